@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { buildModel, parseClusterCidrs, type NodeLike } from '../../../src/controllers/route/model.js';
+import { parseProviderId } from '../../../src/controllers/route/providerid.js';
+
+type Tweak = (n: NodeLike) => void;
+const node = (name: string, ...tweaks: Tweak[]): NodeLike => {
+  const n: NodeLike = { metadata: { name }, spec: {} };
+  for (const t of tweaks) t(n);
+  return n;
+};
+const podCIDR = (c: string): Tweak => (n) => void (n.spec!.podCIDR = c);
+const podCIDRs = (...c: string[]): Tweak => (n) => void (n.spec!.podCIDRs = c);
+const provider = (p: string): Tweak => (n) => void (n.spec!.providerID = p);
+
+const clusterCidrs = parseClusterCidrs('10.0.0.0/16');
+
+describe('route model', () => {
+  describe('parseProviderId', () => {
+    const cases: Array<[string | undefined, string | undefined]> = [
+      ['cn-hangzhou.i-abc123', 'i-abc123'],
+      ['alicloud://cn-hangzhou.i-abc123', 'i-abc123'],
+      ['ack-hybrid://cn-hangzhou.i-abc123', undefined],
+      ['aws:///us-east-1a/i-123', undefined],
+      ['i-abc123', undefined],
+      ['cn-hangzhou.', undefined],
+      [undefined, undefined],
+    ];
+    for (const [text, want] of cases) {
+      it(`${String(text)} → ${String(want)}`, () => assert.equal(parseProviderId(text)?.instanceId, want));
+    }
+  });
+
+  it('gives every routable Node one normalized route to its instance', () => {
+    const m = buildModel({
+      clusterCidrs,
+      nodes: [
+        node('b', podCIDR('10.0.2.9/24'), provider('cn-hangzhou.i-b')),
+        node('a', podCIDRs('fd00::/64', '10.0.1.0/24'), provider('alicloud://cn-hangzhou.i-a')),
+      ],
+    });
+    assert.deepEqual(m.desired, [
+      { nodeName: 'a', cidr: '10.0.1.0/24', instanceId: 'i-a' },
+      { nodeName: 'b', cidr: '10.0.2.0/24', instanceId: 'i-b' },
+    ]);
+    assert.deepEqual([...m.clusterInstances].sort(), ['i-a', 'i-b']);
+    assert.deepEqual(m.unroutable, []);
+  });
+
+  const unroutableCases: Array<[string, NodeLike[], string]> = [
+    ['no pod CIDR', [node('n', provider('r.i-1'))], 'NoPodCIDR'],
+    ['IPv6-only pod CIDR', [node('n', podCIDRs('fd00::/64'), provider('r.i-1'))], 'NoPodCIDR'],
+    ['garbage pod CIDR', [node('n', podCIDR('banana'), provider('r.i-1'))], 'InvalidPodCIDR'],
+    ['pod CIDR outside cluster CIDR', [node('n', podCIDR('192.168.0.0/24'), provider('r.i-1'))], 'PodCIDROutsideClusterCIDR'],
+    ['no providerID', [node('n', podCIDR('10.0.1.0/24'))], 'NoInstance'],
+    ['hybrid node', [node('n', podCIDR('10.0.1.0/24'), provider('ack-hybrid://r.i-1'))], 'NoInstance'],
+  ];
+  for (const [title, nodes, reason] of unroutableCases) {
+    it(`reports ${title} as ${reason} and wants no route`, () => {
+      const m = buildModel({ clusterCidrs, nodes });
+      assert.deepEqual(m.desired, []);
+      assert.equal(m.unroutable[0]?.reason, reason);
+      assert.ok(m.nodeNames.has('n'));
+    });
+  }
+
+  it('gives a duplicated pod CIDR to the first Node by name only', () => {
+    const m = buildModel({
+      clusterCidrs,
+      nodes: [node('z', podCIDR('10.0.1.0/24'), provider('r.i-z')), node('a', podCIDR('10.0.1.0/24'), provider('r.i-a'))],
+    });
+    assert.deepEqual(m.desired.map((d) => d.nodeName), ['a']);
+    assert.deepEqual(m.unroutable.map((u) => [u.nodeName, u.reason]), [['z', 'DuplicatePodCIDR']]);
+  });
+
+  it('uses a looked-up instance when providerID is unset, providerID when both exist', () => {
+    const m = buildModel({
+      clusterCidrs,
+      nodes: [node('a', podCIDR('10.0.1.0/24')), node('b', podCIDR('10.0.2.0/24'), provider('r.i-b'))],
+      instanceByNode: new Map([
+        ['a', 'i-looked-up'],
+        ['b', 'i-wrong'],
+      ]),
+    });
+    assert.deepEqual(m.desired.map((d) => d.instanceId), ['i-looked-up', 'i-b']);
+  });
+
+  it('parses several cluster CIDRs and skips IPv6 ones, rejects garbage', () => {
+    assert.equal(parseClusterCidrs('10.0.0.0/16, fd00::/48,172.16.0.0/12').length, 2);
+    assert.throws(() => parseClusterCidrs('10.0.0.0/16,nope'), /nope/);
+  });
+});
