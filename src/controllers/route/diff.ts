@@ -56,7 +56,7 @@ export interface RoutePlan {
    * Entries that must be gone before `creates` can run: ones we replace, and ones already
    * Deleting whose CIDR we need (the VPC refuses a duplicate destination until then).
    */
-  awaitGone: string[];
+  awaitGone: Array<{ routeEntryId: string; cidr: string }>;
 }
 
 export interface DiffInput {
@@ -117,11 +117,11 @@ export function diffRoutes(input: DiffInput): RoutePlan {
       keep.add(existing);
       plan.satisfied.push({ nodeName: want.nodeName, cidr: want.cidr, available: existing.status === 'Available' });
     } else if (existing.status === 'Deleting') {
-      plan.awaitGone.push(existing.routeEntryId);
+      plan.awaitGone.push({ routeEntryId: existing.routeEntryId, cidr: want.cidr });
       plan.creates.push(want);
     } else if (existing.ours) {
       drop(existing, 'replaced');
-      plan.awaitGone.push(existing.routeEntryId);
+      plan.awaitGone.push({ routeEntryId: existing.routeEntryId, cidr: want.cidr });
       plan.creates.push(want);
     } else {
       plan.conflicts.push({ nodeName: want.nodeName, cidr: want.cidr, kind: 'same-cidr', remote: remoteRef(existing) });

@@ -159,7 +159,7 @@ describe('route diff', () => {
         );
         const nodes = ns.map((x, i) => n(`n${i}`, `10.0.${x.third}.0/24`, x.hop));
         const p = plan(nodes, remote);
-        const instances = new Set(ns.map((x) => x.hop));
+        const instances = new Set<string>(ns.map((x) => x.hop));
         for (const d of p.deletes) {
           const src = remote.find((x) => x.routeEntryId === d.routeEntryId)!;
           assert.ok(src.cidr.startsWith('10.'), `deleted outside cluster CIDR: ${src.cidr}`);
