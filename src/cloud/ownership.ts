@@ -1,0 +1,20 @@
+// Ownership tags and names the product writes into cloud objects so it can find them again and
+// never touch what it does not own. Kept in one place so every controller agrees.
+//
+// Load balancers (see the service controller):
+//   - `kubernetes.do.not.delete` = the LB's default name ("a" + Service UID without dashes, 32 chars):
+//     marks a CCM-created LB and is the primary lookup key (DescribeLoadBalancers by Tags).
+//   - `ack.aliyun.com` = the cluster id (cloud-config clusterID, else the literal `clusterid`).
+//   - `kubernetes.reused.by.user` = `true` on a user-provided LB we attached to; such LBs are never deleted.
+//   Listener Description and VServerGroupName are `k8s/<port>/<svc>/<namespace>/<clusterId>`;
+//   anything that does not parse that way is user-managed.
+// Disks and routes: see the disk and route controllers for their markers.
+
+export const TAG_DO_NOT_DELETE = 'kubernetes.do.not.delete';
+export const TAG_CLUSTER_ID = 'ack.aliyun.com';
+export const TAG_REUSED_BY_USER = 'kubernetes.reused.by.user';
+export const DEFAULT_CLUSTER_ID = 'clusterid';
+/** Prefix of listener descriptions and vServer group names we own. */
+export const OWNED_NAME_PREFIX = 'k8s';
+/** The CCM adds marker tags only while an LB has fewer tags than this. */
+export const MAX_TAGS_FOR_MARKERS = 10;
