@@ -1,24 +1,31 @@
-// Executes one table's plan: deletes, then creates, in the largest batches the VPC accepts, one
-// call at a time (the VPC rejects concurrent route changes on a table), then waits for the new
-// entries to leave Pending. Returns per-route outcomes instead of throwing, so one bad entry
-// does not hide what happened to the other 999.
+// Executes one table's plan. The VPC serialises changes per table: while any entry of the table
+// is Pending or Deleting, every further Create/Delete on it is refused. So the shape is: settle
+// the table, then deletes and creates in the largest batches the API takes, each batch followed
+// by a wait until its entries have finished their transition. Returns per-route outcomes instead
+// of throwing, so one bad entry does not hide what happened to the other 999.
 import { isBusy, isDuplicate, isGone, isQuota, isThrottled, codeOf } from './codes.js';
-import type { RouteDeletion, RoutePlan } from './diff.js';
+import type { RemoteRoute, RouteDeletion, RoutePlan } from './diff.js';
 import type { DesiredRoute } from './model.js';
 import { routeDescription, routeEntryName } from './ownership.js';
 import type { EntryFailure, RouteCloudPort } from './port.js';
+import { createSettler, type SettleTarget } from './settle.js';
+import { abortableSleep } from './sleep.js';
 import { redactSecrets } from '../../util/secrets.js';
+
+export { abortableSleep };
 
 export interface ApplyOptions {
   clusterId: string;
+  /** The table as listed at the start of the pass (entries in transition must settle first). */
+  remote?: readonly RemoteRoute[];
   signal?: AbortSignal;
-  /** Give up waiting for Pending → Available after this long; the next pass looks again. */
+  /** Give up waiting for one transition after this long; the next pass looks again. */
   availableTimeoutMs?: number;
   /** Attempts per batch while the table is busy or we are throttled. */
   busyAttempts?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   now?: () => number;
-  /** Custom entries the table held when listed; sizes the polling strategy. */
+  /** Entries the table holds; decides between filtered and whole-table polls. */
   tableSize?: number;
 }
 
@@ -30,7 +37,7 @@ export interface RouteFailure {
 export interface CallCounts {
   create: number;
   delete: number;
-  /** Listing calls made while waiting (not the pass's own listing). */
+  /** Listing calls made while waiting for transitions (not the pass's own listing). */
   poll: number;
 }
 
@@ -48,30 +55,7 @@ export interface TableOutcome {
   calls: CallCounts;
 }
 
-const DEFAULTS = { availableTimeoutMs: 120_000, busyAttempts: 12 };
-const MIN_POLL_MS = 50;
-const MAX_POLL_MS = 5_000;
-
-/**
- * Typical Pending → Available time seen so far; the first poll waits about this long, so a
- * fast VPC is not polled needlessly often and a slow one is not hammered. Shared across passes.
- */
-let transitionEstimateMs = 300;
-
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+const DEFAULTS = { availableTimeoutMs: 120_000, busyAttempts: 8 };
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -84,10 +68,11 @@ const failureOf = (err: unknown): RouteFailure => ({
   message: redactSecrets(err instanceof Error ? err.message : String(err)),
 });
 
+const keyOf = (cidr: string, hop: string) => `${cidr}>${hop}`;
+
 export async function applyPlan(port: RouteCloudPort, plan: RoutePlan, options: ApplyOptions): Promise<TableOutcome> {
   const opts = { ...DEFAULTS, ...options };
   const sleep = opts.sleep ?? abortableSleep;
-  const now = opts.now ?? Date.now;
   const out: TableOutcome = {
     tableId: plan.tableId,
     available: new Set(plan.satisfied.filter((s) => s.available).map((s) => s.cidr)),
@@ -98,205 +83,126 @@ export async function applyPlan(port: RouteCloudPort, plan: RoutePlan, options: 
     deleteFailed: [],
     calls: { create: 0, delete: 0, poll: 0 },
   };
+  const settler = createSettler(port, plan.tableId, {
+    timeoutMs: opts.availableTimeoutMs,
+    signal: opts.signal,
+    sleep,
+    now: opts.now,
+    onCalls: (n) => (out.calls.poll += n),
+  });
+  settler.setTableSize(opts.tableSize ?? (opts.remote?.length ?? 0) + plan.creates.length);
+  const mutating = plan.deletes.length > 0 || plan.creates.length > 0;
+
+  // 1. Settle: entries already in transition block every change (if we have any to make), and
+  //    our own Pending entries decide the Nodes' conditions.
+  const transitioning = (opts.remote ?? []).filter((r) => r.status !== 'Available');
+  const ours = new Set(plan.satisfied.filter((s) => !s.available).map((s) => s.cidr));
+  const first: SettleTarget[] = transitioning
+    .filter((r) => mutating || ours.has(r.cidr))
+    .map((r) => ({ cidr: r.cidr, routeEntryId: r.routeEntryId, expect: r.status === 'Deleting' ? 'gone' : 'available' }));
+  const settled = await settler.settle(first);
+  for (const cidr of ours) (settled.done.has(cidr) ? out.available : out.pending).add(cidr);
+  if (mutating && settled.waiting.size > 0) {
+    // Still busy at the deadline: any change would be refused. The next pass retries.
+    for (const c of plan.creates) out.failed.set(c.cidr, { code: 'TableBusy', message: `route table ${plan.tableId} has entries still in transition` });
+    return out;
+  }
 
   /**
-   * Sends `items` in batches; entries the VPC calls busy, and whole calls rejected as busy or
-   * throttled, are retried with backoff a bounded number of times.
+   * Sends one batch, retrying the whole call while the table is busy or we are throttled
+   * (bounded). Per-entry failures are returned for the caller to sort.
    */
-  async function batched<T extends { cidr: string; nextHopId: string }>(
-    items: readonly T[],
-    send: (batch: T[]) => Promise<EntryFailure[]>,
-    onFailure: (item: T, f: RouteFailure) => void,
-    stopWhen: () => boolean = () => false,
-  ): Promise<T[]> {
-    const done: T[] = [];
-    for (const batch of chunks(items, port.maxBatch)) {
-      let todo = batch;
-      for (let attempt = 1; todo.length > 0; attempt++) {
-        if (stopWhen()) {
-          for (const item of todo) onFailure(item, { code: 'Skipped', message: 'not sent' });
-          break;
-        }
-        let failures: EntryFailure[];
-        try {
-          failures = await send(todo);
-        } catch (err) {
-          const f = failureOf(err);
-          if ((isBusy(f.code) || isThrottled(f.code)) && attempt < opts.busyAttempts) {
-            await sleep(Math.min(100 * 2 ** (attempt - 1), 3_000), opts.signal);
-            continue;
-          }
-          for (const item of todo) onFailure(item, f);
-          break;
-        }
-        const key = (c: string, h: string) => `${c}>${h}`;
-        const byKey = new Map(failures.map((f) => [key(f.cidr, f.nextHopId), f]));
-        const retry: T[] = [];
-        for (const item of todo) {
-          const f = byKey.get(key(item.cidr, item.nextHopId));
-          if (!f) done.push(item);
-          else if (isBusy(f.code) && attempt < opts.busyAttempts) retry.push(item);
-          else onFailure(item, f);
-        }
-        todo = retry;
-        if (todo.length > 0) await sleep(Math.min(100 * 2 ** (attempt - 1), 3_000), opts.signal);
+  async function send<T>(batch: T[], call: (b: T[]) => Promise<EntryFailure[]>): Promise<EntryFailure[] | RouteFailure> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call(batch);
+      } catch (err) {
+        const f = failureOf(err);
+        if (!(isBusy(f.code) || isThrottled(f.code)) || attempt >= opts.busyAttempts) return f;
+        await sleep(Math.min(50 * 2 ** attempt, 2_000), opts.signal);
       }
     }
-    return done;
   }
 
-  // 1. Deletes first: they free quota and the destinations that replacements reuse.
-  const deletes = plan.deletes.map((d) => ({ ...d, routeTableId: plan.tableId }));
-  const deleted = await batched(
-    deletes,
-    (batch) => {
-      out.calls.delete++;
-      return port.deleteRoutes(batch);
-    },
-    (d, f) => {
-      if (isGone(f.code)) out.deleted.push(strip(d));
-      else out.deleteFailed.push({ ...strip(d), ...f });
-    },
-  );
-  out.deleted.push(...deleted.map(strip));
-
-  // 2. A destination is only free once its old entry is gone, not when the delete is accepted.
-  let creates: DesiredRoute[] = plan.creates;
-  if (plan.awaitGone.length > 0 && creates.length > 0) {
-    const stuck = await waitUntilGone(plan.awaitGone);
-    if (stuck.size > 0) {
-      creates = creates.filter((c) => {
-        if (!stuck.has(c.cidr)) return true;
-        out.failed.set(c.cidr, { code: 'WaitingForDelete', message: `the previous route for ${c.cidr} is still being deleted` });
-        return false;
-      });
+  // 2. Deletes first: they free quota and the destinations that replacements reuse.
+  for (const batch of chunks(plan.deletes, port.maxBatch)) {
+    out.calls.delete++;
+    const res = await send(batch, (b) => port.deleteRoutes(b.map((d) => ({ ...d, routeTableId: plan.tableId }))));
+    if (!Array.isArray(res)) {
+      for (const d of batch) out.deleteFailed.push({ ...d, ...res });
+      continue;
+    }
+    const failures = new Map(res.map((f) => [keyOf(f.cidr, f.nextHopId), f]));
+    const accepted: RouteDeletion[] = [];
+    for (const d of batch) {
+      const f = failures.get(keyOf(d.cidr, d.nextHopId));
+      if (!f) accepted.push(d);
+      else if (isGone(f.code)) out.deleted.push(d);
+      else out.deleteFailed.push({ ...d, code: f.code, message: f.message });
+    }
+    const r = await settler.settle(accepted.map((d) => ({ cidr: d.cidr, routeEntryId: d.routeEntryId, expect: 'gone' })));
+    for (const d of accepted) {
+      if (r.waiting.has(d.cidr)) out.deleteFailed.push({ ...d, code: 'StillDeleting', message: 'the entry did not disappear in time' });
+      else out.deleted.push(d);
     }
   }
 
-  // 3. Creates. A full table fails every further entry the same way, so stop sending once seen.
+  // 3. Creates. A destination is free only once its old entry is gone.
+  const stillThere = new Set(out.deleteFailed.map((d) => d.cidr));
+  const creates: DesiredRoute[] = [];
+  for (const c of plan.creates) {
+    if (plan.awaitGone.some((g) => g.cidr === c.cidr) && stillThere.has(c.cidr)) {
+      out.failed.set(c.cidr, { code: 'WaitingForDelete', message: `the previous route for ${c.cidr} is still there` });
+    } else creates.push(c);
+  }
   let tableFull = false;
-  const duplicates = new Set<string>();
-  const created = await batched(
-    creates.map((c) => ({
-      ...c,
-      nextHopId: c.instanceId,
-      create: {
-        routeTableId: plan.tableId,
-        cidr: c.cidr,
-        nextHopId: c.instanceId,
-        name: routeEntryName(c.nodeName),
-        description: routeDescription({ clusterId: opts.clusterId, nodeName: c.nodeName }),
-      },
-    })),
-    (batch) => {
-      out.calls.create++;
-      return port.createRoutes(batch.map((b) => b.create));
-    },
-    (c, f) => {
-      if (isQuota(f.code) || (tableFull && f.code === 'Skipped')) {
+  let stop: RouteFailure | undefined;
+  for (const batch of chunks(creates, port.maxBatch)) {
+    // A full table refuses every further entry the same way; a stuck one refuses everything.
+    if (tableFull || stop) {
+      for (const c of batch) {
+        if (tableFull) out.quota.add(c.cidr);
+        else out.failed.set(c.cidr, stop!);
+      }
+      continue;
+    }
+    out.calls.create++;
+    const res = await send(batch, (b) =>
+      port.createRoutes(
+        b.map((c) => ({
+          routeTableId: plan.tableId,
+          cidr: c.cidr,
+          nextHopId: c.instanceId,
+          name: routeEntryName(c.nodeName),
+          description: routeDescription({ clusterId: opts.clusterId, nodeName: c.nodeName }),
+        })),
+      ),
+    );
+    if (!Array.isArray(res)) {
+      for (const c of batch) out.failed.set(c.cidr, res);
+      continue;
+    }
+    const failures = new Map(res.map((f) => [keyOf(f.cidr, f.nextHopId), f]));
+    const wait: SettleTarget[] = [];
+    for (const c of batch) {
+      const f = failures.get(keyOf(c.cidr, c.instanceId));
+      if (!f || isDuplicate(f.code)) {
+        // A duplicate may be our own earlier attempt whose answer was lost: the settle check
+        // below tells ours (right next hop) from someone else's.
+        wait.push({ cidr: c.cidr, expect: 'available', nextHopId: c.instanceId });
+      } else if (isQuota(f.code)) {
         tableFull = true;
         out.quota.add(c.cidr);
-      } else if (isDuplicate(f.code)) {
-        duplicates.add(c.cidr); // someone (perhaps a previous attempt of ours) got there first
-      } else {
-        out.failed.set(c.cidr, f);
-      }
-    },
-    () => tableFull,
-  );
-
-  // 4. Wait for every entry we rely on to become Available.
-  const waitFor = new Map<string, string>(); // cidr → expected next hop
-  for (const c of created) waitFor.set(c.cidr, c.instanceId);
-  for (const c of creates) if (duplicates.has(c.cidr)) waitFor.set(c.cidr, c.instanceId);
-  for (const s of plan.satisfied) if (!s.available) waitFor.set(s.cidr, '');
-  await waitAvailable(waitFor);
+      } else out.failed.set(c.cidr, { code: f.code, message: f.message });
+    }
+    const r = await settler.settle(wait);
+    for (const t of wait) {
+      const problem = r.problems.get(t.cidr);
+      if (problem) out.failed.set(t.cidr, problem);
+      else if (r.done.has(t.cidr)) out.available.add(t.cidr);
+      else out.pending.add(t.cidr);
+    }
+    if (r.waiting.size > 0) stop = { code: 'TableBusy', message: `route table ${plan.tableId} did not settle in time` };
+  }
   return out;
-
-  function strip(d: RouteDeletion & { routeTableId?: string }): RouteDeletion {
-    return { routeEntryId: d.routeEntryId, cidr: d.cidr, nextHopId: d.nextHopId, reason: d.reason };
-  }
-
-  /** Lists only the given destinations when that is cheaper than listing the whole table. */
-  async function look(cidrs: string[]) {
-    const filtered = Math.ceil(cidrs.length / port.maxCidrFilter);
-    const whole = Math.max(1, Math.ceil((opts.tableSize ?? 0) / port.pageSize));
-    const result = filtered <= whole ? await lookFiltered(cidrs) : await port.listRoutes(plan.tableId);
-    out.calls.poll += result.calls;
-    return result.routes;
-  }
-
-  async function lookFiltered(cidrs: string[]) {
-    const routes = [];
-    let calls = 0;
-    for (const group of chunks(cidrs, port.maxCidrFilter)) {
-      const r = await port.listRoutes(plan.tableId, group);
-      routes.push(...r.routes);
-      calls += r.calls;
-    }
-    return { routes, calls };
-  }
-
-  /** Polls until none of `entries` is listed; returns the CIDRs still occupied at the deadline. */
-  async function waitUntilGone(entries: RoutePlan['awaitGone']): Promise<Set<string>> {
-    let remaining = [...entries];
-    await poll(async () => {
-      const listed = new Set((await look([...new Set(remaining.map((e) => e.cidr))])).map((r) => r.routeEntryId));
-      remaining = remaining.filter((e) => listed.has(e.routeEntryId));
-      return remaining.length === 0;
-    });
-    return new Set(remaining.map((e) => e.cidr));
-  }
-
-  async function waitAvailable(expected: Map<string, string>): Promise<void> {
-    const started = now();
-    const remaining = new Map(expected);
-    const finished = await poll(async () => {
-      const routes = await look([...remaining.keys()]);
-      const byCidr = new Map(routes.map((r) => [r.cidr, r]));
-      for (const [cidr, hop] of [...remaining]) {
-        const r = byCidr.get(cidr);
-        if (!r) {
-          // Accepted but never listed (lost, or deleted by someone): the next pass recreates it.
-          out.failed.set(cidr, { code: 'RouteMissing', message: `route for ${cidr} disappeared after it was created` });
-          remaining.delete(cidr);
-        } else if (hop && r.nextHopId !== hop) {
-          out.failed.set(cidr, { code: 'RouteConflict', message: `route for ${cidr} points at ${r.nextHopId}, not ${hop}` });
-          remaining.delete(cidr);
-        } else if (r.status === 'Available') {
-          out.available.add(cidr);
-          remaining.delete(cidr);
-        }
-      }
-      return remaining.size === 0;
-    });
-    if (finished && expected.size > 0) {
-      // Learn the transition time so the next wait starts polling about when it will be done.
-      transitionEstimateMs = Math.round(0.5 * transitionEstimateMs + 0.5 * (now() - started));
-    }
-    for (const cidr of remaining.keys()) out.pending.add(cidr);
-  }
-
-  /** Adaptive polling: first look after the learned estimate, then back off up to 5 s. */
-  async function poll(check: () => Promise<boolean>): Promise<boolean> {
-    const deadline = now() + opts.availableTimeoutMs;
-    let delay = Math.max(MIN_POLL_MS, Math.min(transitionEstimateMs, MAX_POLL_MS));
-    // Bounded: at least one check, then until the deadline (delay never shrinks below 50 ms).
-    for (let round = 0; round < 10_000; round++) {
-      await sleep(Math.min(delay, Math.max(0, deadline - now())), opts.signal);
-      try {
-        if (await check()) return true;
-      } catch (err) {
-        if (!isThrottled(codeOf(err)) && !isBusy(codeOf(err))) throw err;
-      }
-      if (now() >= deadline) return false;
-      delay = Math.min(Math.round(delay * 1.6), MAX_POLL_MS);
-    }
-    return false;
-  }
-}
-
-/** Test hook: reset the learned Pending → Available estimate. */
-export function resetTransitionEstimate(ms = 300): void {
-  transitionEstimateMs = ms;
 }

@@ -182,6 +182,7 @@ export class RouteController {
         clusterId: this.deps.clusterId,
         signal,
         availableTimeoutMs: this.deps.availableTimeoutMs,
+        remote: listed.routes,
         tableSize: listed.routes.length + plan.creates.length,
       });
       for (const d of outcome.deleted) this.deps.logger.info({ tableId, cidr: d.cidr, nextHop: d.nextHopId, reason: d.reason }, 'deleted route');

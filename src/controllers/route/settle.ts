@@ -1,0 +1,145 @@
+// Waiting for route entries to finish a transition (Pending → Available, Deleting → gone) with
+// adaptive polling. The first look happens after the transition time learned so far; a miss is
+// followed by short re-looks, so a batch is seen settled soon after it is, without polling a slow
+// VPC every few milliseconds. Polls list only the destinations in question when that takes
+// fewer calls than listing the whole table.
+import { codeOf, isBusy, isThrottled } from './codes.js';
+import type { RemoteRoute } from './diff.js';
+import type { RouteCloudPort } from './port.js';
+import type { RouteFailure } from './apply.js';
+import { abortableSleep } from './sleep.js';
+
+export interface SettleTarget {
+  cidr: string;
+  expect: 'available' | 'gone';
+  /** For `gone`: the entry that must disappear (another may take the CIDR meanwhile). */
+  routeEntryId?: string;
+  /** For `available`: the next hop the entry must have to count as ours. */
+  nextHopId?: string;
+}
+
+export interface SettleResult {
+  /** CIDRs that reached the expected state. */
+  done: Set<string>;
+  /** CIDRs still in transition at the deadline. */
+  waiting: Set<string>;
+  /** CIDRs that turned out wrong: vanished, or taken by another next hop. */
+  problems: Map<string, RouteFailure>;
+}
+
+export interface SettleOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  now?: () => number;
+  onCalls?: (n: number) => void;
+}
+
+const MIN_POLL_MS = 20;
+const MAX_POLL_MS = 5_000;
+
+/**
+ * Learned transition time, shared by every table and pass of the process: an upper bound (the
+ * time after which the first look usually succeeds), eased down slowly when looks succeed at once
+ * so that a VPC that became faster is noticed.
+ */
+let estimateMs = 250;
+
+export function resetTransitionEstimate(ms = 250): void {
+  estimateMs = ms;
+}
+
+export function transitionEstimate(): number {
+  return estimateMs;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export function createSettler(port: RouteCloudPort, tableId: string, opts: SettleOptions) {
+  const sleep = opts.sleep ?? abortableSleep;
+  const now = opts.now ?? Date.now;
+  let tableSize = 0;
+
+  async function look(cidrs: string[]): Promise<RemoteRoute[]> {
+    const filtered = Math.ceil(cidrs.length / port.maxCidrFilter);
+    const whole = Math.max(1, Math.ceil(tableSize / port.pageSize));
+    if (tableSize > 0 && whole < filtered) {
+      const r = await port.listRoutes(tableId);
+      opts.onCalls?.(r.calls);
+      tableSize = r.routes.length;
+      return r.routes;
+    }
+    const routes: RemoteRoute[] = [];
+    for (const group of chunks(cidrs, port.maxCidrFilter)) {
+      const r = await port.listRoutes(tableId, group);
+      opts.onCalls?.(r.calls);
+      routes.push(...r.routes);
+    }
+    return routes;
+  }
+
+  async function settle(targets: readonly SettleTarget[]): Promise<SettleResult> {
+    const result: SettleResult = { done: new Set(), waiting: new Set(targets.map((t) => t.cidr)), problems: new Map() };
+    if (targets.length === 0) return result;
+    const started = now();
+    const deadline = started + opts.timeoutMs;
+    let remaining = [...targets];
+    let delay = Math.max(MIN_POLL_MS, Math.min(estimateMs, MAX_POLL_MS));
+    let misses = 0;
+    // Bounded: every round sleeps ≥ 20 ms and the deadline ends the loop.
+    for (let round = 0; round < 100_000 && remaining.length > 0; round++) {
+      await sleep(Math.max(0, Math.min(delay, deadline - now())), opts.signal);
+      let routes: RemoteRoute[];
+      try {
+        routes = await look([...new Set(remaining.map((t) => t.cidr))]);
+      } catch (err) {
+        if (!isThrottled(codeOf(err)) && !isBusy(codeOf(err))) throw err;
+        if (now() >= deadline) break;
+        delay = Math.min(delay * 2, MAX_POLL_MS);
+        continue;
+      }
+      const byCidr = new Map(routes.map((r) => [r.cidr, r]));
+      const byId = new Set(routes.map((r) => r.routeEntryId));
+      remaining = remaining.filter((t) => {
+        const r = byCidr.get(t.cidr);
+        let finished: boolean;
+        if (t.expect === 'gone') finished = t.routeEntryId ? !byId.has(t.routeEntryId) : !r;
+        else if (!r) {
+          result.problems.set(t.cidr, { code: 'RouteMissing', message: `route for ${t.cidr} disappeared after it was created` });
+          finished = true;
+        } else if (t.nextHopId && r.nextHopId !== t.nextHopId) {
+          result.problems.set(t.cidr, { code: 'RouteConflict', message: `route for ${t.cidr} points at ${r.nextHopId}, not ${t.nextHopId}` });
+          finished = true;
+        } else finished = r.status === 'Available';
+        if (finished) {
+          result.waiting.delete(t.cidr);
+          if (!result.problems.has(t.cidr)) result.done.add(t.cidr);
+        }
+        return !finished;
+      });
+      if (remaining.length === 0) break;
+      if (now() >= deadline) break;
+      misses++;
+      // After a miss, look again soon: the transition is probably nearly over.
+      delay = Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, Math.round(estimateMs * 0.2 * 1.5 ** (misses - 1))));
+    }
+    if (remaining.length === 0) {
+      const took = now() - started;
+      // Upper bound on a miss, eased down by 10% on a first-look hit.
+      estimateMs = misses === 0 ? Math.max(MIN_POLL_MS, Math.round(estimateMs * 0.9)) : Math.min(MAX_POLL_MS, took);
+    }
+    return result;
+  }
+
+  return {
+    settle,
+    /** Entries the table held at the last full listing; sizes the listing strategy. */
+    setTableSize(n: number) {
+      tableSize = n;
+    },
+  };
+}
