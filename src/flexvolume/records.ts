@@ -1,0 +1,40 @@
+// Attach records: `detach` and `unmountdevice` only receive the volume (PV) name, so attach and
+// waitforattach write `<stateDir>/volumes/<volumeName>.json` with the disk id. Writes are atomic
+// (temp file + rename) so a killed process never leaves half a record.
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkVolumeName, isDiskId } from './validate.js';
+
+export interface AttachRecord {
+  volumeName: string;
+  diskId: string;
+  instanceId?: string;
+  device?: string;
+  updatedAt: string;
+}
+
+function recordPath(stateDir: string, volumeName: string): string {
+  return join(stateDir, 'volumes', `${checkVolumeName(volumeName)}.json`);
+}
+
+export function writeRecord(stateDir: string, rec: Omit<AttachRecord, 'updatedAt'>): void {
+  const path = recordPath(stateDir, rec.volumeName);
+  mkdirSync(join(stateDir, 'volumes'), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.tmp.${process.pid}`;
+  writeFileSync(tmp, JSON.stringify({ ...rec, updatedAt: new Date().toISOString() }), { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+export function readRecord(stateDir: string, volumeName: string): AttachRecord | undefined {
+  try {
+    const v = JSON.parse(readFileSync(recordPath(stateDir, volumeName), 'utf8')) as Partial<AttachRecord>;
+    if (typeof v.diskId === 'string' && isDiskId(v.diskId) && v.volumeName === volumeName) return v as AttachRecord;
+  } catch {
+    // missing or corrupt: the caller falls back to the cloud
+  }
+  return undefined;
+}
+
+export function removeRecord(stateDir: string, volumeName: string): void {
+  rmSync(recordPath(stateDir, volumeName), { force: true });
+}
