@@ -5,11 +5,19 @@ import type { Catalog, Product } from './catalog.js';
 import { regionHandlers } from './regions.js';
 import { instanceHandlers } from './ecs/instances.js';
 import { loadBalancerHandlers } from './slb/loadbalancers.js';
+import { diskHandlers } from './ecs/disks.js';
+import { ecsTagHandlers } from './ecs/tags.js';
+import { routeHandlers } from './vpc/routes.js';
+import { networkHandlers } from './vpc/network.js';
+import { listenerHandlers } from './slb/listeners.js';
+import { backendHandlers } from './slb/backends.js';
+import { slbTagHandlers } from './slb/tags.js';
+import { slbExtraHandlers } from './slb/extras.js';
 
 export const HANDLERS: Record<Product, HandlerTable> = {
-  Ecs: { ...regionHandlers('Ecs'), ...instanceHandlers },
-  Vpc: { ...regionHandlers('Vpc') },
-  Slb: { ...regionHandlers('Slb'), ...loadBalancerHandlers },
+  Ecs: { ...regionHandlers('Ecs'), ...instanceHandlers, ...diskHandlers, ...ecsTagHandlers },
+  Vpc: { ...regionHandlers('Vpc'), ...networkHandlers, ...routeHandlers },
+  Slb: { ...regionHandlers('Slb'), ...loadBalancerHandlers, ...listenerHandlers, ...backendHandlers, ...slbTagHandlers, ...slbExtraHandlers },
 };
 
 export function unimplementedActions(catalog: Catalog): string[] {

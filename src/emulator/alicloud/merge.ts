@@ -323,6 +323,34 @@ function mergeEips(state: CloudState, items: Obj[]): void {
   }
 }
 
+function mergeCertificates(state: CloudState, items: Obj[]): void {
+  for (const o of items) {
+    const id = str(o.ServerCertificateId) ?? newId('cert');
+    const expire = num(o.ExpireTimeStamp) ?? Date.now() + 365 * 24 * 3600 * 1000;
+    const now = Date.now();
+    state.serverCertificates[id] = {
+      ServerCertificateId: id,
+      ServerCertificateName: str(o.ServerCertificateName) ?? id,
+      Fingerprint: str(o.Fingerprint) ?? '',
+      CommonName: str(o.CommonName) ?? 'example.com',
+      ExpireTime: nowIso(new Date(expire)),
+      ExpireTimeStamp: expire,
+      CreateTime: nowIso(new Date(now)),
+      CreateTimeStamp: now,
+      Tags: tags(o.Tags) ?? [],
+      ...state.serverCertificates[id],
+    };
+  }
+}
+
+function mergeAcls(state: CloudState, items: Obj[]): void {
+  for (const o of items) {
+    const id = str(o.AclId) ?? newId('acl');
+    const entries = list((o.AclEntrys ?? o.Entries) as unknown).map((e) => ({ AclEntryIP: String(e.AclEntryIP ?? ''), AclEntryComment: String(e.AclEntryComment ?? '') }));
+    state.acls[id] = { AclId: id, AclName: str(o.AclName) ?? id, AddressIPVersion: str(o.AddressIPVersion) ?? 'ipv4', CreateTime: nowIso(), Entries: entries, Tags: tags(o.Tags) ?? [] };
+  }
+}
+
 export function mergeState(state: CloudState, body: unknown): void {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ApiError(400, 'InvalidParameter', 'state body must be a JSON object');
   const b = body as Obj;
@@ -336,4 +364,6 @@ export function mergeState(state: CloudState, body: unknown): void {
   mergeLoadBalancers(state, list(b.LoadBalancers));
   mergeRouteEntries(state, list(b.RouteEntries));
   mergeEips(state, list(b.EipAddresses ?? b.Eips));
+  mergeCertificates(state, list(b.ServerCertificates));
+  mergeAcls(state, list(b.Acls));
 }
