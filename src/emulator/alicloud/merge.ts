@@ -338,7 +338,6 @@ function mergeCertificates(state: CloudState, items: Obj[]): void {
       CreateTime: nowIso(new Date(now)),
       CreateTimeStamp: now,
       Tags: tags(o.Tags) ?? [],
-      ...state.serverCertificates[id],
     };
   }
 }
