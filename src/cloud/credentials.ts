@@ -218,7 +218,7 @@ export class CredentialChain implements CredentialProvider {
       await sts.getCredentials();
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      throw new Error(`no Alibaba Cloud credentials: none in config, env or ${dir ?? 'a credentials dir'}, and no RAM role via metadata (${why})`);
+      throw new Error(`no Alibaba Cloud credentials: none in config, env or ${dir ?? 'a credentials dir'}, and no RAM role via metadata (${why})`, { cause: err });
     }
     this.chosen = 'ram-role';
     return () => sts.getCredentials();
