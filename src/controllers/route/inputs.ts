@@ -5,6 +5,7 @@
 // Several tables are fine when named; a VPC or VRouter with several tables and none named is
 // an error that says how to name them, because guessing would route pods through one table
 // while the vswitches use another.
+import { codeOf } from './codes.js';
 import type { RouteCloudPort, RouteTableInfo } from './port.js';
 
 export interface TableSources {
@@ -41,7 +42,7 @@ export async function resolveRouteTables(port: RouteCloudPort, sources: TableSou
   if (explicit.length > 0) {
     const tables: RouteTableInfo[] = [];
     for (const id of explicit) {
-      const found = (await port.describeRouteTables({ routeTableId: id })).find((t) => t.routeTableId === id);
+      const found = (await port.describeRouteTables({ routeTableId: id }).catch(notFoundAsEmpty)).find((t) => t.routeTableId === id);
       if (!found) throw new RouteTableConfigError(`route table ${id} does not exist in this region`);
       tables.push(found);
     }
@@ -64,6 +65,12 @@ export async function resolveRouteTables(port: RouteCloudPort, sources: TableSou
   const vpcId = sources.vpcId?.trim() || (await port.metadataVpcId());
   if (!vpcId) throw new RouteTableConfigError('cannot tell which VPC to manage routes in: no cloud-config vpcid and no metadata vpc-id');
   return { vpcId, tables: pickOne(await port.describeRouteTables({ vpcId }), `VPC ${vpcId}`), source: 'vpc' };
+}
+
+/** The API answers a filter by an unknown id with an error instead of an empty list. */
+function notFoundAsEmpty(err: unknown): RouteTableInfo[] {
+  if (/NotFound/.test(codeOf(err) ?? '')) return [];
+  throw err;
 }
 
 async function tablesOf(port: RouteCloudPort, vpcId: string, ids: string[]): Promise<RouteTableInfo[]> {
