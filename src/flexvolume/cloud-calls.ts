@@ -10,7 +10,7 @@ import { byIdPaths, mapApiDevice } from './device.js';
 import { instanceForNode } from './identity.js';
 import { withLock } from './lock.js';
 import { parseVolumeOptions, requireDiskId } from './options.js';
-import { removeRecord, writeRecord } from './records.js';
+import { markDetached, writeRecord } from './records.js';
 import { resolveDisk } from './resolve.js';
 import { checkNodeName, checkSize, checkVolumeName } from './validate.js';
 
@@ -59,7 +59,7 @@ export async function detach(ctx: CallContext): Promise<DriverReply> {
   const found = await resolveDisk(ctx.cfg.stateDir, session.cloud, volumeName, instanceId);
   if (!found) throw new DriverError(`cannot tell which disk volume ${volumeName} is: no attach record, not a disk id, and no disk tagged or named after it`);
   const outcome = await withLock(join(ctx.cfg.stateDir, 'locks'), instanceId, ctx.cfg.lockTimeoutMs, () => detachDisk(session.cloud, found.diskId, instanceId, attachOptions(ctx)));
-  removeRecord(ctx.cfg.stateDir, volumeName);
+  markDetached(ctx.cfg.stateDir, volumeName);
   ctx.log.info('detach', { volumeName, diskId: found.diskId, via: found.source, outcome });
   return success({ message: `${found.diskId}: ${outcome}` });
 }

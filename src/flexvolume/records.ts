@@ -10,6 +10,8 @@ export interface AttachRecord {
   diskId: string;
   instanceId?: string;
   device?: string;
+  /** Set by detach. The record is kept so a repeated detach still knows the disk. */
+  detached?: boolean;
   updatedAt: string;
 }
 
@@ -17,7 +19,9 @@ function recordPath(stateDir: string, volumeName: string): string {
   return join(stateDir, 'volumes', `${checkVolumeName(volumeName)}.json`);
 }
 
-export function writeRecord(stateDir: string, rec: Omit<AttachRecord, 'updatedAt'>): void {
+export function writeRecord(stateDir: string, input: Omit<AttachRecord, 'updatedAt'> & { updatedAt?: string }): void {
+  const { updatedAt: _old, ...rec } = input;
+  void _old;
   const path = recordPath(stateDir, rec.volumeName);
   mkdirSync(join(stateDir, 'volumes'), { recursive: true, mode: 0o700 });
   const tmp = `${path}.tmp.${process.pid}`;
@@ -33,6 +37,11 @@ export function readRecord(stateDir: string, volumeName: string): AttachRecord |
     // missing or corrupt: the caller falls back to the cloud
   }
   return undefined;
+}
+
+export function markDetached(stateDir: string, volumeName: string): void {
+  const rec = readRecord(stateDir, volumeName);
+  if (rec) writeRecord(stateDir, { ...rec, detached: true });
 }
 
 export function removeRecord(stateDir: string, volumeName: string): void {

@@ -1,0 +1,345 @@
+// End-to-end: the driver binary against the Alibaba Cloud emulator, with attached disks
+// materialised as loop devices, through the whole kubelet lifecycle and its failure cases.
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { seedInstances, startTestEmulator, type TestEmulator } from '../helpers/alicloud.js';
+import { LoopDisks, loopDisksAvailable } from '../helpers/loopdisk.js';
+import type { Disk } from '../../src/emulator/alicloud/index.js';
+import { PV_NAME_TAG } from '../../src/flexvolume/cloud/types.js';
+import { ensureBundle, opts, runDriver, writeConfig, type DriverRun } from './harness.js';
+
+const SBIN = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
+let diskSeq = 0;
+
+function addDisk(t: TestEmulator, zoneId: string, extra: Partial<Disk> = {}): string {
+  diskSeq++;
+  const id = `d-flexv${String(diskSeq).padStart(3, '0')}${Math.random().toString(36).slice(2, 12)}`.slice(0, 22);
+  t.emu.state.disks[id] = {
+    DiskId: id,
+    DiskName: '',
+    Description: '',
+    RegionId: t.emu.state.regionId,
+    ZoneId: zoneId,
+    Category: 'cloud_essd',
+    PerformanceLevel: 'PL1',
+    Size: 20,
+    Status: 'Available',
+    Type: 'data',
+    InstanceId: '',
+    Device: '',
+    Portable: true,
+    DeleteWithInstance: false,
+    Encrypted: false,
+    SnapshotId: '',
+    CreationTime: new Date().toISOString(),
+    AttachedTime: '',
+    DetachedTime: '',
+    Tags: [],
+    ...extra,
+  };
+  return id;
+}
+
+function expectOk(r: DriverRun, what: string): void {
+  assert.equal(r.stderr, '', `${what}: stderr must stay empty`);
+  assert.equal(r.reply.status, 'Success', `${what}: ${r.reply.message ?? ''}`);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout.trim().split('\n').length, 1, 'exactly one line of JSON');
+}
+
+function expectFailure(r: DriverRun, pattern: RegExp): void {
+  assert.equal(r.stderr, '');
+  assert.equal(r.reply.status, 'Failure', JSON.stringify(r.reply));
+  assert.equal(r.code, 1);
+  assert.match(r.reply.message ?? '', pattern);
+}
+
+function blkidType(dev: string): string {
+  try {
+    return execFileSync('blkid', ['-p', '-s', 'TYPE', '-o', 'value', dev], { env: SBIN, encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
+
+describe('flexvolume driver binary (emulator + loop devices)', function () {
+  this.timeout(120_000);
+  let t: TestEmulator;
+  let loops: LoopDisks;
+  let work: string;
+  let central: string;
+  let node: string;
+  let host: string;
+  let other: string;
+  let zone: string;
+
+  before(async function () {
+    const avail = loopDisksAvailable();
+    if (!avail.ok) {
+      console.warn(`SKIPPING flexvolume driver lifecycle tests: ${avail.why} (needs root + losetup)`);
+      this.skip();
+    }
+    ensureBundle();
+    t = await startTestEmulator();
+    t.emu.state.config.diskTransitionMs = 150;
+    const vsw = Object.values(t.emu.state.vswitches)[0]!.VSwitchId;
+    const seeded = seedInstances(t.emu, 2, () => ({ VSwitchId: vsw }));
+    [host, other] = seeded.instanceIds as [string, string];
+    zone = t.emu.state.instances[host]!.ZoneId;
+    t.emu.setHostMetadata(host, { ramRole: 'KubernetesWorkerRole' });
+    loops = new LoopDisks();
+    loops.wire(t.emu, host);
+    work = mkdtempSync(join(tmpdir(), 'flexv-test-'));
+    central = writeConfig(work, 'central', {
+      mode: 'central',
+      regionId: t.emu.state.regionId,
+      ecsEndpoint: t.url,
+      accessKeyId: t.accessKeyId,
+      accessKeySecret: t.accessKeySecret,
+      stateDir: join(work, 'controller-state'),
+      logFile: join(work, 'controller.log'),
+      attachTimeoutMs: 15_000,
+    });
+    node = writeConfig(work, 'node', {
+      mode: 'node',
+      ecsEndpoint: t.url,
+      metadataEndpoint: `${t.url}/_emulator/hosts/${host}`,
+      stateDir: join(work, 'node-state'),
+      devRoot: loops.devRoot,
+      logFile: join(work, 'node.log'),
+      attachTimeoutMs: 15_000,
+      deviceTimeoutMs: 10_000,
+    });
+  });
+
+  after(async () => {
+    loops?.cleanup();
+    await t?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('init answers Success with attach capability and no stderr', async () => {
+    const r = await runDriver(['init'], central);
+    expectOk(r, 'init');
+    assert.equal(r.reply.capabilities?.attach, true);
+    assert.equal(r.reply.capabilities?.requiresFSResize, true);
+  });
+
+  it('mount and unmount are Not supported; getvolumename defers to the kubelet', async () => {
+    for (const args of [['mount', '/var/lib/kubelet/pods/x/volumes/v', '{}'], ['unmount', '/var/lib/kubelet/pods/x/volumes/v'], ['getvolumename', '{}']]) {
+      const r = await runDriver(args, central);
+      assert.equal(r.reply.status, 'Not supported');
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr, '');
+    }
+  });
+
+  it('runs the full lifecycle; data survives detach and re-attach without reformatting', async () => {
+    const diskId = addDisk(t, zone);
+    const o = opts(diskId, 'pv-data');
+    const mnt = join(work, 'kubelet/plugins/kubernetes.io/flexvolume/alicloud/disk/mounts/pv-data');
+
+    const a = await runDriver(['attach', o, 'node-0'], central);
+    expectOk(a, 'attach');
+    assert.ok(a.reply.device);
+    assert.equal(t.emu.state.disks[diskId]!.Status, 'In_use');
+    assert.equal(t.emu.state.disks[diskId]!.InstanceId, host);
+
+    const ia = await runDriver(['isattached', o, 'node-0'], central);
+    expectOk(ia, 'isattached');
+    assert.equal(ia.reply.attached, true);
+    const ib = await runDriver(['isattached', o, 'node-1'], central);
+    assert.equal(ib.reply.attached, false);
+
+    const w = await runDriver(['waitforattach', a.reply.device!, o], node);
+    expectOk(w, 'waitforattach');
+    assert.equal(w.reply.device, loops.device(diskId));
+
+    const m = await runDriver(['mountdevice', mnt, w.reply.device!, o], node);
+    expectOk(m, 'mountdevice');
+    assert.equal(blkidType(w.reply.device!), 'ext4');
+    const uuid = execFileSync('blkid', ['-p', '-s', 'UUID', '-o', 'value', w.reply.device!], { env: SBIN, encoding: 'utf8' }).trim();
+    writeFileSync(join(mnt, 'hello.txt'), 'kept across detach');
+
+    const again = await runDriver(['mountdevice', mnt, w.reply.device!, o], node);
+    expectOk(again, 'repeated mountdevice');
+
+    expectOk(await runDriver(['unmountdevice', mnt], node), 'unmountdevice');
+    assert.equal(existsSync(mnt), false, 'mount point removed');
+
+    const d = await runDriver(['detach', 'pv-data', 'node-0'], central);
+    expectOk(d, 'detach');
+    assert.equal(t.emu.state.disks[diskId]!.Status, 'Available');
+    assert.equal(loops.device(diskId), undefined);
+    expectOk(await runDriver(['detach', 'pv-data', 'node-0'], central), 'repeated detach');
+
+    expectOk(await runDriver(['attach', o, 'node-0'], central), 're-attach');
+    const w2 = await runDriver(['waitforattach', '', o], node);
+    expectOk(w2, 'waitforattach 2');
+    expectOk(await runDriver(['mountdevice', mnt, w2.reply.device!, o], node), 'mountdevice 2');
+    assert.equal(readFileSync(join(mnt, 'hello.txt'), 'utf8'), 'kept across detach');
+    const uuid2 = execFileSync('blkid', ['-p', '-s', 'UUID', '-o', 'value', w2.reply.device!], { env: SBIN, encoding: 'utf8' }).trim();
+    assert.equal(uuid2, uuid, 'same filesystem, not reformatted');
+    expectOk(await runDriver(['unmountdevice', mnt], node), 'unmountdevice 2');
+    expectOk(await runDriver(['detach', 'pv-data', 'node-0'], central), 'detach 2');
+  });
+
+  it('attach of a disk already attached here succeeds without another AttachDisk', async () => {
+    const diskId = addDisk(t, zone);
+    const o = opts(diskId, 'pv-twice');
+    expectOk(await runDriver(['attach', o, 'node-0'], central), 'attach');
+    t.emu.clearCalls();
+    expectOk(await runDriver(['attach', o, 'node-0'], central), 'attach again');
+    assert.equal(t.emu.calls().filter((c) => c.action === 'AttachDisk').length, 0);
+    expectOk(await runDriver(['detach', 'pv-twice', 'node-0'], central), 'detach');
+  });
+
+  it('never takes a disk from another running instance', async () => {
+    const diskId = addDisk(t, zone, { Status: 'In_use', InstanceId: other, Device: '/dev/xvdb' });
+    const r = await runDriver(['attach', opts(diskId, 'pv-busy'), 'node-0'], central);
+    expectFailure(r, new RegExp(`in use by instance ${other}`));
+    assert.equal(t.emu.state.disks[diskId]!.InstanceId, other);
+    assert.equal(t.emu.calls().filter((c) => c.action === 'DetachDisk' && c.params.DiskId === diskId).length, 0);
+  });
+
+  it('moves a disk off a Stopped instance (documented policy) and attaches it here', async () => {
+    const diskId = addDisk(t, zone, { Status: 'In_use', InstanceId: other, Device: '/dev/xvdc' });
+    t.emu.state.instances[other]!.Status = 'Stopped';
+    try {
+      const r = await runDriver(['attach', opts(diskId, 'pv-moved'), 'node-0'], central);
+      expectOk(r, 'attach from stopped');
+      assert.equal(t.emu.state.disks[diskId]!.InstanceId, host);
+    } finally {
+      t.emu.state.instances[other]!.Status = 'Running';
+    }
+    expectOk(await runDriver(['detach', 'pv-moved', 'node-0'], central), 'detach');
+  });
+
+  it('detaches a provisioned volume by its PV-name tag, with no attach record and a PV not named after the disk', async () => {
+    const diskId = addDisk(t, zone, { Tags: [{ Key: PV_NAME_TAG, Value: 'pvc-0b1c2d3e' }] });
+    expectOk(await runDriver(['attach', JSON.stringify({ diskId }), 'node-0'], central), 'attach without volume name');
+    const r = await runDriver(['detach', 'pvc-0b1c2d3e', 'node-0'], central);
+    expectOk(r, 'detach by tag');
+    assert.equal(t.emu.state.disks[diskId]!.Status, 'Available');
+  });
+
+  it('detaches a kube-aliyun volume by disk name, and by the crash-recovery unique name', async () => {
+    const diskId = addDisk(t, zone, { DiskName: 'pvc-kubeup-1' });
+    expectOk(await runDriver(['attach', JSON.stringify({ diskId }), 'node-0'], central), 'attach');
+    expectOk(await runDriver(['detach', 'aliyun/flexv/pvc-kubeup-1', 'node-0'], central), 'detach by name');
+    assert.equal(t.emu.state.disks[diskId]!.Status, 'Available');
+  });
+
+  it('fails detach of a volume it cannot map to a disk', async () => {
+    expectFailure(await runDriver(['detach', 'pv-unknown', 'node-0'], central), /cannot tell which disk/);
+  });
+
+  it('attaches on the node with RAM-role STS credentials from metadata (no AccessKey)', async () => {
+    const diskId = addDisk(t, zone);
+    const o = opts(diskId, 'pv-node-mode');
+    const r = await runDriver(['attach', o, 'whatever-node-name'], node);
+    expectOk(r, 'node-mode attach');
+    assert.equal(t.emu.state.disks[diskId]!.InstanceId, host);
+    assert.ok(t.emu.calls().some((c) => c.action === 'AttachDisk' && c.code === 'Success' && c.caller === 'alicloud-flexvolume'));
+    expectOk(await runDriver(['detach', 'pv-node-mode', 'whatever-node-name'], node), 'node-mode detach');
+  });
+
+  describe('never destroys data', () => {
+    async function attached(diskId: string, name: string): Promise<string> {
+      expectOk(await runDriver(['attach', opts(diskId, name), 'node-0'], central), 'attach');
+      const w = await runDriver(['waitforattach', '', opts(diskId, name)], node);
+      expectOk(w, 'waitforattach');
+      return w.reply.device!;
+    }
+
+    it('refuses a filesystem of another type instead of reformatting it', async () => {
+      const diskId = addDisk(t, zone);
+      const dev = await attached(diskId, 'pv-foreign');
+      execFileSync('mkfs.ext4', ['-q', '-F', dev], { env: SBIN });
+      const mnt = join(work, 'mnt-foreign');
+      const r = await runDriver(['mountdevice', mnt, dev, opts(diskId, 'pv-foreign', { 'kubernetes.io/fsType': 'xfs' })], node);
+      expectFailure(r, /holds a ext4 filesystem but fsType xfs/);
+      assert.equal(blkidType(dev), 'ext4');
+    });
+
+    it('refuses to format a device holding data without a known signature', async () => {
+      const diskId = addDisk(t, zone);
+      const payload = Buffer.from('precious bytes that are not a filesystem');
+      loops.writeBacking(diskId, 4096, payload);
+      const dev = await attached(diskId, 'pv-rawdata');
+      const r = await runDriver(['mountdevice', join(work, 'mnt-raw'), dev, opts(diskId, 'pv-rawdata')], node);
+      expectFailure(r, /unrecognized data/);
+      assert.ok(readFileSync(loops.backingFile(diskId)).subarray(4096, 4096 + payload.length).equals(payload));
+    });
+
+    it('does not format a blank device for a read-only volume', async () => {
+      const diskId = addDisk(t, zone);
+      const dev = await attached(diskId, 'pv-ro');
+      const r = await runDriver(['mountdevice', join(work, 'mnt-ro'), dev, opts(diskId, 'pv-ro', { 'kubernetes.io/readwrite': 'ro' })], node);
+      expectFailure(r, /read-only; not formatting/);
+      assert.equal(blkidType(dev), '');
+    });
+
+    it('mounts an existing filesystem read-only when asked', async () => {
+      const diskId = addDisk(t, zone);
+      const dev = await attached(diskId, 'pv-ro2');
+      execFileSync('mkfs.ext4', ['-q', '-F', dev], { env: SBIN });
+      const mnt = join(work, 'mnt-ro2');
+      expectOk(await runDriver(['mountdevice', mnt, dev, opts(diskId, 'pv-ro2', { 'kubernetes.io/readwrite': 'ro' })], node), 'ro mount');
+      assert.throws(() => writeFileSync(join(mnt, 'x'), 'y'), /EROFS/);
+      expectOk(await runDriver(['unmountdevice', mnt], node), 'unmount');
+    });
+
+    it('refuses a device path that is not the disk named in the options', async () => {
+      const a = addDisk(t, zone);
+      const b = addDisk(t, zone);
+      const devA = await attached(a, 'pv-a');
+      await attached(b, 'pv-b');
+      const r = await runDriver(['mountdevice', join(work, 'mnt-wrong'), devA, opts(b, 'pv-b')], node);
+      expectFailure(r, /is not disk/);
+    });
+  });
+
+  it('unmountdevice of a missing path or a plain directory succeeds', async () => {
+    expectOk(await runDriver(['unmountdevice', join(work, 'never-existed')], node), 'missing');
+    const dir = join(work, 'plain-dir');
+    mkdirSync(dir);
+    expectOk(await runDriver(['unmountdevice', dir], node), 'plain dir');
+    assert.equal(existsSync(dir), false);
+  });
+
+  describe('hostile input', () => {
+    const cases: [string, string[], RegExp][] = [
+      ['malformed JSON', ['attach', '{"diskId":', 'node-0'], /not valid JSON/],
+      ['JSON array', ['waitforattach', '/dev/vdb', '[1,2]'], /must be an object/],
+      ['unknown call', ['format-everything'], /unknown call/],
+      ['no call', [], /unknown call/],
+      ['missing args', ['mountdevice', '/mnt/x'], /missing arguments/],
+      ['metacharacters in disk id', ['attach', JSON.stringify({ diskId: 'd-abc;rm -rf /' }), 'node-0'], /invalid disk id/],
+      ['command substitution in disk id', ['waitforattach', '', JSON.stringify({ volumeId: 'd-$(reboot)' })], /invalid disk id/],
+      ['metacharacters in mount path', ['mountdevice', '/mnt/x;reboot', '/dev/loop0', '{}'], /invalid device mount path/],
+      ['relative segments in path', ['unmountdevice', '/var/lib/../../etc'], /relative segments/],
+      ['NUL-free but spaced path', ['unmountdevice', '/mnt/a b'], /invalid device mount path/],
+      ['disagreeing ids', ['attach', JSON.stringify({ diskId: 'd-aaa', volumeId: 'd-bbb' }), 'node-0'], /disagree/],
+      ['unsupported fsType', ['waitforattach', '', JSON.stringify({ diskId: 'd-aaa', 'kubernetes.io/fsType': 'ext4 -E root_owner' })], /unsupported fsType/],
+      ['bad node name', ['attach', JSON.stringify({ diskId: 'd-aaa' }), 'node;id'], /invalid node name/],
+      ['mount flag outside the allow-list', ['mountdevice', '/mnt/x', '/dev/loop0', JSON.stringify({ flags: 'exec,suid' })], /not allowed/],
+    ];
+    for (const [name, args, pattern] of cases) {
+      it(`${name} → Failure, exit 1`, async () => {
+        const before = t.emu.calls().length;
+        expectFailure(await runDriver(args, central), pattern);
+        assert.equal(t.emu.calls().length, before, 'no cloud call made');
+      });
+    }
+  });
+
+  it('keeps secrets out of its log file', () => {
+    const log = readFileSync(join(work, 'controller.log'), 'utf8');
+    assert.ok(log.length > 0);
+    assert.ok(!log.includes(t.accessKeySecret));
+  });
+});

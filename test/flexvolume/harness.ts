@@ -1,0 +1,52 @@
+// Runs the built driver exactly as the kubelet / controller-manager do: a fresh process per call,
+// argv `<call> <args…>`, options as one JSON argument, reply read from stdout (and stderr must stay
+// empty, since the kubelet parses both together).
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DriverReply } from '../../src/flexvolume/protocol.js';
+
+export const DRIVER = join(process.cwd(), 'bin/alicloud-flexvolume');
+
+let bundled = false;
+/** Bundle src/flexvolume into dist/flexvolume/driver.mjs so the test runs the current code. */
+export function ensureBundle(): void {
+  if (bundled) return;
+  execFileSync(process.execPath, ['scripts/bundle-flexvolume.mjs'], { stdio: 'ignore' });
+  bundled = true;
+}
+
+export interface DriverRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  reply: DriverReply;
+}
+
+export function runDriver(args: string[], configPath: string, extraEnv: Record<string, string> = {}): Promise<DriverRun> {
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', ALICLOUD_FLEXVOLUME_CONFIG: configPath, ...extraEnv };
+    execFile(process.execPath, [DRIVER, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
+      let reply: DriverReply;
+      try {
+        reply = JSON.parse(stdout) as DriverReply;
+      } catch {
+        reject(new Error(`driver output is not one JSON object: ${JSON.stringify(stdout)} stderr=${JSON.stringify(stderr)}`));
+        return;
+      }
+      resolve({ code, stdout, stderr, reply });
+    });
+  });
+}
+
+export function writeConfig(dir: string, name: string, body: Record<string, unknown>): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, JSON.stringify(body));
+  return path;
+}
+
+export function opts(diskId: string, volumeName: string, extra: Record<string, string> = {}): string {
+  return JSON.stringify({ diskId, 'kubernetes.io/fsType': 'ext4', 'kubernetes.io/readwrite': 'rw', 'kubernetes.io/pvOrVolumeName': volumeName, ...extra });
+}
