@@ -31,6 +31,8 @@ export class EmulatorCore implements Runtime {
   state: CloudState;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly pending = new Set<Promise<void>>();
+  private readonly cancels = new Set<() => void>();
+  private readonly due = new Map<NodeJS.Timeout, () => void>();
   private readonly hostOverrides = new Map<string, Partial<HostMetadata>>();
   private readonly issued = new Map<string, IssuedCredential>();
   private closed = false;
@@ -45,22 +47,32 @@ export class EmulatorCore implements Runtime {
 
   schedule(ms: number, fn: () => void | Promise<void>): void {
     if (this.closed) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (this.closed) return;
-      const run = (async () => {
-        try {
-          await fn();
-        } catch (err) {
-          this.log.error({ err: String(err) }, 'scheduled transition failed');
-        } finally {
-          this.persist();
-        }
-      })();
-      this.pending.add(run);
-      void run.finally(() => this.pending.delete(run));
-    }, Math.max(0, ms));
-    this.timers.add(timer);
+    // The job is tracked from the moment it is scheduled, so idle() also waits for timers
+    // that have not fired yet.
+    const job = new Promise<void>((resolve) => {
+      const fire = () => {
+        this.timers.delete(timer);
+        this.due.delete(timer);
+        this.cancels.delete(resolve);
+        if (this.closed) return resolve();
+        void (async () => {
+          try {
+            await fn();
+          } catch (err) {
+            this.log.error({ err: String(err) }, 'scheduled transition failed');
+          } finally {
+            this.persist();
+            resolve();
+          }
+        })();
+      };
+      const timer = setTimeout(fire, Math.max(0, ms));
+      this.timers.add(timer);
+      this.due.set(timer, fire);
+      this.cancels.add(resolve);
+    });
+    this.pending.add(job);
+    void job.finally(() => this.pending.delete(job));
   }
 
   persist(): void {
@@ -95,7 +107,22 @@ export class EmulatorCore implements Runtime {
     return cred;
   }
 
-  /** Wait for in-flight transitions (used by close and by tests that want a settled cloud). */
+  /**
+   * Complete every scheduled transition now, as if its delay had passed, and wait for them.
+   * Lets tests observe the intermediate status (Pending, Attaching) deterministically with a
+   * long delay, then move on without sleeping.
+   */
+  async flush(): Promise<void> {
+    for (let round = 0; round < 100 && this.due.size > 0; round++) {
+      for (const [timer, fire] of [...this.due]) {
+        clearTimeout(timer);
+        fire();
+      }
+      await this.idle();
+    }
+  }
+
+  /** Wait for scheduled and running transitions (used by close and by tests that want a settled cloud). */
   async idle(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
@@ -103,6 +130,9 @@ export class EmulatorCore implements Runtime {
   async close(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.due.clear();
+    for (const cancel of this.cancels) cancel();
+    this.cancels.clear();
     await this.idle();
     this.persist();
     this.closed = true;

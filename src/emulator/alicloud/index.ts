@@ -39,8 +39,10 @@ export interface AlicloudEmulator {
   hooks: EmulatorHooks;
   addStsCredentials(id: string, secret: string, token: string, expiration: Date): void;
   setHostMetadata(instanceId: string, meta: Partial<HostMetadata>): void;
-  /** Resolves when no disk/route transition is in flight. */
+  /** Resolves when no disk/route transition is scheduled or running (waits out their delays). */
   idle(): Promise<void>;
+  /** Completes every scheduled disk/route transition now (hooks included) and waits for them. */
+  flushTransitions(): Promise<void>;
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -71,6 +73,7 @@ export async function startAlicloudEmulator(opts: AlicloudEmulatorOptions): Prom
     addStsCredentials: (id, secret, token, expiration) => core.credentials.addSts(id, secret, token, expiration),
     setHostMetadata: (id, meta) => core.setHostMetadata(id, meta),
     idle: () => core.idle(),
+    flushTransitions: () => core.flush(),
     close: () => {
       closing ??= (async () => {
         await closeServer(server);

@@ -58,7 +58,8 @@ function validate(state: CloudState, r: NewRoute, pendingCidrs: Set<string>): [s
   if (pendingCidrs.has(r.cidr) || existing.some((e) => e.DestinationCidrBlock === r.cidr)) {
     return ['InvalidCIDRBlock.Duplicate', `A route entry for ${r.cidr} already exists in ${r.tableId}.`];
   }
-  const custom = existing.filter((e) => e.Type === 'Custom').length + pendingCidrs.size;
+  // Accepted entries of the same batch are already in the table, so they count here too.
+  const custom = existing.filter((e) => e.Type === 'Custom').length;
   if (custom >= state.config.routeQuotaPerTable) return ['QuotaExceeded.RouteEntryNum', `Route table ${r.tableId} already has ${custom} custom entries (quota ${state.config.routeQuotaPerTable}).`];
   return undefined;
 }
