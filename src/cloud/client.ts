@@ -165,9 +165,11 @@ export class RpcClient {
       }
       this.opts.metrics.calls.inc({ ...labels, code: err.code });
       this.opts.metrics.errors.inc({ ...labels, code: err.code });
-      if (!err.retryable || attempt >= policy.maxAttempts) throw err;
       const delay = backoffDelay(policy, attempt, this.random, isThrottlingCode(err.code));
-      if (this.clock.now() + delay > deadline) throw err;
+      if (!err.retryable || attempt >= policy.maxAttempts || this.clock.now() + delay > deadline) {
+        this.opts.logger.debug({ ...labels, attempt, code: err.code, requestId: err.requestId, err: err.message }, 'cloud call failed');
+        throw err;
+      }
       this.opts.metrics.retries.inc({ ...labels, code: err.code });
       this.opts.logger.warn({ ...labels, attempt, code: err.code, requestId: err.requestId, delayMs: delay }, 'cloud call failed; retrying');
       await this.sleep(delay);

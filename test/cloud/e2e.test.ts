@@ -131,8 +131,8 @@ describe('cloud client ↔ emulator', () => {
     assert.equal(res, undefined);
     await tc.cloud.slb.describeLoadBalancers();
     assert.deepEqual(t.emu.calls().map((c) => c.action), ['DescribeLoadBalancers']);
-    const line = tc.log.lines.find((l) => l.includes('dry-run'));
-    assert.ok(line?.includes('CreateLoadBalancer'));
+    const line = tc.log.lines.find((l) => l.includes('dry-run')) ?? '';
+    assert.ok(line?.includes('CreateLoadBalancer'), 'dry-run line names the action');
     assert.ok(!line.includes(t.accessKeySecret));
   });
 });
