@@ -81,6 +81,11 @@ export async function preen(device: string, type: string): Promise<void> {
 
 export async function growFs(device: string, type: string, mountPoint: string | undefined): Promise<void> {
   if (type.startsWith('ext')) {
+    // Offline growth requires a freshly checked filesystem; online growth (mounted) does not.
+    if (!mountPoint) {
+      const f = await run('e2fsck', ['-f', '-p', device], 600_000);
+      if (f.code > 2) throw new DriverError(`filesystem check of ${device} before resize failed (e2fsck exit ${f.code})`);
+    }
     const r = await run('resize2fs', [device], 600_000);
     if (r.code !== 0) throw new DriverError(`resize2fs failed on ${device} (exit ${r.code}): ${r.stderr.trim().slice(0, 300)}`);
     return;
