@@ -71,7 +71,12 @@ const failureOf = (err: unknown): RouteFailure => ({
 const keyOf = (cidr: string, hop: string) => `${cidr}>${hop}`;
 
 export async function applyPlan(port: RouteCloudPort, plan: RoutePlan, options: ApplyOptions): Promise<TableOutcome> {
-  const opts = { ...DEFAULTS, ...options };
+  // Explicit `undefined` (an unset flag passed through) must not erase a default.
+  const opts = {
+    ...options,
+    availableTimeoutMs: options.availableTimeoutMs ?? DEFAULTS.availableTimeoutMs,
+    busyAttempts: options.busyAttempts ?? DEFAULTS.busyAttempts,
+  };
   const sleep = opts.sleep ?? abortableSleep;
   const out: TableOutcome = {
     tableId: plan.tableId,

@@ -39,18 +39,27 @@ const MIN_POLL_MS = 20;
 const MAX_POLL_MS = 5_000;
 
 /**
- * Learned transition time, shared by every table and pass of the process: an upper bound (the
- * time after which the first look usually succeeds), eased down slowly when looks succeed at once
- * so that a VPC that became faster is noticed.
+ * What we know about how long a transition takes, as offsets (ms after the change was accepted)
+ * at which a look was *sent*: `lo` = latest look that still saw the transition running, `hi` =
+ * earliest look that saw it finished. The first look of the next wait probes between them while
+ * they are far apart (a binary search spread over batches) and goes straight to `hi` once they
+ * are close. Both drift outwards a little after every wait, so a VPC that got slower or faster is
+ * noticed. Shared by every table and pass of the process.
  */
-let estimateMs = 250;
+const learned = { lo: 0, hi: 250 };
 
-export function resetTransitionEstimate(ms = 250): void {
-  estimateMs = ms;
+export function resetTransitionEstimate(hi = 250): void {
+  learned.lo = 0;
+  learned.hi = hi;
 }
 
-export function transitionEstimate(): number {
-  return estimateMs;
+export function transitionEstimate(): { lo: number; hi: number } {
+  return { ...learned };
+}
+
+function firstDelay(): number {
+  const { lo, hi } = learned;
+  return hi - lo > Math.max(10, 0.1 * hi) ? (lo + hi) / 2 : hi;
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -88,11 +97,13 @@ export function createSettler(port: RouteCloudPort, tableId: string, opts: Settl
     const started = now();
     const deadline = started + opts.timeoutMs;
     let remaining = [...targets];
-    let delay = Math.max(MIN_POLL_MS, Math.min(estimateMs, MAX_POLL_MS));
+    let delay = Math.max(MIN_POLL_MS, Math.min(firstDelay(), MAX_POLL_MS));
     let misses = 0;
-    // Bounded: every round sleeps ≥ 20 ms and the deadline ends the loop.
+    let hitAt: number | undefined;
+    // Bounded: every round sleeps ≥ 20 ms (after the first) and the deadline ends the loop.
     for (let round = 0; round < 100_000 && remaining.length > 0; round++) {
       await sleep(Math.max(0, Math.min(delay, deadline - now())), opts.signal);
+      const sentAt = now() - started;
       let routes: RemoteRoute[];
       try {
         routes = await look([...new Set(remaining.map((t) => t.cidr))]);
@@ -121,16 +132,23 @@ export function createSettler(port: RouteCloudPort, tableId: string, opts: Settl
         }
         return !finished;
       });
-      if (remaining.length === 0) break;
+      if (remaining.length === 0) {
+        hitAt = sentAt;
+        break;
+      }
+      learned.lo = Math.max(learned.lo, sentAt);
       if (now() >= deadline) break;
       misses++;
-      // After a miss, look again soon: the transition is probably nearly over.
-      delay = Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, Math.round(estimateMs * 0.2 * 1.5 ** (misses - 1))));
+      // Not yet: look again at the known-good offset if it is still ahead, else soon and then
+      // less and less often.
+      const untilHi = learned.hi - (now() - started);
+      delay = untilHi > MIN_POLL_MS && learned.hi > learned.lo ? untilHi : Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, Math.round(learned.hi * 0.2 * 1.5 ** (misses - 1))));
     }
-    if (remaining.length === 0) {
-      const took = now() - started;
-      // Upper bound on a miss, eased down by 10% on a first-look hit.
-      estimateMs = misses === 0 ? Math.max(MIN_POLL_MS, Math.round(estimateMs * 0.9)) : Math.min(MAX_POLL_MS, took);
+    if (hitAt !== undefined) {
+      learned.hi = misses === 0 ? Math.min(learned.hi, hitAt) : hitAt;
+      if (learned.lo >= learned.hi) learned.lo = learned.hi * 0.8;
+      learned.lo *= 0.995;
+      learned.hi = Math.min(MAX_POLL_MS, learned.hi * 1.005);
     }
     return result;
   }
