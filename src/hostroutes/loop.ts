@@ -1,0 +1,129 @@
+// When to reconcile: after the Node cache has synced (never on an empty cache, which would read as
+// "delete everything"), a few ms after a burst of Node changes, on a periodic read-back that repairs
+// drift, and on a backoff after failures. At most one pass runs at a time.
+import type { Logger } from '../util/log.js';
+import type { NodeFacts } from './node-facts.js';
+import type { SyncReport } from './reconciler.js';
+
+export interface LoopOptions {
+  /** Quiet time after the last Node change before a pass; coalesces bursts into one batch. */
+  readonly debounceMs: number;
+  /** Periodic kernel read-back; what catches routes deleted by hand. */
+  readonly resyncMs: number;
+  readonly retryMinMs?: number;
+  readonly retryMaxMs?: number;
+}
+
+export interface SyncPass {
+  sync(nodes: readonly NodeFacts[]): Promise<SyncReport>;
+}
+
+export class SyncLoop {
+  private synced = false;
+  private stopped = false;
+  private running: Promise<void> | undefined;
+  private rerun = false;
+  private debounce: NodeJS.Timeout | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private periodic: NodeJS.Timeout | undefined;
+  private failures = 0;
+  private lastReport: SyncReport | undefined;
+  private lastPassEnd = 0;
+  private firstCleanPass = false;
+  private readonly listeners: ((r: SyncReport | Error) => void)[] = [];
+
+  constructor(
+    private readonly pass: SyncPass,
+    private readonly nodes: () => readonly NodeFacts[],
+    private readonly options: LoopOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /** The Node cache holds a complete list: from now on the kernel may be changed. */
+  markSynced(): void {
+    if (this.synced || this.stopped) return;
+    this.synced = true;
+    this.periodic = setInterval(() => this.runSoon(0), this.options.resyncMs);
+    this.periodic.unref();
+    this.runSoon(0);
+  }
+
+  /** A relevant Node change happened. */
+  trigger(): void {
+    if (this.synced) this.runSoon(this.options.debounceMs);
+  }
+
+  /** Observe pass outcomes (tests, bench, readiness). */
+  onPass(listener: (r: SyncReport | Error) => void): void {
+    this.listeners.push(listener);
+  }
+
+  get ready(): boolean {
+    return this.firstCleanPass;
+  }
+
+  get report(): SyncReport | undefined {
+    return this.lastReport;
+  }
+
+  /** Alive unless passes stopped completing for several resync periods after the cache synced. */
+  get healthy(): boolean {
+    if (!this.synced || this.lastPassEnd === 0) return true;
+    return Date.now() - this.lastPassEnd < 3 * this.options.resyncMs + 10_000;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of [this.debounce, this.retry]) if (t) clearTimeout(t);
+    if (this.periodic) clearInterval(this.periodic);
+    await this.running;
+  }
+
+  private runSoon(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.rerun = true;
+      return;
+    }
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined;
+      this.start();
+    }, delayMs);
+  }
+
+  private start(): void {
+    if (this.stopped || this.running) return;
+    this.rerun = false;
+    this.running = this.runOnce().finally(() => {
+      this.running = undefined;
+      this.lastPassEnd = Date.now();
+      if (this.rerun) this.runSoon(this.options.debounceMs);
+    });
+  }
+
+  private async runOnce(): Promise<void> {
+    let outcome: SyncReport | Error;
+    try {
+      outcome = await this.pass.sync(this.nodes());
+      this.lastReport = outcome;
+    } catch (err) {
+      outcome = err instanceof Error ? err : new Error(String(err));
+      this.log.error({ event: 'sync-failed', err: outcome.message }, 'route sync failed');
+    }
+    const failed = outcome instanceof Error || outcome.failed.length > 0;
+    if (failed) {
+      this.failures += 1;
+      const min = this.options.retryMinMs ?? 1000;
+      const max = this.options.retryMaxMs ?? Math.max(min, this.options.resyncMs);
+      const delay = Math.min(max, min * 2 ** Math.min(this.failures - 1, 16));
+      if (this.retry) clearTimeout(this.retry);
+      this.retry = setTimeout(() => this.runSoon(0), delay);
+      this.retry.unref();
+    } else {
+      this.failures = 0;
+      this.firstCleanPass = true;
+    }
+    for (const l of this.listeners) l(outcome);
+  }
+}

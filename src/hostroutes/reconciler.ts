@@ -1,0 +1,115 @@
+// One pass: desired routes (pure) → read kernel → plan (pure) → one batch → report. Owns no timers;
+// the loop decides when to call it.
+import type { Logger } from '../util/log.js';
+import { computeDesired, type DesiredOptions, type Rejection } from './desired.js';
+import { planRoutes, type Conflict, type RouteOp } from './diff.js';
+import type { RouteTable } from './ip.js';
+import type { HostroutesMetrics } from './metrics.js';
+import type { NodeFacts } from './node-facts.js';
+
+export interface ReconcilerConfig extends DesiredOptions {
+  readonly nodeName: string;
+  readonly protocol: number;
+  readonly table: string;
+}
+
+export interface SyncReport {
+  readonly desired: number;
+  /** Owned routes in the kernel before the batch. */
+  readonly presentBefore: number;
+  readonly applied: readonly RouteOp[];
+  readonly failed: readonly { op: RouteOp; error: string }[];
+  readonly rejected: readonly Rejection[];
+  readonly conflicts: readonly Conflict[];
+  readonly durationMs: number;
+}
+
+export class Reconciler {
+  /** Last reported problem per destination, so a persisting problem is logged once, not every pass. */
+  private readonly reported = new Map<string, string>();
+
+  constructor(
+    private readonly config: ReconcilerConfig,
+    private readonly kernel: RouteTable,
+    private readonly metrics: HostroutesMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  async sync(nodes: readonly NodeFacts[]): Promise<SyncReport> {
+    const started = performance.now();
+    const { routes, rejected: early } = computeDesired(nodes, this.config.nodeName, this.config);
+    let state;
+    try {
+      state = await this.kernel.read(this.config.table);
+    } catch (err) {
+      this.metrics.syncErrors.inc({ kind: 'read' });
+      throw err;
+    }
+    const plan = planRoutes(routes, state, { protocol: this.config.protocol, table: this.config.table });
+    const result = await this.kernel.applyBatch(plan.lines).catch((err: unknown) => {
+      this.metrics.syncErrors.inc({ kind: 'batch' });
+      throw err;
+    });
+    const failedSet = new Set(result.failedLines);
+    const failed = plan.ops.flatMap((op, i) => (failedSet.has(i + 1) ? [{ op, error: result.errors.get(i + 1) ?? 'unknown' }] : []));
+    const applied = plan.ops.filter((_, i) => !failedSet.has(i + 1));
+    const rejected = [...early, ...plan.rejected];
+    const durationMs = performance.now() - started;
+
+    this.record(plan.accepted.size, plan.owned, applied, failed, rejected, plan.conflicts, durationMs);
+    return { desired: plan.accepted.size, presentBefore: plan.owned, applied, failed, rejected, conflicts: plan.conflicts, durationMs };
+  }
+
+  private record(
+    desired: number,
+    presentBefore: number,
+    applied: readonly RouteOp[],
+    failed: readonly { op: RouteOp; error: string }[],
+    rejected: readonly Rejection[],
+    conflicts: readonly Conflict[],
+    durationMs: number,
+  ): void {
+    const m = this.metrics;
+    m.routesDesired.set(desired);
+    const added = applied.filter((o) => o.kind === 'replace').length;
+    const removed = applied.length - added;
+    // Present after the batch: what was there, minus deletes, plus replaces that created a route.
+    m.routesPresent.set(presentBefore - removed + applied.filter((o) => o.kind === 'replace' && !o.rewrites).length);
+    m.routeOps.inc({ op: 'replace' }, added);
+    m.routeOps.inc({ op: 'delete' }, removed);
+    if (failed.length > 0) m.syncErrors.inc({ kind: 'route' }, failed.length);
+    m.skippedNodes.reset();
+    for (const r of rejected) m.skippedNodes.inc({ reason: r.reason });
+    m.foreignConflicts.set(conflicts.length);
+    m.syncDuration.observe(durationMs / 1000);
+    m.lastSyncDuration.set(durationMs / 1000);
+    if (failed.length === 0) m.lastSuccess.set(Date.now() / 1000);
+
+    for (const op of applied) {
+      if (op.kind === 'replace') this.log.info({ event: 'route-set', dst: op.dst, gateway: op.gateway, node: op.node }, 'route programmed');
+      else this.log.info({ event: 'route-removed', dst: op.dst, gateway: op.gateway, why: op.why }, 'owned route removed');
+    }
+    for (const f of failed) this.log.error({ event: 'route-failed', dst: f.op.dst, op: f.op.kind, error: f.error }, 'ip rejected a route change');
+
+    const seen = new Set<string>();
+    for (const r of rejected) {
+      const key = `${r.node}|${r.dst ?? ''}`;
+      seen.add(key);
+      if (this.reported.get(key) === r.reason) continue;
+      this.reported.set(key, r.reason);
+      this.log.warn({ event: 'route-skipped', node: r.node, dst: r.dst, reason: r.reason, detail: r.detail }, `skipping ${r.dst ?? 'node'} of ${r.node}: ${r.reason}`);
+    }
+    for (const c of conflicts) {
+      const key = `${c.node}|${c.dst}`;
+      seen.add(key);
+      const sig = `foreign:${c.protocol}:${c.gateway ?? c.dev ?? ''}:${c.metric}`;
+      if (this.reported.get(key) === sig) continue;
+      this.reported.set(key, sig);
+      this.log.warn(
+        { event: 'foreign-route', dst: c.dst, node: c.node, protocol: c.protocol, gateway: c.gateway, dev: c.dev, metric: c.metric },
+        `${c.dst} is held by a route of protocol ${c.protocol}; leaving it untouched`,
+      );
+    }
+    for (const key of [...this.reported.keys()]) if (!seen.has(key)) this.reported.delete(key);
+  }
+}
