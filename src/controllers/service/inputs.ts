@@ -1,0 +1,88 @@
+// Everything the model builder reads, gathered by the controller before building (cloud and
+// apiserver lookups happen first, so `model.ts` stays pure and its tests are plain objects).
+// The Kubernetes shapes are structural subsets: a V1Service / V1Node / V1EndpointSlice from
+// @kubernetes/client-node fits them without conversion.
+
+export interface ServicePortLike {
+  name?: string;
+  protocol?: string;
+  port: number;
+  nodePort?: number;
+  targetPort?: number | string;
+}
+
+export interface ServiceLike {
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    annotations?: Record<string, string>;
+    deletionTimestamp?: Date | string;
+  };
+  spec?: {
+    type?: string;
+    ports?: ServicePortLike[];
+    externalTrafficPolicy?: string;
+    loadBalancerClass?: string;
+  };
+  status?: { loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string }> } };
+}
+
+export interface NodeLike {
+  metadata?: { name?: string; labels?: Record<string, string> };
+  spec?: { providerID?: string; unschedulable?: boolean; taints?: Array<{ key: string; effect?: string }> };
+  status?: { conditions?: Array<{ type: string; status: string }> };
+}
+
+export interface EndpointLike {
+  addresses: string[];
+  conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean };
+  nodeName?: string;
+  targetRef?: { kind?: string; name?: string; namespace?: string };
+}
+
+export interface EndpointSliceLike {
+  metadata?: { name?: string; labels?: Record<string, string> };
+  addressType: string;
+  endpoints: EndpointLike[];
+  ports?: Array<{ name?: string; port?: number; protocol?: string }>;
+}
+
+/** Cluster-wide settings (cloud-config + metadata), resolved once at start-up. */
+export interface ClusterConfig {
+  /** Ownership tag value and key suffix; the CCM's default is the literal `clusterid`. */
+  clusterId: string;
+  region: string;
+  vpcId: string;
+  /** Default vswitch for intranet SLBs when no `vswitch-id` annotation is given. */
+  vswitchId?: string;
+  zone?: string;
+  resourceGroupId?: string;
+  /** cloud-config `serviceBackendType`: `eni` registers pod IPs by default. */
+  serviceBackendType?: 'ecs' | 'eni';
+  /** cloud-config `disablePublicSLB`: refuse internet SLBs. */
+  disablePublicSlb?: boolean;
+}
+
+/** What the controller learnt about an SLB named by the `id` annotation before building. */
+export interface ReusedLoadBalancerInfo {
+  loadBalancerId: string;
+  tags: Record<string, string>;
+  address?: string;
+  /** vserver groups present on it, for `vgroup-port` checks. */
+  vgroups: Array<{ id: string; name: string }>;
+}
+
+export interface ServiceInputs {
+  service: ServiceLike;
+  /** All Nodes (the builder applies the candidate rules itself). */
+  nodes: NodeLike[];
+  /** The Service's EndpointSlices (label `kubernetes.io/service-name`). */
+  endpointSlices: EndpointSliceLike[];
+  config: ClusterConfig;
+  reusedLoadBalancer?: ReusedLoadBalancerInfo;
+  /** Pod IP → ENI id, resolved by the controller for ENI backends (`backend-type: eni`). */
+  eniByIp?: Record<string, string>;
+  /** Additional-tag keys set by an earlier successful sync (only these may be untagged). */
+  previouslyManagedTagKeys?: string[];
+}
