@@ -60,15 +60,41 @@ function settingsParams(s: ListenerSettings): RpcParams {
   return { ...(rest as RpcParams), ...(extra ?? {}) };
 }
 
+/** Fixed at create: the Set*ListenerAttribute actions do not accept these (per the catalog). */
+const CREATE_ONLY = ['BackendServerPort', 'ListenerForward', 'ForwardPort', 'HealthCheckHttpVersion'];
+
+function createParams(protocol: ListenerProtocol, s: ListenerSettings): RpcParams {
+  const params = settingsParams(s);
+  // The L4 create actions spell this one in lower camel case; the set actions do not.
+  if ((protocol === 'tcp' || protocol === 'udp') && params.HealthCheckInterval !== undefined) {
+    params.healthCheckInterval ??= params.HealthCheckInterval;
+    delete params.HealthCheckInterval;
+  }
+  return params;
+}
+
+function setParams(s: ListenerSettings): RpcParams {
+  const params = settingsParams(s);
+  for (const k of CREATE_ONLY) delete params[k];
+  if (params.healthCheckInterval !== undefined) {
+    params.HealthCheckInterval ??= params.healthCheckInterval;
+    delete params.healthCheckInterval;
+  }
+  // Set* only switches to a VServer group when told to with VServerGroup=on.
+  if (params.VServerGroupId !== undefined) params.VServerGroup ??= 'on';
+  return params;
+}
+
 export class SlbListenerApi {
   constructor(private readonly rpc: RpcClient) {}
 
   async create(loadBalancerId: string, protocol: ListenerProtocol, settings: ListenerSettings): Promise<void> {
-    await this.rpc.write(`CreateLoadBalancer${ACTION_PROTOCOL[protocol]}Listener`, { LoadBalancerId: loadBalancerId, ...settingsParams(settings) });
+    await this.rpc.write(`CreateLoadBalancer${ACTION_PROTOCOL[protocol]}Listener`, { LoadBalancerId: loadBalancerId, ...createParams(protocol, settings) });
   }
 
+  /** Update a listener; create-only settings in `settings` are ignored (the API cannot change them). */
   async set(loadBalancerId: string, protocol: ListenerProtocol, settings: ListenerSettings): Promise<void> {
-    await this.rpc.write(`SetLoadBalancer${ACTION_PROTOCOL[protocol]}ListenerAttribute`, { LoadBalancerId: loadBalancerId, ...settingsParams(settings) });
+    await this.rpc.write(`SetLoadBalancer${ACTION_PROTOCOL[protocol]}ListenerAttribute`, { LoadBalancerId: loadBalancerId, ...setParams(settings) });
   }
 
   /** One listener's full attribute set (protocol-specific response). */
