@@ -13,6 +13,14 @@ export interface AttachOptions {
   log: FileLog;
 }
 
+/**
+ * ECS disk transitions usually take one to a few seconds: poll densely (≤ 300 ms apart) for the
+ * first 10 s so the caller is not kept waiting on a coarse interval, then back off to 2 s.
+ */
+function pollPlan(timeoutMs: number) {
+  return { timeoutMs, firstMs: 100, maxMs: 300, factor: 1.5, slowAfterMs: 10_000, slowMaxMs: 2000 };
+}
+
 /** Errors that mean "the disk moved under us, look again" rather than "give up". */
 const RACE_CODES = /^(IncorrectDiskStatus|IncorrectInstanceStatus|InvalidOperation\.Conflict|OperationConflict|DependencyViolation)/;
 
@@ -78,7 +86,7 @@ export async function attachDisk(cloud: DiskCloud, diskId: string, instanceId: s
           return undefined;
       }
     },
-    { timeoutMs: o.timeoutMs },
+    pollPlan(o.timeoutMs),
   );
   if (!done) throw new DriverError(`disk ${diskId} did not become In_use on ${instanceId} within ${o.timeoutMs} ms (status ${last?.status ?? 'unknown'})`);
   return done;
@@ -104,7 +112,7 @@ export async function detachDisk(cloud: DiskCloud, diskId: string, instanceId: s
       }
       return undefined;
     },
-    { timeoutMs: o.timeoutMs },
+    pollPlan(o.timeoutMs),
   );
   if (!out) throw new DriverError(`disk ${diskId} did not detach from ${instanceId} within ${o.timeoutMs} ms (status ${last?.status ?? 'unknown'})`);
   return out;

@@ -6,6 +6,9 @@ export interface PollOptions {
   firstMs?: number;
   maxMs?: number;
   factor?: number;
+  /** After this much time the cap rises to slowMaxMs: a transition that slow is not ending soon. */
+  slowAfterMs?: number;
+  slowMaxMs?: number;
 }
 
 /** Intervals 100, 150, 225 … capped at maxMs. */
@@ -26,13 +29,17 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
  * undefined on timeout. `check` runs at least once and once more at the deadline.
  */
 export async function pollUntil<T>(check: () => Promise<T | undefined>, o: PollOptions): Promise<T | undefined> {
-  const deadline = Date.now() + o.timeoutMs;
+  const start = Date.now();
+  const deadline = start + o.timeoutMs;
   const gen = intervals(o);
+  const slow = o.slowAfterMs !== undefined ? intervals({ firstMs: o.maxMs ?? 2000, maxMs: o.slowMaxMs ?? 2000, factor: o.factor ?? 1.5 }) : undefined;
   for (;;) {
     const v = await check();
     if (v !== undefined) return v;
-    const left = deadline - Date.now();
+    const now = Date.now();
+    const left = deadline - now;
     if (left <= 0) return undefined;
-    await sleep(Math.min(gen.next().value, left));
+    const step = slow && now - start >= o.slowAfterMs! ? slow.next().value : gen.next().value;
+    await sleep(Math.min(step, left));
   }
 }

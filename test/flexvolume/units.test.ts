@@ -96,6 +96,7 @@ describe('flexvolume helpers', () => {
       assert.equal(await pollUntil(() => Promise.resolve(++n >= 3 ? 'ok' : undefined), { timeoutMs: 5000, firstMs: 1 }), 'ok');
       assert.equal(await pollUntil(() => Promise.resolve(undefined), { timeoutMs: 30, firstMs: 5 }), undefined);
     });
+
   });
 
   describe('attach records', () => {
