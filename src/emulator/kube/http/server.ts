@@ -2,7 +2,7 @@
 // fault injection, and the /_emulator admin endpoints.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { ApiError, badRequest, methodNotAllowed, notFound, toApiError } from '../errors.js';
+import { ApiError, badRequest, methodNotAllowed, notFound, toApiError, unsupportedMediaType } from '../errors.js';
 import type { FaultControls, FaultState } from '../faults.js';
 import { takeForcedFailure, takeGone } from '../faults.js';
 import type { Registry } from '../registry.js';
@@ -42,6 +42,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function decodeObject(text: string, contentType: string | undefined): unknown {
+  if (contentType?.includes('protobuf') || contentType?.includes('cbor')) throw unsupportedMediaType(contentType);
   if (!text.trim()) return undefined;
   try {
     return contentType?.includes('yaml') ? parseYaml(text) : JSON.parse(text);
