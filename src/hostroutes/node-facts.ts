@@ -1,6 +1,12 @@
 // The few Node fields hostroutes depends on. Reducing a Node to these facts first is what lets
 // heartbeat-only updates (status.conditions, lastHeartbeatTime) be dropped before any work.
-import type { V1Node } from '@kubernetes/client-node';
+import type { KubeObject } from '../kube/types.js';
+
+/** The parts of a core/v1 Node read here. */
+export interface NodeObject extends KubeObject {
+  spec?: { podCIDR?: string; podCIDRs?: string[] };
+  status?: { addresses?: { type?: string; address?: string }[] };
+}
 
 export interface NodeFacts {
   readonly name: string;
@@ -10,15 +16,14 @@ export interface NodeFacts {
   readonly internalIPs: readonly string[];
 }
 
-export function nodeFacts(node: V1Node): NodeFacts | undefined {
+export function nodeFacts(node: NodeObject): NodeFacts | undefined {
   const name = node.metadata?.name;
   if (!name) return undefined;
   const plural = node.spec?.podCIDRs?.filter((c) => typeof c === 'string' && c.length > 0) ?? [];
   const single = node.spec?.podCIDR;
   const podCIDRs = plural.length > 0 ? plural : single ? [single] : [];
   const internalIPs = (node.status?.addresses ?? [])
-    .filter((a) => a.type === 'InternalIP' && typeof a.address === 'string')
-    .map((a) => a.address);
+    .flatMap((a) => (a.type === 'InternalIP' && typeof a.address === 'string' ? [a.address] : []));
   return { name, podCIDRs, internalIPs };
 }
 
