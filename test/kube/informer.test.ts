@@ -16,7 +16,14 @@ async function until(what: string, cond: () => boolean, tries = 400): Promise<vo
   assert.fail(`timed out waiting for ${what}`);
 }
 
-const cm = (name: string, data: Record<string, string> = {}, labels: Record<string, string> = {}): KubeObject & { data: Record<string, string> } => ({
+type Cm = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  data: Record<string, string>;
+};
+
+const cm = (name: string, data: Record<string, string> = {}, labels: Record<string, string> = {}): Cm => ({
   apiVersion: 'v1',
   kind: 'ConfigMap',
   metadata: { name, namespace: 'default', labels },
