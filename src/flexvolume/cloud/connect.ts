@@ -28,7 +28,9 @@ export async function connect(cfg: FlexConfig): Promise<CloudSession> {
   } else {
     throw new DriverError('central mode needs an AccessKey (ALICLOUD_ACCESS_KEY_ID / ALICLOUD_ACCESS_KEY_SECRET or the config file)');
   }
-  const endpoint = cfg.ecsEndpoint ?? `https://ecs.${regionId}.aliyuncs.com`;
+  // ECS_ENDPOINT is a bare host in the CCM's convention; a full URL is accepted too.
+  const given = cfg.ecsEndpoint ?? `ecs.${regionId}.aliyuncs.com`;
+  const endpoint = /^https?:\/\//.test(given) ? given : `https://${given}`;
   const rpc = new RpcClient({ endpoint, version: '2014-05-26', regionId, credentials });
   return { cloud: new EcsDiskCloud(rpc), metadata, regionId };
 }
