@@ -208,3 +208,12 @@ export interface ValidationErrors {
 export function isValidationErrors(v: unknown): v is ValidationErrors {
   return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'ValidationErrors';
 }
+
+/** What the planner may touch. Built from the desired model (`ownershipOf`) or, for cleanup, from the Service alone. */
+export interface Ownership {
+  identity: ServiceIdentity;
+  /** The `id` annotation: a user's SLB we must never delete or strip of anything not ours. */
+  reusedLoadBalancerId?: string;
+  forceOverrideListeners: boolean;
+  preserveOnDelete: boolean;
+}
