@@ -107,6 +107,10 @@ export class SlbApi {
     await this.rpc.write('ModifyLoadBalancerInstanceSpec', { LoadBalancerId: loadBalancerId, LoadBalancerSpec: spec });
   }
 
+  async modifyLoadBalancerInstanceChargeType(loadBalancerId: string, instanceChargeType: 'PayBySpec' | 'PayByCLCU', spec?: string): Promise<void> {
+    await this.rpc.write('ModifyLoadBalancerInstanceChargeType', { LoadBalancerId: loadBalancerId, InstanceChargeType: instanceChargeType, LoadBalancerSpec: spec });
+  }
+
   async modifyLoadBalancerInternetSpec(loadBalancerId: string, spec: { InternetChargeType?: 'paybytraffic' | 'paybybandwidth'; Bandwidth?: number }): Promise<void> {
     await this.rpc.write('ModifyLoadBalancerInternetSpec', { LoadBalancerId: loadBalancerId, ...spec });
   }

@@ -85,6 +85,7 @@ describe('facades vs the API catalog', () => {
     await s.setLoadBalancerName('lb', 'n');
     await s.setLoadBalancerStatus('lb', 'active');
     await s.modifyLoadBalancerInstanceSpec('lb', 'slb.s2.small');
+    await s.modifyLoadBalancerInstanceChargeType('lb', 'PayByCLCU', 'slb.s1.small');
     await s.modifyLoadBalancerInternetSpec('lb', { InternetChargeType: 'paybybandwidth', Bandwidth: 10 });
     await s.setDeleteProtection('lb', true);
     await s.setModificationProtection('lb', 'ConsoleProtection', 'r');
