@@ -24,7 +24,7 @@ export interface RouteControllerDeps {
   /** Node cache; `synced()` must be true before a pass may run (an empty cache would look like "all Nodes deleted"). */
   nodes: { list(): RouteNode[]; synced(): boolean };
   /** Writes the NetworkUnavailable condition of one Node (strategic-merge on status). */
-  setCondition(nodeName: string, condition: NetworkCondition): Promise<void>;
+  setCondition(nodeName: string, condition: NetworkCondition, statusChanged: boolean): Promise<void>;
   /** Records an Event on a Node. */
   recordEvent(event: { nodeName: string; type: 'Normal' | 'Warning'; reason: string; message: string }): void;
   logger: Logger;
@@ -226,7 +226,7 @@ export class RouteController {
       const have = node?.status?.conditions?.find((c) => c.type === NETWORK_UNAVAILABLE);
       if (have && have.status === want.status && have.reason === want.reason && have.message === want.message) continue;
       try {
-        await this.deps.setCondition(name, want);
+        await this.deps.setCondition(name, want, have?.status !== want.status);
       } catch (err) {
         // NotFound: the Node left during the pass. Anything else: the next pass writes it again.
         this.deps.logger.warn({ node: name, err: redactSecrets(String(err)) }, 'writing NetworkUnavailable failed');

@@ -1,0 +1,171 @@
+// The route controller in-process with both emulators: real informer over the Kubernetes API
+// emulator, real signed calls to the Alibaba Cloud emulator.
+import assert from 'node:assert/strict';
+import { RouteController, type RouteNode } from '../../../src/controllers/route/controller.js';
+import { resolveRouteTables } from '../../../src/controllers/route/inputs.js';
+import { nodeConditionWriter, watchNodes } from '../../../src/controllers/route/kubeport.js';
+import { parseClusterCidrs } from '../../../src/controllers/route/model.js';
+import { routeDescription } from '../../../src/controllers/route/ownership.js';
+import { Informer } from '../../../src/kube/informer.js';
+import { Resources } from '../../../src/kube/resources.js';
+import { KubeClient } from '../../../src/kube/rest.js';
+import { startKubeEmulator, type KubeEmulator } from '../../../src/emulator/kube/index.js';
+import { silentLogger } from '../../../src/util/log.js';
+import { seedInstances, startTestEmulator, type TestEmulator } from '../../helpers/alicloud.js';
+import { entriesOf, routePortFor, type PortHarness } from './harness.js';
+
+interface Recorded {
+  nodeName: string;
+  type: string;
+  reason: string;
+  message: string;
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, rounds = 400): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.fail(`timed out waiting for: ${what}`);
+}
+
+describe('route controller (both emulators)', function () {
+  this.timeout(60_000);
+  let cloud: TestEmulator;
+  let kube: KubeEmulator;
+  let h: PortHarness;
+  let client: KubeClient;
+  let tableId: string;
+  let instances: string[];
+  let events: Recorded[];
+  const running: Array<{ stop: AbortController; done: Promise<unknown> }> = [];
+
+  beforeEach(async () => {
+    cloud = await startTestEmulator();
+    cloud.emu.mergeState({ config: { routeTransitionMs: 30 } });
+    const seeded = seedInstances(cloud.emu, 6);
+    tableId = seeded.routeTableId;
+    instances = seeded.instanceIds;
+    kube = await startKubeEmulator({ port: 0 });
+    client = new KubeClient({ server: kube.url });
+    h = routePortFor(cloud);
+    events = [];
+  });
+  afterEach(async () => {
+    for (const r of running.splice(0)) {
+      r.stop.abort();
+      await r.done;
+    }
+    client.close();
+    h.close();
+    await kube.close();
+    await cloud.close();
+  });
+
+  function startController(): RouteController {
+    const stop = new AbortController();
+    const informer = new Informer<RouteNode>({ client, resource: Resources.nodes });
+    const controller = new RouteController({
+      port: h.port,
+      nodes: { list: () => informer.list(), synced: () => informer.hasSynced() },
+      setCondition: nodeConditionWriter(client),
+      recordEvent: (e) => events.push(e),
+      logger: silentLogger,
+      resolveTables: () => resolveRouteTables(h.port, {}),
+      clusterCidrs: parseClusterCidrs('10.0.0.0/16'),
+      clusterId: 'c-e2e',
+      periodMs: 3_600_000,
+      aggregationMs: 50,
+      retryMinMs: 100,
+    });
+    watchNodes(informer, () => controller.notify());
+    const done = Promise.all([
+      informer.run(stop.signal).catch(() => undefined),
+      controller.start(stop.signal).catch(() => undefined),
+    ]);
+    running.push({ stop, done });
+    return controller;
+  }
+  async function stopAll(): Promise<void> {
+    for (const r of running.splice(0)) {
+      r.stop.abort();
+      await r.done;
+    }
+  }
+
+  const addNode = (i: number, cidr = `10.0.${i}.0/24`) =>
+    kube.store.create('nodes', { metadata: { name: `node-${i}` }, spec: { podCIDR: cidr, podCIDRs: [cidr], providerID: `cn-hangzhou.${instances[i]}` } });
+  const condition = (name: string) =>
+    ((kube.store.get('nodes', name) as RouteNode | undefined)?.status?.conditions ?? []).find((c) => c.type === 'NetworkUnavailable');
+
+  it('gives joining Nodes routes and NetworkUnavailable=False; a leaving Node loses its route', async () => {
+    startController();
+    for (const i of [0, 1, 2]) addNode(i);
+    await until('three routes Available', () => entriesOf(cloud, tableId).filter((e) => e.endsWith(':Available')).length === 3);
+    await until('conditions False', () => [0, 1, 2].every((i) => condition(`node-${i}`)?.status === 'False'));
+    assert.equal(condition('node-0')?.reason, 'RouteCreated');
+    assert.ok(events.some((e) => e.reason === 'CreatedRoute' && e.nodeName === 'node-1'));
+
+    kube.store.delete('nodes', 'node-1');
+    await until('route of node-1 gone', () => entriesOf(cloud, tableId).length === 2);
+    assert.deepEqual(entriesOf(cloud, tableId), [`10.0.0.0/24>${instances[0]}:Available`, `10.0.2.0/24>${instances[2]}:Available`]);
+  });
+
+  it('removes the route of a Node deleted while the controller was down, after restart', async () => {
+    startController();
+    addNode(0);
+    addNode(1);
+    await until('two routes', () => entriesOf(cloud, tableId).filter((e) => e.endsWith(':Available')).length === 2);
+    await stopAll();
+    kube.store.delete('nodes', 'node-1');
+    assert.equal(entriesOf(cloud, tableId).length, 2, 'nothing removed while down');
+    startController();
+    await until('orphan removed', () => entriesOf(cloud, tableId).length === 1);
+    assert.deepEqual(entriesOf(cloud, tableId), [`10.0.0.0/24>${instances[0]}:Available`]);
+  });
+
+  it('leaves foreign routes alone, in and out of the cluster CIDR, and reports the one that collides', async () => {
+    cloud.emu.mergeState({
+      RouteEntries: [
+        { RouteTableId: tableId, DestinationCidrBlock: '10.0.3.0/24', NextHopType: 'Instance', NextHopId: instances[5], Type: 'Custom', Status: 'Available' },
+        { RouteTableId: tableId, DestinationCidrBlock: '10.0.99.0/24', NextHopType: 'Instance', NextHopId: instances[5], Type: 'Custom', Status: 'Available' },
+        { RouteTableId: tableId, DestinationCidrBlock: '172.20.0.0/16', NextHopType: 'Instance', NextHopId: instances[4], Type: 'Custom', Status: 'Available' },
+        // Marked as ours but outside the cluster CIDR: still never touched.
+        { RouteTableId: tableId, DestinationCidrBlock: '172.21.0.0/24', NextHopType: 'Instance', NextHopId: instances[4], Type: 'Custom', Status: 'Available', Description: routeDescription({ clusterId: 'c-e2e', nodeName: 'gone' }) },
+      ],
+    });
+    startController();
+    addNode(0);
+    addNode(3);
+    await until('node-0 routed', () => condition('node-0')?.status === 'False');
+    await until('node-3 reported', () => events.some((e) => e.nodeName === 'node-3' && e.reason === 'RouteConflict'));
+    await until('node-3 condition', () => condition('node-3')?.reason === 'RouteConflict');
+    assert.equal(condition('node-3')?.status, 'True');
+    const conflict = events.find((e) => e.reason === 'RouteConflict')!;
+    assert.equal(conflict.type, 'Warning');
+    assert.match(conflict.message, new RegExp(`10\\.0\\.3\\.0/24 .*${instances[5]}.*left alone`));
+    const all = entriesOf(cloud, tableId);
+    for (const foreign of [`10.0.3.0/24>${instances[5]}`, `10.0.99.0/24>${instances[5]}`, `172.20.0.0/16>${instances[4]}`, `172.21.0.0/24>${instances[4]}`]) {
+      assert.ok(all.some((e) => e.startsWith(foreign)), `${foreign} still there`);
+    }
+    assert.deepEqual(
+      cloud.emu.calls().filter((c) => c.action === 'DeleteRouteEntries' || c.action === 'DeleteRouteEntry'),
+      [],
+      'no delete was ever sent',
+    );
+  });
+
+  it('a full route table gives a Warning that points to hostroutes, and NetworkUnavailable stays True', async () => {
+    cloud.emu.mergeState({ config: { routeQuotaPerTable: 2 } });
+    startController();
+    for (const i of [0, 1, 2]) addNode(i);
+    await until('quota reported', () => events.some((e) => e.reason === 'RouteQuotaExceeded'));
+    const warning = events.find((e) => e.reason === 'RouteQuotaExceeded')!;
+    assert.equal(warning.type, 'Warning');
+    assert.match(warning.message, /full/);
+    assert.match(warning.message, /hostroutes/);
+    await until('condition says quota', () => condition(warning.nodeName)?.reason === 'RouteQuotaExceeded');
+    assert.equal(condition(warning.nodeName)?.status, 'True');
+    assert.equal(entriesOf(cloud, tableId).length, 2);
+  });
+});
