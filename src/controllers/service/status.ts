@@ -1,0 +1,129 @@
+// Writes the controller makes on the Service object itself: the finalizer, the bookkeeping
+// labels and `status.loadBalancer`. Each write happens only when it changes something, and each
+// carries the resourceVersion it was computed from, so a concurrent edit makes it fail with a
+// conflict (and the sync retry re-reads) instead of silently overwriting someone's change.
+import type { KubeClient } from '../../kube/rest.js';
+import { Resources } from '../../kube/resources.js';
+import { isNotFound } from '../../kube/errors.js';
+
+/** Our finalizer, the same string as the official CCM so the two can hand a cluster over. */
+export const FINALIZER = 'service.k8s.alibaba/resources';
+/** The upstream service controller's finalizer; a Service carrying it also gets cleaned up by us. */
+export const UPSTREAM_FINALIZER = 'service.kubernetes.io/load-balancer-cleanup';
+export const LABEL_HASH = 'service.beta.kubernetes.io/hash';
+export const LABEL_LB_ID = 'service.k8s.alibaba/loadbalancer-id';
+
+export interface IngressEntry {
+  ip?: string;
+  hostname?: string;
+}
+
+export interface ServiceObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    deletionTimestamp?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    finalizers?: string[];
+  };
+  spec?: {
+    type?: string;
+    ports?: Array<{ name?: string; protocol?: string; port: number; nodePort?: number; targetPort?: number | string }>;
+    externalTrafficPolicy?: string;
+    loadBalancerClass?: string;
+  };
+  status?: { loadBalancer?: { ingress?: IngressEntry[] } };
+}
+
+/** `[{hostname}]` when the hostname annotation is set, else `[{ip: address}]` (§1.16). */
+export function desiredIngress(address: string | undefined, hostname: string | undefined): IngressEntry[] {
+  if (hostname) return [{ hostname }];
+  return address ? [{ ip: address }] : [];
+}
+
+export function sameIngress(a: readonly IngressEntry[] | undefined, b: readonly IngressEntry[] | undefined): boolean {
+  const norm = (l: readonly IngressEntry[] | undefined) =>
+    (l ?? []).map((e) => `${e.ip ?? ''}|${e.hostname ?? ''}`).sort().join(',');
+  return norm(a) === norm(b);
+}
+
+export function hasFinalizer(svc: ServiceObject, name = FINALIZER): boolean {
+  return (svc.metadata?.finalizers ?? []).includes(name);
+}
+
+/** True when cleanup must run before the Service may go: ours or the upstream finalizer is on it. */
+export function needsCleanupFinalizer(svc: ServiceObject): boolean {
+  return hasFinalizer(svc, FINALIZER) || hasFinalizer(svc, UPSTREAM_FINALIZER);
+}
+
+/** Writes to the Service; in dry-run every method is a no-op that returns the input. */
+export class ServiceWriter {
+  constructor(
+    private readonly client: KubeClient,
+    private readonly dryRun = false,
+  ) {}
+
+  async addFinalizer(svc: ServiceObject): Promise<ServiceObject> {
+    if (hasFinalizer(svc) || this.dryRun) return svc;
+    const finalizers = [...(svc.metadata?.finalizers ?? []), FINALIZER];
+    return this.patch(svc, { metadata: { finalizers, resourceVersion: svc.metadata?.resourceVersion } });
+  }
+
+  /** Removes ours and the upstream cleanup finalizer (its cleanup is what we just did). */
+  async removeFinalizers(svc: ServiceObject): Promise<ServiceObject | undefined> {
+    if (!needsCleanupFinalizer(svc) || this.dryRun) return svc;
+    const finalizers = (svc.metadata?.finalizers ?? []).filter((f) => f !== FINALIZER && f !== UPSTREAM_FINALIZER);
+    try {
+      return await this.patch(svc, { metadata: { finalizers, resourceVersion: svc.metadata?.resourceVersion } });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Sets (or with `undefined`, removes) our labels when they differ. */
+  async setLabels(svc: ServiceObject, labels: Record<string, string | undefined>): Promise<ServiceObject> {
+    const current = svc.metadata?.labels ?? {};
+    const patch: Record<string, string | null> = {};
+    for (const [k, v] of Object.entries(labels)) {
+      if (v === undefined && k in current) patch[k] = null;
+      else if (v !== undefined && current[k] !== v) patch[k] = v;
+    }
+    if (Object.keys(patch).length === 0 || this.dryRun) return svc;
+    try {
+      return await this.patch(svc, { metadata: { labels: patch } });
+    } catch (err) {
+      if (isNotFound(err)) return svc;
+      throw err;
+    }
+  }
+
+  /** Patches `status.loadBalancer` only when it differs; NotFound counts as done. */
+  async setIngress(svc: ServiceObject, ingress: IngressEntry[]): Promise<ServiceObject> {
+    if (sameIngress(svc.status?.loadBalancer?.ingress, ingress) || this.dryRun) return svc;
+    try {
+      const ns = svc.metadata?.namespace;
+      const name = svc.metadata?.name ?? '';
+      return await this.client.patch<ServiceObject & { metadata?: { name?: string } }>(
+        Resources.services,
+        ns,
+        name,
+        { status: { loadBalancer: { ingress: ingress.length > 0 ? ingress : null } } },
+        'application/merge-patch+json',
+        'status',
+      );
+    } catch (err) {
+      if (isNotFound(err)) return svc;
+      throw err;
+    }
+  }
+
+  private patch(svc: ServiceObject, body: unknown): Promise<ServiceObject> {
+    return this.client.patch<ServiceObject & { metadata?: { name?: string } }>(Resources.services, svc.metadata?.namespace, svc.metadata?.name ?? '', body, 'application/merge-patch+json');
+  }
+}
