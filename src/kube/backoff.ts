@@ -13,7 +13,8 @@ export class ExponentialBackoff<K = string> {
   constructor(opts: BackoffOptions = {}) {
     this.baseMs = opts.baseMs ?? 5;
     this.maxMs = opts.maxMs ?? 300_000;
-    if (!(this.baseMs > 0) || !(this.maxMs >= this.baseMs)) throw new Error('backoff: need 0 < baseMs <= maxMs');
+    if (!(this.baseMs > 0) || !(this.maxMs >= this.baseMs))
+      throw new Error('backoff: need 0 < baseMs <= maxMs');
   }
 
   /** Records one more failure and returns how long to wait before the retry. */

@@ -60,7 +60,8 @@ function normalizeServer(raw: string, what: string): string {
   } catch {
     throw new KubeConfigError(`${what}: invalid URL "${raw}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new KubeConfigError(`${what}: unsupported scheme "${url.protocol}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new KubeConfigError(`${what}: unsupported scheme "${url.protocol}"`);
   return url.toString().replace(/\/+$/, '');
 }
 
@@ -110,7 +111,8 @@ export function fromKubeconfigFile(path: string): KubeConfig {
   const currentName = typeof doc['current-context'] === 'string' ? doc['current-context'] : contexts[0]?.name;
   const ctx = contexts.find((c) => c.name === currentName);
   const cluster = (ctx ? clusters.find((c) => c.name === ctx.context?.cluster) : clusters[0])?.cluster;
-  if (!cluster || typeof cluster.server !== 'string') throw new KubeConfigError(`--kubeconfig: "${path}" has no cluster server for the current context`);
+  if (!cluster || typeof cluster.server !== 'string')
+    throw new KubeConfigError(`--kubeconfig: "${path}" has no cluster server for the current context`);
   const user = (ctx ? users.find((u) => u.name === ctx.context?.user) : users[0])?.user ?? {};
   const cfg: KubeConfig = { server: normalizeServer(cluster.server, '--kubeconfig cluster.server') };
   cfg.ca = dataOrFile(cluster['certificate-authority-data'], cluster['certificate-authority'], base);

@@ -8,7 +8,10 @@ export interface StatusBody {
   message?: string;
   reason?: string;
   code?: number;
-  details?: { retryAfterSeconds?: number; causes?: Array<{ field?: string; message?: string; reason?: string }> };
+  details?: {
+    retryAfterSeconds?: number;
+    causes?: Array<{ field?: string; message?: string; reason?: string }>;
+  };
 }
 
 export class KubeApiError extends Error {
@@ -34,7 +37,9 @@ export function isAlreadyExists(err: unknown): boolean {
   return err instanceof KubeApiError && err.status === 409 && err.reason === 'AlreadyExists';
 }
 export function isGone(err: unknown): boolean {
-  return err instanceof KubeApiError && (err.status === 410 || err.reason === 'Expired' || err.reason === 'Gone');
+  return (
+    err instanceof KubeApiError && (err.status === 410 || err.reason === 'Expired' || err.reason === 'Gone')
+  );
 }
 export function isInvalid(err: unknown): boolean {
   return err instanceof KubeApiError && err.status === 422;

@@ -33,7 +33,14 @@ export class InformerFactory {
 
   /** The shared informer; created on first use and started at once if the factory already runs. */
   informer<T extends KubeObject>(resource: ResourceRef, filter: InformerFilter = {}): Informer<T> {
-    const id = [resource.group, resource.version, resource.resource, filter.namespace ?? '', filter.labelSelector ?? '', filter.fieldSelector ?? ''].join('|');
+    const id = [
+      resource.group,
+      resource.version,
+      resource.resource,
+      filter.namespace ?? '',
+      filter.labelSelector ?? '',
+      filter.fieldSelector ?? '',
+    ].join('|');
     let inf = this.informers.get(id);
     if (!inf) {
       inf = new Informer<KubeObject>({ client: this.client, resource, ...filter, ...this.opts });

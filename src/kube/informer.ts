@@ -8,7 +8,7 @@ import { silentLogger } from '../util/log.js';
 import { delayFor } from './backoff.js';
 import { realClock, sleep, type Clock } from './clock.js';
 import { KubeApiError, isGone } from './errors.js';
-import { collectionPath, type ResourceRef } from './resources.js';
+import { apiVersionOf, collectionPath, type ResourceRef } from './resources.js';
 import type { KubeClient } from './rest.js';
 import { IndexedStore, type IndexFunc } from './store.js';
 import { keyOf, type KubeObject, type WatchEvent } from './types.js';
@@ -132,7 +132,10 @@ export class Informer<T extends KubeObject> {
           failures++;
           this.stats.failures++;
           const delay = delayFor(failures, this.opts.backoffBaseMs ?? 200, this.opts.backoffMaxMs ?? 30_000);
-          this.logger.warn({ err: describe(err), retryInMs: delay, failures }, 'list/watch failed; cache kept, re-listing after backoff');
+          this.logger.warn(
+            { err: describe(err), retryInMs: delay, failures },
+            'list/watch failed; cache kept, re-listing after backoff',
+          );
           await sleep(this.clock, delay, signal);
         }
       }
@@ -150,7 +153,12 @@ export class Informer<T extends KubeObject> {
     });
     if (signal.aborted) return;
     const seen = new Set<string>();
+    const apiVersion = apiVersionOf(this.resource);
     for (const obj of list.items) {
+      // List items carry no kind/apiVersion on the wire; stamp them so event recorders and
+      // owner references built from cached objects are complete.
+      obj.apiVersion ??= apiVersion;
+      obj.kind ??= this.resource.kind;
       const key = keyOf(obj);
       seen.add(key);
       const old = this.store.upsert(obj);
@@ -218,7 +226,8 @@ export class Informer<T extends KubeObject> {
       if (streamError) throw streamError;
       // A stream that ends at once with nothing in it means the server is refusing us
       // (e.g. shutting down); treat it as a failure so the loop backs off instead of spinning.
-      if (events === 0 && round > 0 && !signal.aborted) throw new KubeApiError(0, 'EmptyWatch', 'watch ended without events twice in a row');
+      if (events === 0 && round > 0 && !signal.aborted)
+        throw new KubeApiError(0, 'EmptyWatch', 'watch ended without events twice in a row');
       if (events > 0) round = -1;
     }
     return 'stopped';
@@ -285,7 +294,11 @@ export class Informer<T extends KubeObject> {
 
 function errorFromEvent(ev: WatchEvent<KubeObject>): KubeApiError {
   const st = ev.object as unknown as { code?: number; reason?: string; message?: string };
-  return new KubeApiError(st.code ?? 500, st.reason ?? 'WatchError', `watch error: ${st.message ?? 'unknown'}`);
+  return new KubeApiError(
+    st.code ?? 500,
+    st.reason ?? 'WatchError',
+    `watch error: ${st.message ?? 'unknown'}`,
+  );
 }
 
 function describe(err: unknown): string {

@@ -38,12 +38,20 @@ export class LeaderElectionConfigError extends Error {
   override name = 'LeaderElectionConfigError';
 }
 
-export function validateLeaderTiming(o: Pick<LeaderElectionOptions, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs' | 'jitter'>): void {
+export function validateLeaderTiming(
+  o: Pick<LeaderElectionOptions, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs' | 'jitter'>,
+): void {
   const jitter = o.jitter ?? 1.2;
-  if (!(o.retryPeriodMs > 0)) throw new LeaderElectionConfigError('--leader-elect-retry-period: must be greater than zero');
-  if (!(o.leaseDurationMs > o.renewDeadlineMs)) throw new LeaderElectionConfigError('--leader-elect-lease-duration: must be greater than --leader-elect-renew-deadline');
+  if (!(o.retryPeriodMs > 0))
+    throw new LeaderElectionConfigError('--leader-elect-retry-period: must be greater than zero');
+  if (!(o.leaseDurationMs > o.renewDeadlineMs))
+    throw new LeaderElectionConfigError(
+      '--leader-elect-lease-duration: must be greater than --leader-elect-renew-deadline',
+    );
   if (!(o.renewDeadlineMs > jitter * o.retryPeriodMs)) {
-    throw new LeaderElectionConfigError(`--leader-elect-renew-deadline: must be greater than ${jitter} x --leader-elect-retry-period`);
+    throw new LeaderElectionConfigError(
+      `--leader-elect-renew-deadline: must be greater than ${jitter} x --leader-elect-retry-period`,
+    );
   }
 }
 
@@ -65,7 +73,9 @@ export class LeaderElector {
     this.clock = o.clock ?? realClock;
     this.logger = (o.logger ?? silentLogger).child({ lease: o.lock.description, identity: o.identity });
     if (o.registry) {
-      const g = gauge(o.registry, 'leader_election_master_status', '1 while this process holds the lease.', ['name']);
+      const g = gauge(o.registry, 'leader_election_master_status', '1 while this process holds the lease.', [
+        'name',
+      ]);
       this.status = (v) => g.set({ name: o.lock.description }, v);
       this.status(0);
     }
@@ -137,7 +147,9 @@ export class LeaderElector {
   private armWatchdog(): void {
     this.watchdog?.cancel();
     const due = this.lastRenewAt + this.o.renewDeadlineMs - this.clock.now();
-    this.watchdog = this.clock.setTimer(due, () => this.loseLeadership('no successful renewal within renew deadline'));
+    this.watchdog = this.clock.setTimer(due, () =>
+      this.loseLeadership('no successful renewal within renew deadline'),
+    );
   }
 
   private loseLeadership(why: string): void {
@@ -167,10 +179,19 @@ export class LeaderElector {
     const now = microTime(this.clock.now());
     const released: Lease = {
       ...current,
-      spec: { ...current.spec, holderIdentity: null, leaseDurationSeconds: 1, acquireTime: now, renewTime: now },
+      spec: {
+        ...current.spec,
+        holderIdentity: null,
+        leaseDurationSeconds: 1,
+        acquireTime: now,
+        renewTime: now,
+      },
     };
     try {
-      this.observed = await this.o.lock.update(released, AbortSignal.timeout(Math.max(1000, this.o.retryPeriodMs)));
+      this.observed = await this.o.lock.update(
+        released,
+        AbortSignal.timeout(Math.max(1000, this.o.retryPeriodMs)),
+      );
       this.logger.info('released lease');
     } catch (err) {
       this.logger.warn({ err: String(err) }, 'could not release lease; it will expire');
@@ -191,7 +212,16 @@ export class LeaderElector {
     if (!current) {
       try {
         const created = await this.o.lock.create(
-          { metadata: {}, spec: { holderIdentity: this.o.identity, leaseDurationSeconds: durationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 } },
+          {
+            metadata: {},
+            spec: {
+              holderIdentity: this.o.identity,
+              leaseDurationSeconds: durationSeconds,
+              acquireTime: now,
+              renewTime: now,
+              leaseTransitions: 0,
+            },
+          },
           timeoutSignal(signal, this.o.renewDeadlineMs),
         );
         this.observe(created, this.clock.now());
@@ -233,7 +263,12 @@ export class LeaderElector {
   private recordChanged(lease: Lease): boolean {
     const a = this.observed?.spec;
     const b = lease.spec;
-    return !a || a.holderIdentity !== b?.holderIdentity || a.renewTime !== b?.renewTime || a.leaseDurationSeconds !== b?.leaseDurationSeconds;
+    return (
+      !a ||
+      a.holderIdentity !== b?.holderIdentity ||
+      a.renewTime !== b?.renewTime ||
+      a.leaseDurationSeconds !== b?.leaseDurationSeconds
+    );
   }
 
   private observe(lease: Lease, at: number): void {

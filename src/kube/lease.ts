@@ -46,12 +46,22 @@ export class KubeLeaseStore implements LeaseStore {
   }
 
   create(lease: Lease, signal?: AbortSignal): Promise<Lease> {
-    const body: Lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', ...lease, metadata: { ...lease.metadata, name: this.name, namespace: this.namespace } };
+    const body: Lease = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      ...lease,
+      metadata: { ...lease.metadata, name: this.name, namespace: this.namespace },
+    };
     return this.client.create(Resources.leases, this.namespace, body, signal);
   }
 
   update(lease: Lease, signal?: AbortSignal): Promise<Lease> {
-    const body: Lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', ...lease, metadata: { ...lease.metadata, name: this.name, namespace: this.namespace } };
+    const body: Lease = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      ...lease,
+      metadata: { ...lease.metadata, name: this.name, namespace: this.namespace },
+    };
     return this.client.update(Resources.leases, body, undefined, signal);
   }
 }

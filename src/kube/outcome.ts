@@ -35,7 +35,8 @@ export function outcomeOf(err: unknown): Outcome {
   if (err === undefined || err === null) return { kind: 'success' };
   const error = err instanceof Error ? err : new Error(redactSecrets(String(err)));
   if (error instanceof ValidationError) return { kind: 'terminal', error };
-  if (error instanceof RetryAfterError) return { kind: 'retryAfter', delayMs: Math.max(0, error.delayMs), error };
+  if (error instanceof RetryAfterError)
+    return { kind: 'retryAfter', delayMs: Math.max(0, error.delayMs), error };
   const cause = (error as { cause?: unknown }).cause;
   // Wrapped errors keep their class's meaning ("failed to X: <ValidationError>").
   if (cause instanceof ValidationError || cause instanceof RetryAfterError) {

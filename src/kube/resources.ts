@@ -10,7 +10,13 @@ export interface ResourceRef {
   namespaced: boolean;
 }
 
-const core = (resource: string, kind: string, namespaced: boolean): ResourceRef => ({ group: '', version: 'v1', resource, kind, namespaced });
+const core = (resource: string, kind: string, namespaced: boolean): ResourceRef => ({
+  group: '',
+  version: 'v1',
+  resource,
+  kind,
+  namespaced,
+});
 
 export const Resources = {
   nodes: core('nodes', 'Node', false),
@@ -23,9 +29,27 @@ export const Resources = {
   namespaces: core('namespaces', 'Namespace', false),
   persistentvolumes: core('persistentvolumes', 'PersistentVolume', false),
   persistentvolumeclaims: core('persistentvolumeclaims', 'PersistentVolumeClaim', true),
-  endpointslices: { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', kind: 'EndpointSlice', namespaced: true },
-  leases: { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', kind: 'Lease', namespaced: true },
-  storageclasses: { group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses', kind: 'StorageClass', namespaced: false },
+  endpointslices: {
+    group: 'discovery.k8s.io',
+    version: 'v1',
+    resource: 'endpointslices',
+    kind: 'EndpointSlice',
+    namespaced: true,
+  },
+  leases: {
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    resource: 'leases',
+    kind: 'Lease',
+    namespaced: true,
+  },
+  storageclasses: {
+    group: 'storage.k8s.io',
+    version: 'v1',
+    resource: 'storageclasses',
+    kind: 'StorageClass',
+    namespaced: false,
+  },
 } as const satisfies Record<string, ResourceRef>;
 
 export function apiVersionOf(ref: ResourceRef): string {
@@ -39,7 +63,12 @@ export function collectionPath(ref: ResourceRef, namespace?: string): string {
   return `${root}${ns}/${ref.resource}`;
 }
 
-export function objectPath(ref: ResourceRef, namespace: string | undefined, name: string, subresource?: string): string {
+export function objectPath(
+  ref: ResourceRef,
+  namespace: string | undefined,
+  name: string,
+  subresource?: string,
+): string {
   if (ref.namespaced && !namespace) throw new Error(`${ref.kind} ${name}: namespace required`);
   const sub = subresource ? `/${subresource}` : '';
   return `${collectionPath(ref, namespace)}/${encodeURIComponent(name)}${sub}`;

@@ -57,7 +57,13 @@ export class KubeClient {
     this.userAgent = opts.userAgent ?? 'kube-alicloud';
     this.agent =
       this.base.protocol === 'https:'
-        ? new HttpsAgent({ keepAlive: true, ca: config.ca, cert: config.cert, key: config.key, rejectUnauthorized: !config.insecureSkipTlsVerify })
+        ? new HttpsAgent({
+            keepAlive: true,
+            ca: config.ca,
+            cert: config.cert,
+            key: config.key,
+            rejectUnauthorized: !config.insecureSkipTlsVerify,
+          })
         : new HttpAgent({ keepAlive: true });
   }
 
@@ -74,18 +80,35 @@ export class KubeClient {
 
   // --- typed conveniences -------------------------------------------------------------------
 
-  get<T extends KubeObject>(ref: ResourceRef, namespace: string | undefined, name: string, signal?: AbortSignal): Promise<T> {
+  get<T extends KubeObject>(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    signal?: AbortSignal,
+  ): Promise<T> {
     return this.request<T>('GET', objectPath(ref, namespace, name), { signal });
   }
 
   /** One page per request, following `continue` until done: a full consistent listing. */
-  async list<T extends KubeObject>(ref: ResourceRef, namespace: string | undefined, opts: ListOptions = {}): Promise<ObjectList<T>> {
+  async list<T extends KubeObject>(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    opts: ListOptions = {},
+  ): Promise<ObjectList<T>> {
     const items: T[] = [];
     let cont: string | undefined;
     let rv: string | undefined;
     for (let page = 0; page < 100_000; page++) {
-      const query: Query = { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: opts.limit ?? 500, continue: cont };
-      const list = await this.request<ObjectList<T>>('GET', collectionPath(ref, namespace), { query, signal: opts.signal });
+      const query: Query = {
+        labelSelector: opts.labelSelector,
+        fieldSelector: opts.fieldSelector,
+        limit: opts.limit ?? 500,
+        continue: cont,
+      };
+      const list = await this.request<ObjectList<T>>('GET', collectionPath(ref, namespace), {
+        query,
+        signal: opts.signal,
+      });
       items.push(...(list.items ?? []));
       rv = list.metadata?.resourceVersion;
       cont = list.metadata?.continue || undefined;
@@ -94,21 +117,52 @@ export class KubeClient {
     return { metadata: { resourceVersion: rv }, items };
   }
 
-  create<T extends KubeObject>(ref: ResourceRef, namespace: string | undefined, obj: T, signal?: AbortSignal): Promise<T> {
+  create<T extends KubeObject>(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    obj: T,
+    signal?: AbortSignal,
+  ): Promise<T> {
     return this.request<T>('POST', collectionPath(ref, namespace), { body: obj, signal });
   }
 
   /** PUT with the object's resourceVersion: 409 when someone else wrote first. */
-  update<T extends KubeObject>(ref: ResourceRef, obj: T, subresource?: string, signal?: AbortSignal): Promise<T> {
+  update<T extends KubeObject>(
+    ref: ResourceRef,
+    obj: T,
+    subresource?: string,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const name = obj.metadata?.name ?? '';
-    return this.request<T>('PUT', objectPath(ref, obj.metadata?.namespace, name, subresource), { body: obj, signal });
+    return this.request<T>('PUT', objectPath(ref, obj.metadata?.namespace, name, subresource), {
+      body: obj,
+      signal,
+    });
   }
 
-  patch<T extends KubeObject>(ref: ResourceRef, namespace: string | undefined, name: string, patch: unknown, type: PatchType, subresource?: string, signal?: AbortSignal): Promise<T> {
-    return this.request<T>('PATCH', objectPath(ref, namespace, name, subresource), { body: patch, contentType: type, signal });
+  patch<T extends KubeObject>(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    type: PatchType,
+    subresource?: string,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    return this.request<T>('PATCH', objectPath(ref, namespace, name, subresource), {
+      body: patch,
+      contentType: type,
+      signal,
+    });
   }
 
-  delete(ref: ResourceRef, namespace: string | undefined, name: string, body?: unknown, signal?: AbortSignal): Promise<unknown> {
+  delete(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
     return this.request<unknown>('DELETE', objectPath(ref, namespace, name), { body, signal });
   }
 
@@ -117,9 +171,15 @@ export class KubeClient {
    * (rejects with KubeApiError). An in-stream `ERROR` event is delivered to `onEvent`; the
    * caller decides (410 → re-list).
    */
-  async watch<T extends KubeObject>(path: string, query: Query, onEvent: (ev: WatchEvent<T>) => void, signal?: AbortSignal): Promise<void> {
+  async watch<T extends KubeObject>(
+    path: string,
+    query: Query,
+    onEvent: (ev: WatchEvent<T>) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const res = await this.send('GET', path, { query: { ...query, watch: 'true' }, signal, timeoutMs: 0 });
-    if ((res.statusCode ?? 0) >= 400) throw errorFrom(res.statusCode ?? 0, await readBody(res), 'WATCH', path);
+    if ((res.statusCode ?? 0) >= 400)
+      throw errorFrom(res.statusCode ?? 0, await readBody(res), 'WATCH', path);
     const lines = createInterface({ input: res, crlfDelay: Infinity });
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => {
@@ -161,7 +221,8 @@ export class KubeClient {
 
   private send(method: string, path: string, opts: RequestOptions): Promise<IncomingMessage> {
     const url = new URL(this.base.pathname.replace(/\/+$/, '') + path, this.base);
-    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries(opts.query ?? {}))
+      if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
     const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
     const headers = this.headers(opts.contentType, payload !== undefined);
     if (payload) headers['Content-Length'] = String(payload.length);
@@ -173,7 +234,15 @@ export class KubeClient {
       if (timeoutMs > 0) {
         req.setTimeout(timeoutMs, () => req.destroy(new Error(`timeout after ${timeoutMs}ms`)));
       }
-      req.on('error', (err) => reject(new KubeApiError(0, opts.signal?.aborted ? 'Aborted' : 'ConnectionError', `${method} ${path}: ${err.message}`)));
+      req.on('error', (err) =>
+        reject(
+          new KubeApiError(
+            0,
+            opts.signal?.aborted ? 'Aborted' : 'ConnectionError',
+            `${method} ${path}: ${err.message}`,
+          ),
+        ),
+      );
       req.end(payload);
     });
   }
@@ -203,7 +272,9 @@ function errorFrom(status: number, text: string, method: string, path: string): 
   } catch {
     body = undefined;
   }
-  const reason = body?.reason ?? (status === 404 ? 'NotFound' : status === 409 ? 'Conflict' : status === 410 ? 'Expired' : 'Unknown');
+  const reason =
+    body?.reason ??
+    (status === 404 ? 'NotFound' : status === 409 ? 'Conflict' : status === 410 ? 'Expired' : 'Unknown');
   const message = body?.message ?? (text.slice(0, 200) || `HTTP ${status}`);
   return new KubeApiError(status, reason, `${method} ${path}: ${status} ${message}`, body);
 }

@@ -83,7 +83,9 @@ function addTo(index: Map<string, Set<string>>, values: string[], key: string): 
 
 /** Index functions most controllers want. */
 export const Indexers = {
-  namespace: <T extends KubeObject>(obj: T): string[] => (obj.metadata?.namespace ? [obj.metadata.namespace] : []),
+  namespace: <T extends KubeObject>(obj: T): string[] =>
+    obj.metadata?.namespace ? [obj.metadata.namespace] : [],
   /** One entry per `label=value` pair, so byIndex('labels', 'app=web') works. */
-  labels: <T extends KubeObject>(obj: T): string[] => Object.entries(obj.metadata?.labels ?? {}).map(([k, v]) => `${k}=${v}`),
+  labels: <T extends KubeObject>(obj: T): string[] =>
+    Object.entries(obj.metadata?.labels ?? {}).map(([k, v]) => `${k}=${v}`),
 };

@@ -27,7 +27,12 @@ export interface WorkerOptions {
 export async function runWorkers(queue: WorkQueue, reconcile: Reconcile, opts: WorkerOptions): Promise<void> {
   const logger = opts.logger ?? silentLogger;
   const outcomes = opts.registry
-    ? counter(opts.registry, 'kube_alicloud_reconcile_total', 'Reconcile results per controller and outcome.', ['controller', 'outcome'])
+    ? counter(
+        opts.registry,
+        'kube_alicloud_reconcile_total',
+        'Reconcile results per controller and outcome.',
+        ['controller', 'outcome'],
+      )
     : undefined;
   const stop = () => queue.shutdown();
   if (opts.signal.aborted) stop();
@@ -63,7 +68,10 @@ function apply(queue: WorkQueue, key: string, outcome: Outcome, opts: WorkerOpti
       return;
     case 'terminal':
       queue.forget(key);
-      logger.warn({ controller: opts.controller, key, err: redactSecrets(outcome.error.message) }, 'reconcile failed; waiting for a change');
+      logger.warn(
+        { controller: opts.controller, key, err: redactSecrets(outcome.error.message) },
+        'reconcile failed; waiting for a change',
+      );
       opts.onTerminal?.(key, outcome.error);
       return;
     case 'retryAfter':
@@ -72,7 +80,15 @@ function apply(queue: WorkQueue, key: string, outcome: Outcome, opts: WorkerOpti
       return;
     case 'backoff':
       if (opts.signal.aborted) return;
-      logger.info({ controller: opts.controller, key, retries: queue.numRequeues(key) + 1, err: redactSecrets(outcome.error.message) }, 'reconcile failed; backing off');
+      logger.info(
+        {
+          controller: opts.controller,
+          key,
+          retries: queue.numRequeues(key) + 1,
+          err: redactSecrets(outcome.error.message),
+        },
+        'reconcile failed; backing off',
+      );
       queue.addRateLimited(key);
       return;
   }

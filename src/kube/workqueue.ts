@@ -149,14 +149,29 @@ export class WorkQueue {
   }
 }
 
-const noMetrics: QueueMetrics = { depth: () => {}, added: () => {}, retried: () => {}, waited: () => {}, worked: () => {} };
+const noMetrics: QueueMetrics = {
+  depth: () => {},
+  added: () => {},
+  retried: () => {},
+  waited: () => {},
+  worked: () => {},
+};
 
 function registryMetrics(registry: Registry, name: string): QueueMetrics {
   const depth = gauge(registry, 'workqueue_depth', 'Keys waiting in the work queue.', ['name']);
   const adds = counter(registry, 'workqueue_adds_total', 'Keys added to the work queue.', ['name']);
-  const retries = counter(registry, 'workqueue_retries_total', 'Rate-limited re-adds after a failure.', ['name']);
-  const latency = histogram(registry, 'workqueue_queue_duration_seconds', 'Time a key waits in the queue before processing.', ['name']);
-  const work = histogram(registry, 'workqueue_work_duration_seconds', 'Time spent processing one key.', ['name']);
+  const retries = counter(registry, 'workqueue_retries_total', 'Rate-limited re-adds after a failure.', [
+    'name',
+  ]);
+  const latency = histogram(
+    registry,
+    'workqueue_queue_duration_seconds',
+    'Time a key waits in the queue before processing.',
+    ['name'],
+  );
+  const work = histogram(registry, 'workqueue_work_duration_seconds', 'Time spent processing one key.', [
+    'name',
+  ]);
   depth.set({ name }, 0);
   return {
     depth: (n) => depth.set({ name }, n),

@@ -48,12 +48,18 @@ describe('kube/informer (against the kube emulator)', () => {
 
   it('lists, syncs, then delivers add/update/delete from the watch, with indexes', async () => {
     emu.store.create('configmaps', cm('pre', { a: '1' }, { app: 'x' }));
-    const inf = new Informer<KubeObject & { data?: Record<string, string> }>({ client, resource: Resources.configmaps, namespace: 'default' });
+    const inf = new Informer<KubeObject & { data?: Record<string, string> }>({
+      client,
+      resource: Resources.configmaps,
+      namespace: 'default',
+    });
     inf.addIndexer('labels', Indexers.labels);
     const seen: string[] = [];
     inf.addHandlers({
       add: (o) => seen.push(`add:${o.metadata?.name}`),
-      update: (o, n) => o.metadata?.resourceVersion !== n.metadata?.resourceVersion && seen.push(`update:${n.metadata?.name}`),
+      update: (o, n) =>
+        o.metadata?.resourceVersion !== n.metadata?.resourceVersion &&
+        seen.push(`update:${n.metadata?.name}`),
       delete: (o) => seen.push(`delete:${o.metadata?.name}`),
     });
     void inf.run(ac.signal);
@@ -62,10 +68,25 @@ describe('kube/informer (against the kube emulator)', () => {
     assert.equal(inf.get('default/pre')?.data?.a, '1');
     await client.create(Resources.configmaps, 'default', cm('new', {}, { app: 'x' }));
     await until('add', () => seen.includes('add:new'));
-    assert.deepEqual(inf.byIndex('labels', 'app=x').map((o) => o.metadata?.name).sort(), ['new', 'pre']);
-    await client.patch(Resources.configmaps, 'default', 'pre', { data: { a: '2' }, metadata: { labels: { app: 'y' } } }, 'application/merge-patch+json');
+    assert.deepEqual(
+      inf
+        .byIndex('labels', 'app=x')
+        .map((o) => o.metadata?.name)
+        .sort(),
+      ['new', 'pre'],
+    );
+    await client.patch(
+      Resources.configmaps,
+      'default',
+      'pre',
+      { data: { a: '2' }, metadata: { labels: { app: 'y' } } },
+      'application/merge-patch+json',
+    );
     await until('update', () => inf.get('default/pre')?.data?.a === '2');
-    assert.deepEqual(inf.byIndex('labels', 'app=x').map((o) => o.metadata?.name), ['new']);
+    assert.deepEqual(
+      inf.byIndex('labels', 'app=x').map((o) => o.metadata?.name),
+      ['new'],
+    );
     await client.delete(Resources.configmaps, 'default', 'new');
     await until('delete', () => seen.includes('delete:new'));
     assert.equal(inf.get('default/new'), undefined);
@@ -79,7 +100,10 @@ describe('kube/informer (against the kube emulator)', () => {
     emu.faults.forceGoneOnNextWatch();
     emu.faults.dropWatches();
     emu.store.create('configmaps', cm('during-outage'));
-    await until('relist after gone', () => inf.stats.relistsAfterGone >= 1 && inf.get('default/during-outage') !== undefined);
+    await until(
+      'relist after gone',
+      () => inf.stats.relistsAfterGone >= 1 && inf.get('default/during-outage') !== undefined,
+    );
     await client.create(Resources.configmaps, 'default', cm('after'));
     await until('watch resumed', () => inf.get('default/after') !== undefined);
   });
@@ -88,7 +112,13 @@ describe('kube/informer (against the kube emulator)', () => {
     emu.store.create('configmaps', cm('stay'));
     emu.store.create('configmaps', cm('goes'));
     const deletes: string[] = [];
-    const inf = new Informer<KubeObject>({ client, resource: Resources.configmaps, namespace: 'default', backoffBaseMs: 20, backoffMaxMs: 100 });
+    const inf = new Informer<KubeObject>({
+      client,
+      resource: Resources.configmaps,
+      namespace: 'default',
+      backoffBaseMs: 20,
+      backoffMaxMs: 100,
+    });
     inf.addHandlers({ delete: (o) => deletes.push(o.metadata?.name ?? '') });
     void inf.run(ac.signal);
     await inf.waitForSync(ac.signal);
@@ -102,7 +132,10 @@ describe('kube/informer (against the kube emulator)', () => {
     emu = await startKubeEmulator({ port, bookmarkIntervalMs: 200 });
     emu.store.create('configmaps', cm('stay'));
     emu.store.create('configmaps', cm('fresh'));
-    await until('recovered', () => inf.get('default/fresh') !== undefined && inf.get('default/goes') === undefined);
+    await until(
+      'recovered',
+      () => inf.get('default/fresh') !== undefined && inf.get('default/goes') === undefined,
+    );
     assert.deepEqual(deletes, ['goes']);
     await client.create(Resources.configmaps, 'default', cm('later'));
     await until('watching again', () => inf.get('default/later') !== undefined);
@@ -125,7 +158,12 @@ describe('kube/informer (against the kube emulator)', () => {
 
   it('resync re-delivers cached objects as updates', async () => {
     emu.store.create('configmaps', cm('r'));
-    const inf = new Informer<KubeObject>({ client, resource: Resources.configmaps, namespace: 'default', resyncMs: 50 });
+    const inf = new Informer<KubeObject>({
+      client,
+      resource: Resources.configmaps,
+      namespace: 'default',
+      resyncMs: 50,
+    });
     let resyncs = 0;
     inf.addHandlers({ update: (o, n) => o === n && resyncs++ });
     void inf.run(ac.signal);

@@ -27,7 +27,8 @@ class MemoryLease {
       },
       async update(l: Lease) {
         await s.gate();
-        if (self.lease?.metadata?.resourceVersion !== l.metadata?.resourceVersion) throw new KubeApiError(409, 'Conflict', 'stale');
+        if (self.lease?.metadata?.resourceVersion !== l.metadata?.resourceVersion)
+          throw new KubeApiError(409, 'Conflict', 'stale');
         self.lease = { ...structuredClone(l), metadata: { resourceVersion: String(++self.rv) } };
         self.writes.push(who);
         return structuredClone(self.lease);
@@ -65,9 +66,18 @@ function candidate(mem: MemoryLease, clock: ManualClock, id: string, log: string
 
 describe('kube/leader', () => {
   it('validates timing like client-go', () => {
-    assert.throws(() => validateLeaderTiming({ leaseDurationMs: 10, renewDeadlineMs: 10, retryPeriodMs: 1 }), /lease-duration/);
-    assert.throws(() => validateLeaderTiming({ leaseDurationMs: 15, renewDeadlineMs: 2, retryPeriodMs: 2 }), /renew-deadline/);
-    assert.throws(() => validateLeaderTiming({ leaseDurationMs: 15, renewDeadlineMs: 10, retryPeriodMs: 0 }), LeaderElectionConfigError);
+    assert.throws(
+      () => validateLeaderTiming({ leaseDurationMs: 10, renewDeadlineMs: 10, retryPeriodMs: 1 }),
+      /lease-duration/,
+    );
+    assert.throws(
+      () => validateLeaderTiming({ leaseDurationMs: 15, renewDeadlineMs: 2, retryPeriodMs: 2 }),
+      /renew-deadline/,
+    );
+    assert.throws(
+      () => validateLeaderTiming({ leaseDurationMs: 15, renewDeadlineMs: 10, retryPeriodMs: 0 }),
+      LeaderElectionConfigError,
+    );
     validateLeaderTiming(timing);
   });
 
@@ -91,12 +101,18 @@ describe('kube/leader', () => {
     let stoppedAt = 0;
     a.signal()!.addEventListener('abort', () => (stoppedAt = clock.now()));
     for (let i = 0; i < 20 && !log.includes('b:start'); i++) await clock.advance(1_000);
-    assert.ok(stoppedAt > 0 && stoppedAt - cut <= timing.renewDeadlineMs, `a stopped ${stoppedAt - cut}ms after the cut`);
+    assert.ok(
+      stoppedAt > 0 && stoppedAt - cut <= timing.renewDeadlineMs,
+      `a stopped ${stoppedAt - cut}ms after the cut`,
+    );
     assert.equal(a.el.isLeader(), false);
     assert.ok(log.includes('b:start'));
     // ...and b takes over only after lease duration since it last saw a renewal.
     const bStarted = clock.now();
-    assert.ok(bStarted - cut >= timing.leaseDurationMs - timing.retryPeriodMs, `b took over ${bStarted - cut}ms after a's last renewal`);
+    assert.ok(
+      bStarted - cut >= timing.leaseDurationMs - timing.retryPeriodMs,
+      `b took over ${bStarted - cut}ms after a's last renewal`,
+    );
     assert.ok(stoppedAt < bStarted, 'the old leader stopped before the new one started');
     b.ac.abort();
     await b.done;
@@ -142,7 +158,11 @@ describe('kube/leader', () => {
     const a = candidate(mem, clock, 'a', log);
     await flushMicrotasks();
     // Someone else steals the lease behind a's back (e.g. an operator edit).
-    mem.lease = { ...mem.lease!, spec: { ...mem.lease!.spec, holderIdentity: 'intruder', renewTime: 'x' }, metadata: { resourceVersion: String(++mem.rv) } };
+    mem.lease = {
+      ...mem.lease!,
+      spec: { ...mem.lease!.spec, holderIdentity: 'intruder', renewTime: 'x' },
+      metadata: { resourceVersion: String(++mem.rv) },
+    };
     for (let i = 0; i < 12; i++) await clock.advance(1_000);
     assert.equal(a.el.isLeader(), false);
     assert.equal(mem.lease?.spec?.holderIdentity, 'intruder', 'a did not overwrite a valid foreign claim');

@@ -14,7 +14,10 @@ describe('kube/outcome', () => {
     assert.equal(ra.kind === 'retryAfter' && ra.delayMs, 3000);
     assert.equal(outcomeOf(new Error('boom')).kind, 'backoff');
     assert.equal(outcomeOf('string thrown').kind, 'backoff');
-    assert.equal(outcomeOf(new Error('failed to sync', { cause: new ValidationError('bad') })).kind, 'terminal');
+    assert.equal(
+      outcomeOf(new Error('failed to sync', { cause: new ValidationError('bad') })).kind,
+      'terminal',
+    );
   });
 });
 
@@ -41,7 +44,8 @@ describe('kube/worker', () => {
         running.delete(key);
         if (key === 'b' && failB-- > 0) throw new Error('transient');
         if (key === 'c') throw new ValidationError('never valid');
-        if (key === 'd' && calls.filter((k) => k === 'd').length === 1) throw new RetryAfterError('wait', 500);
+        if (key === 'd' && calls.filter((k) => k === 'd').length === 1)
+          throw new RetryAfterError('wait', 500);
       },
       { controller: 'w', workers: 2, signal: ac.signal, registry, onTerminal: (k) => terminal.push(k) },
     );
