@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { DEFAULT_PROTOCOL, parseDuration, parseOptions } from '../../src/hostroutes/options.js';
+
+describe('hostroutes/options', () => {
+  it('takes the node name from NODE_NAME, never the hostname', () => {
+    assert.equal(parseOptions([], { NODE_NAME: 'node-a' }).nodeName, 'node-a');
+    assert.equal(parseOptions(['--node-name', 'x'], { NODE_NAME: 'node-a' }).nodeName, 'x');
+    assert.throws(() => parseOptions([], {}), /NODE_NAME/);
+  });
+
+  it('defaults and validation', () => {
+    const o = parseOptions(['--node-name', 'a', '--port', '0', '--resync-period', '2s', '--cluster-cidr', '10.244.0.0/16,fd00::/48']);
+    assert.equal(o.protocol, DEFAULT_PROTOCOL);
+    assert.equal(o.table, 'main');
+    assert.equal(o.port, 0);
+    assert.equal(o.resyncMs, 2000);
+    assert.equal(o.clusterCIDRs.length, 1);
+    assert.throws(() => parseOptions(['--node-name', 'a', '--route-protocol', '2']), /reserved/);
+    assert.throws(() => parseOptions(['--node-name', 'a', '--route-protocol', '300']));
+    assert.throws(() => parseOptions(['--node-name', 'a', '--table', 'local']), /table/);
+    assert.throws(() => parseOptions(['--node-name', 'a', '--table', 'main dev x']), /table/);
+    assert.throws(() => parseOptions(['--node-name', 'a', '--cluster-cidr', '10.244.0.1/16']), /cluster-cidr/);
+  });
+
+  it('parses durations', () => {
+    assert.equal(parseDuration('500ms'), 500);
+    assert.equal(parseDuration('30'), 30_000);
+    assert.equal(parseDuration('1.5m'), 90_000);
+    assert.throws(() => parseDuration('soon'));
+  });
+});
