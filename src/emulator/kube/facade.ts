@@ -23,9 +23,9 @@ export interface KubeStore {
   /** `resource` is a plural ("nodes"), kind ("Node"), short name ("svc") or "leases.coordination.k8s.io". */
   get<T extends KubeObject = KubeObject>(resource: string, name: string, namespace?: string): T | undefined;
   list<T extends KubeObject = KubeObject>(resource: string, opts?: StoreListOptions): T[];
-  create<T extends KubeObject = KubeObject>(resource: string, obj: T): T;
-  update<T extends KubeObject = KubeObject>(resource: string, obj: T): T;
-  updateStatus<T extends KubeObject = KubeObject>(resource: string, obj: T): T;
+  create<T extends KubeObject = KubeObject>(resource: string, obj: KubeObject): T;
+  update<T extends KubeObject = KubeObject>(resource: string, obj: KubeObject): T;
+  updateStatus<T extends KubeObject = KubeObject>(resource: string, obj: KubeObject): T;
   patch<T extends KubeObject = KubeObject>(resource: string, name: string, patch: unknown, opts?: StorePatchOptions): T;
   /** Returns the object as deleted (or marked for deletion), undefined when it did not exist. */
   delete(resource: string, name: string, namespace?: string): KubeObject | undefined;
@@ -49,13 +49,13 @@ export function createFacade(reg: Registry): KubeStore {
       const { namespace, ...sel } = opts;
       return clone(reg.list(resolveResource(resource), namespace, sel).items) as T[];
     },
-    create<T extends KubeObject>(resource: string, obj: T): T {
+    create<T extends KubeObject>(resource: string, obj: KubeObject): T {
       return clone(reg.create(resolveResource(resource), nsOf(obj), obj)) as T;
     },
-    update<T extends KubeObject>(resource: string, obj: T): T {
+    update<T extends KubeObject>(resource: string, obj: KubeObject): T {
       return clone(reg.update(resolveResource(resource), nsOf(obj), obj.metadata.name ?? '', obj)) as T;
     },
-    updateStatus<T extends KubeObject>(resource: string, obj: T): T {
+    updateStatus<T extends KubeObject>(resource: string, obj: KubeObject): T {
       return clone(reg.update(resolveResource(resource), nsOf(obj), obj.metadata.name ?? '', obj, 'status')) as T;
     },
     patch<T extends KubeObject>(resource: string, name: string, patch: unknown, opts: StorePatchOptions = {}): T {

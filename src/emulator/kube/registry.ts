@@ -3,7 +3,6 @@
 import { randomUUID } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { alreadyExists, ApiError, badRequest, conflict, gone, invalid, notFound, unsupportedMediaType } from './errors.js';
-import { EVENTS_V1_FIELD_ALIASES } from './kinds/events.js';
 import { prepareCreate, specPart } from './kinds/defaults.js';
 import { prepareService } from './kinds/service.js';
 import { ServiceAllocator } from './kinds/service-alloc.js';
@@ -73,7 +72,7 @@ export class Registry {
   /** Objects of `def` in `ns` (all namespaces when undefined) matching the selectors, by key order. */
   list(def: ResourceDef, ns: string | undefined, opts: ListOptions = {}): ListResult {
     const labels = parseLabelSelector(opts.labelSelector);
-    const fields = parseFieldSelector(opts.fieldSelector, def.storageOf === '/events' ? EVENTS_V1_FIELD_ALIASES : {});
+    const fields = parseFieldSelector(opts.fieldSelector);
     let rv = this.store.resourceVersion;
     let start = '';
     if (opts.continue) {

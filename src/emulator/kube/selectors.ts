@@ -66,13 +66,12 @@ function fieldValue(o: KubeObject, path: string): string {
  * Field selectors: `=`, `==`, `!=` on any dotted path. The real apiserver supports a fixed set per
  * kind; accepting any path is a superset, which keeps every supported selector working.
  */
-export function parseFieldSelector(s: string | null | undefined, aliases: Record<string, string> = {}): (o: KubeObject) => boolean {
+export function parseFieldSelector(s: string | null | undefined): (o: KubeObject) => boolean {
   if (!s) return () => true;
   const reqs = splitTopLevel(s).map((term) => {
     const m = /^([^!=\s]+)\s*(==|!=|=)\s*(.*)$/.exec(term);
     if (!m) throw badRequest(`invalid field selector: ${term}`);
-    const [, rawPath, op, value] = m as unknown as [string, string, string, string];
-    const path = aliases[rawPath] ?? rawPath;
+    const [, path, op, value] = m as unknown as [string, string, string, string];
     return op === '!=' ? (o: KubeObject) => fieldValue(o, path) !== value : (o: KubeObject) => fieldValue(o, path) === value;
   });
   return (o) => reqs.every((r) => r(o));

@@ -9,7 +9,6 @@ import { resourceKey, storageKey, type ResourceDef } from '../resources.js';
 import { parseFieldSelector, parseLabelSelector } from '../selectors.js';
 import type { Change } from '../store.js';
 import type { KubeObject, WatchEventType } from '../types.js';
-import { EVENTS_V1_FIELD_ALIASES } from '../kinds/events.js';
 import { toTable, type IncludeObject } from './table.js';
 
 export interface WatchRequest {
@@ -52,7 +51,7 @@ export class WatchHub {
 export function serveWatch(reg: Registry, hub: WatchHub, req: WatchRequest, res: ServerResponse, opts: WatchOptions): void {
   const { def } = req;
   const labels = parseLabelSelector(req.labelSelector);
-  const fields = parseFieldSelector(req.fieldSelector, def.storageOf === '/events' ? EVENTS_V1_FIELD_ALIASES : {});
+  const fields = parseFieldSelector(req.fieldSelector);
   const ns = def.namespaced ? req.namespace : undefined;
   const matches = (o: KubeObject | undefined): boolean =>
     !!o && (!ns || o.metadata.namespace === ns) && labels(toView(def, o)) && fields(toView(def, o));

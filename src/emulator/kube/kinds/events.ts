@@ -36,11 +36,3 @@ export function coreToEventsV1(o: KubeObject): KubeObject {
     'events.k8s.io/v1',
   );
 }
-
-/** events.k8s.io field selectors name the new fields; storage answers to the core ones. */
-export const EVENTS_V1_FIELD_ALIASES: Record<string, string> = Object.fromEntries(
-  RENAMES.flatMap(([v1, core]) => [
-    [v1, core],
-    ...['kind', 'name', 'namespace', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'].map((f) => [`${v1}.${f}`, `${core}.${f}`]),
-  ]),
-);

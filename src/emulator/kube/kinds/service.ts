@@ -118,8 +118,8 @@ export function prepareService(svc: KubeObject, old: KubeObject | undefined, all
   } else {
     delete spec['healthCheckNodePort'];
   }
-  if (type !== 'LoadBalancer') {
+  if (type !== 'LoadBalancer' && isPlainObject(svc.status)) {
     // A Service that stops being a LoadBalancer loses its ingress, as the real apiserver does.
-    if (isPlainObject(svc.status)) delete svc.status['loadBalancer'];
+    svc.status['loadBalancer'] = {};
   }
 }
