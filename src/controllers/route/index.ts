@@ -1,0 +1,86 @@
+// Composition of the route controller from the process's shared parts: the Node informer, the
+// cloud handle, the event recorder. The manager's registry calls `createRouteController`.
+import type { Cloud } from '../../cloud/index.js';
+import type { EventRecorder } from '../../kube/events.js';
+import type { InformerFactory } from '../../kube/factory.js';
+import { Resources } from '../../kube/resources.js';
+import type { Logger } from '../../util/log.js';
+import { createRoutePort } from './cloudport.js';
+import { RouteController, type RouteNode } from './controller.js';
+import { resolveRouteTables, type TableSources } from './inputs.js';
+import { nodeConditionWriter, watchNodes } from './kubeport.js';
+import { parseClusterCidrs } from './model.js';
+
+export { RouteController } from './controller.js';
+export { RouteEvents, RouteConditionReasons } from './reasons.js';
+
+export interface RouteSettings {
+  /** --cluster-cidr (comma-separated; IPv6 entries are ignored). Required. */
+  clusterCidr: string;
+  /** cloud-config clusterID; part of the ownership marker on every route. */
+  clusterId: string;
+  /** --route-reconciliation-period. */
+  reconcilePeriodMs: number;
+  /** --node-event-aggregation-wait-seconds, in ms. */
+  aggregationMs: number;
+  /** Explicit tables and VPC (flags / cloud-config / kube-aliyun env). */
+  tables: TableSources;
+}
+
+export interface RouteDeps {
+  settings: RouteSettings;
+  cloud: Pick<Cloud, 'vpc' | 'metadata'>;
+  informers: InformerFactory;
+  recorder: EventRecorder;
+  logger: Logger;
+}
+
+/** A Runnable: `start` resolves when `signal` aborts, rejects on a startup configuration error. */
+export interface RouteRunnable {
+  name: 'route';
+  needsLeader: true;
+  controller: RouteController;
+  start(signal: AbortSignal): Promise<void>;
+}
+
+export function createRouteController(deps: RouteDeps): RouteRunnable {
+  const { settings } = deps;
+  const clusterCidrs = parseClusterCidrs(settings.clusterCidr);
+  if (clusterCidrs.length === 0) throw new Error('--configure-cloud-routes needs --cluster-cidr (an IPv4 CIDR)');
+  const port = createRoutePort(deps.cloud.vpc, () => deps.cloud.metadata.vpcId());
+  const informer = deps.informers.informer<RouteNode>(Resources.nodes);
+  const controller = new RouteController({
+    port,
+    nodes: { list: () => informer.list(), synced: () => informer.hasSynced() },
+    setCondition: nodeConditionWriter(deps.informers.client),
+    recordEvent: (e) => {
+      const node = informer.getByName(undefined, e.nodeName);
+      // A Node already gone still gets the Event (by name), so `kubectl get events` explains.
+      deps.recorder.event(
+        { apiVersion: 'v1', kind: 'Node', metadata: { name: e.nodeName, ...(node?.metadata?.uid ? { uid: node.metadata.uid } : {}) } },
+        e.type,
+        e.reason,
+        e.message,
+      );
+    },
+    logger: deps.logger,
+    resolveTables: () => resolveRouteTables(port, settings.tables),
+    clusterCidrs,
+    clusterId: settings.clusterId,
+    periodMs: settings.reconcilePeriodMs,
+    aggregationMs: settings.aggregationMs,
+  });
+  return {
+    name: 'route',
+    needsLeader: true,
+    controller,
+    async start(signal: AbortSignal) {
+      const unsubscribe = watchNodes(informer, () => controller.notify());
+      try {
+        await controller.start(signal);
+      } finally {
+        unsubscribe();
+      }
+    },
+  };
+}
