@@ -178,7 +178,7 @@ function enforcedAttributes(c: ServiceLbConfig): LoadBalancerAttributes {
 function createDefaults(inputs: ServiceInputs, c: ServiceLbConfig, uid: string): LoadBalancerAttributes {
   const d: LoadBalancerAttributes = {
     name: defaultLoadBalancerName(uid),
-    addressType: 'internet',
+    addressType: c.addressType ?? 'internet',
     deleteProtection: 'on',
     modificationProtectionStatus: 'ConsoleProtection',
     modificationProtectionReason: 'managed.by.ack',

@@ -1,0 +1,432 @@
+// The Service controller loop: a work queue keyed by `namespace/name`, fed by Service, Node and
+// EndpointSlice events; each key is reconciled against the informer caches:
+//
+//   cleanup path (deleted, or no longer an SLB Service, and our finalizer is on it):
+//       find → planDeletion → apply → drop labels/status → remove finalizer (only after success)
+//   sync path:
+//       annotations → desired model (pure) → hash; an unchanged hash ends the sync with ZERO
+//       cloud calls. Otherwise: finalizer first, observe, plan, apply, labels, status.
+//
+// The hash covers the whole desired model (attributes, listeners, every backend), so Node and
+// EndpointSlice churn that changes no backend costs nothing. It is kept in memory and in the
+// `service.beta.kubernetes.io/hash` label, so a restarted controller also makes no call for a
+// Service whose label matches (hand-made drift is the periodic drift check's job, not startup's).
+import { randomUUID } from 'node:crypto';
+import type { SlbApi } from '../../cloud/slb.js';
+import type { EventRecorder, EventType } from '../../kube/events.js';
+import type { InformerFactory } from '../../kube/factory.js';
+import type { Informer } from '../../kube/informer.js';
+import { ValidationError } from '../../kube/outcome.js';
+import { Resources } from '../../kube/resources.js';
+import type { KubeClient } from '../../kube/rest.js';
+import { keyOf, splitKey, type KubeObject } from '../../kube/types.js';
+import { runWorkers } from '../../kube/worker.js';
+import { WorkQueue } from '../../kube/workqueue.js';
+import type { Logger } from '../../util/log.js';
+import { redactSecrets } from '../../util/secrets.js';
+import { ANNOTATIONS } from './annotation-table.js';
+import { lookup, notOurService, parseServiceAnnotations } from './annotations.js';
+import { applyPlan, describeAction, type ApplyResult } from './apply.js';
+import { ownershipOf, planChanges, planDeletion } from './diff.js';
+import { ServiceEvents } from './events.js';
+import { desiredHash } from './hash.js';
+import type { ClusterConfig, EndpointSliceLike, NodeLike, ReusedLoadBalancerInfo } from './inputs.js';
+import { buildDesiredModel } from './model.js';
+import { defaultLoadBalancerName } from './naming.js';
+import { observe, type Observed } from './observe.js';
+import { isEmptyPlan, type Plan } from './plan.js';
+import { desiredIngress, LABEL_HASH, LABEL_LB_ID, needsCleanupFinalizer, ServiceWriter, type ServiceObject } from './status.js';
+import { isValidationErrors, type AnnotationError, type DesiredLoadBalancer, type Ownership, type ServiceIdentity } from './types.js';
+
+export interface ServiceControllerDeps {
+  client: KubeClient;
+  informers: InformerFactory;
+  slb: SlbApi;
+  recorder: EventRecorder;
+  config: ClusterConfig;
+  logger: Logger;
+  /** `--concurrent-service-syncs` (default 3). */
+  workers?: number;
+  /** `--max-concurrent-actions`: cloud calls in flight per Service sync (default 10). */
+  maxConcurrentActions?: number;
+  /** `--dry-run`: the cloud client logs writes instead of sending; no Kubernetes writes either. */
+  dryRun?: boolean;
+  /** `--lb-drift-check-period` in ms (default 10 min; 0 disables). */
+  driftCheckPeriodMs?: number;
+  /** Mixed into the hash: bump to force one full sync of every Service after an upgrade. */
+  hashSalt?: string;
+  queue?: WorkQueue;
+}
+
+export interface SyncReport {
+  key: string;
+  path: 'skip' | 'sync' | 'cleanup' | 'ignored' | 'invalid';
+  plan?: Plan;
+  apply?: ApplyResult;
+}
+
+type ServiceInformer = Informer<ServiceObject & KubeObject>;
+type NodeObject = NodeLike & KubeObject;
+type SliceObject = EndpointSliceLike & KubeObject;
+
+const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+const BY_SERVICE = 'byService';
+
+export class ServiceController {
+  readonly queue: WorkQueue;
+  private readonly services: ServiceInformer;
+  private readonly nodes: Informer<NodeObject>;
+  private readonly slices: Informer<SliceObject>;
+  private readonly writer: ServiceWriter;
+  /** Hash of the last model applied successfully, per key. */
+  private readonly applied = new Map<string, string>();
+  /** Keys whose next sync must re-read the cloud even when the hash is unchanged (drift check). */
+  private readonly force = new Set<string>();
+  /** Additional-tag keys we set, per key: the only tags we may ever remove. */
+  private readonly managedTags = new Map<string, string[]>();
+  /** What the last read of a reused SLB said, for the reuse checks of the pure model. */
+  private readonly reused = new Map<string, ReusedLoadBalancerInfo>();
+  /** One ClientToken per SLB we are creating, kept across retries (dropped once deleted). */
+  private readonly tokens = new Map<string, string>();
+  /** Last validation message per key, so a standing mistake is reported once, not every resync. */
+  private readonly reportedInvalid = new Map<string, string>();
+  /** Observer for tests and the bench. */
+  onSync?: (report: SyncReport) => void;
+
+  constructor(private readonly deps: ServiceControllerDeps) {
+    this.queue = deps.queue ?? new WorkQueue({ name: 'service' });
+    this.services = deps.informers.informer(Resources.services);
+    this.nodes = deps.informers.informer(Resources.nodes);
+    this.slices = deps.informers.informer(Resources.endpointslices);
+    this.slices.addIndexer(BY_SERVICE, (s) => {
+      const svc = s.metadata?.labels?.[SERVICE_NAME_LABEL];
+      return svc && s.metadata?.namespace ? [`${s.metadata.namespace}/${svc}`] : [];
+    });
+    this.writer = new ServiceWriter(deps.client, deps.dryRun === true);
+    this.wire();
+  }
+
+  /** Runs workers (after the caches synced) and the drift check until `signal` aborts. */
+  async start(signal: AbortSignal): Promise<void> {
+    this.deps.informers.start(signal);
+    if (!(await this.deps.informers.waitForSync(signal))) return;
+    const period = this.deps.driftCheckPeriodMs ?? 600_000;
+    const drift = period > 0 ? setInterval(() => this.driftCheck(), period) : undefined;
+    drift?.unref?.();
+    try {
+      await runWorkers(this.queue, (key) => this.reconcile(key), {
+        controller: 'service',
+        workers: this.deps.workers ?? 3,
+        signal,
+        logger: this.deps.logger,
+      });
+    } finally {
+      if (drift) clearInterval(drift);
+    }
+  }
+
+  /** Marks every SLB Service for a full re-read and repair, whatever its hash says. */
+  driftCheck(): void {
+    for (const svc of this.services.list()) {
+      if (notOurService(svc) !== undefined) continue;
+      const key = keyOf(svc);
+      this.force.add(key);
+      this.queue.add(key);
+    }
+  }
+
+  private wire(): void {
+    this.services.addHandlers({
+      add: (svc) => this.enqueueService(svc),
+      update: (oldSvc, newSvc) => {
+        if (oldSvc === newSvc || serviceChanged(oldSvc, newSvc)) this.enqueueService(newSvc);
+      },
+      delete: (svc) => this.forget(keyOf(svc)),
+    });
+    const nodeChanged = () => this.enqueueAll();
+    this.nodes.addHandlers({
+      add: nodeChanged,
+      delete: nodeChanged,
+      update: (a, b) => {
+        if (a === b || nodeRelevantChange(a, b)) nodeChanged();
+      },
+    });
+    const slice = (s: SliceObject) => {
+      const name = s.metadata?.labels?.[SERVICE_NAME_LABEL];
+      if (!name || !s.metadata?.namespace) return;
+      const svc = this.services.getByName(s.metadata.namespace, name);
+      if (svc && notOurService(svc) === undefined) this.queue.add(keyOf(svc));
+    };
+    this.slices.addHandlers({
+      add: slice,
+      delete: slice,
+      update: (a, b) => {
+        if (a === b || JSON.stringify([a.endpoints, a.ports]) !== JSON.stringify([b.endpoints, b.ports])) slice(b);
+      },
+    });
+  }
+
+  private enqueueService(svc: ServiceObject & KubeObject): void {
+    if (notOurService(svc) === undefined || needsCleanupFinalizer(svc)) this.queue.add(keyOf(svc));
+  }
+
+  /** Node changes can alter any Service's backend set; the hash makes the unaffected ones free. */
+  private enqueueAll(): void {
+    for (const svc of this.services.list()) if (notOurService(svc) === undefined) this.queue.add(keyOf(svc));
+  }
+
+  private forget(key: string): void {
+    this.applied.delete(key);
+    this.force.delete(key);
+    this.managedTags.delete(key);
+    this.reused.delete(key);
+    this.reportedInvalid.delete(key);
+  }
+
+  /** One reconcile of one key; throws for the worker's outcome mapping. */
+  async reconcile(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const svc = this.services.getByName(namespace, name);
+    if (!svc) {
+      this.forget(key);
+      return;
+    }
+    const deleting = Boolean(svc.metadata?.deletionTimestamp);
+    if (deleting || notOurService(svc) !== undefined) {
+      if (needsCleanupFinalizer(svc)) await this.cleanup(key, svc, deleting);
+      else this.report({ key, path: 'ignored' });
+      this.forget(key);
+      return;
+    }
+    await this.sync(key, svc);
+  }
+
+  private inputsFor(key: string, svc: ServiceObject) {
+    return {
+      service: svc,
+      nodes: this.nodes.list(),
+      endpointSlices: this.slices.byIndex(BY_SERVICE, key),
+      config: this.deps.config,
+      ...(this.reused.has(key) ? { reusedLoadBalancer: this.reused.get(key)! } : {}),
+    };
+  }
+
+  private async sync(key: string, svcIn: ServiceObject & KubeObject): Promise<void> {
+    let svc: ServiceObject = svcIn;
+    const built = buildDesiredModel(this.inputsFor(key, svc));
+    if (isValidationErrors(built)) return this.invalid(key, svc, built.errors);
+    const hash = desiredHash(built, this.deps.hashSalt ?? null);
+    const forced = this.force.delete(key);
+    if (!forced) {
+      if (this.applied.get(key) === hash) return this.report({ key, path: 'skip' });
+      // After a restart the label says what the previous process applied.
+      if (!this.applied.has(key) && svc.metadata?.labels?.[LABEL_HASH] === hash && svc.metadata.labels[LABEL_LB_ID]) {
+        this.applied.set(key, hash);
+        return this.report({ key, path: 'skip' });
+      }
+    }
+    this.reportedInvalid.delete(key);
+
+    try {
+      svc = await this.writer.addFinalizer(svc);
+    } catch (err) {
+      this.event(svc, 'Warning', ServiceEvents.FailedAddFinalizer, `could not add finalizer: ${message(err)}`);
+      throw err;
+    }
+
+    const observed = await observe(this.deps.slb, this.target(built));
+    let desired: DesiredLoadBalancer = built;
+    if (built.reusedLoadBalancerId && observed) {
+      // The reuse rules need what the cloud says about the user's SLB: rebuild with it.
+      const info = reusedInfo(observed);
+      this.reused.set(key, info);
+      const again = buildDesiredModel({ ...this.inputsFor(key, svc), reusedLoadBalancer: info });
+      if (isValidationErrors(again)) return this.invalid(key, svc, again.errors);
+      desired = again;
+    }
+    desired = { ...desired, previouslyManagedTagKeys: this.managedTags.get(key) ?? Object.keys(desired.tags) };
+    const plan = planChanges(desired, observed?.remote, ownershipOf(desired));
+    if (plan.conflicts.length > 0) {
+      const text = plan.conflicts.map((c) => c.reason).join('; ');
+      this.event(svc, 'Warning', ServiceEvents.SyncLoadBalancerFailed, `Error syncing load balancer [${plan.loadBalancerId ?? ''}]: ${text}`);
+      this.report({ key, path: 'sync', plan });
+      // Retrying cannot help until someone changes the Service or the SLB (the drift check re-reads).
+      throw new ValidationError(text);
+    }
+
+    let result: ApplyResult | undefined;
+    if (!isEmptyPlan(plan)) {
+      this.event(svc, 'Normal', ServiceEvents.EnsuringLoadBalancer, forced ? 'Repairing load balancer after a drift check' : 'Ensuring load balancer');
+      this.deps.logger.info({ key, actions: plan.actions.map(describeAction), dryRun: this.deps.dryRun === true }, 'applying SLB plan');
+      const token = this.tokens.get(desired.defaultName) ?? randomUUID();
+      this.tokens.set(desired.defaultName, token);
+      result = await applyPlan(this.deps.slb, plan, {
+        clientToken: token,
+        concurrency: this.deps.maxConcurrentActions ?? 10,
+        dryRun: this.deps.dryRun === true,
+      });
+      if (result.error) {
+        this.event(svc, 'Warning', ServiceEvents.SyncLoadBalancerFailed, `Error syncing load balancer [${result.loadBalancerId ?? ''}]: ${result.error.message}`);
+        this.report({ key, path: 'sync', plan, apply: result });
+        throw result.error;
+      }
+    }
+    const lbId = result?.loadBalancerId ?? observed?.remote.attributes.loadBalancerId;
+    const address = result?.created?.address ?? observed?.remote.attributes.address;
+    try {
+      svc = await this.writer.setLabels(svc, { [LABEL_HASH]: hash, [LABEL_LB_ID]: lbId });
+      svc = await this.writer.setIngress(svc, desiredIngress(address, desired.hostname));
+    } catch (err) {
+      this.event(svc, 'Warning', ServiceEvents.FailedUpdateStatus, `could not write the Service status: ${message(err)}`);
+      throw err;
+    }
+    this.applied.set(key, hash);
+    this.managedTags.set(key, Object.keys(desired.tags).sort());
+    if (!isEmptyPlan(plan)) {
+      if (desired.portsWithoutBackends.length > 0) {
+        this.event(svc, 'Normal', ServiceEvents.UnAvailableLoadBalancer, `There are no available nodes for LoadBalancer (ports ${desired.portsWithoutBackends.join(', ')})`);
+      }
+      if (forced) this.event(svc, 'Warning', ServiceEvents.DriftRepaired, `Reverted hand-made changes: ${plan.actions.map(describeAction).join(', ')}`);
+      this.event(svc, 'Normal', ServiceEvents.EnsuredLoadBalancer, `Ensured load balancer [${lbId ?? ''}]`);
+    }
+    if (observed && desired.preserveOnDelete) {
+      this.event(svc, 'Warning', ServiceEvents.PreservedOnDelete, `The lb [${lbId ?? ''}] will be preserved after the service is deleted.`);
+    }
+    this.report({ key, path: 'sync', plan, ...(result ? { apply: result } : {}) });
+  }
+
+  private async cleanup(key: string, svcIn: ServiceObject & KubeObject, deleting: boolean): Promise<void> {
+    let svc: ServiceObject = svcIn;
+    const ownership = cleanupOwnership(svc, this.deps.config.clusterId);
+    const defaultName = defaultLoadBalancerName(ownership.identity.uid);
+    this.event(svc, 'Normal', ServiceEvents.DeletingLoadBalancer, 'Deleting load balancer');
+    let plan: Plan = { actions: [], conflicts: [] };
+    let result: ApplyResult | undefined;
+    const owned = !ownership.reusedLoadBalancerId;
+    const observed = await observe(this.deps.slb, {
+      identity: ownership.identity,
+      defaultName,
+      ...(ownership.reusedLoadBalancerId ? { reusedLoadBalancerId: ownership.reusedLoadBalancerId } : {}),
+      // A deleted SLB takes its listeners with it; read them only when they must go one by one.
+      listeners: owned ? ownership.preserveOnDelete : ownership.forceOverrideListeners,
+    }).catch((err: unknown) => {
+      // The reused SLB is already gone: nothing of ours is left on it.
+      if (ownership.reusedLoadBalancerId && /NotFound|NotExist/i.test(String((err as { code?: unknown }).code ?? ''))) return undefined;
+      throw err;
+    });
+    plan = planDeletion(observed?.remote, ownership);
+    if (plan.conflicts.length > 0) {
+      // The SLB is not ours (another cluster's, or a cluster-created one named by id): we never
+      // touched it, so there is nothing to clean up; say so and let the Service go.
+      this.event(svc, 'Warning', ServiceEvents.LoadBalancerConflict, `Not cleaning up: ${plan.conflicts.map((c) => c.reason).join('; ')}`);
+    } else if (!isEmptyPlan(plan)) {
+      this.deps.logger.info({ key, actions: plan.actions.map(describeAction), dryRun: this.deps.dryRun === true }, 'applying SLB deletion plan');
+      result = await applyPlan(this.deps.slb, plan, { concurrency: this.deps.maxConcurrentActions ?? 10, dryRun: this.deps.dryRun === true });
+      if (result.error) {
+        this.event(svc, 'Warning', ServiceEvents.CleanLoadBalancerFailed, `Error deleting load balancer [${plan.loadBalancerId ?? ''}]: ${result.error.message}`);
+        this.report({ key, path: 'cleanup', plan, apply: result });
+        throw result.error;
+      }
+    }
+    this.tokens.delete(defaultName);
+    svc = await this.writer.setLabels(svc, { [LABEL_HASH]: undefined, [LABEL_LB_ID]: undefined });
+    if (!deleting) svc = await this.writer.setIngress(svc, []);
+    try {
+      await this.writer.removeFinalizers(svc);
+    } catch (err) {
+      this.event(svc, 'Warning', ServiceEvents.FailedRemoveFinalizer, `could not remove finalizer: ${message(err)}`);
+      throw err;
+    }
+    const what = plan.actions.some((a) => a.kind === 'DeleteLoadBalancer') ? `Deleted load balancer [${plan.loadBalancerId ?? ''}]` : observed ? `Removed this Service's listeners and backends from [${plan.loadBalancerId ?? ''}]` : 'No load balancer to delete';
+    this.event(svc, 'Normal', ServiceEvents.DeletedLoadBalancer, what);
+    this.report({ key, path: 'cleanup', plan, ...(result ? { apply: result } : {}) });
+  }
+
+  private target(desired: DesiredLoadBalancer) {
+    const https = desired.listeners.filter((l) => l.protocol === 'https' && l.domainExtensions !== undefined).map((l) => l.port);
+    return {
+      identity: desired.identity,
+      defaultName: desired.defaultName,
+      ...(desired.reusedLoadBalancerId ? { reusedLoadBalancerId: desired.reusedLoadBalancerId } : {}),
+      reusedVGroupIds: desired.vgroups.filter((g) => g.reused && g.id).map((g) => g.id!),
+      listeners: !desired.reusedLoadBalancerId || desired.forceOverrideListeners,
+      domainExtensionPorts: https,
+    };
+  }
+
+  private invalid(key: string, svc: ServiceObject, errors: AnnotationError[]): never {
+    const text = errors.map((e) => `annotation ${e.key}="${e.value}": ${e.reason}`).join('; ');
+    if (this.reportedInvalid.get(key) !== text) {
+      this.reportedInvalid.set(key, text);
+      this.event(svc, 'Warning', ServiceEvents.InvalidAnnotation, `Not syncing the load balancer, nothing was changed: ${text}`);
+    }
+    this.report({ key, path: 'invalid' });
+    throw new ValidationError(text, errors[0]?.key);
+  }
+
+  private event(svc: ServiceObject, type: EventType, reason: string, msg: string): void {
+    const text = redactSecrets(this.deps.dryRun ? `DryRun: ${msg}` : msg);
+    this.deps.recorder.event({ ...svc, apiVersion: 'v1', kind: 'Service' } as KubeObject, type, reason, text);
+  }
+
+  private report(r: SyncReport): void {
+    this.onSync?.(r);
+  }
+}
+
+function message(err: unknown): string {
+  return redactSecrets(err instanceof Error ? err.message : String(err));
+}
+
+function reusedInfo(observed: Observed): ReusedLoadBalancerInfo {
+  const r = observed.remote;
+  return {
+    loadBalancerId: r.attributes.loadBalancerId ?? '',
+    tags: r.tags,
+    ...(r.attributes.address ? { address: r.attributes.address } : {}),
+    vgroups: r.vgroups.filter((g) => g.id).map((g) => ({ id: g.id!, name: g.name })),
+  };
+}
+
+/** Who owns what, read leniently: a Service with a broken annotation must still be deletable. */
+function cleanupOwnership(svc: ServiceObject, clusterId: string): Ownership {
+  const a = svc.metadata?.annotations;
+  const identity: ServiceIdentity = { namespace: svc.metadata?.namespace ?? '', name: svc.metadata?.name ?? '', uid: svc.metadata?.uid ?? '', clusterId };
+  const id = lookup(a, ANNOTATIONS.loadBalancerId.keys)?.value.trim();
+  const force = lookup(a, ANNOTATIONS.forceOverrideListeners.keys)?.value.trim() === 'true';
+  const preserve = (lookup(a, ANNOTATIONS.preserveOnDelete.keys)?.value.trim() ?? '') !== '';
+  // The parser agrees in the normal case; the raw lookups above keep cleanup working when it fails.
+  const parsed = parseServiceAnnotations(a);
+  if (parsed.ok) {
+    return {
+      identity,
+      ...(parsed.config.loadBalancerId ? { reusedLoadBalancerId: parsed.config.loadBalancerId } : {}),
+      forceOverrideListeners: parsed.config.forceOverrideListeners === true,
+      preserveOnDelete: parsed.config.preserveOnDelete === true,
+    };
+  }
+  return { identity, ...(id ? { reusedLoadBalancerId: id } : {}), forceOverrideListeners: force, preserveOnDelete: preserve };
+}
+
+/** Service updates that can change what we do (status-only and our own label writes cannot). */
+export function serviceChanged(a: ServiceObject, b: ServiceObject): boolean {
+  return (
+    a.metadata?.uid !== b.metadata?.uid ||
+    a.metadata?.deletionTimestamp !== b.metadata?.deletionTimestamp ||
+    JSON.stringify(a.metadata?.annotations ?? {}) !== JSON.stringify(b.metadata?.annotations ?? {}) ||
+    JSON.stringify(a.spec ?? {}) !== JSON.stringify(b.spec ?? {}) ||
+    JSON.stringify(a.metadata?.finalizers ?? []) !== JSON.stringify(b.metadata?.finalizers ?? [])
+  );
+}
+
+/** Node updates that can change a backend set: labels, schedulability, readiness, identity, taints. */
+export function nodeRelevantChange(a: NodeLike, b: NodeLike): boolean {
+  const ready = (n: NodeLike) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'False';
+  return (
+    JSON.stringify(a.metadata?.labels ?? {}) !== JSON.stringify(b.metadata?.labels ?? {}) ||
+    Boolean(a.spec?.unschedulable) !== Boolean(b.spec?.unschedulable) ||
+    ready(a) !== ready(b) ||
+    a.spec?.providerID !== b.spec?.providerID ||
+    JSON.stringify(a.spec?.taints ?? []) !== JSON.stringify(b.spec?.taints ?? [])
+  );
+}

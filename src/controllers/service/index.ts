@@ -1,0 +1,90 @@
+// Composition of the Service controller from the process's shared parts (informer factory,
+// cloud handle, event recorder). The manager's registry calls `createServiceController`.
+import type { Cloud } from '../../cloud/index.js';
+import type { EventRecorder } from '../../kube/events.js';
+import type { InformerFactory } from '../../kube/factory.js';
+import type { Logger } from '../../util/log.js';
+import { redactSecrets } from '../../util/secrets.js';
+import { ServiceController } from './controller.js';
+import type { ClusterConfig } from './inputs.js';
+import { DEFAULT_CLUSTER_ID } from './naming.js';
+
+export { ServiceController } from './controller.js';
+export { ServiceEvents } from './events.js';
+
+export interface ServiceSettings {
+  /** cloud-config clusterID / --cluster-name; the ownership tag value. */
+  clusterId?: string;
+  /** VPC / vswitch for intranet SLBs; read from instance metadata when absent. */
+  vpcId?: string;
+  vswitchId?: string;
+  resourceGroupId?: string;
+  serviceBackendType?: 'ecs' | 'eni';
+  disablePublicSlb?: boolean;
+  /** --concurrent-service-syncs. */
+  workers?: number;
+  /** --max-concurrent-actions. */
+  maxConcurrentActions?: number;
+  /** --lb-drift-check-period, ms (0 disables). */
+  driftCheckPeriodMs?: number;
+  dryRun?: boolean;
+}
+
+export interface ServiceDeps {
+  settings: ServiceSettings;
+  cloud: Pick<Cloud, 'slb' | 'metadata' | 'region'>;
+  informers: InformerFactory;
+  recorder: EventRecorder;
+  logger: Logger;
+}
+
+export interface ServiceRunnable {
+  name: 'service';
+  needsLeader: true;
+  controller: ServiceController;
+  start(signal: AbortSignal): Promise<void>;
+}
+
+export function createServiceController(deps: ServiceDeps): ServiceRunnable {
+  const s = deps.settings;
+  const config: ClusterConfig = {
+    clusterId: s.clusterId || DEFAULT_CLUSTER_ID,
+    region: deps.cloud.region,
+    vpcId: s.vpcId ?? '',
+    ...(s.vswitchId ? { vswitchId: s.vswitchId } : {}),
+    ...(s.resourceGroupId ? { resourceGroupId: s.resourceGroupId } : {}),
+    ...(s.serviceBackendType ? { serviceBackendType: s.serviceBackendType } : {}),
+    ...(s.disablePublicSlb ? { disablePublicSlb: true } : {}),
+  };
+  if (!s.clusterId) {
+    deps.logger.warn({ clusterId: DEFAULT_CLUSTER_ID }, 'no cluster id configured: two such clusters sharing an SLB would see each other\'s listeners as theirs; set --cluster-name');
+  }
+  const controller = new ServiceController({
+    client: deps.informers.client,
+    informers: deps.informers,
+    slb: deps.cloud.slb,
+    recorder: deps.recorder,
+    config,
+    logger: deps.logger,
+    ...(s.workers !== undefined ? { workers: s.workers } : {}),
+    ...(s.maxConcurrentActions !== undefined ? { maxConcurrentActions: s.maxConcurrentActions } : {}),
+    ...(s.driftCheckPeriodMs !== undefined ? { driftCheckPeriodMs: s.driftCheckPeriodMs } : {}),
+    ...(s.dryRun ? { dryRun: true } : {}),
+  });
+  return {
+    name: 'service',
+    needsLeader: true,
+    controller,
+    async start(signal: AbortSignal) {
+      // Intranet SLBs need the VPC; on ECS the metadata service knows it.
+      if (!config.vpcId) {
+        config.vpcId = await deps.cloud.metadata.vpcId().catch((err: unknown) => {
+          deps.logger.warn({ err: redactSecrets(String(err)) }, 'VPC id unknown (no --vpc-id, metadata unreachable): intranet SLBs cannot be created');
+          return '';
+        });
+      }
+      if (!config.vswitchId) config.vswitchId = (await deps.cloud.metadata.vswitchId().catch(() => '')) || undefined;
+      await controller.start(signal);
+    },
+  };
+}
