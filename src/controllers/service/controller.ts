@@ -300,7 +300,6 @@ export class ServiceController {
     const ownership = cleanupOwnership(svc, this.deps.config.clusterId);
     const defaultName = defaultLoadBalancerName(ownership.identity.uid);
     this.event(svc, 'Normal', ServiceEvents.DeletingLoadBalancer, 'Deleting load balancer');
-    let plan: Plan = { actions: [], conflicts: [] };
     let result: ApplyResult | undefined;
     const owned = !ownership.reusedLoadBalancerId;
     const observed = await observe(this.deps.slb, {
@@ -314,7 +313,7 @@ export class ServiceController {
       if (ownership.reusedLoadBalancerId && /NotFound|NotExist/i.test(String((err as { code?: unknown }).code ?? ''))) return undefined;
       throw err;
     });
-    plan = planDeletion(observed?.remote, ownership);
+    const plan: Plan = planDeletion(observed?.remote, ownership);
     if (plan.conflicts.length > 0) {
       // The SLB is not ours (another cluster's, or a cluster-created one named by id): we never
       // touched it, so there is nothing to clean up; say so and let the Service go.
