@@ -62,6 +62,7 @@ export interface PassReport {
 }
 
 const NETWORK_UNAVAILABLE = 'NetworkUnavailable';
+const CONDITION_WRITERS = 8;
 
 /** Whether a Node change can alter routes; status-only updates (our own condition writes) cannot. */
 export function routeRelevantChange(oldNode: RouteNode | undefined, newNode: RouteNode | undefined): boolean {
@@ -124,7 +125,8 @@ export class RouteController {
         nextPeriodic = Date.now() + this.deps.periodMs;
       }
       // Sleep until an event, a retry, the period, or shutdown.
-      const until = Math.min(retryAt, nextPeriodic);
+      // Not synced yet: look again shortly rather than spinning on the dirty flag.
+      const until = Math.min(retryAt, nextPeriodic, this.deps.nodes.synced() ? Infinity : Date.now() + 100);
       const waited = await this.waitForWork(Math.max(0, until - Date.now()), signal);
       if (signal.aborted) break;
       if (waited === 'event') {
@@ -138,7 +140,7 @@ export class RouteController {
   }
 
   private waitForWork(ms: number, signal: AbortSignal): Promise<'event' | 'timer'> {
-    if (this.dirty) return Promise.resolve('event');
+    if (this.dirty && this.deps.nodes.synced()) return Promise.resolve('event');
     return new Promise((resolve) => {
       const done = (why: 'event' | 'timer') => {
         clearTimeout(timer);
@@ -221,17 +223,26 @@ export class RouteController {
 
   private async writeConditions(nodes: RouteNode[], conditions: Map<string, NetworkCondition>): Promise<void> {
     const byName = new Map(nodes.map((n) => [n.metadata?.name, n]));
+    const writes: Array<() => Promise<void>> = [];
     for (const [name, want] of conditions) {
-      const node = byName.get(name);
-      const have = node?.status?.conditions?.find((c) => c.type === NETWORK_UNAVAILABLE);
+      const have = byName.get(name)?.status?.conditions?.find((c) => c.type === NETWORK_UNAVAILABLE);
       if (have && have.status === want.status && have.reason === want.reason && have.message === want.message) continue;
-      try {
-        await this.deps.setCondition(name, want, have?.status !== want.status);
-      } catch (err) {
-        // NotFound: the Node left during the pass. Anything else: the next pass writes it again.
-        this.deps.logger.warn({ node: name, err: redactSecrets(String(err)) }, 'writing NetworkUnavailable failed');
-      }
+      writes.push(async () => {
+        try {
+          await this.deps.setCondition(name, want, have?.status !== want.status);
+        } catch (err) {
+          // NotFound: the Node left during the pass. Anything else: the next pass writes it again.
+          this.deps.logger.warn({ node: name, err: redactSecrets(String(err)) }, 'writing NetworkUnavailable failed');
+        }
+      });
     }
+    // A few at a time: 1000 joining Nodes should not take 1000 round trips in a row, nor
+    // 1000 parallel requests against the apiserver's rate limits.
+    let next = 0;
+    const worker = async () => {
+      while (next < writes.length) await writes[next++]!();
+    };
+    await Promise.all(Array.from({ length: Math.min(CONDITION_WRITERS, writes.length) }, worker));
   }
 
   private recordEvents(events: NodeEvent[], nodeNames: ReadonlySet<string>): void {

@@ -5,8 +5,6 @@
 export const RouteEvents = {
   CreatedRoute: 'CreatedRoute',
   CreateRouteFailed: 'CreateRouteFailed',
-  DeletedRoute: 'DeletedRoute',
-  DeleteRouteFailed: 'DeleteRouteFailed',
   /** A route someone else made occupies (part of) the Node's pod CIDR; we do not delete it. */
   RouteConflict: 'RouteConflict',
   /** The route table is full; points at hostroutes mode. */

@@ -1,7 +1,7 @@
 // The route controller in-process with both emulators: real informer over the Kubernetes API
 // emulator, real signed calls to the Alibaba Cloud emulator.
 import assert from 'node:assert/strict';
-import { RouteController, type RouteNode } from '../../../src/controllers/route/controller.js';
+import { RouteController, routeRelevantChange, type RouteNode } from '../../../src/controllers/route/controller.js';
 import { resolveRouteTables } from '../../../src/controllers/route/inputs.js';
 import { nodeConditionWriter, watchNodes } from '../../../src/controllers/route/kubeport.js';
 import { parseClusterCidrs } from '../../../src/controllers/route/model.js';
@@ -167,5 +167,62 @@ describe('route controller (both emulators)', function () {
     await until('condition says quota', () => condition(warning.nodeName)?.reason === 'RouteQuotaExceeded');
     assert.equal(condition(warning.nodeName)?.status, 'True');
     assert.equal(entriesOf(cloud, tableId).length, 2);
+  });
+
+  it('reports a standing conflict once, not on every pass', async () => {
+    cloud.emu.mergeState({ RouteEntries: [{ RouteTableId: tableId, DestinationCidrBlock: '10.0.0.0/24', NextHopType: 'Instance', NextHopId: instances[5], Type: 'Custom', Status: 'Available' }] });
+    const controller = startController();
+    addNode(0);
+    await until('conflict reported', () => events.some((e) => e.reason === 'RouteConflict'));
+    await controller.runPass();
+    await controller.runPass();
+    assert.equal(events.filter((e) => e.reason === 'RouteConflict').length, 1);
+  });
+
+  it('runs no pass before the Node cache has synced (an empty cache is not "all Nodes deleted")', async () => {
+    cloud.emu.mergeState({
+      RouteEntries: [{ RouteTableId: tableId, DestinationCidrBlock: '10.0.7.0/24', NextHopType: 'Instance', NextHopId: instances[0], Type: 'Custom', Status: 'Available', Description: routeDescription({ clusterId: 'c-e2e', nodeName: 'node-0' }) }],
+    });
+    addNode(0, '10.0.7.0/24');
+    const stop = new AbortController();
+    let synced = false;
+    const controller = new RouteController({
+      port: h.port,
+      nodes: { list: () => [], synced: () => synced },
+      setCondition: async () => undefined,
+      recordEvent: (e) => events.push(e),
+      logger: silentLogger,
+      resolveTables: () => resolveRouteTables(h.port, {}),
+      clusterCidrs: parseClusterCidrs('10.0.0.0/16'),
+      clusterId: 'c-e2e',
+      periodMs: 3_600_000,
+      aggregationMs: 10,
+      retryMinMs: 20,
+    });
+    const done = controller.start(stop.signal);
+    for (let i = 0; i < 5; i++) {
+      controller.notify();
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    assert.equal(controller.lastReport, undefined, 'no pass ran');
+    assert.equal(entriesOf(cloud, tableId).length, 1);
+    // Once synced (and really empty), the marked route is an orphan and goes.
+    synced = true;
+    controller.notify();
+    await until('orphan removed after sync', () => entriesOf(cloud, tableId).length === 0);
+    stop.abort();
+    await done;
+  });
+
+  describe('which Node updates trigger a pass', () => {
+    const base: RouteNode = { metadata: { name: 'n', uid: 'u1' }, spec: { podCIDR: '10.0.1.0/24', podCIDRs: ['10.0.1.0/24'], providerID: 'r.i-1' } };
+    const cases: Array<[string, RouteNode | undefined, boolean]> = [
+      ['status-only change (our own condition write)', { ...base, status: { conditions: [{ type: 'Ready', status: 'True' }] } }, false],
+      ['podCIDRs changed alone (the official CCM misses this)', { ...base, spec: { ...base.spec, podCIDRs: ['10.0.1.0/24', 'fd00::/64'] } }, true],
+      ['providerID set', { ...base, spec: { ...base.spec, providerID: 'r.i-2' } }, true],
+      ['re-created with a new UID', { ...base, metadata: { name: 'n', uid: 'u2' } }, true],
+      ['deleted', undefined, true],
+    ];
+    for (const [title, next, want] of cases) it(`${title} → ${want}`, () => assert.equal(routeRelevantChange(base, next), want));
   });
 });
