@@ -172,4 +172,16 @@ spec:
     const byField = (await k.kubectl(['get', 'svc', '-A', '--field-selector', 'metadata.name=web', '-o', 'name'])).stdout.trim();
     assert.equal(byField, 'service/web');
   });
+
+  it('accepts the protobuf bodies of kubectl create namespace/configmap/secret/serviceaccount', async () => {
+    await k.kubectl(['create', 'namespace', 'creds']);
+    await k.kubectl(['create', 'configmap', 'cfg', '-n', 'creds', '--from-literal=region=cn-hangzhou']);
+    await k.kubectl(['create', 'secret', 'generic', 'ak', '-n', 'creds', '--from-literal=id=LTAIexample']);
+    await k.kubectl(['create', 'serviceaccount', 'ccm', '-n', 'creds']);
+    assert.deepEqual(k.emu.store.get('configmaps', 'cfg', 'creds')!['data'], { region: 'cn-hangzhou' });
+    const secret = k.emu.store.get('secrets', 'ak', 'creds')!;
+    assert.equal(Buffer.from((secret['data'] as Record<string, string>)['id']!, 'base64').toString(), 'LTAIexample');
+    assert.equal(secret['type'], 'Opaque');
+    assert.ok(k.emu.store.get('serviceaccounts', 'ccm', 'creds'));
+  });
 });

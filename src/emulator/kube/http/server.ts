@@ -12,6 +12,7 @@ import { isPlainObject } from '../types.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, VERSION_INFO } from './discovery.js';
 import { openApiV2, openApiV3Index, openApiV3GroupVersion } from './openapi.js';
 import { parsePath, type ResourcePath } from './paths.js';
+import { decodeProtobufObject } from './protobuf.js';
 import { toTable, wantsTable, type IncludeObject } from './table.js';
 import { serveWatch, type WatchHub, type WatchOptions } from './watch.js';
 
@@ -25,7 +26,7 @@ export interface ServerDeps {
 
 const MAX_BODY = 8 * 1024 * 1024;
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -36,13 +37,15 @@ function readBody(req: IncomingMessage): Promise<string> {
         req.destroy();
       } else chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
-function decodeObject(text: string, contentType: string | undefined): unknown {
-  if (contentType?.includes('protobuf') || contentType?.includes('cbor')) throw unsupportedMediaType(contentType);
+function decodeObject(raw: Buffer, contentType: string | undefined): unknown {
+  if (contentType?.includes('protobuf')) return decodeProtobufObject(raw, contentType);
+  if (contentType?.includes('cbor')) throw unsupportedMediaType(contentType);
+  const text = raw.toString('utf8');
   if (!text.trim()) return undefined;
   try {
     return contentType?.includes('yaml') ? parseYaml(text) : JSON.parse(text);
@@ -73,7 +76,7 @@ function includeObject(q: URLSearchParams): IncludeObject {
   return v === 'None' || v === 'Object' ? v : 'Metadata';
 }
 
-function serveResource(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, p: ResourcePath, q: URLSearchParams, body: string): void {
+function serveResource(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, p: ResourcePath, q: URLSearchParams, raw: Buffer): void {
   const { registry: reg } = deps;
   const { def, namespace: ns, name, subresource } = p;
   const method = req.method ?? 'GET';
@@ -129,7 +132,7 @@ function serveResource(deps: ServerDeps, req: IncomingMessage, res: ServerRespon
     else sendJson(res, 200, { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata: meta, items: r.items });
     return;
   }
-  const obj = (): unknown => decodeObject(body, req.headers['content-type']);
+  const obj = (): unknown => decodeObject(raw, req.headers['content-type']);
   if (method === 'POST' && !name) {
     sendJson(res, 201, reg.create(def, ns, obj(), dryRun));
     return;
@@ -141,7 +144,7 @@ function serveResource(deps: ServerDeps, req: IncomingMessage, res: ServerRespon
   if (method === 'PATCH' && name) {
     const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
     const before = safeRv(() => reg.get(def, ns, name));
-    const out = reg.patch(def, ns, name, ct, body, sub, dryRun);
+    const out = reg.patch(def, ns, name, ct, raw.toString('utf8'), sub, dryRun);
     sendJson(res, before === undefined ? 201 : 200, out);
     return;
   }
@@ -170,7 +173,7 @@ function safeRv(f: () => KubeObject): string | undefined {
   }
 }
 
-async function serveAdmin(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, pathname: string, body: string): Promise<void> {
+async function serveAdmin(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, pathname: string, body: Buffer): Promise<void> {
   if (pathname === '/_emulator/faults' && req.method === 'POST') {
     const f = decodeObject(body, 'application/json');
     if (!isPlainObject(f)) throw badRequest('expected a JSON object');
