@@ -53,7 +53,9 @@ function toRoute(entry: unknown): KernelRoute | undefined {
     dst = formatCidr(parsed);
   }
   const gateway = typeof e.gateway === 'string' && parseIPv4(e.gateway) !== undefined ? e.gateway : undefined;
-  const protocol = e.protocol === undefined ? '' : String(e.protocol);
+  // iproute2 leaves `protocol` out for boot (3), the default of a hand-made `ip route add`.
+  // (Listings filtered with `proto N` omit it too; this module is only fed unfiltered ones.)
+  const protocol = e.protocol === undefined ? '3' : String(e.protocol);
   const metric = typeof e.metric === 'number' ? e.metric : 0;
   const type = typeof e.type === 'string' ? e.type : 'unicast';
   return {
