@@ -40,7 +40,7 @@ const INITIAL_STATUS: Record<string, StatusInit> = {
     o['volumeBindingMode'] ??= 'Immediate';
   },
   '/secrets': (o) => {
-    o['type'] ??= 'Opaque';
+    if (!o['type']) o['type'] = 'Opaque';
   },
 };
 
