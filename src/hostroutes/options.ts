@@ -68,7 +68,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   program.parse([...argv], { from: 'user' });
   const o = program.opts<{
     kubeconfig?: string;
-    master?: string;
+    /** commander names the `--master, --server` option after its last long flag. */
+    server?: string;
     nodeName?: string;
     routeProtocol: number;
     table: string;
@@ -95,7 +96,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   }
   return {
     ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}),
-    ...(o.master ? { master: o.master } : {}),
+    ...(o.server ? { master: o.server } : {}),
     nodeName,
     protocol: o.routeProtocol,
     table: o.table,

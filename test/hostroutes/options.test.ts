@@ -22,6 +22,12 @@ describe('hostroutes/options', () => {
     assert.throws(() => parseOptions(['--node-name', 'a', '--cluster-cidr', '10.244.0.1/16']), /cluster-cidr/);
   });
 
+  it('accepts --master and --server for the apiserver URL', () => {
+    assert.equal(parseOptions(['--node-name', 'a', '--master', 'http://10.0.0.1:8080']).master, 'http://10.0.0.1:8080');
+    assert.equal(parseOptions(['--node-name', 'a', '--server', 'http://10.0.0.2:8080']).master, 'http://10.0.0.2:8080');
+    assert.equal(parseOptions(['--node-name', 'a']).master, undefined);
+  });
+
   it('parses durations', () => {
     assert.equal(parseDuration('500ms'), 500);
     assert.equal(parseDuration('30'), 30_000);
