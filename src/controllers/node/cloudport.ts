@@ -1,0 +1,62 @@
+// What the node controller needs from Alibaba Cloud, as a narrow port over the ECS facade, so
+// the controller logic is tested against the emulator through the same code the product runs.
+import type { Cloud } from '../../cloud/index.js';
+import { chunk } from '../../cloud/pagination.js';
+import type { DescribeInstancesResponse } from '../../cloud/ecs.js';
+import { fromEcs, type CloudInstance } from './instance.js';
+
+export interface NodeCloudPort {
+  readonly region: string;
+  /** Batched ≤100 ids per call. Any failed call rejects: a partial answer must never read as "gone". */
+  describeByIds(ids: readonly string[]): Promise<CloudInstance[]>;
+  /** Instances (in the cluster VPC when known) owning any of these private IPs. */
+  describeByPrivateIps(ips: readonly string[]): Promise<CloudInstance[]>;
+  /** Every instance of the cluster VPC (all pages): for hostname matching, which the API cannot filter on. */
+  listVpcInstances(): Promise<CloudInstance[]>;
+  /** SourceDestCheck per ENI id (ids the cloud does not know are absent). */
+  sourceDestCheck(eniIds: readonly string[]): Promise<Map<string, boolean>>;
+  disableSourceDestCheck(eniId: string): Promise<void>;
+}
+
+const ENI_IDS_PER_CALL = 100;
+
+export function createNodeCloudPort(cloud: Pick<Cloud, 'region' | 'ecs' | 'rpc'>, vpcId: () => Promise<string | undefined>): NodeCloudPort {
+  const region = cloud.region;
+  const map = (xs: Parameters<typeof fromEcs>[0][]) => xs.map((x) => fromEcs(x, region));
+  return {
+    region,
+    async describeByIds(ids) {
+      if (ids.length === 0) return [];
+      return map(await cloud.ecs.describeInstancesByIds(ids));
+    },
+    async describeByPrivateIps(ips) {
+      if (ips.length === 0) return [];
+      const vpc = await vpcId();
+      if (vpc) return map(await cloud.ecs.describeInstancesByPrivateIps(vpc, ips));
+      // Without a known VPC the IP filter still narrows to this account/region.
+      const out: CloudInstance[] = [];
+      for (const batch of chunk([...new Set(ips)], 100)) {
+        const res = await cloud.rpc.Ecs.read<DescribeInstancesResponse>('DescribeInstances', { PrivateIpAddresses: JSON.stringify(batch), PageSize: 100 });
+        out.push(...map(res.Instances?.Instance ?? []));
+      }
+      return out;
+    },
+    async listVpcInstances() {
+      const vpc = await vpcId();
+      return map(await cloud.ecs.describeInstances(vpc ? { vpcId: vpc } : {}));
+    },
+    async sourceDestCheck(eniIds) {
+      const out = new Map<string, boolean>();
+      for (const batch of chunk([...new Set(eniIds)], ENI_IDS_PER_CALL)) {
+        if (batch.length === 0) continue;
+        for (const eni of await cloud.ecs.describeNetworkInterfaces({ networkInterfaceIds: batch })) {
+          out.set(eni.NetworkInterfaceId, eni.SourceDestCheck !== false);
+        }
+      }
+      return out;
+    },
+    disableSourceDestCheck(eniId) {
+      return cloud.ecs.setSourceDestCheck(eniId, false);
+    },
+  };
+}

@@ -1,0 +1,128 @@
+// The node controller's loops. Initialisation: informer events put tainted Nodes on a work queue
+// (per-key backoff), a batch worker waits for a burst to gather and initialises the whole batch
+// with one cloud lookup. Sync: every --node-monitor-period, all initialised Nodes are compared
+// with the cloud (addresses, labels, shutdown taint, deletion of gone instances).
+import type { Registry } from 'prom-client';
+import { sleep, realClock } from '../../kube/clock.js';
+import type { EventRecorder } from '../../kube/events.js';
+import type { Informer } from '../../kube/informer.js';
+import { WorkQueue } from '../../kube/workqueue.js';
+import type { Logger } from '../../util/log.js';
+import { redactSecrets } from '../../util/secrets.js';
+import type { NodeWriter } from './apply.js';
+import type { NodeCloudPort } from './cloudport.js';
+import { TAINT_UNINITIALIZED, type NodeNameType } from './constants.js';
+import { initNodes } from './init.js';
+import { nodeMetrics, type NodeMetrics } from './metrics.js';
+import { hasTaint } from './modifiers.js';
+import { syncNodes, type SyncReport } from './sync.js';
+import type { Node } from './types.js';
+
+export interface NodeControllerOptions {
+  port: NodeCloudPort;
+  informer: Informer<Node>;
+  writer: NodeWriter;
+  recorder: EventRecorder;
+  logger: Logger;
+  registry?: Registry;
+  nameType: NodeNameType;
+  skipDisableSourceDestCheck: boolean;
+  /** --node-monitor-period: periodic cloud sync interval. */
+  monitorPeriodMs: number;
+  /** --node-event-aggregation-wait-seconds: how long a burst of joining Nodes gathers before one lookup. */
+  aggregationMs: number;
+  /** --node-reconcile-batch-size. */
+  batchSize: number;
+  /** Ready heartbeat older than this counts as "kubelet stopped reporting". */
+  heartbeatGraceMs: number;
+  /** Retry backoff for Nodes that could not be initialised. */
+  initBackoff?: { baseMs: number; maxMs: number };
+}
+
+export class NodeController {
+  readonly name = 'node';
+  private readonly queue: WorkQueue;
+  private readonly metrics: NodeMetrics;
+  lastSync: SyncReport | undefined;
+
+  constructor(private readonly o: NodeControllerOptions) {
+    this.queue = new WorkQueue({ name: 'node', backoff: o.initBackoff ?? { baseMs: 1_000, maxMs: 300_000 }, ...(o.registry ? { registry: o.registry } : {}) });
+    this.metrics = nodeMetrics(o.registry);
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const unsubscribe = this.o.informer.addHandlers({
+      add: (n) => this.enqueueIfTainted(n),
+      update: (_old, n) => this.enqueueIfTainted(n),
+    });
+    const stop = () => this.queue.shutdown();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      await Promise.all([this.initLoop(signal), this.syncLoop(signal)]);
+    } finally {
+      unsubscribe();
+      signal.removeEventListener('abort', stop);
+      this.queue.shutdown();
+    }
+  }
+
+  /** One sync pass over the cached Nodes (exposed for tests and the bench). */
+  async syncOnce(): Promise<SyncReport> {
+    const started = Date.now();
+    const report = await syncNodes(this.o.informer.list(), { ...this.o, metrics: this.metrics });
+    this.metrics.passSeconds((Date.now() - started) / 1000);
+    this.lastSync = report;
+    this.o.logger.info({ ...report, ms: Date.now() - started }, 'node sync pass done');
+    return report;
+  }
+
+  private enqueueIfTainted(n: Node): void {
+    if (n.metadata?.name && hasTaint(n, TAINT_UNINITIALIZED)) this.queue.add(n.metadata.name);
+  }
+
+  private async initLoop(signal: AbortSignal): Promise<void> {
+    const batchSize = Math.max(1, this.o.batchSize);
+    while (!signal.aborted) {
+      const first = await this.queue.get();
+      if (first === undefined) return;
+      const keys = [first];
+      // Let the rest of a burst arrive, then take what is queued (up to the batch size).
+      if (this.o.aggregationMs > 0) await sleep(realClock, this.o.aggregationMs, signal);
+      while (keys.length < batchSize && this.queue.len() > 0) {
+        const k = await this.queue.get();
+        if (k === undefined) break;
+        keys.push(k);
+      }
+      let failed: Map<string, Error>;
+      try {
+        const nodes = keys.map((k) => this.o.informer.get(k)).filter((n): n is Node => n !== undefined);
+        failed = await initNodes(nodes, { ...this.o, metrics: this.metrics });
+      } catch (err) {
+        this.o.logger.error({ err: redactSecrets(String(err)) }, 'node initialisation batch failed');
+        failed = new Map(keys.map((k) => [k, err instanceof Error ? err : new Error(String(err))]));
+      }
+      for (const k of keys) {
+        const err = failed.get(k);
+        if (err && !signal.aborted) {
+          this.o.logger.info({ node: k, retries: this.queue.numRequeues(k) + 1, err: redactSecrets(err.message) }, 'node not initialised; will retry');
+          this.queue.addRateLimited(k);
+        } else this.queue.forget(k);
+        this.queue.done(k);
+      }
+    }
+  }
+
+  private async syncLoop(signal: AbortSignal): Promise<void> {
+    if (!(await this.o.informer.waitForSync(signal))) return;
+    while (!signal.aborted) {
+      if (!(await sleep(realClock, this.o.monitorPeriodMs, signal))) return;
+      // An informer that lost its watch keeps its last cache; syncing from it is still safe
+      // because every deletion is confirmed against a fresh read.
+      try {
+        await this.syncOnce();
+      } catch (err) {
+        this.o.logger.error({ err: redactSecrets(String(err)) }, 'node sync pass failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,156 @@
+// Initialising a batch of tainted Nodes with one cloud lookup: instance ids, private IPs and
+// (only if still needed) the VPC listing for hostnames are each fetched once for the whole
+// batch; then source/destination checks, then per-Node writes. Returns per-Node errors so the
+// queue retries exactly the Nodes that failed.
+import type { EventRecorder } from '../../kube/events.js';
+import type { Logger } from '../../util/log.js';
+import { redactSecrets } from '../../util/secrets.js';
+import type { NodeWriter } from './apply.js';
+import type { NodeCloudPort } from './cloudport.js';
+import { NodeEvents, TAINT_UNINITIALIZED, type NodeNameType } from './constants.js';
+import type { CloudInstance } from './instance.js';
+import { InstanceIndex, lookupKeys, matchInstance, type LookupKeys } from './lookup.js';
+import type { NodeMetrics } from './metrics.js';
+import { hasTaint } from './modifiers.js';
+import { planInit } from './plan.js';
+import type { Node } from './types.js';
+
+export interface InitDeps {
+  port: NodeCloudPort;
+  writer: NodeWriter;
+  recorder: EventRecorder;
+  logger: Logger;
+  metrics: NodeMetrics;
+  nameType: NodeNameType;
+  skipDisableSourceDestCheck: boolean;
+  now?: () => Date;
+}
+
+export class InitError extends Error {
+  override name = 'InitError';
+}
+
+/** Initialises `nodes` (cached copies; each is re-read before writing). Map value = why it must be retried. */
+export async function initNodes(nodes: readonly Node[], d: InitDeps): Promise<Map<string, Error>> {
+  const failed = new Map<string, Error>();
+  const todo = nodes.filter((n) => n.metadata?.name && hasTaint(n, TAINT_UNINITIALIZED));
+  if (todo.length === 0) return failed;
+  const keys = new Map<Node, LookupKeys>(todo.map((n) => [n, lookupKeys(n, d.nameType)]));
+
+  const index = new InstanceIndex();
+  try {
+    await lookup(todo, keys, index, d.port);
+  } catch (err) {
+    const msg = `cloud lookup failed: ${redactSecrets(String(err instanceof Error ? err.message : err))}`;
+    for (const n of todo) {
+      d.recorder.event(n, 'Warning', NodeEvents.SyncNodeFailed, `${msg}; the Node stays tainted ${TAINT_UNINITIALIZED} and is retried`);
+      failed.set(n.metadata!.name!, new InitError(msg));
+      d.metrics.init('lookup_failed');
+    }
+    return failed;
+  }
+
+  const matched: Array<{ node: Node; inst: CloudInstance }> = [];
+  for (const n of todo) {
+    const m = matchInstance(keys.get(n)!, index);
+    if (m.instance) {
+      matched.push({ node: n, inst: m.instance });
+      d.logger.debug({ node: n.metadata?.name, instance: m.instance.id, via: m.via }, 'matched instance');
+      continue;
+    }
+    d.recorder.event(n, 'Warning', NodeEvents.InstanceNotFound, `no ECS instance found for this Node: ${m.reason}; it stays tainted ${TAINT_UNINITIALIZED} and is retried`);
+    failed.set(n.metadata!.name!, new InitError(m.reason));
+    d.metrics.init('not_found');
+  }
+
+  const sdcErrors = d.skipDisableSourceDestCheck ? new Map<string, string>() : await disableSourceDestChecks(matched.map((m) => m.inst), d);
+
+  for (const { node, inst } of matched) {
+    const name = node.metadata!.name!;
+    const plan = planInit(node, inst, sdcErrors.get(inst.id), d.now);
+    for (const e of plan.events) d.recorder.event(node, e.type, e.reason, e.message);
+    try {
+      const res = await d.writer.apply(name, plan.mods, node.metadata?.uid);
+      if (res === 'gone') {
+        d.metrics.init('gone');
+        continue;
+      }
+    } catch (err) {
+      const msg = redactSecrets(String(err instanceof Error ? err.message : err));
+      d.recorder.event(node, 'Warning', NodeEvents.SyncNodeFailed, `writing cloud facts to the Node failed: ${msg}`);
+      failed.set(name, new InitError(msg));
+      d.metrics.init('write_failed');
+      continue;
+    }
+    if (plan.blocked) {
+      failed.set(name, new InitError(plan.blocked));
+      d.metrics.init('blocked');
+      continue;
+    }
+    d.recorder.event(node, 'Normal', NodeEvents.InitializedNode, `initialized from instance ${inst.id} (${inst.instanceType ?? 'unknown type'}, ${inst.zone ?? 'unknown zone'})`);
+    d.logger.info({ node: name, instance: inst.id }, 'node initialized');
+    d.metrics.init('initialized');
+  }
+  return failed;
+}
+
+async function lookup(nodes: readonly Node[], keys: Map<Node, LookupKeys>, index: InstanceIndex, port: NodeCloudPort): Promise<void> {
+  const all = [...keys.values()];
+  const ids = [...new Set(all.flatMap((k) => (k.instanceId ? [k.instanceId] : [])))];
+  const ips = [...new Set(all.flatMap((k) => k.privateIps))];
+  const [byId, byIp] = await Promise.all([port.describeByIds(ids), port.describeByPrivateIps(ips)]);
+  index.add(byId);
+  index.add(byIp);
+  // The API cannot filter by hostname, so list the VPC only when a Node is still unmatched by id/IP.
+  const needHost = nodes.some((n) => {
+    const k = keys.get(n)!;
+    return k.hostnames.length > 0 && !matchInstance(k, index).instance;
+  });
+  if (needHost) index.add(await port.listVpcInstances());
+}
+
+const CONFLICT_RETRIES = 3;
+
+/** Instance id → error text for every instance whose primary ENI still checks source/destination. */
+async function disableSourceDestChecks(instances: readonly CloudInstance[], d: InitDeps): Promise<Map<string, string>> {
+  const errors = new Map<string, string>();
+  const withEni = instances.filter((i) => {
+    if (!i.primaryEniId) errors.set(i.id, `instance ${i.id} reports no primary network interface`);
+    return !!i.primaryEniId;
+  });
+  if (withEni.length === 0) return errors;
+  let checks: Map<string, boolean>;
+  try {
+    checks = await d.port.sourceDestCheck(withEni.map((i) => i.primaryEniId!));
+  } catch (err) {
+    const msg = `DescribeNetworkInterfaces failed: ${redactSecrets(String(err instanceof Error ? err.message : err))}`;
+    for (const i of withEni) errors.set(i.id, msg);
+    return errors;
+  }
+  for (const inst of withEni) {
+    const eni = inst.primaryEniId!;
+    const on = checks.get(eni);
+    if (on === undefined) {
+      errors.set(inst.id, `primary network interface ${eni} of instance ${inst.id} not found`);
+      continue;
+    }
+    if (!on) continue;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await d.port.disableSourceDestCheck(eni);
+        d.logger.info({ instance: inst.id, eni }, 'disabled source/destination check');
+        break;
+      } catch (err) {
+        // The ENI API rejects overlapping changes with InvalidOperation.Conflict; it clears quickly.
+        const code = (err as { code?: string }).code;
+        if (code === 'InvalidOperation.Conflict' && attempt < CONFLICT_RETRIES) {
+          await new Promise((r) => setTimeout(r, 200 * attempt));
+          continue;
+        }
+        errors.set(inst.id, `ModifyNetworkInterfaceAttribute ${eni}: ${redactSecrets(String(err instanceof Error ? err.message : err))}`);
+        break;
+      }
+    }
+  }
+  return errors;
+}
