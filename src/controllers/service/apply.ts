@@ -98,6 +98,8 @@ class PlanRun {
   private created: ApplyResult['created'];
   private readonly groupIds = new Map<string, string>();
   private readonly failedGroups = new Set<string>();
+  /** `port/protocol` of listeners whose create failed: starting them or adding SNI certs is moot. */
+  private readonly failedListeners = new Set<string>();
   private readonly results: ActionResult[] = [];
   private calls = 0;
   private lbCreateFailed = false;
@@ -163,6 +165,7 @@ class PlanRun {
       }
       if (a.kind === 'CreateLoadBalancer') this.lbCreateFailed = true;
       if (a.kind === 'CreateVServerGroup') this.failedGroups.add(a.vgroup.name);
+      if (a.kind === 'CreateListener') this.failedListeners.add(`${a.listener.port}/${a.listener.protocol}`);
       this.results.push({ action: a, status: 'failed', message: redactSecrets(error.message), error });
     }
     return undefined;
@@ -171,6 +174,8 @@ class PlanRun {
   private skipReason(a: PlanAction): string | undefined {
     if (a.kind !== 'CreateLoadBalancer' && this.lbCreateFailed) return 'the SLB could not be created';
     if (a.kind !== 'CreateLoadBalancer' && !this.lbId) return 'no SLB id (no CreateLoadBalancer in the plan)';
+    if (a.kind === 'StartListener' && this.failedListeners.has(`${a.port}/${a.protocol}`)) return 'the listener could not be created';
+    if (a.kind === 'CreateDomainExtension' && this.failedListeners.has(`${a.port}/https`)) return 'the HTTPS listener could not be created';
     if ('vgroup' in a && !a.vgroup.id && a.kind !== 'CreateVServerGroup') {
       if (this.failedGroups.has(a.vgroup.name)) return `VServer group ${a.vgroup.name} could not be created`;
       if (!this.groupIds.has(a.vgroup.name)) return `VServer group ${a.vgroup.name} has no id`;
