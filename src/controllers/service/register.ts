@@ -1,0 +1,34 @@
+// The manager's registry entry for the Service controller: maps the resolved manager config onto
+// ServiceSettings and readiness onto the controller's caches.
+import type { ControllerContext, Controller } from '../../manager/registry.js';
+import { createServiceController } from './index.js';
+
+/** cloud-config `vswitchId` is `vsw-1` or `zone:vsw-1,zone:vsw-2`; intranet SLBs use the first. */
+function firstVSwitch(raw: string | undefined): string | undefined {
+  const first = raw?.split(',')[0]?.trim();
+  if (!first) return undefined;
+  return first.includes(':') ? first.slice(first.indexOf(':') + 1) || undefined : first;
+}
+
+export function serviceController(ctx: ControllerContext): Controller {
+  const c = ctx.config;
+  const vswitchId = firstVSwitch(c.cloud.vswitchId);
+  const runnable = createServiceController({
+    settings: {
+      clusterId: c.cloud.clusterId,
+      ...(c.cloud.vpcId ? { vpcId: c.cloud.vpcId } : {}),
+      ...(vswitchId ? { vswitchId } : {}),
+      ...(c.cloud.resourceGroupId ? { resourceGroupId: c.cloud.resourceGroupId } : {}),
+      ...(c.cloud.serviceBackendType ? { serviceBackendType: c.cloud.serviceBackendType } : {}),
+      disablePublicSlb: c.cloud.disablePublicSlb,
+      workers: c.concurrentServiceSyncs,
+      driftCheckPeriodMs: c.lbDriftCheckPeriodMs,
+      dryRun: c.dryRun,
+    },
+    cloud: ctx.cloud,
+    informers: ctx.informers,
+    recorder: ctx.recorder,
+    logger: ctx.logger.child({ controller: 'service' }),
+  });
+  return { name: 'service', run: (signal) => runnable.start(signal) };
+}
