@@ -21,7 +21,8 @@ export interface LeaderElectionOptions {
   renewDeadlineMs: number;
   retryPeriodMs: number;
   /** Called once leadership is acquired; `signal` aborts the moment leadership is lost or released. */
-  onStartedLeading(signal: AbortSignal): void;
+  /** May return the leading work's promise: it is awaited (up to renewDeadline) before the lease is released. */
+  onStartedLeading(signal: AbortSignal): void | Promise<void>;
   onStoppedLeading?(): void;
   onNewLeader?(identity: string): void;
   clock?: Clock;
@@ -65,6 +66,8 @@ export class LeaderElector {
   private leaderSignal: AbortController | undefined;
   private watchdog: TimerHandle | undefined;
   private reportedLeader: string | undefined;
+  private lastContactAt = Number.NEGATIVE_INFINITY;
+  private work: Promise<void> = Promise.resolve();
   private readonly status?: (v: number) => void;
 
   constructor(private readonly o: LeaderElectionOptions) {
@@ -84,6 +87,12 @@ export class LeaderElector {
   /** True only while leading and within renewDeadline of the last successful renewal. */
   isLeader(): boolean {
     return this.leading && this.clock.now() - this.lastRenewAt < this.o.renewDeadlineMs;
+  }
+
+  /** Leader within its renew deadline, or a standby that reached the lease within the last lease duration. */
+  healthy(): boolean {
+    if (this.leading) return this.isLeader();
+    return this.clock.now() - this.lastContactAt < this.o.leaseDurationMs;
   }
 
   /** The holder as last observed (may be another process). */
@@ -122,7 +131,9 @@ export class LeaderElector {
     this.status?.(1);
     this.logger.info('acquired leadership');
     try {
-      this.o.onStartedLeading(this.leaderSignal.signal);
+      this.work = Promise.resolve(this.o.onStartedLeading(this.leaderSignal.signal)).catch((err: unknown) => {
+        this.logger.error({ err: String(err) }, 'leading work failed');
+      });
     } catch (err) {
       this.logger.error({ err: String(err) }, 'onStartedLeading threw');
     }
@@ -164,7 +175,13 @@ export class LeaderElector {
     this.leaderSignal?.abort(new Error('leadership released'));
     this.leading = false;
     this.status?.(0);
-    if (release && stillHeld) await this.release();
+    // Release only after the work stopped: a write still in flight must not land after the
+    // lease says nobody (or somebody else) holds it.
+    if (release && stillHeld) {
+      const settled = await Promise.race([this.work.then(() => true), sleep(this.clock, this.o.renewDeadlineMs).then(() => false)]);
+      if (settled) await this.release();
+      else this.logger.warn('work did not stop within renew deadline; leaving the lease to expire');
+    }
     try {
       this.o.onStoppedLeading?.();
     } catch (err) {
@@ -205,6 +222,7 @@ export class LeaderElector {
     let current: Lease | undefined;
     try {
       current = await this.o.lock.get(timeoutSignal(signal, this.o.renewDeadlineMs));
+      this.lastContactAt = this.clock.now();
     } catch (err) {
       this.logger.warn({ err: String(err) }, 'cannot read lease');
       return false;
