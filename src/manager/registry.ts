@@ -9,6 +9,7 @@ import type { InformerFactory } from '../kube/factory.js';
 import type { KubeClient } from '../kube/rest.js';
 import type { Logger } from '../util/log.js';
 import type { ManagerConfig } from './config.js';
+import { nodeControllerFactory } from '../controllers/node/factory.js';
 
 export interface ControllerContext {
   config: ManagerConfig;
@@ -32,6 +33,7 @@ export interface Controller {
 export type ControllerFactory = (ctx: ControllerContext) => Controller | Promise<Controller>;
 
 export const controllerFactories: Record<string, ControllerFactory> = {
+  node: (ctx) => nodeControllerFactory(ctx),
   // service: (ctx) => ...,   (added with the service controller)
   // route: (ctx) => ...,     (added with the route controller)
 };
