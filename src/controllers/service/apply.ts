@@ -127,9 +127,13 @@ class PlanRun {
       if (this.opts.signal?.aborted) break;
       const actions = this.plan.actions.filter((a) => a.stage === stage);
       const retryAfterStage: PlanAction[] = [];
-      await runLimited(actions, this.opts.concurrency ?? DEFAULT_CONCURRENCY, async (a) => {
-        const r = await this.one(a, actions);
-        if (r === 'retry') retryAfterStage.push(a);
+      // Actions on one VServer group form a chain run in plan order (create → add → remove →
+      // update); chains and all other actions run concurrently.
+      await runLimited(chains(actions), this.opts.concurrency ?? DEFAULT_CONCURRENCY, async (chain) => {
+        for (const a of chain) {
+          const r = await this.one(a, actions);
+          if (r === 'retry') retryAfterStage.push(a);
+        }
       });
       // A full group: adding first failed, the removals in this stage made room; add again.
       for (const a of retryAfterStage) await this.one(a, [], true);
@@ -328,6 +332,26 @@ class PlanRun {
         return;
     }
   }
+}
+
+function chains(actions: readonly PlanAction[]): PlanAction[][] {
+  const byGroup = new Map<string, PlanAction[]>();
+  const out: PlanAction[][] = [];
+  for (const a of actions) {
+    const group = a.kind === 'CreateVServerGroup' || a.kind === 'AddVServerGroupBackends' || a.kind === 'RemoveVServerGroupBackends' || a.kind === 'SetVServerGroupBackends' ? a.vgroup.name : undefined;
+    if (group === undefined) {
+      out.push([a]);
+      continue;
+    }
+    let chain = byGroup.get(group);
+    if (!chain) {
+      chain = [];
+      byGroup.set(group, chain);
+      out.push(chain);
+    }
+    chain.push(a);
+  }
+  return out;
 }
 
 function batches(n: number): number {

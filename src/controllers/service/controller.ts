@@ -306,6 +306,8 @@ export class ServiceController {
       identity: ownership.identity,
       defaultName,
       ...(ownership.reusedLoadBalancerId ? { reusedLoadBalancerId: ownership.reusedLoadBalancerId } : {}),
+      // Our backends in the user's groups (vgroup-port) must be taken out too.
+      reusedVGroupIds: reusedGroupIds(svc),
       // A deleted SLB takes its listeners with it; read them only when they must go one by one.
       listeners: owned ? ownership.preserveOnDelete : ownership.forceOverrideListeners,
     }).catch((err: unknown) => {
@@ -385,6 +387,11 @@ function reusedInfo(observed: Observed): ReusedLoadBalancerInfo {
     ...(r.attributes.address ? { address: r.attributes.address } : {}),
     vgroups: r.vgroups.filter((g) => g.id).map((g) => ({ id: g.id!, name: g.name })),
   };
+}
+
+function reusedGroupIds(svc: ServiceObject): string[] {
+  const parsed = parseServiceAnnotations(svc.metadata?.annotations);
+  return parsed.ok ? (parsed.config.vgroupPort ?? []).map((v) => v.vGroupId) : [];
 }
 
 /** Who owns what, read leniently: a Service with a broken annotation must still be deletable. */

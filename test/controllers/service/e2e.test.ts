@@ -165,3 +165,140 @@ describe('service controller end to end', function () {
     assert.equal(slbWrites(h.cloudEmu.emu.calls()).length > 0, true);
   });
 });
+
+describe('service controller: reusing a user SLB, Local traffic, dry-run', function () {
+  this.timeout(60_000);
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ nodes: 3 });
+  });
+  after(async () => {
+    await h?.stop();
+  });
+
+  async function create(yaml: string): Promise<void> {
+    await h.client.create({ group: '', version: 'v1', resource: 'services', kind: 'Service', namespaced: true }, 'default', JSON.parse(yaml));
+  }
+
+  /** A hand-made SLB with a user listener on 22 and a user VServer group holding one user backend. */
+  function userSlb(): { lbId: string; groupId: string } {
+    const s = h.cloudEmu.emu.state;
+    const lbId = `lb-user${Object.keys(s.loadBalancers).length}`;
+    const template = { ...Object.values(s.loadBalancers)[0] };
+    s.loadBalancers[lbId] = {
+      ...(template as (typeof s.loadBalancers)[string]),
+      LoadBalancerId: lbId,
+      LoadBalancerName: 'users-own',
+      Address: `198.51.100.${Object.keys(s.loadBalancers).length + 1}`,
+      AddressType: 'internet',
+      AddressIPVersion: 'ipv4',
+      DeleteProtection: 'off',
+      Tags: [{ Key: 'team', Value: 'payments' }],
+      BackendServers: [],
+      Listeners: [{ ListenerPort: 22, ListenerProtocol: 'tcp', Status: 'running', Attributes: { Description: 'ssh bastion', BackendServerPort: 22 } }],
+    };
+    const groupId = `rsp-user${Object.keys(s.vserverGroups).length}`;
+    s.vserverGroups[groupId] = { VServerGroupId: groupId, VServerGroupName: 'users-group', LoadBalancerId: lbId, CreateTime: '', BackendServers: [{ ServerId: h.instanceIds[0]!, Weight: 50, Type: 'ecs', ServerIp: '', Port: 9999, Description: 'by hand' }], Tags: [] };
+    return { lbId, groupId };
+  }
+
+  it('reuses a user SLB without force-override: own VServer group only, listeners untouched, SLB kept on delete', async () => {
+    // Seed one SLB first so the template has realistic fields.
+    await create(serviceYaml({ name: 'seed' }));
+    await waitIngress(h, 'seed');
+    const { lbId, groupId } = userSlb();
+    await create(serviceYaml({ name: 'reuse', annotations: { [`${PFX}id`]: lbId } }));
+    await eventually(() => Object.values(h.cloudEmu.emu.state.vserverGroups).some((g) => g.LoadBalancerId === lbId && g.VServerGroupName.startsWith('k8s/')), 'our group on the user SLB');
+    await waitIngress(h, 'reuse');
+    const lb = h.cloudEmu.emu.state.loadBalancers[lbId]!;
+    assert.deepEqual(lb.Listeners.map((l) => l.ListenerPort), [22], 'no listener created without force-override');
+    assert.equal(lb.Tags.find((t) => t.Key === 'team')?.Value, 'payments');
+    assert.equal(lb.Tags.find((t) => t.Key === 'kubernetes.reused.by.user')?.Value, 'true');
+    assert.equal(h.cloudEmu.emu.state.vserverGroups[groupId]!.BackendServers.length, 1);
+    await h.client.delete({ group: '', version: 'v1', resource: 'services', kind: 'Service', namespaced: true }, 'default', 'reuse');
+    await eventually(() => getService(h, 'reuse') === undefined, 'reuse Service gone');
+    assert.ok(h.cloudEmu.emu.state.loadBalancers[lbId], 'the user SLB survives');
+    assert.deepEqual(h.cloudEmu.emu.state.loadBalancers[lbId]!.Listeners.map((l) => l.ListenerPort), [22]);
+    assert.ok(!Object.values(h.cloudEmu.emu.state.vserverGroups).some((g) => g.LoadBalancerId === lbId && g.VServerGroupName.startsWith('k8s/')), 'our group removed');
+    assert.ok(h.cloudEmu.emu.state.vserverGroups[groupId], 'the user group survives');
+  });
+
+  it('reuses with force-override and vgroup-port: creates our listener into the user group, keeps the user backend and listener', async () => {
+    const { lbId, groupId } = userSlb();
+    await create(serviceYaml({ name: 'forced', annotations: { [`${PFX}id`]: lbId, [`${PFX}force-override-listeners`]: 'true', [`${PFX}vgroup-port`]: `${groupId}:80` } }));
+    await waitIngress(h, 'forced');
+    const lb = h.cloudEmu.emu.state.loadBalancers[lbId]!;
+    const l80 = lb.Listeners.find((l) => l.ListenerPort === 80)!;
+    assert.equal(l80.Attributes.VServerGroupId, groupId);
+    assert.equal(l80.Attributes.Description, 'k8s/80/forced/default/test-cluster');
+    assert.ok(lb.Listeners.some((l) => l.ListenerPort === 22), 'the user listener stays');
+    const g = h.cloudEmu.emu.state.vserverGroups[groupId]!;
+    assert.ok(g.BackendServers.some((b) => b.Description === 'by hand'), 'user backend kept');
+    assert.equal(g.BackendServers.filter((b) => b.Description !== 'by hand').length, 3);
+    await h.client.delete({ group: '', version: 'v1', resource: 'services', kind: 'Service', namespaced: true }, 'default', 'forced');
+    await eventually(() => getService(h, 'forced') === undefined, 'forced Service gone');
+    const after = h.cloudEmu.emu.state.loadBalancers[lbId]!;
+    assert.deepEqual(after.Listeners.map((l) => l.ListenerPort), [22]);
+    assert.deepEqual(h.cloudEmu.emu.state.vserverGroups[groupId]!.BackendServers.map((b) => b.Description), ['by hand']);
+  });
+
+  it('refuses to adopt an SLB created by another cluster, with a Warning and no change', async () => {
+    const seedLb = lbsOf(h).find((l) => l.Tags.some((t) => t.Key === 'ack.aliyun.com'))!;
+    h.cloudEmu.emu.clearCalls();
+    await create(serviceYaml({ name: 'thief', annotations: { [`${PFX}id`]: seedLb.LoadBalancerId } }));
+    const ev = await eventually(() => eventsFor(h, 'thief').find((e) => e.type === 'Warning'), 'refusal event');
+    assert.match(ev.message, /cluster/i);
+    await settle(h);
+    assert.deepEqual(slbWrites(h.cloudEmu.emu.calls()), []);
+  });
+
+  it('Local traffic: backends are the nodes running ready pods, and follow the pods', async () => {
+    await create(serviceYaml({ name: 'local', externalTrafficPolicy: 'Local' }));
+    const slice = (nodes: string[]) => ({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'local-abc', namespace: 'default', labels: { 'kubernetes.io/service-name': 'local' } },
+      addressType: 'IPv4',
+      ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+      endpoints: nodes.map((n, i) => ({ addresses: [`10.0.${i}.7`], conditions: { ready: true }, nodeName: n })),
+    });
+    h.kube.emu.store.create('endpointslices', slice(['node-1']));
+    await waitIngress(h, 'local');
+    const group = () => {
+      const id = getService(h, 'local')!.metadata!.labels!['service.k8s.alibaba/loadbalancer-id']!;
+      return Object.values(h.cloudEmu.emu.state.vserverGroups).find((g) => g.LoadBalancerId === id)!;
+    };
+    await eventually(() => group().BackendServers.length === 1 && group().BackendServers[0]!.ServerId === h.instanceIds[1], 'node-1 only');
+    const current = h.kube.emu.store.get('endpointslices', 'local-abc', 'default')!;
+    h.kube.emu.store.update('endpointslices', { ...current, endpoints: slice(['node-0', 'node-2', 'node-2']).endpoints });
+    await eventually(() => group().BackendServers.map((b) => b.ServerId).sort().join() === [h.instanceIds[0], h.instanceIds[2]].sort().join(), 'pods moved to node-0 and node-2');
+    assert.equal(group().BackendServers.find((b) => b.ServerId === h.instanceIds[2])!.Weight, 2, 'weight = pods on the node');
+  });
+});
+
+describe('service controller --dry-run', function () {
+  this.timeout(30_000);
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ nodes: 2, settings: { dryRun: true } });
+  });
+  after(async () => {
+    await h?.stop();
+  });
+
+  it('logs every call it would make, sends no mutating call and writes no status', async () => {
+    await h.client.create({ group: '', version: 'v1', resource: 'services', kind: 'Service', namespaced: true }, 'default', JSON.parse(serviceYaml({ name: 'dry' })));
+    await eventually(() => h.reports.some((r) => r.key === 'default/dry' && r.path === 'sync'), 'a dry-run sync');
+    await settle(h);
+    assert.deepEqual(slbWrites(h.cloudEmu.emu.calls()), []);
+    assert.deepEqual(lbsOf(h), []);
+    const svc = getService(h, 'dry')!;
+    assert.equal(svc.status?.loadBalancer?.ingress, undefined);
+    assert.ok(!svc.metadata?.finalizers?.includes('service.k8s.alibaba/resources'));
+    const logged = h.logLines.filter((l) => l.includes('dry-run: cloud change not sent')).map((l) => (JSON.parse(l) as { action: string }).action);
+    for (const action of ['CreateLoadBalancer', 'CreateVServerGroup', 'AddVServerGroupBackendServers', 'CreateLoadBalancerTCPListener', 'StartLoadBalancerListener']) {
+      assert.ok(logged.includes(action), `${action} logged (got ${logged.join(',')})`);
+    }
+    assert.ok(!h.logLines.some((l) => l.includes(h.cloudEmu.accessKeySecret)), 'no secret in the log');
+  });
+});
