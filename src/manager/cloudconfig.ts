@@ -156,8 +156,12 @@ export function parseCloudConfig(text: string): CloudFileConfig {
   const parsed = GlobalSchema.safeParse(g);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const key = issue.code === 'unrecognized_keys' ? String(issue.keys[0]) : String(issue.path[0] ?? '');
-    const field = [SPELLING[key] ?? key, ...issue.path.slice(1).map(String)].join('.');
+    const path =
+      issue.code === 'unrecognized_keys'
+        ? [...issue.path.map(String), String(issue.keys[0])]
+        : issue.path.map(String);
+    const key = path[0] ?? '';
+    const field = [SPELLING[key] ?? key, ...path.slice(1)].join('.');
     const what = issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
     throw new CloudConfigError(`--cloud-config: Global.${field}: ${what}`);
   }

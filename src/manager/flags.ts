@@ -277,7 +277,7 @@ function firstPositional(args: readonly string[]): string | undefined {
 }
 
 function commanderMessage(err: CommanderError): string {
-  const flag = /'(-[^' ]+)/.exec(err.message)?.[1];
+  const flag = /'(-[^' =]+)/.exec(err.message)?.[1];
   switch (err.code) {
     case 'commander.unknownOption':
       return `${flag ?? 'flag'}: unknown flag`;
