@@ -10,6 +10,8 @@ import type { KubeClient } from '../kube/rest.js';
 import type { Logger } from '../util/log.js';
 import type { ManagerConfig } from './config.js';
 import { nodeControllerFactory } from '../controllers/node/factory.js';
+import { serviceController } from '../controllers/service/register.js';
+import { routeControllerFactory } from '../controllers/route/factory.js';
 
 export interface ControllerContext {
   config: ManagerConfig;
@@ -34,8 +36,8 @@ export type ControllerFactory = (ctx: ControllerContext) => Controller | Promise
 
 export const controllerFactories: Record<string, ControllerFactory> = {
   node: (ctx) => nodeControllerFactory(ctx),
-  // service: (ctx) => ...,   (added with the service controller)
-  // route: (ctx) => ...,     (added with the route controller)
+  service: serviceController,
+  route: routeControllerFactory,
 };
 
 /** Product controllers that are valid names even before this build implements them. */

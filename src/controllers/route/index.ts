@@ -35,12 +35,11 @@ export interface RouteDeps {
   logger: Logger;
 }
 
-/** A Runnable: `start` resolves when `signal` aborts, rejects on a startup configuration error. */
+/** Runs until `signal` aborts; rejects on a startup configuration error (which stops the process). */
 export interface RouteRunnable {
   name: 'route';
-  needsLeader: true;
   controller: RouteController;
-  start(signal: AbortSignal): Promise<void>;
+  run(signal: AbortSignal): Promise<void>;
 }
 
 export function createRouteController(deps: RouteDeps): RouteRunnable {
@@ -72,9 +71,8 @@ export function createRouteController(deps: RouteDeps): RouteRunnable {
   });
   return {
     name: 'route',
-    needsLeader: true,
     controller,
-    async start(signal: AbortSignal) {
+    async run(signal: AbortSignal) {
       const unsubscribe = watchNodes(informer, () => controller.notify());
       try {
         await controller.start(signal);
