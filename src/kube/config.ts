@@ -1,6 +1,7 @@
 // Where the apiserver is and how to authenticate. Parsed by us rather than by
 // @kubernetes/client-node: its 2.x line pulls undici 8, which does not load on Node 20
-// (see the report in the manager README), so the runtime speaks REST over node:http(s) itself.
+// (it needs Node >= 22.19), so the runtime speaks REST over node:http(s) itself; client-node
+// stays usable for its types only (`import type`).
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKubeEmulator, type KubeEmulator } from '../../src/emulator/kube/index.js';
@@ -85,6 +87,25 @@ describe('alicloud-controller-manager process', function () {
         '--cloud-config: Global.vpcID: must look like vpc-xxxx'.replace(/^/, 'error: '),
       );
     });
+  });
+
+  it('the bin launcher runs the built entry point (after npm run build)', async function () {
+    const main = fileURLToPath(new URL('../../dist/manager/main.js', import.meta.url));
+    if (!existsSync(main)) {
+      console.log('      (dist/manager/main.js missing: run npm run build first)');
+      this.skip();
+    }
+    const bin = fileURLToPath(new URL('../../bin/alicloud-controller-manager', import.meta.url));
+    const res = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [bin, '--leader-elect-retry-period=soon'],
+        { timeout: 20_000 },
+        (err, _out, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
+      );
+    });
+    assert.equal(res.code, 1);
+    assert.equal(res.stderr.trim(), 'error: --leader-elect-retry-period: invalid duration "soon"');
   });
 
   describe('leader election between two processes', () => {
