@@ -60,6 +60,10 @@ export function planRoutes(desired: ReadonlyMap<string, DesiredRoute>, kernel: K
   for (const r of kernel.table) if (r.protocol !== proto && !foreignByDst.has(r.dst)) foreignByDst.set(r.dst, r);
   const connected = kernel.main.filter((r) => r.protocol !== proto && !r.gateway && r.type === 'unicast' && r.dst !== 'default');
   const locals = kernel.local.filter((r) => r.type === 'local');
+  // Our own routes never prove adjacency (they may be stale), and excluding them up front keeps the
+  // per-route gateway check proportional to the handful of foreign routes, not to our thousands.
+  const reachability = kernel.main.filter((r) => r.protocol !== proto);
+  const onHost = [...connected, ...locals];
 
   const rejected: Rejection[] = [];
   const conflicts: Conflict[] = [];
@@ -81,12 +85,12 @@ export function planRoutes(desired: ReadonlyMap<string, DesiredRoute>, kernel: K
       held.add(route.dst);
       continue;
     }
-    const local = [...connected, ...locals].find((r) => cidrsOverlap(r.cidr, route.cidr));
+    const local = onHost.find((r) => cidrsOverlap(r.cidr, route.cidr));
     if (local) {
       rejected.push({ node: route.node, dst: route.dst, reason: 'overlaps-local', detail: `${route.dst} overlaps ${local.dst}${local.dev ? ` on ${local.dev}` : ''} on this node` });
       continue;
     }
-    const choice = chooseGateway(route, kernel.main, locals, proto);
+    const choice = chooseGateway(route, reachability, locals);
     if ('reason' in choice) {
       rejected.push(choice);
       continue;
@@ -122,7 +126,7 @@ export function planRoutes(desired: ReadonlyMap<string, DesiredRoute>, kernel: K
 
 type GatewayChoice = { gateway: string } | Rejection;
 
-function chooseGateway(route: DesiredRoute, main: readonly KernelRoute[], locals: readonly KernelRoute[], proto: string): GatewayChoice {
+function chooseGateway(route: DesiredRoute, reachability: readonly KernelRoute[], locals: readonly KernelRoute[]): GatewayChoice {
   const reasons: string[] = [];
   let local = false;
   for (const gw of route.gateways) {
@@ -134,7 +138,7 @@ function chooseGateway(route: DesiredRoute, main: readonly KernelRoute[], locals
       reasons.push(`${gw} is an address of this host`);
       continue;
     }
-    const via = longestMatch(main, addr, proto);
+    const via = longestMatch(reachability, addr);
     if (via && !via.gateway && via.type === 'unicast') return { gateway: gw };
     reasons.push(via ? `${gw} is reached via ${via.gateway ?? via.type} (${via.dst}), not directly connected` : `${gw} has no route`);
   }
@@ -146,11 +150,11 @@ function chooseGateway(route: DesiredRoute, main: readonly KernelRoute[], locals
   };
 }
 
-/** What the kernel would use to reach `addr`, ignoring our own routes (they may be stale). */
-function longestMatch(routes: readonly KernelRoute[], addr: number, proto: string): KernelRoute | undefined {
+/** What the kernel would use to reach `addr` (routes given exclude our own). */
+function longestMatch(routes: readonly KernelRoute[], addr: number): KernelRoute | undefined {
   let best: KernelRoute | undefined;
   for (const r of routes) {
-    if (r.protocol === proto || !cidrContains(r.cidr, addr)) continue;
+    if (!cidrContains(r.cidr, addr)) continue;
     if (!best || r.cidr.prefix > best.cidr.prefix || (r.cidr.prefix === best.cidr.prefix && r.metric < best.metric)) best = r;
   }
   return best;

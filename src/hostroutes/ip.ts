@@ -15,8 +15,12 @@ export interface BatchResult {
 /** The kernel-facing port of the reconciler; tests and the bench substitute `ip -n <netns>`. */
 export interface RouteTable {
   read(table: string): Promise<KernelState>;
+  /** Routes of `table` whose destination is exactly one of `dsts` (one process for all). */
+  readExact(table: string, dsts: readonly string[]): Promise<KernelRoute[]>;
   applyBatch(lines: readonly string[]): Promise<BatchResult>;
 }
+
+const CANONICAL_DST = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 
 export class IpCommandError extends Error {
   override name = 'IpCommandError';
@@ -55,6 +59,18 @@ export function createIpRouteTable(options: IpOptions = {}): RouteTable {
         show(['table', 'local', 'type', 'local']),
       ]);
       return { table: routes, main: main ?? routes, local };
+    },
+    async readExact(table, dsts) {
+      if (!TABLE_RE.test(table)) throw new IpCommandError(`invalid table ${JSON.stringify(table)}`);
+      if (dsts.length === 0) return [];
+      const lines = dsts.map((d) => {
+        if (!CANONICAL_DST.test(d)) throw new IpCommandError(`refusing destination ${JSON.stringify(d)}`);
+        return `route show table ${table} exact ${d}`;
+      });
+      const res = await run(['-4', '-N', '-j', '-batch', '-'], lines.join('\n') + '\n');
+      if (res.code !== 0) throw new IpCommandError(`ip route show exact failed (exit ${res.code}): ${res.stderr.trim()}`);
+      // In batch mode every command prints its own JSON array on its own line.
+      return res.stdout.split('\n').flatMap((line) => parseRouteJson(line));
     },
     async applyBatch(lines) {
       if (lines.length === 0) return { failedLines: [], errors: new Map() };

@@ -15,7 +15,8 @@ export interface LoopOptions {
 }
 
 export interface SyncPass {
-  sync(nodes: readonly NodeFacts[]): Promise<SyncReport>;
+  /** `fresh: false` allows reusing the previous pass's kernel snapshot. */
+  sync(nodes: readonly NodeFacts[], opts?: { fresh?: boolean }): Promise<SyncReport>;
 }
 
 export class SyncLoop {
@@ -27,6 +28,8 @@ export class SyncLoop {
   private retry: NodeJS.Timeout | undefined;
   private periodic: NodeJS.Timeout | undefined;
   private failures = 0;
+  /** Set by the periodic timer, retries and start-up: the next pass must re-read the kernel. */
+  private needFresh = true;
   private lastReport: SyncReport | undefined;
   private lastPassEnd = 0;
   private firstCleanPass = false;
@@ -43,7 +46,7 @@ export class SyncLoop {
   markSynced(): void {
     if (this.synced || this.stopped) return;
     this.synced = true;
-    this.periodic = setInterval(() => this.runSoon(0), this.options.resyncMs);
+    this.periodic = setInterval(() => this.runSoon(0, true), this.options.resyncMs);
     this.periodic.unref();
     this.runSoon(0);
   }
@@ -79,8 +82,9 @@ export class SyncLoop {
     await this.running;
   }
 
-  private runSoon(delayMs: number): void {
+  private runSoon(delayMs: number, fresh = false): void {
     if (this.stopped) return;
+    if (fresh) this.needFresh = true;
     if (this.running) {
       this.rerun = true;
       return;
@@ -104,8 +108,10 @@ export class SyncLoop {
 
   private async runOnce(): Promise<void> {
     let outcome: SyncReport | Error;
+    const fresh = this.needFresh;
+    this.needFresh = false;
     try {
-      outcome = await this.pass.sync(this.nodes());
+      outcome = await this.pass.sync(this.nodes(), { fresh });
       this.lastReport = outcome;
     } catch (err) {
       outcome = err instanceof Error ? err : new Error(String(err));
@@ -113,12 +119,13 @@ export class SyncLoop {
     }
     const failed = outcome instanceof Error || outcome.failed.length > 0;
     if (failed) {
+      this.needFresh = true;
       this.failures += 1;
       const min = this.options.retryMinMs ?? 1000;
       const max = this.options.retryMaxMs ?? Math.max(min, this.options.resyncMs);
       const delay = Math.min(max, min * 2 ** Math.min(this.failures - 1, 16));
       if (this.retry) clearTimeout(this.retry);
-      this.retry = setTimeout(() => this.runSoon(0), delay);
+      this.retry = setTimeout(() => this.runSoon(0, true), delay);
       this.retry.unref();
     } else {
       this.failures = 0;

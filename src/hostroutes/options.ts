@@ -60,7 +60,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     .option('--table <table>', 'routing table to program', 'main')
     .option('--cluster-cidr <cidrs>', 'comma-separated cluster CIDR(s); pod CIDRs outside are refused')
     .option('--resync-period <duration>', 'periodic kernel read-back that repairs drift', parseDuration, 60_000)
-    .option('--debounce <duration>', 'quiet time that coalesces bursts of Node events', parseDuration, 20)
+    .option('--debounce <duration>', 'quiet time that coalesces bursts of Node events', parseDuration, 10)
     .option('--bind-address <ip>', 'address of the /healthz /readyz /metrics listener', '0.0.0.0')
     .option('--port <port>', 'port of the status listener (0 = ephemeral)', intIn(0, 65535), 10266)
     .option('--log-level <level>', `one of ${LEVELS.join(', ')}`, 'info')

@@ -2,7 +2,9 @@
 // the loop decides when to call it.
 import type { Logger } from '../util/log.js';
 import { computeDesired, type DesiredOptions, type Rejection } from './desired.js';
-import { planRoutes, type Conflict, type RouteOp } from './diff.js';
+import { planRoutes, type Conflict, type KernelState, type RouteOp } from './diff.js';
+import { parseCidr } from './ipv4.js';
+import type { KernelRoute } from './kernel-routes.js';
 import type { RouteTable } from './ip.js';
 import type { HostroutesMetrics } from './metrics.js';
 import type { NodeFacts } from './node-facts.js';
@@ -27,6 +29,8 @@ export interface SyncReport {
 export class Reconciler {
   /** Last reported problem per destination, so a persisting problem is logged once, not every pass. */
   private readonly reported = new Map<string, string>();
+  /** Kernel state as it should be after the last fully successful pass. */
+  private snapshot: KernelState | undefined;
 
   constructor(
     private readonly config: ReconcilerConfig,
@@ -35,17 +39,34 @@ export class Reconciler {
     private readonly log: Logger,
   ) {}
 
-  async sync(nodes: readonly NodeFacts[]): Promise<SyncReport> {
+  /**
+   * `fresh: false` lets a pass reuse the kernel snapshot left by the previous one (updated with
+   * what that pass applied) instead of re-reading thousands of routes: that is what keeps a
+   * single Node change fast. Periodic passes read fresh and so still catch drift; any failure
+   * drops the snapshot.
+   */
+  async sync(nodes: readonly NodeFacts[], opts: { fresh?: boolean } = {}): Promise<SyncReport> {
     const started = performance.now();
     const { routes, rejected: early } = computeDesired(nodes, this.config.nodeName, this.config);
-    let state;
-    try {
-      state = await this.kernel.read(this.config.table);
-    } catch (err) {
-      this.metrics.syncErrors.inc({ kind: 'read' });
-      throw err;
+    let state = opts.fresh === false ? this.snapshot : undefined;
+    this.snapshot = undefined;
+    if (!state) {
+      try {
+        state = await this.kernel.read(this.config.table);
+      } catch (err) {
+        this.metrics.syncErrors.inc({ kind: 'read' });
+        throw err;
+      }
     }
-    const plan = planRoutes(routes, state, { protocol: this.config.protocol, table: this.config.table });
+    const diffOptions = { protocol: this.config.protocol, table: this.config.table };
+    let plan = planRoutes(routes, state, diffOptions);
+    if (opts.fresh === false && plan.ops.some((o) => o.kind === 'replace')) {
+      // `replace` overwrites whatever holds the key, whatever its protocol. The snapshot cannot
+      // know about a route someone added since the last read, so re-read exactly the
+      // destinations about to be replaced and plan again before touching them.
+      state = await this.refreshDestinations(state, plan.ops.flatMap((o) => (o.kind === 'replace' ? [o.dst] : [])));
+      plan = planRoutes(routes, state, diffOptions);
+    }
     const result = await this.kernel.applyBatch(plan.lines).catch((err: unknown) => {
       this.metrics.syncErrors.inc({ kind: 'batch' });
       throw err;
@@ -56,8 +77,22 @@ export class Reconciler {
     const rejected = [...early, ...plan.rejected];
     const durationMs = performance.now() - started;
 
+    if (failed.length === 0) this.snapshot = afterApplying(state, applied, this.config.protocol);
     this.record(plan.accepted.size, plan.owned, applied, failed, rejected, plan.conflicts, durationMs);
     return { desired: plan.accepted.size, presentBefore: plan.owned, applied, failed, rejected, conflicts: plan.conflicts, durationMs };
+  }
+
+  private async refreshDestinations(state: KernelState, dsts: readonly string[]): Promise<KernelState> {
+    let fresh: KernelRoute[];
+    try {
+      fresh = await this.kernel.readExact(this.config.table, dsts);
+    } catch (err) {
+      this.metrics.syncErrors.inc({ kind: 'read' });
+      throw err;
+    }
+    const touched = new Set(dsts);
+    const table = [...state.table.filter((r) => !touched.has(r.dst)), ...fresh];
+    return { table, main: state.main === state.table ? table : state.main, local: state.local };
   }
 
   private record(
@@ -112,4 +147,27 @@ export class Reconciler {
     }
     for (const key of [...this.reported.keys()]) if (!seen.has(key)) this.reported.delete(key);
   }
+}
+
+/** The table after `ops` succeeded, derived without asking the kernel. */
+function afterApplying(state: KernelState, ops: readonly RouteOp[], protocol: number): KernelState {
+  const proto = String(protocol);
+  const sameTable = state.main === state.table;
+  let table: readonly KernelRoute[] = state.table;
+  const deleted = new Set(ops.filter((o) => o.kind === 'delete').map((o) => `${o.dst}|${o.gateway ?? ''}|${o.metric}`));
+  const replaced = new Map<string, KernelRoute>();
+  for (const op of ops) {
+    if (op.kind !== 'replace') continue;
+    const cidr = parseCidr(op.dst);
+    if (cidr) replaced.set(op.dst, { dst: op.dst, cidr, gateway: op.gateway, protocol: proto, metric: 0, type: 'unicast' });
+  }
+  if (deleted.size > 0 || replaced.size > 0) {
+    const kept = state.table.filter((r) => {
+      if (r.protocol !== proto) return true;
+      if (deleted.has(`${r.dst}|${r.gateway ?? ''}|${r.metric}`)) return false;
+      return !(r.metric === 0 && replaced.has(r.dst));
+    });
+    table = [...kept, ...replaced.values()];
+  }
+  return { table, main: sameTable ? table : state.main, local: state.local };
 }

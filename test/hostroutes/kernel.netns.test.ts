@@ -79,6 +79,31 @@ describe('hostroutes against a real routing table (netns)', function () {
     assert.equal(report.presentBefore, 2);
   });
 
+  it('an event-driven pass reuses the snapshot of the last pass; a fresh one re-reads', async () => {
+    let reads = 0;
+    const counting: RouteTable = { read: (t) => (reads++, kernel.read(t)), readExact: (t, d) => kernel.readExact(t, d), applyBatch: (l) => kernel.applyBatch(l) };
+    const r = new Reconciler({ nodeName: 'self', protocol: PROTO, table: 'main' }, counting, createMetrics(), silentLogger);
+    await r.sync(nodes);
+    const moved = nodes.map((n) => (n.name === 'ghost' ? { ...n, internalIPs: ['198.18.0.51'] } : n));
+    const report = await r.sync(moved, { fresh: false });
+    assert.equal(reads, 1, 'second pass used the snapshot');
+    assert.deepEqual(report.applied.map((o) => o.kind), ['replace']);
+    assert.ok((await owned()).includes('198.19.50.0/24 via 198.18.0.51'));
+    const back = await r.sync(nodes, { fresh: false });
+    assert.deepEqual(back.applied.map((o) => o.kind), ['replace'], 'snapshot reflects what the previous pass applied');
+    await r.sync(nodes, { fresh: true });
+    assert.equal(reads, 2);
+
+    // A foreign route appears after the snapshot was taken; the event pass must not clobber it.
+    await ip(['-n', ns, 'route', 'add', '198.19.51.0/24', 'via', '198.18.0.2', 'proto', 'static']);
+    const late = await r.sync([...nodes, { name: 'late', podCIDRs: ['198.19.51.0/24'], internalIPs: ['198.18.0.9'] }], { fresh: false });
+    assert.deepEqual(late.applied, []);
+    assert.ok(late.conflicts.some((c) => c.dst === '198.19.51.0/24'), 'reported as a conflict');
+    const held = (await routes()).filter((x) => x.dst === '198.19.51.0/24');
+    assert.deepEqual(held.map((x) => [x.protocol, x.gateway]), [['4', '198.18.0.2']]);
+    await ip(['-n', ns, 'route', 'del', '198.19.51.0/24', 'proto', 'static']);
+  });
+
   it('the loop repairs a route deleted by hand and follows node changes; /healthz /readyz /metrics', async () => {
     let current = nodes;
     const loop = new SyncLoop(reconciler, () => current, { debounceMs: 5, resyncMs: 150, retryMinMs: 50 }, silentLogger);
