@@ -1,0 +1,207 @@
+// FlexVolume installer, run by the installer DaemonSet (deploy/flexvolume-installer.yaml) with the
+// kubelet plugin directory mounted from the host. It places, in this order:
+//   <plugin>/.alicloud-flexvolume/node         the Node.js runtime of this image (hosts may have none)
+//   <plugin>/.alicloud-flexvolume/driver.mjs   the bundled driver
+//   <plugin>/.alicloud-flexvolume/config.json  optional driver config (from a Secret), mode 0600
+//   <plugin>/alicloud~disk/disk                a /bin/sh launcher that execs the two above
+//   <plugin>/aliyun~flexv/flexv                the same launcher, for kube-aliyun PVs (driver aliyun/flexv)
+// Why this shape: the kubelet's prober ignores names starting with "." (so the runtime dir is never
+// probed), and it runs `init` the moment a driver file appears, so every file is written under a
+// dot-name and renamed into place (rename is atomic on one filesystem), the launcher last, after
+// everything it needs exists. A new vendor~driver directory is staged whole and renamed in, so the
+// prober never sees an empty one. Unchanged files are left alone (no needless re-probe).
+// The launcher finds the runtime relative to its own path, so it works whatever path the host
+// mounts the plugin directory at.
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const DEFAULT_PLUGIN_DIR = '/usr/libexec/kubernetes/kubelet-plugins/volume/exec';
+export const RUNTIME_DIR = '.alicloud-flexvolume';
+
+/** `vendor~driver/driver` entries the launcher is installed as. */
+export const DRIVER_NAMES = { primary: 'alicloud~disk/disk', alias: 'aliyun~flexv/flexv' } as const;
+
+export interface InstallOptions {
+  pluginDir: string;
+  /** Bundled driver (dist/flexvolume/driver.mjs). */
+  driverBundle: string;
+  /** Node.js binary to ship (default: the one running the installer). */
+  nodeBinary: string;
+  /** Driver config to install as config.json; skipped when absent (the Secret is optional). */
+  configFrom?: string;
+  /** Also install the kube-aliyun alias `aliyun~flexv/flexv` (default true). */
+  alias: boolean;
+}
+
+export interface InstallResult {
+  /** Paths (relative to the plugin dir) that were written; unchanged ones are not listed. */
+  written: string[];
+  unchanged: string[];
+  /** Leftover temp names from an interrupted earlier run that were removed. */
+  cleaned: string[];
+}
+
+export class InstallError extends Error {
+  override name = 'InstallError';
+}
+
+export function launcherScript(): string {
+  return [
+    '#!/bin/sh',
+    '# alicloud-flexvolume launcher (written by alicloud-flexvolume-install): runs the driver with the',
+    '# Node.js runtime installed next to it, so the host needs no Node.js of its own.',
+    'here="${0%/*}"',
+    `exec "$here/../${RUNTIME_DIR}/node" --no-warnings "$here/../${RUNTIME_DIR}/driver.mjs" "$@"`,
+    '',
+  ].join('\n');
+}
+
+const TEMP_MARK = '.tmp-install-';
+
+function tempName(dir: string, base: string): string {
+  return join(dir, `.${base}${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+function digestFile(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+function sameContent(target: string, content: Buffer | string, mode: number): boolean {
+  if (!existsSync(target)) return false;
+  const st = statSync(target);
+  if ((st.mode & 0o777) !== mode) return false;
+  const want = typeof content === 'string' ? Buffer.from(content) : content;
+  return st.size === want.length && readFileSync(target).equals(want);
+}
+
+/** Write to a dot temp name in the same directory, fsync, chmod, then rename over the target. */
+function atomicWrite(target: string, content: Buffer | string, mode: number): void {
+  const tmp = tempName(dirname(target), target.slice(dirname(target).length + 1));
+  const fd = openSync(tmp, 'wx', mode);
+  try {
+    const buf = typeof content === 'string' ? Buffer.from(content) : content;
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(tmp, mode);
+  renameSync(tmp, target);
+}
+
+/** Copy a large file (the runtime) the same way, without holding it in memory twice. */
+function atomicCopy(source: string, target: string, mode: number): void {
+  const tmp = tempName(dirname(target), target.slice(dirname(target).length + 1));
+  copyFileSync(source, tmp);
+  const fd = openSync(tmp, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(tmp, mode);
+  renameSync(tmp, target);
+}
+
+/** Remove temp names an interrupted run left behind (they are dot-names, so harmless, but clutter). */
+function cleanTemps(dir: string, rel: string, cleaned: string[]): void {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith('.') || !name.includes(TEMP_MARK)) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+    cleaned.push(rel ? `${rel}/${name}` : name);
+  }
+}
+
+export function install(opts: InstallOptions): InstallResult {
+  const plugin = resolve(opts.pluginDir);
+  const result: InstallResult = { written: [], unchanged: [], cleaned: [] };
+  if (!existsSync(opts.driverBundle)) throw new InstallError(`driver bundle not found: ${opts.driverBundle}`);
+  if (!existsSync(opts.nodeBinary)) throw new InstallError(`node binary not found: ${opts.nodeBinary}`);
+  mkdirSync(plugin, { recursive: true, mode: 0o755 });
+  cleanTemps(plugin, '', result.cleaned);
+
+  const runtime = join(plugin, RUNTIME_DIR);
+  mkdirSync(runtime, { recursive: true, mode: 0o755 });
+  cleanTemps(runtime, RUNTIME_DIR, result.cleaned);
+  const track = (rel: string, changed: boolean) => (changed ? result.written : result.unchanged).push(rel);
+
+  // 1. runtime, 2. bundle, 3. config — everything the launcher needs, before any launcher exists.
+  const nodeTarget = join(runtime, 'node');
+  const nodeSame = existsSync(nodeTarget) && (statSync(nodeTarget).mode & 0o777) === 0o755 &&
+    statSync(nodeTarget).size === statSync(opts.nodeBinary).size && digestFile(nodeTarget) === digestFile(opts.nodeBinary);
+  if (!nodeSame) atomicCopy(opts.nodeBinary, nodeTarget, 0o755);
+  track(`${RUNTIME_DIR}/node`, !nodeSame);
+
+  const files: Array<[string, Buffer, number]> = [['driver.mjs', readFileSync(opts.driverBundle), 0o644]];
+  if (opts.configFrom && existsSync(opts.configFrom)) files.push(['config.json', readFileSync(opts.configFrom), 0o600]);
+  for (const [name, content, mode] of files) {
+    const target = join(runtime, name);
+    const same = sameContent(target, content, mode);
+    if (!same) atomicWrite(target, content, mode);
+    track(`${RUNTIME_DIR}/${name}`, !same);
+  }
+
+  // 4. launchers, last.
+  const script = launcherScript();
+  const entries = opts.alias ? [DRIVER_NAMES.primary, DRIVER_NAMES.alias] : [DRIVER_NAMES.primary];
+  for (const entry of entries) {
+    const [vendorDir, driver] = entry.split('/') as [string, string];
+    const dir = join(plugin, vendorDir);
+    if (!existsSync(dir)) {
+      // Stage the whole directory under a dot-name, then rename it in: the prober sees it complete.
+      const staged = tempName(plugin, vendorDir);
+      mkdirSync(staged, { mode: 0o755 });
+      atomicWrite(join(staged, driver), script, 0o755);
+      renameSync(staged, dir);
+      track(entry, true);
+      continue;
+    }
+    cleanTemps(dir, vendorDir, result.cleaned);
+    const target = join(dir, driver);
+    const same = sameContent(target, script, 0o755);
+    if (!same) atomicWrite(target, script, 0o755);
+    track(entry, !same);
+  }
+  return result;
+}
+
+/** Remove what install() placed (launchers first, so the kubelet stops probing before the runtime goes). */
+export function uninstall(pluginDir: string): string[] {
+  const plugin = resolve(pluginDir);
+  const removed: string[] = [];
+  for (const entry of [DRIVER_NAMES.primary, DRIVER_NAMES.alias]) {
+    const [vendorDir, driver] = entry.split('/') as [string, string];
+    const target = join(plugin, vendorDir, driver);
+    if (!existsSync(target) || !readFileSync(target, 'utf8').includes('alicloud-flexvolume launcher')) continue;
+    rmSync(join(plugin, vendorDir), { recursive: true, force: true });
+    removed.push(entry);
+  }
+  if (existsSync(join(plugin, RUNTIME_DIR))) {
+    rmSync(join(plugin, RUNTIME_DIR), { recursive: true, force: true });
+    removed.push(RUNTIME_DIR);
+  }
+  return removed;
+}
+
+/** dist/flexvolume/driver.mjs, next to this compiled file. */
+export function defaultBundle(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), 'driver.mjs');
+}

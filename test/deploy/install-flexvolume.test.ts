@@ -1,0 +1,190 @@
+// The FlexVolume installer: what it places in a (temporary) kubelet plugin dir, that the installed
+// launcher runs the driver with the shipped runtime (PATH empty: no host Node.js), that every file
+// is replaced by rename (readers never see a partial file), and that unchanged files are left alone.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DRIVER_NAMES, install, launcherScript, RUNTIME_DIR, uninstall } from '../../src/flexvolume/install.js';
+import { ensureBundle } from '../flexvolume/harness.js';
+
+const BUNDLE = join(process.cwd(), 'dist/flexvolume/driver.mjs');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(file: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(file, args, { env: { PATH: '', ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Every entry under `dir`, recursively, relative. */
+function tree(dir: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(join(dir, rel))) {
+    const p = rel ? `${rel}/${name}` : name;
+    out.push(p);
+    if (statSync(join(dir, p)).isDirectory()) out.push(...tree(dir, p));
+  }
+  return out.sort();
+}
+
+describe('deploy: FlexVolume installer', function () {
+  this.timeout(120_000);
+  let work: string;
+  let plugin: string;
+
+  before(() => ensureBundle());
+  beforeEach(() => {
+    work = mkdtempSync(join(tmpdir(), 'flexv-install-'));
+    plugin = join(work, 'exec');
+  });
+  afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+  const base = () => ({ pluginDir: plugin, driverBundle: BUNDLE, nodeBinary: process.execPath, alias: true });
+
+  it('installs the runtime, the bundle and both launchers, and nothing else', () => {
+    const r = install(base());
+    assert.deepEqual(tree(plugin), [
+      RUNTIME_DIR,
+      `${RUNTIME_DIR}/driver.mjs`,
+      `${RUNTIME_DIR}/node`,
+      'aliyun~flexv',
+      DRIVER_NAMES.alias,
+      'alicloud~disk',
+      DRIVER_NAMES.primary,
+    ].sort());
+    assert.deepEqual(r.written.sort(), [`${RUNTIME_DIR}/driver.mjs`, `${RUNTIME_DIR}/node`, DRIVER_NAMES.alias, DRIVER_NAMES.primary].sort());
+    assert.equal(statSync(join(plugin, RUNTIME_DIR, 'node')).mode & 0o777, 0o755);
+    assert.equal(statSync(join(plugin, DRIVER_NAMES.primary)).mode & 0o777, 0o755);
+    assert.ok(readFileSync(join(plugin, RUNTIME_DIR, 'node')).equals(readFileSync(process.execPath)), 'runtime is a byte copy of node');
+    assert.ok(readFileSync(join(plugin, RUNTIME_DIR, 'driver.mjs')).equals(readFileSync(BUNDLE)));
+    assert.equal(readFileSync(join(plugin, DRIVER_NAMES.alias), 'utf8'), launcherScript());
+  });
+
+  it('the installed launchers answer init through the shipped runtime with an empty PATH', async () => {
+    install(base());
+    for (const entry of [DRIVER_NAMES.primary, DRIVER_NAMES.alias]) {
+      const r = await run(join(plugin, entry), ['init']);
+      assert.equal(r.code, 0, `${entry}: ${r.stdout} ${r.stderr}`);
+      assert.equal(r.stderr, '', 'the kubelet parses stdout+stderr together');
+      const reply = JSON.parse(r.stdout) as { status: string; capabilities?: { attach?: boolean } };
+      assert.equal(reply.status, 'Success');
+      assert.equal(reply.capabilities?.attach, true);
+    }
+  });
+
+  it('works wherever the host mounts the plugin dir (launcher paths are relative to itself)', async () => {
+    install(base());
+    const moved = join(work, 'elsewhere');
+    renameSync(plugin, moved); // as a different host mount point would present the same tree
+    const r = await run(join(moved, DRIVER_NAMES.primary), ['init']);
+    assert.equal(JSON.parse(r.stdout).status, 'Success');
+  });
+
+  it('leaves unchanged files alone on a re-run (no inode change, no kubelet re-probe)', () => {
+    install(base());
+    const before = [DRIVER_NAMES.primary, `${RUNTIME_DIR}/node`, `${RUNTIME_DIR}/driver.mjs`].map((p) => statSync(join(plugin, p)).ino);
+    const r = install(base());
+    assert.deepEqual(r.written, []);
+    const after = [DRIVER_NAMES.primary, `${RUNTIME_DIR}/node`, `${RUNTIME_DIR}/driver.mjs`].map((p) => statSync(join(plugin, p)).ino);
+    assert.deepEqual(after, before);
+  });
+
+  it('replaces a changed file by rename: an open reader keeps the complete old version', () => {
+    install(base());
+    const target = join(plugin, RUNTIME_DIR, 'driver.mjs');
+    const oldIno = statSync(target).ino;
+    const fd = openSync(target, 'r');
+    try {
+      const v2 = join(work, 'driver-v2.mjs');
+      writeFileSync(v2, readFileSync(BUNDLE, 'utf8') + '\n// v2\n');
+      const r = install({ ...base(), driverBundle: v2 });
+      assert.deepEqual(r.written, [`${RUNTIME_DIR}/driver.mjs`]);
+      assert.notEqual(statSync(target).ino, oldIno, 'a new inode: written elsewhere and renamed, not rewritten in place');
+      const size = statSync(BUNDLE).size;
+      const buf = Buffer.alloc(size + 16);
+      const n = readSync(fd, buf, 0, buf.length, 0);
+      assert.ok(buf.subarray(0, n).equals(readFileSync(BUNDLE)), 'the reader still sees the whole old file');
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('concurrent probes during repeated upgrades never see a partial launcher or bundle', async () => {
+    install(base());
+    const v2 = join(work, 'driver-v2.mjs');
+    writeFileSync(v2, readFileSync(BUNDLE, 'utf8') + '\n// v2\n');
+    const versions = [readFileSync(BUNDLE), readFileSync(v2)];
+    let stop = false;
+    const bad: string[] = [];
+    const reader = (async () => {
+      for (let i = 0; i < 400 && !stop; i++) {
+        const content = readFileSync(join(plugin, RUNTIME_DIR, 'driver.mjs'));
+        if (!versions.some((v) => v.equals(content))) bad.push(`read ${i}: ${content.length} bytes`);
+        const launcher = readFileSync(join(plugin, DRIVER_NAMES.primary), 'utf8');
+        if (launcher !== launcherScript()) bad.push(`launcher read ${i}`);
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    const probes = (async () => {
+      for (let i = 0; i < 6; i++) {
+        const r = await run(join(plugin, DRIVER_NAMES.alias), ['init']);
+        if (r.code !== 0 || JSON.parse(r.stdout).status !== 'Success') bad.push(`probe ${i}: ${r.stdout}`);
+      }
+    })();
+    for (let i = 0; i < 20; i++) {
+      install({ ...base(), driverBundle: i % 2 ? BUNDLE : v2 });
+      await new Promise((r) => setImmediate(r));
+    }
+    await probes;
+    stop = true;
+    await reader;
+    assert.deepEqual(bad, []);
+    assert.deepEqual(readdirSync(join(plugin, RUNTIME_DIR)).filter((n) => n.includes('tmp')), []);
+  });
+
+  it('cleans up temp names an interrupted run left, and stages a new driver dir whole', () => {
+    mkdirSync(join(plugin, RUNTIME_DIR), { recursive: true });
+    writeFileSync(join(plugin, RUNTIME_DIR, '.node.tmp-install-1-dead'), 'half a binary');
+    mkdirSync(join(plugin, '.alicloud~disk.tmp-install-1-beef'));
+    const r = install(base());
+    assert.deepEqual(r.cleaned.sort(), ['.alicloud~disk.tmp-install-1-beef', `${RUNTIME_DIR}/.node.tmp-install-1-dead`].sort());
+    assert.ok(!tree(plugin).some((p) => p.includes('tmp-install')));
+  });
+
+  it('installs config.json (0600) only when the optional Secret file exists; --no-alias skips flexv', () => {
+    const cfg = join(work, 'config.json');
+    install({ ...base(), configFrom: cfg, alias: false });
+    assert.ok(!existsSync(join(plugin, RUNTIME_DIR, 'config.json')));
+    assert.ok(!existsSync(join(plugin, 'aliyun~flexv')));
+    writeFileSync(cfg, JSON.stringify({ mode: 'node' }));
+    install({ ...base(), configFrom: cfg, alias: false });
+    assert.equal(statSync(join(plugin, RUNTIME_DIR, 'config.json')).mode & 0o777, 0o600);
+  });
+
+  it('uninstall removes its own launchers and runtime but not a foreign driver', () => {
+    install(base());
+    mkdirSync(join(plugin, 'other~nfs'));
+    writeFileSync(join(plugin, 'other~nfs/nfs'), '#!/bin/sh\n');
+    const removed = uninstall(plugin);
+    assert.deepEqual(removed.sort(), [DRIVER_NAMES.alias, DRIVER_NAMES.primary, RUNTIME_DIR].sort());
+    assert.deepEqual(tree(plugin), ['other~nfs', 'other~nfs/nfs']);
+  });
+
+  it('the CLI prints one JSON line naming what it wrote', async () => {
+    const r = await run(process.execPath, ['--import', 'tsx', join(process.cwd(), 'src/flexvolume/install-main.ts'), '--plugin-dir', plugin, '--driver-bundle', BUNDLE], { PATH: process.env.PATH ?? '' });
+    assert.equal(r.code, 0, r.stderr);
+    const line = JSON.parse(r.stdout.trim()) as { event: string; written: string[] };
+    assert.equal(line.event, 'installed');
+    assert.ok(line.written.includes(DRIVER_NAMES.alias));
+  });
+});
