@@ -12,6 +12,7 @@ import type { ManagerConfig } from './config.js';
 import { nodeControllerFactory } from '../controllers/node/factory.js';
 import { serviceController } from '../controllers/service/register.js';
 import { routeControllerFactory } from '../controllers/route/factory.js';
+import { diskControllerFactory } from '../controllers/disk/index.js';
 
 export interface ControllerContext {
   config: ManagerConfig;
@@ -38,6 +39,7 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   node: (ctx) => nodeControllerFactory(ctx),
   service: serviceController,
   route: routeControllerFactory,
+  disk: diskControllerFactory,
 };
 
 /** Product controllers that are valid names even before this build implements them. */
