@@ -24,6 +24,8 @@ export interface SyncReport {
   readonly rejected: readonly Rejection[];
   readonly conflicts: readonly Conflict[];
   readonly durationMs: number;
+  /** Where the time went: model, kernel reads, diff, batch (ms). */
+  readonly phases: { readonly desiredMs: number; readonly readMs: number; readonly planMs: number; readonly applyMs: number };
 }
 
 export class Reconciler {
@@ -48,6 +50,9 @@ export class Reconciler {
   async sync(nodes: readonly NodeFacts[], opts: { fresh?: boolean } = {}): Promise<SyncReport> {
     const started = performance.now();
     const { routes, rejected: early } = computeDesired(nodes, this.config.nodeName, this.config);
+    const t1 = performance.now();
+    let readMs = 0;
+    let planMs = 0;
     let state = opts.fresh === false ? this.snapshot : undefined;
     this.snapshot = undefined;
     if (!state) {
@@ -59,14 +64,26 @@ export class Reconciler {
       }
     }
     const diffOptions = { protocol: this.config.protocol, table: this.config.table };
+    const t2 = performance.now();
+    readMs += t2 - t1;
     let plan = planRoutes(routes, state, diffOptions);
+    planMs += performance.now() - t2;
     if (opts.fresh === false && plan.ops.some((o) => o.kind === 'replace')) {
       // `replace` overwrites whatever holds the key, whatever its protocol. The snapshot cannot
       // know about a route someone added since the last read, so re-read exactly the
       // destinations about to be replaced and plan again before touching them.
-      state = await this.refreshDestinations(state, plan.ops.flatMap((o) => (o.kind === 'replace' ? [o.dst] : [])));
-      plan = planRoutes(routes, state, diffOptions);
+      const t3 = performance.now();
+      const refreshed = await this.refreshDestinations(state, plan.ops.flatMap((o) => (o.kind === 'replace' ? [o.dst] : [])));
+      const t4 = performance.now();
+      readMs += t4 - t3;
+      // Usually nothing changed behind our back; only then is a second full plan worth its cost.
+      if (refreshed) {
+        state = refreshed;
+        plan = planRoutes(routes, state, diffOptions);
+        planMs += performance.now() - t4;
+      }
     }
+    const t5 = performance.now();
     const result = await this.kernel.applyBatch(plan.lines).catch((err: unknown) => {
       this.metrics.syncErrors.inc({ kind: 'batch' });
       throw err;
@@ -75,14 +92,17 @@ export class Reconciler {
     const failed = plan.ops.flatMap((op, i) => (failedSet.has(i + 1) ? [{ op, error: result.errors.get(i + 1) ?? 'unknown' }] : []));
     const applied = plan.ops.filter((_, i) => !failedSet.has(i + 1));
     const rejected = [...early, ...plan.rejected];
-    const durationMs = performance.now() - started;
+    const finished = performance.now();
+    const durationMs = finished - started;
+    const phases = { desiredMs: t1 - started, readMs, planMs, applyMs: finished - t5 };
 
     if (failed.length === 0) this.snapshot = afterApplying(state, applied, this.config.protocol);
     this.record(plan.accepted.size, plan.owned, applied, failed, rejected, plan.conflicts, durationMs);
-    return { desired: plan.accepted.size, presentBefore: plan.owned, applied, failed, rejected, conflicts: plan.conflicts, durationMs };
+    return { desired: plan.accepted.size, presentBefore: plan.owned, applied, failed, rejected, conflicts: plan.conflicts, durationMs, phases };
   }
 
-  private async refreshDestinations(state: KernelState, dsts: readonly string[]): Promise<KernelState> {
+  /** The snapshot with `dsts` re-read from the kernel, or undefined when they are unchanged. */
+  private async refreshDestinations(state: KernelState, dsts: readonly string[]): Promise<KernelState | undefined> {
     let fresh: KernelRoute[];
     try {
       fresh = await this.kernel.readExact(this.config.table, dsts);
@@ -91,6 +111,8 @@ export class Reconciler {
       throw err;
     }
     const touched = new Set(dsts);
+    const sig = (rs: readonly KernelRoute[]) => rs.map((r) => `${r.dst}|${r.gateway ?? ''}|${r.protocol}|${r.metric}|${r.type}`).sort().join(',');
+    if (sig(fresh) === sig(state.table.filter((r) => touched.has(r.dst)))) return undefined;
     const table = [...state.table.filter((r) => !touched.has(r.dst)), ...fresh];
     return { table, main: state.main === state.table ? table : state.main, local: state.local };
   }
