@@ -10,12 +10,14 @@ import { loadState, persistOnChange } from './persistence.js';
 import { Registry } from './registry.js';
 import { seedCluster } from './seed.js';
 import { ObjectStore } from './store.js';
+import type { AuditRecord } from './audit.js';
 
 export type { KubeStore, StoreListOptions, StorePatchOptions } from './facade.js';
 export type { KubeObject, ObjectMeta, JsonValue, JsonObject } from './types.js';
 export type { FaultControls } from './faults.js';
 export { ApiError } from './errors.js';
 export { RESOURCES, type ResourceDef } from './resources.js';
+export type { AuditRecord } from './audit.js';
 
 export interface KubeEmulatorOptions {
   port?: number;
@@ -25,6 +27,8 @@ export interface KubeEmulatorOptions {
   watchCacheSize?: number;
   /** BOOKMARK interval for watches that allow them. Default 10s. */
   bookmarkIntervalMs?: number;
+  /** Request audit hook (RBAC terms), e.g. to compare a ClusterRole with what a component did. */
+  onRequest?: (record: AuditRecord) => void;
 }
 
 export interface KubeEmulator {
@@ -67,6 +71,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     faults,
     controls,
     watchOptions: { bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10_000, maxBufferedBytes: 64 * 1024 * 1024 },
+    ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
   });
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

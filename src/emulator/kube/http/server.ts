@@ -15,6 +15,7 @@ import { parsePath, type ResourcePath } from './paths.js';
 import { decodeProtobufObject } from './protobuf.js';
 import { toTable, wantsTable, type IncludeObject } from './table.js';
 import { serveWatch, type WatchHub, type WatchOptions } from './watch.js';
+import { rbacVerb, type AuditRecord } from '../audit.js';
 
 export interface ServerDeps {
   registry: Registry;
@@ -22,6 +23,8 @@ export interface ServerDeps {
   faults: FaultState;
   controls: FaultControls;
   watchOptions: WatchOptions;
+  /** Called for every resource request (before it is served), in RBAC terms. */
+  onRequest?: (record: AuditRecord) => void;
 }
 
 const MAX_BODY = 8 * 1024 * 1024;
@@ -229,8 +232,22 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
       if (!l) throw notFound('', 'groupversions', `${parsed.group}/${parsed.version}`);
       return sendJson(res, 200, l);
     }
-    case 'resource':
-      return serveResource(deps, req, res, parsed.path, url.searchParams, body);
+    case 'resource': {
+      const p = parsed.path;
+      const verb = rbacVerb(req.method ?? 'GET', p.name !== undefined, p.watchPath || truthy(url.searchParams.get('watch')));
+      if (deps.onRequest && verb) {
+        deps.onRequest({
+          verb,
+          group: p.def.group,
+          resource: p.def.resource,
+          ...(p.subresource ? { subresource: p.subresource } : {}),
+          ...(p.namespace ? { namespace: p.namespace } : {}),
+          ...(p.name ? { name: p.name } : {}),
+          userAgent: req.headers['user-agent'] ?? '',
+        });
+      }
+      return serveResource(deps, req, res, p, url.searchParams, body);
+    }
     default:
       throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   }
