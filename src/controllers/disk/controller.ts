@@ -18,6 +18,9 @@ import { reclaim, type ReclaimDeps } from './reclaim.js';
 import type { Claim, StorageClass, Volume } from './types.js';
 import type { ZoneSources } from './zones.js';
 
+/** Volume index: PVs by the `namespace/name` of the claim they reference. */
+const BY_CLAIM = 'disk-by-claim';
+
 export interface DiskControllerDeps {
   client: KubeClient;
   claims: Informer<Claim>;
@@ -83,6 +86,10 @@ export class DiskController {
   }
 
   private subscribe(): () => void {
+    this.d.volumes.addIndexer(BY_CLAIM, (pv) => {
+      const ref = pv.spec?.claimRef;
+      return ref?.name ? [`${ref.namespace ?? ''}/${ref.name}`] : [];
+    });
     const claimKey = (c: Claim) => this.claimQueue.add(keyOf(c));
     const offClaims = this.d.claims.addHandlers({
       add: claimKey,
@@ -90,6 +97,8 @@ export class DiskController {
       // A deleted claim releases its PV: the PV's reconcile decides what happens to the disk.
       delete: (c) => {
         if (c.spec?.volumeName) this.volumeQueue.add(c.spec.volumeName);
+        // A PV pre-bound by claimRef alone (claim never got volumeName) is released too.
+        for (const pv of this.d.volumes.byIndex(BY_CLAIM, keyOf(c))) this.volumeQueue.add(keyOf(pv));
         this.waitingNoted.delete(c.metadata?.uid ?? '');
       },
     });
