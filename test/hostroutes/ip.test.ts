@@ -19,6 +19,7 @@ describe('hostroutes/ip output parsing', () => {
         { dst: '10.0.0.7', gateway: '10.0.0.254', dev: 'eth0', protocol: 'hostroutes', metric: 3, flags: [] },
         { type: 'blackhole', dst: '10.9.0.0/16', protocol: '4', flags: [] },
         { dst: 'fd00::/64', dev: 'eth0', protocol: '2', flags: [] },
+        { dst: '10.8.0.0/24', gateway: '10.0.0.9', dev: 'eth0', flags: [] },
       ]),
     );
     assert.deepEqual(
@@ -27,6 +28,7 @@ describe('hostroutes/ip output parsing', () => {
         ['default', '10.0.0.254', '4', 0, 'unicast'],
         ['10.0.0.7/32', '10.0.0.254', 'hostroutes', 3, 'unicast'],
         ['10.9.0.0/16', undefined, '4', 0, 'blackhole'],
+        ['10.8.0.0/24', '10.0.0.9', '3', 0, 'unicast'], // iproute2 omits protocol for boot
       ],
     );
     assert.deepEqual(parseRouteJson('  \n'), []);
