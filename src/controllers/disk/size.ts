@@ -40,11 +40,10 @@ export function parseQuantity(text: string | undefined): number | undefined {
   return Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
-/** Whole GiB holding `bytes` (rounded up; a tiny float error must not add a GiB). */
+/** Whole GiB holding `bytes` (rounded up; float noise below one byte, as from "1.5Ti", must not add a GiB). */
 export function bytesToGiB(bytes: number): number {
-  const exact = bytes / GiB;
-  const rounded = Math.round(exact);
-  return Math.abs(exact - rounded) < 1e-9 ? rounded : Math.ceil(exact);
+  const rounded = Math.round(bytes / GiB);
+  return Math.abs(bytes - rounded * GiB) < 1 ? rounded : Math.ceil(bytes / GiB);
 }
 
 export function minimumGiB(category: string, performanceLevel?: string): number {
