@@ -139,6 +139,9 @@ function defaultCloud(config: ManagerConfig, registry: Registry, logger: Logger)
       ...(c.metadataEndpoint ? { metadataEndpoint: c.metadataEndpoint } : {}),
       qps: c.qps,
       dryRun: config.dryRun,
+      // The lease identity on every cloud call (x-kube-alicloud-caller / User-Agent), so an audit
+      // of the cloud's call log can prove that only the lease holder ever wrote.
+      callerIdentity: config.leaderElection.identity,
       logger: logger.child({ component: 'cloud' }),
     },
     { registry },
