@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { Labels, TAINT_SHUTDOWN, TAINT_UNINITIALIZED } from '../../../src/controllers/node/constants.js';
 import type { Node } from '../../../src/controllers/node/types.js';
+import { createInstance } from '../../../src/emulator/alicloud/index.js';
 import { seedInstances, startTestEmulator, type SeededVpc, type TestEmulator } from '../../helpers/alicloud.js';
 import { eventually, startTestKube, type TestKube } from '../../helpers/kube.js';
 import { startManagerProcess, type ManagerProcess } from './process.js';
@@ -117,6 +118,15 @@ describe('node controller: end to end (real process)', function () {
     const n = await getNode('ghost');
     assert.ok(hasTaint(n, TAINT_UNINITIALIZED));
     assert.equal(n?.metadata?.labels?.[Labels.zone], undefined);
+  });
+
+  it('retries a Node whose instance appears later, with backoff, until it is initialised', async () => {
+    const id = 'i-bp1late000000000000001';
+    await createNode(joiningNode('late', { providerID: `cn-hangzhou.${id}` }));
+    await eventually(async () => (await eventsFor('late')).find((e) => e.reason === 'InstanceNotFound'), 'first InstanceNotFound', 400, 50);
+    createInstance(cloud.emu.state, { InstanceId: id, VSwitchId: vpc.vswitchIds[0]! });
+    const n = await initialised('late');
+    assert.equal(n.metadata?.labels?.[Labels.region], 'cn-hangzhou');
   });
 
   it('taints a Node whose instance is Stopped, and untaints it when Running again', async () => {
