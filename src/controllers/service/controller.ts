@@ -12,6 +12,7 @@
 // `service.beta.kubernetes.io/hash` label, so a restarted controller also makes no call for a
 // Service whose label matches (hand-made drift is the periodic drift check's job, not startup's).
 import { randomUUID } from 'node:crypto';
+import type { Registry } from 'prom-client';
 import type { SlbApi } from '../../cloud/slb.js';
 import type { EventRecorder, EventType } from '../../kube/events.js';
 import type { InformerFactory } from '../../kube/factory.js';
@@ -56,6 +57,8 @@ export interface ServiceControllerDeps {
   /** Mixed into the hash: bump to force one full sync of every Service after an upgrade. */
   hashSalt?: string;
   queue?: WorkQueue;
+  /** Where the workers' reconcile outcome counter goes (the manager's /metrics). */
+  registry?: Registry;
 }
 
 export interface SyncReport {
@@ -90,6 +93,8 @@ export class ServiceController {
   private readonly tokens = new Map<string, string>();
   /** Last validation message per key, so a standing mistake is reported once, not every resync. */
   private readonly reportedInvalid = new Map<string, string>();
+  /** Keys being reconciled right now (the queue only counts waiting ones). */
+  private inflight = 0;
   /** Observer for tests and the bench. */
   onSync?: (report: SyncReport) => void;
 
@@ -114,14 +119,29 @@ export class ServiceController {
     const drift = period > 0 ? setInterval(() => this.driftCheck(), period) : undefined;
     drift?.unref?.();
     try {
-      await runWorkers(this.queue, (key) => this.reconcile(key), {
+      await runWorkers(this.queue, (key) => this.tracked(key), {
         controller: 'service',
         workers: this.deps.workers ?? 3,
         signal,
         logger: this.deps.logger,
+        ...(this.deps.registry ? { registry: this.deps.registry } : {}),
       });
     } finally {
       if (drift) clearInterval(drift);
+    }
+  }
+
+  /** Keys waiting or being reconciled: 0 means the controller has caught up with what it saw. */
+  pending(): number {
+    return this.queue.len() + this.inflight;
+  }
+
+  private async tracked(key: string): Promise<void> {
+    this.inflight++;
+    try {
+      await this.reconcile(key);
+    } finally {
+      this.inflight--;
     }
   }
 

@@ -1,8 +1,10 @@
 // Composition of the Service controller from the process's shared parts (informer factory,
 // cloud handle, event recorder). The manager's registry calls `createServiceController`.
+import type { Registry } from 'prom-client';
 import type { Cloud } from '../../cloud/index.js';
 import type { EventRecorder } from '../../kube/events.js';
 import type { InformerFactory } from '../../kube/factory.js';
+import type { WorkQueue } from '../../kube/workqueue.js';
 import type { Logger } from '../../util/log.js';
 import { redactSecrets } from '../../util/secrets.js';
 import { ServiceController } from './controller.js';
@@ -32,6 +34,9 @@ export interface ServiceSettings {
 
 export interface ServiceDeps {
   settings: ServiceSettings;
+  /** The manager passes a queue with metrics; tests let the controller make its own. */
+  queue?: WorkQueue;
+  registry?: Registry;
   cloud: Pick<Cloud, 'slb' | 'metadata' | 'region'>;
   informers: InformerFactory;
   recorder: EventRecorder;
@@ -70,6 +75,8 @@ export function createServiceController(deps: ServiceDeps): ServiceRunnable {
     ...(s.maxConcurrentActions !== undefined ? { maxConcurrentActions: s.maxConcurrentActions } : {}),
     ...(s.driftCheckPeriodMs !== undefined ? { driftCheckPeriodMs: s.driftCheckPeriodMs } : {}),
     ...(s.dryRun ? { dryRun: true } : {}),
+    ...(deps.queue ? { queue: deps.queue } : {}),
+    ...(deps.registry ? { registry: deps.registry } : {}),
   });
   return {
     name: 'service',

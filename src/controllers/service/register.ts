@@ -1,7 +1,9 @@
 // The manager's registry entry for the Service controller: maps the resolved manager config onto
 // ServiceSettings and readiness onto the controller's caches.
 import type { ControllerContext, Controller } from '../../manager/registry.js';
+import { WorkQueue } from '../../kube/workqueue.js';
 import { createServiceController } from './index.js';
+import { instrumentServiceController } from './metrics.js';
 
 /** cloud-config `vswitchId` is `vsw-1` or `zone:vsw-1,zone:vsw-2`; intranet SLBs use the first. */
 function firstVSwitch(raw: string | undefined): string | undefined {
@@ -29,6 +31,9 @@ export function serviceController(ctx: ControllerContext): Controller {
     informers: ctx.informers,
     recorder: ctx.recorder,
     logger: ctx.logger.child({ controller: 'service' }),
+    queue: new WorkQueue({ name: 'service', registry: ctx.registry }),
+    registry: ctx.registry,
   });
+  instrumentServiceController(runnable.controller, ctx.registry);
   return { name: 'service', run: (signal) => runnable.start(signal) };
 }

@@ -1,93 +1,111 @@
-// End to end: kubectl → Kubernetes API emulator → Service controller → Alibaba Cloud emulator.
-// One emulator pair and one controller serve every case; each case uses its own Service names.
+// End to end: kubectl → Kubernetes API emulator → the real alicloud-controller-manager process
+// (--controllers=service) → Alibaba Cloud emulator. One manager serves the cases of a describe;
+// it is restarted only where a flag must differ (the drift-check period) or a restart is the point.
+// Each case uses its own Service names so the shared process carries on from one to the next.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
-import { eventually, hasKubectl } from '../../helpers/kube.js';
-import { addNode, eventsFor, getService, lbsOf, serviceYaml, setNodeReady, settle, slbCalls, slbWrites, startHarness, waitIngress, type Harness } from './harness.js';
+import { stringify } from 'yaml';
+import { seedInstances } from '../../helpers/alicloud.js';
+import { eventually } from '../../helpers/kube.js';
+import {
+  addNode,
+  CAMEL,
+  CLUSTER_ID,
+  eventsFor,
+  FINALIZER,
+  getService,
+  groupsOf,
+  lbFor,
+  PFX,
+  serviceManifest,
+  setNodeLabels,
+  setNodeReady,
+  slbCalls,
+  slbWrites,
+  startProcessHarness,
+  waitIngress,
+  type ProcessHarness,
+  type SvcSpec,
+} from './process.js';
 
-const PFX = 'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-';
-const CAMEL = 'service.beta.kubernetes.io/alicloud-loadbalancer-';
+const SKIPS: [string, string] = ['path', 'skip'];
 
-describe('service controller end to end', function () {
-  this.timeout(60_000);
-  let h: Harness;
-  let kubectlOk = false;
+describe('service controller end to end (real controller-manager process)', function () {
+  this.timeout(90_000);
+  let h: ProcessHarness;
 
   before(async function () {
-    kubectlOk = await hasKubectl();
-    h = await startHarness({ nodes: 3 });
+    this.timeout(60_000);
+    h = await startProcessHarness({ nodes: 3, args: ['--lb-drift-check-period', '1h', '--concurrent-service-syncs', '4'] });
   });
-  after(async () => {
-    await h?.stop();
+  after(async function () {
+    if (this.currentTest?.state === 'failed' && h) console.error(h.manager().stderr().slice(-6000));
+    await h?.close();
   });
 
-  async function apply(yaml: string): Promise<void> {
-    if (kubectlOk) await h.kube.kubectl(['apply', '-f', '-'], { input: yaml });
-    else await h.client.create({ group: '', version: 'v1', resource: 'services', kind: 'Service', namespaced: true }, 'default', JSON.parse(yaml));
-  }
-
-  function lbFor(name: string) {
-    const svc = getService(h, name);
-    const id = svc?.metadata?.labels?.['service.k8s.alibaba/loadbalancer-id'];
-    return id ? h.cloudEmu.emu.state.loadBalancers[id] : undefined;
-  }
+  const apply = async (...specs: SvcSpec[]) => {
+    await applyDocs(specs.map(serviceManifest));
+  };
+  /** One kubectl apply of a multi-document stream (kubectl cannot validate a `kind: List`). */
+  const applyDocs = async (docs: unknown[]) => {
+    await h.kubectl(['apply', '-f', '-'], docs.map((d) => stringify(d, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' })).join('---\n'));
+  };
+  const del = async (name: string) => {
+    await h.kubectl(['delete', 'service', name, '--wait=false']);
+  };
+  /** Services the controller owns an SLB for (each costs one skip per full resync). */
+  const lbServices = () => h.kube.emu.store.list('services', { namespace: 'default' }).filter((s) => (s as { metadata?: { finalizers?: string[] } }).metadata?.finalizers?.includes(FINALIZER)).length;
 
   it('creates an SLB with ownership tags, a listener and a VServer group of every ready node, and publishes its IP', async () => {
-    await apply(serviceYaml({ name: 'web' }));
+    await apply({ name: 'web' });
     const ingress = await waitIngress(h, 'web');
-    await settle(h);
+    await h.settle();
     const svc = getService(h, 'web')!;
-    assert.ok(svc.metadata?.finalizers?.includes('service.k8s.alibaba/resources'));
-    const lb = lbFor('web')!;
+    assert.ok(svc.metadata?.finalizers?.includes(FINALIZER));
+    const lb = lbFor(h, 'web')!;
     assert.equal(lb.Address, ingress.ip);
     const tags = Object.fromEntries(lb.Tags.map((t) => [t.Key, t.Value]));
-    assert.equal(tags['ack.aliyun.com'], 'test-cluster');
+    assert.equal(tags['ack.aliyun.com'], CLUSTER_ID);
     assert.equal(tags['kubernetes.do.not.delete'], ('a' + svc.metadata!.uid!.replace(/-/g, '')).slice(0, 32));
     assert.equal(lb.Listeners.length, 1);
     const l = lb.Listeners[0]!;
     assert.equal(l.ListenerPort, 80);
     assert.equal(l.ListenerProtocol, 'tcp');
     assert.equal(l.Status, 'running');
-    assert.equal(l.Attributes.Description, 'k8s/80/web/default/test-cluster');
+    assert.equal(l.Attributes.Description, `k8s/80/web/default/${CLUSTER_ID}`);
     const nodePort = svc.spec!.ports![0]!.nodePort!;
-    const group = Object.values(h.cloudEmu.emu.state.vserverGroups).find((g) => g.LoadBalancerId === lb.LoadBalancerId)!;
-    assert.equal(group.VServerGroupName, `k8s/${nodePort}/web/default/test-cluster`);
-    assert.deepEqual(group.BackendServers.map((b) => b.ServerId).sort(), [...h.instanceIds].sort());
-    assert.ok(group.BackendServers.every((b) => b.Port === nodePort && b.Description === group.VServerGroupName));
-    assert.equal(l.Attributes.VServerGroupId, group.VServerGroupId);
+    const [group] = groupsOf(h, lb.LoadBalancerId);
+    assert.equal(group!.VServerGroupName, `k8s/${nodePort}/web/default/${CLUSTER_ID}`);
+    assert.deepEqual(group!.BackendServers.map((b) => b.ServerId).sort(), [...h.instanceIds].sort());
+    assert.ok(group!.BackendServers.every((b) => b.Port === nodePort && b.Description === group!.VServerGroupName));
+    assert.equal(l.Attributes.VServerGroupId, group!.VServerGroupId);
     const reasons = eventsFor(h, 'web').map((e) => e.reason);
-    assert.ok(reasons.includes('EnsuredLoadBalancer'), reasons.join(','));
+    assert.ok(reasons.includes('EnsuringLoadBalancer') && reasons.includes('EnsuredLoadBalancer'), reasons.join(','));
   });
 
-  it('makes zero cloud calls when an unchanged Service is resynced', async () => {
-    await settle(h);
+  it('makes zero cloud calls when unchanged Services are resynced (node label churn, unrelated annotation)', async () => {
+    await h.settle();
     h.cloudEmu.emu.clearCalls();
-    const before = h.reports.length;
-    // A resync re-delivers every cached object; the drift-free steady state must be free.
-    h.runnable.controller.queue.add('default/web');
-    await eventually(() => h.reports.length > before, 'a resync report');
-    await settle(h);
-    assert.equal(h.reports.at(-1)!.path, 'skip');
+    // A node label change re-queues every Service; none of their backend sets changes.
+    const before = await h.metric('kube_alicloud_service_syncs_total', SKIPS);
+    setNodeLabels(h.kube, 'node-0', { 'e2e.example.com/touched': 'yes' });
+    await eventually(async () => ((await h.metric('kube_alicloud_service_syncs_total', SKIPS)) >= before + lbServices() ? true : undefined), 'every Service resynced');
+    await h.kubectl(['annotate', 'service', 'web', 'e2e.example.com/note=unrelated']);
+    await eventually(async () => ((await h.metric('kube_alicloud_service_syncs_total', SKIPS)) >= before + lbServices() + 1 ? true : undefined), 'the annotated Service resynced');
+    await h.settle();
     assert.deepEqual(slbCalls(h.cloudEmu.emu.calls()), []);
+    assert.deepEqual(h.cloudEmu.emu.calls(), [], 'no ECS/VPC call either');
   });
 
   it('serves the 2017 https example: ProtocolPort https:443, CertID, Bandwidth, HealthCheckFlag off', async () => {
-    const cert = Object.values(h.cloudEmu.emu.state.serverCertificates)[0];
-    let certId = cert?.ServerCertificateId;
-    if (!certId) {
-      certId = 'cert-e2e-1';
-      h.cloudEmu.emu.state.serverCertificates[certId] = { ServerCertificateId: certId, ServerCertificateName: 'e2e', Fingerprint: 'aa', CommonName: 'example.com', ExpireTime: '2099-01-01T00:00Z', ExpireTimeStamp: 4070908800000, CreateTime: '2024-01-01T00:00Z', CreateTimeStamp: 0, Tags: [] };
-    }
-    await apply(
-      serviceYaml({
-        name: 'secure',
-        ports: [{ name: 'https', port: 443, targetPort: 8443 }],
-        annotations: { [`${CAMEL}ProtocolPort`]: 'https:443', [`${CAMEL}CertID`]: certId, [`${CAMEL}Bandwidth`]: '60', [`${CAMEL}HealthCheckFlag`]: 'off' },
-      }),
-    );
+    const certId = seedCert(h, 'cert-e2e-2017');
+    await apply({
+      name: 'secure',
+      ports: [{ name: 'https', port: 443, targetPort: 8443 }],
+      annotations: { [`${CAMEL}ProtocolPort`]: 'https:443', [`${CAMEL}CertID`]: certId, [`${CAMEL}Bandwidth`]: '60', [`${CAMEL}HealthCheckFlag`]: 'off' },
+    });
     await waitIngress(h, 'secure');
-    await settle(h);
-    const lb = lbFor('secure')!;
+    const lb = lbFor(h, 'secure')!;
     assert.equal(lb.InternetChargeType, 'paybybandwidth');
     assert.equal(lb.Bandwidth, 60);
     const l = lb.Listeners.find((x) => x.ListenerPort === 443)!;
@@ -97,208 +115,244 @@ describe('service controller end to end', function () {
     assert.equal(l.Status, 'running');
   });
 
-  it('rejects an invalid annotation with a Warning naming key, value and what is allowed, and changes nothing', async () => {
-    await settle(h);
+  it('rejects an invalid annotation with a Warning naming key, value and what is allowed; no cloud change; others unaffected', async () => {
+    await h.settle();
     h.cloudEmu.emu.clearCalls();
-    await apply(serviceYaml({ name: 'broken', annotations: { [`${PFX}address-type`]: 'public', [`${PFX}scheduler`]: 'wrr' } }));
-    const ev = await eventually(() => eventsFor(h, 'broken').find((e) => e.reason === 'InvalidAnnotation'), 'InvalidAnnotation event');
+    await apply({ name: 'broken', annotations: { [`${PFX}address-type`]: 'public', [`${PFX}scheduler`]: 'wrr' } });
+    const ev = await eventually(() => eventsFor(h, 'broken').find((e) => e.reason === 'InvalidAnnotation'), 'InvalidAnnotation event', 400);
     assert.equal(ev.type, 'Warning');
     assert.match(ev.message, /alibaba-cloud-loadbalancer-address-type/);
     assert.match(ev.message, /"public"/);
     assert.match(ev.message, /intranet/);
-    await settle(h);
+    await h.settle();
     assert.deepEqual(slbCalls(h.cloudEmu.emu.calls()), []);
     assert.equal(getService(h, 'broken')?.status?.loadBalancer?.ingress, undefined);
-    // Other Services are unaffected: a new good one still gets its SLB.
-    await apply(serviceYaml({ name: 'neighbour' }));
+    assert.ok(!getService(h, 'broken')?.metadata?.finalizers?.includes(FINALIZER), 'no finalizer before a valid spec');
+    // Other Services are unaffected: a new good one still gets its SLB while the bad one stands.
+    await apply({ name: 'neighbour' });
     await waitIngress(h, 'neighbour');
+    // Fixing the annotation makes the broken one sync.
+    await apply({ name: 'broken', annotations: { [`${PFX}address-type`]: 'internet', [`${PFX}scheduler`]: 'wrr' } });
+    await waitIngress(h, 'broken');
+    assert.equal(lbFor(h, 'broken')!.Listeners[0]!.Attributes.Scheduler, 'wrr');
   });
 
   it('follows nodes joining, leaving and turning not-ready', async () => {
-    await settle(h);
-    const lb = lbFor('web')!;
-    const group = () => Object.values(h.cloudEmu.emu.state.vserverGroups).find((g) => g.LoadBalancerId === lb.LoadBalancerId)!;
-    const [extra] = (await import('../../helpers/alicloud.js')).seedInstances(h.cloudEmu.emu, 1).instanceIds;
+    const lbId = lbFor(h, 'web')!.LoadBalancerId;
+    const servers = () => groupsOf(h, lbId)[0]!.BackendServers.map((b) => b.ServerId);
+    const [extra] = seedInstances(h.cloudEmu.emu, 1).instanceIds;
     addNode(h.kube, 'node-extra', `${h.region}.${extra}`);
-    await eventually(() => group().BackendServers.some((b) => b.ServerId === extra), 'new node as backend');
+    await eventually(() => (servers().includes(extra!) ? true : undefined), 'new node as backend', 400);
     setNodeReady(h.kube, 'node-extra', false);
-    await eventually(() => !group().BackendServers.some((b) => b.ServerId === extra), 'not-ready node removed');
+    await eventually(() => (!servers().includes(extra!) ? true : undefined), 'not-ready node removed', 400);
     setNodeReady(h.kube, 'node-extra', true);
-    await eventually(() => group().BackendServers.some((b) => b.ServerId === extra), 'ready again');
-    h.kube.emu.store.delete('nodes', 'node-extra');
-    await eventually(() => !group().BackendServers.some((b) => b.ServerId === extra), 'deleted node removed');
+    await eventually(() => (servers().includes(extra!) ? true : undefined), 'ready again', 400);
+    await h.kubectl(['delete', 'node', 'node-extra']);
+    await eventually(() => (!servers().includes(extra!) ? true : undefined), 'deleted node removed', 400);
+    assert.deepEqual(servers().sort(), [...h.instanceIds].sort());
   });
 
-  it('repairs a hand-made change when the drift check runs', async () => {
-    await settle(h);
-    const lb = lbFor('web')!;
-    // Someone points the listener elsewhere and stops it in the console.
-    lb.Listeners[0]!.Attributes.Description = 'k8s/80/web/default/test-cluster';
-    lb.Listeners[0]!.Status = 'stopped';
-    lb.Listeners[0]!.Attributes.Scheduler = 'wlc';
-    await apply(serviceYaml({ name: 'web', annotations: { [`${PFX}scheduler`]: 'wrr' } }));
-    await eventually(() => lbFor('web')!.Listeners[0]!.Attributes.Scheduler === 'wrr', 'scheduler applied');
-    await settle(h);
-    lbFor('web')!.Listeners[0]!.Attributes.Scheduler = 'wlc';
-    lbFor('web')!.Listeners[0]!.Status = 'stopped';
-    h.runnable.controller.driftCheck();
-    await eventually(() => lbFor('web')!.Listeners[0]!.Attributes.Scheduler === 'wrr' && lbFor('web')!.Listeners[0]!.Status === 'running', 'drift repaired');
+  it('Local traffic: backends are the nodes running ready pods, weighted by pods, and follow the pods; Cluster keeps all nodes', async () => {
+    await apply({ name: 'local', externalTrafficPolicy: 'Local' }, { name: 'cluster' });
+    const slice = (svc: string, nodes: string[]) => ({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: `${svc}-abc`, namespace: 'default', labels: { 'kubernetes.io/service-name': svc } },
+      addressType: 'IPv4',
+      ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+      endpoints: nodes.map((n, i) => ({ addresses: [`10.0.${i}.7`], conditions: { ready: true }, nodeName: n })),
+    });
+    await applyDocs([slice('local', ['node-1']), slice('cluster', ['node-1'])]);
+    await waitIngress(h, 'local');
+    await waitIngress(h, 'cluster');
+    const servers = (svc: string) => groupsOf(h, lbFor(h, svc)!.LoadBalancerId)[0]!.BackendServers;
+    const ids = (svc: string) => servers(svc).map((b) => b.ServerId).sort().join();
+    await eventually(() => (ids('local') === h.instanceIds[1] ? true : undefined), 'node-1 only', 400);
+    await applyDocs([slice('local', ['node-0', 'node-2', 'node-2']), slice('cluster', ['node-0', 'node-2', 'node-2'])]);
+    const want = [h.instanceIds[0], h.instanceIds[2]].sort().join();
+    await eventually(() => (ids('local') === want ? true : undefined), 'pods moved to node-0 and node-2', 400);
+    assert.equal(servers('local').find((b) => b.ServerId === h.instanceIds[2])!.Weight, 2, 'weight = pods on the node');
+    assert.equal(servers('local').find((b) => b.ServerId === h.instanceIds[0])!.Weight, 1);
+    await h.settle();
+    assert.equal(ids('cluster'), [...h.instanceIds].sort().join(), 'Cluster mode: every ready node, wherever the pods are');
+    assert.ok(servers('cluster').every((b) => b.Weight === 100));
+    // All pods gone: a Local Service keeps its SLB but has no backends (and says so).
+    await applyDocs([slice('local', [])]);
+    await eventually(() => (servers('local').length === 0 ? true : undefined), 'no backends without pods', 400);
+    await eventually(() => eventsFor(h, 'local').find((e) => e.reason === 'UnAvailableLoadBalancer'), 'UnAvailableLoadBalancer event', 400);
   });
-
-  it('deletes the SLB, its listeners and VServer groups when the Service is deleted', async () => {
-    await settle(h);
-    const lbId = lbFor('neighbour')!.LoadBalancerId;
-    if (kubectlOk) await h.kube.kubectl(['delete', 'service', 'neighbour', '--wait=false']);
-    else h.kube.emu.store.delete('services', 'neighbour', 'default');
-    await eventually(() => getService(h, 'neighbour') === undefined, 'Service gone (finalizer removed)');
-    assert.equal(h.cloudEmu.emu.state.loadBalancers[lbId], undefined);
-    assert.deepEqual(Object.values(h.cloudEmu.emu.state.vserverGroups).filter((g) => g.LoadBalancerId === lbId), []);
-  });
-
-  it('cleans up when the type changes away from LoadBalancer', async () => {
-    await settle(h);
-    const lbId = lbFor('secure')!.LoadBalancerId;
-    await apply(serviceYaml({ name: 'secure', type: 'NodePort', ports: [{ name: 'https', port: 443, targetPort: 8443 }] }));
-    await eventually(() => h.cloudEmu.emu.state.loadBalancers[lbId] === undefined, 'SLB deleted');
-    await eventually(() => !getService(h, 'secure')?.metadata?.finalizers?.includes('service.k8s.alibaba/resources') && getService(h, 'secure')?.status?.loadBalancer?.ingress === undefined, 'finalizer and status cleared');
-    assert.ok(lbsOf(h).every((l) => l.LoadBalancerId !== lbId));
-    assert.equal(slbWrites(h.cloudEmu.emu.calls()).length > 0, true);
-  });
-});
-
-describe('service controller: reusing a user SLB, Local traffic, dry-run', function () {
-  this.timeout(60_000);
-  let h: Harness;
-  before(async () => {
-    h = await startHarness({ nodes: 3 });
-  });
-  after(async () => {
-    await h?.stop();
-  });
-
-  async function create(yaml: string): Promise<void> {
-    await h.client.create({ group: '', version: 'v1', resource: 'services', kind: 'Service', namespaced: true }, 'default', JSON.parse(yaml));
-  }
 
   /** A hand-made SLB with a user listener on 22 and a user VServer group holding one user backend. */
-  function userSlb(): { lbId: string; groupId: string } {
+  function userSlb(n: number): { lbId: string; groupId: string } {
     const s = h.cloudEmu.emu.state;
-    const lbId = `lb-user${Object.keys(s.loadBalancers).length}`;
-    const template = { ...Object.values(s.loadBalancers)[0] };
+    const template = lbFor(h, 'web')!;
+    const lbId = `lb-user${n}`;
     s.loadBalancers[lbId] = {
-      ...(template as (typeof s.loadBalancers)[string]),
+      ...template,
       LoadBalancerId: lbId,
       LoadBalancerName: 'users-own',
-      Address: `198.51.100.${Object.keys(s.loadBalancers).length + 1}`,
-      AddressType: 'internet',
-      AddressIPVersion: 'ipv4',
+      Address: `198.51.100.${n}`,
       DeleteProtection: 'off',
+      ModificationProtectionStatus: 'NonProtection',
       Tags: [{ Key: 'team', Value: 'payments' }],
       BackendServers: [],
       Listeners: [{ ListenerPort: 22, ListenerProtocol: 'tcp', Status: 'running', Attributes: { Description: 'ssh bastion', BackendServerPort: 22 } }],
     };
-    const groupId = `rsp-user${Object.keys(s.vserverGroups).length}`;
+    const groupId = `rsp-user${n}`;
     s.vserverGroups[groupId] = { VServerGroupId: groupId, VServerGroupName: 'users-group', LoadBalancerId: lbId, CreateTime: '', BackendServers: [{ ServerId: h.instanceIds[0]!, Weight: 50, Type: 'ecs', ServerIp: '', Port: 9999, Description: 'by hand' }], Tags: [] };
     return { lbId, groupId };
   }
 
   it('reuses a user SLB without force-override: own VServer group only, listeners untouched, SLB kept on delete', async () => {
-    // Seed one SLB first so the template has realistic fields.
-    await create(serviceYaml({ name: 'seed' }));
-    await waitIngress(h, 'seed');
-    const { lbId, groupId } = userSlb();
-    await create(serviceYaml({ name: 'reuse', annotations: { [`${PFX}id`]: lbId } }));
-    await eventually(() => Object.values(h.cloudEmu.emu.state.vserverGroups).some((g) => g.LoadBalancerId === lbId && g.VServerGroupName.startsWith('k8s/')), 'our group on the user SLB');
-    await waitIngress(h, 'reuse');
+    const { lbId, groupId } = userSlb(1);
+    await apply({ name: 'reuse', annotations: { [`${PFX}id`]: lbId } });
+    const ingress = await waitIngress(h, 'reuse');
+    assert.equal(ingress.ip, '198.51.100.1');
+    await eventually(() => groupsOf(h, lbId).find((g) => g.VServerGroupName.startsWith('k8s/')), 'our group on the user SLB', 400);
     const lb = h.cloudEmu.emu.state.loadBalancers[lbId]!;
     assert.deepEqual(lb.Listeners.map((l) => l.ListenerPort), [22], 'no listener created without force-override');
     assert.equal(lb.Tags.find((t) => t.Key === 'team')?.Value, 'payments');
     assert.equal(lb.Tags.find((t) => t.Key === 'kubernetes.reused.by.user')?.Value, 'true');
+    assert.ok(!lb.Tags.some((t) => t.Key === 'ack.aliyun.com' || t.Key === 'kubernetes.do.not.delete'), 'never marked as cluster-created');
     assert.equal(h.cloudEmu.emu.state.vserverGroups[groupId]!.BackendServers.length, 1);
-    await h.client.delete({ group: '', version: 'v1', resource: 'services', kind: 'Service', namespaced: true }, 'default', 'reuse');
-    await eventually(() => getService(h, 'reuse') === undefined, 'reuse Service gone');
+    await del('reuse');
+    await eventually(() => (getService(h, 'reuse') === undefined ? true : undefined), 'reuse Service gone', 400);
     assert.ok(h.cloudEmu.emu.state.loadBalancers[lbId], 'the user SLB survives');
     assert.deepEqual(h.cloudEmu.emu.state.loadBalancers[lbId]!.Listeners.map((l) => l.ListenerPort), [22]);
-    assert.ok(!Object.values(h.cloudEmu.emu.state.vserverGroups).some((g) => g.LoadBalancerId === lbId && g.VServerGroupName.startsWith('k8s/')), 'our group removed');
+    assert.ok(!groupsOf(h, lbId).some((g) => g.VServerGroupName.startsWith('k8s/')), 'our group removed');
     assert.ok(h.cloudEmu.emu.state.vserverGroups[groupId], 'the user group survives');
+    assert.equal(h.cloudEmu.emu.state.loadBalancers[lbId]!.Tags.find((t) => t.Key === 'team')?.Value, 'payments');
   });
 
-  it('reuses with force-override and vgroup-port: creates our listener into the user group, keeps the user backend and listener', async () => {
-    const { lbId, groupId } = userSlb();
-    await create(serviceYaml({ name: 'forced', annotations: { [`${PFX}id`]: lbId, [`${PFX}force-override-listeners`]: 'true', [`${PFX}vgroup-port`]: `${groupId}:80` } }));
+  it('reuses with force-override and vgroup-port: our listener into the user group, user backend and listener kept, SLB kept on delete', async () => {
+    const { lbId, groupId } = userSlb(2);
+    await apply({ name: 'forced', annotations: { [`${PFX}id`]: lbId, [`${PFX}force-override-listeners`]: 'true', [`${PFX}vgroup-port`]: `${groupId}:80` } });
     await waitIngress(h, 'forced');
+    await eventually(() => h.cloudEmu.emu.state.loadBalancers[lbId]!.Listeners.find((l) => l.ListenerPort === 80 && l.Status === 'running'), 'listener 80 running', 400);
     const lb = h.cloudEmu.emu.state.loadBalancers[lbId]!;
     const l80 = lb.Listeners.find((l) => l.ListenerPort === 80)!;
     assert.equal(l80.Attributes.VServerGroupId, groupId);
-    assert.equal(l80.Attributes.Description, 'k8s/80/forced/default/test-cluster');
+    assert.equal(l80.Attributes.Description, `k8s/80/forced/default/${CLUSTER_ID}`);
     assert.ok(lb.Listeners.some((l) => l.ListenerPort === 22), 'the user listener stays');
     const g = h.cloudEmu.emu.state.vserverGroups[groupId]!;
     assert.ok(g.BackendServers.some((b) => b.Description === 'by hand'), 'user backend kept');
     assert.equal(g.BackendServers.filter((b) => b.Description !== 'by hand').length, 3);
-    await h.client.delete({ group: '', version: 'v1', resource: 'services', kind: 'Service', namespaced: true }, 'default', 'forced');
-    await eventually(() => getService(h, 'forced') === undefined, 'forced Service gone');
+    await del('forced');
+    await eventually(() => (getService(h, 'forced') === undefined ? true : undefined), 'forced Service gone', 400);
     const after = h.cloudEmu.emu.state.loadBalancers[lbId]!;
     assert.deepEqual(after.Listeners.map((l) => l.ListenerPort), [22]);
     assert.deepEqual(h.cloudEmu.emu.state.vserverGroups[groupId]!.BackendServers.map((b) => b.Description), ['by hand']);
   });
 
-  it('refuses to adopt an SLB created by another cluster, with a Warning and no change', async () => {
-    const seedLb = lbsOf(h).find((l) => l.Tags.some((t) => t.Key === 'ack.aliyun.com'))!;
+  it('refuses to adopt an SLB created by a cluster, with a Warning and no change', async () => {
+    const taken = lbFor(h, 'neighbour')!;
+    await h.settle();
     h.cloudEmu.emu.clearCalls();
-    await create(serviceYaml({ name: 'thief', annotations: { [`${PFX}id`]: seedLb.LoadBalancerId } }));
-    const ev = await eventually(() => eventsFor(h, 'thief').find((e) => e.type === 'Warning'), 'refusal event');
+    await apply({ name: 'thief', annotations: { [`${PFX}id`]: taken.LoadBalancerId } });
+    const ev = await eventually(() => eventsFor(h, 'thief').find((e) => e.type === 'Warning'), 'refusal event', 400);
     assert.match(ev.message, /cluster/i);
-    await settle(h);
+    await h.settle();
+    assert.deepEqual(slbWrites(h.cloudEmu.emu.calls()), []);
+    await del('thief');
+    await eventually(() => (getService(h, 'thief') === undefined ? true : undefined), 'thief gone', 400);
+    assert.ok(h.cloudEmu.emu.state.loadBalancers[taken.LoadBalancerId], 'the other SLB is untouched by the refused Service');
+  });
+
+  it('deletes the SLB, its listeners and VServer groups when the Service is deleted', async () => {
+    const lbId = lbFor(h, 'neighbour')!.LoadBalancerId;
+    await del('neighbour');
+    await eventually(() => (getService(h, 'neighbour') === undefined ? true : undefined), 'Service gone (finalizer removed)', 400);
+    assert.equal(h.cloudEmu.emu.state.loadBalancers[lbId], undefined);
+    assert.deepEqual(groupsOf(h, lbId), []);
+    assert.ok(eventsFor(h, 'neighbour').some((e) => e.reason === 'DeletedLoadBalancer'));
+  });
+
+  it('cleans up when the type changes away from LoadBalancer', async () => {
+    const lbId = lbFor(h, 'secure')!.LoadBalancerId;
+    await apply({ name: 'secure', type: 'NodePort', ports: [{ name: 'https', port: 443, targetPort: 8443 }] });
+    await eventually(() => (h.cloudEmu.emu.state.loadBalancers[lbId] === undefined ? true : undefined), 'SLB deleted', 400);
+    await eventually(
+      () => (!getService(h, 'secure')?.metadata?.finalizers?.includes(FINALIZER) && getService(h, 'secure')?.status?.loadBalancer?.ingress === undefined ? true : undefined),
+      'finalizer and status cleared',
+      400,
+    );
+    assert.deepEqual(groupsOf(h, lbId), []);
+  });
+
+  it('after a restart makes zero cloud calls for every unchanged Service', async () => {
+    await h.settle();
+    h.cloudEmu.emu.clearCalls();
+    await h.restart(['--lb-drift-check-period', '1h']);
+    await eventually(async () => ((await h.metric('kube_alicloud_service_syncs_total', SKIPS)) >= lbServices() ? true : undefined), 'the startup pass', 400);
+    await h.settle();
+    assert.deepEqual(slbCalls(h.cloudEmu.emu.calls()), []);
+  });
+
+  it('repairs hand-made drift on the periodic drift check, and a clean drift check writes nothing', async () => {
+    await h.restart(['--lb-drift-check-period', '1s']);
+    const lb = lbFor(h, 'web')!;
+    const group = groupsOf(h, lb.LoadBalancerId)[0]!;
+    // Someone stops a listener, reweights one backend and drops another; on a Service that set
+    // its scheduler by annotation, someone switches the scheduler.
+    lb.Listeners[0]!.Status = 'stopped';
+    group.BackendServers[0]!.Weight = 7;
+    const dropped = group.BackendServers.pop()!;
+    const other = lbFor(h, 'broken')!;
+    other.Listeners[0]!.Attributes.Scheduler = 'wlc';
+    await eventually(() => (lbFor(h, 'web')!.Listeners[0]!.Status === 'running' ? true : undefined), 'listener restarted', 400);
+    await eventually(() => (groupsOf(h, lb.LoadBalancerId)[0]!.BackendServers.some((b) => b.ServerId === dropped.ServerId) ? true : undefined), 'backend re-added', 400);
+    await eventually(() => (groupsOf(h, lb.LoadBalancerId)[0]!.BackendServers.every((b) => b.Weight === 100) ? true : undefined), 'weight restored', 400);
+    await eventually(() => (lbFor(h, 'broken')!.Listeners[0]!.Attributes.Scheduler === 'wrr' ? true : undefined), 'scheduler restored', 400);
+    await eventually(() => eventsFor(h, 'web').find((e) => e.reason === 'DriftRepaired'), 'DriftRepaired event', 400);
+    // Once repaired, further drift checks re-read but change nothing.
+    await h.settle();
+    h.cloudEmu.emu.clearCalls();
+    await eventually(() => (slbCalls(h.cloudEmu.emu.calls()).some((c) => c.action === 'DescribeLoadBalancers') ? true : undefined), 'a later drift check', 400);
+    await h.settle();
     assert.deepEqual(slbWrites(h.cloudEmu.emu.calls()), []);
   });
 
-  it('Local traffic: backends are the nodes running ready pods, and follow the pods', async () => {
-    await create(serviceYaml({ name: 'local', externalTrafficPolicy: 'Local' }));
-    const slice = (nodes: string[]) => ({
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { name: 'local-abc', namespace: 'default', labels: { 'kubernetes.io/service-name': 'local' } },
-      addressType: 'IPv4',
-      ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-      endpoints: nodes.map((n, i) => ({ addresses: [`10.0.${i}.7`], conditions: { ready: true }, nodeName: n })),
-    });
-    h.kube.emu.store.create('endpointslices', slice(['node-1']));
-    await waitIngress(h, 'local');
-    const group = () => {
-      const id = getService(h, 'local')!.metadata!.labels!['service.k8s.alibaba/loadbalancer-id']!;
-      return Object.values(h.cloudEmu.emu.state.vserverGroups).find((g) => g.LoadBalancerId === id)!;
-    };
-    await eventually(() => group().BackendServers.length === 1 && group().BackendServers[0]!.ServerId === h.instanceIds[1], 'node-1 only');
-    const current = h.kube.emu.store.get('endpointslices', 'local-abc', 'default')!;
-    h.kube.emu.store.update('endpointslices', { ...current, endpoints: slice(['node-0', 'node-2', 'node-2']).endpoints });
-    await eventually(() => group().BackendServers.map((b) => b.ServerId).sort().join() === [h.instanceIds[0], h.instanceIds[2]].sort().join(), 'pods moved to node-0 and node-2');
-    assert.equal(group().BackendServers.find((b) => b.ServerId === h.instanceIds[2])!.Weight, 2, 'weight = pods on the node');
+  it('delete leaves nothing: every remaining Service deleted → no SLB (but the user ones), listener or VServer group of ours', async () => {
+    const names = h.kube.emu.store.list('services', { namespace: 'default' }).map((s) => (s as { metadata: { name: string } }).metadata.name).filter((n) => n !== 'kubernetes');
+    await h.kubectl(['delete', 'service', ...names, '--wait=false']);
+    await eventually(() => (h.kube.emu.store.list('services', { namespace: 'default' }).every((s) => (s as { metadata: { name: string } }).metadata.name === 'kubernetes') ? true : undefined), 'all Services gone', 600);
+    const left = Object.values(h.cloudEmu.emu.state.loadBalancers);
+    assert.deepEqual(left.map((l) => l.LoadBalancerId).sort(), ['lb-user1', 'lb-user2']);
+    assert.ok(Object.values(h.cloudEmu.emu.state.vserverGroups).every((g) => !g.VServerGroupName.startsWith('k8s/')));
+    assert.ok(left.every((l) => l.Listeners.every((x) => !String(x.Attributes.Description ?? '').startsWith('k8s/'))));
   });
 });
 
-describe('service controller --dry-run', function () {
-  this.timeout(30_000);
-  let h: Harness;
-  before(async () => {
-    h = await startHarness({ nodes: 2, settings: { dryRun: true } });
+describe('service controller --dry-run (real controller-manager process)', function () {
+  this.timeout(60_000);
+  let h: ProcessHarness;
+  before(async function () {
+    this.timeout(60_000);
+    h = await startProcessHarness({ nodes: 2, args: ['--dry-run', '--log-level', 'info'] });
   });
   after(async () => {
-    await h?.stop();
+    await h?.close();
   });
 
   it('logs every call it would make, sends no mutating call and writes no status', async () => {
-    await h.client.create({ group: '', version: 'v1', resource: 'services', kind: 'Service', namespaced: true }, 'default', JSON.parse(serviceYaml({ name: 'dry' })));
-    await eventually(() => h.reports.some((r) => r.key === 'default/dry' && r.path === 'sync'), 'a dry-run sync');
-    await settle(h);
+    await h.kubectl(['apply', '-f', '-'], JSON.stringify(serviceManifest({ name: 'dry' })));
+    await eventually(async () => ((await h.metric('kube_alicloud_service_syncs_total', ['path', 'sync'])) >= 1 ? true : undefined), 'a dry-run sync', 400);
+    await h.settle();
     assert.deepEqual(slbWrites(h.cloudEmu.emu.calls()), []);
-    assert.deepEqual(lbsOf(h), []);
+    assert.deepEqual(Object.values(h.cloudEmu.emu.state.loadBalancers), []);
     const svc = getService(h, 'dry')!;
     assert.equal(svc.status?.loadBalancer?.ingress, undefined);
-    assert.ok(!svc.metadata?.finalizers?.includes('service.k8s.alibaba/resources'));
-    const logged = h.logLines.filter((l) => l.includes('dry-run: cloud change not sent')).map((l) => (JSON.parse(l) as { action: string }).action);
+    assert.ok(!svc.metadata?.finalizers?.includes(FINALIZER));
+    const lines = h.manager().stderr().split('\n').filter((l) => l.includes('dry-run: cloud change not sent'));
+    const logged = lines.map((l) => (JSON.parse(l) as { action: string }).action);
     for (const action of ['CreateLoadBalancer', 'CreateVServerGroup', 'AddVServerGroupBackendServers', 'CreateLoadBalancerTCPListener', 'StartLoadBalancerListener']) {
       assert.ok(logged.includes(action), `${action} logged (got ${logged.join(',')})`);
     }
-    assert.ok(!h.logLines.some((l) => l.includes(h.cloudEmu.accessKeySecret)), 'no secret in the log');
+    assert.ok(!h.manager().stderr().includes(h.cloudEmu.accessKeySecret), 'no secret in the log');
   });
 });
+
+function seedCert(h: ProcessHarness, id: string): string {
+  h.cloudEmu.emu.state.serverCertificates[id] = { ServerCertificateId: id, ServerCertificateName: id, Fingerprint: 'aa', CommonName: 'example.com', ExpireTime: '2099-01-01T00:00Z', ExpireTimeStamp: 4070908800000, CreateTime: '2024-01-01T00:00Z', CreateTimeStamp: 0, Tags: [] };
+  return id;
+}
