@@ -5,7 +5,7 @@ import { isNotFound } from '../../kube/errors.js';
 import { Resources } from '../../kube/resources.js';
 import type { KubeClient } from '../../kube/rest.js';
 import { RetryAfterError } from '../../kube/outcome.js';
-import { parseProviderId } from '../route/providerid.js';
+import { parseProviderId } from '../providerid.js';
 import { LEGACY_ZONE_LABEL, ZONE_LABEL } from './constants.js';
 import type { NodeLike } from './types.js';
 

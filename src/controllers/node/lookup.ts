@@ -8,7 +8,7 @@
 import { isIPv4 } from 'node:net';
 import type { NodeNameType } from './constants.js';
 import type { CloudInstance } from './instance.js';
-import { parseProviderId } from './providerid.js';
+import { parseProviderId } from '../providerid.js';
 import type { Node } from './types.js';
 
 export interface LookupKeys {

@@ -4,7 +4,7 @@ import { NodeEvents, TAINT_SHUTDOWN, TAINT_UNINITIALIZED, type NodeEventReason }
 import { isReleased, isRunning, isStopped, type CloudInstance } from './instance.js';
 import { kubeletLiveness } from './liveness.js';
 import { addTaint, addressesFor, hasTaint, labelsFor, removeTaint, setAddresses, setLabels, setProviderId, type Modifier } from './modifiers.js';
-import { formatProviderId } from './providerid.js';
+import { formatProviderId } from '../providerid.js';
 import type { Node } from './types.js';
 
 export interface PlannedEvent {

@@ -14,7 +14,7 @@ import { kubeletLiveness } from './liveness.js';
 import type { NodeMetrics } from './metrics.js';
 import { hasTaint, wouldChange } from './modifiers.js';
 import { planSync } from './plan.js';
-import { inRegion, parseProviderId } from './providerid.js';
+import { inRegion, parseProviderId } from '../providerid.js';
 import type { Node } from './types.js';
 
 export interface SyncDeps {

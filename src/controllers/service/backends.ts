@@ -1,5 +1,5 @@
 // Which nodes/pods back each Service port, and with what weight (ccm-behavior §1.14). Pure.
-import { parseProviderId } from '../route/providerid.js';
+import { parseProviderId } from '../providerid.js';
 import type { EndpointSliceLike, NodeLike, ServicePortLike } from './inputs.js';
 import type { BackendModel, SkippedBackend, TrafficMode } from './types.js';
 

@@ -5,7 +5,7 @@ import { fromEcs } from '../../../src/controllers/node/instance.js';
 import { kubeletLiveness } from '../../../src/controllers/node/liveness.js';
 import { InstanceIndex, lookupKeys, matchInstance } from '../../../src/controllers/node/lookup.js';
 import { addressesFor, labelsFor, wouldChange, setLabels, removeTaint, addTaint } from '../../../src/controllers/node/modifiers.js';
-import { formatProviderId, parseProviderId } from '../../../src/controllers/node/providerid.js';
+import { formatProviderId, parseProviderId } from '../../../src/controllers/providerid.js';
 import { address, annotate, inst, node, provider, ready, tainted } from './fixtures.js';
 
 describe('node controller: pure parts', () => {

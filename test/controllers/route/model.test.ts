@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { buildModel, parseClusterCidrs, type NodeLike } from '../../../src/controllers/route/model.js';
-import { parseProviderId } from '../../../src/controllers/route/providerid.js';
+import { parseProviderId } from '../../../src/controllers/providerid.js';
 
 type Tweak = (n: NodeLike) => void;
 const node = (name: string, ...tweaks: Tweak[]): NodeLike => {
@@ -21,7 +21,7 @@ describe('route model', () => {
       ['alicloud://cn-hangzhou.i-abc123', 'i-abc123'],
       ['ack-hybrid://cn-hangzhou.i-abc123', undefined],
       ['aws:///us-east-1a/i-123', undefined],
-      ['i-abc123', undefined],
+      ['i-abc123', 'i-abc123'], // a bare id, as some kubelets set it, is read as in our region
       ['cn-hangzhou.', undefined],
       [undefined, undefined],
     ];

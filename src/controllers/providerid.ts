@@ -1,4 +1,4 @@
-// spec.providerID ↔ ECS instance. Accepted: `<region>.<instanceId>` (what the official CCM and
+// Shared by every controller: spec.providerID ↔ ECS instance. Accepted: `<region>.<instanceId>` (what the official CCM and
 // ACK write), `alicloud://<region>.<instanceId>`, and a bare instance id (`i-…`, as some
 // kubelet setups pass) — which we read as "in our region". We write `<region>.<instanceId>`.
 
