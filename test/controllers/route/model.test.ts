@@ -47,10 +47,10 @@ describe('route model', () => {
   });
 
   const unroutableCases: Array<[string, NodeLike[], string]> = [
-    ['no pod CIDR', [node('n', provider('r.i-1'))], 'NoPodCIDR'],
-    ['IPv6-only pod CIDR', [node('n', podCIDRs('fd00::/64'), provider('r.i-1'))], 'NoPodCIDR'],
-    ['garbage pod CIDR', [node('n', podCIDR('banana'), provider('r.i-1'))], 'InvalidPodCIDR'],
-    ['pod CIDR outside cluster CIDR', [node('n', podCIDR('192.168.0.0/24'), provider('r.i-1'))], 'PodCIDROutsideClusterCIDR'],
+    ['no pod CIDR', [node('n', provider('cn-hangzhou.i-1'))], 'NoPodCIDR'],
+    ['IPv6-only pod CIDR', [node('n', podCIDRs('fd00::/64'), provider('cn-hangzhou.i-1'))], 'NoPodCIDR'],
+    ['garbage pod CIDR', [node('n', podCIDR('banana'), provider('cn-hangzhou.i-1'))], 'InvalidPodCIDR'],
+    ['pod CIDR outside cluster CIDR', [node('n', podCIDR('192.168.0.0/24'), provider('cn-hangzhou.i-1'))], 'PodCIDROutsideClusterCIDR'],
     ['no providerID', [node('n', podCIDR('10.0.1.0/24'))], 'NoInstance'],
     ['hybrid node', [node('n', podCIDR('10.0.1.0/24'), provider('ack-hybrid://r.i-1'))], 'NoInstance'],
   ];
@@ -66,7 +66,7 @@ describe('route model', () => {
   it('gives a duplicated pod CIDR to the first Node by name only', () => {
     const m = buildModel({
       clusterCidrs,
-      nodes: [node('z', podCIDR('10.0.1.0/24'), provider('r.i-z')), node('a', podCIDR('10.0.1.0/24'), provider('r.i-a'))],
+      nodes: [node('z', podCIDR('10.0.1.0/24'), provider('cn-hangzhou.i-z')), node('a', podCIDR('10.0.1.0/24'), provider('cn-hangzhou.i-a'))],
     });
     assert.deepEqual(m.desired.map((d) => d.nodeName), ['a']);
     assert.deepEqual(m.unroutable.map((u) => [u.nodeName, u.reason]), [['z', 'DuplicatePodCIDR']]);
@@ -75,7 +75,7 @@ describe('route model', () => {
   it('uses a looked-up instance when providerID is unset, providerID when both exist', () => {
     const m = buildModel({
       clusterCidrs,
-      nodes: [node('a', podCIDR('10.0.1.0/24')), node('b', podCIDR('10.0.2.0/24'), provider('r.i-b'))],
+      nodes: [node('a', podCIDR('10.0.1.0/24')), node('b', podCIDR('10.0.2.0/24'), provider('cn-hangzhou.i-b'))],
       instanceByNode: new Map([
         ['a', 'i-looked-up'],
         ['b', 'i-wrong'],
