@@ -13,7 +13,7 @@ import type { CredentialProvider } from './credentials.js';
 import { CloudError, isThrottlingCode, toCloudError, type ProductName } from './errors.js';
 import { PRODUCTS } from './endpoints.js';
 import type { CloudMetrics } from './metrics.js';
-import { CLIENT_TOKEN_ACTIONS, isMutating } from './mutating.js';
+import { CLIENT_TOKEN_ACTIONS, isMutating, isUnsafeToRepeat } from './mutating.js';
 import { TokenBucket } from './ratelimit.js';
 import { realSleep, systemClock, type Clock, type Random, type Sleep } from './timing.js';
 import { KUBE_ALICLOUD_VERSION } from './version.js';
@@ -166,7 +166,9 @@ export class RpcClient {
       this.opts.metrics.calls.inc({ ...labels, code: err.code });
       this.opts.metrics.errors.inc({ ...labels, code: err.code });
       const delay = backoffDelay(policy, attempt, this.random, isThrottlingCode(err.code));
-      if (!err.retryable || attempt >= policy.maxAttempts || this.clock.now() + delay > deadline) {
+      const mayHaveApplied = err.httpStatus === undefined && err.code !== 'ECONNREFUSED';
+      const unsafe = mayHaveApplied && isUnsafeToRepeat(this.product, action);
+      if (!err.retryable || unsafe || attempt >= policy.maxAttempts || this.clock.now() + delay > deadline) {
         this.opts.logger.debug({ ...labels, attempt, code: err.code, requestId: err.requestId, err: err.message }, 'cloud call failed');
         throw err;
       }

@@ -13,3 +13,13 @@ export function isMutating(action: string): boolean {
  * callers' find-before-create instead.
  */
 export const CLIENT_TOKEN_ACTIONS: ReadonlySet<string> = new Set(['Ecs.CreateDisk', 'Ecs.ResizeDisk', 'Vpc.CreateRouteEntry', 'Slb.CreateLoadBalancer']);
+
+/**
+ * Whether sending the same request twice can leave two resources behind. A create without a
+ * ClientToken (VServer groups, listeners, batch route entries) may have been applied even when
+ * its answer never arrived; repeating it blindly duplicates the resource. Callers find before
+ * they create, so such failures go back to them to look again instead of being retried here.
+ */
+export function isUnsafeToRepeat(product: string, action: string): boolean {
+  return action.startsWith('Create') && !CLIENT_TOKEN_ACTIONS.has(`${product}.${action}`);
+}

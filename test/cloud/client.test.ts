@@ -116,6 +116,26 @@ describe('RpcClient transport', () => {
     c.close();
   });
 
+  it('does not repeat a create without ClientToken whose answer was lost (it may exist now); repeats one with a token', async () => {
+    const s = await serve(['reset', { status: 200, body: ok }]);
+    const { c, time } = client({ product: 'Slb' });
+    await assert.rejects(c.write('CreateVServerGroup', { LoadBalancerId: 'lb-1', VServerGroupName: 'g' }), (e: unknown) => e instanceof CloudError && e.code === 'ECONNRESET');
+    assert.equal(s.seen.length, 1, 'sent once: the caller looks before it creates again');
+    assert.equal(time.sleeps.length, 0);
+    const res = await c.write<{ RequestId: string }>('CreateLoadBalancer', { LoadBalancerName: 'x' });
+    assert.equal(res?.RequestId, 'req-ok');
+    assert.equal(s.seen.length, 2);
+    c.close();
+  });
+
+  it('still repeats a create without ClientToken that was refused before it ran (503)', async () => {
+    const s = await serve([{ status: 503, body: { Code: 'ServiceUnavailable', Message: 'busy', RequestId: 'r1' } }, { status: 200, body: ok }]);
+    const { c } = client({ product: 'Slb' });
+    assert.equal((await c.write<{ RequestId: string }>('CreateVServerGroup', { LoadBalancerId: 'lb-1' }))?.RequestId, 'req-ok');
+    assert.equal(s.seen.length, 2);
+    c.close();
+  });
+
   it('does not retry a 4xx business error', async () => {
     await serve([{ status: 404, body: { Code: 'InvalidDiskId.NotFound', Message: 'The specified disk does not exist.', RequestId: 'r404' } }]);
     const { c, time } = client();
