@@ -1,0 +1,6 @@
+// Every chaos scenario, in the order the suite runs them.
+import type { Scenario } from './lib/scenario.js';
+import { r1 } from './scenarios/r1-cloud-faults.js';
+import { r2 } from './scenarios/r2-crashes.js';
+
+export const SCENARIOS: readonly Scenario[] = [r1, r2];
