@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedInstances, startTestEmulator } from '../test/helpers/alicloud.js';
-import { ensureBundle, opts, runDriver, writeConfig } from '../test/flexvolume/harness.js';
+import { addDisk, ensureBundle, opts, runDriver, writeConfig } from '../test/flexvolume/harness.js';
 
 const INIT_RUNS = 20;
 const ATTACH_RUNS = 5;
@@ -62,12 +62,7 @@ async function main(): Promise<void> {
     });
     const overheads: number[] = [];
     for (let i = 0; i < ATTACH_RUNS; i++) {
-      const diskId = `d-bench${i}${Date.now().toString(36)}`;
-      t.emu.state.disks[diskId] = {
-        DiskId: diskId, DiskName: '', Description: '', RegionId: t.emu.state.regionId, ZoneId: zone, Category: 'cloud_essd', PerformanceLevel: 'PL1',
-        Size: 20, Status: 'Available', Type: 'data', InstanceId: '', Device: '', Portable: true, DeleteWithInstance: false, Encrypted: false,
-        SnapshotId: '', CreationTime: new Date().toISOString(), AttachedTime: '', DetachedTime: '', Tags: [],
-      };
+      const diskId = addDisk(t, zone);
       const start = process.hrtime.bigint();
       const r = await runDriver(['attach', opts(diskId, `pv-bench-${i}`), 'node-0'], central);
       const ms = Number(process.hrtime.bigint() - start) / 1e6;

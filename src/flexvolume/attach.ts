@@ -3,7 +3,8 @@
 // under a bound, and never take a disk away from a running instance.
 import { DriverError } from './protocol.js';
 import { pollUntil } from './poll.js';
-import { CloudApiError, type CloudDisk, type DiskCloud } from './cloud/types.js';
+import { CloudError } from '../cloud/errors.js';
+import type { CloudDisk, DiskCloud } from './cloud/types.js';
 import type { FileLog } from './filelog.js';
 
 export interface AttachOptions {
@@ -33,7 +34,7 @@ async function tolerateRace(op: () => Promise<void>, log: FileLog): Promise<void
   try {
     await op();
   } catch (err) {
-    if (err instanceof CloudApiError && RACE_CODES.test(err.code)) {
+    if (err instanceof CloudError && RACE_CODES.test(err.code)) {
       log.info('cloud reported a concurrent change; re-reading the disk', { code: err.code });
       return;
     }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DriverError, success, type DriverReply } from './protocol.js';
 import type { CallContext } from './context.js';
 import { attachDisk, detachDisk, isAttached, type AttachOptions } from './attach.js';
-import { connect } from './cloud/connect.js';
+import type { CloudSession } from './cloud/connect.js';
 import { byIdPaths, mapApiDevice } from './device.js';
 import { instanceForNode } from './identity.js';
 import { withLock } from './lock.js';
@@ -21,6 +21,21 @@ export function jsonAndNode(args: string[]): [string, string] {
   return a.trimStart().startsWith('{') || !b.trimStart().startsWith('{') ? [a, b] : [b, a];
 }
 
+/**
+ * Runs `fn` with a cloud session. The cloud client (pop-core and its dependencies) is loaded here,
+ * on first use, so calls that never talk to the cloud do not pay for it; the session is closed
+ * afterwards because keep-alive sockets would otherwise hold the process open after the reply.
+ */
+async function withSession<T>(ctx: CallContext, fn: (session: CloudSession) => Promise<T>): Promise<T> {
+  const { connect } = await import('./cloud/connect.js');
+  const session = await connect(ctx.cfg, ctx.log);
+  try {
+    return await fn(session);
+  } finally {
+    session.close();
+  }
+}
+
 function attachOptions(ctx: CallContext): AttachOptions {
   return { timeoutMs: ctx.cfg.attachTimeoutMs, detachFromStopped: ctx.cfg.detachFromStopped, log: ctx.log };
 }
@@ -30,9 +45,11 @@ export async function attach(ctx: CallContext): Promise<DriverReply> {
   const opts = parseVolumeOptions(json);
   const diskId = requireDiskId(opts);
   const nodeName = checkNodeName(node);
-  const session = await connect(ctx.cfg);
-  const instanceId = await instanceForNode(ctx.cfg, session, nodeName);
-  const disk = await withLock(join(ctx.cfg.stateDir, 'locks'), instanceId, ctx.cfg.lockTimeoutMs, () => attachDisk(session.cloud, diskId, instanceId, attachOptions(ctx)));
+  const { instanceId, disk } = await withSession(ctx, async (session) => {
+    const instanceId = await instanceForNode(ctx.cfg, session, nodeName);
+    const disk = await withLock(join(ctx.cfg.stateDir, 'locks'), instanceId, ctx.cfg.lockTimeoutMs, () => attachDisk(session.cloud, diskId, instanceId, attachOptions(ctx)));
+    return { instanceId, disk };
+  });
   if (opts.volumeName) writeRecord(ctx.cfg.stateDir, { volumeName: opts.volumeName, diskId, instanceId, device: disk.device });
   // The caller may be the controller-manager, which cannot see the node's /dev: the serial link is
   // a stable hint, and waitforattach on the node resolves the real device anyway.
@@ -44,9 +61,9 @@ export async function attach(ctx: CallContext): Promise<DriverReply> {
 export async function isattached(ctx: CallContext): Promise<DriverReply> {
   const [json, node] = jsonAndNode(ctx.args);
   const diskId = requireDiskId(parseVolumeOptions(json));
-  const session = await connect(ctx.cfg);
-  const instanceId = await instanceForNode(ctx.cfg, session, checkNodeName(node));
-  return success({ attached: await isAttached(session.cloud, diskId, instanceId) });
+  const nodeName = checkNodeName(node);
+  const attached = await withSession(ctx, async (session) => isAttached(session.cloud, diskId, await instanceForNode(ctx.cfg, session, nodeName)));
+  return success({ attached });
 }
 
 export async function detach(ctx: CallContext): Promise<DriverReply> {
@@ -54,11 +71,13 @@ export async function detach(ctx: CallContext): Promise<DriverReply> {
   // After a crash the controller passes `<vendor>/<driver>/<volumeName>`; the last part is the name.
   const volumeName = checkVolumeName(ctx.args[0]!.split('/').pop() ?? '');
   const nodeName = checkNodeName(ctx.args[1]);
-  const session = await connect(ctx.cfg);
-  const instanceId = await instanceForNode(ctx.cfg, session, nodeName);
-  const found = await resolveDisk(ctx.cfg.stateDir, session.cloud, volumeName, instanceId);
-  if (!found) throw new DriverError(`cannot tell which disk volume ${volumeName} is: no attach record, not a disk id, and no disk tagged or named after it`);
-  const outcome = await withLock(join(ctx.cfg.stateDir, 'locks'), instanceId, ctx.cfg.lockTimeoutMs, () => detachDisk(session.cloud, found.diskId, instanceId, attachOptions(ctx)));
+  const { found, outcome } = await withSession(ctx, async (session) => {
+    const instanceId = await instanceForNode(ctx.cfg, session, nodeName);
+    const found = await resolveDisk(ctx.cfg.stateDir, session.cloud, volumeName, instanceId);
+    if (!found) throw new DriverError(`cannot tell which disk volume ${volumeName} is: no attach record, not a disk id, and no disk tagged or named after it`);
+    const outcome = await withLock(join(ctx.cfg.stateDir, 'locks'), instanceId, ctx.cfg.lockTimeoutMs, () => detachDisk(session.cloud, found.diskId, instanceId, attachOptions(ctx)));
+    return { found, outcome };
+  });
   markDetached(ctx.cfg.stateDir, volumeName);
   ctx.log.info('detach', { volumeName, diskId: found.diskId, via: found.source, outcome });
   return success({ message: `${found.diskId}: ${outcome}` });
@@ -71,10 +90,12 @@ export async function expandVolume(ctx: CallContext): Promise<DriverReply> {
   const diskId = requireDiskId(parseVolumeOptions(ctx.args[0]));
   const newSize = checkSize(ctx.args[2], 'new size');
   checkSize(ctx.args[3], 'old size');
-  const session = await connect(ctx.cfg);
-  const [disk] = await session.cloud.describeDisks({ diskIds: [diskId] });
-  if (!disk) throw new DriverError(`disk ${diskId} not found`);
   const wantGiB = Math.ceil(newSize / GiB);
-  if (disk.sizeGiB < wantGiB) await session.cloud.resizeDisk(diskId, wantGiB);
-  return success({ volumeNewSize: Math.max(disk.sizeGiB, wantGiB) * GiB });
+  const sizeGiB = await withSession(ctx, async ({ cloud }) => {
+    const [disk] = await cloud.describeDisks({ diskIds: [diskId] });
+    if (!disk) throw new DriverError(`disk ${diskId} not found`);
+    if (disk.sizeGiB < wantGiB) await cloud.resizeDisk(diskId, wantGiB);
+    return disk.sizeGiB;
+  });
+  return success({ volumeNewSize: Math.max(sizeGiB, wantGiB) * GiB });
 }

@@ -29,7 +29,7 @@ async function providerIdFromKube(cfg: FlexConfig, nodeName: string): Promise<st
 }
 
 export async function instanceForNode(cfg: FlexConfig, session: CloudSession, nodeName: string): Promise<string> {
-  if (cfg.mode === 'node') return checkInstanceId(await session.metadata.first('instance-id'));
+  if (cfg.mode === 'node') return session.instanceId();
   const direct = ID_IN_NAME.exec(nodeName);
   if (direct) return direct[1]!;
   const providerId = await providerIdFromKube(cfg, nodeName);

@@ -7,41 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedInstances, startTestEmulator, type TestEmulator } from '../helpers/alicloud.js';
 import { LoopDisks, loopDisksAvailable, toolAvailable } from '../helpers/loopdisk.js';
-import type { Disk } from '../../src/emulator/alicloud/index.js';
 import { PV_NAME_TAG } from '../../src/flexvolume/cloud/types.js';
-import { ensureBundle, opts, runDriver, writeConfig, type DriverRun } from './harness.js';
+import { addDisk, ensureBundle, opts, runDriver, writeConfig, type DriverRun } from './harness.js';
 
 const SBIN = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
-let diskSeq = 0;
-
-function addDisk(t: TestEmulator, zoneId: string, extra: Partial<Disk> = {}): string {
-  diskSeq++;
-  const id = `d-flexv${String(diskSeq).padStart(3, '0')}${Math.random().toString(36).slice(2, 12)}`.slice(0, 22);
-  t.emu.state.disks[id] = {
-    DiskId: id,
-    DiskName: '',
-    Description: '',
-    RegionId: t.emu.state.regionId,
-    ZoneId: zoneId,
-    Category: 'cloud_essd',
-    PerformanceLevel: 'PL1',
-    Size: 20,
-    Status: 'Available',
-    Type: 'data',
-    InstanceId: '',
-    Device: '',
-    Portable: true,
-    DeleteWithInstance: false,
-    Encrypted: false,
-    SnapshotId: '',
-    CreationTime: new Date().toISOString(),
-    AttachedTime: '',
-    DetachedTime: '',
-    Tags: [],
-    ...extra,
-  };
-  return id;
-}
 
 function expectOk(r: DriverRun, what: string): void {
   assert.equal(r.stderr, '', `${what}: stderr must stay empty`);

@@ -5,6 +5,8 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DriverReply } from '../../src/flexvolume/protocol.js';
+import type { Disk } from '../../src/emulator/alicloud/index.js';
+import type { TestEmulator } from '../helpers/alicloud.js';
 
 export const DRIVER = join(process.cwd(), 'bin/alicloud-flexvolume');
 
@@ -49,4 +51,35 @@ export function writeConfig(dir: string, name: string, body: Record<string, unkn
 
 export function opts(diskId: string, volumeName: string, extra: Record<string, string> = {}): string {
   return JSON.stringify({ diskId, 'kubernetes.io/fsType': 'ext4', 'kubernetes.io/readwrite': 'rw', 'kubernetes.io/pvOrVolumeName': volumeName, ...extra });
+}
+
+let diskSeq = 0;
+/** Puts an Available data disk straight into the emulator's state (as if created earlier). */
+export function addDisk(t: TestEmulator, zoneId: string, extra: Partial<Disk> = {}): string {
+  diskSeq++;
+  const id = `d-flexv${String(diskSeq).padStart(3, '0')}${Math.random().toString(36).slice(2, 12)}`.slice(0, 22);
+  t.emu.state.disks[id] = {
+    DiskId: id,
+    DiskName: '',
+    Description: '',
+    RegionId: t.emu.state.regionId,
+    ZoneId: zoneId,
+    Category: 'cloud_essd',
+    PerformanceLevel: 'PL1',
+    Size: 20,
+    Status: 'Available',
+    Type: 'data',
+    InstanceId: '',
+    Device: '',
+    Portable: true,
+    DeleteWithInstance: false,
+    Encrypted: false,
+    SnapshotId: '',
+    CreationTime: new Date().toISOString(),
+    AttachedTime: '',
+    DetachedTime: '',
+    Tags: [],
+    ...extra,
+  };
+  return id;
 }

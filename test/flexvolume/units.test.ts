@@ -16,7 +16,6 @@ import { byIdPaths, mapApiDevice, serialOf } from '../../src/flexvolume/device.j
 import { instanceFromProviderId } from '../../src/flexvolume/identity.js';
 import { jsonAndNode } from '../../src/flexvolume/cloud-calls.js';
 import { PV_NAME_TAG, type CloudDisk, type DiskCloud, type DiskQuery } from '../../src/flexvolume/cloud/types.js';
-import { sign } from '../../src/flexvolume/cloud/rpc.js';
 
 describe('flexvolume helpers', () => {
   let dir: string;
@@ -185,19 +184,5 @@ describe('flexvolume helpers', () => {
       assert.equal(await resolveDisk(dir, cloud, 'pvc-3', 'i-1'), undefined);
       await assert.rejects(resolveDisk(dir, cloud, 'pvc-1', 'i-5'), /refusing to guess/);
     });
-  });
-
-  it('signs requests like the published Alibaba Cloud example', () => {
-    const params = {
-      AccessKeyId: 'testid',
-      Action: 'DescribeRegions',
-      Format: 'XML',
-      SignatureMethod: 'HMAC-SHA1',
-      SignatureNonce: '3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf',
-      SignatureVersion: '1.0',
-      Timestamp: '2016-02-23T12:46:24Z',
-      Version: '2014-05-26',
-    };
-    assert.equal(sign(params, 'testsecret', 'GET'), 'OLeaidS1JvxuMvnyHOwuJ+uX5qY=');
   });
 });

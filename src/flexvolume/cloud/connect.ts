@@ -1,36 +1,63 @@
-// Builds the driver's cloud session from its configuration: credentials (AccessKey in central
-// mode, RAM-role STS from metadata on nodes), region and endpoint. Loaded by dynamic import only
-// from calls that need the cloud, so `init` and the mount calls never pay for it.
+// Builds the driver's cloud session on the product's one Alibaba Cloud client (src/cloud):
+// AccessKey from the driver's configuration in central mode, the instance's RAM-role STS
+// credentials from metadata in node mode. Only calls that need the cloud import this module (by
+// dynamic import), so `init` and the mount calls never load pop-core.
 import { DriverError } from '../protocol.js';
 import type { FlexConfig } from '../config.js';
+import type { FileLog } from '../filelog.js';
+import { checkInstanceId } from '../validate.js';
+import { createCloud, resolveRegion, type CloudConfig, type CloudDeps } from '../../cloud/index.js';
 import { EcsDiskCloud } from './ecs.js';
-import { Metadata } from './metadata.js';
-import { RpcClient, type RpcCredentials } from './rpc.js';
+import { cloudLogger } from './logger.js';
 import type { DiskCloud } from './types.js';
 
 export interface CloudSession {
   cloud: DiskCloud;
-  metadata: Metadata;
   regionId: string;
+  /** This host's ECS instance id, from instance metadata. */
+  instanceId(): Promise<string>;
+  /** Releases keep-alive sockets so the short-lived driver process can exit. */
+  close(): void;
 }
 
-export async function connect(cfg: FlexConfig): Promise<CloudSession> {
-  const metadata = new Metadata(cfg.metadataEndpoint);
-  const regionId = cfg.regionId ?? (await metadata.first('region-id'));
-  if (!/^[a-z0-9-]+$/.test(regionId)) throw new DriverError(`invalid region ${JSON.stringify(regionId)}`);
-  let credentials: () => Promise<RpcCredentials>;
-  if (cfg.credentials) {
-    const c = cfg.credentials;
-    credentials = () => Promise.resolve(c);
-  } else if (cfg.mode === 'node') {
-    let cached: Promise<RpcCredentials> | undefined;
-    credentials = () => (cached ??= metadata.roleCredentials());
-  } else {
+/** Who the emulator's and ActionTrail's call logs see. */
+export const CALLER = 'alicloud-flexvolume';
+
+/**
+ * A driver call is bounded by the kubelet's/controller's timeout (2 minutes), and attach/detach
+ * poll inside that: a single cloud call must give up well before, so retries stay short.
+ */
+const RETRY = { maxAttempts: 4, deadlineMs: 20_000 };
+
+export function cloudConfig(cfg: FlexConfig, region: string, log: FileLog): CloudConfig {
+  const c = cfg.credentials;
+  return {
+    region,
+    ...(cfg.ecsEndpoint ? { endpoints: { ecs: cfg.ecsEndpoint } } : {}),
+    ...(c ? { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, ...(c.securityToken ? { securityToken: c.securityToken } : {}) } : {}),
+    metadataEndpoint: cfg.metadataEndpoint,
+    callerIdentity: CALLER,
+    retry: RETRY,
+    timeoutMs: 10_000,
+    logger: cloudLogger(log),
+  };
+}
+
+export async function connect(cfg: FlexConfig, log: FileLog): Promise<CloudSession> {
+  if (!cfg.credentials && cfg.mode !== 'node') {
     throw new DriverError('central mode needs an AccessKey (ALICLOUD_ACCESS_KEY_ID / ALICLOUD_ACCESS_KEY_SECRET or the config file)');
   }
-  // ECS_ENDPOINT is a bare host in the CCM's convention; a full URL is accepted too.
-  const given = cfg.ecsEndpoint ?? `ecs.${regionId}.aliyuncs.com`;
-  const endpoint = /^https?:\/\//.test(given) ? given : `https://${given}`;
-  const rpc = new RpcClient({ endpoint, version: '2014-05-26', regionId, credentials });
-  return { cloud: new EcsDiskCloud(rpc), metadata, regionId };
+  // loadConfig() already read the environment; an empty env here keeps src/cloud from reading
+  // it a second time with different precedence (without a configured AccessKey the chain then
+  // goes straight to the RAM role, which is what node mode means).
+  const deps: CloudDeps = { env: {} };
+  const regionId = await resolveRegion({ ...(cfg.regionId ? { region: cfg.regionId } : {}), metadataEndpoint: cfg.metadataEndpoint }, {});
+  if (!/^[a-z0-9-]+$/.test(regionId)) throw new DriverError(`invalid region ${JSON.stringify(regionId)}`);
+  const cloud = createCloud(cloudConfig(cfg, regionId, log), deps);
+  return {
+    cloud: new EcsDiskCloud(cloud),
+    regionId,
+    instanceId: async () => checkInstanceId(await cloud.metadata.instanceId()),
+    close: () => cloud.close(),
+  };
 }

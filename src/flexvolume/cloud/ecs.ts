@@ -1,96 +1,79 @@
-// DiskCloud over the ECS RPC API (version 2014-05-26), with full pagination so nothing beyond the
-// first page is missed (kube-aliyun's instance lookup stopped at 10).
-import { RpcClient } from './rpc.js';
-import type { CloudDisk, CloudInstance, DiskCloud, DiskQuery } from './types.js';
+// DiskCloud over src/cloud's ECS facade: the facade signs, retries, rate-limits and pages; this
+// adapter only reshapes its answers into the driver's small CloudDisk/CloudInstance records.
+import type { Cloud } from '../../cloud/index.js';
+import type { DescribeInstancesResponse, EcsDisk, EcsInstance } from '../../cloud/ecs.js';
+import { readTags } from '../../cloud/params.js';
+import type { CloudDisk, CloudInstance, DiskCloud, DiskQuery, InstanceQuery } from './types.js';
 
-type Obj = Record<string, unknown>;
-const PAGE = 100;
-
-function s(v: unknown): string {
-  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
-}
-function arr(v: unknown, key: string): Obj[] {
-  const inner = v && typeof v === 'object' ? (v as Obj)[key] : undefined;
-  return Array.isArray(inner) ? (inner as Obj[]) : [];
-}
-
-function toDisk(d: Obj): CloudDisk {
+export function toDisk(d: EcsDisk): CloudDisk {
   const tags: Record<string, string> = {};
-  for (const t of arr(d.Tags, 'Tag')) tags[s(t.TagKey ?? t.Key)] = s(t.TagValue ?? t.Value);
+  for (const t of readTags(d.Tags)) tags[t.Key] = t.Value;
   return {
-    diskId: s(d.DiskId),
-    diskName: s(d.DiskName),
-    status: s(d.Status),
-    instanceId: s(d.InstanceId),
-    device: s(d.Device),
-    serialNumber: s(d.SerialNumber),
-    zoneId: s(d.ZoneId),
-    sizeGiB: typeof d.Size === 'number' ? d.Size : Number(d.Size ?? 0),
-    type: s(d.Type),
+    diskId: d.DiskId,
+    diskName: d.DiskName ?? '',
+    status: d.Status ?? '',
+    instanceId: d.InstanceId ?? '',
+    device: d.Device ?? '',
+    serialNumber: d.SerialNumber ?? '',
+    zoneId: d.ZoneId ?? '',
+    sizeGiB: Number(d.Size ?? 0),
+    type: d.Type ?? '',
     tags,
   };
 }
 
-function toInstance(i: Obj): CloudInstance {
-  const vpc = (i.VpcAttributes ?? {}) as Obj;
-  const ips = arr(vpc.PrivateIpAddress, 'IpAddress') as unknown as string[];
-  return { instanceId: s(i.InstanceId), status: s(i.Status), zoneId: s(i.ZoneId), hostName: s(i.HostName), instanceName: s(i.InstanceName), privateIps: ips.map(String) };
+export function toInstance(i: EcsInstance): CloudInstance {
+  return {
+    instanceId: i.InstanceId,
+    status: i.Status ?? '',
+    zoneId: i.ZoneId ?? '',
+    hostName: i.HostName ?? i.Hostname ?? '',
+    instanceName: i.InstanceName ?? '',
+    privateIps: (i.VpcAttributes?.PrivateIpAddress?.IpAddress ?? []).map(String),
+  };
 }
 
+/** The API caps PrivateIpAddresses at 100 per call; a node name is one address. */
+const MAX_IPS = 100;
+
 export class EcsDiskCloud implements DiskCloud {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(private readonly cloud: Pick<Cloud, 'ecs' | 'rpc'>) {}
 
-  private async pages<T>(action: string, params: Record<string, string | undefined>, listKey: string, itemKey: string, map: (o: Obj) => T): Promise<T[]> {
-    const out: T[] = [];
-    for (let page = 1; page <= 1000; page++) {
-      const body = await this.rpc.call(action, { ...params, PageNumber: String(page), PageSize: String(PAGE) });
-      const items = arr(body[listKey], itemKey);
-      out.push(...items.map(map));
-      const total = Number(body.TotalCount ?? 0);
-      if (items.length < PAGE || out.length >= total) break;
-    }
-    return out;
-  }
-
-  describeDisks(q: DiskQuery): Promise<CloudDisk[]> {
-    return this.pages(
-      'DescribeDisks',
-      {
-        DiskIds: q.diskIds ? JSON.stringify(q.diskIds) : undefined,
-        DiskName: q.diskName,
-        InstanceId: q.instanceId,
-        'Tag.1.Key': q.tag?.key,
-        'Tag.1.Value': q.tag?.value,
-      },
-      'Disks',
-      'Disk',
-      toDisk,
-    );
+  async describeDisks(q: DiskQuery): Promise<CloudDisk[]> {
+    const disks = await this.cloud.ecs.describeDisks({
+      ...(q.diskIds ? { diskIds: q.diskIds } : {}),
+      ...(q.diskName !== undefined ? { diskName: q.diskName } : {}),
+      ...(q.instanceId !== undefined ? { instanceId: q.instanceId } : {}),
+      ...(q.tag ? { tags: [{ Key: q.tag.key, Value: q.tag.value }] } : {}),
+    });
+    return disks.map(toDisk);
   }
 
   async attachDisk(diskId: string, instanceId: string): Promise<void> {
-    await this.rpc.call('AttachDisk', { DiskId: diskId, InstanceId: instanceId });
+    await this.cloud.ecs.attachDisk({ diskId, instanceId });
   }
 
   async detachDisk(diskId: string, instanceId: string): Promise<void> {
-    await this.rpc.call('DetachDisk', { DiskId: diskId, InstanceId: instanceId });
+    await this.cloud.ecs.detachDisk(instanceId, diskId);
   }
 
   async resizeDisk(diskId: string, newSizeGiB: number): Promise<void> {
-    await this.rpc.call('ResizeDisk', { DiskId: diskId, NewSize: String(newSizeGiB), Type: 'online' });
+    await this.cloud.ecs.resizeDisk(diskId, newSizeGiB, 'online');
   }
 
-  describeInstances(q: { instanceIds?: string[]; privateIps?: string[]; instanceName?: string }): Promise<CloudInstance[]> {
-    return this.pages(
-      'DescribeInstances',
-      {
-        InstanceIds: q.instanceIds ? JSON.stringify(q.instanceIds) : undefined,
-        PrivateIpAddresses: q.privateIps ? JSON.stringify(q.privateIps) : undefined,
-        InstanceName: q.instanceName,
-      },
-      'Instances',
-      'Instance',
-      toInstance,
-    );
+  async describeInstances(q: InstanceQuery): Promise<CloudInstance[]> {
+    if (q.instanceIds) return (await this.cloud.ecs.describeInstancesByIds(q.instanceIds)).map(toInstance);
+    if (q.privateIps) {
+      if (q.privateIps.length > MAX_IPS) throw new Error(`at most ${MAX_IPS} private IPs per lookup`);
+      // The facade's IP lookup wants a VPC id, which a central driver does not know; the API
+      // accepts the address list on its own for VPC instances, so ask through the signed client.
+      const res = await this.cloud.rpc.Ecs.read<DescribeInstancesResponse>('DescribeInstances', {
+        InstanceNetworkType: 'vpc',
+        PrivateIpAddresses: JSON.stringify(q.privateIps),
+        PageSize: MAX_IPS,
+      });
+      return (res.Instances?.Instance ?? []).map(toInstance);
+    }
+    return (await this.cloud.ecs.describeInstances(q.instanceName !== undefined ? { instanceName: q.instanceName } : {})).map(toInstance);
   }
 }

@@ -1,6 +1,7 @@
-// The narrow slice of the cloud the driver needs. Kept as an interface so the driver can run on
-// its own small signed client (fast start, bundled) or on src/cloud's facade, and so tests can
-// reason about exactly which calls happen.
+// The narrow slice of the cloud the driver needs, over src/cloud's ECS facade (see ecs.ts). Kept
+// as an interface so the driver's state machines (attach.ts, resolve.ts) can be tested against a
+// fake and so it is plain which calls happen. This file must stay free of src/cloud imports: it is
+// also read by code that runs for `init`/mount calls, which must not load the cloud client.
 
 export type DiskStatus = 'Creating' | 'Available' | 'Attaching' | 'In_use' | 'Detaching' | 'ReIniting' | string;
 
@@ -34,24 +35,18 @@ export interface DiskQuery {
   instanceId?: string;
 }
 
+export interface InstanceQuery {
+  instanceIds?: string[];
+  privateIps?: string[];
+  instanceName?: string;
+}
+
 export interface DiskCloud {
   describeDisks(q: DiskQuery): Promise<CloudDisk[]>;
   attachDisk(diskId: string, instanceId: string): Promise<void>;
   detachDisk(diskId: string, instanceId: string): Promise<void>;
   resizeDisk(diskId: string, newSizeGiB: number): Promise<void>;
-  describeInstances(q: { instanceIds?: string[]; privateIps?: string[]; instanceName?: string }): Promise<CloudInstance[]>;
-}
-
-/** An error answered by the cloud API, with its code so callers can tell conflicts from outages. */
-export class CloudApiError extends Error {
-  override readonly name = 'CloudApiError';
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly httpStatus: number,
-  ) {
-    super(message);
-  }
+  describeInstances(q: InstanceQuery): Promise<CloudInstance[]>;
 }
 
 /** Tag the disk provisioner puts on every disk it creates, holding the PV name. */
