@@ -3,6 +3,7 @@
 // wrote, its value and what is allowed. It never throws: a Service with bad annotations must
 // produce a Warning Event, not a crashed worker.
 import { ANNOTATIONS, type AnnotationName, type AnnotationSpec } from './annotation-table.js';
+import { ANNOTATION_MANAGED_TAGS } from './naming.js';
 import type { AnnotationError } from './types.js';
 
 type ValueOf<S> = S extends AnnotationSpec<infer T> ? T : never;
@@ -132,4 +133,11 @@ export function relevantAnnotations(annotations: Annotations): Record<string, st
     if (found) out[name] = found.value;
   }
   return out;
+}
+
+/** The tag keys an earlier sync recorded as ours (see ANNOTATION_MANAGED_TAGS); undefined when never recorded. */
+export function managedTagKeys(annotations: Annotations): string[] | undefined {
+  const raw = annotations?.[ANNOTATION_MANAGED_TAGS];
+  if (raw === undefined || raw === null) return undefined;
+  return raw.split(',').map((k) => k.trim()).filter(Boolean);
 }

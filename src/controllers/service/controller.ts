@@ -26,14 +26,14 @@ import { WorkQueue } from '../../kube/workqueue.js';
 import type { Logger } from '../../util/log.js';
 import { redactSecrets } from '../../util/secrets.js';
 import { ANNOTATIONS } from './annotation-table.js';
-import { lookup, notOurService, parseServiceAnnotations } from './annotations.js';
+import { lookup, managedTagKeys, notOurService, parseServiceAnnotations } from './annotations.js';
 import { applyPlan, describeAction, type ApplyResult } from './apply.js';
 import { ownershipOf, planChanges, planDeletion } from './diff.js';
 import { ServiceEvents } from './events.js';
 import { desiredHash } from './hash.js';
 import type { ClusterConfig, EndpointSliceLike, NodeLike, ReusedLoadBalancerInfo } from './inputs.js';
 import { buildDesiredModel } from './model.js';
-import { defaultLoadBalancerName } from './naming.js';
+import { ANNOTATION_MANAGED_TAGS, defaultLoadBalancerName, formatManagedTagKeys } from './naming.js';
 import { observe, type Observed } from './observe.js';
 import { isEmptyPlan, type Plan } from './plan.js';
 import { desiredIngress, LABEL_HASH, LABEL_LB_ID, needsCleanupFinalizer, ServiceWriter, type ServiceObject } from './status.js';
@@ -264,7 +264,10 @@ export class ServiceController {
       if (isValidationErrors(again)) return this.invalid(key, svc, again.errors);
       desired = again;
     }
-    desired = { ...desired, previouslyManagedTagKeys: this.managedTags.get(key) ?? Object.keys(desired.tags) };
+    // The tag keys we may untag: what the last success recorded (in memory, else on the Service,
+    // so a restart does not forget them); before anything was recorded, only what we set now.
+    const previousTags = this.managedTags.get(key) ?? managedTagKeys(svc.metadata?.annotations) ?? Object.keys(desired.tags);
+    desired = { ...desired, previouslyManagedTagKeys: [...previousTags].sort() };
     const plan = planChanges(desired, observed?.remote, ownershipOf(desired));
     if (plan.conflicts.length > 0) {
       const text = plan.conflicts.map((c) => c.reason).join('; ');
@@ -278,6 +281,9 @@ export class ServiceController {
     if (!isEmptyPlan(plan)) {
       this.event(svc, 'Normal', ServiceEvents.EnsuringLoadBalancer, forced ? 'Repairing load balancer after a drift check' : 'Ensuring load balancer');
       this.deps.logger.info({ key, actions: plan.actions.map(describeAction), dryRun: this.deps.dryRun === true }, 'applying SLB plan');
+      // Record new tag keys before tagging: a sync that fails half-way still knows they are ours.
+      const claimed = formatManagedTagKeys([...previousTags, ...Object.keys(desired.tags)]);
+      if (claimed !== svc.metadata?.annotations?.[ANNOTATION_MANAGED_TAGS]) svc = await this.writer.setLabels(svc, {}, { [ANNOTATION_MANAGED_TAGS]: claimed });
       const token = this.tokens.get(desired.defaultName) ?? randomUUID();
       this.tokens.set(desired.defaultName, token);
       result = await applyPlan(this.deps.slb, plan, {
@@ -294,7 +300,7 @@ export class ServiceController {
     const lbId = result?.loadBalancerId ?? observed?.remote.attributes.loadBalancerId;
     const address = result?.created?.address ?? observed?.remote.attributes.address;
     try {
-      svc = await this.writer.setLabels(svc, { [LABEL_HASH]: hash, [LABEL_LB_ID]: lbId });
+      svc = await this.writer.setLabels(svc, { [LABEL_HASH]: hash, [LABEL_LB_ID]: lbId }, { [ANNOTATION_MANAGED_TAGS]: formatManagedTagKeys(Object.keys(desired.tags)) });
       svc = await this.writer.setIngress(svc, desiredIngress(address, desired.hostname));
     } catch (err) {
       this.event(svc, 'Warning', ServiceEvents.FailedUpdateStatus, `could not write the Service status: ${message(err)}`);
@@ -350,7 +356,7 @@ export class ServiceController {
       }
     }
     this.tokens.delete(defaultName);
-    svc = await this.writer.setLabels(svc, { [LABEL_HASH]: undefined, [LABEL_LB_ID]: undefined });
+    svc = await this.writer.setLabels(svc, { [LABEL_HASH]: undefined, [LABEL_LB_ID]: undefined }, { [ANNOTATION_MANAGED_TAGS]: undefined });
     if (!deleting) svc = await this.writer.setIngress(svc, []);
     try {
       await this.writer.removeFinalizers(svc);

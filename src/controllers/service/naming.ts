@@ -67,3 +67,15 @@ export function isOwnedBy(value: string | undefined, id: Pick<ServiceIdentity, '
 export function isClusterCreated(tags: Readonly<Record<string, string>>): boolean {
   return Object.prototype.hasOwnProperty.call(tags, TAG_DEFAULT_NAME) || Object.prototype.hasOwnProperty.call(tags, TAG_CLUSTER);
 }
+
+/**
+ * Service annotation where the controller records the additional-resource-tags keys it set on the
+ * SLB (comma-separated, sorted). Only these may ever be untagged, and recording them on the Service
+ * lets a restarted controller untag a key the user removed while it was down.
+ */
+export const ANNOTATION_MANAGED_TAGS = 'service.k8s.alibaba/managed-resource-tags';
+
+export function formatManagedTagKeys(keys: Iterable<string>): string | undefined {
+  const sorted = [...new Set(keys)].sort();
+  return sorted.length > 0 ? sorted.join(',') : undefined;
+}

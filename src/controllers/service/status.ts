@@ -86,17 +86,13 @@ export class ServiceWriter {
     }
   }
 
-  /** Sets (or with `undefined`, removes) our labels when they differ. */
-  async setLabels(svc: ServiceObject, labels: Record<string, string | undefined>): Promise<ServiceObject> {
-    const current = svc.metadata?.labels ?? {};
-    const patch: Record<string, string | null> = {};
-    for (const [k, v] of Object.entries(labels)) {
-      if (v === undefined && k in current) patch[k] = null;
-      else if (v !== undefined && current[k] !== v) patch[k] = v;
-    }
-    if (Object.keys(patch).length === 0 || this.dryRun) return svc;
+  /** Sets (or with `undefined`, removes) our labels, and optionally our annotations, when they differ: one patch. */
+  async setLabels(svc: ServiceObject, labels: Record<string, string | undefined>, annotations: Record<string, string | undefined> = {}): Promise<ServiceObject> {
+    const labelPatch = changes(svc.metadata?.labels ?? {}, labels);
+    const annotationPatch = changes(svc.metadata?.annotations ?? {}, annotations);
+    if ((labelPatch === undefined && annotationPatch === undefined) || this.dryRun) return svc;
     try {
-      return await this.patch(svc, { metadata: { labels: patch } });
+      return await this.patch(svc, { metadata: { ...(labelPatch ? { labels: labelPatch } : {}), ...(annotationPatch ? { annotations: annotationPatch } : {}) } });
     } catch (err) {
       if (isNotFound(err)) return svc;
       throw err;
@@ -126,4 +122,14 @@ export class ServiceWriter {
   private patch(svc: ServiceObject, body: unknown): Promise<ServiceObject> {
     return this.client.patch<ServiceObject & { metadata?: { name?: string } }>(Resources.services, svc.metadata?.namespace, svc.metadata?.name ?? '', body, 'application/merge-patch+json');
   }
+}
+
+/** The merge-patch that turns `current` into `wanted` for the keys named (null deletes); undefined when nothing differs. */
+function changes(current: Record<string, string>, wanted: Record<string, string | undefined>): Record<string, string | null> | undefined {
+  const patch: Record<string, string | null> = {};
+  for (const [k, v] of Object.entries(wanted)) {
+    if (v === undefined && k in current) patch[k] = null;
+    else if (v !== undefined && current[k] !== v) patch[k] = v;
+  }
+  return Object.keys(patch).length > 0 ? patch : undefined;
 }

@@ -183,7 +183,7 @@ export function serviceManifest(s: SvcSpec): Record<string, unknown> {
 }
 
 export interface SvcObj {
-  metadata?: { uid?: string; finalizers?: string[]; labels?: Record<string, string> };
+  metadata?: { uid?: string; finalizers?: string[]; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec?: { ports?: Array<{ port: number; nodePort?: number }> };
   status?: { loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string }> } };
 }
