@@ -1,0 +1,75 @@
+// deploy/Dockerfile cannot be built here (no Docker engine), so its file references are checked:
+// every build-context COPY source exists in the repository, every `COPY --from=build /src/<p>`
+// exists after `npm run build` (npm test builds before mocha), every launcher in bin/ has its
+// dist/ entry point, and the drop-in symlinks point at launchers that exist.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = process.cwd();
+const TEXT = readFileSync(join(ROOT, 'deploy/Dockerfile'), 'utf8');
+/** Instructions with backslash continuations joined. */
+const INSTRUCTIONS = TEXT.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+
+interface Copy {
+  from?: string;
+  sources: string[];
+  dest: string;
+}
+const copies: Copy[] = INSTRUCTIONS.filter((l) => /^COPY\s/i.test(l)).map((l) => {
+  const words = l.split(/\s+/).slice(1);
+  const from = words.find((w) => w.startsWith('--from='))?.slice('--from='.length);
+  const rest = words.filter((w) => !w.startsWith('--'));
+  return { ...(from ? { from } : {}), sources: rest.slice(0, -1), dest: rest[rest.length - 1]! };
+});
+
+describe('deploy: Dockerfile', () => {
+  it('is multi-stage: a node:20 build stage and a runtime stage that runs as non-root', () => {
+    const froms = INSTRUCTIONS.filter((l) => /^FROM\s/i.test(l));
+    assert.equal(froms.length, 2);
+    assert.match(froms[0]!, /^FROM node:20[\w.-]* AS build$/i);
+    assert.ok(INSTRUCTIONS.some((l) => /npm ci/.test(l)) && INSTRUCTIONS.some((l) => /npm run build/.test(l)) && INSTRUCTIONS.some((l) => /npm prune --omit=dev/.test(l)));
+    const user = INSTRUCTIONS.filter((l) => /^USER\s/i.test(l)).pop();
+    assert.ok(user && !/\broot\b|\s0(:|$)/.test(user), `runtime user: ${user}`);
+  });
+
+  it('every build-context COPY source exists in the repository', () => {
+    const local = copies.filter((c) => !c.from);
+    assert.ok(local.length >= 4);
+    for (const c of local) for (const s of c.sources) assert.ok(existsSync(join(ROOT, s)), `COPY ${s}`);
+  });
+
+  it('every path copied from the build stage exists after npm run build', function () {
+    if (!existsSync(join(ROOT, 'dist/manager/main.js'))) {
+      console.warn('SKIPPING: dist/ is missing; run `npm run build` first (npm test does)');
+      this.skip();
+    }
+    const staged = copies.filter((c) => c.from === 'build');
+    const paths = staged.flatMap((c) => c.sources.map((s) => s.replace(/^\/src\//, '')));
+    assert.deepEqual([...paths].sort(), ['bin', 'data', 'dist', 'node_modules', 'package.json']);
+    for (const p of paths) assert.ok(existsSync(join(ROOT, p)), p);
+    // The FlexVolume bundle and installer are what the installer DaemonSet runs.
+    for (const p of ['dist/flexvolume/driver.mjs', 'dist/flexvolume/install-main.js']) assert.ok(existsSync(join(ROOT, p)), p);
+  });
+
+  it('every launcher in bin/ (all of them ship) points at a built entry point', function () {
+    if (!existsSync(join(ROOT, 'dist/manager/main.js'))) this.skip();
+    for (const name of readdirSync(join(ROOT, 'bin'))) {
+      const text = readFileSync(join(ROOT, 'bin', name), 'utf8');
+      assert.match(text, /^#!\/usr\/bin\/env node/, name);
+      for (const m of text.matchAll(/import\('\.\.\/(dist\/[^']+)'\)/g)) assert.ok(existsSync(join(ROOT, m[1]!)), `${name} → ${m[1]}`);
+    }
+  });
+
+  it('provides the kube-aliyun paths (/aliyun-controller, /hostroutes, /aliyun-flexv) as links to our launchers', () => {
+    const links = [...TEXT.matchAll(/ln -s \/app\/bin\/([\w-]+) (\/[\w-]+)/g)].map((m) => [m[2], m[1]] as const);
+    assert.deepEqual(links.map(([to]) => to).sort(), ['/aliyun-controller', '/aliyun-flexv', '/hostroutes']);
+    for (const [, launcher] of links) assert.ok(existsSync(join(ROOT, 'bin', launcher)), launcher);
+  });
+
+  it('.dockerignore keeps dependencies, build output and secrets out of the context but not the sources', () => {
+    const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    for (const p of ['node_modules', 'dist', '.git', '*.pem', '*.key']) assert.ok(ignore.includes(p), p);
+    for (const c of copies.filter((x) => !x.from)) for (const s of c.sources) assert.ok(!ignore.includes(s.replace(/\/$/, '')), `${s} is copied but ignored`);
+  });
+});
