@@ -254,7 +254,9 @@ export class ServiceController {
       throw err;
     }
 
-    const observed = await observe(this.deps.slb, this.target(built));
+    // A Service that never had our finalizer nor an ingress cannot have an untagged legacy SLB.
+    const maybeLegacy = needsCleanupFinalizer(svcIn) || (svcIn.status?.loadBalancer?.ingress ?? []).length > 0;
+    const observed = await observe(this.deps.slb, { ...this.target(built), nameLookup: maybeLegacy });
     let desired: DesiredLoadBalancer = built;
     if (built.reusedLoadBalancerId && observed) {
       // The reuse rules need what the cloud says about the user's SLB: rebuild with it.

@@ -39,6 +39,12 @@ export interface ObserveTarget {
   listeners: boolean;
   /** HTTPS ports whose domain extensions we manage (the annotation is set). */
   domainExtensionPorts?: readonly number[];
+  /**
+   * Fall back to the default name when the tag finds nothing (default true). Only an SLB from a
+   * controller that predates the tags can need it, and such a controller always published an
+   * ingress; a Service that never had our finalizer nor an ingress cannot have one.
+   */
+  nameLookup?: boolean;
 }
 
 export interface Observed {
@@ -53,7 +59,7 @@ export class ObserveError extends Error {
 }
 
 /** Finds the SLB (id → ownership tag → default name); `undefined` when there is none. */
-export async function findLoadBalancer(slb: SlbApi, target: Pick<ObserveTarget, 'defaultName' | 'reusedLoadBalancerId'>): Promise<{ lb: LoadBalancer; foundBy: Observed['foundBy'] } | undefined> {
+export async function findLoadBalancer(slb: SlbApi, target: Pick<ObserveTarget, 'defaultName' | 'reusedLoadBalancerId' | 'nameLookup'>): Promise<{ lb: LoadBalancer; foundBy: Observed['foundBy'] } | undefined> {
   if (target.reusedLoadBalancerId) {
     // Any error (including "does not exist") propagates: a Service naming a missing SLB must
     // fail loudly rather than get a fresh SLB it did not ask for.
@@ -66,6 +72,7 @@ export async function findLoadBalancer(slb: SlbApi, target: Pick<ObserveTarget, 
   const byTag = await slb.describeLoadBalancers({ tags: [{ Key: TAG_DEFAULT_NAME, Value: target.defaultName }] });
   if (byTag.length > 1) throw new ObserveError(`found ${byTag.length} SLBs tagged ${TAG_DEFAULT_NAME}=${target.defaultName}: ${byTag.map((l) => l.LoadBalancerId).join(', ')}`);
   if (byTag[0]) return { lb: byTag[0], foundBy: 'tag' };
+  if (target.nameLookup === false) return undefined;
   // An SLB made by a controller that lost its tags (or an old CCM) is still found by its name.
   const byName = await slb.describeLoadBalancers({ loadBalancerName: target.defaultName });
   const exact = byName.filter((l) => l.LoadBalancerName === target.defaultName);

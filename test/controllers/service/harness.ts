@@ -1,8 +1,8 @@
-// One emulator pair + one Service controller shared by a whole suite: the Alibaba Cloud emulator
+// In-process wiring for the bench (and any test that needs the controller's internals): one emulator pair + one Service controller shared by a whole suite: the Alibaba Cloud emulator
 // (its call log is the assertion surface), the Kubernetes API emulator (driven with kubectl and
 // its store), and the controller wired exactly as the manager wires it (createServiceController).
 import { Writable } from 'node:stream';
-import { createCloud, type Cloud } from '../../../src/cloud/index.js';
+import { createCloud, type Cloud, type CloudConfig } from '../../../src/cloud/index.js';
 import { KubeEventRecorder } from '../../../src/kube/events.js';
 import { InformerFactory } from '../../../src/kube/factory.js';
 import { fromKubeconfigFile } from '../../../src/kube/config.js';
@@ -31,6 +31,8 @@ export interface Harness {
 export interface HarnessOptions {
   nodes?: number;
   settings?: Partial<ServiceSettings>;
+  /** Overrides of the cloud client's settings (QPS, per-action QPS, retry policy). */
+  cloud?: Partial<CloudConfig>;
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -60,6 +62,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       retry: { maxAttempts: 3, deadlineMs: 10_000, baseDelayMs: 1, maxDelayMs: 4 },
       logger,
       ...(o.settings?.dryRun ? { dryRun: true } : {}),
+      ...o.cloud,
     },
     { env: {} },
   );
