@@ -38,6 +38,8 @@ export interface CloudConfig {
   credentialsDir?: string;
   metadataEndpoint?: string;
   qps?: { ecs?: number; vpc?: number; slb?: number };
+  /** Per-action QPS per product (each API paced on its own); unset = no per-action pacing. */
+  actionQps?: { ecs?: number; vpc?: number; slb?: number };
   callerIdentity?: string;
   retry?: Partial<RetryPolicy>;
   /** Per-attempt request timeout (ms). */
@@ -98,7 +100,7 @@ export function createCloud(config: CloudConfig, deps: CloudDeps = {}): Cloud {
       ...(deps.clock ? { clock: deps.clock } : {}),
     });
   const metrics = deps.metrics ?? createCloudMetrics(deps.registry);
-  const make = (product: ProductName, qps: number): RpcClient =>
+  const make = (product: ProductName, qps: number, actionQps: number | undefined): RpcClient =>
     new RpcClient({
       product,
       region,
@@ -107,6 +109,7 @@ export function createCloud(config: CloudConfig, deps: CloudDeps = {}): Cloud {
       metrics,
       logger,
       qps,
+      ...(actionQps ? { actionQps } : {}),
       ...(config.retry ? { retry: config.retry } : {}),
       ...(config.callerIdentity ? { callerIdentity: config.callerIdentity } : {}),
       ...(config.dryRun ? { dryRun: true } : {}),
@@ -116,9 +119,9 @@ export function createCloud(config: CloudConfig, deps: CloudDeps = {}): Cloud {
       ...(deps.random ? { random: deps.random } : {}),
     });
   const rpc: Record<ProductName, RpcClient> = {
-    Ecs: make('Ecs', config.qps?.ecs ?? DEFAULT_QPS.ecs),
-    Vpc: make('Vpc', config.qps?.vpc ?? DEFAULT_QPS.vpc),
-    Slb: make('Slb', config.qps?.slb ?? DEFAULT_QPS.slb),
+    Ecs: make('Ecs', config.qps?.ecs ?? DEFAULT_QPS.ecs, config.actionQps?.ecs),
+    Vpc: make('Vpc', config.qps?.vpc ?? DEFAULT_QPS.vpc, config.actionQps?.vpc),
+    Slb: make('Slb', config.qps?.slb ?? DEFAULT_QPS.slb, config.actionQps?.slb),
   };
   return {
     region,

@@ -103,13 +103,15 @@ export class Faults {
   before(product: string, action: string, now = Date.now()): FaultDecision {
     for (const [key, rule] of this.rulesFor(product, action)) {
       if (rule.qps !== undefined) {
-        const w = (this.windows.get(key) ?? []).filter((t) => t > now - 1000);
+        // The cloud throttles each API on its own: a `*` rule gives every action its own window.
+        const windowKey = `${key}|${product}.${action}`;
+        const w = (this.windows.get(windowKey) ?? []).filter((t) => t > now - 1000);
         if (w.length >= rule.qps) {
-          this.windows.set(key, w);
+          this.windows.set(windowKey, w);
           return { kind: 'throttle' };
         }
         w.push(now);
-        this.windows.set(key, w);
+        this.windows.set(windowKey, w);
       }
       if (this.hit(rule.dropConnection)) {
         this.consume(key, rule);
