@@ -6,6 +6,8 @@ import { DriverError, success, type DriverReply } from './protocol.js';
 import type { CallContext } from './context.js';
 import { attachDisk, detachDisk, isAttached, type AttachOptions } from './attach.js';
 import type { CloudSession } from './cloud/connect.js';
+import { CloudError } from '../cloud/errors.js';
+import { MetadataError } from '../cloud/metadata.js';
 import { byIdPaths, mapApiDevice } from './device.js';
 import { instanceForNode } from './identity.js';
 import { withLock } from './lock.js';
@@ -28,11 +30,17 @@ export function jsonAndNode(args: string[]): [string, string] {
  */
 async function withSession<T>(ctx: CallContext, fn: (session: CloudSession) => Promise<T>): Promise<T> {
   const { connect } = await import('./cloud/connect.js');
-  const session = await connect(ctx.cfg, ctx.log);
+  let session: CloudSession | undefined;
   try {
+    session = await connect(ctx.cfg, ctx.log);
     return await fn(session);
+  } catch (err) {
+    // A cloud or metadata answer is an ordinary failure to report, not an internal error; both
+    // messages are already scrubbed of secrets by src/cloud.
+    if (err instanceof CloudError || err instanceof MetadataError) throw new DriverError(err.message, { cause: err });
+    throw err;
   } finally {
-    session.close();
+    session?.close();
   }
 }
 

@@ -18,7 +18,7 @@ export interface FlexConfig {
   /** central: run by kube-controller-manager with an AccessKey; node: metadata identity + RAM-role STS. */
   mode: Mode;
   regionId: string | undefined;
-  /** Base URL of the ECS API (scheme://host[:port]); default https://ecs.<region>.aliyuncs.com. */
+  /** ECS API as a bare host or a URL; default src/cloud's regional VPC endpoint https://ecs-vpc.<region>.aliyuncs.com. */
   ecsEndpoint: string | undefined;
   metadataEndpoint: string;
   credentials: StaticCredentials | undefined;

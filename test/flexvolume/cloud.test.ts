@@ -13,6 +13,7 @@ import { connect, type CloudSession } from '../../src/flexvolume/cloud/connect.j
 import { cloudLogger } from '../../src/flexvolume/cloud/logger.js';
 import { createFileLog, noLog } from '../../src/flexvolume/filelog.js';
 import { DriverError } from '../../src/flexvolume/protocol.js';
+import { dispatch } from '../../src/flexvolume/dispatch.js';
 import { PV_NAME_TAG } from '../../src/flexvolume/cloud/types.js';
 import { addDisk, DRIVER, ensureBundle, writeConfig } from './harness.js';
 
@@ -123,6 +124,17 @@ describe('flexvolume cloud session (src/cloud adapter, emulator)', function () {
     const lines = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.ok(lines.some((l) => l.code === 'Throttling.User' && l.msg === 'cloud call failed; retrying'), readFileSync(logFile, 'utf8'));
     assert.ok(!readFileSync(logFile, 'utf8').includes(t.accessKeySecret));
+  });
+
+  it('a refused cloud call reaches the caller as a driver Failure naming the API code, not an internal error', async () => {
+    const path = writeConfig(work, 'central-refused', { mode: 'central', regionId: t.emu.state.regionId, ecsEndpoint: t.url, accessKeyId: t.accessKeyId, accessKeySecret: t.accessKeySecret, stateDir: join(work, 'state'), logFile: '' });
+    t.emu.setFaults({ AttachDisk: { code: 'Forbidden.RAM', httpStatus: 403, times: 1 } });
+    const diskId = addDisk(t, zone);
+    await assert.rejects(dispatch(['attach', JSON.stringify({ diskId }), host], { ALICLOUD_FLEXVOLUME_CONFIG: path }, undefined), (err: unknown) =>
+      // By name: under mocha+tsx the dynamically imported handler may get its own copy of protocol.ts.
+      err instanceof Error && err.name === 'DriverError' && /AttachDisk failed: Forbidden\.RAM/.test(err.message),
+    );
+    assert.equal(t.emu.state.disks[diskId]!.Status, 'Available');
   });
 
   it('node mode: region and instance id from metadata, RAM-role STS credentials, no AccessKey', async () => {
