@@ -1,5 +1,6 @@
 // Ownership tags and names the product writes into cloud objects so it can find them again and
-// never touch what it does not own. Kept in one place so every controller agrees.
+// never touch what it does not own. Kept in one place so every controller agrees: this module
+// holds constants only and imports nothing, so pure model/naming code may depend on it.
 //
 // Load balancers (see the service controller):
 //   - `kubernetes.do.not.delete` = the LB's default name ("a" + Service UID without dashes, 32 chars):

@@ -9,15 +9,18 @@
 //   backend Description        the vserver group name
 //
 // Anything whose name does not parse as such a key is the user's and is never modified or deleted.
+import { DEFAULT_CLUSTER_ID as CLUSTER_ID_FALLBACK, MAX_TAGS_FOR_MARKERS, OWNED_NAME_PREFIX, TAG_CLUSTER_ID, TAG_DO_NOT_DELETE, TAG_REUSED_BY_USER } from '../../cloud/ownership.js';
 import type { ServiceIdentity } from './types.js';
 
-export const TAG_DEFAULT_NAME = 'kubernetes.do.not.delete';
-export const TAG_CLUSTER = 'ack.aliyun.com';
-export const TAG_REUSED = 'kubernetes.reused.by.user';
+// The tag keys themselves live in src/cloud/ownership.ts (a constants-only module every
+// controller shares); these are the Service controller's names for them.
+export const TAG_DEFAULT_NAME = TAG_DO_NOT_DELETE;
+export const TAG_CLUSTER = TAG_CLUSTER_ID;
+export const TAG_REUSED = TAG_REUSED_BY_USER;
 /** The official CCM's fallback when no cluster id is configured (we warn about it elsewhere). */
-export const DEFAULT_CLUSTER_ID = 'clusterid';
+export const DEFAULT_CLUSTER_ID = CLUSTER_ID_FALLBACK;
 /** SLB allows this many tags; marker tags are only added below it. */
-export const MAX_TAGS = 10;
+export const MAX_TAGS = MAX_TAGS_FOR_MARKERS;
 
 /** `a` + UID without dashes, cut to 32 characters. */
 export function defaultLoadBalancerName(uid: string): string {
@@ -30,7 +33,7 @@ export function ownershipTags(identity: ServiceIdentity): Record<string, string>
 }
 
 function key(port: number | string, id: ServiceIdentity): string {
-  return `k8s/${port}/${id.name}/${id.namespace}/${id.clusterId}`;
+  return `${OWNED_NAME_PREFIX}/${port}/${id.name}/${id.namespace}/${id.clusterId}`;
 }
 
 export function listenerDescription(servicePort: number, id: ServiceIdentity): string {
@@ -53,7 +56,7 @@ export interface NamedKey {
 export function parseNamedKey(value: string | undefined): NamedKey | undefined {
   if (!value) return undefined;
   const parts = value.split('/');
-  if (parts.length !== 5 || parts[0] !== 'k8s' || parts.slice(1).some((p) => p === '')) return undefined;
+  if (parts.length !== 5 || parts[0] !== OWNED_NAME_PREFIX || parts.slice(1).some((p) => p === '')) return undefined;
   return { port: parts[1]!, service: parts[2]!, namespace: parts[3]!, clusterId: parts[4]! };
 }
 
