@@ -3,5 +3,6 @@ import type { Scenario } from './lib/scenario.js';
 import { r1 } from './scenarios/r1-cloud-faults.js';
 import { r2 } from './scenarios/r2-crashes.js';
 import { r3 } from './scenarios/r3-failover.js';
+import { r4 } from './scenarios/r4-foreign.js';
 
-export const SCENARIOS: readonly Scenario[] = [r1, r2, r3];
+export const SCENARIOS: readonly Scenario[] = [r1, r2, r3, r4];

@@ -118,6 +118,7 @@ export function audit(c: ChaosCluster): AuditResult {
   const ourIds = new Set(ours.map((l) => l.LoadBalancerId));
   let vgroups = 0;
   for (const g of Object.values(s.vserverGroups)) {
+    if (c.foreignIds.has(g.VServerGroupId)) continue;
     if (!lbIds.has(g.LoadBalancerId)) leaks.push(`VServer group ${g.VServerGroupId} of a deleted SLB`);
     if (ourIds.has(g.LoadBalancerId)) vgroups++;
     else if (g.VServerGroupName.endsWith(`/${c.clusterId}`)) leaks.push(`VServer group ${g.VServerGroupId} (${g.VServerGroupName}) on an SLB that is not ours`);

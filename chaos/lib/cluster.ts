@@ -52,6 +52,8 @@ export class ChaosCluster {
   vpcId = '';
   routeTableId = '';
   zoneId = '';
+  /** Cloud objects seeded as someone else's (R4): the audit judges them by the snapshot instead. */
+  readonly foreignIds = new Set<string>();
   /** Every instance, in order; the first `nodes` have a Node from the start. */
   seats: NodeSeat[] = [];
 

@@ -47,10 +47,12 @@ export async function runStorm(c: ChaosCluster, ctx: RunContext, o: StormOptions
   await o.beforeConverge?.();
   const first = await waitConverged(c, o.convergeMs, 250, o.abort);
   ctx.log(`    storm: ${totalOps(w.ops)} ops in ${stormMs} ms; converged=${first.converged} after ${first.ms} ms (${first.result.counts.ownedSlbs} SLBs, ${first.result.counts.routes} routes, ${first.result.counts.disks} disks)`);
+  if (!first.converged) ctx.log(`    not converged: ${fmt(first.result)}`);
   checks.that(first.converged, `after the storm not converged within ${o.convergeMs} ms: ${fmt(first.result)}`);
   checks.that(first.result.counts.ownedSlbs === w.live.size, `${first.result.counts.ownedSlbs} SLBs for ${w.live.size} live Services`);
 
   const t1 = Date.now();
+  const stormDeletes = w.ops.deletes;
   w.deleteAll();
   const second = await waitConverged(c, o.convergeMs, 250, o.abort);
   ctx.log(`    delete all: converged=${second.converged} after ${second.ms} ms`);
@@ -64,7 +66,7 @@ export async function runStorm(c: ChaosCluster, ctx: RunContext, o: StormOptions
     after,
     figures: {
       operations: totalOps(w.ops),
-      'services created/changed/deleted': `${w.ops.creates}/${w.ops.changes}/${w.ops.deletes + (w.ops.creates - w.ops.deletes)}`,
+      'services created/changed/deleted': `${w.ops.creates}/${w.ops.changes}/${stormDeletes} (+${w.ops.deletes - stormDeletes} at the end)`,
       'claims created': w.ops.pvcCreates,
       'node joins/leaves': `${w.ops.nodeJoins}/${w.ops.nodeLeaves}`,
       'cloud calls': calls.calls,
