@@ -209,7 +209,8 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
   it('attaches on the node with RAM-role STS credentials from metadata (no AccessKey)', async () => {
     const diskId = addDisk(t, zone);
     const o = opts(diskId, 'pv-node-mode');
-    const r = await runDriver(['attach', o, 'whatever-node-name'], node);
+    // DEBUG=* turns on pop-core's `debug` output, which must still never reach stderr.
+    const r = await runDriver(['attach', o, 'whatever-node-name'], node, { DEBUG: '*' });
     expectOk(r, 'node-mode attach');
     assert.equal(t.emu.state.disks[diskId]!.InstanceId, host);
     assert.ok(t.emu.calls().some((c) => c.action === 'AttachDisk' && c.code === 'Success' && c.caller === 'alicloud-flexvolume'));

@@ -1,7 +1,7 @@
 // The narrow slice of the cloud the driver needs, over src/cloud's ECS facade (see ecs.ts). Kept
 // as an interface so the driver's state machines (attach.ts, resolve.ts) can be tested against a
-// fake and so it is plain which calls happen. This file must stay free of src/cloud imports: it is
-// also read by code that runs for `init`/mount calls, which must not load the cloud client.
+// fake and so it is plain which calls happen. Types and a constant only, with no src/cloud import:
+// the disk controller reads PV_NAME_TAG from here too, without pulling in any client code.
 
 export type DiskStatus = 'Creating' | 'Available' | 'Attaching' | 'In_use' | 'Detaching' | 'ReIniting' | string;
 
