@@ -30,7 +30,6 @@ export function checkCombinations(inputs: ServiceInputs, c: ServiceLbConfig, src
   for (const v of c.vgroupPort ?? []) {
     if (!ports.some((p) => p.port === v.port)) cite('vgroupPort', `port ${v.port} is not a port of this Service`);
   }
-
   const reused = inputs.reusedLoadBalancer;
   if (c.loadBalancerId && reused && reused.loadBalancerId === c.loadBalancerId) {
     // (safety) A cluster-created SLB (ours, another cluster's, or the API server's) is never adopted.
@@ -48,5 +47,20 @@ export function checkCombinations(inputs: ServiceInputs, c: ServiceLbConfig, src
       cite('loadBalancerId', `the Service already has ingress IP ${ipBound.map((i) => i.ip).join(', ')} and cannot be rebound to ${reused.address}`);
     }
   }
+  checkEni(inputs, c, src, out);
   return out;
+}
+
+function checkEni(inputs: ServiceInputs, c: ServiceLbConfig, src: ConfigSources, out: AnnotationError[]): void {
+  // ENI backends need pod IPs on Terway ENIs; this product runs on the flannel/host-route
+  // network (alicloud-hostroutes), where pod IPs belong to no ENI, so the controller supplies no
+  // pod-IP → ENI map (`eniByIp`). Refuse plainly rather than create an SLB whose every backend
+  // would be skipped. (The builder can place ENI backends once a map is supplied.)
+  if (inputs.eniByIp !== undefined) return;
+  const why = 'ENI backends (pod IPs on Terway ENIs) are not supported in this cluster mode, which uses nodes (ecs) as backends';
+  if (c.backendType === 'eni') {
+    out.push({ key: src.backendType?.key ?? ANNOTATIONS.backendType.canonical, value: 'eni', reason: `${why}; remove the annotation or set "ecs"` });
+  } else if (c.backendType === undefined && inputs.config.serviceBackendType === 'eni') {
+    out.push({ key: 'cloud-config serviceBackendType', value: 'eni', reason: `${why}; set serviceBackendType "ecs" or annotate the Service with ${ANNOTATIONS.backendType.canonical}: "ecs"` });
+  }
 }

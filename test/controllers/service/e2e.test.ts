@@ -312,6 +312,17 @@ describe('service controller end to end (real controller-manager process)', func
     assert.deepEqual(slbWrites(h.cloudEmu.emu.calls()), []);
   });
 
+  it('refuses ENI backends (not supported in this cluster mode) with a Warning and no cloud change', async () => {
+    await h.settle();
+    h.cloudEmu.emu.clearCalls();
+    await apply({ name: 'pods-direct', annotations: { 'service.beta.kubernetes.io/backend-type': 'eni' } });
+    const ev = await eventually(() => eventsFor(h, 'pods-direct').find((e) => e.reason === 'InvalidAnnotation'), 'InvalidAnnotation event', 400);
+    assert.equal(ev.type, 'Warning');
+    assert.match(ev.message, /backend-type="eni": ENI backends .* not supported in this cluster mode/);
+    await h.settle();
+    assert.deepEqual(slbCalls(h.cloudEmu.emu.calls()), []);
+  });
+
   it('delete leaves nothing: every remaining Service deleted → no SLB (but the user ones), listener or VServer group of ours', async () => {
     const names = h.kube.emu.store.list('services', { namespace: 'default' }).map((s) => (s as { metadata: { name: string } }).metadata.name).filter((n) => n !== 'kubernetes');
     await h.kubectl(['delete', 'service', ...names, '--wait=false']);

@@ -129,6 +129,14 @@ describe('service model builder', () => {
       assert.ok(isValidationErrors(r), 'expected validation errors');
       return r.errors;
     };
+    it('ENI backends without a pod-IP → ENI map (this cluster mode): refused, naming the annotation or the cloud-config', () => {
+      const e = errorsOf(newService(withAnnotations({ 'service.beta.kubernetes.io/backend-type': 'eni' })));
+      assert.equal(e[0]!.key, 'service.beta.kubernetes.io/backend-type');
+      assert.match(e[0]!.reason, /not supported in this cluster mode/);
+      const fromConfig = errorsOf(newService(), { config: { ...CONFIG, serviceBackendType: 'eni' } });
+      assert.equal(fromConfig[0]!.key, 'cloud-config serviceBackendType');
+      assert.ok(isValidationErrors(buildDesiredModel(inputs(newService(withAnnotations({ 'service.beta.kubernetes.io/backend-type': 'ecs' })), { config: { ...CONFIG, serviceBackendType: 'eni' } }))) === false, 'ecs annotation overrides');
+    });
     it('https without a certificate', () => assert.match(errorsOf(newService(withAnnotations({ [P + 'protocol-port']: 'https:80' })))[0]!.reason, /cert-id is missing/));
     it('a 2017 Region other than the cluster region', () => assert.equal(errorsOf(newService(withAnnotations({ [L + 'Region']: 'cn-beijing' })))[0]!.key, L + 'Region'));
     it('http on a UDP port', () => {
