@@ -54,7 +54,7 @@ const FIELDS: Record<string, string> = {
   accesskeysecret: 'AccessKey secret, **base64-encoded**. Required together with `accessKeyID`.',
   resourcegroupid: 'Resource group for new SLBs.',
   kubernetesclustertag: 'ECS tag key for the IP-based instance lookup (official CCM: `ack.aliyun.com`).',
-  servicebackendtype: '`ecs` or `eni`: the cluster-wide default SLB backend type.',
+  servicebackendtype: '`ecs` or `eni`: the cluster-wide default SLB backend type (`eni` is refused in this cluster mode; see docs/service-load-balancers.md).',
   disablepublicslb: '`true` refuses to create internet SLBs.',
   servicemaxconcurrentreconciles: 'Service workers (overrides `--concurrent-service-syncs`).',
   nodemaxconcurrentreconciles: 'Node controller workers.',
@@ -63,6 +63,7 @@ const FIELDS: Record<string, string> = {
   metadataendpoint: 'Metadata service base URL (default `http://100.100.100.200`).',
   endpoints: 'API endpoint overrides `{ ecs, vpc, slb }`, each a host or URL (as the `*_ENDPOINT` variables).',
   qps: 'Client-side rate limit for cloud API calls: one number, or `{ ecs, vpc, slb }`.',
+  actionqps: 'Client-side pacing of each API action on its own (the cloud throttles per API): one number, or `{ ecs, vpc, slb }`; unset = none. Keep `qps` high enough not to serialise independent actions.',
 };
 
 /** Env names the source reads: `env.NAME`, `env['NAME']`, and NAME literals in files that touch env. */

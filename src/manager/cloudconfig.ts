@@ -67,6 +67,9 @@ const GlobalSchema = z
     qps: z
       .union([qps, z.object({ ecs: qps.optional(), vpc: qps.optional(), slb: qps.optional() }).strict()])
       .optional(),
+    actionqps: z
+      .union([qps, z.object({ ecs: qps.optional(), vpc: qps.optional(), slb: qps.optional() }).strict()])
+      .optional(),
   })
   .strict();
 
@@ -89,6 +92,7 @@ const SPELLING: Record<string, string> = {
   routemaxconcurrentreconciles: 'routeMaxConcurrentReconciles',
   featuregates: 'featureGates',
   metadataendpoint: 'metadataEndpoint',
+  actionqps: 'actionQps',
 };
 
 /** Aliases accepted in the file → canonical lower-case key. */
@@ -122,6 +126,8 @@ export interface CloudFileConfig {
   metadataEndpoint?: string;
   endpoints?: { ecs?: string; vpc?: string; slb?: string };
   qps?: { ecs?: number; vpc?: number; slb?: number };
+  /** Per-action pacing (the cloud throttles each API on its own). */
+  actionQps?: { ecs?: number; vpc?: number; slb?: number };
 }
 
 export function loadCloudConfig(path: string): CloudFileConfig {
@@ -188,6 +194,7 @@ export function parseCloudConfig(text: string): CloudFileConfig {
     metadataEndpoint: v.metadataendpoint,
     endpoints: v.endpoints,
     qps: typeof v.qps === 'number' ? { ecs: v.qps, vpc: v.qps, slb: v.qps } : v.qps,
+    actionQps: typeof v.actionqps === 'number' ? { ecs: v.actionqps, vpc: v.actionqps, slb: v.actionqps } : v.actionqps,
   };
   if ((out.accessKeyId === undefined) !== (out.accessKeySecret === undefined)) {
     throw new CloudConfigError(

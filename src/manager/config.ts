@@ -42,6 +42,7 @@ export interface CloudSettings {
   metadataEndpoint?: string;
   endpoints: { ecs?: string; vpc?: string; slb?: string };
   qps: { ecs?: number; vpc?: number; slb?: number };
+  actionQps: { ecs?: number; vpc?: number; slb?: number };
   dryRun: boolean;
   /** Where each resolved value came from (logged at startup, useful when metadata filled a gap). */
   sources: Readonly<Record<string, Source>>;
@@ -268,6 +269,7 @@ async function resolveCloud(
     metadataEndpoint: file.metadataEndpoint,
     endpoints: file.endpoints ?? {},
     qps: file.qps ?? {},
+    actionQps: file.actionQps ?? {},
     dryRun: flags.dryRun,
     sources,
   };

@@ -138,6 +138,7 @@ function defaultCloud(config: ManagerConfig, registry: Registry, logger: Logger)
       ...(c.accessKeyId ? { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret } : {}),
       ...(c.metadataEndpoint ? { metadataEndpoint: c.metadataEndpoint } : {}),
       qps: c.qps,
+      actionQps: c.actionQps,
       dryRun: config.dryRun,
       // The lease identity on every cloud call (x-kube-alicloud-caller / User-Agent), so an audit
       // of the cloud's call log can prove that only the lease holder ever wrote.
