@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { registerSecret } from '../util/secrets.js';
+import { parseNodeNameType, type NodeNameType } from '../controllers/node/constants.js';
 import { loadCloudConfig, type CloudFileConfig } from './cloudconfig.js';
 import { selectControllers } from './controllers.js';
 import { FlagError, type Flags, type LogLevel } from './flags.js';
@@ -19,7 +20,9 @@ export interface MetadataSource {
   get(key: string): Promise<string>;
 }
 
-export type NodeNameType = 'private-ip' | 'hostname';
+// ALIYUN_NODE_NAME_TYPE unset means "auto" (node name as instance id, then private IP, then hostname):
+// a superset of kube-aliyun's private-ip default; an explicit value restricts matching to it.
+export type { NodeNameType };
 export type Source = 'flag' | 'cloud-config' | 'env' | 'metadata' | 'default';
 
 export interface CloudSettings {
@@ -198,9 +201,12 @@ async function resolveCloud(
   const routeTableIds = file.routeTableIds?.length ? file.routeTableIds : envTables;
   if (routeTableIds.length) sources.routeTableIds = file.routeTableIds?.length ? 'cloud-config' : 'env';
 
-  const nameType = env.ALIYUN_NODE_NAME_TYPE?.trim() || 'private-ip';
-  if (nameType !== 'private-ip' && nameType !== 'hostname')
-    throw new ConfigError(`ALIYUN_NODE_NAME_TYPE: must be private-ip or hostname, got "${nameType}"`);
+  let nameType: NodeNameType;
+  try {
+    nameType = parseNodeNameType(env.ALIYUN_NODE_NAME_TYPE);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
 
   // Metadata only for what is still missing; region is the one value we cannot run without.
   const meta = async (key: string): Promise<string | undefined> => {

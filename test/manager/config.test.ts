@@ -249,9 +249,9 @@ describe('manager/config', () => {
     await assert.rejects(
       resolveConfig(
         flags(['--controllers=service']),
-        opts({ ALIYUN_REGION: 'r', ALIYUN_NODE_NAME_TYPE: 'ip' }),
+        opts({ ALIYUN_REGION: 'r', ALIYUN_NODE_NAME_TYPE: 'fqdn' }),
       ),
-      /ALIYUN_NODE_NAME_TYPE: must be private-ip or hostname/,
+      /ALIYUN_NODE_NAME_TYPE: unknown value "fqdn"/,
     );
     await assert.rejects(
       resolveConfig(

@@ -2,13 +2,9 @@
 import type { ControllerContext } from '../../manager/registry.js';
 import type { NodeController } from './controller.js';
 import { buildNodeController, nodeSettings } from './wiring.js';
-import type { NodeNameType } from './constants.js';
 
 export function nodeControllerFactory(ctx: ControllerContext, env: NodeJS.ProcessEnv = process.env): NodeController {
   const c = ctx.config;
-  // ALIYUN_NODE_NAME_TYPE unset means "auto" (instance-id name, then private IP, then hostname),
-  // a superset of kube-aliyun's private-ip default; an explicit value restricts matching to it.
-  const nameType: NodeNameType = env.ALIYUN_NODE_NAME_TYPE?.trim() ? c.cloud.nodeNameType : 'auto';
   return buildNodeController({
     cloud: ctx.cloud,
     informers: ctx.informers,
@@ -22,7 +18,7 @@ export function nodeControllerFactory(ctx: ControllerContext, env: NodeJS.Proces
         skipDisableSourceDestCheck: c.skipDisableSourceDestCheck,
         batchSize: c.nodeReconcileBatchSize,
         aggregationMs: c.nodeEventAggregationWaitMs,
-        nameType,
+        nameType: c.cloud.nodeNameType,
         ...(c.cloud.vpcId ? { vpcId: c.cloud.vpcId } : {}),
       },
       env,
