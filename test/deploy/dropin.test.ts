@@ -17,6 +17,7 @@ import { eventually, hasKubectl, startTestKube, type TestKube } from '../helpers
 import { spawnManager, type ManagerProcess } from '../helpers/manager.js';
 import { ensureBundle } from '../flexvolume/harness.js';
 import { grantOf, grantedKeys, permissionKey, readRoles } from './rbac.js';
+import { ramActionsInCode } from '../docs/ram.js';
 import { readSeedPod, resolveEnv, seedSecretCommand } from './seed.js';
 
 /** Permissions in deploy/rbac.yaml this scenario cannot exercise, each with the code path that needs it. */
@@ -242,6 +243,13 @@ spec:
     // Without a kube-controller-manager, play its part: a released PV.
     await kube.api('PATCH', `/api/v1/persistentvolumes/${pvName}/status`, { status: { phase: 'Released' } }, 'application/merge-patch+json');
     await eventually(async () => ((await kube.api('GET', `/api/v1/persistentvolumes/${pvName}`)).status === 404 ? true : undefined), 'PV and disk deleted', 600, 50);
+  });
+
+  it('every cloud API action of this run is in the RAM policy of docs/getting-started.md', () => {
+    const policy = new Set(ramActionsInCode());
+    const seen = [...new Set(cloud.emu.calls().filter((c) => !c.action.startsWith('_')).map((c) => `${c.product.toLowerCase()}:${c.action}`))].sort();
+    assert.ok(seen.length >= 5, JSON.stringify(seen));
+    assert.deepEqual(seen.filter((a) => !policy.has(a)), [], 'actions called but missing from the RAM policy');
   });
 
   it('deploy/rbac.yaml allows every request the manager made, and every rule was used or is justified', async () => {
