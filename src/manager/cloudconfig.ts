@@ -167,7 +167,9 @@ export function parseCloudConfig(text: string): CloudFileConfig {
         ? [...issue.path.map(String), String(issue.keys[0])]
         : issue.path.map(String);
     const key = path[0] ?? '';
-    const field = [SPELLING[key] ?? key, ...path.slice(1)].join('.');
+    // An unknown field is named as the user spelled it (keys were lower-cased for matching).
+    const asWritten = Object.keys(rawGlobal).find((k) => k.toLowerCase() === key);
+    const field = [SPELLING[key] ?? asWritten ?? key, ...path.slice(1)].join('.');
     const what = issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
     throw new CloudConfigError(`--cloud-config: Global.${field}: ${what}`);
   }

@@ -138,6 +138,7 @@ describe('manager/cloudconfig', () => {
       ['Global:\n  vpcid: notavpc\n', /^--cloud-config: Global\.vpcID: must look like vpc-xxxx$/],
       ['Global:\n  routeTableIDs: "vtb-1,vtb 2"\n', /^--cloud-config: Global\.routeTableIDs/],
       ['Global:\n  regoin: cn-hangzhou\n', /^--cloud-config: Global\.regoin: unknown field$/],
+      ['Global:\n  vpcId: vpc-1\n  noSuchSetting: 1\n', /^--cloud-config: Global\.noSuchSetting: unknown field$/],
       [
         'Global:\n  accessKeyID: "not base64!"\n  accessKeySecret: eA==\n',
         /^--cloud-config: Global\.accessKeyID: must be base64-encoded$/,
