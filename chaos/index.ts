@@ -4,5 +4,7 @@ import { r1 } from './scenarios/r1-cloud-faults.js';
 import { r2 } from './scenarios/r2-crashes.js';
 import { r3 } from './scenarios/r3-failover.js';
 import { r4 } from './scenarios/r4-foreign.js';
+import { r5 } from './scenarios/r5-bad-input.js';
+import { r6 } from './scenarios/r6-apiserver.js';
 
-export const SCENARIOS: readonly Scenario[] = [r1, r2, r3, r4];
+export const SCENARIOS: readonly Scenario[] = [r1, r2, r3, r4, r5, r6];
