@@ -198,6 +198,7 @@ export function buildCommand(): Command {
     .option('--secure-port <port>', 'health/metrics port (plain HTTP; 0 = ephemeral)', port('secure-port'))
     .option('--port <port>', 'alias of --secure-port', port('port'))
     .option('--dry-run', 'read-only: mutating cloud calls are logged, not sent', false)
+    .option('--no-dry-run')
     .option('--log-level <level>', 'trace|debug|info|warn|error|fatal|silent', logLevel)
     .addOption(new Option('--v <n>', 'klog-style verbosity (alias of --log-level)').argParser(verbosity))
     .exitOverride()

@@ -60,6 +60,10 @@ describe('manager/flags', () => {
     assert.equal(parseFlags(['--secure-port=1234', '--log-level=warn']).flags!.port, 1234);
     assert.equal(parseFlags(['--log-level=warn']).flags!.logLevel, 'warn');
     assert.equal(parseFlags(['--configure-cloud-routes=false']).flags!.configureCloudRoutes, false);
+    // Every boolean takes =false (found by the chaos suite: --dry-run=false was "unknown flag").
+    for (const b of ['allocate-node-cidrs', 'configure-cloud-routes', 'leader-elect', 'dry-run', 'skip-disable-source-dest-check'])
+      for (const v of ['true', 'false']) assert.ok(parseFlags([`--${b}=${v}`]).flags, `--${b}=${v}`);
+    assert.equal(parseFlags(['--dry-run=false']).flags!.dryRun, false);
   });
 
   it('names the culprit in one line for every kind of bad input', () => {
