@@ -55,6 +55,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     .exitOverride()
     .option('--kubeconfig <file>', 'kubeconfig file (default: in-cluster service account)')
     .option('--master, --server <url>', 'apiserver URL; overrides the kubeconfig server')
+    // kubeup's hostroutes was started as `/hostroutes --in-cluster`; in-cluster is already our default.
+    .option('--in-cluster', 'use the in-cluster service account (the default without --kubeconfig; accepted for kubeup compatibility)')
     .option('--node-name <name>', 'this node\'s Node name (default: $NODE_NAME from the downward API; never the hostname)')
     .option('--route-protocol <n>', 'routing protocol number that marks the routes this agent owns', intIn(1, 255), DEFAULT_PROTOCOL)
     .option('--table <table>', 'routing table to program', 'main')
@@ -82,7 +84,10 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     ipBinary: string;
   }>();
   const nodeName = o.nodeName ?? env.NODE_NAME;
-  if (!nodeName) throw new OptionsError('--node-name or NODE_NAME is required (set NODE_NAME from fieldRef spec.nodeName)');
+  if (!nodeName)
+    throw new OptionsError(
+      '--node-name or NODE_NAME is required (set NODE_NAME from fieldRef spec.nodeName; kubeup manifests lacked it — see deploy/hostroutes.yaml)',
+    );
   if ([0, 1, 2, 3, 4].includes(o.routeProtocol)) throw new OptionsError(`--route-protocol ${o.routeProtocol} is reserved by the kernel`);
   if (!TABLE_RE.test(o.table) || o.table === 'local') throw new OptionsError(`invalid --table ${o.table}`);
   if (!LEVELS.includes(o.logLevel)) throw new OptionsError(`invalid --log-level ${o.logLevel}`);

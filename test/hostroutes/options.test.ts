@@ -34,4 +34,8 @@ describe('hostroutes/options', () => {
     assert.equal(parseDuration('1.5m'), 90_000);
     assert.throws(() => parseDuration('soon'));
   });
+  it('accepts kubeup\'s --in-cluster flag and still insists on knowing its own node', () => {
+    assert.equal(parseOptions(['--in-cluster'], { NODE_NAME: 'node-a' }).nodeName, 'node-a');
+    assert.throws(() => parseOptions(['--in-cluster'], {}), /NODE_NAME is required/);
+  });
 });
