@@ -13,7 +13,7 @@ import { Workload } from '../lib/workload.js';
 
 const SIZES = {
   full: { kills: 10, nodes: 3, convergeMs: 90_000 },
-  short: { kills: 3, nodes: 2, convergeMs: 40_000 },
+  short: { kills: 2, nodes: 2, convergeMs: 40_000 },
 };
 const LEASE_MS = 2000;
 const RETRY_MS = 250;
