@@ -8,11 +8,15 @@ import type { KubeClient } from '../../kube/rest.js';
 import { comparable, type Modifier } from './modifiers.js';
 import type { Node } from './types.js';
 
-export type ApplyResult = 'updated' | 'unchanged' | 'gone';
+/** `skipped`: the fresh Node no longer satisfied the caller's `onlyIf` precondition; nothing was written. */
+export type ApplyResult = 'updated' | 'unchanged' | 'gone' | 'skipped';
 
 export interface NodeWriter {
-  /** Applies `mods` to the current Node `name` (only when its uid is still `uid`, if given). */
-  apply(name: string, mods: readonly Modifier[], uid?: string): Promise<ApplyResult>;
+  /**
+   * Applies `mods` to the current Node `name` (only when its uid is still `uid`, if given, and
+   * `onlyIf` holds for the fresh read — checked again on every conflict retry).
+   */
+  apply(name: string, mods: readonly Modifier[], uid?: string, onlyIf?: (fresh: Node) => boolean): Promise<ApplyResult>;
   get(name: string): Promise<Node | undefined>;
   /** Deletes with uid + resourceVersion preconditions: a Node that changed since we decided is not deleted. */
   delete(node: Node): Promise<'deleted' | 'gone' | 'changed'>;
@@ -31,10 +35,11 @@ export function createNodeWriter(client: KubeClient): NodeWriter {
   };
   return {
     get,
-    async apply(name, mods, uid) {
+    async apply(name, mods, uid, onlyIf) {
       for (let attempt = 1; ; attempt++) {
         const current = await get(name);
         if (!current || (uid && current.metadata?.uid !== uid)) return 'gone';
+        if (onlyIf && !onlyIf(current)) return 'skipped';
         const next = structuredClone(current);
         for (const m of mods) m.apply(next);
         const before = comparable(current) as { addresses: unknown };

@@ -27,7 +27,12 @@ export const ANNOTATION_PROVIDED_NODE_IP = 'alpha.kubernetes.io/provided-node-ip
 export const NodeEvents = {
   /** Normal: cloud facts applied and the uninitialized taint removed. */
   InitializedNode: 'InitializedNode',
-  /** Warning: the instance could not be identified (or the lookup failed); the taint stays. */
+  /** Normal: an untainted Node without providerID (kube-aliyun style kubelet) got its providerID and cloud facts. */
+  AdoptedNode: 'AdoptedNode',
+  /**
+   * Warning: the instance could not be identified (or the lookup failed); a tainted Node stays
+   * tainted, an untainted one is left unchanged (reported once, not every pass).
+   */
   InstanceNotFound: 'InstanceNotFound',
   /** Warning: a write to the Node (addresses, labels, taint) or the ENI failed. */
   SyncNodeFailed: 'SyncNodeFailed',

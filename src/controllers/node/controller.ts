@@ -1,7 +1,8 @@
-// The node controller's loops. Initialisation: informer events put tainted Nodes on a work queue
-// (per-key backoff), a batch worker waits for a burst to gather and initialises the whole batch
-// with one cloud lookup. Sync: every --node-monitor-period, all initialised Nodes are compared
-// with the cloud (addresses, labels, shutdown taint, deletion of gone instances).
+// The node controller's loops. Initialisation: informer events put tainted Nodes — and untainted
+// ones without providerID, which are adopted — on a work queue (per-key backoff), a batch worker
+// waits for a burst to gather and handles the whole batch with one cloud lookup. Sync: every
+// --node-monitor-period, all initialised Nodes are compared with the cloud (addresses, labels,
+// shutdown taint, deletion of gone instances), and Nodes still waiting for adoption are queued again.
 import type { Registry } from 'prom-client';
 import { sleep, realClock } from '../../kube/clock.js';
 import type { EventRecorder } from '../../kube/events.js';
@@ -14,7 +15,7 @@ import type { NodeCloudPort } from './cloudport.js';
 import { TAINT_UNINITIALIZED, type NodeNameType } from './constants.js';
 import { initNodes } from './init.js';
 import { nodeMetrics, type NodeMetrics } from './metrics.js';
-import { hasTaint } from './modifiers.js';
+import { hasTaint, needsAdoption } from './modifiers.js';
 import { syncNodes, type SyncReport } from './sync.js';
 import type { Node } from './types.js';
 
@@ -43,6 +44,8 @@ export class NodeController {
   readonly name = 'node';
   private readonly queue: WorkQueue;
   private readonly metrics: NodeMetrics;
+  /** Untainted Nodes already warned that no instance matches (see InitDeps.warnedUnmatched). */
+  private readonly warnedUnmatched = new Set<string>();
   lastSync: SyncReport | undefined;
 
   constructor(private readonly o: NodeControllerOptions) {
@@ -52,8 +55,8 @@ export class NodeController {
 
   async run(signal: AbortSignal): Promise<void> {
     const unsubscribe = this.o.informer.addHandlers({
-      add: (n) => this.enqueueIfTainted(n),
-      update: (_old, n) => this.enqueueIfTainted(n),
+      add: (n) => this.enqueueIfNeeded(n),
+      update: (old, n) => this.enqueueIfNeeded(n, old),
     });
     const stop = () => this.queue.shutdown();
     signal.addEventListener('abort', stop, { once: true });
@@ -76,8 +79,29 @@ export class NodeController {
     return report;
   }
 
-  private enqueueIfTainted(n: Node): void {
-    if (n.metadata?.name && hasTaint(n, TAINT_UNINITIALIZED)) this.queue.add(n.metadata.name);
+  /**
+   * Tainted Nodes on every event (initialisation is what they wait for). Nodes to adopt on add,
+   * when they become candidates, or when their addresses (what private-IP/hostname matching
+   * reads) change — not on every kubelet heartbeat, which would turn an unmatched Node into a
+   * cloud lookup every few seconds; the sync loop looks at them again each period.
+   */
+  private enqueueIfNeeded(n: Node, old?: Node): void {
+    const name = n.metadata?.name;
+    if (!name) return;
+    if (hasTaint(n, TAINT_UNINITIALIZED)) return this.queue.add(name);
+    if (!needsAdoption(n)) return;
+    if (!old || !needsAdoption(old) || JSON.stringify(old.status?.addresses ?? []) !== JSON.stringify(n.status?.addresses ?? [])) this.queue.add(name);
+  }
+
+  /** Queues every Node still waiting for adoption, and forgets warnings about Nodes that are gone or adopted. */
+  private requeueAdoptions(): void {
+    const waiting = new Set<string>();
+    for (const n of this.o.informer.list()) {
+      if (!n.metadata?.name || !needsAdoption(n)) continue;
+      waiting.add(n.metadata.uid ?? n.metadata.name);
+      this.queue.add(n.metadata.name);
+    }
+    for (const id of this.warnedUnmatched) if (!waiting.has(id)) this.warnedUnmatched.delete(id);
   }
 
   private async initLoop(signal: AbortSignal): Promise<void> {
@@ -96,7 +120,7 @@ export class NodeController {
       let failed: Map<string, Error>;
       try {
         const nodes = keys.map((k) => this.o.informer.get(k)).filter((n): n is Node => n !== undefined);
-        failed = await initNodes(nodes, { ...this.o, metrics: this.metrics });
+        failed = await initNodes(nodes, { ...this.o, metrics: this.metrics, warnedUnmatched: this.warnedUnmatched });
       } catch (err) {
         this.o.logger.error({ err: redactSecrets(String(err)) }, 'node initialisation batch failed');
         failed = new Map(keys.map((k) => [k, err instanceof Error ? err : new Error(String(err))]));
@@ -123,6 +147,7 @@ export class NodeController {
       } catch (err) {
         this.o.logger.error({ err: redactSecrets(String(err)) }, 'node sync pass failed');
       }
+      this.requeueAdoptions();
     }
   }
 }

@@ -1,7 +1,9 @@
-// Initialising a batch of tainted Nodes with one cloud lookup: instance ids, private IPs and
-// (only if still needed) the VPC listing for hostnames are each fetched once for the whole
-// batch; then source/destination checks, then per-Node writes. Returns per-Node errors so the
-// queue retries exactly the Nodes that failed.
+// Initialising a batch of Nodes with one cloud lookup: instance ids, private IPs and (only if
+// still needed) the VPC listing for hostnames are each fetched once for the whole batch; then
+// source/destination checks, then per-Node writes. Two kinds of Node are handled: tainted ones
+// (kubelet with --cloud-provider=external) and untainted ones without providerID (kube-aliyun
+// clusters), which are adopted. Returns per-Node errors so the queue retries exactly the Nodes
+// that failed.
 import type { EventRecorder } from '../../kube/events.js';
 import type { Logger } from '../../util/log.js';
 import { redactSecrets } from '../../util/secrets.js';
@@ -11,8 +13,8 @@ import { NodeEvents, TAINT_UNINITIALIZED, type NodeNameType } from './constants.
 import type { CloudInstance } from './instance.js';
 import { InstanceIndex, lookupKeys, matchInstance, type LookupKeys } from './lookup.js';
 import type { NodeMetrics } from './metrics.js';
-import { hasTaint } from './modifiers.js';
-import { planInit } from './plan.js';
+import { hasTaint, needsAdoption } from './modifiers.js';
+import { planAdopt, planInit } from './plan.js';
 import type { Node } from './types.js';
 
 export interface InitDeps {
@@ -24,18 +26,31 @@ export interface InitDeps {
   nameType: NodeNameType;
   skipDisableSourceDestCheck: boolean;
   now?: () => Date;
+  /**
+   * Untainted Nodes (by uid) already told that no instance matches them. They are looked up
+   * again every sync period, and a Warning on every look would bury the Node's other events.
+   */
+  warnedUnmatched?: Set<string>;
 }
 
 export class InitError extends Error {
   override name = 'InitError';
 }
 
-/** Initialises `nodes` (cached copies; each is re-read before writing). Map value = why it must be retried. */
+const identity = (n: Node): string => n.metadata?.uid ?? n.metadata?.name ?? '';
+
+/**
+ * Initialises (tainted) or adopts (untainted, no providerID) `nodes` — cached copies; each is
+ * re-read before writing. Map value = why it must be retried with backoff. An untainted Node that
+ * matches no instance is not in the map: nothing is wrong with it that a retry would fix soon, and
+ * the controller looks again every sync period.
+ */
 export async function initNodes(nodes: readonly Node[], d: InitDeps): Promise<Map<string, Error>> {
   const failed = new Map<string, Error>();
-  const todo = nodes.filter((n) => n.metadata?.name && hasTaint(n, TAINT_UNINITIALIZED));
+  const todo = nodes.filter((n) => n.metadata?.name && (hasTaint(n, TAINT_UNINITIALIZED) || needsAdoption(n)));
   if (todo.length === 0) return failed;
   const keys = new Map<Node, LookupKeys>(todo.map((n) => [n, lookupKeys(n, d.nameType)]));
+  const outcome = (n: Node) => (hasTaint(n, TAINT_UNINITIALIZED) ? `the Node stays tainted ${TAINT_UNINITIALIZED}` : 'spec.providerID is not set yet');
 
   const index = new InstanceIndex();
   try {
@@ -43,7 +58,7 @@ export async function initNodes(nodes: readonly Node[], d: InitDeps): Promise<Ma
   } catch (err) {
     const msg = `cloud lookup failed: ${redactSecrets(String(err instanceof Error ? err.message : err))}`;
     for (const n of todo) {
-      d.recorder.event(n, 'Warning', NodeEvents.SyncNodeFailed, `${msg}; the Node stays tainted ${TAINT_UNINITIALIZED} and is retried`);
+      d.recorder.event(n, 'Warning', NodeEvents.SyncNodeFailed, `${msg}; ${outcome(n)} and the Node is retried`);
       failed.set(n.metadata!.name!, new InitError(msg));
       d.metrics.init('lookup_failed');
     }
@@ -58,20 +73,40 @@ export async function initNodes(nodes: readonly Node[], d: InitDeps): Promise<Ma
       d.logger.debug({ node: n.metadata?.name, instance: m.instance.id, via: m.via }, 'matched instance');
       continue;
     }
-    d.recorder.event(n, 'Warning', NodeEvents.InstanceNotFound, `no ECS instance found for this Node: ${m.reason}; it stays tainted ${TAINT_UNINITIALIZED} and is retried`);
-    failed.set(n.metadata!.name!, new InitError(m.reason));
     d.metrics.init('not_found');
+    if (hasTaint(n, TAINT_UNINITIALIZED)) {
+      d.recorder.event(n, 'Warning', NodeEvents.InstanceNotFound, `no ECS instance found for this Node: ${m.reason}; it stays tainted ${TAINT_UNINITIALIZED} and is retried`);
+      failed.set(n.metadata!.name!, new InitError(m.reason));
+      continue;
+    }
+    if (d.warnedUnmatched?.has(identity(n))) continue;
+    d.warnedUnmatched?.add(identity(n));
+    d.recorder.event(
+      n,
+      'Warning',
+      NodeEvents.InstanceNotFound,
+      `no ECS instance found for this Node (it has no spec.providerID): ${m.reason}; the Node is left as it is, so it gets no pod route and is no SLB backend; looked up again every --node-monitor-period`,
+    );
+    d.logger.info({ node: n.metadata?.name, why: m.reason }, 'no instance for an untainted Node without providerID');
   }
 
   const sdcErrors = d.skipDisableSourceDestCheck ? new Map<string, string>() : await disableSourceDestChecks(matched.map((m) => m.inst), d);
 
   for (const { node, inst } of matched) {
     const name = node.metadata!.name!;
-    const plan = planInit(node, inst, sdcErrors.get(inst.id), d.now);
+    const adopt = !hasTaint(node, TAINT_UNINITIALIZED);
+    const plan = (adopt ? planAdopt : planInit)(node, inst, sdcErrors.get(inst.id), d.now);
     for (const e of plan.events) d.recorder.event(node, e.type, e.reason, e.message);
+    if (adopt && plan.blocked) {
+      failed.set(name, new InitError(plan.blocked));
+      d.metrics.init('blocked');
+      continue;
+    }
     try {
-      const res = await d.writer.apply(name, plan.mods, node.metadata?.uid);
-      if (res === 'gone') {
+      // Adoption re-checks the fresh Node: a providerID someone set meanwhile wins, and then
+      // none of our facts are written either (the periodic sync takes it from there).
+      const res = await d.writer.apply(name, plan.mods, node.metadata?.uid, adopt ? (fresh) => !fresh.spec?.providerID : undefined);
+      if (res === 'gone' || res === 'skipped') {
         d.metrics.init('gone');
         continue;
       }
@@ -85,6 +120,13 @@ export async function initNodes(nodes: readonly Node[], d: InitDeps): Promise<Ma
     if (plan.blocked) {
       failed.set(name, new InitError(plan.blocked));
       d.metrics.init('blocked');
+      continue;
+    }
+    if (adopt) {
+      d.warnedUnmatched?.delete(identity(node));
+      d.recorder.event(node, 'Normal', NodeEvents.AdoptedNode, `adopted instance ${inst.id} (${inst.instanceType ?? 'unknown type'}, ${inst.zone ?? 'unknown zone'}): set spec.providerID, addresses and labels`);
+      d.logger.info({ node: name, instance: inst.id }, 'node adopted');
+      d.metrics.init('adopted');
       continue;
     }
     d.recorder.event(node, 'Normal', NodeEvents.InitializedNode, `initialized from instance ${inst.id} (${inst.instanceType ?? 'unknown type'}, ${inst.zone ?? 'unknown zone'})`);

@@ -3,7 +3,7 @@
 import type { Registry } from 'prom-client';
 import { counter, histogram } from '../../kube/metrics.js';
 
-export type InitOutcome = 'initialized' | 'not_found' | 'lookup_failed' | 'blocked' | 'write_failed' | 'gone';
+export type InitOutcome = 'initialized' | 'adopted' | 'not_found' | 'lookup_failed' | 'blocked' | 'write_failed' | 'gone';
 export type SyncOutcome = 'updated' | 'unchanged' | 'deleted' | 'kept_missing' | 'lookup_failed' | 'write_failed' | 'delete_failed';
 
 export interface NodeMetrics {

@@ -1,7 +1,7 @@
 // Node changes as pure modifiers: built once from one cloud lookup, then re-applied to a fresh
 // read of the Node on every conflict retry (so a kubelet heartbeat between our read and our
 // write costs a retry, never a lost update or a clobbered field).
-import { ANNOTATION_PROVIDED_NODE_IP, Labels, NODEPOOL_TAG } from './constants.js';
+import { ANNOTATION_PROVIDED_NODE_IP, Labels, NODEPOOL_TAG, TAINT_UNINITIALIZED } from './constants.js';
 import type { CloudInstance } from './instance.js';
 import type { Node, NodeAddress, Taint } from './types.js';
 
@@ -68,6 +68,16 @@ export function addTaint(taint: Taint, now: () => Date = () => new Date()): Modi
 
 export function hasTaint(node: Node, key: string): boolean {
   return node.spec?.taints?.some((t) => t.key === key) ?? false;
+}
+
+/**
+ * A Node whose kubelet ran without --cloud-provider=external (kube-aliyun clusters): no
+ * uninitialized taint and no providerID. The node controller adopts it — providerID, addresses,
+ * labels — because routes and SLB backends are keyed by providerID. A Node with any providerID
+ * (even a non-ECS one) is never adopted: the kubelet said who it is.
+ */
+export function needsAdoption(node: Node): boolean {
+  return !node.spec?.providerID && !hasTaint(node, TAINT_UNINITIALIZED);
 }
 
 /** The labels an instance implies: topology, instance type (GA and beta spellings) and billing facts. */

@@ -60,6 +60,29 @@ export function planInit(node: Node, inst: CloudInstance, sourceDestError: strin
   return { mods, events, ...(blocked ? { blocked } : {}) };
 }
 
+/**
+ * Adoption of an untainted Node without providerID: the same facts as initialisation plus
+ * providerID, but all or nothing — with no taint to hold the Node back, a providerID written
+ * while the match is doubtful (`--node-ip` not on the instance) or the ENI still checks
+ * source/destination would make routes and SLB backends point at it too early. `blocked` means
+ * nothing is written and the Node is retried.
+ */
+export function planAdopt(node: Node, inst: CloudInstance, sourceDestError: string | undefined, now: () => Date = () => new Date()): InitPlan {
+  const facts = factModifiers(node, inst, now);
+  const events = [...facts.events];
+  const blocked: string[] = [];
+  if (facts.addressError) {
+    blocked.push(facts.addressError);
+    events.push({ type: 'Warning', reason: NodeEvents.ProvidedNodeIpMismatch, message: `${facts.addressError}; spec.providerID is not set and the Node is left as it is` });
+  }
+  if (sourceDestError) {
+    blocked.push(sourceDestError);
+    events.push({ type: 'Warning', reason: NodeEvents.SourceDestCheckFailed, message: `failed to disable source/destination check: ${sourceDestError}; spec.providerID is not set yet and the Node is retried` });
+  }
+  if (blocked.length > 0) return { mods: [], events, blocked: blocked.join('; ') };
+  return { mods: [setProviderId(formatProviderId(inst.region, inst.id)), ...facts.mods], events };
+}
+
 export type SyncPlan =
   | { kind: 'update'; mods: Modifier[]; events: PlannedEvent[] }
   | { kind: 'delete'; why: string }
