@@ -42,7 +42,7 @@ export const r5: Scenario = {
         .map((e) => e as unknown as { involvedObject?: { name?: string }; reason?: string; message?: string; type?: string })
         .filter((e) => e.involvedObject?.name === name);
     const deadline = Date.now() + 30_000;
-    let missing: string[] = [];
+    let missing: string[];
     do {
       await sleep(250);
       missing = annCases
