@@ -1,25 +1,24 @@
-// Where the apiserver is and how to authenticate. Parsed by us rather than by
-// @kubernetes/client-node: its 2.x line pulls undici 8, which does not load on Node 20
-// (it needs Node >= 22.19), so the runtime speaks REST over node:http(s) itself; client-node
-// stays usable for its types only (`import type`).
+// Where the apiserver is and how to authenticate, loaded by @kubernetes/client-node's KubeConfig
+// so every kubeconfig feature it knows (contexts, certificate files/data, tokens, exec credential
+// plugins, auth providers) works. The transport stays ours (src/kube/rest.ts): it asks client-node
+// for TLS material and auth headers on every request (src/kube/auth.ts), so rotating credentials
+// are refreshed by client-node. This file adds what client-node leaves out: one-line errors naming
+// the culprit, client-go's flag precedence (--kubeconfig, --master, in-cluster), client-go's
+// `tokenFile` key, and plain-http servers.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { KubeConfig as ClientNodeConfig, type Cluster, type User } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { registerSecret } from '../util/secrets.js';
+
+export { ClientNodeConfig };
 
 /** Everything a request needs to reach and authenticate to one apiserver. */
 export interface KubeConfig {
   /** Base URL without trailing slash, e.g. `https://10.0.0.1:6443` or `http://127.0.0.1:8080`. */
   server: string;
-  ca?: string;
-  cert?: string;
-  key?: string;
-  token?: string;
-  /** Re-read on every request: projected service-account tokens rotate. */
-  tokenFile?: string;
-  username?: string;
-  password?: string;
-  insecureSkipTlsVerify?: boolean;
+  /** client-node's configuration, current context pointing at `server`. Absent = anonymous. */
+  clientNode?: ClientNodeConfig;
 }
 
 export class KubeConfigError extends Error {
@@ -44,13 +43,18 @@ export function loadKubeConfig(opts: LoadOptions): KubeConfig {
   const path = opts.kubeconfigPath || undefined;
   if (path) {
     const cfg = fromKubeconfigFile(path);
-    return override ? { ...cfg, server: override } : cfg;
+    return override && cfg.clientNode ? pinServer(cfg.clientNode, override) : cfg;
   }
-  if (override) return { server: override };
+  if (override) return anonymous(override);
   const host = env.KUBERNETES_SERVICE_HOST;
   const port = env.KUBERNETES_SERVICE_PORT;
   if (host && port) return fromInCluster(host, port, opts.inClusterDir ?? IN_CLUSTER_DIR);
   throw new KubeConfigError('no apiserver: pass --kubeconfig or --master, or run in a cluster');
+}
+
+/** The client-node configuration a transport should use: the loaded one, else anonymous. */
+export function clientNodeFor(cfg: KubeConfig): ClientNodeConfig {
+  return cfg.clientNode ?? (anonymous(normalizeServer(cfg.server, 'server')).clientNode as ClientNodeConfig);
 }
 
 function normalizeServer(raw: string, what: string): string {
@@ -66,32 +70,53 @@ function normalizeServer(raw: string, what: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
-function fromInCluster(host: string, port: string, dir: string): KubeConfig {
-  const bracketed = host.includes(':') ? `[${host}]` : host;
-  const tokenFile = `${dir}/token`;
-  const cfg: KubeConfig = { server: `https://${bracketed}:${port}`, tokenFile };
-  try {
-    cfg.ca = readFileSync(`${dir}/ca.crt`, 'utf8');
-  } catch {
-    throw new KubeConfigError(`in-cluster: cannot read ${dir}/ca.crt`);
+/** `--master` alone: client-go talks to it without credentials (kube-aliyun's `--server=http://127.0.0.1:8080`). */
+function anonymous(server: string): KubeConfig {
+  const kc = new ClientNodeConfig();
+  kc.loadFromClusterAndUser({ name: 'master', server, skipTLSVerify: false }, { name: 'anonymous' });
+  return pinServer(kc, server);
+}
+
+/**
+ * Points the current cluster at `server`. client-node refuses plain http unless the cluster skips
+ * TLS verification; with http there is no TLS to verify and our transport, not client-node's
+ * agent, carries the request, so the flag is set for http servers only.
+ */
+function pinServer(kc: ClientNodeConfig, server: string): KubeConfig {
+  const current = kc.getCurrentCluster();
+  if (current) {
+    const pinned: Cluster = {
+      ...current,
+      server,
+      skipTLSVerify: current.skipTLSVerify || server.startsWith('http:'),
+    };
+    kc.clusters = kc.clusters.map((c) => (c === current ? pinned : c));
   }
-  return cfg;
+  return { server, clientNode: kc };
 }
 
-interface NamedCluster {
-  name: string;
-  cluster?: Record<string, unknown>;
-}
-interface NamedUser {
-  name: string;
-  user?: Record<string, unknown>;
-}
-interface NamedContext {
-  name: string;
-  context?: { cluster?: string; user?: string };
+function fromInCluster(host: string, port: string, dir: string): KubeConfig {
+  const caFile = `${dir}/ca.crt`;
+  try {
+    readFileSync(caFile);
+  } catch {
+    throw new KubeConfigError(`in-cluster: cannot read ${caFile}`);
+  }
+  // client-node's in-cluster shape (CA file + a token-file provider that re-reads the rotating
+  // projected token), then pointed at the given env/dir: client-node reads process.env and the
+  // fixed path itself, and it guesses http from the port where client-go always uses https.
+  const kc = new ClientNodeConfig();
+  kc.loadFromCluster();
+  const bracketed = host.includes(':') ? `[${host}]` : host;
+  kc.clusters = kc.clusters.map((c) => ({ ...c, caFile, server: `https://${bracketed}:${port}` }));
+  kc.users = kc.users.map((u) => ({
+    ...u,
+    authProvider: { name: 'tokenFile', config: { tokenFile: `${dir}/token` } },
+  }));
+  return pinServer(kc, `https://${bracketed}:${port}`);
 }
 
-/** Parses the current context of a kubeconfig file; file references are relative to the file. */
+/** Loads the current context of a kubeconfig file; file references are relative to the file. */
 export function fromKubeconfigFile(path: string): KubeConfig {
   let text: string;
   try {
@@ -99,50 +124,85 @@ export function fromKubeconfigFile(path: string): KubeConfig {
   } catch {
     throw new KubeConfigError(`--kubeconfig: cannot read "${path}"`);
   }
-  let doc: Record<string, unknown>;
-  try {
-    doc = (parseYaml(text) ?? {}) as Record<string, unknown>;
-  } catch {
-    throw new KubeConfigError(`--kubeconfig: "${path}" is not valid YAML`);
-  }
+  // Same steps as client-node's loadFromFile, with the text read once so errors name the file.
+  const kc = new ClientNodeConfig();
   const base = dirname(resolve(path));
-  const contexts = (doc.contexts ?? []) as NamedContext[];
-  const clusters = (doc.clusters ?? []) as NamedCluster[];
-  const users = (doc.users ?? []) as NamedUser[];
-  const currentName = typeof doc['current-context'] === 'string' ? doc['current-context'] : contexts[0]?.name;
-  const ctx = contexts.find((c) => c.name === currentName);
-  const cluster = (ctx ? clusters.find((c) => c.name === ctx.context?.cluster) : clusters[0])?.cluster;
-  if (!cluster || typeof cluster.server !== 'string')
-    throw new KubeConfigError(`--kubeconfig: "${path}" has no cluster server for the current context`);
-  const user = (ctx ? users.find((u) => u.name === ctx.context?.user) : users[0])?.user ?? {};
-  const cfg: KubeConfig = { server: normalizeServer(cluster.server, '--kubeconfig cluster.server') };
-  cfg.ca = dataOrFile(cluster['certificate-authority-data'], cluster['certificate-authority'], base);
-  if (cluster['insecure-skip-tls-verify'] === true) cfg.insecureSkipTlsVerify = true;
-  cfg.cert = dataOrFile(user['client-certificate-data'], user['client-certificate'], base);
-  cfg.key = dataOrFile(user['client-key-data'], user['client-key'], base);
-  if (typeof user.token === 'string') cfg.token = user.token;
-  if (typeof user.tokenFile === 'string') cfg.tokenFile = absolute(user.tokenFile, base);
-  if (typeof user.username === 'string') cfg.username = user.username;
-  if (typeof user.password === 'string') cfg.password = user.password;
-  registerSecret(cfg.token);
-  registerSecret(cfg.password);
-  registerSecret(cfg.key);
-  for (const k of Object.keys(cfg) as Array<keyof KubeConfig>) if (cfg[k] === undefined) delete cfg[k];
-  return cfg;
-}
-
-function absolute(p: string, base: string): string {
-  return isAbsolute(p) ? p : resolve(base, p);
-}
-
-function dataOrFile(data: unknown, file: unknown, base: string): string | undefined {
-  if (typeof data === 'string' && data) return Buffer.from(data, 'base64').toString('utf8');
-  if (typeof file === 'string' && file) {
-    try {
-      return readFileSync(absolute(file, base), 'utf8');
-    } catch {
-      throw new KubeConfigError(`--kubeconfig: cannot read "${file}"`);
-    }
+  try {
+    kc.loadFromString(text, { onInvalidEntry: 'filter' });
+  } catch (err) {
+    // An empty or scalar document is not a YAML error; it just has no cluster (reported below).
+    if ((err as Error).name === 'YAMLException')
+      throw new KubeConfigError(`--kubeconfig: "${path}" is not valid YAML`);
   }
-  return undefined;
+  kc.makePathsAbsolute(base);
+  chooseContext(kc);
+  const cluster = kc.getCurrentCluster();
+  if (!cluster?.server)
+    throw new KubeConfigError(`--kubeconfig: "${path}" has no cluster server for the current context`);
+  const server = normalizeServer(cluster.server, '--kubeconfig cluster.server');
+  adoptClientGoKeys(kc, text, base);
+  const user = kc.getCurrentUser();
+  for (const file of [cluster.caFile, user?.certFile, user?.keyFile]) mustRead(file);
+  registerSecret(user?.token);
+  registerSecret(user?.password);
+  registerSecret(user?.keyData);
+  if (user?.keyData) registerSecret(Buffer.from(user.keyData, 'base64').toString('utf8'));
+  if (user?.keyFile) registerSecret(readFileSync(user.keyFile, 'utf8'));
+  return pinServer(kc, server);
+}
+
+/**
+ * client-go falls back to the first context when current-context is unset, and a context without
+ * a user is anonymous; client-node then finds no user and would skip the cluster's CA too, so an
+ * empty user is supplied.
+ */
+function chooseContext(kc: ClientNodeConfig): void {
+  if (!kc.getContextObject(kc.getCurrentContext()) && kc.contexts[0]) kc.setCurrentContext(kc.contexts[0].name);
+  if (!kc.getContextObject(kc.getCurrentContext()) && kc.clusters[0]) {
+    kc.contexts = [{ name: 'default', cluster: kc.clusters[0].name, user: kc.users[0]?.name ?? '' }];
+    kc.setCurrentContext('default');
+  }
+  const ctx = kc.getContextObject(kc.getCurrentContext());
+  if (ctx && !kc.getCurrentUser()) {
+    const name = `${ctx.name}/anonymous`;
+    kc.users = [...kc.users, { name }];
+    kc.contexts = kc.contexts.map((c) => (c === ctx ? { ...c, user: name } : c));
+  }
+}
+
+/**
+ * Keys client-node does not read the client-go way: `tokenFile` (client-node looks for
+ * `token-file`) becomes its re-reading token-file provider, and a relative exec command with a
+ * path separator is resolved against the kubeconfig's directory as client-go does.
+ */
+function adoptClientGoKeys(kc: ClientNodeConfig, text: string, base: string): void {
+  let raw: { users?: Array<{ name?: string; user?: Record<string, unknown> }> };
+  try {
+    raw = (parseYaml(text) ?? {}) as typeof raw;
+  } catch {
+    return; // client-node accepted it; a stricter parser's objection only loses these extras
+  }
+  const current = kc.getCurrentUser();
+  if (!current) return;
+  const rawUser = raw.users?.find((u) => u.name === current.name)?.user ?? {};
+  let user: User = current;
+  const tokenFile = rawUser.tokenFile;
+  if (typeof tokenFile === 'string' && tokenFile && !user.token && !user.exec && !user.authProvider) {
+    const abs = isAbsolute(tokenFile) ? tokenFile : resolve(base, tokenFile);
+    mustRead(abs);
+    user = { ...user, authProvider: { name: 'tokenFile', config: { tokenFile: abs } } };
+  }
+  const exec = user.exec as { command?: unknown } | undefined;
+  if (exec && typeof exec.command === 'string' && exec.command.includes('/') && !isAbsolute(exec.command))
+    user = { ...user, exec: { ...exec, command: resolve(base, exec.command) } };
+  if (user !== current) kc.users = kc.users.map((u) => (u === current ? user : u));
+}
+
+function mustRead(file: string | undefined): void {
+  if (!file) return;
+  try {
+    readFileSync(file);
+  } catch {
+    throw new KubeConfigError(`--kubeconfig: cannot read "${file}"`);
+  }
 }

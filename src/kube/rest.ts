@@ -1,11 +1,13 @@
 // A small Kubernetes REST client over node:http(s): JSON in/out, Status bodies turned into
 // KubeApiError, and a streaming watch. Deliberately generic (paths + ResourceRef) so informers,
-// leader election and event recording share one transport with one auth story.
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { readFileSync } from 'node:fs';
+// leader election and event recording share one transport with one auth story. Authentication
+// and TLS come from @kubernetes/client-node on every request (src/kube/auth.ts); plain-http
+// servers (`--master=http://…`) are ours to carry, which client-node's own agents refuse.
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
-import type { KubeConfig } from './config.js';
+import { ClientNodeAuth } from './auth.js';
+import { clientNodeFor, type KubeConfig } from './config.js';
 import { KubeApiError, type StatusBody } from './errors.js';
 import { collectionPath, objectPath, type ResourceRef } from './resources.js';
 import type { KubeObject, ObjectList, WatchEvent } from './types.js';
@@ -44,7 +46,7 @@ export interface ListOptions {
 
 export class KubeClient {
   private readonly base: URL;
-  private readonly agent: HttpAgent | HttpsAgent;
+  private readonly auth: ClientNodeAuth;
   private readonly timeoutMs: number;
   private readonly userAgent: string;
 
@@ -55,20 +57,11 @@ export class KubeClient {
     this.base = new URL(config.server);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.userAgent = opts.userAgent ?? 'kube-alicloud';
-    this.agent =
-      this.base.protocol === 'https:'
-        ? new HttpsAgent({
-            keepAlive: true,
-            ca: config.ca,
-            cert: config.cert,
-            key: config.key,
-            rejectUnauthorized: !config.insecureSkipTlsVerify,
-          })
-        : new HttpAgent({ keepAlive: true });
+    this.auth = new ClientNodeAuth(clientNodeFor(config), this.base.protocol === 'https:');
   }
 
   close(): void {
-    this.agent.destroy();
+    this.auth.close();
   }
 
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
@@ -208,29 +201,26 @@ export class KubeClient {
     });
   }
 
-  private headers(contentType: string | undefined, hasBody: boolean): Record<string, string> {
-    const h: Record<string, string> = { Accept: 'application/json', 'User-Agent': this.userAgent };
-    if (hasBody) h['Content-Type'] = contentType ?? ContentType.json;
-    const token = this.config.tokenFile ? readToken(this.config.tokenFile) : this.config.token;
-    if (token) h.Authorization = `Bearer ${token}`;
-    else if (this.config.username !== undefined) {
-      h.Authorization = `Basic ${Buffer.from(`${this.config.username}:${this.config.password ?? ''}`).toString('base64')}`;
-    }
-    return h;
-  }
-
-  private send(method: string, path: string, opts: RequestOptions): Promise<IncomingMessage> {
+  private async send(method: string, path: string, opts: RequestOptions): Promise<IncomingMessage> {
     const url = new URL(this.base.pathname.replace(/\/+$/, '') + path, this.base);
     for (const [k, v] of Object.entries(opts.query ?? {}))
       if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
     const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
-    const headers = this.headers(opts.contentType, payload !== undefined);
-    if (payload) headers['Content-Length'] = String(payload.length);
+    const auth = await this.auth.forRequest();
+    const headers: Record<string, string> = {
+      ...auth.headers,
+      Accept: 'application/json',
+      'User-Agent': this.userAgent,
+    };
+    if (payload) {
+      headers['Content-Type'] = opts.contentType ?? ContentType.json;
+      headers['Content-Length'] = String(payload.length);
+    }
     const doRequest = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     return new Promise<IncomingMessage>((resolve, reject) => {
       if (opts.signal?.aborted) return reject(new KubeApiError(0, 'Aborted', `${method} ${path}: aborted`));
-      const req = doRequest(url, { method, headers, agent: this.agent, signal: opts.signal }, resolve);
+      const req = doRequest(url, { method, headers, agent: auth.agent, signal: opts.signal }, resolve);
       if (timeoutMs > 0) {
         req.setTimeout(timeoutMs, () => req.destroy(new Error(`timeout after ${timeoutMs}ms`)));
       }
@@ -245,14 +235,6 @@ export class KubeClient {
       );
       req.end(payload);
     });
-  }
-}
-
-function readToken(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    return undefined;
   }
 }
 
