@@ -36,8 +36,8 @@ export const r2: Scenario = {
     while (points.size < Math.min(during, total)) points.add(Math.floor(random() * total));
     const killAndRestart = async () => {
       if (m?.crashed) crashes.push(m.tail());
-      // A random moment: let the manager work for 0–1.2 s after the last event first.
-      await sleep(Math.floor(random() * 1200));
+      // A random moment: let the manager work for 0–0.8 s after the last event first.
+      await sleep(Math.floor(random() * 800));
       await m!.kill('SIGKILL');
       kills++;
       await start();

@@ -47,8 +47,10 @@ export const r7: Scenario = {
     ctx.defer(() => bad.kill('SIGKILL').then(() => undefined));
     await bad.listening;
     w.createService();
-    await sleep(2500);
-    const sigErrors = c.cloud.calls().filter((x) => /Signature|AccessKey/.test(x.code)).length;
+    const refused = () => c.cloud.calls().filter((x) => /Signature|AccessKey/.test(x.code)).length;
+    for (let i = 0; i < 60 && refused() === 0; i++) await sleep(250);
+    await sleep(500); // its retries and log lines
+    const sigErrors = refused();
     await bad.kill('SIGTERM');
 
     // Config errors that carry the secret in the file, and the driver failing in the cloud.
