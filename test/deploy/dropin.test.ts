@@ -1,7 +1,8 @@
 // kube-aliyun drop-in, with the seed article's own manifest values (test/fixtures/kube-aliyun/):
 // the Secret is created with the seed's kubectl command, the controller-manager runs with the seed
 // Pod's exact flags and env (secretKeyRef resolved from that Secret, as the kubelet does), against a
-// cluster shaped like the seed's (Nodes named by private IP, pod CIDRs from --cluster-cidr). Only
+// cluster shaped like the seed's (Nodes named by private IP, no providerID, no uninitialized taint,
+// pod CIDRs from --cluster-cidr), which must end with pod routes and SLB backends for those Nodes. Only
 // two things are added, because this is a test and not a VPC: the *_ENDPOINT variables that point
 // at the emulators, and --port=0 so parallel suites do not collide on 10258.
 // The same run's API requests are the evidence for deploy/rbac.yaml (last test in this file).
@@ -122,15 +123,21 @@ describe('deploy: kube-aliyun drop-in with the seed manifest (real process)', fu
     await eventually(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 'readyz', 400, 50);
   });
 
-  // KNOWN GAP (reported to the lead): seed-shaped Nodes have no spec.providerID and no
-  // uninitialized taint, and nothing maps them to instances by private IP yet (the node controller
-  // only initialises tainted Nodes; the route model's instanceByNode is not wired), so no route is
-  // made. Remove the skip when that lands; the assertion below is the acceptance check.
-  it('programs a VPC route for every Node pod CIDR (seed: --allocate-node-cidrs, --configure-cloud-routes=false on kube-controller-manager)', async function () {
-    if (!process.env.KUBE_ALICLOUD_DROPIN_ROUTES) {
-      console.warn('PENDING: routes for seed-shaped Nodes without providerID are not implemented yet (set KUBE_ALICLOUD_DROPIN_ROUTES=1 to run)');
-      this.skip();
+  // Seed-shaped Nodes have no spec.providerID and no uninitialized taint: the node controller
+  // adopts them (matched by private IP), and routes and SLB backends follow from the providerID.
+  it('adopts the seed-shaped Nodes: providerID from the instance with that private IP, no taint added', async () => {
+    for (const [i, ip] of nodeNames.entries()) {
+      const n = await eventually(async () => {
+        const r = await kube.api('GET', `/api/v1/nodes/${ip}`);
+        return r.body.spec?.providerID ? r.body : undefined;
+      }, `${ip} adopted`, 600, 50);
+      assert.equal(n.spec.providerID, `cn-hangzhou.${vpc.instanceIds[i]}`);
+      assert.deepEqual(n.spec.taints ?? [], []);
+      assert.equal(n.metadata.labels['topology.kubernetes.io/zone'], cloud.emu.state.instances[vpc.instanceIds[i]!]!.ZoneId);
     }
+  });
+
+  it('programs a VPC route for every Node pod CIDR (seed: --allocate-node-cidrs, --configure-cloud-routes=false on kube-controller-manager)', async () => {
     const entries = () =>
       Object.values(cloud.emu.state.routeEntries)
         .filter((e) => e.RouteTableId === vpc.routeTableId && e.DestinationCidrBlock.startsWith('10.2.'))
@@ -157,6 +164,11 @@ describe('deploy: kube-aliyun drop-in with the seed manifest (real process)', fu
     const lbs = Object.values(cloud.emu.state.loadBalancers);
     assert.equal(lbs.length, 1);
     assert.equal(lbs[0]!.Address, ingress);
+    // Every seed Node is a backend (externalTrafficPolicy Cluster): by its adopted providerID.
+    const backends = () =>
+      [...new Set(Object.values(cloud.emu.state.vserverGroups).filter((g) => g.LoadBalancerId === lbs[0]!.LoadBalancerId).flatMap((g) => g.BackendServers.map((b) => b.ServerId)))].sort();
+    const want = [...vpc.instanceIds].sort();
+    await eventually(() => (JSON.stringify(backends()) === JSON.stringify(want) ? true : undefined), `SLB backends ${JSON.stringify(want)} (have ${JSON.stringify(backends())})`, 600, 50);
     await kube.kubectl(['delete', 'service', 'nginx', '--wait=false']);
     await eventually(async () => ((await kube.api('GET', '/api/v1/namespaces/default/services/nginx')).status === 404 ? true : undefined), 'Service deleted after cleanup', 600, 50);
     assert.equal(Object.keys(cloud.emu.state.loadBalancers).length, 0, 'the SLB is deleted with the Service');
