@@ -95,6 +95,16 @@ describe('kube/config authentication on the wire', function () {
     assert.equal((await whoami({ kubeconfigPath: path })).authorization, 'Bearer tok-inline-4242');
   });
 
+  it('insecure-skip-tls-verify accepts an unknown server certificate; basic auth is sent', async () => {
+    const path = kubeconfig('insecure.yaml', https.url, { username: 'admin', password: 'pw-basic-31' }, {
+      'certificate-authority': undefined,
+      'insecure-skip-tls-verify': true,
+    });
+    const seen = await whoami({ kubeconfigPath: path });
+    assert.equal(seen.authorization, `Basic ${Buffer.from('admin:pw-basic-31').toString('base64')}`);
+    assert.equal(redactSecrets(`x ${seen.authorization ?? ''}`), 'x Basic ***');
+  });
+
   it("client-go's tokenFile key is read (newline trimmed)", async () => {
     writeFileSync(join(dir, 'user-token'), 'tok-from-file-77\n');
     const path = kubeconfig('tokenfile.yaml', https.url, { tokenFile: 'user-token' });
