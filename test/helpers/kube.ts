@@ -1,7 +1,7 @@
 // Test helpers for the Kubernetes API emulator: start one in-process, write its kubeconfig to a
 // temp dir, and hand back raw REST/watch helpers plus a runner for the real `kubectl`.
-// (@kubernetes/client-node 2.x cannot be loaded on Node 20 — its undici 8 dependency fails at
-// import — so the helpers speak HTTP themselves, with the same requests client-node makes.)
+// The raw helpers let tests assert wire-level details (status codes, watch frames); the
+// client-node compatibility itself is covered by test/emulator/kube/client-node.test.ts.
 import { execFile, spawn } from 'node:child_process';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
