@@ -363,6 +363,9 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
       this.skip();
     }
     const diskId = addDisk(t, zone);
+    // Current xfsprogs refuses filesystems under 300 MB; a sparse 512 MiB backing file costs nothing.
+    writeFileSync(loops.backingFile(diskId), '');
+    truncateSync(loops.backingFile(diskId), 512 << 20);
     const o = opts(diskId, 'pv-xfs', { 'kubernetes.io/fsType': 'xfs' });
     expectOk(await runDriver(['attach', o, 'node-0'], central), 'attach');
     const w = await runDriver(['waitforattach', '', o], node);
