@@ -66,6 +66,83 @@ describe('manager/flags', () => {
     assert.equal(parseFlags(['--dry-run=false']).flags!.dryRun, false);
   });
 
+  it("takes every flag of the cloud-controller-manager's list into its field", () => {
+    const f = parseFlags([
+      '--kubeconfig=/etc/k.conf',
+      '--master=https://10.0.0.1:6443',
+      '--cloud-config=/etc/cloud.yaml',
+      '--cluster-name=prod',
+      '--cluster-cidr=172.20.0.0/16',
+      '--allocate-node-cidrs=true',
+      '--configure-cloud-routes=false',
+      '--controllers=service,node',
+      '--leader-elect=true',
+      '--leader-elect-lease-duration=30s',
+      '--leader-elect-renew-deadline=20s',
+      '--leader-elect-retry-period=4s',
+      '--leader-elect-resource-name=my-ccm',
+      '--leader-elect-resource-namespace=infra',
+      '--concurrent-service-syncs=7',
+      '--route-reconciliation-period=45s',
+      '--node-monitor-period=1m',
+      '--bind-address=0.0.0.0',
+      '--secure-port=10300',
+      '--dry-run=true',
+      '--log-level=debug',
+    ]).flags!;
+    assert.deepEqual(
+      {
+        kubeconfig: f.kubeconfig,
+        master: f.master,
+        cloudConfig: f.cloudConfig,
+        clusterName: f.clusterName,
+        clusterCidr: f.clusterCidr,
+        allocateNodeCidrs: f.allocateNodeCidrs,
+        configureCloudRoutes: f.configureCloudRoutes,
+        controllers: f.controllers,
+        leaderElect: f.leaderElect,
+        leaseDurationMs: f.leaseDurationMs,
+        renewDeadlineMs: f.renewDeadlineMs,
+        retryPeriodMs: f.retryPeriodMs,
+        leaseName: f.leaseName,
+        leaseNamespace: f.leaseNamespace,
+        concurrentServiceSyncs: f.concurrentServiceSyncs,
+        routeReconciliationPeriodMs: f.routeReconciliationPeriodMs,
+        nodeMonitorPeriodMs: f.nodeMonitorPeriodMs,
+        bindAddress: f.bindAddress,
+        port: f.port,
+        dryRun: f.dryRun,
+        logLevel: f.logLevel,
+      },
+      {
+        kubeconfig: '/etc/k.conf',
+        master: 'https://10.0.0.1:6443',
+        cloudConfig: '/etc/cloud.yaml',
+        clusterName: 'prod',
+        clusterCidr: '172.20.0.0/16',
+        allocateNodeCidrs: true,
+        configureCloudRoutes: false,
+        controllers: 'service,node',
+        leaderElect: true,
+        leaseDurationMs: 30_000,
+        renewDeadlineMs: 20_000,
+        retryPeriodMs: 4_000,
+        leaseName: 'my-ccm',
+        leaseNamespace: 'infra',
+        concurrentServiceSyncs: 7,
+        routeReconciliationPeriodMs: 45_000,
+        nodeMonitorPeriodMs: 60_000,
+        bindAddress: '0.0.0.0',
+        port: 10300,
+        dryRun: true,
+        logLevel: 'debug',
+      },
+    );
+    // --server is kube-aliyun's spelling of --master; --port is the other spelling of --secure-port.
+    assert.equal(parseFlags(['--server', 'http://127.0.0.1:8080']).flags!.master, 'http://127.0.0.1:8080');
+    assert.equal(parseFlags(['--port=10301']).flags!.port, 10301);
+  });
+
   it('names the culprit in one line for every kind of bad input', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--foo=1'], /^--foo: unknown flag$/],
