@@ -1,11 +1,11 @@
 // Which ECS instance a Kubernetes node name means. On the node the answer is the host's own
 // metadata. Centrally it comes from the name itself (`i-…`, `<region>.i-…`), the Node's
 // spec.providerID when a Kubernetes API is configured, or ECS lookups by private IP or name.
-import { readFileSync } from 'node:fs';
 import { DriverError } from './protocol.js';
 import { checkInstanceId } from './validate.js';
 import type { FlexConfig } from './config.js';
 import type { CloudSession } from './cloud/connect.js';
+import { nodeProviderId } from './kubeapi.js';
 
 const ID_IN_NAME = /^(?:[a-z0-9-]+\.)?(i-[a-z0-9]+)$/;
 const IPV4 = /^(?:\d{1,3}\.){3}\d{1,3}$/;
@@ -16,23 +16,11 @@ export function instanceFromProviderId(providerId: string): string | undefined {
   return m ? m[1] : undefined;
 }
 
-async function providerIdFromKube(cfg: FlexConfig, nodeName: string): Promise<string | undefined> {
-  const api = cfg.kubeApi;
-  if (!api) return undefined;
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (api.tokenFile) headers.authorization = `Bearer ${readFileSync(api.tokenFile, 'utf8').trim()}`;
-  const res = await fetch(`${api.url.replace(/\/$/, '')}/api/v1/nodes/${encodeURIComponent(nodeName)}`, { headers, signal: AbortSignal.timeout(10_000) });
-  if (res.status === 404) return undefined;
-  if (!res.ok) throw new DriverError(`reading Node ${nodeName} from the Kubernetes API failed: HTTP ${res.status}`);
-  const node = (await res.json()) as { spec?: { providerID?: string } };
-  return node.spec?.providerID;
-}
-
 export async function instanceForNode(cfg: FlexConfig, session: CloudSession, nodeName: string): Promise<string> {
   if (cfg.mode === 'node') return session.instanceId();
   const direct = ID_IN_NAME.exec(nodeName);
   if (direct) return direct[1]!;
-  const providerId = await providerIdFromKube(cfg, nodeName);
+  const providerId = cfg.kubeApi ? await nodeProviderId(cfg.kubeApi, nodeName) : undefined;
   if (providerId) {
     const id = instanceFromProviderId(providerId);
     if (id) return id;
