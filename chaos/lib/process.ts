@@ -92,6 +92,8 @@ export async function runToExit(args: string[], env: Record<string, string>, tim
   }, timeoutMs);
   const exit = await m.exited;
   clearTimeout(timer);
+  // The timer can fire in the instant between the process's own exit and our seeing it.
+  if (exit.signal !== 'SIGKILL') timedOut = false;
   // Let the line readers drain.
   await new Promise((r) => setImmediate(r));
   return { exit, output: m.lines.join('\n'), timedOut };

@@ -69,7 +69,7 @@ export const r5: Scenario = {
     );
     const oneLineErrors: string[] = [];
     const runs = await mapLimit([...flagCases.map((bc) => ({ bc, args: [...base, ...bc.input] })), ...cfgCases.map((bc, i) => ({ bc, args: [...base, `--cloud-config=${cfgFiles[i]}`] }))], parallel, async ({ bc, args }) => {
-      const r = await runToExit(args, c.processEnv(), 15_000);
+      const r = await runToExit(args, c.processEnv(), 30_000);
       oneLineErrors.push(r.output);
       const line = r.output.split('\n').find((l) => l.startsWith('error: ')) ?? '';
       return { bc, r, line, ok: r.exit.code === 1 && !r.timedOut && line.toLowerCase().includes(bc.culprit.toLowerCase()) };
