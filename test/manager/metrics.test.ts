@@ -99,6 +99,7 @@ describe('alicloud-controller-manager process: /metrics and logs', function () {
           sample(t, 'alicloud_api_calls_total', { product: 'Ecs', code: 'Success' }) > 0 &&
           sample(t, 'alicloud_api_calls_total', { product: 'Vpc', action: 'CreateRouteEntries', code: 'Success' }) > 0 &&
           sample(t, 'kube_alicloud_reconcile_total', { controller: 'service' }) > 0 &&
+          sample(t, 'kube_alicloud_reconcile_total', { controller: 'route' }) > 0 &&
           sample(t, 'kube_alicloud_node_init_total', {}) > 0 &&
           sample(t, 'workqueue_work_duration_seconds_count', { name: 'service' }) > 0;
         return ready ? t : undefined;
@@ -118,6 +119,8 @@ describe('alicloud-controller-manager process: /metrics and logs', function () {
     assert.match(text, /^workqueue_depth\{name="node"\} \d+$/m);
     assert.ok(sample(text, 'workqueue_queue_duration_seconds_count', { name: 'service' }) >= 1);
     assert.ok(sample(text, 'kube_alicloud_reconcile_total', { controller: 'service', outcome: 'success' }) >= 1);
+    assert.ok(sample(text, 'kube_alicloud_reconcile_total', { controller: 'route', outcome: 'success' }) >= 1);
+    assert.ok(sample(text, 'kube_alicloud_route_pass_seconds_count', {}) >= 1);
     assert.ok(!text.includes(secret), 'no secret on /metrics');
 
     assert.equal((await fetch(`${url}/healthz`)).status, 200);

@@ -40,6 +40,8 @@ export interface RouteControllerDeps {
   /** Retry delay bounds after a pass that left work undone. */
   retryMinMs?: number;
   retryMaxMs?: number;
+  /** Told after every pass: 'success', or 'backoff' when it failed or left work to retry (as the work-queue workers label outcomes). */
+  onPassOutcome?: (outcome: 'success' | 'backoff', seconds: number) => void;
 }
 
 export interface TableReport {
@@ -110,12 +112,14 @@ export class RouteController {
       if (this.dirty && this.deps.nodes.synced()) {
         this.dirty = false;
         let report: PassReport | undefined;
+        const passStarted = Date.now();
         try {
           report = await this.runPass(signal);
         } catch (err) {
           if (signal.aborted) break;
           this.deps.logger.error({ err: redactSecrets(String(err)) }, 'route pass failed');
         }
+        this.deps.onPassOutcome?.(!report || report.incomplete ? 'backoff' : 'success', (Date.now() - passStarted) / 1000);
         if (!report || report.incomplete) {
           retryAt = Date.now() + retryDelay;
           retryDelay = Math.min(retryDelay * 2, retryMax);

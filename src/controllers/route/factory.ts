@@ -30,5 +30,6 @@ export function routeControllerFactory(ctx: ControllerContext): Controller {
     informers: ctx.informers,
     recorder: ctx.recorder,
     logger: ctx.logger.child({ controller: 'route' }),
+    registry: ctx.registry,
   });
 }

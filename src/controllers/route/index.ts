@@ -1,8 +1,10 @@
 // Composition of the route controller from the process's shared parts: the Node informer, the
 // cloud handle, the event recorder. The manager's registry calls `createRouteController`.
+import type { Registry } from 'prom-client';
 import type { Cloud } from '../../cloud/index.js';
 import type { EventRecorder } from '../../kube/events.js';
 import type { InformerFactory } from '../../kube/factory.js';
+import { counter, histogram } from '../../kube/metrics.js';
 import { Resources } from '../../kube/resources.js';
 import type { Logger } from '../../util/log.js';
 import { createRoutePort } from './cloudport.js';
@@ -33,6 +35,18 @@ export interface RouteDeps {
   informers: InformerFactory;
   recorder: EventRecorder;
   logger: Logger;
+  /** Where pass outcomes go (/metrics); none in unit tests. */
+  registry?: Registry;
+}
+
+/** Pass outcomes in the family the queue-driven controllers use, so one query covers all controllers. */
+function passMetrics(registry: Registry): (outcome: 'success' | 'backoff', seconds: number) => void {
+  const outcomes = counter(registry, 'kube_alicloud_reconcile_total', 'Reconcile results per controller and outcome.', ['controller', 'outcome']);
+  const duration = histogram(registry, 'kube_alicloud_route_pass_seconds', 'Duration of one route reconcile pass.', []);
+  return (outcome, seconds) => {
+    outcomes.inc({ controller: 'route', outcome });
+    duration.observe(seconds);
+  };
 }
 
 /** Runs until `signal` aborts; rejects on a startup configuration error (which stops the process). */
@@ -68,6 +82,7 @@ export function createRouteController(deps: RouteDeps): RouteRunnable {
     clusterId: settings.clusterId,
     periodMs: settings.reconcilePeriodMs,
     aggregationMs: settings.aggregationMs,
+    ...(deps.registry ? { onPassOutcome: passMetrics(deps.registry) } : {}),
   });
   return {
     name: 'route',
