@@ -108,7 +108,14 @@ export interface BackendParams {
   /** `weight` annotation (reused LB + vgroup-port only): total weight spread over backends. */
   percentWeight?: number;
   eniByIp?: Record<string, string>;
+  /** The SLB's backend quota per group (200 by default); more candidates are cut to this many. */
+  maxBackends?: number;
+  /** Seeds the ranking that picks which backends stay under the quota (the Service UID). */
+  rankSeed?: string;
 }
+
+/** The default SLB quota of backend servers per VServer group. */
+export const DEFAULT_MAX_BACKENDS = 200;
 
 /** Backends of one vgroup, sorted so the model is deterministic (stable hash, stable golden files). */
 export function buildBackends(p: BackendParams): BackendBuild {
@@ -149,8 +156,35 @@ export function buildBackends(p: BackendParams): BackendBuild {
     }
     backends.push({ serverId: eniId, serverIp: e.ip, port: p.targetPort ?? 0, weight: eniWeight(p, n), type: 'eni', description: p.vGroupName });
   }
-  backends.sort((a, b) => a.serverId.localeCompare(b.serverId) || (a.serverIp ?? '').localeCompare(b.serverIp ?? ''));
-  return { backends, skipped };
+  const kept = capToQuota(backends, p, skipped);
+  kept.sort((a, b) => a.serverId.localeCompare(b.serverId) || (a.serverIp ?? '').localeCompare(b.serverIp ?? ''));
+  return { backends: kept, skipped };
+}
+
+/**
+ * More backends than the group may hold would fail every sync half-way (the cloud refuses the
+ * add past its quota) and never converge. Keep a deterministic subset instead: ranked by a hash
+ * seeded with the Service, so different Services spread over different nodes, and a node joining
+ * or leaving displaces at most one backend.
+ */
+function capToQuota(backends: BackendModel[], p: BackendParams, skipped: SkippedBackend[]): BackendModel[] {
+  const max = p.maxBackends ?? DEFAULT_MAX_BACKENDS;
+  if (backends.length <= max) return backends;
+  const seed = p.rankSeed ?? p.vGroupName;
+  const ranked = backends.map((b) => ({ b, rank: fnv1a(`${seed}/${b.serverId}/${b.serverIp ?? ''}`) })).sort((x, y) => x.rank - y.rank || x.b.serverId.localeCompare(y.b.serverId));
+  for (const { b } of ranked.slice(max)) {
+    skipped.push({ servicePort: p.servicePort.port, ...(b.serverIp ? { ip: b.serverIp } : {}), reason: `${b.serverId}: over the SLB quota of ${max} backends per VServer group` });
+  }
+  return ranked.slice(0, max).map((x) => x.b);
+}
+
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
 }
 
 function ecsWeight(p: BackendParams, podsOnNode: number, n: number): number {

@@ -314,6 +314,10 @@ export class ServiceController {
       if (desired.portsWithoutBackends.length > 0) {
         this.event(svc, 'Normal', ServiceEvents.UnAvailableLoadBalancer, `There are no available nodes for LoadBalancer (ports ${desired.portsWithoutBackends.join(', ')})`);
       }
+      const overQuota = desired.skippedBackends.filter((b) => b.reason.includes('over the SLB quota'));
+      if (overQuota.length > 0) {
+        this.event(svc, 'Warning', ServiceEvents.BackendQuotaExceeded, `${overQuota.length} backend(s) left out: ${overQuota[0]!.reason.replace(/^[^:]*: /, '')} (raise the quota and set maxBackendsPerGroup, or use externalTrafficPolicy: Local)`);
+      }
       if (forced) this.event(svc, 'Warning', ServiceEvents.DriftRepaired, `Reverted hand-made changes: ${plan.actions.map(describeAction).join(', ')}`);
       this.event(svc, 'Normal', ServiceEvents.EnsuredLoadBalancer, `Ensured load balancer [${lbId ?? ''}]`);
     }

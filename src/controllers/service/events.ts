@@ -15,6 +15,8 @@ export const ServiceEvents = {
   PreservedOnDelete: 'PreservedOnDelete',
   UnAvailableLoadBalancer: 'UnAvailableLoadBalancer',
   SkipSyncBackends: 'SkipSyncBackends',
+  /** More candidate backends than the SLB quota per VServer group: a subset is registered. */
+  BackendQuotaExceeded: 'BackendQuotaExceeded',
   /** A hand-made change to the SLB was found by the drift check and reverted. */
   DriftRepaired: 'DriftRepaired',
   FailedAddFinalizer: 'FailedAddFinalizer',

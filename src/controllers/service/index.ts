@@ -23,6 +23,8 @@ export interface ServiceSettings {
   resourceGroupId?: string;
   serviceBackendType?: 'ecs' | 'eni';
   disablePublicSlb?: boolean;
+  /** SLB quota of backends per VServer group (default 200, the cloud's default quota). */
+  maxBackendsPerGroup?: number;
   /** --concurrent-service-syncs. */
   workers?: number;
   /** --max-concurrent-actions. */
@@ -60,6 +62,7 @@ export function createServiceController(deps: ServiceDeps): ServiceRunnable {
     ...(s.resourceGroupId ? { resourceGroupId: s.resourceGroupId } : {}),
     ...(s.serviceBackendType ? { serviceBackendType: s.serviceBackendType } : {}),
     ...(s.disablePublicSlb ? { disablePublicSlb: true } : {}),
+    ...(s.maxBackendsPerGroup ? { maxBackendsPerGroup: s.maxBackendsPerGroup } : {}),
   };
   if (!s.clusterId) {
     deps.logger.warn({ clusterId: DEFAULT_CLUSTER_ID }, 'no cluster id configured: two such clusters sharing an SLB would see each other\'s listeners as theirs; set --cluster-name');

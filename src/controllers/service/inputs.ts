@@ -62,6 +62,8 @@ export interface ClusterConfig {
   serviceBackendType?: 'ecs' | 'eni';
   /** cloud-config `disablePublicSLB`: refuse internet SLBs. */
   disablePublicSlb?: boolean;
+  /** The account's SLB quota of backends per VServer group (default 200). */
+  maxBackendsPerGroup?: number;
 }
 
 /** What the controller learnt about an SLB named by the `id` annotation before building. */

@@ -70,6 +70,8 @@ export function buildDesiredModel(inputs: ServiceInputs): DesiredLoadBalancer | 
         defaultWeight: c.defaultWeight ?? 100,
         percentWeight: reusedGroup ? c.weight : undefined,
         eniByIp: inputs.eniByIp,
+        ...(inputs.config.maxBackendsPerGroup ? { maxBackends: inputs.config.maxBackendsPerGroup } : {}),
+        rankSeed: uid,
       });
       skipped.push(...built.skipped);
       if (built.backends.length === 0) portsWithoutBackends.push(port.port);

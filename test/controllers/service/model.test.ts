@@ -123,6 +123,25 @@ describe('service model builder', () => {
     });
   });
 
+  describe('the SLB quota of backends per VServer group', () => {
+    const many = (n: number) => Array.from({ length: n }, (_, i) => newNode(`n${String(i).padStart(3, '0')}`));
+    const ids = (m: ReturnType<typeof build>) => m.vgroups[0]!.backends.map((b) => b.serverId);
+    it('keeps a deterministic subset of 200, reports the rest, and spreads different Services over different nodes', () => {
+      const m = build(newService(), { nodes: many(250) });
+      assert.equal(ids(m).length, 200);
+      assert.deepEqual(ids(build(newService(), { nodes: many(250) })), ids(m), 'same inputs, same subset');
+      assert.equal(m.skippedBackends.filter((b) => /over the SLB quota of 200/.test(b.reason)).length, 50);
+      const other = build(newService((s) => (s.metadata!.uid = '0e4dbfc9-c2ae-4d0b-9a8e-0123456789ff')), { nodes: many(250) });
+      assert.notDeepEqual(ids(other), ids(m));
+    });
+    it('a joining node displaces at most one backend; a configured quota is honoured', () => {
+      const before = new Set(ids(build(newService(), { nodes: many(250) })));
+      const after = ids(build(newService(), { nodes: many(251) }));
+      assert.ok(after.filter((id) => !before.has(id)).length <= 1);
+      assert.equal(ids(build(newService(), { nodes: many(250), config: { ...CONFIG, maxBackendsPerGroup: 300 } })).length, 250);
+    });
+  });
+
   describe('validation beyond single annotations', () => {
     const errorsOf = (...args: Parameters<typeof inputs>) => {
       const r = buildDesiredModel(inputs(...args));
