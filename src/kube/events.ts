@@ -217,7 +217,15 @@ function truncate(s: string): string {
   return s.length <= MAX_MESSAGE ? s : s.slice(0, MAX_MESSAGE - 3) + '...';
 }
 
-/** client-go names events `<object>.<hex nanotime>`; a random tail avoids collisions across processes. */
+let eventSeq = 0;
+
+/**
+ * client-go names events `<object>.<hex nanotime>`, unique because its clock has nanoseconds.
+ * Ours has milliseconds, so events written in the same millisecond (a burst, or a manual test
+ * clock) need a per-process sequence to stay distinct — a clash is a 409 and a lost Event; the
+ * random part keeps two processes apart.
+ */
 function eventSuffix(nowMs: number): string {
-  return (BigInt(nowMs) * 1_000_000n).toString(16) + randomBytes(2).toString('hex');
+  eventSeq = (eventSeq + 1) % 0x10000;
+  return (BigInt(nowMs) * 1_000_000n).toString(16) + randomBytes(2).toString('hex') + eventSeq.toString(16).padStart(4, '0');
 }
