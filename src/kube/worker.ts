@@ -69,7 +69,7 @@ function apply(queue: WorkQueue, key: string, outcome: Outcome, opts: WorkerOpti
     case 'terminal':
       queue.forget(key);
       logger.warn(
-        { controller: opts.controller, key, err: redactSecrets(outcome.error.message) },
+        { key, err: redactSecrets(outcome.error.message) },
         'reconcile failed; waiting for a change',
       );
       opts.onTerminal?.(key, outcome.error);
@@ -82,7 +82,6 @@ function apply(queue: WorkQueue, key: string, outcome: Outcome, opts: WorkerOpti
       if (opts.signal.aborted) return;
       logger.info(
         {
-          controller: opts.controller,
           key,
           retries: queue.numRequeues(key) + 1,
           err: redactSecrets(outcome.error.message),

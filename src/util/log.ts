@@ -35,7 +35,8 @@ export function createLogger(name: string, options: LogOptions = {}): Logger {
     {
       name,
       level,
-      base: { component: name },
+      // pino's `name` already says which program; children add `component`/`controller` without repeating keys.
+      base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: {
         paths: SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),

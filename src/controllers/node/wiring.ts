@@ -75,7 +75,8 @@ export function buildNodeController(w: NodeWiring): NodeController {
     informer,
     writer: createNodeWriter(w.informers.client),
     recorder: w.recorder,
-    logger: w.logger.child({ controller: 'node' }),
+    // The manager binds controller=node already; direct wiring (bench, tests) may not.
+    logger: 'controller' in w.logger.bindings() ? w.logger : w.logger.child({ controller: 'node' }),
     ...(w.registry ? { registry: w.registry } : {}),
     nameType: w.settings.nameType,
     skipDisableSourceDestCheck: w.settings.skipDisableSourceDestCheck,

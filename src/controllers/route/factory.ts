@@ -29,7 +29,7 @@ export function routeControllerFactory(ctx: ControllerContext): Controller {
     cloud: ctx.cloud,
     informers: ctx.informers,
     recorder: ctx.recorder,
-    logger: ctx.logger.child({ controller: 'route' }),
+    logger: ctx.logger, // already bound to controller=route by the manager
     registry: ctx.registry,
   });
 }

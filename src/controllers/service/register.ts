@@ -30,7 +30,7 @@ export function serviceController(ctx: ControllerContext): Controller {
     cloud: ctx.cloud,
     informers: ctx.informers,
     recorder: ctx.recorder,
-    logger: ctx.logger.child({ controller: 'service' }),
+    logger: ctx.logger, // already bound to controller=service by the manager
     queue: new WorkQueue({ name: 'service', registry: ctx.registry }),
     registry: ctx.registry,
   });
