@@ -43,7 +43,8 @@ export interface DesiredOptions {
   readonly clusterCIDRs?: readonly Cidr[];
 }
 
-interface Candidate {
+/** A pod CIDR of another node that passed the per-node checks; overlaps are judged across nodes. */
+export interface Candidate {
   readonly node: string;
   readonly cidr: Cidr;
   readonly gateways: readonly string[];
@@ -51,47 +52,13 @@ interface Candidate {
 
 export function computeDesired(nodes: readonly NodeFacts[], self: string, options: DesiredOptions = {}): DesiredState {
   const rejected: Rejection[] = [];
-  const clusterCIDRs = options.clusterCIDRs ?? [];
-  const selfFacts = nodes.find((n) => n.name === self);
-  const selfCIDRs = (selfFacts?.podCIDRs ?? []).flatMap((c) => {
-    const parsed = parseCidr(c);
-    return parsed ? [parsed] : [];
-  });
-
+  const selfCIDRs = ownPodCIDRs(nodes.find((n) => n.name === self));
   const candidates: Candidate[] = [];
   for (const node of nodes) {
     if (node.name === self) continue;
-    if (node.podCIDRs.length === 0) {
-      rejected.push({ node: node.name, reason: 'no-pod-cidr', detail: 'node has no spec.podCIDR(s) yet' });
-      continue;
-    }
-    const gateways = node.internalIPs.filter((ip) => parseIPv4(ip) !== undefined);
-    for (const text of node.podCIDRs) {
-      if (text.includes(':')) {
-        rejected.push({ node: node.name, dst: text, reason: 'unsupported-family', detail: 'IPv6 pod CIDRs are not programmed' });
-        continue;
-      }
-      const cidr = parseCidr(text);
-      if (!cidr || cidr.prefix === 0) {
-        // Never let a malformed or /0 value through: it would become a default route.
-        rejected.push({ node: node.name, dst: text, reason: 'invalid-cidr', detail: `pod CIDR ${JSON.stringify(text)} is not a usable IPv4 prefix` });
-        continue;
-      }
-      const dst = formatCidr(cidr);
-      if (gateways.length === 0) {
-        rejected.push({ node: node.name, dst, reason: 'no-internal-ip', detail: 'node has no IPv4 InternalIP address' });
-        continue;
-      }
-      if (clusterCIDRs.length > 0 && !clusterCIDRs.some((c) => c.prefix <= cidr.prefix && cidrsOverlap(c, cidr))) {
-        rejected.push({ node: node.name, dst, reason: 'outside-cluster-cidr', detail: `${dst} is outside the configured cluster CIDR` });
-        continue;
-      }
-      if (selfCIDRs.some((own) => cidrsOverlap(own, cidr))) {
-        rejected.push({ node: node.name, dst, reason: 'overlaps-self', detail: `${dst} overlaps this node's own pod CIDR` });
-        continue;
-      }
-      candidates.push({ node: node.name, cidr, gateways });
-    }
+    const verdict = evaluateNode(node, selfCIDRs, options);
+    candidates.push(...verdict.candidates);
+    rejected.push(...verdict.rejected);
   }
 
   const overlapping = findOverlaps(candidates);
@@ -107,6 +74,60 @@ export function computeDesired(nodes: readonly NodeFacts[], self: string, option
     routes.set(dst, { dst, cidr: c.cidr, node: c.node, gateways: c.gateways });
   });
   return { routes, rejected };
+}
+
+/** This node's own pod CIDRs (parseable ones); other nodes may not route into them. */
+export function ownPodCIDRs(self: NodeFacts | undefined): Cidr[] {
+  return (self?.podCIDRs ?? []).flatMap((c) => {
+    const parsed = parseCidr(c);
+    return parsed ? [parsed] : [];
+  });
+}
+
+/**
+ * The checks that depend on one other node alone (plus this node's own CIDRs). Shared by the full
+ * computation and the incremental update, so both judge a node identically.
+ */
+export function evaluateNode(
+  node: NodeFacts,
+  selfCIDRs: readonly Cidr[],
+  options: DesiredOptions = {},
+): { candidates: Candidate[]; rejected: Rejection[] } {
+  const clusterCIDRs = options.clusterCIDRs ?? [];
+  const candidates: Candidate[] = [];
+  const rejected: Rejection[] = [];
+  if (node.podCIDRs.length === 0) {
+    rejected.push({ node: node.name, reason: 'no-pod-cidr', detail: 'node has no spec.podCIDR(s) yet' });
+    return { candidates, rejected };
+  }
+  const gateways = node.internalIPs.filter((ip) => parseIPv4(ip) !== undefined);
+  for (const text of node.podCIDRs) {
+    if (text.includes(':')) {
+      rejected.push({ node: node.name, dst: text, reason: 'unsupported-family', detail: 'IPv6 pod CIDRs are not programmed' });
+      continue;
+    }
+    const cidr = parseCidr(text);
+    if (!cidr || cidr.prefix === 0) {
+      // Never let a malformed or /0 value through: it would become a default route.
+      rejected.push({ node: node.name, dst: text, reason: 'invalid-cidr', detail: `pod CIDR ${JSON.stringify(text)} is not a usable IPv4 prefix` });
+      continue;
+    }
+    const dst = formatCidr(cidr);
+    if (gateways.length === 0) {
+      rejected.push({ node: node.name, dst, reason: 'no-internal-ip', detail: 'node has no IPv4 InternalIP address' });
+      continue;
+    }
+    if (clusterCIDRs.length > 0 && !clusterCIDRs.some((c) => c.prefix <= cidr.prefix && cidrsOverlap(c, cidr))) {
+      rejected.push({ node: node.name, dst, reason: 'outside-cluster-cidr', detail: `${dst} is outside the configured cluster CIDR` });
+      continue;
+    }
+    if (selfCIDRs.some((own) => cidrsOverlap(own, cidr))) {
+      rejected.push({ node: node.name, dst, reason: 'overlaps-self', detail: `${dst} overlaps this node's own pod CIDR` });
+      continue;
+    }
+    candidates.push({ node: node.name, cidr, gateways });
+  }
+  return { candidates, rejected };
 }
 
 /**

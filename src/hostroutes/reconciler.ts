@@ -1,9 +1,11 @@
-// One pass: desired routes (pure) → read kernel → plan (pure) → one batch → report. Owns no timers;
-// the loop decides when to call it.
+// One pass: desired routes (pure) → read kernel → plan (pure) → one batch → report. Full passes
+// cover every Node; event passes cover only the changed ones when that is provably equivalent.
+// Owns no timers; the loop decides when to call it.
 import type { Logger } from '../util/log.js';
-import { computeDesired, type DesiredOptions, type Rejection } from './desired.js';
-import { planRoutes, type Conflict, type KernelState, type RouteOp } from './diff.js';
-import { parseCidr } from './ipv4.js';
+import { computeDesired, type DesiredOptions, type DesiredRoute, type DesiredState, type Rejection } from './desired.js';
+import { planRoutes, type Conflict, type DiffOptions, type KernelState, type RouteOp } from './diff.js';
+import { diffNodes, type DesiredUpdate, updateDesired } from './incremental.js';
+import { afterApplying, sameRoutes, withDestinations } from './kernel-snapshot.js';
 import type { KernelRoute } from './kernel-routes.js';
 import type { RouteTable } from './ip.js';
 import type { HostroutesMetrics } from './metrics.js';
@@ -16,6 +18,8 @@ export interface ReconcilerConfig extends DesiredOptions {
 }
 
 export interface SyncReport {
+  /** `incremental`: only the changed Nodes' destinations were planned, re-read and applied. */
+  readonly mode: 'full' | 'incremental';
   readonly desired: number;
   /** Owned routes in the kernel before the batch. */
   readonly presentBefore: number;
@@ -28,11 +32,22 @@ export interface SyncReport {
   readonly phases: { readonly desiredMs: number; readonly readMs: number; readonly planMs: number; readonly applyMs: number };
 }
 
+/** What the last fully successful pass decided, kept so the next event can change just a part. */
+interface Memo {
+  readonly facts: ReadonlyMap<string, NodeFacts>;
+  readonly desired: DesiredState;
+  readonly accepted: ReadonlyMap<string, { gateway: string; node: string }>;
+  /** Rejections and conflicts the plan (not the model) produced; each names its destination. */
+  readonly planRejected: readonly Rejection[];
+  readonly conflicts: readonly Conflict[];
+}
+
 export class Reconciler {
   /** Last reported problem per destination, so a persisting problem is logged once, not every pass. */
   private readonly reported = new Map<string, string>();
   /** Kernel state as it should be after the last fully successful pass. */
   private snapshot: KernelState | undefined;
+  private memo: Memo | undefined;
 
   constructor(
     private readonly config: ReconcilerConfig,
@@ -42,79 +57,140 @@ export class Reconciler {
   ) {}
 
   /**
-   * `fresh: false` lets a pass reuse the kernel snapshot left by the previous one (updated with
-   * what that pass applied) instead of re-reading thousands of routes: that is what keeps a
-   * single Node change fast. Periodic passes read fresh and so still catch drift; any failure
-   * drops the snapshot.
+   * `fresh: false` marks an event-driven pass: it may reuse the kernel snapshot and decisions of
+   * the previous pass and, when the change stays with the changed Nodes, plan and re-read only
+   * their destinations. That is what keeps a single Node change fast with thousands of routes.
+   * Other passes read the whole table and recompute everything, so they still catch drift; any
+   * failure drops the snapshot.
    */
   async sync(nodes: readonly NodeFacts[], opts: { fresh?: boolean } = {}): Promise<SyncReport> {
     const started = performance.now();
-    const { routes, rejected: early } = computeDesired(nodes, this.config.nodeName, this.config);
+    const snapshot = opts.fresh === false ? this.snapshot : undefined;
+    const memo = opts.fresh === false ? this.memo : undefined;
+    this.snapshot = undefined;
+    this.memo = undefined;
+    if (snapshot && memo) {
+      const delta = diffNodes(memo.facts, nodes);
+      const update = delta && updateDesired(memo.desired, memo.facts, delta, this.config.nodeName, this.config);
+      if (delta && update) return this.syncTouched(started, delta.facts, update, memo, snapshot);
+    }
+    return this.syncAll(started, nodes, snapshot);
+  }
+
+  private async syncAll(started: number, nodes: readonly NodeFacts[], snapshot: KernelState | undefined): Promise<SyncReport> {
+    const desired = computeDesired(nodes, this.config.nodeName, this.config);
+    const { routes } = desired;
     const t1 = performance.now();
     let readMs = 0;
     let planMs = 0;
-    let state = opts.fresh === false ? this.snapshot : undefined;
-    this.snapshot = undefined;
-    if (!state) {
-      try {
-        state = await this.kernel.read(this.config.table);
-      } catch (err) {
-        this.metrics.syncErrors.inc({ kind: 'read' });
-        throw err;
-      }
-    }
-    const diffOptions = { protocol: this.config.protocol, table: this.config.table };
+    const state = snapshot ?? (await this.readAll());
     const t2 = performance.now();
     readMs += t2 - t1;
-    let plan = planRoutes(routes, state, diffOptions);
+    let plan = planRoutes(routes, state, this.diffOptions());
     planMs += performance.now() - t2;
-    if (opts.fresh === false && plan.ops.some((o) => o.kind === 'replace')) {
+    let current = state;
+    if (snapshot && plan.ops.some((o) => o.kind === 'replace')) {
       // `replace` overwrites whatever holds the key, whatever its protocol. The snapshot cannot
       // know about a route someone added since the last read, so re-read exactly the
       // destinations about to be replaced and plan again before touching them.
       const t3 = performance.now();
-      const refreshed = await this.refreshDestinations(state, plan.ops.flatMap((o) => (o.kind === 'replace' ? [o.dst] : [])));
+      const dsts = new Set(plan.ops.flatMap((o) => (o.kind === 'replace' ? [o.dst] : [])));
+      const fresh = await this.readExact(dsts);
       const t4 = performance.now();
       readMs += t4 - t3;
       // Usually nothing changed behind our back; only then is a second full plan worth its cost.
-      if (refreshed) {
-        state = refreshed;
-        plan = planRoutes(routes, state, diffOptions);
+      if (!sameRoutes(fresh, state.table.filter((r) => dsts.has(r.dst)))) {
+        current = withDestinations(state, dsts, fresh);
+        plan = planRoutes(routes, current, this.diffOptions());
         planMs += performance.now() - t4;
       }
     }
     const t5 = performance.now();
-    const result = await this.kernel.applyBatch(plan.lines).catch((err: unknown) => {
-      this.metrics.syncErrors.inc({ kind: 'batch' });
-      throw err;
-    });
-    const failedSet = new Set(result.failedLines);
-    const failed = plan.ops.flatMap((op, i) => (failedSet.has(i + 1) ? [{ op, error: result.errors.get(i + 1) ?? 'unknown' }] : []));
-    const applied = plan.ops.filter((_, i) => !failedSet.has(i + 1));
-    const rejected = [...early, ...plan.rejected];
+    const { applied, failed } = await this.apply(plan.ops, plan.lines);
     const finished = performance.now();
+    const rejected = [...desired.rejected, ...plan.rejected];
+    if (failed.length === 0) {
+      this.snapshot = afterApplying(current, applied, this.config.protocol);
+      this.memo = { facts: new Map(nodes.map((n) => [n.name, n])), desired, accepted: plan.accepted, planRejected: plan.rejected, conflicts: plan.conflicts };
+    }
     const durationMs = finished - started;
-    const phases = { desiredMs: t1 - started, readMs, planMs, applyMs: finished - t5 };
-
-    if (failed.length === 0) this.snapshot = afterApplying(state, applied, this.config.protocol);
     this.record(plan.accepted.size, plan.owned, applied, failed, rejected, plan.conflicts, durationMs);
-    return { desired: plan.accepted.size, presentBefore: plan.owned, applied, failed, rejected, conflicts: plan.conflicts, durationMs, phases };
+    const phases = { desiredMs: t1 - started, readMs, planMs, applyMs: finished - t5 };
+    return { mode: 'full', desired: plan.accepted.size, presentBefore: plan.owned, applied, failed, rejected, conflicts: plan.conflicts, durationMs, phases };
   }
 
-  /** The snapshot with `dsts` re-read from the kernel, or undefined when they are unchanged. */
-  private async refreshDestinations(state: KernelState, dsts: readonly string[]): Promise<KernelState | undefined> {
-    let fresh: KernelRoute[];
+  /**
+   * Plans only the touched destinations. They are always re-read first (one `ip` process), so the
+   * plan for them rests on the kernel's current state, never on the snapshot: a foreign route
+   * added since the last full read is seen before anything replaces over it.
+   */
+  private async syncTouched(started: number, facts: ReadonlyMap<string, NodeFacts>, update: DesiredUpdate, memo: Memo, snapshot: KernelState): Promise<SyncReport> {
+    const t1 = performance.now();
+    const { touched } = update;
+    const fresh = await this.readExact(touched);
+    const state = withDestinations(snapshot, touched, fresh);
+    const t2 = performance.now();
+    const wanted = new Map<string, DesiredRoute>();
+    for (const dst of touched) {
+      const route = update.state.routes.get(dst);
+      if (route) wanted.set(dst, route);
+    }
+    const plan = planRoutes(wanted, { table: fresh, main: state.main, local: state.local }, this.diffOptions());
+    const t3 = performance.now();
+    const { applied, failed } = await this.apply(plan.ops, plan.lines);
+    const finished = performance.now();
+
+    const accepted = new Map(memo.accepted);
+    for (const dst of touched) accepted.delete(dst);
+    for (const [dst, want] of plan.accepted) accepted.set(dst, want);
+    const untouched = (x: { dst?: string }) => x.dst === undefined || !touched.has(x.dst);
+    const planRejected = [...memo.planRejected.filter(untouched), ...plan.rejected];
+    const conflicts = [...memo.conflicts.filter(untouched), ...plan.conflicts];
+    const proto = String(this.config.protocol);
+    const presentBefore = state.table.reduce((n, r) => (r.protocol === proto ? n + 1 : n), 0);
+    if (failed.length === 0) {
+      this.snapshot = afterApplying(state, applied, this.config.protocol);
+      this.memo = { facts, desired: update.state, accepted, planRejected, conflicts };
+    }
+    const rejected = [...update.state.rejected, ...planRejected];
+    const durationMs = finished - started;
+    this.record(accepted.size, presentBefore, applied, failed, rejected, conflicts, durationMs);
+    const phases = { desiredMs: t1 - started, readMs: t2 - t1, planMs: t3 - t2, applyMs: finished - t3 };
+    return { mode: 'incremental', desired: accepted.size, presentBefore, applied, failed, rejected, conflicts, durationMs, phases };
+  }
+
+  private diffOptions(): DiffOptions {
+    return { protocol: this.config.protocol, table: this.config.table };
+  }
+
+  private async readAll(): Promise<KernelState> {
     try {
-      fresh = await this.kernel.readExact(this.config.table, dsts);
+      return await this.kernel.read(this.config.table);
     } catch (err) {
       this.metrics.syncErrors.inc({ kind: 'read' });
       throw err;
     }
-    const touched = new Set(dsts);
-    const sig = (rs: readonly KernelRoute[]) => rs.map((r) => `${r.dst}|${r.gateway ?? ''}|${r.protocol}|${r.metric}|${r.type}`).sort().join(',');
-    if (sig(fresh) === sig(state.table.filter((r) => touched.has(r.dst)))) return undefined;
-    const table = [...state.table.filter((r) => !touched.has(r.dst)), ...fresh];
-    return { table, main: state.main === state.table ? table : state.main, local: state.local };
+  }
+
+  private async readExact(dsts: ReadonlySet<string>): Promise<KernelRoute[]> {
+    if (dsts.size === 0) return [];
+    try {
+      return await this.kernel.readExact(this.config.table, [...dsts]);
+    } catch (err) {
+      this.metrics.syncErrors.inc({ kind: 'read' });
+      throw err;
+    }
+  }
+
+  private async apply(ops: readonly RouteOp[], lines: readonly string[]): Promise<{ applied: RouteOp[]; failed: { op: RouteOp; error: string }[] }> {
+    const result = await this.kernel.applyBatch(lines).catch((err: unknown) => {
+      this.metrics.syncErrors.inc({ kind: 'batch' });
+      throw err;
+    });
+    const failedSet = new Set(result.failedLines);
+    const failed = ops.flatMap((op, i) => (failedSet.has(i + 1) ? [{ op, error: result.errors.get(i + 1) ?? 'unknown' }] : []));
+    const applied = ops.filter((_, i) => !failedSet.has(i + 1));
+    return { applied, failed };
   }
 
   private record(
@@ -169,27 +245,4 @@ export class Reconciler {
     }
     for (const key of [...this.reported.keys()]) if (!seen.has(key)) this.reported.delete(key);
   }
-}
-
-/** The table after `ops` succeeded, derived without asking the kernel. */
-function afterApplying(state: KernelState, ops: readonly RouteOp[], protocol: number): KernelState {
-  const proto = String(protocol);
-  const sameTable = state.main === state.table;
-  let table: readonly KernelRoute[] = state.table;
-  const deleted = new Set(ops.filter((o) => o.kind === 'delete').map((o) => `${o.dst}|${o.gateway ?? ''}|${o.metric}`));
-  const replaced = new Map<string, KernelRoute>();
-  for (const op of ops) {
-    if (op.kind !== 'replace') continue;
-    const cidr = parseCidr(op.dst);
-    if (cidr) replaced.set(op.dst, { dst: op.dst, cidr, gateway: op.gateway, protocol: proto, metric: 0, type: 'unicast' });
-  }
-  if (deleted.size > 0 || replaced.size > 0) {
-    const kept = state.table.filter((r) => {
-      if (r.protocol !== proto) return true;
-      if (deleted.has(`${r.dst}|${r.gateway ?? ''}|${r.metric}`)) return false;
-      return !(r.metric === 0 && replaced.has(r.dst));
-    });
-    table = [...kept, ...replaced.values()];
-  }
-  return { table, main: sameTable ? table : state.main, local: state.local };
 }
