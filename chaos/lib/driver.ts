@@ -1,10 +1,8 @@
-// Runs the FlexVolume driver (from source through tsx) the way the kubelet does: argv in, one
+// Runs the FlexVolume driver (bundled from source) the way the kubelet does: argv in, one
 // JSON object on stdout out, bounded by a timeout.
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { ROOT } from './process.js';
-
-const DRIVER = fileURLToPath(new URL('../../src/flexvolume/main.ts', import.meta.url));
+import { programs } from './bundle.js';
+import { ROOT } from './root.js';
 
 export interface DriverRun {
   code: number | null;
@@ -15,7 +13,7 @@ export interface DriverRun {
 
 export function runDriver(args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<DriverRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', DRIVER, ...args], {
+    const child = spawn(process.execPath, [programs().driver, ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

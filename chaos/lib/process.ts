@@ -1,12 +1,12 @@
-// A real alicloud-controller-manager child process (from source through tsx, so the suite needs no
+// A real alicloud-controller-manager child process (bundled from source, so the suite needs no
 // build): every output line is kept (R7 greps them; crash reports quote them), the identity it
 // logs is parsed, and an exit we did not cause is recorded as a crash.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { programs } from './bundle.js';
+import { ROOT } from './root.js';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const MAIN = fileURLToPath(new URL('../../src/manager/main.ts', import.meta.url));
+export { ROOT };
 
 export interface Exit {
   code: number | null;
@@ -23,7 +23,7 @@ export class ManagerProcess {
   exit: Exit | undefined;
 
   constructor(args: string[], env: Record<string, string>, readonly label: string) {
-    this.proc = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    this.proc = spawn(process.execPath, [programs().manager, ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
