@@ -109,9 +109,9 @@ describe('hostroutes/incremental', () => {
       const listingArb = fc.tuple(...names.map((name) => fc.option(factsArb(name), { nil: undefined }))).map((xs) => xs.filter((x): x is NodeFacts => x !== undefined));
       const clusterArb = fc.constantFrom<string[]>([], ['10.244.0.0/16']);
       // Events change one or two Nodes at a time; an edit without facts deletes the Node.
-      const editArb = fc.tuple(fc.constantFrom(...names), fc.option(fc.constant(0), { nil: undefined }), fc.nat()).chain(([name, keep]) =>
-        keep === undefined ? fc.constant({ name, facts: undefined }) : factsArb(name).map((facts) => ({ name, facts })),
-      );
+      const editArb: fc.Arbitrary<{ name: string; facts: NodeFacts | undefined }> = fc
+        .tuple(fc.constantFrom(...names), fc.boolean())
+        .chain(([name, keep]) => (keep ? factsArb(name) : fc.constant(undefined)).map((facts) => ({ name, facts })));
       const scenarioArb = fc.tuple(listingArb, fc.array(editArb, { minLength: 1, maxLength: 2 })).map(([before, edits]) => {
         const after = new Map(before.map((x) => [x.name, x] as const));
         for (const e of edits) {
