@@ -154,6 +154,11 @@ async function main(): Promise<void> {
     };
     console.log(JSON.stringify(result));
     console.log(`P5: controller-manager RSS ${lastMiB.toFixed(1)} MiB (peak ${peakMiB.toFixed(1)} MiB over ${SETTLE_MS / 1000}s) with ${NODES} Nodes + ${SERVICES} Services cached; target ≤ ${TARGET_MIB} MiB → ${result.pass ? 'PASS' : 'FAIL'}`);
+    // A missed target must fail the run so `npm run bench` (run-all.ts) reports it.
+    if (!result.pass) {
+      console.log(`MISSED: P5 peak RSS ${peakMiB.toFixed(1)} MiB > ${TARGET_MIB} MiB`);
+      process.exitCode = 1;
+    }
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));

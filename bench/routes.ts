@@ -132,6 +132,11 @@ async function main(): Promise<void> {
       `ratio ${ratio.toFixed(2)} (target ≤ 1.2) ${ratio <= 1.2 ? 'OK' : 'MISSED'}; ` +
       `listing calls/pass/table ${steadyListing} (target ≤ ${pages + 1}) ${steadyListing <= pages + 1 ? 'OK' : 'MISSED'}`,
   );
+  // A missed target must fail the run so `npm run bench` (run-all.ts) reports it.
+  if (!out.ratioOk || !out.steadyPass.listingOk) {
+    console.log('MISSED: P4 target(s) not met (see above)');
+    process.exitCode = 1;
+  }
 }
 
 /** The burst is gathered for this long before the first pass (part of the design, so part of the bound). */
