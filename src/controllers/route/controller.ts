@@ -4,7 +4,7 @@
 import { applyPlan, abortableSleep, type TableOutcome } from './apply.js';
 import { codeOf } from './codes.js';
 import { diffRoutes, type RoutePlan } from './diff.js';
-import type { ResolvedTables } from './inputs.js';
+import { RouteTableConfigError, type ResolvedTables } from './inputs.js';
 import { buildModel, podCidrOf, type NodeLike } from './model.js';
 import type { RouteCloudPort } from './port.js';
 import { RouteEvents } from './reasons.js';
@@ -95,13 +95,22 @@ export class RouteController {
     this.wake?.();
   }
 
-  /** Resolves tables (fatal on bad configuration), then runs passes until `signal` aborts. */
+  /**
+   * Resolves tables, then runs passes until `signal` aborts. Bad configuration is fatal; a cloud
+   * error while resolving is not: it would otherwise take the service, node and disk controllers
+   * down with the process, and runPass resolves the tables again on its retry.
+   */
   async start(signal: AbortSignal): Promise<void> {
-    this.tables = await this.deps.resolveTables();
-    this.deps.logger.info(
-      { vpcId: this.tables.vpcId, tables: this.tables.tables.map((t) => t.routeTableId), source: this.tables.source },
-      'managing routes',
-    );
+    try {
+      this.tables = await this.deps.resolveTables();
+      this.deps.logger.info(
+        { vpcId: this.tables.vpcId, tables: this.tables.tables.map((t) => t.routeTableId), source: this.tables.source },
+        'managing routes',
+      );
+    } catch (err) {
+      if (err instanceof RouteTableConfigError || signal.aborted) throw err;
+      this.deps.logger.error({ err: redactSecrets(String(err)) }, 'cannot read the route tables yet; retrying with backoff');
+    }
     const retryMin = this.deps.retryMinMs ?? 1_000;
     const retryMax = Math.min(this.deps.retryMaxMs ?? 300_000, this.deps.periodMs);
     let retryDelay = retryMin;

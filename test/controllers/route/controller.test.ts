@@ -2,7 +2,7 @@
 // emulator, real signed calls to the Alibaba Cloud emulator.
 import assert from 'node:assert/strict';
 import { RouteController, routeRelevantChange, type RouteNode } from '../../../src/controllers/route/controller.js';
-import { resolveRouteTables } from '../../../src/controllers/route/inputs.js';
+import { RouteTableConfigError, resolveRouteTables } from '../../../src/controllers/route/inputs.js';
 import { nodeConditionWriter, watchNodes } from '../../../src/controllers/route/kubeport.js';
 import { parseClusterCidrs } from '../../../src/controllers/route/model.js';
 import { routeDescription } from '../../../src/controllers/route/ownership.js';
@@ -62,7 +62,7 @@ describe('route controller (both emulators)', function () {
     await cloud.close();
   });
 
-  function startController(): RouteController {
+  function startController(resolveTables = () => resolveRouteTables(h.port, {})): RouteController {
     const stop = new AbortController();
     const informer = new Informer<RouteNode>({ client, resource: Resources.nodes });
     const controller = new RouteController({
@@ -71,7 +71,7 @@ describe('route controller (both emulators)', function () {
       setCondition: nodeConditionWriter(client),
       recordEvent: (e) => events.push(e),
       logger: silentLogger,
-      resolveTables: () => resolveRouteTables(h.port, {}),
+      resolveTables,
       clusterCidrs: parseClusterCidrs('10.0.0.0/16'),
       clusterId: 'c-e2e',
       periodMs: 3_600_000,
@@ -109,6 +109,35 @@ describe('route controller (both emulators)', function () {
     kube.store.delete('nodes', 'node-1');
     await until('route of node-1 gone', () => entriesOf(cloud, tableId).length === 2);
     assert.deepEqual(entriesOf(cloud, tableId), [`10.0.0.0/24>${instances[0]}:Available`, `10.0.2.0/24>${instances[2]}:Available`]);
+  });
+
+  it('keeps running when the tables cannot be read at start, and routes once they can', async () => {
+    let calls = 0;
+    startController(() => {
+      calls++;
+      return calls === 1 ? Promise.reject(new Error('ServiceUnavailable: try later')) : resolveRouteTables(h.port, {});
+    });
+    addNode(0);
+    await until('route Available after the failed start', () => entriesOf(cloud, tableId).some((e) => e === `10.0.0.0/24>${instances[0]}:Available`));
+    assert.ok(calls >= 2);
+  });
+
+  it('stops on a route-table configuration error', async () => {
+    const stop = new AbortController();
+    const controller = new RouteController({
+      port: h.port,
+      nodes: { list: () => [], synced: () => true },
+      setCondition: nodeConditionWriter(client),
+      recordEvent: () => undefined,
+      logger: silentLogger,
+      resolveTables: () => Promise.reject(new RouteTableConfigError('VPC has 2 route tables; name one')),
+      clusterCidrs: parseClusterCidrs('10.0.0.0/16'),
+      clusterId: 'c-e2e',
+      periodMs: 3_600_000,
+      aggregationMs: 10,
+    });
+    await assert.rejects(controller.start(stop.signal), RouteTableConfigError);
+    stop.abort();
   });
 
   it('removes the route of a Node deleted while the controller was down, after restart', async () => {
