@@ -74,14 +74,26 @@ export function allocatePrivateIp(state: CloudState, vsw: VSwitch): string {
   throw new ApiError(400, 'VSwitchAvailableIpNotExist', `The vSwitch ${vsw.VSwitchId} has no available IP address.`);
 }
 
-/** Internet addresses come from 203.0.113.0/24 (TEST-NET-3), which never routes anywhere real. */
+/**
+ * Internet addresses come from 203.0.113.0/24 (TEST-NET-3), then from the benchmarking range
+ * 198.18.0.0/15 (RFC 2544) once those 254 are used: neither routes anywhere real, and a bench with
+ * a thousand internet SLBs needs more than one /24.
+ */
+const TEST_NET_3_HOSTS = 254;
+const BENCH_RANGE_BASE = ipToInt('198.18.0.0');
+const PUBLIC_POOL = TEST_NET_3_HOSTS + 2 ** 17 - 2;
+
+function publicAddress(n: number): string {
+  return n <= TEST_NET_3_HOSTS ? `203.0.113.${n}` : intToIp(BENCH_RANGE_BASE + (n - TEST_NET_3_HOSTS));
+}
+
 export function allocatePublicIp(state: CloudState): string {
   const used = new Set(Object.values(state.loadBalancers).map((l) => l.Address));
   for (const e of Object.values(state.eips)) used.add(e.IpAddress);
   for (const i of Object.values(state.instances)) used.add(i.PublicIpAddress);
-  for (let tries = 0; tries < 254; tries++) {
-    state.nextPublicHost = (state.nextPublicHost % 254) + 1;
-    const ip = `203.0.113.${state.nextPublicHost}`;
+  for (let tries = 0; tries < PUBLIC_POOL; tries++) {
+    state.nextPublicHost = (state.nextPublicHost % PUBLIC_POOL) + 1;
+    const ip = publicAddress(state.nextPublicHost);
     if (!used.has(ip)) return ip;
   }
   throw invalidParameter('AddressType', 'no internet address is left in the emulated pool');
