@@ -145,7 +145,7 @@ function printTable(): void {
   const line = (m: string, v: string, t: string, p: string) => `${m.padEnd(w('metric'))}  ${v.padEnd(w('measured'))}  ${t.padEnd(w('target'))}  ${p}`;
   console.log(line(head.metric, head.measured, head.target, head.pass));
   console.log(line('-'.repeat(w('metric')), '-'.repeat(w('measured')), '-'.repeat(w('target')), '------'));
-  for (const r of rows) console.log(line(r.metric, r.measured, r.target, r.pass ? 'pass' : 'FAIL'));
+  for (const r of rows) console.log(line(r.metric, r.measured, r.target, r.pass ? 'OK' : 'MISSED'));
   for (const n of notes) console.log(`  ${n}`);
 }
 
