@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorCore } from './emulator.js';
 import type { FaultConfig } from './faults.js';
 import type { HostMetadata } from './metadata.js';
-import { mergeState } from './merge.js';
+import { mergeState } from './merge/index.js';
 import { releaseInstance } from './ecs/factory.js';
 import { sendJson } from './rpc.js';
 

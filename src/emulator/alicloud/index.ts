@@ -4,7 +4,7 @@ import type { CallRecord } from './calls.js';
 import type { EmulatorHooks } from './context.js';
 import { EmulatorCore } from './emulator.js';
 import type { FaultConfig, FaultRule } from './faults.js';
-import { mergeState } from './merge.js';
+import { mergeState } from './merge/index.js';
 import type { HostMetadata } from './metadata.js';
 import { listen, serverUrl } from './server.js';
 import type { CloudState } from './state.js';
