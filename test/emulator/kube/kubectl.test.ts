@@ -155,6 +155,32 @@ spec:
     assert.match(r.stderr, /Conflict|the object has been modified/);
   });
 
+  it('replaces an object read at its current resourceVersion, leaving status to the subresource', async () => {
+    await k.kubectl(['apply', '-f', '-'], { input: NODE_AND_LB });
+    await k.kubectl(['patch', 'svc', 'web', '--subresource=status', '--type=merge', '-p', '{"status":{"loadBalancer":{"ingress":[{"ip":"47.1.2.3"}]}}}']);
+    const current = JSON.parse((await k.kubectl(['get', 'svc', 'web', '-o', 'json'])).stdout);
+    const nodePorts = current.spec.ports.map((p: { nodePort: number }) => p.nodePort);
+    current.metadata.labels = { ...(current.metadata.labels ?? {}), tier: 'edge' };
+    current.spec.ports = current.spec.ports.filter((p: { name: string }) => p.name === 'http');
+    // A replace carries the whole object; status in it must be ignored on the main resource.
+    current.status = { loadBalancer: { ingress: [{ ip: '9.9.9.9' }] } };
+    const file = join(k.dir, 'fresh.json');
+    await writeFile(file, JSON.stringify(current));
+    const r = await k.kubectl(['replace', '-f', file]);
+    assert.match(r.stdout, /service\/web replaced/);
+    const after = JSON.parse((await k.kubectl(['get', 'svc', 'web', '-o', 'json'])).stdout);
+    assert.equal(after.metadata.labels.tier, 'edge');
+    assert.deepEqual(after.spec.ports.map((p: { name: string }) => p.name), ['http']);
+    assert.equal(after.spec.ports[0].nodePort, nodePorts[0]);
+    assert.equal(after.spec.clusterIP, current.spec.clusterIP);
+    assert.equal(after.metadata.uid, current.metadata.uid);
+    assert.ok(Number(after.metadata.resourceVersion) > Number(current.metadata.resourceVersion));
+    assert.equal(after.status.loadBalancer.ingress[0].ip, '47.1.2.3');
+    // The file now holds a superseded resourceVersion: replacing it again is the 409 path.
+    const again = await k.kubectl(['replace', '-f', file], { allowFail: true });
+    assert.match(again.stderr, /Conflict|the object has been modified/);
+  });
+
   it('reports 422 with the offending field, and AlreadyExists on create', async () => {
     const bad = '{"apiVersion":"v1","kind":"Service","metadata":{"name":"bad"},"spec":{"type":"Bogus","ports":[{"port":80}]}}';
     const r = await k.kubectl(['create', '-f', '-'], { input: bad, allowFail: true });
