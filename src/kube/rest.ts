@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { ClientNodeAuth } from './auth.js';
 import { clientNodeFor, type KubeConfig } from './config.js';
 import { KubeApiError, type StatusBody } from './errors.js';
+import { RequestLimiter } from './limiter.js';
 import { collectionPath, objectPath, type ResourceRef } from './resources.js';
 import type { KubeObject, ObjectList, WatchEvent } from './types.js';
 
@@ -35,6 +36,8 @@ export interface RequestOptions {
 export interface KubeClientOptions {
   userAgent?: string;
   timeoutMs?: number;
+  /** Requests in flight at once (watches not counted: they are long-lived and few). Default 32. */
+  maxInFlight?: number;
 }
 
 export interface ListOptions {
@@ -49,6 +52,7 @@ export class KubeClient {
   private readonly auth: ClientNodeAuth;
   private readonly timeoutMs: number;
   private readonly userAgent: string;
+  private readonly limiter: RequestLimiter;
 
   constructor(
     readonly config: KubeConfig,
@@ -57,6 +61,7 @@ export class KubeClient {
     this.base = new URL(config.server);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.userAgent = opts.userAgent ?? 'kube-alicloud';
+    this.limiter = new RequestLimiter(opts.maxInFlight ?? 32);
     this.auth = new ClientNodeAuth(clientNodeFor(config), this.base.protocol === 'https:');
   }
 
@@ -64,10 +69,18 @@ export class KubeClient {
     this.auth.close();
   }
 
+  /** Bounded by `maxInFlight`: a burst queues here instead of opening a socket per request. */
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-    const res = await this.send(method, path, opts);
-    const text = await readBody(res);
-    if ((res.statusCode ?? 0) >= 400) throw errorFrom(res.statusCode ?? 0, text, method, path);
+    const text = await this.limiter.run(
+      async () => {
+        const res = await this.send(method, path, opts);
+        const body = await readBody(res);
+        if ((res.statusCode ?? 0) >= 400) throw errorFrom(res.statusCode ?? 0, body, method, path);
+        return body;
+      },
+      opts.signal,
+      () => new KubeApiError(0, 'Aborted', `${method} ${path}: aborted`),
+    );
     return (text ? JSON.parse(text) : {}) as T;
   }
 
