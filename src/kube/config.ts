@@ -7,7 +7,7 @@
 // `tokenFile` key, and plain-http servers.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { KubeConfig as ClientNodeConfig, type Cluster, type User } from '@kubernetes/client-node';
+import { KubeConfig as ClientNodeConfig, type Cluster, type User } from './client-node.js';
 import { parse as parseYaml } from 'yaml';
 import { registerSecret } from '../util/secrets.js';
 
