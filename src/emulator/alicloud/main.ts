@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { startAlicloudEmulator } from './index.js';
 import { registerSecret } from '../../util/secrets.js';
 import { createLogger } from '../../util/log.js';
+import { announceAndCloseOnSignal } from '../serve.js';
 
 const log = createLogger('alicloud-emulator');
 
@@ -30,22 +31,7 @@ async function main(argv: string[]): Promise<void> {
     logger: log,
     ...(o.state ? { stateFile: o.state } : {}),
   });
-  process.stdout.write(JSON.stringify({ event: 'listening', url: emu.url }) + '\n');
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    emu.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err: String(err) }, 'close failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  announceAndCloseOnSignal(emu.url, () => emu.close(), log);
 }
 
 main(process.argv).catch((err: unknown) => {

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { startKubeEmulator } from './index.js';
 import { createLogger } from '../../util/log.js';
+import { announceAndCloseOnSignal } from '../serve.js';
 
 const log = createLogger('kube-emulator');
 
@@ -22,22 +23,7 @@ async function main(argv: string[]): Promise<void> {
   if (!Number.isInteger(watchCacheSize) || watchCacheSize < 1) throw new Error(`invalid --watch-cache-size ${o.watchCacheSize}`);
   const emu = await startKubeEmulator({ port, host: o.host, watchCacheSize, ...(o.state ? { stateFile: o.state } : {}) });
   if (o.kubeconfigOut) await emu.writeKubeconfig(o.kubeconfigOut);
-  process.stdout.write(JSON.stringify({ event: 'listening', url: emu.url }) + '\n');
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    emu.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err: String(err) }, 'close failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  announceAndCloseOnSignal(emu.url, () => emu.close(), log);
 }
 
 main(process.argv).catch((err: unknown) => {
