@@ -35,6 +35,16 @@ export interface InformerOptions {
   backoffMaxMs?: number;
   /** Server-side watch timeout; the watch is simply re-opened when it ends. */
   watchTimeoutSeconds?: number;
+  /**
+   * Applied to every object before it is cached. Default: drop metadata.managedFields, which
+   * no controller reads and which is often the largest part of a real apiserver's Node.
+   */
+  transform?: (obj: KubeObject) => void;
+}
+
+/** client-go's TransformStripManagedFields: the cache keeps everything else as served. */
+export function stripManagedFields(obj: KubeObject): void {
+  if (obj.metadata && 'managedFields' in obj.metadata) delete (obj.metadata as { managedFields?: unknown }).managedFields;
 }
 
 export interface InformerStats {
@@ -54,11 +64,13 @@ export class Informer<T extends KubeObject> {
   private syncWaiters: Array<() => void> = [];
   private started = false;
   private rv: string | undefined;
+  private readonly transform: (obj: KubeObject) => void;
   readonly stats: InformerStats = { lists: 0, watches: 0, relistsAfterGone: 0, failures: 0 };
 
   constructor(private readonly opts: InformerOptions) {
     this.resource = opts.resource;
     this.clock = opts.clock ?? realClock;
+    this.transform = opts.transform ?? stripManagedFields;
     this.logger = (opts.logger ?? silentLogger).child({ informer: opts.resource.resource });
   }
 
@@ -159,6 +171,7 @@ export class Informer<T extends KubeObject> {
       // owner references built from cached objects are complete.
       obj.apiVersion ??= apiVersion;
       obj.kind ??= this.resource.kind;
+      this.transform(obj);
       const key = keyOf(obj);
       seen.add(key);
       const old = this.store.upsert(obj);
@@ -238,6 +251,7 @@ export class Informer<T extends KubeObject> {
     switch (ev.type) {
       case 'ADDED':
       case 'MODIFIED': {
+        this.transform(obj);
         const old = this.store.upsert(obj);
         this.rv = obj.metadata?.resourceVersion ?? this.rv;
         if (old) this.emit('update', obj, old);
