@@ -13,6 +13,7 @@ import { redactSecrets } from '../util/secrets.js';
 import { realClock, type Clock } from './clock.js';
 import { isNotFound } from './errors.js';
 import { microTime } from './lease.js';
+import { RequestLimiter } from './limiter.js';
 import { Resources } from './resources.js';
 import type { KubeClient } from './rest.js';
 import type { KubeObject } from './types.js';
@@ -58,6 +59,10 @@ export interface RecorderOptions {
   spamRefillMs?: number;
   similarThreshold?: number;
   similarWindowMs?: number;
+  /** Event writes in flight at once (default 4); Events are advisory and must not crowd out reconcile writes. */
+  maxConcurrentWrites?: number;
+  /** Writes waiting beyond this are dropped and counted, as client-go's 1000-entry broadcaster queue does. */
+  maxPendingWrites?: number;
 }
 
 const MAX_MESSAGE = 1024;
@@ -76,12 +81,15 @@ export class KubeEventRecorder implements EventRecorder {
   private readonly similar = new LRUCache<string, { since: number; messages: Set<string> }>({ max: 4096 });
   private readonly buckets = new LRUCache<string, { tokens: number; at: number }>({ max: 4096 });
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly writes: RequestLimiter;
+  private pending = 0;
   /** Counters for tests/metrics. */
   readonly stats = { created: 0, patched: 0, dropped: 0, failed: 0 };
 
   constructor(private readonly o: RecorderOptions) {
     this.clock = o.clock ?? realClock;
     this.logger = (o.logger ?? silentLogger).child({ recorder: o.component });
+    this.writes = new RequestLimiter(o.maxConcurrentWrites ?? 4);
   }
 
   event(obj: KubeObject, type: EventType, reason: string, message: string): void {
@@ -95,15 +103,22 @@ export class KubeEventRecorder implements EventRecorder {
     const groupKey = `${refKey}|${type}|${reason}`;
     if (this.isSimilarFlood(groupKey, text)) text = '(combined from similar events): ' + text;
     const key = text.startsWith('(combined') ? `${groupKey}|*` : `${groupKey}|${text}`;
+    // A burst (5000 Nodes routed in one pass) must not queue unbounded writes and their memory.
+    if (this.pending >= (this.o.maxPendingWrites ?? 1000)) {
+      this.stats.dropped++;
+      return;
+    }
+    this.pending++;
     const prev = this.chains.get(key) ?? Promise.resolve();
     const next = prev
-      .then(() => this.write(key, ref, type, reason, text))
+      .then(() => this.writes.run(() => this.write(key, ref, type, reason, text)))
       .catch((err: unknown) => {
         this.stats.failed++;
         this.logger.warn({ err: redactSecrets(String(err)), reason }, 'could not write event');
       });
     this.chains.set(key, next);
     void next.finally(() => {
+      this.pending--;
       if (this.chains.get(key) === next) this.chains.delete(key);
     });
   }

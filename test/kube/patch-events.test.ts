@@ -134,6 +134,29 @@ describe('kube/patch and kube/events (against the kube emulator)', () => {
     assert.equal((await client.list<CoreEvent>(Resources.events, 'default')).items.length, 600);
   });
 
+  it('bounds a burst: few writes in flight, the excess beyond the queue limit dropped and counted', async () => {
+    const rec = new KubeEventRecorder({ client, component: 'test-ccm', maxConcurrentWrites: 2, maxPendingWrites: 50 });
+    let inFlight = 0;
+    let peak = 0;
+    const create = client.create.bind(client);
+    client.create = (async (...args: Parameters<typeof client.create>) => {
+      peak = Math.max(peak, ++inFlight);
+      try {
+        return await create(...args);
+      } finally {
+        inFlight--;
+      }
+    }) as typeof client.create;
+    try {
+      for (let i = 0; i < 80; i++) rec.event({ apiVersion: 'v1', kind: 'Node', metadata: { name: `b-${i}`, uid: `b-${i}` } }, 'Normal', 'Burst', 'x');
+      await rec.flush();
+    } finally {
+      client.create = create;
+    }
+    assert.equal(peak, 2);
+    assert.deepEqual(rec.stats, { created: 50, patched: 0, dropped: 30, failed: 0 });
+  });
+
   it('aggregates repeats into one Event with a count, combines floods, limits spam, redacts secrets', async () => {
     const clock = new ManualClock(Date.parse('2030-01-01T00:00:00Z'));
     const rec = new KubeEventRecorder({ client, component: 'test-ccm', host: 'h1', clock, spamBurst: 15 });
