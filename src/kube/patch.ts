@@ -44,43 +44,57 @@ export function patchStatus<T extends KubeObject>(
 /** A failed `test` op comes back as 422 (as from kube-apiserver): treat it like a conflict. */
 const staleWrite = (err: unknown): boolean => isConflict(err) || isInvalid(err);
 
+type JsonPatchOp = { op: string; path: string; value?: unknown };
+
 /**
- * Adds `finalizer` unless present. `obj` is the caller's (possibly cached) copy; on a stale
- * resourceVersion the object is re-read and the patch recomputed. Returns the updated object.
+ * JSON-patches `obj` with the ops `opsFor` computes from it (undefined = nothing to do). The ops
+ * carry their own `test`s; when one fails or the write conflicts, the object is re-read and the
+ * ops recomputed from the fresh copy.
  */
-export async function addFinalizer<T extends KubeObject>(
+async function patchFromFreshRead<T extends KubeObject>(
   client: KubeClient,
   ref: ResourceRef,
   obj: T,
-  finalizer: string,
+  opsFor: (current: T) => JsonPatchOp[] | undefined,
 ): Promise<T> {
   let current: T = obj;
   return retryOnConflict(
     async () => {
-      const list = current.metadata?.finalizers ?? [];
-      if (list.includes(finalizer)) return current;
-      const ops = [
-        { op: 'test', path: '/metadata/resourceVersion', value: current.metadata?.resourceVersion },
-        list.length
-          ? { op: 'add', path: '/metadata/finalizers/-', value: finalizer }
-          : { op: 'add', path: '/metadata/finalizers', value: [finalizer] },
-      ];
+      const ops = opsFor(current);
+      if (!ops) return current;
+      const namespace = current.metadata?.namespace;
+      const name = current.metadata?.name ?? '';
       try {
-        return await client.patch<T>(
-          ref,
-          current.metadata?.namespace,
-          current.metadata?.name ?? '',
-          ops,
-          ContentType.jsonPatch,
-        );
+        return await client.patch<T>(ref, namespace, name, ops, ContentType.jsonPatch);
       } catch (err) {
-        if (staleWrite(err))
-          current = await client.get<T>(ref, current.metadata?.namespace, current.metadata?.name ?? '');
+        if (staleWrite(err)) current = await client.get<T>(ref, namespace, name);
         throw err;
       }
     },
     { retriable: staleWrite },
   );
+}
+
+/**
+ * Adds `finalizer` unless present. `obj` is the caller's (possibly cached) copy; on a stale
+ * resourceVersion the object is re-read and the patch recomputed. Returns the updated object.
+ */
+export function addFinalizer<T extends KubeObject>(
+  client: KubeClient,
+  ref: ResourceRef,
+  obj: T,
+  finalizer: string,
+): Promise<T> {
+  return patchFromFreshRead(client, ref, obj, (current) => {
+    const list = current.metadata?.finalizers ?? [];
+    if (list.includes(finalizer)) return undefined;
+    return [
+      { op: 'test', path: '/metadata/resourceVersion', value: current.metadata?.resourceVersion },
+      list.length
+        ? { op: 'add', path: '/metadata/finalizers/-', value: finalizer }
+        : { op: 'add', path: '/metadata/finalizers', value: [finalizer] },
+    ];
+  });
 }
 
 /** Removes `finalizer` if present; a missing object counts as done (returns undefined). */
@@ -90,34 +104,16 @@ export async function removeFinalizer<T extends KubeObject>(
   obj: T,
   finalizer: string,
 ): Promise<T | undefined> {
-  let current: T = obj;
   try {
-    return await retryOnConflict(
-      async () => {
-        const list = current.metadata?.finalizers ?? [];
-        const i = list.indexOf(finalizer);
-        if (i < 0) return current;
-        const ops = [
-          { op: 'test', path: '/metadata/resourceVersion', value: current.metadata?.resourceVersion },
-          { op: 'test', path: `/metadata/finalizers/${i}`, value: finalizer },
-          { op: 'remove', path: `/metadata/finalizers/${i}` },
-        ];
-        try {
-          return await client.patch<T>(
-            ref,
-            current.metadata?.namespace,
-            current.metadata?.name ?? '',
-            ops,
-            ContentType.jsonPatch,
-          );
-        } catch (err) {
-          if (staleWrite(err))
-            current = await client.get<T>(ref, current.metadata?.namespace, current.metadata?.name ?? '');
-          throw err;
-        }
-      },
-      { retriable: staleWrite },
-    );
+    return await patchFromFreshRead(client, ref, obj, (current) => {
+      const i = (current.metadata?.finalizers ?? []).indexOf(finalizer);
+      if (i < 0) return undefined;
+      return [
+        { op: 'test', path: '/metadata/resourceVersion', value: current.metadata?.resourceVersion },
+        { op: 'test', path: `/metadata/finalizers/${i}`, value: finalizer },
+        { op: 'remove', path: `/metadata/finalizers/${i}` },
+      ];
+    });
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;
