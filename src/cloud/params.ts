@@ -45,3 +45,8 @@ export function slbTagsJson(tags: readonly Tag[] | undefined): string | undefine
 export function readTags(tags: { Tag?: { Key?: string; Value?: string; TagKey?: string; TagValue?: string }[] } | undefined): Tag[] {
   return (tags?.Tag ?? []).map((t) => ({ Key: t.Key ?? t.TagKey ?? '', Value: t.Value ?? t.TagValue ?? '' })).filter((t) => t.Key !== '');
 }
+
+/** The same tags as a key → value map, the form ownership checks compare against. */
+export function readTagMap(tags: Parameters<typeof readTags>[0]): Record<string, string> {
+  return Object.fromEntries(readTags(tags).map((t) => [t.Key, t.Value]));
+}

@@ -2,7 +2,7 @@
 // facts the decisions use. An interface, so reconcilers can be driven by the emulator through
 // the real facade and nothing else.
 import type { EcsApi, EcsDisk } from '../../cloud/ecs.js';
-import { readTags } from '../../cloud/params.js';
+import { readTagMap } from '../../cloud/params.js';
 import { DiskTags } from './constants.js';
 import type { DiskFacts } from './decide.js';
 import type { DesiredDisk } from './model.js';
@@ -24,8 +24,6 @@ export interface DiskCloudPort {
 }
 
 export function observe(d: EcsDisk): ObservedDisk {
-  const tags: Record<string, string> = {};
-  for (const t of readTags(d.Tags)) tags[t.Key] = t.Value;
   return {
     diskId: d.DiskId,
     status: d.Status ?? '',
@@ -33,7 +31,7 @@ export function observe(d: EcsDisk): ObservedDisk {
     zoneId: d.ZoneId ?? '',
     category: d.Category ?? '',
     sizeGiB: d.Size ?? 0,
-    tags,
+    tags: readTagMap(d.Tags),
   };
 }
 

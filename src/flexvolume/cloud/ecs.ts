@@ -2,12 +2,10 @@
 // adapter only reshapes its answers into the driver's small CloudDisk/CloudInstance records.
 import type { Cloud } from '../../cloud/index.js';
 import type { DescribeInstancesResponse, EcsDisk, EcsInstance } from '../../cloud/ecs.js';
-import { readTags } from '../../cloud/params.js';
+import { readTagMap } from '../../cloud/params.js';
 import type { CloudDisk, CloudInstance, DiskCloud, DiskQuery, InstanceQuery } from './types.js';
 
 export function toDisk(d: EcsDisk): CloudDisk {
-  const tags: Record<string, string> = {};
-  for (const t of readTags(d.Tags)) tags[t.Key] = t.Value;
   return {
     diskId: d.DiskId,
     diskName: d.DiskName ?? '',
@@ -18,7 +16,7 @@ export function toDisk(d: EcsDisk): CloudDisk {
     zoneId: d.ZoneId ?? '',
     sizeGiB: Number(d.Size ?? 0),
     type: d.Type ?? '',
-    tags,
+    tags: readTagMap(d.Tags),
   };
 }
 
