@@ -8,7 +8,7 @@ import { registerSecret } from '../util/secrets.js';
 import { parseNodeNameType, type NodeNameType } from '../controllers/node/constants.js';
 import { loadCloudConfig, type CloudFileConfig } from './cloudconfig.js';
 import { selectControllers } from './controllers.js';
-import { FlagError, type Flags, type LogLevel } from './flags.js';
+import { FlagError, type Flags } from './flags.js';
 import { validateLeaderTiming, LeaderElectionConfigError } from '../kube/leader.js';
 
 export class ConfigError extends Error {
@@ -51,14 +51,30 @@ export interface CloudSettings {
   sources: Readonly<Record<string, Source>>;
 }
 
-export interface ManagerConfig {
-  kubeconfig?: string;
-  master?: string;
+/** Flags whose parsed value is used as is; TypeScript then makes resolveConfig copy each one. */
+type PassedThroughFlags = Pick<
+  Flags,
+  | 'kubeconfig'
+  | 'master'
+  | 'clusterName'
+  | 'allocateNodeCidrs'
+  | 'configureCloudRoutes'
+  | 'concurrentServiceSyncs'
+  | 'lbDriftCheckPeriodMs'
+  | 'routeReconciliationPeriodMs'
+  | 'nodeMonitorPeriodMs'
+  | 'skipDisableSourceDestCheck'
+  | 'nodeReconcileBatchSize'
+  | 'nodeEventAggregationWaitMs'
+  | 'bindAddress'
+  | 'port'
+  | 'dryRun'
+  | 'logLevel'
+>;
+
+export interface ManagerConfig extends PassedThroughFlags {
   cloudConfigPath?: string;
-  clusterName: string;
   clusterCidrs: readonly string[];
-  allocateNodeCidrs: boolean;
-  configureCloudRoutes: boolean;
   /** Resolved `--controllers` selection (names; some may not be implemented in this build). */
   controllers: readonly string[];
   leaderElection: {
@@ -70,17 +86,6 @@ export interface ManagerConfig {
     resourceNamespace: string;
     identity: string;
   };
-  concurrentServiceSyncs: number;
-  lbDriftCheckPeriodMs: number;
-  routeReconciliationPeriodMs: number;
-  nodeMonitorPeriodMs: number;
-  skipDisableSourceDestCheck: boolean;
-  nodeReconcileBatchSize: number;
-  nodeEventAggregationWaitMs: number;
-  bindAddress: string;
-  port: number;
-  dryRun: boolean;
-  logLevel: LogLevel;
   cloud: CloudSettings;
 }
 
