@@ -23,7 +23,7 @@ const ENV: Record<string, string> = {
   ALIYUN_ZONE: 'Zone when the cloud-config has no `zoneID` (then metadata `zone-id`); the disk provisioner\'s default zone.',
   ALIYUN_ROUTER: 'VRouter id: its route tables receive pod routes when no table is configured (kube-aliyun).',
   ALIYUN_ROUTE_TABLE: 'Route table id(s), comma-separated, when the cloud-config has no `routeTableIDs` (kube-aliyun).',
-  ALIYUN_NODE_NAME_TYPE: '`private-ip` (default) or `hostname`: how a Node without providerID is matched to an instance (kube-aliyun).',
+  ALIYUN_NODE_NAME_TYPE: 'How a Node without providerID is matched to an instance (kube-aliyun). Unset or `auto` (default): the Node name as an instance id, then private IP, then hostname; `private-ip`, `hostname` or `instance-id` restricts matching to that one.',
   ALIBABA_CLOUD_ACCESS_KEY_ID: 'AccessKey ID in the credential chain (Alibaba Cloud SDK name).',
   ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'AccessKey secret in the credential chain (Alibaba Cloud SDK name).',
   ACCESS_KEY_ID: 'AccessKey ID in the credential chain (official CCM name).',

@@ -7,7 +7,7 @@ export const RouteEvents = {
   CreateRouteFailed: 'CreateRouteFailed',
   /** A route someone else made occupies (part of) the Node's pod CIDR; we do not delete it. */
   RouteConflict: 'RouteConflict',
-  /** The route table is full; points at hostroutes mode. */
+  /** The route table is full; says how to get room. */
   RouteQuotaExceeded: 'RouteQuotaExceeded',
   /** A whole pass failed (listing a table, resolving tables). */
   SyncRouteFailed: 'SyncRouteFailed',
@@ -30,5 +30,6 @@ export const RouteConditionReasons = {
 
 export type RouteConditionReason = (typeof RouteConditionReasons)[keyof typeof RouteConditionReasons];
 
-export const HOSTROUTES_HINT =
-  'raise the route table quota, or switch to hostroutes mode: deploy the alicloud-hostroutes DaemonSet and run the controller-manager with --configure-cloud-routes=false (see docs/hostroutes.md)';
+// Host routes are not offered: on a VPC they do not carry pod traffic (docs/routes.md).
+export const QUOTA_HINT =
+  'raise the route table quota (Quota Center) or run fewer Nodes per table; host routes do not replace VPC routes on a VPC (see docs/routes.md#quota)';

@@ -3,7 +3,7 @@
 import type { TableOutcome } from './apply.js';
 import type { RouteConflict, RoutePlan } from './diff.js';
 import type { RouteModel } from './model.js';
-import { HOSTROUTES_HINT, RouteConditionReasons as R, RouteEvents as E, type RouteConditionReason, type RouteEventReason } from './reasons.js';
+import { QUOTA_HINT, RouteConditionReasons as R, RouteEvents as E, type RouteConditionReason, type RouteEventReason } from './reasons.js';
 
 export interface NetworkCondition {
   /** 'False' = the network is available (route in place). */
@@ -61,7 +61,7 @@ export function computeVerdicts(model: Pick<RouteModel, 'desired' | 'unroutable'
       }
       const failure = outcome.failed.get(want.cidr);
       if (outcome.quota.has(want.cidr)) {
-        const message = `route table ${t} is full: no room for ${want.cidr} → ${want.instanceId}; ${HOSTROUTES_HINT}`;
+        const message = `route table ${t} is full: no room for ${want.cidr} → ${want.instanceId}; ${QUOTA_HINT}`;
         problems.push({ rank: 1, reason: R.RouteQuotaExceeded, message });
         events.push({ nodeName: want.nodeName, type: 'Warning', reason: E.RouteQuotaExceeded, message, key: `quota:${t}` });
       } else if (failure) {

@@ -184,7 +184,7 @@ describe('route controller (both emulators)', function () {
     );
   });
 
-  it('a full route table gives a Warning that points to hostroutes, and NetworkUnavailable stays True', async () => {
+  it('a full route table gives a Warning that says how to get room, and NetworkUnavailable stays True', async () => {
     cloud.emu.mergeState({ config: { routeQuotaPerTable: 2 } });
     startController();
     for (const i of [0, 1, 2]) addNode(i);
@@ -192,7 +192,7 @@ describe('route controller (both emulators)', function () {
     const warning = events.find((e) => e.reason === 'RouteQuotaExceeded')!;
     assert.equal(warning.type, 'Warning');
     assert.match(warning.message, /full/);
-    assert.match(warning.message, /hostroutes/);
+    assert.match(warning.message, /raise the route table quota/);
     await until('condition says quota', () => condition(warning.nodeName)?.reason === 'RouteQuotaExceeded');
     assert.equal(condition(warning.nodeName)?.status, 'True');
     assert.equal(entriesOf(cloud, tableId).length, 2);

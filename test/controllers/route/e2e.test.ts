@@ -161,7 +161,7 @@ describe('route controller: end to end (real process)', function () {
     assert.deepEqual(cloud.emu.calls().filter((c) => c.action.startsWith('DeleteRouteEntr')), []);
   });
 
-  it('a full route table: Warning Event pointing to hostroutes, NetworkUnavailable stays True', async () => {
+  it('a full route table: Warning Event that says how to get room, NetworkUnavailable stays True', async () => {
     cloud.emu.mergeState({ config: { routeQuotaPerTable: 1 } });
     await start();
     await addNode(0);
@@ -172,7 +172,7 @@ describe('route controller: end to end (real process)', function () {
     }, 'RouteQuotaExceeded event', 400, 50);
     assert.equal(quota!.type, 'Warning');
     assert.match(quota!.message, /full/);
-    assert.match(quota!.message, /hostroutes/);
+    assert.match(quota!.message, /raise the route table quota/);
     const starved = quota!.involvedObject.name;
     const c = await eventually(async () => {
       const x = await condition(starved);
