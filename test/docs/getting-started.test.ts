@@ -1,29 +1,99 @@
-// docs/getting-started.md: the RAM policy is exactly the actions the code can call, the
-// prerequisites name the kubelet and kube-controller-manager flags, and every deploy/ file and
-// doc it points at exists.
+// docs/getting-started.md against the code: the minimum Kubernetes version follows from the API
+// versions the code and manifests use, the glibc floor from the Node.js runtime the image ships,
+// the kubeadm file configures what the manager needs and agrees with deploy/, and every deploy/
+// file and doc it points at exists. (test/docs/getting-started-commands.test.ts runs its commands.)
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ramActionsInCode } from './ram.js';
+import { parseAllDocuments } from 'yaml';
+import { parseProviderId } from '../../src/controllers/providerid.js';
+import { Resources, apiVersionOf } from '../../src/kube/resources.js';
+import { parseFlags } from '../../src/manager/flags.js';
 
 const ROOT = process.cwd();
 const DOC = readFileSync(join(ROOT, 'docs/getting-started.md'), 'utf8');
 
+/** The Kubernetes minor in which each API version the product may use became GA. */
+const GA_SINCE: Record<string, number> = {
+  v1: 0,
+  'apps/v1': 9,
+  'rbac.authorization.k8s.io/v1': 8,
+  'storage.k8s.io/v1': 6,
+  'coordination.k8s.io/v1': 14,
+  'discovery.k8s.io/v1': 21,
+  'policy/v1': 21,
+  'events.k8s.io/v1': 19,
+};
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are free-form YAML
+type Doc = any;
+function deployDocs(): Doc[] {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : []));
+  return walk(join(ROOT, 'deploy')).flatMap((f) => parseAllDocuments(readFileSync(f, 'utf8')).map((d) => d.toJS() as Doc).filter(Boolean));
+}
+
+function kubeadmDocs(): Doc[] {
+  const block = [...DOC.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes('kubeadm.k8s.io/'));
+  assert.ok(block, 'a ```yaml block with the kubeadm configuration');
+  return parseAllDocuments(block).map((d) => d.toJS() as Doc);
+}
+
+const args = (list: Array<{ name: string; value: string }>) => Object.fromEntries(list.map((a) => [a.name, a.value]));
+
 describe('docs: getting-started.md', () => {
-  it('the RAM policy lists exactly the API actions the code calls', () => {
-    const block = /## RAM policy[\s\S]*?```json\n([\s\S]*?)```/.exec(DOC);
-    assert.ok(block, 'a ```json block under "## RAM policy"');
-    const policy = JSON.parse(block[1]!) as { Version: string; Statement: Array<{ Effect: string; Action: string[]; Resource: string }> };
-    assert.equal(policy.Version, '1');
-    const listed = policy.Statement.flatMap((s) => s.Action).sort();
-    const want = ramActionsInCode();
-    assert.ok(want.length > 30 && want.includes('slb:CreateLoadBalancer') && want.includes('vpc:CreateRouteEntry') && want.includes('ecs:AttachDisk'), 'scanner sanity');
-    assert.deepEqual(listed, want, `regenerate the policy: ${JSON.stringify(want)}`);
+  it('states the minimum Kubernetes version that the APIs in use require', () => {
+    const used = new Set<string>([...Object.values(Resources).map(apiVersionOf), ...deployDocs().map((d) => d.apiVersion as string)]);
+    const unknown = [...used].filter((v) => !(v in GA_SINCE));
+    assert.deepEqual(unknown, [], 'add the GA version of these APIs to GA_SINCE');
+    const need = Math.max(...[...used].map((v) => GA_SINCE[v]!));
+    const stated = /\| Kubernetes \| \*\*1\.(\d+)\*\* \|/.exec(DOC);
+    assert.ok(stated, 'a "| Kubernetes | **1.N** |" row');
+    assert.equal(Number(stated[1]), need, `the APIs in use need Kubernetes 1.${need}`);
+    for (const v of used) if (GA_SINCE[v] === need) assert.ok(DOC.includes(v), `the page names ${v} as the reason`);
   });
 
-  it('names the kubelet and kube-controller-manager prerequisites the seeds use', () => {
-    for (const flag of ['--cloud-provider=external', '--provider-id=', '--allocate-node-cidrs=true', '--configure-cloud-routes=false', '--cluster-cidr='])
+  it('states the glibc floor of the Node.js runtime the image ships to every node', () => {
+    const from = [...readFileSync(join(ROOT, 'deploy/Dockerfile'), 'utf8').matchAll(/^FROM node:(\d+)/gm)].map((m) => Number(m[1]));
+    assert.ok(from.length > 0, 'the image is built FROM node:<major>');
+    // Official Linux builds of Node.js 18 and later need glibc 2.28.
+    assert.ok(from.at(-1)! >= 18, 'runtime stage Node.js 18+');
+    assert.match(DOC, /\| Host OS \(every node\) \| \*\*glibc 2\.28\*\* \|/);
+    assert.match(DOC, /Not CentOS 7/);
+  });
+
+  it('the kubeadm configuration sets kubelet and kube-controller-manager up as the manager needs', () => {
+    const docs = kubeadmDocs();
+    const cluster = docs.find((d) => d.kind === 'ClusterConfiguration');
+    assert.equal(cluster.apiVersion, 'kubeadm.k8s.io/v1beta4');
+    const kcm = args(cluster.controllerManager.extraArgs);
+    assert.equal(kcm['allocate-node-cidrs'], 'true');
+    assert.equal(kcm['configure-cloud-routes'], 'false');
+    assert.equal(kcm['cloud-provider'], 'external');
+    assert.equal(kcm['cluster-cidr'], cluster.networking.podSubnet);
+    assert.ok(kcm['flex-volume-plugin-dir'], '--flex-volume-plugin-dir');
+    // The manager must bound its routes by the same pod range.
+    for (const d of deployDocs().filter((x) => x.metadata?.name === 'alicloud-controller-manager' && (x.kind === 'Deployment' || x.kind === 'Pod'))) {
+      const spec = d.kind === 'Pod' ? d.spec : d.spec.template.spec;
+      assert.equal(parseFlags(spec.containers[0].command.slice(1)).flags!.clusterCidr, cluster.networking.podSubnet, `${d.kind}: --cluster-cidr = podSubnet`);
+    }
+    for (const kind of ['InitConfiguration', 'JoinConfiguration']) {
+      const kubelet = args(docs.find((d) => d.kind === kind).nodeRegistration.kubeletExtraArgs);
+      assert.equal(kubelet['cloud-provider'], 'external', kind);
+      const ref = parseProviderId(kubelet['provider-id']);
+      assert.ok(ref?.region && ref.instanceId, `${kind}: provider-id in the <region>.<instance-id> form the manager parses`);
+    }
+  });
+
+  it('names the kubelet and kube-controller-manager prerequisites', () => {
+    for (const flag of ['--cloud-provider=external', '--provider-id=', '--allocate-node-cidrs=true', '--configure-cloud-routes=false', '--cloud-provider=external', '--flex-volume-plugin-dir'])
       assert.ok(DOC.includes(flag), flag);
+  });
+
+  it('keeps the image section for `npm run image`, and points at the per-component RAM policies', () => {
+    assert.match(DOC, /## 1\. Build the image[\s\S]*?npm run image/);
+    assert.match(DOC, /`deploy\/ram\/`/);
+    for (const c of ['alicloud-controller-manager', 'FlexVolume driver', 'alicloud-hostroutes']) assert.match(DOC, new RegExp(`\\| ${c} \\|`));
   });
 
   it('every deploy/ file and doc it links or applies exists', () => {
@@ -31,5 +101,6 @@ describe('docs: getting-started.md', () => {
     assert.ok(paths.size >= 6);
     for (const p of paths) assert.ok(existsSync(join(ROOT, p)), p);
     for (const m of DOC.matchAll(/\]\(([\w-]+\.md)(#[\w-]+)?\)/g)) assert.ok(existsSync(join(ROOT, 'docs', m[1]!)), m[1]);
+    assert.ok(existsSync(join(ROOT, 'scripts/uninstall.sh')));
   });
 });

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const ROOT = process.cwd();
-const PAGES = ['README.md', 'docs/README.md', 'docs/getting-started.md', 'docs/architecture.md', 'docs/troubleshooting.md', 'docs/migrating.md', 'docs/configuration.md'];
+const PAGES = ['README.md', 'docs/README.md', 'docs/getting-started.md', 'docs/architecture.md', 'docs/troubleshooting.md', 'docs/migrating.md', 'docs/configuration.md', 'docs/routes.md', 'docs/hostroutes.md', 'docs/nodes.md'];
 
 /** GitHub-style heading anchors of a markdown file. */
 function anchors(file: string): Set<string> {
