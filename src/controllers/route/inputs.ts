@@ -68,8 +68,11 @@ export async function resolveRouteTables(port: RouteCloudPort, sources: TableSou
 }
 
 /** The API answers a filter by an unknown id with an error instead of an empty list. */
+// Only a missing table reads as "no such table". An unknown AccessKey or region is also a
+// `…NotFound` code, and reporting it as a missing route table sends the operator the wrong way.
 function notFoundAsEmpty(err: unknown): RouteTableInfo[] {
-  if (/NotFound/.test(codeOf(err) ?? '')) return [];
+  const code = codeOf(err) ?? '';
+  if (/NotFound/.test(code) && !/^(InvalidAccessKeyId|InvalidRegionId|InvalidSecurityToken)/.test(code)) return [];
   throw err;
 }
 
