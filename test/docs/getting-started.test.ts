@@ -71,7 +71,10 @@ describe('docs: getting-started.md', () => {
     assert.equal(kcm['configure-cloud-routes'], 'false');
     assert.equal(kcm['cloud-provider'], 'external');
     assert.equal(kcm['cluster-cidr'], cluster.networking.podSubnet);
-    assert.ok(kcm['flex-volume-plugin-dir'], '--flex-volume-plugin-dir');
+    const flexDir = kcm['flex-volume-plugin-dir'];
+    assert.ok(flexDir, '--flex-volume-plugin-dir');
+    // kubeadm 1.36+ no longer mounts it by itself: the file must.
+    assert.ok((cluster.controllerManager.extraVolumes ?? []).some((v: Doc) => v.hostPath === flexDir && v.mountPath === flexDir), 'the FlexVolume dir is mounted into kube-controller-manager');
     // The manager must bound its routes by the same pod range.
     for (const d of deployDocs().filter((x) => x.metadata?.name === 'alicloud-controller-manager' && (x.kind === 'Deployment' || x.kind === 'Pod'))) {
       const spec = d.kind === 'Pod' ? d.spec : d.spec.template.spec;
