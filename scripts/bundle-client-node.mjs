@@ -26,7 +26,7 @@ const result = await build({
   entryPoints: ['src/kube/client-node.ts'],
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node24',
   format: 'esm',
   outfile: 'dist/kube/client-node.js',
   allowOverwrite: true,

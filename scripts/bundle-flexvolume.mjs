@@ -36,7 +36,7 @@ if (!existsSync(entry)) {
     entryPoints: [entry],
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     format: 'esm',
     outfile: 'dist/flexvolume/driver.mjs',
     // Less to parse on every start; identifiers are kept so stack traces stay readable.
