@@ -25,8 +25,9 @@ import { fileURLToPath } from 'node:url';
 export const IMAGE_BUDGET_MIB = 300;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NEEDED_TOOLS: Record<string, string> = { podman: 'podman', runc: 'runc', mmdebstrap: 'mmdebstrap', newuidmap: 'uidmap' };
-const RUNTIME_PACKAGES = ['iproute2'];
-const BUILD_PACKAGES = ['iproute2', 'gcc', 'libc6-dev'];
+// node needs libstdc++6 (libgcc-s1 and libc6 are essential already).
+const RUNTIME_PACKAGES = ['libstdc++6', 'iproute2'];
+const BUILD_PACKAGES = ['libstdc++6', 'iproute2', 'gcc', 'libc6-dev'];
 const PATH_DEFAULT = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 const say = (msg: string) => process.stderr.write(`image: ${msg}\n`);
@@ -72,11 +73,16 @@ function ensureTools(): void {
   run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], env);
 }
 
-/** The hard RLIMIT_NOFILE of this process: containers may not be given more (podman's default is refused here). */
-function hardNofile(): number {
-  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
-  const hard = line?.trim().split(/\s+/)[4];
-  return hard && /^\d+$/.test(hard) ? Math.min(Number(hard), 1048576) : 1024;
+/**
+ * A hard limit of this process (`Max open files`, `Max processes` in /proc/self/limits). podman
+ * as root gives containers 1048576 open files and processes by default, and runc cannot raise a
+ * limit past the hard one it inherits: the container then fails to start ("error setting rlimits").
+ */
+function hardLimit(name: string, fallback: number): number {
+  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith(name));
+  const hard = line?.slice(name.length).trim().split(/\s+/)[1];
+  if (hard === 'unlimited') return 1048576;
+  return hard && /^\d+$/.test(hard) ? Math.min(Number(hard), 1048576) : fallback;
 }
 
 export interface PodmanConfig {
@@ -88,7 +94,9 @@ export interface PodmanConfig {
 /** containers.conf + storage.conf in `dir`; the env that makes podman use them. */
 export function podmanConfig(dir: string): PodmanConfig {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const nofile = hardNofile();
+  const nofile = hardLimit('Max open files', 1024);
+  // conmon, which starts runc, runs with at most 32768 processes here (measured); asking for more fails too.
+  const nproc = Math.min(hardLimit('Max processes', 4096), 32768);
   const containersConf = join(dir, 'containers.conf');
   const storageConf = join(dir, 'storage.conf');
   writeFileSync(
@@ -96,7 +104,7 @@ export function podmanConfig(dir: string): PodmanConfig {
     [
       '# written by scripts/image.ts (npm run image)',
       '[containers]',
-      `default_ulimits = ["nofile=${nofile}:${nofile}"]`,
+      `default_ulimits = ["nofile=${nofile}:${nofile}", "nproc=${nproc}:${nproc}"]`,
       '[engine]',
       // crun fails on this kind of machine's cgroups; runc works.
       'runtime = "runc"',
@@ -216,6 +224,11 @@ async function ensureBase(kind: 'runtime' | 'build', packages: string[], rt: Run
     mkdirSync(join(rootfs, 'home/node'), { recursive: true });
     chownSync(join(rootfs, 'home/node'), 1000, 1000);
     await importRootfs(rootfs, ref, pc);
+    const version = capture('podman', ['run', '--rm', '--network=none', ref, 'node', '--version'], pc.env);
+    if (version.out !== `v${rt.nodeVersion}`) {
+      capture('podman', ['rmi', ref], pc.env);
+      throw new ImageError(`node does not run in ${ref} (got ${JSON.stringify(version.out)})`);
+    }
   } finally {
     rmSync(rootfs, { recursive: true, force: true });
   }

@@ -50,14 +50,19 @@ export function manifestContainer(file: string, name: string): ManifestContainer
  * runAsUser says otherwise; a read-only root gets no tmpfs mounts (podman adds /tmp, /run and
  * /var/tmp by default; a Pod gets none).
  */
-export function securityFlags(sc: SecurityContext = {}): string[] {
+export function securityFlags(sc: SecurityContext = {}, imageUid = 1000): string[] {
   const flags: string[] = [];
+  const uid = sc.runAsUser ?? imageUid;
   if (sc.runAsUser !== undefined) flags.push(`--user=${sc.runAsUser}:${sc.runAsGroup ?? sc.runAsUser}`);
   if (sc.privileged) flags.push('--privileged');
   if (sc.allowPrivilegeEscalation === false) flags.push('--security-opt=no-new-privileges');
   if (sc.readOnlyRootFilesystem) flags.push('--read-only', '--read-only-tmpfs=false');
   for (const c of sc.capabilities?.drop ?? []) flags.push(`--cap-drop=${c.toLowerCase()}`);
-  for (const c of sc.capabilities?.add ?? []) flags.push(`--cap-add=${c.toLowerCase()}`);
+  // Kubernetes runtimes grant added capabilities in the bounding, permitted and effective sets only,
+  // so a non-root process loses them when it execs (there is no ambient set). podman also fills the
+  // ambient set for a non-root --user, which would let a manifest pass here and fail in a cluster:
+  // for a non-root user, added capabilities are therefore left out, as they would be in effect.
+  if (uid === 0) for (const c of sc.capabilities?.add ?? []) flags.push(`--cap-add=${c.toLowerCase()}`);
   return flags;
 }
 
