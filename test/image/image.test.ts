@@ -36,10 +36,13 @@ function unavailable(): string | undefined {
   return undefined;
 }
 
+/** The build command README's Quick start and docs/getting-started.md give (checked below). */
+const BUILD_COMMAND = ['npm', 'run', 'image'] as const;
+
 /** `npm run image`, exactly as documented; resolves with the JSON object on its last stdout line. */
 function buildImage(): Promise<BuiltImage> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', 'image'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(BUILD_COMMAND[0], BUILD_COMMAND.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -111,6 +114,16 @@ function ok(r: { code: number | null; stdout: string; stderr: string }, what: st
   assert.equal(r.code, 0, what);
   return reply;
 }
+
+describe('image: the documented build command', () => {
+  it('README Quick start and docs/getting-started.md build the image with the command this suite runs', () => {
+    const cmd = BUILD_COMMAND.join(' ');
+    const quickStart = readFileSync(join(ROOT, 'README.md'), 'utf8').split('## Quick start')[1]?.split('\n## ')[0] ?? '';
+    assert.ok(quickStart.includes(cmd), `README Quick start names \`${cmd}\``);
+    assert.ok(readFileSync(join(ROOT, 'docs/getting-started.md'), 'utf8').includes(cmd), `getting-started names \`${cmd}\``);
+    assert.equal((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.image, 'tsx scripts/image.ts');
+  });
+});
 
 describe('image: built by `npm run image` and run as deploy/ runs it', function () {
   this.timeout(20 * 60_000);
