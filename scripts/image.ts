@@ -152,6 +152,9 @@ interface Runtime {
   nodeVersion: string;
   npmDir: string;
   npmVersion: string;
+  registry: string;
+  /** Extra CAs this machine's npm trusts (npm cafile or NODE_EXTRA_CA_CERTS), when set. */
+  cafile?: string;
 }
 
 function pinnedRuntime(): Runtime {
@@ -168,7 +171,11 @@ function pinnedRuntime(): Runtime {
   if (!npmDir || !existsSync(npmPkg) || (JSON.parse(readFileSync(npmPkg, 'utf8')) as { name?: string }).name !== 'npm')
     throw new ImageError('cannot find the npm that runs this script; run it as `npm run image`');
   const npmVersion = (JSON.parse(readFileSync(npmPkg, 'utf8')) as { version: string }).version;
-  return { nodeBinary, nodeVersion, npmDir, npmVersion };
+  // npm passes its configuration to scripts as npm_config_* variables; extra CAs may instead come
+  // to every node process (npm included) through NODE_EXTRA_CA_CERTS.
+  const registry = process.env.npm_config_registry || 'https://registry.npmjs.org/';
+  const cafile = [process.env.npm_config_cafile, process.env.NODE_EXTRA_CA_CERTS].find((f) => f && f !== 'null' && existsSync(f));
+  return { nodeBinary, nodeVersion, npmDir, npmVersion, registry, ...(cafile ? { cafile } : {}) };
 }
 
 /** Makes one base image with mmdebstrap unless an image with its content key exists. */
@@ -282,10 +289,16 @@ async function main(): Promise<void> {
   const buildBase = await ensureBase('build', BUILD_PACKAGES, rt, pc, stateDir);
   const ref = `localhost/kube-alicloud:${tag}`;
   say(`building ${ref} from deploy/Dockerfile`);
+  // `npm ci` in the build stage reaches the registry the way this machine's npm does (a mirror, a
+  // TLS-intercepting proxy's CA): as build secrets, which are never stored in a layer.
+  const npmrc = join(stateDir, 'build-npmrc');
+  const npmca = join(stateDir, 'build-npm-ca.pem');
+  writeFileSync(npmrc, `registry=${rt.registry}\n`);
+  writeFileSync(npmca, rt.cafile ? readFileSync(rt.cafile) : '');
   const buildStarted = Date.now();
   run(
     'podman',
-    ['build', '--layers', '--network=host', '--pull=never', '-f', join(ROOT, 'deploy/Dockerfile'), '--build-arg', `BUILD_BASE=${buildBase}`, '--build-arg', `RUNTIME_BASE=${runtimeBase}`, '-t', ref, ROOT],
+    ['build', '--layers', '--network=host', '--pull=never', `--secret=id=npmrc,src=${npmrc}`, `--secret=id=npmca,src=${npmca}`, '-f', join(ROOT, 'deploy/Dockerfile'), '--build-arg', `BUILD_BASE=${buildBase}`, '--build-arg', `RUNTIME_BASE=${runtimeBase}`, '-t', ref, ROOT],
     pc.env,
   );
   const buildSeconds = (Date.now() - buildStarted) / 1000;

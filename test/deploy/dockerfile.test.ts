@@ -62,7 +62,7 @@ describe('deploy: Dockerfile', () => {
     if (!existsSync(join(ROOT, 'dist/manager/main.js'))) this.skip();
     for (const name of readdirSync(join(ROOT, 'bin'))) {
       const text = readFileSync(join(ROOT, 'bin', name), 'utf8');
-      assert.match(text, /^#!\/usr\/bin\/env node/, name);
+      assert.match(text, /^#!\/usr\/bin\/env (-S )?node(\s|$)/, name);
       for (const m of text.matchAll(/import\('\.\.\/(dist\/[^']+)'\)/g)) assert.ok(existsSync(join(ROOT, m[1]!)), `${name} → ${m[1]}`);
     }
   });
