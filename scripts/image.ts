@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Measured at about 250 MiB (node alone is ~120 MiB); a jump past this is a regression. */
+/** Measured at about 268 MiB (node alone is 121 MiB, production node_modules ~48 MiB); a jump past this is a regression. */
 export const IMAGE_BUDGET_MIB = 300;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NEEDED_TOOLS: Record<string, string> = { podman: 'podman', runc: 'runc', mmdebstrap: 'mmdebstrap', newuidmap: 'uidmap' };
@@ -54,6 +54,15 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv = process.env)
   const r = spawnSync(file, args, { stdio: ['ignore', process.stderr, process.stderr], env });
   if (r.error) throw new ImageError(`${file}: ${r.error.message}`);
   if (r.status !== 0) throw new ImageError(`${file} ${args[0] ?? ''} exited with ${r.status ?? r.signal}`);
+}
+
+/** run(), without blocking: the two base images are made at the same time. */
+function runAsync(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ['ignore', process.stderr, process.stderr], env });
+    child.on('error', (err) => reject(new ImageError(`${file}: ${err.message}`)));
+    child.on('close', (code, signal) => (code === 0 ? resolve() : reject(new ImageError(`${file} ${args[0] ?? ''} exited with ${code ?? signal}`))));
+  });
 }
 
 function capture(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): { ok: boolean; out: string } {
@@ -197,7 +206,7 @@ async function ensureBase(kind: 'runtime' | 'build', packages: string[], rt: Run
   say(`making base ${ref}: Debian ${suite} essential + ${packages.join(', ')} from ${sources.length} apt source(s), Node.js ${rt.nodeVersion}`);
   const started = Date.now();
   try {
-    run('mmdebstrap', [
+    await runAsync('mmdebstrap', [
       '--quiet',
       '--mode=root',
       '--variant=essential',
@@ -285,8 +294,7 @@ async function main(): Promise<void> {
   const rt = pinnedRuntime();
   const pc = podmanConfig(stateDir);
   say(`podman state in ${stateDir} (storage driver overlay, runtime runc)`);
-  const runtimeBase = await ensureBase('runtime', RUNTIME_PACKAGES, rt, pc, stateDir);
-  const buildBase = await ensureBase('build', BUILD_PACKAGES, rt, pc, stateDir);
+  const [runtimeBase, buildBase] = await Promise.all([ensureBase('runtime', RUNTIME_PACKAGES, rt, pc, stateDir), ensureBase('build', BUILD_PACKAGES, rt, pc, stateDir)]);
   const ref = `localhost/kube-alicloud:${tag}`;
   say(`building ${ref} from deploy/Dockerfile`);
   // `npm ci` in the build stage reaches the registry the way this machine's npm does (a mirror, a
@@ -295,10 +303,14 @@ async function main(): Promise<void> {
   const npmca = join(stateDir, 'build-npm-ca.pem');
   writeFileSync(npmrc, `registry=${rt.registry}\n`);
   writeFileSync(npmca, rt.cafile ? readFileSync(rt.cafile) : '');
+  // This machine's npm cache, overlaid (writes discarded) on the build stage's: `npm ci` there then
+  // downloads only what the cache lacks. podman-only (Docker has no build volumes); harmless if empty.
+  const npmCache = process.env.npm_config_cache;
+  const cacheVolume = npmCache && existsSync(npmCache) ? [`--volume=${npmCache}:/root/.npm:O`] : [];
   const buildStarted = Date.now();
   run(
     'podman',
-    ['build', '--layers', '--network=host', '--pull=never', `--secret=id=npmrc,src=${npmrc}`, `--secret=id=npmca,src=${npmca}`, '-f', join(ROOT, 'deploy/Dockerfile'), '--build-arg', `BUILD_BASE=${buildBase}`, '--build-arg', `RUNTIME_BASE=${runtimeBase}`, '-t', ref, ROOT],
+    ['build', '--layers', '--network=host', '--pull=never', ...cacheVolume, `--secret=id=npmrc,src=${npmrc}`, `--secret=id=npmca,src=${npmca}`, '-f', join(ROOT, 'deploy/Dockerfile'), '--build-arg', `BUILD_BASE=${buildBase}`, '--build-arg', `RUNTIME_BASE=${runtimeBase}`, '-t', ref, ROOT],
     pc.env,
   );
   const buildSeconds = (Date.now() - buildStarted) / 1000;
