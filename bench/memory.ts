@@ -1,6 +1,6 @@
 // P5: controller-manager RSS with 5000 Nodes and 2000 Services in its caches (target ≤ 200 MiB).
 // Both emulators run in this process; the controller-manager is the real built binary
-// (dist/manager/main.js, so run `npm run build` first) with every controller enabled. Nodes are
+// (bin/alicloud-controller-manager → dist/manager/main.js, so run `npm run build` first) with every controller enabled. Nodes are
 // initialised already and match their instances exactly, so the node controller's sync pass is
 // read-only; Services are ClusterIP (cached by every Service informer, but no SLB work). RSS is
 // read from /proc/<pid>/status after /readyz reports all caches synced and one node sync pass ran.
@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fromEcs } from '../src/controllers/node/instance.js';
 import { addressesFor, labelsFor } from '../src/controllers/node/modifiers.js';
 import type { Node } from '../src/controllers/node/types.js';
@@ -27,6 +27,8 @@ const SERVICES = arg('services', 2000);
 const SETTLE_MS = arg('settle-ms', 5000);
 const TARGET_MIB = 200;
 const MAIN = join(process.cwd(), 'dist/manager/main.js');
+// The launcher the image runs (it carries the V8 flags the product ships with), on this node.
+const BIN = join(process.cwd(), 'bin/alicloud-controller-manager');
 
 function rssKiB(pid: number): number {
   const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -90,12 +92,12 @@ async function main(): Promise<void> {
   const loadMs = Date.now() - t0;
 
   const child = spawn(
-    process.execPath,
-    [MAIN, '--kubeconfig', kubeconfig, '--leader-elect=false', '--port', '0', '--bind-address', '127.0.0.1', '--controllers=*', '--cluster-cidr=10.64.0.0/10', '--node-monitor-period=3s', '--log-level=warn'],
+    BIN,
+    ['--kubeconfig', kubeconfig, '--leader-elect=false', '--port', '0', '--bind-address', '127.0.0.1', '--controllers=*', '--cluster-cidr=10.64.0.0/10', '--node-monitor-period=3s', '--log-level=warn'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
-        PATH: process.env.PATH ?? '',
+        PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
         ALIYUN_ACCESS_KEY: accessKeyId,
         ALIYUN_ACCESS_KEY_SECRET: accessKeySecret,
         ALIYUN_REGION: 'cn-hangzhou',

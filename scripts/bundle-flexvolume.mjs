@@ -9,7 +9,8 @@
 //    which esbuild evaluates only when the importing module is initialised.
 //  - pop-core's index also loads its ROA client (xml2js, xmlbuilder, sax: ~220 KB to parse);
 //    the driver only signs RPC, and `lib/rpc.js` exports the very same class as the index.
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const entry = 'src/flexvolume/main.ts';
@@ -36,7 +37,7 @@ if (!existsSync(entry)) {
     entryPoints: [entry],
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     format: 'esm',
     outfile: 'dist/flexvolume/driver.mjs',
     // Less to parse on every start; identifiers are kept so stack traces stay readable.
@@ -47,4 +48,21 @@ if (!existsSync(entry)) {
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: 'warning',
   });
+}
+
+// The static launcher the installer places as the driver (see src/flexvolume/launcher.c for why it
+// is static). Needs a C compiler and a static libc (Debian: gcc, libc6-dev); without them the build
+// still succeeds and says so, and alicloud-flexvolume-install refuses to run until it is built.
+const launcherSource = 'src/flexvolume/launcher.c';
+const launcherOut = 'dist/flexvolume/launcher';
+const cc = process.env.CC || 'cc';
+mkdirSync('dist/flexvolume', { recursive: true });
+const compiled = spawnSync(cc, ['-static', '-Os', '-s', '-Wall', '-Wextra', '-Werror', '-o', launcherOut, launcherSource], { stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
+if (compiled.error || compiled.status !== 0) {
+  const why = compiled.error ? `${cc}: ${compiled.error.code ?? compiled.error.message}` : compiled.stderr.trim().split('\n').slice(-3).join(' | ');
+  if (process.env.LAUNCHER_REQUIRED === '1') {
+    console.error(`bundle-flexvolume: cannot build ${launcherOut}: ${why}`);
+    process.exit(1);
+  }
+  console.warn(`bundle-flexvolume: ${launcherOut} not built (${why}); install gcc and libc6-dev to build it`);
 }

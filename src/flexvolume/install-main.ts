@@ -2,12 +2,16 @@
 // one JSON line saying what changed, then — with --wait — stays up until SIGTERM so the DaemonSet Pod
 // stays Running (a Pod that exits would be restarted and re-install in a loop).
 import { Command } from 'commander';
-import { DEFAULT_PLUGIN_DIR, defaultBundle, install, InstallError, uninstall } from './install.js';
+import { DEFAULT_PLUGIN_DIR, defaultBundle, defaultLauncher, install, InstallError, runtimeLibraries, uninstall } from './install.js';
+
+// Read before anything loads more shared objects: these are what node itself needed to start.
+const LIBRARIES = runtimeLibraries();
 
 interface Cli {
   pluginDir: string;
   driverBundle: string;
   nodeBinary: string;
+  launcher: string;
   configFrom?: string;
   alias: boolean;
   wait: boolean;
@@ -16,10 +20,11 @@ interface Cli {
 
 function parse(argv: readonly string[]): Cli {
   const cmd = new Command('alicloud-flexvolume-install')
-    .description('place the alicloud FlexVolume driver and a Node.js runtime in the kubelet plugin directory')
+    .description('place the alicloud FlexVolume driver, its static launcher and a self-contained Node.js runtime in the kubelet plugin directory')
     .option('--plugin-dir <dir>', 'kubelet volume plugin dir (as mounted in this container)', DEFAULT_PLUGIN_DIR)
     .option('--driver-bundle <path>', 'bundled driver', defaultBundle())
-    .option('--node-binary <path>', 'Node.js runtime to ship', process.execPath)
+    .option('--node-binary <path>', 'Node.js runtime to ship (its libraries are taken from this process)', process.execPath)
+    .option('--launcher <path>', 'static launcher installed as the driver', defaultLauncher())
     .option('--config-from <path>', 'driver config.json to install (skipped when the file is absent)')
     .option('--no-alias', 'do not install the kube-aliyun alias aliyun~flexv/flexv')
     .option('--wait', 'stay running after installing (DaemonSet mode)', false)
@@ -47,6 +52,8 @@ function main(argv: readonly string[]): number {
       pluginDir: cli.pluginDir,
       driverBundle: cli.driverBundle,
       nodeBinary: cli.nodeBinary,
+      launcher: cli.launcher,
+      libraries: LIBRARIES,
       configFrom: cli.configFrom,
       alias: cli.alias,
     });

@@ -1,13 +1,18 @@
 // FlexVolume installer, run by the installer DaemonSet (deploy/flexvolume-installer.yaml) with the
 // kubelet plugin directory mounted from the host. It places, in this order:
 //   <plugin>/.alicloud-flexvolume/node         the Node.js runtime of this image (hosts may have none)
+//   <plugin>/.alicloud-flexvolume/ld.so        node's dynamic loader, and lib/ the shared libraries
+//   <plugin>/.alicloud-flexvolume/lib/*        it loaded (glibc, libstdc++), copied from this image
 //   <plugin>/.alicloud-flexvolume/driver.mjs   the bundled driver
 //   <plugin>/.alicloud-flexvolume/config.json  optional driver config (from a Secret), mode 0600
-//   <plugin>/alicloud~disk/disk                a /bin/sh launcher that execs the two above
+//   <plugin>/alicloud~disk/disk                the static launcher (src/flexvolume/launcher.c)
 //   <plugin>/aliyun~flexv/flexv                the same launcher, for kube-aliyun PVs (driver aliyun/flexv)
-// Why this shape: the kubelet's prober ignores names starting with "." (so the runtime dir is never
-// probed), and it runs `init` the moment a driver file appears, so every file is written under a
-// dot-name and renamed into place (rename is atomic on one filesystem), the launcher last, after
+// Why this shape: the driver must run where nothing else is provided — on a host without Node.js,
+// and inside kubeadm's kube-controller-manager container, which mounts only this directory and has
+// no shell or libc. So the launcher is static and node starts through the copied loader with only
+// the copied libraries. The kubelet's prober ignores names starting with "." (so the runtime dir is
+// never probed), and it runs `init` the moment a driver file appears, so every file is written under
+// a dot-name and renamed into place (rename is atomic on one filesystem), the launcher last, after
 // everything it needs exists. A new vendor~driver directory is staged whole and renamed in, so the
 // prober never sees an empty one. Unchanged files are left alone (no needless re-probe).
 // The launcher finds the runtime relative to its own path, so it works whatever path the host
@@ -43,6 +48,10 @@ export interface InstallOptions {
   driverBundle: string;
   /** Node.js binary to ship (default: the one running the installer). */
   nodeBinary: string;
+  /** The static launcher (dist/flexvolume/launcher, built from src/flexvolume/launcher.c). */
+  launcher: string;
+  /** Shared objects node needs, its dynamic loader included (default: runtimeLibraries()). */
+  libraries: string[];
   /** Driver config to install as config.json; skipped when absent (the Secret is optional). */
   configFrom?: string;
   /** Also install the kube-aliyun alias `aliyun~flexv/flexv` (default true). */
@@ -61,15 +70,30 @@ export class InstallError extends Error {
   override name = 'InstallError';
 }
 
-export function launcherScript(): string {
-  return [
-    '#!/bin/sh',
-    '# alicloud-flexvolume launcher (written by alicloud-flexvolume-install): runs the driver with the',
-    '# Node.js runtime installed next to it, so the host needs no Node.js of its own.',
-    'here="${0%/*}"',
-    `exec "$here/../${RUNTIME_DIR}/node" --no-warnings "$here/../${RUNTIME_DIR}/driver.mjs" "$@"`,
-    '',
-  ].join('\n');
+/** Marker compiled into the launcher; uninstall() removes only launchers that carry it. */
+export const LAUNCHER_MARK = 'alicloud-flexvolume launcher';
+
+/**
+ * The shared objects this process has mapped (node's DT_NEEDED closure plus its loader), read from
+ * /proc/self/maps: exactly what the running node binary needed, with no ldd (which the image may
+ * lack) and no ELF parsing. Call it early, before anything dlopen()s more (NSS, addons).
+ */
+export function runtimeLibraries(maps = readFileSync('/proc/self/maps', 'utf8'), exe = process.execPath): string[] {
+  const seen = new Set<string>();
+  for (const line of maps.split('\n')) {
+    const path = line.trim().split(/\s+/)[5];
+    if (!path?.startsWith('/') || path === exe || !/\.so(\.\d+)*$/.test(path)) continue;
+    seen.add(path);
+  }
+  return [...seen].sort();
+}
+
+/** Where a library goes in the runtime dir: the loader as ld.so, others under lib/ by soname. */
+export function libraryTarget(path: string): string {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  if (/^ld-linux[\w.-]*\.so(\.\d+)*$/.test(base) || /^ld64\.so(\.\d+)*$/.test(base)) return 'ld.so';
+  // libstdc++.so.6.0.30 is what is mapped; the binary asks for its soname libstdc++.so.6.
+  return `lib/${base.replace(/(\.so\.\d+)(\.\d+)+$/, '$1')}`;
 }
 
 const TEMP_MARK = '.tmp-install-';
@@ -106,6 +130,13 @@ function atomicWrite(target: string, content: Buffer | string, mode: number): vo
   renameSync(tmp, target);
 }
 
+/** Same bytes and mode as `source` (size first, so a changed runtime is rarely hashed). */
+function sameFile(source: string, target: string, mode: number): boolean {
+  if (!existsSync(target)) return false;
+  const st = statSync(target);
+  return (st.mode & 0o777) === mode && st.size === statSync(source).size && digestFile(target) === digestFile(source);
+}
+
 /** Copy a large file (the runtime) the same way, without holding it in memory twice. */
 function atomicCopy(source: string, target: string, mode: number): void {
   const tmp = tempName(dirname(target), target.slice(dirname(target).length + 1));
@@ -135,6 +166,14 @@ export function install(opts: InstallOptions): InstallResult {
   const result: InstallResult = { written: [], unchanged: [], cleaned: [] };
   if (!existsSync(opts.driverBundle)) throw new InstallError(`driver bundle not found: ${opts.driverBundle}`);
   if (!existsSync(opts.nodeBinary)) throw new InstallError(`node binary not found: ${opts.nodeBinary}`);
+  if (!existsSync(opts.launcher)) throw new InstallError(`launcher not found: ${opts.launcher} (built by npm run build when a C compiler with static libc is present)`);
+  const launcher = readFileSync(opts.launcher);
+  if (!launcher.includes(LAUNCHER_MARK)) throw new InstallError(`${opts.launcher} is not the alicloud-flexvolume launcher`);
+  const targets = opts.libraries.map((lib) => [lib, libraryTarget(lib)] as const);
+  if (!targets.some(([, t]) => t === 'ld.so')) throw new InstallError('no dynamic loader among the runtime libraries');
+  const dupe = targets.find(([, t], i) => targets.findIndex(([, u]) => u === t) !== i);
+  if (dupe) throw new InstallError(`two runtime libraries would both be ${dupe[1]}`);
+  for (const lib of opts.libraries) if (!existsSync(lib)) throw new InstallError(`runtime library not found: ${lib}`);
   mkdirSync(plugin, { recursive: true, mode: 0o755 });
   cleanTemps(plugin, '', result.cleaned);
 
@@ -143,12 +182,16 @@ export function install(opts: InstallOptions): InstallResult {
   cleanTemps(runtime, RUNTIME_DIR, result.cleaned);
   const track = (rel: string, changed: boolean) => (changed ? result.written : result.unchanged).push(rel);
 
-  // 1. runtime, 2. bundle, 3. config — everything the launcher needs, before any launcher exists.
-  const nodeTarget = join(runtime, 'node');
-  const nodeSame = existsSync(nodeTarget) && (statSync(nodeTarget).mode & 0o777) === 0o755 &&
-    statSync(nodeTarget).size === statSync(opts.nodeBinary).size && digestFile(nodeTarget) === digestFile(opts.nodeBinary);
-  if (!nodeSame) atomicCopy(opts.nodeBinary, nodeTarget, 0o755);
-  track(`${RUNTIME_DIR}/node`, !nodeSame);
+  // 1. runtime (node, its loader and libraries), 2. bundle, 3. config — everything the launcher
+  // needs, before any launcher exists.
+  mkdirSync(join(runtime, 'lib'), { recursive: true, mode: 0o755 });
+  cleanTemps(join(runtime, 'lib'), `${RUNTIME_DIR}/lib`, result.cleaned);
+  for (const [source, rel] of [[opts.nodeBinary, 'node'] as const, ...targets]) {
+    const target = join(runtime, rel);
+    const same = sameFile(source, target, 0o755);
+    if (!same) atomicCopy(source, target, 0o755);
+    track(`${RUNTIME_DIR}/${rel}`, !same);
+  }
 
   const files: Array<[string, Buffer, number]> = [['driver.mjs', readFileSync(opts.driverBundle), 0o644]];
   if (opts.configFrom && existsSync(opts.configFrom)) files.push(['config.json', readFileSync(opts.configFrom), 0o600]);
@@ -160,7 +203,6 @@ export function install(opts: InstallOptions): InstallResult {
   }
 
   // 4. launchers, last.
-  const script = launcherScript();
   const entries = opts.alias ? [DRIVER_NAMES.primary, DRIVER_NAMES.alias] : [DRIVER_NAMES.primary];
   for (const entry of entries) {
     const [vendorDir, driver] = entry.split('/') as [string, string];
@@ -169,15 +211,15 @@ export function install(opts: InstallOptions): InstallResult {
       // Stage the whole directory under a dot-name, then rename it in: the prober sees it complete.
       const staged = tempName(plugin, vendorDir);
       mkdirSync(staged, { mode: 0o755 });
-      atomicWrite(join(staged, driver), script, 0o755);
+      atomicWrite(join(staged, driver), launcher, 0o755);
       renameSync(staged, dir);
       track(entry, true);
       continue;
     }
     cleanTemps(dir, vendorDir, result.cleaned);
     const target = join(dir, driver);
-    const same = sameContent(target, script, 0o755);
-    if (!same) atomicWrite(target, script, 0o755);
+    const same = sameContent(target, launcher, 0o755);
+    if (!same) atomicWrite(target, launcher, 0o755);
     track(entry, !same);
   }
   return result;
@@ -190,7 +232,7 @@ export function uninstall(pluginDir: string): string[] {
   for (const entry of [DRIVER_NAMES.primary, DRIVER_NAMES.alias]) {
     const [vendorDir, driver] = entry.split('/') as [string, string];
     const target = join(plugin, vendorDir, driver);
-    if (!existsSync(target) || !readFileSync(target, 'utf8').includes('alicloud-flexvolume launcher')) continue;
+    if (!existsSync(target) || !readFileSync(target).includes(LAUNCHER_MARK)) continue;
     rmSync(join(plugin, vendorDir), { recursive: true, force: true });
     removed.push(entry);
   }
@@ -199,6 +241,11 @@ export function uninstall(pluginDir: string): string[] {
     removed.push(RUNTIME_DIR);
   }
   return removed;
+}
+
+/** dist/flexvolume/launcher, next to this compiled file. */
+export function defaultLauncher(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), 'launcher');
 }
 
 /** dist/flexvolume/driver.mjs, next to this compiled file. */

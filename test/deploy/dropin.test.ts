@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditRecord } from '../../src/emulator/kube/index.js';
-import { DRIVER_NAMES, install } from '../../src/flexvolume/install.js';
+import { DRIVER_NAMES, install, runtimeLibraries } from '../../src/flexvolume/install.js';
 import { rawCall, seedInstances, startTestEmulator, type SeededVpc, type TestEmulator } from '../helpers/alicloud.js';
 import { eventually, hasKubectl, startTestKube, type TestKube } from '../helpers/kube.js';
 import { spawnManager, type ManagerProcess } from '../helpers/manager.js';
@@ -177,7 +177,14 @@ describe('deploy: kube-aliyun drop-in with the seed manifest (real process)', fu
   it('a kube-aliyun volume (driver aliyun/flexv, options {diskId}) attaches through the installed alias', async () => {
     ensureBundle();
     const plugin = join(work, 'exec');
-    install({ pluginDir: plugin, driverBundle: join(process.cwd(), 'dist/flexvolume/driver.mjs'), nodeBinary: process.execPath, alias: true });
+    install({
+      pluginDir: plugin,
+      driverBundle: join(process.cwd(), 'dist/flexvolume/driver.mjs'),
+      nodeBinary: process.execPath,
+      launcher: join(process.cwd(), 'dist/flexvolume/launcher'),
+      libraries: runtimeLibraries(),
+      alias: true,
+    });
     const zone = cloud.emu.state.instances[vpc.instanceIds[0]!]!.ZoneId;
     const created = await rawCall(cloud, 'Ecs', 'CreateDisk', { RegionId: 'cn-hangzhou', ZoneId: zone, Size: '20', DiskCategory: 'cloud_efficiency' });
     const diskId = created.body.DiskId as string;
