@@ -14,8 +14,10 @@ export interface CompatFlag {
   /** true = takes a value (`--x=v` or `--x v`); false = boolean (`--x`, `--x=true|false`). */
   takesValue: boolean;
   origins: readonly FlagOrigin[];
-  /** The warning's reason; a function may return undefined when the given value is what happens anyway. */
-  why: string | ((value: string) => string | undefined);
+  /** The warning's reason. */
+  why: string;
+  /** The one value that is what happens here anyway: given with it, the flag warns nothing. */
+  quietFor?: string;
   /** A value that cannot be meant for this manager: the error's reason. */
   reject?: (value: string) => string | undefined;
 }
@@ -82,10 +84,8 @@ export const COMPAT_FLAGS: readonly CompatFlag[] = [
     name: 'network',
     takesValue: true,
     origins: ['official'],
-    why: (v) =>
-      v.trim() === 'vpc'
-        ? undefined
-        : 'API endpoints are the VPC ones (<product>-vpc.<region>.aliyuncs.com); use ECS_ENDPOINT/VPC_ENDPOINT/SLB_ENDPOINT or cloud-config endpoints for others',
+    why: 'API endpoints are the VPC ones (<product>-vpc.<region>.aliyuncs.com); use ECS_ENDPOINT/VPC_ENDPOINT/SLB_ENDPOINT or cloud-config endpoints for others',
+    quietFor: 'vpc',
   },
   {
     name: 'metrics-bind-addr',
@@ -185,7 +185,8 @@ export const COMPAT_FLAGS: readonly CompatFlag[] = [
     name: 'logtostderr',
     takesValue: false,
     origins: ['klog'],
-    why: (v) => (v === 'true' ? undefined : KLOG),
+    why: KLOG,
+    quietFor: 'true',
   },
   { name: 'alsologtostderr', takesValue: false, origins: ['klog'], why: KLOG },
   { name: 'log-dir', takesValue: true, origins: ['klog'], why: KLOG },
@@ -214,6 +215,6 @@ export function compatFlag(name: string): CompatFlag | undefined {
 
 /** One warning line for a compatibility flag given with `value`, or undefined when it changes nothing. */
 export function compatWarning(flag: CompatFlag, value: string): string | undefined {
-  const why = typeof flag.why === 'string' ? flag.why : flag.why(value);
-  return why === undefined ? undefined : `flag --${flag.name} has no effect here: ${why}`;
+  if (flag.quietFor !== undefined && value.trim() === flag.quietFor) return undefined;
+  return `flag --${flag.name} has no effect here: ${flag.why}`;
 }
