@@ -125,7 +125,8 @@ function parseCidrs(text: string | undefined): string[] {
 
 export async function resolveConfig(flags: Flags, opts: ResolveOptions): Promise<ManagerConfig> {
   const env = opts.env;
-  const controllers = selectControllers(flags.controllers, opts.available, opts.known);
+  const controllerWarnings: string[] = [];
+  const controllers = selectControllers(flags.controllers, opts.available, opts.known, controllerWarnings);
   const clusterCidrs = parseCidrs(flags.clusterCidr);
   if (controllers.includes('route') && flags.configureCloudRoutes && clusterCidrs.length === 0) {
     throw new FlagError(
@@ -147,7 +148,7 @@ export async function resolveConfig(flags: Flags, opts: ResolveOptions): Promise
   if (flags.routeReconciliationPeriodMs <= 0)
     throw new FlagError('--route-reconciliation-period: must be greater than zero');
   const file: CloudFileConfig = flags.cloudConfig ? loadCloudConfig(flags.cloudConfig) : {};
-  const warnings = [...flags.warnings, ...(file.ignored ?? [])];
+  const warnings = [...flags.warnings, ...controllerWarnings, ...(file.ignored ?? [])];
   // kube-aliyun's --in-cluster wins over --kubeconfig and --server, as it did there.
   if (flags.inCluster && (flags.kubeconfig || flags.master))
     warnings.push('flag --in-cluster: --kubeconfig and --master/--server are ignored, the Pod\'s service account is used');

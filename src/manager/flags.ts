@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ALIASES, compatFlag, compatWarning } from './compat.js';
 import { formatDuration, parseDuration } from './duration.js';
+import { KUBE_ALICLOUD_VERSION } from '../cloud/version.js';
 
 export class FlagError extends Error {
   override name = 'FlagError';
@@ -151,13 +152,11 @@ function positiveNumber(flag: string) {
   };
 }
 
-/** Lease-based locks only: the multilocks' Lease half is the one this manager keeps. */
-const LOCKS = ['leases', 'endpointsleases', 'configmapsleases'];
+/** client-go's lock kinds. This manager always holds a Lease; any other kind is a warning. */
+const LOCKS = ['leases', 'endpointsleases', 'configmapsleases', 'endpoints', 'configmaps'];
 function resourceLock(value: string): string {
   if (LOCKS.includes(value)) return value;
-  throw new FlagError(
-    `--leader-elect-resource-lock: "${value}" is not supported; this manager holds a Lease (use leases, endpointsleases or configmapsleases)`,
-  );
+  throw new FlagError(`--leader-elect-resource-lock: unknown lock kind "${value}" (expected one of ${LOCKS.join(', ')})`);
 }
 
 function duration(flag: string) {
@@ -212,6 +211,7 @@ export function buildCommand(): Command {
     )
     .allowExcessArguments(false)
     .helpOption('-h, --help')
+    .option('--version', 'print the version and exit')
     .option('--kubeconfig <path>', 'kubeconfig file (default: in-cluster service account)')
     .option('--master <url>', 'apiserver URL; overrides the kubeconfig server')
     .addOption(new Option('--server <url>', 'alias of --master (kube-aliyun)').hideHelp())
@@ -236,7 +236,7 @@ export function buildCommand(): Command {
     .option('--leader-elect-resource-namespace <ns>', 'Lease namespace', 'kube-system')
     .option(
       '--leader-elect-resource-lock <kind>',
-      'lock kind: leases (endpointsleases/configmapsleases are accepted; only the Lease is held)',
+      'lock kind; a Lease is always held (other kinds are accepted with a warning)',
       resourceLock,
       'leases',
     )
@@ -301,6 +301,8 @@ export interface ParseResult {
   flags?: Flags;
   /** Set when --help was asked for: print and exit 0. */
   help?: string;
+  /** Set when --version was asked for (the official CCM v1's verflag): print and exit 0. */
+  version?: string;
 }
 
 export function parseFlags(argv: readonly string[]): ParseResult {
@@ -308,6 +310,8 @@ export function parseFlags(argv: readonly string[]): ParseResult {
   const { args, warnings } = normalizeArgv(argv);
   const stray = firstPositional(args);
   if (stray !== undefined) throw new FlagError(`unexpected argument "${stray}" (flags only)`);
+  if (args.includes('--version') || args.includes('--version=true'))
+    return { version: `alicloud-controller-manager ${KUBE_ALICLOUD_VERSION}\n` };
   if (args.includes('--help') || args.includes('-h'))
     return {
       help:
@@ -333,7 +337,7 @@ export function parseFlags(argv: readonly string[]): ParseResult {
     warnings.push('flag --cluster-name has no effect here: SLB, route and disk names and tags use cloud-config Global.clusterID');
   if (o.leaderElectResourceLock !== 'leases')
     warnings.push(
-      `flag --leader-elect-resource-lock=${String(o.leaderElectResourceLock)} holds only the Lease here: stop every old manager before starting this one`,
+      `flag --leader-elect-resource-lock=${String(o.leaderElectResourceLock)} has no effect here: a Lease is held (${String(o.leaderElectResourceNamespace)}/${String(o.leaderElectResourceName)}); stop every manager that locks another kind before starting this one`,
     );
   const p = (o.securePort ?? o.port ?? 10258) as number;
   const level = (o.logLevel ?? o.v ?? 'info') as LogLevel;

@@ -22,6 +22,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       process.stdout.write(parsed.help);
       return 0;
     }
+    if (parsed.version !== undefined) {
+      process.stdout.write(parsed.version);
+      return 0;
+    }
     const metadata = new MetadataClient({
       endpoint: env.METADATA_ENDPOINT,
       timeoutMs: 2000,
