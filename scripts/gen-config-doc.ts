@@ -155,7 +155,8 @@ export function renderConfigDoc(): string {
   out.push('| Flag | From | Why it has no effect |');
   out.push('|---|---|---|');
   for (const f of COMPAT_FLAGS) {
-    const quiet = f.quietFor !== undefined ? ` (no warning for \`${f.quietFor}\`)` : '';
+    const quietFor = f.quietFor ?? (f.takesValue ? undefined : 'false');
+    const quiet = quietFor !== undefined ? ` (no warning for \`${quietFor}\`)` : '';
     out.push(`| \`--${f.name}${f.takesValue ? ' <value>' : ''}\` | ${f.origins.join(', ')} | ${cell(f.why)}${quiet} |`);
   }
   for (const [alias, target] of Object.entries(ALIASES)) out.push(`| \`--${alias}\` | kube-aliyun | none: the same as \`--${target}\` |`);

@@ -16,7 +16,10 @@ export interface CompatFlag {
   origins: readonly FlagOrigin[];
   /** The warning's reason. */
   why: string;
-  /** The one value that is what happens here anyway: given with it, the flag warns nothing. */
+  /**
+   * The one value that is what happens here anyway: given with it, the flag warns nothing.
+   * Booleans default to `false` (turning off a feature this manager does not have).
+   */
   quietFor?: string;
   /** A value that cannot be meant for this manager: the error's reason. */
   reject?: (value: string) => string | undefined;
@@ -215,6 +218,7 @@ export function compatFlag(name: string): CompatFlag | undefined {
 
 /** One warning line for a compatibility flag given with `value`, or undefined when it changes nothing. */
 export function compatWarning(flag: CompatFlag, value: string): string | undefined {
-  if (flag.quietFor !== undefined && value.trim() === flag.quietFor) return undefined;
+  const quiet = flag.quietFor ?? (flag.takesValue ? undefined : 'false');
+  if (quiet !== undefined && value.trim() === quiet) return undefined;
   return `flag --${flag.name} has no effect here: ${flag.why}`;
 }
