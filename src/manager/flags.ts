@@ -57,6 +57,11 @@ export interface Flags {
   test: boolean;
   /** One line per compatibility flag that has no effect here (printed as warnings at startup). */
   warnings: readonly string[];
+  /**
+   * The values given to compatibility flags (compat.ts), by dash name: what code that later gives
+   * one of them a meaning (e.g. the serving code for --metrics-bind-addr, --address) reads.
+   */
+  compatValues: Readonly<Record<string, string>>;
 }
 
 const BOOLEANS = [
@@ -80,6 +85,7 @@ function parseBool(flag: string, text: string): boolean {
 interface Normalized {
   args: string[];
   warnings: string[];
+  values: Record<string, string>;
 }
 
 /**
@@ -90,6 +96,7 @@ interface Normalized {
 function normalizeArgv(argv: readonly string[]): Normalized {
   const out: string[] = [];
   const warned = new Map<string, string>();
+  const values: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i]!;
     if (arg === '--') {
@@ -118,6 +125,7 @@ function normalizeArgv(argv: readonly string[]): Normalized {
       }
       const bad = compat.reject?.(value);
       if (bad) throw new FlagError(`--${name}: ${bad}`);
+      values[name] = value;
       const line = compatWarning(compat, value);
       if (line === undefined) warned.delete(name);
       else warned.set(name, line);
@@ -134,7 +142,7 @@ function normalizeArgv(argv: readonly string[]): Normalized {
     }
     out.push(arg);
   }
-  return { args: out, warnings: [...warned.values()] };
+  return { args: out, warnings: [...warned.values()], values };
 }
 
 /** A duration option whose default --help shows as a duration (`15s`), not as milliseconds. */
@@ -307,7 +315,7 @@ export interface ParseResult {
 
 export function parseFlags(argv: readonly string[]): ParseResult {
   const cmd = buildCommand();
-  const { args, warnings } = normalizeArgv(argv);
+  const { args, warnings, values } = normalizeArgv(argv);
   const stray = firstPositional(args);
   if (stray !== undefined) throw new FlagError(`unexpected argument "${stray}" (flags only)`);
   if (args.includes('--version') || args.includes('--version=true'))
@@ -377,6 +385,7 @@ export function parseFlags(argv: readonly string[]): ParseResult {
       maxConcurrentActions: o.maxConcurrentActions as number,
       test: o.test as boolean,
       warnings,
+      compatValues: values,
     },
   };
 }

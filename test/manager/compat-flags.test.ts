@@ -87,6 +87,8 @@ describe('manager/flags: drop-in compatibility', () => {
     assert.equal(f.routeReconciliationPeriodMs, 30_000);
     assert.equal(f.instanceName, 'm1');
     assert.deepEqual(f.warnings.map((w) => w.split(' has')[0]), ['flag --log-dir', 'flag --profiling-port']);
+    // The values stay readable for code that gives such a flag a meaning later.
+    assert.deepEqual(f.compatValues, { 'log-dir': '/x', 'profiling-port': '9801' });
   });
 
   it('a flag given twice warns once; a value flag without its value fails naming it', () => {
