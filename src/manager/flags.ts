@@ -151,12 +151,10 @@ function durationOption(flags: string, description: string, defaultMs: number): 
   return new Option(flags, description).argParser(duration(flag)).default(defaultMs, formatDuration(defaultMs));
 }
 
-function positiveNumber(flag: string) {
+function nonNegativeNumber(flag: string) {
   return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0))
-      throw new FlagError(`--${flag}: must be a positive number, got "${value}"`);
-    return n;
+    if (!/^\d+(\.\d+)?$/.test(value.trim())) throw new FlagError(`--${flag}: must be a number ≥ 0, got "${value}"`);
+    return Number(value);
   };
 }
 
@@ -251,8 +249,21 @@ export function buildCommand(): Command {
     .option('--instance-name <id>', 'leader-election identity (default: <hostname>_<random uuid>)')
     .option('--in-cluster', "use the Pod's service account even when --kubeconfig/--master are given", false)
     .option('--no-in-cluster')
-    .option('--kube-api-qps <n>', 'apiserver requests per second (sustained)', positiveNumber('kube-api-qps'), 20)
-    .option('--kube-api-burst <n>', 'apiserver requests allowed back to back', positiveInt('kube-api-burst'), 30)
+    // No client-side limit unless asked: the informers keep reads off the apiserver, and a limit
+    // would hold back status writes and Events behind each other (the official CCM's 20/30 are
+    // a flag away).
+    .option(
+      '--kube-api-qps <n>',
+      'apiserver requests per second, sustained (0 = no client-side limit)',
+      nonNegativeNumber('kube-api-qps'),
+      0,
+    )
+    .option(
+      '--kube-api-burst <n>',
+      'apiserver requests allowed back to back when --kube-api-qps is set',
+      positiveInt('kube-api-burst'),
+      30,
+    )
     .option('--concurrent-service-syncs <n>', 'service workers', positiveInt('concurrent-service-syncs'), 3)
     .option(
       '--max-concurrent-actions <n>',
