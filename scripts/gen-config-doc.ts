@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCommand, parseFlags } from '../src/manager/flags.js';
+import { ALIASES, COMPAT_FLAGS } from '../src/manager/compat.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -23,7 +24,7 @@ const ENV: Record<string, string> = {
   ALIYUN_ZONE: 'Zone when the cloud-config has no `zoneID` (then metadata `zone-id`); the disk provisioner\'s default zone.',
   ALIYUN_ROUTER: 'VRouter id: its route tables receive pod routes when no table is configured (kube-aliyun).',
   ALIYUN_ROUTE_TABLE: 'Route table id(s), comma-separated, when the cloud-config has no `routeTableIDs` (kube-aliyun).',
-  ALIYUN_NODE_NAME_TYPE: 'How a Node without providerID is matched to an instance (kube-aliyun). Unset or `auto` (default): the Node name as an instance id, then private IP, then hostname; `private-ip`, `hostname` or `instance-id` restricts matching to that one.',
+  ALIYUN_NODE_NAME_TYPE: '`auto` (default: instance id, then private IP, then hostname), `private-ip`, `hostname` or `instance-id`: how a Node without providerID is matched to an instance (kube-aliyun; its default was `private-ip`, which `auto` includes).',
   ALIBABA_CLOUD_ACCESS_KEY_ID: 'AccessKey ID in the credential chain (Alibaba Cloud SDK name).',
   ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'AccessKey secret in the credential chain (Alibaba Cloud SDK name).',
   ACCESS_KEY_ID: 'AccessKey ID in the credential chain (official CCM name).',
@@ -63,6 +64,11 @@ const FIELDS: Record<string, string> = {
   metadataendpoint: 'Metadata service base URL (default `http://100.100.100.200`).',
   endpoints: 'API endpoint overrides `{ ecs, vpc, slb }`, each a host or URL (as the `*_ENDPOINT` variables).',
   qps: 'Client-side rate limit for cloud API calls: one number, or `{ ecs, vpc, slb }`.',
+  uid: 'Accepted (official CCM); no effect here: the ACK-internal service-token mode is not used. One warning at startup.',
+  nodemonitorperiod: 'Accepted (official CCM, unused there too); no effect: the period is `--node-monitor-period`. One warning at startup.',
+  nodeaddrsyncperiod: 'Accepted (official CCM, unused there too); no effect. One warning at startup.',
+  privatezoneid: 'Accepted (official CCM pvtz controller); no effect: PrivateZone is not implemented. One warning at startup.',
+  privatezonerecordttl: 'Accepted (official CCM pvtz controller); no effect. One warning at startup.',
   actionqps: 'Client-side pacing of each API action on its own (the cloud throttles per API): one number, or `{ ecs, vpc, slb }`; unset = none. Keep `qps` high enough not to serialise independent actions.',
 };
 
@@ -130,12 +136,30 @@ export function renderConfigDoc(): string {
     const hidden = (o as { hidden?: boolean }).hidden;
     const name = `\`${o.flags.replace(/^-h, /, '')}\``;
     const raw = o.defaultValue ?? lateDefaults[o.long ?? ''];
-    const shown = raw === undefined ? undefined : o.flags.endsWith('<d>') ? formatMs(Number(raw)) : o.flags.endsWith('<s>') ? String(Number(raw) / 1000) : String(raw);
+    // The help text's own rendering of a default (durations in the flag's unit) wins.
+    const described = (o as { defaultValueDescription?: string }).defaultValueDescription;
+    const shown = raw === undefined ? undefined : described !== undefined ? described : o.flags.endsWith('<d>') ? formatMs(Number(raw)) : o.flags.endsWith('<s>') ? String(Number(raw) / 1000) : String(raw);
     const def = shown === undefined ? '' : `\`${shown}\``;
     out.push(`| ${name} | ${def} | ${cell(o.description || (hidden ? 'compatibility alias' : ''))}${hidden ? ' (hidden from --help)' : ''} |`);
   }
   out.push('');
   out.push('Durations accept `500ms`, `30s`, `5m`, `1h`. Booleans have a `--no-<flag>` form.');
+  out.push('');
+  out.push('### Accepted for compatibility');
+  out.push('');
+  out.push('Flags of the official cloud-controller-manager, kube-aliyun, client-go and klog/glog that change');
+  out.push('nothing here. Each one given prints one warning line `flag --<name> has no effect here: <why>`.');
+  out.push('Underscores in flag names are read as dashes (`--log_dir` = `--log-dir`). Mapping per source:');
+  out.push('[migrating.md](migrating.md).');
+  out.push('');
+  out.push('| Flag | From | Why it has no effect |');
+  out.push('|---|---|---|');
+  for (const f of COMPAT_FLAGS) {
+    const quietFor = f.quietFor ?? (f.takesValue ? undefined : 'false');
+    const quiet = quietFor !== undefined ? ` (no warning for \`${quietFor}\`)` : '';
+    out.push(`| \`--${f.name}${f.takesValue ? ' <value>' : ''}\` | ${f.origins.join(', ')} | ${cell(f.why)}${quiet} |`);
+  }
+  for (const [alias, target] of Object.entries(ALIASES)) out.push(`| \`--${alias}\` | kube-aliyun | none: the same as \`--${target}\` |`);
   out.push('');
   out.push('## cloud-config file');
   out.push('');

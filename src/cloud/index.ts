@@ -37,6 +37,8 @@ export interface CloudConfig {
   securityToken?: string;
   credentialsDir?: string;
   metadataEndpoint?: string;
+  /** Read instance metadata with a session token (IMDSv2), falling back to plain reads; default true. */
+  metadataTokens?: boolean;
   qps?: { ecs?: number; vpc?: number; slb?: number };
   /** Per-action QPS per product (each API paced on its own); unset = no per-action pacing. */
   actionQps?: { ecs?: number; vpc?: number; slb?: number };
@@ -86,7 +88,11 @@ export function createCloud(config: CloudConfig, deps: CloudDeps = {}): Cloud {
   const region = config.region ?? env.ALICLOUD_REGION ?? env.ALIBABA_CLOUD_REGION_ID;
   if (!region) throw new Error('createCloud: region is required (config.region, ALICLOUD_REGION, or resolveRegion() from metadata first)');
   const logger = config.logger ?? createLogger('cloud');
-  const metadata = new MetadataClient({ endpoint: config.metadataEndpoint ?? env.METADATA_ENDPOINT, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const metadata = new MetadataClient({
+    endpoint: config.metadataEndpoint ?? env.METADATA_ENDPOINT,
+    ...(config.metadataTokens === false ? { imdsv2: false } : {}),
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
   const credentials =
     deps.credentials ??
     new CredentialChain({

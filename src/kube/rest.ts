@@ -3,6 +3,8 @@
 // leader election and event recording share one transport with one auth story. Authentication
 // and TLS come from @kubernetes/client-node on every request (src/kube/auth.ts); plain-http
 // servers (`--master=http://…`) are ours to carry, which client-node's own agents refuse.
+import { TokenBucket } from '../cloud/ratelimit.js';
+import { realSleep, systemClock } from '../cloud/timing.js';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
@@ -38,6 +40,10 @@ export interface KubeClientOptions {
   timeoutMs?: number;
   /** Requests in flight at once (watches not counted: they are long-lived and few). Default 32. */
   maxInFlight?: number;
+  /** Sustained requests per second, watch starts included (client-go's QPS); unset = unlimited. */
+  qps?: number;
+  /** Requests allowed back to back after idling (client-go's Burst). */
+  burst?: number;
 }
 
 export interface ListOptions {
@@ -53,6 +59,7 @@ export class KubeClient {
   private readonly timeoutMs: number;
   private readonly userAgent: string;
   private readonly limiter: RequestLimiter;
+  private readonly bucket?: TokenBucket;
 
   constructor(
     readonly config: KubeConfig,
@@ -62,6 +69,8 @@ export class KubeClient {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.userAgent = opts.userAgent ?? 'kube-alicloud';
     this.limiter = new RequestLimiter(opts.maxInFlight ?? 32);
+    if (opts.qps !== undefined && opts.qps > 0)
+      this.bucket = new TokenBucket({ qps: opts.qps, burst: opts.burst, clock: systemClock, sleep: realSleep });
     this.auth = new ClientNodeAuth(clientNodeFor(config), this.base.protocol === 'https:');
   }
 
@@ -71,6 +80,7 @@ export class KubeClient {
 
   /** Bounded by `maxInFlight`: a burst queues here instead of opening a socket per request. */
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    await this.bucket?.take();
     const text = await this.limiter.run(
       async () => {
         const res = await this.send(method, path, opts);
@@ -183,6 +193,7 @@ export class KubeClient {
     onEvent: (ev: WatchEvent<T>) => void,
     signal?: AbortSignal,
   ): Promise<void> {
+    await this.bucket?.take();
     const res = await this.send('GET', path, { query: { ...query, watch: 'true' }, signal, timeoutMs: 0 });
     if ((res.statusCode ?? 0) >= 400)
       throw errorFrom(res.statusCode ?? 0, await readBody(res), 'WATCH', path);

@@ -2,6 +2,9 @@
 // (as the official CCM's JSON decoding does). Validated with zod; the first problem becomes one
 // line naming the field, e.g. `--cloud-config: Global.routeTableIDs: ...`. AccessKeys are
 // base64-encoded in this file (official CCM convention) and are decoded and registered as secrets.
+// An empty string is the same as an absent key (Go's zero value: the official CCM's own
+// deploy/cloud-config.json has `"KubernetesClusterTag": ""`). Keys the official CCM knows but that
+// change nothing here are accepted and listed in `ignored`, one warning line each.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -70,6 +73,11 @@ const GlobalSchema = z
     actionqps: z
       .union([qps, z.object({ ecs: qps.optional(), vpc: qps.optional(), slb: qps.optional() }).strict()])
       .optional(),
+    uid: z.string().optional(),
+    nodemonitorperiod: z.number().int().nonnegative().optional(),
+    nodeaddrsyncperiod: z.number().int().nonnegative().optional(),
+    privatezoneid: z.string().optional(),
+    privatezonerecordttl: z.number().int().nonnegative().optional(),
   })
   .strict();
 
@@ -93,6 +101,19 @@ const SPELLING: Record<string, string> = {
   featuregates: 'featureGates',
   metadataendpoint: 'metadataEndpoint',
   actionqps: 'actionQps',
+  nodemonitorperiod: 'nodeMonitorPeriod',
+  nodeaddrsyncperiod: 'nodeAddrSyncPeriod',
+  privatezoneid: 'privateZoneId',
+  privatezonerecordttl: 'privateZoneRecordTTL',
+};
+
+/** Official CCM keys that are accepted and change nothing here, with the reason. */
+const NO_EFFECT: Record<string, string> = {
+  uid: 'the service-token (assume-role) mode is ACK-internal; the AccessKey is used as it is',
+  nodemonitorperiod: 'the official CCM does not use it either; the period is --node-monitor-period',
+  nodeaddrsyncperiod: 'the official CCM does not use it either; addresses are refreshed every --node-monitor-period',
+  privatezoneid: 'the PrivateZone (pvtz) controller is not implemented here',
+  privatezonerecordttl: 'the PrivateZone (pvtz) controller is not implemented here',
 };
 
 /** Aliases accepted in the file → canonical lower-case key. */
@@ -128,6 +149,8 @@ export interface CloudFileConfig {
   qps?: { ecs?: number; vpc?: number; slb?: number };
   /** Per-action pacing (the cloud throttles each API on its own). */
   actionQps?: { ecs?: number; vpc?: number; slb?: number };
+  /** Warning lines for keys that were given and have no effect here. */
+  ignored?: string[];
 }
 
 export function loadCloudConfig(path: string): CloudFileConfig {
@@ -159,6 +182,7 @@ export function parseCloudConfig(text: string): CloudFileConfig {
   if (typeof rawGlobal !== 'object' || Array.isArray(rawGlobal) || rawGlobal === null)
     throw new CloudConfigError('--cloud-config: Global: must be a mapping');
   const g = lowerKeys(rawGlobal as Record<string, unknown>, ALIASES);
+  for (const [k, v] of Object.entries(g)) if (v === '') delete g[k];
   const parsed = GlobalSchema.safeParse(g);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -197,7 +221,11 @@ export function parseCloudConfig(text: string): CloudFileConfig {
     endpoints: v.endpoints,
     qps: typeof v.qps === 'number' ? { ecs: v.qps, vpc: v.qps, slb: v.qps } : v.qps,
     actionQps: typeof v.actionqps === 'number' ? { ecs: v.actionqps, vpc: v.actionqps, slb: v.actionqps } : v.actionqps,
+    ignored: Object.keys(NO_EFFECT)
+      .filter((k) => v[k as keyof typeof v] !== undefined)
+      .map((k) => `cloud-config Global.${SPELLING[k] ?? k} has no effect here: ${NO_EFFECT[k]}`),
   };
+  if (out.ignored!.length === 0) delete out.ignored;
   if ((out.accessKeyId === undefined) !== (out.accessKeySecret === undefined)) {
     throw new CloudConfigError(
       `--cloud-config: Global.${out.accessKeyId === undefined ? 'accessKeyID' : 'accessKeySecret'}: required when the other AccessKey field is set`,

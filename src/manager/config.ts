@@ -70,6 +70,11 @@ type PassedThroughFlags = Pick<
   | 'port'
   | 'dryRun'
   | 'logLevel'
+  | 'kubeApiQps'
+  | 'kubeApiBurst'
+  | 'enableImdsv2'
+  | 'maxConcurrentActions'
+  | 'test'
 >;
 
 export interface ManagerConfig extends PassedThroughFlags {
@@ -87,6 +92,8 @@ export interface ManagerConfig extends PassedThroughFlags {
     identity: string;
   };
   cloud: CloudSettings;
+  /** One line per accepted setting that has no effect here (flags and cloud-config), logged at startup. */
+  warnings: readonly string[];
 }
 
 export interface ResolveOptions {
@@ -118,7 +125,8 @@ function parseCidrs(text: string | undefined): string[] {
 
 export async function resolveConfig(flags: Flags, opts: ResolveOptions): Promise<ManagerConfig> {
   const env = opts.env;
-  const controllers = selectControllers(flags.controllers, opts.available, opts.known);
+  const controllerWarnings: string[] = [];
+  const controllers = selectControllers(flags.controllers, opts.available, opts.known, controllerWarnings);
   const clusterCidrs = parseCidrs(flags.clusterCidr);
   if (controllers.includes('route') && flags.configureCloudRoutes && clusterCidrs.length === 0) {
     throw new FlagError(
@@ -140,10 +148,16 @@ export async function resolveConfig(flags: Flags, opts: ResolveOptions): Promise
   if (flags.routeReconciliationPeriodMs <= 0)
     throw new FlagError('--route-reconciliation-period: must be greater than zero');
   const file: CloudFileConfig = flags.cloudConfig ? loadCloudConfig(flags.cloudConfig) : {};
+  const warnings = [...flags.warnings, ...controllerWarnings, ...(file.ignored ?? [])];
+  // kube-aliyun's --in-cluster wins over --kubeconfig and --server, as it did there.
+  if (flags.inCluster && (flags.kubeconfig || flags.master))
+    warnings.push('flag --in-cluster: --kubeconfig and --master/--server are ignored, the Pod\'s service account is used');
+  const kubeconfig = flags.inCluster ? undefined : flags.kubeconfig;
+  const master = flags.inCluster ? undefined : flags.master;
   const cloud = await resolveCloud(file, env, flags, opts.metadata);
   const config: ManagerConfig = {
-    kubeconfig: flags.kubeconfig,
-    master: flags.master,
+    kubeconfig,
+    master,
     cloudConfigPath: flags.cloudConfig,
     clusterName: flags.clusterName,
     clusterCidrs,
@@ -157,7 +171,7 @@ export async function resolveConfig(flags: Flags, opts: ResolveOptions): Promise
       retryPeriodMs: flags.retryPeriodMs,
       resourceName: flags.leaseName,
       resourceNamespace: flags.leaseNamespace,
-      identity: opts.identity ?? `${hostname()}_${randomUUID()}`,
+      identity: opts.identity ?? flags.instanceName ?? `${hostname()}_${randomUUID()}`,
     },
     concurrentServiceSyncs: file.serviceMaxConcurrentReconciles ?? flags.concurrentServiceSyncs,
     lbDriftCheckPeriodMs: flags.lbDriftCheckPeriodMs,
@@ -170,7 +184,13 @@ export async function resolveConfig(flags: Flags, opts: ResolveOptions): Promise
     port: flags.port,
     dryRun: flags.dryRun,
     logLevel: flags.logLevel,
+    kubeApiQps: flags.kubeApiQps,
+    kubeApiBurst: flags.kubeApiBurst,
+    enableImdsv2: flags.enableImdsv2,
+    maxConcurrentActions: flags.maxConcurrentActions,
+    test: flags.test,
     cloud,
+    warnings,
   };
   return deepFreeze(config);
 }

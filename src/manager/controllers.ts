@@ -1,11 +1,21 @@
 // `--controllers` semantics (as kube-controller-manager): `*` = every available controller,
-// `name` enables, `-name` disables; unknown names are an error naming the culprit.
+// `name` enables, `-name` disables; unknown names are an error naming the culprit. Names of the
+// official CCM's controllers that do not exist here are accepted: enabling one is a warning
+// line (its manifests list `nlb` by default), disabling one is nothing.
 import { FlagError } from './flags.js';
+
+/** The official CCM's controllers that this manager does not implement, with what to use instead. */
+export const FOREIGN_CONTROLLERS: Readonly<Record<string, string>> = {
+  nlb: 'NLB (Network Load Balancer) is not implemented here; LoadBalancer Services get a CLB (SLB)',
+  ingress: 'the ALB Ingress controller is not implemented here',
+  pvtz: 'the PrivateZone controller is not implemented here',
+};
 
 export function selectControllers(
   spec: string,
   available: readonly string[],
   known: readonly string[],
+  warnings: string[] = [],
 ): string[] {
   const items = spec
     .split(',')
@@ -23,12 +33,18 @@ export function selectControllers(
     }
     const off = item.startsWith('-');
     const name = off ? item.slice(1) : item;
+    if (!knownSet.has(name) && name in FOREIGN_CONTROLLERS) {
+      if (!off) warnings.push(`--controllers: controller "${name}" has no effect here: ${FOREIGN_CONTROLLERS[name]}`);
+      continue;
+    }
     if (!knownSet.has(name))
       throw new FlagError(
         `--controllers: unknown controller "${name}" (known: ${[...knownSet].sort().join(', ')})`,
       );
     (off ? disabled : enabled).add(name);
   }
+  if (!star && enabled.size === 0 && disabled.size === 0)
+    throw new FlagError('--controllers: names only controllers this manager does not have');
   const base = star ? [...knownSet] : [...enabled];
   return base.filter((n) => !disabled.has(n) && (star || enabled.has(n))).sort();
 }

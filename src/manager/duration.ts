@@ -24,3 +24,12 @@ export function parseDuration(text: string): number | undefined {
   if (matched === 0 || matched !== s.length) return undefined;
   return Math.round(total);
 }
+
+/** Milliseconds in the largest whole unit, as the flags are written (`15s`, `5m`, `250ms`). */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}

@@ -22,7 +22,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       process.stdout.write(parsed.help);
       return 0;
     }
-    const metadata = new MetadataClient({ endpoint: env.METADATA_ENDPOINT, timeoutMs: 2000, attempts: 2 });
+    if (parsed.version !== undefined) {
+      process.stdout.write(parsed.version);
+      return 0;
+    }
+    const metadata = new MetadataClient({
+      endpoint: env.METADATA_ENDPOINT,
+      timeoutMs: 2000,
+      attempts: 2,
+      imdsv2: parsed.flags!.enableImdsv2,
+    });
     config = await resolveConfig(parsed.flags!, {
       env,
       available: Object.keys(factories),
@@ -42,7 +51,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     throw err;
   }
   const logger = createLogger('alicloud-controller-manager', { level: config.logLevel });
+  for (const line of config.warnings) logger.warn(line);
   logger.info({ config: describeConfig(config) }, 'configuration');
+  if (config.test) {
+    logger.info('--test: configuration is valid; exiting without starting');
+    return 0;
+  }
   let handle;
   try {
     handle = await startManager(config, { logger, factories, env });

@@ -43,7 +43,11 @@ export async function startManager(config: ManagerConfig, deps: ManagerDeps): Pr
   const kubeConfig =
     deps.kubeConfig ??
     loadKubeConfig({ kubeconfigPath: config.kubeconfig, serverOverride: config.master, env: deps.env });
-  const kube = new KubeClient(kubeConfig, { userAgent: 'alicloud-controller-manager' });
+  const kube = new KubeClient(kubeConfig, {
+    userAgent: 'alicloud-controller-manager',
+    qps: config.kubeApiQps,
+    burst: config.kubeApiBurst,
+  });
   const cloud = (deps.createCloud ?? defaultCloud)(config, registry, logger);
   const server = await startHttpServer({ registry, readiness, host: config.bindAddress, port: config.port });
   (deps.stdout ?? process.stdout).write(JSON.stringify({ event: 'listening', url: server.url }) + '\n');
@@ -139,6 +143,7 @@ function defaultCloud(config: ManagerConfig, registry: Registry, logger: Logger)
       ...(c.metadataEndpoint ? { metadataEndpoint: c.metadataEndpoint } : {}),
       qps: c.qps,
       actionQps: c.actionQps,
+      metadataTokens: config.enableImdsv2,
       dryRun: config.dryRun,
       // The lease identity on every cloud call (x-kube-alicloud-caller / User-Agent), so an audit
       // of the cloud's call log can prove that only the lease holder ever wrote.

@@ -55,8 +55,10 @@ describe('cloud/metadata against the emulator', () => {
 
   it('retries a 5xx once, then fails with one line naming the key and the endpoint', async () => {
     let hits = 0;
-    const srv = createServer((_req, res) => {
-      hits++;
+    let tokenRequests = 0;
+    const srv = createServer((req, res) => {
+      if (req.method === 'PUT') tokenRequests++;
+      else hits++;
       res.statusCode = 503;
       res.end('busy');
     });
@@ -70,6 +72,8 @@ describe('cloud/metadata against the emulator', () => {
       );
       assert.ok(err instanceof MetadataError);
       assert.equal(hits, 2);
+      // The failed token request is not repeated per read: plain reads for a while.
+      assert.equal(tokenRequests, 1);
       assert.match(err.message, /^metadata region-id: unreachable at http:\/\/127\.0\.0\.1:\d+ \(metadata region-id: HTTP 503\)$/);
     } finally {
       await new Promise((r) => srv.close(r));

@@ -187,7 +187,16 @@ describe('manager/controllers', () => {
       () => selectControllers('service,bogus', [], known),
       /^FlagError: --controllers: unknown controller "bogus" \(known: disk, node, route, service\)$/,
     );
-    assert.throws(() => selectControllers('*,-nlb', [], known), /unknown controller "nlb"/);
+    // The official CCM's own controllers: accepted, enabling one is a warning, disabling one nothing.
+    const warned: string[] = [];
+    assert.deepEqual(selectControllers('*,-nlb', [], known, warned), ['disk', 'node', 'route', 'service']);
+    assert.deepEqual(warned, []);
+    assert.deepEqual(selectControllers('node,route,service,nlb,ingress', [], known, warned), ['node', 'route', 'service']);
+    assert.equal(warned.length, 2);
+    assert.match(warned[0]!, /^--controllers: controller "nlb" has no effect here: /);
+    assert.match(warned[1]!, /^--controllers: controller "ingress" has no effect here: /);
+    assert.throws(() => selectControllers('nlb', [], known), /names only controllers this manager does not have/);
+    assert.throws(() => selectControllers('*,-bogus', [], known), /unknown controller "bogus"/);
     assert.throws(() => selectControllers('', [], known), /empty list/);
   });
 });

@@ -46,9 +46,9 @@ describe('alicloud-controller-manager process', function () {
       ],
       [
         'unknown controller',
-        ['--controllers=service,nlb'],
+        ['--controllers=service,bogus'],
         ENV,
-        /^error: --controllers: unknown controller "nlb"/,
+        /^error: --controllers: unknown controller "bogus"/,
       ],
       [
         'route without cidr',

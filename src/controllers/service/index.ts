@@ -65,7 +65,7 @@ export function createServiceController(deps: ServiceDeps): ServiceRunnable {
     ...(s.maxBackendsPerGroup ? { maxBackendsPerGroup: s.maxBackendsPerGroup } : {}),
   };
   if (!s.clusterId) {
-    deps.logger.warn({ clusterId: DEFAULT_CLUSTER_ID }, 'no cluster id configured: two such clusters sharing an SLB would see each other\'s listeners as theirs; set --cluster-name');
+    deps.logger.warn({ clusterId: DEFAULT_CLUSTER_ID }, 'no cluster id configured: two such clusters sharing an SLB would see each other\'s listeners as theirs; set cloud-config Global.clusterID');
   }
   const controller = new ServiceController({
     client: deps.informers.client,

@@ -24,6 +24,7 @@ export function serviceController(ctx: ControllerContext): Controller {
       ...(c.cloud.serviceBackendType ? { serviceBackendType: c.cloud.serviceBackendType } : {}),
       disablePublicSlb: c.cloud.disablePublicSlb,
       workers: c.concurrentServiceSyncs,
+      maxConcurrentActions: c.maxConcurrentActions,
       driftCheckPeriodMs: c.lbDriftCheckPeriodMs,
       dryRun: c.dryRun,
     },

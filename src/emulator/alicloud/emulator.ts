@@ -5,7 +5,7 @@ import { CallLog } from './calls.js';
 import { loadCatalog, type Catalog } from './catalog.js';
 import type { EmulatorHooks, Runtime } from './context.js';
 import { Faults } from './faults.js';
-import { DEFAULT_HOST, hostMetadata, issueCredential, type HostMetadata, type IssuedCredential } from './metadata.js';
+import { DEFAULT_HOST, hostMetadata, issueCredential, MetadataTokens, type HostMetadata, type IssuedCredential } from './metadata.js';
 import { loadState, saveState } from './persistence.js';
 import { initialState } from './seed.js';
 import type { CloudState } from './state.js';
@@ -27,6 +27,7 @@ export class EmulatorCore implements Runtime {
   readonly faults = new Faults();
   readonly callLog = new CallLog();
   readonly hooks: EmulatorHooks = {};
+  readonly metadataTokens = new MetadataTokens();
   readonly log: Logger;
   state: CloudState;
   private readonly timers = new Set<NodeJS.Timeout>();

@@ -39,6 +39,8 @@ export interface AlicloudEmulator {
   hooks: EmulatorHooks;
   addStsCredentials(id: string, secret: string, token: string, expiration: Date): void;
   setHostMetadata(instanceId: string, meta: Partial<HostMetadata>): void;
+  /** Forget every metadata session token, as a restarted metadata service would. */
+  resetMetadataTokens(): void;
   /** Resolves when no disk/route transition is scheduled or running (waits out their delays). */
   idle(): Promise<void>;
   /** Completes every scheduled disk/route transition now (hooks included) and waits for them. */
@@ -72,6 +74,7 @@ export async function startAlicloudEmulator(opts: AlicloudEmulatorOptions): Prom
     },
     addStsCredentials: (id, secret, token, expiration) => core.credentials.addSts(id, secret, token, expiration),
     setHostMetadata: (id, meta) => core.setHostMetadata(id, meta),
+    resetMetadataTokens: () => core.metadataTokens.clear(),
     idle: () => core.idle(),
     flushTransitions: () => core.flush(),
     close: () => {

@@ -18,6 +18,11 @@ export interface HostMetadata {
   mac: string;
   /** RAM role attached to the instance; empty means none. */
   ramRole: string;
+  /**
+   * The instance's metadata access mode (RunInstances `HttpTokens`): `optional` answers plain
+   * reads and token reads, `required` (security hardening mode only) refuses plain reads with 403.
+   */
+  httpTokens: 'optional' | 'required';
   /** Any further `meta-data/<key>` the test wants served verbatim. */
   extra: Record<string, string>;
 }
@@ -51,6 +56,7 @@ export function hostMetadata(state: CloudState, hostKey: string, overrides: Part
     instanceType: inst?.InstanceType ?? '',
     mac: eni?.MacAddress ?? '',
     ramRole: '',
+    httpTokens: 'optional',
     extra: {},
   };
   return { ...base, ...overrides, extra: { ...base.extra, ...(overrides?.extra ?? {}) } };
@@ -87,4 +93,31 @@ export function issueCredential(ttlSeconds: number, now = Date.now()): IssuedCre
     expiresAt,
     issuedAt: now,
   };
+}
+
+/** Session tokens (PUT /latest/api/token): valid for one host until their TTL runs out. */
+export class MetadataTokens {
+  private readonly tokens = new Map<string, { hostKey: string; expiresAt: number }>();
+
+  /** A new token, or the reason for a 400 (TTL header missing or outside 1..21600). */
+  issue(hostKey: string, ttlHeader: string | undefined, now = Date.now()): { token: string } | { error: string } {
+    const ttl = ttlHeader === undefined ? NaN : Number(ttlHeader.trim());
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > 21_600)
+      return { error: 'X-aliyun-ecs-metadata-token-ttl-seconds must be an integer from 1 to 21600' };
+    for (const [t, v] of this.tokens) if (v.expiresAt <= now) this.tokens.delete(t);
+    const token = randomBytes(32).toString('base64');
+    this.tokens.set(token, { hostKey, expiresAt: now + ttl * 1000 });
+    return { token };
+  }
+
+  /** Whether `token` was issued for `hostKey` and has not expired. */
+  valid(hostKey: string, token: string, now = Date.now()): boolean {
+    const t = this.tokens.get(token);
+    return t !== undefined && t.hostKey === hostKey && now < t.expiresAt;
+  }
+
+  /** Forget every token, as a restarted metadata service would. */
+  clear(): void {
+    this.tokens.clear();
+  }
 }

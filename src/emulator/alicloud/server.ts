@@ -5,6 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { handleAdmin } from './admin.js';
 import type { EmulatorCore } from './emulator.js';
 import { DEFAULT_HOST, metadataValue } from './metadata.js';
+
+// ECS's metadata token headers (spelled independently of src/cloud so the emulator checks the
+// client rather than agreeing with it); Node lower-cases incoming header names.
+const TOKEN_HEADER = 'x-aliyun-ecs-metadata-token';
+const TOKEN_TTL_HEADER = 'x-aliyun-ecs-metadata-token-ttl-seconds';
 import { handleRpc, sendJson } from './rpc.js';
 
 const MAX_BODY = 1 << 20;
@@ -32,8 +37,27 @@ function sendText(res: ServerResponse, status: number, text: string): void {
   res.end(text);
 }
 
-function serveMetadata(core: EmulatorCore, res: ServerResponse, hostKey: string, key: string): void {
+/** PUT /latest/api/token: a session token for this host (any other method is 405, as on ECS). */
+function serveToken(core: EmulatorCore, req: IncomingMessage, res: ServerResponse, hostKey: string): void {
+  if (req.method !== 'PUT') {
+    res.setHeader('allow', 'PUT');
+    return sendText(res, 405, 'Method Not Allowed');
+  }
+  const ttl = req.headers[TOKEN_TTL_HEADER];
+  const out = core.metadataTokens.issue(hostKey, Array.isArray(ttl) ? ttl[0] : ttl);
+  if ('error' in out) return sendText(res, 400, out.error);
+  sendText(res, 200, out.token);
+}
+
+function serveMetadata(core: EmulatorCore, req: IncomingMessage, res: ServerResponse, hostKey: string, key: string): void {
   const meta = core.hostMetadata(hostKey);
+  const header = req.headers[TOKEN_HEADER];
+  const token = Array.isArray(header) ? header[0] : header;
+  if (token !== undefined) {
+    if (!core.metadataTokens.valid(hostKey, token)) return sendText(res, 401, 'Unauthorized');
+  } else if (meta.httpTokens === 'required') {
+    return sendText(res, 403, 'Forbidden');
+  }
   if (key === 'ram/security-credentials/' || key === 'ram/security-credentials') {
     return meta.ramRole ? sendText(res, 200, meta.ramRole) : sendText(res, 404, 'Not Found');
   }
@@ -53,10 +77,13 @@ async function route(core: EmulatorCore, req: IncomingMessage, res: ServerRespon
   const path = url.pathname;
   const body = await readBody(req);
 
+  const hostToken = /^\/_emulator\/hosts\/([^/]+)\/latest\/api\/token$/.exec(path);
+  if (hostToken) return serveToken(core, req, res, decodeURIComponent(hostToken[1]!));
+  if (path === '/latest/api/token') return serveToken(core, req, res, DEFAULT_HOST);
   const hostMeta = /^\/_emulator\/hosts\/([^/]+)\/latest\/meta-data\/?(.*)$/.exec(path);
-  if (hostMeta) return serveMetadata(core, res, decodeURIComponent(hostMeta[1]!), hostMeta[2]!);
+  if (hostMeta) return serveMetadata(core, req, res, decodeURIComponent(hostMeta[1]!), hostMeta[2]!);
   const meta = /^\/latest\/meta-data\/?(.*)$/.exec(path);
-  if (meta) return serveMetadata(core, res, DEFAULT_HOST, meta[1]!);
+  if (meta) return serveMetadata(core, req, res, DEFAULT_HOST, meta[1]!);
   if (path.startsWith('/_emulator/')) return handleAdmin(core, req, res, path, body);
   if (path !== '/') return sendText(res, 404, 'Not Found');
 
