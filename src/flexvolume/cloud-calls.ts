@@ -76,7 +76,7 @@ export async function attach(ctx: CallContext): Promise<DriverReply> {
   const nodeName = checkNodeName(node);
   const volumeName = opts.volumeName;
   // Without the name, `detach <volumeName> <nodeName>` could never find this attachment again.
-  if (!volumeName) throw new DriverError('options lack kubernetes.io/pvOrVolumeName (the kubelet and controller-manager always send it); nothing was attached');
+  if (!volumeName) throw new DriverError(`attach of disk ${diskId}: options lack kubernetes.io/pvOrVolumeName (the kubelet and controller-manager always send it); nothing was attached`);
   const { cfg } = ctx;
   const { instanceId, disk, grant } = await withSession(ctx, async (session) => {
     const instanceId = await instanceForNode(cfg, session, nodeName);
