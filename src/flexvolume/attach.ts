@@ -21,6 +21,8 @@ export interface AttachOptions {
   mayTakeFromStopped: (holderId: string) => Promise<string | undefined>;
   /** Runs before every AttachDisk and when the disk is found attached here: the durable record. */
   record?: (disk: CloudDisk) => Promise<void>;
+  /** The disk as the caller just described it: spares the first DescribeDisks. */
+  described?: CloudDisk;
   log: FileLog;
 }
 
@@ -62,9 +64,11 @@ export async function attachDisk(cloud: DiskCloud, diskId: string, instanceId: s
   let attachCalls = 0;
   let detachedFrom = '';
   let last: CloudDisk | undefined;
+  let fresh = o.described?.diskId === diskId ? o.described : undefined;
   const done = await pollUntil<CloudDisk>(
     async () => {
-      const d = await describeOne(cloud, diskId);
+      const d = fresh ?? (await describeOne(cloud, diskId));
+      fresh = undefined;
       if (!d) throw new DriverError(`disk ${diskId} not found`);
       last = d;
       if (d.type === 'system') throw new DriverError(`disk ${diskId} is a system disk and is never attached by this driver`);

@@ -13,7 +13,7 @@ import { MetadataError } from '../cloud/metadata.js';
 import { byIdPaths, mapApiDevice } from './device.js';
 import { instanceForNode, instanceFromProviderId } from './identity.js';
 import { nodeProviderIds } from './kubeapi.js';
-import { assertAttachable } from './ownership.js';
+import { assertAttachable, grantFor } from './ownership.js';
 import { TAG_ATTACHED_NODE, TAG_ATTACHMENT } from '../cloud/ownership.js';
 import { withLock } from './lock.js';
 import { parseVolumeOptions, requireDiskId } from './options.js';
@@ -80,14 +80,15 @@ export async function attach(ctx: CallContext): Promise<DriverReply> {
   const { cfg } = ctx;
   const { instanceId, disk, grant } = await withSession(ctx, async (session) => {
     const instanceId = await instanceForNode(cfg, session, nodeName);
-    const grant = assertAttachable(cfg, await describeDisk(session, diskId), volumeName);
+    const described = await describeDisk(session, diskId);
+    const grant = assertAttachable(cfg, described, volumeName);
     const record = async (d: CloudDisk) => {
       // A disk already attached here under another volume name keeps that record: its detach
       // must still find it (the second name's detach then finds none and changes nothing).
       if (d.status === 'In_use' && d.tags[TAG_ATTACHED_NODE] === nodeName.slice(0, 128) && d.tags[TAG_ATTACHMENT]) return;
       await writeAttachment(session.cloud, cfg.clusterId, d, nodeName, volumeName);
     };
-    const o: AttachOptions = { timeoutMs: cfg.attachTimeoutMs, mayTakeFromStopped: (h) => mayTakeFromStopped(ctx, h), record, log: ctx.log };
+    const o: AttachOptions = { timeoutMs: cfg.attachTimeoutMs, mayTakeFromStopped: (h) => mayTakeFromStopped(ctx, h), record, described, log: ctx.log };
     const disk = await withLock(join(cfg.stateDir, 'locks'), instanceId, cfg.lockTimeoutMs, () => attachDisk(session.cloud, diskId, instanceId, o));
     return { instanceId, disk, grant };
   });
@@ -143,6 +144,7 @@ export async function expandVolume(ctx: CallContext): Promise<DriverReply> {
   const sizeGiB = await withSession(ctx, async ({ cloud }) => {
     const [disk] = await cloud.describeDisks({ diskIds: [diskId] });
     if (!disk) throw new DriverError(`disk ${diskId} not found`);
+    if (!grantFor(ctx.cfg, disk)) throw new DriverError(`disk ${diskId} does not belong to cluster ${ctx.cfg.clusterId}; it was not resized (see the tags that allow attach in docs/volumes.md)`);
     if (disk.sizeGiB < wantGiB) await cloud.resizeDisk(diskId, wantGiB);
     return disk.sizeGiB;
   });

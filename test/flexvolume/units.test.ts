@@ -1,7 +1,8 @@
 // Unit tests for the driver's pure helpers and host-local primitives (no cloud, no root).
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createFileLog } from '../../src/flexvolume/filelog.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -97,6 +98,19 @@ describe('flexvolume helpers', () => {
       assert.equal(await pollUntil(() => Promise.resolve(undefined), { timeoutMs: 30, firstMs: 5 }), undefined);
     });
 
+  });
+
+  describe('host log', () => {
+    it('is rotated by size to <log>.1 (one old file kept), so it stays bounded', () => {
+      const path = join(dir, 'log', 'driver.log');
+      for (let i = 0; i < 40; i++) createFileLog(path, 'attach', 1000).info('line', { i, pad: 'x'.repeat(100) });
+      const size = statSync(path).size;
+      assert.ok(size < 1000 + 200, `current log ${size} bytes`);
+      assert.ok(statSync(`${path}.1`).size >= 1000);
+      assert.deepEqual(readdirSync(join(dir, 'log')).sort(), ['driver.log', 'driver.log.1']);
+      const last = readFileSync(path, 'utf8').trim().split('\n').pop()!;
+      assert.equal((JSON.parse(last) as { i: number }).i, 39);
+    });
   });
 
   describe('host lock', () => {
