@@ -3,6 +3,8 @@
 // node-mode driver asked about another node refuses instead of acting on its own host.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedInstances, startTestEmulator, type TestEmulator } from '../helpers/alicloud.js';
@@ -117,5 +119,47 @@ describe('flexvolume driver: hostile tenant replays (emulator)', function () {
     }
     assert.equal((await runDriver(['isattached', opts(d, 'pv-y'), 'worker-zero'], named)).reply.status, 'Success');
     assert.equal((await runDriver(['isattached', opts(d, 'pv-y'), 'worker-zero'], node)).reply.status, 'Failure');
+  });
+
+  it("takes a disk from a stopped instance only when the Kubernetes API lists it as a Node (paged), never from an outsider", async () => {
+    const vsw = Object.values(t.emu.state.vswitches)[0]!.VSwitchId;
+    const [stoppedNode, stoppedOutsider] = seedInstances(t.emu, 2, () => ({ VSwitchId: vsw })).instanceIds as [string, string];
+    t.emu.state.instances[stoppedNode]!.Status = 'Stopped';
+    t.emu.state.instances[stoppedOutsider]!.Status = 'Stopped';
+    const region = t.emu.state.regionId;
+    const nodes = [
+      { metadata: { name: 'node-0' }, spec: { providerID: `alicloud://${region}.${host}` } },
+      { metadata: { name: 'node-stopped' }, spec: { providerID: `${region}.${stoppedNode}` } },
+    ];
+    const seen: string[] = [];
+    const api = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      const send = (body: unknown) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname === '/api/v1/nodes/node-0') return send(nodes[0]);
+      // One Node per page, to follow the continue token.
+      if (url.pathname === '/api/v1/nodes') return url.searchParams.get('continue') === 'p2' ? send({ items: [nodes[1]], metadata: {} }) : send({ items: [nodes[0]], metadata: { continue: 'p2' } });
+      res.writeHead(404).end('{}');
+    });
+    await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+    try {
+      const kubeApiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+      const withApi = writeConfig(work, 'central-kube', { mode: 'central', regionId: region, ecsEndpoint: t.url, accessKeyId: t.accessKeyId, accessKeySecret: t.accessKeySecret, stateDir: join(work, 'kube-state'), logFile: '', kubeApiUrl, attachTimeoutMs: 10_000 });
+      const onNode = addDisk(t, zone, { Status: 'In_use', InstanceId: stoppedNode, Device: '/dev/xvdb' });
+      const onOutsider = addDisk(t, zone, { Status: 'In_use', InstanceId: stoppedOutsider, Device: '/dev/xvdb' });
+      const refused = await runDriver(['attach', opts(onOutsider, 'pv-o'), 'node-0'], withApi);
+      assert.equal(refused.reply.status, 'Failure');
+      assert.match(refused.reply.message ?? '', new RegExp(`instance ${stoppedOutsider} is not a Node of this cluster; set detachFromNonNodes: true`));
+      assert.equal(t.emu.state.disks[onOutsider]!.InstanceId, stoppedOutsider);
+      assert.ok(seen.includes('/api/v1/nodes?limit=500&continue=p2'), seen.join(' '));
+      const moved = await runDriver(['attach', opts(onNode, 'pv-n'), 'node-0'], withApi);
+      assert.equal(moved.reply.status, 'Success', moved.reply.message);
+      assert.equal(t.emu.state.disks[onNode]!.InstanceId, host);
+    } finally {
+      await new Promise((r) => api.close(r));
+    }
   });
 });
