@@ -39,12 +39,18 @@ export interface Found {
   via: 'attachment-record' | 'pv-name-tag' | 'kube-aliyun-list';
 }
 
+/**
+ * Records stay on a disk after detach, so one (node, volume) pair can be recorded on several disks
+ * over time (an inline `data` volume reused on a node). The one attached to the node is meant; if
+ * none is, there is nothing to detach and any of them answers "not attached here".
+ */
 function one(disks: CloudDisk[], volumeName: string, nodeName: string, via: Found['via'], instanceId: string): Found | undefined {
   if (disks.length === 0) return undefined;
   if (disks.length === 1) return { disk: disks[0]!, via };
   const here = disks.filter((d) => d.instanceId === instanceId);
+  if (here.length === 0) return { disk: disks[0]!, via };
   if (here.length === 1) return { disk: here[0]!, via };
-  throw new DriverError(`volume ${volumeName} on node ${nodeName} matches ${disks.length} disks (${disks.map((d) => d.diskId).join(', ')}) by ${via}; refusing to choose`);
+  throw new DriverError(`volume ${volumeName} on node ${nodeName} matches ${here.length} disks attached there (${here.map((d) => d.diskId).join(', ')}) by ${via}; refusing to choose`);
 }
 
 /**

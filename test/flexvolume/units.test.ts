@@ -214,5 +214,14 @@ describe('flexvolume helpers', () => {
       assert.equal(await findAttachment(cfg, cloud, 'forged', 'n1', 'i-1'), undefined, 'a record on a disk that is not ours');
       assert.equal(await findAttachment(cfg, cloud, 'd-r1', 'n1', 'i-1'), undefined, 'a name that is a disk id');
     });
+
+    it('with one (node, volume) recorded on several disks over time, picks the one attached there, else any (nothing to detach)', async () => {
+      const rec = { ...ours, ...attachmentTags('c-test', 'n1', 'data') };
+      const old = disk('d-old', { tags: rec, status: 'Available', instanceId: '' });
+      const cur = disk('d-cur', { tags: rec, instanceId: 'i-1' });
+      assert.equal((await findAttachment(cfg, fakeCloud([old, cur]), 'data', 'n1', 'i-1'))?.disk.diskId, 'd-cur');
+      assert.ok(await findAttachment(cfg, fakeCloud([old, { ...cur, status: 'Available', instanceId: '' }]), 'data', 'n1', 'i-1'));
+      await assert.rejects(findAttachment(cfg, fakeCloud([{ ...old, instanceId: 'i-1' }, cur]), 'data', 'n1', 'i-1'), /matches 2 disks attached there/);
+    });
   });
 });
