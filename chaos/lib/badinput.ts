@@ -5,6 +5,8 @@ export interface BadCase<T> {
   input: T;
   /** Text the error must contain to count as specific (the flag, field, annotation or problem). */
   culprit: string;
+  /** The reply status the case must get when it is not a Failure (driver calls it does not know: "Not supported"). */
+  status?: 'Not supported';
 }
 
 /** Bad Service annotation values (suffix under the current prefix). */
@@ -102,9 +104,9 @@ export function badCloudConfigs(): Array<BadCase<string>> {
 export function badDriverCalls(): Array<BadCase<string[]>> {
   const opts = (o: unknown) => JSON.stringify(o);
   return [
-    { input: [], culprit: 'unknown call' },
-    { input: ['bogus'], culprit: 'unknown call' },
-    { input: ['ATTACH'], culprit: 'unknown call' },
+    { input: [], culprit: 'not implemented', status: 'Not supported' },
+    { input: ['bogus'], culprit: 'not implemented', status: 'Not supported' },
+    { input: ['ATTACH'], culprit: 'not implemented', status: 'Not supported' },
     { input: ['attach'], culprit: '' },
     { input: ['attach', 'not json', 'node-0'], culprit: 'JSON' },
     { input: ['attach', '"a string"', 'node-0'], culprit: '' },

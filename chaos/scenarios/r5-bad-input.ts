@@ -93,7 +93,7 @@ export const r5: Scenario = {
         // not one JSON object: reported below
       }
       const msg = reply.message ?? '';
-      const ok = !r.timedOut && r.code !== 0 && reply.status === 'Failure' && msg.length > 0 && !/internal error/i.test(msg) && msg.toLowerCase().includes(bc.culprit.toLowerCase()) && r.stdout.trim().split('\n').length === 1;
+      const ok = !r.timedOut && r.code !== 0 && reply.status === (bc.status ?? 'Failure') && msg.length > 0 && !/internal error/i.test(msg) && msg.toLowerCase().includes(bc.culprit.toLowerCase()) && r.stdout.trim().split('\n').length === 1;
       return { bc, r, ok, msg };
     });
     checks.list('bad driver calls without a specific Failure', driverRuns.filter((x) => !x.ok).map((x) => `${JSON.stringify(x.bc.input).slice(0, 60)} → exit ${x.r.code}${x.r.timedOut ? ' (timeout)' : ''}: ${x.r.stdout.trim().slice(0, 160)}`));

@@ -19,3 +19,19 @@ export const DEFAULT_CLUSTER_ID = 'clusterid';
 export const OWNED_NAME_PREFIX = 'k8s';
 /** The CCM adds marker tags only while an LB has fewer tags than this. */
 export const MAX_TAGS_FOR_MARKERS = 10;
+
+// Disks (see the disk controller and the FlexVolume driver):
+//   - `ack.aliyun.com` = cluster id on every disk the provisioner creates: the driver attaches it.
+//   - `kubernetes.io/created-for/pv/name` = the PV a provisioned disk was made for.
+//   - `alicloud.kubernetes.io/open-to/<clusterId>` (any value) set by the account owner on a disk
+//     made elsewhere: opens that disk to the cluster's driver.
+//   - The attachment record the driver writes before AttachDisk, read by `detach` on any master:
+//     `…/attachment` = a digest of (cluster id, node name, volume name), the two human-readable
+//     tags beside it say which node and volume (truncated to the 128-character tag value limit).
+export const TAG_PV_NAME = 'kubernetes.io/created-for/pv/name';
+export const TAG_PVC_NAME = 'kubernetes.io/created-for/pvc/name';
+export const TAG_PVC_NAMESPACE = 'kubernetes.io/created-for/pvc/namespace';
+export const TAG_DISK_OPEN_PREFIX = 'alicloud.kubernetes.io/open-to/';
+export const TAG_ATTACHMENT = 'alicloud.kubernetes.io/attachment';
+export const TAG_ATTACHED_NODE = 'alicloud.kubernetes.io/attached-node';
+export const TAG_ATTACHED_VOLUME = 'alicloud.kubernetes.io/attached-volume';

@@ -7,10 +7,22 @@ import { CloudError } from '../cloud/errors.js';
 import type { CloudDisk, DiskCloud } from './cloud/types.js';
 import type { FileLog } from './filelog.js';
 
+export interface DetachOptions {
+  timeoutMs: number;
+  log: FileLog;
+}
+
 export interface AttachOptions {
   timeoutMs: number;
-  /** Allow detaching the disk from a Stopped holder (it cannot have the filesystem mounted). */
-  detachFromStopped: boolean;
+  /**
+   * Asked before taking the disk from a Stopped holder (it cannot have the filesystem mounted):
+   * undefined allows it, a string is the refusal (which setting would allow it).
+   */
+  mayTakeFromStopped: (holderId: string) => Promise<string | undefined>;
+  /** Runs before every AttachDisk and when the disk is found attached here: the durable record. */
+  record?: (disk: CloudDisk) => Promise<void>;
+  /** The disk as the caller just described it: spares the first DescribeDisks. */
+  described?: CloudDisk;
   log: FileLog;
 }
 
@@ -52,25 +64,30 @@ export async function attachDisk(cloud: DiskCloud, diskId: string, instanceId: s
   let attachCalls = 0;
   let detachedFrom = '';
   let last: CloudDisk | undefined;
+  let fresh = o.described?.diskId === diskId ? o.described : undefined;
   const done = await pollUntil<CloudDisk>(
     async () => {
-      const d = await describeOne(cloud, diskId);
+      const d = fresh ?? (await describeOne(cloud, diskId));
+      fresh = undefined;
       if (!d) throw new DriverError(`disk ${diskId} not found`);
       last = d;
       if (d.type === 'system') throw new DriverError(`disk ${diskId} is a system disk and is never attached by this driver`);
       const here = d.instanceId === instanceId;
       switch (d.status) {
         case 'In_use':
-          if (here) return d;
+          if (here) {
+            await o.record?.(d);
+            return d;
+          }
           if (d.instanceId && d.instanceId !== detachedFrom) {
             const holder = await holderStatus(cloud, d.instanceId);
-            if (holder === 'Stopped' && o.detachFromStopped) {
-              o.log.info('detaching disk from stopped instance before attaching', { diskId, holder: d.instanceId });
-              detachedFrom = d.instanceId;
-              await tolerateRace(() => cloud.detachDisk(diskId, d.instanceId), o.log);
-              return undefined;
-            }
-            throw new DriverError(`disk ${diskId} is in use by instance ${d.instanceId} (${holder}); it is not taken from another instance`);
+            if (holder !== 'Stopped') throw new DriverError(`disk ${diskId} is in use by instance ${d.instanceId} (${holder}); it is not taken from another instance`);
+            const refusal = await o.mayTakeFromStopped(d.instanceId);
+            if (refusal !== undefined) throw new DriverError(`disk ${diskId} is in use by stopped instance ${d.instanceId} and was left there: ${refusal}`);
+            o.log.info('detaching disk from stopped instance before attaching', { diskId, holder: d.instanceId });
+            detachedFrom = d.instanceId;
+            await tolerateRace(() => cloud.detachDisk(diskId, d.instanceId), o.log);
+            return undefined;
           }
           return undefined;
         case 'Attaching':
@@ -79,6 +96,7 @@ export async function attachDisk(cloud: DiskCloud, diskId: string, instanceId: s
         case 'Available':
           if (attachCalls >= 3) throw new DriverError(`disk ${diskId} returned to Available after ${attachCalls} AttachDisk calls`);
           attachCalls++;
+          await o.record?.(d);
           o.log.info('AttachDisk', { diskId, instanceId });
           await tolerateRace(() => cloud.attachDisk(diskId, instanceId), o.log);
           return undefined;
@@ -94,7 +112,7 @@ export async function attachDisk(cloud: DiskCloud, diskId: string, instanceId: s
 }
 
 /** Detaches `diskId` from `instanceId` and waits until it has left; a disk held elsewhere or gone is left alone. */
-export async function detachDisk(cloud: DiskCloud, diskId: string, instanceId: string, o: AttachOptions): Promise<'detached' | 'not-attached-here' | 'not-found'> {
+export async function detachDisk(cloud: DiskCloud, diskId: string, instanceId: string, o: DetachOptions): Promise<'detached' | 'not-attached-here' | 'not-found'> {
   let detachCalls = 0;
   let last: CloudDisk | undefined;
   const out = await pollUntil<'detached' | 'not-attached-here' | 'not-found'>(

@@ -5,6 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DriverError } from './protocol.js';
 import { registerSecret } from '../util/secrets.js';
+import { DEFAULT_CLUSTER_ID } from '../cloud/ownership.js';
+import { checkDiskId, checkNodeName } from './validate.js';
 
 export type Mode = 'central' | 'node';
 
@@ -36,6 +38,22 @@ export interface FlexConfig {
   lockTimeoutMs: number;
   /** Detach a disk from a *Stopped* holder instance so it can be attached here (never from a running one). */
   detachFromStopped: boolean;
+  /**
+   * Also take a disk from a Stopped instance that is not a Node of this cluster (or when the driver
+   * cannot tell, having no Kubernetes API). Off by default: an instance outside the cluster is not ours.
+   */
+  detachFromNonNodes: boolean;
+  /** The controller-manager's cloud-config clusterID: disks tagged `ack.aliyun.com=<clusterId>` are ours. */
+  clusterId: string;
+  /** Node mode: this host's Kubernetes node name, when it is none of hostname, instance id or private IP. */
+  nodeName: string | undefined;
+  /**
+   * kube-aliyun compatibility: disk ids (made by kube-aliyun's provisioner, so untagged) this
+   * cluster may attach. Listing a disk here is the operator's statement that the cluster owns it.
+   */
+  kubeAliyunDisks: string[];
+  /** The log file is rotated to `<logFile>.1` when it grows past this many bytes. */
+  logMaxBytes: number;
 }
 
 const DEFAULTS: FlexConfig = {
@@ -53,6 +71,11 @@ const DEFAULTS: FlexConfig = {
   deviceTimeoutMs: 180_000,
   lockTimeoutMs: 120_000,
   detachFromStopped: true,
+  detachFromNonNodes: false,
+  clusterId: DEFAULT_CLUSTER_ID,
+  nodeName: undefined,
+  kubeAliyunDisks: [],
+  logMaxBytes: 10 * 1024 * 1024,
 };
 
 function configPath(env: NodeJS.ProcessEnv, driverPath: string | undefined): string | undefined {
@@ -72,6 +95,29 @@ function num(v: unknown, key: string): number | undefined {
   const n = typeof v === 'number' ? v : Number(v);
   if (!Number.isFinite(n) || n < 0) throw new DriverError(`config: ${key} must be a non-negative number`);
   return n;
+}
+
+function bool(v: unknown, key: string): boolean | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') throw new DriverError(`config: ${key} must be true or false`);
+  return v;
+}
+
+function diskIdList(v: unknown, key: string): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new DriverError(`config: ${key} must be a list of disk ids`);
+  return (v as string[]).map((x) => checkDiskId(x, `${key} entry`));
+}
+
+function nodeNameOf(v: string | undefined): string | undefined {
+  return v === undefined ? undefined : checkNodeName(v);
+}
+
+function clusterIdOf(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  // It becomes part of a tag key (open-to/<clusterId>) and a tag value: keep it to a tag-safe shape.
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v)) throw new DriverError(`config: clusterId ${JSON.stringify(v.slice(0, 80))} must be 1-64 letters, digits, '.', '_' or '-'`);
+  return v;
 }
 
 function readFileConfig(path: string | undefined): Record<string, unknown> {
@@ -137,6 +183,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, driverPath?: st
     attachTimeoutMs: num(env.ALICLOUD_FLEXVOLUME_ATTACH_TIMEOUT_MS ?? file.attachTimeoutMs, 'attachTimeoutMs') ?? DEFAULTS.attachTimeoutMs,
     deviceTimeoutMs: num(env.ALICLOUD_FLEXVOLUME_DEVICE_TIMEOUT_MS ?? file.deviceTimeoutMs, 'deviceTimeoutMs') ?? DEFAULTS.deviceTimeoutMs,
     lockTimeoutMs: num(file.lockTimeoutMs, 'lockTimeoutMs') ?? DEFAULTS.lockTimeoutMs,
-    detachFromStopped: typeof file.detachFromStopped === 'boolean' ? file.detachFromStopped : DEFAULTS.detachFromStopped,
+    detachFromStopped: bool(file.detachFromStopped, 'detachFromStopped') ?? DEFAULTS.detachFromStopped,
+    detachFromNonNodes: bool(file.detachFromNonNodes, 'detachFromNonNodes') ?? DEFAULTS.detachFromNonNodes,
+    clusterId: clusterIdOf(str(env.ALICLOUD_CLUSTER_ID, 'ALICLOUD_CLUSTER_ID') ?? str(file.clusterId, 'clusterId')) ?? DEFAULTS.clusterId,
+    nodeName: nodeNameOf(str(env.ALICLOUD_FLEXVOLUME_NODE_NAME, 'ALICLOUD_FLEXVOLUME_NODE_NAME') ?? str(file.nodeName, 'nodeName')),
+    kubeAliyunDisks: diskIdList(file.kubeAliyunDisks, 'kubeAliyunDisks') ?? DEFAULTS.kubeAliyunDisks,
+    logMaxBytes: num(file.logMaxBytes, 'logMaxBytes') ?? DEFAULTS.logMaxBytes,
   };
 }

@@ -2,7 +2,7 @@
 // demand so `init` stays fast and never loads cloud or mount code.
 import { loadConfig } from './config.js';
 import { createFileLog, noLog, type FileLog } from './filelog.js';
-import { failure, notSupported, success, type DriverReply } from './protocol.js';
+import { notSupported, success, type DriverReply } from './protocol.js';
 import { parseOptionsJson } from './options.js';
 import type { CallContext } from './context.js';
 
@@ -32,9 +32,11 @@ export async function dispatch(argv: string[], env: NodeJS.ProcessEnv, driverPat
     return notSupported('the kubelet uses the PV or volume name');
   }
   const load = call === undefined ? undefined : CALLS[call];
-  if (!load) return failure(`unknown call ${JSON.stringify(String(call ?? '')).slice(0, 80)}`);
+  // The kubelet treats "Not supported" as "use the built-in default" and stops asking; calls added
+  // to the protocol after this driver was written must get that answer, not a Failure.
+  if (!load) return notSupported(`call ${JSON.stringify(String(call ?? '')).slice(0, 80)} is not implemented by this driver`);
   const cfg = loadConfig(env, driverPath);
-  const log: FileLog = cfg.logFile ? createFileLog(cfg.logFile, call!) : noLog;
+  const log: FileLog = cfg.logFile ? createFileLog(cfg.logFile, call!, cfg.logMaxBytes) : noLog;
   try {
     const reply = await (await load())({ cfg, log, args });
     log.info('reply', { status: reply.status });

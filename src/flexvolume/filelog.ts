@@ -1,6 +1,8 @@
 // Debug log for the driver. The kubelet merges stdout and stderr into the reply, so the driver
 // never writes to either; lines go to a file (or nowhere) and are scrubbed of registered secrets.
-import { appendFileSync, mkdirSync } from 'node:fs';
+// The file lives on the host and nothing else rotates it: past `maxBytes` it is renamed to
+// `<path>.1` (replacing the previous one), so the driver's share of the disk stays under 2 × maxBytes.
+import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { redactSecrets } from '../util/secrets.js';
 
@@ -13,12 +15,29 @@ export interface FileLog {
   line(text: string): void;
 }
 
-export function createFileLog(path: string, call: string): FileLog {
+export const DEFAULT_LOG_MAX_BYTES = 10 * 1024 * 1024;
+
+/** Renames a full log aside. Parallel driver processes may race here: rename is atomic and the loser's rename of the fresh file only moves a few lines to `.1`. */
+function rotateIfFull(path: string, maxBytes: number): void {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    return;
+  }
+  if (size >= maxBytes) renameSync(path, `${path}.1`);
+}
+
+export function createFileLog(path: string, call: string, maxBytes = DEFAULT_LOG_MAX_BYTES): FileLog {
   let broken = path === '';
+  let checked = false;
   const append = (text: string) => {
     if (broken) return;
     try {
       mkdirSync(dirname(path), { recursive: true });
+      // Once per process: a driver call writes a handful of lines, so the bound overshoots by little.
+      if (!checked && maxBytes > 0) rotateIfFull(path, maxBytes);
+      checked = true;
       appendFileSync(path, redactSecrets(text.replace(/\n+$/, '')) + '\n', { mode: 0o600 });
     } catch {
       // An unwritable log must never fail a volume operation.

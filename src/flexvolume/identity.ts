@@ -1,6 +1,9 @@
-// Which ECS instance a Kubernetes node name means. On the node the answer is the host's own
-// metadata. Centrally it comes from the name itself (`i-…`, `<region>.i-…`), the Node's
-// spec.providerID when a Kubernetes API is configured, or ECS lookups by private IP or name.
+// Which ECS instance a Kubernetes node name means. Centrally it comes from the name itself (`i-…`,
+// `<region>.i-…`), the Node's spec.providerID when a Kubernetes API is configured, or ECS lookups
+// by private IP or name. In node mode the driver acts on its own host only: a node name that is not
+// this host is refused, because acting on this host instead (what a node-mode driver on a master
+// would otherwise do for the controller-manager) attaches disks to the wrong machine.
+import { hostname } from 'node:os';
 import { DriverError } from './protocol.js';
 import { checkInstanceId } from './validate.js';
 import type { FlexConfig } from './config.js';
@@ -16,8 +19,35 @@ export function instanceFromProviderId(providerId: string): string | undefined {
   return m ? m[1] : undefined;
 }
 
+/** Names this host answers to as a Kubernetes node: configured name, host names, instance id forms, private IP. */
+async function ownNames(cfg: FlexConfig, session: CloudSession, instanceId: string): Promise<Set<string>> {
+  const names = new Set<string>([instanceId, `${session.regionId}.${instanceId}`]);
+  if (cfg.nodeName) names.add(cfg.nodeName);
+  const local = hostname();
+  for (const h of [local, await session.hostMetadata('hostname')]) {
+    if (!h) continue;
+    names.add(h.toLowerCase());
+    names.add(h.toLowerCase().split('.')[0]!);
+  }
+  const ip = await session.hostMetadata('private-ipv4');
+  if (ip) names.add(ip);
+  return names;
+}
+
+async function ownInstance(cfg: FlexConfig, session: CloudSession, nodeName: string): Promise<string> {
+  const instanceId = await session.instanceId();
+  const names = await ownNames(cfg, session, instanceId);
+  if (names.has(nodeName) || names.has(nodeName.toLowerCase())) return instanceId;
+  throw new DriverError(
+    `node mode acts only on this host (instance ${instanceId}, host ${hostname()}), but was asked about node ${nodeName}; nothing was done. ` +
+      `Controller-side attach (kube-controller-manager on the masters) needs the driver there in central mode: ` +
+      `mode "central" with an AccessKey and kubeApiUrl in its config (see docs/volumes.md). ` +
+      `If ${nodeName} is this host's node name, set nodeName in the driver config`,
+  );
+}
+
 export async function instanceForNode(cfg: FlexConfig, session: CloudSession, nodeName: string): Promise<string> {
-  if (cfg.mode === 'node') return session.instanceId();
+  if (cfg.mode === 'node') return ownInstance(cfg, session, nodeName);
   const direct = ID_IN_NAME.exec(nodeName);
   if (direct) return direct[1]!;
   const providerId = cfg.kubeApi ? await nodeProviderId(cfg.kubeApi, nodeName) : undefined;

@@ -8,7 +8,6 @@ import { deviceSize, growFs, looksBlank, mkfs, preen, probe } from './filesystem
 import { readMounts } from './mountinfo.js';
 import { parseVolumeOptions, requireDiskId } from './options.js';
 import { pollUntil } from './poll.js';
-import { writeRecord } from './records.js';
 import { checkPath, checkSize, type FsType } from './validate.js';
 
 function argCount(args: string[], n: number, usage: string): void {
@@ -25,7 +24,6 @@ export async function waitForAttach({ cfg, log, args }: CallContext): Promise<Dr
   if (!found) throw new DriverError(`disk ${diskId} did not appear on this host within ${cfg.deviceTimeoutMs} ms`);
   assertNotSystemDisk(found.path, found.devId, cfg.sysRoot);
   log.info('device found', { diskId, device: found.path, via: found.via });
-  if (opts.volumeName) writeRecord(cfg.stateDir, { volumeName: opts.volumeName, diskId, device: found.path });
   return success({ device: found.path });
 }
 

@@ -203,6 +203,12 @@ describe('deploy: kube-aliyun drop-in with the seed manifest (real process)', fu
     const init = await runFile(flexv, ['init'], env);
     assert.equal(JSON.parse(init.stdout).status, 'Success', init.stdout);
     const options = JSON.stringify({ diskId, 'kubernetes.io/fsType': 'ext4', 'kubernetes.io/pvOrVolumeName': 'flexv-data' });
+    // A disk kube-aliyun made carries no cluster tag: it is refused until the account owner opens it to the cluster.
+    const refused = JSON.parse((await runFile(flexv, ['attach', options, nodeNames[0]!], env)).stdout) as { status: string; message?: string };
+    assert.equal(refused.status, 'Failure');
+    assert.match(refused.message ?? '', /alicloud\.kubernetes\.io\/open-to\/clusterid=true/);
+    const tagged = await rawCall(cloud, 'Ecs', 'TagResources', { RegionId: 'cn-hangzhou', ResourceType: 'disk', 'ResourceId.1': diskId, 'Tag.1.Key': 'alicloud.kubernetes.io/open-to/clusterid', 'Tag.1.Value': 'true' });
+    assert.equal(tagged.status, 200, JSON.stringify(tagged.body));
     const attach = await runFile(flexv, ['attach', options, nodeNames[0]!], env);
     assert.equal(attach.stderr, '');
     const reply = JSON.parse(attach.stdout) as { status: string; device?: string; message?: string };

@@ -130,7 +130,7 @@ describe('flexvolume cloud session (src/cloud adapter, emulator)', function () {
     const path = writeConfig(work, 'central-refused', { mode: 'central', regionId: t.emu.state.regionId, ecsEndpoint: t.url, accessKeyId: t.accessKeyId, accessKeySecret: t.accessKeySecret, stateDir: join(work, 'state'), logFile: '' });
     t.emu.setFaults({ AttachDisk: { code: 'Forbidden.RAM', httpStatus: 403, times: 1 } });
     const diskId = addDisk(t, zone);
-    await assert.rejects(dispatch(['attach', JSON.stringify({ diskId }), host], { ALICLOUD_FLEXVOLUME_CONFIG: path }, undefined), (err: unknown) =>
+    await assert.rejects(dispatch(['attach', JSON.stringify({ diskId, 'kubernetes.io/pvOrVolumeName': 'pv-refused' }), host], { ALICLOUD_FLEXVOLUME_CONFIG: path }, undefined), (err: unknown) =>
       // By name: under mocha+tsx the dynamically imported handler may get its own copy of protocol.ts.
       err instanceof Error && err.name === 'DriverError' && /AttachDisk failed: Forbidden\.RAM/.test(err.message),
     );
@@ -202,7 +202,8 @@ describe('flexvolume cloud session (src/cloud adapter, emulator)', function () {
       JSON.parse(r.stdout);
       return readFileSync(seen, 'utf8').split('\n').filter(Boolean);
     };
-    const cloudish = (urls: string[]) => urls.filter((u) => /@alicloud\/pop-core|\/src\/cloud\/|\/pino\/|prom-client/.test(u));
+    // src/cloud/ownership.ts is the one exception: tag names only, it imports nothing.
+    const cloudish = (urls: string[]) => urls.filter((u) => /@alicloud\/pop-core|\/src\/cloud\/|\/pino\/|prom-client/.test(u) && !u.endsWith('/src/cloud/ownership.ts'));
     const dev = join(work, 'not-a-device');
     writeFileSync(dev, '');
     for (const args of [['init'], ['mountdevice', join(work, 'mnt'), dev, '{}'], ['unmountdevice', join(work, 'mnt')], ['expandfs', '{}', dev, join(work, 'p'), '1024', '512']]) {
@@ -211,7 +212,7 @@ describe('flexvolume cloud session (src/cloud adapter, emulator)', function () {
       assert.deepEqual(cloudish(urls), [], `${args[0]} must not load the cloud client`);
     }
     // The same probe sees the client when a call needs it (this one then fails: no AccessKey).
-    const attach = loaded(['attach', JSON.stringify({ diskId: 'd-abc' }), 'node-0']);
+    const attach = loaded(['attach', JSON.stringify({ diskId: 'd-abc', 'kubernetes.io/pvOrVolumeName': 'pv-abc' }), 'node-0']);
     assert.ok(cloudish(attach).some((u) => u.includes('@alicloud/pop-core')), 'attach loads pop-core');
   });
 

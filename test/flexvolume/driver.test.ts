@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { seedInstances, startTestEmulator, type TestEmulator } from '../helpers/alicloud.js';
 import { LoopDisks, loopDisksAvailable, toolAvailable } from '../helpers/loopdisk.js';
 import { PV_NAME_TAG } from '../../src/flexvolume/cloud/types.js';
-import { addDisk, ensureBundle, opts, runDriver, writeConfig, type DriverRun } from './harness.js';
+import { addDisk, ensureBundle, opts, OWNED, runDriver, writeConfig, type DriverRun } from './harness.js';
 
 const SBIN = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
 
@@ -40,6 +40,7 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
   let loops: LoopDisks;
   let work: string;
   let central: string;
+  let central2: string;
   let node: string;
   let host: string;
   let other: string;
@@ -72,6 +73,17 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
       logFile: join(work, 'controller.log'),
       attachTimeoutMs: 15_000,
     });
+    // Another master after the controller-manager moved: nothing shared with the first but the cloud.
+    central2 = writeConfig(work, 'central2', {
+      mode: 'central',
+      regionId: t.emu.state.regionId,
+      ecsEndpoint: t.url,
+      accessKeyId: t.accessKeyId,
+      accessKeySecret: t.accessKeySecret,
+      stateDir: join(work, 'controller2-state'),
+      logFile: join(work, 'controller2.log'),
+      attachTimeoutMs: 15_000,
+    });
     node = writeConfig(work, 'node', {
       mode: 'node',
       ecsEndpoint: t.url,
@@ -97,8 +109,8 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
     assert.equal(r.reply.capabilities?.requiresFSResize, true);
   });
 
-  it('mount and unmount are Not supported; getvolumename defers to the kubelet', async () => {
-    for (const args of [['mount', '/var/lib/kubelet/pods/x/volumes/v', '{}'], ['unmount', '/var/lib/kubelet/pods/x/volumes/v'], ['getvolumename', '{}']]) {
+  it('mount and unmount are Not supported; getvolumename defers to the kubelet; unknown call-outs are Not supported', async () => {
+    for (const args of [['format-everything', '{}'], [], ['mount', '/var/lib/kubelet/pods/x/volumes/v', '{}'], ['unmount', '/var/lib/kubelet/pods/x/volumes/v'], ['getvolumename', '{}']]) {
       const r = await runDriver(args, central);
       assert.equal(r.reply.status, 'Not supported');
       assert.equal(r.code, 1);
@@ -139,8 +151,10 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
     expectOk(await runDriver(['unmountdevice', mnt], node), 'unmountdevice');
     assert.equal(existsSync(mnt), false, 'mount point removed');
 
-    const d = await runDriver(['detach', 'pv-data', 'node-0'], central);
+    // The controller-manager moved to another master: detach there, from the record on the disk.
+    const d = await runDriver(['detach', 'pv-data', 'node-0'], central2);
     expectOk(d, 'detach');
+    assert.match(d.reply.message ?? '', new RegExp(`${diskId}: detached`));
     assert.equal(t.emu.state.disks[diskId]!.Status, 'Available');
     assert.equal(loops.device(diskId), undefined);
     expectOk(await runDriver(['detach', 'pv-data', 'node-0'], central), 'repeated detach');
@@ -174,47 +188,68 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
     assert.equal(t.emu.calls().filter((c) => c.action === 'DetachDisk' && c.params.DiskId === diskId).length, 0);
   });
 
-  it('moves a disk off a Stopped instance (documented policy) and attaches it here', async () => {
+  it('leaves a disk on a Stopped instance it cannot tell is a Node of this cluster, and names the setting', async () => {
     const diskId = addDisk(t, zone, { Status: 'In_use', InstanceId: other, Device: '/dev/xvdc' });
     t.emu.state.instances[other]!.Status = 'Stopped';
     try {
-      const r = await runDriver(['attach', opts(diskId, 'pv-moved'), 'node-0'], central);
+      t.emu.clearCalls();
+      const r = await runDriver(['attach', opts(diskId, 'pv-stopped'), 'node-0'], central);
+      expectFailure(r, /stopped instance .* left there: .*kubeApiUrl.*detachFromNonNodes/);
+      assert.equal(t.emu.state.disks[diskId]!.InstanceId, other);
+      assert.equal(t.emu.calls().filter((c) => c.action === 'DetachDisk' || c.action === 'AttachDisk').length, 0);
+    } finally {
+      t.emu.state.instances[other]!.Status = 'Running';
+    }
+  });
+
+  it('moves a disk off a Stopped instance when the operator allowed it (detachFromNonNodes) and attaches it here', async () => {
+    const diskId = addDisk(t, zone, { Status: 'In_use', InstanceId: other, Device: '/dev/xvdc' });
+    const allowing = writeConfig(work, 'central-move', { ...JSON.parse(readFileSync(central, 'utf8')) as Record<string, unknown>, detachFromNonNodes: true });
+    t.emu.state.instances[other]!.Status = 'Stopped';
+    try {
+      const r = await runDriver(['attach', opts(diskId, 'pv-moved'), 'node-0'], allowing);
       expectOk(r, 'attach from stopped');
       assert.equal(t.emu.state.disks[diskId]!.InstanceId, host);
     } finally {
       t.emu.state.instances[other]!.Status = 'Running';
     }
     expectOk(await runDriver(['detach', 'pv-moved', 'node-0'], central), 'detach');
+    assert.equal(t.emu.state.disks[diskId]!.Status, 'Available');
   });
 
-  it('detaches a provisioned volume by its PV-name tag, with no attach record and a PV not named after the disk', async () => {
-    const diskId = addDisk(t, zone, { Tags: [{ Key: PV_NAME_TAG, Value: 'pvc-0b1c2d3e' }] });
-    expectOk(await runDriver(['attach', JSON.stringify({ diskId }), 'node-0'], central), 'attach without volume name');
-    const r = await runDriver(['detach', 'pvc-0b1c2d3e', 'node-0'], central);
+  it('detaches a provisioned volume attached before attachment records existed, by the cluster PV-name tag', async () => {
+    const diskId = addDisk(t, zone, { Status: 'In_use', InstanceId: host, Device: '/dev/xvdd', Tags: [...OWNED, { Key: PV_NAME_TAG, Value: 'pvc-0b1c2d3e' }] });
+    const r = await runDriver(['detach', 'pvc-0b1c2d3e', 'node-0'], central2);
     expectOk(r, 'detach by tag');
     assert.equal(t.emu.state.disks[diskId]!.Status, 'Available');
   });
 
-  it('detaches a kube-aliyun volume by disk name, and by the crash-recovery unique name', async () => {
-    const diskId = addDisk(t, zone, { DiskName: 'pvc-kubeup-1' });
-    expectOk(await runDriver(['attach', JSON.stringify({ diskId }), 'node-0'], central), 'attach');
-    expectOk(await runDriver(['detach', 'aliyun/flexv/pvc-kubeup-1', 'node-0'], central), 'detach by name');
+  it('detaches a listed kube-aliyun volume by disk name, and by the crash-recovery unique name', async () => {
+    const diskId = addDisk(t, zone, { DiskName: 'pvc-kubeup-1', Tags: [] });
+    const compat = writeConfig(work, 'central-kubeup', { ...JSON.parse(readFileSync(central, 'utf8')) as Record<string, unknown>, kubeAliyunDisks: [diskId] });
+    expectFailure(await runDriver(['attach', opts(diskId, 'pvc-kubeup-1'), 'node-0'], central), /kubeAliyunDisks/);
+    expectOk(await runDriver(['attach', opts(diskId, 'pvc-kubeup-1'), 'node-0'], compat), 'attach');
+    expectOk(await runDriver(['detach', 'aliyun/flexv/pvc-kubeup-1', 'node-0'], compat), 'detach by name');
     assert.equal(t.emu.state.disks[diskId]!.Status, 'Available');
   });
 
-  it('fails detach of a volume it cannot map to a disk', async () => {
-    expectFailure(await runDriver(['detach', 'pv-unknown', 'node-0'], central), /cannot tell which disk/);
+  it('detach of a volume with no attachment record changes nothing and says so', async () => {
+    t.emu.clearCalls();
+    const r = await runDriver(['detach', 'pv-unknown', 'node-0'], central);
+    expectOk(r, 'detach of nothing');
+    assert.match(r.reply.message ?? '', /no disk of cluster clusterid records an attachment of volume pv-unknown to node node-0; nothing was detached/);
+    assert.equal(t.emu.calls().filter((c) => c.action === 'DetachDisk').length, 0);
   });
 
   it('attaches on the node with RAM-role STS credentials from metadata (no AccessKey)', async () => {
     const diskId = addDisk(t, zone);
     const o = opts(diskId, 'pv-node-mode');
     // DEBUG=* turns on pop-core's `debug` output, which must still never reach stderr.
-    const r = await runDriver(['attach', o, 'whatever-node-name'], node, { DEBUG: '*' });
+    const r = await runDriver(['attach', o, 'node-0'], node, { DEBUG: '*' });
     expectOk(r, 'node-mode attach');
     assert.equal(t.emu.state.disks[diskId]!.InstanceId, host);
     assert.ok(t.emu.calls().some((c) => c.action === 'AttachDisk' && c.code === 'Success' && c.caller === 'alicloud-flexvolume'));
-    expectOk(await runDriver(['detach', 'pv-node-mode', 'whatever-node-name'], node), 'node-mode detach');
+    expectOk(await runDriver(['detach', 'pv-node-mode', 'node-0'], node), 'node-mode detach');
   });
 
   describe('never destroys data', () => {
@@ -285,8 +320,6 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
     const cases: [string, string[], RegExp][] = [
       ['malformed JSON', ['attach', '{"diskId":', 'node-0'], /not valid JSON/],
       ['JSON array', ['waitforattach', '/dev/vdb', '[1,2]'], /must be an object/],
-      ['unknown call', ['format-everything'], /unknown call/],
-      ['no call', [], /unknown call/],
       ['missing args', ['mountdevice', '/mnt/x'], /missing arguments/],
       ['metacharacters in disk id', ['attach', JSON.stringify({ diskId: 'd-abc;rm -rf /' }), 'node-0'], /invalid disk id/],
       ['command substitution in disk id', ['waitforattach', '', JSON.stringify({ volumeId: 'd-$(reboot)' })], /invalid disk id/],

@@ -6,6 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DriverReply } from '../../src/flexvolume/protocol.js';
 import type { Disk } from '../../src/emulator/alicloud/index.js';
+import type { Tag } from '../../src/emulator/alicloud/state.js';
+import { DEFAULT_CLUSTER_ID, TAG_CLUSTER_ID } from '../../src/cloud/ownership.js';
 import type { TestEmulator } from '../helpers/alicloud.js';
 
 export const DRIVER = join(process.cwd(), 'bin/alicloud-flexvolume');
@@ -53,8 +55,12 @@ export function opts(diskId: string, volumeName: string, extra: Record<string, s
   return JSON.stringify({ diskId, 'kubernetes.io/fsType': 'ext4', 'kubernetes.io/readwrite': 'rw', 'kubernetes.io/pvOrVolumeName': volumeName, ...extra });
 }
 
+/** The driver's default cluster id (cloud-config's default too), which addDisk tags disks with. */
+export const CLUSTER_ID = DEFAULT_CLUSTER_ID;
+export const OWNED: Tag[] = [{ Key: TAG_CLUSTER_ID, Value: CLUSTER_ID }];
+
 let diskSeq = 0;
-/** Puts an Available data disk straight into the emulator's state (as if created earlier). */
+/** Puts an Available data disk of this cluster (tagged as the provisioner does) straight into the emulator's state. */
 export function addDisk(t: TestEmulator, zoneId: string, extra: Partial<Disk> = {}): string {
   diskSeq++;
   const id = `d-flexv${String(diskSeq).padStart(3, '0')}${Math.random().toString(36).slice(2, 12)}`.slice(0, 22);
@@ -78,7 +84,7 @@ export function addDisk(t: TestEmulator, zoneId: string, extra: Partial<Disk> = 
     CreationTime: new Date().toISOString(),
     AttachedTime: '',
     DetachedTime: '',
-    Tags: [],
+    Tags: [...OWNED],
     ...extra,
   };
   return id;

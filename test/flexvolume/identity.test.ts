@@ -55,6 +55,7 @@ describe('flexvolume: node name → instance through the Kubernetes API (central
     } as Pick<DiskCloud, 'describeInstances'> as DiskCloud,
     regionId: 'cn-hangzhou',
     instanceId: () => Promise.reject(new Error('central mode must not ask metadata')),
+    hostMetadata: () => Promise.reject(new Error('central mode must not ask metadata')),
     close: () => undefined,
   };
 

@@ -1,7 +1,8 @@
 // Unit tests for the driver's pure helpers and host-local primitives (no cloud, no root).
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createFileLog } from '../../src/flexvolume/filelog.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -9,8 +10,9 @@ import { acquireLock, withLock } from '../../src/flexvolume/lock.js';
 import { parseMountInfo, devIdOf } from '../../src/flexvolume/mountinfo.js';
 import { parseVolumeOptions } from '../../src/flexvolume/options.js';
 import { intervals, pollUntil } from '../../src/flexvolume/poll.js';
-import { markDetached, readRecord, writeRecord } from '../../src/flexvolume/records.js';
-import { resolveDisk } from '../../src/flexvolume/resolve.js';
+import { attachmentKey, attachmentTags, findAttachment } from '../../src/flexvolume/attachments.js';
+import { assertAttachable, grantFor } from '../../src/flexvolume/ownership.js';
+import { TAG_ATTACHED_NODE, TAG_CLUSTER_ID, TAG_DISK_OPEN_PREFIX } from '../../src/cloud/ownership.js';
 import { checkPath, checkDiskId } from '../../src/flexvolume/validate.js';
 import { byIdPaths, mapApiDevice, serialOf } from '../../src/flexvolume/device.js';
 import { instanceFromProviderId } from '../../src/flexvolume/identity.js';
@@ -98,19 +100,16 @@ describe('flexvolume helpers', () => {
 
   });
 
-  describe('attach records', () => {
-    it('writes atomically, reads back, and survives detach marking', () => {
-      writeRecord(dir, { volumeName: 'pv-1', diskId: 'd-abc', instanceId: 'i-1' });
-      assert.equal(readRecord(dir, 'pv-1')?.diskId, 'd-abc');
-      markDetached(dir, 'pv-1');
-      assert.equal(readRecord(dir, 'pv-1')?.detached, true);
-      assert.deepEqual(readdirSync(join(dir, 'volumes')), ['pv-1.json'], 'no temp files left');
-    });
-
-    it('ignores corrupt records', () => {
-      writeRecord(dir, { volumeName: 'pv-2', diskId: 'd-abc' });
-      writeFileSync(join(dir, 'volumes', 'pv-2.json'), '{"volumeName":"pv-2","diskId":"d-;x"}');
-      assert.equal(readRecord(dir, 'pv-2'), undefined);
+  describe('host log', () => {
+    it('is rotated by size to <log>.1 (one old file kept), so it stays bounded', () => {
+      const path = join(dir, 'log', 'driver.log');
+      for (let i = 0; i < 40; i++) createFileLog(path, 'attach', 1000).info('line', { i, pad: 'x'.repeat(100) });
+      const size = statSync(path).size;
+      assert.ok(size < 1000 + 200, `current log ${size} bytes`);
+      assert.ok(statSync(`${path}.1`).size >= 1000);
+      assert.deepEqual(readdirSync(join(dir, 'log')).sort(), ['driver.log', 'driver.log.1']);
+      const last = readFileSync(path, 'utf8').trim().split('\n').pop()!;
+      assert.equal((JSON.parse(last) as { i: number }).i, 39);
     });
   });
 
@@ -147,7 +146,8 @@ describe('flexvolume helpers', () => {
     });
   });
 
-  describe('volume → disk resolution', () => {
+  describe('ownership and durable attachment records', () => {
+    const cfg = { clusterId: 'c-test', kubeAliyunDisks: ['d-listed'] };
     function fakeCloud(disks: CloudDisk[]): DiskCloud & { queries: DiskQuery[] } {
       const queries: DiskQuery[] = [];
       const none = () => Promise.reject(new Error('not used'));
@@ -155,34 +155,73 @@ describe('flexvolume helpers', () => {
         queries,
         describeDisks: (q) => {
           queries.push(q);
-          return Promise.resolve(disks.filter((d) => (!q.tag || d.tags[q.tag.key] === q.tag.value) && (!q.diskName || d.diskName === q.diskName)));
+          return Promise.resolve(
+            disks.filter((d) => (!q.tag || d.tags[q.tag.key] === q.tag.value) && (!q.diskName || d.diskName === q.diskName) && (!q.diskIds || q.diskIds.includes(d.diskId))),
+          );
         },
         attachDisk: none,
         detachDisk: none,
         resizeDisk: none,
+        tagDisk: none,
         describeInstances: none,
       };
     }
     const disk = (id: string, extra: Partial<CloudDisk>): CloudDisk => ({ diskId: id, diskName: '', status: 'In_use', instanceId: 'i-1', device: '', serialNumber: '', zoneId: 'z', sizeGiB: 20, type: 'data', tags: {}, ...extra });
+    const ours = { [TAG_CLUSTER_ID]: 'c-test' };
 
-    it('prefers the record, then a disk-id name, without cloud calls', async () => {
-      const cloud = fakeCloud([]);
-      writeRecord(dir, { volumeName: 'pv-rec', diskId: 'd-rec' });
-      assert.deepEqual(await resolveDisk(dir, cloud, 'pv-rec', 'i-1'), { diskId: 'd-rec', source: 'record' });
-      assert.deepEqual(await resolveDisk(dir, cloud, 'd-named', 'i-1'), { diskId: 'd-named', source: 'name' });
-      assert.equal(cloud.queries.length, 0);
+    it('grants the cluster tag, the open-to tag and the kube-aliyun list, and nothing else', () => {
+      assert.equal(grantFor(cfg, disk('d-a', { tags: ours })), 'cluster-tag');
+      assert.equal(grantFor(cfg, disk('d-b', { tags: { [`${TAG_DISK_OPEN_PREFIX}c-test`]: 'true' } })), 'open-tag');
+      assert.equal(grantFor(cfg, disk('d-listed', {})), 'kube-aliyun-list');
+      assert.equal(grantFor(cfg, disk('d-c', { tags: { [TAG_CLUSTER_ID]: 'c-other' } })), undefined);
+      assert.equal(grantFor(cfg, disk('d-d', { tags: { [`${TAG_DISK_OPEN_PREFIX}c-other`]: 'true' } })), undefined);
+      assert.throws(() => assertAttachable(cfg, disk('d-c', { tags: { [TAG_CLUSTER_ID]: 'c-other' } }), 'v'), /does not belong to cluster c-test \(it is tagged ack.aliyun.com=c-other\).*open-to\/c-test=true/);
+      assert.throws(() => assertAttachable(cfg, disk('d-e', {}), 'v'), /it has no ack.aliyun.com tag/);
+      assert.throws(() => assertAttachable(cfg, disk('d-f', { tags: ours, type: 'system' }), 'v'), /system disk/);
     });
 
-    it('finds provisioned disks by tag, then by name, and picks the one on this instance', async () => {
+    it('attaches a provisioned disk only under the PV it was made for', () => {
+      const d = disk('d-p', { tags: { ...ours, [PV_NAME_TAG]: 'pvc-1' } });
+      assert.equal(assertAttachable(cfg, d, 'pvc-1'), 'cluster-tag');
+      assert.throws(() => assertAttachable(cfg, d, 'data'), /provisioned for PV pvc-1/);
+    });
+
+    it('keys records by cluster, node and volume', () => {
+      const k = attachmentKey('c', 'n1', 'data');
+      assert.match(k, /^[0-9a-f]{40}$/);
+      assert.notEqual(k, attachmentKey('c', 'n2', 'data'));
+      assert.notEqual(k, attachmentKey('c', 'n1', 'data2'));
+      assert.notEqual(k, attachmentKey('c2', 'n1', 'data'));
+      assert.notEqual(attachmentKey('c', 'a\nb', 'c'), attachmentKey('c', 'a', 'b\nc'));
+      const tags = attachmentTags('c', 'n'.repeat(200), 'v');
+      assert.equal(tags[TAG_ATTACHED_NODE]!.length, 128);
+    });
+
+    it('finds a disk by its record, then by the cluster PV tag, then the kube-aliyun list; never by a disk-id-like name', async () => {
       const cloud = fakeCloud([
-        disk('d-t1', { tags: { [PV_NAME_TAG]: 'pvc-1' }, instanceId: 'i-9' }),
-        disk('d-t2', { tags: { [PV_NAME_TAG]: 'pvc-1' }, instanceId: 'i-1' }),
-        disk('d-n1', { diskName: 'pvc-2' }),
+        disk('d-r1', { tags: { ...ours, ...attachmentTags('c-test', 'n1', 'data') } }),
+        disk('d-r2', { tags: { ...ours, ...attachmentTags('c-test', 'n2', 'data') }, instanceId: 'i-2' }),
+        disk('d-t1', { tags: { ...ours, [PV_NAME_TAG]: 'pvc-1' } }),
+        disk('d-foreign', { tags: { [TAG_CLUSTER_ID]: 'c-other', [PV_NAME_TAG]: 'pvc-9' } }),
+        disk('d-forged', { tags: attachmentTags('c-test', 'n1', 'forged') }),
+        disk('d-listed', { diskName: 'pvc-kubeup' }),
       ]);
-      assert.equal((await resolveDisk(dir, cloud, 'pvc-1', 'i-1'))?.diskId, 'd-t2');
-      assert.equal((await resolveDisk(dir, cloud, 'pvc-2', 'i-1'))?.diskId, 'd-n1');
-      assert.equal(await resolveDisk(dir, cloud, 'pvc-3', 'i-1'), undefined);
-      await assert.rejects(resolveDisk(dir, cloud, 'pvc-1', 'i-5'), /refusing to guess/);
+      assert.equal((await findAttachment(cfg, cloud, 'data', 'n1', 'i-1'))?.disk.diskId, 'd-r1');
+      assert.equal((await findAttachment(cfg, cloud, 'data', 'n2', 'i-2'))?.disk.diskId, 'd-r2');
+      assert.equal((await findAttachment(cfg, cloud, 'pvc-1', 'n1', 'i-1'))?.via, 'pv-name-tag');
+      assert.equal((await findAttachment(cfg, cloud, 'pvc-kubeup', 'n1', 'i-1'))?.via, 'kube-aliyun-list');
+      assert.equal(await findAttachment(cfg, cloud, 'pvc-9', 'n1', 'i-1'), undefined, 'another cluster\'s disk');
+      assert.equal(await findAttachment(cfg, cloud, 'forged', 'n1', 'i-1'), undefined, 'a record on a disk that is not ours');
+      assert.equal(await findAttachment(cfg, cloud, 'd-r1', 'n1', 'i-1'), undefined, 'a name that is a disk id');
+    });
+
+    it('with one (node, volume) recorded on several disks over time, picks the one attached there, else any (nothing to detach)', async () => {
+      const rec = { ...ours, ...attachmentTags('c-test', 'n1', 'data') };
+      const old = disk('d-old', { tags: rec, status: 'Available', instanceId: '' });
+      const cur = disk('d-cur', { tags: rec, instanceId: 'i-1' });
+      assert.equal((await findAttachment(cfg, fakeCloud([old, cur]), 'data', 'n1', 'i-1'))?.disk.diskId, 'd-cur');
+      assert.ok(await findAttachment(cfg, fakeCloud([old, { ...cur, status: 'Available', instanceId: '' }]), 'data', 'n1', 'i-1'));
+      await assert.rejects(findAttachment(cfg, fakeCloud([{ ...old, instanceId: 'i-1' }, cur]), 'data', 'n1', 'i-1'), /matches 2 disks attached there/);
     });
   });
 });

@@ -1,8 +1,7 @@
 // Names the disk provisioner shares with Kubernetes, the FlexVolume driver and the cloud.
 // Kept together so the driver's lookup (by PV-name tag or disk name) and the provisioner's
 // tagging can never drift apart.
-import { TAG_CLUSTER_ID } from '../../cloud/ownership.js';
-import { PV_NAME_TAG } from '../../flexvolume/cloud/types.js';
+import { TAG_CLUSTER_ID, TAG_PV_NAME, TAG_PVC_NAME, TAG_PVC_NAMESPACE } from '../../cloud/ownership.js';
 
 /** The cluster-ownership tag key (value = cluster id), shared with the SLB ownership scheme. */
 export const CLUSTER_TAG = TAG_CLUSTER_ID;
@@ -46,9 +45,9 @@ export const REGION_LABEL = 'topology.kubernetes.io/region';
  * how the FlexVolume driver finds a provisioned disk at detach time; the claim tags are for humans.
  */
 export const DiskTags = {
-  pvName: PV_NAME_TAG,
-  pvcName: 'kubernetes.io/created-for/pvc/name',
-  pvcNamespace: 'kubernetes.io/created-for/pvc/namespace',
+  pvName: TAG_PV_NAME,
+  pvcName: TAG_PVC_NAME,
+  pvcNamespace: TAG_PVC_NAMESPACE,
 } as const;
 
 export const Reasons = {

@@ -3,6 +3,7 @@
 // everything that must be fixed. Unknown keys are errors too: a misspelt `diskCategroy` silently
 // falling back to a default would create the wrong disk.
 import { CLUSTER_TAG, DiskTags } from './constants.js';
+import { TAG_ATTACHED_NODE, TAG_ATTACHED_VOLUME, TAG_ATTACHMENT, TAG_DISK_OPEN_PREFIX } from '../../cloud/ownership.js';
 import { CATEGORY_LIMITS } from './size.js';
 
 export type DiskCategory = 'cloud' | 'cloud_efficiency' | 'cloud_ssd' | 'cloud_essd';
@@ -34,9 +35,9 @@ const LEVELS = ['PL0', 'PL1', 'PL2', 'PL3'] as const;
 const FS_TYPES: readonly FsType[] = ['ext4', 'ext3', 'xfs'];
 export const KNOWN_PARAMETERS = ['type', 'diskCategory', 'performanceLevel', 'zoneId', 'fsType', 'encrypted', 'kmsKeyId', 'resourceGroupId', 'tags'] as const;
 
-/** ECS allows 20 tags per disk; we spend up to 4 on ownership and identity. */
-export const MAX_USER_TAGS = 16;
-const RESERVED_TAG_KEYS = new Set<string>([DiskTags.pvName, DiskTags.pvcName, DiskTags.pvcNamespace, CLUSTER_TAG]);
+/** ECS allows 20 tags per disk: 4 go to ownership and identity, 3 to the driver's attachment record. */
+export const MAX_USER_TAGS = 13;
+const RESERVED_TAG_KEYS = new Set<string>([DiskTags.pvName, DiskTags.pvcName, DiskTags.pvcNamespace, CLUSTER_TAG, TAG_ATTACHMENT, TAG_ATTACHED_NODE, TAG_ATTACHED_VOLUME]);
 
 const ZONE_RE = /^[a-z]{2}-[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const RG_RE = /^rg-[a-z0-9]{4,64}$/;
@@ -126,11 +127,13 @@ export function parseTags(text: string, problem: (reason: string) => void): Arra
     const value = item.slice(eq + 1).trim();
     if (key.length > 128 || value.length > 128) problem(`entry ${JSON.stringify(item)}: keys and values are at most 128 characters`);
     else if (/^(aliyun|acs:)/i.test(key) || /^https?:\/\//i.test(key)) problem(`key ${JSON.stringify(key)} uses a prefix ECS reserves (aliyun, acs:, http://, https://)`);
-    else if (RESERVED_TAG_KEYS.has(key)) problem(`key ${JSON.stringify(key)} is set by the provisioner itself`);
+    else if (RESERVED_TAG_KEYS.has(key)) problem(`key ${JSON.stringify(key)} is set by the provisioner or the FlexVolume driver itself`);
+    // A class must not open its disks to other clusters: that is the account owner's decision, per disk.
+    else if (key.startsWith(TAG_DISK_OPEN_PREFIX)) problem(`key ${JSON.stringify(key)} opens disks to a cluster; only the account owner sets it, by hand, per disk`);
     else if (out.some((t) => t.key === key)) problem(`key ${JSON.stringify(key)} appears twice`);
     else out.push({ key, value });
   }
-  if (out.length > MAX_USER_TAGS) problem(`at most ${MAX_USER_TAGS} tags (ECS allows 20 per disk; the provisioner uses 4)`);
+  if (out.length > MAX_USER_TAGS) problem(`at most ${MAX_USER_TAGS} tags (ECS allows 20 per disk; the provisioner and the driver use 7)`);
   return out;
 }
 

@@ -6,6 +6,7 @@ import { DriverError } from '../protocol.js';
 import type { FlexConfig } from '../config.js';
 import type { FileLog } from '../filelog.js';
 import { checkInstanceId } from '../validate.js';
+import { MetadataError } from '../../cloud/metadata.js';
 import { createCloud, resolveRegion, type CloudConfig, type CloudDeps } from '../../cloud/index.js';
 import { EcsDiskCloud } from './ecs.js';
 import { cloudLogger } from './logger.js';
@@ -16,6 +17,8 @@ export interface CloudSession {
   regionId: string;
   /** This host's ECS instance id, from instance metadata. */
   instanceId(): Promise<string>;
+  /** A metadata value of this host (`hostname`, `private-ipv4`); '' when the service has none. */
+  hostMetadata(key: 'hostname' | 'private-ipv4'): Promise<string>;
   /** Releases keep-alive sockets so the short-lived driver process can exit. */
   close(): void;
 }
@@ -58,6 +61,14 @@ export async function connect(cfg: FlexConfig, log: FileLog): Promise<CloudSessi
     cloud: new EcsDiskCloud(cloud),
     regionId,
     instanceId: async () => checkInstanceId(await cloud.metadata.instanceId()),
+    hostMetadata: async (key) => {
+      try {
+        return await cloud.metadata.get(key);
+      } catch (err) {
+        if (err instanceof MetadataError && err.status === 404) return '';
+        throw err;
+      }
+    },
     close: () => cloud.close(),
   };
 }

@@ -59,6 +59,14 @@ export class EcsDiskCloud implements DiskCloud {
     await this.cloud.ecs.resizeDisk(diskId, newSizeGiB, 'online');
   }
 
+  async tagDisk(diskId: string, tags: Record<string, string>): Promise<void> {
+    await this.cloud.ecs.tagResources(
+      'disk',
+      [diskId],
+      Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+    );
+  }
+
   async describeInstances(q: InstanceQuery): Promise<CloudInstance[]> {
     if (q.instanceIds) return (await this.cloud.ecs.describeInstancesByIds(q.instanceIds)).map(toInstance);
     if (q.privateIps) {

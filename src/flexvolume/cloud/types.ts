@@ -1,7 +1,8 @@
 // The narrow slice of the cloud the driver needs, over src/cloud's ECS facade (see ecs.ts). Kept
 // as an interface so the driver's state machines (attach.ts, resolve.ts) can be tested against a
-// fake and so it is plain which calls happen. Types and a constant only, with no src/cloud import:
-// the disk controller reads PV_NAME_TAG from here too, without pulling in any client code.
+// fake and so it is plain which calls happen. Types only, plus the PV-name tag re-exported from
+// src/cloud/ownership.ts (a constants-only module), so nothing here pulls in client code.
+import { TAG_PV_NAME } from '../../cloud/ownership.js';
 
 export type DiskStatus = 'Creating' | 'Available' | 'Attaching' | 'In_use' | 'Detaching' | 'ReIniting' | string;
 
@@ -46,8 +47,10 @@ export interface DiskCloud {
   attachDisk(diskId: string, instanceId: string): Promise<void>;
   detachDisk(diskId: string, instanceId: string): Promise<void>;
   resizeDisk(diskId: string, newSizeGiB: number): Promise<void>;
+  /** Adds or overwrites tags on one disk (TagResources). */
+  tagDisk(diskId: string, tags: Record<string, string>): Promise<void>;
   describeInstances(q: InstanceQuery): Promise<CloudInstance[]>;
 }
 
 /** Tag the disk provisioner puts on every disk it creates, holding the PV name. */
-export const PV_NAME_TAG = 'kubernetes.io/created-for/pv/name';
+export const PV_NAME_TAG = TAG_PV_NAME;

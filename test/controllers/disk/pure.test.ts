@@ -5,6 +5,8 @@ import { classNameOf, expandPlan, isReleased, nextClaimStep, provisionerFor, rec
 import { claimProblems, desiredDisk, desiredVolume, diskIdOf } from '../../../src/controllers/disk/model.js';
 import { parseClassParameters } from '../../../src/controllers/disk/parameters.js';
 import { bytesToGiB, diskSizeGiB, parseQuantity } from '../../../src/controllers/disk/size.js';
+import { assertAttachable } from '../../../src/flexvolume/ownership.js';
+import type { CloudDisk } from '../../../src/flexvolume/cloud/types.js';
 import type { Claim, StorageClass, Volume } from '../../../src/controllers/disk/types.js';
 
 const claim = (tweak: Partial<Claim['spec']> = {}, meta: Partial<NonNullable<Claim['metadata']>> = {}): Claim => ({
@@ -180,5 +182,22 @@ describe('disk: model', () => {
     assert.equal(diskIdOf(pv), 'd-1');
     assert.deepEqual(pv.metadata?.labels, { 'topology.kubernetes.io/zone': 'cn-hangzhou-h', 'topology.kubernetes.io/region': 'cn-hangzhou' });
     assert.equal(desiredDisk(claim({ resources: { requests: { storage: '3000Gi' } } }), { ...parsed.value, category: 'cloud' }, 'z', 'c1'), 'requested 3000 GiB exceeds the 2000 GiB maximum of cloud');
+  });
+
+  it('a provisioned disk is one the FlexVolume driver attaches, as its PV only; class tags cannot open disks or forge records', () => {
+    const parsed = parseClassParameters({ type: 'cloud_essd' });
+    assert.ok(parsed.ok);
+    const disk = desiredDisk(claim(), parsed.value, 'cn-hangzhou-h', 'c1');
+    assert.ok(typeof disk !== 'string');
+    const pv = desiredVolume({ claim: claim(), storageClass: { metadata: { name: 'sc' } }, provisioner: 'alicloud/disk', diskClass: parsed.value, diskId: 'd-1', zoneId: 'cn-hangzhou-h', regionId: 'cn-hangzhou', sizeGiB: 20 });
+    const seen: CloudDisk = { diskId: 'd-1', diskName: disk.diskName, status: 'Available', instanceId: '', device: '', serialNumber: '', zoneId: 'cn-hangzhou-h', sizeGiB: 20, type: 'data', tags: Object.fromEntries(disk.tags.map((t) => [t.key, t.value])) };
+    assert.equal(assertAttachable({ clusterId: 'c1', kubeAliyunDisks: [] }, seen, pv.metadata?.name), 'cluster-tag');
+    assert.throws(() => assertAttachable({ clusterId: 'c2', kubeAliyunDisks: [] }, seen, pv.metadata?.name), /does not belong to cluster c2/);
+    for (const key of ['alicloud.kubernetes.io/open-to/c9', 'alicloud.kubernetes.io/attachment', 'alicloud.kubernetes.io/attached-node']) {
+      const r = parseClassParameters({ tags: `${key}=x` });
+      assert.equal(r.ok, false, key);
+    }
+    assert.equal(parseClassParameters({ tags: Array.from({ length: 14 }, (_, i) => `k${i}=v`).join(',') }).ok, false, 'at most 13 tags');
+    assert.equal(parseClassParameters({ tags: Array.from({ length: 13 }, (_, i) => `k${i}=v`).join(',') }).ok, true);
   });
 });
