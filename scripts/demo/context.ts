@@ -1,0 +1,26 @@
+// What every demo step gets: the printer, the emulated cluster, kubectl, the cleanup stack, and
+// whether host-level parts (loop devices, mounts, network namespaces) may run here.
+import type { Cleanup } from './cleanup.js';
+import type { DemoCluster } from './cluster.js';
+import type { Kubectl } from './kubectl.js';
+import type { DemoOutput } from './ui.js';
+
+export interface HostAccess {
+  /** Why loop devices, mounts and network namespaces cannot be used here; undefined when they can. */
+  unavailable: string | undefined;
+}
+
+export interface DemoContext {
+  out: DemoOutput;
+  cluster: DemoCluster;
+  kubectl: Kubectl;
+  cleanup: Cleanup;
+  host: HostAccess;
+}
+
+/** Runs `kubectl <args>` and prints the command and its output. */
+export async function show(ctx: DemoContext, args: readonly string[], input?: string): Promise<string> {
+  const out = await ctx.kubectl.run(args, input);
+  ctx.out.command(['kubectl', ...args], out);
+  return out;
+}

@@ -1,0 +1,89 @@
+// The demo as a function: five steps, one per part of the product, against both emulators and
+// the real controller-manager, with everything undone at the end. Returns a report of what each
+// step observed, so the test asserts outcomes rather than parsing the printed text.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cleanup, type ResourceKind } from './cleanup.js';
+import { startCluster } from './cluster.js';
+import type { DemoContext } from './context.js';
+import { Kubectl, kubectlAvailable } from './kubectl.js';
+import { loopUnavailable } from './loopdisk.js';
+import { hostRoutes } from './steps/hostroutes.js';
+import { nodesJoin } from './steps/nodes.js';
+import { podRoutes } from './steps/routes.js';
+import { loadBalancer } from './steps/service.js';
+import { volume } from './steps/volume.js';
+import { DemoOutput, type StepReport } from './ui.js';
+
+export interface DemoOptions {
+  write: (text: string) => void;
+  color: boolean;
+  /** Behave as an unprivileged user would see it: no loop devices, mounts or namespaces. */
+  unprivileged: boolean;
+}
+
+export interface DemoReport {
+  ok: boolean;
+  error?: string;
+  totalMs: number;
+  steps: StepReport[];
+  /** Everything the demo created (all of it removed again unless cleanupFailed is non-empty). */
+  created: Record<ResourceKind, string[]>;
+  cleanupFailed: string[];
+}
+
+export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
+  const out = new DemoOutput(opts.write, opts.color);
+  const cleanup = new Cleanup();
+  const unhook = cleanup.onSignals((t) => opts.write(`${t}\n`));
+  let error: string | undefined;
+  try {
+    if (!(await kubectlAvailable())) throw new Error('kubectl is not on PATH; the demo shows every step with the real kubectl (install it, any version ≥ 1.27)');
+    const root = await mkdtemp(join(tmpdir(), 'kube-alicloud-demo-'));
+    cleanup.add(`temp dir ${root}`, () => rm(root, { recursive: true, force: true }), { kind: 'dir', id: root });
+    const unavailable = opts.unprivileged ? 'running with --unprivileged (as a user without root would)' : loopUnavailable();
+
+    out.step('cloud', 'An Alibaba Cloud account and a cluster API, both emulated on loopback');
+    const cluster = await startCluster(root, cleanup);
+    const ctx: DemoContext = { out, cluster, kubectl: new Kubectl(cluster.kubeconfig), cleanup, host: { unavailable } };
+    out.note(`Alibaba Cloud emulator   ${cluster.cloudEmu.url}  (ECS, VPC, SLB, metadata; region ${cluster.region})`);
+    out.note(`Kubernetes API emulator  ${cluster.kubeEmu.url}  (kubectl uses KUBECONFIG=${cluster.kubeconfig})`);
+    out.cloud('ecs DescribeInstances', cluster.hosts.map((h) => `${h.instance.InstanceId}  host=${h.name}  ${h.ip}  ${h.instance.ZoneId}  ${h.instance.InstanceType}`));
+    if (unavailable) out.note(`Host-level parts (loop device, mount, network namespace) will be skipped: ${unavailable}.`);
+
+    out.step('node', 'A Node joins with the uninitialized taint and is initialised');
+    await nodesJoin(ctx);
+    out.step('route', 'Its pod CIDR is routed in the VPC route table');
+    await podRoutes(ctx);
+    out.step('service', 'A LoadBalancer Service with annotations gets its SLB');
+    await loadBalancer(ctx);
+    out.step('volume', 'A PVC gets a disk that the FlexVolume driver attaches, formats and mounts');
+    await volume(ctx);
+    out.step('hostroutes', 'alicloud-hostroutes programs a route in a network namespace');
+    await hostRoutes(ctx);
+    out.finishStep();
+  } catch (err) {
+    out.finishStep();
+    error = err instanceof Error ? err.message : String(err);
+  } finally {
+    unhook();
+  }
+  const cleanupFailed = await cleanup.run();
+  const report: DemoReport = { ok: error === undefined && cleanupFailed.length === 0, totalMs: out.elapsedMs(), steps: out.steps, created: cleanup.created, cleanupFailed };
+  if (error !== undefined) report.error = error;
+  summarize(out, report);
+  return report;
+}
+
+function summarize(out: DemoOutput, r: DemoReport): void {
+  out.line();
+  for (const s of r.steps) {
+    const mark = r.error && s === r.steps[r.steps.length - 1] ? 'FAILED' : s.status === 'ok' ? 'ok' : 'partly skipped';
+    out.line(`  ${s.title.padEnd(76)} ${(s.ms / 1000).toFixed(1).padStart(5)} s  ${mark}`);
+    for (const why of s.skipped) out.line(`      skipped: ${why}`);
+  }
+  for (const f of r.cleanupFailed) out.line(`cleanup failed: ${f}`);
+  if (r.error) out.line(`\ndemo failed: ${r.error}`);
+  else out.line(`\nDemo finished in ${(r.totalMs / 1000).toFixed(1)} s; every process, loop device, namespace and temp file it made is gone.`);
+}
