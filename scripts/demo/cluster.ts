@@ -5,13 +5,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createCloud, type Cloud } from '../../src/cloud/index.js';
 import { createInstance, startAlicloudEmulator, type AlicloudEmulator, type Instance } from '../../src/emulator/alicloud/index.js';
 import { startKubeEmulator, type KubeEmulator } from '../../src/emulator/kube/index.js';
 import { createLogger } from '../../src/util/log.js';
+import { REPO, type DemoPrograms } from './bundle.js';
 import type { Cleanup } from './cleanup.js';
 
 export const CLUSTER_CIDR = '198.19.0.0/16';
@@ -40,9 +40,10 @@ export interface DemoCluster {
   hosts: DemoHost[];
   /** src/cloud pointed at the emulator: what `aliyun ecs …` would show a user. */
   cloud: Cloud;
+  programs: DemoPrograms;
 }
 
-export async function startCluster(root: string, cleanup: Cleanup): Promise<DemoCluster> {
+export async function startCluster(root: string, programs: DemoPrograms, cleanup: Cleanup): Promise<DemoCluster> {
   const accessKeyId = `LTAI${randomBytes(8).toString('hex')}`;
   const accessKeySecret = randomBytes(15).toString('base64url');
   const quiet = createLogger('demo', { level: 'warn' });
@@ -93,6 +94,7 @@ export async function startCluster(root: string, cleanup: Cleanup): Promise<Demo
     accessKeySecret,
     hosts,
     cloud,
+    programs,
   };
 }
 
@@ -102,10 +104,8 @@ export interface ManagerHandle {
   stderr(): string;
 }
 
-/** The real controller-manager process, run from source with tsx so the demo needs no build. */
+/** The real controller-manager process (the current source, bundled: see bundle.ts). */
 export async function startManager(c: DemoCluster, cleanup: Cleanup): Promise<ManagerHandle> {
-  const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
-  const main = join(process.cwd(), 'src/manager/main.ts');
   const argv = [
     `--kubeconfig=${c.kubeconfig}`,
     `--cloud-config=${c.cloudConfig}`,
@@ -119,7 +119,8 @@ export async function startManager(c: DemoCluster, cleanup: Cleanup): Promise<Ma
     '--bind-address=127.0.0.1',
     '--log-level=warn',
   ];
-  const child = spawn(process.execPath, [tsxCli, main, ...argv], {
+  const child = spawn(process.execPath, [c.programs.manager, ...argv], {
+    cwd: REPO,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/',

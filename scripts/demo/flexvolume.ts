@@ -7,6 +7,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DRIVER_NAMES, install } from '../../src/flexvolume/install.js';
+import { REPO } from './bundle.js';
 
 export interface DriverReply {
   status: string;
@@ -18,8 +19,8 @@ export interface DriverReply {
 
 /** Builds dist/flexvolume/driver.mjs from the current source (well under a second). */
 export function bundleDriver(): string {
-  execFileSync(process.execPath, ['scripts/bundle-flexvolume.mjs'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return join(process.cwd(), 'dist/flexvolume/driver.mjs');
+  execFileSync(process.execPath, ['scripts/bundle-flexvolume.mjs'], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+  return join(REPO, 'dist/flexvolume/driver.mjs');
 }
 
 export class InstalledDriver {

@@ -9,6 +9,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
+import { REPO } from './bundle.js';
 import type { Cleanup } from './cleanup.js';
 
 const run = promisify(execFile);
@@ -37,15 +38,18 @@ export class DemoNetns {
     cleanup.add(`network namespace ${name}`, () => ip(['netns', 'delete', name]).then(() => undefined), { kind: 'netns', id: name });
     const ns = new DemoNetns(name, cleanup);
     await ip(['-n', name, 'link', 'set', 'lo', 'up']);
-    await ip(['-n', name, 'link', 'add', 'eth0', 'type', 'dummy']);
+    // A veth pair with both ends inside the namespace: nothing appears in the root namespace, and
+    // unlike a dummy link it needs no extra kernel module.
+    await ip(['-n', name, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0peer']);
     await ip(['-n', name, 'addr', 'add', address, 'dev', 'eth0']);
+    await ip(['-n', name, 'link', 'set', 'eth0peer', 'up']);
     await ip(['-n', name, 'link', 'set', 'eth0', 'up']);
     return ns;
   }
 
   /** Starts `argv` inside the namespace (cwd: the repository) and waits for its first JSON line. */
   async spawn(what: string, argv: readonly string[]): Promise<NsProcess> {
-    const child = spawn('ip', ['netns', 'exec', this.name, ...argv], { cwd: process.cwd(), env: { ...SBIN, HOME: process.env.HOME ?? '/' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('ip', ['netns', 'exec', this.name, ...argv], { cwd: REPO, env: { ...SBIN, HOME: process.env.HOME ?? '/' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -74,7 +78,7 @@ export class DemoNetns {
    * An apiserver URL that works inside the namespace: a Unix socket in `dir` forwarded to
    * `target` (host:port on the root namespace's loopback), and the forwarder in the namespace.
    */
-  async apiserverURL(dir: string, target: URL): Promise<string> {
+  async apiserverURL(dir: string, target: URL, forwarder: string): Promise<string> {
     const socketPath = join(dir, `${this.name}.sock`);
     const open = new Set<net.Socket>();
     const bridge = net.createServer((c) => {
@@ -94,7 +98,7 @@ export class DemoNetns {
       for (const c of open) c.destroy();
       rmSync(socketPath, { force: true });
     });
-    const fwd = await this.spawn('apiserver forwarder', [process.execPath, '--import', 'tsx', join(process.cwd(), 'scripts/demo/netns-forward.ts'), socketPath]);
+    const fwd = await this.spawn('apiserver forwarder', [process.execPath, forwarder, socketPath]);
     return `http://127.0.0.1:${String(fwd.ready.port)}`;
   }
 }

@@ -4,6 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundlePrograms } from './bundle.js';
 import { Cleanup, type ResourceKind } from './cleanup.js';
 import { startCluster } from './cluster.js';
 import type { DemoContext } from './context.js';
@@ -45,7 +46,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     const unavailable = opts.unprivileged ? 'running with --unprivileged (as a user without root would)' : loopUnavailable();
 
     out.step('cloud', 'An Alibaba Cloud account and a cluster API, both emulated on loopback');
-    const cluster = await startCluster(root, cleanup);
+    const cluster = await startCluster(root, await bundlePrograms(), cleanup);
     const ctx: DemoContext = { out, cluster, kubectl: new Kubectl(cluster.kubeconfig), cleanup, host: { unavailable } };
     out.note(`Alibaba Cloud emulator   ${cluster.cloudEmu.url}  (ECS, VPC, SLB, metadata; region ${cluster.region})`);
     out.note(`Kubernetes API emulator  ${cluster.kubeEmu.url}  (kubectl uses KUBECONFIG=${cluster.kubeconfig})`);

@@ -78,11 +78,19 @@ export class DemoOutput {
     this.line(`  ${this.color ? '\x1b[33m⚠\x1b[0m' : '⚠'} skipped: ${why}`);
   }
 
-  /** A command as the user would type it, then its output indented under it. */
-  command(argv: readonly string[], output: string): void {
-    this.line(`  ${this.bold('$')} ${argv.map(quoteArg).join(' ')}`);
+  /**
+   * A command as the user would type it, then its output indented under it. `shown` replaces
+   * the quoted argv when the line reads better with shell variables (set by `variable()`).
+   */
+  command(argv: readonly string[], output: string, shown?: string): void {
+    this.line(`  ${this.bold('$')} ${shown ?? argv.map(quoteArg).join(' ')}`);
     const body = output.replace(/\s+$/, '');
     if (body) this.line(body.replace(/^/gm, '    '));
+  }
+
+  /** A shell variable assignment that later commands refer to, for readability. */
+  variable(name: string, value: string): void {
+    this.line(`  ${this.bold('$')} ${name}=${quoteArg(value)}`);
   }
 
   /** What the cloud API reports, one indented line each. */

@@ -1,7 +1,6 @@
 // Step: alicloud-hostroutes, started in a network namespace that plays the worker's host network,
 // programs a kernel route to the other Node's pod CIDR via that Node's InternalIP, marked with
 // its own routing protocol (200) so it never touches routes it did not make.
-import { join } from 'node:path';
 import { CLUSTER_CIDR } from '../cluster.js';
 import type { DemoContext } from '../context.js';
 import { DemoNetns, ip } from '../netns.js';
@@ -16,9 +15,9 @@ export async function hostRoutes(ctx: DemoContext): Promise<void> {
   const [self, peer] = cluster.hosts as [(typeof cluster.hosts)[0], (typeof cluster.hosts)[0]];
   const ns = await DemoNetns.create(ctx.cleanup, `${self.ip}/24`);
   out.note(`network namespace ${ns.name} plays ${self.name}'s host network (eth0 ${self.ip}/24)`);
-  const master = await ns.apiserverURL(cluster.root, new URL(cluster.kubeEmu.url));
+  const master = await ns.apiserverURL(cluster.root, new URL(cluster.kubeEmu.url), cluster.programs.forwarder);
   const argv = ['--master', master, '--node-name', self.name, `--cluster-cidr=${CLUSTER_CIDR}`, '--port', '0', '--bind-address', '127.0.0.1', '--resync-period', '10s', '--debounce', '10ms', '--log-level', 'warn'];
-  const agent = await ns.spawn('alicloud-hostroutes', [process.execPath, '--import', 'tsx', join(process.cwd(), 'src/hostroutes/main.ts'), ...argv]);
+  const agent = await ns.spawn('alicloud-hostroutes', [process.execPath, cluster.programs.hostroutes, ...argv]);
   out.note(`$ ip netns exec ${ns.name} alicloud-hostroutes --node-name ${self.name} --cluster-cidr=${CLUSTER_CIDR} …   (pid ${agent.child.pid})`);
 
   const want = `${peer.podCIDR} via ${peer.ip}`;
@@ -27,7 +26,8 @@ export async function hostRoutes(ctx: DemoContext): Promise<void> {
     return text.includes(want) ? text : undefined;
   });
   out.ok(`hostroutes: ${want} programmed (proto 200); no route for its own pod CIDR ${self.podCIDR}`);
-  out.command(['ip', 'route', 'show'], await ip(['-n', ns.name, '-4', 'route', 'show']));
+  const table = ['-n', ns.name, '-4', 'route', 'show'];
+  out.command(['ip', ...table], await ip(table));
   out.note('On an Alibaba Cloud VPC the fabric forwards by the VPC route table (step 2), so there host');
   out.note('routes alone do not carry pod traffic; they do on a shared layer-2 network. See docs/hostroutes.md.');
   if (routes.includes(self.podCIDR)) throw new Error(`hostroutes routed its own pod CIDR ${self.podCIDR} away`);

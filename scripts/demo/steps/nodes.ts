@@ -37,16 +37,18 @@ export async function nodesJoin(ctx: DemoContext): Promise<ManagerHandle> {
 
   out.note('');
   out.note('alicloud-controller-manager starts (node, route, service and disk controllers):');
+  const t0 = Date.now();
   const manager = await startManager(cluster, ctx.cleanup);
+  const readyMs = Date.now() - t0;
   out.note(`  alicloud-controller-manager ${manager.argv.filter((a) => !a.startsWith('--kubeconfig') && !a.startsWith('--cloud-config')).join(' ')}`);
-  out.note(`  pid ${manager.child.pid}; credentials from ALIYUN_ACCESS_KEY/ALIYUN_ACCESS_KEY_SECRET, cloud-config Global.clusterID=${cluster.clusterId}`);
+  out.note(`  pid ${manager.child.pid}, serving after ${(readyMs / 1000).toFixed(1)} s; credentials from ALIYUN_ACCESS_KEY/ALIYUN_ACCESS_KEY_SECRET, cloud-config Global.clusterID=${cluster.clusterId}`);
 
   const initialised = await until('the node controller to initialise both Nodes', async () => {
     const list = await kubectl.json<{ items: NodeView[] }>(['get', 'nodes']);
     const done = list.items.filter((n) => n.spec.providerID && !(n.spec.taints ?? []).some((t) => t.key === UNINITIALIZED));
     return done.length === cluster.hosts.length ? done : undefined;
   });
-  out.ok('providerID set, cloud labels added, uninitialized taint removed:');
+  out.ok(`providerID set, cloud labels added, uninitialized taint removed (${((Date.now() - t0 - readyMs) / 1000).toFixed(1)} s after start):`);
   await show(ctx, ['get', 'nodes', '-o', COLUMNS]);
   const first = cluster.hosts[0]!;
   await until('the InitializedNode event', async () => ((await kubectl.run(['get', 'events', '--field-selector', `involvedObject.name=${first.name}`, '-o', 'name'])).trim() ? true : undefined));

@@ -24,9 +24,13 @@ interface PvView {
   spec: { flexVolume?: { driver: string; fsType?: string; options?: Record<string, string> } };
 }
 
+/** Shell variables the printed driver commands use instead of long JSON and paths. */
+const shownAs = new Map<string, string>();
+
 async function call(ctx: DemoContext, driver: InstalledDriver, args: string[], expect: DriverReply['status'] = 'Success'): Promise<DriverReply> {
   const r = await driver.call(args);
-  ctx.out.command([`${driver.caller}> alicloud~disk/disk`, ...args], r.stdout);
+  const shown = args.map((a) => shownAs.get(a) ?? (/^[\w@%+=:,./~-]+$/.test(a) ? a : `'${a}'`)).join(' ');
+  ctx.out.command([driver.launcher, ...args], r.stdout, `${driver.caller}: /usr/libexec/kubernetes/kubelet-plugins/volume/exec/alicloud~disk/disk ${shown}`);
   if (r.stderr) throw new Error(`driver ${args[0]} wrote to stderr (the kubelet would fail to parse the reply): ${r.stderr.slice(0, 300)}`);
   if (r.reply.status !== expect) throw new Error(`driver ${args[0]} answered ${r.reply.status}${r.reply.message ? `: ${r.reply.message}` : ''}`);
   return r.reply;
@@ -116,6 +120,9 @@ export async function volume(ctx: DemoContext): Promise<void> {
   out.note(`A Pod using claim data is scheduled to ${worker.name}. kube-controller-manager (master) calls:`);
   loops?.wire(cluster.cloudEmu, worker.instance.InstanceId);
   const opts = kubeletOptions(pvName, pv.spec.flexVolume?.fsType ?? 'ext4', flexOptions);
+  shownAs.set(opts, '"$OPTS"');
+  out.note('The options JSON the callers pass (kubernetes.io/* keys, then the PV\'s flexVolume.options):');
+  out.variable('OPTS', opts);
   const attached = await call(ctx, master.driver, ['attach', opts, worker.name]);
   const isAttached = await call(ctx, master.driver, ['isattached', opts, worker.name]);
   if (isAttached.attached !== true) throw new Error('isattached did not report the disk attached');
@@ -133,10 +140,12 @@ export async function volume(ctx: DemoContext): Promise<void> {
     const device = waited.device!;
     if (device !== loops.device(diskId)) throw new Error(`waitforattach answered ${device}, but the disk is ${loops.device(diskId) ?? 'not attached here'}`);
     mkdirSync(mountPath, { recursive: true, mode: 0o750 });
+    shownAs.set(mountPath, '"$MNT"');
+    out.variable('MNT', mountPath);
     await call(ctx, node.driver, ['mountdevice', mountPath, device, opts]);
     const fsType = (await run('blkid', ['-p', '-s', 'TYPE', '-o', 'value', device], { env: SBIN })).stdout.trim();
     const findmnt = (await run('findmnt', ['-n', '-o', 'SOURCE,FSTYPE,SIZE,OPTIONS', mountPath], { env: SBIN }).catch(() => ({ stdout: '' }))).stdout;
-    out.command(['findmnt', '-o', 'SOURCE,FSTYPE,SIZE,OPTIONS', '<kubelet>/plugins/kubernetes.io/flexvolume/alicloud/disk/mounts/' + pvName], findmnt);
+    out.command(['findmnt', '-o', 'SOURCE,FSTYPE,SIZE,OPTIONS', mountPath], findmnt, 'findmnt -o SOURCE,FSTYPE,SIZE,OPTIONS "$MNT"');
     writeFileSync(join(mountPath, 'hello.txt'), `written by the demo through ${device}\n`);
     const readBack = readFileSync(join(mountPath, 'hello.txt'), 'utf8');
     out.ok(`${device} (${diskId}) formatted ${fsType} and mounted; a file written there reads back: "${readBack.trim()}"`);
