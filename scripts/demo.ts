@@ -11,7 +11,7 @@
 // --report <file> (write the JSON report). Exits 0 on success, 1 with the reason otherwise;
 // everything it created is removed in both cases, and on Ctrl-C.
 import { writeFileSync } from 'node:fs';
-import { runDemo } from './demo/run.js';
+import { runDemo, type DemoReport } from './demo/run.js';
 
 function parseArgs(argv: readonly string[]): { unprivileged: boolean; report?: string } {
   const out: { unprivileged: boolean; report?: string } = { unprivileged: false };
@@ -29,6 +29,9 @@ function parseArgs(argv: readonly string[]): { unprivileged: boolean; report?: s
 }
 
 const args = parseArgs(process.argv.slice(2));
-const report = await runDemo({ write: (t) => process.stdout.write(t), color: process.stdout.isTTY === true, unprivileged: args.unprivileged });
-if (args.report) writeFileSync(args.report, JSON.stringify(report, null, 2));
+const save = (report: DemoReport): void => {
+  if (args.report) writeFileSync(args.report, JSON.stringify(report, null, 2));
+};
+const report = await runDemo({ write: (t) => process.stdout.write(t), color: process.stdout.isTTY === true, unprivileged: args.unprivileged, onInterrupted: save });
+save(report);
 process.exit(report.ok ? 0 : 1);

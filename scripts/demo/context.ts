@@ -3,6 +3,7 @@
 import type { Cleanup } from './cleanup.js';
 import type { DemoCluster } from './cluster.js';
 import type { Kubectl } from './kubectl.js';
+import { checkpoint } from './poll.js';
 import type { DemoOutput } from './ui.js';
 
 export interface HostAccess {
@@ -20,6 +21,7 @@ export interface DemoContext {
 
 /** Runs `kubectl <args>` and prints the command and its output. */
 export async function show(ctx: DemoContext, args: readonly string[], input?: string): Promise<string> {
+  checkpoint();
   const out = await ctx.kubectl.run(args, input);
   ctx.out.command(['kubectl', ...args], out);
   return out;

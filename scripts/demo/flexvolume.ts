@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DRIVER_NAMES, install } from '../../src/flexvolume/install.js';
 import { REPO } from './bundle.js';
+import { checkpoint } from './poll.js';
 
 export interface DriverReply {
   status: string;
@@ -46,6 +47,7 @@ export class InstalledDriver {
   }
 
   call(args: readonly string[]): Promise<{ reply: DriverReply; stdout: string; stderr: string; code: number }> {
+    checkpoint();
     return new Promise((resolve, reject) => {
       // The kubelet's environment, minus anything that could change the driver's behaviour.
       const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };

@@ -1,6 +1,7 @@
 // The real kubectl against the Kubernetes API emulator. KUBECONFIG goes in the environment rather
 // than a flag, so the command the demo prints is exactly the one a user would type.
 import { execFile } from 'node:child_process';
+import { checkpoint } from './poll.js';
 
 export class KubectlError extends Error {
   override name = 'KubectlError';
@@ -10,6 +11,7 @@ export class Kubectl {
   constructor(private readonly kubeconfig: string) {}
 
   run(args: readonly string[], input?: string): Promise<string> {
+    checkpoint();
     return new Promise((resolve, reject) => {
       const child = execFile(
         'kubectl',

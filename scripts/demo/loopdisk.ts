@@ -30,6 +30,7 @@ export class LoopDisks {
   readonly devRoot: string;
   private readonly backing: string;
   private readonly active = new Map<string, string>();
+  private closed = false;
   constructor(
     root: string,
     private readonly cleanup: Cleanup,
@@ -66,6 +67,11 @@ export class LoopDisks {
     const dev = stdout.trim();
     this.active.set(disk.DiskId, dev);
     this.cleanup.created.loop.push(`${dev}=${file}`);
+    if (this.closed) {
+      // The demo was interrupted while this attach was in flight.
+      await this.detach(disk.DiskId);
+      return;
+    }
     rmSync(this.link(disk.DiskId), { force: true });
     symlinkSync(dev, this.link(disk.DiskId));
   }
@@ -86,6 +92,7 @@ export class LoopDisks {
 
   /** Unmount whatever is still mounted from our loop devices, then free them. */
   async releaseAll(): Promise<void> {
+    this.closed = true;
     const devs = new Set(this.active.values());
     if (devs.size === 0) return;
     const mounts = readFileSync('/proc/self/mountinfo', 'utf8')

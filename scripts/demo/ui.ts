@@ -21,6 +21,7 @@ export class DemoOutput {
   private current: StepReport | undefined;
   readonly steps: StepReport[] = [];
   private readonly startedAt = performance.now();
+  private muted = false;
 
   constructor(
     private readonly write: (text: string) => void,
@@ -36,7 +37,12 @@ export class DemoOutput {
   }
 
   line(text = ''): void {
-    this.write(`${text}\n`);
+    if (!this.muted) this.write(`${text}\n`);
+  }
+
+  /** After an interrupt the steps may run on a little while cleanup proceeds; they stay quiet. */
+  mute(): void {
+    this.muted = true;
   }
 
   step(id: string, title: string): StepReport {
