@@ -7,8 +7,10 @@ import { checkpoint } from './poll.js';
 import type { DemoOutput } from './ui.js';
 
 export interface HostAccess {
-  /** Why loop devices, mounts and network namespaces cannot be used here; undefined when they can. */
-  unavailable: string | undefined;
+  /** Why loop devices and mounts cannot be used here; undefined when they can. */
+  loop: string | undefined;
+  /** Why a network namespace cannot be made here; undefined when it can. */
+  netns: string | undefined;
 }
 
 export interface DemoContext {

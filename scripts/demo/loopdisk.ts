@@ -12,16 +12,24 @@ import type { Cleanup } from './cleanup.js';
 const run = promisify(execFile);
 const SBIN = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
 
+export const NOT_ROOT = 'not running as root (loop devices, mounts and network namespaces need root)';
+
 /** Why loop devices cannot be used here, or undefined when they can. */
 export function loopUnavailable(): string | undefined {
-  if (process.getuid?.() !== 0) return 'not running as root (loop devices, mounts and network namespaces need root)';
+  if (process.getuid?.() !== 0) return NOT_ROOT;
   if (!existsSync('/dev/loop-control')) return '/dev/loop-control is missing (no loop device support)';
-  for (const tool of ['losetup', 'blkid', 'mkfs.ext4', 'mount', 'umount', 'ip']) {
+  for (const tool of ['losetup', 'blkid', 'mkfs.ext4', 'findmnt', 'umount']) {
     try {
       execFileSync('which', [tool], { env: SBIN, stdio: 'ignore' });
     } catch {
       return `${tool} is not installed`;
     }
+  }
+  try {
+    // Finds (without using) a free loop device: fails in containers without access to them.
+    execFileSync('losetup', ['--find'], { env: SBIN, stdio: 'ignore', timeout: 5000 });
+  } catch {
+    return 'no free loop device can be set up here (losetup --find failed)';
   }
   return undefined;
 }

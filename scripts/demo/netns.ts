@@ -19,6 +19,19 @@ export function ip(args: readonly string[]): Promise<string> {
   return run('ip', [...args], { env: SBIN, timeout: 10_000 }).then((r) => r.stdout);
 }
 
+/** Why a network namespace cannot be made here, or undefined when it can (probed, not assumed). */
+export async function netnsUnavailable(): Promise<string | undefined> {
+  if (process.getuid?.() !== 0) return 'not running as root (loop devices, mounts and network namespaces need root)';
+  const probe = `kademo-probe-${randomBytes(3).toString('hex')}`;
+  try {
+    await ip(['netns', 'add', probe]);
+  } catch (err) {
+    return `ip netns add failed: ${(err as { stderr?: string }).stderr?.trim() || (err as Error).message}`;
+  }
+  await ip(['netns', 'delete', probe]).catch(() => undefined);
+  return undefined;
+}
+
 export interface NsProcess {
   child: ChildProcess;
   /** The first JSON line the process printed on stdout. */

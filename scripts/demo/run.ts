@@ -10,6 +10,7 @@ import { startCluster } from './cluster.js';
 import type { DemoContext } from './context.js';
 import { Kubectl, kubectlAvailable } from './kubectl.js';
 import { loopUnavailable } from './loopdisk.js';
+import { netnsUnavailable } from './netns.js';
 import { stopDemo } from './poll.js';
 import { hostRoutes } from './steps/hostroutes.js';
 import { nodesJoin } from './steps/nodes.js';
@@ -77,15 +78,17 @@ async function runSteps(opts: DemoOptions, out: DemoOutput, cleanup: Cleanup): P
   if (!(await kubectlAvailable())) throw new Error('kubectl is not on PATH; the demo shows every step with the real kubectl (install it, any version ≥ 1.27)');
   const root = await mkdtemp(join(tmpdir(), 'kube-alicloud-demo-'));
   cleanup.add(`temp dir ${root}`, () => rm(root, { recursive: true, force: true }), { kind: 'dir', id: root });
-  const unavailable = opts.unprivileged ? 'running with --unprivileged (as a user without root would)' : loopUnavailable();
+  const unprivileged = opts.unprivileged ? 'running with --unprivileged (as a user without root would)' : undefined;
+  const host = { loop: unprivileged ?? loopUnavailable(), netns: unprivileged ?? (await netnsUnavailable()) };
 
   out.step('cloud', 'An Alibaba Cloud account and a cluster API, both emulated on loopback');
   const cluster = await startCluster(root, await bundlePrograms(), cleanup);
-  const ctx: DemoContext = { out, cluster, kubectl: new Kubectl(cluster.kubeconfig), cleanup, host: { unavailable } };
+  const ctx: DemoContext = { out, cluster, kubectl: new Kubectl(cluster.kubeconfig), cleanup, host };
   out.note(`Alibaba Cloud emulator   ${cluster.cloudEmu.url}  (ECS, VPC, SLB, metadata; region ${cluster.region})`);
   out.note(`Kubernetes API emulator  ${cluster.kubeEmu.url}  (kubectl uses KUBECONFIG=${cluster.kubeconfig})`);
   out.cloud('ecs DescribeInstances', cluster.hosts.map((h) => `${h.instance.InstanceId}  host=${h.name}  ${h.ip}  ${h.instance.ZoneId}  ${h.instance.InstanceType}`));
-  if (unavailable) out.note(`Host-level parts (loop device, mount, network namespace) will be skipped: ${unavailable}.`);
+  if (host.loop) out.note(`The loop device and mount of step 5 will be skipped: ${host.loop}.`);
+  if (host.netns) out.note(`The network namespace of step 6 will be skipped: ${host.netns}.`);
 
   out.step('node', 'A Node joins with the uninitialized taint and is initialised');
   await nodesJoin(ctx);

@@ -2,17 +2,19 @@
 // programs a kernel route to the other Node's pod CIDR via that Node's InternalIP, marked with
 // its own routing protocol (200) so it never touches routes it did not make.
 import { CLUSTER_CIDR } from '../cluster.js';
-import type { DemoContext } from '../context.js';
+import { show, type DemoContext } from '../context.js';
 import { DemoNetns, ip } from '../netns.js';
 import { until } from '../poll.js';
 
 export async function hostRoutes(ctx: DemoContext): Promise<void> {
   const { out, cluster } = ctx;
-  if (ctx.host.unavailable) {
-    out.skip(`alicloud-hostroutes needs a network namespace to program routes in: ${ctx.host.unavailable}`);
+  if (ctx.host.netns) {
+    out.skip(`alicloud-hostroutes needs a network namespace to program routes in: ${ctx.host.netns}`);
     return;
   }
   const [self, peer] = cluster.hosts as [(typeof cluster.hosts)[0], (typeof cluster.hosts)[0]];
+  out.note('What the agent reads: every other Node\'s pod CIDR and InternalIP (it makes no cloud calls).');
+  await show(ctx, ['get', 'nodes', '-o', 'custom-columns=NAME:.metadata.name,INTERNAL-IP:.status.addresses[?(@.type=="InternalIP")].address,POD-CIDR:.spec.podCIDR']);
   const ns = await DemoNetns.create(ctx.cleanup, `${self.ip}/24`);
   out.note(`network namespace ${ns.name} plays ${self.name}'s host network (eth0 ${self.ip}/24)`);
   const master = await ns.apiserverURL(cluster.root, new URL(cluster.kubeEmu.url), cluster.programs.forwarder);

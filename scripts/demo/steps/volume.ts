@@ -63,7 +63,7 @@ export async function volume(ctx: DemoContext): Promise<void> {
     logFile: join(root, 'master/var/log/alicloud-flexvolume.log'),
     attachTimeoutMs: 20_000,
   }, 'master');
-  const loops = ctx.host.unavailable ? undefined : new LoopDisks(join(root, worker.name), ctx.cleanup);
+  const loops = ctx.host.loop ? undefined : new LoopDisks(join(root, worker.name), ctx.cleanup);
   const sysRoot = join(root, worker.name, 'sys');
   mkdirSync(join(sysRoot, 'block'), { recursive: true });
   const node = InstalledDriver.install(join(root, worker.name, PLUGIN_DIR), bundle, join(root, 'node-secret.json'), {
@@ -132,8 +132,8 @@ export async function volume(ctx: DemoContext): Promise<void> {
   // 4. The kubelet on the worker: wait for the device, format if blank, mount the global mount.
   out.note('');
   const mountPath = join(root, worker.name, 'var/lib/kubelet/plugins/kubernetes.io/flexvolume/alicloud/disk/mounts', pvName);
-  if (ctx.host.unavailable || !loops) {
-    out.skip(`waitforattach / mountdevice / unmountdevice on ${worker.name}: ${ctx.host.unavailable ?? 'no loop devices'}. The disk is attached in the cloud, but there is no block device here to format and mount.`);
+  if (ctx.host.loop || !loops) {
+    out.skip(`waitforattach / mountdevice / unmountdevice on ${worker.name}: ${ctx.host.loop ?? 'no loop devices'}. The disk is attached in the cloud, but there is no block device here to format and mount.`);
   } else {
     out.note(`The kubelet on ${worker.name} calls (the disk appears as a loop device with its virtio by-id link):`);
     const waited = await call(ctx, node.driver, ['waitforattach', attached.device ?? '', opts]);
