@@ -1,14 +1,18 @@
-// The FlexVolume driver as a cluster has it: bundled, installed by the installer's own install()
-// into a kubelet plugin directory (runtime, bundle, config.json, launchers), and exec'd through
-// the `alicloud~disk/disk` launcher the way the kubelet and kube-controller-manager exec it — a
-// fresh process per call, argv `<call> <args…>`, the options as one JSON argument, one JSON
-// reply on stdout and nothing on stderr.
+// The FlexVolume driver as a cluster has it: bundled, placed in a kubelet plugin directory by the
+// real installer program (alicloud-flexvolume-install, with the flags the installer DaemonSet
+// passes), and exec'd through the installed `alicloud~disk/disk` launcher the way the kubelet and
+// kube-controller-manager exec it — a fresh process per call, argv `<call> <args…>`, the options
+// as one JSON argument, one JSON reply on stdout and nothing on stderr.
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DRIVER_NAMES, install } from '../../src/flexvolume/install.js';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { DRIVER_NAMES } from '../../src/flexvolume/install.js';
 import { REPO } from './bundle.js';
 import { checkpoint } from './poll.js';
+
+const run = promisify(execFile);
 
 export interface DriverReply {
   status: string;
@@ -18,10 +22,16 @@ export interface DriverReply {
   capabilities?: Record<string, boolean>;
 }
 
-/** Builds dist/flexvolume/driver.mjs from the current source (well under a second). */
-export function bundleDriver(): string {
+/**
+ * Builds the driver bundle (and whatever else scripts/bundle-flexvolume.mjs builds next to it)
+ * from the current source, and the installer program into the same directory, so the installer's
+ * defaults find all of it exactly as they do in the image. Returns the installer's path.
+ */
+export async function buildDriverAndInstaller(): Promise<string> {
   execFileSync(process.execPath, ['scripts/bundle-flexvolume.mjs'], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
-  return join(REPO, 'dist/flexvolume/driver.mjs');
+  const installer = join(REPO, 'dist/flexvolume/demo-install.mjs');
+  await build({ entryPoints: [join(REPO, 'src/flexvolume/install-main.ts')], bundle: true, platform: 'node', target: 'node20', format: 'esm', outfile: installer, packages: 'external', logLevel: 'error' });
+  return installer;
 }
 
 export class InstalledDriver {
@@ -36,14 +46,19 @@ export class InstalledDriver {
   }
 
   /**
-   * Installs into `pluginDir`, with `config` written to `configFrom` first (where the installer
-   * DaemonSet mounts its Secret) and installed as config.json; returns the files written.
+   * Runs the installer into `pluginDir`, with `config` written to `configFrom` first (where the
+   * installer DaemonSet mounts its Secret); returns the driver and the installer's JSON line.
    */
-  static install(pluginDir: string, bundle: string, configFrom: string, config: Record<string, unknown>, caller: string): { driver: InstalledDriver; written: string[] } {
+  static async install(installer: string, pluginDir: string, configFrom: string, config: Record<string, unknown>, caller: string): Promise<{ driver: InstalledDriver; argv: string[]; result: { written?: string[] } }> {
+    checkpoint();
     mkdirSync(pluginDir, { recursive: true });
     writeFileSync(configFrom, JSON.stringify(config, null, 2), { mode: 0o600 });
-    const result = install({ pluginDir, driverBundle: bundle, nodeBinary: process.execPath, configFrom, alias: true });
-    return { driver: new InstalledDriver(pluginDir, caller), written: result.written };
+    const argv = ['--plugin-dir', pluginDir, '--config-from', configFrom];
+    const { stdout } = await run(process.execPath, [installer, ...argv], { cwd: REPO, timeout: 60_000 }).catch((err: { stderr?: string; message: string }) => {
+      throw new Error(`alicloud-flexvolume-install failed: ${err.stderr?.trim() || err.message}`);
+    });
+    const line = stdout.trim().split('\n').pop() ?? '{}';
+    return { driver: new InstalledDriver(pluginDir, caller), argv, result: JSON.parse(line) as { written?: string[] } };
   }
 
   call(args: readonly string[]): Promise<{ reply: DriverReply; stdout: string; stderr: string; code: number }> {

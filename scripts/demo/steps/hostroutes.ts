@@ -30,8 +30,9 @@ export async function hostRoutes(ctx: DemoContext): Promise<void> {
   out.ok(`hostroutes: ${want} programmed (proto 200); no route for its own pod CIDR ${self.podCIDR}`);
   const table = ['-n', ns.name, '-4', 'route', 'show'];
   out.command(['ip', ...table], await ip(table));
-  out.note('On an Alibaba Cloud VPC the fabric forwards by the VPC route table (step 2), so there host');
-  out.note('routes alone do not carry pod traffic; they do on a shared layer-2 network. See docs/hostroutes.md.');
+  out.note('hostroutes carries pod traffic only between layer-2 neighbours (bare metal, one bridge). An');
+  out.note('Alibaba Cloud VPC forwards by destination IP through its route table, so there the VPC routes');
+  out.note('shown above carry pod traffic: run the route controller and leave hostroutes out (docs/hostroutes.md).');
   if (routes.includes(self.podCIDR)) throw new Error(`hostroutes routed its own pod CIDR ${self.podCIDR} away`);
   out.fact('netns', ns.name);
   out.fact('route', want);

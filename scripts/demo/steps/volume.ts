@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { show, type DemoContext } from '../context.js';
-import { bundleDriver, InstalledDriver, kubeletOptions, type DriverReply } from '../flexvolume.js';
+import { buildDriverAndInstaller, InstalledDriver, kubeletOptions, type DriverReply } from '../flexvolume.js';
 import { LoopDisks } from '../loopdisk.js';
 import { until } from '../poll.js';
 
@@ -50,8 +50,8 @@ export async function volume(ctx: DemoContext): Promise<void> {
 
   // 1. The installer DaemonSet's job, on a master (central mode: AccessKey, kube API for node →
   //    instance) and on the worker (node mode: its own instance identity from metadata).
-  const bundle = bundleDriver();
-  const master = InstalledDriver.install(join(root, 'master', PLUGIN_DIR), bundle, join(root, 'master-secret.json'), {
+  const installer = await buildDriverAndInstaller();
+  const master = await InstalledDriver.install(installer, join(root, 'master', PLUGIN_DIR), join(root, 'master-secret.json'), {
     mode: 'central',
     regionId: cluster.region,
     ecsEndpoint: cluster.cloudEmu.url,
@@ -66,7 +66,7 @@ export async function volume(ctx: DemoContext): Promise<void> {
   const loops = ctx.host.loop ? undefined : new LoopDisks(join(root, worker.name), ctx.cleanup);
   const sysRoot = join(root, worker.name, 'sys');
   mkdirSync(join(sysRoot, 'block'), { recursive: true });
-  const node = InstalledDriver.install(join(root, worker.name, PLUGIN_DIR), bundle, join(root, 'node-secret.json'), {
+  const node = await InstalledDriver.install(installer, join(root, worker.name, PLUGIN_DIR), join(root, 'node-secret.json'), {
     mode: 'node',
     regionId: cluster.region,
     ecsEndpoint: cluster.cloudEmu.url,
@@ -78,8 +78,10 @@ export async function volume(ctx: DemoContext): Promise<void> {
     logFile: join(root, worker.name, 'var/log/alicloud-flexvolume.log'),
     deviceTimeoutMs: 20_000,
   }, worker.name);
-  out.note(`alicloud-flexvolume-install placed, on a master and on ${worker.name}, under <plugin dir>/:`);
-  out.note(`  ${master.written.join('  ')}`);
+  out.note(`The installer DaemonSet's program, on a master (central mode: AccessKey, and the API to map`);
+  out.note(`node names to instances) and on ${worker.name} (node mode: its own identity from metadata):`);
+  out.command(['alicloud-flexvolume-install', ...master.argv], `installed: ${(master.result.written ?? []).join('  ')}`, `alicloud-flexvolume-install --plugin-dir <master>/${PLUGIN_DIR} --config-from <secret>`);
+  out.fact('installed', (master.result.written ?? []).join(' '));
   await call(ctx, master.driver, ['init']);
   await call(ctx, node.driver, ['init']);
 
