@@ -51,33 +51,36 @@ export async function volume(ctx: DemoContext): Promise<void> {
   // 1. The installer DaemonSet's job, on a master (central mode: AccessKey, kube API for node →
   //    instance) and on the worker (node mode: its own instance identity from metadata).
   const installer = await buildDriverAndInstaller();
-  const master = await InstalledDriver.install(installer, join(root, 'master', PLUGIN_DIR), join(root, 'master-secret.json'), {
-    mode: 'central',
-    regionId: cluster.region,
-    ecsEndpoint: cluster.cloudEmu.url,
-    accessKeyId: cluster.accessKeyId,
-    accessKeySecret: cluster.accessKeySecret,
-    kubeApiUrl: cluster.kubeEmu.url,
-    clusterId: cluster.clusterId,
-    stateDir: join(root, 'master/var/lib/alicloud-flexvolume'),
-    logFile: join(root, 'master/var/log/alicloud-flexvolume.log'),
-    attachTimeoutMs: 20_000,
-  }, 'master');
   const loops = ctx.host.loop ? undefined : new LoopDisks(join(root, worker.name), ctx.cleanup);
   const sysRoot = join(root, worker.name, 'sys');
   mkdirSync(join(sysRoot, 'block'), { recursive: true });
-  const node = await InstalledDriver.install(installer, join(root, worker.name, PLUGIN_DIR), join(root, 'node-secret.json'), {
-    mode: 'node',
-    regionId: cluster.region,
-    ecsEndpoint: cluster.cloudEmu.url,
-    metadataEndpoint: `${cluster.cloudEmu.url}/_emulator/hosts/${worker.instance.InstanceId}`,
-    clusterId: cluster.clusterId,
-    devRoot: loops?.devRoot ?? join(root, worker.name, 'dev'),
-    sysRoot,
-    stateDir: join(root, worker.name, 'var/lib/alicloud-flexvolume'),
-    logFile: join(root, worker.name, 'var/log/alicloud-flexvolume.log'),
-    deviceTimeoutMs: 20_000,
-  }, worker.name);
+  // Two hosts, two installer runs: independent, so at the same time.
+  const [master, node] = await Promise.all([
+    InstalledDriver.install(installer, join(root, 'master', PLUGIN_DIR), join(root, 'master-secret.json'), {
+      mode: 'central',
+      regionId: cluster.region,
+      ecsEndpoint: cluster.cloudEmu.url,
+      accessKeyId: cluster.accessKeyId,
+      accessKeySecret: cluster.accessKeySecret,
+      kubeApiUrl: cluster.kubeEmu.url,
+      clusterId: cluster.clusterId,
+      stateDir: join(root, 'master/var/lib/alicloud-flexvolume'),
+      logFile: join(root, 'master/var/log/alicloud-flexvolume.log'),
+      attachTimeoutMs: 20_000,
+    }, 'master'),
+    InstalledDriver.install(installer, join(root, worker.name, PLUGIN_DIR), join(root, 'node-secret.json'), {
+      mode: 'node',
+      regionId: cluster.region,
+      ecsEndpoint: cluster.cloudEmu.url,
+      metadataEndpoint: `${cluster.cloudEmu.url}/_emulator/hosts/${worker.instance.InstanceId}`,
+      clusterId: cluster.clusterId,
+      devRoot: loops?.devRoot ?? join(root, worker.name, 'dev'),
+      sysRoot,
+      stateDir: join(root, worker.name, 'var/lib/alicloud-flexvolume'),
+      logFile: join(root, worker.name, 'var/log/alicloud-flexvolume.log'),
+      deviceTimeoutMs: 20_000,
+    }, worker.name),
+  ]);
   out.note(`The installer DaemonSet's program, on a master (central mode: AccessKey, and the API to map`);
   out.note(`node names to instances) and on ${worker.name} (node mode: its own identity from metadata):`);
   out.command(['alicloud-flexvolume-install', ...master.argv], `installed: ${(master.result.written ?? []).join('  ')}`, `alicloud-flexvolume-install --plugin-dir <master>/${PLUGIN_DIR} --config-from <secret>`);
