@@ -17,6 +17,7 @@
 // whose name/description is not this Service's `k8s/…` key, no tag we did not set is removed, and
 // a reused SLB is never deleted. Refusals come back as `conflicts`: the controller must then apply
 // nothing and report them.
+import { isReservedTagKey } from '../../cloud/ownership.js';
 import { attributeActions, attributeConflicts, tagActions } from './diff-attributes.js';
 import { planListeners } from './diff-listeners.js';
 import { cleanupVGroups, planVGroups } from './diff-vgroups.js';
@@ -34,6 +35,10 @@ export function ownershipOf(desired: DesiredLoadBalancer): Ownership {
 }
 
 const EMPTY: LoadBalancerModel = { attributes: {}, tags: {}, listeners: [], vgroups: [] };
+
+function withoutReserved(tags: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).filter(([k]) => !isReservedTagKey(k)));
+}
 
 function sorted(actions: PlanAction[]): PlanAction[] {
   // Stable sort keeps the per-stage order the planners chose (e.g. add before remove backends).
@@ -80,7 +85,9 @@ export function planChanges(desired: DesiredLoadBalancer, remote: RemoteLoadBala
       kind: 'CreateLoadBalancer',
       stage: STAGE.createLoadBalancer,
       attributes: { ...desired.createDefaults, ...desired.attributes },
-      tags: { ...desired.ownershipTags, ...desired.tags },
+      // (safety) Ownership tags last: no additional tag can ever replace them (the model also
+      // refuses reserved keys; this holds even if that check were bypassed).
+      tags: { ...withoutReserved(desired.tags), ...desired.ownershipTags },
     });
   } else {
     conflicts.push(...ownershipConflicts(remote, ownership, desired.defaultName));
