@@ -1,7 +1,6 @@
 // SLB-level comparison (ccm-behavior §1.10 "Update"): immutables become conflicts, mutables one
 // action per attribute group, and nothing at all when equal.
-import { isReservedTagKey } from '../../cloud/ownership.js';
-import { MAX_TAGS, TAG_DEFAULT_NAME, TAG_REUSED } from './naming.js';
+import { isReservedTagKey, MAX_TAGS, TAG_DEFAULT_NAME, TAG_REUSED } from './naming.js';
 import { STAGE, type PlanAction, type PlanConflict } from './plan.js';
 import type { DesiredLoadBalancer, LoadBalancerAttributes, RemoteLoadBalancer } from './types.js';
 

@@ -3,8 +3,7 @@
 import { ANNOTATIONS, type AnnotationName } from './annotation-table.js';
 import type { ConfigSources, ServiceLbConfig } from './annotations.js';
 import type { ServiceInputs } from './inputs.js';
-import { isReservedTagKey } from '../../cloud/ownership.js';
-import { isClusterCreated, parseNamedKey } from './naming.js';
+import { isClusterCreated, isReservedTagKey, parseNamedKey } from './naming.js';
 import { reuseAllowed } from './reuse-grant.js';
 import type { AnnotationError } from './types.js';
 
