@@ -194,7 +194,8 @@ describe('service controller end to end (real controller-manager process)', func
       Address: `198.51.100.${n}`,
       DeleteProtection: 'off',
       ModificationProtectionStatus: 'NonProtection',
-      Tags: [{ Key: 'team', Value: 'payments' }],
+      // The operator opened it to this cluster's `default` namespace (reuse needs a grant).
+      Tags: [{ Key: 'team', Value: 'payments' }, { Key: `kube-alicloud.io/reusable/${CLUSTER_ID}`, Value: 'default' }],
       BackendServers: [],
       Listeners: [{ ListenerPort: 22, ListenerProtocol: 'tcp', Status: 'running', Attributes: { Description: 'ssh bastion', BackendServerPort: 22 } }],
     };
