@@ -3,6 +3,7 @@
 // first against a kernel state written down here, then (as root) against a real routing table in
 // a namespace made for the test, whose every table must be byte-for-byte unchanged.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { replayRouteAttack, ROUTE_ARENA, ROUTE_ATTACKS } from '../../chaos/lib/hostile-routes.js';
 import type { KernelState } from '../../src/hostroutes/diff.js';
 import { createIpRouteTable, type RouteTable } from '../../src/hostroutes/ip.js';
@@ -10,6 +11,7 @@ import { parseCidr } from '../../src/hostroutes/ipv4.js';
 import { parseRouteJson } from '../../src/hostroutes/kernel-routes.js';
 import { createMetrics, type HostroutesMetrics } from '../../src/hostroutes/metrics.js';
 import { Reconciler } from '../../src/hostroutes/reconciler.js';
+import { RESERVED_RANGES } from '../../src/hostroutes/reserved.js';
 import { silentLogger } from '../../src/util/log.js';
 import { ip, netnsUnavailable, Topology } from './netns.js';
 
@@ -51,6 +53,12 @@ async function skipped(metrics: HostroutesMetrics, reason: string): Promise<numb
 describe('hostroutes: hostile podCIDRs', () => {
   it('refuses to exist without a cluster CIDR', () => {
     assert.throws(() => new Reconciler({ nodeName: 'self', protocol: PROTO, table: 'main', clusterCIDRs: [] }, fakeKernel(), createMetrics(), silentLogger), /cluster CIDR/);
+  });
+
+  it('docs/hostroutes.md lists every reserved range and the reason it is skipped with', () => {
+    const doc = readFileSync(new URL('../../docs/hostroutes.md', import.meta.url), 'utf8');
+    for (const r of RESERVED_RANGES) assert.ok(doc.includes(`\`${r.text}\``), r.text);
+    for (const reason of new Set(ROUTE_ATTACKS.map((a) => a.expect))) assert.ok(doc.includes(`\`${reason}\``), reason);
   });
 
   describe('model and plan (no kernel)', () => {

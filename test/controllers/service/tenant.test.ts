@@ -1,7 +1,8 @@
 // Tenant boundary of the Service controller, pure parts: reuse grants, reserved tag keys, the
 // order of tags at create, and listener ownership conflicts (with and without force-override).
 import assert from 'node:assert/strict';
-import { isReservedTagKey } from '../../../src/cloud/ownership.js';
+import { readFileSync } from 'node:fs';
+import { isReservedTagKey, RESERVED_TAG_KEYS, RESERVED_TAG_PREFIXES, TAG_REUSE_GRANT_PREFIX } from '../../../src/cloud/ownership.js';
 import { ownershipOf, planChanges, planDeletion } from '../../../src/controllers/service/diff.js';
 import { buildDesiredModel } from '../../../src/controllers/service/model.js';
 import { parseReuseGrants, reuseAllowed } from '../../../src/controllers/service/reuse-grant.js';
@@ -58,6 +59,13 @@ describe('service tenant boundary', () => {
       assert.throws(() => parseCloudConfig('Global:\n  reusableLoadBalancers: "lb-1/Team_A"\n'), /Global\.reusableLoadBalancers.*lb-<id>/);
       assert.throws(() => parseCloudConfig('Global:\n  reusableLoadBalancers: "*"\n'), /Global\.reusableLoadBalancers/);
     });
+  });
+
+  it('docs/service-load-balancers.md names every reserved key and prefix, the grant tag and the cloud-config key', () => {
+    const doc = readFileSync(new URL('../../../docs/service-load-balancers.md', import.meta.url), 'utf8');
+    for (const k of [...RESERVED_TAG_KEYS, ...RESERVED_TAG_PREFIXES]) assert.ok(doc.includes(`\`${k}\``), k);
+    assert.ok(doc.includes(`\`${TAG_REUSE_GRANT_PREFIX}<clusterID>\``));
+    assert.ok(doc.includes('`Global.reusableLoadBalancers`'));
   });
 
   describe('reserved tag keys', () => {
