@@ -311,6 +311,8 @@ describe('service controller end to end (real controller-manager process)', func
     await eventually(() => (slbCalls(h.cloudEmu.emu.calls()).some((c) => c.action === 'DescribeLoadBalancers') ? true : undefined), 'a later drift check', 400);
     await h.settle();
     assert.deepEqual(slbWrites(h.cloudEmu.emu.calls()), []);
+    // Back to a rare drift check: the next cases count calls, and a 1 s check's reads would race them.
+    await h.restart(['--lb-drift-check-period', '1h']);
   });
 
   it('refuses ENI backends (not supported in this cluster mode) with a Warning and no cloud change', async () => {
