@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     create('self', '10.99.0.0/24', '198.18.0.1');
     for (let i = 0; i < COUNT; i++) create(`n${i}`, podCIDR(i), nodeIP(i));
 
-    const options = parseOptions(['--node-name', 'self', '--master', emu.url, '--port', '0', '--bind-address', '127.0.0.1', '--resync-period', '10m']);
+    const options = parseOptions(['--node-name', 'self', '--cluster-cidr', '10.0.0.0/8', '--master', emu.url, '--port', '0', '--bind-address', '127.0.0.1', '--resync-period', '10m']);
     const metrics = createMetrics();
     const started = performance.now();
     const agent = await startAgent(options, { log: silentLogger, metrics, kernel: createIpRouteTable({ globalArgs: ['-n', ns] }) });

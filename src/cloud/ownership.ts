@@ -35,3 +35,25 @@ export const TAG_DISK_OPEN_PREFIX = 'alicloud.kubernetes.io/open-to/';
 export const TAG_ATTACHMENT = 'alicloud.kubernetes.io/attachment';
 export const TAG_ATTACHED_NODE = 'alicloud.kubernetes.io/attached-node';
 export const TAG_ATTACHED_VOLUME = 'alicloud.kubernetes.io/attached-volume';
+
+// Reuse grants and reserved tag keys (the Service controller's tenant boundary).
+//
+// An SLB made by hand may be named by a Service's `loadbalancer-id` annotation only when the
+// operator opened it to this cluster: cloud-config `Global.reusableLoadBalancers`, or a tag on
+// the SLB whose key is this prefix followed by the cluster id and whose value is `*` (every
+// namespace) or a comma-separated list of namespaces.
+export const TAG_REUSE_GRANT_PREFIX = 'kube-alicloud.io/reusable/';
+
+/** Exact keys that mark ownership; a Service may never set them through additional tags. */
+export const RESERVED_TAG_KEYS: readonly string[] = [TAG_DO_NOT_DELETE, TAG_CLUSTER_ID, TAG_REUSED_BY_USER];
+/**
+ * Key prefixes reserved for Kubernetes, Alibaba Cloud and this product (ownership markers, reuse
+ * grants, the disk provisioner's tags). Compared case-insensitively: refusing a look-alike costs
+ * a user nothing, and the cloud's own case rules are not ours to rely on.
+ */
+export const RESERVED_TAG_PREFIXES: readonly string[] = ['kubernetes.', 'k8s.', 'ack.', 'acs:', 'aliyun', 'alicloud.', 'kube-alicloud', 'service.k8s.alibaba'];
+
+export function isReservedTagKey(key: string): boolean {
+  const k = key.trim().toLowerCase();
+  return RESERVED_TAG_KEYS.includes(k) || RESERVED_TAG_PREFIXES.some((p) => k.startsWith(p));
+}

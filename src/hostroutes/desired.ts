@@ -3,6 +3,7 @@
 // diff's job), so the result can be printed and table-tested.
 import type { NodeFacts } from './node-facts.js';
 import { type Cidr, cidrEnd, cidrsOverlap, formatCidr, parseCidr, parseIPv4 } from './ipv4.js';
+import { describeReserved, reservedOverlap } from './reserved.js';
 
 export type RejectReason =
   | 'no-pod-cidr'
@@ -10,6 +11,7 @@ export type RejectReason =
   | 'invalid-cidr'
   | 'unsupported-family'
   | 'outside-cluster-cidr'
+  | 'reserved-destination'
   | 'overlaps-self'
   | 'overlapping-cidr'
   // Assigned by the diff, which knows the kernel's state.
@@ -39,7 +41,10 @@ export interface DesiredState {
 }
 
 export interface DesiredOptions {
-  /** When non-empty, pod CIDRs must lie inside one of these (the cluster's --cluster-cidr). */
+  /**
+   * Pod CIDRs must lie inside one of these (the cluster's --cluster-cidr). Optional here so the
+   * pure model can be table-tested alone; the Reconciler refuses to exist without one.
+   */
   readonly clusterCIDRs?: readonly Cidr[];
 }
 
@@ -115,6 +120,12 @@ export function evaluateNode(
     const dst = formatCidr(cidr);
     if (gateways.length === 0) {
       rejected.push({ node: node.name, dst, reason: 'no-internal-ip', detail: 'node has no IPv4 InternalIP address' });
+      continue;
+    }
+    const reserved = reservedOverlap(cidr);
+    if (reserved) {
+      // (safety) Checked before the cluster CIDR, so even a too-wide --cluster-cidr cannot let it through.
+      rejected.push({ node: node.name, dst, reason: 'reserved-destination', detail: describeReserved(cidr, reserved) });
       continue;
     }
     if (clusterCIDRs.length > 0 && !clusterCIDRs.some((c) => c.prefix <= cidr.prefix && cidrsOverlap(c, cidr))) {

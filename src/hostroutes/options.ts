@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { TABLE_RE } from './diff.js';
 import { type Cidr, parseCidr } from './ipv4.js';
+import { describeReserved, reservedOverlap } from './reserved.js';
 
 /**
  * Default routing protocol number marking our routes. 200 is outside every value named in
@@ -60,10 +61,11 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     .option('--node-name <name>', 'this node\'s Node name (default: $NODE_NAME from the downward API; never the hostname)')
     .option('--route-protocol <n>', 'routing protocol number that marks the routes this agent owns', intIn(1, 255), DEFAULT_PROTOCOL)
     .option('--table <table>', 'routing table to program', 'main')
-    .option('--cluster-cidr <cidrs>', 'comma-separated cluster CIDR(s); pod CIDRs outside are refused')
+    .option('--cluster-cidr <cidrs>', 'comma-separated cluster CIDR(s), required; pod CIDRs outside are never programmed')
     .option('--resync-period <duration>', 'periodic kernel read-back that repairs drift', parseDuration, 60_000)
     .option('--debounce <duration>', 'quiet time that coalesces bursts of Node events', parseDuration, 10)
-    .option('--bind-address <ip>', 'address of the /healthz /readyz /metrics listener', '0.0.0.0')
+    // Loopback unless asked: with hostNetwork, 0.0.0.0 would publish /metrics on every node address.
+    .option('--bind-address <ip>', 'address of the /healthz /readyz /metrics listener', '127.0.0.1')
     .option('--port <port>', 'port of the status listener (0 = ephemeral)', intIn(0, 65535), 10266)
     .option('--log-level <level>', `one of ${LEVELS.join(', ')}`, 'info')
     .option('--ip-binary <path>', 'iproute2 ip binary', 'ip');
@@ -92,13 +94,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   if (!TABLE_RE.test(o.table) || o.table === 'local') throw new OptionsError(`invalid --table ${o.table}`);
   if (!LEVELS.includes(o.logLevel)) throw new OptionsError(`invalid --log-level ${o.logLevel}`);
   if (o.resyncPeriod < 1000) throw new OptionsError('--resync-period must be at least 1s');
-  const clusterCIDRs: Cidr[] = [];
-  for (const text of (o.clusterCidr ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-    if (text.includes(':')) continue; // IPv6 cluster CIDRs are not used for IPv4 routes
-    const cidr = parseCidr(text);
-    if (!cidr) throw new OptionsError(`invalid --cluster-cidr ${text}`);
-    clusterCIDRs.push(cidr);
-  }
+  const clusterCIDRs = parseClusterCIDRs(o.clusterCidr);
   return {
     ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}),
     ...(o.server ? { master: o.server } : {}),
@@ -113,4 +109,27 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     logLevel: o.logLevel as LevelWithSilent,
     ipBinary: o.ipBinary,
   };
+}
+
+/**
+ * `--cluster-cidr`: required, at least one IPv4 prefix, none overlapping a
+ * reserved range. Without it every Node's podCIDR — 100.100.100.200/32 included — would become a
+ * route; a Node-derived guess would be exactly as trustworthy as the Node objects it guards against.
+ */
+export function parseClusterCIDRs(raw: string | undefined): Cidr[] {
+  const texts = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (texts.length === 0) {
+    throw new OptionsError('--cluster-cidr is required (the cluster\'s pod range, the controller-manager\'s --cluster-cidr, e.g. 10.244.0.0/16); pod CIDRs outside it are never programmed');
+  }
+  const out: Cidr[] = [];
+  for (const text of texts) {
+    if (text.includes(':')) continue; // IPv6 cluster CIDRs are not used for IPv4 routes
+    const cidr = parseCidr(text);
+    if (!cidr) throw new OptionsError(`invalid --cluster-cidr ${text}`);
+    const reserved = reservedOverlap(cidr);
+    if (reserved) throw new OptionsError(`--cluster-cidr ${text}: ${describeReserved(cidr, reserved)}; pod CIDRs may never cover it`);
+    out.push(cidr);
+  }
+  if (out.length === 0) throw new OptionsError('--cluster-cidr has no IPv4 prefix; hostroutes programs IPv4 routes only');
+  return out;
 }

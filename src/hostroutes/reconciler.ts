@@ -9,9 +9,11 @@ import { afterApplying, sameRoutes, withDestinations } from './kernel-snapshot.j
 import type { KernelRoute } from './kernel-routes.js';
 import type { RouteTable } from './ip.js';
 import type { HostroutesMetrics } from './metrics.js';
+import type { Cidr } from './ipv4.js';
 import type { NodeFacts } from './node-facts.js';
 
 export interface ReconcilerConfig extends DesiredOptions {
+  readonly clusterCIDRs: readonly Cidr[];
   readonly nodeName: string;
   readonly protocol: number;
   readonly table: string;
@@ -54,7 +56,10 @@ export class Reconciler {
     private readonly kernel: RouteTable,
     private readonly metrics: HostroutesMetrics,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // (safety) Without a bound, any Node's podCIDR would become a route; see options.ts.
+    if (!config.clusterCIDRs || config.clusterCIDRs.length === 0) throw new Error('hostroutes needs at least one IPv4 cluster CIDR');
+  }
 
   /**
    * `fresh: false` marks an event-driven pass: it may reuse the kernel snapshot and decisions of

@@ -28,6 +28,16 @@ const idList = z
     ),
   );
 
+// `reusableLoadBalancers`: a comma-separated string or a YAML list of `lb-x` / `lb-x/namespace`.
+const reuseList = z
+  .union([z.string().transform((s) => s.split(',')), z.array(z.string())])
+  .transform((items) => items.map((x) => x.trim()).filter(Boolean))
+  .pipe(
+    z.array(
+      z.string().regex(/^lb-[A-Za-z0-9-]+(\/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)?$/, 'entries are "lb-<id>" or "lb-<id>/<namespace>"'),
+    ),
+  );
+
 const endpoint = z
   .string()
   .min(1)
@@ -58,6 +68,7 @@ const GlobalSchema = z
     kubernetesclustertag: z.string().min(1).optional(),
     servicebackendtype: z.enum(['ecs', 'eni']).optional(),
     disablepublicslb: z.boolean().optional(),
+    reusableloadbalancers: reuseList.optional(),
     servicemaxconcurrentreconciles: z.number().int().positive().optional(),
     nodemaxconcurrentreconciles: z.number().int().positive().optional(),
     routemaxconcurrentreconciles: z.number().int().positive().optional(),
@@ -95,6 +106,7 @@ const SPELLING: Record<string, string> = {
   kubernetesclustertag: 'kubernetesClusterTag',
   servicebackendtype: 'serviceBackendType',
   disablepublicslb: 'disablePublicSLB',
+  reusableloadbalancers: 'reusableLoadBalancers',
   servicemaxconcurrentreconciles: 'serviceMaxConcurrentReconciles',
   nodemaxconcurrentreconciles: 'nodeMaxConcurrentReconciles',
   routemaxconcurrentreconciles: 'routeMaxConcurrentReconciles',
@@ -140,6 +152,8 @@ export interface CloudFileConfig {
   kubernetesClusterTag?: string;
   serviceBackendType?: 'ecs' | 'eni';
   disablePublicSlb?: boolean;
+  /** Hand-made SLBs Services may reuse: `lb-x` (every namespace) or `lb-x/namespace`. */
+  reusableLoadBalancers?: string[];
   serviceMaxConcurrentReconciles?: number;
   nodeMaxConcurrentReconciles?: number;
   routeMaxConcurrentReconciles?: number;
@@ -213,6 +227,7 @@ export function parseCloudConfig(text: string): CloudFileConfig {
     kubernetesClusterTag: v.kubernetesclustertag,
     serviceBackendType: v.servicebackendtype,
     disablePublicSlb: v.disablepublicslb,
+    reusableLoadBalancers: v.reusableloadbalancers,
     serviceMaxConcurrentReconciles: v.servicemaxconcurrentreconciles,
     nodeMaxConcurrentReconciles: v.nodemaxconcurrentreconciles,
     routeMaxConcurrentReconciles: v.routemaxconcurrentreconciles,

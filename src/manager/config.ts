@@ -41,6 +41,8 @@ export interface CloudSettings {
   kubernetesClusterTag?: string;
   serviceBackendType?: 'ecs' | 'eni';
   disablePublicSlb: boolean;
+  /** SLBs opened to `loadbalancer-id` reuse: `lb-x` or `lb-x/namespace` (service controller). */
+  reusableLoadBalancers?: readonly string[];
   featureGates: Readonly<Record<string, boolean>>;
   metadataEndpoint?: string;
   endpoints: { ecs?: string; vpc?: string; slb?: string };
@@ -296,6 +298,7 @@ async function resolveCloud(
     kubernetesClusterTag: file.kubernetesClusterTag,
     serviceBackendType: file.serviceBackendType,
     disablePublicSlb: file.disablePublicSlb ?? false,
+    ...(file.reusableLoadBalancers ? { reusableLoadBalancers: file.reusableLoadBalancers } : {}),
     featureGates: file.featureGates ?? {},
     metadataEndpoint: file.metadataEndpoint,
     endpoints: file.endpoints ?? {},

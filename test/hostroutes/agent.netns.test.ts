@@ -55,7 +55,7 @@ describe('alicloud-hostroutes agents in network namespaces', function () {
     const logs: Record<string, unknown>[] = [];
     const { child, first } = await topo!.spawnIn(
       n.ns,
-      [process.execPath, BIN, '--master', apiURL, '--node-name', n.name, '--port', '0', '--bind-address', '127.0.0.1', '--resync-period', '1s', '--debounce', '10ms'],
+      [process.execPath, BIN, '--master', apiURL, '--node-name', n.name, '--cluster-cidr', '198.19.0.0/16', '--port', '0', '--bind-address', '127.0.0.1', '--resync-period', '1s', '--debounce', '10ms'],
       (line) => {
         try {
           logs.push(JSON.parse(line) as Record<string, unknown>);

@@ -31,5 +31,7 @@ describe('deploy/hostroutes.yaml', () => {
     const opts = parseOptions(c.command.slice(1), { NODE_NAME: 'n' });
     assert.equal(opts.protocol, 200);
     assert.equal(opts.port, 10266);
+    // The agent refuses to start without it; the manifest must carry one.
+    assert.ok(opts.clusterCIDRs.length > 0);
   });
 });

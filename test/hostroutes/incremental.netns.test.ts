@@ -8,6 +8,7 @@ import { createIpRouteTable, type RouteTable } from '../../src/hostroutes/ip.js'
 import { parseRouteJson } from '../../src/hostroutes/kernel-routes.js';
 import { createMetrics } from '../../src/hostroutes/metrics.js';
 import type { NodeFacts } from '../../src/hostroutes/node-facts.js';
+import { parseCidr } from '../../src/hostroutes/ipv4.js';
 import { Reconciler, type SyncReport } from '../../src/hostroutes/reconciler.js';
 import { ip, netnsUnavailable, Topology } from './netns.js';
 
@@ -28,7 +29,7 @@ describe('hostroutes incremental passes equal full passes (netns)', function () 
     rejected: r.rejected.map((x) => `${x.node}|${x.dst ?? ''}|${x.reason}`).sort(),
     conflicts: r.conflicts.map((c) => `${c.dst}|${c.node}|${c.protocol}`).sort(),
   });
-  const full = () => new Reconciler({ nodeName: 'self', protocol: PROTO, table: 'main' }, kernel, createMetrics(), silentLogger);
+  const full = () => new Reconciler({ nodeName: 'self', protocol: PROTO, table: 'main', clusterCIDRs: [parseCidr('198.19.0.0/16')!] }, kernel, createMetrics(), silentLogger);
 
   before(async function () {
     const why = await netnsUnavailable();

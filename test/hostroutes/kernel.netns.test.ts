@@ -7,6 +7,7 @@ import { parseRouteJson } from '../../src/hostroutes/kernel-routes.js';
 import { SyncLoop } from '../../src/hostroutes/loop.js';
 import { createMetrics, type HostroutesMetrics } from '../../src/hostroutes/metrics.js';
 import type { NodeFacts } from '../../src/hostroutes/node-facts.js';
+import { parseCidr } from '../../src/hostroutes/ipv4.js';
 import { Reconciler, type SyncReport } from '../../src/hostroutes/reconciler.js';
 import { eventually, ip, netnsUnavailable, Topology } from './netns.js';
 
@@ -44,7 +45,7 @@ describe('hostroutes against a real routing table (netns)', function () {
       { name: 'far', podCIDRs: ['198.19.60.0/24'], internalIPs: ['203.0.113.9'] },
       { name: 'contested', podCIDRs: ['198.19.70.0/24'], internalIPs: ['198.18.0.70'] },
     ];
-    reconciler = new Reconciler({ nodeName: 'self', protocol: PROTO, table: 'main' }, kernel, metrics, silentLogger);
+    reconciler = new Reconciler({ nodeName: 'self', protocol: PROTO, table: 'main', clusterCIDRs: [parseCidr('198.19.0.0/16')!] }, kernel, metrics, silentLogger);
     // Left over from an earlier run (ours), a foreign route on a desired prefix, an admin's route.
     await ip(['-n', ns, 'route', 'add', '198.19.99.0/24', 'via', '198.18.0.2', 'proto', String(PROTO)]);
     await ip(['-n', ns, 'route', 'add', '198.19.70.0/24', 'via', '198.18.0.2', 'proto', 'static']);
@@ -82,7 +83,7 @@ describe('hostroutes against a real routing table (netns)', function () {
   it('an event-driven pass reuses the snapshot of the last pass; a fresh one re-reads', async () => {
     let reads = 0;
     const counting: RouteTable = { read: (t) => (reads++, kernel.read(t)), readExact: (t, d) => kernel.readExact(t, d), applyBatch: (l) => kernel.applyBatch(l) };
-    const r = new Reconciler({ nodeName: 'self', protocol: PROTO, table: 'main' }, counting, createMetrics(), silentLogger);
+    const r = new Reconciler({ nodeName: 'self', protocol: PROTO, table: 'main', clusterCIDRs: [parseCidr('198.19.0.0/16')!] }, counting, createMetrics(), silentLogger);
     await r.sync(nodes);
     const moved = nodes.map((n) => (n.name === 'ghost' ? { ...n, internalIPs: ['198.18.0.51'] } : n));
     const report = await r.sync(moved, { fresh: false });

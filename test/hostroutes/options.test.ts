@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_PROTOCOL, parseDuration, parseOptions } from '../../src/hostroutes/options.js';
+import { DEFAULT_PROTOCOL, parseDuration, parseOptions as parseWith } from '../../src/hostroutes/options.js';
+
+/** Every case but the cluster-CIDR ones passes a valid --cluster-cidr (it is required). */
+const CIDR = ['--cluster-cidr', '10.244.0.0/16'];
+const parseOptions = (argv: string[], env?: NodeJS.ProcessEnv) => parseWith(argv.includes('--cluster-cidr') ? argv : [...argv, ...CIDR], env);
 
 describe('hostroutes/options', () => {
   it('takes the node name from NODE_NAME, never the hostname', () => {
@@ -26,6 +30,29 @@ describe('hostroutes/options', () => {
     assert.equal(parseOptions(['--node-name', 'a', '--master', 'http://10.0.0.1:8080']).master, 'http://10.0.0.1:8080');
     assert.equal(parseOptions(['--node-name', 'a', '--server', 'http://10.0.0.2:8080']).master, 'http://10.0.0.2:8080');
     assert.equal(parseOptions(['--node-name', 'a']).master, undefined);
+  });
+
+  it('refuses to start without a usable IPv4 cluster CIDR', () => {
+    assert.throws(() => parseWith(['--node-name', 'a']), /--cluster-cidr is required/);
+    assert.throws(() => parseWith(['--node-name', 'a', '--cluster-cidr', ' , ']), /--cluster-cidr is required/);
+    assert.throws(() => parseWith(['--node-name', 'a', '--cluster-cidr', 'fd00::/48']), /no IPv4 prefix/);
+  });
+
+  it('refuses cluster CIDRs that cover reserved destinations', () => {
+    const table: Array<[string, RegExp]> = [
+      ['0.0.0.0/0', /0\.0\.0\.0\/8/],
+      ['100.64.0.0/10', /100\.100\.0\.0\/16 .*metadata/],
+      ['100.100.100.200/32', /metadata/],
+      ['127.0.0.0/8', /loopback/],
+      ['169.254.0.0/16', /link-local/],
+      ['10.244.0.0/16,224.0.0.0/8', /multicast/],
+    ];
+    for (const [cidr, why] of table) assert.throws(() => parseWith(['--node-name', 'a', '--cluster-cidr', cidr]), why, cidr);
+  });
+
+  it('binds the status port to loopback unless asked otherwise', () => {
+    assert.equal(parseOptions(['--node-name', 'a']).bindAddress, '127.0.0.1');
+    assert.equal(parseOptions(['--node-name', 'a', '--bind-address', '0.0.0.0']).bindAddress, '0.0.0.0');
   });
 
   it('parses durations', () => {

@@ -159,7 +159,11 @@ export class ServiceController {
     this.services.addHandlers({
       add: (svc) => this.enqueueService(svc),
       update: (oldSvc, newSvc) => {
-        if (oldSvc === newSvc || serviceChanged(oldSvc, newSvc)) this.enqueueService(newSvc);
+        if (oldSvc === newSvc || serviceChanged(oldSvc, newSvc)) {
+          // An edited Service re-reads the SLB it names rather than trusting an old refusal.
+          if (oldSvc !== newSvc) this.reused.delete(keyOf(newSvc));
+          this.enqueueService(newSvc);
+        }
       },
       delete: (svc) => this.forget(keyOf(svc)),
     });
@@ -233,6 +237,8 @@ export class ServiceController {
 
   private async sync(key: string, svcIn: ServiceObject & KubeObject): Promise<void> {
     let svc: ServiceObject = svcIn;
+    // A drift check re-reads a reused SLB: its reuse grant (a tag) may have been added or removed.
+    if (this.force.has(key)) this.reused.delete(key);
     const built = buildDesiredModel(this.inputsFor(key, svc));
     if (isValidationErrors(built)) return this.invalid(key, svc, built.errors);
     const hash = desiredHash(built, this.deps.hashSalt ?? null);
@@ -273,7 +279,9 @@ export class ServiceController {
     const plan = planChanges(desired, observed?.remote, ownershipOf(desired));
     if (plan.conflicts.length > 0) {
       const text = plan.conflicts.map((c) => c.reason).join('; ');
-      this.event(svc, 'Warning', ServiceEvents.SyncLoadBalancerFailed, `Error syncing load balancer [${plan.loadBalancerId ?? ''}]: ${text}`);
+      // Another Service's objects: name it as a conflict, distinct from a failed cloud call.
+      const reason = plan.conflicts.some((c) => c.kind === 'ownership') ? ServiceEvents.LoadBalancerConflict : ServiceEvents.SyncLoadBalancerFailed;
+      this.event(svc, 'Warning', reason, `Error syncing load balancer [${plan.loadBalancerId ?? ''}], nothing was changed: ${text}`);
       this.report({ key, path: 'sync', plan });
       // Retrying cannot help until someone changes the Service or the SLB (the drift check re-reads).
       throw new ValidationError(text);

@@ -1,6 +1,6 @@
 // SLB-level comparison (ccm-behavior §1.10 "Update"): immutables become conflicts, mutables one
 // action per attribute group, and nothing at all when equal.
-import { MAX_TAGS, TAG_CLUSTER, TAG_DEFAULT_NAME, TAG_REUSED } from './naming.js';
+import { isReservedTagKey, MAX_TAGS, TAG_DEFAULT_NAME, TAG_REUSED } from './naming.js';
 import { STAGE, type PlanAction, type PlanConflict } from './plan.js';
 import type { DesiredLoadBalancer, LoadBalancerAttributes, RemoteLoadBalancer } from './types.js';
 
@@ -79,10 +79,9 @@ export function attributeActions(desired: DesiredLoadBalancer, remote: RemoteLoa
  */
 export function tagActions(desired: DesiredLoadBalancer, remote: RemoteLoadBalancer): PlanAction[] {
   const stage = STAGE.loadBalancerAttributes;
-  const protectedKeys = new Set([TAG_DEFAULT_NAME, TAG_CLUSTER, TAG_REUSED]);
   const toTag: Record<string, string> = {};
   for (const [k, v] of Object.entries(desired.tags)) {
-    if (protectedKeys.has(k) || k.startsWith('acs:')) continue;
+    if (isReservedTagKey(k)) continue;
     if (remote.tags[k] !== v) toTag[k] = v;
   }
   const marker: [string, string] = desired.reusedLoadBalancerId ? [TAG_REUSED, 'true'] : [TAG_DEFAULT_NAME, desired.defaultName];
@@ -90,7 +89,7 @@ export function tagActions(desired: DesiredLoadBalancer, remote: RemoteLoadBalan
   if (!(marker[0] in remote.tags) && remoteCount + Object.keys(toTag).filter((k) => !(k in remote.tags)).length < MAX_TAGS) {
     toTag[marker[0]] = marker[1];
   }
-  const toUntag = desired.previouslyManagedTagKeys.filter((k) => !(k in desired.tags) && k in remote.tags && !protectedKeys.has(k));
+  const toUntag = desired.previouslyManagedTagKeys.filter((k) => !(k in desired.tags) && k in remote.tags && !isReservedTagKey(k));
   const out: PlanAction[] = [];
   if (Object.keys(toTag).length > 0) out.push({ kind: 'TagResources', stage, tags: sortKeys(toTag) });
   if (toUntag.length > 0) out.push({ kind: 'UntagResources', stage, keys: [...toUntag].sort() });

@@ -2,7 +2,7 @@
 // or forwarding change is a delete plus a create; only listeners whose description is this
 // Service's key are ever deleted.
 import { createDefaults } from './listener-fields.js';
-import { isOwnedBy } from './naming.js';
+import { isOwnedBy, parseNamedKey } from './naming.js';
 import { STAGE, type PlanAction, type PlanConflict, type VGroupRef } from './plan.js';
 import { matchBy } from './match.js';
 import type { DomainExtension, ListenerModel, ListenerProtocol, ListenerSettingName, ListenerSettings, ServiceIdentity } from './types.js';
@@ -61,6 +61,14 @@ export function planListeners(
   }
   const deferredCreates: ListenerModel[] = [];
   for (const { desired: d, remote: r } of matched) {
+    const owner = foreignOwner(r, identity);
+    if (owner) {
+      // (safety) Another Service's listener — same cluster or not — is never rewritten or
+      // deleted, force-override-listeners or not: that option adopts hand-made listeners only.
+      conflicts.push({ kind: 'ownership', reason: `listener ${r.protocol}:${r.port} belongs to ${owner} (description "${r.description ?? ''}"); it is never rewritten or deleted; use another port` });
+      if (r.vGroupId) referencedGroupIds.add(r.vGroupId);
+      continue;
+    }
     if (d.protocol === 'http' && forwardingDiffers(d, r)) {
       del(r, 'HTTP forwarding cannot be changed in place');
       deferredCreates.push(d);
@@ -91,13 +99,21 @@ export function planListeners(
   for (const d of [...toCreate, ...deferredCreates]) {
     const occupant = remote.find((r) => !deleted.has(r) && r.port === d.port && portSpace(r.protocol) === portSpace(d.protocol) && listenerKey(r) !== listenerKey(d));
     if (occupant) {
-      conflicts.push({ reason: `port ${d.port} is taken by a ${occupant.protocol} listener this Service does not own (description "${occupant.description ?? ''}")` });
+      const owner = foreignOwner(occupant, identity);
+      conflicts.push({ ...(owner ? { kind: 'ownership' as const } : {}), reason: `port ${d.port} is taken by a ${occupant.protocol} listener this Service does not own (description "${occupant.description ?? ''}")` });
       continue;
     }
     create(d);
   }
   for (const r of remote) if (!deleted.has(r) && r.vGroupId && !matched.some((m) => m.remote === r)) referencedGroupIds.add(r.vGroupId);
   return { actions, conflicts, referencedGroupIds };
+}
+
+/** `Service ns/name of cluster c` when the description is another Service's key. */
+function foreignOwner(r: ListenerModel, identity: ServiceIdentity): string | undefined {
+  const k = parseNamedKey(r.description);
+  if (!k || isOwnedBy(r.description, identity)) return undefined;
+  return `Service ${k.namespace}/${k.service}${k.clusterId === identity.clusterId ? '' : ` of cluster ${k.clusterId}`}`;
 }
 
 function forwardingDiffers(d: ListenerModel, r: ListenerModel): boolean {

@@ -20,7 +20,7 @@
 import { attributeActions, attributeConflicts, tagActions } from './diff-attributes.js';
 import { planListeners } from './diff-listeners.js';
 import { cleanupVGroups, planVGroups } from './diff-vgroups.js';
-import { defaultLoadBalancerName, isClusterCreated, isOwnedBy, TAG_CLUSTER, TAG_DEFAULT_NAME } from './naming.js';
+import { defaultLoadBalancerName, isClusterCreated, isOwnedBy, isReservedTagKey, TAG_CLUSTER, TAG_DEFAULT_NAME } from './naming.js';
 import { STAGE, type Plan, type PlanAction, type PlanConflict } from './plan.js';
 import type { DesiredLoadBalancer, LoadBalancerModel, Ownership, RemoteLoadBalancer } from './types.js';
 
@@ -34,6 +34,10 @@ export function ownershipOf(desired: DesiredLoadBalancer): Ownership {
 }
 
 const EMPTY: LoadBalancerModel = { attributes: {}, tags: {}, listeners: [], vgroups: [] };
+
+function withoutReserved(tags: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).filter(([k]) => !isReservedTagKey(k)));
+}
 
 function sorted(actions: PlanAction[]): PlanAction[] {
   // Stable sort keeps the per-stage order the planners chose (e.g. add before remove backends).
@@ -80,7 +84,9 @@ export function planChanges(desired: DesiredLoadBalancer, remote: RemoteLoadBala
       kind: 'CreateLoadBalancer',
       stage: STAGE.createLoadBalancer,
       attributes: { ...desired.createDefaults, ...desired.attributes },
-      tags: { ...desired.ownershipTags, ...desired.tags },
+      // (safety) Ownership tags last: no additional tag can ever replace them (the model also
+      // refuses reserved keys; this holds even if that check were bypassed).
+      tags: { ...withoutReserved(desired.tags), ...desired.ownershipTags },
     });
   } else {
     conflicts.push(...ownershipConflicts(remote, ownership, desired.defaultName));

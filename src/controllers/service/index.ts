@@ -10,6 +10,7 @@ import { redactSecrets } from '../../util/secrets.js';
 import { ServiceController } from './controller.js';
 import type { ClusterConfig } from './inputs.js';
 import { DEFAULT_CLUSTER_ID } from './naming.js';
+import { parseReuseGrants } from './reuse-grant.js';
 
 export { ServiceController } from './controller.js';
 export { ServiceEvents } from './events.js';
@@ -25,6 +26,8 @@ export interface ServiceSettings {
   disablePublicSlb?: boolean;
   /** SLB quota of backends per VServer group (default 200, the cloud's default quota). */
   maxBackendsPerGroup?: number;
+  /** cloud-config reusableLoadBalancers entries: `lb-x` (every namespace) or `lb-x/namespace`. */
+  reusableLoadBalancers?: readonly string[];
   /** --concurrent-service-syncs. */
   workers?: number;
   /** --max-concurrent-actions. */
@@ -63,6 +66,7 @@ export function createServiceController(deps: ServiceDeps): ServiceRunnable {
     ...(s.serviceBackendType ? { serviceBackendType: s.serviceBackendType } : {}),
     ...(s.disablePublicSlb ? { disablePublicSlb: true } : {}),
     ...(s.maxBackendsPerGroup ? { maxBackendsPerGroup: s.maxBackendsPerGroup } : {}),
+    ...(s.reusableLoadBalancers?.length ? { reusableLoadBalancers: parseReuseGrants(s.reusableLoadBalancers) } : {}),
   };
   if (!s.clusterId) {
     deps.logger.warn({ clusterId: DEFAULT_CLUSTER_ID }, 'no cluster id configured: two such clusters sharing an SLB would see each other\'s listeners as theirs; set cloud-config Global.clusterID');

@@ -2,6 +2,7 @@
 // apiserver lookups happen first, so `model.ts` stays pure and its tests are plain objects).
 // The Kubernetes shapes are structural subsets: a V1Service / V1Node / V1EndpointSlice from
 // @kubernetes/client-node fits them without conversion.
+import type { ReuseGrant } from './reuse-grant.js';
 
 export interface ServicePortLike {
   name?: string;
@@ -64,6 +65,8 @@ export interface ClusterConfig {
   disablePublicSlb?: boolean;
   /** The account's SLB quota of backends per VServer group (default 200). */
   maxBackendsPerGroup?: number;
+  /** cloud-config `reusableLoadBalancers`: hand-made SLBs the operator opened to reuse (see reuse-grant.ts). */
+  reusableLoadBalancers?: readonly ReuseGrant[];
 }
 
 /** What the controller learnt about an SLB named by the `id` annotation before building. */

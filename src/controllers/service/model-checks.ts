@@ -3,7 +3,8 @@
 import { ANNOTATIONS, type AnnotationName } from './annotation-table.js';
 import type { ConfigSources, ServiceLbConfig } from './annotations.js';
 import type { ServiceInputs } from './inputs.js';
-import { isClusterCreated, parseNamedKey } from './naming.js';
+import { isClusterCreated, isReservedTagKey, parseNamedKey } from './naming.js';
+import { reuseAllowed } from './reuse-grant.js';
 import type { AnnotationError } from './types.js';
 
 export function checkCombinations(inputs: ServiceInputs, c: ServiceLbConfig, src: ConfigSources): AnnotationError[] {
@@ -30,11 +31,21 @@ export function checkCombinations(inputs: ServiceInputs, c: ServiceLbConfig, src
   for (const v of c.vgroupPort ?? []) {
     if (!ports.some((p) => p.port === v.port)) cite('vgroupPort', `port ${v.port} is not a port of this Service`);
   }
+  // (safety) Ownership markers written by a Service would let it forge another Service's SLB
+  // (two SLBs answering one lookup) or open an SLB to other namespaces; refuse, naming the key.
+  for (const k of Object.keys(c.additionalResourceTags ?? {})) {
+    if (isReservedTagKey(k)) cite('additionalResourceTags', `tag key "${k}" is reserved for ownership and reuse markers (Kubernetes, Alibaba Cloud and kube-alicloud prefixes); use another key`);
+  }
   const reused = inputs.reusedLoadBalancer;
+  const namespace = inputs.service.metadata?.namespace ?? '';
   if (c.loadBalancerId && reused && reused.loadBalancerId === c.loadBalancerId) {
     // (safety) A cluster-created SLB (ours, another cluster's, or the API server's) is never adopted.
     if (isClusterCreated(reused.tags)) {
       cite('loadBalancerId', 'names an SLB created by a Kubernetes cluster (it carries ownership tags); only SLBs created by hand can be reused');
+    } else {
+      // (safety) A hand-made SLB is the operator's: a namespace may use it only when opened to it.
+      const decision = reuseAllowed(c.loadBalancerId, namespace, inputs.config.clusterId, inputs.config.reusableLoadBalancers ?? [], reused.tags);
+      if (!decision.allowed) cite('loadBalancerId', decision.detail);
     }
     for (const v of c.vgroupPort ?? []) {
       const g = reused.vgroups.find((x) => x.id === v.vGroupId);

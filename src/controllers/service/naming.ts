@@ -10,6 +10,7 @@
 //
 // Anything whose name does not parse as such a key is the user's and is never modified or deleted.
 import { DEFAULT_CLUSTER_ID as CLUSTER_ID_FALLBACK, MAX_TAGS_FOR_MARKERS, OWNED_NAME_PREFIX, TAG_CLUSTER_ID, TAG_DO_NOT_DELETE, TAG_REUSED_BY_USER } from '../../cloud/ownership.js';
+export { isReservedTagKey } from '../../cloud/ownership.js';
 import type { ServiceIdentity } from './types.js';
 
 // The tag keys themselves live in src/cloud/ownership.ts (a constants-only module every

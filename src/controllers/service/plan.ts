@@ -57,6 +57,11 @@ export type PlanActionKind = PlanAction['kind'];
 /** A change the planner refuses to make; the sync fails with this text and nothing is applied. */
 export interface PlanConflict {
   reason: string;
+  /**
+   * `ownership`: the object belongs to another Service (its `k8s/…` key names someone else), so
+   * no annotation of this Service can ever make the change; reported as LoadBalancerConflict.
+   */
+  kind?: 'ownership';
 }
 
 export interface Plan {

@@ -5,7 +5,7 @@ import { match } from '../../../src/controllers/service/match.js';
 import type { Plan, PlanAction } from '../../../src/controllers/service/plan.js';
 import type { DesiredLoadBalancer, RemoteLoadBalancer } from '../../../src/controllers/service/types.js';
 import { P, build, expectGolden, newNode, newService, slices, withAnnotations, withIngress, withLocal, withPorts } from './fixtures.js';
-import { USAGE_EXAMPLES } from './model.test.js';
+import { GRANT, USAGE_EXAMPLES } from './model.test.js';
 import { simulate } from './simulate.js';
 
 const kinds = (p: Plan): string[] => p.actions.map((a) => a.kind);
@@ -228,7 +228,7 @@ describe('service diff', () => {
   });
 
   describe('reused SLB', () => {
-    const reuse = { reusedLoadBalancer: { loadBalancerId: 'lb-user1', tags: { owner: 'alice' }, address: '47.1.1.1', vgroups: [{ id: 'rsp-user80', name: 'user-group' }] } };
+    const reuse = { reusedLoadBalancer: { loadBalancerId: 'lb-user1', tags: { owner: 'alice', [GRANT]: 'default' }, address: '47.1.1.1', vgroups: [{ id: 'rsp-user80', name: 'user-group' }] } };
     it('without force-override: our group and backends only, plus the reuse marker tag; listeners untouched', () => {
       const d = build(newService(withAnnotations({ [P + 'id']: 'lb-user1' })), reuse);
       const plan = planChanges(d, userLb(), ownershipOf(d));

@@ -183,7 +183,7 @@ describe('service controller end to end (real controller-manager process)', func
   });
 
   /** A hand-made SLB with a user listener on 22 and a user VServer group holding one user backend. */
-  function userSlb(n: number): { lbId: string; groupId: string } {
+  function userSlb(n: number, grant = true): { lbId: string; groupId: string } {
     const s = h.cloudEmu.emu.state;
     const template = lbFor(h, 'web')!;
     const lbId = `lb-user${n}`;
@@ -194,7 +194,8 @@ describe('service controller end to end (real controller-manager process)', func
       Address: `198.51.100.${n}`,
       DeleteProtection: 'off',
       ModificationProtectionStatus: 'NonProtection',
-      Tags: [{ Key: 'team', Value: 'payments' }],
+      // The operator opened it to this cluster's `default` namespace (reuse needs a grant).
+      Tags: [{ Key: 'team', Value: 'payments' }, ...(grant ? [{ Key: `kube-alicloud.io/reusable/${CLUSTER_ID}`, Value: 'default' }] : [])],
       BackendServers: [],
       Listeners: [{ ListenerPort: 22, ListenerProtocol: 'tcp', Status: 'running', Attributes: { Description: 'ssh bastion', BackendServerPort: 22 } }],
     };
@@ -242,6 +243,26 @@ describe('service controller end to end (real controller-manager process)', func
     const after = h.cloudEmu.emu.state.loadBalancers[lbId]!;
     assert.deepEqual(after.Listeners.map((l) => l.ListenerPort), [22]);
     assert.deepEqual(h.cloudEmu.emu.state.vserverGroups[groupId]!.BackendServers.map((b) => b.Description), ['by hand']);
+  });
+
+  it('reuses a hand-made SLB only when opened to it: refused without a grant, accepted through cloud-config reusableLoadBalancers', async () => {
+    const closed = userSlb(8, false);
+    const before = JSON.stringify([h.cloudEmu.emu.state.loadBalancers[closed.lbId], h.cloudEmu.emu.state.vserverGroups[closed.groupId]]);
+    await apply({ name: 'unopened', annotations: { [`${PFX}id`]: closed.lbId } });
+    const ev = await eventually(() => eventsFor(h, 'unopened').find((e) => e.reason === 'InvalidAnnotation'), 'refusal', 400);
+    assert.match(ev.message, /not open to namespace "default".*reusableLoadBalancers "lb-user8\/default"/);
+    await h.settle();
+    assert.equal(JSON.stringify([h.cloudEmu.emu.state.loadBalancers[closed.lbId], h.cloudEmu.emu.state.vserverGroups[closed.groupId]]), before, 'the unopened SLB is byte-for-byte unchanged');
+    assert.ok(!groupsOf(h, closed.lbId).some((g) => g.VServerGroupName.startsWith('k8s/')));
+    // lb-user9 carries no grant tag; the harness's cloud-config lists "lb-user9/default".
+    const opened = userSlb(9, false);
+    await apply({ name: 'opened', annotations: { [`${PFX}id`]: opened.lbId } });
+    await waitIngress(h, 'opened');
+    await eventually(() => groupsOf(h, opened.lbId).find((g) => g.VServerGroupName === `k8s/${getService(h, 'opened')!.spec!.ports![0]!.nodePort}/opened/default/${CLUSTER_ID}`), 'our group on the opened SLB', 400);
+    await del('unopened');
+    await del('opened');
+    await eventually(() => (getService(h, 'unopened') || getService(h, 'opened') ? undefined : true), 'both gone', 400);
+    assert.equal(JSON.stringify([h.cloudEmu.emu.state.loadBalancers[closed.lbId], h.cloudEmu.emu.state.vserverGroups[closed.groupId]]), before);
   });
 
   it('refuses to adopt an SLB created by a cluster, with a Warning and no change', async () => {
@@ -310,6 +331,8 @@ describe('service controller end to end (real controller-manager process)', func
     await eventually(() => (slbCalls(h.cloudEmu.emu.calls()).some((c) => c.action === 'DescribeLoadBalancers') ? true : undefined), 'a later drift check', 400);
     await h.settle();
     assert.deepEqual(slbWrites(h.cloudEmu.emu.calls()), []);
+    // Back to a rare drift check: the next cases count calls, and a 1 s check's reads would race them.
+    await h.restart(['--lb-drift-check-period', '1h']);
   });
 
   it('refuses ENI backends (not supported in this cluster mode) with a Warning and no cloud change', async () => {
@@ -328,7 +351,7 @@ describe('service controller end to end (real controller-manager process)', func
     await h.kubectl(['delete', 'service', ...names, '--wait=false']);
     await eventually(() => (h.kube.emu.store.list('services', { namespace: 'default' }).every((s) => (s as { metadata: { name: string } }).metadata.name === 'kubernetes') ? true : undefined), 'all Services gone', 600);
     const left = Object.values(h.cloudEmu.emu.state.loadBalancers);
-    assert.deepEqual(left.map((l) => l.LoadBalancerId).sort(), ['lb-user1', 'lb-user2']);
+    assert.deepEqual(left.map((l) => l.LoadBalancerId).sort(), ['lb-user1', 'lb-user2', 'lb-user8', 'lb-user9']);
     assert.ok(Object.values(h.cloudEmu.emu.state.vserverGroups).every((g) => !g.VServerGroupName.startsWith('k8s/')));
     assert.ok(left.every((l) => l.Listeners.every((x) => !String(x.Attributes.Description ?? '').startsWith('k8s/'))));
   });

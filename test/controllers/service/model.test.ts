@@ -4,6 +4,8 @@ import { isValidationErrors } from '../../../src/controllers/service/types.js';
 import { CONFIG, P, build, expectGolden, inputs, newNode, newService, withAnnotations, withIngress, withLocal, withPorts } from './fixtures.js';
 
 const L = 'service.beta.kubernetes.io/alicloud-loadbalancer-';
+/** The operator's reuse grant for cluster c-test (see reuse-grant.ts). */
+export const GRANT = 'kube-alicloud.io/reusable/c-test';
 
 /** The official CCM usage guide's examples, as described in the reference annotation tables. */
 export const USAGE_EXAMPLES: Record<string, Parameters<typeof newService>> = {
@@ -39,7 +41,7 @@ describe('service model builder', () => {
   describe('golden models for the official usage-guide examples', () => {
     for (const [name, tweaks] of Object.entries(USAGE_EXAMPLES)) {
       it(name, () => {
-        const reusedLoadBalancer = name.startsWith('reuse') ? { loadBalancerId: 'lb-user1', tags: {}, address: '47.1.1.1', vgroups: [{ id: 'rsp-user80', name: 'user-group' }] } : undefined;
+        const reusedLoadBalancer = name.startsWith('reuse') ? { loadBalancerId: 'lb-user1', tags: { [GRANT]: '*' }, address: '47.1.1.1', vgroups: [{ id: 'rsp-user80', name: 'user-group' }] } : undefined;
         expectGolden(`model-${name}`, build(newService(...tweaks), reusedLoadBalancer ? { reusedLoadBalancer } : {}));
       });
     }
@@ -172,12 +174,12 @@ describe('service model builder', () => {
     });
     it('vgroup-port naming a controller-created group', () => {
       const e = errorsOf(newService(withAnnotations({ [P + 'id']: 'lb-x', [P + 'vgroup-port']: 'rsp-k:80' })), {
-        reusedLoadBalancer: { loadBalancerId: 'lb-x', tags: {}, vgroups: [{ id: 'rsp-k', name: 'k8s/30080/other/default/c-test' }] },
+        reusedLoadBalancer: { loadBalancerId: 'lb-x', tags: { [GRANT]: 'default' }, vgroups: [{ id: 'rsp-k', name: 'k8s/30080/other/default/c-test' }] },
       });
       assert.match(e[0]!.reason, /created by a controller/);
     });
     it('rebinding a Service with an ingress IP to a different reused SLB', () => {
-      const e = errorsOf(newService(withIngress('1.2.3.4'), withAnnotations({ [P + 'id']: 'lb-x' })), { reusedLoadBalancer: { loadBalancerId: 'lb-x', tags: {}, address: '5.6.7.8', vgroups: [] } });
+      const e = errorsOf(newService(withIngress('1.2.3.4'), withAnnotations({ [P + 'id']: 'lb-x' })), { reusedLoadBalancer: { loadBalancerId: 'lb-x', tags: { [GRANT]: 'default' }, address: '5.6.7.8', vgroups: [] } });
       assert.match(e[0]!.reason, /cannot be rebound to 5.6.7.8/);
     });
     it('annotation errors come back untouched', () => {

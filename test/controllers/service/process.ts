@@ -46,7 +46,8 @@ export async function startProcessHarness(o: ProcessHarnessOptions = {}): Promis
   const seeded = seedInstances(cloudEmu.emu, o.nodes ?? 3);
   for (let i = 0; i < seeded.instanceIds.length; i++) addNode(kube, `node-${i}`, `${region}.${seeded.instanceIds[i]}`);
   const cloudConfig = join(kube.dir, 'cloud-config.json');
-  await writeFile(cloudConfig, JSON.stringify({ Global: { clusterID: CLUSTER_ID } }));
+  // lb-user9 is opened to reuse by cloud-config only (the e2e's other user SLBs carry a grant tag).
+  await writeFile(cloudConfig, JSON.stringify({ Global: { clusterID: CLUSTER_ID, reusableLoadBalancers: 'lb-user9/default' } }));
   const env = {
     ALIYUN_ACCESS_KEY: cloudEmu.accessKeyId,
     ALIYUN_ACCESS_KEY_SECRET: cloudEmu.accessKeySecret,
