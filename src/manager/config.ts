@@ -9,6 +9,7 @@ import { parseNodeNameType, type NodeNameType } from '../controllers/node/consta
 import { loadCloudConfig, type CloudFileConfig } from './cloudconfig.js';
 import { selectControllers } from './controllers.js';
 import { FlagError, type Flags } from './flags.js';
+import { resolveBindAddress } from './serving.js';
 import { validateLeaderTiming, LeaderElectionConfigError } from '../kube/leader.js';
 
 export class ConfigError extends Error {
@@ -66,8 +67,7 @@ type PassedThroughFlags = Pick<
   | 'skipDisableSourceDestCheck'
   | 'nodeReconcileBatchSize'
   | 'nodeEventAggregationWaitMs'
-  | 'bindAddress'
-  | 'port'
+  | 'serving'
   | 'dryRun'
   | 'logLevel'
 >;
@@ -166,8 +166,8 @@ export async function resolveConfig(flags: Flags, opts: ResolveOptions): Promise
     skipDisableSourceDestCheck: flags.skipDisableSourceDestCheck,
     nodeReconcileBatchSize: flags.nodeReconcileBatchSize,
     nodeEventAggregationWaitMs: flags.nodeEventAggregationWaitMs,
-    bindAddress: flags.bindAddress,
-    port: flags.port,
+    // The bind address is settled here (loopback outside a Pod) so the startup log shows it.
+    serving: { ...flags.serving, bindAddress: resolveBindAddress(flags.serving, env) },
     dryRun: flags.dryRun,
     logLevel: flags.logLevel,
     cloud,

@@ -4,6 +4,7 @@
 // FlagError whose message names the flag.
 import { Command, CommanderError, Option } from 'commander';
 import { parseDuration } from './duration.js';
+import { addServingOptions, servingFlagsFrom, type ServingFlags } from './serving.js';
 
 export class FlagError extends Error {
   override name = 'FlagError';
@@ -35,8 +36,8 @@ export interface Flags {
   skipDisableSourceDestCheck: boolean;
   nodeReconcileBatchSize: number;
   nodeEventAggregationWaitMs: number;
-  bindAddress: string;
-  port: number;
+  /** --secure-port, --port, --bind-address, TLS and delegated auth (src/manager/serving.ts). */
+  serving: ServingFlags;
   dryRun: boolean;
   logLevel: LogLevel;
 }
@@ -47,6 +48,7 @@ const BOOLEANS = [
   'leader-elect',
   'dry-run',
   'skip-disable-source-dest-check',
+  'authentication-skip-lookup', // serving.ts
 ] as const;
 
 /** `--b=false` → `--no-b`, `--b=true` → `--b`; single-dash long flags (Go style) get a second dash. */
@@ -100,14 +102,6 @@ function seconds(flag: string) {
     if (!/^\d+(\.\d+)?$/.test(value.trim()))
       throw new FlagError(`--${flag}: must be a number of seconds, got "${value}"`);
     return Math.round(Number(value) * 1000);
-  };
-}
-
-function port(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || n > 65535) throw new FlagError(`--${flag}: invalid port "${value}"`);
-    return n;
   };
 }
 
@@ -194,16 +188,13 @@ export function buildCommand(): Command {
       seconds('node-event-aggregation-wait-seconds'),
       1_000,
     )
-    .option('--bind-address <ip>', 'address of the health/metrics server', '0.0.0.0')
-    .option('--secure-port <port>', 'health/metrics port (plain HTTP; 0 = ephemeral)', port('secure-port'))
-    .option('--port <port>', 'alias of --secure-port', port('port'))
     .option('--dry-run', 'read-only: mutating cloud calls are logged, not sent', false)
     .option('--no-dry-run')
     .option('--log-level <level>', 'trace|debug|info|warn|error|fatal|silent', logLevel)
     .addOption(new Option('--v <n>', 'klog-style verbosity (alias of --log-level)').argParser(verbosity))
     .exitOverride()
     .configureOutput({ writeOut: () => {}, writeErr: () => {} });
-  return cmd;
+  return addServingOptions(cmd);
 }
 
 export interface ParseResult {
@@ -229,7 +220,6 @@ export function parseFlags(argv: readonly string[]): ParseResult {
   const master = (o.master ?? o.server) as string | undefined;
   if (o.master !== undefined && o.server !== undefined && o.master !== o.server)
     throw new FlagError('--server: conflicts with --master');
-  const p = (o.securePort ?? o.port ?? 10258) as number;
   const level = (o.logLevel ?? o.v ?? 'info') as LogLevel;
   return {
     flags: {
@@ -254,8 +244,7 @@ export function parseFlags(argv: readonly string[]): ParseResult {
       skipDisableSourceDestCheck: o.skipDisableSourceDestCheck as boolean,
       nodeReconcileBatchSize: o.nodeReconcileBatchSize as number,
       nodeEventAggregationWaitMs: o.nodeEventAggregationWaitSeconds as number,
-      bindAddress: o.bindAddress as string,
-      port: p,
+      serving: servingFlagsFrom(o),
       dryRun: o.dryRun as boolean,
       logLevel: level,
     },

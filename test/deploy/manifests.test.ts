@@ -80,7 +80,7 @@ describe('deploy: manifests', function () {
       assert.equal(flags.leaderElect, true, `${file}: --leader-elect`);
       assert.ok(flags.cloudConfig, `${file}: --cloud-config`);
       assert.equal(spec.hostNetwork, true, `${file}: hostNetwork`);
-      for (const probe of [c.livenessProbe, c.readinessProbe]) assert.equal(probe.httpGet.port, flags.port, `${file}: probe port`);
+      for (const probe of [c.livenessProbe, c.readinessProbe]) assert.equal(probe.httpGet.port, flags.serving.securePort, `${file}: probe port`);
       assert.deepEqual([c.livenessProbe.httpGet.path, c.readinessProbe.httpGet.path], ['/healthz', '/readyz']);
       assert.ok(c.resources?.requests?.cpu && c.resources?.limits?.memory, `${file}: resources`);
     }
