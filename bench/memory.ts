@@ -91,7 +91,7 @@ async function main(): Promise<void> {
 
   const child = spawn(
     process.execPath,
-    [MAIN, '--kubeconfig', kubeconfig, '--leader-elect=false', '--port', '0', '--bind-address', '127.0.0.1', '--controllers=*', '--cluster-cidr=10.64.0.0/10', '--node-monitor-period=3s', '--log-level=warn'],
+    [MAIN, '--kubeconfig', kubeconfig, '--leader-elect=false', '--port', '0', '--secure-port', '0', '--bind-address', '127.0.0.1', '--controllers=*', '--cluster-cidr=10.64.0.0/10', '--node-monitor-period=3s', '--log-level=warn'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {

@@ -111,7 +111,7 @@ describe('deploy: kube-aliyun drop-in with the seed manifest (real process)', fu
     const env = resolveEnv(container.env, values, (_name, key) => Buffer.from(secret.data[key]!, 'base64').toString('utf8'));
     // The seed's apiserver is http://127.0.0.1:8080; ours is the emulator (the only flag value changed).
     const args = container.command.slice(1).map((a) => (a.startsWith('--server=') ? `--server=${kube.url}` : a));
-    mgr = spawnManager([...args, '--port=0', '--bind-address=127.0.0.1'], {
+    mgr = spawnManager([...args, '--port=0', '--secure-port=0', '--bind-address=127.0.0.1'], {
       ...env,
       ECS_ENDPOINT: cloud.url,
       VPC_ENDPOINT: cloud.url,
