@@ -9,7 +9,7 @@ import { parseNodeNameType, type NodeNameType } from '../controllers/node/consta
 import { loadCloudConfig, type CloudFileConfig } from './cloudconfig.js';
 import { selectControllers } from './controllers.js';
 import { FlagError, type Flags } from './flags.js';
-import { resolveBindAddress } from './serving.js';
+import { checkServingFiles, resolveBindAddress } from './serving.js';
 import { validateLeaderTiming, LeaderElectionConfigError } from '../kube/leader.js';
 
 export class ConfigError extends Error {
@@ -139,6 +139,7 @@ export async function resolveConfig(flags: Flags, opts: ResolveOptions): Promise
   }
   if (flags.routeReconciliationPeriodMs <= 0)
     throw new FlagError('--route-reconciliation-period: must be greater than zero');
+  checkServingFiles(flags.serving);
   const file: CloudFileConfig = flags.cloudConfig ? loadCloudConfig(flags.cloudConfig) : {};
   const cloud = await resolveCloud(file, env, flags, opts.metadata);
   const config: ManagerConfig = {

@@ -4,6 +4,7 @@
 // Kept apart from flags.ts so the serving surface is one place to read and review. The import
 // cycle with flags.ts is safe: neither module touches the other's exports while loading.
 import { Option, type Command } from 'commander';
+import { servingCertificate, TlsConfigError } from '../server/tls.js';
 import { FlagError } from './flags.js';
 
 export interface ServingFlags {
@@ -95,6 +96,10 @@ export function addServingOptions(cmd: Command): Command {
 }
 
 export function servingFlagsFrom(o: Record<string, unknown>): ServingFlags {
+  if ((o.tlsCertFile === undefined) !== (o.tlsPrivateKeyFile === undefined))
+    throw new FlagError(
+      `${o.tlsCertFile === undefined ? '--tls-cert-file' : '--tls-private-key-file'}: required when the other is set`,
+    );
   return {
     ...(o.bindAddress !== undefined ? { bindAddress: o.bindAddress as string } : {}),
     securePort: (o.securePort as number | undefined) ?? DEFAULT_SECURE_PORT,
@@ -111,6 +116,17 @@ export function servingFlagsFrom(o: Record<string, unknown>): ServingFlags {
     authenticationSkipLookup: o.authenticationSkipLookup as boolean,
     alwaysAllowPaths: (o.authorizationAlwaysAllowPaths as string[] | undefined) ?? ['/healthz', '/readyz', '/livez'],
   };
+}
+
+/** Reads the certificate files once at startup, so a bad pair is a flag error, not a crash later. */
+export function checkServingFiles(flags: ServingFlags): void {
+  if (!flags.tlsCertFile || !flags.tlsPrivateKeyFile) return;
+  try {
+    servingCertificate({ certFile: flags.tlsCertFile, keyFile: flags.tlsPrivateKeyFile });
+  } catch (err) {
+    if (err instanceof TlsConfigError) throw new FlagError(err.message);
+    throw err;
+  }
 }
 
 /**

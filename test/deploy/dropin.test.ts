@@ -27,6 +27,8 @@ export const NOT_EXERCISED: Record<string, string> = {
   'patch core/events': 'event recorder: a repeated event bumps the count of the existing one (src/kube/events.ts)',
   'get core/services': 'status/finalizer writes re-read the Service after a 409 conflict (src/kube/patch.ts)',
   'update core/nodes/status': 'node controller: writes addresses with update when the status changed (src/controllers/node/apply.ts)',
+  'create authentication.k8s.io/tokenreviews': 'secure port: a /metrics scrape with a bearer token (src/server/delegated.ts; exercised by test/manager/serving.test.ts)',
+  'create authorization.k8s.io/subjectaccessreviews': 'secure port: may this user GET /metrics (src/server/delegated.ts; exercised by test/manager/serving.test.ts)',
 };
 
 describe('deploy: kube-aliyun drop-in with the seed manifest (real process)', function () {
