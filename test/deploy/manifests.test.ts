@@ -71,7 +71,7 @@ describe('deploy: manifests', function () {
 
   it('controller-manager flags in both manifests are accepted by the manager, and probes hit its port', () => {
     const managers = podSpecs().filter((p) => p.name === 'alicloud-controller-manager');
-    assert.equal(managers.length, 2, 'the Deployment and the static Pod');
+    assert.equal(managers.length, 3, 'the Deployment, its single-master variant and the static Pod');
     for (const { file, spec } of managers) {
       const c = spec.containers[0];
       assert.equal(c.command[0], 'alicloud-controller-manager');
