@@ -114,7 +114,7 @@ async function main(): Promise<void> {
       child.once('exit', (code) => reject(new Error(`controller-manager exited ${code}:\n${stderr.slice(-3000)}`)));
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
-        const m = /\{"event":"listening","url":"([^"]+)"\}/.exec(out);
+        const m = /\{"event":"listening","url":"([^"]+)"/.exec(out);
         if (m) resolve(m[1]!);
       });
     });
