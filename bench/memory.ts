@@ -93,7 +93,7 @@ async function main(): Promise<void> {
 
   const child = spawn(
     BIN,
-    ['--kubeconfig', kubeconfig, '--leader-elect=false', '--port', '0', '--bind-address', '127.0.0.1', '--controllers=*', '--cluster-cidr=10.64.0.0/10', '--node-monitor-period=3s', '--log-level=warn'],
+    ['--kubeconfig', kubeconfig, '--leader-elect=false', '--port', '0', '--secure-port', '0', '--bind-address', '127.0.0.1', '--controllers=*', '--cluster-cidr=10.64.0.0/10', '--node-monitor-period=3s', '--log-level=warn'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
       child.once('exit', (code) => reject(new Error(`controller-manager exited ${code}:\n${stderr.slice(-3000)}`)));
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
-        const m = /\{"event":"listening","url":"([^"]+)"\}/.exec(out);
+        const m = /\{"event":"listening","url":"([^"]+)"/.exec(out);
         if (m) resolve(m[1]!);
       });
     });

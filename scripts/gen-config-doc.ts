@@ -131,7 +131,7 @@ export function renderConfigDoc(): string {
   out.push('|---|---|---|');
   // Defaults applied after parsing (not commander defaults) come from parsing an empty argv.
   const parsed = parseFlags([]).flags!;
-  const lateDefaults: Record<string, unknown> = { '--secure-port': parsed.port, '--log-level': parsed.logLevel };
+  const lateDefaults: Record<string, unknown> = { '--secure-port': parsed.serving.securePort, '--authorization-always-allow-paths': parsed.serving.alwaysAllowPaths.join(','), '--log-level': parsed.logLevel };
   for (const o of buildCommand().options) {
     if (o.negate || o.long === '--help') continue;
     const hidden = (o as { hidden?: boolean }).hidden;

@@ -173,7 +173,7 @@ export class ChaosCluster {
       '--controllers=*',
       '--cluster-cidr=10.0.0.0/16',
       '--bind-address=127.0.0.1',
-      '--port=0',
+      '--port=0', '--secure-port=0', '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
       '--concurrent-service-syncs=8',
       '--route-reconciliation-period=3s',
       '--node-monitor-period=5s',

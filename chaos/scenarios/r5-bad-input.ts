@@ -55,7 +55,7 @@ export const r5: Scenario = {
 
     // 2. Flags and cloud-configs: the real process, one line naming the culprit, exit 1.
     // --dry-run: should a case be wrongly accepted, that process must not change the cloud.
-    const base = ['--kubeconfig', c.kubeconfigPath, '--bind-address=127.0.0.1', '--port=0', '--leader-elect=false', '--controllers=service', '--dry-run'];
+    const base = ['--kubeconfig', c.kubeconfigPath, '--bind-address=127.0.0.1', '--port=0', '--secure-port=0', '--leader-elect=false', '--controllers=service', '--dry-run'];
     // The short variant samples every fourth process-spawning case (each spawn costs ~1 s).
     const sample = <T>(xs: T[]) => (size === 'full' ? xs : xs.filter((_, i) => i % 4 === 0));
     const flagCases = sample(badFlags());

@@ -64,7 +64,7 @@ export const r7: Scenario = {
     // Config errors that carry the secret in the file, and the driver failing in the cloud.
     const cfg = join(c.dir, 'secret-cloud-config.yaml');
     await writeFile(cfg, `Global:\n  accessKeyID: ${creds.accessKeyId}\n  accessKeySecret: ${creds.accessKeySecret}\n  vpcID: not-a-vpc\n`);
-    const cfgRun = await runToExit(['--cloud-config', cfg, '--kubeconfig', c.kubeconfigPath, '--port=0', '--bind-address=127.0.0.1'], {}, 15_000);
+    const cfgRun = await runToExit(['--cloud-config', cfg, '--kubeconfig', c.kubeconfigPath, '--port=0', '--secure-port=0', '--bind-address=127.0.0.1'], {}, 15_000);
     texts.push({ source: 'config error', text: cfgRun.output });
     const driverEnv = c.processEnv({ ALICLOUD_FLEXVOLUME_STATE_DIR: join(c.dir, 'flex-state'), ALICLOUD_FLEXVOLUME_LOG: join(c.dir, 'flex.log'), ALICLOUD_FLEXVOLUME_ATTACH_TIMEOUT_MS: '2000' });
     const driverCalls = [

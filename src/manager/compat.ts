@@ -94,7 +94,7 @@ export const COMPAT_FLAGS: readonly CompatFlag[] = [
     name: 'metrics-bind-addr',
     takesValue: true,
     origins: ['official'],
-    why: '/metrics is served by the health server (--bind-address, --secure-port)',
+    why: '/metrics is served by the HTTPS server (--bind-address, --secure-port)',
   },
   {
     name: 'health-probe-bind-addr',

@@ -9,6 +9,7 @@ import { parseNodeNameType, type NodeNameType } from '../controllers/node/consta
 import { loadCloudConfig, type CloudFileConfig } from './cloudconfig.js';
 import { selectControllers } from './controllers.js';
 import { FlagError, type Flags } from './flags.js';
+import { checkServingFiles, resolveBindAddress } from './serving.js';
 import { validateLeaderTiming, LeaderElectionConfigError } from '../kube/leader.js';
 
 export class ConfigError extends Error {
@@ -68,8 +69,7 @@ type PassedThroughFlags = Pick<
   | 'skipDisableSourceDestCheck'
   | 'nodeReconcileBatchSize'
   | 'nodeEventAggregationWaitMs'
-  | 'bindAddress'
-  | 'port'
+  | 'serving'
   | 'dryRun'
   | 'logLevel'
   | 'kubeApiQps'
@@ -149,6 +149,7 @@ export async function resolveConfig(flags: Flags, opts: ResolveOptions): Promise
   }
   if (flags.routeReconciliationPeriodMs <= 0)
     throw new FlagError('--route-reconciliation-period: must be greater than zero');
+  checkServingFiles(flags.serving);
   const file: CloudFileConfig = flags.cloudConfig ? loadCloudConfig(flags.cloudConfig) : {};
   const warnings = [...flags.warnings, ...controllerWarnings, ...(file.ignored ?? [])];
   // kube-aliyun's --in-cluster wins over --kubeconfig and --server, as it did there.
@@ -182,8 +183,8 @@ export async function resolveConfig(flags: Flags, opts: ResolveOptions): Promise
     skipDisableSourceDestCheck: flags.skipDisableSourceDestCheck,
     nodeReconcileBatchSize: flags.nodeReconcileBatchSize,
     nodeEventAggregationWaitMs: flags.nodeEventAggregationWaitMs,
-    bindAddress: flags.bindAddress,
-    port: flags.port,
+    // The bind address is settled here (loopback outside a Pod) so the startup log shows it.
+    serving: { ...flags.serving, bindAddress: resolveBindAddress(flags.serving, env) },
     dryRun: flags.dryRun,
     logLevel: flags.logLevel,
     kubeApiQps: flags.kubeApiQps,

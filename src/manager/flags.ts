@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ALIASES, compatFlag, compatWarning } from './compat.js';
 import { formatDuration, parseDuration } from './duration.js';
+import { addServingOptions, servingFlagsFrom, type ServingFlags } from './serving.js';
 import { KUBE_ALICLOUD_VERSION } from '../cloud/version.js';
 
 export class FlagError extends Error {
@@ -38,8 +39,8 @@ export interface Flags {
   skipDisableSourceDestCheck: boolean;
   nodeReconcileBatchSize: number;
   nodeEventAggregationWaitMs: number;
-  bindAddress: string;
-  port: number;
+  /** --secure-port, --port, --bind-address, TLS and delegated auth (src/manager/serving.ts). */
+  serving: ServingFlags;
   dryRun: boolean;
   logLevel: LogLevel;
   /** --leader-elect-resource-lock; always a Lease here (see leaseLock). */
@@ -73,6 +74,7 @@ const BOOLEANS = [
   'enable-imdsv2',
   'in-cluster',
   'test',
+  'authentication-skip-lookup', // serving.ts
 ] as const;
 
 function parseBool(flag: string, text: string): boolean {
@@ -190,14 +192,6 @@ function seconds(flag: string) {
   };
 }
 
-function port(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || n > 65535) throw new FlagError(`--${flag}: invalid port "${value}"`);
-    return n;
-  };
-}
-
 function logLevel(value: string): LogLevel {
   if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
   throw new FlagError(`--log-level: must be one of ${LOG_LEVELS.join('|')}, got "${value}"`);
@@ -302,9 +296,6 @@ export function buildCommand(): Command {
     )
     .option('--enable-imdsv2', 'read instance metadata with a session token (falls back to plain reads)', true)
     .option('--no-enable-imdsv2')
-    .option('--bind-address <ip>', 'address of the health/metrics server', '0.0.0.0')
-    .option('--secure-port <port>', 'health/metrics port (plain HTTP; 0 = ephemeral)', port('secure-port'))
-    .option('--port <port>', 'alias of --secure-port', port('port'))
     .option('--dry-run', 'read-only: mutating cloud calls are logged, not sent', false)
     .option('--no-dry-run')
     .option('--test', 'validate flags and configuration, then exit 0 without starting', false)
@@ -313,7 +304,7 @@ export function buildCommand(): Command {
     .addOption(new Option('--v <n>', 'klog-style verbosity (alias of --log-level)').argParser(verbosity))
     .exitOverride()
     .configureOutput({ writeOut: () => {}, writeErr: () => {} });
-  return cmd;
+  return addServingOptions(cmd);
 }
 
 export interface ParseResult {
@@ -358,7 +349,6 @@ export function parseFlags(argv: readonly string[]): ParseResult {
     warnings.push(
       `flag --leader-elect-resource-lock=${String(o.leaderElectResourceLock)} has no effect here: a Lease is held (${String(o.leaderElectResourceNamespace)}/${String(o.leaderElectResourceName)}); stop every manager that locks another kind before starting this one`,
     );
-  const p = (o.securePort ?? o.port ?? 10258) as number;
   const level = (o.logLevel ?? o.v ?? 'info') as LogLevel;
   return {
     flags: {
@@ -383,8 +373,7 @@ export function parseFlags(argv: readonly string[]): ParseResult {
       skipDisableSourceDestCheck: o.skipDisableSourceDestCheck as boolean,
       nodeReconcileBatchSize: o.nodeReconcileBatchSize as number,
       nodeEventAggregationWaitMs: o.nodeEventAggregationWaitSeconds as number,
-      bindAddress: o.bindAddress as string,
-      port: p,
+      serving: servingFlagsFrom(o),
       dryRun: o.dryRun as boolean,
       logLevel: level,
       leaderElectResourceLock: o.leaderElectResourceLock as string,

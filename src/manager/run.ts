@@ -10,10 +10,10 @@ import { InformerFactory } from '../kube/factory.js';
 import { LeaderElector } from '../kube/leader.js';
 import { KubeLeaseStore } from '../kube/lease.js';
 import { KubeClient } from '../kube/rest.js';
-import { startHttpServer } from '../server/app.js';
 import { Readiness } from '../server/health.js';
 import type { Logger } from '../util/log.js';
 import type { ManagerConfig } from './config.js';
+import { startServing } from './serve.js';
 import type { Controller, ControllerContext, ControllerFactory } from './registry.js';
 
 export interface ManagerDeps {
@@ -27,7 +27,9 @@ export interface ManagerDeps {
 }
 
 export interface ManagerHandle {
+  /** The plain-HTTP port's URL when --port is set, else the secure port's. */
   url: string;
+  secureUrl: string;
   /** Resolves with the exit code: 0 after stop(), 1 after lost leadership or a controller failure. */
   done: Promise<number>;
   stop(): void;
@@ -49,8 +51,8 @@ export async function startManager(config: ManagerConfig, deps: ManagerDeps): Pr
     burst: config.kubeApiBurst,
   });
   const cloud = (deps.createCloud ?? defaultCloud)(config, registry, logger);
-  const server = await startHttpServer({ registry, readiness, host: config.bindAddress, port: config.port });
-  (deps.stdout ?? process.stdout).write(JSON.stringify({ event: 'listening', url: server.url }) + '\n');
+  const server = await startServing(config, { registry, readiness, kube, kubeConfig, logger, env: deps.env });
+  (deps.stdout ?? process.stdout).write(JSON.stringify({ event: 'listening', ...server.urls }) + '\n');
 
   const root = new AbortController();
   let exitCode = 0;
@@ -130,7 +132,7 @@ export async function startManager(config: ManagerConfig, deps: ManagerDeps): Pr
     kube.close();
     cloud.close();
   });
-  return { url: server.url, done: finished, stop: () => root.abort(), readiness, registry };
+  return { url: server.urls.url, secureUrl: server.urls.secureUrl, done: finished, stop: () => root.abort(), readiness, registry };
 }
 
 function defaultCloud(config: ManagerConfig, registry: Registry, logger: Logger): Cloud {

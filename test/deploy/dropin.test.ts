@@ -27,6 +27,8 @@ export const NOT_EXERCISED: Record<string, string> = {
   'patch core/events': 'event recorder: a repeated event bumps the count of the existing one (src/kube/events.ts)',
   'get core/services': 'status/finalizer writes re-read the Service after a 409 conflict (src/kube/patch.ts)',
   'update core/nodes/status': 'node controller: writes addresses with update when the status changed (src/controllers/node/apply.ts)',
+  'create authentication.k8s.io/tokenreviews': 'secure port: a /metrics scrape with a bearer token (src/server/delegated.ts; exercised by test/manager/serving.test.ts)',
+  'create authorization.k8s.io/subjectaccessreviews': 'secure port: may this user GET /metrics (src/server/delegated.ts; exercised by test/manager/serving.test.ts)',
 };
 
 describe('deploy: kube-aliyun drop-in with the seed manifest (real process)', function () {
@@ -111,7 +113,7 @@ describe('deploy: kube-aliyun drop-in with the seed manifest (real process)', fu
     const env = resolveEnv(container.env, values, (_name, key) => Buffer.from(secret.data[key]!, 'base64').toString('utf8'));
     // The seed's apiserver is http://127.0.0.1:8080; ours is the emulator (the only flag value changed).
     const args = container.command.slice(1).map((a) => (a.startsWith('--server=') ? `--server=${kube.url}` : a));
-    mgr = spawnManager([...args, '--port=0', '--bind-address=127.0.0.1'], {
+    mgr = spawnManager([...args, '--port=0', '--secure-port=0', '--bind-address=127.0.0.1'], {
       ...env,
       ECS_ENDPOINT: cloud.url,
       VPC_ENDPOINT: cloud.url,

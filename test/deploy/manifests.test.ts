@@ -71,7 +71,7 @@ describe('deploy: manifests', function () {
 
   it('controller-manager flags in both manifests are accepted by the manager, and probes hit its port', () => {
     const managers = podSpecs().filter((p) => p.name === 'alicloud-controller-manager');
-    assert.equal(managers.length, 2, 'the Deployment and the static Pod');
+    assert.equal(managers.length, 3, 'the Deployment, its single-master variant and the static Pod');
     for (const { file, spec } of managers) {
       const c = spec.containers[0];
       assert.equal(c.command[0], 'alicloud-controller-manager');
@@ -80,7 +80,7 @@ describe('deploy: manifests', function () {
       assert.equal(flags.leaderElect, true, `${file}: --leader-elect`);
       assert.ok(flags.cloudConfig, `${file}: --cloud-config`);
       assert.equal(spec.hostNetwork, true, `${file}: hostNetwork`);
-      for (const probe of [c.livenessProbe, c.readinessProbe]) assert.equal(probe.httpGet.port, flags.port, `${file}: probe port`);
+      for (const probe of [c.livenessProbe, c.readinessProbe]) assert.equal(probe.httpGet.port, flags.serving.securePort, `${file}: probe port`);
       assert.deepEqual([c.livenessProbe.httpGet.path, c.readinessProbe.httpGet.path], ['/healthz', '/readyz']);
       assert.ok(c.resources?.requests?.cpu && c.resources?.limits?.memory, `${file}: resources`);
     }

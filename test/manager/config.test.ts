@@ -35,7 +35,8 @@ describe('manager/flags', () => {
     assert.equal(f.leaderElect, true);
     assert.equal(f.clusterCidr, '10.2.0.0/16');
     assert.equal(f.leaseDurationMs, 15_000);
-    assert.equal(f.port, 10258);
+    assert.equal(f.serving.securePort, 10258);
+    assert.equal(f.serving.insecurePort, undefined, 'no plain-HTTP port unless asked');
   });
 
   it('takes both --x=v and --x v, booleans with =false, -v as verbosity, Go single-dash', () => {
@@ -51,13 +52,13 @@ describe('manager/flags', () => {
       '--controllers=*,-route',
     ]).flags!;
     assert.equal(f.leaderElect, false);
-    assert.equal(f.port, 0);
+    assert.equal(f.serving.insecurePort, 0);
     assert.equal(f.logLevel, 'trace');
     assert.equal(f.kubeconfig, '/k');
     assert.equal(f.dryRun, true);
     assert.equal(f.retryPeriodMs, 500);
     assert.equal(f.controllers, '*,-route');
-    assert.equal(parseFlags(['--secure-port=1234', '--log-level=warn']).flags!.port, 1234);
+    assert.equal(parseFlags(['--secure-port=1234', '--log-level=warn']).flags!.serving.securePort, 1234);
     assert.equal(parseFlags(['--log-level=warn']).flags!.logLevel, 'warn');
     assert.equal(parseFlags(['--configure-cloud-routes=false']).flags!.configureCloudRoutes, false);
     // Every boolean takes =false (found by the chaos suite: --dry-run=false was "unknown flag").
@@ -109,8 +110,8 @@ describe('manager/flags', () => {
         concurrentServiceSyncs: f.concurrentServiceSyncs,
         routeReconciliationPeriodMs: f.routeReconciliationPeriodMs,
         nodeMonitorPeriodMs: f.nodeMonitorPeriodMs,
-        bindAddress: f.bindAddress,
-        port: f.port,
+        bindAddress: f.serving.bindAddress,
+        port: f.serving.securePort,
         dryRun: f.dryRun,
         logLevel: f.logLevel,
       },
@@ -138,9 +139,9 @@ describe('manager/flags', () => {
         logLevel: 'debug',
       },
     );
-    // --server is kube-aliyun's spelling of --master; --port is the other spelling of --secure-port.
+    // --server is kube-aliyun's spelling of --master; --port is the plain-HTTP (health-only) port.
     assert.equal(parseFlags(['--server', 'http://127.0.0.1:8080']).flags!.master, 'http://127.0.0.1:8080');
-    assert.equal(parseFlags(['--port=10301']).flags!.port, 10301);
+    assert.equal(parseFlags(['--port=10301']).flags!.serving.insecurePort, 10301);
   });
 
   it('names the culprit in one line for every kind of bad input', () => {

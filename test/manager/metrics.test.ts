@@ -73,7 +73,7 @@ describe('alicloud-controller-manager process: /metrics and logs', function () {
         '--controllers=service,node,route',
         '--cluster-cidr', '10.0.0.0/16',
         '--leader-elect=false',
-        '--port', '0',
+        '--port', '0', '--secure-port', '0', '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
         '--bind-address', '127.0.0.1',
         '--log-level=debug',
       ],

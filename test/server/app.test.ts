@@ -14,14 +14,29 @@ describe('server/app', () => {
     readiness.add('broken', () => {
       throw new Error('x');
     });
-    srv = await startHttpServer({ registry, readiness, port: 0 });
+    // No guard: only the always-allowed paths (plus /metrics, allowed here) are served.
+    srv = await startHttpServer({ registry, readiness, port: 0, alwaysAllowPaths: ['/healthz', '/livez', '/readyz', '/metrics'] });
   });
   after(() => srv.close());
 
-  it('answers /healthz', async () => {
-    const res = await fetch(`${srv.url}/healthz`);
-    assert.equal(res.status, 200);
-    assert.equal(await res.text(), 'ok');
+  it('answers /healthz and /livez', async () => {
+    for (const path of ['/healthz', '/livez']) {
+      const res = await fetch(`${srv.url}${path}`);
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), 'ok');
+    }
+  });
+
+  it('without a guard, refuses every path that is not always allowed', async () => {
+    const bare = await startHttpServer({ registry, readiness, port: 0 });
+    try {
+      const res = await fetch(`${bare.url}/metrics`);
+      assert.equal(res.status, 403);
+      assert.match(await res.text(), /only on the secure port/);
+      assert.equal((await fetch(`${bare.url}/healthz`)).status, 200);
+    } finally {
+      await bare.close();
+    }
   });
 
   it('/readyz fails until every check passes and names the failing ones', async () => {

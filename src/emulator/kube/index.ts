@@ -8,6 +8,7 @@ import { WatchHub } from './http/watch.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { loadState, persistOnChange } from './persistence.js';
 import { Registry } from './registry.js';
+import { ReviewAuthority } from './reviews.js';
 import { seedCluster } from './seed.js';
 import { ObjectStore } from './store.js';
 import type { AuditRecord } from './audit.js';
@@ -18,6 +19,7 @@ export type { FaultControls } from './faults.js';
 export { ApiError } from './errors.js';
 export { RESOURCES, type ResourceDef } from './resources.js';
 export type { AuditRecord } from './audit.js';
+export type { EmulatedUser, ReviewAuthority } from './reviews.js';
 
 export interface KubeEmulatorOptions {
   port?: number;
@@ -41,6 +43,8 @@ export interface KubeEmulator {
   store: KubeStore;
   /** Number of currently open watch streams. */
   openWatches(): number;
+  /** Bearer tokens TokenReview accepts; SubjectAccessReview answers from the stored RBAC objects. */
+  auth: Pick<ReviewAuthority, 'addToken' | 'addServiceAccountToken' | 'removeToken'>;
 }
 
 export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise<KubeEmulator> {
@@ -53,6 +57,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
 
   const faults = newFaultState();
   const hub = new WatchHub();
+  const reviews = new ReviewAuthority(registry);
   const controls: FaultControls = {
     dropWatches: () => hub.dropAll(),
     forceGoneOnNextWatch: () => {
@@ -70,6 +75,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     hub,
     faults,
     controls,
+    reviews,
     watchOptions: { bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10_000, maxBufferedBytes: 64 * 1024 * 1024 },
     ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
   });
@@ -88,6 +94,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     faults: controls,
     store: createFacade(registry),
     openWatches: () => hub.count,
+    auth: reviews,
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         hub.dropAll();

@@ -51,7 +51,7 @@ describe('disk controller: end to end (real process, kubectl)', function () {
     const cloudConfig = join(kube.dir, 'cloud-config.json');
     await writeFile(cloudConfig, JSON.stringify({ Global: { clusterID: CLUSTER_ID, zoneID: ZONE } }));
     mgr = spawnManager(
-      ['--kubeconfig', kube.kubeconfigPath, '--cloud-config', cloudConfig, '--controllers=disk', '--leader-elect=false', '--port', '0', '--bind-address', '127.0.0.1'],
+      ['--kubeconfig', kube.kubeconfigPath, '--cloud-config', cloudConfig, '--controllers=disk', '--leader-elect=false', '--port', '0', '--secure-port', '0', '--bind-address', '127.0.0.1'],
       {
         ALIYUN_ACCESS_KEY: cloud.accessKeyId,
         ALIYUN_ACCESS_KEY_SECRET: cloud.accessKeySecret,

@@ -17,7 +17,7 @@ export interface ManagerProcess {
 export async function startManagerProcess(kube: TestKube, cloud: TestEmulator, args: string[], env: Record<string, string> = {}): Promise<ManagerProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', MAIN, '--kubeconfig', kube.kubeconfigPath, '--leader-elect=false', '--port', '0', '--bind-address', '127.0.0.1', ...args],
+    ['--import', 'tsx', MAIN, '--kubeconfig', kube.kubeconfigPath, '--leader-elect=false', '--port', '0', '--secure-port', '0', '--bind-address', '127.0.0.1', ...args],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {

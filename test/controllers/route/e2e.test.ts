@@ -40,7 +40,7 @@ describe('route controller: end to end (real process)', function () {
         '--configure-cloud-routes',
         '--cluster-cidr', '10.0.0.0/16',
         '--leader-elect=false',
-        '--port', '0',
+        '--port', '0', '--secure-port', '0',
         '--bind-address', '127.0.0.1',
         '--route-reconciliation-period', '1h',
       ],

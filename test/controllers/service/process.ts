@@ -36,7 +36,7 @@ export interface ProcessHarnessOptions {
   args?: string[];
 }
 
-const BASE_ARGS = ['--controllers=service', '--leader-elect=false', '--port', '0', '--bind-address', '127.0.0.1', '--log-level', 'info'];
+const BASE_ARGS = ['--controllers=service', '--leader-elect=false', '--port', '0', '--secure-port', '0', '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics', '--bind-address', '127.0.0.1', '--log-level', 'info'];
 
 export async function startProcessHarness(o: ProcessHarnessOptions = {}): Promise<ProcessHarness> {
   if (!(await hasKubectl())) throw new Error('kubectl is required for the Service end-to-end tests');

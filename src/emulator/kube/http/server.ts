@@ -16,6 +16,7 @@ import { decodeProtobufObject } from './protobuf.js';
 import { toTable, wantsTable, type IncludeObject } from './table.js';
 import { serveWatch, type WatchHub, type WatchOptions } from './watch.js';
 import { rbacVerb, type AuditRecord } from '../audit.js';
+import { REVIEW_PATHS, type ReviewAuthority } from '../reviews.js';
 
 export interface ServerDeps {
   registry: Registry;
@@ -25,6 +26,7 @@ export interface ServerDeps {
   watchOptions: WatchOptions;
   /** Called for every resource request (before it is served), in RBAC terms. */
   onRequest?: (record: AuditRecord) => void;
+  reviews: ReviewAuthority;
 }
 
 const MAX_BODY = 8 * 1024 * 1024;
@@ -189,6 +191,15 @@ async function serveAdmin(deps: ServerDeps, req: IncomingMessage, res: ServerRes
     sendJson(res, 200, { ok: true, openWatches: deps.hub.count });
     return;
   }
+  if (pathname === '/_emulator/tokens' && req.method === 'POST') {
+    // Seeds a bearer token for TokenReview: {token, username, uid?, groups?}.
+    const t = decodeObject(body, 'application/json');
+    if (!isPlainObject(t) || typeof t['token'] !== 'string' || typeof t['username'] !== 'string') throw badRequest('expected {"token": "...", "username": "..."}');
+    const groups = Array.isArray(t['groups']) ? t['groups'].filter((g): g is string => typeof g === 'string') : [];
+    deps.reviews.addToken(t['token'], { username: t['username'], ...(typeof t['uid'] === 'string' ? { uid: t['uid'] } : {}), groups });
+    sendJson(res, 200, { ok: true });
+    return;
+  }
   if (pathname === '/_emulator/state' && req.method === 'GET') {
     sendJson(res, 200, { resourceVersion: deps.registry.store.resourceVersion, openWatches: deps.hub.count });
     return;
@@ -219,6 +230,18 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     const doc = openApiV3GroupVersion(pathname.slice('/openapi/v3/'.length));
     if (doc) return sendJson(res, 200, doc);
     throw notFound('', 'openapi', pathname);
+  }
+  if (pathname === REVIEW_PATHS.tokenReview || pathname === REVIEW_PATHS.subjectAccessReview) {
+    const token = pathname === REVIEW_PATHS.tokenReview;
+    if (req.method !== 'POST') throw methodNotAllowed('the server does not allow this method on the requested resource');
+    deps.onRequest?.({
+      verb: 'create',
+      group: token ? 'authentication.k8s.io' : 'authorization.k8s.io',
+      resource: token ? 'tokenreviews' : 'subjectaccessreviews',
+      userAgent: req.headers['user-agent'] ?? '',
+    });
+    const review = decodeObject(body, req.headers['content-type']);
+    return sendJson(res, 201, token ? deps.reviews.tokenReview(review) : deps.reviews.subjectAccessReview(review));
   }
   const parsed = parsePath(pathname);
   switch (parsed.kind) {
