@@ -12,11 +12,11 @@ import { Kubectl, kubectlAvailable } from './kubectl.js';
 import { loopUnavailable } from './loopdisk.js';
 import { netnsUnavailable } from './netns.js';
 import { stopDemo } from './poll.js';
-import { hostRoutes } from './steps/hostroutes.js';
+import { hostRoutes, startAgent } from './steps/hostroutes.js';
 import { nodesJoin } from './steps/nodes.js';
 import { podRoutes } from './steps/routes.js';
 import { loadBalancer } from './steps/service.js';
-import { volume } from './steps/volume.js';
+import { installDrivers, volume } from './steps/volume.js';
 import { DemoOutput, type StepReport } from './ui.js';
 
 export interface DemoOptions {
@@ -92,15 +92,23 @@ async function runSteps(opts: DemoOptions, out: DemoOutput, cleanup: Cleanup): P
 
   out.step('node', 'A Node joins with the uninitialized taint and is initialised');
   await nodesJoin(ctx);
-  out.step('route', 'Its pod CIDR is routed in the VPC route table');
-  await podRoutes(ctx);
-  out.step('service', 'A LoadBalancer Service with annotations gets its SLB');
-  await loadBalancer(ctx);
-  out.step('volume', 'A PVC gets a disk that the FlexVolume driver attaches, formats and mounts');
-  await volume(ctx);
-  out.step('hostroutes', 'alicloud-hostroutes programs a route in a network namespace');
-  await hostRoutes(ctx);
-  out.finishStep();
+  // Slow to start, quick to show: begun now, shown in their own steps (their failures too).
+  const drivers = installDrivers(ctx);
+  const agent = startAgent(ctx);
+  try {
+    out.step('route', 'Its pod CIDR is routed in the VPC route table');
+    await podRoutes(ctx);
+    out.step('service', 'A LoadBalancer Service with annotations gets its SLB');
+    await loadBalancer(ctx);
+    out.step('volume', 'A PVC gets a disk that the FlexVolume driver attaches, formats and mounts');
+    await volume(ctx, drivers);
+    out.step('hostroutes', 'alicloud-hostroutes programs a route in a network namespace');
+    await hostRoutes(ctx, agent);
+    out.finishStep();
+  } finally {
+    // Whatever they made is registered for cleanup only once they have finished making it.
+    await Promise.allSettled([drivers, agent]);
+  }
 }
 
 function summarize(out: DemoOutput, r: DemoReport): void {
