@@ -77,12 +77,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
 async function runSteps(opts: DemoOptions, out: DemoOutput, cleanup: Cleanup): Promise<void> {
   if (!(await kubectlAvailable())) throw new Error('kubectl is not on PATH; the demo shows every step with the real kubectl (install it, any version ≥ 1.27)');
   const root = await mkdtemp(join(tmpdir(), 'kube-alicloud-demo-'));
-  cleanup.add(`temp dir ${root}`, () => rm(root, { recursive: true, force: true }), { kind: 'dir', id: root });
+  cleanup.add(`temp dir ${root}`, () => rm(root, { recursive: true, force: true }), { kind: 'path', id: root });
   const unprivileged = opts.unprivileged ? 'running with --unprivileged (as a user without root would)' : undefined;
   const host = { loop: unprivileged ?? loopUnavailable(), netns: unprivileged ?? (await netnsUnavailable()) };
 
   out.step('cloud', 'An Alibaba Cloud account and a cluster API, both emulated on loopback');
-  const cluster = await startCluster(root, await bundlePrograms(), cleanup);
+  const cluster = await startCluster(root, await bundlePrograms(cleanup), cleanup);
   const ctx: DemoContext = { out, cluster, kubectl: new Kubectl(cluster.kubeconfig), cleanup, host };
   out.note(`Alibaba Cloud emulator   ${cluster.cloudEmu.url}  (ECS, VPC, SLB, metadata; region ${cluster.region})`);
   out.note(`Kubernetes API emulator  ${cluster.kubeEmu.url}  (kubectl uses KUBECONFIG=${cluster.kubeconfig})`);

@@ -59,7 +59,7 @@ export async function installDrivers(ctx: DemoContext): Promise<Drivers> {
   const root = join(cluster.root, 'volume');
   // The installer DaemonSet's job, on a master (central mode: AccessKey, kube API for node →
   // instance) and on the worker (node mode: its own instance identity from metadata).
-  const installer = await buildDriverAndInstaller();
+  const installer = await buildDriverAndInstaller(ctx.cleanup);
   const loops = ctx.host.loop ? undefined : new LoopDisks(join(root, worker.name), ctx.cleanup);
   const sysRoot = join(root, worker.name, 'sys');
   mkdirSync(join(sysRoot, 'block'), { recursive: true });
