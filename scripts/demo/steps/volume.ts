@@ -123,6 +123,8 @@ export async function volume(ctx: DemoContext, drivers: Promise<Drivers>): Promi
     metadata: { name: 'data', namespace: 'default' },
     spec: { storageClassName: 'alicloud-disk-essd', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20Gi' } } },
   };
+  out.note('StorageClass alicloud-disk-essd: provisioner alicloud/disk, type cloud_essd, fsType ext4, reclaimPolicy Delete;');
+  out.note('PersistentVolumeClaim data: 20Gi, ReadWriteOnce, that class.');
   await show(ctx, ['apply', '-f', '-'], [storageClass, claim].map((o) => JSON.stringify(o)).join('\n'));
   const pvc = await until('the PVC to be Bound', async () => {
     const p = await kubectl.json<PvcView>(['get', 'pvc', 'data']);
