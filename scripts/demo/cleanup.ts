@@ -1,11 +1,11 @@
 // Everything the demo creates (processes, loop devices, mounts, network namespaces, temp dirs)
 // is registered here the moment it exists and undone in reverse order, once, whether the demo
 // finished, failed, or was interrupted with Ctrl-C. A failing undo does not stop the others.
-export type ResourceKind = 'process' | 'netns' | 'loop' | 'dir';
+export type ResourceKind = 'process' | 'netns' | 'loop' | 'path';
 
 export class Cleanup {
   /** What was created, by kind, so a test can check afterwards that all of it is gone. */
-  readonly created: Record<ResourceKind, string[]> = { process: [], netns: [], loop: [], dir: [] };
+  readonly created: Record<ResourceKind, string[]> = { process: [], netns: [], loop: [], path: [] };
   private readonly tasks: Array<{ what: string; undo: () => Promise<void> | void }> = [];
   private running: Promise<string[]> | undefined;
   private readonly late: Promise<unknown>[] = [];

@@ -4,12 +4,15 @@
 // kube-controller-manager exec it — a fresh process per call, argv `<call> <args…>`, the options
 // as one JSON argument, one JSON reply on stdout and nothing on stderr.
 import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { DRIVER_NAMES } from '../../src/flexvolume/install.js';
 import { REPO } from './bundle.js';
+import type { Cleanup } from './cleanup.js';
 import { checkpoint } from './poll.js';
 
 const run = promisify(execFile);
@@ -27,9 +30,11 @@ export interface DriverReply {
  * from the current source, and the installer program into the same directory, so the installer's
  * defaults find all of it exactly as they do in the image. Returns the installer's path.
  */
-export async function buildDriverAndInstaller(): Promise<string> {
+export async function buildDriverAndInstaller(cleanup: Cleanup): Promise<string> {
   execFileSync(process.execPath, ['scripts/bundle-flexvolume.mjs'], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
-  const installer = join(REPO, 'dist/flexvolume/demo-install.mjs');
+  // A name of this run's own: another demo running at the same time never sees it half-written.
+  const installer = join(REPO, 'dist/flexvolume', `.demo-install-${process.pid}-${randomBytes(3).toString('hex')}.mjs`);
+  cleanup.add('installer bundle', () => rm(installer, { force: true }), { kind: 'path', id: installer });
   await build({ entryPoints: [join(REPO, 'src/flexvolume/install-main.ts')], bundle: true, platform: 'node', target: 'node20', format: 'esm', outfile: installer, packages: 'external', logLevel: 'error' });
   return installer;
 }

@@ -12,11 +12,11 @@ import { Kubectl, kubectlAvailable } from './kubectl.js';
 import { loopUnavailable } from './loopdisk.js';
 import { netnsUnavailable } from './netns.js';
 import { stopDemo } from './poll.js';
-import { hostRoutes } from './steps/hostroutes.js';
+import { hostRoutes, startAgent } from './steps/hostroutes.js';
 import { nodesJoin } from './steps/nodes.js';
 import { podRoutes } from './steps/routes.js';
 import { loadBalancer } from './steps/service.js';
-import { volume } from './steps/volume.js';
+import { installDrivers, volume } from './steps/volume.js';
 import { DemoOutput, type StepReport } from './ui.js';
 
 export interface DemoOptions {
@@ -77,12 +77,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
 async function runSteps(opts: DemoOptions, out: DemoOutput, cleanup: Cleanup): Promise<void> {
   if (!(await kubectlAvailable())) throw new Error('kubectl is not on PATH; the demo shows every step with the real kubectl (install it, any version ≥ 1.27)');
   const root = await mkdtemp(join(tmpdir(), 'kube-alicloud-demo-'));
-  cleanup.add(`temp dir ${root}`, () => rm(root, { recursive: true, force: true }), { kind: 'dir', id: root });
+  cleanup.add(`temp dir ${root}`, () => rm(root, { recursive: true, force: true }), { kind: 'path', id: root });
   const unprivileged = opts.unprivileged ? 'running with --unprivileged (as a user without root would)' : undefined;
   const host = { loop: unprivileged ?? loopUnavailable(), netns: unprivileged ?? (await netnsUnavailable()) };
 
   out.step('cloud', 'An Alibaba Cloud account and a cluster API, both emulated on loopback');
-  const cluster = await startCluster(root, await bundlePrograms(), cleanup);
+  const cluster = await startCluster(root, await bundlePrograms(cleanup), cleanup);
   const ctx: DemoContext = { out, cluster, kubectl: new Kubectl(cluster.kubeconfig), cleanup, host };
   out.note(`Alibaba Cloud emulator   ${cluster.cloudEmu.url}  (ECS, VPC, SLB, metadata; region ${cluster.region})`);
   out.note(`Kubernetes API emulator  ${cluster.kubeEmu.url}  (kubectl uses KUBECONFIG=${cluster.kubeconfig})`);
@@ -92,15 +92,23 @@ async function runSteps(opts: DemoOptions, out: DemoOutput, cleanup: Cleanup): P
 
   out.step('node', 'A Node joins with the uninitialized taint and is initialised');
   await nodesJoin(ctx);
-  out.step('route', 'Its pod CIDR is routed in the VPC route table');
-  await podRoutes(ctx);
-  out.step('service', 'A LoadBalancer Service with annotations gets its SLB');
-  await loadBalancer(ctx);
-  out.step('volume', 'A PVC gets a disk that the FlexVolume driver attaches, formats and mounts');
-  await volume(ctx);
-  out.step('hostroutes', 'alicloud-hostroutes programs a route in a network namespace');
-  await hostRoutes(ctx);
-  out.finishStep();
+  // Slow to start, quick to show: begun now, shown in their own steps (their failures too).
+  const drivers = installDrivers(ctx);
+  const agent = startAgent(ctx);
+  try {
+    out.step('route', 'Its pod CIDR is routed in the VPC route table');
+    await podRoutes(ctx);
+    out.step('service', 'A LoadBalancer Service with annotations gets its SLB');
+    await loadBalancer(ctx);
+    out.step('volume', 'A PVC gets a disk that the FlexVolume driver attaches, formats and mounts');
+    await volume(ctx, drivers);
+    out.step('hostroutes', 'alicloud-hostroutes programs a route in a network namespace');
+    await hostRoutes(ctx, agent);
+    out.finishStep();
+  } finally {
+    // Whatever they made is registered for cleanup only once they have finished making it.
+    await Promise.allSettled([drivers, agent]);
+  }
 }
 
 function summarize(out: DemoOutput, r: DemoReport): void {

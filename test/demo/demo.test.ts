@@ -64,7 +64,7 @@ function alive(pid: number): boolean {
 function assertAllGone(r: DemoReport): void {
   assert.deepEqual(r.cleanupFailed, []);
   for (const pid of r.created.process) assert.equal(alive(Number(pid)), false, `process ${pid} still running`);
-  for (const dir of r.created.dir) assert.equal(existsSync(dir), false, `${dir} still exists`);
+  for (const path of r.created.path) assert.equal(existsSync(path), false, `${path} still exists`);
   if (r.created.netns.length > 0) {
     const namespaces = execFileSync('ip', ['netns', 'list'], { env: SBIN, encoding: 'utf8' });
     for (const ns of r.created.netns) assert.ok(!namespaces.includes(ns), `network namespace ${ns} still exists`);
@@ -147,6 +147,7 @@ describe('npm run demo', function () {
       assert.equal(facts(r, 'hostroutes').route, '198.19.2.0/24 via 198.18.0.12');
       assert.ok(r.steps.every((s) => s.status === 'ok'), JSON.stringify(r.steps.map((s) => [s.id, s.skipped])));
       assert.equal(r.created.netns.length, 1);
+      assert.ok(r.created.path.length >= 3, 'temp dir, program bundles, installer bundle');
       assert.ok(r.created.loop.length >= 1);
     } else {
       assert.match(r.steps.find((s) => s.id === 'volume')!.skipped.join(' '), /not running as root/);

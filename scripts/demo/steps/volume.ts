@@ -43,14 +43,23 @@ async function describeDisk(ctx: DemoContext, diskId: string): Promise<string[]>
   return [`${d.DiskId}  ${d.Category} ${d.Size} GiB  ${d.ZoneId}  ${d.Status}${d.InstanceId ? ` on ${d.InstanceId} as ${d.Device}` : ''}`, `tags: ${tags}`];
 }
 
-export async function volume(ctx: DemoContext): Promise<void> {
-  const { out, cluster, kubectl } = ctx;
+export interface Drivers {
+  master: Awaited<ReturnType<typeof InstalledDriver.install>>;
+  node: Awaited<ReturnType<typeof InstalledDriver.install>>;
+  loops: LoopDisks | undefined;
+}
+
+/**
+ * Builds and installs the driver on both hosts, printing nothing: the demo starts this a few
+ * steps early, since bundling and two installs take seconds on a busy machine.
+ */
+export async function installDrivers(ctx: DemoContext): Promise<Drivers> {
+  const { cluster } = ctx;
   const worker = cluster.hosts[0]!;
   const root = join(cluster.root, 'volume');
-
-  // 1. The installer DaemonSet's job, on a master (central mode: AccessKey, kube API for node →
-  //    instance) and on the worker (node mode: its own instance identity from metadata).
-  const installer = await buildDriverAndInstaller();
+  // The installer DaemonSet's job, on a master (central mode: AccessKey, kube API for node →
+  // instance) and on the worker (node mode: its own instance identity from metadata).
+  const installer = await buildDriverAndInstaller(ctx.cleanup);
   const loops = ctx.host.loop ? undefined : new LoopDisks(join(root, worker.name), ctx.cleanup);
   const sysRoot = join(root, worker.name, 'sys');
   mkdirSync(join(sysRoot, 'block'), { recursive: true });
@@ -81,6 +90,15 @@ export async function volume(ctx: DemoContext): Promise<void> {
       deviceTimeoutMs: 20_000,
     }, worker.name),
   ]);
+  return { master, node, loops };
+}
+
+export async function volume(ctx: DemoContext, drivers: Promise<Drivers>): Promise<void> {
+  const { out, cluster, kubectl } = ctx;
+  const worker = cluster.hosts[0]!;
+  const root = join(cluster.root, 'volume');
+
+  const { master, node, loops } = await drivers;
   out.note(`The installer DaemonSet's program, on a master (central mode: AccessKey, and the API to map`);
   out.note(`node names to instances) and on ${worker.name} (node mode: its own identity from metadata):`);
   out.command(['alicloud-flexvolume-install', ...master.argv], `installed: ${(master.result.written ?? []).join('  ')}`, `alicloud-flexvolume-install --plugin-dir <master>/${PLUGIN_DIR} --config-from <secret>`);
@@ -105,6 +123,8 @@ export async function volume(ctx: DemoContext): Promise<void> {
     metadata: { name: 'data', namespace: 'default' },
     spec: { storageClassName: 'alicloud-disk-essd', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20Gi' } } },
   };
+  out.note('StorageClass alicloud-disk-essd: provisioner alicloud/disk, type cloud_essd, fsType ext4, reclaimPolicy Delete;');
+  out.note('PersistentVolumeClaim data: 20Gi, ReadWriteOnce, that class.');
   await show(ctx, ['apply', '-f', '-'], [storageClass, claim].map((o) => JSON.stringify(o)).join('\n'));
   const pvc = await until('the PVC to be Bound', async () => {
     const p = await kubectl.json<PvcView>(['get', 'pvc', 'data']);
