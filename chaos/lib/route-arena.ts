@@ -31,9 +31,11 @@ async function netnsArena(): Promise<RouteArena> {
     await ip(['netns', 'del', ns]).catch(() => undefined);
   };
   try {
-    // A dummy device stands in for eth0: the node subnet is connected, the peer on-link.
+    // A veth pair with both ends inside stands in for eth0 (the dummy module may be absent): the
+    // node subnet is connected, the peer on-link. Nothing appears in the root namespace.
     await ip(['-n', ns, 'link', 'set', 'lo', 'up']);
-    await ip(['-n', ns, 'link', 'add', 'eth0', 'type', 'dummy']);
+    await ip(['-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0p']);
+    await ip(['-n', ns, 'link', 'set', 'eth0p', 'up']);
     await ip(['-n', ns, 'addr', 'add', `${ROUTE_ARENA.self.internalIPs[0]}/24`, 'dev', 'eth0']);
     await ip(['-n', ns, 'link', 'set', 'eth0', 'up']);
     await ip(['-n', ns, 'route', 'add', 'default', 'via', '198.18.0.254', 'dev', 'eth0']);

@@ -202,7 +202,7 @@ export const r8: Scenario = {
     checks.that(attempts >= (size === 'full' ? 30 : 20), `only ${attempts} attempts were replayed`);
     return {
       figures: {
-        'attempts (disks/SLBs/podCIDRs//metrics)': ['disks', 'SLBs', 'podCIDRs', '/metrics'].map((f) => tally[f]?.attempts ?? 0).join('/'),
+        'attempts: disks/SLBs/podCIDRs/metrics': ['disks', 'SLBs', 'podCIDRs', '/metrics'].map((f) => tally[f]?.attempts ?? 0).join('/'),
         'refused as expected': `${refused}/${attempts}`,
         'hostroutes kernel': routeInfo.kind === 'netns' ? 'network namespace' : `written-down (${routeInfo.why})`,
         'victim snapshot bytes': before.length,
