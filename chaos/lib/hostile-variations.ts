@@ -128,7 +128,12 @@ export function slbVariations(r: Rng, n: number): SlbAttack[] {
       out.push({
         name: `${name}: reserved tag key ${key} among ordinary tags`,
         service: () => ({ name, annotations: { [`${PFX}additional-resource-tags`]: tags } }),
-        expect: { type: 'Warning', reason: 'InvalidAnnotation', message: new RegExp(`tag key "${escape(key)}" is reserved`) },
+        // Keys the cloud itself forbids (aliyun…, acs:…) are refused by that rule first.
+        expect: {
+          type: 'Warning',
+          reason: 'InvalidAnnotation',
+          message: /^(aliyun|acs:)/i.test(key) ? new RegExp(`tag key "${escape(key)}" is invalid; .*may not start with "aliyun", "acs:"`) : new RegExp(`tag key "${escape(key)}" is reserved`),
+        },
       });
     }
   }
