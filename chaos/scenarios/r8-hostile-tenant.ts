@@ -174,7 +174,7 @@ export const r8: Scenario = {
       for (const a of metrics) {
         const o = await replayMetricsAttempt(endpoints, a);
         count('/metrics', o.problems.length === 0);
-        checks.failures.push(...o.problems);
+        checks.failures.push(...o.problems.map((p) => `/metrics attempt ${p}`));
       }
     })();
     const [, , routeInfo] = await Promise.all([diskRun, slbRun, routeRun, metricsRun]);
