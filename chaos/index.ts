@@ -7,5 +7,6 @@ import { r4 } from './scenarios/r4-foreign.js';
 import { r5 } from './scenarios/r5-bad-input.js';
 import { r6 } from './scenarios/r6-apiserver.js';
 import { r7 } from './scenarios/r7-secrets.js';
+import { r8 } from './scenarios/r8-hostile-tenant.js';
 
-export const SCENARIOS: readonly Scenario[] = [r1, r2, r3, r4, r5, r6, r7];
+export const SCENARIOS: readonly Scenario[] = [r1, r2, r3, r4, r5, r6, r7, r8];

@@ -39,8 +39,8 @@ export interface DiskAttack {
 const opts = (volumeId: string, volumeName: string, extra: Record<string, string> = {}) =>
   JSON.stringify({ volumeId, 'kubernetes.io/fsType': 'ext4', 'kubernetes.io/readwrite': 'rw', 'kubernetes.io/pvOrVolumeName': volumeName, ...extra });
 
-const NOT_OURS = /does not belong to cluster .*nothing was changed.*alicloud\.kubernetes\.io\/open-to\//;
-const NOTHING_DETACHED = /records an attachment of volume .* nothing was detached/;
+export const NOT_OURS = /does not belong to cluster .*nothing was changed.*alicloud\.kubernetes\.io\/open-to\//;
+export const NOTHING_DETACHED = /records an attachment of volume .* nothing was detached/;
 
 export const DISK_ATTACKS: readonly DiskAttack[] = [
   {
