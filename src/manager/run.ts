@@ -47,7 +47,7 @@ export async function startManager(config: ManagerConfig, deps: ManagerDeps): Pr
     loadKubeConfig({ kubeconfigPath: config.kubeconfig, serverOverride: config.master, env: deps.env });
   const kube = new KubeClient(kubeConfig, { userAgent: 'alicloud-controller-manager' });
   const cloud = (deps.createCloud ?? defaultCloud)(config, registry, logger);
-  const server = await startServing(config, { registry, readiness, kube, kubeConfig, logger, env: deps.env });
+  const server = await startServing(config, { registry, readiness, kube, logger, env: deps.env });
   (deps.stdout ?? process.stdout).write(JSON.stringify({ event: 'listening', ...server.urls }) + '\n');
 
   const root = new AbortController();
