@@ -51,7 +51,7 @@ export async function startManager(config: ManagerConfig, deps: ManagerDeps): Pr
     burst: config.kubeApiBurst,
   });
   const cloud = (deps.createCloud ?? defaultCloud)(config, registry, logger);
-  const server = await startServing(config, { registry, readiness, kube, kubeConfig, logger, env: deps.env });
+  const server = await startServing(config, { registry, readiness, kube, logger, env: deps.env });
   (deps.stdout ?? process.stdout).write(JSON.stringify({ event: 'listening', ...server.urls }) + '\n');
 
   const root = new AbortController();

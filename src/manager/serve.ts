@@ -3,7 +3,7 @@
 // allowed) and, only when --port is given, a plain-HTTP port on loopback that serves nothing but
 // the always-allowed paths. The one `listening` line names both.
 import type { Registry } from 'prom-client';
-import { loadKubeConfig, type KubeConfig } from '../kube/config.js';
+import { loadKubeConfig } from '../kube/config.js';
 import { KubeClient } from '../kube/rest.js';
 import { startHttpServer, type RunningServer } from '../server/app.js';
 import { createDelegatedGuard } from '../server/delegated.js';
@@ -17,7 +17,6 @@ export interface ServingDeps {
   readiness: Readiness;
   /** The manager's own API client: reviews go through it unless a separate kubeconfig is given. */
   kube: KubeClient;
-  kubeConfig: KubeConfig;
   logger: Logger;
   env?: NodeJS.ProcessEnv;
 }

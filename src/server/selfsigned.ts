@@ -86,7 +86,8 @@ export function selfSignedCertificate(opts: SelfSignedOptions): CertificatePair 
   const notBefore = new Date(now.getTime() - 60_000);
   const notAfter = new Date(now.getTime() + (opts.validDays ?? 365) * 86_400_000);
   const serial = randomBytes(16);
-  serial[0]! &= 0x7f;
+  // Positive and minimal in DER: first byte neither 0x00 (illegal padding) nor >= 0x80 (negative).
+  serial[0] = (serial[0]! & 0x7f) | 0x40;
   const san = opts.altNames.map((n) =>
     isIPv4(n) || isIPv6(n) ? tlv(0x87, ipBytes(n)) : tlv(0x82, Buffer.from(n, 'ascii')),
   );

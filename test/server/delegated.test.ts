@@ -2,6 +2,7 @@
 // SubjectAccessReview: who may read /metrics is decided by the apiserver's RBAC, probes stay
 // anonymous, answers are cached briefly, and an unreachable apiserver is never "allowed".
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -192,5 +193,17 @@ describe('server: serving certificate sources', () => {
     assert.throws(() => servingCertificate({ certFile: join(dir, 'a.crt') }), /--tls-private-key-file: required/);
     assert.throws(() => servingCertificate({ certFile: join(dir, 'a.crt'), keyFile: join(dir, 'nope.key') }), TlsConfigError);
     assert.throws(() => servingCertificate({ certFile: join(dir, 'a.crt'), keyFile: join(dir, 'b.key') }), /does not match/);
+  });
+});
+
+describe('server: self-signed certificates', () => {
+  it('are valid DER every time (serial numbers included), with the names asked for', () => {
+    for (let i = 0; i < 400; i++) {
+      const pair = selfSignedCertificate({ commonName: `n${i}`, altNames: ['localhost', '127.0.0.1', '::1'] });
+      const x = new X509Certificate(pair.cert);
+      assert.ok(x.verify(x.publicKey), `certificate ${i} verifies`);
+      assert.equal(x.subjectAltName, 'DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1');
+      assert.equal(x.serialNumber.length, 32, `serial ${x.serialNumber}`);
+    }
   });
 });
