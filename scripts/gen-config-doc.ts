@@ -24,7 +24,7 @@ const ENV: Record<string, string> = {
   ALIYUN_ZONE: 'Zone when the cloud-config has no `zoneID` (then metadata `zone-id`); the disk provisioner\'s default zone.',
   ALIYUN_ROUTER: 'VRouter id: its route tables receive pod routes when no table is configured (kube-aliyun).',
   ALIYUN_ROUTE_TABLE: 'Route table id(s), comma-separated, when the cloud-config has no `routeTableIDs` (kube-aliyun).',
-  ALIYUN_NODE_NAME_TYPE: '`auto` (default: instance id, then private IP, then hostname), `private-ip`, `hostname` or `instance-id`: how a Node without providerID is matched to an instance (kube-aliyun; its default was `private-ip`, which `auto` includes).',
+  ALIYUN_NODE_NAME_TYPE: '`auto` (default), `private-ip`, `hostname` or `instance-id`: how a Node without providerID is matched to an instance. `auto` tries the node name as an instance id, then as a private IP, then as a hostname, so it also matches the Nodes kube-aliyun matched by private IP.',
   ALIBABA_CLOUD_ACCESS_KEY_ID: 'AccessKey ID in the credential chain (Alibaba Cloud SDK name).',
   ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'AccessKey secret in the credential chain (Alibaba Cloud SDK name).',
   ACCESS_KEY_ID: 'AccessKey ID in the credential chain (official CCM name).',

@@ -76,7 +76,7 @@ describe('docs: the defects operators hit are gone', () => {
     assert.ok(table, 'the taint table');
     const taints = [...table[1]!.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]!);
     assert.ok(taints.includes('node.kubernetes.io/network-unavailable') && taints.includes('node.cloudprovider.kubernetes.io/uninitialized'));
-    for (const file of ['deploy/controller-manager.yaml', 'deploy/controller-manager-static-pod.yaml']) {
+    for (const file of ['deploy/controller-manager.yaml', 'deploy/single-master/controller-manager.yaml', 'deploy/controller-manager-static-pod.yaml']) {
       const pod = manifest(file).find((d) => d.kind === 'Deployment' || d.kind === 'Pod');
       const tolerations: Array<{ key?: string; operator?: string }> = (pod.kind === 'Pod' ? pod.spec : pod.spec.template.spec).tolerations ?? [];
       for (const t of taints) assert.ok(tolerations.some((x) => (x.key === t || (!x.key && x.operator === 'Exists'))), `${file} does not tolerate ${t}`);
@@ -92,6 +92,13 @@ describe('docs: the defects operators hit are gone', () => {
     const mount = c.volumeMounts.find((m: Doc) => m.mountPath === dir);
     assert.ok(mount, `a volume is mounted at ${dir}`);
     const vol = pod.spec.volumes.find((v: Doc) => v.name === mount.name);
-    assert.equal(vol.hostPath?.path, '/etc/kubernetes/alicloud-credentials', 'the directory getting-started.md tells the reader to fill');
+    const host = vol.hostPath?.path as string | undefined;
+    assert.ok(host, 'the credentials come from a directory on the master');
+    // The page's commands fill the directory the manifest mounts, and security.md names the same one.
+    const gs = read('docs/getting-started.md');
+    for (const f of ['accessKey', 'accessKeySecret']) assert.ok(gs.includes(`sudo tee ${host}/${f} `), `getting-started.md writes ${host}/${f}`);
+    assert.match(gs, new RegExp(`install -d -m 0700 ${host}\\n`));
+    assert.ok(read('docs/security.md').includes(host), `docs/security.md names ${host}`);
+    for (const file of DOCS) assert.doesNotMatch(read(file), /\/etc\/kubernetes\/alicloud-credentials/, `${file}: a credentials directory no manifest mounts`);
   });
 });
