@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ANNOTATIONS } from '../../src/controllers/service/annotation-table.js';
+import { ALIASES, COMPAT_FLAGS } from '../../src/manager/compat.js';
 import { buildCommand } from '../../src/manager/flags.js';
 
 const ROOT = process.cwd();
@@ -53,6 +54,12 @@ function flagsInCode(): Set<string> {
     if (o.long && !o.required && !o.optional && !o.negate) out.add(`no-${o.long.replace(/^--/, '')}`);
   }
   for (const f of scriptFlags().keys()) out.add(f);
+  // Other managers' flags the manager accepts (most with a no-effect warning): they are its flags
+  // too, and docs/configuration.md and docs/migrating.md list them.
+  for (const f of COMPAT_FLAGS) out.add(f.name);
+  for (const f of Object.keys(ALIASES)) out.add(f);
+  // `npm run image -- --tag …`: the image build script's own arguments.
+  for (const lit of literals(read(join(ROOT, 'scripts/image.ts')))) for (const m of lit.matchAll(FLAG)) out.add(m[1]!);
   // Kebab-case names listed without dashes (compatibility tables of accepted flags).
   for (const file of PRODUCT_FILES.filter((f) => f.includes('/src/manager/') || f.includes('/src/hostroutes/')))
     for (const lit of literals(read(file))) if (/^[a-z][a-z0-9]*(-[a-z0-9]+)+$/.test(lit)) out.add(lit);
@@ -99,8 +106,11 @@ const FOREIGN_FLAGS = new Set([
   'bip', 'ip-masq',
 ]);
 
-/** Words written like flags that are not flags: placeholders, and a mode named as absent. */
-const NOT_FLAGS = new Set(['flag', 'bool', 'gateway']);
+/** Words written like flags that are not flags: placeholders, a mode named as absent, and the unknown flag of an error example. */
+const NOT_FLAGS = new Set(['flag', 'bool', 'gateway', 'bogus']);
+
+/** Environment variables of other programs that the docs quote: kubeadm's kubelet flags file, podman's configuration. */
+const FOREIGN_ENV = new Set(['KUBELET_KUBEADM_ARGS', 'CONTAINERS_CONF', 'CONTAINERS_STORAGE_CONF']);
 
 /** Keys of other programs (Kubernetes itself, kubeadm) that the docs quote. */
 const FOREIGN_KEYS = new Set([
@@ -117,7 +127,7 @@ describe('docs: names in the docs and in the code agree', () => {
 
   it('every --flag the docs name is a flag of ours, or of a program the docs quote', () => {
     const ours = flagsInCode();
-    for (const f of ['cloud-config', 'node-name', 'plugin-dir', 'route-protocol']) assert.ok(ours.has(f), `scanner finds --${f}`);
+    for (const f of ['cloud-config', 'node-name', 'plugin-dir', 'route-protocol', 'profiling', 'vmodule', 'tag']) assert.ok(ours.has(f), `scanner finds --${f}`);
     const unknown: string[] = [];
     for (const d of docs) for (const m of d.text.matchAll(FLAG)) if (!ours.has(m[1]!) && !FOREIGN_FLAGS.has(m[1]!) && !NOT_FLAGS.has(m[1]!)) unknown.push(`${d.file}: --${m[1]}`);
     assert.deepEqual([...new Set(unknown)], [], 'flags named in docs that no program has');
@@ -139,7 +149,7 @@ describe('docs: names in the docs and in the code agree', () => {
     // Upper-case names with an underscore: environment variables, or API error codes (which the code handles by name).
     for (const d of docs)
       for (const m of d.text.matchAll(/(?<![\w.-])([A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])(?![\w])/g))
-        if (!env.has(m[1]!) && !srcText.includes(m[1]!) && m[1] !== 'KUBELET_KUBEADM_ARGS') unknown.push(`${d.file}: ${m[1]}`);
+        if (!env.has(m[1]!) && !srcText.includes(m[1]!) && !FOREIGN_ENV.has(m[1]!)) unknown.push(`${d.file}: ${m[1]}`);
     assert.deepEqual([...new Set(unknown)], [], 'names in docs that no code reads');
   });
 
