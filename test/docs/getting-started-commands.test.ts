@@ -119,20 +119,59 @@ describe('docs: getting-started.md, run against the emulators', function () {
       clearTimeout(timer);
     }
 
-    /** What the Deployment's Pod would run: its command and env, the ConfigMap and Secret as mounted. */
+    /**
+     * What the Deployment's Pod would run: its command and env, with its ConfigMap and Secret
+     * volumes as the kubelet mounts them (one file per key, an optional Secret that is absent
+     * mounted empty), and every path under a mount moved to the local copy. The serving port is
+     * made ephemeral so parallel runs do not collide; everything else is the manifest's.
+     */
     async function startManagerAsDeployed(): Promise<void> {
-      const docs = parseAllDocuments(readFileSync(join(work, 'deploy/controller-manager.yaml'), 'utf8')).map((d) => d.toJS() as { kind: string; spec: { template: { spec: { containers: Array<{ command: string[]; env?: Array<{ name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }> }> } } } });
-      const container = docs.find((d) => d.kind === 'Deployment')!.spec.template.spec.containers[0]!;
-      const cm = JSON.parse((await exec('kubectl', ['-n', 'kube-system', 'get', 'configmap', 'cloud-config', '-o', 'json'], work, env)).stdout) as { data: Record<string, string> };
-      const ccFile = join(work, 'cloud-config.conf');
-      writeFileSync(ccFile, cm.data['cloud-config.conf']!);
-      const secret = JSON.parse((await exec('kubectl', ['-n', 'kube-system', 'get', 'secret', 'aliyun-creds', '-o', 'json'], work, env)).stdout) as { data: Record<string, string> };
+      interface Container {
+        command: string[];
+        env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
+        volumeMounts?: Array<{ name: string; mountPath: string }>;
+      }
+      interface Volume {
+        name: string;
+        configMap?: { name: string };
+        secret?: { secretName: string; optional?: boolean };
+      }
+      const docs = parseAllDocuments(readFileSync(join(work, 'deploy/controller-manager.yaml'), 'utf8')).map((d) => d.toJS() as { kind: string; spec: { template: { spec: { containers: Container[]; volumes?: Volume[] } } } });
+      const podSpec = docs.find((d) => d.kind === 'Deployment')!.spec.template.spec;
+      const container = podSpec.containers[0]!;
+      const getData = async (kind: 'configmap' | 'secret', name: string): Promise<Record<string, string> | undefined> => {
+        const r = await exec('kubectl', ['-n', 'kube-system', 'get', kind, name, '-o', 'json'], work, env);
+        if (r.code !== 0) return undefined;
+        const data = (JSON.parse(r.stdout) as { data?: Record<string, string> }).data ?? {};
+        return kind === 'secret' ? Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])) : data;
+      };
+      const moved: Array<[string, string]> = [];
+      for (const m of container.volumeMounts ?? []) {
+        const vol = (podSpec.volumes ?? []).find((v) => v.name === m.name);
+        assert.ok(vol, `volume ${m.name} of the Deployment`);
+        const data = vol.configMap ? await getData('configmap', vol.configMap.name) : vol.secret ? await getData('secret', vol.secret.secretName) : undefined;
+        assert.ok(data || vol.secret?.optional, `${m.name}: the page creates what the Deployment mounts`);
+        const dir = join(work, 'mounts', m.name);
+        mkdirSync(dir, { recursive: true });
+        for (const [k, v] of Object.entries(data ?? {})) writeFileSync(join(dir, k), v);
+        moved.push([m.mountPath.replace(/\/$/, ''), dir]);
+      }
+      const local = (v: string): string => {
+        for (const [from, to] of moved) if (v === from || v.startsWith(`${from}/`)) return to + v.slice(from.length);
+        return v;
+      };
       const podEnv: Record<string, string> = {};
       for (const e of container.env ?? []) {
+        if (e.value !== undefined) podEnv[e.name] = local(e.value);
         const ref = e.valueFrom?.secretKeyRef;
-        if (ref?.name === 'aliyun-creds' && secret.data[ref.key]) podEnv[e.name] = Buffer.from(secret.data[ref.key]!, 'base64').toString('utf8');
+        const value = ref ? (await getData('secret', ref.name))?.[ref.key] : undefined;
+        if (value !== undefined) podEnv[e.name] = value;
       }
-      const args = container.command.slice(1).map((a) => (a.startsWith('--cloud-config=') ? `--cloud-config=${ccFile}` : a));
+      const args = container.command.slice(1).map((a) => {
+        const m = /^(--[\w-]+=)(.*)$/.exec(a);
+        if (m?.[1] === '--secure-port=') return '--secure-port=0';
+        return m ? m[1]! + local(m[2]!) : a;
+      });
       mgr = spawnManager([...args, `--kubeconfig=${kube.kubeconfigPath}`, '--port=0', '--bind-address=127.0.0.1'], {
         ...podEnv,
         ECS_ENDPOINT: cloud.url,
