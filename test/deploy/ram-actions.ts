@@ -85,5 +85,8 @@ export function componentActions(component: Component, root = process.cwd()): st
     const text = readFileSync(join(root, file), 'utf8');
     for (const m of text.matchAll(/\.(\w+)\(/g)) if (methods.has(m[1]!)) for (const a of actionsOf(methods, m[1]!)) out.add(a);
   }
-  return [...out].sort();
+  // The driver's cloud session (src/flexvolume/cloud/connect.ts) reaches ECS only, so a method name
+  // that the SLB facade shares (tagResources) must not pull SLB actions into its policies.
+  const reachable = component === 'flexvolume' ? [...out].filter((a) => a.startsWith('ecs:')) : [...out];
+  return reachable.sort();
 }

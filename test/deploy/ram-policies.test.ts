@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TAG_CLUSTER_ID } from '../../src/cloud/ownership.js';
+import { TAG_CLUSTER_ID, TAG_DISK_OPEN_PREFIX } from '../../src/cloud/ownership.js';
 import { componentActions, type Component } from './ram-actions.js';
 
 interface Statement {
@@ -71,9 +71,14 @@ describe('deploy/ram: one least-privilege RAM policy per component', () => {
   it('disks are attached, detached and resized only when they carry the cluster tag (both driver modes)', () => {
     for (const file of ['flexvolume-central.json', 'flexvolume-node.json']) {
       const onDisks = read(file).Statement.filter((s) => list(s.Resource).some((r) => r.includes(':disk/')));
-      const actions = onDisks.flatMap((s) => list(s.Action)).sort();
-      assert.deepEqual(actions, ['ecs:AttachDisk', 'ecs:DetachDisk', 'ecs:ResizeDisk'], file);
-      for (const s of onDisks) assert.ok(tagCondition(s, 'ResourceTag'), `${file}: disk writes without the cluster tag condition`);
+      const owned = onDisks.filter((s) => tagCondition(s, 'ResourceTag'));
+      assert.deepEqual(owned.flatMap((s) => list(s.Action)).sort(), ['ecs:AttachDisk', 'ecs:DetachDisk', 'ecs:ResizeDisk', 'ecs:TagResources'], file);
+      // Disks made elsewhere reach the driver only through the owner's open-to tag, never resized.
+      const opened = onDisks.filter((s) => !tagCondition(s, 'ResourceTag'));
+      for (const s of opened) {
+        assert.ok(Object.values(s.Condition ?? {}).some((c) => Object.keys(c).some((k) => k.startsWith(`acs:ResourceTag/${TAG_DISK_OPEN_PREFIX}`))), `${file}: disk writes without a cluster or open-to tag condition`);
+        assert.deepEqual(list(s.Action).sort(), ['ecs:AttachDisk', 'ecs:DetachDisk', 'ecs:TagResources'], file);
+      }
     }
   });
 
