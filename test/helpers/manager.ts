@@ -1,11 +1,12 @@
-// Runs alicloud-controller-manager as a real child process (via tsx, so no build is needed)
+// Runs alicloud-controller-manager as a real child process (built, or via tsx when the build is
+// stale: entry.ts)
 // and exposes its listening URL, its stderr, and its exit.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { managerEntry } from './entry.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const MAIN = fileURLToPath(new URL('../../src/manager/main.ts', import.meta.url));
 
 export interface ManagerProcess {
   proc: ChildProcess;
@@ -17,7 +18,7 @@ export interface ManagerProcess {
 }
 
 export function spawnManager(args: string[], env: NodeJS.ProcessEnv = {}): ManagerProcess {
-  const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+  const proc = spawn(process.execPath, [...managerEntry(), ...args], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,

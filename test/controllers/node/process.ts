@@ -1,11 +1,10 @@
 // Runs the real controller-manager (src/manager/main.ts under tsx, so the test exercises the
 // current source) against both emulators, and collects its stdout/stderr for failure reports.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import type { TestEmulator } from '../../helpers/alicloud.js';
 import type { TestKube } from '../../helpers/kube.js';
+import { managerEntry } from '../../helpers/entry.js';
 
-const MAIN = join(process.cwd(), 'src/manager/main.ts');
 
 export interface ManagerProcess {
   child: ChildProcess;
@@ -17,7 +16,7 @@ export interface ManagerProcess {
 export async function startManagerProcess(kube: TestKube, cloud: TestEmulator, args: string[], env: Record<string, string> = {}): Promise<ManagerProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', MAIN, '--kubeconfig', kube.kubeconfigPath, '--leader-elect=false', '--port', '0', '--secure-port', '0', '--bind-address', '127.0.0.1', ...args],
+    [...managerEntry(), '--kubeconfig', kube.kubeconfigPath, '--leader-elect=false', '--port', '0', '--secure-port', '0', '--bind-address', '127.0.0.1', ...args],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
