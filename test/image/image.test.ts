@@ -21,6 +21,7 @@ import { startKubeEmulator, type KubeEmulator } from '../../src/emulator/kube/in
 import { DRIVER_NAMES, RUNTIME_DIR } from '../../src/flexvolume/install.js';
 import { parseRouteJson } from '../../src/hostroutes/kernel-routes.js';
 import { seedInstances, startTestEmulator, type SeededVpc, type TestEmulator } from '../helpers/alicloud.js';
+import { httpsGet } from '../helpers/https.js';
 import { startTestKube, type TestKube } from '../helpers/kube.js';
 import { LoopDisks, loopDisksAvailable } from '../helpers/loopdisk.js';
 import { addDisk, opts } from '../flexvolume/harness.js';
@@ -35,6 +36,8 @@ function unavailable(): string | undefined {
   if (!existsSync('/etc/debian_version')) return 'not a Debian machine (npm run image uses apt and mmdebstrap)';
   return undefined;
 }
+
+const SCRAPER_TOKEN = 'image-test-scraper';
 
 /** The build command README's Quick start and docs/getting-started.md give (checked below). */
 const BUILD_COMMAND = ['npm', 'run', 'image'] as const;
@@ -207,6 +210,15 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
         { mode: 0o644 },
       );
       writeFileSync(join(kcDir, 'kubeconfig'), readFileSync(kube.kubeconfigPath), { mode: 0o644 });
+      // The Secret volume the manifest mounts: one file per key of deploy/credentials-secret.yaml.
+      const credsDir = join(work, 'creds');
+      mkdirSync(credsDir, { mode: 0o755 });
+      writeFileSync(join(credsDir, 'accessKey'), cloud.accessKeyId, { mode: 0o644 });
+      writeFileSync(join(credsDir, 'accessKeySecret'), cloud.accessKeySecret, { mode: 0o644 });
+      // A scraper allowed to read /metrics (what a Prometheus ServiceAccount gets from its ClusterRole).
+      kube.emu.store.create('clusterroles', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'metrics-reader' }, rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }] } as never);
+      kube.emu.store.create('clusterrolebindings', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'metrics-reader' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'metrics-reader' }, subjects: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'monitoring' }] } as never);
+      kube.emu.auth.addServiceAccountToken(SCRAPER_TOKEN, 'monitoring', 'prometheus');
       for (let i = 0; i < vpc.instanceIds.length; i++) {
         const inst = cloud.emu.state.instances[vpc.instanceIds[i]!]!;
         const name = `node-${i}`;
@@ -222,18 +234,19 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
           ...securityFlags(c.securityContext),
           `--volume=${cfgDir}:${mount.mountPath}:ro`,
           `--volume=${kcDir}:/var/run/kube-alicloud-test:ro`,
-          // The manifest's secretKeyRef variables, and (test only) the emulators as endpoints.
-          `--env=ALIYUN_ACCESS_KEY=${cloud.accessKeyId}`, `--env=ALIYUN_ACCESS_KEY_SECRET=${cloud.accessKeySecret}`,
+          `--volume=${credsDir}:${c.volumeMounts!.find((m) => m.name === 'aliyun-creds')!.mountPath}:ro`,
+          // The manifest's own environment, and (test only) the emulators as endpoints.
+          ...(c.env ?? []).filter((e) => e.value !== undefined).map((e) => `--env=${e.name}=${e.value!}`),
           `--env=ECS_ENDPOINT=${cloud.url}`, `--env=VPC_ENDPOINT=${cloud.url}`, `--env=SLB_ENDPOINT=${cloud.url}`, `--env=METADATA_ENDPOINT=${cloud.url}`,
           // Outside a cluster: a kubeconfig instead of the ServiceAccount, and a free port instead
           // of 10258 so parallel runs on one host do not collide.
-          ...entrypoint([...c.command, '--kubeconfig=/var/run/kube-alicloud-test/kubeconfig', '--port=0', '--bind-address=127.0.0.1']),
+          ...entrypoint([...c.command, '--kubeconfig=/var/run/kube-alicloud-test/kubeconfig', '--secure-port=0', '--bind-address=127.0.0.1']),
           image.ref,
         ],
         (line) => line.includes('"listening"'),
       );
       container = started.child;
-      url = String((JSON.parse(started.line) as { url: string }).url);
+      url = String((JSON.parse(started.line) as { secureUrl: string }).secureUrl);
     });
 
     after(async () => {
@@ -248,10 +261,12 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
       const c = manifestContainer('controller-manager.yaml', 'alicloud-controller-manager');
       assert.equal(c.securityContext?.readOnlyRootFilesystem, true);
       assert.deepEqual(c.securityContext?.capabilities?.drop, ['ALL']);
-      const health = await fetch(`${url}/healthz`);
-      assert.equal(health.status, 200);
-      const metrics = await (await fetch(`${url}/metrics`)).text();
-      assert.match(metrics, /^# (HELP|TYPE) /m);
+      assert.match(url, /^https:/);
+      assert.equal((await httpsGet(`${url}/healthz`)).status, 200);
+      assert.equal((await httpsGet(`${url}/metrics`)).status, 401, 'anonymous /metrics is refused');
+      const metrics = await httpsGet(`${url}/metrics`, { token: SCRAPER_TOKEN });
+      assert.equal(metrics.status, 200);
+      assert.match(metrics.body, /^# (HELP|TYPE) /m);
     });
 
     it('creates an SLB for a LoadBalancer Service', async () => {
@@ -317,7 +332,8 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
           ...securityFlags(c.securityContext),
           `--env=NODE_NAME=${me.name}`,
           // Outside a cluster: the apiserver address instead of the ServiceAccount.
-          ...entrypoint([...c.command, `--master=http://${BRIDGE_IP}:${String(proxy.first.port)}`]),
+          // The manifest's `# FILL` cluster CIDR, filled as an operator would for this network.
+          ...entrypoint([...c.command.map((a) => (a.startsWith('--cluster-cidr=') ? '--cluster-cidr=198.19.0.0/16' : a)), `--master=http://${BRIDGE_IP}:${String(proxy.first.port)}`]),
           image.ref,
         ],
         (line) => line.includes('"listening"'),
