@@ -43,7 +43,7 @@ export function createSniffingServer(targets: ProtocolTargets): SniffingServer {
       socket.off('error', onError);
       const target = chunk[0] === TLS_HANDSHAKE ? targets.tls : targets.plain;
       target.emit('connection', socket);
-      // Both servers resume the socket themselves; this covers any that only attach listeners.
+      // The chosen server attached its readers synchronously; resuming lets the put-back chunk reach them.
       process.nextTick(() => socket.resume());
     });
   });
