@@ -118,7 +118,10 @@ export function metricsAttempts(t: MetricsTokens): MetricsAttempt[] {
     { name: 'an identity allowed /healthz only', via: 'https', path: '/metrics', headers: bearer(t.healthOnly), expect: [403] },
     { name: 'the reader token as Basic credentials', via: 'https', path: '/metrics', headers: { Authorization: `Basic ${Buffer.from(`x:${t.reader}`).toString('base64')}` }, expect: [401] },
     { name: 'the reader token in the query string', via: 'https', path: `/metrics?access_token=${t.reader}`, expect: [401] },
-    { name: 'plain HTTP to the secure port', via: 'http-to-secure', path: '/metrics', expect: [0, 400] },
+    // The secure port answers plain HTTP for the probes only (the official manifests' livenessProbe).
+    { name: 'plain HTTP to the secure port', via: 'http-to-secure', path: '/metrics', expect: [403] },
+    { name: 'plain HTTP to the secure port with the reader token', via: 'http-to-secure', path: '/metrics', headers: bearer(t.reader), expect: [403] },
+    { name: 'plain HTTP to the secure port, a path spelling', via: 'http-to-secure', path: '/METRICS/', headers: bearer(t.reader), expect: [403] },
     { name: 'the plain-HTTP port', via: 'insecure', path: '/metrics', expect: [403] },
     { name: 'the plain-HTTP port with the reader token', via: 'insecure', path: '/metrics', headers: bearer(t.reader), expect: [403] },
   ];

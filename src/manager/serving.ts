@@ -62,7 +62,7 @@ export function addServingOptions(cmd: Command): Command {
     )
     .option(
       '--secure-port <port>',
-      `HTTPS port for /metrics (authenticated) and health probes (0 = ephemeral; default ${DEFAULT_SECURE_PORT})`,
+      `HTTPS port for /metrics (authenticated) and health probes, which it also answers over plain HTTP (0 = ephemeral; default ${DEFAULT_SECURE_PORT})`,
       port('secure-port'),
     )
     .option(

@@ -3,24 +3,34 @@
 // of each is run by the real manager process unchanged, except what a test on loopback cannot
 // keep — file paths inside the Pod (kubeconfig, the mounted cloud-config) become temp files with
 // the same content, the apiserver and cloud endpoints point at the emulators, and --port=0
-// --bind-address=127.0.0.1 so parallel suites do not collide. Each run must start, print one
-// warning per flag that has no effect here and no other "no effect" line, and do its job.
+// --bind-address=127.0.0.1 (plus --secure-port=0 for the official ones) so parallel suites do
+// not collide. Each run must start, print one warning per flag that has no effect here and no
+// other "no effect" line, and do its job; the official DaemonSets' own livenessProbe (plain
+// HTTP to the default secure port) must pass against the process, as the kubelet would run it.
 // The official manifests carry no credentials: like on ECS, the instance's RAM role is read from
 // the metadata service, here one that requires IMDSv2 tokens.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { seedInstances, startTestEmulator, type SeededVpc, type TestEmulator } from '../helpers/alicloud.js';
 import { eventually, startTestKube, type TestKube } from '../helpers/kube.js';
 import { spawnManager, type ManagerProcess } from '../helpers/manager.js';
+import { DEFAULT_SECURE_PORT } from '../../src/manager/serving.js';
 
 const FIXTURES = join(process.cwd(), 'test/fixtures');
+
+interface HttpGetProbe {
+  httpGet: { host?: string; port: number | string; path: string; scheme?: string };
+  timeoutSeconds?: number;
+}
 
 interface Container {
   command: string[];
   env?: Array<{ name: string; value?: string }>;
+  livenessProbe?: HttpGetProbe;
 }
 
 function manifest(file: string): Array<Record<string, unknown>> {
@@ -30,6 +40,57 @@ function manifest(file: string): Array<Record<string, unknown>> {
 function daemonSetCommand(docs: Array<Record<string, unknown>>): string[] {
   const ds = docs.find((d) => d.kind === 'DaemonSet') as { spec: { template: { spec: { containers: Container[] } } } };
   return ds.spec.template.spec.containers[0]!.command;
+}
+
+function daemonSetLivenessProbe(docs: Array<Record<string, unknown>>): HttpGetProbe {
+  const ds = docs.find((d) => d.kind === 'DaemonSet') as { spec: { template: { spec: { containers: Container[] } } } };
+  const probe = ds.spec.template.spec.containers[0]!.livenessProbe;
+  assert.ok(probe?.httpGet, 'the manifest has an httpGet livenessProbe');
+  return probe;
+}
+
+/** The secure port from the manager's `listening` line (it runs with --secure-port=0). */
+function securePortOf(mgr: ManagerProcess): number {
+  for (const line of mgr.stdout().split('\n')) {
+    try {
+      const ev = JSON.parse(line) as { event?: string; secureUrl?: string };
+      if (ev.event === 'listening' && ev.secureUrl) return Number(new URL(ev.secureUrl).port);
+    } catch {
+      // not JSON
+    }
+  }
+  throw new Error('no listening line with a secureUrl');
+}
+
+/**
+ * Runs the probe the way the kubelet's HTTP prober does: a GET to scheme://host:port/path,
+ * success for any status from 200 to 399. The manifest names the default secure port; the test
+ * process listens on an ephemeral one instead, which is the only thing replaced.
+ */
+async function runLivenessProbe(probe: HttpGetProbe, securePort: number): Promise<{ status: number; body: string }> {
+  const { host, port, path, scheme } = probe.httpGet;
+  assert.equal(Number(port), DEFAULT_SECURE_PORT, 'the probe targets the default --secure-port');
+  assert.equal((scheme ?? 'HTTP').toUpperCase(), 'HTTP', 'the official manifests probe over plain HTTP');
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: host ?? '127.0.0.1', port: securePort, path, method: 'GET', agent: false, headers: { 'User-Agent': 'kube-probe/1.30', Accept: '*/*' }, timeout: (probe.timeoutSeconds ?? 1) * 1000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('probe timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function expectLivenessProbePasses(docs: Array<Record<string, unknown>>, mgr: ManagerProcess): Promise<void> {
+  const r = await runLivenessProbe(daemonSetLivenessProbe(docs), securePortOf(mgr));
+  assert.ok(r.status >= 200 && r.status < 400, `livenessProbe got ${r.status}: ${r.body}`);
+  assert.equal(r.body, 'ok');
 }
 
 function configMapCloudConfig(docs: Array<Record<string, unknown>>): string {
@@ -167,8 +228,9 @@ describe('deploy: official CCM deploy/v2 manifest with deploy/cloud-config.json 
     const cc = join(w!.work, 'cloud-config.conf');
     writeFileSync(cc, cloudConfig);
     const args = localArgs(command, { '/etc/kubernetes/cloud-controller-manager.conf': w!.kube.kubeconfigPath, '/etc/kubernetes/config/cloud-config.conf': cc });
-    w!.mgr = spawnManager([...args, '--port=0', '--bind-address=127.0.0.1'], endpointEnv(w!));
+    w!.mgr = spawnManager([...args, '--port=0', '--secure-port=0', '--bind-address=127.0.0.1'], endpointEnv(w!));
     const url = await w!.mgr.listening;
+    await expectLivenessProbePasses(docs, w!.mgr);
     await waitForLease(w!, url);
     assert.deepEqual(noEffectLines(w!.mgr.stderr()), ['flag --metrics-bind-addr']);
     await expectSlbFor(w!, 'web-v2');
@@ -194,8 +256,9 @@ describe('deploy: official CCM deploy/v1 manifest with its ConfigMap, RAM role o
     const cc = join(w!.work, 'cloud-config.conf');
     writeFileSync(cc, configMapCloudConfig(docs));
     const args = localArgs(command, { '/etc/kubernetes/cloud-controller-manager.conf': w!.kube.kubeconfigPath, '/etc/kubernetes/config/cloud-config.conf': cc });
-    w!.mgr = spawnManager([...args, '--port=0', '--bind-address=127.0.0.1'], endpointEnv(w!));
+    w!.mgr = spawnManager([...args, '--port=0', '--secure-port=0', '--bind-address=127.0.0.1'], endpointEnv(w!));
     const url = await w!.mgr.listening;
+    await expectLivenessProbePasses(docs, w!.mgr);
     await waitForLease(w!, url);
     assert.deepEqual(noEffectLines(w!.mgr.stderr()), ['flag --address', 'flag --allow-untagged-cloud', 'flag --cloud-provider', 'flag --use-service-account-credentials', 'flag --feature-gates']);
     await expectSlbFor(w!, 'web-v1');

@@ -55,6 +55,22 @@ describe('docs/security.md', function () {
     }
   });
 
+  it('its plain-HTTP checks of the secure port answer as it says: the probe ok, /metrics 403', async () => {
+    const checks = [...DOC.matchAll(/^curl -s (?:-o \/dev\/null -w '%\{http_code\}\\n' )?http:\/\/127\.0\.0\.1:10258(\/\S+)\s+# (ok|\d{3})/gm)].map((m) => ({ path: m[1]!, expect: m[2]! }));
+    assert.deepEqual(checks.map((c) => c.path).sort(), ['/healthz', '/metrics']);
+    const srv = await startHttpServer({ registry: new Registry(), readiness: new Readiness(), port: 0, tls: servingCertificate({}), guard: () => Promise.resolve({ allowed: true, user: { username: 'anyone', groups: [] } }) });
+    try {
+      for (const c of checks) {
+        const res = await fetch(`http://127.0.0.1:${srv.port}${c.path}`);
+        const body = await res.text();
+        if (c.expect === 'ok') assert.equal(body, 'ok', c.path);
+        else assert.equal(String(res.status), c.expect, c.path);
+      }
+    } finally {
+      await srv.close();
+    }
+  });
+
   it('documents exactly the placeholders of deploy/ram/*.json, and links every policy', () => {
     const inPolicies = new Set<string>();
     for (const f of readdirSync(join(ROOT, 'deploy/ram'))) {
