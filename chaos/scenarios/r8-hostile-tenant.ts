@@ -10,7 +10,7 @@
 // write call ever naming one.
 import { join } from 'node:path';
 import { createCloud } from '../../src/cloud/index.js';
-import type { Disk } from '../../src/emulator/alicloud/index.js';
+import { diskRecord, type Disk } from '../../src/emulator/alicloud/index.js';
 import { parseCidr } from '../../src/hostroutes/ipv4.js';
 import { createMetrics } from '../../src/hostroutes/metrics.js';
 import { Reconciler } from '../../src/hostroutes/reconciler.js';
@@ -242,29 +242,7 @@ async function settleSlb(c: ChaosCluster): Promise<void> {
 /** A data disk straight into the emulator's state (the account owner made it; no API call to log). */
 function addDisk(c: ChaosCluster, r: () => number, extra: Partial<Disk>): string {
   const id = `d-${Array.from({ length: 20 }, () => '0123456789abcdefghijklmnopqrstuvwxyz'[Math.floor(r() * 36)]).join('')}`;
-  c.cloud.state.disks[id] = {
-    DiskId: id,
-    DiskName: '',
-    Description: '',
-    RegionId: c.region,
-    ZoneId: c.zoneId,
-    Category: 'cloud_essd',
-    PerformanceLevel: 'PL1',
-    Size: 20,
-    Status: 'Available',
-    Type: 'data',
-    InstanceId: '',
-    Device: '',
-    Portable: true,
-    DeleteWithInstance: false,
-    Encrypted: false,
-    SnapshotId: '',
-    CreationTime: new Date().toISOString(),
-    AttachedTime: '',
-    DetachedTime: '',
-    Tags: [],
-    ...extra,
-  };
+  c.cloud.state.disks[id] = diskRecord(c.cloud.state, { DiskId: id, ZoneId: c.zoneId, Category: 'cloud_essd', PerformanceLevel: 'PL1', ...extra });
   return id;
 }
 

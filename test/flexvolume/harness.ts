@@ -5,7 +5,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DriverReply } from '../../src/flexvolume/protocol.js';
-import type { Disk } from '../../src/emulator/alicloud/index.js';
+import { diskRecord, type Disk } from '../../src/emulator/alicloud/index.js';
 import type { Tag } from '../../src/emulator/alicloud/state.js';
 import { DEFAULT_CLUSTER_ID, TAG_CLUSTER_ID } from '../../src/cloud/ownership.js';
 import type { TestEmulator } from '../helpers/alicloud.js';
@@ -64,28 +64,6 @@ let diskSeq = 0;
 export function addDisk(t: TestEmulator, zoneId: string, extra: Partial<Disk> = {}): string {
   diskSeq++;
   const id = `d-flexv${String(diskSeq).padStart(3, '0')}${Math.random().toString(36).slice(2, 12)}`.slice(0, 22);
-  t.emu.state.disks[id] = {
-    DiskId: id,
-    DiskName: '',
-    Description: '',
-    RegionId: t.emu.state.regionId,
-    ZoneId: zoneId,
-    Category: 'cloud_essd',
-    PerformanceLevel: 'PL1',
-    Size: 20,
-    Status: 'Available',
-    Type: 'data',
-    InstanceId: '',
-    Device: '',
-    Portable: true,
-    DeleteWithInstance: false,
-    Encrypted: false,
-    SnapshotId: '',
-    CreationTime: new Date().toISOString(),
-    AttachedTime: '',
-    DetachedTime: '',
-    Tags: [...OWNED],
-    ...extra,
-  };
+  t.emu.state.disks[id] = diskRecord(t.emu.state, { DiskId: id, ZoneId: zoneId, Category: 'cloud_essd', PerformanceLevel: 'PL1', Tags: [...OWNED], ...extra });
   return id;
 }

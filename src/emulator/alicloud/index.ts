@@ -13,7 +13,7 @@ import type { Logger } from '../../util/log.js';
 export type { CallRecord, EmulatorHooks, FaultConfig, FaultRule, HostMetadata, CloudState };
 export type * from './state.js';
 export { computeSignature, percentEncode, stringToSign, canonicalQuery } from './signature.js';
-export { createInstance, releaseInstance, type InstanceInput } from './ecs/factory.js';
+export { createInstance, diskRecord, releaseInstance, type InstanceInput } from './ecs/factory.js';
 
 export interface AlicloudEmulatorOptions {
   port?: number;

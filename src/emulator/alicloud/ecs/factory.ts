@@ -2,7 +2,7 @@
 // elsewhere), but tests and the admin API need it, with the side effects the real cloud has.
 import { ApiError } from '../errors.js';
 import { allocatePrivateIp, macAddress, newId, nowIso } from '../ids.js';
-import type { CloudState, Instance, Tag } from '../state.js';
+import type { CloudState, Disk, Instance, Tag } from '../state.js';
 
 export interface InstanceInput {
   InstanceId?: string;
@@ -105,4 +105,33 @@ export function releaseInstance(state: CloudState, instanceId: string): boolean 
   for (const lb of Object.values(state.loadBalancers)) lb.BackendServers = lb.BackendServers.filter((b) => b.ServerId !== instanceId);
   for (const g of Object.values(state.vserverGroups)) g.BackendServers = g.BackendServers.filter((b) => b.ServerId !== instanceId);
   return true;
+}
+
+/**
+ * A detached data disk record with every field the API reports, for seeding state directly (the
+ * admin merge, tests, chaos): `fields` override the defaults, and DiskId is required.
+ */
+export function diskRecord(state: CloudState, fields: Partial<Disk> & Pick<Disk, 'DiskId'>): Disk {
+  return {
+    DiskName: '',
+    Description: '',
+    RegionId: state.regionId,
+    ZoneId: state.zones[0]?.ZoneId ?? '',
+    Category: 'cloud_efficiency',
+    PerformanceLevel: '',
+    Size: 20,
+    Status: 'Available',
+    Type: 'data',
+    InstanceId: '',
+    Device: '',
+    Portable: true,
+    DeleteWithInstance: false,
+    Encrypted: false,
+    SnapshotId: '',
+    CreationTime: nowIso(),
+    AttachedTime: '',
+    DetachedTime: '',
+    Tags: [],
+    ...fields,
+  };
 }

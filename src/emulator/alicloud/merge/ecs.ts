@@ -1,6 +1,6 @@
 // ECS part of POST /_emulator/state: instances and disks.
-import { createInstance, type InstanceInput } from '../ecs/factory.js';
-import { newId, nowIso } from '../ids.js';
+import { createInstance, diskRecord, type InstanceInput } from '../ecs/factory.js';
+import { newId } from '../ids.js';
 import type { CloudState, Disk } from '../state.js';
 import { bool, defined, ip, num, str, tags, type Obj } from './fields.js';
 
@@ -64,28 +64,6 @@ export function mergeDisks(state: CloudState, items: Obj[]): void {
       Object.assign(existing, patch);
       continue;
     }
-    state.disks[id] = {
-      DiskId: id,
-      DiskName: '',
-      Description: '',
-      RegionId: state.regionId,
-      ZoneId: state.zones[0]?.ZoneId ?? '',
-      Category: 'cloud_efficiency',
-      PerformanceLevel: '',
-      Size: 20,
-      Status: patch.InstanceId ? 'In_use' : 'Available',
-      Type: 'data',
-      InstanceId: '',
-      Device: '',
-      Portable: true,
-      DeleteWithInstance: false,
-      Encrypted: false,
-      SnapshotId: '',
-      CreationTime: nowIso(),
-      AttachedTime: '',
-      DetachedTime: '',
-      Tags: [],
-      ...patch,
-    };
+    state.disks[id] = diskRecord(state, { DiskId: id, Status: patch.InstanceId ? 'In_use' : 'Available', ...patch });
   }
 }
