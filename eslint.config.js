@@ -8,7 +8,22 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', fetch: 'readonly', setImmediate: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        URL: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        fetch: 'readonly',
+        setImmediate: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
@@ -17,7 +32,10 @@ export default tseslint.config(
   {
     files: ['src/controllers/*/model.ts', 'src/controllers/*/diff.ts', 'src/controllers/*/annotations.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['**/cloud/*', '**/kube/*', 'node:fs', 'node:child_process', 'node:http'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['**/cloud/*', '**/kube/*', 'node:fs', 'node:child_process', 'node:http'] },
+      ],
     },
   },
   {

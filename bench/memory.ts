@@ -51,7 +51,10 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const vswitches = Object.values(cloud.state.vswitches).map((v) => v.VSwitchId);
   for (let i = 0; i < NODES; i++) {
-    const raw = createInstance(cloud.state, { VSwitchId: vswitches[i % vswitches.length]!, HostName: `node-${i}` });
+    const raw = createInstance(cloud.state, {
+      VSwitchId: vswitches[i % vswitches.length]!,
+      HostName: `node-${i}`,
+    });
     // What DescribeInstances would say, so the Node already carries exactly the cloud's facts.
     const inst = fromEcs(
       {
@@ -68,11 +71,29 @@ async function main(): Promise<void> {
     const node: Node = {
       apiVersion: 'v1',
       kind: 'Node',
-      metadata: { name: `node-${i}`, labels: { 'kubernetes.io/hostname': `node-${i}`, 'kubernetes.io/os': 'linux', ...labelsFor(inst) } },
-      spec: { providerID: `cn-hangzhou.${raw.InstanceId}`, podCIDR: `10.${64 + Math.floor(i / 256)}.${i % 256}.0/24`, podCIDRs: [`10.${64 + Math.floor(i / 256)}.${i % 256}.0/24`] },
+      metadata: {
+        name: `node-${i}`,
+        labels: { 'kubernetes.io/hostname': `node-${i}`, 'kubernetes.io/os': 'linux', ...labelsFor(inst) },
+      },
+      spec: {
+        providerID: `cn-hangzhou.${raw.InstanceId}`,
+        podCIDR: `10.${64 + Math.floor(i / 256)}.${i % 256}.0/24`,
+        podCIDRs: [`10.${64 + Math.floor(i / 256)}.${i % 256}.0/24`],
+      },
       status: {
-        conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }],
-        nodeInfo: { kubeletVersion: 'v1.30.0', osImage: 'Alibaba Cloud Linux 3', containerRuntimeVersion: 'containerd://1.7.0' },
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'KubeletReady',
+            lastHeartbeatTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          },
+        ],
+        nodeInfo: {
+          kubeletVersion: 'v1.30.0',
+          osImage: 'Alibaba Cloud Linux 3',
+          containerRuntimeVersion: 'containerd://1.7.0',
+        },
         capacity: { cpu: '4', memory: '16Gi', pods: '110' },
         allocatable: { cpu: '3900m', memory: '15Gi', pods: '110' },
       },
@@ -86,14 +107,32 @@ async function main(): Promise<void> {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: `svc-${i}`, namespace: 'default', labels: { app: `app-${i % 100}` } },
-      spec: { type: 'ClusterIP', selector: { app: `app-${i % 100}` }, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] },
+      spec: {
+        type: 'ClusterIP',
+        selector: { app: `app-${i % 100}` },
+        ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }],
+      },
     } as Parameters<typeof kube.store.create>[1]);
   }
   const loadMs = Date.now() - t0;
 
   const child = spawn(
     BIN,
-    ['--kubeconfig', kubeconfig, '--leader-elect=false', '--port', '0', '--secure-port', '0', '--bind-address', '127.0.0.1', '--controllers=*', '--cluster-cidr=10.64.0.0/10', '--node-monitor-period=3s', '--log-level=warn'],
+    [
+      '--kubeconfig',
+      kubeconfig,
+      '--leader-elect=false',
+      '--port',
+      '0',
+      '--secure-port',
+      '0',
+      '--bind-address',
+      '127.0.0.1',
+      '--controllers=*',
+      '--cluster-cidr=10.64.0.0/10',
+      '--node-monitor-period=3s',
+      '--log-level=warn',
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -113,7 +152,9 @@ async function main(): Promise<void> {
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
-      child.once('exit', (code) => reject(new Error(`controller-manager exited ${code}:\n${stderr.slice(-3000)}`)));
+      child.once('exit', (code) =>
+        reject(new Error(`controller-manager exited ${code}:\n${stderr.slice(-3000)}`)),
+      );
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
         const m = /\{"event":"listening","url":"([^"]+)"/.exec(out);
@@ -123,7 +164,10 @@ async function main(): Promise<void> {
     const started = Date.now();
     let ready = false;
     for (let i = 0; i < 1200 && !ready; i++) {
-      ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+      ready = await fetch(`${url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (!ready) await sleep(100);
     }
     if (!ready) throw new Error(`caches did not sync within 120s:\n${stderr.slice(-3000)}`);
@@ -131,10 +175,15 @@ async function main(): Promise<void> {
     // One node sync pass (DescribeInstances for every Node) after the caches synced.
     const describesAtSync = cloud.calls().filter((c) => c.action === 'DescribeInstances').length;
     for (let i = 0; i < 600; i++) {
-      if (cloud.calls().filter((c) => c.action === 'DescribeInstances').length >= describesAtSync + Math.ceil(NODES / 100)) break;
+      if (
+        cloud.calls().filter((c) => c.action === 'DescribeInstances').length >=
+        describesAtSync + Math.ceil(NODES / 100)
+      )
+        break;
       await sleep(100);
     }
-    const nodeSyncDescribes = cloud.calls().filter((c) => c.action === 'DescribeInstances').length - describesAtSync;
+    const nodeSyncDescribes =
+      cloud.calls().filter((c) => c.action === 'DescribeInstances').length - describesAtSync;
     const samples: number[] = [];
     for (let t = 0; t < SETTLE_MS; t += 500) {
       samples.push(rssKiB(child.pid!));
@@ -155,7 +204,9 @@ async function main(): Promise<void> {
       pass: peakMiB <= TARGET_MIB,
     };
     console.log(JSON.stringify(result));
-    console.log(`P5: controller-manager RSS ${lastMiB.toFixed(1)} MiB (peak ${peakMiB.toFixed(1)} MiB over ${SETTLE_MS / 1000}s) with ${NODES} Nodes + ${SERVICES} Services cached; target ≤ ${TARGET_MIB} MiB → ${result.pass ? 'PASS' : 'FAIL'}`);
+    console.log(
+      `P5: controller-manager RSS ${lastMiB.toFixed(1)} MiB (peak ${peakMiB.toFixed(1)} MiB over ${SETTLE_MS / 1000}s) with ${NODES} Nodes + ${SERVICES} Services cached; target ≤ ${TARGET_MIB} MiB → ${result.pass ? 'PASS' : 'FAIL'}`,
+    );
     // A missed target must fail the run so `npm run bench` (run-all.ts) reports it.
     if (!result.pass) {
       console.log(`MISSED: P5 peak RSS ${peakMiB.toFixed(1)} MiB > ${TARGET_MIB} MiB`);

@@ -21,7 +21,13 @@ const NODES = arg('nodes', 1000);
 const TRANSITION_MS = arg('transition-ms', 200);
 const LATENCY_MS = 30;
 const QPS = 20;
-const ROUTE_ACTIONS = ['DescribeRouteEntryList', 'CreateRouteEntries', 'DeleteRouteEntries', 'DescribeRouteTableList', 'DescribeVRouters'];
+const ROUTE_ACTIONS = [
+  'DescribeRouteEntryList',
+  'CreateRouteEntries',
+  'DeleteRouteEntries',
+  'DescribeRouteTableList',
+  'DescribeVRouters',
+];
 
 async function main(): Promise<void> {
   const accessKeyId = `LTAI${randomBytes(8).toString('hex')}`;
@@ -35,15 +41,28 @@ async function main(): Promise<void> {
     const inst = createInstance(emu.state, { VSwitchId: vswitches[i % vswitches.length]! });
     nodes.push({
       metadata: { name: `node-${i}`, uid: `uid-${i}` },
-      spec: { podCIDR: `10.${64 + Math.floor(i / 256)}.${i % 256}.0/24`, providerID: `cn-hangzhou.${inst.InstanceId}` },
+      spec: {
+        podCIDR: `10.${64 + Math.floor(i / 256)}.${i % 256}.0/24`,
+        providerID: `cn-hangzhou.${inst.InstanceId}`,
+      },
       status: { conditions: [] },
     });
   }
-  emu.setFaults({ '*': { latencyMs: LATENCY_MS }, ...Object.fromEntries(ROUTE_ACTIONS.map((a) => [a, { qps: QPS }])) });
+  emu.setFaults({
+    '*': { latencyMs: LATENCY_MS },
+    ...Object.fromEntries(ROUTE_ACTIONS.map((a) => [a, { qps: QPS }])),
+  });
 
   // The client's own limiter is set above the emulator's per-action budget (several actions
   // share it), so what is measured is the controller's pacing, not an artificial client cap.
-  const cloud = createCloud({ region: 'cn-hangzhou', endpoints: { vpc: emu.url, ecs: emu.url, slb: emu.url }, accessKeyId, accessKeySecret, qps: { vpc: QPS * 3 }, logger: silentLogger });
+  const cloud = createCloud({
+    region: 'cn-hangzhou',
+    endpoints: { vpc: emu.url, ecs: emu.url, slb: emu.url },
+    accessKeyId,
+    accessKeySecret,
+    qps: { vpc: QPS * 3 },
+    logger: silentLogger,
+  });
   const port = createRoutePort(cloud.vpc, async () => vpcId);
   let conditionsWritten = 0;
   const visible: RouteNode[] = [];
@@ -71,7 +90,9 @@ async function main(): Promise<void> {
     visible.push(n);
     controller.notify();
   }
-  const availableCount = () => Object.values(emu.state.routeEntries).filter((e) => e.Type === 'Custom' && e.Status === 'Available').length;
+  const availableCount = () =>
+    Object.values(emu.state.routeEntries).filter((e) => e.Type === 'Custom' && e.Status === 'Available')
+      .length;
   // Bounded wait: 10 minutes at most.
   for (let i = 0; i < 60_000 && availableCount() < NODES; i++) await new Promise((r) => setTimeout(r, 10));
   const elapsed = Date.now() - t0;
@@ -94,25 +115,42 @@ async function main(): Promise<void> {
   const throttleBoundMs = (batches / QPS) * 1000;
   const boundMs = Math.max(serialBoundMs, throttleBoundMs) + controllerAggregationMs();
   const listingFull = (calls: typeof steadyCalls) =>
-    calls.filter((c) => c.action === 'DescribeRouteEntryList' && c.params.RouteTableId === tableId && !Object.keys(c.params).some((k) => k.startsWith('DestCidrBlockList'))).length;
+    calls.filter(
+      (c) =>
+        c.action === 'DescribeRouteEntryList' &&
+        c.params.RouteTableId === tableId &&
+        !Object.keys(c.params).some((k) => k.startsWith('DestCidrBlockList')),
+    ).length;
   const pages = Math.ceil(NODES / VPC_ROUTE_LIMITS.pageSize);
-  const count = (calls: typeof steadyCalls, action: string, code?: string) => calls.filter((c) => c.action === action && (!code || c.code === code)).length;
+  const count = (calls: typeof steadyCalls, action: string, code?: string) =>
+    calls.filter((c) => c.action === action && (!code || c.code === code)).length;
 
   const ratio = elapsed / boundMs;
   const steadyListing = listingFull(steadyCalls);
   const out = {
     benchmark: 'P4 route controller: 1000 Nodes join at once',
     nodes: NODES,
-    emulator: { qpsPerAction: QPS, latencyMs: LATENCY_MS, routeTransitionMs: TRANSITION_MS, batchMax: VPC_ROUTE_LIMITS.maxBatch, pageSize: VPC_ROUTE_LIMITS.pageSize },
+    emulator: {
+      qpsPerAction: QPS,
+      latencyMs: LATENCY_MS,
+      routeTransitionMs: TRANSITION_MS,
+      batchMax: VPC_ROUTE_LIMITS.maxBatch,
+      pageSize: VPC_ROUTE_LIMITS.pageSize,
+    },
     timeToAllAvailableMs: elapsed,
     boundMs: Math.round(boundMs),
-    bounds: { serialisedTransitionsMs: serialBoundMs, throttleMs: Math.round(throttleBoundMs), aggregationWaitMs: controllerAggregationMs() },
+    bounds: {
+      serialisedTransitionsMs: serialBoundMs,
+      throttleMs: Math.round(throttleBoundMs),
+      aggregationWaitMs: controllerAggregationMs(),
+    },
     ratio: Number(ratio.toFixed(2)),
     ratioTarget: 1.2,
     ratioOk: ratio <= 1.2,
     burst: {
       createCalls: count(burstCalls, 'CreateRouteEntries'),
-      createRefused: burstCalls.filter((c) => c.action === 'CreateRouteEntries' && c.code !== 'Success').length,
+      createRefused: burstCalls.filter((c) => c.action === 'CreateRouteEntries' && c.code !== 'Success')
+        .length,
       fullListings: listingFull(burstCalls),
       transitionPolls: count(burstCalls, 'DescribeRouteEntryList') - listingFull(burstCalls),
       throttled: burstCalls.filter((c) => c.code.startsWith('Throttling')).length,

@@ -18,7 +18,9 @@ const BENCHES: Array<{ name: string; file: string; covers: string; args?: string
 
 function run(file: string, args: string[]): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(here, file), ...args], { stdio: 'inherit' });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, file), ...args], {
+      stdio: 'inherit',
+    });
     child.on('close', (code) => resolve(code ?? 1));
   });
 }
@@ -39,6 +41,7 @@ for (const b of selected) {
 console.log('\n=== summary ===');
 // Benches exit 0 only when every target was met, 3 when they could not measure here (e.g. no
 // root), and non-zero otherwise (a missed target or a crash); only 0 counts as ok.
-const verdict = (code: number) => (code === 0 ? 'ok' : code === 3 ? 'SKIPPED (exit 3)' : `MISSED/FAILED (exit ${code})`);
+const verdict = (code: number) =>
+  code === 0 ? 'ok' : code === 3 ? 'SKIPPED (exit 3)' : `MISSED/FAILED (exit ${code})`;
 for (const r of results) console.log(`${r.name.padEnd(12)} ${verdict(r.code)}  (${r.seconds.toFixed(1)} s)`);
 process.exitCode = results.some((r) => r.code !== 0) ? 1 : 0;

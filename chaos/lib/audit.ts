@@ -51,7 +51,8 @@ export interface AuditResult {
 }
 
 const defaultName = (uid: string) => ('a' + uid.replace(/-/g, '')).slice(0, 32);
-const tag = (tags: Array<{ Key: string; Value: string }> | undefined, k: string) => tags?.find((t) => t.Key === k)?.Value;
+const tag = (tags: Array<{ Key: string; Value: string }> | undefined, k: string) =>
+  tags?.find((t) => t.Key === k)?.Value;
 
 export function audit(c: ChaosCluster): AuditResult {
   const problems: string[] = [];
@@ -61,14 +62,19 @@ export function audit(c: ChaosCluster): AuditResult {
   const store = c.kube.store;
 
   // ---- Services and SLBs
-  const services = store.list<never>('services', { namespace: NS }).map((x) => x as unknown as Svc).filter((x) => x.spec.type === 'LoadBalancer');
+  const services = store
+    .list<never>('services', { namespace: NS })
+    .map((x) => x as unknown as Svc)
+    .filter((x) => x.spec.type === 'LoadBalancer');
   const nodes = store.list<never>('nodes').map((x) => x as unknown as NodeObj);
   const readyInstances = new Set(
     nodes
       .filter((n) => n.status?.conditions?.some((k) => k.type === 'Ready' && k.status === 'True'))
       .map((n) => n.spec?.providerID?.split('.').pop() ?? ''),
   );
-  const ours = Object.values(s.loadBalancers).filter((lb) => tag(lb.Tags, TAG_CLUSTER) === c.clusterId && tag(lb.Tags, TAG_DEFAULT_NAME));
+  const ours = Object.values(s.loadBalancers).filter(
+    (lb) => tag(lb.Tags, TAG_CLUSTER) === c.clusterId && tag(lb.Tags, TAG_DEFAULT_NAME),
+  );
   const byName = new Map<string, typeof ours>();
   for (const lb of ours) {
     const k = tag(lb.Tags, TAG_DEFAULT_NAME)!;
@@ -96,23 +102,32 @@ export function audit(c: ChaosCluster): AuditResult {
     const ports = (svc.spec.ports ?? []).map((p) => p.port).sort((a, b) => a - b);
     const got = lb.Listeners.map((l) => l.ListenerPort).sort((a, b) => a - b);
     listeners += got.length;
-    if (ports.join() !== got.join()) problems.push(`${id}: listeners ${got.join() || 'none'} ≠ ports ${ports.join()}`);
-    const wantScheduler = svc.metadata.annotations?.['service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler'];
-    if (wantScheduler && lb.Listeners.some((l) => l.Attributes.Scheduler !== wantScheduler)) problems.push(`${id}: scheduler not ${wantScheduler}`);
-    const wantGroups = (svc.spec.ports ?? []).map((p) => `k8s/${p.nodePort}/${svc.metadata.name}/${NS}/${c.clusterId}`).sort();
+    if (ports.join() !== got.join())
+      problems.push(`${id}: listeners ${got.join() || 'none'} ≠ ports ${ports.join()}`);
+    const wantScheduler =
+      svc.metadata.annotations?.['service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler'];
+    if (wantScheduler && lb.Listeners.some((l) => l.Attributes.Scheduler !== wantScheduler))
+      problems.push(`${id}: scheduler not ${wantScheduler}`);
+    const wantGroups = (svc.spec.ports ?? [])
+      .map((p) => `k8s/${p.nodePort}/${svc.metadata.name}/${NS}/${c.clusterId}`)
+      .sort();
     const groups = Object.values(s.vserverGroups).filter((g) => g.LoadBalancerId === lb.LoadBalancerId);
     const gotGroups = groups.map((g) => g.VServerGroupName).sort();
-    if (wantGroups.join() !== gotGroups.join()) problems.push(`${id}: vserver groups [${gotGroups.join(' ')}] ≠ [${wantGroups.join(' ')}]`);
+    if (wantGroups.join() !== gotGroups.join())
+      problems.push(`${id}: vserver groups [${gotGroups.join(' ')}] ≠ [${wantGroups.join(' ')}]`);
     for (const g of groups) {
       const backends = [...new Set(g.BackendServers.map((b) => b.ServerId))].sort().join();
-      if (backends !== [...readyInstances].sort().join()) problems.push(`${id}: ${g.VServerGroupName} backends ${backends || 'none'} ≠ ready nodes`);
+      if (backends !== [...readyInstances].sort().join())
+        problems.push(`${id}: ${g.VServerGroupName} backends ${backends || 'none'} ≠ ready nodes`);
     }
     const ip = svc.status?.loadBalancer?.ingress?.[0]?.ip;
     if (ip !== lb.Address) problems.push(`${id}: ingress ${ip ?? 'none'} ≠ SLB address ${lb.Address}`);
   }
   for (const lb of ours) {
     if (accounted.has(lb.LoadBalancerId)) continue;
-    leaks.push(`SLB ${lb.LoadBalancerId} (${tag(lb.Tags, TAG_DEFAULT_NAME)}) with ${lb.Listeners.length} listeners belongs to no Service`);
+    leaks.push(
+      `SLB ${lb.LoadBalancerId} (${tag(lb.Tags, TAG_DEFAULT_NAME)}) with ${lb.Listeners.length} listeners belongs to no Service`,
+    );
   }
   const lbIds = new Set(Object.keys(s.loadBalancers));
   const ourIds = new Set(ours.map((l) => l.LoadBalancerId));
@@ -121,20 +136,27 @@ export function audit(c: ChaosCluster): AuditResult {
     if (c.foreignIds.has(g.VServerGroupId)) continue;
     if (!lbIds.has(g.LoadBalancerId)) leaks.push(`VServer group ${g.VServerGroupId} of a deleted SLB`);
     if (ourIds.has(g.LoadBalancerId)) vgroups++;
-    else if (g.VServerGroupName.endsWith(`/${c.clusterId}`)) leaks.push(`VServer group ${g.VServerGroupId} (${g.VServerGroupName}) on an SLB that is not ours`);
+    else if (g.VServerGroupName.endsWith(`/${c.clusterId}`))
+      leaks.push(`VServer group ${g.VServerGroupId} (${g.VServerGroupName}) on an SLB that is not ours`);
   }
 
   // ---- Routes
   const marker = `kube-alicloud/route cluster=${c.clusterId} `;
-  const routes = Object.values(s.routeEntries).filter((e) => e.RouteTableId === c.routeTableId && e.Type === 'Custom' && e.Description.startsWith(marker));
+  const routes = Object.values(s.routeEntries).filter(
+    (e) => e.RouteTableId === c.routeTableId && e.Type === 'Custom' && e.Description.startsWith(marker),
+  );
   const wantRoutes = new Map<string, string>();
-  for (const n of nodes) if (n.spec?.podCIDR && n.spec.providerID) wantRoutes.set(n.spec.podCIDR, n.spec.providerID.split('.').pop()!);
+  for (const n of nodes)
+    if (n.spec?.podCIDR && n.spec.providerID)
+      wantRoutes.set(n.spec.podCIDR, n.spec.providerID.split('.').pop()!);
   const seenRoutes = new Map<string, number>();
   for (const e of routes) {
     const hop = wantRoutes.get(e.DestinationCidrBlock);
     seenRoutes.set(e.DestinationCidrBlock, (seenRoutes.get(e.DestinationCidrBlock) ?? 0) + 1);
-    if (hop === undefined) leaks.push(`route ${e.DestinationCidrBlock} → ${e.NextHopId} (${e.RouteEntryId}) for no Node`);
-    else if (hop !== e.NextHopId) problems.push(`route ${e.DestinationCidrBlock} → ${e.NextHopId}, node's instance is ${hop}`);
+    if (hop === undefined)
+      leaks.push(`route ${e.DestinationCidrBlock} → ${e.NextHopId} (${e.RouteEntryId}) for no Node`);
+    else if (hop !== e.NextHopId)
+      problems.push(`route ${e.DestinationCidrBlock} → ${e.NextHopId}, node's instance is ${hop}`);
   }
   for (const [cidr, hop] of wantRoutes) {
     const n = seenRoutes.get(cidr) ?? 0;
@@ -155,23 +177,33 @@ export function audit(c: ChaosCluster): AuditResult {
     const d = pv.metadata.annotations?.[DISK_ID_ANNOTATION];
     if (d) pvDisk.set(d, pv.metadata.name);
   }
-  for (const d of ownedDisks) if (!pvDisk.has(d.DiskId)) leaks.push(`disk ${d.DiskId} (${d.DiskName}) backs no PersistentVolume`);
+  for (const d of ownedDisks)
+    if (!pvDisk.has(d.DiskId)) leaks.push(`disk ${d.DiskId} (${d.DiskName}) backs no PersistentVolume`);
   for (const [d, pv] of pvDisk) if (!diskIds.has(d)) problems.push(`PV ${pv}: disk ${d} does not exist`);
   const livePvcNames = new Set(pvcs.map((p) => p.metadata.name));
   for (const pv of pvs) {
     const ref = pv.spec?.claimRef;
-    if (ref?.namespace === NS && ref.name && !livePvcNames.has(ref.name)) problems.push(`PV ${pv.metadata.name}: its claim ${ref.name} is gone but the PV is not`);
+    if (ref?.namespace === NS && ref.name && !livePvcNames.has(ref.name))
+      problems.push(`PV ${pv.metadata.name}: its claim ${ref.name} is gone but the PV is not`);
   }
   for (const p of pvcs) {
     if (p.metadata.deletionTimestamp) problems.push(`PVC ${p.metadata.name}: still being deleted`);
-    else if (p.status?.phase !== 'Bound') problems.push(`PVC ${p.metadata.name}: ${p.status?.phase ?? 'no phase'}, not Bound`);
+    else if (p.status?.phase !== 'Bound')
+      problems.push(`PVC ${p.metadata.name}: ${p.status?.phase ?? 'no phase'}, not Bound`);
   }
 
   return {
     problems: [...problems, ...leaks],
     leaks,
     duplicates,
-    counts: { services: services.length, ownedSlbs: ours.length, listeners, vgroups, routes: routes.length, disks: ownedDisks.length },
+    counts: {
+      services: services.length,
+      ownedSlbs: ours.length,
+      listeners,
+      vgroups,
+      routes: routes.length,
+      disks: ownedDisks.length,
+    },
   };
 }
 
@@ -182,7 +214,12 @@ export interface Convergence {
 }
 
 /** Polls the audit until it is clean or `deadlineMs` passes (bounded). */
-export async function waitConverged(c: ChaosCluster, deadlineMs: number, intervalMs = 250, abort?: () => string | undefined): Promise<Convergence> {
+export async function waitConverged(
+  c: ChaosCluster,
+  deadlineMs: number,
+  intervalMs = 250,
+  abort?: () => string | undefined,
+): Promise<Convergence> {
   const start = Date.now();
   let result = audit(c);
   while (result.problems.length > 0 && Date.now() - start < deadlineMs) {

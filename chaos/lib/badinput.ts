@@ -45,7 +45,8 @@ const ANNOTATIONS: Array<[string, string[]]> = [
 
 export function badAnnotations(): Array<BadCase<Record<string, string>>> {
   const out: Array<BadCase<Record<string, string>>> = [];
-  for (const [suffix, values] of ANNOTATIONS) for (const v of values) out.push({ input: { [`${ANN}${suffix}`]: v }, culprit: `${ANN}${suffix}` });
+  for (const [suffix, values] of ANNOTATIONS)
+    for (const v of values) out.push({ input: { [`${ANN}${suffix}`]: v }, culprit: `${ANN}${suffix}` });
   return out;
 }
 
@@ -75,7 +76,10 @@ export function badFlags(): Array<BadCase<string[]>> {
     { input: ['stray-argument'], culprit: 'stray-argument' },
     { input: ['--master=http://127.0.0.1:1', '--server=http://127.0.0.1:2'], culprit: '--server' },
     { input: ['--configure-cloud-routes=2'], culprit: '--configure-cloud-routes' },
-    { input: ['--leader-elect', '--leader-elect-lease-duration=1s', '--leader-elect-renew-deadline=5s'], culprit: 'renew' },
+    {
+      input: ['--leader-elect', '--leader-elect-lease-duration=1s', '--leader-elect-renew-deadline=5s'],
+      culprit: 'renew',
+    },
   ];
 }
 

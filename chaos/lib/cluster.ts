@@ -7,7 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInstance, startAlicloudEmulator, type AlicloudEmulator } from '../../src/emulator/alicloud/index.js';
+import {
+  createInstance,
+  startAlicloudEmulator,
+  type AlicloudEmulator,
+} from '../../src/emulator/alicloud/index.js';
 import { startKubeEmulator, type KubeEmulator } from '../../src/emulator/kube/index.js';
 import { createLogger } from '../../src/util/log.js';
 
@@ -21,7 +25,10 @@ export interface Credentials {
 /** Recognisable on sight, so R7 can grep every output for them. */
 export function recognisableCredentials(): Credentials {
   const tag = randomBytes(6).toString('hex');
-  return { accessKeyId: `LTAIchaosKEY${tag}`, accessKeySecret: `chaosSECRET${tag}${randomBytes(6).toString('base64url')}` };
+  return {
+    accessKeyId: `LTAIchaosKEY${tag}`,
+    accessKeySecret: `chaosSECRET${tag}${randomBytes(6).toString('base64url')}`,
+  };
 }
 
 export interface ClusterOptions {
@@ -70,10 +77,19 @@ export class ChaosCluster {
   static async start(o: ClusterOptions): Promise<ChaosCluster> {
     const dir = await mkdtemp(join(tmpdir(), 'kube-alicloud-chaos-'));
     const credentials = o.credentials ?? recognisableCredentials();
-    const cloud = await startAlicloudEmulator({ ...credentials, logger: createLogger('chaos-alicloud-emulator', { level: 'silent' }) });
+    const cloud = await startAlicloudEmulator({
+      ...credentials,
+      logger: createLogger('chaos-alicloud-emulator', { level: 'silent' }),
+    });
     // Transitions short but real: routes and disks go through Pending/Attaching states.
     cloud.mergeState({ config: { routeTransitionMs: 30, diskTransitionMs: 30, routeQuotaPerTable: 2000 } });
-    const c = new ChaosCluster(dir, cloud, credentials, o.clusterId ?? `c-chaos-${randomBytes(3).toString('hex')}`, join(dir, 'kube-state.json'));
+    const c = new ChaosCluster(
+      dir,
+      cloud,
+      credentials,
+      o.clusterId ?? `c-chaos-${randomBytes(3).toString('hex')}`,
+      join(dir, 'kube-state.json'),
+    );
     await c.startKube();
     c.seedVpc(o.nodes + (o.spareInstances ?? 0));
     for (const seat of c.seats.slice(0, o.nodes)) c.addNode(seat);
@@ -85,7 +101,12 @@ export class ChaosCluster {
       reclaimPolicy: 'Delete',
       parameters: { type: 'cloud_ssd' },
     } as never);
-    await writeFile(c.cloudConfigPath, JSON.stringify({ Global: { clusterID: c.clusterId, zoneID: c.zoneId, vpcID: c.vpcId, region: c.region } }));
+    await writeFile(
+      c.cloudConfigPath,
+      JSON.stringify({
+        Global: { clusterID: c.clusterId, zoneID: c.zoneId, vpcID: c.vpcId, region: c.region },
+      }),
+    );
     return c;
   }
 
@@ -116,7 +137,9 @@ export class ChaosCluster {
     this.vpcId = Object.keys(s.vpcs)[0]!;
     const vsw = Object.values(s.vswitches).find((v) => v.VpcId === this.vpcId)!;
     this.zoneId = vsw.ZoneId;
-    this.routeTableId = Object.values(s.routeTables).find((t) => t.VpcId === this.vpcId && t.RouteTableType === 'System')!.RouteTableId;
+    this.routeTableId = Object.values(s.routeTables).find(
+      (t) => t.VpcId === this.vpcId && t.RouteTableType === 'System',
+    )!.RouteTableId;
     for (let i = 0; i < n; i++) {
       const name = `node-${i}`;
       const inst = createInstance(s, { InstanceName: name, HostName: name, VSwitchId: vsw.VSwitchId });
@@ -132,15 +155,33 @@ export class ChaosCluster {
     this.kube.store.create('nodes', {
       apiVersion: 'v1',
       kind: 'Node',
-      metadata: { name: seat.name, labels: { 'kubernetes.io/hostname': seat.name, 'topology.kubernetes.io/zone': this.zoneId } },
+      metadata: {
+        name: seat.name,
+        labels: { 'kubernetes.io/hostname': seat.name, 'topology.kubernetes.io/zone': this.zoneId },
+      },
       spec: { providerID: this.providerId(seat), podCIDR: seat.podCidr, podCIDRs: [seat.podCidr] },
     });
     const node = this.kube.store.get('nodes', seat.name)!;
     this.kube.store.updateStatus('nodes', {
       ...node,
       status: {
-        conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'ready', lastHeartbeatTime: new Date().toISOString(), lastTransitionTime: new Date().toISOString() }],
-        addresses: [{ type: 'InternalIP', address: this.cloud.state.instances[seat.instanceId]?.PrivateIpAddress ?? '' }, { type: 'Hostname', address: seat.name }],
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'KubeletReady',
+            message: 'ready',
+            lastHeartbeatTime: new Date().toISOString(),
+            lastTransitionTime: new Date().toISOString(),
+          },
+        ],
+        addresses: [
+          {
+            type: 'InternalIP',
+            address: this.cloud.state.instances[seat.instanceId]?.PrivateIpAddress ?? '',
+          },
+          { type: 'Hostname', address: seat.name },
+        ],
       },
     } as never);
   }
@@ -168,12 +209,16 @@ export class ChaosCluster {
   /** Flags of a controller-manager running every controller against this world. */
   managerArgs(extra: string[] = []): string[] {
     return [
-      '--kubeconfig', this.kubeconfigPath,
-      '--cloud-config', this.cloudConfigPath,
+      '--kubeconfig',
+      this.kubeconfigPath,
+      '--cloud-config',
+      this.cloudConfigPath,
       '--controllers=*',
       '--cluster-cidr=10.0.0.0/16',
       '--bind-address=127.0.0.1',
-      '--port=0', '--secure-port=0', '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
+      '--port=0',
+      '--secure-port=0',
+      '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
       '--concurrent-service-syncs=8',
       '--route-reconciliation-period=3s',
       '--node-monitor-period=5s',

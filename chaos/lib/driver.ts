@@ -11,7 +11,11 @@ export interface DriverRun {
   timedOut: boolean;
 }
 
-export function runDriver(args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<DriverRun> {
+export function runDriver(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+): Promise<DriverRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [programs().driver, ...args], {
       cwd: ROOT,
@@ -36,7 +40,11 @@ export function runDriver(args: string[], env: Record<string, string>, timeoutMs
 }
 
 /** Runs `fn` over `items` with at most `n` at a time (bounded parallelism for process spawns). */
-export async function mapLimit<T, R>(items: readonly T[], n: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  n: number,
+  fn: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array<R>(items.length);
   let next = 0;
   await Promise.all(

@@ -8,7 +8,13 @@ const CODES: Array<{ code: string; httpStatus: number }> = [
   { code: 'ServiceUnavailable', httpStatus: 503 },
   { code: 'InternalError', httpStatus: 500 },
 ];
-export const INJECTED = new Set(['Throttling.User', 'ServiceUnavailable', 'InternalError', 'ConnectionDropped', 'ResponseLost']);
+export const INJECTED = new Set([
+  'Throttling.User',
+  'ServiceUnavailable',
+  'InternalError',
+  'ConnectionDropped',
+  'ResponseLost',
+]);
 
 export interface FaultSwitch {
   stop(): void;
@@ -18,11 +24,25 @@ export interface FaultSwitch {
  * Splits `rate` as: 20 % dropped connections, 25 % responses lost after the change, 55 % error
  * answers; the product of misses makes the total close to `rate`.
  */
-export function startCloudFaults(emu: AlicloudEmulator, rate: number, seed: number, rotateMs = 300): FaultSwitch {
+export function startCloudFaults(
+  emu: AlicloudEmulator,
+  rate: number,
+  seed: number,
+  rotateMs = 300,
+): FaultSwitch {
   let i = 0;
   const apply = () => {
     const { code, httpStatus } = CODES[i % CODES.length]!;
-    emu.setFaults({ seed: seed + i, '*': { dropConnection: rate * 0.2, errorRate: rate * 0.55, code, httpStatus, loseResponse: rate * 0.25 } });
+    emu.setFaults({
+      seed: seed + i,
+      '*': {
+        dropConnection: rate * 0.2,
+        errorRate: rate * 0.55,
+        code,
+        httpStatus,
+        loseResponse: rate * 0.25,
+      },
+    });
     i++;
   };
   apply();

@@ -44,7 +44,9 @@ export function seedMetricsIdentities(kube: KubeEmulator, r: Rng): MetricsTokens
     reader: token(r, 'reader'),
   };
   const s = kube.store;
-  for (const ns of ['team-b']) if (!s.get('namespaces', ns)) s.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  for (const ns of ['team-b'])
+    if (!s.get('namespaces', ns))
+      s.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   kube.auth.addServiceAccountToken(t.tenant, 'team-b', 'default');
   kube.auth.addServiceAccountToken(t.namespaceBound, 'team-b', 'scraper');
   kube.auth.addToken(t.namespaceAdmin, { username: 'tenant-b-admin', groups: ['tenants'] });
@@ -53,8 +55,18 @@ export function seedMetricsIdentities(kube: KubeEmulator, r: Rng): MetricsTokens
   kube.auth.addServiceAccountToken(t.revoked, 'kube-system', 'prometheus-old');
   kube.auth.removeToken(t.revoked);
   const rbac = 'rbac.authorization.k8s.io/v1';
-  s.create('clusterroles', { apiVersion: rbac, kind: 'ClusterRole', metadata: { name: READER_ROLE }, rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }] } as never);
-  s.create('clusterroles', { apiVersion: rbac, kind: 'ClusterRole', metadata: { name: 'r8:health' }, rules: [{ nonResourceURLs: ['/healthz'], verbs: ['get'] }] } as never);
+  s.create('clusterroles', {
+    apiVersion: rbac,
+    kind: 'ClusterRole',
+    metadata: { name: READER_ROLE },
+    rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }],
+  } as never);
+  s.create('clusterroles', {
+    apiVersion: rbac,
+    kind: 'ClusterRole',
+    metadata: { name: 'r8:health' },
+    rules: [{ nonResourceURLs: ['/healthz'], verbs: ['get'] }],
+  } as never);
   s.create('clusterrolebindings', {
     apiVersion: rbac,
     kind: 'ClusterRoleBinding',
@@ -76,7 +88,12 @@ export function seedMetricsIdentities(kube: KubeEmulator, r: Rng): MetricsTokens
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: READER_ROLE },
     subjects: [{ kind: 'ServiceAccount', name: 'scraper', namespace: 'team-b' }],
   } as never);
-  s.create('roles', { apiVersion: rbac, kind: 'Role', metadata: { name: 'everything', namespace: 'team-b' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] } as never);
+  s.create('roles', {
+    apiVersion: rbac,
+    kind: 'Role',
+    metadata: { name: 'everything', namespace: 'team-b' },
+    rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }],
+  } as never);
   s.create('rolebindings', {
     apiVersion: rbac,
     kind: 'RoleBinding',
@@ -110,24 +127,98 @@ const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
 export function metricsAttempts(t: MetricsTokens): MetricsAttempt[] {
   return [
     { name: 'no token', via: 'https', path: '/metrics', expect: [401] },
-    { name: 'a made-up bearer token', via: 'https', path: '/metrics', headers: bearer('eyJhbGciOiJSUzI1NiJ9.forged.signature'), expect: [401] },
-    { name: 'a revoked ServiceAccount token', via: 'https', path: '/metrics', headers: bearer(t.revoked), expect: [401] },
-    { name: "the tenant's own ServiceAccount token", via: 'https', path: '/metrics', headers: bearer(t.tenant), expect: [403] },
-    { name: 'a RoleBinding in team-b to the metrics ClusterRole', via: 'https', path: '/metrics', headers: bearer(t.namespaceBound), expect: [403] },
-    { name: 'every verb on every resource of team-b', via: 'https', path: '/metrics', headers: bearer(t.namespaceAdmin), expect: [403] },
-    { name: 'an identity allowed /healthz only', via: 'https', path: '/metrics', headers: bearer(t.healthOnly), expect: [403] },
-    { name: 'the reader token as Basic credentials', via: 'https', path: '/metrics', headers: { Authorization: `Basic ${Buffer.from(`x:${t.reader}`).toString('base64')}` }, expect: [401] },
-    { name: 'the reader token in the query string', via: 'https', path: `/metrics?access_token=${t.reader}`, expect: [401] },
+    {
+      name: 'a made-up bearer token',
+      via: 'https',
+      path: '/metrics',
+      headers: bearer('eyJhbGciOiJSUzI1NiJ9.forged.signature'),
+      expect: [401],
+    },
+    {
+      name: 'a revoked ServiceAccount token',
+      via: 'https',
+      path: '/metrics',
+      headers: bearer(t.revoked),
+      expect: [401],
+    },
+    {
+      name: "the tenant's own ServiceAccount token",
+      via: 'https',
+      path: '/metrics',
+      headers: bearer(t.tenant),
+      expect: [403],
+    },
+    {
+      name: 'a RoleBinding in team-b to the metrics ClusterRole',
+      via: 'https',
+      path: '/metrics',
+      headers: bearer(t.namespaceBound),
+      expect: [403],
+    },
+    {
+      name: 'every verb on every resource of team-b',
+      via: 'https',
+      path: '/metrics',
+      headers: bearer(t.namespaceAdmin),
+      expect: [403],
+    },
+    {
+      name: 'an identity allowed /healthz only',
+      via: 'https',
+      path: '/metrics',
+      headers: bearer(t.healthOnly),
+      expect: [403],
+    },
+    {
+      name: 'the reader token as Basic credentials',
+      via: 'https',
+      path: '/metrics',
+      headers: { Authorization: `Basic ${Buffer.from(`x:${t.reader}`).toString('base64')}` },
+      expect: [401],
+    },
+    {
+      name: 'the reader token in the query string',
+      via: 'https',
+      path: `/metrics?access_token=${t.reader}`,
+      expect: [401],
+    },
     // The secure port answers plain HTTP for the probes only (the official manifests' livenessProbe).
     { name: 'plain HTTP to the secure port', via: 'http-to-secure', path: '/metrics', expect: [403] },
-    { name: 'plain HTTP to the secure port with the reader token', via: 'http-to-secure', path: '/metrics', headers: bearer(t.reader), expect: [403] },
-    { name: 'plain HTTP to the secure port, a path spelling', via: 'http-to-secure', path: '/METRICS/', headers: bearer(t.reader), expect: [403] },
+    {
+      name: 'plain HTTP to the secure port with the reader token',
+      via: 'http-to-secure',
+      path: '/metrics',
+      headers: bearer(t.reader),
+      expect: [403],
+    },
+    {
+      name: 'plain HTTP to the secure port, a path spelling',
+      via: 'http-to-secure',
+      path: '/METRICS/',
+      headers: bearer(t.reader),
+      expect: [403],
+    },
     { name: 'the plain-HTTP port', via: 'insecure', path: '/metrics', expect: [403] },
-    { name: 'the plain-HTTP port with the reader token', via: 'insecure', path: '/metrics', headers: bearer(t.reader), expect: [403] },
+    {
+      name: 'the plain-HTTP port with the reader token',
+      via: 'insecure',
+      path: '/metrics',
+      headers: bearer(t.reader),
+      expect: [403],
+    },
   ];
 }
 
-const SPELLINGS = ['/metrics/', '/metrics?format=text', '/metrics;x', '/%6detrics', '/healthz/../metrics', '/metrics%2f', '/./metrics', '/metrics#x'];
+const SPELLINGS = [
+  '/metrics/',
+  '/metrics?format=text',
+  '/metrics;x',
+  '/%6detrics',
+  '/healthz/../metrics',
+  '/metrics%2f',
+  '/./metrics',
+  '/metrics#x',
+];
 
 export function metricsVariations(t: MetricsTokens, r: Rng, n: number): MetricsAttempt[] {
   const out: MetricsAttempt[] = [];
@@ -136,7 +227,13 @@ export function metricsVariations(t: MetricsTokens, r: Rng, n: number): MetricsA
     const who = Math.floor(r() * 3);
     const headers = who === 0 ? undefined : who === 1 ? bearer(token(r, 'guess')) : bearer(t.tenant);
     // An unknown path is a 404 after the guard, never before it.
-    out.push({ name: `${path} ${who === 0 ? 'without a token' : who === 1 ? 'with a guessed token' : "with the tenant's token"}`, via: 'https', path, ...(headers ? { headers } : {}), expect: who === 2 ? [403] : [401] });
+    out.push({
+      name: `${path} ${who === 0 ? 'without a token' : who === 1 ? 'with a guessed token' : "with the tenant's token"}`,
+      via: 'https',
+      path,
+      ...(headers ? { headers } : {}),
+      expect: who === 2 ? [403] : [401],
+    });
   }
   return out;
 }
@@ -147,12 +244,25 @@ export interface MetricsReply {
 }
 
 /** GET `rawPath` (sent verbatim, no normalisation) from the server at `base`. */
-export function get(base: string, rawPath: string, headers: Record<string, string> = {}): Promise<MetricsReply> {
+export function get(
+  base: string,
+  rawPath: string,
+  headers: Record<string, string> = {},
+): Promise<MetricsReply> {
   const u = new URL(base);
   const req = u.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
     const r = req(
-      { host: u.hostname, port: u.port, path: rawPath, method: 'GET', headers, agent: false, rejectUnauthorized: false, timeout: 10_000 },
+      {
+        host: u.hostname,
+        port: u.port,
+        path: rawPath,
+        method: 'GET',
+        headers,
+        agent: false,
+        rejectUnauthorized: false,
+        timeout: 10_000,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -171,7 +281,10 @@ export function get(base: string, rawPath: string, headers: Record<string, strin
 export const looksLikeMetrics = (body: string): boolean => /^# (HELP|TYPE) /m.test(body);
 
 /** Replays one attempt; returns what went wrong (empty = refused as expected, no metrics text). */
-export async function replayMetricsAttempt(e: Endpoints, a: MetricsAttempt): Promise<{ status: number; problems: string[] }> {
+export async function replayMetricsAttempt(
+  e: Endpoints,
+  a: MetricsAttempt,
+): Promise<{ status: number; problems: string[] }> {
   let base: string;
   if (a.via === 'https') base = e.secureUrl;
   else if (a.via === 'http-to-secure') base = e.secureUrl.replace(/^https:/, 'http:');
@@ -181,7 +294,8 @@ export async function replayMetricsAttempt(e: Endpoints, a: MetricsAttempt): Pro
   // exactly what an attacker hopes the server does differently from the allow list.
   const reply = await get(base, a.path.replace(/#.*$/, ''), a.headers);
   const problems: string[] = [];
-  if (!a.expect.includes(reply.status)) problems.push(`${a.name}: expected ${a.expect.join(' or ')}, got ${reply.status}`);
+  if (!a.expect.includes(reply.status))
+    problems.push(`${a.name}: expected ${a.expect.join(' or ')}, got ${reply.status}`);
   if (looksLikeMetrics(reply.body)) problems.push(`${a.name}: the metrics text was served`);
   return { status: reply.status, problems };
 }

@@ -59,64 +59,133 @@ export interface SlbAttack {
 
 export const SLB_ATTACKS: readonly SlbAttack[] = [
   {
-    name: 'claims team-a\'s listener on the shared SLB with force-override-listeners',
-    service: (v) => ({ name: 'evil', annotations: { [`${PFX}id`]: v.shared, [`${PFX}force-override-listeners`]: 'true' } }),
-    expect: { type: 'Warning', reason: 'LoadBalancerConflict', message: /listener tcp:80 belongs to Service team-a\/shop/ },
+    name: "claims team-a's listener on the shared SLB with force-override-listeners",
+    service: (v) => ({
+      name: 'evil',
+      annotations: { [`${PFX}id`]: v.shared, [`${PFX}force-override-listeners`]: 'true' },
+    }),
+    expect: {
+      type: 'Warning',
+      reason: 'LoadBalancerConflict',
+      message: /listener tcp:80 belongs to Service team-a\/shop/,
+    },
   },
   {
-    name: 'claims team-a\'s port with another protocol (http:80) and force-override-listeners',
-    service: (v) => ({ name: 'evil-http', annotations: { [`${PFX}id`]: v.shared, [`${PFX}force-override-listeners`]: 'true', [`${PFX}protocol-port`]: 'http:80' } }),
-    expect: { type: 'Warning', reason: 'LoadBalancerConflict', message: /port 80 is taken by a tcp listener .*k8s\/80\/shop\/team-a/ },
+    name: "claims team-a's port with another protocol (http:80) and force-override-listeners",
+    service: (v) => ({
+      name: 'evil-http',
+      annotations: {
+        [`${PFX}id`]: v.shared,
+        [`${PFX}force-override-listeners`]: 'true',
+        [`${PFX}protocol-port`]: 'http:80',
+      },
+    }),
+    expect: {
+      type: 'Warning',
+      reason: 'LoadBalancerConflict',
+      message: /port 80 is taken by a tcp listener .*k8s\/80\/shop\/team-a/,
+    },
   },
   {
-    name: 'claims team-a\'s listener without force-override-listeners (listeners stay out of reach)',
+    name: "claims team-a's listener without force-override-listeners (listeners stay out of reach)",
     service: (v) => ({ name: 'evil-soft', annotations: { [`${PFX}id`]: v.shared } }),
     expect: { type: 'Normal', reason: 'EnsuredLoadBalancer', message: /Ensured load balancer/ },
   },
   {
-    name: 'fills team-a\'s VServer group through vgroup-port',
-    service: (v) => ({ name: 'evil-group', annotations: { [`${PFX}id`]: v.shared, [`${PFX}vgroup-port`]: `${v.shopGroup}:80` } }),
-    expect: { type: 'Warning', reason: 'InvalidAnnotation', message: /was created by a controller; only user-created groups can be reused/ },
+    name: "fills team-a's VServer group through vgroup-port",
+    service: (v) => ({
+      name: 'evil-group',
+      annotations: { [`${PFX}id`]: v.shared, [`${PFX}vgroup-port`]: `${v.shopGroup}:80` },
+    }),
+    expect: {
+      type: 'Warning',
+      reason: 'InvalidAnnotation',
+      message: /was created by a controller; only user-created groups can be reused/,
+    },
   },
   {
     name: 'names a hand-made SLB nobody opened',
     service: (v) => ({ name: 'evil-closed', annotations: { [`${PFX}id`]: v.closed } }),
-    expect: { type: 'Warning', reason: 'InvalidAnnotation', message: /is not open to namespace "team-b".*reusableLoadBalancers/ },
+    expect: {
+      type: 'Warning',
+      reason: 'InvalidAnnotation',
+      message: /is not open to namespace "team-b".*reusableLoadBalancers/,
+    },
   },
   {
     name: 'names a hand-made SLB opened to team-a only',
-    service: (v) => ({ name: 'evil-private', annotations: { [`${PFX}id`]: v.privateToA, [`${PFX}force-override-listeners`]: 'true' } }),
+    service: (v) => ({
+      name: 'evil-private',
+      annotations: { [`${PFX}id`]: v.privateToA, [`${PFX}force-override-listeners`]: 'true' },
+    }),
     expect: { type: 'Warning', reason: 'InvalidAnnotation', message: /is not open to namespace "team-b"/ },
   },
   {
     name: 'names the SLB the controller created for team-a',
-    service: (v) => ({ name: 'evil-owned', annotations: { [`${PFX}id`]: v.owned, [`${PFX}force-override-listeners`]: 'true' } }),
+    service: (v) => ({
+      name: 'evil-owned',
+      annotations: { [`${PFX}id`]: v.owned, [`${PFX}force-override-listeners`]: 'true' },
+    }),
     expect: { type: 'Warning', reason: 'InvalidAnnotation', message: /created by a Kubernetes cluster/ },
   },
   {
-    name: 'forges kubernetes.do.not.delete of team-a\'s SLB in additional-resource-tags',
-    service: (v) => ({ name: 'evil-tag', annotations: { [`${PFX}additional-resource-tags`]: `kubernetes.do.not.delete=${v.ownedDefaultName}` } }),
-    expect: { type: 'Warning', reason: 'InvalidAnnotation', message: /tag key "kubernetes.do.not.delete" is reserved/ },
+    name: "forges kubernetes.do.not.delete of team-a's SLB in additional-resource-tags",
+    service: (v) => ({
+      name: 'evil-tag',
+      annotations: { [`${PFX}additional-resource-tags`]: `kubernetes.do.not.delete=${v.ownedDefaultName}` },
+    }),
+    expect: {
+      type: 'Warning',
+      reason: 'InvalidAnnotation',
+      message: /tag key "kubernetes.do.not.delete" is reserved/,
+    },
   },
   {
     name: 'forges the cluster tag ack.aliyun.com',
-    service: () => ({ name: 'evil-cluster-tag', annotations: { [`${PFX}additional-resource-tags`]: 'team=b,ack.aliyun.com=someone-else' } }),
+    service: () => ({
+      name: 'evil-cluster-tag',
+      annotations: { [`${PFX}additional-resource-tags`]: 'team=b,ack.aliyun.com=someone-else' },
+    }),
     expect: { type: 'Warning', reason: 'InvalidAnnotation', message: /tag key "ack.aliyun.com" is reserved/ },
   },
   {
     name: 'forges a look-alike in other case (Kubernetes.Do.Not.Delete)',
-    service: (v) => ({ name: 'evil-case', annotations: { [`${PFX}additional-resource-tags`]: `Kubernetes.Do.Not.Delete=${v.ownedDefaultName}` } }),
-    expect: { type: 'Warning', reason: 'InvalidAnnotation', message: /tag key "Kubernetes.Do.Not.Delete" is reserved/ },
+    service: (v) => ({
+      name: 'evil-case',
+      annotations: { [`${PFX}additional-resource-tags`]: `Kubernetes.Do.Not.Delete=${v.ownedDefaultName}` },
+    }),
+    expect: {
+      type: 'Warning',
+      reason: 'InvalidAnnotation',
+      message: /tag key "Kubernetes.Do.Not.Delete" is reserved/,
+    },
   },
   {
     name: 'widens the reuse grant of the shared SLB through additional-resource-tags',
-    service: (v) => ({ name: 'evil-grant', annotations: { [`${PFX}id`]: v.shared, [`${PFX}additional-resource-tags`]: `${GRANT_PREFIX}${v.clusterId}=*` } }),
-    expect: { type: 'Warning', reason: 'InvalidAnnotation', message: /tag key "kube-alicloud.io\/reusable\/.*" is reserved/ },
+    service: (v) => ({
+      name: 'evil-grant',
+      annotations: {
+        [`${PFX}id`]: v.shared,
+        [`${PFX}additional-resource-tags`]: `${GRANT_PREFIX}${v.clusterId}=*`,
+      },
+    }),
+    expect: {
+      type: 'Warning',
+      reason: 'InvalidAnnotation',
+      message: /tag key "kube-alicloud.io\/reusable\/.*" is reserved/,
+    },
   },
   {
     name: 'marks an SLB as reused-by-user through additional-resource-tags',
-    service: () => ({ name: 'evil-reused', annotations: { [`${PFX}additional-resource-tags`]: 'kubernetes.reused.by.user=true' } }),
-    expect: { type: 'Warning', reason: 'InvalidAnnotation', message: /tag key "kubernetes.reused.by.user" is reserved/ },
+    service: () => ({
+      name: 'evil-reused',
+      annotations: { [`${PFX}additional-resource-tags`]: 'kubernetes.reused.by.user=true' },
+    }),
+    expect: {
+      type: 'Warning',
+      reason: 'InvalidAnnotation',
+      message: /tag key "kubernetes.reused.by.user" is reserved/,
+    },
   },
 ];
 
@@ -125,7 +194,15 @@ function serviceObject(namespace: string, s: AttackerService) {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: s.name, namespace, annotations: s.annotations },
-    spec: { type: 'LoadBalancer', selector: { app: s.name }, ports: (s.ports ?? [{ name: 'http', port: 80 }]).map((p) => ({ protocol: 'TCP', targetPort: 8080, ...p })) },
+    spec: {
+      type: 'LoadBalancer',
+      selector: { app: s.name },
+      ports: (s.ports ?? [{ name: 'http', port: 80 }]).map((p) => ({
+        protocol: 'TCP',
+        targetPort: 8080,
+        ...p,
+      })),
+    },
   };
 }
 
@@ -153,7 +230,15 @@ export interface ServiceEventView {
 export function serviceEvents(store: KubeStore, namespace: string, name: string): ServiceEventView[] {
   return store
     .list('events', { namespace })
-    .map((e) => e as { involvedObject?: { name?: string; kind?: string }; reason?: string; type?: string; message?: string })
+    .map(
+      (e) =>
+        e as {
+          involvedObject?: { name?: string; kind?: string };
+          reason?: string;
+          type?: string;
+          message?: string;
+        },
+    )
     .filter((e) => e.involvedObject?.name === name && e.involvedObject.kind === 'Service')
     .map((e) => ({ type: e.type ?? '', reason: e.reason ?? '', message: e.message ?? '' }));
 }
@@ -170,28 +255,62 @@ async function waitLoadBalancer(a: SlbArena, name: string): Promise<string> {
 /** Creates the victims: three hand-made SLBs (shared, private to team-a, closed) and two team-a Services. */
 export async function seedVictims(a: SlbArena): Promise<Victims> {
   const make = async (name: string, grant?: string): Promise<string> => {
-    const lb = await a.operator.createLoadBalancer({ LoadBalancerName: name, AddressType: 'intranet', VSwitchId: a.vSwitchId, LoadBalancerSpec: 'slb.s1.small', tags: [{ Key: 'owner', Value: 'platform-team' }] });
+    const lb = await a.operator.createLoadBalancer({
+      LoadBalancerName: name,
+      AddressType: 'intranet',
+      VSwitchId: a.vSwitchId,
+      LoadBalancerSpec: 'slb.s1.small',
+      tags: [{ Key: 'owner', Value: 'platform-team' }],
+    });
     if (!lb?.LoadBalancerId) throw new Error(`could not create the hand-made SLB ${name}`);
-    if (grant) await a.operator.tagResources([lb.LoadBalancerId], [{ Key: `${GRANT_PREFIX}${a.clusterId}`, Value: grant }]);
+    if (grant)
+      await a.operator.tagResources(
+        [lb.LoadBalancerId],
+        [{ Key: `${GRANT_PREFIX}${a.clusterId}`, Value: grant }],
+      );
     // A listener the operator made by hand, on each: never ours to touch either.
-    await a.operator.listeners.create(lb.LoadBalancerId, 'tcp', { ListenerPort: 22, BackendServerPort: 22, Description: 'bastion', Bandwidth: -1 });
+    await a.operator.listeners.create(lb.LoadBalancerId, 'tcp', {
+      ListenerPort: 22,
+      BackendServerPort: 22,
+      Description: 'bastion',
+      Bandwidth: -1,
+    });
     return lb.LoadBalancerId;
   };
   for (const ns of [VICTIM_NS, ATTACKER_NS]) {
-    if (!a.store.get('namespaces', ns)) a.store.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    if (!a.store.get('namespaces', ns))
+      a.store.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   }
   const shared = await make('shared-ingress', `${VICTIM_NS},${ATTACKER_NS}`);
   const privateToA = await make('team-a-only', VICTIM_NS);
   const closed = await make('nobodys');
-  a.store.create('services', serviceObject(VICTIM_NS, { name: 'shop', annotations: { [`${PFX}id`]: shared, [`${PFX}force-override-listeners`]: 'true' } }));
+  a.store.create(
+    'services',
+    serviceObject(VICTIM_NS, {
+      name: 'shop',
+      annotations: { [`${PFX}id`]: shared, [`${PFX}force-override-listeners`]: 'true' },
+    }),
+  );
   a.store.create('services', serviceObject(VICTIM_NS, { name: 'web', annotations: {} }));
   await waitLoadBalancer(a, 'shop');
   const owned = await waitLoadBalancer(a, 'web');
-  await until('listener 80 of team-a/shop', () => a.state.loadBalancers[shared]?.Listeners.find((l) => l.ListenerPort === 80 && l.Status === 'running'));
+  await until('listener 80 of team-a/shop', () =>
+    a.state.loadBalancers[shared]?.Listeners.find((l) => l.ListenerPort === 80 && l.Status === 'running'),
+  );
   await a.settle();
   const uid = (a.store.get('services', 'web', VICTIM_NS) as ServiceView).metadata!.uid!;
-  const shopGroup = Object.values(a.state.vserverGroups).find((g) => g.LoadBalancerId === shared && g.VServerGroupName.includes(`/shop/${VICTIM_NS}/`))!.VServerGroupId;
-  return { shared, privateToA, closed, owned, ownedDefaultName: ('a' + uid.replace(/-/g, '')).slice(0, 32), shopGroup, clusterId: a.clusterId };
+  const shopGroup = Object.values(a.state.vserverGroups).find(
+    (g) => g.LoadBalancerId === shared && g.VServerGroupName.includes(`/shop/${VICTIM_NS}/`),
+  )!.VServerGroupId;
+  return {
+    shared,
+    privateToA,
+    closed,
+    owned,
+    ownedDefaultName: ('a' + uid.replace(/-/g, '')).slice(0, 32),
+    shopGroup,
+    clusterId: a.clusterId,
+  };
 }
 
 /**
@@ -203,7 +322,11 @@ export function snapshotVictims(a: SlbArena, v: Victims): string {
   const groups = Object.values(a.state.vserverGroups)
     .filter((g) => ids.includes(g.LoadBalancerId) && !g.VServerGroupName.split('/').includes(ATTACKER_NS))
     .sort((x, y) => x.VServerGroupId.localeCompare(y.VServerGroupId));
-  return JSON.stringify({ loadBalancers: ids.map((id) => a.state.loadBalancers[id] ?? null), groups }, null, 1);
+  return JSON.stringify(
+    { loadBalancers: ids.map((id) => a.state.loadBalancers[id] ?? null), groups },
+    null,
+    1,
+  );
 }
 
 export interface AttackOutcome {
@@ -229,27 +352,42 @@ export async function replaySlbAttack(a: SlbArena, v: Victims, attack: SlbAttack
   let event: ServiceEventView | undefined;
   try {
     event = await until(`a ${attack.expect.reason} event on ${ATTACKER_NS}/${spec.name}`, () =>
-      serviceEvents(a.store, ATTACKER_NS, spec.name).find((e) => e.reason === attack.expect.reason || (e.type === 'Warning' && attack.expect.type === 'Warning')),
+      serviceEvents(a.store, ATTACKER_NS, spec.name).find(
+        (e) =>
+          e.reason === attack.expect.reason || (e.type === 'Warning' && attack.expect.type === 'Warning'),
+      ),
     );
   } catch (err) {
     problems.push(String(err));
   }
-  if (event && (event.type !== attack.expect.type || event.reason !== attack.expect.reason || !attack.expect.message.test(event.message))) {
-    problems.push(`expected ${attack.expect.type} ${attack.expect.reason} ~ ${attack.expect.message}, got ${event.type} ${event.reason}: ${event.message}`);
+  if (
+    event &&
+    (event.type !== attack.expect.type ||
+      event.reason !== attack.expect.reason ||
+      !attack.expect.message.test(event.message))
+  ) {
+    problems.push(
+      `expected ${attack.expect.type} ${attack.expect.reason} ~ ${attack.expect.message}, got ${event.type} ${event.reason}: ${event.message}`,
+    );
   }
   await a.settle();
   const during = snapshotVictims(a, v);
   a.store.delete('services', spec.name, ATTACKER_NS);
   try {
-    await until(`${ATTACKER_NS}/${spec.name} gone`, () => (a.store.get('services', spec.name, ATTACKER_NS) ? undefined : true));
+    await until(`${ATTACKER_NS}/${spec.name} gone`, () =>
+      a.store.get('services', spec.name, ATTACKER_NS) ? undefined : true,
+    );
   } catch (err) {
     problems.push(String(err));
   }
   await a.settle();
   const after = snapshotVictims(a, v);
   const unchanged = before === during && before === after;
-  if (!unchanged) problems.push(`victim resources changed: ${firstDifference(before, before === during ? after : during)}`);
-  const victimLookups = Object.values(a.state.loadBalancers).filter((lb) => lb.Tags.some((t) => t.Key === 'kubernetes.do.not.delete' && t.Value === v.ownedDefaultName)).length;
+  if (!unchanged)
+    problems.push(`victim resources changed: ${firstDifference(before, before === during ? after : during)}`);
+  const victimLookups = Object.values(a.state.loadBalancers).filter((lb) =>
+    lb.Tags.some((t) => t.Key === 'kubernetes.do.not.delete' && t.Value === v.ownedDefaultName),
+  ).length;
   if (victimLookups !== 1) problems.push(`${victimLookups} SLBs answer team-a/web's ownership lookup`);
   return { attack: attack.name, ...(event ? { event } : {}), unchanged, victimLookups, problems };
 }
@@ -257,6 +395,7 @@ export async function replaySlbAttack(a: SlbArena, v: Victims, attack: SlbAttack
 function firstDifference(a: string, b: string): string {
   const x = a.split('\n');
   const y = b.split('\n');
-  for (let i = 0; i < Math.max(x.length, y.length); i++) if (x[i] !== y[i]) return `${(x[i] ?? '').trim()} → ${(y[i] ?? '').trim()}`;
+  for (let i = 0; i < Math.max(x.length, y.length); i++)
+    if (x[i] !== y[i]) return `${(x[i] ?? '').trim()} → ${(y[i] ?? '').trim()}`;
   return '(none)';
 }

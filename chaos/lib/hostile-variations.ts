@@ -2,7 +2,14 @@
 // the same attacks with other names, tags, placements, spellings and ranges, so R8 does not
 // only replay the cases someone thought of when writing the fix. Every variation states the
 // refusal it must get, in the same shape as the fixed tables, so the same replays judge it.
-import { TAG_CLUSTER_ID, TAG_DISK_OPEN_PREFIX, TAG_DO_NOT_DELETE, TAG_PV_NAME, RESERVED_TAG_KEYS, RESERVED_TAG_PREFIXES } from '../../src/cloud/ownership.js';
+import {
+  TAG_CLUSTER_ID,
+  TAG_DISK_OPEN_PREFIX,
+  TAG_DO_NOT_DELETE,
+  TAG_PV_NAME,
+  RESERVED_TAG_KEYS,
+  RESERVED_TAG_PREFIXES,
+} from '../../src/cloud/ownership.js';
 import type { Tag } from '../../src/emulator/alicloud/state.js';
 import { NOT_OURS, NOTHING_DETACHED, type DiskAttack } from './hostile-disks.js';
 import type { SlbAttack } from './hostile-slb.js';
@@ -13,13 +20,21 @@ const PFX = 'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-';
 
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 const int = (r: Rng, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
-const hex = (r: Rng, n: number): string => Array.from({ length: n }, () => '0123456789abcdef'[Math.floor(r() * 16)]).join('');
+const hex = (r: Rng, n: number): string =>
+  Array.from({ length: n }, () => '0123456789abcdef'[Math.floor(r() * 16)]).join('');
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 /** Random upper/lower case per letter: reserved keys are compared case-insensitively. */
-const mangleCase = (r: Rng, s: string): string => [...s].map((ch) => (r() < 0.5 ? ch.toUpperCase() : ch)).join('');
+const mangleCase = (r: Rng, s: string): string =>
+  [...s].map((ch) => (r() < 0.5 ? ch.toUpperCase() : ch)).join('');
 
 const opts = (volumeId: string, volumeName: string, extra: Record<string, string> = {}) =>
-  JSON.stringify({ volumeId, 'kubernetes.io/fsType': 'ext4', 'kubernetes.io/readwrite': 'rw', 'kubernetes.io/pvOrVolumeName': volumeName, ...extra });
+  JSON.stringify({
+    volumeId,
+    'kubernetes.io/fsType': 'ext4',
+    'kubernetes.io/readwrite': 'rw',
+    'kubernetes.io/pvOrVolumeName': volumeName,
+    ...extra,
+  });
 
 /**
  * Foreign disks under other tags and placements, named in inline volumes and static PVs, with
@@ -32,9 +47,20 @@ export function diskVariations(r: Rng, n: number): DiskAttack[] {
     const id = `var-disk-${i}`;
     const device = `/dev/vd${'ijklmnopqrstuvwxyz'[i % 18]}`;
     if (r() < 0.6) {
-      const tagKind = pick(r, ['none', 'other-cluster', 'open-elsewhere', 'pv-name-only', 'do-not-delete'] as const);
+      const tagKind = pick(r, [
+        'none',
+        'other-cluster',
+        'open-elsewhere',
+        'pv-name-only',
+        'do-not-delete',
+      ] as const);
       const where = pick(r, ['available', 'running-outsider', 'stopped-outsider'] as const);
-      const volume = pick(r, [`pvc-${hex(r, 8)}-${hex(r, 4)}`, `d-${hex(r, 20)}`, `data-${int(r, 0, 99)}`, `pv-static-${hex(r, 6)}`]);
+      const volume = pick(r, [
+        `pvc-${hex(r, 8)}-${hex(r, 4)}`,
+        `d-${hex(r, 20)}`,
+        `data-${int(r, 0, 99)}`,
+        `pv-static-${hex(r, 6)}`,
+      ]);
       const forge = r() < 0.4;
       out.push({
         id,
@@ -51,10 +77,22 @@ export function diskVariations(r: Rng, n: number): DiskAttack[] {
                     ? [{ Key: TAG_DO_NOT_DELETE, Value: hex(r, 32) }]
                     : [];
           const placement =
-            where === 'available' ? {} : { Status: 'In_use' as const, InstanceId: where === 'running-outsider' ? w.foreignInstanceId : w.stoppedForeignInstanceId, Device: device };
+            where === 'available'
+              ? {}
+              : {
+                  Status: 'In_use' as const,
+                  InstanceId: where === 'running-outsider' ? w.foreignInstanceId : w.stoppedForeignInstanceId,
+                  Device: device,
+                };
           const d = w.addDisk({ Tags: tags, ...placement });
-          const extra: Record<string, string> = forge ? { [TAG_CLUSTER_ID]: w.clusterId, [`${TAG_DISK_OPEN_PREFIX}${w.clusterId}`]: 'true' } : {};
-          return { argv: ['attach', opts(d, volume, extra), w.nodeName], expect: { status: 'Failure', message: NOT_OURS }, protect: [d] };
+          const extra: Record<string, string> = forge
+            ? { [TAG_CLUSTER_ID]: w.clusterId, [`${TAG_DISK_OPEN_PREFIX}${w.clusterId}`]: 'true' }
+            : {};
+          return {
+            argv: ['attach', opts(d, volume, extra), w.nodeName],
+            expect: { status: 'Failure', message: NOT_OURS },
+            protect: [d],
+          };
         },
       });
     } else {
@@ -69,13 +107,36 @@ export function diskVariations(r: Rng, n: number): DiskAttack[] {
           // legitimate way to find it, so that pairing is left to the other forms.
           const tags: Tag[] =
             form === 'other-pv-name'
-              ? [{ Key: TAG_CLUSTER_ID, Value: `${w.clusterId}-${hex(r, 3)}` }, { Key: TAG_PV_NAME, Value: pv }]
+              ? [
+                  { Key: TAG_CLUSTER_ID, Value: `${w.clusterId}-${hex(r, 3)}` },
+                  { Key: TAG_PV_NAME, Value: pv },
+                ]
               : form === 'disk-name' || r() < 0.5
                 ? []
-                : [{ Key: TAG_CLUSTER_ID, Value: w.clusterId }, { Key: TAG_PV_NAME, Value: `pvc-${hex(r, 8)}` }];
-          const d = w.addDisk({ Tags: tags, DiskName: diskName, Status: 'In_use', InstanceId: w.nodeInstanceId, Device: device });
-          const name = form === 'id' ? d : form === 'unique-name' ? `alicloud/disk/${d}` : form === 'disk-name' ? diskName : pv;
-          return { argv: ['detach', name, w.nodeName], expect: { status: 'Success', message: NOTHING_DETACHED }, protect: [d] };
+                : [
+                    { Key: TAG_CLUSTER_ID, Value: w.clusterId },
+                    { Key: TAG_PV_NAME, Value: `pvc-${hex(r, 8)}` },
+                  ];
+          const d = w.addDisk({
+            Tags: tags,
+            DiskName: diskName,
+            Status: 'In_use',
+            InstanceId: w.nodeInstanceId,
+            Device: device,
+          });
+          const name =
+            form === 'id'
+              ? d
+              : form === 'unique-name'
+                ? `alicloud/disk/${d}`
+                : form === 'disk-name'
+                  ? diskName
+                  : pv;
+          return {
+            argv: ['detach', name, w.nodeName],
+            expect: { status: 'Success', message: NOTHING_DETACHED },
+            protect: [d],
+          };
         },
       });
     }
@@ -85,7 +146,10 @@ export function diskVariations(r: Rng, n: number): DiskAttack[] {
 
 /** A reserved key in some spelling: an exact key or a reserved prefix with a made-up rest. */
 function reservedKey(r: Rng): string {
-  const base = r() < 0.5 ? pick(r, RESERVED_TAG_KEYS) : `${pick(r, RESERVED_TAG_PREFIXES)}${pick(r, ['owner', 'cluster-id', 'x', `z${hex(r, 4)}`])}`;
+  const base =
+    r() < 0.5
+      ? pick(r, RESERVED_TAG_KEYS)
+      : `${pick(r, RESERVED_TAG_PREFIXES)}${pick(r, ['owner', 'cluster-id', 'x', `z${hex(r, 4)}`])}`;
   return mangleCase(r, base);
 }
 
@@ -103,28 +167,62 @@ export function slbVariations(r: Rng, n: number): SlbAttack[] {
       const http = r() < 0.5;
       out.push({
         name: `${name}: team-a's port 80 on the shared SLB as ${http ? 'http:80' : 'tcp 80'}, force-override-listeners`,
-        service: (v) => ({ name, annotations: { [`${PFX}id`]: v.shared, [`${PFX}force-override-listeners`]: 'true', ...(http ? { [`${PFX}protocol-port`]: 'http:80' } : {}) } }),
-        expect: { type: 'Warning', reason: 'LoadBalancerConflict', message: http ? /port 80 is taken by a tcp listener .*k8s\/80\/shop\/team-a/ : /listener tcp:80 belongs to Service team-a\/shop/ },
+        service: (v) => ({
+          name,
+          annotations: {
+            [`${PFX}id`]: v.shared,
+            [`${PFX}force-override-listeners`]: 'true',
+            ...(http ? { [`${PFX}protocol-port`]: 'http:80' } : {}),
+          },
+        }),
+        expect: {
+          type: 'Warning',
+          reason: 'LoadBalancerConflict',
+          message: http
+            ? /port 80 is taken by a tcp listener .*k8s\/80\/shop\/team-a/
+            : /listener tcp:80 belongs to Service team-a\/shop/,
+        },
       });
     } else if (kind === 'group') {
       const port = pick(r, [80, 443, int(r, 1024, 9999)]);
       out.push({
         name: `${name}: team-a's VServer group through vgroup-port ${port}`,
-        service: (v) => ({ name, annotations: { [`${PFX}id`]: v.shared, [`${PFX}vgroup-port`]: `${v.shopGroup}:${port}` }, ports: [{ name: 'p', port }] }),
-        expect: { type: 'Warning', reason: 'InvalidAnnotation', message: /was created by a controller; only user-created groups can be reused/ },
+        service: (v) => ({
+          name,
+          annotations: { [`${PFX}id`]: v.shared, [`${PFX}vgroup-port`]: `${v.shopGroup}:${port}` },
+          ports: [{ name: 'p', port }],
+        }),
+        expect: {
+          type: 'Warning',
+          reason: 'InvalidAnnotation',
+          message: /was created by a controller; only user-created groups can be reused/,
+        },
       });
     } else if (kind === 'foreign-id') {
       const target = pick(r, ['closed', 'privateToA', 'owned'] as const);
       const force = r() < 0.5;
       out.push({
         name: `${name}: the ${target} SLB by id${force ? ', force-override-listeners' : ''}`,
-        service: (v) => ({ name, annotations: { [`${PFX}id`]: v[target], ...(force ? { [`${PFX}force-override-listeners`]: 'true' } : {}) } }),
-        expect: { type: 'Warning', reason: 'InvalidAnnotation', message: target === 'owned' ? /created by a Kubernetes cluster/ : /is not open to namespace "team-b"/ },
+        service: (v) => ({
+          name,
+          annotations: {
+            [`${PFX}id`]: v[target],
+            ...(force ? { [`${PFX}force-override-listeners`]: 'true' } : {}),
+          },
+        }),
+        expect: {
+          type: 'Warning',
+          reason: 'InvalidAnnotation',
+          message:
+            target === 'owned' ? /created by a Kubernetes cluster/ : /is not open to namespace "team-b"/,
+        },
       });
     } else {
       const key = reservedKey(r);
       const value = hex(r, 12);
-      const tags = [`team=b`, `${key}=${value}`, `cost-center=${int(r, 100, 999)}`].sort(() => r() - 0.5).join(',');
+      const tags = [`team=b`, `${key}=${value}`, `cost-center=${int(r, 100, 999)}`]
+        .sort(() => r() - 0.5)
+        .join(',');
       out.push({
         name: `${name}: reserved tag key ${key} among ordinary tags`,
         service: () => ({ name, annotations: { [`${PFX}additional-resource-tags`]: tags } }),
@@ -132,7 +230,9 @@ export function slbVariations(r: Rng, n: number): SlbAttack[] {
         expect: {
           type: 'Warning',
           reason: 'InvalidAnnotation',
-          message: /^(aliyun|acs:)/i.test(key) ? new RegExp(`tag key "${escape(key)}" is invalid; .*may not start with "aliyun", "acs:"`) : new RegExp(`tag key "${escape(key)}" is reserved`),
+          message: /^(aliyun|acs:)/i.test(key)
+            ? new RegExp(`tag key "${escape(key)}" is invalid; .*may not start with "aliyun", "acs:"`)
+            : new RegExp(`tag key "${escape(key)}" is reserved`),
         },
       });
     }
@@ -154,7 +254,11 @@ export function routeVariations(r: Rng, n: number): RouteAttack[] {
     const kind = pick(r, ['metadata', 'reserved', 'outside', 'node-subnet', 'self'] as const);
     if (kind === 'metadata') {
       const len = pick(r, [32, 30, 28, 24, 16]);
-      out.push({ name: `a /${len} around the metadata service`, podCIDR: cidrOf([100, 100, 100, 200], len), expect: 'reserved-destination' });
+      out.push({
+        name: `a /${len} around the metadata service`,
+        podCIDR: cidrOf([100, 100, 100, 200], len),
+        expect: 'reserved-destination',
+      });
     } else if (kind === 'reserved') {
       const [first, what] = pick(r, [
         [[127, octet(r), octet(r), octet(r)], 'loopback'],
@@ -174,13 +278,25 @@ export function routeVariations(r: Rng, n: number): RouteAttack[] {
         [203, 0, 113, 0],
         [198, 20, octet(r), 0],
       ]);
-      out.push({ name: 'outside the cluster CIDR', podCIDR: cidrOf(base, int(r, 20, 28)), expect: 'outside-cluster-cidr' });
+      out.push({
+        name: 'outside the cluster CIDR',
+        podCIDR: cidrOf(base, int(r, 20, 28)),
+        expect: 'outside-cluster-cidr',
+      });
     } else if (kind === 'node-subnet') {
       const len = int(r, 25, 32);
-      out.push({ name: `part of the node subnet /${len}`, podCIDR: cidrOf([198, 18, 0, octet(r)], len), expect: 'overlaps-local' });
+      out.push({
+        name: `part of the node subnet /${len}`,
+        podCIDR: cidrOf([198, 18, 0, octet(r)], len),
+        expect: 'overlaps-local',
+      });
     } else {
       const len = int(r, 25, 32);
-      out.push({ name: `inside this node's pod range /${len}`, podCIDR: cidrOf([198, 19, 1, octet(r)], len), expect: 'overlaps-self' });
+      out.push({
+        name: `inside this node's pod range /${len}`,
+        podCIDR: cidrOf([198, 19, 1, octet(r)], len),
+        expect: 'overlaps-self',
+      });
     }
   }
   return out;

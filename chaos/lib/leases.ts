@@ -15,7 +15,11 @@ export class LeaseHistory {
   private req: ClientRequest | undefined;
   private stopped = false;
 
-  constructor(private readonly baseUrl: () => string, private readonly ns = 'kube-system', private readonly name = 'ccm') {}
+  constructor(
+    private readonly baseUrl: () => string,
+    private readonly ns = 'kube-system',
+    private readonly name = 'ccm',
+  ) {}
 
   start(): void {
     if (this.stopped) return;
@@ -39,7 +43,10 @@ export class LeaseHistory {
   }
 
   private record(line: string): void {
-    const ev = JSON.parse(line) as { type: string; object?: { spec?: { holderIdentity?: string; acquireTime?: string } } };
+    const ev = JSON.parse(line) as {
+      type: string;
+      object?: { spec?: { holderIdentity?: string; acquireTime?: string } };
+    };
     const spec = ev.object?.spec;
     if ((ev.type !== 'ADDED' && ev.type !== 'MODIFIED') || !spec?.holderIdentity || !spec.acquireTime) return;
     const t = { holder: spec.holderIdentity, acquiredAt: Date.parse(spec.acquireTime) };
@@ -54,7 +61,8 @@ export class LeaseHistory {
 
   holderAt(t: number): string | undefined {
     let h: string | undefined;
-    for (const x of [...this.tenures].sort((a, b) => a.acquiredAt - b.acquiredAt)) if (x.acquiredAt <= t) h = x.holder;
+    for (const x of [...this.tenures].sort((a, b) => a.acquiredAt - b.acquiredAt))
+      if (x.acquiredAt <= t) h = x.holder;
     return h;
   }
 
@@ -65,7 +73,8 @@ export class LeaseHistory {
       if (!isWrite(c)) continue;
       const t = Date.parse(c.time);
       const holder = this.holderAt(t);
-      if (c.caller !== holder) out.push(`${c.action} at ${c.time} by ${c.caller ?? '?'} while ${holder ?? 'nobody'} held the lease`);
+      if (c.caller !== holder)
+        out.push(`${c.action} at ${c.time} by ${c.caller ?? '?'} while ${holder ?? 'nobody'} held the lease`);
     }
     return out;
   }

@@ -22,7 +22,11 @@ export class ManagerProcess {
   killedByUs = false;
   exit: Exit | undefined;
 
-  constructor(args: string[], env: Record<string, string>, readonly label: string) {
+  constructor(
+    args: string[],
+    env: Record<string, string>,
+    readonly label: string,
+  ) {
     this.proc = spawn(process.execPath, [programs().manager, ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
@@ -45,7 +49,9 @@ export class ManagerProcess {
           // not JSON: keep reading
         }
       });
-      void this.exited.then((e) => reject(new Error(`${label} exited (${e.code ?? e.signal}) before listening: ${this.tail()}`)));
+      void this.exited.then((e) =>
+        reject(new Error(`${label} exited (${e.code ?? e.signal}) before listening: ${this.tail()}`)),
+      );
     });
     this.listening.catch(() => undefined);
   }
@@ -83,7 +89,11 @@ export class ManagerProcess {
 }
 
 /** Runs the manager to its exit (flag and config errors), killing it after `timeoutMs`. */
-export async function runToExit(args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<{ exit: Exit; output: string; timedOut: boolean }> {
+export async function runToExit(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+): Promise<{ exit: Exit; output: string; timedOut: boolean }> {
   const m = new ManagerProcess(args, env, 'manager');
   let timedOut = false;
   const timer = setTimeout(() => {

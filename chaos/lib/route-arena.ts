@@ -56,13 +56,27 @@ async function netnsArena(): Promise<RouteArena> {
 export function modelArena(why: string): RouteArena {
   const main = parseRouteJson(
     JSON.stringify([
-      { dst: ROUTE_ARENA.nodeSubnet, dev: 'eth0', protocol: '2', scope: '253', prefsrc: ROUTE_ARENA.self.internalIPs[0], flags: [] },
+      {
+        dst: ROUTE_ARENA.nodeSubnet,
+        dev: 'eth0',
+        protocol: '2',
+        scope: '253',
+        prefsrc: ROUTE_ARENA.self.internalIPs[0],
+        flags: [],
+      },
       { dst: 'default', gateway: '198.18.0.254', dev: 'eth0', protocol: '4', flags: [] },
     ]),
   );
   const local = parseRouteJson(
     JSON.stringify([
-      { type: 'local', dst: ROUTE_ARENA.self.internalIPs[0], dev: 'eth0', protocol: '2', scope: '254', flags: [] },
+      {
+        type: 'local',
+        dst: ROUTE_ARENA.self.internalIPs[0],
+        dev: 'eth0',
+        protocol: '2',
+        scope: '254',
+        flags: [],
+      },
       { type: 'local', dst: '127.0.0.0/8', dev: 'lo', protocol: '2', scope: '254', flags: [] },
     ]),
   );
@@ -86,10 +100,13 @@ export function modelArena(why: string): RouteArena {
 
 /** A namespace when this machine allows one, else the written-down kernel (and why). */
 export async function openRouteArena(): Promise<RouteArena> {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return modelArena('not running as root');
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0)
+    return modelArena('not running as root');
   try {
     return await netnsArena();
   } catch (err) {
-    return modelArena(`ip netns not usable: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    return modelArena(
+      `ip netns not usable: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+    );
   }
 }

@@ -30,7 +30,9 @@ export class Checks {
   }
   list(label: string, items: string[], max = 8): void {
     if (items.length === 0) return;
-    this.failures.push(`${label} (${items.length}): ${items.slice(0, max).join('; ')}${items.length > max ? '; …' : ''}`);
+    this.failures.push(
+      `${label} (${items.length}): ${items.slice(0, max).join('; ')}${items.length > max ? '; …' : ''}`,
+    );
   }
 }
 
@@ -48,13 +50,21 @@ export interface Outcome {
 }
 
 /** Runs one scenario under its hard limit, then its cleanups (newest first), whatever happened. */
-export async function runScenario(sc: Scenario, size: Size, seed: number, log: (line: string) => void): Promise<Outcome> {
+export async function runScenario(
+  sc: Scenario,
+  size: Size,
+  seed: number,
+  log: (line: string) => void,
+): Promise<Outcome> {
   const cleanups: Array<() => Promise<void> | void> = [];
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
   const limitMs = sc.limitMs[size];
   const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`exceeded its hard time limit of ${Math.round(limitMs / 1000)} s`)), limitMs);
+    timer = setTimeout(
+      () => reject(new Error(`exceeded its hard time limit of ${Math.round(limitMs / 1000)} s`)),
+      limitMs,
+    );
   });
   let result: ScenarioResult;
   try {
@@ -73,5 +83,12 @@ export async function runScenario(sc: Scenario, size: Size, seed: number, log: (
       }
     }
   }
-  return { id: sc.id, title: sc.title, passed: result.failures.length === 0, ms: Date.now() - started, figures: result.figures, failures: result.failures };
+  return {
+    id: sc.id,
+    title: sc.title,
+    passed: result.failures.length === 0,
+    ms: Date.now() - started,
+    figures: result.figures,
+    failures: result.failures,
+  };
 }

@@ -39,27 +39,44 @@ export async function runStorm(c: ChaosCluster, ctx: RunContext, o: StormOptions
   const spare = c.seats.slice(o.initialNodes);
   const leavers = c.seats.slice(0, o.nodeChurn).map((s) => s.name);
   const t0 = Date.now();
-  await w.storm({ services: o.services, pvcs: o.pvcs, nodeChurn: o.nodeChurn, spareSeats: spare, leavers }, async (i) => {
-    if (o.pace) await o.pace(i);
-    else if (i % 10 === 9) await new Promise((r) => setImmediate(r));
-  });
+  await w.storm(
+    { services: o.services, pvcs: o.pvcs, nodeChurn: o.nodeChurn, spareSeats: spare, leavers },
+    async (i) => {
+      if (o.pace) await o.pace(i);
+      else if (i % 10 === 9) await new Promise((r) => setImmediate(r));
+    },
+  );
   const stormMs = Date.now() - t0;
   await o.beforeConverge?.();
   const first = await waitConverged(c, o.convergeMs, 250, o.abort);
-  ctx.log(`    storm: ${totalOps(w.ops)} ops in ${stormMs} ms; converged=${first.converged} after ${first.ms} ms (${first.result.counts.ownedSlbs} SLBs, ${first.result.counts.routes} routes, ${first.result.counts.disks} disks)`);
+  ctx.log(
+    `    storm: ${totalOps(w.ops)} ops in ${stormMs} ms; converged=${first.converged} after ${first.ms} ms (${first.result.counts.ownedSlbs} SLBs, ${first.result.counts.routes} routes, ${first.result.counts.disks} disks)`,
+  );
   if (!first.converged) ctx.log(`    not converged: ${fmt(first.result)}`);
-  checks.that(first.converged, `after the storm not converged within ${o.convergeMs} ms: ${fmt(first.result)}`);
-  checks.that(first.result.counts.ownedSlbs === w.live.size, `${first.result.counts.ownedSlbs} SLBs for ${w.live.size} live Services`);
+  checks.that(
+    first.converged,
+    `after the storm not converged within ${o.convergeMs} ms: ${fmt(first.result)}`,
+  );
+  checks.that(
+    first.result.counts.ownedSlbs === w.live.size,
+    `${first.result.counts.ownedSlbs} SLBs for ${w.live.size} live Services`,
+  );
 
   const t1 = Date.now();
   const stormDeletes = w.ops.deletes;
   w.deleteAll();
   const second = await waitConverged(c, o.convergeMs, 250, o.abort);
   ctx.log(`    delete all: converged=${second.converged} after ${second.ms} ms`);
-  checks.that(second.converged, `after deleting everything not converged within ${o.convergeMs} ms: ${fmt(second.result)}`);
+  checks.that(
+    second.converged,
+    `after deleting everything not converged within ${o.convergeMs} ms: ${fmt(second.result)}`,
+  );
   const after = audit(c);
   const k = after.counts;
-  checks.that(k.ownedSlbs === 0 && k.vgroups === 0 && k.listeners === 0 && k.disks === 0, `left behind: ${k.ownedSlbs} SLBs, ${k.vgroups} VServer groups, ${k.disks} disks`);
+  checks.that(
+    k.ownedSlbs === 0 && k.vgroups === 0 && k.listeners === 0 && k.disks === 0,
+    `left behind: ${k.ownedSlbs} SLBs, ${k.vgroups} VServer groups, ${k.disks} disks`,
+  );
   const calls = callFigures(c.cloud.calls());
   return {
     checks,
@@ -71,7 +88,10 @@ export async function runStorm(c: ChaosCluster, ctx: RunContext, o: StormOptions
       'node joins/leaves': `${w.ops.nodeJoins}/${w.ops.nodeLeaves}`,
       'cloud calls': calls.calls,
       'faults injected': calls.faults,
-      'fault mix': Object.entries(calls.byFault).map(([k2, v]) => `${k2}=${v}`).join(' ') || 'none',
+      'fault mix':
+        Object.entries(calls.byFault)
+          .map(([k2, v]) => `${k2}=${v}`)
+          .join(' ') || 'none',
       'convergence after storm (ms)': first.ms,
       'convergence after delete-all (ms)': Date.now() - t1,
       'duplicates found': first.result.duplicates + second.result.duplicates,

@@ -14,7 +14,10 @@ export interface ServiceShape {
   annotations: Record<string, string>;
 }
 
-export const BASE_SHAPE: ServiceShape = { ports: [{ name: 'http', port: 80, targetPort: 8080 }], annotations: {} };
+export const BASE_SHAPE: ServiceShape = {
+  ports: [{ name: 'http', port: 80, targetPort: 8080 }],
+  annotations: {},
+};
 /** The "changed" Service: one more listener and a different scheduler. */
 export const CHANGED_SHAPE: ServiceShape = {
   ports: [
@@ -29,7 +32,11 @@ export function serviceObject(name: string, shape: ServiceShape = BASE_SHAPE): K
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name, namespace: NS, annotations: { ...shape.annotations } },
-    spec: { type: 'LoadBalancer', selector: { app: name }, ports: shape.ports.map((p) => ({ protocol: 'TCP', ...p })) },
+    spec: {
+      type: 'LoadBalancer',
+      selector: { app: name },
+      ports: shape.ports.map((p) => ({ protocol: 'TCP', ...p })),
+    },
   } as KubeObject;
 }
 
@@ -81,7 +88,10 @@ export class Workload {
       try {
         this.c.kube.store.update('services', {
           ...cur,
-          metadata: { ...cur.metadata, annotations: { ...(cur.metadata.annotations ?? {}), ...shape.annotations } },
+          metadata: {
+            ...cur.metadata,
+            annotations: { ...(cur.metadata.annotations ?? {}), ...shape.annotations },
+          },
           spec: { ...spec, ports: shape.ports.map((p) => ({ protocol: 'TCP', ...p })) },
         } as KubeObject);
         this.ops.changes++;
@@ -105,7 +115,11 @@ export class Workload {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
       metadata: { name, namespace: NS },
-      spec: { storageClassName: STORAGE_CLASS, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20Gi' } } },
+      spec: {
+        storageClassName: STORAGE_CLASS,
+        accessModes: ['ReadWriteOnce'],
+        resources: { requests: { storage: '20Gi' } },
+      },
     } as KubeObject);
     this.pvcs.add(name);
     this.ops.pvcCreates++;
@@ -138,7 +152,10 @@ export class Workload {
    * rest are still being created; `pvcs` claims (half deleted again); `nodeChurn` spare nodes join
    * and as many original nodes leave. `pace` is awaited between operations (kill points, faults).
    */
-  async storm(o: { services: number; pvcs: number; nodeChurn: number; spareSeats: NodeSeat[]; leavers: string[] }, pace: (i: number) => Promise<void>): Promise<void> {
+  async storm(
+    o: { services: number; pvcs: number; nodeChurn: number; spareSeats: NodeSeat[]; leavers: string[] },
+    pace: (i: number) => Promise<void>,
+  ): Promise<void> {
     const plan: Array<() => void> = [];
     for (let i = 0; i < o.services; i++) plan.push(() => void this.createService());
     for (let i = 0; i < Math.floor(o.services / 3); i++) {

@@ -67,6 +67,14 @@ export const r2: Scenario = {
     faults.stop();
     out.checks.that(crashes.length === 0, `the controller-manager exited on its own: ${crashes[0] ?? ''}`);
     out.checks.that(kills >= z.kills, `only ${kills} kills`);
-    return { figures: { 'SIGKILLs': kills, 'cloud fault rate': `${FAULT_RATE * 100} %`, ...out.figures, crashes: crashes.length }, failures: out.checks.failures };
+    return {
+      figures: {
+        SIGKILLs: kills,
+        'cloud fault rate': `${FAULT_RATE * 100} %`,
+        ...out.figures,
+        crashes: crashes.length,
+      },
+      failures: out.checks.failures,
+    };
   },
 };

@@ -31,7 +31,11 @@ export const r3: Scenario = {
     const leases = new LeaseHistory(() => c.kube.url);
     leases.start();
     ctx.defer(() => leases.stop());
-    const args = c.managerArgs([`--leader-elect-lease-duration=${LEASE_MS}ms`, '--leader-elect-renew-deadline=1500ms', `--leader-elect-retry-period=${RETRY_MS}ms`]);
+    const args = c.managerArgs([
+      `--leader-elect-lease-duration=${LEASE_MS}ms`,
+      '--leader-elect-renew-deadline=1500ms',
+      `--leader-elect-retry-period=${RETRY_MS}ms`,
+    ]);
     const replicas: ManagerProcess[] = [];
     ctx.defer(async () => void (await Promise.all(replicas.map((r) => r.kill('SIGKILL')))));
     const spawnReplica = async () => {
@@ -41,7 +45,9 @@ export const r3: Scenario = {
       return r;
     };
     await Promise.all([spawnReplica(), spawnReplica()]);
-    const holder = () => (c.kube.store.get('leases', 'ccm', 'kube-system') as { spec?: { holderIdentity?: string } } | undefined)?.spec?.holderIdentity;
+    const holder = () =>
+      (c.kube.store.get('leases', 'ccm', 'kube-system') as { spec?: { holderIdentity?: string } } | undefined)
+        ?.spec?.holderIdentity;
     const until = async <T>(what: string, f: () => T | undefined, ms: number): Promise<T> => {
       for (const end = Date.now() + ms; Date.now() < end; await sleep(25)) {
         const v = f();
@@ -65,33 +71,63 @@ export const r3: Scenario = {
     const firstActs: number[] = [];
     for (let k = 0; k < z.kills; k++) {
       const leaderId = await until('a leader', holder, 10_000);
-      const leader = await until('the leader process', () => replicas.find((r) => r.alive && r.identity() === leaderId), 5000);
+      const leader = await until(
+        'the leader process',
+        () => replicas.find((r) => r.alive && r.identity() === leaderId),
+        5000,
+      );
       // Let it lead (and write) for a while, then kill it at a random moment.
-      await until('the leader writes', () => (c.cloud.calls().some((x) => x.caller === leaderId && isWrite(x)) ? true : undefined), 20_000);
+      await until(
+        'the leader writes',
+        () => (c.cloud.calls().some((x) => x.caller === leaderId && isWrite(x)) ? true : undefined),
+        20_000,
+      );
       await sleep(200 + Math.floor(random() * 800));
       const killedAt = Date.now();
       await leader.kill('SIGKILL');
-      const next = await until('a new leader', () => {
-        const h = holder();
-        return h && h !== leaderId ? h : undefined;
-      }, LEASE_MS * 4 + 5000);
+      const next = await until(
+        'a new leader',
+        () => {
+          const h = holder();
+          return h && h !== leaderId ? h : undefined;
+        },
+        LEASE_MS * 4 + 5000,
+      );
       const tenure = await until('its tenure', () => leases.tenures.find((t) => t.holder === next), 2000);
       takeovers.push(tenure.acquiredAt - killedAt);
-      const act = await until('the new leader acts', () => c.cloud.calls().find((x) => x.caller === next && isWrite(x) && Date.parse(x.time) >= tenure.acquiredAt), 20_000);
+      const act = await until(
+        'the new leader acts',
+        () =>
+          c.cloud
+            .calls()
+            .find((x) => x.caller === next && isWrite(x) && Date.parse(x.time) >= tenure.acquiredAt),
+        20_000,
+      );
       firstActs.push(Date.parse(act.time) - killedAt);
-      ctx.log(`    kill ${k + 1}: new leader after ${tenure.acquiredAt - killedAt} ms, first cloud write after ${Date.parse(act.time) - killedAt} ms`);
+      ctx.log(
+        `    kill ${k + 1}: new leader after ${tenure.acquiredAt - killedAt} ms, first cloud write after ${Date.parse(act.time) - killedAt} ms`,
+      );
       await spawnReplica();
     }
     loading = false;
     await load;
 
     const conv = await waitConverged(c, z.convergeMs);
-    checks.that(conv.converged, `not converged after the failovers: ${conv.result.problems.slice(0, 5).join('; ')}`);
+    checks.that(
+      conv.converged,
+      `not converged after the failovers: ${conv.result.problems.slice(0, 5).join('; ')}`,
+    );
     w.deleteAll();
     const gone = await waitConverged(c, z.convergeMs);
-    checks.that(gone.converged, `not converged after deleting everything: ${gone.result.problems.slice(0, 5).join('; ')}`);
+    checks.that(
+      gone.converged,
+      `not converged after deleting everything: ${gone.result.problems.slice(0, 5).join('; ')}`,
+    );
     const final = audit(c);
-    checks.that(final.counts.ownedSlbs === 0 && final.counts.vgroups === 0, `left behind: ${final.counts.ownedSlbs} SLBs, ${final.counts.vgroups} VServer groups`);
+    checks.that(
+      final.counts.ownedSlbs === 0 && final.counts.vgroups === 0,
+      `left behind: ${final.counts.ownedSlbs} SLBs, ${final.counts.vgroups} VServer groups`,
+    );
 
     const calls = c.cloud.calls();
     const violations = leases.violations(calls);

@@ -44,8 +44,18 @@ export const r4: Scenario = {
     const ids = new Set([...set.loadBalancers, ...set.vgroups, ...set.routes, ...set.disks]);
     const touching = c.cloud
       .calls()
-      .filter((x) => !/^Describe/.test(x.action) && Object.values(x.params).some((v) => ids.has(v) || [...ids].some((id) => v.includes(`"${id}"`))))
-      .map((x) => `${x.action}(${Object.entries(x.params).filter(([, v]) => [...ids].some((id) => v.includes(id))).map(([k, v]) => `${k}=${v}`).join(',')})`);
+      .filter(
+        (x) =>
+          !/^Describe/.test(x.action) &&
+          Object.values(x.params).some((v) => ids.has(v) || [...ids].some((id) => v.includes(`"${id}"`))),
+      )
+      .map(
+        (x) =>
+          `${x.action}(${Object.entries(x.params)
+            .filter(([, v]) => [...ids].some((id) => v.includes(id)))
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',')})`,
+      );
     out.checks.list('write calls naming a foreign object', touching);
     out.checks.that(!m.crashed, `the controller-manager exited: ${m.tail()}`);
     return {

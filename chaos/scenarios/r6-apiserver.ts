@@ -31,12 +31,17 @@ export const r6: Scenario = {
     const w = new Workload(c, rng(ctx.seed + 6));
     for (let i = 0; i < z.services; i++) w.createService();
     const first = await waitConverged(c, z.convergeMs);
-    checks.that(first.converged, `initial services did not converge: ${first.result.problems.slice(0, 4).join('; ')}`);
+    checks.that(
+      first.converged,
+      `initial services did not converge: ${first.result.problems.slice(0, 4).join('; ')}`,
+    );
     const nodesBefore = c.kube.store.list('nodes').length;
     const lbOf = (name: string) => {
       const uid = c.kube.store.get('services', name, 'default')?.metadata.uid ?? '';
       const key = ('a' + uid.replace(/-/g, '')).slice(0, 32);
-      return Object.values(c.cloud.state.loadBalancers).find((lb) => lb.Tags.some((t) => t.Key === 'kubernetes.do.not.delete' && t.Value === key))?.LoadBalancerId;
+      return Object.values(c.cloud.state.loadBalancers).find((lb) =>
+        lb.Tags.some((t) => t.Key === 'kubernetes.do.not.delete' && t.Value === key),
+      )?.LoadBalancerId;
     };
     const deletedLbs = new Set<string>();
     const deleteOne = () => {
@@ -47,7 +52,9 @@ export const r6: Scenario = {
       w.deleteService(n);
     };
     const marker = c.cloud.calls().length;
-    const groupLb = new Map(Object.values(c.cloud.state.vserverGroups).map((g) => [g.VServerGroupId, g.LoadBalancerId]));
+    const groupLb = new Map(
+      Object.values(c.cloud.state.vserverGroups).map((g) => [g.VServerGroupId, g.LoadBalancerId]),
+    );
     let faults = 0;
 
     for (let round = 0; round < z.rounds; round++) {
@@ -76,12 +83,18 @@ export const r6: Scenario = {
       deleteOne();
       await sleep(500);
     }
-    const conv = await waitConverged(c, z.convergeMs, 250, () => (m.crashed ? `the controller-manager crashed: ${m.tail()}` : undefined));
-    checks.that(conv.converged, `not converged after the trouble: ${conv.result.problems.slice(0, 5).join('; ')}`);
+    const conv = await waitConverged(c, z.convergeMs, 250, () =>
+      m.crashed ? `the controller-manager crashed: ${m.tail()}` : undefined,
+    );
+    checks.that(
+      conv.converged,
+      `not converged after the trouble: ${conv.result.problems.slice(0, 5).join('; ')}`,
+    );
 
     // Every destructive call since the trouble began must belong to an SLB of a deleted Service.
     const windowCalls: CallRecord[] = c.cloud.calls().slice(marker);
-    for (const g of Object.values(c.cloud.state.vserverGroups)) groupLb.set(g.VServerGroupId, g.LoadBalancerId);
+    for (const g of Object.values(c.cloud.state.vserverGroups))
+      groupLb.set(g.VServerGroupId, g.LoadBalancerId);
     const explained = (x: CallRecord): boolean => {
       if (x.params.LoadBalancerId) return deletedLbs.has(x.params.LoadBalancerId);
       if (x.params.VServerGroupId) {
@@ -91,8 +104,13 @@ export const r6: Scenario = {
       }
       return false;
     };
-    const spurious = windowCalls.filter((x) => DESTRUCTIVE.test(x.action) && x.code === 'Success' && !explained(x));
-    checks.list('spurious destructive cloud calls', spurious.map((x) => `${x.action}(${JSON.stringify(x.params).slice(0, 120)})`));
+    const spurious = windowCalls.filter(
+      (x) => DESTRUCTIVE.test(x.action) && x.code === 'Success' && !explained(x),
+    );
+    checks.list(
+      'spurious destructive cloud calls',
+      spurious.map((x) => `${x.action}(${JSON.stringify(x.params).slice(0, 120)})`),
+    );
 
     const nodesAfter = c.kube.store.list('nodes').length;
     checks.that(nodesAfter === nodesBefore, `Nodes went from ${nodesBefore} to ${nodesAfter}`);
@@ -100,7 +118,10 @@ export const r6: Scenario = {
     const leaver = c.seats[z.nodes - 1]!.name;
     c.deleteNode(leaver);
     const after = await waitConverged(c, z.convergeMs);
-    checks.that(after.converged, `after the trouble a Node removal did not converge: ${after.result.problems.slice(0, 5).join('; ')}`);
+    checks.that(
+      after.converged,
+      `after the trouble a Node removal did not converge: ${after.result.problems.slice(0, 5).join('; ')}`,
+    );
     checks.that(!m.crashed, `the controller-manager exited: ${m.tail()}`);
     return {
       figures: {

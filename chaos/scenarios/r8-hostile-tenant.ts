@@ -17,10 +17,33 @@ import { Reconciler } from '../../src/hostroutes/reconciler.js';
 import { createLogger, silentLogger } from '../../src/util/log.js';
 import { ChaosCluster } from '../lib/cluster.js';
 import { runDriver } from '../lib/driver.js';
-import { DISK_ATTACKS, replayDiskAttacks, type DiskAttack, type DiskAttackWorld, type PreparedAttack } from '../lib/hostile-disks.js';
-import { metricsAttempts, metricsVariations, replayMetricsAttempt, seedMetricsIdentities, get, looksLikeMetrics, type Endpoints } from '../lib/hostile-metrics.js';
+import {
+  DISK_ATTACKS,
+  replayDiskAttacks,
+  type DiskAttack,
+  type DiskAttackWorld,
+  type PreparedAttack,
+} from '../lib/hostile-disks.js';
+import {
+  metricsAttempts,
+  metricsVariations,
+  replayMetricsAttempt,
+  seedMetricsIdentities,
+  get,
+  looksLikeMetrics,
+  type Endpoints,
+} from '../lib/hostile-metrics.js';
 import { replayRouteAttack, ROUTE_ARENA, ROUTE_ATTACKS, type RouteAttack } from '../lib/hostile-routes.js';
-import { ATTACKER_NS, replaySlbAttack, seedVictims, SLB_ATTACKS, snapshotVictims, type SlbArena, type SlbAttack, type Victims } from '../lib/hostile-slb.js';
+import {
+  ATTACKER_NS,
+  replaySlbAttack,
+  seedVictims,
+  SLB_ATTACKS,
+  snapshotVictims,
+  type SlbArena,
+  type SlbAttack,
+  type Victims,
+} from '../lib/hostile-slb.js';
 import { diskVariations, routeVariations, slbVariations } from '../lib/hostile-variations.js';
 import { ManagerProcess } from '../lib/process.js';
 import { rng } from '../lib/rng.js';
@@ -28,16 +51,31 @@ import { modelArena, openRouteArena } from '../lib/route-arena.js';
 import { Checks, sleep, type Scenario } from '../lib/scenario.js';
 
 /** The short variant keeps one or more of every family; the full one replays every table entry. */
-const SHORT_DISKS = ['inline-foreign-disk', 'inline-other-cluster-disk', 'inline-foreign-disk-on-stopped-instance', 'own-disk-on-stopped-non-node', 'static-pv-foreign-disk', 'detach-name-is-disk-id', 'detach-unique-name-is-disk-id'];
+const SHORT_DISKS = [
+  'inline-foreign-disk',
+  'inline-other-cluster-disk',
+  'inline-foreign-disk-on-stopped-instance',
+  'own-disk-on-stopped-non-node',
+  'static-pv-foreign-disk',
+  'detach-name-is-disk-id',
+  'detach-unique-name-is-disk-id',
+];
 const SHORT_SLB = [0, 4, 6, 7, 3];
 
 const SIZES = {
-  full: { diskVariations: 12, slbVariations: 8, routeVariations: 16, metricsVariations: 8, shortTables: false },
+  full: {
+    diskVariations: 12,
+    slbVariations: 8,
+    routeVariations: 16,
+    metricsVariations: 8,
+    shortTables: false,
+  },
   short: { diskVariations: 2, slbVariations: 2, routeVariations: 6, metricsVariations: 3, shortTables: true },
 };
 
 const PROTO = 200;
-const WRITE = /^(Create|Delete|Modify|Set|Add|Remove|Attach|Detach|Tag|Untag|Start|Stop|Update|Associate|Unassociate|Reset|Resize|Replace)/;
+const WRITE =
+  /^(Create|Delete|Modify|Set|Add|Remove|Attach|Detach|Tag|Untag|Start|Stop|Update|Associate|Unassociate|Reset|Resize|Replace)/;
 
 interface FamilyTally {
   attempts: number;
@@ -70,7 +108,13 @@ export const r8: Scenario = {
     // blur "settled"), /metrics behind delegated authn/authz, a plain-HTTP port for the probes.
     const args = c
       .managerArgs(['--leader-elect=false'])
-      .map((a) => (a === '--controllers=*' ? '--controllers=service' : a.startsWith('--authorization-always-allow-paths=') ? '--authorization-always-allow-paths=/healthz,/readyz,/livez' : a));
+      .map((a) =>
+        a === '--controllers=*'
+          ? '--controllers=service'
+          : a.startsWith('--authorization-always-allow-paths=')
+            ? '--authorization-always-allow-paths=/healthz,/readyz,/livez'
+            : a,
+      );
     const m = new ManagerProcess(args, c.processEnv(), 'manager');
     ctx.defer(() => m.kill('SIGKILL').then(() => undefined));
     await m.listening;
@@ -113,7 +157,10 @@ export const r8: Scenario = {
     const diskAttacks = [...diskTable, ...diskVariations(r, z.diskVariations)];
     const prepared = new Map<string, PreparedAttack>(diskAttacks.map((a) => [a.id, a.prepare(world)]));
     const victimDisks = [...prepared.values()].flatMap((p) => p.protect);
-    const slbAttacks: SlbAttack[] = [...(z.shortTables ? SHORT_SLB.map((i) => SLB_ATTACKS[i]!) : SLB_ATTACKS), ...slbVariations(r, z.slbVariations)];
+    const slbAttacks: SlbAttack[] = [
+      ...(z.shortTables ? SHORT_SLB.map((i) => SLB_ATTACKS[i]!) : SLB_ATTACKS),
+      ...slbVariations(r, z.slbVariations),
+    ];
     const routeAttacks: RouteAttack[] = [...ROUTE_ATTACKS, ...routeVariations(r, z.routeVariations)];
     const tokens = seedMetricsIdentities(c.kube, r);
     const metrics = [...metricsAttempts(tokens), ...metricsVariations(tokens, r, z.metricsVariations)];
@@ -121,14 +168,24 @@ export const r8: Scenario = {
     // Everything not the attacker's, and every id a write call must never name.
     await settleSlb(c);
     const victimGroups = Object.values(c.cloud.state.vserverGroups)
-      .filter((g) => [victims.shared, victims.privateToA, victims.closed, victims.owned].includes(g.LoadBalancerId) && !g.VServerGroupName.split('/').includes(ATTACKER_NS))
+      .filter(
+        (g) =>
+          [victims.shared, victims.privateToA, victims.closed, victims.owned].includes(g.LoadBalancerId) &&
+          !g.VServerGroupName.split('/').includes(ATTACKER_NS),
+      )
       .map((g) => g.VServerGroupId);
     const snapshot = () => worldSnapshot(c, arena, victims, victimDisks);
     const before = snapshot();
     c.cloud.clearCalls();
     // The shared SLB is open to team-b: writes may name it for team-b's own listeners (the
     // snapshot judges its content); every other victim id must never appear in a write.
-    const untouchable = new Set([victims.privateToA, victims.closed, victims.owned, ...victimGroups, ...victimDisks]);
+    const untouchable = new Set([
+      victims.privateToA,
+      victims.closed,
+      victims.owned,
+      ...victimGroups,
+      ...victimDisks,
+    ]);
 
     // Disks (driver processes) and SLBs (manager process) run side by side; they share nothing.
     const driverEnv = c.processEnv({
@@ -169,8 +226,13 @@ export const r8: Scenario = {
     // hostroutes and /metrics meanwhile (in-process reconciler, HTTPS requests to the manager).
     const routeRun = replayRoutes(routeAttacks, checks, count);
     const metricsRun = (async () => {
-      const control = await get(endpoints.secureUrl, '/metrics', { Authorization: `Bearer ${tokens.reader}` });
-      checks.that(control.status === 200 && looksLikeMetrics(control.body), `control: the cluster-wide metrics reader got ${control.status}, not the metrics text (the refusals below prove nothing)`);
+      const control = await get(endpoints.secureUrl, '/metrics', {
+        Authorization: `Bearer ${tokens.reader}`,
+      });
+      checks.that(
+        control.status === 200 && looksLikeMetrics(control.body),
+        `control: the cluster-wide metrics reader got ${control.status}, not the metrics text (the refusals below prove nothing)`,
+      );
       for (const a of metrics) {
         const o = await replayMetricsAttempt(endpoints, a);
         count('/metrics', o.problems.length === 0);
@@ -181,10 +243,17 @@ export const r8: Scenario = {
 
     await settleSlb(c);
     const after = snapshot();
-    if (before !== after) checks.failures.push(`resources outside the attacker's changed: ${firstDifference(before, after)}`);
+    if (before !== after)
+      checks.failures.push(`resources outside the attacker's changed: ${firstDifference(before, after)}`);
     const touching = c.cloud
       .calls()
-      .filter((x) => WRITE.test(x.action) && Object.values(x.params).some((v) => [...untouchable].some((id) => v === id || v.includes(`"${id}"`))))
+      .filter(
+        (x) =>
+          WRITE.test(x.action) &&
+          Object.values(x.params).some((v) =>
+            [...untouchable].some((id) => v === id || v.includes(`"${id}"`)),
+          ),
+      )
       .map((x) => `${x.action} by ${x.caller ?? '?'}`);
     checks.list('write calls naming a victim', touching);
     // team-a's Services were never disturbed into a Warning.
@@ -195,16 +264,20 @@ export const r8: Scenario = {
       .map((e) => `${e.reason}: ${e.message}`);
     checks.list("Warnings on team-a's Services", teamAWarnings);
     checks.that(!m.crashed, `the controller-manager exited: ${m.tail()}`);
-    if (routeInfo.kind === 'model' && process.env.CI === 'true') checks.failures.push(`hostroutes ran against the written-down kernel under CI: ${routeInfo.why}`);
+    if (routeInfo.kind === 'model' && process.env.CI === 'true')
+      checks.failures.push(`hostroutes ran against the written-down kernel under CI: ${routeInfo.why}`);
 
     const attempts = Object.values(tally).reduce((s, t) => s + t.attempts, 0);
     const refused = Object.values(tally).reduce((s, t) => s + t.refused, 0);
     checks.that(attempts >= (size === 'full' ? 30 : 20), `only ${attempts} attempts were replayed`);
     return {
       figures: {
-        'attempts: disks/SLBs/podCIDRs/metrics': ['disks', 'SLBs', 'podCIDRs', '/metrics'].map((f) => tally[f]?.attempts ?? 0).join('/'),
+        'attempts: disks/SLBs/podCIDRs/metrics': ['disks', 'SLBs', 'podCIDRs', '/metrics']
+          .map((f) => tally[f]?.attempts ?? 0)
+          .join('/'),
         'refused as expected': `${refused}/${attempts}`,
-        'hostroutes kernel': routeInfo.kind === 'netns' ? 'network namespace' : `written-down (${routeInfo.why})`,
+        'hostroutes kernel':
+          routeInfo.kind === 'netns' ? 'network namespace' : `written-down (${routeInfo.why})`,
         'victim snapshot bytes': before.length,
         'victims unchanged': before === after ? 'yes' : 'NO',
         'writes naming a victim': touching.length,
@@ -219,7 +292,8 @@ function listeningUrls(lines: readonly string[]): Endpoints {
   for (const l of lines) {
     try {
       const ev = JSON.parse(l) as { event?: string; secureUrl?: string; insecureUrl?: string };
-      if (ev.event === 'listening' && ev.secureUrl) return { secureUrl: ev.secureUrl, ...(ev.insecureUrl ? { insecureUrl: ev.insecureUrl } : {}) };
+      if (ev.event === 'listening' && ev.secureUrl)
+        return { secureUrl: ev.secureUrl, ...(ev.insecureUrl ? { insecureUrl: ev.insecureUrl } : {}) };
     } catch {
       // a log line
     }
@@ -231,7 +305,7 @@ function listeningUrls(lines: readonly string[]): Endpoints {
 async function settleSlb(c: ChaosCluster): Promise<void> {
   const slbCalls = () => c.cloud.calls().filter((x) => x.product === 'Slb').length;
   let last = -1;
-  for (let same = 0; same < 3; ) {
+  for (let same = 0; same < 3;) {
     await sleep(150);
     const n = slbCalls();
     same = n === last ? same + 1 : 0;
@@ -242,7 +316,13 @@ async function settleSlb(c: ChaosCluster): Promise<void> {
 /** A data disk straight into the emulator's state (the account owner made it; no API call to log). */
 function addDisk(c: ChaosCluster, r: () => number, extra: Partial<Disk>): string {
   const id = `d-${Array.from({ length: 20 }, () => '0123456789abcdefghijklmnopqrstuvwxyz'[Math.floor(r() * 36)]).join('')}`;
-  c.cloud.state.disks[id] = diskRecord(c.cloud.state, { DiskId: id, ZoneId: c.zoneId, Category: 'cloud_essd', PerformanceLevel: 'PL1', ...extra });
+  c.cloud.state.disks[id] = diskRecord(c.cloud.state, {
+    DiskId: id,
+    ZoneId: c.zoneId,
+    Category: 'cloud_essd',
+    PerformanceLevel: 'PL1',
+    ...extra,
+  });
   return id;
 }
 
@@ -253,8 +333,12 @@ function worldSnapshot(c: ChaosCluster, arena: SlbArena, victims: Victims, disks
     {
       slb: JSON.parse(snapshotVictims(arena, victims)) as unknown,
       disks: disks.map((id) => s.disks[id] ?? null),
-      instances: Object.keys(s.instances).sort().map((id) => s.instances[id]),
-      routes: Object.keys(s.routeEntries).sort().map((id) => s.routeEntries[id]),
+      instances: Object.keys(s.instances)
+        .sort()
+        .map((id) => s.instances[id]),
+      routes: Object.keys(s.routeEntries)
+        .sort()
+        .map((id) => s.routeEntries[id]),
     },
     null,
     1,
@@ -266,7 +350,11 @@ function worldSnapshot(c: ChaosCluster, arena: SlbArena, victims: Victims, disks
  * for all, whose tables must stay exactly as the honest pass left them; on the written-down
  * kernel (which never changes) a fresh one per attack, which must send only the honest route.
  */
-async function replayRoutes(attacks: readonly RouteAttack[], checks: Checks, count: (f: string, ok: boolean) => void): Promise<{ kind: 'netns' | 'model'; why?: string }> {
+async function replayRoutes(
+  attacks: readonly RouteAttack[],
+  checks: Checks,
+  count: (f: string, ok: boolean) => void,
+): Promise<{ kind: 'netns' | 'model'; why?: string }> {
   const cluster = [parseCidr(ROUTE_ARENA.clusterCIDR)!];
   const reconciler = (table: Parameters<typeof newReconciler>[0]) => newReconciler(table, cluster);
   const arena = await openRouteArena();
@@ -275,7 +363,10 @@ async function replayRoutes(attacks: readonly RouteAttack[], checks: Checks, cou
       const rec = reconciler(arena.table);
       await rec.sync([ROUTE_ARENA.self, ROUTE_ARENA.peer]);
       const baseline = await arena.snapshot();
-      checks.that(baseline.includes(ROUTE_ARENA.peer.podCIDRs[0]!), `control: the honest peer's route ${ROUTE_ARENA.peer.podCIDRs[0]} was not programmed`);
+      checks.that(
+        baseline.includes(ROUTE_ARENA.peer.podCIDRs[0]!),
+        `control: the honest peer's route ${ROUTE_ARENA.peer.podCIDRs[0]} was not programmed`,
+      );
       for (const a of attacks) {
         const problems = await replayRouteAttack(rec, a);
         if ((await arena.snapshot()) !== baseline) problems.push(`${a.podCIDR}: the routing tables changed`);
@@ -287,7 +378,10 @@ async function replayRoutes(attacks: readonly RouteAttack[], checks: Checks, cou
     const honest = modelArena('');
     await reconciler(honest.table).sync([ROUTE_ARENA.self, ROUTE_ARENA.peer]);
     const baseline = await honest.snapshot();
-    checks.that(baseline.includes(ROUTE_ARENA.peer.podCIDRs[0]!), `control: the honest peer's route ${ROUTE_ARENA.peer.podCIDRs[0]} was not sent`);
+    checks.that(
+      baseline.includes(ROUTE_ARENA.peer.podCIDRs[0]!),
+      `control: the honest peer's route ${ROUTE_ARENA.peer.podCIDRs[0]} was not sent`,
+    );
     for (const a of attacks) {
       const k = modelArena('');
       const problems = await replayRouteAttack(reconciler(k.table), a);
@@ -301,13 +395,22 @@ async function replayRoutes(attacks: readonly RouteAttack[], checks: Checks, cou
   }
 }
 
-function newReconciler(table: ConstructorParameters<typeof Reconciler>[1], cluster: NonNullable<ReturnType<typeof parseCidr>>[]): Reconciler {
-  return new Reconciler({ nodeName: ROUTE_ARENA.self.name, protocol: PROTO, table: 'main', clusterCIDRs: cluster }, table, createMetrics(), silentLogger);
+function newReconciler(
+  table: ConstructorParameters<typeof Reconciler>[1],
+  cluster: NonNullable<ReturnType<typeof parseCidr>>[],
+): Reconciler {
+  return new Reconciler(
+    { nodeName: ROUTE_ARENA.self.name, protocol: PROTO, table: 'main', clusterCIDRs: cluster },
+    table,
+    createMetrics(),
+    silentLogger,
+  );
 }
 
 function firstDifference(a: string, b: string): string {
   const x = a.split('\n');
   const y = b.split('\n');
-  for (let i = 0; i < Math.max(x.length, y.length); i++) if (x[i] !== y[i]) return `${(x[i] ?? '').trim()} → ${(y[i] ?? '').trim()}`;
+  for (let i = 0; i < Math.max(x.length, y.length); i++)
+    if (x[i] !== y[i]) return `${(x[i] ?? '').trim()} → ${(y[i] ?? '').trim()}`;
   return '(none)';
 }

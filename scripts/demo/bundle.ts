@@ -24,7 +24,10 @@ export interface DemoPrograms {
  */
 export async function bundlePrograms(cleanup: Cleanup, repo = REPO): Promise<DemoPrograms> {
   const outdir = join(repo, 'dist/demo', `run-${process.pid}-${randomBytes(3).toString('hex')}`);
-  cleanup.add(`bundles in ${outdir}`, () => rm(outdir, { recursive: true, force: true }), { kind: 'path', id: outdir });
+  cleanup.add(`bundles in ${outdir}`, () => rm(outdir, { recursive: true, force: true }), {
+    kind: 'path',
+    id: outdir,
+  });
   await build({
     entryPoints: {
       manager: join(repo, 'src/manager/main.ts'),
@@ -40,5 +43,9 @@ export async function bundlePrograms(cleanup: Cleanup, repo = REPO): Promise<Dem
     packages: 'external',
     logLevel: 'error',
   });
-  return { manager: join(outdir, 'manager.mjs'), hostroutes: join(outdir, 'hostroutes.mjs'), forwarder: join(outdir, 'forwarder.mjs') };
+  return {
+    manager: join(outdir, 'manager.mjs'),
+    hostroutes: join(outdir, 'hostroutes.mjs'),
+    forwarder: join(outdir, 'forwarder.mjs'),
+  };
 }

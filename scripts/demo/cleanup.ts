@@ -16,7 +16,11 @@ export class Cleanup {
     if (resource) this.created[resource.kind].push(resource.id);
     if (this.running) {
       // Created while we were already tearing down (a step raced the interrupt): undo it now.
-      this.late.push(Promise.resolve().then(undo).catch(() => undefined));
+      this.late.push(
+        Promise.resolve()
+          .then(undo)
+          .catch(() => undefined),
+      );
       return;
     }
     this.tasks.push({ what, undo });
@@ -56,14 +60,14 @@ export class Cleanup {
       void stop()
         .then(() => this.run())
         .then(async (failed) => {
-        // Give a step that was mid-way (a process spawning, a loop device appearing) a moment to
-        // register what it made, so that is undone too before we exit.
-        await new Promise((r) => setTimeout(r, 500));
-        await Promise.allSettled(this.late);
-        for (const f of failed) log(`cleanup failed: ${f}`);
-        cleaned(signal, failed);
-        process.exit(codes[signal] ?? 1);
-      });
+          // Give a step that was mid-way (a process spawning, a loop device appearing) a moment to
+          // register what it made, so that is undone too before we exit.
+          await new Promise((r) => setTimeout(r, 500));
+          await Promise.allSettled(this.late);
+          for (const f of failed) log(`cleanup failed: ${f}`);
+          cleaned(signal, failed);
+          process.exit(codes[signal] ?? 1);
+        });
     };
     for (const s of Object.keys(codes)) process.on(s, handler);
     return () => {

@@ -8,7 +8,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createCloud, type Cloud } from '../../src/cloud/index.js';
-import { createInstance, startAlicloudEmulator, type AlicloudEmulator, type Instance } from '../../src/emulator/alicloud/index.js';
+import {
+  createInstance,
+  startAlicloudEmulator,
+  type AlicloudEmulator,
+  type Instance,
+} from '../../src/emulator/alicloud/index.js';
 import { startKubeEmulator, type KubeEmulator } from '../../src/emulator/kube/index.js';
 import { createLogger } from '../../src/util/log.js';
 import { REPO, type DemoPrograms } from './bundle.js';
@@ -43,7 +48,11 @@ export interface DemoCluster {
   programs: DemoPrograms;
 }
 
-export async function startCluster(root: string, programs: DemoPrograms, cleanup: Cleanup): Promise<DemoCluster> {
+export async function startCluster(
+  root: string,
+  programs: DemoPrograms,
+  cleanup: Cleanup,
+): Promise<DemoCluster> {
   const accessKeyId = `LTAI${randomBytes(8).toString('hex')}`;
   const accessKeySecret = randomBytes(15).toString('base64url');
   const quiet = createLogger('demo', { level: 'warn' });
@@ -57,7 +66,9 @@ export async function startCluster(root: string, programs: DemoPrograms, cleanup
 
   const region = cloudEmu.state.regionId;
   const vsw = Object.values(cloudEmu.state.vswitches)[0]!;
-  const routeTable = Object.values(cloudEmu.state.routeTables).find((t) => t.VpcId === vsw.VpcId && t.RouteTableType === 'System')!;
+  const routeTable = Object.values(cloudEmu.state.routeTables).find(
+    (t) => t.VpcId === vsw.VpcId && t.RouteTableType === 'System',
+  )!;
   const hosts: DemoHost[] = [1, 2].map((i) => {
     const instance = createInstance(cloudEmu.state, {
       InstanceName: `demo-worker-${i}`,
@@ -75,9 +86,34 @@ export async function startCluster(root: string, programs: DemoPrograms, cleanup
   await kubeEmu.writeKubeconfig(kubeconfig);
   const clusterId = `c-demo${randomBytes(4).toString('hex')}`;
   const cloudConfig = join(root, 'cloud-config.json');
-  await writeFile(cloudConfig, JSON.stringify({ Global: { clusterID: clusterId, region, zoneID: vsw.ZoneId, vpcid: vsw.VpcId, vswitchid: vsw.VSwitchId } }, null, 2), { mode: 0o600 });
+  await writeFile(
+    cloudConfig,
+    JSON.stringify(
+      {
+        Global: {
+          clusterID: clusterId,
+          region,
+          zoneID: vsw.ZoneId,
+          vpcid: vsw.VpcId,
+          vswitchid: vsw.VSwitchId,
+        },
+      },
+      null,
+      2,
+    ),
+    { mode: 0o600 },
+  );
 
-  const cloud = createCloud({ region, endpoints: { ecs: cloudEmu.url, vpc: cloudEmu.url, slb: cloudEmu.url }, accessKeyId, accessKeySecret, logger: quiet }, { env: {} });
+  const cloud = createCloud(
+    {
+      region,
+      endpoints: { ecs: cloudEmu.url, vpc: cloudEmu.url, slb: cloudEmu.url },
+      accessKeyId,
+      accessKeySecret,
+      logger: quiet,
+    },
+    { env: {} },
+  );
   cleanup.add('cloud client', () => cloud.close());
   return {
     root,
@@ -136,19 +172,29 @@ export async function startManager(c: DemoCluster, cleanup: Cleanup): Promise<Ma
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  cleanup.add(`alicloud-controller-manager (pid ${child.pid})`, async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }, { kind: 'process', id: String(child.pid) });
+  cleanup.add(
+    `alicloud-controller-manager (pid ${child.pid})`,
+    async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+    { kind: 'process', id: String(child.pid) },
+  );
   await new Promise<void>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       if (/"event":"listening"/.test(line)) resolve();
     });
-    void exited.then(() => reject(new Error(`alicloud-controller-manager exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${err.slice(-3000)}`)));
+    void exited.then(() =>
+      reject(
+        new Error(
+          `alicloud-controller-manager exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${err.slice(-3000)}`,
+        ),
+      ),
+    );
   });
   return { child, argv, stderr: () => err };
 }

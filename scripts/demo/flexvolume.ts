@@ -31,11 +31,27 @@ export interface DriverReply {
  * defaults find all of it exactly as they do in the image. Returns the installer's path.
  */
 export async function buildDriverAndInstaller(cleanup: Cleanup): Promise<string> {
-  execFileSync(process.execPath, ['scripts/bundle-flexvolume.mjs'], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(process.execPath, ['scripts/bundle-flexvolume.mjs'], {
+    cwd: REPO,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   // A name of this run's own: another demo running at the same time never sees it half-written.
-  const installer = join(REPO, 'dist/flexvolume', `.demo-install-${process.pid}-${randomBytes(3).toString('hex')}.mjs`);
+  const installer = join(
+    REPO,
+    'dist/flexvolume',
+    `.demo-install-${process.pid}-${randomBytes(3).toString('hex')}.mjs`,
+  );
   cleanup.add('installer bundle', () => rm(installer, { force: true }), { kind: 'path', id: installer });
-  await build({ entryPoints: [join(REPO, 'src/flexvolume/install-main.ts')], bundle: true, platform: 'node', target: 'node20', format: 'esm', outfile: installer, packages: 'external', logLevel: 'error' });
+  await build({
+    entryPoints: [join(REPO, 'src/flexvolume/install-main.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    outfile: installer,
+    packages: 'external',
+    logLevel: 'error',
+  });
   return installer;
 }
 
@@ -54,29 +70,52 @@ export class InstalledDriver {
    * Runs the installer into `pluginDir`, with `config` written to `configFrom` first (where the
    * installer DaemonSet mounts its Secret); returns the driver and the installer's JSON line.
    */
-  static async install(installer: string, pluginDir: string, configFrom: string, config: Record<string, unknown>, caller: string): Promise<{ driver: InstalledDriver; argv: string[]; result: { written?: string[] } }> {
+  static async install(
+    installer: string,
+    pluginDir: string,
+    configFrom: string,
+    config: Record<string, unknown>,
+    caller: string,
+  ): Promise<{ driver: InstalledDriver; argv: string[]; result: { written?: string[] } }> {
     checkpoint();
     mkdirSync(pluginDir, { recursive: true });
     writeFileSync(configFrom, JSON.stringify(config, null, 2), { mode: 0o600 });
     const argv = ['--plugin-dir', pluginDir, '--config-from', configFrom];
-    const { stdout } = await run(process.execPath, [installer, ...argv], { cwd: REPO, timeout: 60_000 }).catch((err: { stderr?: string; message: string }) => {
+    const { stdout } = await run(process.execPath, [installer, ...argv], {
+      cwd: REPO,
+      timeout: 60_000,
+    }).catch((err: { stderr?: string; message: string }) => {
       throw new Error(`alicloud-flexvolume-install failed: ${err.stderr?.trim() || err.message}`);
     });
     const line = stdout.trim().split('\n').pop() ?? '{}';
-    return { driver: new InstalledDriver(pluginDir, caller), argv, result: JSON.parse(line) as { written?: string[] } };
+    return {
+      driver: new InstalledDriver(pluginDir, caller),
+      argv,
+      result: JSON.parse(line) as { written?: string[] },
+    };
   }
 
-  call(args: readonly string[]): Promise<{ reply: DriverReply; stdout: string; stderr: string; code: number }> {
+  call(
+    args: readonly string[],
+  ): Promise<{ reply: DriverReply; stdout: string; stderr: string; code: number }> {
     checkpoint();
     return new Promise((resolve, reject) => {
       // The kubelet's environment, minus anything that could change the driver's behaviour.
       const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
       execFile(this.launcher, [...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : -1
+          : 0;
         try {
           resolve({ reply: JSON.parse(stdout) as DriverReply, stdout: stdout.trim(), stderr, code });
         } catch {
-          reject(new Error(`driver ${args[0]}: reply is not one JSON object: ${JSON.stringify(stdout.slice(0, 500))} stderr=${JSON.stringify(stderr.slice(0, 500))}`));
+          reject(
+            new Error(
+              `driver ${args[0]}: reply is not one JSON object: ${JSON.stringify(stdout.slice(0, 500))} stderr=${JSON.stringify(stderr.slice(0, 500))}`,
+            ),
+          );
         }
       });
     });
@@ -85,5 +124,10 @@ export class InstalledDriver {
 
 /** The options JSON the kubelet builds for a PV: its kubernetes.io/* keys, then the PV's flexVolume.options. */
 export function kubeletOptions(pvName: string, fsType: string, flexOptions: Record<string, string>): string {
-  return JSON.stringify({ 'kubernetes.io/fsType': fsType, 'kubernetes.io/readwrite': 'rw', 'kubernetes.io/pvOrVolumeName': pvName, ...flexOptions });
+  return JSON.stringify({
+    'kubernetes.io/fsType': fsType,
+    'kubernetes.io/readwrite': 'rw',
+    'kubernetes.io/pvOrVolumeName': pvName,
+    ...flexOptions,
+  });
 }

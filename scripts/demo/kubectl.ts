@@ -16,7 +16,14 @@ export class Kubectl {
       const child = execFile(
         'kubectl',
         [...args],
-        { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/', KUBECONFIG: this.kubeconfig }, timeout: 20_000 },
+        {
+          env: {
+            PATH: process.env.PATH ?? '/usr/bin:/bin',
+            HOME: process.env.HOME ?? '/',
+            KUBECONFIG: this.kubeconfig,
+          },
+          timeout: 20_000,
+        },
         (err, stdout, stderr) => {
           if (err) reject(new KubectlError(`kubectl ${args.join(' ')}: ${stderr.trim() || err.message}`));
           else resolve(stdout);

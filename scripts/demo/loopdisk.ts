@@ -3,7 +3,15 @@
 // way udev publishes a virtio cloud disk (<devRoot>/disk/by-id/virtio-<serial>). Detach removes
 // it. Needs root and losetup.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { AlicloudEmulator, Disk } from '../../src/emulator/alicloud/index.js';
@@ -94,8 +102,10 @@ export class LoopDisks {
 
   /** Mirror the emulator's attach/detach of disks to `instanceId` onto this host. */
   wire(emu: AlicloudEmulator, instanceId: string): void {
-    emu.hooks.onDiskAttached = (disk, inst) => (inst.InstanceId === instanceId ? this.attach(disk) : undefined);
-    emu.hooks.onDiskDetached = (disk, inst) => (inst.InstanceId === instanceId ? this.detach(disk.DiskId) : undefined);
+    emu.hooks.onDiskAttached = (disk, inst) =>
+      inst.InstanceId === instanceId ? this.attach(disk) : undefined;
+    emu.hooks.onDiskDetached = (disk, inst) =>
+      inst.InstanceId === instanceId ? this.detach(disk.DiskId) : undefined;
   }
 
   /** Unmount whatever is still mounted from our loop devices, then free them. */

@@ -21,7 +21,8 @@ export function ip(args: readonly string[]): Promise<string> {
 
 /** Why a network namespace cannot be made here, or undefined when it can (probed, not assumed). */
 export async function netnsUnavailable(): Promise<string | undefined> {
-  if (process.getuid?.() !== 0) return 'not running as root (loop devices, mounts and network namespaces need root)';
+  if (process.getuid?.() !== 0)
+    return 'not running as root (loop devices, mounts and network namespaces need root)';
   const probe = `kademo-probe-${randomBytes(3).toString('hex')}`;
   try {
     await ip(['netns', 'add', probe]);
@@ -48,7 +49,10 @@ export class DemoNetns {
   static async create(cleanup: Cleanup, address: string): Promise<DemoNetns> {
     const name = `kademo-${randomBytes(4).toString('hex')}`;
     await ip(['netns', 'add', name]);
-    cleanup.add(`network namespace ${name}`, () => ip(['netns', 'delete', name]).then(() => undefined), { kind: 'netns', id: name });
+    cleanup.add(`network namespace ${name}`, () => ip(['netns', 'delete', name]).then(() => undefined), {
+      kind: 'netns',
+      id: name,
+    });
     const ns = new DemoNetns(name, cleanup);
     await ip(['-n', name, 'link', 'set', 'lo', 'up']);
     // A veth pair with both ends inside the namespace: nothing appears in the root namespace, and
@@ -62,17 +66,25 @@ export class DemoNetns {
 
   /** Starts `argv` inside the namespace (cwd: the repository) and waits for its first JSON line. */
   async spawn(what: string, argv: readonly string[]): Promise<NsProcess> {
-    const child = spawn('ip', ['netns', 'exec', this.name, ...argv], { cwd: REPO, env: { ...SBIN, HOME: process.env.HOME ?? '/' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('ip', ['netns', 'exec', this.name, ...argv], {
+      cwd: REPO,
+      env: { ...SBIN, HOME: process.env.HOME ?? '/' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    this.cleanup.add(`${what} (pid ${child.pid})`, async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }, { kind: 'process', id: String(child.pid) });
+    this.cleanup.add(
+      `${what} (pid ${child.pid})`,
+      async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      },
+      { kind: 'process', id: String(child.pid) },
+    );
     const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
       const lines = createInterface({ input: child.stdout! });
       lines.on('line', (line) => {
@@ -82,7 +94,13 @@ export class DemoNetns {
           // not the ready line
         }
       });
-      void exited.then(() => reject(new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready: ${err.slice(-2000)}`)));
+      void exited.then(() =>
+        reject(
+          new Error(
+            `${what} exited (${child.exitCode ?? child.signalCode}) before it was ready: ${err.slice(-2000)}`,
+          ),
+        ),
+      );
     });
     return { child, ready, stderr: () => err };
   }

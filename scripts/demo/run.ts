@@ -53,7 +53,14 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
       await Promise.race([steps.catch(() => undefined), new Promise((r) => setTimeout(r, 5000))]);
     },
     (signal, cleanupFailed) =>
-      opts.onInterrupted?.({ ok: false, error: `interrupted by ${signal}`, totalMs: out.elapsedMs(), steps: out.steps, created: cleanup.created, cleanupFailed }),
+      opts.onInterrupted?.({
+        ok: false,
+        error: `interrupted by ${signal}`,
+        totalMs: out.elapsedMs(),
+        steps: out.steps,
+        created: cleanup.created,
+        cleanupFailed,
+      }),
   );
   let error: string | undefined;
   steps = runSteps(opts, out, cleanup);
@@ -68,25 +75,49 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
   // Interrupted: the signal handler reports and exits with the signal's code; the steps that
   // failed because their processes were stopped under them have nothing to add.
   if (cleanup.interruptedBy) return new Promise<DemoReport>(() => {});
-  const report: DemoReport = { ok: error === undefined && cleanupFailed.length === 0, totalMs: out.elapsedMs(), steps: out.steps, created: cleanup.created, cleanupFailed };
+  const report: DemoReport = {
+    ok: error === undefined && cleanupFailed.length === 0,
+    totalMs: out.elapsedMs(),
+    steps: out.steps,
+    created: cleanup.created,
+    cleanupFailed,
+  };
   if (error !== undefined) report.error = error;
   summarize(out, report);
   return report;
 }
 
 async function runSteps(opts: DemoOptions, out: DemoOutput, cleanup: Cleanup): Promise<void> {
-  if (!(await kubectlAvailable())) throw new Error('kubectl is not on PATH; the demo shows every step with the real kubectl (install it, any version ≥ 1.27)');
+  if (!(await kubectlAvailable()))
+    throw new Error(
+      'kubectl is not on PATH; the demo shows every step with the real kubectl (install it, any version ≥ 1.27)',
+    );
   const root = await mkdtemp(join(tmpdir(), 'kube-alicloud-demo-'));
-  cleanup.add(`temp dir ${root}`, () => rm(root, { recursive: true, force: true }), { kind: 'path', id: root });
-  const unprivileged = opts.unprivileged ? 'running with --unprivileged (as a user without root would)' : undefined;
+  cleanup.add(`temp dir ${root}`, () => rm(root, { recursive: true, force: true }), {
+    kind: 'path',
+    id: root,
+  });
+  const unprivileged = opts.unprivileged
+    ? 'running with --unprivileged (as a user without root would)'
+    : undefined;
   const host = { loop: unprivileged ?? loopUnavailable(), netns: unprivileged ?? (await netnsUnavailable()) };
 
   out.step('cloud', 'An Alibaba Cloud account and a cluster API, both emulated on loopback');
   const cluster = await startCluster(root, await bundlePrograms(cleanup), cleanup);
   const ctx: DemoContext = { out, cluster, kubectl: new Kubectl(cluster.kubeconfig), cleanup, host };
-  out.note(`Alibaba Cloud emulator   ${cluster.cloudEmu.url}  (ECS, VPC, SLB, metadata; region ${cluster.region})`);
-  out.note(`Kubernetes API emulator  ${cluster.kubeEmu.url}  (kubectl uses KUBECONFIG=${cluster.kubeconfig})`);
-  out.cloud('ecs DescribeInstances', cluster.hosts.map((h) => `${h.instance.InstanceId}  host=${h.name}  ${h.ip}  ${h.instance.ZoneId}  ${h.instance.InstanceType}`));
+  out.note(
+    `Alibaba Cloud emulator   ${cluster.cloudEmu.url}  (ECS, VPC, SLB, metadata; region ${cluster.region})`,
+  );
+  out.note(
+    `Kubernetes API emulator  ${cluster.kubeEmu.url}  (kubectl uses KUBECONFIG=${cluster.kubeconfig})`,
+  );
+  out.cloud(
+    'ecs DescribeInstances',
+    cluster.hosts.map(
+      (h) =>
+        `${h.instance.InstanceId}  host=${h.name}  ${h.ip}  ${h.instance.ZoneId}  ${h.instance.InstanceType}`,
+    ),
+  );
   if (host.loop) out.note(`The loop device and mount of step 5 will be skipped: ${host.loop}.`);
   if (host.netns) out.note(`The network namespace of step 6 will be skipped: ${host.netns}.`);
 
@@ -114,11 +145,15 @@ async function runSteps(opts: DemoOptions, out: DemoOutput, cleanup: Cleanup): P
 function summarize(out: DemoOutput, r: DemoReport): void {
   out.line();
   for (const s of r.steps) {
-    const mark = r.error && s === r.steps[r.steps.length - 1] ? 'FAILED' : s.status === 'ok' ? 'ok' : 'partly skipped';
+    const mark =
+      r.error && s === r.steps[r.steps.length - 1] ? 'FAILED' : s.status === 'ok' ? 'ok' : 'partly skipped';
     out.line(`  ${s.title.padEnd(76)} ${(s.ms / 1000).toFixed(1).padStart(5)} s  ${mark}`);
     for (const why of s.skipped) out.line(`      skipped: ${why}`);
   }
   for (const f of r.cleanupFailed) out.line(`cleanup failed: ${f}`);
   if (r.error) out.line(`\ndemo failed: ${r.error}`);
-  else out.line(`\nDemo finished in ${(r.totalMs / 1000).toFixed(1)} s; every process, loop device, namespace and temp file it made is gone.`);
+  else
+    out.line(
+      `\nDemo finished in ${(r.totalMs / 1000).toFixed(1)} s; every process, loop device, namespace and temp file it made is gone.`,
+    );
 }

@@ -11,7 +11,12 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, deadlineMs: 60_000, baseDelayMs: 200, maxDelayMs: 10_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 6,
+  deadlineMs: 60_000,
+  baseDelayMs: 200,
+  maxDelayMs: 10_000,
+};
 
 /** Delay before retry number `retry` (1 = first retry). Throttling starts from a larger base. */
 export function backoffDelay(policy: RetryPolicy, retry: number, random: Random, throttled = false): number {

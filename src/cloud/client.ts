@@ -60,11 +60,22 @@ interface PopCoreResponseEntry {
   response: { statusCode: number } | null;
 }
 interface PopCoreClient {
-  request(action: string, params: Record<string, string>, opts: Record<string, unknown>): Promise<[Record<string, unknown>, PopCoreResponseEntry]>;
+  request(
+    action: string,
+    params: Record<string, string>,
+    opts: Record<string, unknown>,
+  ): Promise<[Record<string, unknown>, PopCoreResponseEntry]>;
 }
 type PopCoreCtor = new (config: Record<string, unknown>, verbose: boolean) => PopCoreClient;
 
-const HIDDEN_PARAMS = new Set(['AccessKeyId', 'AccessKeySecret', 'SecurityToken', 'Signature', 'Password', 'KeyPairName']);
+const HIDDEN_PARAMS = new Set([
+  'AccessKeyId',
+  'AccessKeySecret',
+  'SecurityToken',
+  'Signature',
+  'Password',
+  'KeyPairName',
+]);
 
 export function redactParams(params: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -103,9 +114,16 @@ export class RpcClient {
     this.sleep = opts.sleep ?? realSleep;
     this.random = opts.random ?? Math.random;
     this.policy = { ...DEFAULT_RETRY, ...stripUndefined(opts.retry ?? {}) };
-    this.limiter = new TokenBucket({ qps: opts.qps ?? 0, ...(opts.burst ? { burst: opts.burst } : {}), clock: this.clock, sleep: this.sleep });
+    this.limiter = new TokenBucket({
+      qps: opts.qps ?? 0,
+      ...(opts.burst ? { burst: opts.burst } : {}),
+      clock: this.clock,
+      sleep: this.sleep,
+    });
     // Our own keep-alive agent so close() can release sockets (pop-core's would linger).
-    this.agent = opts.endpoint.startsWith('https:') ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    this.agent = opts.endpoint.startsWith('https:')
+      ? new HttpsAgent({ keepAlive: true })
+      : new HttpAgent({ keepAlive: true });
     const identity = opts.callerIdentity ?? 'kube-alicloud';
     const version = PRODUCTS[opts.product].version;
     this.headers = {
@@ -116,7 +134,10 @@ export class RpcClient {
     const Ctor = PopCore as unknown as PopCoreCtor;
     // credentialsProvider is asked before every request, so rotated STS credentials are used
     // as soon as the provider refreshes them, without rebuilding the client.
-    this.pop = new Ctor({ endpoint: opts.endpoint, apiVersion: version, credentialsProvider: opts.credentials }, true);
+    this.pop = new Ctor(
+      { endpoint: opts.endpoint, apiVersion: version, credentialsProvider: opts.credentials },
+      true,
+    );
   }
 
   /** A call that does not change the cloud. */
@@ -129,7 +150,10 @@ export class RpcClient {
   async write<T>(action: string, params: RpcParams = {}, callOpts: CallOptions = {}): Promise<T | undefined> {
     if (this.opts.dryRun) {
       const wire = this.prepare(action, params, callOpts);
-      this.opts.logger.info({ product: this.product, action, params: redactParams(wire), dryRun: true }, 'dry-run: cloud change not sent');
+      this.opts.logger.info(
+        { product: this.product, action, params: redactParams(wire), dryRun: true },
+        'dry-run: cloud change not sent',
+      );
       return undefined;
     }
     return this.call<T>(action, params, callOpts);
@@ -162,7 +186,12 @@ export class RpcClient {
       const t0 = process.hrtime.bigint();
       let err: CloudError;
       try {
-        const body = await this.attempt(action, wire, callOpts.timeoutMs ?? this.opts.timeoutMs ?? 10_000, deadline);
+        const body = await this.attempt(
+          action,
+          wire,
+          callOpts.timeoutMs ?? this.opts.timeoutMs ?? 10_000,
+          deadline,
+        );
         this.opts.metrics.calls.inc({ ...labels, code: 'Success' });
         this.opts.logger.debug({ ...labels, attempt, requestId: body.RequestId }, 'cloud call succeeded');
         return body as T;
@@ -177,11 +206,17 @@ export class RpcClient {
       const mayHaveApplied = err.httpStatus === undefined && err.code !== 'ECONNREFUSED';
       const unsafe = mayHaveApplied && isUnsafeToRepeat(this.product, action);
       if (!err.retryable || unsafe || attempt >= policy.maxAttempts || this.clock.now() + delay > deadline) {
-        this.opts.logger.debug({ ...labels, attempt, code: err.code, requestId: err.requestId, err: err.message }, 'cloud call failed');
+        this.opts.logger.debug(
+          { ...labels, attempt, code: err.code, requestId: err.requestId, err: err.message },
+          'cloud call failed',
+        );
         throw err;
       }
       this.opts.metrics.retries.inc({ ...labels, code: err.code });
-      this.opts.logger.warn({ ...labels, attempt, code: err.code, requestId: err.requestId, delayMs: delay }, 'cloud call failed; retrying');
+      this.opts.logger.warn(
+        { ...labels, attempt, code: err.code, requestId: err.requestId, delayMs: delay },
+        'cloud call failed; retrying',
+      );
       await this.sleep(delay);
     }
   }
@@ -199,21 +234,38 @@ export class RpcClient {
     await this.limiter.take();
   }
 
-  private async attempt(action: string, wire: Record<string, string>, timeoutMs: number, deadline: number): Promise<Record<string, unknown>> {
+  private async attempt(
+    action: string,
+    wire: Record<string, string>,
+    timeoutMs: number,
+    deadline: number,
+  ): Promise<Record<string, unknown>> {
     const remaining = deadline - this.clock.now();
     const timeout = Math.max(1000, Math.min(timeoutMs, remaining));
-    const [body, entry] = await this.pop.request(action, { ...wire }, {
-      method: 'POST',
-      formatAction: false,
-      formatParams: false,
-      timeout,
-      agent: this.agent,
-      headers: { ...this.headers, 'x-acs-action': action },
-    });
+    const [body, entry] = await this.pop.request(
+      action,
+      { ...wire },
+      {
+        method: 'POST',
+        formatAction: false,
+        formatParams: false,
+        timeout,
+        agent: this.agent,
+        headers: { ...this.headers, 'x-acs-action': action },
+      },
+    );
     const status = entry.response?.statusCode ?? 200;
     // pop-core only looks at a body Code; an error status with a Code-less body is still an error.
     if (status >= 400) {
-      throw new CloudError({ code: `HTTP${status}`, message: `unexpected HTTP status ${status}`, action, product: this.product, httpStatus: status, retryable: status >= 500, ...(typeof body.RequestId === 'string' ? { requestId: body.RequestId } : {}) });
+      throw new CloudError({
+        code: `HTTP${status}`,
+        message: `unexpected HTTP status ${status}`,
+        action,
+        product: this.product,
+        httpStatus: status,
+        retryable: status >= 500,
+        ...(typeof body.RequestId === 'string' ? { requestId: body.RequestId } : {}),
+      });
     }
     return body;
   }

@@ -74,7 +74,11 @@ export async function credentialsFromDir(dir: string): Promise<Credentials | und
     const secret = id === undefined ? undefined : await readTrimmed(join(dir, secretFile));
     if (id && secret) {
       const token = await readTrimmed(join(dir, 'securityToken'));
-      return remember({ accessKeyId: id, accessKeySecret: secret, ...(token ? { securityToken: token } : {}) });
+      return remember({
+        accessKeyId: id,
+        accessKeySecret: secret,
+        ...(token ? { securityToken: token } : {}),
+      });
     }
   }
   return undefined;
@@ -123,7 +127,10 @@ export class StsCredentialProvider implements CredentialProvider {
     } catch (err) {
       // A failed refresh is tolerable while the old credentials are still valid.
       if (this.current?.expiresAt !== undefined && now < this.current.expiresAt) {
-        this.opts.logger?.warn({ err: err instanceof Error ? err.message : String(err) }, 'STS credential refresh failed; using current credentials');
+        this.opts.logger?.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'STS credential refresh failed; using current credentials',
+        );
         return this.current;
       }
       throw err;
@@ -137,10 +144,18 @@ export class StsCredentialProvider implements CredentialProvider {
     const obtainedAt = this.clock.now();
     const expiresAt = Date.parse(doc.Expiration);
     if (Number.isNaN(expiresAt)) throw new Error(`RAM role ${role}: unparseable Expiration`);
-    const creds = remember({ accessKeyId: doc.AccessKeyId, accessKeySecret: doc.AccessKeySecret, securityToken: doc.SecurityToken, expiresAt });
+    const creds = remember({
+      accessKeyId: doc.AccessKeyId,
+      accessKeySecret: doc.AccessKeySecret,
+      securityToken: doc.SecurityToken,
+      expiresAt,
+    });
     this.current = creds;
     this.refreshDue = refreshAt(obtainedAt, expiresAt);
-    this.opts.logger?.info({ role, expiration: doc.Expiration }, 'obtained STS credentials from instance metadata');
+    this.opts.logger?.info(
+      { role, expiration: doc.Expiration },
+      'obtained STS credentials from instance metadata',
+    );
     return creds;
   }
 }
@@ -195,7 +210,11 @@ export class CredentialChain implements CredentialProvider {
   private async resolve(): Promise<() => Promise<Credentials>> {
     const { accessKeyId, accessKeySecret, securityToken } = this.opts;
     if (accessKeyId && accessKeySecret) {
-      const creds: Credentials = { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) };
+      const creds: Credentials = {
+        accessKeyId,
+        accessKeySecret,
+        ...(securityToken ? { securityToken } : {}),
+      };
       this.chosen = 'config';
       return () => Promise.resolve(creds);
     }
@@ -213,12 +232,19 @@ export class CredentialChain implements CredentialProvider {
         return () => this.fromFiles(dir);
       }
     }
-    const sts = new StsCredentialProvider({ metadata: this.opts.metadata, clock: this.clock, ...(this.opts.logger ? { logger: this.opts.logger } : {}) });
+    const sts = new StsCredentialProvider({
+      metadata: this.opts.metadata,
+      clock: this.clock,
+      ...(this.opts.logger ? { logger: this.opts.logger } : {}),
+    });
     try {
       await sts.getCredentials();
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      throw new Error(`no Alibaba Cloud credentials: none in config, env or ${dir ?? 'a credentials dir'}, and no RAM role via metadata (${why})`, { cause: err });
+      throw new Error(
+        `no Alibaba Cloud credentials: none in config, env or ${dir ?? 'a credentials dir'}, and no RAM role via metadata (${why})`,
+        { cause: err },
+      );
     }
     this.chosen = 'ram-role';
     return () => sts.getCredentials();

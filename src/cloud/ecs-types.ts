@@ -21,7 +21,14 @@ export interface EcsInstance {
   InnerIpAddress?: { IpAddress?: string[] };
   PublicIpAddress?: { IpAddress?: string[] };
   EipAddress?: { IpAddress?: string; AllocationId?: string };
-  NetworkInterfaces?: { NetworkInterface?: { NetworkInterfaceId?: string; Type?: string; PrimaryIpAddress?: string; MacAddress?: string }[] };
+  NetworkInterfaces?: {
+    NetworkInterface?: {
+      NetworkInterfaceId?: string;
+      Type?: string;
+      PrimaryIpAddress?: string;
+      MacAddress?: string;
+    }[];
+  };
   Tags?: TagSet;
 }
 

@@ -87,7 +87,10 @@ export class EcsApi {
     const unique = [...new Set(ids)];
     const out: EcsInstance[] = [];
     for (const batch of chunk(unique, MAX_IDS_PER_CALL)) {
-      const res = await this.rpc.read<DescribeInstancesResponse>('DescribeInstances', { InstanceIds: jsonList(batch), PageSize: MAX_IDS_PER_CALL });
+      const res = await this.rpc.read<DescribeInstancesResponse>('DescribeInstances', {
+        InstanceIds: jsonList(batch),
+        PageSize: MAX_IDS_PER_CALL,
+      });
       out.push(...(res.Instances?.Instance ?? []));
     }
     return out;
@@ -143,7 +146,12 @@ export class EcsApi {
       batches.map((ids) =>
         collectByPageNumber(
           async (PageNumber, PageSize) => {
-            const res = await this.rpc.read<DescribeInstanceStatusResponse>('DescribeInstanceStatus', { ...indexed('InstanceId', ids), ZoneId: zoneId, PageNumber, PageSize });
+            const res = await this.rpc.read<DescribeInstanceStatusResponse>('DescribeInstanceStatus', {
+              ...indexed('InstanceId', ids),
+              ZoneId: zoneId,
+              PageNumber,
+              PageSize,
+            });
             return { items: res.InstanceStatuses?.InstanceStatus ?? [], totalCount: res.TotalCount };
           },
           // DescribeInstanceStatus caps PageSize at 50.
@@ -153,7 +161,15 @@ export class EcsApi {
     ).then((parts) => parts.flat());
   }
 
-  describeNetworkInterfaces(filter: { instanceId?: string; vpcId?: string; networkInterfaceIds?: string[]; privateIps?: string[]; type?: 'Primary' | 'Secondary' } = {}): Promise<NetworkInterfaceSet[]> {
+  describeNetworkInterfaces(
+    filter: {
+      instanceId?: string;
+      vpcId?: string;
+      networkInterfaceIds?: string[];
+      privateIps?: string[];
+      type?: 'Primary' | 'Secondary';
+    } = {},
+  ): Promise<NetworkInterfaceSet[]> {
     return collectByPageNumber(
       async (PageNumber, PageSize) => {
         const res = await this.rpc.read<DescribeNetworkInterfacesResponse>('DescribeNetworkInterfaces', {
@@ -171,7 +187,10 @@ export class EcsApi {
     );
   }
 
-  async modifyNetworkInterfaceAttribute(networkInterfaceId: string, attrs: { sourceDestCheck?: boolean; name?: string; description?: string }): Promise<void> {
+  async modifyNetworkInterfaceAttribute(
+    networkInterfaceId: string,
+    attrs: { sourceDestCheck?: boolean; name?: string; description?: string },
+  ): Promise<void> {
     await this.rpc.write<RequestIdResponse>('ModifyNetworkInterfaceAttribute', {
       NetworkInterfaceId: networkInterfaceId,
       SourceDestCheck: attrs.sourceDestCheck,
@@ -246,7 +265,12 @@ export class EcsApi {
   }
 
   async attachDisk(input: AttachDiskInput): Promise<void> {
-    await this.rpc.write<RequestIdResponse>('AttachDisk', { InstanceId: input.instanceId, DiskId: input.diskId, DeleteWithInstance: input.deleteWithInstance, Device: input.device });
+    await this.rpc.write<RequestIdResponse>('AttachDisk', {
+      InstanceId: input.instanceId,
+      DiskId: input.diskId,
+      DeleteWithInstance: input.deleteWithInstance,
+      Device: input.device,
+    });
   }
 
   async detachDisk(instanceId: string, diskId: string): Promise<void> {
@@ -255,24 +279,58 @@ export class EcsApi {
 
   /** Online resize needs type `online` for attached disks; `offline` takes effect after a restart. */
   async resizeDisk(diskId: string, newSizeGiB: number, type: 'online' | 'offline' = 'online'): Promise<void> {
-    await this.rpc.write<RequestIdResponse>('ResizeDisk', { DiskId: diskId, NewSize: newSizeGiB, Type: type });
+    await this.rpc.write<RequestIdResponse>('ResizeDisk', {
+      DiskId: diskId,
+      NewSize: newSizeGiB,
+      Type: type,
+    });
   }
 
   async modifyDiskAttribute(input: ModifyDiskInput): Promise<void> {
-    await this.rpc.write<RequestIdResponse>('ModifyDiskAttribute', { DiskId: input.diskId, DiskName: input.diskName, Description: input.description, DeleteWithInstance: input.deleteWithInstance });
+    await this.rpc.write<RequestIdResponse>('ModifyDiskAttribute', {
+      DiskId: input.diskId,
+      DiskName: input.diskName,
+      Description: input.description,
+      DeleteWithInstance: input.deleteWithInstance,
+    });
   }
 
-  async tagResources(resourceType: TaggableEcsResource, resourceIds: readonly string[], tags: readonly Tag[]): Promise<void> {
-    await this.rpc.write<RequestIdResponse>('TagResources', { ResourceType: resourceType, ...indexed('ResourceId', resourceIds), ...tagParams(tags) });
+  async tagResources(
+    resourceType: TaggableEcsResource,
+    resourceIds: readonly string[],
+    tags: readonly Tag[],
+  ): Promise<void> {
+    await this.rpc.write<RequestIdResponse>('TagResources', {
+      ResourceType: resourceType,
+      ...indexed('ResourceId', resourceIds),
+      ...tagParams(tags),
+    });
   }
 
-  async untagResources(resourceType: TaggableEcsResource, resourceIds: readonly string[], tagKeys: readonly string[]): Promise<void> {
-    await this.rpc.write<RequestIdResponse>('UntagResources', { ResourceType: resourceType, ...indexed('ResourceId', resourceIds), ...indexed('TagKey', tagKeys) });
+  async untagResources(
+    resourceType: TaggableEcsResource,
+    resourceIds: readonly string[],
+    tagKeys: readonly string[],
+  ): Promise<void> {
+    await this.rpc.write<RequestIdResponse>('UntagResources', {
+      ResourceType: resourceType,
+      ...indexed('ResourceId', resourceIds),
+      ...indexed('TagKey', tagKeys),
+    });
   }
 
-  listTagResources(resourceType: TaggableEcsResource, resourceIds: readonly string[] = [], tags: readonly Tag[] = []): Promise<TagResource[]> {
+  listTagResources(
+    resourceType: TaggableEcsResource,
+    resourceIds: readonly string[] = [],
+    tags: readonly Tag[] = [],
+  ): Promise<TagResource[]> {
     return collectByToken(async (token) => {
-      const res = await this.rpc.read<ListTagResourcesResponse>('ListTagResources', { ResourceType: resourceType, ...indexed('ResourceId', resourceIds), ...tagParams(tags), NextToken: token });
+      const res = await this.rpc.read<ListTagResourcesResponse>('ListTagResources', {
+        ResourceType: resourceType,
+        ...indexed('ResourceId', resourceIds),
+        ...tagParams(tags),
+        NextToken: token,
+      });
       return { items: res.TagResources?.TagResource ?? [], nextToken: res.NextToken };
     });
   }

@@ -26,12 +26,21 @@ export function normalizeEndpoint(value: string, defaultScheme: 'https' | 'http'
   return `${url.protocol}//${url.host}${path}`;
 }
 
-export function defaultEndpoint(product: ProductName, region: string, scheme: 'https' | 'http' = 'https'): string {
+export function defaultEndpoint(
+  product: ProductName,
+  region: string,
+  scheme: 'https' | 'http' = 'https',
+): string {
   return `${scheme}://${PRODUCTS[product].code}-vpc.${region}.aliyuncs.com`;
 }
 
 /** Config wins over env, env over the regional default. */
-export function resolveEndpoint(product: ProductName, region: string, overrides: EndpointOverrides = {}, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveEndpoint(
+  product: ProductName,
+  region: string,
+  overrides: EndpointOverrides = {},
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   // ALICLOUD_CLIENT_SCHEME=HTTP is the CCM's switch for clusters behind an HTTP-only proxy.
   const scheme = (env.ALICLOUD_CLIENT_SCHEME ?? '').toUpperCase() === 'HTTP' ? 'http' : 'https';
   const key = product.toLowerCase() as keyof EndpointOverrides;

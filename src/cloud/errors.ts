@@ -37,13 +37,29 @@ export class CloudError extends Error {
     this.httpStatus = init.httpStatus;
     this.retryable = init.retryable;
     // The original error is kept only for its stack; its message may hold unscrubbed text.
-    if (init.cause !== undefined) Object.defineProperty(this, 'cause', { value: init.cause, enumerable: false });
+    if (init.cause !== undefined)
+      Object.defineProperty(this, 'cause', { value: init.cause, enumerable: false });
   }
 }
 
 /** Codes the service uses for "try again later"; everything else 4xx is the caller's fault. */
-const RETRYABLE_CODES = new Set(['ServiceUnavailable', 'InternalError', 'UnknownError', 'SystemBusy', 'ServiceBusy', 'InvalidResponse']);
-const RETRYABLE_NET = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'RequestTimeout']);
+const RETRYABLE_CODES = new Set([
+  'ServiceUnavailable',
+  'InternalError',
+  'UnknownError',
+  'SystemBusy',
+  'ServiceBusy',
+  'InvalidResponse',
+]);
+const RETRYABLE_NET = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'RequestTimeout',
+]);
 
 export function isThrottlingCode(code: string): boolean {
   return code.startsWith('Throttling') || code === 'Throttled';
@@ -93,7 +109,14 @@ export function toCloudError(err: unknown, product: ProductName, action: string)
   const message = str(e.message) ?? String(err);
   const netCode = str(e.code);
   if (name === 'SyntaxError') {
-    return new CloudError({ code: 'InvalidResponse', message: 'response body is not JSON', action, product, retryable: true, cause: err });
+    return new CloudError({
+      code: 'InvalidResponse',
+      message: 'response body is not JSON',
+      action,
+      product,
+      retryable: true,
+      cause: err,
+    });
   }
   if (name.includes('RequestTimeout') || /timeout/i.test(message)) {
     return new CloudError({ code: 'RequestTimeout', message, action, product, retryable: true, cause: err });

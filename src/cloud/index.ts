@@ -21,7 +21,13 @@ export { EcsApi } from './ecs.js';
 export { VpcApi } from './vpc.js';
 export { SlbApi } from './slb.js';
 export { MetadataClient, MetadataError } from './metadata.js';
-export { CredentialChain, StsCredentialProvider, type Credentials, type CredentialProvider, type CredentialSource } from './credentials.js';
+export {
+  CredentialChain,
+  StsCredentialProvider,
+  type Credentials,
+  type CredentialProvider,
+  type CredentialSource,
+} from './credentials.js';
 export { createCloudMetrics, type CloudMetrics } from './metrics.js';
 export { collectByPageNumber, collectByToken, chunk } from './pagination.js';
 export type { Tag } from './params.js';
@@ -86,7 +92,10 @@ export const DEFAULT_QPS = { ecs: 20, vpc: 10, slb: 20 } as const;
 export function createCloud(config: CloudConfig, deps: CloudDeps = {}): Cloud {
   const env = deps.env ?? process.env;
   const region = config.region ?? env.ALICLOUD_REGION ?? env.ALIBABA_CLOUD_REGION_ID;
-  if (!region) throw new Error('createCloud: region is required (config.region, ALICLOUD_REGION, or resolveRegion() from metadata first)');
+  if (!region)
+    throw new Error(
+      'createCloud: region is required (config.region, ALICLOUD_REGION, or resolveRegion() from metadata first)',
+    );
   const logger = config.logger ?? createLogger('cloud');
   const metadata = new MetadataClient({
     endpoint: config.metadataEndpoint ?? env.METADATA_ENDPOINT,
@@ -143,7 +152,10 @@ export function createCloud(config: CloudConfig, deps: CloudDeps = {}): Cloud {
 }
 
 /** Region from config, else env, else instance metadata (for processes running on ECS). */
-export async function resolveRegion(config: CloudConfig, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function resolveRegion(
+  config: CloudConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   const fromConfig = config.region ?? env.ALICLOUD_REGION ?? env.ALIBABA_CLOUD_REGION_ID;
   if (fromConfig) return fromConfig;
   return new MetadataClient({ endpoint: config.metadataEndpoint ?? env.METADATA_ENDPOINT }).regionId();

@@ -177,7 +177,10 @@ export class MetadataClient {
   async ramRole(): Promise<string | undefined> {
     try {
       const listing = await this.get('ram/security-credentials/');
-      const role = listing.split('\n').map((s) => s.trim()).find((s) => s !== '');
+      const role = listing
+        .split('\n')
+        .map((s) => s.trim())
+        .find((s) => s !== '');
       return role?.replace(/\/$/, '');
     } catch (err) {
       if (err instanceof MetadataError && err.status === 404) return undefined;
@@ -197,7 +200,8 @@ export class MetadataClient {
     registerSecret(doc.AccessKeyId);
     registerSecret(doc.AccessKeySecret);
     registerSecret(doc.SecurityToken);
-    if (doc.Code !== undefined && doc.Code !== 'Success') throw new MetadataError(`metadata credentials for role ${role}: Code ${doc.Code}`);
+    if (doc.Code !== undefined && doc.Code !== 'Success')
+      throw new MetadataError(`metadata credentials for role ${role}: Code ${doc.Code}`);
     if (!doc.AccessKeyId || !doc.AccessKeySecret || !doc.SecurityToken || !doc.Expiration) {
       throw new MetadataError(`metadata credentials for role ${role}: incomplete document`);
     }

@@ -1,9 +1,29 @@
 // Which actions change the cloud. Decides dry-run suppression and ClientToken injection.
 
-const MUTATING_PREFIXES = ['Create', 'Delete', 'Set', 'Modify', 'Add', 'Remove', 'Attach', 'Detach', 'Resize', 'Tag', 'Untag', 'Start', 'Stop', 'Release', 'Allocate', 'Associate', 'Unassociate'];
+const MUTATING_PREFIXES = [
+  'Create',
+  'Delete',
+  'Set',
+  'Modify',
+  'Add',
+  'Remove',
+  'Attach',
+  'Detach',
+  'Resize',
+  'Tag',
+  'Untag',
+  'Start',
+  'Stop',
+  'Release',
+  'Allocate',
+  'Associate',
+  'Unassociate',
+];
 
 export function isMutating(action: string): boolean {
-  return MUTATING_PREFIXES.some((p) => action.startsWith(p) && action.length > p.length && /[A-Z]/.test(action[p.length]!));
+  return MUTATING_PREFIXES.some(
+    (p) => action.startsWith(p) && action.length > p.length && /[A-Z]/.test(action[p.length]!),
+  );
 }
 
 /**
@@ -12,7 +32,12 @@ export function isMutating(action: string): boolean {
  * parameter, so other creates (listeners, vServer groups, domain extensions) rely on the
  * callers' find-before-create instead.
  */
-export const CLIENT_TOKEN_ACTIONS: ReadonlySet<string> = new Set(['Ecs.CreateDisk', 'Ecs.ResizeDisk', 'Vpc.CreateRouteEntry', 'Slb.CreateLoadBalancer']);
+export const CLIENT_TOKEN_ACTIONS: ReadonlySet<string> = new Set([
+  'Ecs.CreateDisk',
+  'Ecs.ResizeDisk',
+  'Vpc.CreateRouteEntry',
+  'Slb.CreateLoadBalancer',
+]);
 
 /**
  * Whether sending the same request twice can leave two resources behind. A create without a

@@ -51,7 +51,16 @@ export const RESERVED_TAG_KEYS: readonly string[] = [TAG_DO_NOT_DELETE, TAG_CLUS
  * grants, the disk provisioner's tags). Compared case-insensitively: refusing a look-alike costs
  * a user nothing, and the cloud's own case rules are not ours to rely on.
  */
-export const RESERVED_TAG_PREFIXES: readonly string[] = ['kubernetes.', 'k8s.', 'ack.', 'acs:', 'aliyun', 'alicloud.', 'kube-alicloud', 'service.k8s.alibaba'];
+export const RESERVED_TAG_PREFIXES: readonly string[] = [
+  'kubernetes.',
+  'k8s.',
+  'ack.',
+  'acs:',
+  'aliyun',
+  'alicloud.',
+  'kube-alicloud',
+  'service.k8s.alibaba',
+];
 
 export function isReservedTagKey(key: string): boolean {
   const k = key.trim().toLowerCase();

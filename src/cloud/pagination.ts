@@ -13,13 +13,18 @@ export interface PageNumberOptions {
   maxPages?: number;
 }
 
-export async function collectByPageNumber<I>(fetchPage: (pageNumber: number, pageSize: number) => Promise<NumberedPage<I>>, opts: PageNumberOptions): Promise<I[]> {
+export async function collectByPageNumber<I>(
+  fetchPage: (pageNumber: number, pageSize: number) => Promise<NumberedPage<I>>,
+  opts: PageNumberOptions,
+): Promise<I[]> {
   const maxPages = opts.maxPages ?? 1000;
   const all: I[] = [];
   for (let page = 1; page <= maxPages; page++) {
     const { items, totalCount } = await fetchPage(page, opts.pageSize);
     all.push(...items);
-    const done = items.length === 0 || (totalCount !== undefined ? all.length >= totalCount : items.length < opts.pageSize);
+    const done =
+      items.length === 0 ||
+      (totalCount !== undefined ? all.length >= totalCount : items.length < opts.pageSize);
     if (done) return all;
   }
   throw new Error(`pagination did not finish within ${maxPages} pages`);
@@ -30,7 +35,10 @@ export interface TokenPage<I> {
   nextToken?: string | undefined;
 }
 
-export async function collectByToken<I>(fetchPage: (nextToken: string | undefined) => Promise<TokenPage<I>>, opts: { maxPages?: number } = {}): Promise<I[]> {
+export async function collectByToken<I>(
+  fetchPage: (nextToken: string | undefined) => Promise<TokenPage<I>>,
+  opts: { maxPages?: number } = {},
+): Promise<I[]> {
   const maxPages = opts.maxPages ?? 1000;
   const all: I[] = [];
   const seen = new Set<string>();

@@ -18,7 +18,10 @@ export function indexed(prefix: string, values: readonly (string | number)[] | u
 }
 
 /** `Prefix.1.Field=…` for each record; undefined fields are skipped. */
-export function indexedStructs(prefix: string, records: readonly Record<string, string | number | boolean | undefined>[] | undefined): RpcParams {
+export function indexedStructs(
+  prefix: string,
+  records: readonly Record<string, string | number | boolean | undefined>[] | undefined,
+): RpcParams {
   const out: RpcParams = {};
   records?.forEach((r, i) => {
     for (const [k, v] of Object.entries(r)) if (v !== undefined) out[`${prefix}.${i + 1}.${k}`] = v;
@@ -28,7 +31,10 @@ export function indexedStructs(prefix: string, records: readonly Record<string, 
 
 /** `Tag.N.Key` / `Tag.N.Value` (Ecs, and Slb actions that take `Tag.N`). */
 export function tagParams(tags: readonly Tag[] | undefined, prefix = 'Tag'): RpcParams {
-  return indexedStructs(prefix, tags?.map((t) => ({ Key: t.Key, Value: t.Value })));
+  return indexedStructs(
+    prefix,
+    tags?.map((t) => ({ Key: t.Key, Value: t.Value })),
+  );
 }
 
 /** JSON text list, or undefined for an absent/empty list so the parameter is not sent. */
@@ -38,12 +44,18 @@ export function jsonList(values: readonly unknown[] | undefined): string | undef
 
 /** Slb's `Tags` JSON text: `[{"TagKey":"k","TagValue":"v"}]`. */
 export function slbTagsJson(tags: readonly Tag[] | undefined): string | undefined {
-  return tags && tags.length > 0 ? JSON.stringify(tags.map((t) => ({ TagKey: t.Key, TagValue: t.Value }))) : undefined;
+  return tags && tags.length > 0
+    ? JSON.stringify(tags.map((t) => ({ TagKey: t.Key, TagValue: t.Value })))
+    : undefined;
 }
 
 /** Normalise either tag spelling the APIs answer with (`Key`/`Value` or `TagKey`/`TagValue`). */
-export function readTags(tags: { Tag?: { Key?: string; Value?: string; TagKey?: string; TagValue?: string }[] } | undefined): Tag[] {
-  return (tags?.Tag ?? []).map((t) => ({ Key: t.Key ?? t.TagKey ?? '', Value: t.Value ?? t.TagValue ?? '' })).filter((t) => t.Key !== '');
+export function readTags(
+  tags: { Tag?: { Key?: string; Value?: string; TagKey?: string; TagValue?: string }[] } | undefined,
+): Tag[] {
+  return (tags?.Tag ?? [])
+    .map((t) => ({ Key: t.Key ?? t.TagKey ?? '', Value: t.Value ?? t.TagValue ?? '' }))
+    .filter((t) => t.Key !== '');
 }
 
 /** The same tags as a key → value map, the form ownership checks compare against. */

@@ -7,7 +7,12 @@ import type { Listener } from './slb-types.js';
 
 export type ListenerProtocol = 'tcp' | 'udp' | 'http' | 'https';
 
-const ACTION_PROTOCOL: Record<ListenerProtocol, string> = { tcp: 'TCP', udp: 'UDP', http: 'HTTP', https: 'HTTPS' };
+const ACTION_PROTOCOL: Record<ListenerProtocol, string> = {
+  tcp: 'TCP',
+  udp: 'UDP',
+  http: 'HTTP',
+  https: 'HTTPS',
+};
 
 /** Common listener settings by wire name; protocol-specific ones go in `extra`. */
 export interface ListenerSettings {
@@ -88,44 +93,79 @@ function setParams(s: ListenerSettings): RpcParams {
 export class SlbListenerApi {
   constructor(private readonly rpc: RpcClient) {}
 
-  async create(loadBalancerId: string, protocol: ListenerProtocol, settings: ListenerSettings): Promise<void> {
-    await this.rpc.write(`CreateLoadBalancer${ACTION_PROTOCOL[protocol]}Listener`, { LoadBalancerId: loadBalancerId, ...createParams(protocol, settings) });
+  async create(
+    loadBalancerId: string,
+    protocol: ListenerProtocol,
+    settings: ListenerSettings,
+  ): Promise<void> {
+    await this.rpc.write(`CreateLoadBalancer${ACTION_PROTOCOL[protocol]}Listener`, {
+      LoadBalancerId: loadBalancerId,
+      ...createParams(protocol, settings),
+    });
   }
 
   /** Update a listener; create-only settings in `settings` are ignored (the API cannot change them). */
   async set(loadBalancerId: string, protocol: ListenerProtocol, settings: ListenerSettings): Promise<void> {
-    await this.rpc.write(`SetLoadBalancer${ACTION_PROTOCOL[protocol]}ListenerAttribute`, { LoadBalancerId: loadBalancerId, ...setParams(settings) });
+    await this.rpc.write(`SetLoadBalancer${ACTION_PROTOCOL[protocol]}ListenerAttribute`, {
+      LoadBalancerId: loadBalancerId,
+      ...setParams(settings),
+    });
   }
 
   /** One listener's full attribute set (protocol-specific response). */
-  describeAttribute<T extends object = Record<string, unknown>>(loadBalancerId: string, protocol: ListenerProtocol, listenerPort: number): Promise<T> {
-    return this.rpc.read<T>(`DescribeLoadBalancer${ACTION_PROTOCOL[protocol]}ListenerAttribute`, { LoadBalancerId: loadBalancerId, ListenerPort: listenerPort });
+  describeAttribute<T extends object = Record<string, unknown>>(
+    loadBalancerId: string,
+    protocol: ListenerProtocol,
+    listenerPort: number,
+  ): Promise<T> {
+    return this.rpc.read<T>(`DescribeLoadBalancer${ACTION_PROTOCOL[protocol]}ListenerAttribute`, {
+      LoadBalancerId: loadBalancerId,
+      ListenerPort: listenerPort,
+    });
   }
 
   /** All listeners of the given LBs, across NextToken pages (MaxResults 50 as the CCM uses). */
-  describe(loadBalancerIds: readonly string[], filter: { protocol?: ListenerProtocol; listenerPort?: number; description?: string } = {}): Promise<Listener[]> {
+  describe(
+    loadBalancerIds: readonly string[],
+    filter: { protocol?: ListenerProtocol; listenerPort?: number; description?: string } = {},
+  ): Promise<Listener[]> {
     return collectByToken(async (token) => {
-      const res = await this.rpc.read<{ RequestId: string; NextToken?: string; Listeners?: Listener[] }>('DescribeLoadBalancerListeners', {
-        ...indexed('LoadBalancerId', loadBalancerIds),
-        ListenerProtocol: filter.protocol,
-        ListenerPort: filter.listenerPort,
-        Description: filter.description,
-        MaxResults: 50,
-        NextToken: token,
-      });
+      const res = await this.rpc.read<{ RequestId: string; NextToken?: string; Listeners?: Listener[] }>(
+        'DescribeLoadBalancerListeners',
+        {
+          ...indexed('LoadBalancerId', loadBalancerIds),
+          ListenerProtocol: filter.protocol,
+          ListenerPort: filter.listenerPort,
+          Description: filter.description,
+          MaxResults: 50,
+          NextToken: token,
+        },
+      );
       return { items: res.Listeners ?? [], nextToken: res.NextToken };
     });
   }
 
   async start(loadBalancerId: string, listenerPort: number, protocol?: ListenerProtocol): Promise<void> {
-    await this.rpc.write('StartLoadBalancerListener', { LoadBalancerId: loadBalancerId, ListenerPort: listenerPort, ListenerProtocol: protocol });
+    await this.rpc.write('StartLoadBalancerListener', {
+      LoadBalancerId: loadBalancerId,
+      ListenerPort: listenerPort,
+      ListenerProtocol: protocol,
+    });
   }
 
   async stop(loadBalancerId: string, listenerPort: number, protocol?: ListenerProtocol): Promise<void> {
-    await this.rpc.write('StopLoadBalancerListener', { LoadBalancerId: loadBalancerId, ListenerPort: listenerPort, ListenerProtocol: protocol });
+    await this.rpc.write('StopLoadBalancerListener', {
+      LoadBalancerId: loadBalancerId,
+      ListenerPort: listenerPort,
+      ListenerProtocol: protocol,
+    });
   }
 
   async delete(loadBalancerId: string, listenerPort: number, protocol?: ListenerProtocol): Promise<void> {
-    await this.rpc.write('DeleteLoadBalancerListener', { LoadBalancerId: loadBalancerId, ListenerPort: listenerPort, ListenerProtocol: protocol });
+    await this.rpc.write('DeleteLoadBalancerListener', {
+      LoadBalancerId: loadBalancerId,
+      ListenerPort: listenerPort,
+      ListenerProtocol: protocol,
+    });
   }
 }

@@ -10,7 +10,12 @@ export class SlbVServerGroupApi {
   constructor(private readonly rpc: RpcClient) {}
 
   /** Returns the new group id, or undefined in dry-run mode. */
-  async create(loadBalancerId: string, name: string, backends: readonly BackendServer[] = [], tags?: Tag[]): Promise<string | undefined> {
+  async create(
+    loadBalancerId: string,
+    name: string,
+    backends: readonly BackendServer[] = [],
+    tags?: Tag[],
+  ): Promise<string | undefined> {
     const res = await this.rpc.write<{ RequestId: string; VServerGroupId: string }>('CreateVServerGroup', {
       LoadBalancerId: loadBalancerId,
       VServerGroupName: name,
@@ -25,37 +30,60 @@ export class SlbVServerGroupApi {
   }
 
   async describe(loadBalancerId: string, opts: { includeListener?: boolean } = {}): Promise<VServerGroup[]> {
-    const res = await this.rpc.read<{ RequestId: string; VServerGroups?: { VServerGroup?: VServerGroup[] } }>('DescribeVServerGroups', {
-      LoadBalancerId: loadBalancerId,
-      IncludeListener: opts.includeListener,
-    });
+    const res = await this.rpc.read<{ RequestId: string; VServerGroups?: { VServerGroup?: VServerGroup[] } }>(
+      'DescribeVServerGroups',
+      {
+        LoadBalancerId: loadBalancerId,
+        IncludeListener: opts.includeListener,
+      },
+    );
     return res.VServerGroups?.VServerGroup ?? [];
   }
 
   describeAttribute(vServerGroupId: string): Promise<VServerGroupAttribute> {
-    return this.rpc.read<VServerGroupAttribute>('DescribeVServerGroupAttribute', { VServerGroupId: vServerGroupId });
+    return this.rpc.read<VServerGroupAttribute>('DescribeVServerGroupAttribute', {
+      VServerGroupId: vServerGroupId,
+    });
   }
 
   /** Rename and/or update weights of existing backends. */
-  async setAttribute(vServerGroupId: string, attrs: { name?: string; backends?: readonly BackendServer[] }): Promise<void> {
-    await this.rpc.write('SetVServerGroupAttribute', { VServerGroupId: vServerGroupId, VServerGroupName: attrs.name, BackendServers: jsonList(attrs.backends) });
+  async setAttribute(
+    vServerGroupId: string,
+    attrs: { name?: string; backends?: readonly BackendServer[] },
+  ): Promise<void> {
+    await this.rpc.write('SetVServerGroupAttribute', {
+      VServerGroupId: vServerGroupId,
+      VServerGroupName: attrs.name,
+      BackendServers: jsonList(attrs.backends),
+    });
   }
 
   async addBackends(vServerGroupId: string, backends: readonly BackendServer[]): Promise<void> {
     for (let i = 0; i < backends.length; i += MAX_BACKENDS_PER_CALL) {
-      await this.rpc.write('AddVServerGroupBackendServers', { VServerGroupId: vServerGroupId, BackendServers: JSON.stringify(backends.slice(i, i + MAX_BACKENDS_PER_CALL)) });
+      await this.rpc.write('AddVServerGroupBackendServers', {
+        VServerGroupId: vServerGroupId,
+        BackendServers: JSON.stringify(backends.slice(i, i + MAX_BACKENDS_PER_CALL)),
+      });
     }
   }
 
   async removeBackends(vServerGroupId: string, backends: readonly BackendServer[]): Promise<void> {
     for (let i = 0; i < backends.length; i += MAX_BACKENDS_PER_CALL) {
-      await this.rpc.write('RemoveVServerGroupBackendServers', { VServerGroupId: vServerGroupId, BackendServers: JSON.stringify(backends.slice(i, i + MAX_BACKENDS_PER_CALL)) });
+      await this.rpc.write('RemoveVServerGroupBackendServers', {
+        VServerGroupId: vServerGroupId,
+        BackendServers: JSON.stringify(backends.slice(i, i + MAX_BACKENDS_PER_CALL)),
+      });
     }
   }
 
   /** Replace `oldBackends[i]` with `newBackends[i]` (pairwise, same length). */
-  async modifyBackends(vServerGroupId: string, oldBackends: readonly BackendServer[], newBackends: readonly BackendServer[]): Promise<void> {
-    if (oldBackends.length !== newBackends.length) throw new Error('modifyBackends: old and new lists must have the same length');
+  async modifyBackends(
+    vServerGroupId: string,
+    oldBackends: readonly BackendServer[],
+    newBackends: readonly BackendServer[],
+  ): Promise<void> {
+    if (oldBackends.length !== newBackends.length)
+      throw new Error('modifyBackends: old and new lists must have the same length');
     for (let i = 0; i < oldBackends.length; i += MAX_BACKENDS_PER_CALL) {
       await this.rpc.write('ModifyVServerGroupBackendServers', {
         VServerGroupId: vServerGroupId,

@@ -6,7 +6,16 @@ import type { RpcClient } from './client.js';
 import { collectByPageNumber, collectByToken } from './pagination.js';
 import { indexed, slbTagsJson, tagParams, type Tag } from './params.js';
 import { SlbListenerApi } from './slb-listeners.js';
-import type { BackendServer, CreateLoadBalancerResponse, DomainExtension, LoadBalancer, LoadBalancerAttribute, ServerCertificate, SlbTagSetEntry, TagResource } from './slb-types.js';
+import type {
+  BackendServer,
+  CreateLoadBalancerResponse,
+  DomainExtension,
+  LoadBalancer,
+  LoadBalancerAttribute,
+  ServerCertificate,
+  SlbTagSetEntry,
+  TagResource,
+} from './slb-types.js';
 import { SlbVServerGroupApi } from './slb-vgroups.js';
 
 export type * from './slb-types.js';
@@ -59,7 +68,11 @@ export class SlbApi {
   /** Returns the created LB (id and address), or undefined in dry-run mode. Retries reuse one ClientToken. */
   createLoadBalancer(input: CreateLoadBalancerInput): Promise<CreateLoadBalancerResponse | undefined> {
     const { tags, clientToken, ...attrs } = input;
-    return this.rpc.write<CreateLoadBalancerResponse>('CreateLoadBalancer', { ...attrs, ...tagParams(tags) }, clientToken ? { clientToken } : {});
+    return this.rpc.write<CreateLoadBalancerResponse>(
+      'CreateLoadBalancer',
+      { ...attrs, ...tagParams(tags) },
+      clientToken ? { clientToken } : {},
+    );
   }
 
   async deleteLoadBalancer(loadBalancerId: string): Promise<void> {
@@ -70,7 +83,11 @@ export class SlbApi {
   describeLoadBalancers(filter: DescribeLoadBalancersFilter = {}): Promise<LoadBalancer[]> {
     return collectByPageNumber(
       async (PageNumber, PageSize) => {
-        const res = await this.rpc.read<{ RequestId: string; TotalCount?: number; LoadBalancers?: { LoadBalancer?: LoadBalancer[] } }>('DescribeLoadBalancers', {
+        const res = await this.rpc.read<{
+          RequestId: string;
+          TotalCount?: number;
+          LoadBalancers?: { LoadBalancer?: LoadBalancer[] };
+        }>('DescribeLoadBalancers', {
           LoadBalancerId: filter.loadBalancerId,
           LoadBalancerName: filter.loadBalancerName,
           Address: filter.address,
@@ -92,7 +109,9 @@ export class SlbApi {
   }
 
   describeLoadBalancerAttribute(loadBalancerId: string): Promise<LoadBalancerAttribute> {
-    return this.rpc.read<LoadBalancerAttribute>('DescribeLoadBalancerAttribute', { LoadBalancerId: loadBalancerId });
+    return this.rpc.read<LoadBalancerAttribute>('DescribeLoadBalancerAttribute', {
+      LoadBalancerId: loadBalancerId,
+    });
   }
 
   async setLoadBalancerName(loadBalancerId: string, name: string): Promise<void> {
@@ -100,41 +119,78 @@ export class SlbApi {
   }
 
   async setLoadBalancerStatus(loadBalancerId: string, status: 'active' | 'inactive'): Promise<void> {
-    await this.rpc.write('SetLoadBalancerStatus', { LoadBalancerId: loadBalancerId, LoadBalancerStatus: status });
+    await this.rpc.write('SetLoadBalancerStatus', {
+      LoadBalancerId: loadBalancerId,
+      LoadBalancerStatus: status,
+    });
   }
 
   async modifyLoadBalancerInstanceSpec(loadBalancerId: string, spec: string): Promise<void> {
-    await this.rpc.write('ModifyLoadBalancerInstanceSpec', { LoadBalancerId: loadBalancerId, LoadBalancerSpec: spec });
+    await this.rpc.write('ModifyLoadBalancerInstanceSpec', {
+      LoadBalancerId: loadBalancerId,
+      LoadBalancerSpec: spec,
+    });
   }
 
-  async modifyLoadBalancerInstanceChargeType(loadBalancerId: string, instanceChargeType: 'PayBySpec' | 'PayByCLCU', spec?: string): Promise<void> {
-    await this.rpc.write('ModifyLoadBalancerInstanceChargeType', { LoadBalancerId: loadBalancerId, InstanceChargeType: instanceChargeType, LoadBalancerSpec: spec });
+  async modifyLoadBalancerInstanceChargeType(
+    loadBalancerId: string,
+    instanceChargeType: 'PayBySpec' | 'PayByCLCU',
+    spec?: string,
+  ): Promise<void> {
+    await this.rpc.write('ModifyLoadBalancerInstanceChargeType', {
+      LoadBalancerId: loadBalancerId,
+      InstanceChargeType: instanceChargeType,
+      LoadBalancerSpec: spec,
+    });
   }
 
-  async modifyLoadBalancerInternetSpec(loadBalancerId: string, spec: { InternetChargeType?: 'paybytraffic' | 'paybybandwidth'; Bandwidth?: number }): Promise<void> {
+  async modifyLoadBalancerInternetSpec(
+    loadBalancerId: string,
+    spec: { InternetChargeType?: 'paybytraffic' | 'paybybandwidth'; Bandwidth?: number },
+  ): Promise<void> {
     await this.rpc.write('ModifyLoadBalancerInternetSpec', { LoadBalancerId: loadBalancerId, ...spec });
   }
 
   async setDeleteProtection(loadBalancerId: string, on: boolean): Promise<void> {
-    await this.rpc.write('SetLoadBalancerDeleteProtection', { LoadBalancerId: loadBalancerId, DeleteProtection: on ? 'on' : 'off' });
+    await this.rpc.write('SetLoadBalancerDeleteProtection', {
+      LoadBalancerId: loadBalancerId,
+      DeleteProtection: on ? 'on' : 'off',
+    });
   }
 
-  async setModificationProtection(loadBalancerId: string, status: 'ConsoleProtection' | 'NonProtection', reason?: string): Promise<void> {
-    await this.rpc.write('SetLoadBalancerModificationProtection', { LoadBalancerId: loadBalancerId, ModificationProtectionStatus: status, ModificationProtectionReason: reason });
+  async setModificationProtection(
+    loadBalancerId: string,
+    status: 'ConsoleProtection' | 'NonProtection',
+    reason?: string,
+  ): Promise<void> {
+    await this.rpc.write('SetLoadBalancerModificationProtection', {
+      LoadBalancerId: loadBalancerId,
+      ModificationProtectionStatus: status,
+      ModificationProtectionReason: reason,
+    });
   }
 
   // ---- default server group backends (BackendServers JSON text) ----
 
   async addBackendServers(loadBalancerId: string, backends: readonly BackendServer[]): Promise<void> {
-    await this.rpc.write('AddBackendServers', { LoadBalancerId: loadBalancerId, BackendServers: JSON.stringify(backends) });
+    await this.rpc.write('AddBackendServers', {
+      LoadBalancerId: loadBalancerId,
+      BackendServers: JSON.stringify(backends),
+    });
   }
 
   async removeBackendServers(loadBalancerId: string, backends: readonly BackendServer[]): Promise<void> {
-    await this.rpc.write('RemoveBackendServers', { LoadBalancerId: loadBalancerId, BackendServers: JSON.stringify(backends) });
+    await this.rpc.write('RemoveBackendServers', {
+      LoadBalancerId: loadBalancerId,
+      BackendServers: JSON.stringify(backends),
+    });
   }
 
   async setBackendServers(loadBalancerId: string, backends: readonly BackendServer[]): Promise<void> {
-    await this.rpc.write('SetBackendServers', { LoadBalancerId: loadBalancerId, BackendServers: JSON.stringify(backends) });
+    await this.rpc.write('SetBackendServers', {
+      LoadBalancerId: loadBalancerId,
+      BackendServers: JSON.stringify(backends),
+    });
   }
 
   // ---- tags: the legacy per-LB calls and the newer resource-tag calls ----
@@ -150,7 +206,11 @@ export class SlbApi {
   describeTags(loadBalancerId?: string, tags?: Tag[]): Promise<SlbTagSetEntry[]> {
     return collectByPageNumber(
       async (PageNumber, PageSize) => {
-        const res = await this.rpc.read<{ RequestId: string; TotalCount?: number; TagSets?: { TagSet?: SlbTagSetEntry[] } }>('DescribeTags', {
+        const res = await this.rpc.read<{
+          RequestId: string;
+          TotalCount?: number;
+          TagSets?: { TagSet?: SlbTagSetEntry[] };
+        }>('DescribeTags', {
           LoadBalancerId: loadBalancerId,
           Tags: slbTagsJson(tags),
           PageNumber,
@@ -162,17 +222,41 @@ export class SlbApi {
     );
   }
 
-  async tagResources(resourceIds: readonly string[], tags: readonly Tag[], resourceType = 'instance'): Promise<void> {
-    await this.rpc.write('TagResources', { ResourceType: resourceType, ...indexed('ResourceId', resourceIds), ...tagParams(tags) });
+  async tagResources(
+    resourceIds: readonly string[],
+    tags: readonly Tag[],
+    resourceType = 'instance',
+  ): Promise<void> {
+    await this.rpc.write('TagResources', {
+      ResourceType: resourceType,
+      ...indexed('ResourceId', resourceIds),
+      ...tagParams(tags),
+    });
   }
 
-  async untagResources(resourceIds: readonly string[], tagKeys: readonly string[], resourceType = 'instance'): Promise<void> {
-    await this.rpc.write('UntagResources', { ResourceType: resourceType, ...indexed('ResourceId', resourceIds), ...indexed('TagKey', tagKeys) });
+  async untagResources(
+    resourceIds: readonly string[],
+    tagKeys: readonly string[],
+    resourceType = 'instance',
+  ): Promise<void> {
+    await this.rpc.write('UntagResources', {
+      ResourceType: resourceType,
+      ...indexed('ResourceId', resourceIds),
+      ...indexed('TagKey', tagKeys),
+    });
   }
 
-  listTagResources(resourceIds: readonly string[] = [], tags: readonly Tag[] = [], resourceType = 'instance'): Promise<TagResource[]> {
+  listTagResources(
+    resourceIds: readonly string[] = [],
+    tags: readonly Tag[] = [],
+    resourceType = 'instance',
+  ): Promise<TagResource[]> {
     return collectByToken(async (token) => {
-      const res = await this.rpc.read<{ RequestId: string; NextToken?: string; TagResources?: { TagResource?: TagResource[] } }>('ListTagResources', {
+      const res = await this.rpc.read<{
+        RequestId: string;
+        NextToken?: string;
+        TagResources?: { TagResource?: TagResource[] };
+      }>('ListTagResources', {
         ResourceType: resourceType,
         ...indexed('ResourceId', resourceIds),
         ...tagParams(tags),
@@ -185,28 +269,45 @@ export class SlbApi {
   // ---- HTTPS: certificates and SNI domain extensions ----
 
   async describeServerCertificates(serverCertificateId?: string): Promise<ServerCertificate[]> {
-    const res = await this.rpc.read<{ RequestId: string; ServerCertificates?: { ServerCertificate?: ServerCertificate[] } }>('DescribeServerCertificates', { ServerCertificateId: serverCertificateId });
+    const res = await this.rpc.read<{
+      RequestId: string;
+      ServerCertificates?: { ServerCertificate?: ServerCertificate[] };
+    }>('DescribeServerCertificates', { ServerCertificateId: serverCertificateId });
     return res.ServerCertificates?.ServerCertificate ?? [];
   }
 
   async describeDomainExtensions(loadBalancerId: string, listenerPort: number): Promise<DomainExtension[]> {
-    const res = await this.rpc.read<{ RequestId: string; DomainExtensions?: { DomainExtension?: DomainExtension[] } }>('DescribeDomainExtensions', { LoadBalancerId: loadBalancerId, ListenerPort: listenerPort });
+    const res = await this.rpc.read<{
+      RequestId: string;
+      DomainExtensions?: { DomainExtension?: DomainExtension[] };
+    }>('DescribeDomainExtensions', { LoadBalancerId: loadBalancerId, ListenerPort: listenerPort });
     return res.DomainExtensions?.DomainExtension ?? [];
   }
 
   /** Returns the new extension id, or undefined in dry-run mode. */
-  async createDomainExtension(loadBalancerId: string, listenerPort: number, domain: string, serverCertificateId: string): Promise<string | undefined> {
-    const res = await this.rpc.write<{ RequestId: string; DomainExtensionId: string }>('CreateDomainExtension', {
-      LoadBalancerId: loadBalancerId,
-      ListenerPort: listenerPort,
-      Domain: domain,
-      ServerCertificateId: serverCertificateId,
-    });
+  async createDomainExtension(
+    loadBalancerId: string,
+    listenerPort: number,
+    domain: string,
+    serverCertificateId: string,
+  ): Promise<string | undefined> {
+    const res = await this.rpc.write<{ RequestId: string; DomainExtensionId: string }>(
+      'CreateDomainExtension',
+      {
+        LoadBalancerId: loadBalancerId,
+        ListenerPort: listenerPort,
+        Domain: domain,
+        ServerCertificateId: serverCertificateId,
+      },
+    );
     return res?.DomainExtensionId;
   }
 
   async setDomainExtensionAttribute(domainExtensionId: string, serverCertificateId: string): Promise<void> {
-    await this.rpc.write('SetDomainExtensionAttribute', { DomainExtensionId: domainExtensionId, ServerCertificateId: serverCertificateId });
+    await this.rpc.write('SetDomainExtensionAttribute', {
+      DomainExtensionId: domainExtensionId,
+      ServerCertificateId: serverCertificateId,
+    });
   }
 
   async deleteDomainExtension(domainExtensionId: string): Promise<void> {

@@ -60,7 +60,12 @@ export interface RouteEntryRef {
   nextHop?: string;
 }
 
-function paged<R extends PagedResponse, I>(rpc: RpcClient, action: string, params: Record<string, string | number | boolean | undefined>, items: (r: R) => I[] | undefined): Promise<I[]> {
+function paged<R extends PagedResponse, I>(
+  rpc: RpcClient,
+  action: string,
+  params: Record<string, string | number | boolean | undefined>,
+  items: (r: R) => I[] | undefined,
+): Promise<I[]> {
   return collectByPageNumber(
     async (PageNumber, PageSize) => {
       const res = await rpc.read<R>(action, { ...params, PageNumber, PageSize });
@@ -74,15 +79,27 @@ export class VpcApi {
   constructor(private readonly rpc: RpcClient) {}
 
   describeVpcs(filter: { vpcId?: string; vpcName?: string; tags?: Tag[] } = {}): Promise<Vpc[]> {
-    return paged<PagedResponse & { Vpcs?: { Vpc?: Vpc[] } }, Vpc>(this.rpc, 'DescribeVpcs', { VpcId: filter.vpcId, VpcName: filter.vpcName, ...tagParams(filter.tags) }, (r) => r.Vpcs?.Vpc);
+    return paged<PagedResponse & { Vpcs?: { Vpc?: Vpc[] } }, Vpc>(
+      this.rpc,
+      'DescribeVpcs',
+      { VpcId: filter.vpcId, VpcName: filter.vpcName, ...tagParams(filter.tags) },
+      (r) => r.Vpcs?.Vpc,
+    );
   }
 
   describeVRouters(vRouterId?: string): Promise<VRouter[]> {
-    return paged<PagedResponse & { VRouters?: { VRouter?: VRouter[] } }, VRouter>(this.rpc, 'DescribeVRouters', { VRouterId: vRouterId }, (r) => r.VRouters?.VRouter);
+    return paged<PagedResponse & { VRouters?: { VRouter?: VRouter[] } }, VRouter>(
+      this.rpc,
+      'DescribeVRouters',
+      { VRouterId: vRouterId },
+      (r) => r.VRouters?.VRouter,
+    );
   }
 
   /** Route tables of a vRouter (each with its entries, as DescribeRouteTables returns them). */
-  describeRouteTables(filter: { vRouterId?: string; routeTableId?: string; type?: 'System' | 'Custom' } = {}): Promise<RouteTable[]> {
+  describeRouteTables(
+    filter: { vRouterId?: string; routeTableId?: string; type?: 'System' | 'Custom' } = {},
+  ): Promise<RouteTable[]> {
     return paged<PagedResponse & { RouteTables?: { RouteTable?: RouteTable[] } }, RouteTable>(
       this.rpc,
       'DescribeRouteTables',
@@ -91,11 +108,28 @@ export class VpcApi {
     );
   }
 
-  describeRouteTableList(filter: { vpcId?: string; routerId?: string; routerType?: 'VRouter' | 'VBR'; routeTableId?: string; routeTableType?: string } = {}): Promise<RouterTableListType[]> {
-    return paged<PagedResponse & { RouterTableList?: { RouterTableListType?: RouterTableListType[] } }, RouterTableListType>(
+  describeRouteTableList(
+    filter: {
+      vpcId?: string;
+      routerId?: string;
+      routerType?: 'VRouter' | 'VBR';
+      routeTableId?: string;
+      routeTableType?: string;
+    } = {},
+  ): Promise<RouterTableListType[]> {
+    return paged<
+      PagedResponse & { RouterTableList?: { RouterTableListType?: RouterTableListType[] } },
+      RouterTableListType
+    >(
       this.rpc,
       'DescribeRouteTableList',
-      { VpcId: filter.vpcId, RouterId: filter.routerId, RouterType: filter.routerType, RouteTableId: filter.routeTableId, RouteTableType: filter.routeTableType },
+      {
+        VpcId: filter.vpcId,
+        RouterId: filter.routerId,
+        RouterType: filter.routerType,
+        RouteTableId: filter.routeTableId,
+        RouteTableType: filter.routeTableType,
+      },
       (r) => r.RouterTableList?.RouterTableListType,
     );
   }
@@ -103,7 +137,11 @@ export class VpcApi {
   /** Every route entry of a table matching the filter, across all NextToken pages. */
   describeRouteEntryList(filter: RouteEntryFilter): Promise<RouteEntry[]> {
     return collectByToken(async (token) => {
-      const res = await this.rpc.read<{ RequestId: string; NextToken?: string; RouteEntrys?: { RouteEntry?: RouteEntry[] } }>('DescribeRouteEntryList', {
+      const res = await this.rpc.read<{
+        RequestId: string;
+        NextToken?: string;
+        RouteEntrys?: { RouteEntry?: RouteEntry[] };
+      }>('DescribeRouteEntryList', {
         RouteTableId: filter.routeTableId,
         RouteEntryType: filter.routeEntryType,
         NextHopType: filter.nextHopType,
@@ -141,13 +179,30 @@ export class VpcApi {
       'CreateRouteEntries',
       indexedStructs(
         'RouteEntries',
-        entries.map((e) => ({ RouteTableId: e.routeTableId, DstCidrBlock: e.dstCidrBlock, NextHop: e.nextHop, NextHopType: e.nextHopType ?? 'Instance', Name: e.name, Description: e.description })),
+        entries.map((e) => ({
+          RouteTableId: e.routeTableId,
+          DstCidrBlock: e.dstCidrBlock,
+          NextHop: e.nextHop,
+          NextHopType: e.nextHopType ?? 'Instance',
+          Name: e.name,
+          Description: e.description,
+        })),
       ),
     );
   }
 
-  async deleteRouteEntry(ref: { routeTableId: string; routeEntryId?: string; destinationCidrBlock?: string; nextHopId?: string }): Promise<void> {
-    await this.rpc.write('DeleteRouteEntry', { RouteTableId: ref.routeTableId, RouteEntryId: ref.routeEntryId, DestinationCidrBlock: ref.destinationCidrBlock, NextHopId: ref.nextHopId });
+  async deleteRouteEntry(ref: {
+    routeTableId: string;
+    routeEntryId?: string;
+    destinationCidrBlock?: string;
+    nextHopId?: string;
+  }): Promise<void> {
+    await this.rpc.write('DeleteRouteEntry', {
+      RouteTableId: ref.routeTableId,
+      RouteEntryId: ref.routeEntryId,
+      DestinationCidrBlock: ref.destinationCidrBlock,
+      NextHopId: ref.nextHopId,
+    });
   }
 
   deleteRouteEntries(refs: readonly RouteEntryRef[]): Promise<DeleteRouteEntriesResponse | undefined> {
@@ -155,20 +210,46 @@ export class VpcApi {
       'DeleteRouteEntries',
       indexedStructs(
         'RouteEntries',
-        refs.map((r) => ({ RouteTableId: r.routeTableId, RouteEntryId: r.routeEntryId, DstCidrBlock: r.dstCidrBlock, NextHop: r.nextHop })),
+        refs.map((r) => ({
+          RouteTableId: r.routeTableId,
+          RouteEntryId: r.routeEntryId,
+          DstCidrBlock: r.dstCidrBlock,
+          NextHop: r.nextHop,
+        })),
       ),
     );
   }
 
-  describeVSwitches(filter: { vpcId?: string; vswitchId?: string; zoneId?: string } = {}): Promise<VSwitch[]> {
-    return paged<PagedResponse & { VSwitches?: { VSwitch?: VSwitch[] } }, VSwitch>(this.rpc, 'DescribeVSwitches', { VpcId: filter.vpcId, VSwitchId: filter.vswitchId, ZoneId: filter.zoneId }, (r) => r.VSwitches?.VSwitch);
+  describeVSwitches(
+    filter: { vpcId?: string; vswitchId?: string; zoneId?: string } = {},
+  ): Promise<VSwitch[]> {
+    return paged<PagedResponse & { VSwitches?: { VSwitch?: VSwitch[] } }, VSwitch>(
+      this.rpc,
+      'DescribeVSwitches',
+      { VpcId: filter.vpcId, VSwitchId: filter.vswitchId, ZoneId: filter.zoneId },
+      (r) => r.VSwitches?.VSwitch,
+    );
   }
 
-  describeEipAddresses(filter: { allocationId?: string; eipAddress?: string; associatedInstanceId?: string; associatedInstanceType?: string; status?: string } = {}): Promise<EipAddress[]> {
+  describeEipAddresses(
+    filter: {
+      allocationId?: string;
+      eipAddress?: string;
+      associatedInstanceId?: string;
+      associatedInstanceType?: string;
+      status?: string;
+    } = {},
+  ): Promise<EipAddress[]> {
     return paged<PagedResponse & { EipAddresses?: { EipAddress?: EipAddress[] } }, EipAddress>(
       this.rpc,
       'DescribeEipAddresses',
-      { AllocationId: filter.allocationId, EipAddress: filter.eipAddress, AssociatedInstanceId: filter.associatedInstanceId, AssociatedInstanceType: filter.associatedInstanceType, Status: filter.status },
+      {
+        AllocationId: filter.allocationId,
+        EipAddress: filter.eipAddress,
+        AssociatedInstanceId: filter.associatedInstanceId,
+        AssociatedInstanceType: filter.associatedInstanceType,
+        Status: filter.status,
+      },
       (r) => r.EipAddresses?.EipAddress,
     );
   }

@@ -40,7 +40,8 @@ async function withSession<T>(ctx: CallContext, fn: (session: CloudSession) => P
   } catch (err) {
     // A cloud or metadata answer is an ordinary failure to report, not an internal error; both
     // messages are already scrubbed of secrets by src/cloud.
-    if (err instanceof CloudError || err instanceof MetadataError) throw new DriverError(err.message, { cause: err });
+    if (err instanceof CloudError || err instanceof MetadataError)
+      throw new DriverError(err.message, { cause: err });
     throw err;
   } finally {
     session?.close();
@@ -76,7 +77,10 @@ export async function attach(ctx: CallContext): Promise<DriverReply> {
   const nodeName = checkNodeName(node);
   const volumeName = opts.volumeName;
   // Without the name, `detach <volumeName> <nodeName>` could never find this attachment again.
-  if (!volumeName) throw new DriverError(`attach of disk ${diskId}: options lack kubernetes.io/pvOrVolumeName (the kubelet and controller-manager always send it); nothing was attached`);
+  if (!volumeName)
+    throw new DriverError(
+      `attach of disk ${diskId}: options lack kubernetes.io/pvOrVolumeName (the kubelet and controller-manager always send it); nothing was attached`,
+    );
   const { cfg } = ctx;
   const { instanceId, disk, grant } = await withSession(ctx, async (session) => {
     const instanceId = await instanceForNode(cfg, session, nodeName);
@@ -85,16 +89,32 @@ export async function attach(ctx: CallContext): Promise<DriverReply> {
     const record = async (d: CloudDisk) => {
       // A disk already attached here under another volume name keeps that record: its detach
       // must still find it (the second name's detach then finds none and changes nothing).
-      if (d.status === 'In_use' && d.tags[TAG_ATTACHED_NODE] === nodeName.slice(0, 128) && d.tags[TAG_ATTACHMENT]) return;
+      if (
+        d.status === 'In_use' &&
+        d.tags[TAG_ATTACHED_NODE] === nodeName.slice(0, 128) &&
+        d.tags[TAG_ATTACHMENT]
+      )
+        return;
       await writeAttachment(session.cloud, cfg.clusterId, d, nodeName, volumeName);
     };
-    const o: AttachOptions = { timeoutMs: cfg.attachTimeoutMs, mayTakeFromStopped: (h) => mayTakeFromStopped(ctx, h), record, described, log: ctx.log };
-    const disk = await withLock(join(cfg.stateDir, 'locks'), instanceId, cfg.lockTimeoutMs, () => attachDisk(session.cloud, diskId, instanceId, o));
+    const o: AttachOptions = {
+      timeoutMs: cfg.attachTimeoutMs,
+      mayTakeFromStopped: (h) => mayTakeFromStopped(ctx, h),
+      record,
+      described,
+      log: ctx.log,
+    };
+    const disk = await withLock(join(cfg.stateDir, 'locks'), instanceId, cfg.lockTimeoutMs, () =>
+      attachDisk(session.cloud, diskId, instanceId, o),
+    );
     return { instanceId, disk, grant };
   });
   // The caller may be the controller-manager, which cannot see the node's /dev: the serial link is
   // a stable hint, and waitforattach on the node resolves the real device anyway.
-  const device = cfg.mode === 'node' ? byIdPaths(cfg.devRoot, diskId)[0]! : (mapApiDevice('/dev', disk.device) ?? byIdPaths('/dev', diskId)[0]!);
+  const device =
+    cfg.mode === 'node'
+      ? byIdPaths(cfg.devRoot, diskId)[0]!
+      : (mapApiDevice('/dev', disk.device) ?? byIdPaths('/dev', diskId)[0]!);
   ctx.log.info('attached', { diskId, instanceId, nodeName, volumeName, grant, apiDevice: disk.device });
   return success({ device });
 }
@@ -103,7 +123,9 @@ export async function isattached(ctx: CallContext): Promise<DriverReply> {
   const [json, node] = jsonAndNode(ctx.args);
   const diskId = requireDiskId(parseVolumeOptions(json));
   const nodeName = checkNodeName(node);
-  const attached = await withSession(ctx, async (session) => isAttached(session.cloud, diskId, await instanceForNode(ctx.cfg, session, nodeName)));
+  const attached = await withSession(ctx, async (session) =>
+    isAttached(session.cloud, diskId, await instanceForNode(ctx.cfg, session, nodeName)),
+  );
   return success({ attached });
 }
 
@@ -118,7 +140,10 @@ export async function detach(ctx: CallContext): Promise<DriverReply> {
     const found = await findAttachment(cfg, session.cloud, volumeName, nodeName, instanceId);
     if (!found) return undefined;
     const outcome = await withLock(join(cfg.stateDir, 'locks'), instanceId, cfg.lockTimeoutMs, () =>
-      detachDisk(session.cloud, found.disk.diskId, instanceId, { timeoutMs: cfg.attachTimeoutMs, log: ctx.log }),
+      detachDisk(session.cloud, found.disk.diskId, instanceId, {
+        timeoutMs: cfg.attachTimeoutMs,
+        log: ctx.log,
+      }),
     );
     return { found, outcome };
   });
@@ -127,16 +152,25 @@ export async function detach(ctx: CallContext): Promise<DriverReply> {
     // attached a disk under this name to this node (a refused attach, or another volume's disk).
     // A Failure here would be retried forever by the controller for nothing.
     ctx.log.info('detach: nothing recorded', { volumeName, nodeName });
-    return success({ message: `no disk of cluster ${cfg.clusterId} records an attachment of volume ${volumeName} to node ${nodeName}; nothing was detached` });
+    return success({
+      message: `no disk of cluster ${cfg.clusterId} records an attachment of volume ${volumeName} to node ${nodeName}; nothing was detached`,
+    });
   }
-  ctx.log.info('detach', { volumeName, nodeName, diskId: result.found.disk.diskId, via: result.found.via, outcome: result.outcome });
+  ctx.log.info('detach', {
+    volumeName,
+    nodeName,
+    diskId: result.found.disk.diskId,
+    via: result.found.via,
+    outcome: result.outcome,
+  });
   return success({ message: `${result.found.disk.diskId}: ${result.outcome}` });
 }
 
 const GiB = 2 ** 30;
 
 export async function expandVolume(ctx: CallContext): Promise<DriverReply> {
-  if (ctx.args.length < 4) throw new DriverError('missing arguments, expected: <json> <deviceMountPath> <newSize> <oldSize>');
+  if (ctx.args.length < 4)
+    throw new DriverError('missing arguments, expected: <json> <deviceMountPath> <newSize> <oldSize>');
   const diskId = requireDiskId(parseVolumeOptions(ctx.args[0]));
   const newSize = checkSize(ctx.args[2], 'new size');
   checkSize(ctx.args[3], 'old size');
@@ -144,7 +178,10 @@ export async function expandVolume(ctx: CallContext): Promise<DriverReply> {
   const sizeGiB = await withSession(ctx, async ({ cloud }) => {
     const [disk] = await cloud.describeDisks({ diskIds: [diskId] });
     if (!disk) throw new DriverError(`disk ${diskId} not found`);
-    if (!grantFor(ctx.cfg, disk)) throw new DriverError(`disk ${diskId} does not belong to cluster ${ctx.cfg.clusterId}; it was not resized (see the tags that allow attach in docs/volumes.md)`);
+    if (!grantFor(ctx.cfg, disk))
+      throw new DriverError(
+        `disk ${diskId} does not belong to cluster ${ctx.cfg.clusterId}; it was not resized (see the tags that allow attach in docs/volumes.md)`,
+      );
     if (disk.sizeGiB < wantGiB) await cloud.resizeDisk(diskId, wantGiB);
     return disk.sizeGiB;
   });

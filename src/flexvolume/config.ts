@@ -80,7 +80,10 @@ const DEFAULTS: FlexConfig = {
 
 function configPath(env: NodeJS.ProcessEnv, driverPath: string | undefined): string | undefined {
   if (env.ALICLOUD_FLEXVOLUME_CONFIG) return env.ALICLOUD_FLEXVOLUME_CONFIG;
-  const candidates = [driverPath ? join(dirname(driverPath), 'config.json') : undefined, '/etc/kubernetes/alicloud-flexvolume.json'];
+  const candidates = [
+    driverPath ? join(dirname(driverPath), 'config.json') : undefined,
+    '/etc/kubernetes/alicloud-flexvolume.json',
+  ];
   return candidates.find((p): p is string => p !== undefined && existsSync(p));
 }
 
@@ -105,7 +108,8 @@ function bool(v: unknown, key: string): boolean | undefined {
 
 function diskIdList(v: unknown, key: string): string[] | undefined {
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new DriverError(`config: ${key} must be a list of disk ids`);
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+    throw new DriverError(`config: ${key} must be a list of disk ids`);
   return (v as string[]).map((x) => checkDiskId(x, `${key} entry`));
 }
 
@@ -116,7 +120,10 @@ function nodeNameOf(v: string | undefined): string | undefined {
 function clusterIdOf(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
   // It becomes part of a tag key (open-to/<clusterId>) and a tag value: keep it to a tag-safe shape.
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v)) throw new DriverError(`config: clusterId ${JSON.stringify(v.slice(0, 80))} must be 1-64 letters, digits, '.', '_' or '-'`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v))
+    throw new DriverError(
+      `config: clusterId ${JSON.stringify(v.slice(0, 80))} must be 1-64 letters, digits, '.', '_' or '-'`,
+    );
   return v;
 }
 
@@ -128,7 +135,8 @@ function readFileConfig(path: string | undefined): Record<string, unknown> {
   } catch {
     throw new DriverError(`config file ${path} is missing or not valid JSON`);
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new DriverError(`config file ${path} must hold a JSON object`);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new DriverError(`config file ${path} must hold a JSON object`);
   return parsed as Record<string, unknown>;
 }
 
@@ -143,10 +151,17 @@ function readSecretFile(path: string | undefined): string | undefined {
   }
 }
 
-function credentialsFrom(file: Record<string, unknown>, env: NodeJS.ProcessEnv): StaticCredentials | undefined {
+function credentialsFrom(
+  file: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): StaticCredentials | undefined {
   // Env first (kube-aliyun's ALIYUN_* names are accepted for drop-in), then files, then inline values.
   const id =
-    env.ALICLOUD_ACCESS_KEY_ID ?? env.ALIYUN_ACCESS_KEY ?? env.ACCESS_KEY_ID ?? readSecretFile(str(file.accessKeyIdFile, 'accessKeyIdFile')) ?? str(file.accessKeyId, 'accessKeyId');
+    env.ALICLOUD_ACCESS_KEY_ID ??
+    env.ALIYUN_ACCESS_KEY ??
+    env.ACCESS_KEY_ID ??
+    readSecretFile(str(file.accessKeyIdFile, 'accessKeyIdFile')) ??
+    str(file.accessKeyId, 'accessKeyId');
   const secret =
     env.ALICLOUD_ACCESS_KEY_SECRET ??
     env.ALIYUN_ACCESS_KEY_SECRET ??
@@ -158,35 +173,56 @@ function credentialsFrom(file: Record<string, unknown>, env: NodeJS.ProcessEnv):
   if (!id || !secret) return undefined;
   const token = env.ALICLOUD_SECURITY_TOKEN ?? str(file.securityToken, 'securityToken');
   registerSecret(token);
-  return token ? { accessKeyId: id, accessKeySecret: secret, securityToken: token } : { accessKeyId: id, accessKeySecret: secret };
+  return token
+    ? { accessKeyId: id, accessKeySecret: secret, securityToken: token }
+    : { accessKeyId: id, accessKeySecret: secret };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, driverPath?: string): FlexConfig {
   const file = readFileConfig(configPath(env, driverPath));
   const credentials = credentialsFrom(file, env);
-  const modeText = str(env.ALICLOUD_FLEXVOLUME_MODE, 'ALICLOUD_FLEXVOLUME_MODE') ?? str(file.mode, 'mode') ?? (credentials ? 'central' : 'node');
-  if (modeText !== 'central' && modeText !== 'node') throw new DriverError(`config: mode must be central or node, not ${JSON.stringify(modeText)}`);
-  const kubeUrl = str(env.ALICLOUD_FLEXVOLUME_KUBE_API, 'ALICLOUD_FLEXVOLUME_KUBE_API') ?? str(file.kubeApiUrl, 'kubeApiUrl');
+  const modeText =
+    str(env.ALICLOUD_FLEXVOLUME_MODE, 'ALICLOUD_FLEXVOLUME_MODE') ??
+    str(file.mode, 'mode') ??
+    (credentials ? 'central' : 'node');
+  if (modeText !== 'central' && modeText !== 'node')
+    throw new DriverError(`config: mode must be central or node, not ${JSON.stringify(modeText)}`);
+  const kubeUrl =
+    str(env.ALICLOUD_FLEXVOLUME_KUBE_API, 'ALICLOUD_FLEXVOLUME_KUBE_API') ??
+    str(file.kubeApiUrl, 'kubeApiUrl');
   const tokenFile = str(file.kubeTokenFile, 'kubeTokenFile');
   const caFile = str(file.kubeCaFile, 'kubeCaFile');
   return {
     mode: modeText,
     regionId: env.ALICLOUD_REGION ?? env.ALIYUN_REGION ?? str(file.regionId, 'regionId') ?? DEFAULTS.regionId,
     ecsEndpoint: env.ECS_ENDPOINT ?? str(file.ecsEndpoint, 'ecsEndpoint') ?? DEFAULTS.ecsEndpoint,
-    metadataEndpoint: env.METADATA_ENDPOINT ?? str(file.metadataEndpoint, 'metadataEndpoint') ?? DEFAULTS.metadataEndpoint,
+    metadataEndpoint:
+      env.METADATA_ENDPOINT ?? str(file.metadataEndpoint, 'metadataEndpoint') ?? DEFAULTS.metadataEndpoint,
     credentials,
-    kubeApi: kubeUrl ? { url: kubeUrl, ...(tokenFile ? { tokenFile } : {}), ...(caFile ? { caFile } : {}) } : undefined,
+    kubeApi: kubeUrl
+      ? { url: kubeUrl, ...(tokenFile ? { tokenFile } : {}), ...(caFile ? { caFile } : {}) }
+      : undefined,
     stateDir: env.ALICLOUD_FLEXVOLUME_STATE_DIR ?? str(file.stateDir, 'stateDir') ?? DEFAULTS.stateDir,
     devRoot: env.ALICLOUD_FLEXVOLUME_DEV_ROOT ?? str(file.devRoot, 'devRoot') ?? DEFAULTS.devRoot,
     sysRoot: env.ALICLOUD_FLEXVOLUME_SYS_ROOT ?? str(file.sysRoot, 'sysRoot') ?? DEFAULTS.sysRoot,
-    logFile: env.ALICLOUD_FLEXVOLUME_LOG ?? (typeof file.logFile === 'string' ? file.logFile : DEFAULTS.logFile),
-    attachTimeoutMs: num(env.ALICLOUD_FLEXVOLUME_ATTACH_TIMEOUT_MS ?? file.attachTimeoutMs, 'attachTimeoutMs') ?? DEFAULTS.attachTimeoutMs,
-    deviceTimeoutMs: num(env.ALICLOUD_FLEXVOLUME_DEVICE_TIMEOUT_MS ?? file.deviceTimeoutMs, 'deviceTimeoutMs') ?? DEFAULTS.deviceTimeoutMs,
+    logFile:
+      env.ALICLOUD_FLEXVOLUME_LOG ?? (typeof file.logFile === 'string' ? file.logFile : DEFAULTS.logFile),
+    attachTimeoutMs:
+      num(env.ALICLOUD_FLEXVOLUME_ATTACH_TIMEOUT_MS ?? file.attachTimeoutMs, 'attachTimeoutMs') ??
+      DEFAULTS.attachTimeoutMs,
+    deviceTimeoutMs:
+      num(env.ALICLOUD_FLEXVOLUME_DEVICE_TIMEOUT_MS ?? file.deviceTimeoutMs, 'deviceTimeoutMs') ??
+      DEFAULTS.deviceTimeoutMs,
     lockTimeoutMs: num(file.lockTimeoutMs, 'lockTimeoutMs') ?? DEFAULTS.lockTimeoutMs,
     detachFromStopped: bool(file.detachFromStopped, 'detachFromStopped') ?? DEFAULTS.detachFromStopped,
     detachFromNonNodes: bool(file.detachFromNonNodes, 'detachFromNonNodes') ?? DEFAULTS.detachFromNonNodes,
-    clusterId: clusterIdOf(str(env.ALICLOUD_CLUSTER_ID, 'ALICLOUD_CLUSTER_ID') ?? str(file.clusterId, 'clusterId')) ?? DEFAULTS.clusterId,
-    nodeName: nodeNameOf(str(env.ALICLOUD_FLEXVOLUME_NODE_NAME, 'ALICLOUD_FLEXVOLUME_NODE_NAME') ?? str(file.nodeName, 'nodeName')),
+    clusterId:
+      clusterIdOf(str(env.ALICLOUD_CLUSTER_ID, 'ALICLOUD_CLUSTER_ID') ?? str(file.clusterId, 'clusterId')) ??
+      DEFAULTS.clusterId,
+    nodeName: nodeNameOf(
+      str(env.ALICLOUD_FLEXVOLUME_NODE_NAME, 'ALICLOUD_FLEXVOLUME_NODE_NAME') ??
+        str(file.nodeName, 'nodeName'),
+    ),
     kubeAliyunDisks: diskIdList(file.kubeAliyunDisks, 'kubeAliyunDisks') ?? DEFAULTS.kubeAliyunDisks,
     logMaxBytes: num(file.logMaxBytes, 'logMaxBytes') ?? DEFAULTS.logMaxBytes,
   };

@@ -13,7 +13,10 @@ export function serialOf(diskId: string): string {
 
 export function byIdPaths(devRoot: string, diskId: string): string[] {
   const serial = serialOf(diskId);
-  return [join(devRoot, 'disk/by-id', `virtio-${serial}`), join(devRoot, 'disk/by-id', `nvme-Alibaba_Cloud_Elastic_Block_Storage_${serial}`)];
+  return [
+    join(devRoot, 'disk/by-id', `virtio-${serial}`),
+    join(devRoot, 'disk/by-id', `nvme-Alibaba_Cloud_Elastic_Block_Storage_${serial}`),
+  ];
 }
 
 /** `/dev/xvdc` → `<devRoot>/vdc` (KVM guests see virtio names). */
@@ -52,7 +55,8 @@ export function systemDevIds(sysRoot: string, mounts: MountEntry[]): Set<string>
 }
 
 export function assertNotSystemDisk(device: string, devId: string, sysRoot: string): void {
-  if (systemDevIds(sysRoot, readMounts()).has(devId)) throw new DriverError(`${device} holds the root filesystem; refusing to use it`);
+  if (systemDevIds(sysRoot, readMounts()).has(devId))
+    throw new DriverError(`${device} holds the root filesystem; refusing to use it`);
 }
 
 function sysfsSerial(sysRoot: string, device: string): string | undefined {
@@ -89,7 +93,12 @@ export interface FoundDevice {
  * One look for the device; undefined when it is not (yet) visible. `apiDevice` is the attach-time
  * hint, used only if that device exists and carries no serial of its own.
  */
-export function findDevice(devRoot: string, sysRoot: string, diskId: string, apiDevice?: string): FoundDevice | undefined {
+export function findDevice(
+  devRoot: string,
+  sysRoot: string,
+  diskId: string,
+  apiDevice?: string,
+): FoundDevice | undefined {
   const serial = serialOf(diskId);
   for (const link of byIdPaths(devRoot, diskId)) {
     if (!existsSync(link)) continue;

@@ -6,7 +6,13 @@ import { notSupported, success, type DriverReply } from './protocol.js';
 import { parseOptionsJson } from './options.js';
 import type { CallContext } from './context.js';
 
-export const CAPABILITIES = { attach: true, selinuxRelabel: true, supportsMetrics: true, fsGroup: true, requiresFSResize: true };
+export const CAPABILITIES = {
+  attach: true,
+  selinuxRelabel: true,
+  supportsMetrics: true,
+  fsGroup: true,
+  requiresFSResize: true,
+};
 
 type Handler = (ctx: CallContext) => Promise<DriverReply>;
 
@@ -21,7 +27,11 @@ const CALLS: Record<string, () => Promise<Handler>> = {
   expandfs: async () => (await import('./node-calls.js')).expandFs,
 };
 
-export async function dispatch(argv: string[], env: NodeJS.ProcessEnv, driverPath: string | undefined): Promise<DriverReply> {
+export async function dispatch(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  driverPath: string | undefined,
+): Promise<DriverReply> {
   const [call, ...args] = argv;
   if (call === 'init') return success({ capabilities: CAPABILITIES });
   if (call === 'mount' || call === 'unmount') return notSupported();
@@ -34,7 +44,10 @@ export async function dispatch(argv: string[], env: NodeJS.ProcessEnv, driverPat
   const load = call === undefined ? undefined : CALLS[call];
   // The kubelet treats "Not supported" as "use the built-in default" and stops asking; calls added
   // to the protocol after this driver was written must get that answer, not a Failure.
-  if (!load) return notSupported(`call ${JSON.stringify(String(call ?? '')).slice(0, 80)} is not implemented by this driver`);
+  if (!load)
+    return notSupported(
+      `call ${JSON.stringify(String(call ?? '')).slice(0, 80)} is not implemented by this driver`,
+    );
   const cfg = loadConfig(env, driverPath);
   const log: FileLog = cfg.logFile ? createFileLog(cfg.logFile, call!, cfg.logMaxBytes) : noLog;
   try {
@@ -46,4 +59,3 @@ export async function dispatch(argv: string[], env: NodeJS.ProcessEnv, driverPat
     throw err;
   }
 }
-

@@ -46,7 +46,17 @@ export function createFileLog(path: string, call: string, maxBytes = DEFAULT_LOG
   };
   const write = (level: string, msg: string, fields?: Record<string, unknown>) =>
     append(JSON.stringify({ time: new Date().toISOString(), level, pid: process.pid, call, msg, ...fields }));
-  return { enabled: !broken, info: (m, f) => write('info', m, f), error: (m, f) => write('error', m, f), line: append };
+  return {
+    enabled: !broken,
+    info: (m, f) => write('info', m, f),
+    error: (m, f) => write('error', m, f),
+    line: append,
+  };
 }
 
-export const noLog: FileLog = { enabled: false, info: () => undefined, error: () => undefined, line: () => undefined };
+export const noLog: FileLog = {
+  enabled: false,
+  info: () => undefined,
+  error: () => undefined,
+  line: () => undefined,
+};

@@ -66,9 +66,15 @@ export async function looksBlank(device: string): Promise<boolean> {
 export async function mkfs(device: string, fsType: FsType): Promise<void> {
   // ext: -F because the target is a whole disk, -m0 because reserved blocks waste a data volume.
   // xfs: no -f, so mkfs.xfs itself refuses to overwrite an existing filesystem.
-  const r = fsType === 'xfs' ? await run('mkfs.xfs', ['-q', device], 600_000) : await run(`mkfs.${fsType}`, ['-F', '-m0', '-q', device], 600_000);
+  const r =
+    fsType === 'xfs'
+      ? await run('mkfs.xfs', ['-q', device], 600_000)
+      : await run(`mkfs.${fsType}`, ['-F', '-m0', '-q', device], 600_000);
   if (r.code === 127) throw new DriverError(`mkfs.${fsType} is not installed on this node`);
-  if (r.code !== 0) throw new DriverError(`mkfs.${fsType} failed on ${device} (exit ${r.code}): ${r.stderr.trim().slice(0, 300)}`);
+  if (r.code !== 0)
+    throw new DriverError(
+      `mkfs.${fsType} failed on ${device} (exit ${r.code}): ${r.stderr.trim().slice(0, 300)}`,
+    );
 }
 
 /** Preen check before a read-write mount of ext*; exit codes 0-2 mean clean or fixed. */
@@ -76,7 +82,10 @@ export async function preen(device: string, type: string): Promise<void> {
   if (!type.startsWith('ext')) return;
   const r = await run('e2fsck', ['-p', device], 600_000);
   if (r.code === 127) return;
-  if (r.code > 2) throw new DriverError(`filesystem check of ${device} found errors it cannot fix automatically (e2fsck exit ${r.code})`);
+  if (r.code > 2)
+    throw new DriverError(
+      `filesystem check of ${device} found errors it cannot fix automatically (e2fsck exit ${r.code})`,
+    );
 }
 
 export async function growFs(device: string, type: string, mountPoint: string | undefined): Promise<void> {
@@ -84,16 +93,23 @@ export async function growFs(device: string, type: string, mountPoint: string | 
     // Offline growth requires a freshly checked filesystem; online growth (mounted) does not.
     if (!mountPoint) {
       const f = await run('e2fsck', ['-f', '-p', device], 600_000);
-      if (f.code > 2) throw new DriverError(`filesystem check of ${device} before resize failed (e2fsck exit ${f.code})`);
+      if (f.code > 2)
+        throw new DriverError(`filesystem check of ${device} before resize failed (e2fsck exit ${f.code})`);
     }
     const r = await run('resize2fs', [device], 600_000);
-    if (r.code !== 0) throw new DriverError(`resize2fs failed on ${device} (exit ${r.code}): ${r.stderr.trim().slice(0, 300)}`);
+    if (r.code !== 0)
+      throw new DriverError(
+        `resize2fs failed on ${device} (exit ${r.code}): ${r.stderr.trim().slice(0, 300)}`,
+      );
     return;
   }
   if (type === 'xfs') {
     if (!mountPoint) throw new DriverError(`xfs on ${device} can only grow while mounted`);
     const r = await run('xfs_growfs', [mountPoint], 600_000);
-    if (r.code !== 0) throw new DriverError(`xfs_growfs failed on ${mountPoint} (exit ${r.code}): ${r.stderr.trim().slice(0, 300)}`);
+    if (r.code !== 0)
+      throw new DriverError(
+        `xfs_growfs failed on ${mountPoint} (exit ${r.code}): ${r.stderr.trim().slice(0, 300)}`,
+      );
     return;
   }
   throw new DriverError(`cannot grow a ${type} filesystem`);

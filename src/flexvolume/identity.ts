@@ -46,7 +46,11 @@ async function ownInstance(cfg: FlexConfig, session: CloudSession, nodeName: str
   );
 }
 
-export async function instanceForNode(cfg: FlexConfig, session: CloudSession, nodeName: string): Promise<string> {
+export async function instanceForNode(
+  cfg: FlexConfig,
+  session: CloudSession,
+  nodeName: string,
+): Promise<string> {
   if (cfg.mode === 'node') return ownInstance(cfg, session, nodeName);
   const direct = ID_IN_NAME.exec(nodeName);
   if (direct) return direct[1]!;
@@ -57,9 +61,14 @@ export async function instanceForNode(cfg: FlexConfig, session: CloudSession, no
   }
   const found = IPV4.test(nodeName)
     ? await session.cloud.describeInstances({ privateIps: [nodeName] })
-    : (await session.cloud.describeInstances({ instanceName: nodeName })).filter((i) => i.instanceName === nodeName || i.hostName === nodeName);
+    : (await session.cloud.describeInstances({ instanceName: nodeName })).filter(
+        (i) => i.instanceName === nodeName || i.hostName === nodeName,
+      );
   if (found.length === 1) return checkInstanceId(found[0]!.instanceId);
-  if (found.length > 1) throw new DriverError(`node ${nodeName} matches ${found.length} ECS instances; set the Node's providerID`);
+  if (found.length > 1)
+    throw new DriverError(
+      `node ${nodeName} matches ${found.length} ECS instances; set the Node's providerID`,
+    );
   // Last resort: the host name is not a DescribeInstances filter, so scan the region's instances.
   const byHost = (await session.cloud.describeInstances({})).filter((i) => i.hostName === nodeName);
   if (byHost.length === 1) return checkInstanceId(byHost[0]!.instanceId);

@@ -2,7 +2,15 @@
 // one JSON line saying what changed, then — with --wait — stays up until SIGTERM so the DaemonSet Pod
 // stays Running (a Pod that exits would be restarted and re-install in a loop).
 import { Command } from 'commander';
-import { DEFAULT_PLUGIN_DIR, defaultBundle, defaultLauncher, install, InstallError, runtimeLibraries, uninstall } from './install.js';
+import {
+  DEFAULT_PLUGIN_DIR,
+  defaultBundle,
+  defaultLauncher,
+  install,
+  InstallError,
+  runtimeLibraries,
+  uninstall,
+} from './install.js';
 
 // Read before anything loads more shared objects: these are what node itself needed to start.
 const LIBRARIES = runtimeLibraries();
@@ -20,10 +28,20 @@ interface Cli {
 
 function parse(argv: readonly string[]): Cli {
   const cmd = new Command('alicloud-flexvolume-install')
-    .description('place the alicloud FlexVolume driver, its static launcher and a self-contained Node.js runtime in the kubelet plugin directory')
-    .option('--plugin-dir <dir>', 'kubelet volume plugin dir (as mounted in this container)', DEFAULT_PLUGIN_DIR)
+    .description(
+      'place the alicloud FlexVolume driver, its static launcher and a self-contained Node.js runtime in the kubelet plugin directory',
+    )
+    .option(
+      '--plugin-dir <dir>',
+      'kubelet volume plugin dir (as mounted in this container)',
+      DEFAULT_PLUGIN_DIR,
+    )
     .option('--driver-bundle <path>', 'bundled driver', defaultBundle())
-    .option('--node-binary <path>', 'Node.js runtime to ship (its libraries are taken from this process)', process.execPath)
+    .option(
+      '--node-binary <path>',
+      'Node.js runtime to ship (its libraries are taken from this process)',
+      process.execPath,
+    )
     .option('--launcher <path>', 'static launcher installed as the driver', defaultLauncher())
     .option('--config-from <path>', 'driver config.json to install (skipped when the file is absent)')
     .option('--no-alias', 'do not install the kube-aliyun alias aliyun~flexv/flexv')
@@ -45,7 +63,9 @@ function main(argv: readonly string[]): number {
   }
   try {
     if (cli.uninstall) {
-      process.stdout.write(JSON.stringify({ event: 'uninstalled', removed: uninstall(cli.pluginDir) }) + '\n');
+      process.stdout.write(
+        JSON.stringify({ event: 'uninstalled', removed: uninstall(cli.pluginDir) }) + '\n',
+      );
       return 0;
     }
     const r = install({
@@ -59,7 +79,12 @@ function main(argv: readonly string[]): number {
     });
     process.stdout.write(JSON.stringify({ event: 'installed', pluginDir: cli.pluginDir, ...r }) + '\n');
   } catch (err) {
-    const msg = err instanceof InstallError ? err.message : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    const msg =
+      err instanceof InstallError
+        ? err.message
+        : err instanceof Error
+          ? `${err.name}: ${err.message}`
+          : String(err);
     process.stderr.write(`error: ${msg}\n`);
     return 1;
   }

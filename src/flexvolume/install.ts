@@ -78,7 +78,10 @@ export const LAUNCHER_MARK = 'alicloud-flexvolume launcher';
  * /proc/self/maps: exactly what the running node binary needed, with no ldd (which the image may
  * lack) and no ELF parsing. Call it early, before anything dlopen()s more (NSS, addons).
  */
-export function runtimeLibraries(maps = readFileSync('/proc/self/maps', 'utf8'), exe = process.execPath): string[] {
+export function runtimeLibraries(
+  maps = readFileSync('/proc/self/maps', 'utf8'),
+  exe = process.execPath,
+): string[] {
   const seen = new Set<string>();
   for (const line of maps.split('\n')) {
     const path = line.trim().split(/\s+/)[5];
@@ -134,7 +137,11 @@ function atomicWrite(target: string, content: Buffer | string, mode: number): vo
 function sameFile(source: string, target: string, mode: number): boolean {
   if (!existsSync(target)) return false;
   const st = statSync(target);
-  return (st.mode & 0o777) === mode && st.size === statSync(source).size && digestFile(target) === digestFile(source);
+  return (
+    (st.mode & 0o777) === mode &&
+    st.size === statSync(source).size &&
+    digestFile(target) === digestFile(source)
+  );
 }
 
 /** Copy a large file (the runtime) the same way, without holding it in memory twice. */
@@ -166,14 +173,20 @@ export function install(opts: InstallOptions): InstallResult {
   const result: InstallResult = { written: [], unchanged: [], cleaned: [] };
   if (!existsSync(opts.driverBundle)) throw new InstallError(`driver bundle not found: ${opts.driverBundle}`);
   if (!existsSync(opts.nodeBinary)) throw new InstallError(`node binary not found: ${opts.nodeBinary}`);
-  if (!existsSync(opts.launcher)) throw new InstallError(`launcher not found: ${opts.launcher} (built by npm run build when a C compiler with static libc is present)`);
+  if (!existsSync(opts.launcher))
+    throw new InstallError(
+      `launcher not found: ${opts.launcher} (built by npm run build when a C compiler with static libc is present)`,
+    );
   const launcher = readFileSync(opts.launcher);
-  if (!launcher.includes(LAUNCHER_MARK)) throw new InstallError(`${opts.launcher} is not the alicloud-flexvolume launcher`);
+  if (!launcher.includes(LAUNCHER_MARK))
+    throw new InstallError(`${opts.launcher} is not the alicloud-flexvolume launcher`);
   const targets = opts.libraries.map((lib) => [lib, libraryTarget(lib)] as const);
-  if (!targets.some(([, t]) => t === 'ld.so')) throw new InstallError('no dynamic loader among the runtime libraries');
+  if (!targets.some(([, t]) => t === 'ld.so'))
+    throw new InstallError('no dynamic loader among the runtime libraries');
   const dupe = targets.find(([, t], i) => targets.findIndex(([, u]) => u === t) !== i);
   if (dupe) throw new InstallError(`two runtime libraries would both be ${dupe[1]}`);
-  for (const lib of opts.libraries) if (!existsSync(lib)) throw new InstallError(`runtime library not found: ${lib}`);
+  for (const lib of opts.libraries)
+    if (!existsSync(lib)) throw new InstallError(`runtime library not found: ${lib}`);
   mkdirSync(plugin, { recursive: true, mode: 0o755 });
   cleanTemps(plugin, '', result.cleaned);
 
@@ -194,7 +207,8 @@ export function install(opts: InstallOptions): InstallResult {
   }
 
   const files: Array<[string, Buffer, number]> = [['driver.mjs', readFileSync(opts.driverBundle), 0o644]];
-  if (opts.configFrom && existsSync(opts.configFrom)) files.push(['config.json', readFileSync(opts.configFrom), 0o600]);
+  if (opts.configFrom && existsSync(opts.configFrom))
+    files.push(['config.json', readFileSync(opts.configFrom), 0o600]);
   for (const [name, content, mode] of files) {
     const target = join(runtime, name);
     const same = sameContent(target, content, mode);

@@ -18,19 +18,26 @@ function readOrFail(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new DriverError(`cannot read the Kubernetes API ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new DriverError(
+      `cannot read the Kubernetes API ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
   }
 }
 
 /** GET of one API path: status and body, or a DriverError naming `what` that failed. */
-async function getJson(api: KubeApiConfig, path: string, what: string): Promise<{ status: number; body: string }> {
+async function getJson(
+  api: KubeApiConfig,
+  path: string,
+  what: string,
+): Promise<{ status: number; body: string }> {
   let url: URL;
   try {
     url = new URL(`${api.url.replace(/\/$/, '')}${path}`);
   } catch {
     throw new DriverError(`the Kubernetes API URL ${JSON.stringify(api.url.slice(0, 200))} is not a URL`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new DriverError(`the Kubernetes API URL must be http(s), not ${url.protocol}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new DriverError(`the Kubernetes API URL must be http(s), not ${url.protocol}`);
   const headers: Record<string, string> = { accept: 'application/json' };
   if (api.tokenFile) {
     const token = readOrFail(api.tokenFile, 'token file').trim();
@@ -54,9 +61,12 @@ async function getJson(api: KubeApiConfig, path: string, what: string): Promise<
     req.on('timeout', () => req.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
     req.on('error', reject);
   }).catch((err: unknown) => {
-    throw new DriverError(`reading ${what} from the Kubernetes API failed: ${err instanceof Error ? err.message : String(err)}`);
+    throw new DriverError(
+      `reading ${what} from the Kubernetes API failed: ${err instanceof Error ? err.message : String(err)}`,
+    );
   });
-  if (out.status !== 404 && (out.status < 200 || out.status > 299)) throw new DriverError(`reading ${what} from the Kubernetes API failed: HTTP ${out.status}`);
+  if (out.status !== 404 && (out.status < 200 || out.status > 299))
+    throw new DriverError(`reading ${what} from the Kubernetes API failed: HTTP ${out.status}`);
   return out;
 }
 
@@ -87,8 +97,12 @@ export async function nodeProviderIds(api: KubeApiConfig): Promise<string[]> {
   for (let page = 0; page < 200; page++) {
     const q = `limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
     const { status, body } = await getJson(api, `/api/v1/nodes?${q}`, 'the Node list');
-    if (status === 404) throw new DriverError('reading the Node list from the Kubernetes API failed: HTTP 404');
-    const list = parse<{ items?: { spec?: { providerID?: string } }[]; metadata?: { continue?: string } }>(body, 'the Node list');
+    if (status === 404)
+      throw new DriverError('reading the Node list from the Kubernetes API failed: HTTP 404');
+    const list = parse<{ items?: { spec?: { providerID?: string } }[]; metadata?: { continue?: string } }>(
+      body,
+      'the Node list',
+    );
     for (const n of list.items ?? []) if (n.spec?.providerID) out.push(n.spec.providerID);
     cont = list.metadata?.continue ?? '';
     if (!cont) return out;

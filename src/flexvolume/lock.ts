@@ -107,12 +107,20 @@ export async function acquireLock(dir: string, name: string, timeoutMs: number):
       continue;
     }
     const left = deadline - Date.now();
-    if (left <= 0) throw new DriverError(`timed out after ${timeoutMs} ms waiting for lock ${name} held by pid ${owner?.pid ?? 'unknown'}`);
+    if (left <= 0)
+      throw new DriverError(
+        `timed out after ${timeoutMs} ms waiting for lock ${name} held by pid ${owner?.pid ?? 'unknown'}`,
+      );
     await sleep(Math.min(gen.next().value, left));
   }
 }
 
-export async function withLock<T>(dir: string, name: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(
+  dir: string,
+  name: string,
+  timeoutMs: number,
+  fn: () => Promise<T>,
+): Promise<T> {
   const lock = await acquireLock(dir, name, timeoutMs);
   try {
     return await fn();

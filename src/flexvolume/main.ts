@@ -19,7 +19,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   try {
     r = await dispatch(argv, process.env, process.argv[1]);
   } catch (err) {
-    r = failure(err instanceof DriverError ? err.message : `internal error: ${err instanceof Error ? err.message : String(err)}`);
+    r = failure(
+      err instanceof DriverError
+        ? err.message
+        : `internal error: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   reply(r);
 }

@@ -22,7 +22,14 @@ export function parseMountInfo(text: string): MountEntry[] {
     const f = line.split(' ');
     const sep = f.indexOf('-', 6);
     if (sep < 0 || f.length < sep + 3) continue;
-    out.push({ devId: f[2]!, root: unescape(f[3]!), mountPoint: unescape(f[4]!), options: f[5]!, fsType: f[sep + 1]!, source: unescape(f[sep + 2]!) });
+    out.push({
+      devId: f[2]!,
+      root: unescape(f[3]!),
+      mountPoint: unescape(f[4]!),
+      options: f[5]!,
+      fsType: f[sep + 1]!,
+      source: unescape(f[sep + 2]!),
+    });
   }
   return out;
 }

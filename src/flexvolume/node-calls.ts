@@ -20,8 +20,12 @@ export async function waitForAttach({ cfg, log, args }: CallContext): Promise<Dr
   if (hint !== '') checkPath(hint, 'device path');
   const opts = parseVolumeOptions(args[1]);
   const diskId = requireDiskId(opts);
-  const found = await pollUntil(() => Promise.resolve(findDevice(cfg.devRoot, cfg.sysRoot, diskId, hint || undefined)), { timeoutMs: cfg.deviceTimeoutMs, firstMs: 50, maxMs: 1000 });
-  if (!found) throw new DriverError(`disk ${diskId} did not appear on this host within ${cfg.deviceTimeoutMs} ms`);
+  const found = await pollUntil(
+    () => Promise.resolve(findDevice(cfg.devRoot, cfg.sysRoot, diskId, hint || undefined)),
+    { timeoutMs: cfg.deviceTimeoutMs, firstMs: 50, maxMs: 1000 },
+  );
+  if (!found)
+    throw new DriverError(`disk ${diskId} did not appear on this host within ${cfg.deviceTimeoutMs} ms`);
   assertNotSystemDisk(found.path, found.devId, cfg.sysRoot);
   log.info('device found', { diskId, device: found.path, via: found.via });
   return success({ device: found.path });
@@ -41,29 +45,39 @@ export async function mountDevice({ cfg, log, args }: CallContext): Promise<Driv
   if (opts.diskId) {
     // Cross-check with the serial so a stale or wrong device path can never be formatted.
     const bySerial = findDevice(cfg.devRoot, cfg.sysRoot, opts.diskId);
-    if (bySerial && bySerial.devId !== devId) throw new DriverError(`${device} is not disk ${opts.diskId} (that disk is ${bySerial.path})`);
+    if (bySerial && bySerial.devId !== devId)
+      throw new DriverError(`${device} is not disk ${opts.diskId} (that disk is ${bySerial.path})`);
   }
   assertNotSystemDisk(device, devId, cfg.sysRoot);
 
   const mounts = readMounts();
   const atTarget = mounts.filter((m) => m.mountPoint === target);
   if (atTarget.length > 0) {
-    if (atTarget.every((m) => m.devId === devId)) return success({ message: `${device} already mounted at ${target}` });
+    if (atTarget.every((m) => m.devId === devId))
+      return success({ message: `${device} already mounted at ${target}` });
     throw new DriverError(`${target} is already a mount of another device`);
   }
   const elsewhere = mounts.find((m) => m.devId === devId);
   if (elsewhere) throw new DriverError(`${device} is already mounted at ${elsewhere.mountPoint}`);
 
   const found = await probe(device);
-  if (found.ptType) throw new DriverError(`${device} carries a ${found.ptType} partition table; refusing to format or mount the whole disk`);
+  if (found.ptType)
+    throw new DriverError(
+      `${device} carries a ${found.ptType} partition table; refusing to format or mount the whole disk`,
+    );
   let fsType: string;
   if (found.type) {
-    if (opts.fsType && found.type !== opts.fsType) throw new DriverError(`${device} holds a ${found.type} filesystem but fsType ${opts.fsType} was requested; not reformatting`);
+    if (opts.fsType && found.type !== opts.fsType)
+      throw new DriverError(
+        `${device} holds a ${found.type} filesystem but fsType ${opts.fsType} was requested; not reformatting`,
+      );
     fsType = found.type;
     if (!opts.readOnly) await preen(device, fsType);
   } else {
-    if (opts.readOnly) throw new DriverError(`${device} has no filesystem and the volume is read-only; not formatting`);
-    if (!(await looksBlank(device))) throw new DriverError(`unrecognized data on ${device}, refusing to format`);
+    if (opts.readOnly)
+      throw new DriverError(`${device} has no filesystem and the volume is read-only; not formatting`);
+    if (!(await looksBlank(device)))
+      throw new DriverError(`unrecognized data on ${device}, refusing to format`);
     const want: FsType = opts.fsType ?? 'ext4';
     log.info('formatting', { device, fsType: want });
     await mkfs(device, want);
@@ -72,7 +86,10 @@ export async function mountDevice({ cfg, log, args }: CallContext): Promise<Driv
   mkdirSync(target, { recursive: true, mode: 0o750 });
   const mountOpts = [opts.readOnly ? 'ro' : 'rw', ...opts.mountFlags].join(',');
   const r = await run('mount', ['-t', fsType, '-o', mountOpts, device, target]);
-  if (r.code !== 0) throw new DriverError(`mount of ${device} on ${target} failed (exit ${r.code}): ${r.stderr.trim().slice(0, 300)}`);
+  if (r.code !== 0)
+    throw new DriverError(
+      `mount of ${device} on ${target} failed (exit ${r.code}): ${r.stderr.trim().slice(0, 300)}`,
+    );
   log.info('mounted', { device, target, fsType, mountOpts });
   return success();
 }
@@ -87,10 +104,16 @@ export async function unmountDevice({ log, args }: CallContext): Promise<DriverR
     const devIds = new Set(here.map((m) => m.devId));
     // Pods' bind mounts of the global mount share its device; unmounting under them would leave
     // them on a disk that is about to be detached.
-    const others = readMounts().filter((m) => devIds.has(m.devId) && m.mountPoint !== target && !m.mountPoint.startsWith(`${target}/`));
-    if (others.length > 0) throw new DriverError(`device of ${target} is still mounted at ${others.map((m) => m.mountPoint).join(', ')}`);
+    const others = readMounts().filter(
+      (m) => devIds.has(m.devId) && m.mountPoint !== target && !m.mountPoint.startsWith(`${target}/`),
+    );
+    if (others.length > 0)
+      throw new DriverError(
+        `device of ${target} is still mounted at ${others.map((m) => m.mountPoint).join(', ')}`,
+      );
     const r = await run('umount', [target]);
-    if (r.code !== 0) throw new DriverError(`umount ${target} failed (exit ${r.code}): ${r.stderr.trim().slice(0, 300)}`);
+    if (r.code !== 0)
+      throw new DriverError(`umount ${target} failed (exit ${r.code}): ${r.stderr.trim().slice(0, 300)}`);
     log.info('unmounted', { target });
   }
   if (mountedAt(target).length > 0) throw new DriverError(`${target} is still mounted`);
@@ -115,7 +138,10 @@ export async function expandFs({ cfg, log, args }: CallContext): Promise<DriverR
   if (!devId) throw new DriverError(`${device} is not a block device`);
   assertNotSystemDisk(device, devId, cfg.sysRoot);
   const size = await deviceSize(device);
-  if (size < newSize) throw new DriverError(`${device} is ${size} bytes, smaller than the requested ${newSize}; the cloud disk has not been resized yet`);
+  if (size < newSize)
+    throw new DriverError(
+      `${device} is ${size} bytes, smaller than the requested ${newSize}; the cloud disk has not been resized yet`,
+    );
   const { type } = await probe(device);
   if (!type) throw new DriverError(`${device} has no filesystem to grow`);
   const mounts = readMounts().filter((m) => m.devId === devId);

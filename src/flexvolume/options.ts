@@ -16,7 +16,19 @@ export interface VolumeOptions {
 }
 
 /** Flags that only restrict what a mount may do; anything else could weaken isolation. */
-const ALLOWED_FLAGS = new Set(['noatime', 'nodiratime', 'relatime', 'nosuid', 'nodev', 'noexec', 'sync', 'dirsync', 'discard', 'nodiscard', 'lazytime']);
+const ALLOWED_FLAGS = new Set([
+  'noatime',
+  'nodiratime',
+  'relatime',
+  'nosuid',
+  'nodev',
+  'noexec',
+  'sync',
+  'dirsync',
+  'discard',
+  'nodiscard',
+  'lazytime',
+]);
 
 export function parseOptionsJson(text: string | undefined): Record<string, string> {
   if (text === undefined) throw new DriverError('missing options JSON argument');
@@ -26,7 +38,8 @@ export function parseOptionsJson(text: string | undefined): Record<string, strin
   } catch {
     throw new DriverError('options argument is not valid JSON');
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new DriverError('options JSON must be an object');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new DriverError('options JSON must be an object');
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     // Kubernetes only ever sends strings; other types come from hand-written specs. Booleans and
@@ -43,20 +56,24 @@ export function parseVolumeOptions(text: string | undefined): VolumeOptions {
   const diskIdOpt = raw.diskId;
   const volumeIdOpt = raw.volumeId;
   if (diskIdOpt !== undefined && volumeIdOpt !== undefined && diskIdOpt !== volumeIdOpt) {
-    throw new DriverError(`options diskId (${JSON.stringify(diskIdOpt)}) and volumeId (${JSON.stringify(volumeIdOpt)}) disagree`);
+    throw new DriverError(
+      `options diskId (${JSON.stringify(diskIdOpt)}) and volumeId (${JSON.stringify(volumeIdOpt)}) disagree`,
+    );
   }
   const idText = diskIdOpt ?? volumeIdOpt;
   const diskId = idText === undefined ? undefined : checkDiskId(idText);
   const fsType = checkFsType(raw['kubernetes.io/fsType'] ?? raw.fsType);
   const rw = raw['kubernetes.io/readwrite'];
-  if (rw !== undefined && rw !== 'ro' && rw !== 'rw') throw new DriverError(`invalid kubernetes.io/readwrite ${JSON.stringify(rw)}`);
+  if (rw !== undefined && rw !== 'ro' && rw !== 'rw')
+    throw new DriverError(`invalid kubernetes.io/readwrite ${JSON.stringify(rw)}`);
   const volText = raw['kubernetes.io/pvOrVolumeName'];
   const volumeName = volText === undefined || volText === '' ? undefined : checkVolumeName(volText);
   const mountFlags = (raw.flags ?? '')
     .split(',')
     .map((f) => f.trim())
     .filter((f) => f !== '');
-  for (const f of mountFlags) if (!ALLOWED_FLAGS.has(f)) throw new DriverError(`mount flag ${JSON.stringify(f)} is not allowed`);
+  for (const f of mountFlags)
+    if (!ALLOWED_FLAGS.has(f)) throw new DriverError(`mount flag ${JSON.stringify(f)} is not allowed`);
   return { diskId, fsType, readOnly: rw === 'ro', volumeName, mountFlags, raw };
 }
 

@@ -15,7 +15,10 @@ export function openTagKey(clusterId: string): string {
 }
 
 /** How the disk is this cluster's, or undefined when it is not. */
-export function grantFor(cfg: Pick<FlexConfig, 'clusterId' | 'kubeAliyunDisks'>, disk: CloudDisk): Grant | undefined {
+export function grantFor(
+  cfg: Pick<FlexConfig, 'clusterId' | 'kubeAliyunDisks'>,
+  disk: CloudDisk,
+): Grant | undefined {
   if (disk.tags[TAG_CLUSTER_ID] === cfg.clusterId) return 'cluster-tag';
   if (openTagKey(cfg.clusterId) in disk.tags) return 'open-tag';
   if (cfg.kubeAliyunDisks.includes(disk.diskId)) return 'kube-aliyun-list';
@@ -28,12 +31,18 @@ export function grantFor(cfg: Pick<FlexConfig, 'clusterId' | 'kubeAliyunDisks'>,
  * of another namespace's claim. (The name comes from options a user can override, so this is a
  * second line; the first is that tenants cannot write inline flexVolumes — see docs/volumes.md.)
  */
-export function assertAttachable(cfg: Pick<FlexConfig, 'clusterId' | 'kubeAliyunDisks'>, disk: CloudDisk, volumeName: string | undefined): Grant {
-  if (disk.type === 'system') throw new DriverError(`disk ${disk.diskId} is a system disk and is never attached by this driver`);
+export function assertAttachable(
+  cfg: Pick<FlexConfig, 'clusterId' | 'kubeAliyunDisks'>,
+  disk: CloudDisk,
+  volumeName: string | undefined,
+): Grant {
+  if (disk.type === 'system')
+    throw new DriverError(`disk ${disk.diskId} is a system disk and is never attached by this driver`);
   const grant = grantFor(cfg, disk);
   if (!grant) {
     const owner = disk.tags[TAG_CLUSTER_ID];
-    const found = owner === undefined ? `it has no ${TAG_CLUSTER_ID} tag` : `it is tagged ${TAG_CLUSTER_ID}=${owner}`;
+    const found =
+      owner === undefined ? `it has no ${TAG_CLUSTER_ID} tag` : `it is tagged ${TAG_CLUSTER_ID}=${owner}`;
     throw new DriverError(
       `disk ${disk.diskId} does not belong to cluster ${cfg.clusterId} (${found}); nothing was changed. ` +
         `To let this cluster use it, the account owner tags the disk ${openTagKey(cfg.clusterId)}=true ` +

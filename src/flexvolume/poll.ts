@@ -28,11 +28,17 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
  * Calls `check` until it returns a value other than undefined or the deadline passes; returns
  * undefined on timeout. `check` runs at least once and once more at the deadline.
  */
-export async function pollUntil<T>(check: () => Promise<T | undefined>, o: PollOptions): Promise<T | undefined> {
+export async function pollUntil<T>(
+  check: () => Promise<T | undefined>,
+  o: PollOptions,
+): Promise<T | undefined> {
   const start = Date.now();
   const deadline = start + o.timeoutMs;
   const gen = intervals(o);
-  const slow = o.slowAfterMs !== undefined ? intervals({ firstMs: o.maxMs ?? 2000, maxMs: o.slowMaxMs ?? 2000, factor: o.factor ?? 1.5 }) : undefined;
+  const slow =
+    o.slowAfterMs !== undefined
+      ? intervals({ firstMs: o.maxMs ?? 2000, maxMs: o.slowMaxMs ?? 2000, factor: o.factor ?? 1.5 })
+      : undefined;
   for (;;) {
     const v = await check();
     if (v !== undefined) return v;

@@ -17,7 +17,8 @@ export function isDiskId(value: string): boolean {
 }
 
 export function checkDiskId(value: string, what = 'disk id'): string {
-  if (!isDiskId(value)) throw new DriverError(`invalid ${what} ${JSON.stringify(value)}: expected d-[a-z0-9]+`);
+  if (!isDiskId(value))
+    throw new DriverError(`invalid ${what} ${JSON.stringify(value)}: expected d-[a-z0-9]+`);
   return value;
 }
 
@@ -29,15 +30,22 @@ export function checkInstanceId(value: string): string {
 /** An absolute path without `..`, NUL, or any character a shell or mount option parser treats specially. */
 export function checkPath(value: string, what: string): string {
   if (typeof value !== 'string' || value === '') throw new DriverError(`missing ${what}`);
-  if (value.length > 4096 || !SAFE_PATH.test(value)) throw new DriverError(`invalid ${what} ${JSON.stringify(value)}: must be an absolute path of safe characters`);
-  if (value.split('/').some((seg) => seg === '..' || seg === '.')) throw new DriverError(`invalid ${what} ${JSON.stringify(value)}: relative segments are not allowed`);
+  if (value.length > 4096 || !SAFE_PATH.test(value))
+    throw new DriverError(
+      `invalid ${what} ${JSON.stringify(value)}: must be an absolute path of safe characters`,
+    );
+  if (value.split('/').some((seg) => seg === '..' || seg === '.'))
+    throw new DriverError(`invalid ${what} ${JSON.stringify(value)}: relative segments are not allowed`);
   return value;
 }
 
 /** Empty means "not specified": the caller decides the default (ext4 for a new filesystem). */
 export function checkFsType(value: string | undefined): FsType | undefined {
   if (value === undefined || value === '') return undefined;
-  if (!FS_TYPES.includes(value)) throw new DriverError(`unsupported fsType ${JSON.stringify(value)}: expected one of ${FS_TYPES.join(', ')}`);
+  if (!FS_TYPES.includes(value))
+    throw new DriverError(
+      `unsupported fsType ${JSON.stringify(value)}: expected one of ${FS_TYPES.join(', ')}`,
+    );
   return value as FsType;
 }
 
@@ -49,7 +57,8 @@ export function checkVolumeName(value: string): string {
 
 /** Decimal byte count as the kubelet passes sizes. */
 export function checkSize(value: string | undefined, what: string): number {
-  if (value === undefined || !/^[0-9]{1,20}$/.test(value)) throw new DriverError(`invalid ${what} ${JSON.stringify(value)}: expected a byte count`);
+  if (value === undefined || !/^[0-9]{1,20}$/.test(value))
+    throw new DriverError(`invalid ${what} ${JSON.stringify(value)}: expected a byte count`);
   const n = Number(value);
   if (!Number.isSafeInteger(n)) throw new DriverError(`${what} ${value} is too large`);
   return n;
@@ -57,6 +66,7 @@ export function checkSize(value: string | undefined, what: string): number {
 
 /** Node names (hostnames, IPs, `region.instance`) passed to attach/detach/isattached. */
 export function checkNodeName(value: string | undefined): string {
-  if (value === undefined || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/.test(value)) throw new DriverError(`invalid node name ${JSON.stringify(value)}`);
+  if (value === undefined || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/.test(value))
+    throw new DriverError(`invalid node name ${JSON.stringify(value)}`);
   return value;
 }

@@ -30,11 +30,19 @@ export async function startAgent(options: HostroutesOptions, deps: AgentDeps): P
   const { log } = deps;
   const metrics = deps.metrics ?? createMetrics({ defaultMetrics: true });
   const kernel = deps.kernel ?? createIpRouteTable({ binary: options.ipBinary });
-  const kubeConfig = loadKubeConfig({ ...(options.kubeconfig ? { kubeconfigPath: options.kubeconfig } : {}), ...(options.master ? { serverOverride: options.master } : {}) });
+  const kubeConfig = loadKubeConfig({
+    ...(options.kubeconfig ? { kubeconfigPath: options.kubeconfig } : {}),
+    ...(options.master ? { serverOverride: options.master } : {}),
+  });
   const client = new KubeClient(kubeConfig, { userAgent: 'alicloud-hostroutes' });
 
   const reconciler = new Reconciler(
-    { nodeName: options.nodeName, protocol: options.protocol, table: options.table, clusterCIDRs: options.clusterCIDRs },
+    {
+      nodeName: options.nodeName,
+      protocol: options.protocol,
+      table: options.table,
+      clusterCIDRs: options.clusterCIDRs,
+    },
     kernel,
     metrics,
     log,
@@ -42,12 +50,20 @@ export async function startAgent(options: HostroutesOptions, deps: AgentDeps): P
   // The source is built before the loop it notifies; events before wiring only fill the cache.
   const notify = { current: (): void => undefined };
   const source = new NodeSource({ client, log, onChange: () => notify.current() });
-  const loop = new SyncLoop(reconciler, () => source.list(), { debounceMs: options.debounceMs, resyncMs: options.resyncMs }, log);
+  const loop = new SyncLoop(
+    reconciler,
+    () => source.list(),
+    { debounceMs: options.debounceMs, resyncMs: options.resyncMs },
+    log,
+  );
 
   const abort = new AbortController();
   const running = source.run(abort.signal).catch((err: unknown) => {
     metrics.syncErrors.inc({ kind: 'watch' });
-    log.error({ event: 'informer-stopped', err: err instanceof Error ? err.message : String(err) }, 'node informer stopped');
+    log.error(
+      { event: 'informer-stopped', err: err instanceof Error ? err.message : String(err) },
+      'node informer stopped',
+    );
   });
   notify.current = () => loop.trigger();
   const activeLoop = loop;

@@ -55,7 +55,11 @@ export interface Candidate {
   readonly gateways: readonly string[];
 }
 
-export function computeDesired(nodes: readonly NodeFacts[], self: string, options: DesiredOptions = {}): DesiredState {
+export function computeDesired(
+  nodes: readonly NodeFacts[],
+  self: string,
+  options: DesiredOptions = {},
+): DesiredState {
   const rejected: Rejection[] = [];
   const selfCIDRs = ownPodCIDRs(nodes.find((n) => n.name === self));
   const candidates: Candidate[] = [];
@@ -73,7 +77,12 @@ export function computeDesired(nodes: readonly NodeFacts[], self: string, option
     const other = overlapping.get(i);
     if (other !== undefined) {
       // Two nodes claiming the same addresses: any choice would black-hole one of them.
-      rejected.push({ node: c.node, dst, reason: 'overlapping-cidr', detail: `${dst} overlaps ${formatCidr(candidates[other]!.cidr)} of node ${candidates[other]!.node}` });
+      rejected.push({
+        node: c.node,
+        dst,
+        reason: 'overlapping-cidr',
+        detail: `${dst} overlaps ${formatCidr(candidates[other]!.cidr)} of node ${candidates[other]!.node}`,
+      });
       return;
     }
     routes.set(dst, { dst, cidr: c.cidr, node: c.node, gateways: c.gateways });
@@ -108,32 +117,65 @@ export function evaluateNode(
   const gateways = node.internalIPs.filter((ip) => parseIPv4(ip) !== undefined);
   for (const text of node.podCIDRs) {
     if (text.includes(':')) {
-      rejected.push({ node: node.name, dst: text, reason: 'unsupported-family', detail: 'IPv6 pod CIDRs are not programmed' });
+      rejected.push({
+        node: node.name,
+        dst: text,
+        reason: 'unsupported-family',
+        detail: 'IPv6 pod CIDRs are not programmed',
+      });
       continue;
     }
     const cidr = parseCidr(text);
     if (!cidr || cidr.prefix === 0) {
       // Never let a malformed or /0 value through: it would become a default route.
-      rejected.push({ node: node.name, dst: text, reason: 'invalid-cidr', detail: `pod CIDR ${JSON.stringify(text)} is not a usable IPv4 prefix` });
+      rejected.push({
+        node: node.name,
+        dst: text,
+        reason: 'invalid-cidr',
+        detail: `pod CIDR ${JSON.stringify(text)} is not a usable IPv4 prefix`,
+      });
       continue;
     }
     const dst = formatCidr(cidr);
     if (gateways.length === 0) {
-      rejected.push({ node: node.name, dst, reason: 'no-internal-ip', detail: 'node has no IPv4 InternalIP address' });
+      rejected.push({
+        node: node.name,
+        dst,
+        reason: 'no-internal-ip',
+        detail: 'node has no IPv4 InternalIP address',
+      });
       continue;
     }
     const reserved = reservedOverlap(cidr);
     if (reserved) {
       // (safety) Checked before the cluster CIDR, so even a too-wide --cluster-cidr cannot let it through.
-      rejected.push({ node: node.name, dst, reason: 'reserved-destination', detail: describeReserved(cidr, reserved) });
+      rejected.push({
+        node: node.name,
+        dst,
+        reason: 'reserved-destination',
+        detail: describeReserved(cidr, reserved),
+      });
       continue;
     }
-    if (clusterCIDRs.length > 0 && !clusterCIDRs.some((c) => c.prefix <= cidr.prefix && cidrsOverlap(c, cidr))) {
-      rejected.push({ node: node.name, dst, reason: 'outside-cluster-cidr', detail: `${dst} is outside the configured cluster CIDR` });
+    if (
+      clusterCIDRs.length > 0 &&
+      !clusterCIDRs.some((c) => c.prefix <= cidr.prefix && cidrsOverlap(c, cidr))
+    ) {
+      rejected.push({
+        node: node.name,
+        dst,
+        reason: 'outside-cluster-cidr',
+        detail: `${dst} is outside the configured cluster CIDR`,
+      });
       continue;
     }
     if (selfCIDRs.some((own) => cidrsOverlap(own, cidr))) {
-      rejected.push({ node: node.name, dst, reason: 'overlaps-self', detail: `${dst} overlaps this node's own pod CIDR` });
+      rejected.push({
+        node: node.name,
+        dst,
+        reason: 'overlaps-self',
+        detail: `${dst} overlaps this node's own pod CIDR`,
+      });
       continue;
     }
     candidates.push({ node: node.name, cidr, gateways });
@@ -146,11 +188,13 @@ export function evaluateNode(
  * nested or disjoint, so a sweep over candidates sorted by start finds all overlaps in O(n log n).
  */
 function findOverlaps(candidates: readonly Candidate[]): Map<number, number> {
-  const order = candidates.map((_, i) => i).sort((a, b) => {
-    const ca = candidates[a]!.cidr;
-    const cb = candidates[b]!.cidr;
-    return ca.network - cb.network || ca.prefix - cb.prefix;
-  });
+  const order = candidates
+    .map((_, i) => i)
+    .sort((a, b) => {
+      const ca = candidates[a]!.cidr;
+      const cb = candidates[b]!.cidr;
+      return ca.network - cb.network || ca.prefix - cb.prefix;
+    });
   const result = new Map<number, number>();
   let widest = -1;
   let widestEnd = -1;

@@ -28,7 +28,13 @@ export type RouteOp =
       /** An owned route for dst exists and is rewritten in place (gateway changed). */
       readonly rewrites: boolean;
     }
-  | { readonly kind: 'delete'; readonly dst: string; readonly gateway?: string; readonly metric: number; readonly why: string };
+  | {
+      readonly kind: 'delete';
+      readonly dst: string;
+      readonly gateway?: string;
+      readonly metric: number;
+      readonly why: string;
+    };
 
 export interface Conflict {
   readonly dst: string;
@@ -53,12 +59,19 @@ export interface Plan {
   readonly owned: number;
 }
 
-export function planRoutes(desired: ReadonlyMap<string, DesiredRoute>, kernel: KernelState, options: DiffOptions): Plan {
+export function planRoutes(
+  desired: ReadonlyMap<string, DesiredRoute>,
+  kernel: KernelState,
+  options: DiffOptions,
+): Plan {
   const proto = String(options.protocol);
   const owned = kernel.table.filter((r) => r.protocol === proto);
   const foreignByDst = new Map<string, KernelRoute>();
-  for (const r of kernel.table) if (r.protocol !== proto && !foreignByDst.has(r.dst)) foreignByDst.set(r.dst, r);
-  const connected = kernel.main.filter((r) => r.protocol !== proto && !r.gateway && r.type === 'unicast' && r.dst !== 'default');
+  for (const r of kernel.table)
+    if (r.protocol !== proto && !foreignByDst.has(r.dst)) foreignByDst.set(r.dst, r);
+  const connected = kernel.main.filter(
+    (r) => r.protocol !== proto && !r.gateway && r.type === 'unicast' && r.dst !== 'default',
+  );
   const locals = kernel.local.filter((r) => r.type === 'local');
   // Our own routes never prove adjacency (they may be stale), and excluding them up front keeps the
   // per-route gateway check proportional to the handful of foreign routes, not to our thousands.
@@ -87,7 +100,12 @@ export function planRoutes(desired: ReadonlyMap<string, DesiredRoute>, kernel: K
     }
     const local = onHost.find((r) => cidrsOverlap(r.cidr, route.cidr));
     if (local) {
-      rejected.push({ node: route.node, dst: route.dst, reason: 'overlaps-local', detail: `${route.dst} overlaps ${local.dst}${local.dev ? ` on ${local.dev}` : ''} on this node` });
+      rejected.push({
+        node: route.node,
+        dst: route.dst,
+        reason: 'overlaps-local',
+        detail: `${route.dst} overlaps ${local.dst}${local.dev ? ` on ${local.dev}` : ''} on this node`,
+      });
       continue;
     }
     const choice = chooseGateway(route, reachability, locals);
@@ -105,28 +123,65 @@ export function planRoutes(desired: ReadonlyMap<string, DesiredRoute>, kernel: K
   for (const r of owned) {
     if (held.has(r.dst)) continue;
     const want = accepted.get(r.dst);
-    if (want && r.metric === 0 && r.gateway === want.gateway && r.type === 'unicast' && !satisfied.has(r.dst)) {
+    if (
+      want &&
+      r.metric === 0 &&
+      r.gateway === want.gateway &&
+      r.type === 'unicast' &&
+      !satisfied.has(r.dst)
+    ) {
       satisfied.add(r.dst);
       inSync += 1;
       continue;
     }
-    const why = !want ? 'not desired' : r.metric !== 0 ? 'wrong metric' : r.type !== 'unicast' ? 'wrong type' : 'gateway changed';
+    const why = !want
+      ? 'not desired'
+      : r.metric !== 0
+        ? 'wrong metric'
+        : r.type !== 'unicast'
+          ? 'wrong type'
+          : 'gateway changed';
     // A changed gateway is fixed by the replace alone; deleting first would open a gap.
     if (want && why === 'gateway changed') {
       rewritten.add(r.dst);
       continue;
     }
-    ops.push({ kind: 'delete', dst: r.dst, metric: r.metric, why, ...(r.gateway ? { gateway: r.gateway } : {}) });
+    ops.push({
+      kind: 'delete',
+      dst: r.dst,
+      metric: r.metric,
+      why,
+      ...(r.gateway ? { gateway: r.gateway } : {}),
+    });
   }
   for (const [dst, want] of accepted) {
-    if (!satisfied.has(dst)) ops.push({ kind: 'replace', dst, gateway: want.gateway, node: want.node, rewrites: rewritten.has(dst) });
+    if (!satisfied.has(dst))
+      ops.push({
+        kind: 'replace',
+        dst,
+        gateway: want.gateway,
+        node: want.node,
+        rewrites: rewritten.has(dst),
+      });
   }
-  return { ops, lines: ops.map((op) => batchLine(op, options)), accepted, rejected, conflicts, inSync, owned: owned.length };
+  return {
+    ops,
+    lines: ops.map((op) => batchLine(op, options)),
+    accepted,
+    rejected,
+    conflicts,
+    inSync,
+    owned: owned.length,
+  };
 }
 
 type GatewayChoice = { gateway: string } | Rejection;
 
-function chooseGateway(route: DesiredRoute, reachability: readonly KernelRoute[], locals: readonly KernelRoute[]): GatewayChoice {
+function chooseGateway(
+  route: DesiredRoute,
+  reachability: readonly KernelRoute[],
+  locals: readonly KernelRoute[],
+): GatewayChoice {
   const reasons: string[] = [];
   let local = false;
   for (const gw of route.gateways) {
@@ -140,7 +195,11 @@ function chooseGateway(route: DesiredRoute, reachability: readonly KernelRoute[]
     }
     const via = longestMatch(reachability, addr);
     if (via && !via.gateway && via.type === 'unicast') return { gateway: gw };
-    reasons.push(via ? `${gw} is reached via ${via.gateway ?? via.type} (${via.dst}), not directly connected` : `${gw} has no route`);
+    reasons.push(
+      via
+        ? `${gw} is reached via ${via.gateway ?? via.type} (${via.dst}), not directly connected`
+        : `${gw} has no route`,
+    );
   }
   return {
     node: route.node,
@@ -155,7 +214,12 @@ function longestMatch(routes: readonly KernelRoute[], addr: number): KernelRoute
   let best: KernelRoute | undefined;
   for (const r of routes) {
     if (!cidrContains(r.cidr, addr)) continue;
-    if (!best || r.cidr.prefix > best.cidr.prefix || (r.cidr.prefix === best.cidr.prefix && r.metric < best.metric)) best = r;
+    if (
+      !best ||
+      r.cidr.prefix > best.cidr.prefix ||
+      (r.cidr.prefix === best.cidr.prefix && r.metric < best.metric)
+    )
+      best = r;
   }
   return best;
 }
@@ -182,6 +246,7 @@ function checkedIp(value: string): string {
 }
 
 function checkedInt(value: number): number {
-  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new Error(`refusing number ${value}`);
+  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff)
+    throw new Error(`refusing number ${value}`);
   return value;
 }

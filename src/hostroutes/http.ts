@@ -14,7 +14,12 @@ export interface StatusServer {
   close(): Promise<void>;
 }
 
-export async function startStatusServer(host: string, port: number, health: HealthSource, registry: Registry): Promise<StatusServer> {
+export async function startStatusServer(
+  host: string,
+  port: number,
+  health: HealthSource,
+  registry: Registry,
+): Promise<StatusServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {

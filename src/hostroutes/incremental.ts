@@ -2,7 +2,15 @@
 // re-evaluating every Node. Only changes whose effect stays with the changed Nodes are handled;
 // anything that can alter another Node's verdict (this node's own CIDRs, an overlap appearing or
 // disappearing) answers undefined and the caller recomputes everything with computeDesired.
-import { type Candidate, type DesiredOptions, type DesiredRoute, type DesiredState, type Rejection, evaluateNode, ownPodCIDRs } from './desired.js';
+import {
+  type Candidate,
+  type DesiredOptions,
+  type DesiredRoute,
+  type DesiredState,
+  type Rejection,
+  evaluateNode,
+  ownPodCIDRs,
+} from './desired.js';
 import { type Cidr, cidrsOverlap, formatCidr, parseCidr } from './ipv4.js';
 import type { NodeFacts } from './node-facts.js';
 
@@ -23,7 +31,10 @@ export interface NodeDelta {
  * Node's facts change, so identity settles almost every Node without serialising anything.
  * Undefined when `next` names a Node twice (only a full computation defines that case).
  */
-export function diffNodes(prev: ReadonlyMap<string, NodeFacts>, next: readonly NodeFacts[]): NodeDelta | undefined {
+export function diffNodes(
+  prev: ReadonlyMap<string, NodeFacts>,
+  next: readonly NodeFacts[],
+): NodeDelta | undefined {
   const facts = new Map<string, NodeFacts>();
   const changed = new Set<string>();
   for (const node of next) {
@@ -37,7 +48,8 @@ export function diffNodes(prev: ReadonlyMap<string, NodeFacts>, next: readonly N
 }
 
 function sameFacts(a: NodeFacts, b: NodeFacts): boolean {
-  const eq = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+  const eq = (x: readonly string[], y: readonly string[]) =>
+    x.length === y.length && x.every((v, i) => v === y[i]);
   return a.name === b.name && eq(a.podCIDRs, b.podCIDRs) && eq(a.internalIPs, b.internalIPs);
 }
 

@@ -42,11 +42,15 @@ interface RunResult {
 export function createIpRouteTable(options: IpOptions = {}): RouteTable {
   const binary = options.binary ?? 'ip';
   const globalArgs = options.globalArgs ?? [];
-  const run = (args: readonly string[], stdin?: string) => runProcess(binary, [...globalArgs, ...args], stdin);
+  const run = (args: readonly string[], stdin?: string) =>
+    runProcess(binary, [...globalArgs, ...args], stdin);
 
   async function show(args: readonly string[]): Promise<KernelRoute[]> {
     const res = await run(['-4', '-N', '-j', 'route', 'show', ...args]);
-    if (res.code !== 0) throw new IpCommandError(`ip route show ${args.join(' ')} failed (exit ${res.code}): ${res.stderr.trim()}`);
+    if (res.code !== 0)
+      throw new IpCommandError(
+        `ip route show ${args.join(' ')} failed (exit ${res.code}): ${res.stderr.trim()}`,
+      );
     return parseRouteJson(res.stdout);
   }
 
@@ -68,7 +72,8 @@ export function createIpRouteTable(options: IpOptions = {}): RouteTable {
         return `route show table ${table} exact ${d}`;
       });
       const res = await run(['-4', '-N', '-j', '-batch', '-'], lines.join('\n') + '\n');
-      if (res.code !== 0) throw new IpCommandError(`ip route show exact failed (exit ${res.code}): ${res.stderr.trim()}`);
+      if (res.code !== 0)
+        throw new IpCommandError(`ip route show exact failed (exit ${res.code}): ${res.stderr.trim()}`);
       // In batch mode every command prints its own JSON array on its own line.
       return res.stdout.split('\n').flatMap((line) => parseRouteJson(line));
     },
@@ -120,7 +125,11 @@ function runProcess(binary: string, args: readonly string[], stdin?: string): Pr
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e) => reject(new IpCommandError(`cannot run ${binary}: ${e.message}`)));
     child.on('close', (code) =>
-      resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+      resolve({
+        code: code ?? -1,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      }),
     );
     // EPIPE if ip exits early is reported through 'close' with its exit code instead.
     child.stdin.on('error', () => undefined);

@@ -48,7 +48,7 @@ export function parseCidr(text: string, allowHost = false): Cidr | undefined {
   const lenText = text.slice(slash + 1);
   if (addr === undefined || !/^(3[0-2]|[12]?\d)$/.test(lenText)) return undefined;
   const prefix = Number(lenText);
-  if (((addr & ~maskOf(prefix)) >>> 0) !== 0) return undefined;
+  if ((addr & ~maskOf(prefix)) >>> 0 !== 0) return undefined;
   return { network: addr, prefix };
 }
 
@@ -57,7 +57,7 @@ export function formatCidr(cidr: Cidr): string {
 }
 
 export function cidrContains(cidr: Cidr, addr: number): boolean {
-  return ((addr & maskOf(cidr.prefix)) >>> 0) === cidr.network;
+  return (addr & maskOf(cidr.prefix)) >>> 0 === cidr.network;
 }
 
 /** Two prefixes overlap exactly when one contains the other's network address. */

@@ -6,7 +6,11 @@ import { parseCidr } from './ipv4.js';
 import type { KernelRoute } from './kernel-routes.js';
 
 /** `state` with every route of the destinations in `dsts` replaced by `fresh` (a re-read of them). */
-export function withDestinations(state: KernelState, dsts: ReadonlySet<string>, fresh: readonly KernelRoute[]): KernelState {
+export function withDestinations(
+  state: KernelState,
+  dsts: ReadonlySet<string>,
+  fresh: readonly KernelRoute[],
+): KernelState {
   const table = [...state.table.filter((r) => !dsts.has(r.dst)), ...fresh];
   // When we program `main`, the on-link test reads the same table and must see the re-read too.
   return { table, main: state.main === state.table ? table : state.main, local: state.local };
@@ -14,7 +18,11 @@ export function withDestinations(state: KernelState, dsts: ReadonlySet<string>, 
 
 /** Whether two route lists hold the same routes, in any order. */
 export function sameRoutes(a: readonly KernelRoute[], b: readonly KernelRoute[]): boolean {
-  const sig = (rs: readonly KernelRoute[]) => rs.map((r) => `${r.dst}|${r.gateway ?? ''}|${r.protocol}|${r.metric}|${r.type}`).sort().join(',');
+  const sig = (rs: readonly KernelRoute[]) =>
+    rs
+      .map((r) => `${r.dst}|${r.gateway ?? ''}|${r.protocol}|${r.metric}|${r.type}`)
+      .sort()
+      .join(',');
   return a.length === b.length && sig(a) === sig(b);
 }
 
@@ -22,12 +30,22 @@ export function sameRoutes(a: readonly KernelRoute[], b: readonly KernelRoute[])
 export function afterApplying(state: KernelState, ops: readonly RouteOp[], protocol: number): KernelState {
   if (ops.length === 0) return state;
   const proto = String(protocol);
-  const deleted = new Set(ops.filter((o) => o.kind === 'delete').map((o) => `${o.dst}|${o.gateway ?? ''}|${o.metric}`));
+  const deleted = new Set(
+    ops.filter((o) => o.kind === 'delete').map((o) => `${o.dst}|${o.gateway ?? ''}|${o.metric}`),
+  );
   const replaced = new Map<string, KernelRoute>();
   for (const op of ops) {
     if (op.kind !== 'replace') continue;
     const cidr = parseCidr(op.dst);
-    if (cidr) replaced.set(op.dst, { dst: op.dst, cidr, gateway: op.gateway, protocol: proto, metric: 0, type: 'unicast' });
+    if (cidr)
+      replaced.set(op.dst, {
+        dst: op.dst,
+        cidr,
+        gateway: op.gateway,
+        protocol: proto,
+        metric: 0,
+        type: 'unicast',
+      });
   }
   const kept = state.table.filter((r) => {
     if (r.protocol !== proto) return true;

@@ -17,7 +17,13 @@ async function main(): Promise<void> {
   }
   const log = createLogger('hostroutes', { level: options.logLevel });
   log.info(
-    { event: 'starting', node: options.nodeName, protocol: options.protocol, table: options.table, resyncMs: options.resyncMs },
+    {
+      event: 'starting',
+      node: options.nodeName,
+      protocol: options.protocol,
+      table: options.table,
+      resyncMs: options.resyncMs,
+    },
     'hostroutes agent starting',
   );
   const agent = await startAgent(options, { log });
@@ -41,6 +47,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  createLogger('hostroutes').error({ err: err instanceof Error ? err.message : String(err) }, 'hostroutes failed to start');
+  createLogger('hostroutes').error(
+    { err: err instanceof Error ? err.message : String(err) },
+    'hostroutes failed to start',
+  );
   process.exit(1);
 });

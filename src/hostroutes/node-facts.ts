@@ -22,8 +22,9 @@ export function nodeFacts(node: NodeObject): NodeFacts | undefined {
   const plural = node.spec?.podCIDRs?.filter((c) => typeof c === 'string' && c.length > 0) ?? [];
   const single = node.spec?.podCIDR;
   const podCIDRs = plural.length > 0 ? plural : single ? [single] : [];
-  const internalIPs = (node.status?.addresses ?? [])
-    .flatMap((a) => (a.type === 'InternalIP' && typeof a.address === 'string' ? [a.address] : []));
+  const internalIPs = (node.status?.addresses ?? []).flatMap((a) =>
+    a.type === 'InternalIP' && typeof a.address === 'string' ? [a.address] : [],
+  );
   return { name, podCIDRs, internalIPs };
 }
 

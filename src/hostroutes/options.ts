@@ -36,7 +36,8 @@ const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 function intIn(min: number, max: number) {
   return (raw: string): number => {
     const n = Number(raw);
-    if (!/^\d+$/.test(raw) || n < min || n > max) throw new InvalidArgumentError(`must be an integer in ${min}..${max}`);
+    if (!/^\d+$/.test(raw) || n < min || n > max)
+      throw new InvalidArgumentError(`must be an integer in ${min}..${max}`);
     return n;
   };
 }
@@ -49,20 +50,44 @@ export function parseDuration(raw: string): number {
   return Math.round(Number(m[1]) * unit);
 }
 
-export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): HostroutesOptions {
+export function parseOptions(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): HostroutesOptions {
   const program = new Command()
     .name('alicloud-hostroutes')
-    .description('Per-node agent: routes every other node\'s pod CIDR via that node\'s InternalIP (host-gateway mode)')
+    .description(
+      "Per-node agent: routes every other node's pod CIDR via that node's InternalIP (host-gateway mode)",
+    )
     .exitOverride()
     .option('--kubeconfig <file>', 'kubeconfig file (default: in-cluster service account)')
     .option('--master, --server <url>', 'apiserver URL; overrides the kubeconfig server')
     // kubeup's hostroutes was started as `/hostroutes --in-cluster`; in-cluster is already our default.
-    .option('--in-cluster', 'use the in-cluster service account (the default without --kubeconfig; accepted for kubeup compatibility)')
-    .option('--node-name <name>', 'this node\'s Node name (default: $NODE_NAME from the downward API; never the hostname)')
-    .option('--route-protocol <n>', 'routing protocol number that marks the routes this agent owns', intIn(1, 255), DEFAULT_PROTOCOL)
+    .option(
+      '--in-cluster',
+      'use the in-cluster service account (the default without --kubeconfig; accepted for kubeup compatibility)',
+    )
+    .option(
+      '--node-name <name>',
+      "this node's Node name (default: $NODE_NAME from the downward API; never the hostname)",
+    )
+    .option(
+      '--route-protocol <n>',
+      'routing protocol number that marks the routes this agent owns',
+      intIn(1, 255),
+      DEFAULT_PROTOCOL,
+    )
     .option('--table <table>', 'routing table to program', 'main')
-    .option('--cluster-cidr <cidrs>', 'comma-separated cluster CIDR(s), required; pod CIDRs outside are never programmed')
-    .option('--resync-period <duration>', 'periodic kernel read-back that repairs drift', parseDuration, 60_000)
+    .option(
+      '--cluster-cidr <cidrs>',
+      'comma-separated cluster CIDR(s), required; pod CIDRs outside are never programmed',
+    )
+    .option(
+      '--resync-period <duration>',
+      'periodic kernel read-back that repairs drift',
+      parseDuration,
+      60_000,
+    )
     .option('--debounce <duration>', 'quiet time that coalesces bursts of Node events', parseDuration, 10)
     // Loopback unless asked: with hostNetwork, 0.0.0.0 would publish /metrics on every node address.
     .option('--bind-address <ip>', 'address of the /healthz /readyz /metrics listener', '127.0.0.1')
@@ -90,7 +115,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     throw new OptionsError(
       '--node-name or NODE_NAME is required (set NODE_NAME from fieldRef spec.nodeName; kubeup manifests lacked it — see deploy/hostroutes.yaml)',
     );
-  if ([0, 1, 2, 3, 4].includes(o.routeProtocol)) throw new OptionsError(`--route-protocol ${o.routeProtocol} is reserved by the kernel`);
+  if ([0, 1, 2, 3, 4].includes(o.routeProtocol))
+    throw new OptionsError(`--route-protocol ${o.routeProtocol} is reserved by the kernel`);
   if (!TABLE_RE.test(o.table) || o.table === 'local') throw new OptionsError(`invalid --table ${o.table}`);
   if (!LEVELS.includes(o.logLevel)) throw new OptionsError(`invalid --log-level ${o.logLevel}`);
   if (o.resyncPeriod < 1000) throw new OptionsError('--resync-period must be at least 1s');
@@ -117,9 +143,14 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
  * route; a Node-derived guess would be exactly as trustworthy as the Node objects it guards against.
  */
 export function parseClusterCIDRs(raw: string | undefined): Cidr[] {
-  const texts = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const texts = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (texts.length === 0) {
-    throw new OptionsError('--cluster-cidr is required (the cluster\'s pod range, the controller-manager\'s --cluster-cidr, e.g. 10.244.0.0/16); pod CIDRs outside it are never programmed');
+    throw new OptionsError(
+      "--cluster-cidr is required (the cluster's pod range, the controller-manager's --cluster-cidr, e.g. 10.244.0.0/16); pod CIDRs outside it are never programmed",
+    );
   }
   const out: Cidr[] = [];
   for (const text of texts) {
@@ -127,9 +158,13 @@ export function parseClusterCIDRs(raw: string | undefined): Cidr[] {
     const cidr = parseCidr(text);
     if (!cidr) throw new OptionsError(`invalid --cluster-cidr ${text}`);
     const reserved = reservedOverlap(cidr);
-    if (reserved) throw new OptionsError(`--cluster-cidr ${text}: ${describeReserved(cidr, reserved)}; pod CIDRs may never cover it`);
+    if (reserved)
+      throw new OptionsError(
+        `--cluster-cidr ${text}: ${describeReserved(cidr, reserved)}; pod CIDRs may never cover it`,
+      );
     out.push(cidr);
   }
-  if (out.length === 0) throw new OptionsError('--cluster-cidr has no IPv4 prefix; hostroutes programs IPv4 routes only');
+  if (out.length === 0)
+    throw new OptionsError('--cluster-cidr has no IPv4 prefix; hostroutes programs IPv4 routes only');
   return out;
 }

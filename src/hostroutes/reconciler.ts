@@ -2,7 +2,13 @@
 // cover every Node; event passes cover only the changed ones when that is provably equivalent.
 // Owns no timers; the loop decides when to call it.
 import type { Logger } from '../util/log.js';
-import { computeDesired, type DesiredOptions, type DesiredRoute, type DesiredState, type Rejection } from './desired.js';
+import {
+  computeDesired,
+  type DesiredOptions,
+  type DesiredRoute,
+  type DesiredState,
+  type Rejection,
+} from './desired.js';
 import { planRoutes, type Conflict, type DiffOptions, type KernelState, type RouteOp } from './diff.js';
 import { diffNodes, type DesiredUpdate, updateDesired } from './incremental.js';
 import { afterApplying, sameRoutes, withDestinations } from './kernel-snapshot.js';
@@ -31,7 +37,12 @@ export interface SyncReport {
   readonly conflicts: readonly Conflict[];
   readonly durationMs: number;
   /** Where the time went: model, kernel reads, diff, batch (ms). */
-  readonly phases: { readonly desiredMs: number; readonly readMs: number; readonly planMs: number; readonly applyMs: number };
+  readonly phases: {
+    readonly desiredMs: number;
+    readonly readMs: number;
+    readonly planMs: number;
+    readonly applyMs: number;
+  };
 }
 
 /** What the last fully successful pass decided, kept so the next event can change just a part. */
@@ -58,7 +69,8 @@ export class Reconciler {
     private readonly log: Logger,
   ) {
     // (safety) Without a bound, any Node's podCIDR would become a route; see options.ts.
-    if (!config.clusterCIDRs || config.clusterCIDRs.length === 0) throw new Error('hostroutes needs at least one IPv4 cluster CIDR');
+    if (!config.clusterCIDRs || config.clusterCIDRs.length === 0)
+      throw new Error('hostroutes needs at least one IPv4 cluster CIDR');
   }
 
   /**
@@ -76,13 +88,18 @@ export class Reconciler {
     this.memo = undefined;
     if (snapshot && memo) {
       const delta = diffNodes(memo.facts, nodes);
-      const update = delta && updateDesired(memo.desired, memo.facts, delta, this.config.nodeName, this.config);
+      const update =
+        delta && updateDesired(memo.desired, memo.facts, delta, this.config.nodeName, this.config);
       if (delta && update) return this.syncTouched(started, delta.facts, update, memo, snapshot);
     }
     return this.syncAll(started, nodes, snapshot);
   }
 
-  private async syncAll(started: number, nodes: readonly NodeFacts[], snapshot: KernelState | undefined): Promise<SyncReport> {
+  private async syncAll(
+    started: number,
+    nodes: readonly NodeFacts[],
+    snapshot: KernelState | undefined,
+  ): Promise<SyncReport> {
     const desired = computeDesired(nodes, this.config.nodeName, this.config);
     const { routes } = desired;
     const t1 = performance.now();
@@ -104,7 +121,12 @@ export class Reconciler {
       const t4 = performance.now();
       readMs += t4 - t3;
       // Usually nothing changed behind our back; only then is a second full plan worth its cost.
-      if (!sameRoutes(fresh, state.table.filter((r) => dsts.has(r.dst)))) {
+      if (
+        !sameRoutes(
+          fresh,
+          state.table.filter((r) => dsts.has(r.dst)),
+        )
+      ) {
         current = withDestinations(state, dsts, fresh);
         plan = planRoutes(routes, current, this.diffOptions());
         planMs += performance.now() - t4;
@@ -116,12 +138,28 @@ export class Reconciler {
     const rejected = [...desired.rejected, ...plan.rejected];
     if (failed.length === 0) {
       this.snapshot = afterApplying(current, applied, this.config.protocol);
-      this.memo = { facts: new Map(nodes.map((n) => [n.name, n])), desired, accepted: plan.accepted, planRejected: plan.rejected, conflicts: plan.conflicts };
+      this.memo = {
+        facts: new Map(nodes.map((n) => [n.name, n])),
+        desired,
+        accepted: plan.accepted,
+        planRejected: plan.rejected,
+        conflicts: plan.conflicts,
+      };
     }
     const durationMs = finished - started;
     this.record(plan.accepted.size, plan.owned, applied, failed, rejected, plan.conflicts, durationMs);
     const phases = { desiredMs: t1 - started, readMs, planMs, applyMs: finished - t5 };
-    return { mode: 'full', desired: plan.accepted.size, presentBefore: plan.owned, applied, failed, rejected, conflicts: plan.conflicts, durationMs, phases };
+    return {
+      mode: 'full',
+      desired: plan.accepted.size,
+      presentBefore: plan.owned,
+      applied,
+      failed,
+      rejected,
+      conflicts: plan.conflicts,
+      durationMs,
+      phases,
+    };
   }
 
   /**
@@ -129,7 +167,13 @@ export class Reconciler {
    * plan for them rests on the kernel's current state, never on the snapshot: a foreign route
    * added since the last full read is seen before anything replaces over it.
    */
-  private async syncTouched(started: number, facts: ReadonlyMap<string, NodeFacts>, update: DesiredUpdate, memo: Memo, snapshot: KernelState): Promise<SyncReport> {
+  private async syncTouched(
+    started: number,
+    facts: ReadonlyMap<string, NodeFacts>,
+    update: DesiredUpdate,
+    memo: Memo,
+    snapshot: KernelState,
+  ): Promise<SyncReport> {
     const t1 = performance.now();
     const { touched } = update;
     const fresh = await this.readExact(touched);
@@ -140,7 +184,11 @@ export class Reconciler {
       const route = update.state.routes.get(dst);
       if (route) wanted.set(dst, route);
     }
-    const plan = planRoutes(wanted, { table: fresh, main: state.main, local: state.local }, this.diffOptions());
+    const plan = planRoutes(
+      wanted,
+      { table: fresh, main: state.main, local: state.local },
+      this.diffOptions(),
+    );
     const t3 = performance.now();
     const { applied, failed } = await this.apply(plan.ops, plan.lines);
     const finished = performance.now();
@@ -161,7 +209,17 @@ export class Reconciler {
     const durationMs = finished - started;
     this.record(accepted.size, presentBefore, applied, failed, rejected, conflicts, durationMs);
     const phases = { desiredMs: t1 - started, readMs: t2 - t1, planMs: t3 - t2, applyMs: finished - t3 };
-    return { mode: 'incremental', desired: accepted.size, presentBefore, applied, failed, rejected, conflicts, durationMs, phases };
+    return {
+      mode: 'incremental',
+      desired: accepted.size,
+      presentBefore,
+      applied,
+      failed,
+      rejected,
+      conflicts,
+      durationMs,
+      phases,
+    };
   }
 
   private diffOptions(): DiffOptions {
@@ -187,13 +245,18 @@ export class Reconciler {
     }
   }
 
-  private async apply(ops: readonly RouteOp[], lines: readonly string[]): Promise<{ applied: RouteOp[]; failed: { op: RouteOp; error: string }[] }> {
+  private async apply(
+    ops: readonly RouteOp[],
+    lines: readonly string[],
+  ): Promise<{ applied: RouteOp[]; failed: { op: RouteOp; error: string }[] }> {
     const result = await this.kernel.applyBatch(lines).catch((err: unknown) => {
       this.metrics.syncErrors.inc({ kind: 'batch' });
       throw err;
     });
     const failedSet = new Set(result.failedLines);
-    const failed = ops.flatMap((op, i) => (failedSet.has(i + 1) ? [{ op, error: result.errors.get(i + 1) ?? 'unknown' }] : []));
+    const failed = ops.flatMap((op, i) =>
+      failedSet.has(i + 1) ? [{ op, error: result.errors.get(i + 1) ?? 'unknown' }] : [],
+    );
     const applied = ops.filter((_, i) => !failedSet.has(i + 1));
     return { applied, failed };
   }
@@ -212,7 +275,9 @@ export class Reconciler {
     const added = applied.filter((o) => o.kind === 'replace').length;
     const removed = applied.length - added;
     // Present after the batch: what was there, minus deletes, plus replaces that created a route.
-    m.routesPresent.set(presentBefore - removed + applied.filter((o) => o.kind === 'replace' && !o.rewrites).length);
+    m.routesPresent.set(
+      presentBefore - removed + applied.filter((o) => o.kind === 'replace' && !o.rewrites).length,
+    );
     m.routeOps.inc({ op: 'replace' }, added);
     m.routeOps.inc({ op: 'delete' }, removed);
     if (failed.length > 0) m.syncErrors.inc({ kind: 'route' }, failed.length);
@@ -224,10 +289,22 @@ export class Reconciler {
     if (failed.length === 0) m.lastSuccess.set(Date.now() / 1000);
 
     for (const op of applied) {
-      if (op.kind === 'replace') this.log.info({ event: 'route-set', dst: op.dst, gateway: op.gateway, node: op.node }, 'route programmed');
-      else this.log.info({ event: 'route-removed', dst: op.dst, gateway: op.gateway, why: op.why }, 'owned route removed');
+      if (op.kind === 'replace')
+        this.log.info(
+          { event: 'route-set', dst: op.dst, gateway: op.gateway, node: op.node },
+          'route programmed',
+        );
+      else
+        this.log.info(
+          { event: 'route-removed', dst: op.dst, gateway: op.gateway, why: op.why },
+          'owned route removed',
+        );
     }
-    for (const f of failed) this.log.error({ event: 'route-failed', dst: f.op.dst, op: f.op.kind, error: f.error }, 'ip rejected a route change');
+    for (const f of failed)
+      this.log.error(
+        { event: 'route-failed', dst: f.op.dst, op: f.op.kind, error: f.error },
+        'ip rejected a route change',
+      );
 
     const seen = new Set<string>();
     for (const r of rejected) {
@@ -235,7 +312,10 @@ export class Reconciler {
       seen.add(key);
       if (this.reported.get(key) === r.reason) continue;
       this.reported.set(key, r.reason);
-      this.log.warn({ event: 'route-skipped', node: r.node, dst: r.dst, reason: r.reason, detail: r.detail }, `skipping ${r.dst ?? 'node'} of ${r.node}: ${r.reason}`);
+      this.log.warn(
+        { event: 'route-skipped', node: r.node, dst: r.dst, reason: r.reason, detail: r.detail },
+        `skipping ${r.dst ?? 'node'} of ${r.node}: ${r.reason}`,
+      );
     }
     for (const c of conflicts) {
       const key = `${c.node}|${c.dst}`;
@@ -244,7 +324,15 @@ export class Reconciler {
       if (this.reported.get(key) === sig) continue;
       this.reported.set(key, sig);
       this.log.warn(
-        { event: 'foreign-route', dst: c.dst, node: c.node, protocol: c.protocol, gateway: c.gateway, dev: c.dev, metric: c.metric },
+        {
+          event: 'foreign-route',
+          dst: c.dst,
+          node: c.node,
+          protocol: c.protocol,
+          gateway: c.gateway,
+          dev: c.dev,
+          metric: c.metric,
+        },
         `${c.dst} is held by a route of protocol ${c.protocol}; leaving it untouched`,
       );
     }

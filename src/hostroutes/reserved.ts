@@ -21,7 +21,11 @@ const RANGES: ReadonlyArray<[string, string]> = [
   ['240.0.0.0/4', 'reserved and broadcast'],
 ];
 
-export const RESERVED_RANGES: readonly ReservedRange[] = RANGES.map(([text, what]) => ({ cidr: parseCidr(text)!, text, what }));
+export const RESERVED_RANGES: readonly ReservedRange[] = RANGES.map(([text, what]) => ({
+  cidr: parseCidr(text)!,
+  text,
+  what,
+}));
 
 /** The first reserved range `cidr` overlaps (contains, or lies in), if any. */
 export function reservedOverlap(cidr: Cidr): ReservedRange | undefined {

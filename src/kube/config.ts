@@ -167,7 +167,8 @@ export function fromKubeconfigFile(path: string): KubeConfig {
  * empty user is supplied.
  */
 function chooseContext(kc: ClientNodeConfig): void {
-  if (!kc.getContextObject(kc.getCurrentContext()) && kc.contexts[0]) kc.setCurrentContext(kc.contexts[0].name);
+  if (!kc.getContextObject(kc.getCurrentContext()) && kc.contexts[0])
+    kc.setCurrentContext(kc.contexts[0].name);
   if (!kc.getContextObject(kc.getCurrentContext()) && kc.clusters[0]) {
     kc.contexts = [{ name: 'default', cluster: kc.clusters[0].name, user: kc.users[0]?.name ?? '' }];
     kc.setCurrentContext('default');

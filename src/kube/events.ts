@@ -242,5 +242,9 @@ let eventSeq = 0;
  */
 function eventSuffix(nowMs: number): string {
   eventSeq = (eventSeq + 1) % 0x10000;
-  return (BigInt(nowMs) * 1_000_000n).toString(16) + randomBytes(2).toString('hex') + eventSeq.toString(16).padStart(4, '0');
+  return (
+    (BigInt(nowMs) * 1_000_000n).toString(16) +
+    randomBytes(2).toString('hex') +
+    eventSeq.toString(16).padStart(4, '0')
+  );
 }

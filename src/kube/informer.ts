@@ -44,7 +44,8 @@ export interface InformerOptions {
 
 /** client-go's TransformStripManagedFields: the cache keeps everything else as served. */
 export function stripManagedFields(obj: KubeObject): void {
-  if (obj.metadata && 'managedFields' in obj.metadata) delete (obj.metadata as { managedFields?: unknown }).managedFields;
+  if (obj.metadata && 'managedFields' in obj.metadata)
+    delete (obj.metadata as { managedFields?: unknown }).managedFields;
 }
 
 export interface InformerStats {

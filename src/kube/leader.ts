@@ -178,7 +178,10 @@ export class LeaderElector {
     // Release only after the work stopped: a write still in flight must not land after the
     // lease says nobody (or somebody else) holds it.
     if (release && stillHeld) {
-      const settled = await Promise.race([this.work.then(() => true), sleep(this.clock, this.o.renewDeadlineMs).then(() => false)]);
+      const settled = await Promise.race([
+        this.work.then(() => true),
+        sleep(this.clock, this.o.renewDeadlineMs).then(() => false),
+      ]);
       if (settled) await this.release();
       else this.logger.warn('work did not stop within renew deadline; leaving the lease to expire');
     }

@@ -7,7 +7,8 @@ export class RequestLimiter {
   private readonly waiting: Array<() => void> = [];
 
   constructor(readonly max: number) {
-    if (!Number.isInteger(max) || max < 1) throw new Error(`request limiter: max must be a positive integer, got ${max}`);
+    if (!Number.isInteger(max) || max < 1)
+      throw new Error(`request limiter: max must be a positive integer, got ${max}`);
   }
 
   get inFlight(): number {

@@ -70,7 +70,12 @@ export class KubeClient {
     this.userAgent = opts.userAgent ?? 'kube-alicloud';
     this.limiter = new RequestLimiter(opts.maxInFlight ?? 32);
     if (opts.qps !== undefined && opts.qps > 0)
-      this.bucket = new TokenBucket({ qps: opts.qps, burst: opts.burst, clock: systemClock, sleep: realSleep });
+      this.bucket = new TokenBucket({
+        qps: opts.qps,
+        burst: opts.burst,
+        clock: systemClock,
+        sleep: realSleep,
+      });
     this.auth = new ClientNodeAuth(clientNodeFor(config), this.base.protocol === 'https:');
   }
 

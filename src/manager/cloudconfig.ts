@@ -34,7 +34,12 @@ const reuseList = z
   .transform((items) => items.map((x) => x.trim()).filter(Boolean))
   .pipe(
     z.array(
-      z.string().regex(/^lb-[A-Za-z0-9-]+(\/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)?$/, 'entries are "lb-<id>" or "lb-<id>/<namespace>"'),
+      z
+        .string()
+        .regex(
+          /^lb-[A-Za-z0-9-]+(\/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)?$/,
+          'entries are "lb-<id>" or "lb-<id>/<namespace>"',
+        ),
     ),
   );
 
@@ -123,7 +128,8 @@ const SPELLING: Record<string, string> = {
 const NO_EFFECT: Record<string, string> = {
   uid: 'the service-token (assume-role) mode is ACK-internal; the AccessKey is used as it is',
   nodemonitorperiod: 'the official CCM does not use it either; the period is --node-monitor-period',
-  nodeaddrsyncperiod: 'the official CCM does not use it either; addresses are refreshed every --node-monitor-period',
+  nodeaddrsyncperiod:
+    'the official CCM does not use it either; addresses are refreshed every --node-monitor-period',
   privatezoneid: 'the PrivateZone (pvtz) controller is not implemented here',
   privatezonerecordttl: 'the PrivateZone (pvtz) controller is not implemented here',
 };
@@ -235,7 +241,10 @@ export function parseCloudConfig(text: string): CloudFileConfig {
     metadataEndpoint: v.metadataendpoint,
     endpoints: v.endpoints,
     qps: typeof v.qps === 'number' ? { ecs: v.qps, vpc: v.qps, slb: v.qps } : v.qps,
-    actionQps: typeof v.actionqps === 'number' ? { ecs: v.actionqps, vpc: v.actionqps, slb: v.actionqps } : v.actionqps,
+    actionQps:
+      typeof v.actionqps === 'number'
+        ? { ecs: v.actionqps, vpc: v.actionqps, slb: v.actionqps }
+        : v.actionqps,
     ignored: Object.keys(NO_EFFECT)
       .filter((k) => v[k as keyof typeof v] !== undefined)
       .map((k) => `cloud-config Global.${SPELLING[k] ?? k} has no effect here: ${NO_EFFECT[k]}`),

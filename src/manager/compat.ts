@@ -45,7 +45,7 @@ export const COMPAT_FLAGS: readonly CompatFlag[] = [
     name: 'use-service-account-credentials',
     takesValue: false,
     origins: ['official', 'official-v1'],
-    why: 'every controller uses the manager\'s own credentials (one ServiceAccount, deploy/rbac.yaml)',
+    why: "every controller uses the manager's own credentials (one ServiceAccount, deploy/rbac.yaml)",
   },
   {
     name: 'allow-untagged-cloud',

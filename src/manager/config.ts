@@ -154,7 +154,9 @@ export async function resolveConfig(flags: Flags, opts: ResolveOptions): Promise
   const warnings = [...flags.warnings, ...controllerWarnings, ...(file.ignored ?? [])];
   // kube-aliyun's --in-cluster wins over --kubeconfig and --server, as it did there.
   if (flags.inCluster && (flags.kubeconfig || flags.master))
-    warnings.push('flag --in-cluster: --kubeconfig and --master/--server are ignored, the Pod\'s service account is used');
+    warnings.push(
+      "flag --in-cluster: --kubeconfig and --master/--server are ignored, the Pod's service account is used",
+    );
   const kubeconfig = flags.inCluster ? undefined : flags.kubeconfig;
   const master = flags.inCluster ? undefined : flags.master;
   const cloud = await resolveCloud(file, env, flags, opts.metadata);

@@ -34,7 +34,8 @@ export function selectControllers(
     const off = item.startsWith('-');
     const name = off ? item.slice(1) : item;
     if (!knownSet.has(name) && name in FOREIGN_CONTROLLERS) {
-      if (!off) warnings.push(`--controllers: controller "${name}" has no effect here: ${FOREIGN_CONTROLLERS[name]}`);
+      if (!off)
+        warnings.push(`--controllers: controller "${name}" has no effect here: ${FOREIGN_CONTROLLERS[name]}`);
       continue;
     }
     if (!knownSet.has(name))

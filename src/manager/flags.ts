@@ -150,12 +150,15 @@ function normalizeArgv(argv: readonly string[]): Normalized {
 /** A duration option whose default --help shows as a duration (`15s`), not as milliseconds. */
 function durationOption(flags: string, description: string, defaultMs: number): Option {
   const flag = /--([a-z-]+)/.exec(flags)![1]!;
-  return new Option(flags, description).argParser(duration(flag)).default(defaultMs, formatDuration(defaultMs));
+  return new Option(flags, description)
+    .argParser(duration(flag))
+    .default(defaultMs, formatDuration(defaultMs));
 }
 
 function nonNegativeNumber(flag: string) {
   return (value: string): number => {
-    if (!/^\d+(\.\d+)?$/.test(value.trim())) throw new FlagError(`--${flag}: must be a number ≥ 0, got "${value}"`);
+    if (!/^\d+(\.\d+)?$/.test(value.trim()))
+      throw new FlagError(`--${flag}: must be a number ≥ 0, got "${value}"`);
     return Number(value);
   };
 }
@@ -164,7 +167,9 @@ function nonNegativeNumber(flag: string) {
 const LOCKS = ['leases', 'endpointsleases', 'configmapsleases', 'endpoints', 'configmaps'];
 function resourceLock(value: string): string {
   if (LOCKS.includes(value)) return value;
-  throw new FlagError(`--leader-elect-resource-lock: unknown lock kind "${value}" (expected one of ${LOCKS.join(', ')})`);
+  throw new FlagError(
+    `--leader-elect-resource-lock: unknown lock kind "${value}" (expected one of ${LOCKS.join(', ')})`,
+  );
 }
 
 function duration(flag: string) {
@@ -294,7 +299,11 @@ export function buildCommand(): Command {
         .argParser(seconds('node-event-aggregation-wait-seconds'))
         .default(1_000, '1'),
     )
-    .option('--enable-imdsv2', 'read instance metadata with a session token (falls back to plain reads)', true)
+    .option(
+      '--enable-imdsv2',
+      'read instance metadata with a session token (falls back to plain reads)',
+      true,
+    )
     .option('--no-enable-imdsv2')
     .option('--dry-run', 'read-only: mutating cloud calls are logged, not sent', false)
     .option('--no-dry-run')
@@ -342,9 +351,13 @@ export function parseFlags(argv: readonly string[]): ParseResult {
     throw new FlagError('--server: conflicts with --master');
   // Native options that are accepted but change nothing warn like the compatibility flags do.
   if (o.allocateNodeCidrs === true)
-    warnings.push('flag --allocate-node-cidrs has no effect here: kube-controller-manager allocates Node pod CIDRs');
+    warnings.push(
+      'flag --allocate-node-cidrs has no effect here: kube-controller-manager allocates Node pod CIDRs',
+    );
   if (cmd.getOptionValueSource('clusterName') === 'cli')
-    warnings.push('flag --cluster-name has no effect here: SLB, route and disk names and tags use cloud-config Global.clusterID');
+    warnings.push(
+      'flag --cluster-name has no effect here: SLB, route and disk names and tags use cloud-config Global.clusterID',
+    );
   if (o.leaderElectResourceLock !== 'leases')
     warnings.push(
       `flag --leader-elect-resource-lock=${String(o.leaderElectResourceLock)} has no effect here: a Lease is held (${String(o.leaderElectResourceNamespace)}/${String(o.leaderElectResourceName)}); stop every manager that locks another kind before starting this one`,

@@ -132,7 +132,14 @@ export async function startManager(config: ManagerConfig, deps: ManagerDeps): Pr
     kube.close();
     cloud.close();
   });
-  return { url: server.urls.url, secureUrl: server.urls.secureUrl, done: finished, stop: () => root.abort(), readiness, registry };
+  return {
+    url: server.urls.url,
+    secureUrl: server.urls.secureUrl,
+    done: finished,
+    stop: () => root.abort(),
+    readiness,
+    registry,
+  };
 }
 
 function defaultCloud(config: ManagerConfig, registry: Registry, logger: Logger): Cloud {

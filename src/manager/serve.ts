@@ -77,7 +77,11 @@ export async function startServing(config: ManagerConfig, deps: ServingDeps): Pr
       'serving',
     );
     return {
-      urls: { url: insecure?.url ?? secure.url, secureUrl: secure.url, ...(insecure ? { insecureUrl: insecure.url } : {}) },
+      urls: {
+        url: insecure?.url ?? secure.url,
+        secureUrl: secure.url,
+        ...(insecure ? { insecureUrl: insecure.url } : {}),
+      },
       close: async () => {
         await Promise.all(servers.map((x) => x.close()));
         for (const c of extraClients) c.close();

@@ -114,7 +114,11 @@ export function servingFlagsFrom(o: Record<string, unknown>): ServingFlags {
       ? { authorizationKubeconfig: o.authorizationKubeconfig as string }
       : {}),
     authenticationSkipLookup: o.authenticationSkipLookup as boolean,
-    alwaysAllowPaths: (o.authorizationAlwaysAllowPaths as string[] | undefined) ?? ['/healthz', '/readyz', '/livez'],
+    alwaysAllowPaths: (o.authorizationAlwaysAllowPaths as string[] | undefined) ?? [
+      '/healthz',
+      '/readyz',
+      '/livez',
+    ],
   };
 }
 

@@ -40,7 +40,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export interface AppOptions extends Pick<HttpServerOptions, 'registry' | 'readiness' | 'alwaysAllowPaths' | 'guard'> {
+export interface AppOptions extends Pick<
+  HttpServerOptions,
+  'registry' | 'readiness' | 'alwaysAllowPaths' | 'guard'
+> {
   /**
    * Plain HTTP that arrived on the secure port: refusals point the caller at HTTPS, and
    * /metrics is never served, not even when an always-allow entry covers it, because a
@@ -59,7 +62,10 @@ export function createApp(opts: AppOptions): express.Express {
   const plain = opts.plainOnSecurePort === true;
   app.use((req, res, next) => {
     if (plain && isMetricsPath(req.path)) {
-      res.status(403).type('text/plain').send(`Forbidden: ${req.path} is served only over HTTPS, to authorised callers\n`);
+      res
+        .status(403)
+        .type('text/plain')
+        .send(`Forbidden: ${req.path} is served only over HTTPS, to authorised callers\n`);
       return;
     }
     if (pathAllowed(allow, req.path)) return next();
@@ -78,7 +84,10 @@ export function createApp(opts: AppOptions): express.Express {
       (v) => {
         if (v.allowed) return next();
         if (v.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="alicloud-controller-manager"');
-        res.status(v.status).type('text/plain').send(v.message + '\n');
+        res
+          .status(v.status)
+          .type('text/plain')
+          .send(v.message + '\n');
       },
       (err: unknown) => next(err),
     );

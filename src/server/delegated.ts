@@ -19,8 +19,7 @@ export interface UserInfo {
 }
 
 export type Verdict =
-  | { allowed: true; user: UserInfo }
-  | { allowed: false; status: 401 | 403 | 500; message: string };
+  { allowed: true; user: UserInfo } | { allowed: false; status: 401 | 403 | 500; message: string };
 
 /** Decides one request that is not on an always-allowed path. */
 export type RequestGuard = (req: IncomingMessage, path: string) => Promise<Verdict>;
@@ -128,7 +127,10 @@ export function createDelegatedGuard(opts: DelegatedAuthOptions): RequestGuard {
         message: `Forbidden: user "${user.username}" cannot ${verb} path "${path}"${d.reason ? `: ${d.reason}` : ''}`,
       };
     } catch (err) {
-      opts.logger?.warn({ err: err instanceof Error ? err.message : String(err) }, 'SubjectAccessReview failed');
+      opts.logger?.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'SubjectAccessReview failed',
+      );
       return { allowed: false, status: 500, message: 'Internal Server Error: authorization unavailable' };
     }
   };

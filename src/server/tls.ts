@@ -34,7 +34,8 @@ const GENERATED_KEY = 'alicloud-controller-manager.key';
 function checkPair(pair: CertificatePair, where: string): CertificatePair {
   try {
     const x = new X509Certificate(pair.cert);
-    if (!x.checkPrivateKey(createPrivateKey(pair.key))) throw new Error('the private key does not match the certificate');
+    if (!x.checkPrivateKey(createPrivateKey(pair.key)))
+      throw new Error('the private key does not match the certificate');
   } catch (err) {
     throw new TlsConfigError(`${where}: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -55,7 +56,10 @@ function generate(bindAddress: string | undefined): CertificatePair {
   const host = hostname();
   const names = new Set(['localhost', '127.0.0.1', '::1', host]);
   if (bindAddress && bindAddress !== '0.0.0.0' && bindAddress !== '::') names.add(bindAddress);
-  return selfSignedCertificate({ commonName: `${host}@${Math.floor(Date.now() / 1000)}`, altNames: [...names] });
+  return selfSignedCertificate({
+    commonName: `${host}@${Math.floor(Date.now() / 1000)}`,
+    altNames: [...names],
+  });
 }
 
 export function servingCertificate(opts: TlsOptions): ServingCertificate {

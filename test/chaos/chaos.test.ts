@@ -14,7 +14,9 @@ describe('chaos (short variant)', function () {
       this.timeout(sc.limitMs.short + 30_000);
       const lines: string[] = [];
       const o = await runScenario(sc, 'short', seed, (l) => lines.push(l));
-      const figures = Object.entries(o.figures).map(([k, v]) => `      ${k}: ${v}`).join('\n');
+      const figures = Object.entries(o.figures)
+        .map(([k, v]) => `      ${k}: ${v}`)
+        .join('\n');
       console.log(`      seed ${seed}, ${(o.ms / 1000).toFixed(1)} s\n${figures}`);
       assert.deepEqual(o.failures, [], `${sc.id} failed (CHAOS_SEED=${seed}):\n${lines.join('\n')}`);
     });

@@ -41,7 +41,10 @@ describe('cloud client: per-action QPS', function () {
       ]);
       const calls = t.emu.calls().filter((c) => c.product.toLowerCase() === 'slb');
       assert.equal(calls.length, 2 * n);
-      assert.deepEqual(calls.filter((c) => c.code !== 'Success').map((c) => c.code), []);
+      assert.deepEqual(
+        calls.filter((c) => c.code !== 'Success').map((c) => c.code),
+        [],
+      );
       // The two actions interleave: pacing is per action, not one queue for the product.
       const firstRegions = calls.findIndex((c) => c.action === 'DescribeRegions');
       assert.ok(firstRegions >= 0 && firstRegions < n, `DescribeRegions started at position ${firstRegions}`);

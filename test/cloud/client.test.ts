@@ -16,7 +16,9 @@ interface Seen {
 }
 
 /** Answers each request with the next scripted reply (the last one repeats). */
-async function scripted(replies: Reply[] | ((seen: Seen, n: number) => Reply)): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
+async function scripted(
+  replies: Reply[] | ((seen: Seen, n: number) => Reply),
+): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
   const seen: Seen[] = [];
   const server: Server = createServer((req, res) => {
     let raw = '';
@@ -24,11 +26,18 @@ async function scripted(replies: Reply[] | ((seen: Seen, n: number) => Reply)): 
     req.on('end', () => {
       const s = { params: new URLSearchParams(raw), headers: req.headers };
       seen.push(s);
-      const reply = typeof replies === 'function' ? replies(s, seen.length) : replies[Math.min(seen.length, replies.length) - 1]!;
+      const reply =
+        typeof replies === 'function'
+          ? replies(s, seen.length)
+          : replies[Math.min(seen.length, replies.length) - 1]!;
       if (reply === 'reset') return void req.socket.destroy();
       if (reply === 'hang') return;
       const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-      res.writeHead(reply.status, { 'content-type': typeof reply.body === 'string' ? 'text/html' : 'application/json' }).end(text);
+      res
+        .writeHead(reply.status, {
+          'content-type': typeof reply.body === 'string' ? 'text/html' : 'application/json',
+        })
+        .end(text);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -65,7 +74,10 @@ function client(overrides: Partial<ConstructorParameters<typeof RpcClient>[0]> =
     product: 'Ecs',
     endpoint: HOST,
     region: 'cn-hangzhou',
-    credentials: { getCredentials: async () => ({ accessKeyId: 'LTAItestid', accessKeySecret: 'testsecret' }), source: () => 'config' },
+    credentials: {
+      getCredentials: async () => ({ accessKeyId: 'LTAItestid', accessKeySecret: 'testsecret' }),
+      source: () => 'config',
+    },
     metrics: createCloudMetrics(new Registry()),
     logger: silentLogger,
     callerIdentity: 'unit/replica-1',
@@ -119,7 +131,10 @@ describe('RpcClient transport', () => {
   it('does not repeat a create without ClientToken whose answer was lost (it may exist now); repeats one with a token', async () => {
     const s = await serve(['reset', { status: 200, body: ok }]);
     const { c, time } = client({ product: 'Slb' });
-    await assert.rejects(c.write('CreateVServerGroup', { LoadBalancerId: 'lb-1', VServerGroupName: 'g' }), (e: unknown) => e instanceof CloudError && e.code === 'ECONNRESET');
+    await assert.rejects(
+      c.write('CreateVServerGroup', { LoadBalancerId: 'lb-1', VServerGroupName: 'g' }),
+      (e: unknown) => e instanceof CloudError && e.code === 'ECONNRESET',
+    );
     assert.equal(s.seen.length, 1, 'sent once: the caller looks before it creates again');
     assert.equal(time.sleeps.length, 0);
     const res = await c.write<{ RequestId: string }>('CreateLoadBalancer', { LoadBalancerName: 'x' });
@@ -129,31 +144,63 @@ describe('RpcClient transport', () => {
   });
 
   it('still repeats a create without ClientToken that was refused before it ran (503)', async () => {
-    const s = await serve([{ status: 503, body: { Code: 'ServiceUnavailable', Message: 'busy', RequestId: 'r1' } }, { status: 200, body: ok }]);
+    const s = await serve([
+      { status: 503, body: { Code: 'ServiceUnavailable', Message: 'busy', RequestId: 'r1' } },
+      { status: 200, body: ok },
+    ]);
     const { c } = client({ product: 'Slb' });
-    assert.equal((await c.write<{ RequestId: string }>('CreateVServerGroup', { LoadBalancerId: 'lb-1' }))?.RequestId, 'req-ok');
+    assert.equal(
+      (await c.write<{ RequestId: string }>('CreateVServerGroup', { LoadBalancerId: 'lb-1' }))?.RequestId,
+      'req-ok',
+    );
     assert.equal(s.seen.length, 2);
     c.close();
   });
 
   it('does not retry a 4xx business error', async () => {
-    await serve([{ status: 404, body: { Code: 'InvalidDiskId.NotFound', Message: 'The specified disk does not exist.', RequestId: 'r404' } }]);
+    await serve([
+      {
+        status: 404,
+        body: {
+          Code: 'InvalidDiskId.NotFound',
+          Message: 'The specified disk does not exist.',
+          RequestId: 'r404',
+        },
+      },
+    ]);
     const { c, time } = client();
-    await assert.rejects(c.write('DeleteDisk', { DiskId: 'd-x' }), (e: unknown) => e instanceof CloudError && e.code === 'InvalidDiskId.NotFound' && e.httpStatus === 404 && e.requestId === 'r404' && !e.retryable);
+    await assert.rejects(
+      c.write('DeleteDisk', { DiskId: 'd-x' }),
+      (e: unknown) =>
+        e instanceof CloudError &&
+        e.code === 'InvalidDiskId.NotFound' &&
+        e.httpStatus === 404 &&
+        e.requestId === 'r404' &&
+        !e.retryable,
+    );
     assert.equal(time.sleeps.length, 0);
   });
 
   it('stops at the overall deadline before maxAttempts', async () => {
     await serve([{ status: 400, body: { Code: 'Throttling.User', Message: 'slow down', RequestId: 'rt' } }]);
-    const { c, time } = client({ retry: { maxAttempts: 20, baseDelayMs: 100, maxDelayMs: 100_000, deadlineMs: 5_000 } });
-    await assert.rejects(c.read('DescribeZones'), (e: unknown) => e instanceof CloudError && e.code === 'Throttling.User');
+    const { c, time } = client({
+      retry: { maxAttempts: 20, baseDelayMs: 100, maxDelayMs: 100_000, deadlineMs: 5_000 },
+    });
+    await assert.rejects(
+      c.read('DescribeZones'),
+      (e: unknown) => e instanceof CloudError && e.code === 'Throttling.User',
+    );
     const waited = time.sleeps.reduce((a, b) => a + b, 0);
     assert.ok(waited <= 5_000, `waited ${waited}ms past the deadline`);
     assert.ok(time.sleeps.length < 19);
   });
 
   it('sends RegionId, caller headers and a ClientToken on creates only, reused across retries', async () => {
-    const s = await serve((_seen, n) => (n === 1 ? { status: 503, body: { Code: 'ServiceUnavailable', Message: 'x', RequestId: 'r' } } : { status: 200, body: { RequestId: 'r', DiskId: 'd-new' } }));
+    const s = await serve((_seen, n) =>
+      n === 1
+        ? { status: 503, body: { Code: 'ServiceUnavailable', Message: 'x', RequestId: 'r' } }
+        : { status: 200, body: { RequestId: 'r', DiskId: 'd-new' } },
+    );
     const { c } = client();
     await c.write('CreateDisk', { ZoneId: 'cn-hangzhou-a', DiskCategory: 'cloud_essd', Size: 20 });
     await c.write('AttachDisk', { InstanceId: 'i-1', DiskId: 'd-new' });

@@ -8,7 +8,11 @@ import { redactSecrets } from '../../src/util/secrets.js';
 import { seedInstances, startTestEmulator, type TestEmulator } from '../helpers/alicloud.js';
 import { cloudFor } from './fixtures.js';
 
-const unreachableMetadata = new MetadataClient({ endpoint: 'http://127.0.0.1:9', timeoutMs: 200, attempts: 1 });
+const unreachableMetadata = new MetadataClient({
+  endpoint: 'http://127.0.0.1:9',
+  timeoutMs: 200,
+  attempts: 1,
+});
 
 function fakeClock(start = Date.now()): { now(): number; advance(ms: number): void } {
   let t = start;
@@ -17,7 +21,12 @@ function fakeClock(start = Date.now()): { now(): number; advance(ms: number): vo
 
 describe('credential chain', () => {
   it('prefers explicit config over every env variable', async () => {
-    const chain = new CredentialChain({ accessKeyId: 'cfg-id-1', accessKeySecret: 'cfg-secret-1', env: { ALIYUN_ACCESS_KEY: 'env-id', ALIYUN_ACCESS_KEY_SECRET: 'env-secret' }, metadata: unreachableMetadata });
+    const chain = new CredentialChain({
+      accessKeyId: 'cfg-id-1',
+      accessKeySecret: 'cfg-secret-1',
+      env: { ALIYUN_ACCESS_KEY: 'env-id', ALIYUN_ACCESS_KEY_SECRET: 'env-secret' },
+      metadata: unreachableMetadata,
+    });
     assert.equal((await chain.getCredentials()).accessKeyId, 'cfg-id-1');
     assert.equal(chain.source(), 'config');
     assert.equal(redactSecrets('x cfg-secret-1 y'), 'x *** y');
@@ -30,15 +39,24 @@ describe('credential chain', () => {
       ALIBABA_CLOUD_ACCESS_KEY_ID: 'third-id',
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'third-secret',
     };
-    const a = new CredentialChain({ env: { ...env, ALIYUN_ACCESS_KEY: 'first-id', ALIYUN_ACCESS_KEY_SECRET: 'first-secret' }, metadata: unreachableMetadata });
+    const a = new CredentialChain({
+      env: { ...env, ALIYUN_ACCESS_KEY: 'first-id', ALIYUN_ACCESS_KEY_SECRET: 'first-secret' },
+      metadata: unreachableMetadata,
+    });
     assert.equal((await a.getCredentials()).accessKeyId, 'first-id');
     const b = new CredentialChain({ env, metadata: unreachableMetadata });
     assert.equal((await b.getCredentials()).accessKeyId, 'second-id');
-    const c = new CredentialChain({ env: { ALIBABA_CLOUD_ACCESS_KEY_ID: 'third-id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'third-secret' }, metadata: unreachableMetadata });
+    const c = new CredentialChain({
+      env: { ALIBABA_CLOUD_ACCESS_KEY_ID: 'third-id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'third-secret' },
+      metadata: unreachableMetadata,
+    });
     assert.equal((await c.getCredentials()).accessKeyId, 'third-id');
     assert.equal(c.source(), 'env');
     // An id without its secret is not a hit.
-    const d = new CredentialChain({ env: { ALIYUN_ACCESS_KEY: 'lonely-id', ACCESS_KEY_ID: 'second-id', ACCESS_KEY_SECRET: 'second-secret' }, metadata: unreachableMetadata });
+    const d = new CredentialChain({
+      env: { ALIYUN_ACCESS_KEY: 'lonely-id', ACCESS_KEY_ID: 'second-id', ACCESS_KEY_SECRET: 'second-secret' },
+      metadata: unreachableMetadata,
+    });
     assert.equal((await d.getCredentials()).accessKeyId, 'second-id');
   });
 
@@ -55,12 +73,24 @@ describe('credential chain', () => {
       await writeFile(join(dir, 'accessKey'), 'file-id-1\n');
       await writeFile(join(dir, 'accessKeySecret'), 'file-secret-1\n');
       const clock = fakeClock();
-      const chain = new CredentialChain({ env: { ALICLOUD_CREDENTIALS_DIR: dir }, metadata: unreachableMetadata, clock, fileRefreshMs: 1000 });
-      assert.deepEqual(await chain.getCredentials(), { accessKeyId: 'file-id-1', accessKeySecret: 'file-secret-1' });
+      const chain = new CredentialChain({
+        env: { ALICLOUD_CREDENTIALS_DIR: dir },
+        metadata: unreachableMetadata,
+        clock,
+        fileRefreshMs: 1000,
+      });
+      assert.deepEqual(await chain.getCredentials(), {
+        accessKeyId: 'file-id-1',
+        accessKeySecret: 'file-secret-1',
+      });
       assert.equal(chain.source(), 'file');
       await writeFile(join(dir, 'accessKey'), 'file-id-2');
       await writeFile(join(dir, 'accessKeySecret'), 'file-secret-2');
-      assert.equal((await chain.getCredentials()).accessKeyId, 'file-id-1', 'cached until the refresh interval');
+      assert.equal(
+        (await chain.getCredentials()).accessKeyId,
+        'file-id-1',
+        'cached until the refresh interval',
+      );
       clock.advance(1001);
       assert.equal((await chain.getCredentials()).accessKeyId, 'file-id-2');
       assert.equal(redactSecrets('file-secret-2'), '***');
@@ -99,7 +129,11 @@ describe('RAM-role STS credentials from emulated metadata', () => {
   afterEach(() => t.close());
 
   it('signs calls with STS credentials and sends the SecurityToken', async () => {
-    const tc = cloudFor(t, { accessKeyId: undefined, accessKeySecret: undefined, metadataEndpoint: metadataUrl });
+    const tc = cloudFor(t, {
+      accessKeyId: undefined,
+      accessKeySecret: undefined,
+      metadataEndpoint: metadataUrl,
+    });
     try {
       const vpcs = await tc.cloud.vpc.describeVpcs();
       assert.ok(vpcs.length >= 1);
@@ -119,7 +153,8 @@ describe('RAM-role STS credentials from emulated metadata', () => {
     const clock = fakeClock();
     let metadataReads = 0;
     const countingFetch: typeof fetch = (input, init) => {
-      if (String(input instanceof Request ? input.url : input).includes('/security-credentials/')) metadataReads++;
+      if (String(input instanceof Request ? input.url : input).includes('/security-credentials/'))
+        metadataReads++;
       return fetch(input, init);
     };
     const metadata = new MetadataClient({ endpoint: metadataUrl, fetch: countingFetch });
@@ -128,7 +163,11 @@ describe('RAM-role STS credentials from emulated metadata', () => {
     const reads = metadataReads;
     const lifetime = first.expiresAt! - clock.now();
     clock.advance(lifetime - 6 * 60_000);
-    assert.equal((await sts.getCredentials()).accessKeyId, first.accessKeyId, 'still fresh: served from cache');
+    assert.equal(
+      (await sts.getCredentials()).accessKeyId,
+      first.accessKeyId,
+      'still fresh: served from cache',
+    );
     assert.equal(metadataReads, reads, 'no metadata read while fresh');
     // The instance's role changes, so the metadata service now hands out different credentials.
     t.emu.setHostMetadata(instanceId, { ramRole: 'RotatedRole' });
@@ -137,7 +176,11 @@ describe('RAM-role STS credentials from emulated metadata', () => {
     assert.ok(metadataReads > reads, 'refreshed from metadata');
     assert.notEqual(second.accessKeyId, first.accessKeyId);
     // And the refreshed credentials are accepted by the API.
-    const tc = cloudFor(t, { accessKeyId: undefined, accessKeySecret: undefined }, { credentials: sts, clock });
+    const tc = cloudFor(
+      t,
+      { accessKeyId: undefined, accessKeySecret: undefined },
+      { credentials: sts, clock },
+    );
     try {
       await tc.cloud.ecs.describeZones();
       assert.equal(t.emu.calls().at(-1)?.code, 'Success');
@@ -149,8 +192,12 @@ describe('RAM-role STS credentials from emulated metadata', () => {
   it('keeps using still-valid credentials when a refresh fails', async () => {
     const clock = fakeClock();
     let broken = false;
-    const flakyFetch: typeof fetch = (input, init) => (broken ? Promise.reject(new Error('metadata down')) : fetch(input, init));
-    const sts = new StsCredentialProvider({ metadata: new MetadataClient({ endpoint: metadataUrl, fetch: flakyFetch, attempts: 1 }), clock });
+    const flakyFetch: typeof fetch = (input, init) =>
+      broken ? Promise.reject(new Error('metadata down')) : fetch(input, init);
+    const sts = new StsCredentialProvider({
+      metadata: new MetadataClient({ endpoint: metadataUrl, fetch: flakyFetch, attempts: 1 }),
+      clock,
+    });
     const first = await sts.getCredentials();
     broken = true;
     clock.advance(first.expiresAt! - clock.now() - 60_000);

@@ -47,28 +47,52 @@ describe('cloud client ↔ emulator', () => {
 
   it('rides through injected throttling and 5xx with backoff', async () => {
     tc = cloudFor(t);
-    t.emu.setFaults({ DescribeVpcs: { code: 'Throttling.User', times: 2 }, DescribeVSwitches: { code: 'ServiceUnavailable', times: 1 } });
+    t.emu.setFaults({
+      DescribeVpcs: { code: 'Throttling.User', times: 2 },
+      DescribeVSwitches: { code: 'ServiceUnavailable', times: 1 },
+    });
     const vpcs = await tc.cloud.vpc.describeVpcs();
     assert.ok(vpcs.length >= 1);
     const vsw = await tc.cloud.vpc.describeVSwitches({ vpcId: vpcs[0]!.VpcId });
     assert.ok(vsw.length >= 1);
     assert.deepEqual(
-      t.emu.calls().filter((c) => c.action === 'DescribeVpcs').map((c) => c.code),
+      t.emu
+        .calls()
+        .filter((c) => c.action === 'DescribeVpcs')
+        .map((c) => c.code),
       ['Throttling.User', 'Throttling.User', 'Success'],
     );
     assert.deepEqual(
-      t.emu.calls().filter((c) => c.action === 'DescribeVSwitches').map((c) => c.code),
+      t.emu
+        .calls()
+        .filter((c) => c.action === 'DescribeVSwitches')
+        .map((c) => c.code),
       ['ServiceUnavailable', 'Success'],
     );
     assert.equal(tc.sleeps.length, 3);
-    assert.equal(await counterValue(tc.registry, 'alicloud_api_retries_total', { action: 'DescribeVpcs', code: 'Throttling.User' }), 2);
-    assert.equal(await counterValue(tc.registry, 'alicloud_api_calls_total', { action: 'DescribeVpcs', code: 'Success' }), 1);
+    assert.equal(
+      await counterValue(tc.registry, 'alicloud_api_retries_total', {
+        action: 'DescribeVpcs',
+        code: 'Throttling.User',
+      }),
+      2,
+    );
+    assert.equal(
+      await counterValue(tc.registry, 'alicloud_api_calls_total', {
+        action: 'DescribeVpcs',
+        code: 'Success',
+      }),
+      1,
+    );
   });
 
   it('gives up at maxAttempts on persistent throttling', async () => {
     tc = cloudFor(t, { retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, deadlineMs: 30_000 } });
     t.emu.setFaults({ DescribeVpcs: { code: 'Throttling.User' } });
-    await assert.rejects(tc.cloud.vpc.describeVpcs(), (e: unknown) => e instanceof CloudError && e.code === 'Throttling.User' && e.retryable);
+    await assert.rejects(
+      tc.cloud.vpc.describeVpcs(),
+      (e: unknown) => e instanceof CloudError && e.code === 'Throttling.User' && e.retryable,
+    );
     assert.equal(t.emu.calls().filter((c) => c.action === 'DescribeVpcs').length, 3);
   });
 
@@ -85,17 +109,28 @@ describe('cloud client ↔ emulator', () => {
   it('a create retried after a lost response makes exactly one load balancer', async () => {
     tc = cloudFor(t);
     t.emu.setFaults({ CreateLoadBalancer: { loseResponse: true, times: 1 } });
-    const created = await tc.cloud.slb.createLoadBalancer({ LoadBalancerName: 'a-lost-response', AddressType: 'internet', tags: [{ Key: 'kubernetes.do.not.delete', Value: 'a-lost-response' }] });
+    const created = await tc.cloud.slb.createLoadBalancer({
+      LoadBalancerName: 'a-lost-response',
+      AddressType: 'internet',
+      tags: [{ Key: 'kubernetes.do.not.delete', Value: 'a-lost-response' }],
+    });
     assert.ok(created?.LoadBalancerId);
-    const lbs = Object.values(t.emu.state.loadBalancers).filter((lb) => lb.LoadBalancerName === 'a-lost-response');
+    const lbs = Object.values(t.emu.state.loadBalancers).filter(
+      (lb) => lb.LoadBalancerName === 'a-lost-response',
+    );
     assert.equal(lbs.length, 1);
     assert.equal(lbs[0]!.LoadBalancerId, created.LoadBalancerId);
     const attempts = t.emu.calls().filter((c) => c.action === 'CreateLoadBalancer');
     assert.equal(attempts.length, 2, 'one lost, one retried');
     assert.ok(attempts[0]!.params.ClientToken);
     assert.equal(attempts[0]!.params.ClientToken, attempts[1]!.params.ClientToken);
-    const byTag = await tc.cloud.slb.describeLoadBalancersByTags([{ Key: 'kubernetes.do.not.delete', Value: 'a-lost-response' }]);
-    assert.deepEqual(byTag.map((lb) => lb.LoadBalancerId), [created.LoadBalancerId]);
+    const byTag = await tc.cloud.slb.describeLoadBalancersByTags([
+      { Key: 'kubernetes.do.not.delete', Value: 'a-lost-response' },
+    ]);
+    assert.deepEqual(
+      byTag.map((lb) => lb.LoadBalancerId),
+      [created.LoadBalancerId],
+    );
   });
 
   it('a CreateDisk retried after a lost response makes exactly one disk', async () => {
@@ -104,7 +139,12 @@ describe('cloud client ↔ emulator', () => {
     tc = cloudFor(t);
     t.emu.setFaults({ CreateDisk: { loseResponse: true, times: 1 } });
     const before = Object.keys(t.emu.state.disks).length;
-    const diskId = await tc.cloud.ecs.createDisk({ zoneId, diskCategory: 'cloud_essd', size: 20, diskName: 'pv-lost' });
+    const diskId = await tc.cloud.ecs.createDisk({
+      zoneId,
+      diskCategory: 'cloud_essd',
+      size: 20,
+      diskName: 'pv-lost',
+    });
     assert.ok(diskId);
     assert.equal(Object.keys(t.emu.state.disks).length, before + 1);
     const disk = await tc.cloud.ecs.describeDisk(diskId);
@@ -130,7 +170,10 @@ describe('cloud client ↔ emulator', () => {
     const res = await tc.cloud.slb.createLoadBalancer({ LoadBalancerName: 'dry' });
     assert.equal(res, undefined);
     await tc.cloud.slb.describeLoadBalancers();
-    assert.deepEqual(t.emu.calls().map((c) => c.action), ['DescribeLoadBalancers']);
+    assert.deepEqual(
+      t.emu.calls().map((c) => c.action),
+      ['DescribeLoadBalancers'],
+    );
     const line = tc.log.lines.find((l) => l.includes('dry-run')) ?? '';
     assert.ok(line?.includes('CreateLoadBalancer'), 'dry-run line names the action');
     assert.ok(!line.includes(t.accessKeySecret));

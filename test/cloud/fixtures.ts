@@ -30,7 +30,11 @@ export interface TestCloud {
 }
 
 /** A cloud whose every product endpoint and metadata point at the emulator. */
-export function cloudFor(t: TestEmulator, config: Partial<CloudConfig> = {}, deps: Partial<CloudDeps> = {}): TestCloud {
+export function cloudFor(
+  t: TestEmulator,
+  config: Partial<CloudConfig> = {},
+  deps: Partial<CloudDeps> = {},
+): TestCloud {
   const log = captureLog();
   const registry = new Registry();
   const sleeps: number[] = [];
@@ -59,9 +63,15 @@ export function cloudFor(t: TestEmulator, config: Partial<CloudConfig> = {}, dep
   return { cloud, log, registry, sleeps };
 }
 
-export async function counterValue(registry: Registry, name: string, labels: Record<string, string>): Promise<number> {
+export async function counterValue(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string>,
+): Promise<number> {
   const metric = registry.getSingleMetric(name);
   if (!metric) return 0;
   const { values } = await metric.get();
-  return values.filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val)).reduce((sum, v) => sum + v.value, 0);
+  return values
+    .filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))
+    .reduce((sum, v) => sum + v.value, 0);
 }

@@ -21,7 +21,11 @@ describe('cloud client logging', () => {
     const good = cloudFor(t);
     const wrongSecret = 'WrongSecretValue-123456';
     const bad = cloudFor(t, { accessKeySecret: wrongSecret });
-    const sts = cloudFor(t, { accessKeyId: undefined, accessKeySecret: undefined, metadataEndpoint: `${t.url}/_emulator/hosts/${instanceId}` });
+    const sts = cloudFor(t, {
+      accessKeyId: undefined,
+      accessKeySecret: undefined,
+      metadataEndpoint: `${t.url}/_emulator/hosts/${instanceId}`,
+    });
     const dry = cloudFor(t, { dryRun: true });
     try {
       t.emu.setFaults({ DescribeInstances: { code: 'Throttling.User', times: 1 } });
@@ -32,15 +36,32 @@ describe('cloud client logging', () => {
       });
       await sts.cloud.vpc.describeVpcs();
       // A failing STS-signed call: its error must not leak the token either.
-      await sts.cloud.slb.describeLoadBalancerAttribute('lb-missing').catch((e: unknown) => messages.push((e as Error).message));
+      await sts.cloud.slb
+        .describeLoadBalancerAttribute('lb-missing')
+        .catch((e: unknown) => messages.push((e as Error).message));
       await dry.cloud.ecs.attachDisk({ instanceId, diskId: 'd-dryrun' });
       const stsCreds = await sts.cloud.credentials.getCredentials();
 
       for (const tc of [good, bad, sts, dry]) lines.push(...tc.log.lines);
-      assert.ok(lines.some((l) => l.includes('retrying')), 'the retry was logged');
-      assert.ok(lines.some((l) => l.includes('SignatureDoesNotMatch')), 'the failure was logged');
-      assert.ok(lines.some((l) => l.includes('dry-run')), 'the dry-run was logged');
-      const secrets = [t.accessKeySecret, wrongSecret, stsCreds.accessKeySecret, stsCreds.securityToken!, stsCreds.accessKeyId];
+      assert.ok(
+        lines.some((l) => l.includes('retrying')),
+        'the retry was logged',
+      );
+      assert.ok(
+        lines.some((l) => l.includes('SignatureDoesNotMatch')),
+        'the failure was logged',
+      );
+      assert.ok(
+        lines.some((l) => l.includes('dry-run')),
+        'the dry-run was logged',
+      );
+      const secrets = [
+        t.accessKeySecret,
+        wrongSecret,
+        stsCreds.accessKeySecret,
+        stsCreds.securityToken!,
+        stsCreds.accessKeyId,
+      ];
       for (const text of [...lines, ...messages]) {
         for (const s of secrets) assert.ok(!text.includes(s), `secret leaked into: ${text.slice(0, 200)}`);
       }

@@ -35,7 +35,11 @@ describe('cloud/metadata against the emulator', () => {
   it('reports no RAM role as undefined, and an unknown key as a 404 MetadataError', async () => {
     const md = new MetadataClient({ endpoint: `${t.url}/_emulator/hosts/${instanceId}` });
     assert.equal(await md.ramRole(), undefined);
-    await assert.rejects(md.get('no-such-key'), (e: unknown) => e instanceof MetadataError && e.status === 404 && /no-such-key: not found/.test(e.message));
+    await assert.rejects(
+      md.get('no-such-key'),
+      (e: unknown) =>
+        e instanceof MetadataError && e.status === 404 && /no-such-key: not found/.test(e.message),
+    );
   });
 
   it('takes the endpoint from options, then METADATA_ENDPOINT, then 100.100.100.200', () => {
@@ -74,7 +78,10 @@ describe('cloud/metadata against the emulator', () => {
       assert.equal(hits, 2);
       // The failed token request is not repeated per read: plain reads for a while.
       assert.equal(tokenRequests, 1);
-      assert.match(err.message, /^metadata region-id: unreachable at http:\/\/127\.0\.0\.1:\d+ \(metadata region-id: HTTP 503\)$/);
+      assert.match(
+        err.message,
+        /^metadata region-id: unreachable at http:\/\/127\.0\.0\.1:\d+ \(metadata region-id: HTTP 503\)$/,
+      );
     } finally {
       await new Promise((r) => srv.close(r));
     }

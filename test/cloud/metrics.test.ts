@@ -23,15 +23,40 @@ describe('cloud metrics against the emulator', () => {
     await assert.rejects(tc.cloud.slb.deleteLoadBalancer('lb-doesnotexist'));
 
     const vpc = { product: 'Vpc', action: 'DescribeVpcs' };
-    assert.equal(await counterValue(tc.registry, 'alicloud_api_calls_total', { ...vpc, code: 'Throttling.User' }), 1);
+    assert.equal(
+      await counterValue(tc.registry, 'alicloud_api_calls_total', { ...vpc, code: 'Throttling.User' }),
+      1,
+    );
     assert.equal(await counterValue(tc.registry, 'alicloud_api_calls_total', { ...vpc, code: 'Success' }), 1);
-    assert.equal(await counterValue(tc.registry, 'alicloud_api_errors_total', { ...vpc, code: 'Throttling.User' }), 1);
-    assert.equal(await counterValue(tc.registry, 'alicloud_api_errors_total', { product: 'Slb', action: 'DeleteLoadBalancer', code: 'InvalidLoadBalancerId.NotFound' }), 1);
-    assert.equal(await counterValue(tc.registry, 'alicloud_api_errors_total', { ...vpc, code: 'Success' }), 0);
+    assert.equal(
+      await counterValue(tc.registry, 'alicloud_api_errors_total', { ...vpc, code: 'Throttling.User' }),
+      1,
+    );
+    assert.equal(
+      await counterValue(tc.registry, 'alicloud_api_errors_total', {
+        product: 'Slb',
+        action: 'DeleteLoadBalancer',
+        code: 'InvalidLoadBalancerId.NotFound',
+      }),
+      1,
+    );
+    assert.equal(
+      await counterValue(tc.registry, 'alicloud_api_errors_total', { ...vpc, code: 'Success' }),
+      0,
+    );
 
     const text = await tc.registry.metrics();
-    assert.match(text, /alicloud_api_request_duration_seconds_count\{product="Vpc",action="DescribeVpcs"\} 2/);
-    assert.match(text, /alicloud_api_request_duration_seconds_count\{product="Slb",action="DeleteLoadBalancer"\} 1/);
-    assert.match(text, /alicloud_api_request_duration_seconds_bucket\{le="\+Inf",product="Vpc",action="DescribeVpcs"\} 2/);
+    assert.match(
+      text,
+      /alicloud_api_request_duration_seconds_count\{product="Vpc",action="DescribeVpcs"\} 2/,
+    );
+    assert.match(
+      text,
+      /alicloud_api_request_duration_seconds_count\{product="Slb",action="DeleteLoadBalancer"\} 1/,
+    );
+    assert.match(
+      text,
+      /alicloud_api_request_duration_seconds_bucket\{le="\+Inf",product="Vpc",action="DescribeVpcs"\} 2/,
+    );
   });
 });

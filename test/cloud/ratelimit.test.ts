@@ -12,7 +12,10 @@ describe('token bucket', () => {
   it('lets a burst through, then spaces calls at 1/qps', () => {
     const { clock } = clockAt(10_000);
     const bucket = new TokenBucket({ qps: 2, burst: 3, clock, sleep: async () => {} });
-    assert.deepEqual([bucket.reserve(), bucket.reserve(), bucket.reserve(), bucket.reserve(), bucket.reserve()], [0, 0, 0, 500, 1000]);
+    assert.deepEqual(
+      [bucket.reserve(), bucket.reserve(), bucket.reserve(), bucket.reserve(), bucket.reserve()],
+      [0, 0, 0, 500, 1000],
+    );
   });
 
   it('refills while idle, but never beyond the burst', () => {
@@ -48,10 +51,22 @@ describe('token bucket', () => {
 describe('backoff', () => {
   it('grows exponentially, is jittered within [10%, 100%] of the cap, and is capped', () => {
     const policy = { ...DEFAULT_RETRY, baseDelayMs: 100, maxDelayMs: 1000 };
-    assert.equal(backoffDelay(policy, 1, () => 0.999999), 100);
-    assert.equal(backoffDelay(policy, 3, () => 0.999999), 400);
-    assert.equal(backoffDelay(policy, 10, () => 0.999999), 1000);
-    assert.equal(backoffDelay(policy, 3, () => 0), 40);
+    assert.equal(
+      backoffDelay(policy, 1, () => 0.999999),
+      100,
+    );
+    assert.equal(
+      backoffDelay(policy, 3, () => 0.999999),
+      400,
+    );
+    assert.equal(
+      backoffDelay(policy, 10, () => 0.999999),
+      1000,
+    );
+    assert.equal(
+      backoffDelay(policy, 3, () => 0),
+      40,
+    );
   });
 
   it('starts throttling retries from a larger base', () => {

@@ -27,10 +27,23 @@ describe('flexvolume cloud session (src/cloud adapter, emulator)', function () {
   const open: CloudSession[] = [];
 
   function config(name: string, body: Record<string, unknown>): FlexConfig {
-    return loadConfig({ ALICLOUD_FLEXVOLUME_CONFIG: writeConfig(work, name, { stateDir: join(work, 'state'), logFile: '', ...body }) });
+    return loadConfig({
+      ALICLOUD_FLEXVOLUME_CONFIG: writeConfig(work, name, {
+        stateDir: join(work, 'state'),
+        logFile: '',
+        ...body,
+      }),
+    });
   }
   function central(extra: Record<string, unknown> = {}): FlexConfig {
-    return config('central', { mode: 'central', regionId: t.emu.state.regionId, ecsEndpoint: t.url, accessKeyId: t.accessKeyId, accessKeySecret: t.accessKeySecret, ...extra });
+    return config('central', {
+      mode: 'central',
+      regionId: t.emu.state.regionId,
+      ecsEndpoint: t.url,
+      accessKeyId: t.accessKeyId,
+      accessKeySecret: t.accessKeySecret,
+      ...extra,
+    });
   }
   async function session(cfg: FlexConfig, log = noLog): Promise<CloudSession> {
     const s = await connect(cfg, log);
@@ -60,11 +73,18 @@ describe('flexvolume cloud session (src/cloud adapter, emulator)', function () {
   it('describes disks by id across pages, by PV-name tag and by name, as CloudDisk records', async () => {
     const { cloud } = await session(central());
     const many = Array.from({ length: 130 }, () => addDisk(t, zone));
-    const tagged = addDisk(t, zone, { Tags: [{ Key: PV_NAME_TAG, Value: 'pvc-tagged' }], Size: 42, DiskName: 'named-disk' });
+    const tagged = addDisk(t, zone, {
+      Tags: [{ Key: PV_NAME_TAG, Value: 'pvc-tagged' }],
+      Size: 42,
+      DiskName: 'named-disk',
+    });
     t.emu.clearCalls();
     const byIds = await cloud.describeDisks({ diskIds: many });
     assert.deepEqual(new Set(byIds.map((d) => d.diskId)), new Set(many));
-    assert.ok(t.emu.calls().filter((c) => c.action === 'DescribeDisks').length >= 2, 'more than 100 ids take more than one call');
+    assert.ok(
+      t.emu.calls().filter((c) => c.action === 'DescribeDisks').length >= 2,
+      'more than 100 ids take more than one call',
+    );
     const [d] = await cloud.describeDisks({ tag: { key: PV_NAME_TAG, value: 'pvc-tagged' } });
     assert.equal(d?.diskId, tagged);
     assert.equal(d?.sizeGiB, 42);
@@ -72,7 +92,10 @@ describe('flexvolume cloud session (src/cloud adapter, emulator)', function () {
     assert.equal(d?.type, 'data');
     assert.equal(d?.zoneId, zone);
     assert.equal(d?.tags[PV_NAME_TAG], 'pvc-tagged');
-    assert.deepEqual((await cloud.describeDisks({ diskName: 'named-disk' })).map((x) => x.diskId), [tagged]);
+    assert.deepEqual(
+      (await cloud.describeDisks({ diskName: 'named-disk' })).map((x) => x.diskId),
+      [tagged],
+    );
     assert.deepEqual(await cloud.describeDisks({ tag: { key: PV_NAME_TAG, value: 'pvc-nobody' } }), []);
   });
 
@@ -83,9 +106,15 @@ describe('flexvolume cloud session (src/cloud adapter, emulator)', function () {
     assert.equal(byId?.instanceId, other);
     assert.equal(byId?.status, 'Running');
     assert.deepEqual(byId?.privateIps, [inst.PrivateIpAddress]);
-    assert.deepEqual((await cloud.describeInstances({ privateIps: [inst.PrivateIpAddress] })).map((i) => i.instanceId), [other]);
+    assert.deepEqual(
+      (await cloud.describeInstances({ privateIps: [inst.PrivateIpAddress] })).map((i) => i.instanceId),
+      [other],
+    );
     const byName = await cloud.describeInstances({ instanceName: inst.InstanceName });
-    assert.deepEqual(byName.map((i) => [i.instanceId, i.instanceName, i.hostName]), [[other, inst.InstanceName, inst.HostName]]);
+    assert.deepEqual(
+      byName.map((i) => [i.instanceId, i.instanceName, i.hostName]),
+      [[other, inst.InstanceName, inst.HostName]],
+    );
   });
 
   it('attaches, detaches and resizes as the audited caller alicloud-flexvolume', async () => {
@@ -101,17 +130,23 @@ describe('flexvolume cloud session (src/cloud adapter, emulator)', function () {
     await t.emu.idle();
     assert.equal(t.emu.state.disks[diskId]!.Status, 'Available');
     const writes = t.emu.calls().filter((c) => ['AttachDisk', 'ResizeDisk', 'DetachDisk'].includes(c.action));
-    assert.deepEqual(writes.map((c) => [c.action, c.code, c.caller]), [
-      ['AttachDisk', 'Success', 'alicloud-flexvolume'],
-      ['ResizeDisk', 'Success', 'alicloud-flexvolume'],
-      ['DetachDisk', 'Success', 'alicloud-flexvolume'],
-    ]);
+    assert.deepEqual(
+      writes.map((c) => [c.action, c.code, c.caller]),
+      [
+        ['AttachDisk', 'Success', 'alicloud-flexvolume'],
+        ['ResizeDisk', 'Success', 'alicloud-flexvolume'],
+        ['DetachDisk', 'Success', 'alicloud-flexvolume'],
+      ],
+    );
     assert.equal(writes[1]!.params.Type, 'online');
   });
 
   it('answers API errors as CloudError carrying the code the attach state machine branches on', async () => {
     const { cloud } = await session(central());
-    await assert.rejects(cloud.attachDisk('d-doesnotexist00000000', host), (err: unknown) => err instanceof CloudError && err.code === 'InvalidDiskId.NotFound');
+    await assert.rejects(
+      cloud.attachDisk('d-doesnotexist00000000', host),
+      (err: unknown) => err instanceof CloudError && err.code === 'InvalidDiskId.NotFound',
+    );
   });
 
   it('retries a throttled call, logging the retry to the driver log file only', async () => {
@@ -121,24 +156,50 @@ describe('flexvolume cloud session (src/cloud adapter, emulator)', function () {
     const diskId = addDisk(t, zone);
     const [d] = await cloud.describeDisks({ diskIds: [diskId] });
     assert.equal(d?.diskId, diskId);
-    const lines = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.ok(lines.some((l) => l.code === 'Throttling.User' && l.msg === 'cloud call failed; retrying'), readFileSync(logFile, 'utf8'));
+    const lines = readFileSync(logFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.ok(
+      lines.some((l) => l.code === 'Throttling.User' && l.msg === 'cloud call failed; retrying'),
+      readFileSync(logFile, 'utf8'),
+    );
     assert.ok(!readFileSync(logFile, 'utf8').includes(t.accessKeySecret));
   });
 
   it('a refused cloud call reaches the caller as a driver Failure naming the API code, not an internal error', async () => {
-    const path = writeConfig(work, 'central-refused', { mode: 'central', regionId: t.emu.state.regionId, ecsEndpoint: t.url, accessKeyId: t.accessKeyId, accessKeySecret: t.accessKeySecret, stateDir: join(work, 'state'), logFile: '' });
+    const path = writeConfig(work, 'central-refused', {
+      mode: 'central',
+      regionId: t.emu.state.regionId,
+      ecsEndpoint: t.url,
+      accessKeyId: t.accessKeyId,
+      accessKeySecret: t.accessKeySecret,
+      stateDir: join(work, 'state'),
+      logFile: '',
+    });
     t.emu.setFaults({ AttachDisk: { code: 'Forbidden.RAM', httpStatus: 403, times: 1 } });
     const diskId = addDisk(t, zone);
-    await assert.rejects(dispatch(['attach', JSON.stringify({ diskId, 'kubernetes.io/pvOrVolumeName': 'pv-refused' }), host], { ALICLOUD_FLEXVOLUME_CONFIG: path }, undefined), (err: unknown) =>
-      // By name: under mocha+tsx the dynamically imported handler may get its own copy of protocol.ts.
-      err instanceof Error && err.name === 'DriverError' && /AttachDisk failed: Forbidden\.RAM/.test(err.message),
+    await assert.rejects(
+      dispatch(
+        ['attach', JSON.stringify({ diskId, 'kubernetes.io/pvOrVolumeName': 'pv-refused' }), host],
+        { ALICLOUD_FLEXVOLUME_CONFIG: path },
+        undefined,
+      ),
+      (err: unknown) =>
+        // By name: under mocha+tsx the dynamically imported handler may get its own copy of protocol.ts.
+        err instanceof Error &&
+        err.name === 'DriverError' &&
+        /AttachDisk failed: Forbidden\.RAM/.test(err.message),
     );
     assert.equal(t.emu.state.disks[diskId]!.Status, 'Available');
   });
 
   it('node mode: region and instance id from metadata, RAM-role STS credentials, no AccessKey', async () => {
-    const cfg = config('node', { mode: 'node', ecsEndpoint: t.url, metadataEndpoint: `${t.url}/_emulator/hosts/${host}` });
+    const cfg = config('node', {
+      mode: 'node',
+      ecsEndpoint: t.url,
+      metadataEndpoint: `${t.url}/_emulator/hosts/${host}`,
+    });
     assert.equal(cfg.credentials, undefined);
     const s = await session(cfg);
     assert.equal(s.regionId, t.emu.state.regionId);
@@ -146,11 +207,18 @@ describe('flexvolume cloud session (src/cloud adapter, emulator)', function () {
     const diskId = addDisk(t, zone);
     t.emu.clearCalls();
     assert.equal((await s.cloud.describeDisks({ diskIds: [diskId] }))[0]?.diskId, diskId);
-    assert.deepEqual(t.emu.calls().map((c) => [c.action, c.code]), [['DescribeDisks', 'Success']]);
+    assert.deepEqual(
+      t.emu.calls().map((c) => [c.action, c.code]),
+      [['DescribeDisks', 'Success']],
+    );
   });
 
   it('node mode on a host without a RAM role fails without calling the API', async () => {
-    const cfg = config('node-norole', { mode: 'node', ecsEndpoint: t.url, metadataEndpoint: `${t.url}/_emulator/hosts/${other}` });
+    const cfg = config('node-norole', {
+      mode: 'node',
+      ecsEndpoint: t.url,
+      metadataEndpoint: `${t.url}/_emulator/hosts/${other}`,
+    });
     const s = await session(cfg);
     t.emu.clearCalls();
     await assert.rejects(s.cloud.describeDisks({ diskIds: ['d-x'] }), /no RAM role/);
@@ -158,8 +226,15 @@ describe('flexvolume cloud session (src/cloud adapter, emulator)', function () {
   });
 
   it('central mode without an AccessKey is refused before anything is loaded or called', async () => {
-    const cfg = config('central-nokey', { mode: 'central', regionId: t.emu.state.regionId, ecsEndpoint: t.url });
-    await assert.rejects(connect(cfg, noLog), (err: unknown) => err instanceof DriverError && /needs an AccessKey/.test(err.message));
+    const cfg = config('central-nokey', {
+      mode: 'central',
+      regionId: t.emu.state.regionId,
+      ecsEndpoint: t.url,
+    });
+    await assert.rejects(
+      connect(cfg, noLog),
+      (err: unknown) => err instanceof DriverError && /needs an AccessKey/.test(err.message),
+    );
   });
 
   it('sends the cloud client silent when the driver has no log file', () => {
@@ -193,27 +268,51 @@ describe('flexvolume cloud session (src/cloud adapter, emulator)', function () {
     const cfgPath = writeConfig(work, 'boundary', { mode: 'central', regionId: 'cn-hangzhou', logFile: '' });
     const loaded = (args: string[]): string[] => {
       writeFileSync(seen, '');
-      const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', register, 'src/flexvolume/main.ts', ...args], {
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ALICLOUD_FLEXVOLUME_CONFIG: cfgPath },
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', '--import', register, 'src/flexvolume/main.ts', ...args],
+        {
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ALICLOUD_FLEXVOLUME_CONFIG: cfgPath },
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      );
       assert.equal(r.status === null, false, 'driver finished');
       JSON.parse(r.stdout);
       return readFileSync(seen, 'utf8').split('\n').filter(Boolean);
     };
     // src/cloud/ownership.ts is the one exception: tag names only, it imports nothing.
-    const cloudish = (urls: string[]) => urls.filter((u) => /@alicloud\/pop-core|\/src\/cloud\/|\/pino\/|prom-client/.test(u) && !u.endsWith('/src/cloud/ownership.ts'));
+    const cloudish = (urls: string[]) =>
+      urls.filter(
+        (u) =>
+          /@alicloud\/pop-core|\/src\/cloud\/|\/pino\/|prom-client/.test(u) &&
+          !u.endsWith('/src/cloud/ownership.ts'),
+      );
     const dev = join(work, 'not-a-device');
     writeFileSync(dev, '');
-    for (const args of [['init'], ['mountdevice', join(work, 'mnt'), dev, '{}'], ['unmountdevice', join(work, 'mnt')], ['expandfs', '{}', dev, join(work, 'p'), '1024', '512']]) {
+    for (const args of [
+      ['init'],
+      ['mountdevice', join(work, 'mnt'), dev, '{}'],
+      ['unmountdevice', join(work, 'mnt')],
+      ['expandfs', '{}', dev, join(work, 'p'), '1024', '512'],
+    ]) {
       const urls = loaded(args);
-      assert.ok(urls.some((u) => u.endsWith('/src/flexvolume/dispatch.ts')), `hook saw the driver's modules for ${args[0]}`);
+      assert.ok(
+        urls.some((u) => u.endsWith('/src/flexvolume/dispatch.ts')),
+        `hook saw the driver's modules for ${args[0]}`,
+      );
       assert.deepEqual(cloudish(urls), [], `${args[0]} must not load the cloud client`);
     }
     // The same probe sees the client when a call needs it (this one then fails: no AccessKey).
-    const attach = loaded(['attach', JSON.stringify({ diskId: 'd-abc', 'kubernetes.io/pvOrVolumeName': 'pv-abc' }), 'node-0']);
-    assert.ok(cloudish(attach).some((u) => u.includes('@alicloud/pop-core')), 'attach loads pop-core');
+    const attach = loaded([
+      'attach',
+      JSON.stringify({ diskId: 'd-abc', 'kubernetes.io/pvOrVolumeName': 'pv-abc' }),
+      'node-0',
+    ]);
+    assert.ok(
+      cloudish(attach).some((u) => u.includes('@alicloud/pop-core')),
+      'attach loads pop-core',
+    );
   });
 
   it('the bundled driver answers init without loading any HTTP/TLS module (the cloud client stays unevaluated)', function () {
@@ -221,10 +320,15 @@ describe('flexvolume cloud session (src/cloud adapter, emulator)', function () {
     ensureBundle();
     const out = join(work, 'modules.txt');
     const probe = `data:text/javascript,${encodeURIComponent(`import fs from 'node:fs'; process.on('exit', () => fs.writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join('\\n')));`)}`;
-    const r = spawnSync(process.execPath, ['--import', probe, DRIVER, 'init'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, ['--import', probe, DRIVER, 'init'], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     assert.equal(JSON.parse(r.stdout).status, 'Success');
     const modules = readFileSync(out, 'utf8').split('\n');
     assert.ok(modules.includes('NativeModule fs'), 'the probe saw the module list');
-    for (const m of ['http', 'https', 'tls', '_http_agent']) assert.ok(!modules.includes(`NativeModule ${m}`), `init loaded ${m}`);
+    for (const m of ['http', 'https', 'tls', '_http_agent'])
+      assert.ok(!modules.includes(`NativeModule ${m}`), `init loaded ${m}`);
   });
 });

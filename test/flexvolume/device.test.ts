@@ -94,7 +94,14 @@ describe('flexvolume device discovery (fabricated /dev and /sys)', function () {
   });
 
   describe('systemDevIds', () => {
-    const mount = (mountPoint: string, devId: string, source: string): MountEntry => ({ devId, root: '/', mountPoint, fsType: 'ext4', source, options: 'rw' });
+    const mount = (mountPoint: string, devId: string, source: string): MountEntry => ({
+      devId,
+      root: '/',
+      mountPoint,
+      fsType: 'ext4',
+      source,
+      options: 'rw',
+    });
 
     it('holds the root mount, its source device, and the whole disk of a root partition', () => {
       // /sys/dev/block/<id> links into the device tree; a partition dir sits inside its disk dir.
@@ -104,7 +111,10 @@ describe('flexvolume device discovery (fabricated /dev and /sys)', function () {
       writeFileSync(join(disk, 'vda1', 'partition'), '1\n');
       mkdirSync(join(sysRoot, 'dev/block'), { recursive: true });
       symlinkSync(join(disk, 'vda1'), join(sysRoot, 'dev/block/253:1'));
-      const ids = systemDevIds(sysRoot, [mount('/data', '7:9', '/dev/loop9'), mount('/', '253:1', '/dev/vda1')]);
+      const ids = systemDevIds(sysRoot, [
+        mount('/data', '7:9', '/dev/loop9'),
+        mount('/', '253:1', '/dev/vda1'),
+      ]);
       assert.deepEqual([...ids].sort(), ['253:0', '253:1']);
     });
 

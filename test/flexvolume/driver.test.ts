@@ -2,7 +2,16 @@
 // materialised as loop devices, through the whole kubelet lifecycle and its failure cases.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedInstances, startTestEmulator, type TestEmulator } from '../helpers/alicloud.js';
@@ -28,7 +37,10 @@ function expectFailure(r: DriverRun, pattern: RegExp): void {
 
 function blkidType(dev: string): string {
   try {
-    return execFileSync('blkid', ['-p', '-s', 'TYPE', '-o', 'value', dev], { env: SBIN, encoding: 'utf8' }).trim();
+    return execFileSync('blkid', ['-p', '-s', 'TYPE', '-o', 'value', dev], {
+      env: SBIN,
+      encoding: 'utf8',
+    }).trim();
   } catch {
     return '';
   }
@@ -110,7 +122,13 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
   });
 
   it('mount and unmount are Not supported; getvolumename defers to the kubelet; unknown call-outs are Not supported', async () => {
-    for (const args of [['format-everything', '{}'], [], ['mount', '/var/lib/kubelet/pods/x/volumes/v', '{}'], ['unmount', '/var/lib/kubelet/pods/x/volumes/v'], ['getvolumename', '{}']]) {
+    for (const args of [
+      ['format-everything', '{}'],
+      [],
+      ['mount', '/var/lib/kubelet/pods/x/volumes/v', '{}'],
+      ['unmount', '/var/lib/kubelet/pods/x/volumes/v'],
+      ['getvolumename', '{}'],
+    ]) {
       const r = await runDriver(args, central);
       assert.equal(r.reply.status, 'Not supported');
       assert.equal(r.code, 1);
@@ -142,7 +160,10 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
     const m = await runDriver(['mountdevice', mnt, w.reply.device!, o], node);
     expectOk(m, 'mountdevice');
     assert.equal(blkidType(w.reply.device!), 'ext4');
-    const uuid = execFileSync('blkid', ['-p', '-s', 'UUID', '-o', 'value', w.reply.device!], { env: SBIN, encoding: 'utf8' }).trim();
+    const uuid = execFileSync('blkid', ['-p', '-s', 'UUID', '-o', 'value', w.reply.device!], {
+      env: SBIN,
+      encoding: 'utf8',
+    }).trim();
     writeFileSync(join(mnt, 'hello.txt'), 'kept across detach');
 
     const again = await runDriver(['mountdevice', mnt, w.reply.device!, o], node);
@@ -164,7 +185,10 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
     expectOk(w2, 'waitforattach 2');
     expectOk(await runDriver(['mountdevice', mnt, w2.reply.device!, o], node), 'mountdevice 2');
     assert.equal(readFileSync(join(mnt, 'hello.txt'), 'utf8'), 'kept across detach');
-    const uuid2 = execFileSync('blkid', ['-p', '-s', 'UUID', '-o', 'value', w2.reply.device!], { env: SBIN, encoding: 'utf8' }).trim();
+    const uuid2 = execFileSync('blkid', ['-p', '-s', 'UUID', '-o', 'value', w2.reply.device!], {
+      env: SBIN,
+      encoding: 'utf8',
+    }).trim();
     assert.equal(uuid2, uuid, 'same filesystem, not reformatted');
     expectOk(await runDriver(['unmountdevice', mnt], node), 'unmountdevice 2');
     expectOk(await runDriver(['detach', 'pv-data', 'node-0'], central), 'detach 2');
@@ -185,7 +209,10 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
     const r = await runDriver(['attach', opts(diskId, 'pv-busy'), 'node-0'], central);
     expectFailure(r, new RegExp(`in use by instance ${other}`));
     assert.equal(t.emu.state.disks[diskId]!.InstanceId, other);
-    assert.equal(t.emu.calls().filter((c) => c.action === 'DetachDisk' && c.params.DiskId === diskId).length, 0);
+    assert.equal(
+      t.emu.calls().filter((c) => c.action === 'DetachDisk' && c.params.DiskId === diskId).length,
+      0,
+    );
   });
 
   it('leaves a disk on a Stopped instance it cannot tell is a Node of this cluster, and names the setting', async () => {
@@ -196,7 +223,10 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
       const r = await runDriver(['attach', opts(diskId, 'pv-stopped'), 'node-0'], central);
       expectFailure(r, /stopped instance .* left there: .*kubeApiUrl.*detachFromNonNodes/);
       assert.equal(t.emu.state.disks[diskId]!.InstanceId, other);
-      assert.equal(t.emu.calls().filter((c) => c.action === 'DetachDisk' || c.action === 'AttachDisk').length, 0);
+      assert.equal(
+        t.emu.calls().filter((c) => c.action === 'DetachDisk' || c.action === 'AttachDisk').length,
+        0,
+      );
     } finally {
       t.emu.state.instances[other]!.Status = 'Running';
     }
@@ -204,7 +234,10 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
 
   it('moves a disk off a Stopped instance when the operator allowed it (detachFromNonNodes) and attaches it here', async () => {
     const diskId = addDisk(t, zone, { Status: 'In_use', InstanceId: other, Device: '/dev/xvdc' });
-    const allowing = writeConfig(work, 'central-move', { ...JSON.parse(readFileSync(central, 'utf8')) as Record<string, unknown>, detachFromNonNodes: true });
+    const allowing = writeConfig(work, 'central-move', {
+      ...(JSON.parse(readFileSync(central, 'utf8')) as Record<string, unknown>),
+      detachFromNonNodes: true,
+    });
     t.emu.state.instances[other]!.Status = 'Stopped';
     try {
       const r = await runDriver(['attach', opts(diskId, 'pv-moved'), 'node-0'], allowing);
@@ -218,7 +251,12 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
   });
 
   it('detaches a provisioned volume attached before attachment records existed, by the cluster PV-name tag', async () => {
-    const diskId = addDisk(t, zone, { Status: 'In_use', InstanceId: host, Device: '/dev/xvdd', Tags: [...OWNED, { Key: PV_NAME_TAG, Value: 'pvc-0b1c2d3e' }] });
+    const diskId = addDisk(t, zone, {
+      Status: 'In_use',
+      InstanceId: host,
+      Device: '/dev/xvdd',
+      Tags: [...OWNED, { Key: PV_NAME_TAG, Value: 'pvc-0b1c2d3e' }],
+    });
     const r = await runDriver(['detach', 'pvc-0b1c2d3e', 'node-0'], central2);
     expectOk(r, 'detach by tag');
     assert.equal(t.emu.state.disks[diskId]!.Status, 'Available');
@@ -226,8 +264,14 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
 
   it('detaches a listed kube-aliyun volume by disk name, and by the crash-recovery unique name', async () => {
     const diskId = addDisk(t, zone, { DiskName: 'pvc-kubeup-1', Tags: [] });
-    const compat = writeConfig(work, 'central-kubeup', { ...JSON.parse(readFileSync(central, 'utf8')) as Record<string, unknown>, kubeAliyunDisks: [diskId] });
-    expectFailure(await runDriver(['attach', opts(diskId, 'pvc-kubeup-1'), 'node-0'], central), /kubeAliyunDisks/);
+    const compat = writeConfig(work, 'central-kubeup', {
+      ...(JSON.parse(readFileSync(central, 'utf8')) as Record<string, unknown>),
+      kubeAliyunDisks: [diskId],
+    });
+    expectFailure(
+      await runDriver(['attach', opts(diskId, 'pvc-kubeup-1'), 'node-0'], central),
+      /kubeAliyunDisks/,
+    );
     expectOk(await runDriver(['attach', opts(diskId, 'pvc-kubeup-1'), 'node-0'], compat), 'attach');
     expectOk(await runDriver(['detach', 'aliyun/flexv/pvc-kubeup-1', 'node-0'], compat), 'detach by name');
     assert.equal(t.emu.state.disks[diskId]!.Status, 'Available');
@@ -237,7 +281,10 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
     t.emu.clearCalls();
     const r = await runDriver(['detach', 'pv-unknown', 'node-0'], central);
     expectOk(r, 'detach of nothing');
-    assert.match(r.reply.message ?? '', /no disk of cluster clusterid records an attachment of volume pv-unknown to node node-0; nothing was detached/);
+    assert.match(
+      r.reply.message ?? '',
+      /no disk of cluster clusterid records an attachment of volume pv-unknown to node node-0; nothing was detached/,
+    );
     assert.equal(t.emu.calls().filter((c) => c.action === 'DetachDisk').length, 0);
   });
 
@@ -248,7 +295,11 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
     const r = await runDriver(['attach', o, 'node-0'], node, { DEBUG: '*' });
     expectOk(r, 'node-mode attach');
     assert.equal(t.emu.state.disks[diskId]!.InstanceId, host);
-    assert.ok(t.emu.calls().some((c) => c.action === 'AttachDisk' && c.code === 'Success' && c.caller === 'alicloud-flexvolume'));
+    assert.ok(
+      t.emu
+        .calls()
+        .some((c) => c.action === 'AttachDisk' && c.code === 'Success' && c.caller === 'alicloud-flexvolume'),
+    );
     expectOk(await runDriver(['detach', 'pv-node-mode', 'node-0'], node), 'node-mode detach');
   });
 
@@ -265,7 +316,10 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
       const dev = await attached(diskId, 'pv-foreign');
       execFileSync('mkfs.ext4', ['-q', '-F', dev], { env: SBIN });
       const mnt = join(work, 'mnt-foreign');
-      const r = await runDriver(['mountdevice', mnt, dev, opts(diskId, 'pv-foreign', { 'kubernetes.io/fsType': 'xfs' })], node);
+      const r = await runDriver(
+        ['mountdevice', mnt, dev, opts(diskId, 'pv-foreign', { 'kubernetes.io/fsType': 'xfs' })],
+        node,
+      );
       expectFailure(r, /holds a ext4 filesystem but fsType xfs/);
       assert.equal(blkidType(dev), 'ext4');
     });
@@ -275,15 +329,30 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
       const payload = Buffer.from('precious bytes that are not a filesystem');
       loops.writeBacking(diskId, 4096, payload);
       const dev = await attached(diskId, 'pv-rawdata');
-      const r = await runDriver(['mountdevice', join(work, 'mnt-raw'), dev, opts(diskId, 'pv-rawdata')], node);
+      const r = await runDriver(
+        ['mountdevice', join(work, 'mnt-raw'), dev, opts(diskId, 'pv-rawdata')],
+        node,
+      );
       expectFailure(r, /unrecognized data/);
-      assert.ok(readFileSync(loops.backingFile(diskId)).subarray(4096, 4096 + payload.length).equals(payload));
+      assert.ok(
+        readFileSync(loops.backingFile(diskId))
+          .subarray(4096, 4096 + payload.length)
+          .equals(payload),
+      );
     });
 
     it('does not format a blank device for a read-only volume', async () => {
       const diskId = addDisk(t, zone);
       const dev = await attached(diskId, 'pv-ro');
-      const r = await runDriver(['mountdevice', join(work, 'mnt-ro'), dev, opts(diskId, 'pv-ro', { 'kubernetes.io/readwrite': 'ro' })], node);
+      const r = await runDriver(
+        [
+          'mountdevice',
+          join(work, 'mnt-ro'),
+          dev,
+          opts(diskId, 'pv-ro', { 'kubernetes.io/readwrite': 'ro' }),
+        ],
+        node,
+      );
       expectFailure(r, /read-only; not formatting/);
       assert.equal(blkidType(dev), '');
     });
@@ -293,7 +362,13 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
       const dev = await attached(diskId, 'pv-ro2');
       execFileSync('mkfs.ext4', ['-q', '-F', dev], { env: SBIN });
       const mnt = join(work, 'mnt-ro2');
-      expectOk(await runDriver(['mountdevice', mnt, dev, opts(diskId, 'pv-ro2', { 'kubernetes.io/readwrite': 'ro' })], node), 'ro mount');
+      expectOk(
+        await runDriver(
+          ['mountdevice', mnt, dev, opts(diskId, 'pv-ro2', { 'kubernetes.io/readwrite': 'ro' })],
+          node,
+        ),
+        'ro mount',
+      );
       assert.throws(() => writeFileSync(join(mnt, 'x'), 'y'), /EROFS/);
       expectOk(await runDriver(['unmountdevice', mnt], node), 'unmount');
     });
@@ -321,15 +396,43 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
       ['malformed JSON', ['attach', '{"diskId":', 'node-0'], /not valid JSON/],
       ['JSON array', ['waitforattach', '/dev/vdb', '[1,2]'], /must be an object/],
       ['missing args', ['mountdevice', '/mnt/x'], /missing arguments/],
-      ['metacharacters in disk id', ['attach', JSON.stringify({ diskId: 'd-abc;rm -rf /' }), 'node-0'], /invalid disk id/],
-      ['command substitution in disk id', ['waitforattach', '', JSON.stringify({ volumeId: 'd-$(reboot)' })], /invalid disk id/],
-      ['metacharacters in mount path', ['mountdevice', '/mnt/x;reboot', '/dev/loop0', '{}'], /invalid device mount path/],
+      [
+        'metacharacters in disk id',
+        ['attach', JSON.stringify({ diskId: 'd-abc;rm -rf /' }), 'node-0'],
+        /invalid disk id/,
+      ],
+      [
+        'command substitution in disk id',
+        ['waitforattach', '', JSON.stringify({ volumeId: 'd-$(reboot)' })],
+        /invalid disk id/,
+      ],
+      [
+        'metacharacters in mount path',
+        ['mountdevice', '/mnt/x;reboot', '/dev/loop0', '{}'],
+        /invalid device mount path/,
+      ],
       ['relative segments in path', ['unmountdevice', '/var/lib/../../etc'], /relative segments/],
       ['NUL-free but spaced path', ['unmountdevice', '/mnt/a b'], /invalid device mount path/],
-      ['disagreeing ids', ['attach', JSON.stringify({ diskId: 'd-aaa', volumeId: 'd-bbb' }), 'node-0'], /disagree/],
-      ['unsupported fsType', ['waitforattach', '', JSON.stringify({ diskId: 'd-aaa', 'kubernetes.io/fsType': 'ext4 -E root_owner' })], /unsupported fsType/],
+      [
+        'disagreeing ids',
+        ['attach', JSON.stringify({ diskId: 'd-aaa', volumeId: 'd-bbb' }), 'node-0'],
+        /disagree/,
+      ],
+      [
+        'unsupported fsType',
+        [
+          'waitforattach',
+          '',
+          JSON.stringify({ diskId: 'd-aaa', 'kubernetes.io/fsType': 'ext4 -E root_owner' }),
+        ],
+        /unsupported fsType/,
+      ],
       ['bad node name', ['attach', JSON.stringify({ diskId: 'd-aaa' }), 'node;id'], /invalid node name/],
-      ['mount flag outside the allow-list', ['mountdevice', '/mnt/x', '/dev/loop0', JSON.stringify({ flags: 'exec,suid' })], /not allowed/],
+      [
+        'mount flag outside the allow-list',
+        ['mountdevice', '/mnt/x', '/dev/loop0', JSON.stringify({ flags: 'exec,suid' })],
+        /not allowed/,
+      ],
     ];
     for (const [name, args, pattern] of cases) {
       it(`${name} → Failure, exit 1`, async () => {
@@ -342,11 +445,15 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
 
   it('serialises parallel attaches to one node and all of them succeed', async () => {
     const ids = [addDisk(t, zone), addDisk(t, zone), addDisk(t, zone)];
-    const runs = await Promise.all(ids.map((id, i) => runDriver(['attach', opts(id, `pv-par-${i}`), 'node-0'], central)));
+    const runs = await Promise.all(
+      ids.map((id, i) => runDriver(['attach', opts(id, `pv-par-${i}`), 'node-0'], central)),
+    );
     runs.forEach((r, i) => expectOk(r, `parallel attach ${i}`));
     const devices = new Set(ids.map((id) => t.emu.state.disks[id]!.Device));
     assert.equal(devices.size, 3, 'distinct API devices');
-    const detaches = await Promise.all(ids.map((_, i) => runDriver(['detach', `pv-par-${i}`, 'node-0'], central)));
+    const detaches = await Promise.all(
+      ids.map((_, i) => runDriver(['detach', `pv-par-${i}`, 'node-0'], central)),
+    );
     detaches.forEach((r, i) => expectOk(r, `parallel detach ${i}`));
     for (const id of ids) assert.equal(t.emu.state.disks[id]!.Status, 'Available');
   });
@@ -363,7 +470,10 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
     expectOk(await runDriver(['mountdevice', mnt, dev, o], node), 'mountdevice');
     const before = size();
     const newSize = 128 << 20;
-    expectFailure(await runDriver(['expandfs', o, dev, mnt, String(newSize), String(64 << 20)], node), /has not been resized yet/);
+    expectFailure(
+      await runDriver(['expandfs', o, dev, mnt, String(newSize), String(64 << 20)], node),
+      /has not been resized yet/,
+    );
     truncateSync(loops.backingFile(diskId), newSize);
     execFileSync('losetup', ['-c', dev], { env: SBIN });
     const online = await runDriver(['expandfs', o, dev, mnt, String(newSize), String(64 << 20)], node);
@@ -373,7 +483,10 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
       assert.match(online.reply.message ?? '', /Permission denied/);
       console.warn('NOTE: online resize2fs not permitted in this sandbox; testing offline expandfs');
       expectOk(await runDriver(['unmountdevice', mnt], node), 'unmount for offline grow');
-      expectOk(await runDriver(['expandfs', o, dev, mnt, String(newSize), String(64 << 20)], node), 'offline expandfs');
+      expectOk(
+        await runDriver(['expandfs', o, dev, mnt, String(newSize), String(64 << 20)], node),
+        'offline expandfs',
+      );
       expectOk(await runDriver(['mountdevice', mnt, dev, o], node), 'remount');
     }
     const after = size();
@@ -384,7 +497,10 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
 
   it('expandvolume resizes the cloud disk (rounded up to GiB)', async () => {
     const diskId = addDisk(t, zone);
-    const r = await runDriver(['expandvolume', opts(diskId, 'pv-ev'), '/mnt/unused', String(30 * 2 ** 30 - 5), String(20 * 2 ** 30)], central);
+    const r = await runDriver(
+      ['expandvolume', opts(diskId, 'pv-ev'), '/mnt/unused', String(30 * 2 ** 30 - 5), String(20 * 2 ** 30)],
+      central,
+    );
     expectOk(r, 'expandvolume');
     assert.equal(t.emu.state.disks[diskId]!.Size, 30);
     assert.equal(r.reply.volumeNewSize, 30 * 2 ** 30);

@@ -9,8 +9,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedInstances, startTestEmulator, type TestEmulator } from '../helpers/alicloud.js';
 import { LoopDisks, loopDisksAvailable } from '../helpers/loopdisk.js';
-import { addDisk, CLUSTER_ID, ensureBundle, opts, OWNED, runDriver, writeConfig, type DriverRun } from './harness.js';
-import { TAG_ATTACHED_NODE, TAG_ATTACHED_VOLUME, TAG_ATTACHMENT, TAG_PV_NAME } from '../../src/cloud/ownership.js';
+import {
+  addDisk,
+  CLUSTER_ID,
+  ensureBundle,
+  opts,
+  OWNED,
+  runDriver,
+  writeConfig,
+  type DriverRun,
+} from './harness.js';
+import {
+  TAG_ATTACHED_NODE,
+  TAG_ATTACHED_VOLUME,
+  TAG_ATTACHMENT,
+  TAG_PV_NAME,
+} from '../../src/cloud/ownership.js';
 import { attachmentKey } from '../../src/flexvolume/attachments.js';
 import { openTagKey } from '../../src/flexvolume/ownership.js';
 
@@ -64,7 +78,13 @@ describe('flexvolume: controller-side attach, controller moves to another master
       console.warn(msg);
     }
     // The node's driver needs no credentials at all: its calls only touch the host.
-    kubelet = writeConfig(work, 'kubelet', { mode: 'node', stateDir: join(work, 'kubelet-state'), devRoot: loops?.devRoot ?? '/nonexistent', logFile: '', deviceTimeoutMs: 10_000 });
+    kubelet = writeConfig(work, 'kubelet', {
+      mode: 'node',
+      stateDir: join(work, 'kubelet-state'),
+      devRoot: loops?.devRoot ?? '/nonexistent',
+      logFile: '',
+      deviceTimeoutMs: 10_000,
+    });
   });
 
   after(async () => {
@@ -78,21 +98,34 @@ describe('flexvolume: controller-side attach, controller moves to another master
     const a = ok(await runDriver(['attach', options, 'node-0'], masterA), 'attach on master A');
     assert.equal(t.emu.state.disks[diskId]!.InstanceId, host);
     const tags = Object.fromEntries(t.emu.state.disks[diskId]!.Tags.map((x) => [x.Key, x.Value]));
-    assert.equal(tags[TAG_ATTACHMENT], attachmentKey(CLUSTER_ID, 'node-0', volumeName), 'record keyed by cluster, node and volume');
+    assert.equal(
+      tags[TAG_ATTACHMENT],
+      attachmentKey(CLUSTER_ID, 'node-0', volumeName),
+      'record keyed by cluster, node and volume',
+    );
     assert.equal(tags[TAG_ATTACHED_NODE], 'node-0');
     assert.equal(tags[TAG_ATTACHED_VOLUME], volumeName);
-    assert.equal(ok(await runDriver(['isattached', options, 'node-0'], masterA), 'isattached A').reply.attached, true);
+    assert.equal(
+      ok(await runDriver(['isattached', options, 'node-0'], masterA), 'isattached A').reply.attached,
+      true,
+    );
 
     const mnt = join(work, 'kubelet/plugins/kubernetes.io/flexvolume/alicloud/disk/mounts', volumeName);
     if (loops) {
-      const w = ok(await runDriver(['waitforattach', a.reply.device ?? '', options], kubelet), 'waitforattach');
+      const w = ok(
+        await runDriver(['waitforattach', a.reply.device ?? '', options], kubelet),
+        'waitforattach',
+      );
       assert.equal(w.reply.device, loops.device(diskId));
       ok(await runDriver(['mountdevice', mnt, w.reply.device!, options], kubelet), 'mountdevice');
       writeFileSync(join(mnt, 'marker'), volumeName);
     }
 
     // Master A is gone; master B has never seen this volume.
-    assert.equal(ok(await runDriver(['isattached', options, 'node-0'], masterB), 'isattached B').reply.attached, true);
+    assert.equal(
+      ok(await runDriver(['isattached', options, 'node-0'], masterB), 'isattached B').reply.attached,
+      true,
+    );
     if (loops) {
       assert.equal(readFileSync(join(mnt, 'marker'), 'utf8'), volumeName);
       ok(await runDriver(['unmountdevice', mnt], kubelet), 'unmountdevice');
@@ -101,7 +134,10 @@ describe('flexvolume: controller-side attach, controller moves to another master
     const d = ok(await runDriver(['detach', volumeName, 'node-0'], masterB), 'detach on master B');
     assert.match(d.reply.message ?? '', new RegExp(`^${diskId}: detached$`));
     assert.equal(t.emu.state.disks[diskId]!.Status, 'Available');
-    assert.equal(ok(await runDriver(['isattached', options, 'node-0'], masterB), 'isattached after').reply.attached, false);
+    assert.equal(
+      ok(await runDriver(['isattached', options, 'node-0'], masterB), 'isattached after').reply.attached,
+      false,
+    );
     ok(await runDriver(['detach', volumeName, 'node-0'], masterA), 'repeated detach on the old master');
   }
 
@@ -137,10 +173,17 @@ describe('flexvolume: controller-side attach, controller moves to another master
 
   it('an attach that ended right after AttachDisk (timeout, kill) still leaves a record the next master detaches by', async () => {
     const diskId = addDisk(t, zone);
-    const hasty = writeConfig(work, 'master-hasty', { ...(JSON.parse(readFileSync(masterA, 'utf8')) as Record<string, unknown>), attachTimeoutMs: 1, stateDir: join(work, 'hasty-state') });
+    const hasty = writeConfig(work, 'master-hasty', {
+      ...(JSON.parse(readFileSync(masterA, 'utf8')) as Record<string, unknown>),
+      attachTimeoutMs: 1,
+      stateDir: join(work, 'hasty-state'),
+    });
     const r = await runDriver(['attach', opts(diskId, 'pv-crash'), 'node-0'], hasty);
     assert.equal(r.reply.status, 'Failure', JSON.stringify(r.reply));
-    assert.ok(t.emu.calls().some((c) => c.action === 'AttachDisk' && c.params.DiskId === diskId), 'AttachDisk was sent');
+    assert.ok(
+      t.emu.calls().some((c) => c.action === 'AttachDisk' && c.params.DiskId === diskId),
+      'AttachDisk was sent',
+    );
     rmSync(join(work, 'hasty-state'), { recursive: true, force: true });
     ok(await runDriver(['detach', 'alicloud/disk/pv-crash', 'node-0'], masterB), 'detach by unique name');
     assert.equal(t.emu.state.disks[diskId]!.Status, 'Available');

@@ -27,16 +27,32 @@ export interface DriverRun {
   reply: DriverReply;
 }
 
-export function runDriver(args: string[], configPath: string, extraEnv: Record<string, string> = {}): Promise<DriverRun> {
+export function runDriver(
+  args: string[],
+  configPath: string,
+  extraEnv: Record<string, string> = {},
+): Promise<DriverRun> {
   return new Promise((resolve, reject) => {
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', ALICLOUD_FLEXVOLUME_CONFIG: configPath, ...extraEnv };
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      ALICLOUD_FLEXVOLUME_CONFIG: configPath,
+      ...extraEnv,
+    };
     execFile(process.execPath, [DRIVER, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
+      const code = err
+        ? typeof (err as { code?: unknown }).code === 'number'
+          ? (err as { code: number }).code
+          : -1
+        : 0;
       let reply: DriverReply;
       try {
         reply = JSON.parse(stdout) as DriverReply;
       } catch {
-        reject(new Error(`driver output is not one JSON object: ${JSON.stringify(stdout)} stderr=${JSON.stringify(stderr)}`));
+        reject(
+          new Error(
+            `driver output is not one JSON object: ${JSON.stringify(stdout)} stderr=${JSON.stringify(stderr)}`,
+          ),
+        );
         return;
       }
       resolve({ code, stdout, stderr, reply });
@@ -52,7 +68,13 @@ export function writeConfig(dir: string, name: string, body: Record<string, unkn
 }
 
 export function opts(diskId: string, volumeName: string, extra: Record<string, string> = {}): string {
-  return JSON.stringify({ diskId, 'kubernetes.io/fsType': 'ext4', 'kubernetes.io/readwrite': 'rw', 'kubernetes.io/pvOrVolumeName': volumeName, ...extra });
+  return JSON.stringify({
+    diskId,
+    'kubernetes.io/fsType': 'ext4',
+    'kubernetes.io/readwrite': 'rw',
+    'kubernetes.io/pvOrVolumeName': volumeName,
+    ...extra,
+  });
 }
 
 /** The driver's default cluster id (cloud-config's default too), which addDisk tags disks with. */
@@ -63,7 +85,17 @@ let diskSeq = 0;
 /** Puts an Available data disk of this cluster (tagged as the provisioner does) straight into the emulator's state. */
 export function addDisk(t: TestEmulator, zoneId: string, extra: Partial<Disk> = {}): string {
   diskSeq++;
-  const id = `d-flexv${String(diskSeq).padStart(3, '0')}${Math.random().toString(36).slice(2, 12)}`.slice(0, 22);
-  t.emu.state.disks[id] = diskRecord(t.emu.state, { DiskId: id, ZoneId: zoneId, Category: 'cloud_essd', PerformanceLevel: 'PL1', Tags: [...OWNED], ...extra });
+  const id = `d-flexv${String(diskSeq).padStart(3, '0')}${Math.random().toString(36).slice(2, 12)}`.slice(
+    0,
+    22,
+  );
+  t.emu.state.disks[id] = diskRecord(t.emu.state, {
+    DiskId: id,
+    ZoneId: zoneId,
+    Category: 'cloud_essd',
+    PerformanceLevel: 'PL1',
+    Tags: [...OWNED],
+    ...extra,
+  });
   return id;
 }

@@ -17,7 +17,12 @@ import { checkPath, checkDiskId } from '../../src/flexvolume/validate.js';
 import { byIdPaths, mapApiDevice, serialOf } from '../../src/flexvolume/device.js';
 import { instanceFromProviderId } from '../../src/flexvolume/identity.js';
 import { jsonAndNode } from '../../src/flexvolume/cloud-calls.js';
-import { PV_NAME_TAG, type CloudDisk, type DiskCloud, type DiskQuery } from '../../src/flexvolume/cloud/types.js';
+import {
+  PV_NAME_TAG,
+  type CloudDisk,
+  type DiskCloud,
+  type DiskQuery,
+} from '../../src/flexvolume/cloud/types.js';
 
 describe('flexvolume helpers', () => {
   let dir: string;
@@ -28,8 +33,27 @@ describe('flexvolume helpers', () => {
 
   describe('validation', () => {
     it('accepts only safe absolute paths', () => {
-      assert.equal(checkPath('/var/lib/kubelet/plugins/kubernetes.io/flexvolume/alicloud/disk/mounts/pv-1', 'p'), '/var/lib/kubelet/plugins/kubernetes.io/flexvolume/alicloud/disk/mounts/pv-1');
-      for (const bad of ['relative/x', '/a/../b', '/a/./b', '/a b', '/a;b', '/a$(x)', '/a`x`', '/a|b', '/a\nb', '/a\0b', '/a&b', "/a'b", '/a"b', '/a>b', '']) {
+      assert.equal(
+        checkPath('/var/lib/kubelet/plugins/kubernetes.io/flexvolume/alicloud/disk/mounts/pv-1', 'p'),
+        '/var/lib/kubelet/plugins/kubernetes.io/flexvolume/alicloud/disk/mounts/pv-1',
+      );
+      for (const bad of [
+        'relative/x',
+        '/a/../b',
+        '/a/./b',
+        '/a b',
+        '/a;b',
+        '/a$(x)',
+        '/a`x`',
+        '/a|b',
+        '/a\nb',
+        '/a\0b',
+        '/a&b',
+        "/a'b",
+        '/a"b',
+        '/a>b',
+        '',
+      ]) {
         assert.throws(() => checkPath(bad, 'p'), `${JSON.stringify(bad)} must be refused`);
       }
     });
@@ -46,11 +70,25 @@ describe('flexvolume helpers', () => {
     });
 
     it('reads diskId or volumeId, fsType, readwrite and allowed flags', () => {
-      const o = parseVolumeOptions(JSON.stringify({ volumeId: 'd-abc', 'kubernetes.io/fsType': '', 'kubernetes.io/readwrite': 'ro', 'kubernetes.io/pvOrVolumeName': 'pv-x', flags: 'noatime, nodev' }));
-      assert.deepEqual([o.diskId, o.fsType, o.readOnly, o.volumeName, o.mountFlags], ['d-abc', undefined, true, 'pv-x', ['noatime', 'nodev']]);
+      const o = parseVolumeOptions(
+        JSON.stringify({
+          volumeId: 'd-abc',
+          'kubernetes.io/fsType': '',
+          'kubernetes.io/readwrite': 'ro',
+          'kubernetes.io/pvOrVolumeName': 'pv-x',
+          flags: 'noatime, nodev',
+        }),
+      );
+      assert.deepEqual(
+        [o.diskId, o.fsType, o.readOnly, o.volumeName, o.mountFlags],
+        ['d-abc', undefined, true, 'pv-x', ['noatime', 'nodev']],
+      );
       assert.throws(() => parseVolumeOptions('{"kubernetes.io/readwrite":"rwx"}'), /readwrite/);
       assert.throws(() => parseVolumeOptions('{"diskId":{"a":1}}'), /must be a string/);
-      assert.throws(() => parseVolumeOptions('{"kubernetes.io/pvOrVolumeName":"../etc"}'), /invalid volume name/);
+      assert.throws(
+        () => parseVolumeOptions('{"kubernetes.io/pvOrVolumeName":"../etc"}'),
+        /invalid volume name/,
+      );
     });
 
     it('finds the JSON argument of attach/isattached in either order', () => {
@@ -62,7 +100,10 @@ describe('flexvolume helpers', () => {
   describe('device naming', () => {
     it('derives the serial and by-id links from the disk id', () => {
       assert.equal(serialOf('d-bp1abcdefghijklmnopqrstu'), 'bp1abcdefghijklmnopq');
-      assert.deepEqual(byIdPaths('/dev', 'd-bp1x'), ['/dev/disk/by-id/virtio-bp1x', '/dev/disk/by-id/nvme-Alibaba_Cloud_Elastic_Block_Storage_bp1x']);
+      assert.deepEqual(byIdPaths('/dev', 'd-bp1x'), [
+        '/dev/disk/by-id/virtio-bp1x',
+        '/dev/disk/by-id/nvme-Alibaba_Cloud_Elastic_Block_Storage_bp1x',
+      ]);
       assert.equal(mapApiDevice('/dev', '/dev/xvdc'), '/dev/vdc');
       assert.equal(mapApiDevice('/dev', '/dev/sda;x'), undefined);
     });
@@ -80,7 +121,10 @@ describe('flexvolume helpers', () => {
       ].join('\n');
       const m = parseMountInfo(text);
       assert.equal(m.length, 2);
-      assert.deepEqual([m[1]!.devId, m[1]!.mountPoint, m[1]!.fsType, m[1]!.source], ['7:3', '/var/lib/kubelet/mounts/pv 1', 'ext4', '/dev/loop3']);
+      assert.deepEqual(
+        [m[1]!.devId, m[1]!.mountPoint, m[1]!.fsType, m[1]!.source],
+        ['7:3', '/var/lib/kubelet/mounts/pv 1', 'ext4', '/dev/loop3'],
+      );
       assert.equal(devIdOf(7 * 256 + 3), '7:3');
       assert.equal(devIdOf(259 * 256 + 0), '259:0');
     });
@@ -89,21 +133,30 @@ describe('flexvolume helpers', () => {
   describe('polling', () => {
     it('starts short and grows to the cap', () => {
       const g = intervals({ firstMs: 100, maxMs: 1000, factor: 2 });
-      assert.deepEqual(Array.from({ length: 6 }, () => g.next().value), [100, 200, 400, 800, 1000, 1000]);
+      assert.deepEqual(
+        Array.from({ length: 6 }, () => g.next().value),
+        [100, 200, 400, 800, 1000, 1000],
+      );
     });
 
     it('returns undefined at the bound and the value when ready', async () => {
       let n = 0;
-      assert.equal(await pollUntil(() => Promise.resolve(++n >= 3 ? 'ok' : undefined), { timeoutMs: 5000, firstMs: 1 }), 'ok');
-      assert.equal(await pollUntil(() => Promise.resolve(undefined), { timeoutMs: 30, firstMs: 5 }), undefined);
+      assert.equal(
+        await pollUntil(() => Promise.resolve(++n >= 3 ? 'ok' : undefined), { timeoutMs: 5000, firstMs: 1 }),
+        'ok',
+      );
+      assert.equal(
+        await pollUntil(() => Promise.resolve(undefined), { timeoutMs: 30, firstMs: 5 }),
+        undefined,
+      );
     });
-
   });
 
   describe('host log', () => {
     it('is rotated by size to <log>.1 (one old file kept), so it stays bounded', () => {
       const path = join(dir, 'log', 'driver.log');
-      for (let i = 0; i < 40; i++) createFileLog(path, 'attach', 1000).info('line', { i, pad: 'x'.repeat(100) });
+      for (let i = 0; i < 40; i++)
+        createFileLog(path, 'attach', 1000).info('line', { i, pad: 'x'.repeat(100) });
       const size = statSync(path).size;
       assert.ok(size < 1000 + 200, `current log ${size} bytes`);
       assert.ok(statSync(`${path}.1`).size >= 1000);
@@ -132,7 +185,9 @@ describe('flexvolume helpers', () => {
     });
 
     it('takes over a lock whose owner died', async () => {
-      const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+      const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+        encoding: 'utf8',
+      });
       writeFileSync(join(dir, 'i-2.lock'), JSON.stringify({ pid: Number(child.stdout), start: '1' }));
       const lock = await acquireLock(dir, 'i-2', 2000);
       lock.release();
@@ -156,7 +211,12 @@ describe('flexvolume helpers', () => {
         describeDisks: (q) => {
           queries.push(q);
           return Promise.resolve(
-            disks.filter((d) => (!q.tag || d.tags[q.tag.key] === q.tag.value) && (!q.diskName || d.diskName === q.diskName) && (!q.diskIds || q.diskIds.includes(d.diskId))),
+            disks.filter(
+              (d) =>
+                (!q.tag || d.tags[q.tag.key] === q.tag.value) &&
+                (!q.diskName || d.diskName === q.diskName) &&
+                (!q.diskIds || q.diskIds.includes(d.diskId)),
+            ),
           );
         },
         attachDisk: none,
@@ -166,18 +226,42 @@ describe('flexvolume helpers', () => {
         describeInstances: none,
       };
     }
-    const disk = (id: string, extra: Partial<CloudDisk>): CloudDisk => ({ diskId: id, diskName: '', status: 'In_use', instanceId: 'i-1', device: '', serialNumber: '', zoneId: 'z', sizeGiB: 20, type: 'data', tags: {}, ...extra });
+    const disk = (id: string, extra: Partial<CloudDisk>): CloudDisk => ({
+      diskId: id,
+      diskName: '',
+      status: 'In_use',
+      instanceId: 'i-1',
+      device: '',
+      serialNumber: '',
+      zoneId: 'z',
+      sizeGiB: 20,
+      type: 'data',
+      tags: {},
+      ...extra,
+    });
     const ours = { [TAG_CLUSTER_ID]: 'c-test' };
 
     it('grants the cluster tag, the open-to tag and the kube-aliyun list, and nothing else', () => {
       assert.equal(grantFor(cfg, disk('d-a', { tags: ours })), 'cluster-tag');
-      assert.equal(grantFor(cfg, disk('d-b', { tags: { [`${TAG_DISK_OPEN_PREFIX}c-test`]: 'true' } })), 'open-tag');
+      assert.equal(
+        grantFor(cfg, disk('d-b', { tags: { [`${TAG_DISK_OPEN_PREFIX}c-test`]: 'true' } })),
+        'open-tag',
+      );
       assert.equal(grantFor(cfg, disk('d-listed', {})), 'kube-aliyun-list');
       assert.equal(grantFor(cfg, disk('d-c', { tags: { [TAG_CLUSTER_ID]: 'c-other' } })), undefined);
-      assert.equal(grantFor(cfg, disk('d-d', { tags: { [`${TAG_DISK_OPEN_PREFIX}c-other`]: 'true' } })), undefined);
-      assert.throws(() => assertAttachable(cfg, disk('d-c', { tags: { [TAG_CLUSTER_ID]: 'c-other' } }), 'v'), /does not belong to cluster c-test \(it is tagged ack.aliyun.com=c-other\).*open-to\/c-test=true/);
+      assert.equal(
+        grantFor(cfg, disk('d-d', { tags: { [`${TAG_DISK_OPEN_PREFIX}c-other`]: 'true' } })),
+        undefined,
+      );
+      assert.throws(
+        () => assertAttachable(cfg, disk('d-c', { tags: { [TAG_CLUSTER_ID]: 'c-other' } }), 'v'),
+        /does not belong to cluster c-test \(it is tagged ack.aliyun.com=c-other\).*open-to\/c-test=true/,
+      );
       assert.throws(() => assertAttachable(cfg, disk('d-e', {}), 'v'), /it has no ack.aliyun.com tag/);
-      assert.throws(() => assertAttachable(cfg, disk('d-f', { tags: ours, type: 'system' }), 'v'), /system disk/);
+      assert.throws(
+        () => assertAttachable(cfg, disk('d-f', { tags: ours, type: 'system' }), 'v'),
+        /system disk/,
+      );
     });
 
     it('attaches a provisioned disk only under the PV it was made for', () => {
@@ -210,18 +294,44 @@ describe('flexvolume helpers', () => {
       assert.equal((await findAttachment(cfg, cloud, 'data', 'n2', 'i-2'))?.disk.diskId, 'd-r2');
       assert.equal((await findAttachment(cfg, cloud, 'pvc-1', 'n1', 'i-1'))?.via, 'pv-name-tag');
       assert.equal((await findAttachment(cfg, cloud, 'pvc-kubeup', 'n1', 'i-1'))?.via, 'kube-aliyun-list');
-      assert.equal(await findAttachment(cfg, cloud, 'pvc-9', 'n1', 'i-1'), undefined, 'another cluster\'s disk');
-      assert.equal(await findAttachment(cfg, cloud, 'forged', 'n1', 'i-1'), undefined, 'a record on a disk that is not ours');
-      assert.equal(await findAttachment(cfg, cloud, 'd-r1', 'n1', 'i-1'), undefined, 'a name that is a disk id');
+      assert.equal(
+        await findAttachment(cfg, cloud, 'pvc-9', 'n1', 'i-1'),
+        undefined,
+        "another cluster's disk",
+      );
+      assert.equal(
+        await findAttachment(cfg, cloud, 'forged', 'n1', 'i-1'),
+        undefined,
+        'a record on a disk that is not ours',
+      );
+      assert.equal(
+        await findAttachment(cfg, cloud, 'd-r1', 'n1', 'i-1'),
+        undefined,
+        'a name that is a disk id',
+      );
     });
 
     it('with one (node, volume) recorded on several disks over time, picks the one attached there, else any (nothing to detach)', async () => {
       const rec = { ...ours, ...attachmentTags('c-test', 'n1', 'data') };
       const old = disk('d-old', { tags: rec, status: 'Available', instanceId: '' });
       const cur = disk('d-cur', { tags: rec, instanceId: 'i-1' });
-      assert.equal((await findAttachment(cfg, fakeCloud([old, cur]), 'data', 'n1', 'i-1'))?.disk.diskId, 'd-cur');
-      assert.ok(await findAttachment(cfg, fakeCloud([old, { ...cur, status: 'Available', instanceId: '' }]), 'data', 'n1', 'i-1'));
-      await assert.rejects(findAttachment(cfg, fakeCloud([{ ...old, instanceId: 'i-1' }, cur]), 'data', 'n1', 'i-1'), /matches 2 disks attached there/);
+      assert.equal(
+        (await findAttachment(cfg, fakeCloud([old, cur]), 'data', 'n1', 'i-1'))?.disk.diskId,
+        'd-cur',
+      );
+      assert.ok(
+        await findAttachment(
+          cfg,
+          fakeCloud([old, { ...cur, status: 'Available', instanceId: '' }]),
+          'data',
+          'n1',
+          'i-1',
+        ),
+      );
+      await assert.rejects(
+        findAttachment(cfg, fakeCloud([{ ...old, instanceId: 'i-1' }, cur]), 'data', 'n1', 'i-1'),
+        /matches 2 disks attached there/,
+      );
     });
   });
 });

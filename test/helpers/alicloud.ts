@@ -36,13 +36,26 @@ export interface SeededVpc {
 }
 
 /** Add `n` running instances spread over the default VPC's vSwitches, named node-0…node-(n-1). */
-export function seedInstances(emu: AlicloudEmulator, n: number, extra: (i: number) => InstanceInput = () => ({})): SeededVpc {
+export function seedInstances(
+  emu: AlicloudEmulator,
+  n: number,
+  extra: (i: number) => InstanceInput = () => ({}),
+): SeededVpc {
   const vpcId = Object.keys(emu.state.vpcs)[0]!;
-  const vswitchIds = Object.values(emu.state.vswitches).filter((v) => v.VpcId === vpcId).map((v) => v.VSwitchId);
-  const routeTableId = Object.values(emu.state.routeTables).find((t) => t.VpcId === vpcId && t.RouteTableType === 'System')!.RouteTableId;
+  const vswitchIds = Object.values(emu.state.vswitches)
+    .filter((v) => v.VpcId === vpcId)
+    .map((v) => v.VSwitchId);
+  const routeTableId = Object.values(emu.state.routeTables).find(
+    (t) => t.VpcId === vpcId && t.RouteTableType === 'System',
+  )!.RouteTableId;
   const instanceIds: string[] = [];
   for (let i = 0; i < n; i++) {
-    const inst = createInstance(emu.state, { InstanceName: `node-${i}`, HostName: `node-${i}`, VSwitchId: vswitchIds[i % vswitchIds.length]!, ...extra(i) });
+    const inst = createInstance(emu.state, {
+      InstanceName: `node-${i}`,
+      HostName: `node-${i}`,
+      VSwitchId: vswitchIds[i % vswitchIds.length]!,
+      ...extra(i),
+    });
     instanceIds.push(inst.InstanceId);
   }
   return { vpcId, vswitchIds, routeTableId, instanceIds };
@@ -70,7 +83,13 @@ export interface RawResponse {
 let nonceCounter = 0;
 
 /** An independent, hand-written signer in the Go SDK's style (RegionId and empty SignatureType included). */
-export async function rawCall(t: TestEmulator, product: ProductName, action: string, params: Record<string, string> = {}, o: RawCallOptions = {}): Promise<RawResponse> {
+export async function rawCall(
+  t: TestEmulator,
+  product: ProductName,
+  action: string,
+  params: Record<string, string> = {},
+  o: RawCallOptions = {},
+): Promise<RawResponse> {
   const method = o.method ?? 'POST';
   const all: Record<string, string> = {
     Action: action,
@@ -96,7 +115,11 @@ export async function rawCall(t: TestEmulator, product: ProductName, action: str
   const inQuery = method === 'GET' || o.queryOnPost !== false;
   const res = await fetch(`${t.url}/${inQuery ? `?${encoded}` : ''}`, {
     method,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'AlibabaCloud (linux; amd64) Golang/1.22 Core/0.0.1 TeaDSL/1', ...(o.headers ?? {}) },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'user-agent': 'AlibabaCloud (linux; amd64) Golang/1.22 Core/0.0.1 TeaDSL/1',
+      ...(o.headers ?? {}),
+    },
     ...(method === 'POST' && !inQuery ? { body: encoded } : {}),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };

@@ -40,7 +40,10 @@ export function peerCertificatePem(url: string): Promise<string> {
     const sock = connect({ host: u.hostname, port: Number(u.port), rejectUnauthorized: false }, () => {
       const cert: PeerCertificate = sock.getPeerCertificate();
       sock.end();
-      const b64 = cert.raw.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
+      const b64 = cert.raw
+        .toString('base64')
+        .replace(/(.{64})/g, '$1\n')
+        .trimEnd();
       resolve(`-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`);
     });
     sock.on('error', reject);

@@ -7,7 +7,11 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startKubeEmulator, type KubeEmulator, type KubeEmulatorOptions } from '../../src/emulator/kube/index.js';
+import {
+  startKubeEmulator,
+  type KubeEmulator,
+  type KubeEmulatorOptions,
+} from '../../src/emulator/kube/index.js';
 
 export interface KubectlResult {
   code: number;
@@ -50,10 +54,18 @@ export function hasKubectl(): Promise<boolean> {
   });
 }
 
-export function runKubectl(kubeconfigPath: string, cacheDir: string, args: string[], opts: KubectlOptions = {}): Promise<KubectlResult> {
+export function runKubectl(
+  kubeconfigPath: string,
+  cacheDir: string,
+  args: string[],
+  opts: KubectlOptions = {},
+): Promise<KubectlResult> {
   const argv = ['--kubeconfig', kubeconfigPath, '--cache-dir', cacheDir, '--request-timeout=5s', ...args];
   return new Promise((resolve, reject) => {
-    const child = spawn('kubectl', argv, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: kubeconfigPath } });
+    const child = spawn('kubectl', argv, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, KUBECONFIG: kubeconfigPath },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -104,22 +116,38 @@ export interface ApiResponse {
   headers: IncomingMessage['headers'];
 }
 
-export function apiCall(base: string, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<ApiResponse> {
+export function apiCall(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<ApiResponse> {
   const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${base}${path}`, { method, headers: { Accept: 'application/json', ...(payload !== undefined ? { 'Content-Type': contentType } : {}) } }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => {
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          /* non-JSON bodies (healthz) stay text */
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers });
-      });
-    });
+    const req = httpRequest(
+      `${base}${path}`,
+      {
+        method,
+        headers: {
+          Accept: 'application/json',
+          ...(payload !== undefined ? { 'Content-Type': contentType } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => {
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            /* non-JSON bodies (healthz) stay text */
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });
@@ -165,7 +193,12 @@ export function openWatch(base: string, path: string): Promise<WatchStream> {
 }
 
 /** Poll `check` until it returns a value (bounded), for waiting on asynchronous watch delivery. */
-export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, what: string, tries = 200, intervalMs = 25): Promise<T> {
+export async function eventually<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  tries = 200,
+  intervalMs = 25,
+): Promise<T> {
   for (let i = 0; i < tries; i++) {
     const v = await check();
     if (v !== undefined && v !== false) return v;

@@ -3,7 +3,16 @@
 // disk id has a sparse backing file that survives detach, so data written before a detach is there
 // after the next attach. Needs root and losetup; `loopDisksAvailable()` says whether tests can run.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AlicloudEmulator } from '../../src/emulator/alicloud/index.js';
@@ -11,7 +20,11 @@ import type { AlicloudEmulator } from '../../src/emulator/alicloud/index.js';
 const SBIN_PATH = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
 
 function sh(file: string, args: string[]): string {
-  return execFileSync(file, args, { env: SBIN_PATH, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  return execFileSync(file, args, {
+    env: SBIN_PATH,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
 }
 
 export function loopDisksAvailable(): { ok: boolean; why: string } {

@@ -37,16 +37,41 @@ describe('alicloud-hostroutes agents in network namespaces', function () {
       .filter((r) => r.protocol === String(PROTO))
       .map((r) => `${r.dst} via ${r.gateway}`)
       .sort();
-  const routeTo = async (ns: string, dst: string) => parseRouteJson(await ip(['-n', ns, '-4', '-N', '-j', 'route', 'show'])).filter((r) => r.dst === dst);
+  const routeTo = async (ns: string, dst: string) =>
+    parseRouteJson(await ip(['-n', ns, '-4', '-N', '-j', 'route', 'show'])).filter((r) => r.dst === dst);
   const node = (i: number): NodeNs => topo!.nodes[i - 1]!;
 
   async function createNode(name: string, podCIDR: string, internalIP: string): Promise<void> {
-    emu!.store.create('nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: { podCIDR, podCIDRs: [podCIDR] } });
-    emu!.store.patch('nodes', name, { status: { addresses: [{ type: 'InternalIP', address: internalIP }, { type: 'Hostname', address: name }] } }, { subresource: 'status' });
+    emu!.store.create('nodes', {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name },
+      spec: { podCIDR, podCIDRs: [podCIDR] },
+    });
+    emu!.store.patch(
+      'nodes',
+      name,
+      {
+        status: {
+          addresses: [
+            { type: 'InternalIP', address: internalIP },
+            { type: 'Hostname', address: name },
+          ],
+        },
+      },
+      { subresource: 'status' },
+    );
   }
 
   async function probe(from: NodeNs, to: NodeNs): Promise<{ ok: boolean; detail: string }> {
-    const res = await topo!.execIn(from.ns, ['node', TOOLS, 'probe', from.podIP, to.podIP, String(echoPorts.get(to.ns))]);
+    const res = await topo!.execIn(from.ns, [
+      'node',
+      TOOLS,
+      'probe',
+      from.podIP,
+      to.podIP,
+      String(echoPorts.get(to.ns)),
+    ]);
     const line = res.stdout.trim().split('\n').pop() ?? '{}';
     return JSON.parse(line) as { ok: boolean; detail: string };
   }
@@ -55,7 +80,24 @@ describe('alicloud-hostroutes agents in network namespaces', function () {
     const logs: Record<string, unknown>[] = [];
     const { child, first } = await topo!.spawnIn(
       n.ns,
-      [process.execPath, BIN, '--master', apiURL, '--node-name', n.name, '--cluster-cidr', '198.19.0.0/16', '--port', '0', '--bind-address', '127.0.0.1', '--resync-period', '1s', '--debounce', '10ms'],
+      [
+        process.execPath,
+        BIN,
+        '--master',
+        apiURL,
+        '--node-name',
+        n.name,
+        '--cluster-cidr',
+        '198.19.0.0/16',
+        '--port',
+        '0',
+        '--bind-address',
+        '127.0.0.1',
+        '--resync-period',
+        '1s',
+        '--debounce',
+        '10ms',
+      ],
       (line) => {
         try {
           logs.push(JSON.parse(line) as Record<string, unknown>);
@@ -69,7 +111,9 @@ describe('alicloud-hostroutes agents in network namespaces', function () {
   }
 
   before(async function () {
-    const why = (await netnsUnavailable()) ?? (existsSync(DIST) ? undefined : `${DIST} missing (run npm run build first)`);
+    const why =
+      (await netnsUnavailable()) ??
+      (existsSync(DIST) ? undefined : `${DIST} missing (run npm run build first)`);
     if (why) {
       console.warn(`SKIPPING hostroutes agent netns test: ${why}`);
       this.skip();
@@ -87,7 +131,13 @@ describe('alicloud-hostroutes agents in network namespaces', function () {
       up.on('error', () => c.destroy());
     });
     await new Promise<void>((resolve) => bridge!.listen(socketPath, resolve));
-    const proxy = await topo.spawnIn(topo.bridgeNs, [process.execPath, TOOLS, 'proxy', BRIDGE_IP, socketPath]);
+    const proxy = await topo.spawnIn(topo.bridgeNs, [
+      process.execPath,
+      TOOLS,
+      'proxy',
+      BRIDGE_IP,
+      socketPath,
+    ]);
     apiURL = `http://${BRIDGE_IP}:${String(proxy.first.port)}`;
 
     for (const n of topo.nodes) {
@@ -96,7 +146,17 @@ describe('alicloud-hostroutes agents in network namespaces', function () {
       echoPorts.set(n.ns, Number(echo.first.port));
     }
     // Node 1 restarts after a crash: one of its old routes is stale, and an admin route exists.
-    await ip(['-n', node(1).ns, 'route', 'add', '198.19.99.0/24', 'via', '198.18.0.2', 'proto', String(PROTO)]);
+    await ip([
+      '-n',
+      node(1).ns,
+      'route',
+      'add',
+      '198.19.99.0/24',
+      'via',
+      '198.18.0.2',
+      'proto',
+      String(PROTO),
+    ]);
     await ip(['-n', node(1).ns, 'route', 'add', '198.19.98.0/24', 'via', '198.18.0.3', 'proto', 'static']);
     for (const n of topo.nodes) await startAgent(n);
   });
@@ -108,10 +168,16 @@ describe('alicloud-hostroutes agents in network namespaces', function () {
     if (socketPath) await rm(socketPath, { force: true });
   });
 
-  it('programs every other node\'s pod CIDR via its InternalIP, with our protocol', async () => {
+  it("programs every other node's pod CIDR via its InternalIP, with our protocol", async () => {
     for (const n of topo!.nodes) {
-      const want = topo!.nodes.filter((o) => o !== n).map((o) => `${o.podCIDR} via ${o.nodeIP}`).sort();
-      const got = await eventually(() => owned(n.ns), (r) => JSON.stringify(r) === JSON.stringify(want));
+      const want = topo!.nodes
+        .filter((o) => o !== n)
+        .map((o) => `${o.podCIDR} via ${o.nodeIP}`)
+        .sort();
+      const got = await eventually(
+        () => owned(n.ns),
+        (r) => JSON.stringify(r) === JSON.stringify(want),
+      );
       assert.deepEqual(got, want, `routes in ${n.ns}`);
     }
   });
@@ -124,7 +190,11 @@ describe('alicloud-hostroutes agents in network namespaces', function () {
   });
 
   it('packets flow between pod addresses on different nodes', async () => {
-    for (const [a, b] of [[1, 2], [2, 3], [3, 1]] as const) {
+    for (const [a, b] of [
+      [1, 2],
+      [2, 3],
+      [3, 1],
+    ] as const) {
       const r = await probe(node(a), node(b));
       assert.ok(r.ok, `pod ${node(a).podIP} → pod ${node(b).podIP}: ${r.detail}`);
     }
@@ -132,7 +202,10 @@ describe('alicloud-hostroutes agents in network namespaces', function () {
 
   it('a route deleted by hand is restored', async () => {
     await ip(['-n', node(1).ns, 'route', 'del', node(2).podCIDR, 'proto', String(PROTO)]);
-    const got = await eventually(() => owned(node(1).ns), (r) => r.includes(`${node(2).podCIDR} via ${node(2).nodeIP}`));
+    const got = await eventually(
+      () => owned(node(1).ns),
+      (r) => r.includes(`${node(2).podCIDR} via ${node(2).nodeIP}`),
+    );
     assert.ok(got.includes(`${node(2).podCIDR} via ${node(2).nodeIP}`), got.join(', '));
     assert.ok((await probe(node(1), node(2))).ok);
   });
@@ -140,13 +213,25 @@ describe('alicloud-hostroutes agents in network namespaces', function () {
   it('a foreign route with the same destination is untouched and reported', async () => {
     await ip(['-n', node(2).ns, 'route', 'add', '198.19.4.0/24', 'via', node(1).nodeIP, 'proto', 'static']);
     await createNode(`node-4-${topo!.suffix}`, '198.19.4.0/24', '198.18.0.4');
-    const onNode1 = await eventually(() => owned(node(1).ns), (r) => r.includes('198.19.4.0/24 via 198.18.0.4'));
+    const onNode1 = await eventually(
+      () => owned(node(1).ns),
+      (r) => r.includes('198.19.4.0/24 via 198.18.0.4'),
+    );
     assert.ok(onNode1.includes('198.19.4.0/24 via 198.18.0.4'), 'other nodes do program it');
     const agent2 = agents.get(node(2).ns)!;
-    await eventually(async () => agent2.logs.some((l) => l.event === 'foreign-route' && l.dst === '198.19.4.0/24'), (x) => x);
-    assert.ok(agent2.logs.some((l) => l.event === 'foreign-route' && l.dst === '198.19.4.0/24' && l.protocol === '4'), 'conflict logged');
+    await eventually(
+      async () => agent2.logs.some((l) => l.event === 'foreign-route' && l.dst === '198.19.4.0/24'),
+      (x) => x,
+    );
+    assert.ok(
+      agent2.logs.some((l) => l.event === 'foreign-route' && l.dst === '198.19.4.0/24' && l.protocol === '4'),
+      'conflict logged',
+    );
     const onNode2 = await routeTo(node(2).ns, '198.19.4.0/24');
-    assert.deepEqual(onNode2.map((r) => [r.protocol, r.gateway]), [['4', node(1).nodeIP]]);
+    assert.deepEqual(
+      onNode2.map((r) => [r.protocol, r.gateway]),
+      [['4', node(1).nodeIP]],
+    );
     const metrics = await topo!.execIn(node(2).ns, ['curl', '-sf', `${agent2.url}/metrics`]);
     assert.match(metrics.stdout, /^hostroutes_foreign_conflicts 1$/m);
   });
@@ -154,17 +239,27 @@ describe('alicloud-hostroutes agents in network namespaces', function () {
   it('a node that is not on a directly connected subnet is skipped and reported', async () => {
     await createNode(`node-5-${topo!.suffix}`, '198.19.5.0/24', '203.0.113.5');
     const agent1 = agents.get(node(1).ns)!;
-    await eventually(async () => agent1.logs.some((l) => l.event === 'route-skipped' && l.reason === 'not-on-link'), (x) => x);
-    assert.ok(agent1.logs.some((l) => l.event === 'route-skipped' && l.dst === '198.19.5.0/24' && l.reason === 'not-on-link'));
+    await eventually(
+      async () => agent1.logs.some((l) => l.event === 'route-skipped' && l.reason === 'not-on-link'),
+      (x) => x,
+    );
+    assert.ok(
+      agent1.logs.some(
+        (l) => l.event === 'route-skipped' && l.dst === '198.19.5.0/24' && l.reason === 'not-on-link',
+      ),
+    );
     assert.deepEqual(await routeTo(node(1).ns, '198.19.5.0/24'), []);
     const metrics = await topo!.execIn(node(1).ns, ['curl', '-sf', `${agent1.url}/metrics`]);
     assert.match(metrics.stdout, /^hostroutes_skipped_routes\{reason="not-on-link"\} 1$/m);
   });
 
-  it('a removed node\'s route disappears everywhere and its pods become unreachable', async () => {
+  it("a removed node's route disappears everywhere and its pods become unreachable", async () => {
     emu!.store.delete('nodes', node(3).name);
     for (const n of [node(1), node(2)]) {
-      const got = await eventually(() => owned(n.ns), (r) => !r.some((x) => x.startsWith(node(3).podCIDR)));
+      const got = await eventually(
+        () => owned(n.ns),
+        (r) => !r.some((x) => x.startsWith(node(3).podCIDR)),
+      );
       assert.ok(!got.some((x) => x.startsWith(node(3).podCIDR)), `${n.ns}: ${got.join(', ')}`);
     }
     assert.equal((await probe(node(1), node(3))).ok, false, 'no route, no packets');

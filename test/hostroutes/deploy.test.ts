@@ -11,19 +11,27 @@ interface Doc {
   spec?: { template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[] } } };
 }
 
-const docs = parseAllDocuments(readFileSync(fileURLToPath(new URL('../../deploy/hostroutes.yaml', import.meta.url)), 'utf8')).map((d) => d.toJS() as Doc);
+const docs = parseAllDocuments(
+  readFileSync(fileURLToPath(new URL('../../deploy/hostroutes.yaml', import.meta.url)), 'utf8'),
+).map((d) => d.toJS() as Doc);
 
 describe('deploy/hostroutes.yaml', () => {
   it('grants only get/list/watch on nodes', () => {
     const role = docs.find((d) => d.kind === 'ClusterRole')!;
-    assert.deepEqual(role.rules, [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }]);
+    assert.deepEqual(role.rules, [
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
+    ]);
   });
 
   it('runs on every node with host networking, NET_ADMIN only, and NODE_NAME from the downward API', () => {
     const pod = docs.find((d) => d.kind === 'DaemonSet')!.spec!.template.spec;
     assert.equal(pod.hostNetwork, true);
     assert.deepEqual(pod.tolerations, [{ operator: 'Exists' }]);
-    const c = pod.containers[0] as { env: { name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[]; securityContext: { privileged: boolean; capabilities: { add: string[] } }; command: string[] };
+    const c = pod.containers[0] as {
+      env: { name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+      securityContext: { privileged: boolean; capabilities: { add: string[] } };
+      command: string[];
+    };
     assert.equal(c.env.find((e) => e.name === 'NODE_NAME')?.valueFrom?.fieldRef?.fieldPath, 'spec.nodeName');
     assert.equal(c.securityContext.privileged, false);
     assert.deepEqual(c.securityContext.capabilities.add, ['NET_ADMIN']);

@@ -5,21 +5,46 @@ import { parseRouteJson } from '../../src/hostroutes/kernel-routes.js';
 import type { NodeFacts } from '../../src/hostroutes/node-facts.js';
 
 // Kernel listings in the shape `ip -4 -N -j route show` prints them (protocol/scope numeric).
-const CONNECTED = { dst: '10.0.0.0/24', dev: 'eth0', protocol: '2', scope: '253', prefsrc: '10.0.0.1', flags: [] };
+const CONNECTED = {
+  dst: '10.0.0.0/24',
+  dev: 'eth0',
+  protocol: '2',
+  scope: '253',
+  prefsrc: '10.0.0.1',
+  flags: [],
+};
 const DEFAULT = { dst: 'default', gateway: '10.0.0.254', dev: 'eth0', protocol: '4', flags: [] };
-const POD_BRIDGE = { dst: '10.244.0.0/24', dev: 'cbr0', protocol: '2', scope: '253', prefsrc: '10.244.0.1', flags: [] };
+const POD_BRIDGE = {
+  dst: '10.244.0.0/24',
+  dev: 'cbr0',
+  protocol: '2',
+  scope: '253',
+  prefsrc: '10.244.0.1',
+  flags: [],
+};
 const LOCAL = [
   { type: 'local', dst: '10.0.0.1', dev: 'eth0', protocol: '2', scope: '254', flags: [] },
   { type: 'local', dst: '127.0.0.0/8', dev: 'lo', protocol: '2', scope: '254', flags: [] },
 ];
-const ours = (dst: string, gateway: string, extra: Record<string, unknown> = {}) => ({ dst, gateway, dev: 'eth0', protocol: '200', flags: [], ...extra });
+const ours = (dst: string, gateway: string, extra: Record<string, unknown> = {}) => ({
+  dst,
+  gateway,
+  dev: 'eth0',
+  protocol: '200',
+  flags: [],
+  ...extra,
+});
 
 function kernel(table: unknown[]): KernelState {
   const routes = parseRouteJson(JSON.stringify(table));
   return { table: routes, main: routes, local: parseRouteJson(JSON.stringify(LOCAL)) };
 }
 
-const n = (name: string, cidr: string, ips: string[]): NodeFacts => ({ name, podCIDRs: [cidr], internalIPs: ips });
+const n = (name: string, cidr: string, ips: string[]): NodeFacts => ({
+  name,
+  podCIDRs: [cidr],
+  internalIPs: ips,
+});
 const SELF = n('self', '10.244.0.0/24', ['10.0.0.1']);
 const OPTS = { protocol: 200, table: 'main' };
 
@@ -42,7 +67,10 @@ describe('hostroutes/diff', () => {
       name: 'cold start: one replace per other node',
       nodes: [n('b', '10.244.1.0/24', ['10.0.0.2']), n('c', '10.244.2.0/24', ['10.0.0.3'])],
       table: base,
-      lines: ['route replace 10.244.1.0/24 via 10.0.0.2 proto 200 table main', 'route replace 10.244.2.0/24 via 10.0.0.3 proto 200 table main'],
+      lines: [
+        'route replace 10.244.1.0/24 via 10.0.0.2 proto 200 table main',
+        'route replace 10.244.2.0/24 via 10.0.0.3 proto 200 table main',
+      ],
     },
     {
       name: 'steady state: nothing to do',
@@ -66,18 +94,28 @@ describe('hostroutes/diff', () => {
       name: 'changed podCIDR: old deleted, new added',
       nodes: [n('b', '10.244.5.0/24', ['10.0.0.2'])],
       table: [...base, ours('10.244.1.0/24', '10.0.0.2')],
-      lines: ['route del 10.244.1.0/24 via 10.0.0.2 metric 0 proto 200 table main', 'route replace 10.244.5.0/24 via 10.0.0.2 proto 200 table main'],
+      lines: [
+        'route del 10.244.1.0/24 via 10.0.0.2 metric 0 proto 200 table main',
+        'route replace 10.244.5.0/24 via 10.0.0.2 proto 200 table main',
+      ],
     },
     {
       name: 'owned route with a wrong metric counts as extra',
       nodes: [n('b', '10.244.1.0/24', ['10.0.0.2'])],
       table: [...base, ours('10.244.1.0/24', '10.0.0.2', { metric: 7 })],
-      lines: ['route del 10.244.1.0/24 via 10.0.0.2 metric 7 proto 200 table main', 'route replace 10.244.1.0/24 via 10.0.0.2 proto 200 table main'],
+      lines: [
+        'route del 10.244.1.0/24 via 10.0.0.2 metric 7 proto 200 table main',
+        'route replace 10.244.1.0/24 via 10.0.0.2 proto 200 table main',
+      ],
     },
     {
       name: 'foreign route with the same destination: untouched and reported, our own copy held',
       nodes: [n('b', '10.244.1.0/24', ['10.0.0.2']), n('c', '10.244.2.0/24', ['10.0.0.3'])],
-      table: [...base, { dst: '10.244.1.0/24', gateway: '10.0.0.50', dev: 'eth0', protocol: '4', metric: 10, flags: [] }, ours('10.244.1.0/24', '10.0.0.2')],
+      table: [
+        ...base,
+        { dst: '10.244.1.0/24', gateway: '10.0.0.50', dev: 'eth0', protocol: '4', metric: 10, flags: [] },
+        ours('10.244.1.0/24', '10.0.0.2'),
+      ],
       lines: ['route replace 10.244.2.0/24 via 10.0.0.3 proto 200 table main'],
       conflicts: ['10.244.1.0/24'],
     },
@@ -127,19 +165,42 @@ describe('hostroutes/diff', () => {
     it(c.name, () => {
       const p = plan(c.nodes, c.table);
       assert.deepEqual(p.lines, c.lines);
-      assert.deepEqual(Object.fromEntries(p.rejected.map((r) => [`${r.node}|${r.dst}`, r.reason])), c.rejected ?? {});
-      assert.deepEqual(p.conflicts.map((x) => x.dst), c.conflicts ?? []);
+      assert.deepEqual(
+        Object.fromEntries(p.rejected.map((r) => [`${r.node}|${r.dst}`, r.reason])),
+        c.rejected ?? {},
+      );
+      assert.deepEqual(
+        p.conflicts.map((x) => x.dst),
+        c.conflicts ?? [],
+      );
     });
   }
 
   it('never puts a non-canonical value into a batch line', () => {
-    assert.throws(() => batchLine({ kind: 'replace', dst: '10.0.0.0/24\nroute flush', gateway: '10.0.0.2', node: 'x', rewrites: false }, OPTS));
-    assert.throws(() => batchLine({ kind: 'replace', dst: '10.1.0.0/24', gateway: '10.0.0.2 onlink', node: 'x', rewrites: false }, OPTS));
-    assert.throws(() => batchLine({ kind: 'delete', dst: '10.1.0.0/24', metric: 0, why: 'x' }, { protocol: 200, table: 'main; x' }));
+    assert.throws(() =>
+      batchLine(
+        { kind: 'replace', dst: '10.0.0.0/24\nroute flush', gateway: '10.0.0.2', node: 'x', rewrites: false },
+        OPTS,
+      ),
+    );
+    assert.throws(() =>
+      batchLine(
+        { kind: 'replace', dst: '10.1.0.0/24', gateway: '10.0.0.2 onlink', node: 'x', rewrites: false },
+        OPTS,
+      ),
+    );
+    assert.throws(() =>
+      batchLine(
+        { kind: 'delete', dst: '10.1.0.0/24', metric: 0, why: 'x' },
+        { protocol: 200, table: 'main; x' },
+      ),
+    );
   });
 
   it('handles 5000 nodes in one plan', () => {
-    const nodes = Array.from({ length: 5000 }, (_, i) => n(`n${i}`, `172.${16 + (i >> 8)}.${i & 255}.0/24`, [`10.0.${1 + (i >> 8)}.${i & 255}`]));
+    const nodes = Array.from({ length: 5000 }, (_, i) =>
+      n(`n${i}`, `172.${16 + (i >> 8)}.${i & 255}.0/24`, [`10.0.${1 + (i >> 8)}.${i & 255}`]),
+    );
     const wide = { dst: '10.0.0.0/16', dev: 'eth0', protocol: '2', scope: '253', flags: [] };
     const p = planRoutes(computeDesired([SELF, ...nodes], 'self').routes, kernel([wide, POD_BRIDGE]), OPTS);
     assert.equal(p.lines.length, 5000);

@@ -22,7 +22,14 @@ const CLUSTER = [parseCidr(ROUTE_ARENA.clusterCIDR)!];
 function fakeKernel(): RouteTable & { batches: string[][] } {
   const main = parseRouteJson(
     JSON.stringify([
-      { dst: ROUTE_ARENA.nodeSubnet, dev: 'eth0', protocol: '2', scope: '253', prefsrc: '198.18.0.1', flags: [] },
+      {
+        dst: ROUTE_ARENA.nodeSubnet,
+        dev: 'eth0',
+        protocol: '2',
+        scope: '253',
+        prefsrc: '198.18.0.1',
+        flags: [],
+      },
       { dst: 'default', gateway: '198.18.0.254', dev: 'eth0', protocol: '4', flags: [] },
     ]),
   );
@@ -52,13 +59,23 @@ async function skipped(metrics: HostroutesMetrics, reason: string): Promise<numb
 
 describe('hostroutes: hostile podCIDRs', () => {
   it('refuses to exist without a cluster CIDR', () => {
-    assert.throws(() => new Reconciler({ nodeName: 'self', protocol: PROTO, table: 'main', clusterCIDRs: [] }, fakeKernel(), createMetrics(), silentLogger), /cluster CIDR/);
+    assert.throws(
+      () =>
+        new Reconciler(
+          { nodeName: 'self', protocol: PROTO, table: 'main', clusterCIDRs: [] },
+          fakeKernel(),
+          createMetrics(),
+          silentLogger,
+        ),
+      /cluster CIDR/,
+    );
   });
 
   it('docs/hostroutes.md lists every reserved range and the reason it is skipped with', () => {
     const doc = readFileSync(new URL('../../docs/hostroutes.md', import.meta.url), 'utf8');
     for (const r of RESERVED_RANGES) assert.ok(doc.includes(`\`${r.text}\``), r.text);
-    for (const reason of new Set(ROUTE_ATTACKS.map((a) => a.expect))) assert.ok(doc.includes(`\`${reason}\``), reason);
+    for (const reason of new Set(ROUTE_ATTACKS.map((a) => a.expect)))
+      assert.ok(doc.includes(`\`${reason}\``), reason);
   });
 
   describe('model and plan (no kernel)', () => {
@@ -66,10 +83,17 @@ describe('hostroutes: hostile podCIDRs', () => {
       it(`${attack.name}: ${attack.podCIDR} → ${attack.expect}`, async () => {
         const kernel = fakeKernel();
         const metrics = createMetrics();
-        const r = new Reconciler({ nodeName: 'self', protocol: PROTO, table: 'main', clusterCIDRs: CLUSTER }, kernel, metrics, silentLogger);
+        const r = new Reconciler(
+          { nodeName: 'self', protocol: PROTO, table: 'main', clusterCIDRs: CLUSTER },
+          kernel,
+          metrics,
+          silentLogger,
+        );
         assert.deepEqual(await replayRouteAttack(r, attack), []);
         // The honest peer is still routed; nothing else is sent.
-        assert.deepEqual(kernel.batches.flat(), [`route replace ${ROUTE_ARENA.peer.podCIDRs[0]} via 198.18.0.2 proto ${PROTO} table main`]);
+        assert.deepEqual(kernel.batches.flat(), [
+          `route replace ${ROUTE_ARENA.peer.podCIDRs[0]} via 198.18.0.2 proto ${PROTO} table main`,
+        ]);
         if (attack.expect !== 'foreign-route') assert.equal(await skipped(metrics, attack.expect), 1);
       });
     }
@@ -82,7 +106,8 @@ describe('hostroutes: hostile podCIDRs', () => {
     before(async function () {
       const why = await netnsUnavailable();
       if (why) {
-        if (process.env.CI === 'true') throw new Error(`hostroutes netns tests need root and ip netns under CI: ${why}`);
+        if (process.env.CI === 'true')
+          throw new Error(`hostroutes netns tests need root and ip netns under CI: ${why}`);
         console.warn(`SKIPPING hostroutes hostile netns tests: ${why}`);
         this.skip();
       }
@@ -99,7 +124,12 @@ describe('hostroutes: hostile podCIDRs', () => {
     it('every attack is refused and leaves every table byte-for-byte as it was', async function () {
       this.timeout(60_000);
       const metrics = createMetrics();
-      const r = new Reconciler({ nodeName: 'self', protocol: PROTO, table: 'main', clusterCIDRs: CLUSTER }, createIpRouteTable({ globalArgs: ['-n', ns] }), metrics, silentLogger);
+      const r = new Reconciler(
+        { nodeName: 'self', protocol: PROTO, table: 'main', clusterCIDRs: CLUSTER },
+        createIpRouteTable({ globalArgs: ['-n', ns] }),
+        metrics,
+        silentLogger,
+      );
       // The honest peer's route goes in first; every attack must leave the result exactly so.
       await r.sync([ROUTE_ARENA.self, ROUTE_ARENA.peer]);
       const baseline = await everyTable();

@@ -29,7 +29,13 @@ describe('hostroutes incremental passes equal full passes (netns)', function () 
     rejected: r.rejected.map((x) => `${x.node}|${x.dst ?? ''}|${x.reason}`).sort(),
     conflicts: r.conflicts.map((c) => `${c.dst}|${c.node}|${c.protocol}`).sort(),
   });
-  const full = () => new Reconciler({ nodeName: 'self', protocol: PROTO, table: 'main', clusterCIDRs: [parseCidr('198.19.0.0/16')!] }, kernel, createMetrics(), silentLogger);
+  const full = () =>
+    new Reconciler(
+      { nodeName: 'self', protocol: PROTO, table: 'main', clusterCIDRs: [parseCidr('198.19.0.0/16')!] },
+      kernel,
+      createMetrics(),
+      silentLogger,
+    );
 
   before(async function () {
     const why = await netnsUnavailable();
@@ -54,20 +60,33 @@ describe('hostroutes incremental passes equal full passes (netns)', function () 
     assert.equal(event.failed.length, 0, JSON.stringify(event.failed));
     const before = await owned();
     const check = await full().sync(nodes);
-    assert.deepEqual(check.applied, [], `a full pass after the ${event.mode} pass still had work: ${JSON.stringify(check.applied)}`);
+    assert.deepEqual(
+      check.applied,
+      [],
+      `a full pass after the ${event.mode} pass still had work: ${JSON.stringify(check.applied)}`,
+    );
     assert.deepEqual(await owned(), before);
     assert.deepEqual(outcome(event), outcome(check));
     return event;
   }
 
-  const n = (name: string, podCIDRs: string[], internalIPs: string[]): NodeFacts => ({ name, podCIDRs, internalIPs });
+  const n = (name: string, podCIDRs: string[], internalIPs: string[]): NodeFacts => ({
+    name,
+    podCIDRs,
+    internalIPs,
+  });
   const self = n('self', ['198.19.1.0/24'], ['198.18.0.1']);
 
   it('table: re-address, move, add, delete, overlap and its release, foreign prefix', async () => {
     const r = full();
     let nodes = [self, n('a', ['198.19.2.0/24'], ['198.18.0.2']), n('b', ['198.19.3.0/24'], ['198.18.0.3'])];
     await r.sync(nodes);
-    const steps: Array<{ name: string; change: (xs: NodeFacts[]) => NodeFacts[]; mode: SyncReport['mode']; owned: string[] }> = [
+    const steps: Array<{
+      name: string;
+      change: (xs: NodeFacts[]) => NodeFacts[];
+      mode: SyncReport['mode'];
+      owned: string[];
+    }> = [
       {
         name: 're-address a',
         change: (xs) => xs.map((x) => (x.name === 'a' ? n('a', ['198.19.2.0/24'], ['198.18.0.22']) : x)),
@@ -80,22 +99,42 @@ describe('hostroutes incremental passes equal full passes (netns)', function () 
         mode: 'incremental',
         owned: ['198.19.2.0/24 via 198.18.0.22', '198.19.5.0/24 via 198.18.0.3'],
       },
-      { name: 'c claims the foreign prefix', change: (xs) => [...xs, n('c', [FOREIGN], ['198.18.0.4'])], mode: 'incremental', owned: ['198.19.2.0/24 via 198.18.0.22', '198.19.5.0/24 via 198.18.0.3'] },
+      {
+        name: 'c claims the foreign prefix',
+        change: (xs) => [...xs, n('c', [FOREIGN], ['198.18.0.4'])],
+        mode: 'incremental',
+        owned: ['198.19.2.0/24 via 198.18.0.22', '198.19.5.0/24 via 198.18.0.3'],
+      },
       {
         name: 'd is off-link',
         change: (xs) => [...xs, n('d', ['198.19.8.0/24'], ['203.0.113.9'])],
         mode: 'incremental',
         owned: ['198.19.2.0/24 via 198.18.0.22', '198.19.5.0/24 via 198.18.0.3'],
       },
-      { name: 'e overlaps b', change: (xs) => [...xs, n('e', ['198.19.4.0/23'], ['198.18.0.5'])], mode: 'full', owned: ['198.19.2.0/24 via 198.18.0.22'] },
+      {
+        name: 'e overlaps b',
+        change: (xs) => [...xs, n('e', ['198.19.4.0/23'], ['198.18.0.5'])],
+        mode: 'full',
+        owned: ['198.19.2.0/24 via 198.18.0.22'],
+      },
       {
         name: 'e leaves: b is routable again',
         change: (xs) => xs.filter((x) => x.name !== 'e'),
         mode: 'full',
         owned: ['198.19.2.0/24 via 198.18.0.22', '198.19.5.0/24 via 198.18.0.3'],
       },
-      { name: 'a is deleted', change: (xs) => xs.filter((x) => x.name !== 'a'), mode: 'incremental', owned: ['198.19.5.0/24 via 198.18.0.3'] },
-      { name: 'self takes b\'s CIDR', change: (xs) => xs.map((x) => (x.name === 'self' ? n('self', ['198.19.5.0/24'], ['198.18.0.1']) : x)), mode: 'full', owned: [] },
+      {
+        name: 'a is deleted',
+        change: (xs) => xs.filter((x) => x.name !== 'a'),
+        mode: 'incremental',
+        owned: ['198.19.5.0/24 via 198.18.0.3'],
+      },
+      {
+        name: "self takes b's CIDR",
+        change: (xs) => xs.map((x) => (x.name === 'self' ? n('self', ['198.19.5.0/24'], ['198.18.0.1']) : x)),
+        mode: 'full',
+        owned: [],
+      },
     ];
     for (const s of steps) {
       nodes = s.change(nodes);
@@ -117,15 +156,44 @@ describe('hostroutes incremental passes equal full passes (netns)', function () 
   });
 
   it('random sequences of Node changes (property)', async () => {
-    const cidrArb = fc.constantFrom('198.19.1.0/24', '198.19.2.0/24', '198.19.3.0/24', '198.19.3.0/25', '198.19.4.0/23', '198.19.5.0/24', FOREIGN, 'fd00:1::/64');
+    const cidrArb = fc.constantFrom(
+      '198.19.1.0/24',
+      '198.19.2.0/24',
+      '198.19.3.0/24',
+      '198.19.3.0/25',
+      '198.19.4.0/23',
+      '198.19.5.0/24',
+      FOREIGN,
+      'fd00:1::/64',
+    );
     const ipArb = fc.constantFrom('198.18.0.2', '198.18.0.3', '198.18.0.1', '203.0.113.9');
     const factsArb = (name: string) =>
-      fc.record({ podCIDRs: fc.array(cidrArb, { maxLength: 2 }), internalIPs: fc.array(ipArb, { minLength: 1, maxLength: 2 }) }).map((f) => n(name, f.podCIDRs, f.internalIPs));
+      fc
+        .record({
+          podCIDRs: fc.array(cidrArb, { maxLength: 2 }),
+          internalIPs: fc.array(ipArb, { minLength: 1, maxLength: 2 }),
+        })
+        .map((f) => n(name, f.podCIDRs, f.internalIPs));
     const names = ['a', 'b', 'c', 'd', 'e'];
     const editArb = fc.oneof(
-      { weight: 8, arbitrary: fc.constantFrom(...names).chain((name) => factsArb(name).map((facts) => ({ name, facts: facts as NodeFacts | undefined }))) },
-      { weight: 2, arbitrary: fc.constantFrom(...names).map((name) => ({ name, facts: undefined as NodeFacts | undefined })) },
-      { weight: 1, arbitrary: fc.constantFrom('198.19.1.0/24', '198.19.2.0/24').map((c) => ({ name: 'self', facts: n('self', [c], ['198.18.0.1']) as NodeFacts | undefined })) },
+      {
+        weight: 8,
+        arbitrary: fc
+          .constantFrom(...names)
+          .chain((name) => factsArb(name).map((facts) => ({ name, facts: facts as NodeFacts | undefined }))),
+      },
+      {
+        weight: 2,
+        arbitrary: fc
+          .constantFrom(...names)
+          .map((name) => ({ name, facts: undefined as NodeFacts | undefined })),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .constantFrom('198.19.1.0/24', '198.19.2.0/24')
+          .map((c) => ({ name: 'self', facts: n('self', [c], ['198.18.0.1']) as NodeFacts | undefined })),
+      },
     );
     const startArb = fc.tuple(...names.map((name) => fc.option(factsArb(name), { nil: undefined })));
     let incremental = 0;

@@ -4,7 +4,8 @@ import { parseRouteJson, RouteParseError } from '../../src/hostroutes/kernel-rou
 
 describe('hostroutes/ip output parsing', () => {
   it('attributes batch errors to their line numbers', () => {
-    const stderr = 'RTNETLINK answers: No such process\nCommand failed -:2\nError: Nexthop has invalid gateway.\nCommand failed -:3\n';
+    const stderr =
+      'RTNETLINK answers: No such process\nCommand failed -:2\nError: Nexthop has invalid gateway.\nCommand failed -:3\n';
     const r = parseBatchErrors(stderr);
     assert.deepEqual(r.failedLines, [2, 3]);
     assert.equal(r.errors.get(2), 'RTNETLINK answers: No such process');

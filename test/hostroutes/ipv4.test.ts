@@ -12,7 +12,8 @@ describe('hostroutes/ipv4', () => {
     ['fd00::1', undefined],
     ['1.2.3.4 via', undefined],
   ];
-  for (const [text, want] of addrs) it(`parseIPv4(${JSON.stringify(text)})`, () => assert.equal(parseIPv4(text), want));
+  for (const [text, want] of addrs)
+    it(`parseIPv4(${JSON.stringify(text)})`, () => assert.equal(parseIPv4(text), want));
 
   const cidrs: [string, string | undefined][] = [
     ['10.244.1.0/24', '10.244.1.0/24'],

@@ -12,7 +12,8 @@ const route = (dst: string, protocol: string, gateway?: string, metric = 0): Ker
   type: 'unicast',
   ...(gateway ? { gateway } : {}),
 });
-const show = (rs: readonly KernelRoute[]) => rs.map((r) => `${r.dst} ${r.protocol} ${r.gateway ?? '-'} ${r.metric}`).sort();
+const show = (rs: readonly KernelRoute[]) =>
+  rs.map((r) => `${r.dst} ${r.protocol} ${r.gateway ?? '-'} ${r.metric}`).sort();
 
 describe('hostroutes/kernel-snapshot', () => {
   const table = [
@@ -36,7 +37,12 @@ describe('hostroutes/kernel-snapshot', () => {
       ],
       200,
     );
-    assert.deepEqual(show(next.table), ['10.0.0.0/24 2 - 0', '10.244.1.0/24 200 10.0.0.22 0', '10.244.3.0/24 200 10.0.0.4 0', '10.244.9.0/24 4 10.0.0.9 0']);
+    assert.deepEqual(show(next.table), [
+      '10.0.0.0/24 2 - 0',
+      '10.244.1.0/24 200 10.0.0.22 0',
+      '10.244.3.0/24 200 10.0.0.4 0',
+      '10.244.9.0/24 4 10.0.0.9 0',
+    ]);
     assert.equal(next.main, next.table, 'main follows the programmed table');
     assert.equal(next.local, state.local);
     assert.equal(afterApplying(state, [], 200), state, 'nothing applied, nothing copied');
@@ -45,9 +51,19 @@ describe('hostroutes/kernel-snapshot', () => {
   it('withDestinations swaps in a re-read of exactly those destinations', () => {
     const fresh = [route('10.244.1.0/24', '4', '10.0.0.7'), route('10.244.5.0/24', '200', '10.0.0.5')];
     const next = withDestinations(state, new Set(['10.244.1.0/24', '10.244.5.0/24']), fresh);
-    assert.deepEqual(show(next.table), ['10.0.0.0/24 2 - 0', '10.244.1.0/24 4 10.0.0.7 0', '10.244.2.0/24 200 10.0.0.3 0', '10.244.5.0/24 200 10.0.0.5 0', '10.244.9.0/24 4 10.0.0.9 0']);
+    assert.deepEqual(show(next.table), [
+      '10.0.0.0/24 2 - 0',
+      '10.244.1.0/24 4 10.0.0.7 0',
+      '10.244.2.0/24 200 10.0.0.3 0',
+      '10.244.5.0/24 200 10.0.0.5 0',
+      '10.244.9.0/24 4 10.0.0.9 0',
+    ]);
     assert.equal(next.main, next.table);
-    const other = withDestinations({ table, main: [route('10.0.0.0/24', '2')], local: [] }, new Set(['10.244.1.0/24']), []);
+    const other = withDestinations(
+      { table, main: [route('10.0.0.0/24', '2')], local: [] },
+      new Set(['10.244.1.0/24']),
+      [],
+    );
     assert.equal(other.main.length, 1, 'a separate main table is left alone');
   });
 

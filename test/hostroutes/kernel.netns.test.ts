@@ -21,8 +21,10 @@ describe('hostroutes against a real routing table (netns)', function () {
   let reconciler: Reconciler;
   let nodes: NodeFacts[];
 
-  const routes = async (...filter: string[]) => parseRouteJson(await ip(['-n', ns, '-4', '-N', '-j', 'route', 'show', ...filter]));
-  const owned = async () => (await routes('proto', String(PROTO))).map((r) => `${r.dst} via ${r.gateway}`).sort();
+  const routes = async (...filter: string[]) =>
+    parseRouteJson(await ip(['-n', ns, '-4', '-N', '-j', 'route', 'show', ...filter]));
+  const owned = async () =>
+    (await routes('proto', String(PROTO))).map((r) => `${r.dst} via ${r.gateway}`).sort();
   const metric = async (name: string, labels: Record<string, string> = {}) => {
     const m = await metrics.registry.getSingleMetric(name)!.get();
     return m.values.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))?.value;
@@ -45,7 +47,12 @@ describe('hostroutes against a real routing table (netns)', function () {
       { name: 'far', podCIDRs: ['198.19.60.0/24'], internalIPs: ['203.0.113.9'] },
       { name: 'contested', podCIDRs: ['198.19.70.0/24'], internalIPs: ['198.18.0.70'] },
     ];
-    reconciler = new Reconciler({ nodeName: 'self', protocol: PROTO, table: 'main', clusterCIDRs: [parseCidr('198.19.0.0/16')!] }, kernel, metrics, silentLogger);
+    reconciler = new Reconciler(
+      { nodeName: 'self', protocol: PROTO, table: 'main', clusterCIDRs: [parseCidr('198.19.0.0/16')!] },
+      kernel,
+      metrics,
+      silentLogger,
+    );
     // Left over from an earlier run (ours), a foreign route on a desired prefix, an admin's route.
     await ip(['-n', ns, 'route', 'add', '198.19.99.0/24', 'via', '198.18.0.2', 'proto', String(PROTO)]);
     await ip(['-n', ns, 'route', 'add', '198.19.70.0/24', 'via', '198.18.0.2', 'proto', 'static']);
@@ -65,8 +72,14 @@ describe('hostroutes against a real routing table (netns)', function () {
     assert.equal(find('198.19.70.0/24')?.gateway, '198.18.0.2');
     assert.equal(find('198.19.98.0/24')?.protocol, '3', "admin's boot route untouched");
     assert.equal(find('198.19.99.0/24'), undefined, 'stale owned route removed');
-    assert.deepEqual(report.conflicts.map((c) => [c.dst, c.protocol]), [['198.19.70.0/24', '4']]);
-    assert.deepEqual(report.rejected.map((r) => [r.node, r.reason]), [['far', 'not-on-link']]);
+    assert.deepEqual(
+      report.conflicts.map((c) => [c.dst, c.protocol]),
+      [['198.19.70.0/24', '4']],
+    );
+    assert.deepEqual(
+      report.rejected.map((r) => [r.node, r.reason]),
+      [['far', 'not-on-link']],
+    );
     assert.equal(report.failed.length, 0);
     assert.equal(await metric('hostroutes_routes_desired'), 2);
     assert.equal(await metric('hostroutes_routes_present'), 2);
@@ -82,32 +95,62 @@ describe('hostroutes against a real routing table (netns)', function () {
 
   it('an event-driven pass reuses the snapshot of the last pass; a fresh one re-reads', async () => {
     let reads = 0;
-    const counting: RouteTable = { read: (t) => (reads++, kernel.read(t)), readExact: (t, d) => kernel.readExact(t, d), applyBatch: (l) => kernel.applyBatch(l) };
-    const r = new Reconciler({ nodeName: 'self', protocol: PROTO, table: 'main', clusterCIDRs: [parseCidr('198.19.0.0/16')!] }, counting, createMetrics(), silentLogger);
+    const counting: RouteTable = {
+      read: (t) => (reads++, kernel.read(t)),
+      readExact: (t, d) => kernel.readExact(t, d),
+      applyBatch: (l) => kernel.applyBatch(l),
+    };
+    const r = new Reconciler(
+      { nodeName: 'self', protocol: PROTO, table: 'main', clusterCIDRs: [parseCidr('198.19.0.0/16')!] },
+      counting,
+      createMetrics(),
+      silentLogger,
+    );
     await r.sync(nodes);
     const moved = nodes.map((n) => (n.name === 'ghost' ? { ...n, internalIPs: ['198.18.0.51'] } : n));
     const report = await r.sync(moved, { fresh: false });
     assert.equal(reads, 1, 'second pass used the snapshot');
-    assert.deepEqual(report.applied.map((o) => o.kind), ['replace']);
+    assert.deepEqual(
+      report.applied.map((o) => o.kind),
+      ['replace'],
+    );
     assert.ok((await owned()).includes('198.19.50.0/24 via 198.18.0.51'));
     const back = await r.sync(nodes, { fresh: false });
-    assert.deepEqual(back.applied.map((o) => o.kind), ['replace'], 'snapshot reflects what the previous pass applied');
+    assert.deepEqual(
+      back.applied.map((o) => o.kind),
+      ['replace'],
+      'snapshot reflects what the previous pass applied',
+    );
     await r.sync(nodes, { fresh: true });
     assert.equal(reads, 2);
 
     // A foreign route appears after the snapshot was taken; the event pass must not clobber it.
     await ip(['-n', ns, 'route', 'add', '198.19.51.0/24', 'via', '198.18.0.2', 'proto', 'static']);
-    const late = await r.sync([...nodes, { name: 'late', podCIDRs: ['198.19.51.0/24'], internalIPs: ['198.18.0.9'] }], { fresh: false });
+    const late = await r.sync(
+      [...nodes, { name: 'late', podCIDRs: ['198.19.51.0/24'], internalIPs: ['198.18.0.9'] }],
+      { fresh: false },
+    );
     assert.deepEqual(late.applied, []);
-    assert.ok(late.conflicts.some((c) => c.dst === '198.19.51.0/24'), 'reported as a conflict');
+    assert.ok(
+      late.conflicts.some((c) => c.dst === '198.19.51.0/24'),
+      'reported as a conflict',
+    );
     const held = (await routes()).filter((x) => x.dst === '198.19.51.0/24');
-    assert.deepEqual(held.map((x) => [x.protocol, x.gateway]), [['4', '198.18.0.2']]);
+    assert.deepEqual(
+      held.map((x) => [x.protocol, x.gateway]),
+      [['4', '198.18.0.2']],
+    );
     await ip(['-n', ns, 'route', 'del', '198.19.51.0/24', 'proto', 'static']);
   });
 
   it('the loop repairs a route deleted by hand and follows node changes; /healthz /readyz /metrics', async () => {
     let current = nodes;
-    const loop = new SyncLoop(reconciler, () => current, { debounceMs: 5, resyncMs: 150, retryMinMs: 50 }, silentLogger);
+    const loop = new SyncLoop(
+      reconciler,
+      () => current,
+      { debounceMs: 5, resyncMs: 150, retryMinMs: 50 },
+      silentLogger,
+    );
     const passes: (SyncReport | Error)[] = [];
     loop.onPass((r) => passes.push(r));
     let status: StatusServer | undefined;
@@ -115,7 +158,10 @@ describe('hostroutes against a real routing table (netns)', function () {
       status = await startStatusServer('127.0.0.1', 0, loop, metrics.registry);
       assert.equal((await fetch(`${status.url}/readyz`)).status, 503, 'not ready before the cache synced');
       loop.markSynced();
-      await eventually(async () => passes.length, (n) => n > 0);
+      await eventually(
+        async () => passes.length,
+        (n) => n > 0,
+      );
       assert.equal((await fetch(`${status.url}/readyz`)).status, 200);
       assert.equal((await fetch(`${status.url}/healthz`)).status, 200);
       const text = await (await fetch(`${status.url}/metrics`)).text();
@@ -123,14 +169,20 @@ describe('hostroutes against a real routing table (netns)', function () {
 
       await ip(['-n', ns, 'route', 'del', '198.19.2.0/24', 'proto', String(PROTO)]);
       const repaired = await eventually(owned, (r) => r.includes('198.19.2.0/24 via 198.18.0.2'));
-      assert.ok(repaired.includes('198.19.2.0/24 via 198.18.0.2'), `route not restored: ${repaired.join(', ')}`);
+      assert.ok(
+        repaired.includes('198.19.2.0/24 via 198.18.0.2'),
+        `route not restored: ${repaired.join(', ')}`,
+      );
 
       // The peer is re-addressed and the ghost node leaves, in one burst.
       current = nodes
         .filter((n) => n.name !== 'ghost')
         .map((n) => (n.name === 'peer' ? { ...n, internalIPs: ['198.18.0.22'] } : n));
       loop.trigger();
-      const after = await eventually(owned, (r) => r.length === 1 && r[0] === '198.19.2.0/24 via 198.18.0.22');
+      const after = await eventually(
+        owned,
+        (r) => r.length === 1 && r[0] === '198.19.2.0/24 via 198.18.0.22',
+      );
       assert.deepEqual(after, ['198.19.2.0/24 via 198.18.0.22']);
     } finally {
       await loop.stop();

@@ -75,7 +75,20 @@ export class Topology {
     const ns = `hrn${i}-${this.suffix}`;
     await this.addNs(ns);
     // Both ends are created directly in their namespaces: nothing ever appears in the root one.
-    await ip(['-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', `port${i}`, 'netns', this.bridgeNs]);
+    await ip([
+      '-n',
+      ns,
+      'link',
+      'add',
+      'eth0',
+      'type',
+      'veth',
+      'peer',
+      'name',
+      `port${i}`,
+      'netns',
+      this.bridgeNs,
+    ]);
     await ip(['-n', this.bridgeNs, 'link', 'set', `port${i}`, 'master', 'br0', 'up']);
     await ip(['-n', ns, 'addr', 'add', `198.18.0.${i}/24`, 'dev', 'eth0']);
     await ip(['-n', ns, 'link', 'set', 'eth0', 'up']);
@@ -83,11 +96,22 @@ export class Topology {
     await ip(['-n', ns, 'addr', 'add', `198.19.${i}.1/24`, 'dev', 'pod0']);
     await ip(['-n', ns, 'link', 'set', 'pod0', 'up']);
     await ip(['-n', ns, 'link', 'set', 'pod0p', 'up']);
-    this.nodes.push({ index: i, ns, name: `node-${i}-${this.suffix}`, nodeIP: `198.18.0.${i}`, podCIDR: `198.19.${i}.0/24`, podIP: `198.19.${i}.1` });
+    this.nodes.push({
+      index: i,
+      ns,
+      name: `node-${i}-${this.suffix}`,
+      nodeIP: `198.18.0.${i}`,
+      podCIDR: `198.19.${i}.0/24`,
+      podIP: `198.19.${i}.1`,
+    });
   }
 
   /** Starts a long-running process inside `ns` and resolves with it and its first stdout JSON line. */
-  async spawnIn(ns: string, argv: readonly string[], onStderr?: (line: string) => void): Promise<{ child: ChildProcess; first: Record<string, unknown> }> {
+  async spawnIn(
+    ns: string,
+    argv: readonly string[],
+    onStderr?: (line: string) => void,
+  ): Promise<{ child: ChildProcess; first: Record<string, unknown> }> {
     const child = spawn('ip', ['netns', 'exec', ns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.children.add(child);
     child.on('exit', () => this.children.delete(child));
@@ -107,7 +131,9 @@ export class Topology {
         const nl = out.indexOf('\n');
         if (nl >= 0) resolve(JSON.parse(out.slice(0, nl)) as Record<string, unknown>);
       });
-      child.once('exit', (code) => reject(new Error(`${argv.join(' ')} in ${ns} exited ${code} before it was ready: ${errText}`)));
+      child.once('exit', (code) =>
+        reject(new Error(`${argv.join(' ')} in ${ns} exited ${code} before it was ready: ${errText}`)),
+      );
     });
     return { child, first };
   }
@@ -133,12 +159,18 @@ export class Topology {
 
   async destroy(): Promise<void> {
     for (const child of [...this.children]) await this.stop(child, 'SIGKILL').catch(() => undefined);
-    for (const ns of this.namespaces.splice(0).reverse()) await ip(['netns', 'del', ns]).catch(() => undefined);
+    for (const ns of this.namespaces.splice(0).reverse())
+      await ip(['netns', 'del', ns]).catch(() => undefined);
   }
 }
 
 /** Polls `check` up to `attempts` times, `intervalMs` apart; returns the last value. Bounded by design. */
-export async function eventually<T>(check: () => Promise<T>, ok: (v: T) => boolean, attempts = 100, intervalMs = 100): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T>,
+  ok: (v: T) => boolean,
+  attempts = 100,
+  intervalMs = 100,
+): Promise<T> {
   let value = await check();
   for (let i = 1; i < attempts && !ok(value); i++) {
     await new Promise((r) => setTimeout(r, intervalMs));

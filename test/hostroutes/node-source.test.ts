@@ -24,8 +24,18 @@ describe('hostroutes/node-source', () => {
 
   it('reports relevant changes and ignores heartbeats', async () => {
     const name = 'ns-test-a';
-    emu.store.create('nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: { podCIDR: '10.244.1.0/24' } });
-    emu.store.patch('nodes', name, { status: { addresses: [{ type: 'InternalIP', address: '10.0.0.2' }] } }, { subresource: 'status' });
+    emu.store.create('nodes', {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name },
+      spec: { podCIDR: '10.244.1.0/24' },
+    });
+    emu.store.patch(
+      'nodes',
+      name,
+      { status: { addresses: [{ type: 'InternalIP', address: '10.0.0.2' }] } },
+      { subresource: 'status' },
+    );
     let changes = 0;
     const source = new NodeSource({ client, log: silentLogger, onChange: () => changes++ });
     void source.run(abort.signal);
@@ -35,14 +45,34 @@ describe('hostroutes/node-source', () => {
     const afterSync = changes;
 
     // A heartbeat: conditions change, addresses and CIDRs do not.
-    emu.store.patch('nodes', name, { status: { conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: new Date().toISOString() }] } }, { subresource: 'status' });
+    emu.store.patch(
+      'nodes',
+      name,
+      {
+        status: {
+          conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: new Date().toISOString() }],
+        },
+      },
+      { subresource: 'status' },
+    );
     // Then a real change; once it is seen, the heartbeat (delivered earlier) has been processed too.
-    emu.store.patch('nodes', name, { status: { addresses: [{ type: 'InternalIP', address: '10.0.0.3' }] } }, { subresource: 'status' });
-    await eventually(async () => facts()?.internalIPs[0], (ip) => ip === '10.0.0.3');
+    emu.store.patch(
+      'nodes',
+      name,
+      { status: { addresses: [{ type: 'InternalIP', address: '10.0.0.3' }] } },
+      { subresource: 'status' },
+    );
+    await eventually(
+      async () => facts()?.internalIPs[0],
+      (ip) => ip === '10.0.0.3',
+    );
     assert.equal(changes, afterSync + 1, 'only the address change counted');
 
     emu.store.delete('nodes', name);
-    await eventually(async () => facts(), (f) => f === undefined);
+    await eventually(
+      async () => facts(),
+      (f) => f === undefined,
+    );
     assert.equal(changes, afterSync + 2);
   });
 });

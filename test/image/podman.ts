@@ -38,8 +38,13 @@ export interface ManifestContainer {
 
 /** The first container of the workload `name` in deploy/<file>. */
 export function manifestContainer(file: string, name: string): ManifestContainer {
-  const docs = parseAllDocuments(readFileSync(join(process.cwd(), 'deploy', file), 'utf8')).map((d) => d.toJS() as Record<string, unknown>);
-  const workload = docs.find((d) => ['Deployment', 'DaemonSet'].includes(String(d.kind)) && (d.metadata as { name?: string }).name === name);
+  const docs = parseAllDocuments(readFileSync(join(process.cwd(), 'deploy', file), 'utf8')).map(
+    (d) => d.toJS() as Record<string, unknown>,
+  );
+  const workload = docs.find(
+    (d) =>
+      ['Deployment', 'DaemonSet'].includes(String(d.kind)) && (d.metadata as { name?: string }).name === name,
+  );
   if (!workload) throw new Error(`deploy/${file} has no workload ${name}`);
   const spec = (workload.spec as { template: { spec: { containers: ManifestContainer[] } } }).template.spec;
   return spec.containers[0]!;
@@ -71,7 +76,11 @@ export class Podman {
   private readonly names = new Set<string>();
 
   constructor(readonly image: BuiltImage) {
-    this.env = { ...process.env, CONTAINERS_CONF: image.containersConf, CONTAINERS_STORAGE_CONF: image.storageConf };
+    this.env = {
+      ...process.env,
+      CONTAINERS_CONF: image.containersConf,
+      CONTAINERS_STORAGE_CONF: image.storageConf,
+    };
   }
 
   /** A unique container name (parallel runs must not collide); removed by cleanup(). */
@@ -84,20 +93,36 @@ export class Podman {
   /** Runs podman to completion. */
   run(args: string[], timeoutMs = 120_000): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      execFile('podman', args, { env: this.env, timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      });
+      execFile(
+        'podman',
+        args,
+        { env: this.env, timeout: timeoutMs, maxBuffer: 16 << 20 },
+        (err, stdout, stderr) => {
+          const code = err
+            ? typeof (err as { code?: unknown }).code === 'number'
+              ? (err as { code: number }).code
+              : -1
+            : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
     });
   }
 
   /** Starts a long-running container; resolves with it once `ready` accepts a stdout line. */
-  start(args: string[], ready: (line: string) => boolean, timeoutMs = 60_000): Promise<{ child: ChildProcess; line: string; output: () => string }> {
+  start(
+    args: string[],
+    ready: (line: string) => boolean,
+    timeoutMs = 60_000,
+  ): Promise<{ child: ChildProcess; line: string; output: () => string }> {
     const child = spawn('podman', args, { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`container not ready in ${timeoutMs} ms: ${output.slice(-3000)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`container not ready in ${timeoutMs} ms: ${output.slice(-3000)}`)),
+        timeoutMs,
+      );
       createInterface({ input: child.stdout! }).on('line', (line) => {
         output += line + '\n';
         if (ready(line)) {
@@ -107,7 +132,11 @@ export class Podman {
       });
       child.once('exit', (code) => {
         clearTimeout(timer);
-        reject(new Error(`podman ${args.slice(0, 3).join(' ')} exited ${code} before it was ready: ${output.slice(-3000)}`));
+        reject(
+          new Error(
+            `podman ${args.slice(0, 3).join(' ')} exited ${code} before it was ready: ${output.slice(-3000)}`,
+          ),
+        );
       });
     });
   }

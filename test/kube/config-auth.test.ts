@@ -39,7 +39,12 @@ describe('kube/config authentication on the wire', function () {
     await https?.close();
   });
 
-  function kubeconfig(name: string, server: string, user: Record<string, unknown>, cluster: Record<string, unknown> = {}): string {
+  function kubeconfig(
+    name: string,
+    server: string,
+    user: Record<string, unknown>,
+    cluster: Record<string, unknown> = {},
+  ): string {
     const path = join(dir, name);
     const doc = {
       apiVersion: 'v1',
@@ -61,7 +66,10 @@ describe('kube/config authentication on the wire', function () {
 
   it('client certificate and key files authenticate over TLS verified against the CA file', async () => {
     await makeClientCert(pki, 'alice', join(dir, 'alice.pem'), join(dir, 'alice-key.pem'));
-    const path = kubeconfig('cert.yaml', https.url, { 'client-certificate': 'alice.pem', 'client-key': 'alice-key.pem' });
+    const path = kubeconfig('cert.yaml', https.url, {
+      'client-certificate': 'alice.pem',
+      'client-key': 'alice-key.pem',
+    });
     const seen = await whoami({ kubeconfigPath: path });
     assert.equal(seen.clientCN, 'alice');
     assert.equal(seen.authorization, undefined);
@@ -72,7 +80,10 @@ describe('kube/config authentication on the wire', function () {
     const key = join(dir, 'rot-key.pem');
     await makeClientCert(pki, 'before', cert, key);
     const client = new KubeClient(
-      loadKubeConfig({ kubeconfigPath: kubeconfig('rot.yaml', https.url, { 'client-certificate': cert, 'client-key': key }), env: {} }),
+      loadKubeConfig({
+        kubeconfigPath: kubeconfig('rot.yaml', https.url, { 'client-certificate': cert, 'client-key': key }),
+        env: {},
+      }),
     );
     clients.push(client);
     assert.equal((await client.request<Seen>('GET', '/a')).clientCN, 'before');
@@ -82,24 +93,42 @@ describe('kube/config authentication on the wire', function () {
 
   it('a server certificate the CA did not sign is refused', async () => {
     const other = await makePki(mkdtempSync(join(tmpdir(), 'kauth-other-')));
-    const path = kubeconfig('wrongca.yaml', https.url, { token: 'tok-wrongca-1' }, { 'certificate-authority': other.ca });
-    await assert.rejects(whoami({ kubeconfigPath: path }), (err: KubeApiError) => err.reason === 'ConnectionError');
+    const path = kubeconfig(
+      'wrongca.yaml',
+      https.url,
+      { token: 'tok-wrongca-1' },
+      { 'certificate-authority': other.ca },
+    );
+    await assert.rejects(
+      whoami({ kubeconfigPath: path }),
+      (err: KubeApiError) => err.reason === 'ConnectionError',
+    );
   });
 
   it('a token and CA data inline reach the server as a bearer token', async () => {
     const caData = readFileSync(pki.ca).toString('base64');
-    const path = kubeconfig('token.yaml', https.url, { token: 'tok-inline-4242' }, {
-      'certificate-authority': undefined,
-      'certificate-authority-data': caData,
-    });
+    const path = kubeconfig(
+      'token.yaml',
+      https.url,
+      { token: 'tok-inline-4242' },
+      {
+        'certificate-authority': undefined,
+        'certificate-authority-data': caData,
+      },
+    );
     assert.equal((await whoami({ kubeconfigPath: path })).authorization, 'Bearer tok-inline-4242');
   });
 
   it('insecure-skip-tls-verify accepts an unknown server certificate; basic auth is sent', async () => {
-    const path = kubeconfig('insecure.yaml', https.url, { username: 'admin', password: 'pw-basic-31' }, {
-      'certificate-authority': undefined,
-      'insecure-skip-tls-verify': true,
-    });
+    const path = kubeconfig(
+      'insecure.yaml',
+      https.url,
+      { username: 'admin', password: 'pw-basic-31' },
+      {
+        'certificate-authority': undefined,
+        'insecure-skip-tls-verify': true,
+      },
+    );
     const seen = await whoami({ kubeconfigPath: path });
     assert.equal(seen.authorization, `Basic ${Buffer.from('admin:pw-basic-31').toString('base64')}`);
     assert.equal(redactSecrets(`x ${seen.authorization ?? ''}`), 'x Basic ***');
@@ -139,10 +168,13 @@ describe('kube/config authentication on the wire', function () {
   it('a failing exec plugin is an AuthError naming its first stderr line, not a crash', async () => {
     const plugin = join(dir, 'broken.mjs');
     writeFileSync(plugin, "process.stderr.write('login required\\nmore detail\\n'); process.exit(3);");
-    const path = kubeconfig('broken.yaml', https.url, { exec: { command: process.execPath, args: [plugin] } });
+    const path = kubeconfig('broken.yaml', https.url, {
+      exec: { command: process.execPath, args: [plugin] },
+    });
     await assert.rejects(
       whoami({ kubeconfigPath: path }),
-      (err: KubeApiError) => err.status === 0 && err.reason === 'AuthError' && /login required$/.test(err.message),
+      (err: KubeApiError) =>
+        err.status === 0 && err.reason === 'AuthError' && /login required$/.test(err.message),
     );
   });
 

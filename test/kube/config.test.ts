@@ -37,7 +37,11 @@ describe('kube/config', () => {
     assert.equal(c.clientNode?.getCurrentCluster()?.caFile, join(dir, 'ca.pem'));
     assert.equal(c.clientNode?.getCurrentUser()?.token, 'tok-abcdef123');
     assert.equal(redactSecrets('Bearer tok-abcdef123'), 'Bearer ***');
-    const overridden = loadKubeConfig({ kubeconfigPath: path, serverOverride: 'http://127.0.0.1:8080', env: {} });
+    const overridden = loadKubeConfig({
+      kubeconfigPath: path,
+      serverOverride: 'http://127.0.0.1:8080',
+      env: {},
+    });
     assert.equal(overridden.server, 'http://127.0.0.1:8080');
     assert.equal(overridden.clientNode?.getCurrentCluster()?.server, 'http://127.0.0.1:8080');
     assert.equal(overridden.clientNode?.getCurrentUser()?.token, 'tok-abcdef123', 'auth kept with --master');
@@ -72,7 +76,10 @@ describe('kube/config', () => {
       name: 'tokenFile',
       config: { tokenFile: join(dir, 'token') },
     });
-    const v6 = loadKubeConfig({ env: { KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '6443' }, inClusterDir: dir });
+    const v6 = loadKubeConfig({
+      env: { KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '6443' },
+      inClusterDir: dir,
+    });
     assert.equal(v6.server, 'https://[fd00::1]:6443');
   });
 
@@ -81,13 +88,23 @@ describe('kube/config', () => {
     const missing = join(dir, 'missing');
     assert.throws(
       () => loadKubeConfig({ kubeconfigPath: missing, env: {} }),
-      (err: Error) => err instanceof KubeConfigError && err.message === `--kubeconfig: cannot read "${missing}"`,
+      (err: Error) =>
+        err instanceof KubeConfigError && err.message === `--kubeconfig: cannot read "${missing}"`,
     );
-    assert.throws(() => loadKubeConfig({ serverOverride: 'ftp://x', env: {} }), /--master: unsupported scheme/);
+    assert.throws(
+      () => loadKubeConfig({ serverOverride: 'ftp://x', env: {} }),
+      /--master: unsupported scheme/,
+    );
     const bad = write('bad.yaml', ['clusters: [unclosed']);
-    assert.throws(() => loadKubeConfig({ kubeconfigPath: bad, env: {} }), /^KubeConfigError: --kubeconfig: ".*bad\.yaml" is not valid YAML$/m);
+    assert.throws(
+      () => loadKubeConfig({ kubeconfigPath: bad, env: {} }),
+      /^KubeConfigError: --kubeconfig: ".*bad\.yaml" is not valid YAML$/m,
+    );
     const empty = write('empty.yaml', ['# nothing']);
-    assert.throws(() => loadKubeConfig({ kubeconfigPath: empty, env: {} }), /has no cluster server for the current context/);
+    assert.throws(
+      () => loadKubeConfig({ kubeconfigPath: empty, env: {} }),
+      /has no cluster server for the current context/,
+    );
     const noCert = write('nocert.yaml', [
       'clusters: [{name: c, cluster: {server: "https://h:6443"}}]',
       'users: [{name: u, user: {client-certificate: nope.pem, client-key: nope-key.pem}}]',
@@ -102,9 +119,16 @@ describe('kube/config', () => {
       'users: [{name: u, user: {tokenFile: absent-token}}]',
       'contexts: [{name: x, context: {cluster: c, user: u}}]',
     ]);
-    assert.throws(() => loadKubeConfig({ kubeconfigPath: noTokenFile, env: {} }), /cannot read ".*absent-token"/);
     assert.throws(
-      () => loadKubeConfig({ env: { KUBERNETES_SERVICE_HOST: 'h', KUBERNETES_SERVICE_PORT: '1' }, inClusterDir: join(dir, 'no-sa') }),
+      () => loadKubeConfig({ kubeconfigPath: noTokenFile, env: {} }),
+      /cannot read ".*absent-token"/,
+    );
+    assert.throws(
+      () =>
+        loadKubeConfig({
+          env: { KUBERNETES_SERVICE_HOST: 'h', KUBERNETES_SERVICE_PORT: '1' },
+          inClusterDir: join(dir, 'no-sa'),
+        }),
       /^KubeConfigError: in-cluster: cannot read .*no-sa\/ca\.crt$/m,
     );
   });

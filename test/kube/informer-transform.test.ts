@@ -7,7 +7,9 @@ import { KubeClient } from '../../src/kube/rest.js';
 import type { KubeObject } from '../../src/kube/types.js';
 
 // The kube emulator never serves managedFields, so a real apiserver's shape is served by hand.
-const managed = [{ manager: 'kubelet', operation: 'Update', fieldsV1: { 'f:status': { 'f:conditions': {} } } }];
+const managed = [
+  { manager: 'kubelet', operation: 'Update', fieldsV1: { 'f:status': { 'f:conditions': {} } } },
+];
 const node = (name: string, rv: string) => ({
   metadata: { name, resourceVersion: rv, managedFields: managed, labels: { a: 'b' } },
   status: { conditions: [] },
@@ -26,7 +28,10 @@ describe('kube/informer transform', () => {
         return;
       }
       // One MODIFIED event, then hold the stream open until the client goes away.
-      res.write(JSON.stringify({ type: 'ADDED', object: { kind: 'Node', apiVersion: 'v1', ...node('n2', '11') } }) + '\n');
+      res.write(
+        JSON.stringify({ type: 'ADDED', object: { kind: 'Node', apiVersion: 'v1', ...node('n2', '11') } }) +
+          '\n',
+      );
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     client = new KubeClient({ server: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
@@ -39,7 +44,8 @@ describe('kube/informer transform', () => {
     await new Promise((r) => server.close(r));
   });
 
-  const managedOf = (o: KubeObject): unknown => (o.metadata as { managedFields?: unknown } | undefined)?.managedFields;
+  const managedOf = (o: KubeObject): unknown =>
+    (o.metadata as { managedFields?: unknown } | undefined)?.managedFields;
 
   async function waitFor(inf: Informer<KubeObject>, name: string): Promise<KubeObject> {
     for (let i = 0; i < 400; i++) {

@@ -39,7 +39,10 @@ describe('kube/limiter', () => {
 
   it('releases the slot when the task throws', async () => {
     const limiter = new RequestLimiter(1);
-    await assert.rejects(limiter.run(() => Promise.reject(new Error('boom'))), /boom/);
+    await assert.rejects(
+      limiter.run(() => Promise.reject(new Error('boom'))),
+      /boom/,
+    );
     assert.equal(await limiter.run(() => Promise.resolve('next')), 'next');
   });
 
@@ -49,7 +52,11 @@ describe('kube/limiter', () => {
     const first = limiter.run(() => gate.promise);
     const ac = new AbortController();
     let ran = false;
-    const waiting = limiter.run(async () => void (ran = true), ac.signal, () => new Error('gave up'));
+    const waiting = limiter.run(
+      async () => void (ran = true),
+      ac.signal,
+      () => new Error('gave up'),
+    );
     ac.abort();
     await assert.rejects(waiting, /gave up/);
     assert.equal(limiter.queued, 0);
@@ -79,7 +86,9 @@ describe('kube/limiter', () => {
     const { port } = server.address() as AddressInfo;
     const client = new KubeClient({ server: `http://127.0.0.1:${port}` }, { maxInFlight: 3 });
     try {
-      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => client.request<{ url: string }>('GET', `/api/v1/x${i}`)));
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => client.request<{ url: string }>('GET', `/api/v1/x${i}`)),
+      );
       assert.equal(results.length, 40);
       assert.equal(results[39]!.url, '/api/v1/x39');
       assert.ok(peak <= 3, `peak concurrent requests ${peak} > 3`);

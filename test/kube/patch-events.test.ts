@@ -128,14 +128,25 @@ describe('kube/patch and kube/events (against the kube emulator)', () => {
     const rec = new KubeEventRecorder({ client, component: 'test-ccm', clock });
     // 600 objects in one frozen millisecond: with only 16 random bits in the name, a clash
     // (expected ~2.7 of them) would be a 409 and a lost Event.
-    for (let i = 0; i < 600; i++) rec.event({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n', uid: `u-${i}` } }, 'Normal', 'Joined', 'hello');
+    for (let i = 0; i < 600; i++)
+      rec.event(
+        { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n', uid: `u-${i}` } },
+        'Normal',
+        'Joined',
+        'hello',
+      );
     await rec.flush();
     assert.deepEqual(rec.stats, { created: 600, patched: 0, dropped: 0, failed: 0 });
     assert.equal((await client.list<CoreEvent>(Resources.events, 'default')).items.length, 600);
   });
 
   it('bounds a burst: few writes in flight, the excess beyond the queue limit dropped and counted', async () => {
-    const rec = new KubeEventRecorder({ client, component: 'test-ccm', maxConcurrentWrites: 2, maxPendingWrites: 50 });
+    const rec = new KubeEventRecorder({
+      client,
+      component: 'test-ccm',
+      maxConcurrentWrites: 2,
+      maxPendingWrites: 50,
+    });
     let inFlight = 0;
     let peak = 0;
     const create = client.create.bind(client);
@@ -148,7 +159,13 @@ describe('kube/patch and kube/events (against the kube emulator)', () => {
       }
     }) as typeof client.create;
     try {
-      for (let i = 0; i < 80; i++) rec.event({ apiVersion: 'v1', kind: 'Node', metadata: { name: `b-${i}`, uid: `b-${i}` } }, 'Normal', 'Burst', 'x');
+      for (let i = 0; i < 80; i++)
+        rec.event(
+          { apiVersion: 'v1', kind: 'Node', metadata: { name: `b-${i}`, uid: `b-${i}` } },
+          'Normal',
+          'Burst',
+          'x',
+        );
       await rec.flush();
     } finally {
       client.create = create;

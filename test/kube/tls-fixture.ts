@@ -2,7 +2,12 @@
 // token, client certificate CN), so tests can see exactly what the transport sent.
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -34,7 +39,19 @@ const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes
 export async function makePki(dir: string): Promise<Pki> {
   const ca = join(dir, 'ca.pem');
   const caKey = join(dir, 'ca-key.pem');
-  await run('openssl', ['req', '-x509', ...EC, '-keyout', caKey, '-out', ca, '-days', '1', '-subj', '/CN=test-ca']);
+  await run('openssl', [
+    'req',
+    '-x509',
+    ...EC,
+    '-keyout',
+    caKey,
+    '-out',
+    ca,
+    '-days',
+    '1',
+    '-subj',
+    '/CN=test-ca',
+  ]);
   const serverCert = join(dir, 'server.pem');
   const serverKey = join(dir, 'server-key.pem');
   await signed(dir, 'server', '127.0.0.1', serverCert, serverKey, 'subjectAltName=IP:127.0.0.1');
@@ -46,14 +63,34 @@ export async function makeClientCert(pki: Pki, cn: string, certPath: string, key
   await signed(pki.dir, `client-${cn}`, cn, certPath, keyPath, 'extendedKeyUsage=clientAuth');
 }
 
-async function signed(dir: string, tag: string, cn: string, cert: string, key: string, ext: string): Promise<void> {
+async function signed(
+  dir: string,
+  tag: string,
+  cn: string,
+  cert: string,
+  key: string,
+  ext: string,
+): Promise<void> {
   const csr = join(dir, `${tag}.csr`);
   const extFile = join(dir, `${tag}.ext`);
   writeFileSync(extFile, `${ext}\n`);
   await run('openssl', ['req', '-new', ...EC, '-keyout', key, '-out', csr, '-subj', `/CN=${cn}`]);
   await run('openssl', [
-    'x509', '-req', '-in', csr, '-CA', join(dir, 'ca.pem'), '-CAkey', join(dir, 'ca-key.pem'),
-    '-CAcreateserial', '-out', cert, '-days', '1', '-extfile', extFile,
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    join(dir, 'ca.pem'),
+    '-CAkey',
+    join(dir, 'ca-key.pem'),
+    '-CAcreateserial',
+    '-out',
+    cert,
+    '-days',
+    '1',
+    '-extfile',
+    extFile,
   ]);
 }
 

@@ -21,14 +21,37 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 /** Flags of each list that this manager implements (no warning expected with the listed value). */
 const IMPLEMENTED = new Set([
-  'cluster-cidr', 'cloud-config', 'controllers', 'configure-cloud-routes', 'allocate-node-cidrs',
-  'concurrent-service-syncs', 'dry-run', 'route-reconciliation-period', 'route-reconcilation-period',
-  'node-monitor-period', 'max-concurrent-actions', 'enable-imdsv2', 'node-reconcile-batch-size',
-  'skip-disable-source-dest-check', 'node-event-aggregation-wait-seconds', 'kube-api-qps',
-  'kube-api-burst', 'leader-elect', 'leader-elect-lease-duration', 'leader-elect-renew-deadline',
-  'leader-elect-retry-period', 'leader-elect-resource-lock', 'leader-elect-resource-name',
-  'leader-elect-resource-namespace', 'kubeconfig', 'master', 'server', 'v', 'instance-name',
-  'in-cluster', 'test',
+  'cluster-cidr',
+  'cloud-config',
+  'controllers',
+  'configure-cloud-routes',
+  'allocate-node-cidrs',
+  'concurrent-service-syncs',
+  'dry-run',
+  'route-reconciliation-period',
+  'route-reconcilation-period',
+  'node-monitor-period',
+  'max-concurrent-actions',
+  'enable-imdsv2',
+  'node-reconcile-batch-size',
+  'skip-disable-source-dest-check',
+  'node-event-aggregation-wait-seconds',
+  'kube-api-qps',
+  'kube-api-burst',
+  'leader-elect',
+  'leader-elect-lease-duration',
+  'leader-elect-renew-deadline',
+  'leader-elect-retry-period',
+  'leader-elect-resource-lock',
+  'leader-elect-resource-name',
+  'leader-elect-resource-namespace',
+  'kubeconfig',
+  'master',
+  'server',
+  'v',
+  'instance-name',
+  'in-cluster',
+  'test',
 ]);
 
 describe('manager/flags: drop-in compatibility', () => {
@@ -49,9 +72,14 @@ describe('manager/flags: drop-in compatibility', () => {
             assert.fail(`${line}: ${(err as Error).message}`);
           }
           const name = canonical(line);
-          const expectQuiet = IMPLEMENTED.has(name) || (name === 'network' && line.endsWith('=vpc')) || (name === 'logtostderr' && line.endsWith('=true')) || /=false$/.test(line);
+          const expectQuiet =
+            IMPLEMENTED.has(name) ||
+            (name === 'network' && line.endsWith('=vpc')) ||
+            (name === 'logtostderr' && line.endsWith('=true')) ||
+            /=false$/.test(line);
           // --cluster-name and a non-Lease lock are native options that change nothing here.
-          const nativeNoEffect = name === 'cluster-name' || (name === 'leader-elect-resource-lock' && !line.endsWith('=leases'));
+          const nativeNoEffect =
+            name === 'cluster-name' || (name === 'leader-elect-resource-lock' && !line.endsWith('=leases'));
           if (expectQuiet && !nativeNoEffect) assert.deepEqual(warnings, [], line);
           else {
             assert.equal(warnings.length, 1, `${line}: ${JSON.stringify(warnings)}`);
@@ -65,13 +93,25 @@ describe('manager/flags: drop-in compatibility', () => {
         const f = parseFlags(lines).flags!;
         const named = f.warnings.map((w) => /^flag --([a-z0-9-]+)/.exec(w)![1]!);
         assert.equal(new Set(named).size, named.length, 'one line per flag');
-        for (const n of named) assert.ok(lines.some((l) => canonical(l) === n), n);
+        for (const n of named)
+          assert.ok(
+            lines.some((l) => canonical(l) === n),
+            n,
+          );
       });
     });
   }
 
   it('official v2 values reach the configuration: lock, QPS/burst, IMDSv2, actions, batch and wait', () => {
-    const f = parseFlags(['--leader-elect-resource-lock=leases', '--kube-api-qps=5.5', '--kube-api-burst=7', '--enable-imdsv2=false', '--max-concurrent-actions=3', '--node-reconcile-batch-size=9', '--node-event-aggregation-wait-seconds=2']).flags!;
+    const f = parseFlags([
+      '--leader-elect-resource-lock=leases',
+      '--kube-api-qps=5.5',
+      '--kube-api-burst=7',
+      '--enable-imdsv2=false',
+      '--max-concurrent-actions=3',
+      '--node-reconcile-batch-size=9',
+      '--node-event-aggregation-wait-seconds=2',
+    ]).flags!;
     assert.equal(f.leaderElectResourceLock, 'leases');
     assert.equal(f.kubeApiQps, 5.5);
     assert.equal(f.kubeApiBurst, 7);
@@ -83,26 +123,52 @@ describe('manager/flags: drop-in compatibility', () => {
   });
 
   it("kube-aliyun's spellings: --route-reconcilation-period, underscores, Go single dash, --instance-name", () => {
-    const f = parseFlags(['--route-reconcilation-period=30s', '-log_dir=/x', '--profiling_port', '9801', '--instance-name=m1']).flags!;
+    const f = parseFlags([
+      '--route-reconcilation-period=30s',
+      '-log_dir=/x',
+      '--profiling_port',
+      '9801',
+      '--instance-name=m1',
+    ]).flags!;
     assert.equal(f.routeReconciliationPeriodMs, 30_000);
     assert.equal(f.instanceName, 'm1');
-    assert.deepEqual(f.warnings.map((w) => w.split(' has')[0]), ['flag --log-dir', 'flag --profiling-port']);
+    assert.deepEqual(
+      f.warnings.map((w) => w.split(' has')[0]),
+      ['flag --log-dir', 'flag --profiling-port'],
+    );
     // The values stay readable for code that gives such a flag a meaning later.
     assert.deepEqual(f.compatValues, { 'log-dir': '/x', 'profiling-port': '9801' });
   });
 
   it('a flag given twice warns once; a value flag without its value fails naming it', () => {
     assert.equal(parseFlags(['--log-dir=/a', '--log_dir=/b']).flags!.warnings.length, 1);
-    assert.throws(() => parseFlags(['--vmodule']), (e: unknown) => e instanceof FlagError && e.message === '--vmodule: missing value');
-    assert.throws(() => parseFlags(['--profiling=maybe']), (e: unknown) => e instanceof FlagError && /--profiling: invalid boolean "maybe"/.test(e.message));
+    assert.throws(
+      () => parseFlags(['--vmodule']),
+      (e: unknown) => e instanceof FlagError && e.message === '--vmodule: missing value',
+    );
+    assert.throws(
+      () => parseFlags(['--profiling=maybe']),
+      (e: unknown) => e instanceof FlagError && /--profiling: invalid boolean "maybe"/.test(e.message),
+    );
   });
 
   it('unknown flags still fail with one line naming them', () => {
     for (const bad of ['--bogus', '--bogus=1', '--log-dirs=/x', '--cloud_configs=/x']) {
-      assert.throws(() => parseFlags([bad]), (e: unknown) => e instanceof FlagError && !e.message.includes('\n') && e.message.includes(canonical(bad)) && /unknown flag/.test(e.message), bad);
+      assert.throws(
+        () => parseFlags([bad]),
+        (e: unknown) =>
+          e instanceof FlagError &&
+          !e.message.includes('\n') &&
+          e.message.includes(canonical(bad)) &&
+          /unknown flag/.test(e.message),
+        bad,
+      );
     }
     assert.throws(() => parseFlags(['--cloud-provider=aws']), /--cloud-provider: "aws" is not Alibaba Cloud/);
-    assert.throws(() => parseFlags(['--leader-elect-resource-lock=zookeeper']), /unknown lock kind "zookeeper"/);
+    assert.throws(
+      () => parseFlags(['--leader-elect-resource-lock=zookeeper']),
+      /unknown lock kind "zookeeper"/,
+    );
   });
 
   it('every compatibility flag has a reason and at least one origin, and is not also a real option', () => {
@@ -110,7 +176,10 @@ describe('manager/flags: drop-in compatibility', () => {
     for (const f of COMPAT_FLAGS) {
       assert.ok(f.why.length > 10 && f.origins.length > 0, f.name);
       assert.equal(compatFlag(f.name), f);
-      assert.ok(!new RegExp(`--${f.name}[ ,]`).test(help), `--${f.name} is both a compatibility flag and an option`);
+      assert.ok(
+        !new RegExp(`--${f.name}[ ,]`).test(help),
+        `--${f.name} is both a compatibility flag and an option`,
+      );
     }
   });
 
@@ -120,23 +189,39 @@ describe('manager/flags: drop-in compatibility', () => {
     assert.match(help, /--leader-elect-lease-duration <d> .*\(default: 15s\)/);
     assert.match(help, /--route-reconciliation-period <d> .*\(default: 5m\)/);
     assert.match(help, /--lb-drift-check-period <d> .*\(default: 10m\)/);
-    for (const line of help.split('\n').filter((l) => /<d>|<s>/.test(l))) assert.doesNotMatch(line, /default: \d{3,}\)/, line);
+    for (const line of help.split('\n').filter((l) => /<d>|<s>/.test(l)))
+      assert.doesNotMatch(line, /default: \d{3,}\)/, line);
     assert.match(help, /docs\/migrating\.md/);
   });
 
   it('resolves --in-cluster over --kubeconfig/--server with a warning, --instance-name as the identity, nlb as a warning', async () => {
     const metadata: MetadataSource = { get: () => Promise.resolve('cn-hangzhou') };
-    const c = await resolveConfig(parseFlags(['--in-cluster', '--server=http://127.0.0.1:8080', '--instance-name=master-1', '--controllers=node,route,service,nlb', '--configure-cloud-routes=false']).flags!, {
-      env: {},
-      available: ['node', 'route', 'service', 'disk'],
-      known: ['node', 'route', 'service', 'disk'],
-      metadata,
-    });
+    const c = await resolveConfig(
+      parseFlags([
+        '--in-cluster',
+        '--server=http://127.0.0.1:8080',
+        '--instance-name=master-1',
+        '--controllers=node,route,service,nlb',
+        '--configure-cloud-routes=false',
+      ]).flags!,
+      {
+        env: {},
+        available: ['node', 'route', 'service', 'disk'],
+        known: ['node', 'route', 'service', 'disk'],
+        metadata,
+      },
+    );
     assert.equal(c.master, undefined);
     assert.equal(c.leaderElection.identity, 'master-1');
     assert.deepEqual([...c.controllers], ['node', 'route', 'service']);
-    assert.ok(c.warnings.some((w) => w.startsWith('flag --in-cluster: ')), JSON.stringify(c.warnings));
-    assert.ok(c.warnings.some((w) => w.startsWith('--controllers: controller "nlb" has no effect here')), JSON.stringify(c.warnings));
+    assert.ok(
+      c.warnings.some((w) => w.startsWith('flag --in-cluster: ')),
+      JSON.stringify(c.warnings),
+    );
+    assert.ok(
+      c.warnings.some((w) => w.startsWith('--controllers: controller "nlb" has no effect here')),
+      JSON.stringify(c.warnings),
+    );
   });
 });
 
@@ -155,15 +240,41 @@ describe('manager/cloudconfig: the official CCM files', () => {
     assert.equal(c.ignored, undefined);
   });
 
-  it("reads hack/cloud-config.conf and the manifests' ConfigMap (routeTableIDs \"\")", () => {
-    assert.deepEqual(parseCloudConfig(readFileSync(join(FIXTURES, 'official-ccm/hack-cloud-config.conf'), 'utf8')), { disablePublicSlb: false });
+  it('reads hack/cloud-config.conf and the manifests\' ConfigMap (routeTableIDs "")', () => {
+    assert.deepEqual(
+      parseCloudConfig(readFileSync(join(FIXTURES, 'official-ccm/hack-cloud-config.conf'), 'utf8')),
+      { disablePublicSlb: false },
+    );
     assert.deepEqual(parseCloudConfig('{ "Global": { "routeTableIDs": "" } }'), {});
   });
 
   it('accepts uid, nodeMonitorPeriod, nodeAddrSyncPeriod, privateZoneId, privateZoneRecordTTL with one warning each', () => {
-    const c = parseCloudConfig(JSON.stringify({ Global: { uid: '123', nodeMonitorPeriod: 60, nodeAddrSyncPeriod: 60, privateZoneId: 'pz-1', privateZoneRecordTTL: 60, region: 'cn-beijing' } }));
+    const c = parseCloudConfig(
+      JSON.stringify({
+        Global: {
+          uid: '123',
+          nodeMonitorPeriod: 60,
+          nodeAddrSyncPeriod: 60,
+          privateZoneId: 'pz-1',
+          privateZoneRecordTTL: 60,
+          region: 'cn-beijing',
+        },
+      }),
+    );
     assert.equal(c.region, 'cn-beijing');
-    assert.deepEqual(c.ignored!.map((w) => w.split(' has')[0]), ['cloud-config Global.uid', 'cloud-config Global.nodeMonitorPeriod', 'cloud-config Global.nodeAddrSyncPeriod', 'cloud-config Global.privateZoneId', 'cloud-config Global.privateZoneRecordTTL']);
-    assert.throws(() => parseCloudConfig('{"Global":{"privateZoneID2":"x"}}'), /Global\.privateZoneID2: unknown field/);
+    assert.deepEqual(
+      c.ignored!.map((w) => w.split(' has')[0]),
+      [
+        'cloud-config Global.uid',
+        'cloud-config Global.nodeMonitorPeriod',
+        'cloud-config Global.nodeAddrSyncPeriod',
+        'cloud-config Global.privateZoneId',
+        'cloud-config Global.privateZoneRecordTTL',
+      ],
+    );
+    assert.throws(
+      () => parseCloudConfig('{"Global":{"privateZoneID2":"x"}}'),
+      /Global\.privateZoneID2: unknown field/,
+    );
   });
 });

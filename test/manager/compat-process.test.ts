@@ -11,7 +11,16 @@ describe('manager process: compatibility flags', function () {
 
   it('--test with the official v1 flags: one warning per no-effect flag, then exit 0 without starting', async () => {
     const m = spawnManager(
-      ['--test', '--master=http://127.0.0.1:9', '--address=127.0.0.1', '--cloud-provider=alicloud', '--log_dir=/var/log', '--logtostderr=true', '--controllers=node,route,service,nlb', '--configure-cloud-routes=false'],
+      [
+        '--test',
+        '--master=http://127.0.0.1:9',
+        '--address=127.0.0.1',
+        '--cloud-provider=alicloud',
+        '--log_dir=/var/log',
+        '--logtostderr=true',
+        '--controllers=node,route,service,nlb',
+        '--configure-cloud-routes=false',
+      ],
       ENV,
     );
     const { code } = await m.exited;

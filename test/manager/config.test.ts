@@ -62,7 +62,13 @@ describe('manager/flags', () => {
     assert.equal(parseFlags(['--log-level=warn']).flags!.logLevel, 'warn');
     assert.equal(parseFlags(['--configure-cloud-routes=false']).flags!.configureCloudRoutes, false);
     // Every boolean takes =false (found by the chaos suite: --dry-run=false was "unknown flag").
-    for (const b of ['allocate-node-cidrs', 'configure-cloud-routes', 'leader-elect', 'dry-run', 'skip-disable-source-dest-check'])
+    for (const b of [
+      'allocate-node-cidrs',
+      'configure-cloud-routes',
+      'leader-elect',
+      'dry-run',
+      'skip-disable-source-dest-check',
+    ])
       for (const v of ['true', 'false']) assert.ok(parseFlags([`--${b}=${v}`]).flags, `--${b}=${v}`);
     assert.equal(parseFlags(['--dry-run=false']).flags!.dryRun, false);
   });
@@ -192,11 +198,18 @@ describe('manager/controllers', () => {
     const warned: string[] = [];
     assert.deepEqual(selectControllers('*,-nlb', [], known, warned), ['disk', 'node', 'route', 'service']);
     assert.deepEqual(warned, []);
-    assert.deepEqual(selectControllers('node,route,service,nlb,ingress', [], known, warned), ['node', 'route', 'service']);
+    assert.deepEqual(selectControllers('node,route,service,nlb,ingress', [], known, warned), [
+      'node',
+      'route',
+      'service',
+    ]);
     assert.equal(warned.length, 2);
     assert.match(warned[0]!, /^--controllers: controller "nlb" has no effect here: /);
     assert.match(warned[1]!, /^--controllers: controller "ingress" has no effect here: /);
-    assert.throws(() => selectControllers('nlb', [], known), /names only controllers this manager does not have/);
+    assert.throws(
+      () => selectControllers('nlb', [], known),
+      /names only controllers this manager does not have/,
+    );
     assert.throws(() => selectControllers('*,-bogus', [], known), /unknown controller "bogus"/);
     assert.throws(() => selectControllers('', [], known), /empty list/);
   });
@@ -229,7 +242,10 @@ describe('manager/cloudconfig', () => {
       ['Global:\n  vpcid: notavpc\n', /^--cloud-config: Global\.vpcID: must look like vpc-xxxx$/],
       ['Global:\n  routeTableIDs: "vtb-1,vtb 2"\n', /^--cloud-config: Global\.routeTableIDs/],
       ['Global:\n  regoin: cn-hangzhou\n', /^--cloud-config: Global\.regoin: unknown field$/],
-      ['Global:\n  vpcId: vpc-1\n  noSuchSetting: 1\n', /^--cloud-config: Global\.noSuchSetting: unknown field$/],
+      [
+        'Global:\n  vpcId: vpc-1\n  noSuchSetting: 1\n',
+        /^--cloud-config: Global\.noSuchSetting: unknown field$/,
+      ],
       [
         'Global:\n  accessKeyID: "not base64!"\n  accessKeySecret: eA==\n',
         /^--cloud-config: Global\.accessKeyID: must be base64-encoded$/,

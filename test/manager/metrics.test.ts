@@ -51,7 +51,9 @@ describe('alicloud-controller-manager process: /metrics and logs', function () {
         podCIDR: cidr,
         podCIDRs: [cidr],
         providerID: `cn-hangzhou.${vpc.instanceIds[0]}`,
-        taints: [{ key: 'node.cloudprovider.kubernetes.io/uninitialized', value: 'true', effect: 'NoSchedule' }],
+        taints: [
+          { key: 'node.cloudprovider.kubernetes.io/uninitialized', value: 'true', effect: 'NoSchedule' },
+        ],
       },
     });
     assert.equal(node.status, 201, JSON.stringify(node.body));
@@ -68,13 +70,21 @@ describe('alicloud-controller-manager process: /metrics and logs', function () {
     const secret = cloud.accessKeySecret;
     mgr = spawnManager(
       [
-        '--kubeconfig', kube.kubeconfigPath,
-        '--cloud-config', cloudConfig,
+        '--kubeconfig',
+        kube.kubeconfigPath,
+        '--cloud-config',
+        cloudConfig,
         '--controllers=service,node,route',
-        '--cluster-cidr', '10.0.0.0/16',
+        '--cluster-cidr',
+        '10.0.0.0/16',
         '--leader-elect=false',
-        '--port', '0', '--secure-port', '0', '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
-        '--bind-address', '127.0.0.1',
+        '--port',
+        '0',
+        '--secure-port',
+        '0',
+        '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
+        '--bind-address',
+        '127.0.0.1',
         '--log-level=debug',
       ],
       {
@@ -97,7 +107,11 @@ describe('alicloud-controller-manager process: /metrics and logs', function () {
         last = t;
         const ready =
           sample(t, 'alicloud_api_calls_total', { product: 'Ecs', code: 'Success' }) > 0 &&
-          sample(t, 'alicloud_api_calls_total', { product: 'Vpc', action: 'CreateRouteEntries', code: 'Success' }) > 0 &&
+          sample(t, 'alicloud_api_calls_total', {
+            product: 'Vpc',
+            action: 'CreateRouteEntries',
+            code: 'Success',
+          }) > 0 &&
           sample(t, 'kube_alicloud_reconcile_total', { controller: 'service' }) > 0 &&
           sample(t, 'kube_alicloud_reconcile_total', { controller: 'route' }) > 0 &&
           sample(t, 'kube_alicloud_node_init_total', {}) > 0 &&
@@ -108,18 +122,32 @@ describe('alicloud-controller-manager process: /metrics and logs', function () {
       400,
       50,
     ).catch((err: unknown) => {
-      console.error(last.split('\n').filter((l) => /^(alicloud|workqueue|kube_alicloud)/.test(l)).join('\n'));
+      console.error(
+        last
+          .split('\n')
+          .filter((l) => /^(alicloud|workqueue|kube_alicloud)/.test(l))
+          .join('\n'),
+      );
       throw err;
     });
     // Default process metrics, the cloud latency histogram, queue depth/latency per queue, node outcomes.
     assert.match(text, /^process_cpu_user_seconds_total /m);
     assert.match(text, /^nodejs_heap_size_used_bytes /m);
-    assert.ok(sample(text, 'alicloud_api_request_duration_seconds_count', { product: 'Vpc', action: 'CreateRouteEntries' }) >= 1);
+    assert.ok(
+      sample(text, 'alicloud_api_request_duration_seconds_count', {
+        product: 'Vpc',
+        action: 'CreateRouteEntries',
+      }) >= 1,
+    );
     assert.match(text, /^workqueue_depth\{name="service"\} \d+$/m);
     assert.match(text, /^workqueue_depth\{name="node"\} \d+$/m);
     assert.ok(sample(text, 'workqueue_queue_duration_seconds_count', { name: 'service' }) >= 1);
-    assert.ok(sample(text, 'kube_alicloud_reconcile_total', { controller: 'service', outcome: 'success' }) >= 1);
-    assert.ok(sample(text, 'kube_alicloud_reconcile_total', { controller: 'route', outcome: 'success' }) >= 1);
+    assert.ok(
+      sample(text, 'kube_alicloud_reconcile_total', { controller: 'service', outcome: 'success' }) >= 1,
+    );
+    assert.ok(
+      sample(text, 'kube_alicloud_reconcile_total', { controller: 'route', outcome: 'success' }) >= 1,
+    );
     assert.ok(sample(text, 'kube_alicloud_route_pass_seconds_count', {}) >= 1);
     assert.ok(!text.includes(secret), 'no secret on /metrics');
 
@@ -129,13 +157,24 @@ describe('alicloud-controller-manager process: /metrics and logs', function () {
     mgr.proc.kill('SIGTERM');
     const { code } = await mgr.exited;
     assert.equal(code, 0);
-    const lines = mgr.stderr().trim().split('\n').filter((l) => l !== '');
+    const lines = mgr
+      .stderr()
+      .trim()
+      .split('\n')
+      .filter((l) => l !== '');
     assert.ok(lines.length > 3);
     for (const l of lines) {
       const rec = JSON.parse(l) as { level?: unknown; msg?: unknown };
       assert.ok(rec.level !== undefined && typeof rec.msg === 'string', `not a leveled JSON log line: ${l}`);
     }
-    assert.ok(lines.some((l) => (JSON.parse(l) as { level: unknown }).level === 20 || (JSON.parse(l) as { level: unknown }).level === 'debug'), 'debug lines at --log-level=debug');
+    assert.ok(
+      lines.some(
+        (l) =>
+          (JSON.parse(l) as { level: unknown }).level === 20 ||
+          (JSON.parse(l) as { level: unknown }).level === 'debug',
+      ),
+      'debug lines at --log-level=debug',
+    );
     assert.ok(!mgr.stderr().includes(secret), 'no secret in any log line');
   });
 });

@@ -174,7 +174,9 @@ describe('alicloud-controller-manager process', function () {
       const args = [
         `--master=${emu.url}`,
         '--bind-address=127.0.0.1',
-        '--port=0', '--secure-port=0', '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
+        '--port=0',
+        '--secure-port=0',
+        '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
         '--controllers=test-probe',
         `--leader-elect-lease-duration=${leaseMs}ms`,
         '--leader-elect-renew-deadline=1500ms',

@@ -12,7 +12,13 @@ import { grantOf, readRoles } from '../deploy/rbac.js';
 import { httpsGet } from '../helpers/https.js';
 import { runManagerToExit, spawnManager, type ManagerProcess } from '../helpers/manager.js';
 
-const ENV = { ALIYUN_REGION: 'cn-hangzhou', ALIYUN_ACCESS_KEY: 'AKIDtest', ALIYUN_ACCESS_KEY_SECRET: 'testSecretValue', KUBE_ALICLOUD_TEST_PROBE: '1', KUBE_ALICLOUD_TEST_PROBE_INTERVAL_MS: '1000' };
+const ENV = {
+  ALIYUN_REGION: 'cn-hangzhou',
+  ALIYUN_ACCESS_KEY: 'AKIDtest',
+  ALIYUN_ACCESS_KEY_SECRET: 'testSecretValue',
+  KUBE_ALICLOUD_TEST_PROBE: '1',
+  KUBE_ALICLOUD_TEST_PROBE_INTERVAL_MS: '1000',
+};
 
 interface Listening {
   url: string;
@@ -21,7 +27,10 @@ interface Listening {
 }
 
 function listeningLine(m: ManagerProcess): Listening {
-  const line = m.stdout().split('\n').find((l) => l.includes('"listening"'))!;
+  const line = m
+    .stdout()
+    .split('\n')
+    .find((l) => l.includes('"listening"'))!;
   return JSON.parse(line) as Listening;
 }
 
@@ -43,7 +52,10 @@ describe('alicloud-controller-manager process: secure serving', function () {
   const audit: AuditRecord[] = [];
   const procs: ManagerProcess[] = [];
   const start = async (args: string[], env: Record<string, string> = {}) => {
-    const m = spawnManager([`--master=${emu.url}`, '--controllers=test-probe', '--leader-elect=false', '--secure-port=0', ...args], { ...ENV, ...env });
+    const m = spawnManager(
+      [`--master=${emu.url}`, '--controllers=test-probe', '--leader-elect=false', '--secure-port=0', ...args],
+      { ...ENV, ...env },
+    );
     procs.push(m);
     await m.listening;
     return m;
@@ -51,8 +63,19 @@ describe('alicloud-controller-manager process: secure serving', function () {
 
   before(async () => {
     emu = await startKubeEmulator({ port: 0, onRequest: (r) => audit.push(r) });
-    emu.store.create('clusterroles', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'prometheus' }, rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }] } as never);
-    emu.store.create('clusterrolebindings', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'prometheus' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'prometheus' }, subjects: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'monitoring' }] } as never);
+    emu.store.create('clusterroles', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'prometheus' },
+      rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }],
+    } as never);
+    emu.store.create('clusterrolebindings', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'prometheus' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'prometheus' },
+      subjects: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'monitoring' }],
+    } as never);
     emu.auth.addServiceAccountToken('prom', 'monitoring', 'prometheus');
     emu.auth.addServiceAccountToken('tenant', 'team-b', 'default');
   });
@@ -87,7 +110,8 @@ describe('alicloud-controller-manager process: secure serving', function () {
       'create authorization.k8s.io/subjectaccessreviews',
     ]);
     const roles = readRoles();
-    for (const r of reviews) assert.ok(grantOf(roles, r), `rbac.yaml forbids ${r.verb} ${r.group}/${r.resource}`);
+    for (const r of reviews)
+      assert.ok(grantOf(roles, r), `rbac.yaml forbids ${r.verb} ${r.group}/${r.resource}`);
   });
 
   it('in a Pod (KUBERNETES_SERVICE_HOST set) binds every address unless --bind-address says otherwise', async () => {
@@ -114,18 +138,41 @@ describe('alicloud-controller-manager process: secure serving', function () {
       writeFileSync(join(dir, 'tls.crt'), 'not a certificate');
       writeFileSync(join(dir, 'tls.key'), 'not a key');
       const bad = ['--tls-cert-file', join(dir, 'tls.crt'), '--tls-private-key-file', join(dir, 'tls.key')];
-      const { code, stderr } = await runManagerToExit([`--master=${emu.url}`, '--controllers=test-probe', '--leader-elect=false', '--secure-port=0', ...bad], ENV);
+      const { code, stderr } = await runManagerToExit(
+        [
+          `--master=${emu.url}`,
+          '--controllers=test-probe',
+          '--leader-elect=false',
+          '--secure-port=0',
+          ...bad,
+        ],
+        ENV,
+      );
       assert.equal(code, 1);
       assert.equal(stderr.trim().split('\n').length, 1, stderr);
       assert.match(stderr.trim(), /^error: --tls-cert-file\/--tls-private-key-file: /);
       const cases: Array<[string[], RegExp]> = [
-        [['--tls-cert-file', join(dir, 'tls.crt')], /^--tls-private-key-file: required when the other is set$/],
+        [
+          ['--tls-cert-file', join(dir, 'tls.crt')],
+          /^--tls-private-key-file: required when the other is set$/,
+        ],
         [['--bind-address=everywhere'], /^--bind-address: not an IP address: "everywhere"$/],
-        [['--authorization-always-allow-paths=metrics'], /^--authorization-always-allow-paths: "metrics" must start with \//],
+        [
+          ['--authorization-always-allow-paths=metrics'],
+          /^--authorization-always-allow-paths: "metrics" must start with \//,
+        ],
         [['--secure-port=70000'], /^--secure-port: invalid port "70000"$/],
       ];
-      for (const [args, re] of cases) assert.throws(() => parseFlags(args), (e: Error) => e instanceof FlagError && re.test(e.message), args.join(' '));
-      const flags = parseFlags(['--authorization-always-allow-paths=/healthz,/debug/*', '--authentication-skip-lookup=true']).flags!.serving;
+      for (const [args, re] of cases)
+        assert.throws(
+          () => parseFlags(args),
+          (e: Error) => e instanceof FlagError && re.test(e.message),
+          args.join(' '),
+        );
+      const flags = parseFlags([
+        '--authorization-always-allow-paths=/healthz,/debug/*',
+        '--authentication-skip-lookup=true',
+      ]).flags!.serving;
       assert.deepEqual(flags.alwaysAllowPaths, ['/healthz', '/debug/*']);
       assert.equal(flags.authenticationSkipLookup, true);
     } finally {

@@ -15,7 +15,12 @@ describe('server/app', () => {
       throw new Error('x');
     });
     // No guard: only the always-allowed paths (plus /metrics, allowed here) are served.
-    srv = await startHttpServer({ registry, readiness, port: 0, alwaysAllowPaths: ['/healthz', '/livez', '/readyz', '/metrics'] });
+    srv = await startHttpServer({
+      registry,
+      readiness,
+      port: 0,
+      alwaysAllowPaths: ['/healthz', '/livez', '/readyz', '/metrics'],
+    });
   });
   after(() => srv.close());
 

@@ -121,9 +121,17 @@ describe('server: delegated authentication and authorization on the secure port'
       'one review pair for two scrapes',
     );
     emu.store.delete('clusterrolebindings', 'test:prometheus-metrics');
-    assert.equal((await httpsGet(`${srv.url}/metrics`, { ca, token: 'prom-token' })).status, 200, 'still cached');
+    assert.equal(
+      (await httpsGet(`${srv.url}/metrics`, { ca, token: 'prom-token' })).status,
+      200,
+      'still cached',
+    );
     await new Promise((r) => setTimeout(r, 600));
-    assert.equal((await httpsGet(`${srv.url}/metrics`, { ca, token: 'prom-token' })).status, 403, 'after the TTL');
+    assert.equal(
+      (await httpsGet(`${srv.url}/metrics`, { ca, token: 'prom-token' })).status,
+      403,
+      'after the TTL',
+    );
     emu.store.create('clusterrolebindings', BINDING as never);
   });
 
@@ -167,7 +175,13 @@ describe('server: serving certificate sources', () => {
     writeFileSync(join(dir, 'tls.crt'), first.cert);
     writeFileSync(join(dir, 'tls.key'), first.key);
     const tls = servingCertificate({ certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') });
-    const s = await startHttpServer({ registry: new Registry(), readiness: new Readiness(), port: 0, tls, tlsReloadMs: 50 });
+    const s = await startHttpServer({
+      registry: new Registry(),
+      readiness: new Readiness(),
+      port: 0,
+      tls,
+      tlsReloadMs: 50,
+    });
     try {
       assert.equal(await peerCertificatePem(s.url), first.cert);
       const second = selfSignedCertificate({ commonName: 'two', altNames: ['127.0.0.1'] });
@@ -190,16 +204,28 @@ describe('server: serving certificate sources', () => {
     const b = selfSignedCertificate({ commonName: 'b', altNames: ['localhost'] });
     writeFileSync(join(dir, 'a.crt'), a.cert);
     writeFileSync(join(dir, 'b.key'), b.key);
-    assert.throws(() => servingCertificate({ certFile: join(dir, 'a.crt') }), /--tls-private-key-file: required/);
-    assert.throws(() => servingCertificate({ certFile: join(dir, 'a.crt'), keyFile: join(dir, 'nope.key') }), TlsConfigError);
-    assert.throws(() => servingCertificate({ certFile: join(dir, 'a.crt'), keyFile: join(dir, 'b.key') }), /does not match/);
+    assert.throws(
+      () => servingCertificate({ certFile: join(dir, 'a.crt') }),
+      /--tls-private-key-file: required/,
+    );
+    assert.throws(
+      () => servingCertificate({ certFile: join(dir, 'a.crt'), keyFile: join(dir, 'nope.key') }),
+      TlsConfigError,
+    );
+    assert.throws(
+      () => servingCertificate({ certFile: join(dir, 'a.crt'), keyFile: join(dir, 'b.key') }),
+      /does not match/,
+    );
   });
 });
 
 describe('server: self-signed certificates', () => {
   it('are valid DER every time (serial numbers included), with the names asked for', () => {
     for (let i = 0; i < 400; i++) {
-      const pair = selfSignedCertificate({ commonName: `n${i}`, altNames: ['localhost', '127.0.0.1', '::1'] });
+      const pair = selfSignedCertificate({
+        commonName: `n${i}`,
+        altNames: ['localhost', '127.0.0.1', '::1'],
+      });
       const x = new X509Certificate(pair.cert);
       assert.ok(x.verify(x.publicKey), `certificate ${i} verifies`);
       assert.equal(x.subjectAltName, 'DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1');

@@ -62,7 +62,14 @@ describe('server: plain HTTP on the secure port', function () {
   let srv: RunningServer;
   before(async () => {
     new Counter({ name: 'sniff_demo_total', help: 'demo', registers: [registry] }).inc();
-    srv = await startHttpServer({ registry, readiness: new Readiness(), port: 0, tls, guard, firstByteTimeoutMs: 300 });
+    srv = await startHttpServer({
+      registry,
+      readiness: new Readiness(),
+      port: 0,
+      tls,
+      guard,
+      firstByteTimeoutMs: 300,
+    });
   });
   after(() => srv.close());
 
@@ -75,7 +82,14 @@ describe('server: plain HTTP on the secure port', function () {
   });
 
   it('refuses /metrics over plain HTTP in every spelling, even with a token the guard accepts', async () => {
-    for (const path of ['/metrics', '/metrics/', '/METRICS', '/metrics?format=text', '/%6detrics', '/healthz/../metrics']) {
+    for (const path of [
+      '/metrics',
+      '/metrics/',
+      '/METRICS',
+      '/metrics?format=text',
+      '/%6detrics',
+      '/healthz/../metrics',
+    ]) {
       for (const headers of [{}, { Authorization: 'Bearer reader' }] as Array<Record<string, string>>) {
         const r = await httpGet(toHttp(srv.url), path, headers);
         assert.equal(r.status, 403, `${path} ${JSON.stringify(headers)}`);
@@ -104,7 +118,11 @@ describe('server: plain HTTP on the secure port', function () {
   });
 
   it('a request whose first byte arrives alone is still parsed whole', async () => {
-    const out = await rawExchange(srv.port, ['G', 'ET /healthz HTTP/1.1\r\nHost: x\r\n', 'Connection: close\r\n\r\n'], 60);
+    const out = await rawExchange(
+      srv.port,
+      ['G', 'ET /healthz HTTP/1.1\r\nHost: x\r\n', 'Connection: close\r\n\r\n'],
+      60,
+    );
     assert.match(out, /^HTTP\/1\.1 200 OK\r\n/);
     assert.match(out, /\r\n\r\nok$/);
   });
@@ -148,7 +166,13 @@ describe('server: plain HTTP on the secure port', function () {
   });
 
   it('an always-allowed /metrics (or /*) opens it over HTTPS only', async () => {
-    const open = await startHttpServer({ registry, readiness: new Readiness(), port: 0, tls, alwaysAllowPaths: ['/healthz', '/metrics', '/*'] });
+    const open = await startHttpServer({
+      registry,
+      readiness: new Readiness(),
+      port: 0,
+      tls,
+      alwaysAllowPaths: ['/healthz', '/metrics', '/*'],
+    });
     try {
       assert.ok(looksLikeMetrics((await httpsGet(`${open.url}/metrics`, { ca: tls.current().cert })).body));
       const r = await httpGet(toHttp(open.url), '/metrics');
@@ -160,7 +184,13 @@ describe('server: plain HTTP on the secure port', function () {
   });
 
   it('close() ends connections still waiting for their first byte', async () => {
-    const s = await startHttpServer({ registry, readiness: new Readiness(), port: 0, tls, firstByteTimeoutMs: 60_000 });
+    const s = await startHttpServer({
+      registry,
+      readiness: new Readiness(),
+      port: 0,
+      tls,
+      firstByteTimeoutMs: 60_000,
+    });
     const c = connect(s.port, '127.0.0.1');
     await new Promise<void>((resolve) => c.on('connect', () => resolve()));
     const closed = new Promise<void>((resolve) => c.on('close', () => resolve()));

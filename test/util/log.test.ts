@@ -49,7 +49,10 @@ describe('secret redaction', () => {
 
   it('children add context without repeating a key on the line', () => {
     const { stream, lines } = capture();
-    createLogger('prog', { destination: stream }).child({ component: 'cloud' }).child({ controller: 'service' }).warn('x');
+    createLogger('prog', { destination: stream })
+      .child({ component: 'cloud' })
+      .child({ controller: 'service' })
+      .warn('x');
     for (const key of ['name', 'component', 'controller', 'level']) {
       assert.equal(lines[0]!.split(`"${key}":`).length - 1, 1, `${key} appears once in ${lines[0]}`);
     }

@@ -22,27 +22,65 @@ export async function startAgent(ctx: DemoContext): Promise<RunningAgent | undef
   if (ctx.host.netns) return undefined;
   const self = cluster.hosts[0]!;
   const ns = await DemoNetns.create(ctx.cleanup, `${self.ip}/24`);
-  const master = await ns.apiserverURL(cluster.root, new URL(cluster.kubeEmu.url), cluster.programs.forwarder);
-  const argv = ['--master', master, '--node-name', self.name, `--cluster-cidr=${CLUSTER_CIDR}`, '--port', '0', '--bind-address', '127.0.0.1', '--resync-period', '10s', '--debounce', '10ms', '--log-level', 'warn'];
-  const agent = await ns.spawn('alicloud-hostroutes', [process.execPath, cluster.programs.hostroutes, ...argv]);
+  const master = await ns.apiserverURL(
+    cluster.root,
+    new URL(cluster.kubeEmu.url),
+    cluster.programs.forwarder,
+  );
+  const argv = [
+    '--master',
+    master,
+    '--node-name',
+    self.name,
+    `--cluster-cidr=${CLUSTER_CIDR}`,
+    '--port',
+    '0',
+    '--bind-address',
+    '127.0.0.1',
+    '--resync-period',
+    '10s',
+    '--debounce',
+    '10ms',
+    '--log-level',
+    'warn',
+  ];
+  const agent = await ns.spawn('alicloud-hostroutes', [
+    process.execPath,
+    cluster.programs.hostroutes,
+    ...argv,
+  ]);
   return { ns, pid: agent.child.pid ?? 0, startedAt: Date.now() };
 }
 
-export async function hostRoutes(ctx: DemoContext, started: Promise<RunningAgent | undefined>): Promise<void> {
+export async function hostRoutes(
+  ctx: DemoContext,
+  started: Promise<RunningAgent | undefined>,
+): Promise<void> {
   const { out, cluster } = ctx;
   if (ctx.host.netns) {
     out.skip(`alicloud-hostroutes needs a network namespace to program routes in: ${ctx.host.netns}`);
     return;
   }
   const [self, peer] = cluster.hosts as [(typeof cluster.hosts)[0], (typeof cluster.hosts)[0]];
-  out.note('What the agent reads: every other Node\'s pod CIDR and InternalIP (it makes no cloud calls).');
-  await show(ctx, ['get', 'nodes', '-o', 'custom-columns=NAME:.metadata.name,INTERNAL-IP:.status.addresses[?(@.type=="InternalIP")].address,POD-CIDR:.spec.podCIDR']);
+  out.note("What the agent reads: every other Node's pod CIDR and InternalIP (it makes no cloud calls).");
+  await show(ctx, [
+    'get',
+    'nodes',
+    '-o',
+    'custom-columns=NAME:.metadata.name,INTERNAL-IP:.status.addresses[?(@.type=="InternalIP")].address,POD-CIDR:.spec.podCIDR',
+  ]);
   const agent = await started;
   if (!agent) throw new Error('the hostroutes agent did not start');
   const { ns } = agent;
-  out.note(`network namespace ${ns.name} plays ${self.name}'s host network (eth0 ${self.ip}/24); in it, since`);
-  out.note(`${((Date.now() - agent.startedAt) / 1000).toFixed(1)} s ago (started while the steps above ran), pid ${agent.pid}:`);
-  out.note(`$ ip netns exec ${ns.name} alicloud-hostroutes --node-name ${self.name} --cluster-cidr=${CLUSTER_CIDR} --master <apiserver> …`);
+  out.note(
+    `network namespace ${ns.name} plays ${self.name}'s host network (eth0 ${self.ip}/24); in it, since`,
+  );
+  out.note(
+    `${((Date.now() - agent.startedAt) / 1000).toFixed(1)} s ago (started while the steps above ran), pid ${agent.pid}:`,
+  );
+  out.note(
+    `$ ip netns exec ${ns.name} alicloud-hostroutes --node-name ${self.name} --cluster-cidr=${CLUSTER_CIDR} --master <apiserver> …`,
+  );
 
   const want = `${peer.podCIDR} via ${peer.ip}`;
   const routes = await until(`the route ${want} in ${ns.name}`, async () => {
@@ -54,8 +92,11 @@ export async function hostRoutes(ctx: DemoContext, started: Promise<RunningAgent
   out.command(['ip', ...table], await ip(table));
   out.note('hostroutes carries pod traffic only between layer-2 neighbours (bare metal, one bridge). An');
   out.note('Alibaba Cloud VPC forwards by destination IP through its route table, so there the VPC routes');
-  out.note('shown above carry pod traffic: run the route controller and leave hostroutes out (docs/hostroutes.md).');
-  if (routes.includes(self.podCIDR)) throw new Error(`hostroutes routed its own pod CIDR ${self.podCIDR} away`);
+  out.note(
+    'shown above carry pod traffic: run the route controller and leave hostroutes out (docs/hostroutes.md).',
+  );
+  if (routes.includes(self.podCIDR))
+    throw new Error(`hostroutes routed its own pod CIDR ${self.podCIDR} away`);
   out.fact('netns', ns.name);
   out.fact('route', want);
 }

@@ -18,12 +18,25 @@ export async function loadBalancer(ctx: DemoContext): Promise<void> {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: 'shop', namespace: 'default', annotations },
-    spec: { type: 'LoadBalancer', selector: { app: 'shop' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'https', port: 443, targetPort: 8443 }] },
+    spec: {
+      type: 'LoadBalancer',
+      selector: { app: 'shop' },
+      ports: [
+        { name: 'http', port: 80, targetPort: 8080 },
+        { name: 'https', port: 443, targetPort: 8443 },
+      ],
+    },
   };
   out.note('Service shop (type LoadBalancer) with annotations:');
   for (const [k, v] of Object.entries(annotations)) out.note(`  ${k}: ${v}`);
   await show(ctx, ['apply', '-f', '-'], JSON.stringify(svc));
-  const ip = await until('the Service to get an EXTERNAL-IP', async () => (await kubectl.run(['get', 'service', 'shop', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])).trim() || undefined);
+  const ip = await until(
+    'the Service to get an EXTERNAL-IP',
+    async () =>
+      (
+        await kubectl.run(['get', 'service', 'shop', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])
+      ).trim() || undefined,
+  );
   out.ok(`service controller: SLB created, EXTERNAL-IP ${ip}`);
   await show(ctx, ['get', 'service', 'shop']);
 
@@ -34,7 +47,9 @@ export async function loadBalancer(ctx: DemoContext): Promise<void> {
     `tags: ${(lb.Tags?.Tag ?? []).map((t) => `${t.TagKey}=${t.TagValue}`).join(', ')}`,
   ];
   for (const l of await cluster.cloud.slb.listeners.describe([lb.LoadBalancerId])) {
-    lines.push(`listener ${l.ListenerProtocol}:${l.ListenerPort}  ${l.Status}  scheduler=${l.Scheduler}  → ${l.VServerGroupId}`);
+    lines.push(
+      `listener ${l.ListenerProtocol}:${l.ListenerPort}  ${l.Status}  scheduler=${l.Scheduler}  → ${l.VServerGroupId}`,
+    );
   }
   let backends = 0;
   for (const g of await cluster.cloud.slb.vgroups.describe(lb.LoadBalancerId)) {
@@ -50,7 +65,9 @@ export async function loadBalancer(ctx: DemoContext): Promise<void> {
 
   out.note('');
   await show(ctx, ['delete', 'service', 'shop', '--wait=true', '--timeout=30s']);
-  await until('the SLB to be deleted', async () => ((await cluster.cloud.slb.describeLoadBalancers({ address: ip })).length === 0 ? true : undefined));
+  await until('the SLB to be deleted', async () =>
+    (await cluster.cloud.slb.describeLoadBalancers({ address: ip })).length === 0 ? true : undefined,
+  );
   out.ok(`SLB ${lb.LoadBalancerId} deleted with the Service; the cloud has no SLB left`);
   out.fact('slbDeleted', 'true');
 }

@@ -27,12 +27,27 @@ interface PvView {
 /** Shell variables the printed driver commands use instead of long JSON and paths. */
 const shownAs = new Map<string, string>();
 
-async function call(ctx: DemoContext, driver: InstalledDriver, args: string[], expect: DriverReply['status'] = 'Success'): Promise<DriverReply> {
+async function call(
+  ctx: DemoContext,
+  driver: InstalledDriver,
+  args: string[],
+  expect: DriverReply['status'] = 'Success',
+): Promise<DriverReply> {
   const r = await driver.call(args);
   const shown = args.map((a) => shownAs.get(a) ?? (/^[\w@%+=:,./~-]+$/.test(a) ? a : `'${a}'`)).join(' ');
-  ctx.out.command([driver.launcher, ...args], r.stdout, `${driver.caller}: /usr/libexec/kubernetes/kubelet-plugins/volume/exec/alicloud~disk/disk ${shown}`);
-  if (r.stderr) throw new Error(`driver ${args[0]} wrote to stderr (the kubelet would fail to parse the reply): ${r.stderr.slice(0, 300)}`);
-  if (r.reply.status !== expect) throw new Error(`driver ${args[0]} answered ${r.reply.status}${r.reply.message ? `: ${r.reply.message}` : ''}`);
+  ctx.out.command(
+    [driver.launcher, ...args],
+    r.stdout,
+    `${driver.caller}: /usr/libexec/kubernetes/kubelet-plugins/volume/exec/alicloud~disk/disk ${shown}`,
+  );
+  if (r.stderr)
+    throw new Error(
+      `driver ${args[0]} wrote to stderr (the kubelet would fail to parse the reply): ${r.stderr.slice(0, 300)}`,
+    );
+  if (r.reply.status !== expect)
+    throw new Error(
+      `driver ${args[0]} answered ${r.reply.status}${r.reply.message ? `: ${r.reply.message}` : ''}`,
+    );
   return r.reply;
 }
 
@@ -40,7 +55,10 @@ async function describeDisk(ctx: DemoContext, diskId: string): Promise<string[]>
   const [d] = await ctx.cluster.cloud.ecs.describeDisks({ diskIds: [diskId] });
   if (!d) return [`${diskId}: gone`];
   const tags = (d.Tags?.Tag ?? []).map((t) => `${t.TagKey}=${t.TagValue}`).join(', ');
-  return [`${d.DiskId}  ${d.Category} ${d.Size} GiB  ${d.ZoneId}  ${d.Status}${d.InstanceId ? ` on ${d.InstanceId} as ${d.Device}` : ''}`, `tags: ${tags}`];
+  return [
+    `${d.DiskId}  ${d.Category} ${d.Size} GiB  ${d.ZoneId}  ${d.Status}${d.InstanceId ? ` on ${d.InstanceId} as ${d.Device}` : ''}`,
+    `tags: ${tags}`,
+  ];
 }
 
 export interface Drivers {
@@ -65,30 +83,42 @@ export async function installDrivers(ctx: DemoContext): Promise<Drivers> {
   mkdirSync(join(sysRoot, 'block'), { recursive: true });
   // Two hosts, two installer runs: independent, so at the same time.
   const [master, node] = await Promise.all([
-    InstalledDriver.install(installer, join(root, 'master', PLUGIN_DIR), join(root, 'master-secret.json'), {
-      mode: 'central',
-      regionId: cluster.region,
-      ecsEndpoint: cluster.cloudEmu.url,
-      accessKeyId: cluster.accessKeyId,
-      accessKeySecret: cluster.accessKeySecret,
-      kubeApiUrl: cluster.kubeEmu.url,
-      clusterId: cluster.clusterId,
-      stateDir: join(root, 'master/var/lib/alicloud-flexvolume'),
-      logFile: join(root, 'master/var/log/alicloud-flexvolume.log'),
-      attachTimeoutMs: 20_000,
-    }, 'master'),
-    InstalledDriver.install(installer, join(root, worker.name, PLUGIN_DIR), join(root, 'node-secret.json'), {
-      mode: 'node',
-      regionId: cluster.region,
-      ecsEndpoint: cluster.cloudEmu.url,
-      metadataEndpoint: `${cluster.cloudEmu.url}/_emulator/hosts/${worker.instance.InstanceId}`,
-      clusterId: cluster.clusterId,
-      devRoot: loops?.devRoot ?? join(root, worker.name, 'dev'),
-      sysRoot,
-      stateDir: join(root, worker.name, 'var/lib/alicloud-flexvolume'),
-      logFile: join(root, worker.name, 'var/log/alicloud-flexvolume.log'),
-      deviceTimeoutMs: 20_000,
-    }, worker.name),
+    InstalledDriver.install(
+      installer,
+      join(root, 'master', PLUGIN_DIR),
+      join(root, 'master-secret.json'),
+      {
+        mode: 'central',
+        regionId: cluster.region,
+        ecsEndpoint: cluster.cloudEmu.url,
+        accessKeyId: cluster.accessKeyId,
+        accessKeySecret: cluster.accessKeySecret,
+        kubeApiUrl: cluster.kubeEmu.url,
+        clusterId: cluster.clusterId,
+        stateDir: join(root, 'master/var/lib/alicloud-flexvolume'),
+        logFile: join(root, 'master/var/log/alicloud-flexvolume.log'),
+        attachTimeoutMs: 20_000,
+      },
+      'master',
+    ),
+    InstalledDriver.install(
+      installer,
+      join(root, worker.name, PLUGIN_DIR),
+      join(root, 'node-secret.json'),
+      {
+        mode: 'node',
+        regionId: cluster.region,
+        ecsEndpoint: cluster.cloudEmu.url,
+        metadataEndpoint: `${cluster.cloudEmu.url}/_emulator/hosts/${worker.instance.InstanceId}`,
+        clusterId: cluster.clusterId,
+        devRoot: loops?.devRoot ?? join(root, worker.name, 'dev'),
+        sysRoot,
+        stateDir: join(root, worker.name, 'var/lib/alicloud-flexvolume'),
+        logFile: join(root, worker.name, 'var/log/alicloud-flexvolume.log'),
+        deviceTimeoutMs: 20_000,
+      },
+      worker.name,
+    ),
   ]);
   return { master, node, loops };
 }
@@ -101,7 +131,11 @@ export async function volume(ctx: DemoContext, drivers: Promise<Drivers>): Promi
   const { master, node, loops } = await drivers;
   out.note(`The installer DaemonSet's program, on a master (central mode: AccessKey, and the API to map`);
   out.note(`node names to instances) and on ${worker.name} (node mode: its own identity from metadata):`);
-  out.command(['alicloud-flexvolume-install', ...master.argv], `installed: ${(master.result.written ?? []).join('  ')}`, `alicloud-flexvolume-install --plugin-dir <master>/${PLUGIN_DIR} --config-from <secret>`);
+  out.command(
+    ['alicloud-flexvolume-install', ...master.argv],
+    `installed: ${(master.result.written ?? []).join('  ')}`,
+    `alicloud-flexvolume-install --plugin-dir <master>/${PLUGIN_DIR} --config-from <secret>`,
+  );
   out.fact('installed', (master.result.written ?? []).join(' '));
   await call(ctx, master.driver, ['init']);
   await call(ctx, node.driver, ['init']);
@@ -121,9 +155,15 @@ export async function volume(ctx: DemoContext, drivers: Promise<Drivers>): Promi
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
     metadata: { name: 'data', namespace: 'default' },
-    spec: { storageClassName: 'alicloud-disk-essd', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20Gi' } } },
+    spec: {
+      storageClassName: 'alicloud-disk-essd',
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: '20Gi' } },
+    },
   };
-  out.note('StorageClass alicloud-disk-essd: provisioner alicloud/disk, type cloud_essd, fsType ext4, reclaimPolicy Delete;');
+  out.note(
+    'StorageClass alicloud-disk-essd: provisioner alicloud/disk, type cloud_essd, fsType ext4, reclaimPolicy Delete;',
+  );
   out.note('PersistentVolumeClaim data: 20Gi, ReadWriteOnce, that class.');
   await show(ctx, ['apply', '-f', '-'], [storageClass, claim].map((o) => JSON.stringify(o)).join('\n'));
   const pvc = await until('the PVC to be Bound', async () => {
@@ -146,7 +186,7 @@ export async function volume(ctx: DemoContext, drivers: Promise<Drivers>): Promi
   loops?.wire(cluster.cloudEmu, worker.instance.InstanceId);
   const opts = kubeletOptions(pvName, pv.spec.flexVolume?.fsType ?? 'ext4', flexOptions);
   shownAs.set(opts, '"$OPTS"');
-  out.note('The options JSON the callers pass (kubernetes.io/* keys, then the PV\'s flexVolume.options):');
+  out.note("The options JSON the callers pass (kubernetes.io/* keys, then the PV's flexVolume.options):");
   out.variable('OPTS', opts);
   const attached = await call(ctx, master.driver, ['attach', opts, worker.name]);
   const isAttached = await call(ctx, master.driver, ['isattached', opts, worker.name]);
@@ -156,28 +196,54 @@ export async function volume(ctx: DemoContext, drivers: Promise<Drivers>): Promi
 
   // 4. The kubelet on the worker: wait for the device, format if blank, mount the global mount.
   out.note('');
-  const mountPath = join(root, worker.name, 'var/lib/kubelet/plugins/kubernetes.io/flexvolume/alicloud/disk/mounts', pvName);
+  const mountPath = join(
+    root,
+    worker.name,
+    'var/lib/kubelet/plugins/kubernetes.io/flexvolume/alicloud/disk/mounts',
+    pvName,
+  );
   if (ctx.host.loop || !loops) {
-    out.skip(`waitforattach / mountdevice / unmountdevice on ${worker.name}: ${ctx.host.loop ?? 'no loop devices'}. The disk is attached in the cloud, but there is no block device here to format and mount.`);
+    out.skip(
+      `waitforattach / mountdevice / unmountdevice on ${worker.name}: ${ctx.host.loop ?? 'no loop devices'}. The disk is attached in the cloud, but there is no block device here to format and mount.`,
+    );
   } else {
-    out.note(`The kubelet on ${worker.name} calls (the disk appears as a loop device with its virtio by-id link):`);
+    out.note(
+      `The kubelet on ${worker.name} calls (the disk appears as a loop device with its virtio by-id link):`,
+    );
     const waited = await call(ctx, node.driver, ['waitforattach', attached.device ?? '', opts]);
     const device = waited.device!;
-    if (device !== loops.device(diskId)) throw new Error(`waitforattach answered ${device}, but the disk is ${loops.device(diskId) ?? 'not attached here'}`);
+    if (device !== loops.device(diskId))
+      throw new Error(
+        `waitforattach answered ${device}, but the disk is ${loops.device(diskId) ?? 'not attached here'}`,
+      );
     mkdirSync(mountPath, { recursive: true, mode: 0o750 });
     shownAs.set(mountPath, '"$MNT"');
     out.variable('MNT', mountPath);
     await call(ctx, node.driver, ['mountdevice', mountPath, device, opts]);
-    const fsType = (await run('blkid', ['-p', '-s', 'TYPE', '-o', 'value', device], { env: SBIN })).stdout.trim();
-    const findmnt = (await run('findmnt', ['-n', '-o', 'SOURCE,FSTYPE,SIZE,OPTIONS', mountPath], { env: SBIN }).catch(() => ({ stdout: '' }))).stdout;
-    out.command(['findmnt', '-o', 'SOURCE,FSTYPE,SIZE,OPTIONS', mountPath], findmnt, 'findmnt -o SOURCE,FSTYPE,SIZE,OPTIONS "$MNT"');
+    const fsType = (
+      await run('blkid', ['-p', '-s', 'TYPE', '-o', 'value', device], { env: SBIN })
+    ).stdout.trim();
+    const findmnt = (
+      await run('findmnt', ['-n', '-o', 'SOURCE,FSTYPE,SIZE,OPTIONS', mountPath], { env: SBIN }).catch(
+        () => ({ stdout: '' }),
+      )
+    ).stdout;
+    out.command(
+      ['findmnt', '-o', 'SOURCE,FSTYPE,SIZE,OPTIONS', mountPath],
+      findmnt,
+      'findmnt -o SOURCE,FSTYPE,SIZE,OPTIONS "$MNT"',
+    );
     writeFileSync(join(mountPath, 'hello.txt'), `written by the demo through ${device}\n`);
     const readBack = readFileSync(join(mountPath, 'hello.txt'), 'utf8');
-    out.ok(`${device} (${diskId}) formatted ${fsType} and mounted; a file written there reads back: "${readBack.trim()}"`);
+    out.ok(
+      `${device} (${diskId}) formatted ${fsType} and mounted; a file written there reads back: "${readBack.trim()}"`,
+    );
     out.fact('device', device);
     out.fact('fsType', fsType);
     out.fact('mounted', String(findmnt.includes(device)));
-    out.note('(the kubelet then bind-mounts this global mount into the Pod; `mount` answers Not supported on purpose)');
+    out.note(
+      '(the kubelet then bind-mounts this global mount into the Pod; `mount` answers Not supported on purpose)',
+    );
     await call(ctx, node.driver, ['unmountdevice', mountPath]);
   }
 
@@ -190,7 +256,9 @@ export async function volume(ctx: DemoContext, drivers: Promise<Drivers>): Promi
   out.cloud(`ecs DescribeDisks ${diskId}`, await describeDisk(ctx, diskId));
   out.fact('detached', 'true');
   await show(ctx, ['delete', 'pvc', 'data', '--wait=true', '--timeout=30s']);
-  await until('the disk to be deleted (reclaimPolicy Delete)', async () => ((await cluster.cloud.ecs.describeDisks({ diskIds: [diskId] })).length === 0 ? true : undefined));
+  await until('the disk to be deleted (reclaimPolicy Delete)', async () =>
+    (await cluster.cloud.ecs.describeDisks({ diskIds: [diskId] })).length === 0 ? true : undefined,
+  );
   out.ok(`reclaim: PV ${pvName} and disk ${diskId} deleted with the claim`);
   out.fact('diskDeleted', 'true');
 }

@@ -47,7 +47,10 @@ export class DiskController {
 
   constructor(private readonly d: DiskControllerDeps) {
     this.claimQueue = new WorkQueue({ name: 'disk-claims', ...(d.registry ? { registry: d.registry } : {}) });
-    this.volumeQueue = new WorkQueue({ name: 'disk-volumes', ...(d.registry ? { registry: d.registry } : {}) });
+    this.volumeQueue = new WorkQueue({
+      name: 'disk-volumes',
+      ...(d.registry ? { registry: d.registry } : {}),
+    });
     this.provisionDeps = {
       client: d.client,
       port: d.port,
@@ -72,13 +75,30 @@ export class DiskController {
   async run(signal: AbortSignal): Promise<void> {
     const unsubscribe = this.subscribe();
     try {
-      const synced = await Promise.all([this.d.claims, this.d.volumes, this.d.classes].map((i) => i.waitForSync(signal)));
+      const synced = await Promise.all(
+        [this.d.claims, this.d.volumes, this.d.classes].map((i) => i.waitForSync(signal)),
+      );
       if (!synced.every(Boolean)) return;
-      this.d.logger.info({ provisioners: PROVISIONERS, clusterId: this.d.clusterId }, 'disk controller started');
-      const common = { signal, logger: this.d.logger, ...(this.d.registry ? { registry: this.d.registry } : {}) };
+      this.d.logger.info(
+        { provisioners: PROVISIONERS, clusterId: this.d.clusterId },
+        'disk controller started',
+      );
+      const common = {
+        signal,
+        logger: this.d.logger,
+        ...(this.d.registry ? { registry: this.d.registry } : {}),
+      };
       await Promise.all([
-        runWorkers(this.claimQueue, (key) => this.syncClaim(key), { ...common, controller: 'disk-claims', workers: this.d.workers ?? 4 }),
-        runWorkers(this.volumeQueue, (key) => this.syncVolume(key), { ...common, controller: 'disk-volumes', workers: this.d.workers ?? 4 }),
+        runWorkers(this.claimQueue, (key) => this.syncClaim(key), {
+          ...common,
+          controller: 'disk-claims',
+          workers: this.d.workers ?? 4,
+        }),
+        runWorkers(this.volumeQueue, (key) => this.syncVolume(key), {
+          ...common,
+          controller: 'disk-volumes',
+          workers: this.d.workers ?? 4,
+        }),
       ]);
     } finally {
       unsubscribe();
@@ -144,7 +164,12 @@ export class DiskController {
         const uid = claim.metadata?.uid ?? key;
         if (!this.waitingNoted.has(uid)) {
           this.waitingNoted.add(uid);
-          this.d.recorder.event(claim, 'Normal', Reasons.waitForFirstConsumer, `waiting for first consumer to be created before binding (annotation ${Annotations.selectedNode})`);
+          this.d.recorder.event(
+            claim,
+            'Normal',
+            Reasons.waitForFirstConsumer,
+            `waiting for first consumer to be created before binding (annotation ${Annotations.selectedNode})`,
+          );
         }
         return;
       }

@@ -18,14 +18,20 @@ export function classNameOf(claim: Claim, classes: readonly StorageClass[]): str
   if (beta !== undefined) return beta === '' ? undefined : beta;
   const defaults = classes.filter((c) => c.metadata?.annotations?.[Annotations.defaultClass] === 'true');
   // Several defaults: the newest wins, as in current Kubernetes.
-  defaults.sort((a, b) => (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? ''));
+  defaults.sort((a, b) =>
+    (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? ''),
+  );
   return defaults[0]?.metadata?.name;
 }
 
 /** Our provisioner, named either by the class or by the annotations the PV controller sets. */
 export function provisionerFor(claim: Claim, cls: StorageClass | undefined): string | undefined {
   const a = claim.metadata?.annotations ?? {};
-  for (const name of [a[Annotations.storageProvisioner], a[Annotations.betaStorageProvisioner], cls?.provisioner]) {
+  for (const name of [
+    a[Annotations.storageProvisioner],
+    a[Annotations.betaStorageProvisioner],
+    cls?.provisioner,
+  ]) {
     if (name && PROVISIONERS.includes(name)) return name;
   }
   return undefined;
@@ -49,7 +55,10 @@ export function nextClaimStep(claim: Claim, cls: StorageClass | undefined, ours:
   const volumeName = claim.spec?.volumeName;
   if (volumeName) return claim.status?.phase === 'Bound' ? { step: 'bound' } : { step: 'bind' };
   if (claim.status?.phase === 'Lost') return { step: 'ignore' };
-  if (cls?.volumeBindingMode === 'WaitForFirstConsumer' && !claim.metadata?.annotations?.[Annotations.selectedNode]) {
+  if (
+    cls?.volumeBindingMode === 'WaitForFirstConsumer' &&
+    !claim.metadata?.annotations?.[Annotations.selectedNode]
+  ) {
     return { step: 'waitForConsumer' };
   }
   return { step: 'provision' };
@@ -70,16 +79,26 @@ export type ReclaimVerdict =
   | { action: 'wait'; why: string };
 
 /** Delete only a disk that is Available and carries this cluster's tag; anything else is kept or waited on. */
-export function reclaimVerdict(diskId: string, disk: DiskFacts | undefined, clusterId: string): ReclaimVerdict {
+export function reclaimVerdict(
+  diskId: string,
+  disk: DiskFacts | undefined,
+  clusterId: string,
+): ReclaimVerdict {
   if (!disk) return { action: 'gone' };
   const owner = disk.tags[CLUSTER_TAG];
   if (owner !== clusterId) {
     const who = owner === undefined ? `no ${CLUSTER_TAG} tag` : `${CLUSTER_TAG}=${owner}`;
-    return { action: 'keep', why: `disk ${diskId} was kept: it is not owned by this cluster (${who}, expected ${clusterId})` };
+    return {
+      action: 'keep',
+      why: `disk ${diskId} was kept: it is not owned by this cluster (${who}, expected ${clusterId})`,
+    };
   }
   if (disk.status === 'Available') return { action: 'delete' };
   const where = disk.instanceId ? ` on instance ${disk.instanceId}` : '';
-  return { action: 'wait', why: `disk ${diskId} is ${disk.status}${where}; it will be deleted once detached` };
+  return {
+    action: 'wait',
+    why: `disk ${diskId} is ${disk.status}${where}; it will be deleted once detached`,
+  };
 }
 
 /** Whether a PV is gone from its claim: no claim by that name, or one with another UID (re-created). */
@@ -100,9 +119,16 @@ export function expandPlan(claim: Claim, pv: Volume, cls: StorageClass | undefin
   const wantBytes = requestBytes(claim);
   const haveBytes = parseQuantity(pv.spec?.capacity?.storage);
   if (wantBytes === undefined || haveBytes === undefined || wantBytes <= haveBytes) return { action: 'none' };
-  if (!cls) return { action: 'refuse', why: `StorageClass ${claim.spec?.storageClassName ?? ''} not found; cannot check allowVolumeExpansion` };
+  if (!cls)
+    return {
+      action: 'refuse',
+      why: `StorageClass ${claim.spec?.storageClassName ?? ''} not found; cannot check allowVolumeExpansion`,
+    };
   if (cls.allowVolumeExpansion !== true) {
-    return { action: 'refuse', why: `StorageClass ${cls.metadata?.name ?? ''} does not set allowVolumeExpansion: true` };
+    return {
+      action: 'refuse',
+      why: `StorageClass ${cls.metadata?.name ?? ''} does not set allowVolumeExpansion: true`,
+    };
   }
   return { action: 'resize', fromGiB: bytesToGiB(haveBytes), toGiB: bytesToGiB(wantBytes) };
 }
@@ -111,10 +137,15 @@ export function expandPlan(claim: Claim, pv: Volume, cls: StorageClass | undefin
  * Online resize works for attached cloud_efficiency/ssd/essd disks; a basic `cloud` disk must be
  * detached first. Returns the ResizeDisk Type, or why it cannot happen now.
  */
-export function resizeMode(category: string, status: string): { type: 'online' | 'offline' } | { why: string } {
+export function resizeMode(
+  category: string,
+  status: string,
+): { type: 'online' | 'offline' } | { why: string } {
   if (status === 'Available') return { type: 'offline' };
   if (status === 'In_use') {
-    return category === 'cloud' ? { why: 'a basic (cloud) disk can only be resized while detached; stop the Pod using it' } : { type: 'online' };
+    return category === 'cloud'
+      ? { why: 'a basic (cloud) disk can only be resized while detached; stop the Pod using it' }
+      : { type: 'online' };
   }
   return { why: `disk is ${status}` };
 }

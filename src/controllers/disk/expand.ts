@@ -21,11 +21,21 @@ export interface ExpandDeps {
   now?: () => Date;
 }
 
-export async function expand(d: ExpandDeps, claim: Claim, pv: Volume, cls: StorageClass | undefined): Promise<void> {
+export async function expand(
+  d: ExpandDeps,
+  claim: Claim,
+  pv: Volume,
+  cls: StorageClass | undefined,
+): Promise<void> {
   const plan = expandPlan(claim, pv, cls);
   if (plan.action === 'none') return;
   if (plan.action === 'refuse') {
-    d.recorder.event(claim, 'Warning', Reasons.resizeFailed, `cannot expand ${pv.metadata?.name}: ${plan.why}`);
+    d.recorder.event(
+      claim,
+      'Warning',
+      Reasons.resizeFailed,
+      `cannot expand ${pv.metadata?.name}: ${plan.why}`,
+    );
     return;
   }
   const diskId = diskIdOf(pv);
@@ -35,12 +45,22 @@ export async function expand(d: ExpandDeps, claim: Claim, pv: Volume, cls: Stora
   }
   const disk = await d.port.describe(diskId);
   if (!disk) {
-    d.recorder.event(claim, 'Warning', Reasons.resizeFailed, `disk ${diskId} of PV ${pv.metadata?.name} no longer exists`);
+    d.recorder.event(
+      claim,
+      'Warning',
+      Reasons.resizeFailed,
+      `disk ${diskId} of PV ${pv.metadata?.name} no longer exists`,
+    );
     return;
   }
   const target = plan.toGiB;
   if (target > maximumGiB(disk.category)) {
-    d.recorder.event(claim, 'Warning', Reasons.resizeFailed, `cannot expand ${diskId} to ${target} GiB: ${disk.category} allows at most ${maximumGiB(disk.category)} GiB`);
+    d.recorder.event(
+      claim,
+      'Warning',
+      Reasons.resizeFailed,
+      `cannot expand ${diskId} to ${target} GiB: ${disk.category} allows at most ${maximumGiB(disk.category)} GiB`,
+    );
     return;
   }
   // A retry after ResizeDisk succeeded but the PV write failed must not resize again.
@@ -50,12 +70,22 @@ export async function expand(d: ExpandDeps, claim: Claim, pv: Volume, cls: Stora
       d.recorder.event(claim, 'Warning', Reasons.resizeFailed, `cannot expand ${diskId} now: ${mode.why}`);
       throw new RetryAfterError(`expand ${diskId}: ${mode.why}`, 30_000);
     }
-    d.recorder.event(claim, 'Normal', Reasons.resizing, `Resizing disk ${diskId} from ${disk.sizeGiB} GiB to ${target} GiB (${mode.type})`);
+    d.recorder.event(
+      claim,
+      'Normal',
+      Reasons.resizing,
+      `Resizing disk ${diskId} from ${disk.sizeGiB} GiB to ${target} GiB (${mode.type})`,
+    );
     await d.port.resize(diskId, target, mode.type);
     d.logger.info({ diskId, from: disk.sizeGiB, to: target, type: mode.type }, 'resized disk');
   }
   const storage = `${Math.max(disk.sizeGiB, target)}Gi`;
   await setVolumeCapacity(d.client, pv, storage);
   await markFileSystemResizePending(d.client, claim, storage, (d.now ?? (() => new Date()))());
-  d.recorder.event(claim, 'Normal', Reasons.fileSystemResizeRequired, `Disk ${diskId} is now ${storage}; the filesystem grows when a Pod next mounts it on a node`);
+  d.recorder.event(
+    claim,
+    'Normal',
+    Reasons.fileSystemResizeRequired,
+    `Disk ${diskId} is now ${storage}; the filesystem grows when a Pod next mounts it on a node`,
+  );
 }

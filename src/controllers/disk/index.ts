@@ -12,7 +12,14 @@ import { DiskController } from './controller.js';
 import type { Claim, StorageClass, Volume } from './types.js';
 
 export { DiskController } from './controller.js';
-export { PROVISIONER, LEGACY_PROVISIONER, FLEX_DRIVER, PV_FINALIZER, PVC_FINALIZER, Reasons as DiskEvents } from './constants.js';
+export {
+  PROVISIONER,
+  LEGACY_PROVISIONER,
+  FLEX_DRIVER,
+  PV_FINALIZER,
+  PVC_FINALIZER,
+  Reasons as DiskEvents,
+} from './constants.js';
 
 export interface DiskSettings {
   /** cloud-config clusterID: the value of the ownership tag on every disk we create. */
@@ -53,7 +60,9 @@ export function createDiskController(deps: DiskDeps): DiskController {
         // Cached once it succeeds; a failed lookup is retried by the next reconcile.
         zone ??= cloud.metadata.zoneId().catch((err: unknown) => {
           zone = undefined;
-          throw new Error('no zoneId in the StorageClass or cloud-config, and instance metadata has none', { cause: err });
+          throw new Error('no zoneId in the StorageClass or cloud-config, and instance metadata has none', {
+            cause: err,
+          });
         });
         return zone;
       },
@@ -69,7 +78,11 @@ export function createDiskController(deps: DiskDeps): DiskController {
 /** The manager registry's factory for `--controllers=disk`. */
 export function diskControllerFactory(ctx: ControllerContext): Controller {
   const controller = createDiskController({
-    settings: { clusterId: ctx.config.cloud.clusterId, region: ctx.config.cloud.region, ...(ctx.config.cloud.zoneId ? { zoneId: ctx.config.cloud.zoneId } : {}) },
+    settings: {
+      clusterId: ctx.config.cloud.clusterId,
+      region: ctx.config.cloud.region,
+      ...(ctx.config.cloud.zoneId ? { zoneId: ctx.config.cloud.zoneId } : {}),
+    },
     cloud: ctx.cloud,
     informers: ctx.informers,
     recorder: ctx.recorder,

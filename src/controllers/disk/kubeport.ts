@@ -28,7 +28,12 @@ export async function bindClaim(client: KubeClient, claim: Claim, pv: Volume): P
       Resources.persistentvolumeclaims,
       ns,
       name,
-      { metadata: { annotations: { [Annotations.bindCompleted]: 'yes', [Annotations.boundByController]: 'yes' } }, spec: { volumeName: pvName } },
+      {
+        metadata: {
+          annotations: { [Annotations.bindCompleted]: 'yes', [Annotations.boundByController]: 'yes' },
+        },
+        spec: { volumeName: pvName },
+      },
       ContentType.merge,
     );
     wrote = true;
@@ -45,14 +50,27 @@ export async function bindClaim(client: KubeClient, claim: Claim, pv: Volume): P
 }
 
 export async function setVolumeCapacity(client: KubeClient, pv: Volume, storage: string): Promise<void> {
-  await client.patch(Resources.persistentvolumes, undefined, pv.metadata?.name ?? '', { spec: { capacity: { storage } } }, ContentType.merge);
+  await client.patch(
+    Resources.persistentvolumes,
+    undefined,
+    pv.metadata?.name ?? '',
+    { spec: { capacity: { storage } } },
+    ContentType.merge,
+  );
 }
 
 export const FS_RESIZE_PENDING = 'FileSystemResizePending';
 
 /** Marks the claim as waiting for the node to grow the filesystem (the kubelet clears it). */
-export async function markFileSystemResizePending(client: KubeClient, claim: Claim, storage: string, now: Date): Promise<void> {
-  const others = (claim.status?.conditions ?? []).filter((c) => c.type !== FS_RESIZE_PENDING && c.type !== 'Resizing');
+export async function markFileSystemResizePending(
+  client: KubeClient,
+  claim: Claim,
+  storage: string,
+  now: Date,
+): Promise<void> {
+  const others = (claim.status?.conditions ?? []).filter(
+    (c) => c.type !== FS_RESIZE_PENDING && c.type !== 'Resizing',
+  );
   const at = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const condition: PvcCondition = {
     type: FS_RESIZE_PENDING,
@@ -60,8 +78,14 @@ export async function markFileSystemResizePending(client: KubeClient, claim: Cla
     lastTransitionTime: at,
     message: 'Waiting for user to (re-)start a pod to finish file system resize of volume on node.',
   };
-  await patchStatus(client, Resources.persistentvolumeclaims, claim.metadata?.namespace, claim.metadata?.name ?? '', {
-    conditions: [...others, condition],
-    allocatedResources: { storage },
-  });
+  await patchStatus(
+    client,
+    Resources.persistentvolumeclaims,
+    claim.metadata?.namespace,
+    claim.metadata?.name ?? '',
+    {
+      conditions: [...others, condition],
+      allocatedResources: { storage },
+    },
+  );
 }

@@ -1,6 +1,14 @@
 // Pure builders: what disk to create for a claim, and the PV that describes it. No I/O, so the
 // whole "claim + class → disk + PV" mapping is testable from plain objects.
-import { Annotations, CLUSTER_TAG, DiskTags, FLEX_DRIVER, PV_FINALIZER, REGION_LABEL, ZONE_LABEL } from './constants.js';
+import {
+  Annotations,
+  CLUSTER_TAG,
+  DiskTags,
+  FLEX_DRIVER,
+  PV_FINALIZER,
+  REGION_LABEL,
+  ZONE_LABEL,
+} from './constants.js';
 import type { DiskClass } from './parameters.js';
 import { diskSizeGiB, maximumGiB, parseQuantity } from './size.js';
 import type { Claim, ClaimRef, StorageClass, Volume } from './types.js';
@@ -37,11 +45,18 @@ export function claimProblems(claim: Claim): string[] {
   const modes = spec.accessModes ?? [];
   if (modes.length === 0) out.push('accessModes is empty; a cloud disk supports ReadWriteOnce');
   const unsupported = modes.filter((m) => m !== 'ReadWriteOnce' && m !== 'ReadWriteOncePod');
-  if (unsupported.length) out.push(`accessModes ${unsupported.join(', ')} not supported; a cloud disk attaches to one node (ReadWriteOnce)`);
+  if (unsupported.length)
+    out.push(
+      `accessModes ${unsupported.join(', ')} not supported; a cloud disk attaches to one node (ReadWriteOnce)`,
+    );
   if (spec.selector) out.push('spec.selector is not supported by dynamic provisioning');
-  if (spec.volumeMode === 'Block') out.push('volumeMode Block is not supported by the FlexVolume driver; use Filesystem');
+  if (spec.volumeMode === 'Block')
+    out.push('volumeMode Block is not supported by the FlexVolume driver; use Filesystem');
   if (spec.dataSource || spec.dataSourceRef) out.push('spec.dataSource (snapshots, clones) is not supported');
-  if (requestBytes(claim) === undefined) out.push(`spec.resources.requests.storage ${JSON.stringify(spec.resources?.requests?.storage ?? '')} is not a valid quantity`);
+  if (requestBytes(claim) === undefined)
+    out.push(
+      `spec.resources.requests.storage ${JSON.stringify(spec.resources?.requests?.storage ?? '')} is not a valid quantity`,
+    );
   return out;
 }
 
@@ -51,7 +66,12 @@ export function requestBytes(claim: Claim): number | undefined {
 }
 
 /** The disk for a claim, or a reason it cannot be made (e.g. larger than the category allows). */
-export function desiredDisk(claim: Claim, cls: DiskClass, zoneId: string, clusterId: string): DesiredDisk | string {
+export function desiredDisk(
+  claim: Claim,
+  cls: DiskClass,
+  zoneId: string,
+  clusterId: string,
+): DesiredDisk | string {
   const bytes = requestBytes(claim) ?? 0;
   const sizeGiB = diskSizeGiB(bytes, cls.category, cls.performanceLevel);
   const max = maximumGiB(cls.category);
@@ -128,7 +148,11 @@ export function desiredVolume(i: VolumeInputs): Volume {
         options: { volumeId: i.diskId, diskId: i.diskId },
       },
       nodeAffinity: {
-        required: { nodeSelectorTerms: [{ matchExpressions: [{ key: ZONE_LABEL, operator: 'In', values: [i.zoneId] }] }] },
+        required: {
+          nodeSelectorTerms: [
+            { matchExpressions: [{ key: ZONE_LABEL, operator: 'In', values: [i.zoneId] }] },
+          ],
+        },
       },
     },
   };

@@ -3,7 +3,12 @@
 // everything that must be fixed. Unknown keys are errors too: a misspelt `diskCategroy` silently
 // falling back to a default would create the wrong disk.
 import { CLUSTER_TAG, DiskTags } from './constants.js';
-import { TAG_ATTACHED_NODE, TAG_ATTACHED_VOLUME, TAG_ATTACHMENT, TAG_DISK_OPEN_PREFIX } from '../../cloud/ownership.js';
+import {
+  TAG_ATTACHED_NODE,
+  TAG_ATTACHED_VOLUME,
+  TAG_ATTACHMENT,
+  TAG_DISK_OPEN_PREFIX,
+} from '../../cloud/ownership.js';
 import { CATEGORY_LIMITS } from './size.js';
 
 export type DiskCategory = 'cloud' | 'cloud_efficiency' | 'cloud_ssd' | 'cloud_essd';
@@ -33,11 +38,29 @@ export const DEFAULT_CATEGORY: DiskCategory = 'cloud_efficiency';
 const CATEGORIES = Object.keys(CATEGORY_LIMITS) as DiskCategory[];
 const LEVELS = ['PL0', 'PL1', 'PL2', 'PL3'] as const;
 const FS_TYPES: readonly FsType[] = ['ext4', 'ext3', 'xfs'];
-export const KNOWN_PARAMETERS = ['type', 'diskCategory', 'performanceLevel', 'zoneId', 'fsType', 'encrypted', 'kmsKeyId', 'resourceGroupId', 'tags'] as const;
+export const KNOWN_PARAMETERS = [
+  'type',
+  'diskCategory',
+  'performanceLevel',
+  'zoneId',
+  'fsType',
+  'encrypted',
+  'kmsKeyId',
+  'resourceGroupId',
+  'tags',
+] as const;
 
 /** ECS allows 20 tags per disk: 4 go to ownership and identity, 3 to the driver's attachment record. */
 export const MAX_USER_TAGS = 13;
-const RESERVED_TAG_KEYS = new Set<string>([DiskTags.pvName, DiskTags.pvcName, DiskTags.pvcNamespace, CLUSTER_TAG, TAG_ATTACHMENT, TAG_ATTACHED_NODE, TAG_ATTACHED_VOLUME]);
+const RESERVED_TAG_KEYS = new Set<string>([
+  DiskTags.pvName,
+  DiskTags.pvcName,
+  DiskTags.pvcNamespace,
+  CLUSTER_TAG,
+  TAG_ATTACHMENT,
+  TAG_ATTACHED_NODE,
+  TAG_ATTACHED_VOLUME,
+]);
 
 const ZONE_RE = /^[a-z]{2}-[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const RG_RE = /^rg-[a-z0-9]{4,64}$/;
@@ -46,10 +69,12 @@ const KMS_RE = /^[A-Za-z0-9:/._-]{1,256}$/;
 export function parseClassParameters(parameters: Readonly<Record<string, string>> | undefined): ParseResult {
   const p = parameters ?? {};
   const problems: ParameterProblem[] = [];
-  const bad = (parameter: string, reason: string) => problems.push({ parameter, value: p[parameter] ?? '', reason });
+  const bad = (parameter: string, reason: string) =>
+    problems.push({ parameter, value: p[parameter] ?? '', reason });
 
   for (const key of Object.keys(p)) {
-    if (!(KNOWN_PARAMETERS as readonly string[]).includes(key)) bad(key, `unknown parameter; allowed: ${KNOWN_PARAMETERS.join(', ')}`);
+    if (!(KNOWN_PARAMETERS as readonly string[]).includes(key))
+      bad(key, `unknown parameter; allowed: ${KNOWN_PARAMETERS.join(', ')}`);
   }
 
   let category: DiskCategory = DEFAULT_CATEGORY;
@@ -67,7 +92,8 @@ export function parseClassParameters(parameters: Readonly<Record<string, string>
 
   let performanceLevel: DiskClass['performanceLevel'];
   if (p.performanceLevel !== undefined) {
-    if (!(LEVELS as readonly string[]).includes(p.performanceLevel)) bad('performanceLevel', `must be one of ${LEVELS.join(', ')}`);
+    if (!(LEVELS as readonly string[]).includes(p.performanceLevel))
+      bad('performanceLevel', `must be one of ${LEVELS.join(', ')}`);
     else if (category !== 'cloud_essd') bad('performanceLevel', 'applies only to diskCategory cloud_essd');
     else performanceLevel = p.performanceLevel as DiskClass['performanceLevel'];
   }
@@ -93,7 +119,8 @@ export function parseClassParameters(parameters: Readonly<Record<string, string>
   }
 
   const resourceGroupId = p.resourceGroupId;
-  if (resourceGroupId !== undefined && !RG_RE.test(resourceGroupId)) bad('resourceGroupId', 'must be a resource group id such as rg-acfm2xyz');
+  if (resourceGroupId !== undefined && !RG_RE.test(resourceGroupId))
+    bad('resourceGroupId', 'must be a resource group id such as rg-acfm2xyz');
 
   const tags = p.tags === undefined ? [] : parseTags(p.tags, (reason) => bad('tags', reason));
 
@@ -114,9 +141,15 @@ export function parseClassParameters(parameters: Readonly<Record<string, string>
 }
 
 /** `k=v,k2=v2`; keys are unique, ECS-legal, and not ones we write ourselves. */
-export function parseTags(text: string, problem: (reason: string) => void): Array<{ key: string; value: string }> {
+export function parseTags(
+  text: string,
+  problem: (reason: string) => void,
+): Array<{ key: string; value: string }> {
   const out: Array<{ key: string; value: string }> = [];
-  const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   for (const item of items) {
     const eq = item.indexOf('=');
     if (eq <= 0) {
@@ -125,19 +158,31 @@ export function parseTags(text: string, problem: (reason: string) => void): Arra
     }
     const key = item.slice(0, eq).trim();
     const value = item.slice(eq + 1).trim();
-    if (key.length > 128 || value.length > 128) problem(`entry ${JSON.stringify(item)}: keys and values are at most 128 characters`);
-    else if (/^(aliyun|acs:)/i.test(key) || /^https?:\/\//i.test(key)) problem(`key ${JSON.stringify(key)} uses a prefix ECS reserves (aliyun, acs:, http://, https://)`);
-    else if (RESERVED_TAG_KEYS.has(key)) problem(`key ${JSON.stringify(key)} is set by the provisioner or the FlexVolume driver itself`);
+    if (key.length > 128 || value.length > 128)
+      problem(`entry ${JSON.stringify(item)}: keys and values are at most 128 characters`);
+    else if (/^(aliyun|acs:)/i.test(key) || /^https?:\/\//i.test(key))
+      problem(`key ${JSON.stringify(key)} uses a prefix ECS reserves (aliyun, acs:, http://, https://)`);
+    else if (RESERVED_TAG_KEYS.has(key))
+      problem(`key ${JSON.stringify(key)} is set by the provisioner or the FlexVolume driver itself`);
     // A class must not open its disks to other clusters: that is the account owner's decision, per disk.
-    else if (key.startsWith(TAG_DISK_OPEN_PREFIX)) problem(`key ${JSON.stringify(key)} opens disks to a cluster; only the account owner sets it, by hand, per disk`);
+    else if (key.startsWith(TAG_DISK_OPEN_PREFIX))
+      problem(
+        `key ${JSON.stringify(key)} opens disks to a cluster; only the account owner sets it, by hand, per disk`,
+      );
     else if (out.some((t) => t.key === key)) problem(`key ${JSON.stringify(key)} appears twice`);
     else out.push({ key, value });
   }
-  if (out.length > MAX_USER_TAGS) problem(`at most ${MAX_USER_TAGS} tags (ECS allows 20 per disk; the provisioner and the driver use 7)`);
+  if (out.length > MAX_USER_TAGS)
+    problem(`at most ${MAX_USER_TAGS} tags (ECS allows 20 per disk; the provisioner and the driver use 7)`);
   return out;
 }
 
 /** One line per problem, for the ProvisioningFailed Event. */
 export function describeProblems(problems: readonly ParameterProblem[]): string {
-  return problems.map((x) => `StorageClass parameter ${x.parameter}${x.value !== '' ? `=${JSON.stringify(x.value)}` : ''}: ${x.reason}`).join('; ');
+  return problems
+    .map(
+      (x) =>
+        `StorageClass parameter ${x.parameter}${x.value !== '' ? `=${JSON.stringify(x.value)}` : ''}: ${x.reason}`,
+    )
+    .join('; ');
 }

@@ -63,12 +63,18 @@ async function chooseZone(d: ProvisionDeps, claim: Claim, classZone: string | un
   return d.zones.defaultZone();
 }
 
-export async function provision(d: ProvisionDeps, claim: Claim, cls: StorageClass | undefined, provisioner: string): Promise<void> {
+export async function provision(
+  d: ProvisionDeps,
+  claim: Claim,
+  cls: StorageClass | undefined,
+  provisioner: string,
+): Promise<void> {
   const ref = `${claim.metadata?.namespace}/${claim.metadata?.name}`;
   if (!cls) refuse(d, claim, `StorageClass ${JSON.stringify(claim.spec?.storageClassName ?? '')} not found`);
   const parsed = parseClassParameters(cls.parameters);
   const problems = [...claimProblems(claim), ...(parsed.ok ? [] : [describeProblems(parsed.problems)])];
-  if (problems.length || !parsed.ok) refuse(d, claim, `cannot provision a disk for claim ${ref}: ${problems.join('; ')}`);
+  if (problems.length || !parsed.ok)
+    refuse(d, claim, `cannot provision a disk for claim ${ref}: ${problems.join('; ')}`);
   const diskClass = parsed.value;
   const pvName = volumeNameFor(claim);
 
@@ -88,16 +94,38 @@ export async function provision(d: ProvisionDeps, claim: Claim, cls: StorageClas
 
   let disk = (await ownDisks(d, pvName))[0];
   if (!disk) {
-    d.recorder.event(claim, 'Normal', Reasons.provisioning, `External provisioner is provisioning volume for claim "${ref}"`);
+    d.recorder.event(
+      claim,
+      'Normal',
+      Reasons.provisioning,
+      `External provisioner is provisioning volume for claim "${ref}"`,
+    );
     let diskId: string;
     try {
       diskId = await d.port.create(desired);
     } catch (err) {
-      if (err instanceof CloudError) d.recorder.event(claim, 'Warning', Reasons.provisioningFailed, `failed to create disk for claim ${ref}: ${err.message}`);
+      if (err instanceof CloudError)
+        d.recorder.event(
+          claim,
+          'Warning',
+          Reasons.provisioningFailed,
+          `failed to create disk for claim ${ref}: ${err.message}`,
+        );
       throw err;
     }
-    d.logger.info({ claim: ref, diskId, zoneId, sizeGiB: desired.sizeGiB, category: desired.category }, 'created disk');
-    disk = { diskId, status: 'Creating', instanceId: '', zoneId, category: desired.category, sizeGiB: desired.sizeGiB, tags: {} };
+    d.logger.info(
+      { claim: ref, diskId, zoneId, sizeGiB: desired.sizeGiB, category: desired.category },
+      'created disk',
+    );
+    disk = {
+      diskId,
+      status: 'Creating',
+      instanceId: '',
+      zoneId,
+      category: desired.category,
+      sizeGiB: desired.sizeGiB,
+      tags: {},
+    };
   }
 
   const pv = desiredVolume({
@@ -132,7 +160,11 @@ async function finishProvisioning(d: ProvisionDeps, claim: Claim, pv: Volume): P
     throw new ValidationError(`PV ${pv.metadata?.name} is bound to another claim`);
   }
   await bindClaim(d.client, claim, pv);
-  const fresh = await d.client.get<Claim>(Resources.persistentvolumeclaims, claim.metadata?.namespace, claim.metadata?.name ?? '');
+  const fresh = await d.client.get<Claim>(
+    Resources.persistentvolumeclaims,
+    claim.metadata?.namespace,
+    claim.metadata?.name ?? '',
+  );
   await removeFinalizer(d.client, Resources.persistentvolumeclaims, fresh, PVC_FINALIZER);
 }
 
@@ -142,7 +174,8 @@ export async function bind(d: ProvisionDeps, claim: Claim): Promise<void> {
   if (!pv || !isOurVolume(pv)) return;
   if (pv.spec?.claimRef?.uid && pv.spec.claimRef.uid !== claim.metadata?.uid) return;
   await bindClaim(d.client, claim, pv);
-  if (claim.metadata?.finalizers?.includes(PVC_FINALIZER)) await removeFinalizer(d.client, Resources.persistentvolumeclaims, claim, PVC_FINALIZER);
+  if (claim.metadata?.finalizers?.includes(PVC_FINALIZER))
+    await removeFinalizer(d.client, Resources.persistentvolumeclaims, claim, PVC_FINALIZER);
 }
 
 /** Claim deleted while we held the provisioning finalizer: delete a disk no PV will ever reclaim. */

@@ -49,7 +49,8 @@ export async function reclaim(d: ReclaimDeps, pv: Volume): Promise<void> {
   if (!released) {
     // Bound (or never bound): a PV of ours carries the finalizer from birth; add it if an older
     // version made this PV, but never to an object already being deleted.
-    if (!deleting && !pv.metadata?.finalizers?.includes(PV_FINALIZER)) await addFinalizer(d.client, Resources.persistentvolumes, pv, PV_FINALIZER);
+    if (!deleting && !pv.metadata?.finalizers?.includes(PV_FINALIZER))
+      await addFinalizer(d.client, Resources.persistentvolumes, pv, PV_FINALIZER);
     return;
   }
   if (!(await confirmReleased(d, pv))) return;
@@ -61,7 +62,8 @@ export async function reclaim(d: ReclaimDeps, pv: Volume): Promise<void> {
     else await removeFinalizer(d.client, Resources.persistentvolumes, pv, PV_FINALIZER);
     return;
   }
-  if (!deleting && pv.status?.phase !== 'Released' && pv.status?.phase !== 'Failed') await setVolumePhase(d.client, pv, 'Released');
+  if (!deleting && pv.status?.phase !== 'Released' && pv.status?.phase !== 'Failed')
+    await setVolumePhase(d.client, pv, 'Released');
 
   const diskId = diskIdOf(pv);
   if (diskId) {
@@ -91,9 +93,11 @@ export async function reclaim(d: ReclaimDeps, pv: Volume): Promise<void> {
       throw err;
     }
   }
-  const fresh = await d.client.get<Volume>(Resources.persistentvolumes, undefined, name).catch((err: unknown) => {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  });
+  const fresh = await d.client
+    .get<Volume>(Resources.persistentvolumes, undefined, name)
+    .catch((err: unknown) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    });
   if (fresh) await removeFinalizer(d.client, Resources.persistentvolumes, fresh, PV_FINALIZER);
 }

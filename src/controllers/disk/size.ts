@@ -33,7 +33,9 @@ const SUFFIX: Readonly<Record<string, number>> = {
 /** Bytes of a Kubernetes quantity ("10Gi", "3G", "1.5Ti", "1e9"), or undefined if it is not one. */
 export function parseQuantity(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const m = /^\s*([+]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E|m)?)\s*$/.exec(text);
+  const m = /^\s*([+]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E|m)?)\s*$/.exec(
+    text,
+  );
   if (!m) return undefined;
   const base = Number(m[1]);
   const value = m[2] ? base * 10 ** Number(m[2].slice(1)) : base * SUFFIX[m[3] ?? '']!;

@@ -36,5 +36,8 @@ export async function zoneOfNode(src: ZoneSources, nodeName: string): Promise<st
   const ref = parseProviderId(node.spec?.providerID);
   const fromCloud = ref ? await src.instanceZone(ref.instanceId) : undefined;
   if (fromCloud) return fromCloud;
-  throw new RetryAfterError(`selected node ${nodeName} has no ${ZONE_LABEL} label and no ECS providerID yet`, 10_000);
+  throw new RetryAfterError(
+    `selected node ${nodeName} has no ${ZONE_LABEL} label and no ECS providerID yet`,
+    10_000,
+  );
 }

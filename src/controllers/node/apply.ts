@@ -16,7 +16,12 @@ export interface NodeWriter {
    * Applies `mods` to the current Node `name` (only when its uid is still `uid`, if given, and
    * `onlyIf` holds for the fresh read — checked again on every conflict retry).
    */
-  apply(name: string, mods: readonly Modifier[], uid?: string, onlyIf?: (fresh: Node) => boolean): Promise<ApplyResult>;
+  apply(
+    name: string,
+    mods: readonly Modifier[],
+    uid?: string,
+    onlyIf?: (fresh: Node) => boolean,
+  ): Promise<ApplyResult>;
   get(name: string): Promise<Node | undefined>;
   /** Deletes with uid + resourceVersion preconditions: a Node that changed since we decided is not deleted. */
   delete(node: Node): Promise<'deleted' | 'gone' | 'changed'>;
@@ -45,13 +50,23 @@ export function createNodeWriter(client: KubeClient): NodeWriter {
         const before = comparable(current) as { addresses: unknown };
         const after = comparable(next) as { addresses: unknown };
         const statusChanged = JSON.stringify(before.addresses) !== JSON.stringify(after.addresses);
-        const objectChanged = JSON.stringify({ ...before, addresses: 0 }) !== JSON.stringify({ ...after, addresses: 0 });
+        const objectChanged =
+          JSON.stringify({ ...before, addresses: 0 }) !== JSON.stringify({ ...after, addresses: 0 });
         if (!statusChanged && !objectChanged) return 'unchanged';
         try {
           let written = current;
-          if (statusChanged) written = await client.update<Node>(Resources.nodes, { ...current, status: next.status }, 'status');
+          if (statusChanged)
+            written = await client.update<Node>(
+              Resources.nodes,
+              { ...current, status: next.status },
+              'status',
+            );
           if (objectChanged) {
-            await client.update<Node>(Resources.nodes, { ...next, metadata: { ...next.metadata, resourceVersion: written.metadata?.resourceVersion }, status: written.status });
+            await client.update<Node>(Resources.nodes, {
+              ...next,
+              metadata: { ...next.metadata, resourceVersion: written.metadata?.resourceVersion },
+              status: written.status,
+            });
           }
           return 'updated';
         } catch (err) {

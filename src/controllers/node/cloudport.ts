@@ -20,7 +20,10 @@ export interface NodeCloudPort {
 
 const ENI_IDS_PER_CALL = 100;
 
-export function createNodeCloudPort(cloud: Pick<Cloud, 'region' | 'ecs' | 'rpc'>, vpcId: () => Promise<string | undefined>): NodeCloudPort {
+export function createNodeCloudPort(
+  cloud: Pick<Cloud, 'region' | 'ecs' | 'rpc'>,
+  vpcId: () => Promise<string | undefined>,
+): NodeCloudPort {
   const region = cloud.region;
   const map = (xs: Parameters<typeof fromEcs>[0][]) => xs.map((x) => fromEcs(x, region));
   return {
@@ -36,7 +39,10 @@ export function createNodeCloudPort(cloud: Pick<Cloud, 'region' | 'ecs' | 'rpc'>
       // Without a known VPC the IP filter still narrows to this account/region.
       const out: CloudInstance[] = [];
       for (const batch of chunk([...new Set(ips)], 100)) {
-        const res = await cloud.rpc.Ecs.read<DescribeInstancesResponse>('DescribeInstances', { PrivateIpAddresses: JSON.stringify(batch), PageSize: 100 });
+        const res = await cloud.rpc.Ecs.read<DescribeInstancesResponse>('DescribeInstances', {
+          PrivateIpAddresses: JSON.stringify(batch),
+          PageSize: 100,
+        });
         out.push(...map(res.Instances?.Instance ?? []));
       }
       return out;

@@ -61,5 +61,7 @@ export function parseNodeNameType(raw: string | undefined): NodeNameType {
   if (v === 'private-ip' || v === 'privateip' || v === 'ip') return 'private-ip';
   if (v === 'hostname') return 'hostname';
   if (v === 'instance-id' || v === 'instanceid') return 'instance-id';
-  throw new Error(`ALIYUN_NODE_NAME_TYPE: unknown value "${raw}" (expected private-ip, hostname, instance-id or auto)`);
+  throw new Error(
+    `ALIYUN_NODE_NAME_TYPE: unknown value "${raw}" (expected private-ip, hostname, instance-id or auto)`,
+  );
 }

@@ -49,7 +49,11 @@ export class NodeController {
   lastSync: SyncReport | undefined;
 
   constructor(private readonly o: NodeControllerOptions) {
-    this.queue = new WorkQueue({ name: 'node', backoff: o.initBackoff ?? { baseMs: 1_000, maxMs: 300_000 }, ...(o.registry ? { registry: o.registry } : {}) });
+    this.queue = new WorkQueue({
+      name: 'node',
+      backoff: o.initBackoff ?? { baseMs: 1_000, maxMs: 300_000 },
+      ...(o.registry ? { registry: o.registry } : {}),
+    });
     this.metrics = nodeMetrics(o.registry);
   }
 
@@ -90,7 +94,12 @@ export class NodeController {
     if (!name) return;
     if (hasTaint(n, TAINT_UNINITIALIZED)) return this.queue.add(name);
     if (!needsAdoption(n)) return;
-    if (!old || !needsAdoption(old) || JSON.stringify(old.status?.addresses ?? []) !== JSON.stringify(n.status?.addresses ?? [])) this.queue.add(name);
+    if (
+      !old ||
+      !needsAdoption(old) ||
+      JSON.stringify(old.status?.addresses ?? []) !== JSON.stringify(n.status?.addresses ?? [])
+    )
+      this.queue.add(name);
   }
 
   /** Queues every Node still waiting for adoption, and forgets warnings about Nodes that are gone or adopted. */
@@ -120,7 +129,11 @@ export class NodeController {
       let failed: Map<string, Error>;
       try {
         const nodes = keys.map((k) => this.o.informer.get(k)).filter((n): n is Node => n !== undefined);
-        failed = await initNodes(nodes, { ...this.o, metrics: this.metrics, warnedUnmatched: this.warnedUnmatched });
+        failed = await initNodes(nodes, {
+          ...this.o,
+          metrics: this.metrics,
+          warnedUnmatched: this.warnedUnmatched,
+        });
       } catch (err) {
         this.o.logger.error({ err: redactSecrets(String(err)) }, 'node initialisation batch failed');
         failed = new Map(keys.map((k) => [k, err instanceof Error ? err : new Error(String(err))]));
@@ -128,7 +141,10 @@ export class NodeController {
       for (const k of keys) {
         const err = failed.get(k);
         if (err && !signal.aborted) {
-          this.o.logger.info({ node: k, retries: this.queue.numRequeues(k) + 1, err: redactSecrets(err.message) }, 'node not initialised; will retry');
+          this.o.logger.info(
+            { node: k, retries: this.queue.numRequeues(k) + 1, err: redactSecrets(err.message) },
+            'node not initialised; will retry',
+          );
           this.queue.addRateLimited(k);
         } else this.queue.forget(k);
         this.queue.done(k);

@@ -3,7 +3,10 @@ import type { ControllerContext } from '../../manager/registry.js';
 import type { NodeController } from './controller.js';
 import { buildNodeController, nodeSettings } from './wiring.js';
 
-export function nodeControllerFactory(ctx: ControllerContext, env: NodeJS.ProcessEnv = process.env): NodeController {
+export function nodeControllerFactory(
+  ctx: ControllerContext,
+  env: NodeJS.ProcessEnv = process.env,
+): NodeController {
   const c = ctx.config;
   return buildNodeController({
     cloud: ctx.cloud,

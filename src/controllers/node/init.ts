@@ -47,10 +47,15 @@ const identity = (n: Node): string => n.metadata?.uid ?? n.metadata?.name ?? '';
  */
 export async function initNodes(nodes: readonly Node[], d: InitDeps): Promise<Map<string, Error>> {
   const failed = new Map<string, Error>();
-  const todo = nodes.filter((n) => n.metadata?.name && (hasTaint(n, TAINT_UNINITIALIZED) || needsAdoption(n)));
+  const todo = nodes.filter(
+    (n) => n.metadata?.name && (hasTaint(n, TAINT_UNINITIALIZED) || needsAdoption(n)),
+  );
   if (todo.length === 0) return failed;
   const keys = new Map<Node, LookupKeys>(todo.map((n) => [n, lookupKeys(n, d.nameType)]));
-  const outcome = (n: Node) => (hasTaint(n, TAINT_UNINITIALIZED) ? `the Node stays tainted ${TAINT_UNINITIALIZED}` : 'spec.providerID is not set yet');
+  const outcome = (n: Node) =>
+    hasTaint(n, TAINT_UNINITIALIZED)
+      ? `the Node stays tainted ${TAINT_UNINITIALIZED}`
+      : 'spec.providerID is not set yet';
 
   const index = new InstanceIndex();
   try {
@@ -58,7 +63,12 @@ export async function initNodes(nodes: readonly Node[], d: InitDeps): Promise<Ma
   } catch (err) {
     const msg = `cloud lookup failed: ${redactSecrets(String(err instanceof Error ? err.message : err))}`;
     for (const n of todo) {
-      d.recorder.event(n, 'Warning', NodeEvents.SyncNodeFailed, `${msg}; ${outcome(n)} and the Node is retried`);
+      d.recorder.event(
+        n,
+        'Warning',
+        NodeEvents.SyncNodeFailed,
+        `${msg}; ${outcome(n)} and the Node is retried`,
+      );
       failed.set(n.metadata!.name!, new InitError(msg));
       d.metrics.init('lookup_failed');
     }
@@ -75,7 +85,12 @@ export async function initNodes(nodes: readonly Node[], d: InitDeps): Promise<Ma
     }
     d.metrics.init('not_found');
     if (hasTaint(n, TAINT_UNINITIALIZED)) {
-      d.recorder.event(n, 'Warning', NodeEvents.InstanceNotFound, `no ECS instance found for this Node: ${m.reason}; it stays tainted ${TAINT_UNINITIALIZED} and is retried`);
+      d.recorder.event(
+        n,
+        'Warning',
+        NodeEvents.InstanceNotFound,
+        `no ECS instance found for this Node: ${m.reason}; it stays tainted ${TAINT_UNINITIALIZED} and is retried`,
+      );
       failed.set(n.metadata!.name!, new InitError(m.reason));
       continue;
     }
@@ -87,10 +102,18 @@ export async function initNodes(nodes: readonly Node[], d: InitDeps): Promise<Ma
       NodeEvents.InstanceNotFound,
       `no ECS instance found for this Node (it has no spec.providerID): ${m.reason}; the Node is left as it is, so it gets no pod route and is no SLB backend; looked up again every --node-monitor-period`,
     );
-    d.logger.info({ node: n.metadata?.name, why: m.reason }, 'no instance for an untainted Node without providerID');
+    d.logger.info(
+      { node: n.metadata?.name, why: m.reason },
+      'no instance for an untainted Node without providerID',
+    );
   }
 
-  const sdcErrors = d.skipDisableSourceDestCheck ? new Map<string, string>() : await disableSourceDestChecks(matched.map((m) => m.inst), d);
+  const sdcErrors = d.skipDisableSourceDestCheck
+    ? new Map<string, string>()
+    : await disableSourceDestChecks(
+        matched.map((m) => m.inst),
+        d,
+      );
 
   for (const { node, inst } of matched) {
     const name = node.metadata!.name!;
@@ -105,14 +128,24 @@ export async function initNodes(nodes: readonly Node[], d: InitDeps): Promise<Ma
     try {
       // Adoption re-checks the fresh Node: a providerID someone set meanwhile wins, and then
       // none of our facts are written either (the periodic sync takes it from there).
-      const res = await d.writer.apply(name, plan.mods, node.metadata?.uid, adopt ? (fresh) => !fresh.spec?.providerID : undefined);
+      const res = await d.writer.apply(
+        name,
+        plan.mods,
+        node.metadata?.uid,
+        adopt ? (fresh) => !fresh.spec?.providerID : undefined,
+      );
       if (res === 'gone' || res === 'skipped') {
         d.metrics.init('gone');
         continue;
       }
     } catch (err) {
       const msg = redactSecrets(String(err instanceof Error ? err.message : err));
-      d.recorder.event(node, 'Warning', NodeEvents.SyncNodeFailed, `writing cloud facts to the Node failed: ${msg}`);
+      d.recorder.event(
+        node,
+        'Warning',
+        NodeEvents.SyncNodeFailed,
+        `writing cloud facts to the Node failed: ${msg}`,
+      );
       failed.set(name, new InitError(msg));
       d.metrics.init('write_failed');
       continue;
@@ -124,19 +157,34 @@ export async function initNodes(nodes: readonly Node[], d: InitDeps): Promise<Ma
     }
     if (adopt) {
       d.warnedUnmatched?.delete(identity(node));
-      d.recorder.event(node, 'Normal', NodeEvents.AdoptedNode, `adopted instance ${inst.id} (${inst.instanceType ?? 'unknown type'}, ${inst.zone ?? 'unknown zone'}): set spec.providerID, addresses and labels`);
+      d.recorder.event(
+        node,
+        'Normal',
+        NodeEvents.AdoptedNode,
+        `adopted instance ${inst.id} (${inst.instanceType ?? 'unknown type'}, ${inst.zone ?? 'unknown zone'}): set spec.providerID, addresses and labels`,
+      );
       d.logger.info({ node: name, instance: inst.id }, 'node adopted');
       d.metrics.init('adopted');
       continue;
     }
-    d.recorder.event(node, 'Normal', NodeEvents.InitializedNode, `initialized from instance ${inst.id} (${inst.instanceType ?? 'unknown type'}, ${inst.zone ?? 'unknown zone'})`);
+    d.recorder.event(
+      node,
+      'Normal',
+      NodeEvents.InitializedNode,
+      `initialized from instance ${inst.id} (${inst.instanceType ?? 'unknown type'}, ${inst.zone ?? 'unknown zone'})`,
+    );
     d.logger.info({ node: name, instance: inst.id }, 'node initialized');
     d.metrics.init('initialized');
   }
   return failed;
 }
 
-async function lookup(nodes: readonly Node[], keys: Map<Node, LookupKeys>, index: InstanceIndex, port: NodeCloudPort): Promise<void> {
+async function lookup(
+  nodes: readonly Node[],
+  keys: Map<Node, LookupKeys>,
+  index: InstanceIndex,
+  port: NodeCloudPort,
+): Promise<void> {
   const all = [...keys.values()];
   const ids = [...new Set(all.flatMap((k) => (k.instanceId ? [k.instanceId] : [])))];
   const ips = [...new Set(all.flatMap((k) => k.privateIps))];
@@ -154,7 +202,10 @@ async function lookup(nodes: readonly Node[], keys: Map<Node, LookupKeys>, index
 const CONFLICT_RETRIES = 3;
 
 /** Instance id → error text for every instance whose primary ENI still checks source/destination. */
-async function disableSourceDestChecks(instances: readonly CloudInstance[], d: InitDeps): Promise<Map<string, string>> {
+async function disableSourceDestChecks(
+  instances: readonly CloudInstance[],
+  d: InitDeps,
+): Promise<Map<string, string>> {
   const errors = new Map<string, string>();
   const withEni = instances.filter((i) => {
     if (!i.primaryEniId) errors.set(i.id, `instance ${i.id} reports no primary network interface`);
@@ -189,7 +240,10 @@ async function disableSourceDestChecks(instances: readonly CloudInstance[], d: I
           await new Promise((r) => setTimeout(r, 200 * attempt));
           continue;
         }
-        errors.set(inst.id, `ModifyNetworkInterfaceAttribute ${eni}: ${redactSecrets(String(err instanceof Error ? err.message : err))}`);
+        errors.set(
+          inst.id,
+          `ModifyNetworkInterfaceAttribute ${eni}: ${redactSecrets(String(err instanceof Error ? err.message : err))}`,
+        );
         break;
       }
     }

@@ -38,7 +38,8 @@ export function isRunning(inst: CloudInstance): boolean {
 
 type RawInstance = EcsInstance & { SpotStrategy?: string };
 
-const nonEmpty = (xs: (string | undefined)[] | undefined): string[] => (xs ?? []).filter((x): x is string => typeof x === 'string' && x.length > 0);
+const nonEmpty = (xs: (string | undefined)[] | undefined): string[] =>
+  (xs ?? []).filter((x): x is string => typeof x === 'string' && x.length > 0);
 
 export function fromEcs(raw: EcsInstance, fallbackRegion: string): CloudInstance {
   const r = raw as RawInstance;
@@ -47,7 +48,9 @@ export function fromEcs(raw: EcsInstance, fallbackRegion: string): CloudInstance
     const k = t.TagKey ?? t.Key;
     if (k) tags[k] = t.TagValue ?? t.Value ?? '';
   }
-  const primary = r.NetworkInterfaces?.NetworkInterface?.find((n) => n.Type === 'Primary') ?? r.NetworkInterfaces?.NetworkInterface?.[0];
+  const primary =
+    r.NetworkInterfaces?.NetworkInterface?.find((n) => n.Type === 'Primary') ??
+    r.NetworkInterfaces?.NetworkInterface?.[0];
   const eip = r.EipAddress?.IpAddress;
   return {
     id: r.InstanceId,

@@ -15,10 +15,14 @@ export interface Liveness {
 export function kubeletLiveness(node: Node, nowMs: number, graceMs: number): Liveness {
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
   if (!ready) return { stopped: false, why: 'no Ready condition' };
-  if (ready.status === 'Unknown') return { stopped: true, why: `Ready is Unknown${ready.reason ? ` (${ready.reason})` : ''}` };
+  if (ready.status === 'Unknown')
+    return { stopped: true, why: `Ready is Unknown${ready.reason ? ` (${ready.reason})` : ''}` };
   const beat = ready.lastHeartbeatTime ? Date.parse(ready.lastHeartbeatTime) : NaN;
   if (Number.isFinite(beat) && nowMs - beat > graceMs) {
-    return { stopped: true, why: `Ready=${ready.status}, last heartbeat ${Math.round((nowMs - beat) / 1000)}s ago` };
+    return {
+      stopped: true,
+      why: `Ready=${ready.status}, last heartbeat ${Math.round((nowMs - beat) / 1000)}s ago`,
+    };
   }
   return { stopped: false, why: `Ready=${ready.status}` };
 }

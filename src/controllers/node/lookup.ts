@@ -27,20 +27,35 @@ export function lookupKeys(node: Node, mode: NodeNameType): LookupKeys {
   if (ref) return { instanceId: ref.instanceId, fromProviderId: true, privateIps: [], hostnames: [] };
   const name = node.metadata?.name ?? '';
   const addrs = node.status?.addresses ?? [];
-  const ips = uniq([...(isIPv4(name) ? [name] : []), ...addrs.filter((a) => a.type === 'InternalIP' && isIPv4(a.address)).map((a) => a.address)]);
+  const ips = uniq([
+    ...(isIPv4(name) ? [name] : []),
+    ...addrs.filter((a) => a.type === 'InternalIP' && isIPv4(a.address)).map((a) => a.address),
+  ]);
   const hosts = uniq(
-    [name, ...addrs.filter((a) => a.type === 'Hostname').map((a) => a.address)].filter((h) => h && !isIPv4(h)).flatMap((h) => hostForms(h)),
+    [name, ...addrs.filter((a) => a.type === 'Hostname').map((a) => a.address)]
+      .filter((h) => h && !isIPv4(h))
+      .flatMap((h) => hostForms(h)),
   );
   const byName = INSTANCE_NAME.test(name) ? name : undefined;
   switch (mode) {
     case 'instance-id':
-      return { ...(byName ? { instanceId: byName } : {}), fromProviderId: false, privateIps: [], hostnames: [] };
+      return {
+        ...(byName ? { instanceId: byName } : {}),
+        fromProviderId: false,
+        privateIps: [],
+        hostnames: [],
+      };
     case 'private-ip':
       return { fromProviderId: false, privateIps: ips, hostnames: [] };
     case 'hostname':
       return { fromProviderId: false, privateIps: [], hostnames: hosts };
     case 'auto':
-      return { ...(byName ? { instanceId: byName } : {}), fromProviderId: false, privateIps: ips, hostnames: hosts };
+      return {
+        ...(byName ? { instanceId: byName } : {}),
+        fromProviderId: false,
+        privateIps: ips,
+        hostnames: hosts,
+      };
   }
 }
 
@@ -70,12 +85,16 @@ export class InstanceIndex {
   }
 }
 
-export type Match = { instance: CloudInstance; via: 'providerID' | 'instance-id' | 'private-ip' | 'hostname' } | { instance?: undefined; reason: string };
+export type Match =
+  | { instance: CloudInstance; via: 'providerID' | 'instance-id' | 'private-ip' | 'hostname' }
+  | { instance?: undefined; reason: string };
 
 export function matchInstance(keys: LookupKeys, index: InstanceIndex): Match {
   if (keys.fromProviderId) {
     const inst = index.id(keys.instanceId!);
-    return inst ? { instance: inst, via: 'providerID' } : { reason: `instance ${keys.instanceId} (from spec.providerID) does not exist in the cloud` };
+    return inst
+      ? { instance: inst, via: 'providerID' }
+      : { reason: `instance ${keys.instanceId} (from spec.providerID) does not exist in the cloud` };
   }
   const tried: string[] = [];
   if (keys.instanceId) {
@@ -86,14 +105,26 @@ export function matchInstance(keys: LookupKeys, index: InstanceIndex): Match {
   if (keys.privateIps.length > 0) {
     const found = distinct(keys.privateIps.flatMap((ip) => index.ip(ip)));
     if (found.length === 1) return { instance: found[0]!, via: 'private-ip' };
-    tried.push(found.length === 0 ? `no instance with private IP ${keys.privateIps.join(', ')}` : `private IP ${keys.privateIps.join(', ')} is ambiguous (${found.map((i) => i.id).join(', ')})`);
+    tried.push(
+      found.length === 0
+        ? `no instance with private IP ${keys.privateIps.join(', ')}`
+        : `private IP ${keys.privateIps.join(', ')} is ambiguous (${found.map((i) => i.id).join(', ')})`,
+    );
   }
   if (keys.hostnames.length > 0) {
     const found = distinct(keys.hostnames.flatMap((h) => index.host(h)));
     if (found.length === 1) return { instance: found[0]!, via: 'hostname' };
-    tried.push(found.length === 0 ? `no instance with hostname ${keys.hostnames.join(', ')}` : `hostname ${keys.hostnames.join(', ')} is ambiguous (${found.map((i) => i.id).join(', ')})`);
+    tried.push(
+      found.length === 0
+        ? `no instance with hostname ${keys.hostnames.join(', ')}`
+        : `hostname ${keys.hostnames.join(', ')} is ambiguous (${found.map((i) => i.id).join(', ')})`,
+    );
   }
-  if (tried.length === 0) return { reason: 'the Node has no spec.providerID and nothing to match an instance by (no InternalIP/Hostname address for the configured ALIYUN_NODE_NAME_TYPE)' };
+  if (tried.length === 0)
+    return {
+      reason:
+        'the Node has no spec.providerID and nothing to match an instance by (no InternalIP/Hostname address for the configured ALIYUN_NODE_NAME_TYPE)',
+    };
   return { reason: tried.join('; ') };
 }
 

@@ -61,7 +61,15 @@ export function addTaint(taint: Taint, now: () => Date = () => new Date()): Modi
       node.spec ??= {};
       const taints = node.spec.taints ?? [];
       if (taints.some((t) => t.key === taint.key && t.effect === taint.effect)) return;
-      node.spec.taints = [...taints, { ...taint, timeAdded: now().toISOString().replace(/\.\d{3}Z$/, 'Z') }];
+      node.spec.taints = [
+        ...taints,
+        {
+          ...taint,
+          timeAdded: now()
+            .toISOString()
+            .replace(/\.\d{3}Z$/, 'Z'),
+        },
+      ];
     },
   };
 }
@@ -121,14 +129,24 @@ export function addressesFor(node: Node, inst: CloudInstance): AddressResult {
   for (const ip of inst.innerIps) add('InternalIP', ip);
   for (const ip of inst.publicIps) add('ExternalIP', ip);
   add('ExternalIP', inst.eip);
-  const kubeletHostnames = (node.status?.addresses ?? []).filter((a) => a.type === 'Hostname').map((a) => a.address);
+  const kubeletHostnames = (node.status?.addresses ?? [])
+    .filter((a) => a.type === 'Hostname')
+    .map((a) => a.address);
   if (kubeletHostnames.length > 0) for (const h of kubeletHostnames) add('Hostname', h);
   else add('Hostname', inst.hostName?.toLowerCase());
 
   const provided = node.metadata?.annotations?.[ANNOTATION_PROVIDED_NODE_IP];
   if (!provided) return { addresses: out };
   const hit = out.find((a) => a.address === provided && a.type !== 'Hostname');
-  if (!hit) return { error: `the kubelet's --node-ip ${provided} is not an address of instance ${inst.id} (${out.filter((a) => a.type !== 'Hostname').map((a) => a.address).join(', ') || 'none'})` };
+  if (!hit)
+    return {
+      error: `the kubelet's --node-ip ${provided} is not an address of instance ${inst.id} (${
+        out
+          .filter((a) => a.type !== 'Hostname')
+          .map((a) => a.address)
+          .join(', ') || 'none'
+      })`,
+    };
   return { addresses: [hit, ...out.filter((a) => a.type !== hit.type)] };
 }
 

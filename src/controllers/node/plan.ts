@@ -3,7 +3,17 @@
 import { NodeEvents, TAINT_SHUTDOWN, TAINT_UNINITIALIZED, type NodeEventReason } from './constants.js';
 import { isReleased, isRunning, isStopped, type CloudInstance } from './instance.js';
 import { kubeletLiveness } from './liveness.js';
-import { addTaint, addressesFor, hasTaint, labelsFor, removeTaint, setAddresses, setLabels, setProviderId, type Modifier } from './modifiers.js';
+import {
+  addTaint,
+  addressesFor,
+  hasTaint,
+  labelsFor,
+  removeTaint,
+  setAddresses,
+  setLabels,
+  setProviderId,
+  type Modifier,
+} from './modifiers.js';
 import { formatProviderId } from '../providerid.js';
 import type { Node } from './types.js';
 
@@ -16,17 +26,31 @@ export interface PlannedEvent {
 export const SHUTDOWN_TAINT = { key: TAINT_SHUTDOWN, effect: 'NoSchedule' } as const;
 
 /** Cloud facts every pass keeps in step: addresses, labels, and the shutdown taint. */
-function factModifiers(node: Node, inst: CloudInstance, now: () => Date): { mods: Modifier[]; events: PlannedEvent[]; addressError?: string } {
+function factModifiers(
+  node: Node,
+  inst: CloudInstance,
+  now: () => Date,
+): { mods: Modifier[]; events: PlannedEvent[]; addressError?: string } {
   const mods: Modifier[] = [setLabels(labelsFor(inst))];
   const events: PlannedEvent[] = [];
   const addrs = addressesFor(node, inst);
   if ('addresses' in addrs) mods.unshift(setAddresses(addrs.addresses));
   if (isStopped(inst)) {
     mods.push(addTaint(SHUTDOWN_TAINT, now));
-    if (!hasTaint(node, TAINT_SHUTDOWN)) events.push({ type: 'Normal', reason: NodeEvents.NodeShutdown, message: `instance ${inst.id} is Stopped; added taint ${TAINT_SHUTDOWN}` });
+    if (!hasTaint(node, TAINT_SHUTDOWN))
+      events.push({
+        type: 'Normal',
+        reason: NodeEvents.NodeShutdown,
+        message: `instance ${inst.id} is Stopped; added taint ${TAINT_SHUTDOWN}`,
+      });
   } else if (isRunning(inst)) {
     mods.push(removeTaint(TAINT_SHUTDOWN));
-    if (hasTaint(node, TAINT_SHUTDOWN)) events.push({ type: 'Normal', reason: NodeEvents.NodeStarted, message: `instance ${inst.id} is Running again; removed taint ${TAINT_SHUTDOWN}` });
+    if (hasTaint(node, TAINT_SHUTDOWN))
+      events.push({
+        type: 'Normal',
+        reason: NodeEvents.NodeStarted,
+        message: `instance ${inst.id} is Running again; removed taint ${TAINT_SHUTDOWN}`,
+      });
   }
   return { mods, events, ...('error' in addrs ? { addressError: addrs.error } : {}) };
 }
@@ -43,18 +67,31 @@ export interface InitPlan {
  * and — unless something is unresolved — removal of the uninitialized taint.
  * `sourceDestError` is the outcome of turning off the primary ENI's check (undefined = done or skipped).
  */
-export function planInit(node: Node, inst: CloudInstance, sourceDestError: string | undefined, now: () => Date = () => new Date()): InitPlan {
+export function planInit(
+  node: Node,
+  inst: CloudInstance,
+  sourceDestError: string | undefined,
+  now: () => Date = () => new Date(),
+): InitPlan {
   const facts = factModifiers(node, inst, now);
   const mods = [setProviderId(formatProviderId(inst.region, inst.id)), ...facts.mods];
   const events = [...facts.events];
   let blocked: string | undefined;
   if (facts.addressError) {
     blocked = facts.addressError;
-    events.push({ type: 'Warning', reason: NodeEvents.ProvidedNodeIpMismatch, message: `${facts.addressError}; the Node stays tainted ${TAINT_UNINITIALIZED}` });
+    events.push({
+      type: 'Warning',
+      reason: NodeEvents.ProvidedNodeIpMismatch,
+      message: `${facts.addressError}; the Node stays tainted ${TAINT_UNINITIALIZED}`,
+    });
   }
   if (sourceDestError) {
     blocked = blocked ? `${blocked}; ${sourceDestError}` : sourceDestError;
-    events.push({ type: 'Warning', reason: NodeEvents.SourceDestCheckFailed, message: `failed to disable source/destination check: ${sourceDestError}; the Node stays tainted ${TAINT_UNINITIALIZED} and is retried` });
+    events.push({
+      type: 'Warning',
+      reason: NodeEvents.SourceDestCheckFailed,
+      message: `failed to disable source/destination check: ${sourceDestError}; the Node stays tainted ${TAINT_UNINITIALIZED} and is retried`,
+    });
   }
   if (!blocked) mods.push(removeTaint(TAINT_UNINITIALIZED));
   return { mods, events, ...(blocked ? { blocked } : {}) };
@@ -67,17 +104,30 @@ export function planInit(node: Node, inst: CloudInstance, sourceDestError: strin
  * source/destination would make routes and SLB backends point at it too early. `blocked` means
  * nothing is written and the Node is retried.
  */
-export function planAdopt(node: Node, inst: CloudInstance, sourceDestError: string | undefined, now: () => Date = () => new Date()): InitPlan {
+export function planAdopt(
+  node: Node,
+  inst: CloudInstance,
+  sourceDestError: string | undefined,
+  now: () => Date = () => new Date(),
+): InitPlan {
   const facts = factModifiers(node, inst, now);
   const events = [...facts.events];
   const blocked: string[] = [];
   if (facts.addressError) {
     blocked.push(facts.addressError);
-    events.push({ type: 'Warning', reason: NodeEvents.ProvidedNodeIpMismatch, message: `${facts.addressError}; spec.providerID is not set and the Node is left as it is` });
+    events.push({
+      type: 'Warning',
+      reason: NodeEvents.ProvidedNodeIpMismatch,
+      message: `${facts.addressError}; spec.providerID is not set and the Node is left as it is`,
+    });
   }
   if (sourceDestError) {
     blocked.push(sourceDestError);
-    events.push({ type: 'Warning', reason: NodeEvents.SourceDestCheckFailed, message: `failed to disable source/destination check: ${sourceDestError}; spec.providerID is not set yet and the Node is retried` });
+    events.push({
+      type: 'Warning',
+      reason: NodeEvents.SourceDestCheckFailed,
+      message: `failed to disable source/destination check: ${sourceDestError}; spec.providerID is not set yet and the Node is retried`,
+    });
   }
   if (blocked.length > 0) return { mods: [], events, blocked: blocked.join('; ') };
   return { mods: [setProviderId(formatProviderId(inst.region, inst.id)), ...facts.mods], events };
@@ -103,10 +153,17 @@ export function planSync(node: Node, inst: CloudInstance | undefined, opts: Sync
   if (!inst || isReleased(inst)) {
     const cloud = inst ? `instance ${inst.id} is ${inst.status}` : 'the instance no longer exists';
     const live = kubeletLiveness(node, opts.nowMs, opts.heartbeatGraceMs);
-    return live.stopped ? { kind: 'delete', why: `${cloud} and the kubelet stopped reporting (${live.why})` } : { kind: 'keep', why: `${cloud}, but the kubelet still reports (${live.why})` };
+    return live.stopped
+      ? { kind: 'delete', why: `${cloud} and the kubelet stopped reporting (${live.why})` }
+      : { kind: 'keep', why: `${cloud}, but the kubelet still reports (${live.why})` };
   }
   const facts = factModifiers(node, inst, opts.now ?? (() => new Date()));
   const events = [...facts.events];
-  if (facts.addressError) events.push({ type: 'Warning', reason: NodeEvents.ProvidedNodeIpMismatch, message: `${facts.addressError}; addresses left as they are` });
+  if (facts.addressError)
+    events.push({
+      type: 'Warning',
+      reason: NodeEvents.ProvidedNodeIpMismatch,
+      message: `${facts.addressError}; addresses left as they are`,
+    });
   return { kind: 'update', mods: facts.mods, events };
 }

@@ -41,7 +41,16 @@ export interface SyncReport {
 const BATCH = 100;
 
 export async function syncNodes(all: readonly Node[], d: SyncDeps): Promise<SyncReport> {
-  const report: SyncReport = { nodes: 0, describeCalls: 0, updated: 0, unchanged: 0, deleted: 0, keptMissing: 0, lookupFailed: 0, writeFailed: 0 };
+  const report: SyncReport = {
+    nodes: 0,
+    describeCalls: 0,
+    updated: 0,
+    unchanged: 0,
+    deleted: 0,
+    keptMissing: 0,
+    lookupFailed: 0,
+    writeFailed: 0,
+  };
   const nowMs = d.nowMs ?? Date.now;
   const eligible: Array<{ node: Node; id: string }> = [];
   for (const node of all) {
@@ -60,7 +69,10 @@ export async function syncNodes(all: readonly Node[], d: SyncDeps): Promise<Sync
     } catch (err) {
       report.lookupFailed += batch.length;
       d.metrics.sync('lookup_failed', batch.length);
-      d.logger.warn({ nodes: batch.length, err: redactSecrets(String(err)) }, 'describing instances failed; this batch is left untouched');
+      d.logger.warn(
+        { nodes: batch.length, err: redactSecrets(String(err)) },
+        'describing instances failed; this batch is left untouched',
+      );
       continue;
     }
     const deletions: Array<{ node: Node; id: string; why: string }> = [];
@@ -73,7 +85,10 @@ export async function syncNodes(all: readonly Node[], d: SyncDeps): Promise<Sync
       if (plan.kind === 'keep') {
         report.keptMissing++;
         d.metrics.sync('kept_missing');
-        d.logger.info({ node: node.metadata!.name, instance: id, why: plan.why }, 'instance missing; Node kept');
+        d.logger.info(
+          { node: node.metadata!.name, instance: id, why: plan.why },
+          'instance missing; Node kept',
+        );
         continue;
       }
       if (!wouldChange(node, plan.mods)) {
@@ -94,7 +109,12 @@ export async function syncNodes(all: readonly Node[], d: SyncDeps): Promise<Sync
       } catch (err) {
         report.writeFailed++;
         d.metrics.sync('write_failed');
-        d.recorder.event(node, 'Warning', NodeEvents.SyncNodeFailed, `updating addresses/labels/taints failed: ${redactSecrets(String(err instanceof Error ? err.message : err))}`);
+        d.recorder.event(
+          node,
+          'Warning',
+          NodeEvents.SyncNodeFailed,
+          `updating addresses/labels/taints failed: ${redactSecrets(String(err instanceof Error ? err.message : err))}`,
+        );
       }
     }
     if (deletions.length > 0) await deleteGone(deletions, d, report, nowMs);
@@ -107,7 +127,12 @@ export async function syncNodes(all: readonly Node[], d: SyncDeps): Promise<Sync
  * successful answer must omit them again), each Node is re-read (same uid and providerID, kubelet
  * still silent) and deleted with uid+resourceVersion preconditions.
  */
-async function deleteGone(cands: Array<{ node: Node; id: string; why: string }>, d: SyncDeps, report: SyncReport, nowMs: () => number): Promise<void> {
+async function deleteGone(
+  cands: Array<{ node: Node; id: string; why: string }>,
+  d: SyncDeps,
+  report: SyncReport,
+  nowMs: () => number,
+): Promise<void> {
   let again: Map<string, CloudInstance>;
   try {
     report.describeCalls++;
@@ -115,7 +140,10 @@ async function deleteGone(cands: Array<{ node: Node; id: string; why: string }>,
   } catch (err) {
     report.lookupFailed += cands.length;
     d.metrics.sync('lookup_failed', cands.length);
-    d.logger.warn({ nodes: cands.length, err: redactSecrets(String(err)) }, 'confirming missing instances failed; nothing deleted');
+    d.logger.warn(
+      { nodes: cands.length, err: redactSecrets(String(err)) },
+      'confirming missing instances failed; nothing deleted',
+    );
     return;
   }
   for (const c of cands) {
@@ -126,7 +154,10 @@ async function deleteGone(cands: Array<{ node: Node; id: string; why: string }>,
     try {
       fresh = await d.writer.get(name);
     } catch (err) {
-      d.logger.warn({ node: name, err: redactSecrets(String(err)) }, 're-reading Node before delete failed; not deleted');
+      d.logger.warn(
+        { node: name, err: redactSecrets(String(err)) },
+        're-reading Node before delete failed; not deleted',
+      );
       continue;
     }
     if (!fresh || fresh.metadata?.uid !== c.node.metadata?.uid) continue;
@@ -141,7 +172,12 @@ async function deleteGone(cands: Array<{ node: Node; id: string; why: string }>,
       d.logger.info({ node: name, instance: c.id, why: c.why }, 'deleted node');
     } catch (err) {
       d.metrics.sync('delete_failed');
-      d.recorder.event(fresh, 'Warning', NodeEvents.DeleteNodeFailed, `deleting Node ${name} failed: ${redactSecrets(String(err instanceof Error ? err.message : err))}`);
+      d.recorder.event(
+        fresh,
+        'Warning',
+        NodeEvents.DeleteNodeFailed,
+        `deleting Node ${name} failed: ${redactSecrets(String(err instanceof Error ? err.message : err))}`,
+      );
     }
   }
 }

@@ -38,8 +38,13 @@ export const DEFAULT_NODE_SETTINGS: Omit<NodeSettings, 'nameType'> = {
 };
 
 /** Settings from whatever the manager provides; env ALIYUN_NODE_NAME_TYPE as kube-aliyun read it. */
-export function nodeSettings(partial: Partial<NodeSettings>, env: NodeJS.ProcessEnv = process.env): NodeSettings {
-  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<NodeSettings>;
+export function nodeSettings(
+  partial: Partial<NodeSettings>,
+  env: NodeJS.ProcessEnv = process.env,
+): NodeSettings {
+  const defined = Object.fromEntries(
+    Object.entries(partial).filter(([, v]) => v !== undefined),
+  ) as Partial<NodeSettings>;
   return { ...DEFAULT_NODE_SETTINGS, nameType: parseNodeNameType(env.ALIYUN_NODE_NAME_TYPE), ...defined };
 }
 
@@ -63,7 +68,10 @@ export function buildNodeController(w: NodeWiring): NodeController {
     vpc ??= w.cloud.metadata.get('vpc-id').then(
       (v) => v || undefined,
       (err: unknown) => {
-        w.logger.warn({ err: String(err) }, 'vpc-id from metadata failed; private-IP lookups are not VPC-scoped');
+        w.logger.warn(
+          { err: String(err) },
+          'vpc-id from metadata failed; private-IP lookups are not VPC-scoped',
+        );
         vpc = undefined;
         return undefined;
       },

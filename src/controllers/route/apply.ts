@@ -70,7 +70,11 @@ const failureOf = (err: unknown): RouteFailure => ({
 
 const keyOf = (cidr: string, hop: string) => `${cidr}>${hop}`;
 
-export async function applyPlan(port: RouteCloudPort, plan: RoutePlan, options: ApplyOptions): Promise<TableOutcome> {
+export async function applyPlan(
+  port: RouteCloudPort,
+  plan: RoutePlan,
+  options: ApplyOptions,
+): Promise<TableOutcome> {
   // Explicit `undefined` (an unset flag passed through) must not erase a default.
   const opts = {
     ...options,
@@ -104,12 +108,20 @@ export async function applyPlan(port: RouteCloudPort, plan: RoutePlan, options: 
   const ours = new Set(plan.satisfied.filter((s) => !s.available).map((s) => s.cidr));
   const first: SettleTarget[] = transitioning
     .filter((r) => mutating || ours.has(r.cidr))
-    .map((r) => ({ cidr: r.cidr, routeEntryId: r.routeEntryId, expect: r.status === 'Deleting' ? 'gone' : 'available' }));
+    .map((r) => ({
+      cidr: r.cidr,
+      routeEntryId: r.routeEntryId,
+      expect: r.status === 'Deleting' ? 'gone' : 'available',
+    }));
   const settled = await settler.settle(first);
   for (const cidr of ours) (settled.done.has(cidr) ? out.available : out.pending).add(cidr);
   if (mutating && settled.waiting.size > 0) {
     // Still busy at the deadline: any change would be refused. The next pass retries.
-    for (const c of plan.creates) out.failed.set(c.cidr, { code: 'TableBusy', message: `route table ${plan.tableId} has entries still in transition` });
+    for (const c of plan.creates)
+      out.failed.set(c.cidr, {
+        code: 'TableBusy',
+        message: `route table ${plan.tableId} has entries still in transition`,
+      });
     return out;
   }
 
@@ -117,7 +129,10 @@ export async function applyPlan(port: RouteCloudPort, plan: RoutePlan, options: 
    * Sends one batch, retrying the whole call while the table is busy or we are throttled
    * (bounded). Per-entry failures are returned for the caller to sort.
    */
-  async function send<T>(batch: T[], call: (b: T[]) => Promise<EntryFailure[]>): Promise<EntryFailure[] | RouteFailure> {
+  async function send<T>(
+    batch: T[],
+    call: (b: T[]) => Promise<EntryFailure[]>,
+  ): Promise<EntryFailure[] | RouteFailure> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await call(batch);
@@ -132,7 +147,9 @@ export async function applyPlan(port: RouteCloudPort, plan: RoutePlan, options: 
   // 2. Deletes first: they free quota and the destinations that replacements reuse.
   for (const batch of chunks(plan.deletes, port.maxBatch)) {
     out.calls.delete++;
-    const res = await send(batch, (b) => port.deleteRoutes(b.map((d) => ({ ...d, routeTableId: plan.tableId }))));
+    const res = await send(batch, (b) =>
+      port.deleteRoutes(b.map((d) => ({ ...d, routeTableId: plan.tableId }))),
+    );
     if (!Array.isArray(res)) {
       for (const d of batch) out.deleteFailed.push({ ...d, ...res });
       continue;
@@ -145,9 +162,16 @@ export async function applyPlan(port: RouteCloudPort, plan: RoutePlan, options: 
       else if (isGone(f.code)) out.deleted.push(d);
       else out.deleteFailed.push({ ...d, code: f.code, message: f.message });
     }
-    const r = await settler.settle(accepted.map((d) => ({ cidr: d.cidr, routeEntryId: d.routeEntryId, expect: 'gone' })));
+    const r = await settler.settle(
+      accepted.map((d) => ({ cidr: d.cidr, routeEntryId: d.routeEntryId, expect: 'gone' })),
+    );
     for (const d of accepted) {
-      if (r.waiting.has(d.cidr)) out.deleteFailed.push({ ...d, code: 'StillDeleting', message: 'the entry did not disappear in time' });
+      if (r.waiting.has(d.cidr))
+        out.deleteFailed.push({
+          ...d,
+          code: 'StillDeleting',
+          message: 'the entry did not disappear in time',
+        });
       else out.deleted.push(d);
     }
   }
@@ -157,7 +181,10 @@ export async function applyPlan(port: RouteCloudPort, plan: RoutePlan, options: 
   const creates: DesiredRoute[] = [];
   for (const c of plan.creates) {
     if (plan.awaitGone.some((g) => g.cidr === c.cidr) && stillThere.has(c.cidr)) {
-      out.failed.set(c.cidr, { code: 'WaitingForDelete', message: `the previous route for ${c.cidr} is still there` });
+      out.failed.set(c.cidr, {
+        code: 'WaitingForDelete',
+        message: `the previous route for ${c.cidr} is still there`,
+      });
     } else creates.push(c);
   }
   let tableFull = false;
@@ -207,7 +234,8 @@ export async function applyPlan(port: RouteCloudPort, plan: RoutePlan, options: 
       else if (r.done.has(t.cidr)) out.available.add(t.cidr);
       else out.pending.add(t.cidr);
     }
-    if (r.waiting.size > 0) stop = { code: 'TableBusy', message: `route table ${plan.tableId} did not settle in time` };
+    if (r.waiting.size > 0)
+      stop = { code: 'TableBusy', message: `route table ${plan.tableId} did not settle in time` };
   }
   return out;
 }

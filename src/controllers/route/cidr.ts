@@ -43,7 +43,7 @@ export function normalizeCidr(text: string): string | undefined {
 
 /** True when `inner` lies inside `outer` (equal counts as inside). */
 export function cidrContains(outer: Ipv4Cidr, inner: Ipv4Cidr): boolean {
-  return inner.prefix >= outer.prefix && ((inner.base & maskOf(outer.prefix)) >>> 0) === outer.base;
+  return inner.prefix >= outer.prefix && (inner.base & maskOf(outer.prefix)) >>> 0 === outer.base;
 }
 
 export function cidrEquals(a: Ipv4Cidr, b: Ipv4Cidr): boolean {

@@ -1,10 +1,24 @@
 // The route controller's cloud seam (port.ts) over src/cloud's VPC facade.
 import type { RemoteRoute } from './diff.js';
-import type { EntryFailure, ListResult, RouteCloudPort, RouteEntryCreate, RouteEntryDelete, RouteTableInfo } from './port.js';
+import type {
+  EntryFailure,
+  ListResult,
+  RouteCloudPort,
+  RouteEntryCreate,
+  RouteEntryDelete,
+  RouteTableInfo,
+} from './port.js';
 import { ROUTE_ENTRY_PAGE_SIZE, type VpcApi } from '../../cloud/vpc.js';
 
 /** The VpcApi methods the port uses (a structural subset, so tests may wrap it to count calls). */
-export type VpcRouteApi = Pick<VpcApi, 'describeRouteEntryList' | 'createRouteEntries' | 'deleteRouteEntries' | 'describeRouteTableList' | 'describeVRouters'>;
+export type VpcRouteApi = Pick<
+  VpcApi,
+  | 'describeRouteEntryList'
+  | 'createRouteEntries'
+  | 'deleteRouteEntries'
+  | 'describeRouteTableList'
+  | 'describeVRouters'
+>;
 
 interface WireRouteEntry {
   RouteEntryId?: string;
@@ -44,7 +58,12 @@ export function toRemoteRoute(e: WireRouteEntry): RemoteRoute | undefined {
 }
 
 const failures = (list: WireFailed[] | undefined): EntryFailure[] =>
-  (list ?? []).map((f) => ({ cidr: f.DstCidrBlock ?? '', nextHopId: f.NextHop ?? '', code: f.FailedCode ?? 'Unknown', message: f.FailedMessage ?? '' }));
+  (list ?? []).map((f) => ({
+    cidr: f.DstCidrBlock ?? '',
+    nextHopId: f.NextHop ?? '',
+    code: f.FailedCode ?? 'Unknown',
+    message: f.FailedMessage ?? '',
+  }));
 
 export function createRoutePort(vpc: VpcRouteApi, metadataVpcId: () => Promise<string>): RouteCloudPort {
   return {
@@ -67,14 +86,26 @@ export function createRoutePort(vpc: VpcRouteApi, metadataVpcId: () => Promise<s
 
     async createRoutes(entries: readonly RouteEntryCreate[]): Promise<EntryFailure[]> {
       const res = await vpc.createRouteEntries(
-        entries.map((e) => ({ routeTableId: e.routeTableId, dstCidrBlock: e.cidr, nextHop: e.nextHopId, nextHopType: 'Instance', name: e.name, description: e.description })),
+        entries.map((e) => ({
+          routeTableId: e.routeTableId,
+          dstCidrBlock: e.cidr,
+          nextHop: e.nextHopId,
+          nextHopType: 'Instance',
+          name: e.name,
+          description: e.description,
+        })),
       );
       return failures(res?.FailedRouteEntries);
     },
 
     async deleteRoutes(entries: readonly RouteEntryDelete[]): Promise<EntryFailure[]> {
       const res = await vpc.deleteRouteEntries(
-        entries.map((e) => ({ routeTableId: e.routeTableId, routeEntryId: e.routeEntryId, dstCidrBlock: e.cidr, nextHop: e.nextHopId })),
+        entries.map((e) => ({
+          routeTableId: e.routeTableId,
+          routeEntryId: e.routeEntryId,
+          dstCidrBlock: e.cidr,
+          nextHop: e.nextHopId,
+        })),
       );
       return failures(res?.FailedRouteEntries);
     },

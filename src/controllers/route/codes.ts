@@ -3,12 +3,22 @@
 
 /** The entry is already gone: a delete of it has succeeded in effect. */
 export function isGone(code: string | undefined): boolean {
-  return code !== undefined && /^(VPC_ROUTER_ENTRY_NOT_EXIST|VPC_ROUTE_ENTRY_NOT_EXIST|InvalidRouteEntry\.NotFound|InvalidRouteEntryId\.NotFound)$/.test(code);
+  return (
+    code !== undefined &&
+    /^(VPC_ROUTER_ENTRY_NOT_EXIST|VPC_ROUTE_ENTRY_NOT_EXIST|InvalidRouteEntry\.NotFound|InvalidRouteEntryId\.NotFound)$/.test(
+      code,
+    )
+  );
 }
 
 /** A route for this destination already exists (ours or not); re-list to find out which. */
 export function isDuplicate(code: string | undefined): boolean {
-  return code !== undefined && /^(VPC_ROUTE_ENTRY_CIDR_BLOCK_DUPLICATE|InvalidCIDRBlock\.Duplicate|RouteEntryConflict\.Duplicated)$/.test(code);
+  return (
+    code !== undefined &&
+    /^(VPC_ROUTE_ENTRY_CIDR_BLOCK_DUPLICATE|InvalidCIDRBlock\.Duplicate|RouteEntryConflict\.Duplicated)$/.test(
+      code,
+    )
+  );
 }
 
 /** The table holds as many custom entries as it may. */
@@ -23,7 +33,9 @@ export function isQuota(code: string | undefined): boolean {
 export function isBusy(code: string | undefined): boolean {
   return (
     code !== undefined &&
-    /^(OperationConflict|TaskConflict|IncorrectStatus.*|IncorrectRouteEntryStatus|VPC_ROUTE_ENTRY_STATUS_ERROR|LastTokenProcessing|OperationFailed\.Concurrent.*)$/.test(code)
+    /^(OperationConflict|TaskConflict|IncorrectStatus.*|IncorrectRouteEntryStatus|VPC_ROUTE_ENTRY_STATUS_ERROR|LastTokenProcessing|OperationFailed\.Concurrent.*)$/.test(
+      code,
+    )
   );
 }
 

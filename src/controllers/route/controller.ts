@@ -104,12 +104,19 @@ export class RouteController {
     try {
       this.tables = await this.deps.resolveTables();
       this.deps.logger.info(
-        { vpcId: this.tables.vpcId, tables: this.tables.tables.map((t) => t.routeTableId), source: this.tables.source },
+        {
+          vpcId: this.tables.vpcId,
+          tables: this.tables.tables.map((t) => t.routeTableId),
+          source: this.tables.source,
+        },
         'managing routes',
       );
     } catch (err) {
       if (err instanceof RouteTableConfigError || signal.aborted) throw err;
-      this.deps.logger.error({ err: redactSecrets(String(err)) }, 'cannot read the route tables yet; retrying with backoff');
+      this.deps.logger.error(
+        { err: redactSecrets(String(err)) },
+        'cannot read the route tables yet; retrying with backoff',
+      );
     }
     const retryMin = this.deps.retryMinMs ?? 1_000;
     const retryMax = Math.min(this.deps.retryMaxMs ?? 300_000, this.deps.periodMs);
@@ -128,7 +135,10 @@ export class RouteController {
           if (signal.aborted) break;
           this.deps.logger.error({ err: redactSecrets(String(err)) }, 'route pass failed');
         }
-        this.deps.onPassOutcome?.(!report || report.incomplete ? 'backoff' : 'success', (Date.now() - passStarted) / 1000);
+        this.deps.onPassOutcome?.(
+          !report || report.incomplete ? 'backoff' : 'success',
+          (Date.now() - passStarted) / 1000,
+        );
         if (!report || report.incomplete) {
           retryAt = Date.now() + retryDelay;
           retryDelay = Math.min(retryDelay * 2, retryMax);
@@ -192,7 +202,13 @@ export class RouteController {
         incomplete = true;
         continue;
       }
-      const plan = diffRoutes({ tableId, model, remote: listed.routes, clusterCidrs: this.deps.clusterCidrs, clusterId: this.deps.clusterId });
+      const plan = diffRoutes({
+        tableId,
+        model,
+        remote: listed.routes,
+        clusterCidrs: this.deps.clusterCidrs,
+        clusterId: this.deps.clusterId,
+      });
       const outcome = await applyPlan(this.deps.port, plan, {
         clusterId: this.deps.clusterId,
         signal,
@@ -200,9 +216,15 @@ export class RouteController {
         remote: listed.routes,
         tableSize: listed.routes.length + plan.creates.length,
       });
-      for (const d of outcome.deleted) this.deps.logger.info({ tableId, cidr: d.cidr, nextHop: d.nextHopId, reason: d.reason }, 'deleted route');
-      for (const d of outcome.deleteFailed) this.deps.logger.warn({ tableId, cidr: d.cidr, code: d.code, msg: d.message }, 'route delete failed');
-      if (outcome.failed.size > 0 || outcome.pending.size > 0 || outcome.deleteFailed.length > 0) incomplete = true;
+      for (const d of outcome.deleted)
+        this.deps.logger.info(
+          { tableId, cidr: d.cidr, nextHop: d.nextHopId, reason: d.reason },
+          'deleted route',
+        );
+      for (const d of outcome.deleteFailed)
+        this.deps.logger.warn({ tableId, cidr: d.cidr, code: d.code, msg: d.message }, 'route delete failed');
+      if (outcome.failed.size > 0 || outcome.pending.size > 0 || outcome.deleteFailed.length > 0)
+        incomplete = true;
       reports.push({ tableId, listCalls: listed.calls, routesListed: listed.routes.length, plan, outcome });
     }
 
@@ -213,7 +235,13 @@ export class RouteController {
     this.recordEvents(verdicts.events, model.nodeNames);
     for (const r of reports) if (r.error) this.recordPassFailure(r.error, nodes);
 
-    const report: PassReport = { startedAt, durationMs: Date.now() - startedAt, nodes: nodes.length, tables: reports, incomplete };
+    const report: PassReport = {
+      startedAt,
+      durationMs: Date.now() - startedAt,
+      nodes: nodes.length,
+      tables: reports,
+      incomplete,
+    };
     this.lastReport = report;
     this.deps.logger.info(
       {
@@ -234,18 +262,25 @@ export class RouteController {
     return report;
   }
 
-  private async writeConditions(nodes: RouteNode[], conditions: Map<string, NetworkCondition>): Promise<void> {
+  private async writeConditions(
+    nodes: RouteNode[],
+    conditions: Map<string, NetworkCondition>,
+  ): Promise<void> {
     const byName = new Map(nodes.map((n) => [n.metadata?.name, n]));
     const writes: Array<() => Promise<void>> = [];
     for (const [name, want] of conditions) {
       const have = byName.get(name)?.status?.conditions?.find((c) => c.type === NETWORK_UNAVAILABLE);
-      if (have && have.status === want.status && have.reason === want.reason && have.message === want.message) continue;
+      if (have && have.status === want.status && have.reason === want.reason && have.message === want.message)
+        continue;
       writes.push(async () => {
         try {
           await this.deps.setCondition(name, want, have?.status !== want.status);
         } catch (err) {
           // NotFound: the Node left during the pass. Anything else: the next pass writes it again.
-          this.deps.logger.warn({ node: name, err: redactSecrets(String(err)) }, 'writing NetworkUnavailable failed');
+          this.deps.logger.warn(
+            { node: name, err: redactSecrets(String(err)) },
+            'writing NetworkUnavailable failed',
+          );
         }
       });
     }
@@ -268,14 +303,21 @@ export class RouteController {
       this.deps.recordEvent(e);
     }
     // Forget problems that went away (so a recurrence is reported) and Nodes that left.
-    for (const name of [...this.reported.keys()]) if (!nodeNames.has(name) || !now.has(name)) this.reported.delete(name);
+    for (const name of [...this.reported.keys()])
+      if (!nodeNames.has(name) || !now.has(name)) this.reported.delete(name);
     for (const [name, keys] of now) this.reported.set(name, keys);
   }
 
   private recordPassFailure(message: string, nodes: RouteNode[]): void {
     // Reported on one Node with a pod CIDR, so it is visible with `kubectl describe node`, and logged.
     const target = nodes.find((n) => podCidrOf(n).cidr && n.metadata?.name);
-    if (target) this.deps.recordEvent({ nodeName: target.metadata!.name!, type: 'Warning', reason: RouteEvents.SyncRouteFailed, message });
+    if (target)
+      this.deps.recordEvent({
+        nodeName: target.metadata!.name!,
+        type: 'Warning',
+        reason: RouteEvents.SyncRouteFailed,
+        message,
+      });
   }
 }
 

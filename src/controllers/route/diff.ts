@@ -87,8 +87,19 @@ export function isOwnedRoute(
 }
 
 export function diffRoutes(input: DiffInput): RoutePlan {
-  const plan: RoutePlan = { tableId: input.tableId, deletes: [], creates: [], conflicts: [], satisfied: [], awaitGone: [] };
-  const ctx = { clusterCidrs: input.clusterCidrs, clusterInstances: input.model.clusterInstances, clusterId: input.clusterId };
+  const plan: RoutePlan = {
+    tableId: input.tableId,
+    deletes: [],
+    creates: [],
+    conflicts: [],
+    satisfied: [],
+    awaitGone: [],
+  };
+  const ctx = {
+    clusterCidrs: input.clusterCidrs,
+    clusterInstances: input.model.clusterInstances,
+    clusterId: input.clusterId,
+  };
 
   const remote: ParsedRemote[] = [];
   for (const r of input.remote) {
@@ -105,7 +116,13 @@ export function diffRoutes(input: DiffInput): RoutePlan {
     if (deleting.has(r)) return;
     deleting.add(r);
     // An entry already Deleting is on its way out; asking again would only earn an error.
-    if (r.status !== 'Deleting') plan.deletes.push({ routeEntryId: r.routeEntryId, cidr: formatCidr(r.parsed), nextHopId: r.nextHopId, reason });
+    if (r.status !== 'Deleting')
+      plan.deletes.push({
+        routeEntryId: r.routeEntryId,
+        cidr: formatCidr(r.parsed),
+        nextHopId: r.nextHopId,
+        reason,
+      });
   };
 
   for (const want of input.model.desired) {
@@ -113,9 +130,17 @@ export function diffRoutes(input: DiffInput): RoutePlan {
     const existing = byCidr.get(want.cidr);
     if (!existing) {
       plan.creates.push(want);
-    } else if (isInstanceHop(existing) && existing.nextHopId === want.instanceId && existing.status !== 'Deleting') {
+    } else if (
+      isInstanceHop(existing) &&
+      existing.nextHopId === want.instanceId &&
+      existing.status !== 'Deleting'
+    ) {
       keep.add(existing);
-      plan.satisfied.push({ nodeName: want.nodeName, cidr: want.cidr, available: existing.status === 'Available' });
+      plan.satisfied.push({
+        nodeName: want.nodeName,
+        cidr: want.cidr,
+        available: existing.status === 'Available',
+      });
     } else if (existing.status === 'Deleting') {
       plan.awaitGone.push({ routeEntryId: existing.routeEntryId, cidr: want.cidr });
       plan.creates.push(want);
@@ -124,7 +149,12 @@ export function diffRoutes(input: DiffInput): RoutePlan {
       plan.awaitGone.push({ routeEntryId: existing.routeEntryId, cidr: want.cidr });
       plan.creates.push(want);
     } else {
-      plan.conflicts.push({ nodeName: want.nodeName, cidr: want.cidr, kind: 'same-cidr', remote: remoteRef(existing) });
+      plan.conflicts.push({
+        nodeName: want.nodeName,
+        cidr: want.cidr,
+        kind: 'same-cidr',
+        remote: remoteRef(existing),
+      });
     }
 
     // More specific entries inside the pod CIDR win longest-prefix matching and would steal
@@ -132,7 +162,13 @@ export function diffRoutes(input: DiffInput): RoutePlan {
     for (const r of remote) {
       if (r.parsed.prefix <= wantCidr.prefix || !cidrContains(wantCidr, r.parsed)) continue;
       if (r.ours) drop(r, 'shadowing');
-      else plan.conflicts.push({ nodeName: want.nodeName, cidr: want.cidr, kind: 'more-specific', remote: remoteRef(r) });
+      else
+        plan.conflicts.push({
+          nodeName: want.nodeName,
+          cidr: want.cidr,
+          kind: 'more-specific',
+          remote: remoteRef(r),
+        });
     }
   }
 

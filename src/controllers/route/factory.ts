@@ -10,7 +10,9 @@ export function routeControllerFactory(ctx: ControllerContext): Controller {
       name: 'route',
       run: (signal) => {
         ctx.logger.info('route controller idle: --configure-cloud-routes=false');
-        return new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+        return new Promise<void>((resolve) =>
+          signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true }),
+        );
       },
     };
   }

@@ -41,8 +41,18 @@ export interface RouteDeps {
 
 /** Pass outcomes in the family the queue-driven controllers use, so one query covers all controllers. */
 function passMetrics(registry: Registry): (outcome: 'success' | 'backoff', seconds: number) => void {
-  const outcomes = counter(registry, 'kube_alicloud_reconcile_total', 'Reconcile results per controller and outcome.', ['controller', 'outcome']);
-  const duration = histogram(registry, 'kube_alicloud_route_pass_seconds', 'Duration of one route reconcile pass.', []);
+  const outcomes = counter(
+    registry,
+    'kube_alicloud_reconcile_total',
+    'Reconcile results per controller and outcome.',
+    ['controller', 'outcome'],
+  );
+  const duration = histogram(
+    registry,
+    'kube_alicloud_route_pass_seconds',
+    'Duration of one route reconcile pass.',
+    [],
+  );
   return (outcome, seconds) => {
     outcomes.inc({ controller: 'route', outcome });
     duration.observe(seconds);
@@ -59,7 +69,8 @@ export interface RouteRunnable {
 export function createRouteController(deps: RouteDeps): RouteRunnable {
   const { settings } = deps;
   const clusterCidrs = parseClusterCidrs(settings.clusterCidr);
-  if (clusterCidrs.length === 0) throw new Error('--configure-cloud-routes needs --cluster-cidr (an IPv4 CIDR)');
+  if (clusterCidrs.length === 0)
+    throw new Error('--configure-cloud-routes needs --cluster-cidr (an IPv4 CIDR)');
   const port = createRoutePort(deps.cloud.vpc, () => deps.cloud.metadata.vpcId());
   const informer = deps.informers.informer<RouteNode>(Resources.nodes);
   const controller = new RouteController({
@@ -70,7 +81,11 @@ export function createRouteController(deps: RouteDeps): RouteRunnable {
       const node = informer.getByName(undefined, e.nodeName);
       // A Node already gone still gets the Event (by name), so `kubectl get events` explains.
       deps.recorder.event(
-        { apiVersion: 'v1', kind: 'Node', metadata: { name: e.nodeName, ...(node?.metadata?.uid ? { uid: node.metadata.uid } : {}) } },
+        {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: { name: e.nodeName, ...(node?.metadata?.uid ? { uid: node.metadata.uid } : {}) },
+        },
         e.type,
         e.reason,
         e.message,

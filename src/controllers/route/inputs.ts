@@ -28,13 +28,24 @@ export class RouteTableConfigError extends Error {
   override name = 'RouteTableConfigError';
 }
 
-const HOW_TO_CHOOSE = 'name the tables to manage with cloud-config "routeTableIDs" (comma-separated), --route-table-ids, or ALIYUN_ROUTE_TABLE';
+const HOW_TO_CHOOSE =
+  'name the tables to manage with cloud-config "routeTableIDs" (comma-separated), --route-table-ids, or ALIYUN_ROUTE_TABLE';
 
 export function splitIds(text: string | undefined): string[] {
-  return [...new Set((text ?? '').split(',').map((s) => s.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      (text ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
-export async function resolveRouteTables(port: RouteCloudPort, sources: TableSources): Promise<ResolvedTables> {
+export async function resolveRouteTables(
+  port: RouteCloudPort,
+  sources: TableSources,
+): Promise<ResolvedTables> {
   const named = splitIds(sources.routeTableIds);
   const fromEnv = splitIds(sources.env?.ALIYUN_ROUTE_TABLE);
   const explicit = named.length > 0 ? named : fromEnv;
@@ -42,15 +53,22 @@ export async function resolveRouteTables(port: RouteCloudPort, sources: TableSou
   if (explicit.length > 0) {
     const tables: RouteTableInfo[] = [];
     for (const id of explicit) {
-      const found = (await port.describeRouteTables({ routeTableId: id }).catch(notFoundAsEmpty)).find((t) => t.routeTableId === id);
+      const found = (await port.describeRouteTables({ routeTableId: id }).catch(notFoundAsEmpty)).find(
+        (t) => t.routeTableId === id,
+      );
       if (!found) throw new RouteTableConfigError(`route table ${id} does not exist in this region`);
       tables.push(found);
     }
     const vpcs = new Set(tables.map((t) => t.vpcId));
-    if (vpcs.size > 1) throw new RouteTableConfigError(`route tables ${explicit.join(', ')} belong to different VPCs (${[...vpcs].join(', ')})`);
+    if (vpcs.size > 1)
+      throw new RouteTableConfigError(
+        `route tables ${explicit.join(', ')} belong to different VPCs (${[...vpcs].join(', ')})`,
+      );
     const vpcId = tables[0]!.vpcId;
     if (sources.vpcId && sources.vpcId !== vpcId) {
-      throw new RouteTableConfigError(`route tables ${explicit.join(', ')} belong to ${vpcId}, but cloud-config vpcid is ${sources.vpcId}`);
+      throw new RouteTableConfigError(
+        `route tables ${explicit.join(', ')} belong to ${vpcId}, but cloud-config vpcid is ${sources.vpcId}`,
+      );
     }
     return { vpcId, tables, source: 'configured' };
   }
@@ -59,11 +77,18 @@ export async function resolveRouteTables(port: RouteCloudPort, sources: TableSou
   if (router) {
     const vr = await port.describeVRouter(router);
     if (!vr) throw new RouteTableConfigError(`ALIYUN_ROUTER ${router} does not exist in this region`);
-    return { vpcId: vr.vpcId, tables: pickOne(await tablesOf(port, vr.vpcId, vr.routeTableIds), `VRouter ${router}`), source: 'vrouter' };
+    return {
+      vpcId: vr.vpcId,
+      tables: pickOne(await tablesOf(port, vr.vpcId, vr.routeTableIds), `VRouter ${router}`),
+      source: 'vrouter',
+    };
   }
 
   const vpcId = sources.vpcId?.trim() || (await port.metadataVpcId());
-  if (!vpcId) throw new RouteTableConfigError('cannot tell which VPC to manage routes in: no cloud-config vpcid and no metadata vpc-id');
+  if (!vpcId)
+    throw new RouteTableConfigError(
+      'cannot tell which VPC to manage routes in: no cloud-config vpcid and no metadata vpc-id',
+    );
   return { vpcId, tables: pickOne(await port.describeRouteTables({ vpcId }), `VPC ${vpcId}`), source: 'vpc' };
 }
 
@@ -72,7 +97,8 @@ export async function resolveRouteTables(port: RouteCloudPort, sources: TableSou
 // `…NotFound` code, and reporting it as a missing route table sends the operator the wrong way.
 function notFoundAsEmpty(err: unknown): RouteTableInfo[] {
   const code = codeOf(err) ?? '';
-  if (/NotFound/.test(code) && !/^(InvalidAccessKeyId|InvalidRegionId|InvalidSecurityToken)/.test(code)) return [];
+  if (/NotFound/.test(code) && !/^(InvalidAccessKeyId|InvalidRegionId|InvalidSecurityToken)/.test(code))
+    return [];
   throw err;
 }
 

@@ -30,7 +30,14 @@ export function conditionPatch(condition: NetworkCondition, statusChanged: boole
 
 export function nodeConditionWriter(client: KubeClient, now: () => Date = () => new Date()) {
   return async (nodeName: string, condition: NetworkCondition, statusChanged: boolean): Promise<void> => {
-    await client.patch(Resources.nodes, undefined, nodeName, conditionPatch(condition, statusChanged, now()), ContentType.strategic, 'status');
+    await client.patch(
+      Resources.nodes,
+      undefined,
+      nodeName,
+      conditionPatch(condition, statusChanged, now()),
+      ContentType.strategic,
+      'status',
+    );
   };
 }
 

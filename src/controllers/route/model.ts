@@ -18,11 +18,7 @@ export interface DesiredRoute {
 
 /** Why a Node that exists gets no route; each becomes a NetworkUnavailable reason. */
 export type UnroutableReason =
-  | 'NoPodCIDR'
-  | 'InvalidPodCIDR'
-  | 'PodCIDROutsideClusterCIDR'
-  | 'NoInstance'
-  | 'DuplicatePodCIDR';
+  'NoPodCIDR' | 'InvalidPodCIDR' | 'PodCIDROutsideClusterCIDR' | 'NoInstance' | 'DuplicatePodCIDR';
 
 export interface Unroutable {
   nodeName: string;
@@ -90,11 +86,13 @@ export function buildModel(input: ModelInput): RouteModel {
   for (const node of nodes) {
     const nodeName = node.metadata!.name!;
     nodeNames.add(nodeName);
-    const instanceId = parseProviderId(node.spec?.providerID)?.instanceId ?? input.instanceByNode?.get(nodeName);
+    const instanceId =
+      parseProviderId(node.spec?.providerID)?.instanceId ?? input.instanceByNode?.get(nodeName);
     if (instanceId) clusterInstances.add(instanceId);
 
     const pod = podCidrOf(node);
-    const fail = (reason: UnroutableReason, message: string) => unroutable.push({ nodeName, reason, message });
+    const fail = (reason: UnroutableReason, message: string) =>
+      unroutable.push({ nodeName, reason, message });
     if (!pod.cidr && pod.raw === undefined) {
       fail('NoPodCIDR', 'Node has no IPv4 pod CIDR yet');
       continue;

@@ -92,7 +92,11 @@ export function createSettler(port: RouteCloudPort, tableId: string, opts: Settl
   }
 
   async function settle(targets: readonly SettleTarget[]): Promise<SettleResult> {
-    const result: SettleResult = { done: new Set(), waiting: new Set(targets.map((t) => t.cidr)), problems: new Map() };
+    const result: SettleResult = {
+      done: new Set(),
+      waiting: new Set(targets.map((t) => t.cidr)),
+      problems: new Map(),
+    };
     if (targets.length === 0) return result;
     const started = now();
     const deadline = started + opts.timeoutMs;
@@ -120,10 +124,16 @@ export function createSettler(port: RouteCloudPort, tableId: string, opts: Settl
         let finished: boolean;
         if (t.expect === 'gone') finished = t.routeEntryId ? !byId.has(t.routeEntryId) : !r;
         else if (!r) {
-          result.problems.set(t.cidr, { code: 'RouteMissing', message: `route for ${t.cidr} disappeared after it was created` });
+          result.problems.set(t.cidr, {
+            code: 'RouteMissing',
+            message: `route for ${t.cidr} disappeared after it was created`,
+          });
           finished = true;
         } else if (t.nextHopId && r.nextHopId !== t.nextHopId) {
-          result.problems.set(t.cidr, { code: 'RouteConflict', message: `route for ${t.cidr} points at ${r.nextHopId}, not ${t.nextHopId}` });
+          result.problems.set(t.cidr, {
+            code: 'RouteConflict',
+            message: `route for ${t.cidr} points at ${r.nextHopId}, not ${t.nextHopId}`,
+          });
           finished = true;
         } else finished = r.status === 'Available';
         if (finished) {
@@ -142,7 +152,10 @@ export function createSettler(port: RouteCloudPort, tableId: string, opts: Settl
       // Not yet: look again at the known-good offset if it is still ahead, else soon and then
       // less and less often.
       const untilHi = learned.hi - (now() - started);
-      delay = untilHi > MIN_POLL_MS && learned.hi > learned.lo ? untilHi : Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, Math.round(learned.hi * 0.2 * 1.5 ** (misses - 1))));
+      delay =
+        untilHi > MIN_POLL_MS && learned.hi > learned.lo
+          ? untilHi
+          : Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, Math.round(learned.hi * 0.2 * 1.5 ** (misses - 1))));
     }
     if (hitAt !== undefined) {
       learned.hi = misses === 0 ? Math.min(learned.hi, hitAt) : hitAt;

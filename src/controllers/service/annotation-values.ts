@@ -12,7 +12,10 @@ function fail(ctx: z.RefinementCtx, message: string): never {
 }
 
 /** One of a fixed set; `caseInsensitive` accepts any case and normalizes to the listed spelling. */
-export function oneOf<const T extends string>(values: readonly T[], opts: { caseInsensitive?: boolean } = {}): ValueSchema<T> {
+export function oneOf<const T extends string>(
+  values: readonly T[],
+  opts: { caseInsensitive?: boolean } = {},
+): ValueSchema<T> {
   return z.string().transform((raw, ctx): T => {
     const v = raw.trim();
     const hit = values.find((x) => (opts.caseInsensitive ? x.toLowerCase() === v.toLowerCase() : x === v));
@@ -72,23 +75,31 @@ export interface ProtocolPort {
 }
 
 /** `https:443,http:80`: protocol per Service port; a port may appear once. */
-export const protocolPortList: ValueSchema<ProtocolPort[]> = z.string().transform((raw, ctx): ProtocolPort[] => {
-  const out: ProtocolPort[] = [];
-  const rule = 'a comma-separated list of protocol:port with protocol tcp, udp, http or https (e.g. "https:443,http:80")';
-  const entries = splitList(raw);
-  if (entries.length === 0) return fail(ctx, `must be ${rule}`);
-  for (const entry of entries) {
-    const parts = entry.split(':');
-    const protocol = parts[0]?.trim().toLowerCase();
-    const port = parts.length === 2 ? portOf(parts[1]!.trim()) : undefined;
-    if (parts.length !== 2 || port === undefined || !['tcp', 'udp', 'http', 'https'].includes(protocol ?? '')) {
-      return fail(ctx, `entry "${entry}" is invalid; must be ${rule}`);
+export const protocolPortList: ValueSchema<ProtocolPort[]> = z
+  .string()
+  .transform((raw, ctx): ProtocolPort[] => {
+    const out: ProtocolPort[] = [];
+    const rule =
+      'a comma-separated list of protocol:port with protocol tcp, udp, http or https (e.g. "https:443,http:80")';
+    const entries = splitList(raw);
+    if (entries.length === 0) return fail(ctx, `must be ${rule}`);
+    for (const entry of entries) {
+      const parts = entry.split(':');
+      const protocol = parts[0]?.trim().toLowerCase();
+      const port = parts.length === 2 ? portOf(parts[1]!.trim()) : undefined;
+      if (
+        parts.length !== 2 ||
+        port === undefined ||
+        !['tcp', 'udp', 'http', 'https'].includes(protocol ?? '')
+      ) {
+        return fail(ctx, `entry "${entry}" is invalid; must be ${rule}`);
+      }
+      if (out.some((p) => p.port === port))
+        return fail(ctx, `port ${port} is listed twice; each port takes one protocol`);
+      out.push({ protocol: protocol as ProtocolPort['protocol'], port });
     }
-    if (out.some((p) => p.port === port)) return fail(ctx, `port ${port} is listed twice; each port takes one protocol`);
-    out.push({ protocol: protocol as ProtocolPort['protocol'], port });
-  }
-  return out;
-});
+    return out;
+  });
 
 /** `80:443,8080:8443`: HTTP listener port → HTTPS listener port it redirects to. */
 export const forwardPortList: ValueSchema<Array<{ from: number; to: number }>> = z
@@ -102,7 +113,8 @@ export const forwardPortList: ValueSchema<Array<{ from: number; to: number }>> =
       const parts = entry.split(':');
       const from = parts.length === 2 ? portOf(parts[0]!.trim()) : undefined;
       const to = parts.length === 2 ? portOf(parts[1]!.trim()) : undefined;
-      if (from === undefined || to === undefined) return fail(ctx, `entry "${entry}" is invalid; must be ${rule}`);
+      if (from === undefined || to === undefined)
+        return fail(ctx, `entry "${entry}" is invalid; must be ${rule}`);
       if (from === to) return fail(ctx, `entry "${entry}" forwards a port to itself`);
       if (out.some((f) => f.from === from)) return fail(ctx, `port ${from} is listed twice`);
       out.push({ from, to });
@@ -153,47 +165,59 @@ export const domainExtensionList: ValueSchema<Array<{ domain: string; certId: st
     return out;
   });
 
-const LABEL_KEY_RE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_KEY_RE =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE_RE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 /** `k1=v1,k2=v2`: a node must carry every pair. */
-export const labelSelector: ValueSchema<Record<string, string>> = z.string().transform((raw, ctx): Record<string, string> => {
-  const out: Record<string, string> = {};
-  const entries = splitList(raw);
-  const rule = 'a comma-separated list of label=value pairs (e.g. "pool=edge,zone=b")';
-  if (entries.length === 0) return fail(ctx, `must be ${rule}`);
-  for (const entry of entries) {
-    const eq = entry.indexOf('=');
-    const k = eq > 0 ? entry.slice(0, eq).trim() : '';
-    const v = eq > 0 ? entry.slice(eq + 1).trim() : '';
-    if (eq <= 0 || !LABEL_KEY_RE.test(k) || !LABEL_VALUE_RE.test(v)) return fail(ctx, `entry "${entry}" is invalid; must be ${rule}`);
-    out[k] = v;
-  }
-  return out;
-});
+export const labelSelector: ValueSchema<Record<string, string>> = z
+  .string()
+  .transform((raw, ctx): Record<string, string> => {
+    const out: Record<string, string> = {};
+    const entries = splitList(raw);
+    const rule = 'a comma-separated list of label=value pairs (e.g. "pool=edge,zone=b")';
+    if (entries.length === 0) return fail(ctx, `must be ${rule}`);
+    for (const entry of entries) {
+      const eq = entry.indexOf('=');
+      const k = eq > 0 ? entry.slice(0, eq).trim() : '';
+      const v = eq > 0 ? entry.slice(eq + 1).trim() : '';
+      if (eq <= 0 || !LABEL_KEY_RE.test(k) || !LABEL_VALUE_RE.test(v))
+        return fail(ctx, `entry "${entry}" is invalid; must be ${rule}`);
+      out[k] = v;
+    }
+    return out;
+  });
 
 /**
  * `k1=v1,k2=,k3`: extra SLB tags. Lenient like the CCM (a bare key means an empty value, the last
  * duplicate wins) but keys/values are checked against the SLB tag rules so a typo fails here
  * instead of half-way through an apply.
  */
-export const tagList: ValueSchema<Record<string, string>> = z.string().transform((raw, ctx): Record<string, string> => {
-  const out: Record<string, string> = {};
-  for (const entry of splitList(raw)) {
-    const eq = entry.indexOf('=');
-    const k = (eq >= 0 ? entry.slice(0, eq) : entry).trim();
-    const v = eq >= 0 ? entry.slice(eq + 1).trim() : '';
-    if (k.length === 0) continue;
-    if (k.length > 128 || /^(aliyun|acs:)/i.test(k) || /^https?:\/\//i.test(k)) {
-      return fail(ctx, `tag key "${k}" is invalid; keys are 1-128 characters and may not start with "aliyun", "acs:", "http://" or "https://"`);
+export const tagList: ValueSchema<Record<string, string>> = z
+  .string()
+  .transform((raw, ctx): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const entry of splitList(raw)) {
+      const eq = entry.indexOf('=');
+      const k = (eq >= 0 ? entry.slice(0, eq) : entry).trim();
+      const v = eq >= 0 ? entry.slice(eq + 1).trim() : '';
+      if (k.length === 0) continue;
+      if (k.length > 128 || /^(aliyun|acs:)/i.test(k) || /^https?:\/\//i.test(k)) {
+        return fail(
+          ctx,
+          `tag key "${k}" is invalid; keys are 1-128 characters and may not start with "aliyun", "acs:", "http://" or "https://"`,
+        );
+      }
+      if (v.length > 128 || /^https?:\/\//i.test(v)) {
+        return fail(
+          ctx,
+          `tag value for "${k}" is invalid; values are at most 128 characters and may not start with "http://" or "https://"`,
+        );
+      }
+      out[k] = v;
     }
-    if (v.length > 128 || /^https?:\/\//i.test(v)) {
-      return fail(ctx, `tag value for "${k}" is invalid; values are at most 128 characters and may not start with "http://" or "https://"`);
-    }
-    out[k] = v;
-  }
-  if (Object.keys(out).length > 20) return fail(ctx, 'at most 20 tags are allowed');
-  return out;
-});
+    if (Object.keys(out).length > 20) return fail(ctx, 'at most 20 tags are allowed');
+    return out;
+  });
 
 const ACL_ID_RE = /^acl-[a-z0-9]+$/i;
 /** One or more ACL ids, comma-separated; order does not matter. */

@@ -15,8 +15,7 @@ export type ServiceLbConfig = { -readonly [K in AnnotationName]?: ValueOf<(typeo
 export type ConfigSources = { [K in AnnotationName]?: { key: string; value: string } };
 
 export type ParseResult =
-  | { ok: true; config: ServiceLbConfig; sources: ConfigSources }
-  | { ok: false; errors: AnnotationError[] };
+  { ok: true; config: ServiceLbConfig; sources: ConfigSources } | { ok: false; errors: AnnotationError[] };
 
 export type Annotations = Readonly<Record<string, string | undefined>> | undefined | null;
 
@@ -24,7 +23,10 @@ export type Annotations = Readonly<Record<string, string | undefined>> | undefin
  * The highest-precedence key present, and its value. A present-but-empty higher key masks a
  * lower one (the CCM does the same), so `alibaba-cloud-…-x: ""` really clears a legacy `x`.
  */
-export function lookup(annotations: Annotations, keys: readonly string[]): { key: string; value: string } | undefined {
+export function lookup(
+  annotations: Annotations,
+  keys: readonly string[],
+): { key: string; value: string } | undefined {
   if (!annotations) return undefined;
   for (const key of keys) {
     if (Object.prototype.hasOwnProperty.call(annotations, key)) {
@@ -57,7 +59,10 @@ export function parseServiceAnnotations(annotations: Annotations): ParseResult {
   return { ok: true, config: config as ServiceLbConfig, sources: sources as ConfigSources };
 }
 
-function safeParse(spec: AnnotationSpec<unknown>, raw: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+function safeParse(
+  spec: AnnotationSpec<unknown>,
+  raw: string,
+): { ok: true; value: unknown } | { ok: false; reason: string } {
   try {
     const r = spec.schema.safeParse(raw);
     if (r.success) return { ok: true, value: r.data };
@@ -65,7 +70,10 @@ function safeParse(spec: AnnotationSpec<unknown>, raw: string): { ok: true; valu
     return { ok: false, reason: msg || `must be ${spec.allowed}` };
   } catch (err) {
     // A validator bug must not take the worker down; report it like a bad value.
-    return { ok: false, reason: `could not be parsed (${err instanceof Error ? err.message : String(err)}); allowed: ${spec.allowed}` };
+    return {
+      ok: false,
+      reason: `could not be parsed (${err instanceof Error ? err.message : String(err)}); allowed: ${spec.allowed}`,
+    };
   }
 }
 
@@ -77,10 +85,16 @@ function combinationErrors(c: ServiceLbConfig, src: ConfigSources): AnnotationEr
     out.push({ key: s?.key ?? ANNOTATIONS[name].canonical, value: s?.value ?? '', reason });
   };
   if (c.vgroupPort && !c.loadBalancerId) {
-    cite('vgroupPort', `is only allowed together with ${ANNOTATIONS.loadBalancerId.canonical} (reusing an existing SLB)`);
+    cite(
+      'vgroupPort',
+      `is only allowed together with ${ANNOTATIONS.loadBalancerId.canonical} (reusing an existing SLB)`,
+    );
   }
   if (c.weight !== undefined && !(c.loadBalancerId && c.vgroupPort)) {
-    cite('weight', `is only allowed together with ${ANNOTATIONS.loadBalancerId.canonical} and ${ANNOTATIONS.vgroupPort.canonical}`);
+    cite(
+      'weight',
+      `is only allowed together with ${ANNOTATIONS.loadBalancerId.canonical} and ${ANNOTATIONS.vgroupPort.canonical}`,
+    );
   }
   if (c.aclStatus === 'on' && !c.aclId) {
     cite('aclStatus', `"on" needs ${ANNOTATIONS.aclId.canonical} with at least one ACL id`);
@@ -99,7 +113,10 @@ function combinationErrors(c: ServiceLbConfig, src: ConfigSources): AnnotationEr
       const from = c.protocolPort.find((p) => p.port === f.from);
       const to = c.protocolPort.find((p) => p.port === f.to);
       if (from?.protocol !== 'http' || to?.protocol !== 'https') {
-        cite('forwardPort', `entry ${f.from}:${f.to} must redirect an "http" port to an "https" port listed in protocol-port`);
+        cite(
+          'forwardPort',
+          `entry ${f.from}:${f.to} must redirect an "http" port to an "https" port listed in protocol-port`,
+        );
       }
     }
   } else if (c.forwardPort) {
@@ -113,7 +130,8 @@ export function notOurService(service: {
   spec?: { type?: string; loadBalancerClass?: string | null };
   metadata?: { annotations?: Record<string, string> | null };
 }): string | undefined {
-  if (service.spec?.type !== 'LoadBalancer') return `type is ${service.spec?.type ?? 'ClusterIP'}, not LoadBalancer`;
+  if (service.spec?.type !== 'LoadBalancer')
+    return `type is ${service.spec?.type ?? 'ClusterIP'}, not LoadBalancer`;
   if (service.spec.loadBalancerClass) return `spec.loadBalancerClass is ${service.spec.loadBalancerClass}`;
   const a = service.metadata?.annotations;
   const cls = lookup(a, ANNOTATIONS.serviceClass.keys);
@@ -139,5 +157,8 @@ export function relevantAnnotations(annotations: Annotations): Record<string, st
 export function managedTagKeys(annotations: Annotations): string[] | undefined {
   const raw = annotations?.[ANNOTATION_MANAGED_TAGS];
   if (raw === undefined || raw === null) return undefined;
-  return raw.split(',').map((k) => k.trim()).filter(Boolean);
+  return raw
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
 }

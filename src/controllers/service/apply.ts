@@ -58,7 +58,12 @@ export class ApplyError extends Error {
     const failed = failures.filter((f) => f.status === 'failed');
     const text = failed.map((f) => `${describeAction(f.action)}: ${f.message ?? 'failed'}`).join('; ');
     const skipped = failures.length - failed.length;
-    super(redactSecrets(`${failed.length} cloud action(s) failed${skipped > 0 ? `, ${skipped} skipped` : ''}: ${text}`), { cause: failed[0]?.error });
+    super(
+      redactSecrets(
+        `${failed.length} cloud action(s) failed${skipped > 0 ? `, ${skipped} skipped` : ''}: ${text}`,
+      ),
+      { cause: failed[0]?.error },
+    );
   }
 }
 
@@ -144,11 +149,17 @@ class PlanRun {
       ...(this.created ? { created: this.created } : {}),
       results: this.results,
       calls: this.calls,
-      ...(failures.some((f) => f.status === 'failed') || failures.length > 0 ? { error: new ApplyError(failures) } : {}),
+      ...(failures.some((f) => f.status === 'failed') || failures.length > 0
+        ? { error: new ApplyError(failures) }
+        : {}),
     };
   }
 
-  private async one(a: PlanAction, stageActions: readonly PlanAction[], isRetry = false): Promise<'retry' | undefined> {
+  private async one(
+    a: PlanAction,
+    stageActions: readonly PlanAction[],
+    isRetry = false,
+  ): Promise<'retry' | undefined> {
     const skip = this.skipReason(a);
     if (skip) {
       this.results.push({ action: a, status: 'skipped', message: skip });
@@ -178,8 +189,10 @@ class PlanRun {
   private skipReason(a: PlanAction): string | undefined {
     if (a.kind !== 'CreateLoadBalancer' && this.lbCreateFailed) return 'the SLB could not be created';
     if (a.kind !== 'CreateLoadBalancer' && !this.lbId) return 'no SLB id (no CreateLoadBalancer in the plan)';
-    if (a.kind === 'StartListener' && this.failedListeners.has(`${a.port}/${a.protocol}`)) return 'the listener could not be created';
-    if (a.kind === 'CreateDomainExtension' && this.failedListeners.has(`${a.port}/https`)) return 'the HTTPS listener could not be created';
+    if (a.kind === 'StartListener' && this.failedListeners.has(`${a.port}/${a.protocol}`))
+      return 'the listener could not be created';
+    if (a.kind === 'CreateDomainExtension' && this.failedListeners.has(`${a.port}/https`))
+      return 'the HTTPS listener could not be created';
     if ('vgroup' in a && !a.vgroup.id && a.kind !== 'CreateVServerGroup') {
       if (this.failedGroups.has(a.vgroup.name)) return `VServer group ${a.vgroup.name} could not be created`;
       if (!this.groupIds.has(a.vgroup.name)) return `VServer group ${a.vgroup.name} has no id`;
@@ -216,7 +229,10 @@ class PlanRun {
           ResourceGroupId: at.resourceGroupId,
           DeleteProtection: at.deleteProtection,
           ModificationProtectionStatus: at.modificationProtectionStatus,
-          ModificationProtectionReason: at.modificationProtectionStatus === 'ConsoleProtection' ? at.modificationProtectionReason : undefined,
+          ModificationProtectionReason:
+            at.modificationProtectionStatus === 'ConsoleProtection'
+              ? at.modificationProtectionReason
+              : undefined,
           tags: Object.entries(a.tags).map(([Key, Value]) => ({ Key, Value })),
           ...(this.opts.clientToken ? { clientToken: this.opts.clientToken } : {}),
         });
@@ -234,7 +250,11 @@ class PlanRun {
         return slb.setDeleteProtection(lb(), a.deleteProtection === 'on');
       case 'SetLoadBalancerModificationProtection':
         this.calls++;
-        return slb.setModificationProtection(lb(), a.status, a.status === 'ConsoleProtection' ? a.reason : undefined);
+        return slb.setModificationProtection(
+          lb(),
+          a.status,
+          a.status === 'ConsoleProtection' ? a.reason : undefined,
+        );
       case 'ModifyLoadBalancerInstanceChargeType':
         this.calls++;
         return slb.modifyLoadBalancerInstanceChargeType(lb(), a.instanceChargeType, a.loadBalancerSpec);
@@ -243,16 +263,24 @@ class PlanRun {
         return slb.modifyLoadBalancerInstanceSpec(lb(), a.loadBalancerSpec);
       case 'ModifyLoadBalancerInternetSpec':
         this.calls++;
-        return slb.modifyLoadBalancerInternetSpec(lb(), { InternetChargeType: a.internetChargeType, ...(a.bandwidth !== undefined ? { Bandwidth: a.bandwidth } : {}) });
+        return slb.modifyLoadBalancerInternetSpec(lb(), {
+          InternetChargeType: a.internetChargeType,
+          ...(a.bandwidth !== undefined ? { Bandwidth: a.bandwidth } : {}),
+        });
       case 'TagResources':
         this.calls++;
-        return slb.tagResources([lb()], Object.entries(a.tags).map(([Key, Value]) => ({ Key, Value })));
+        return slb.tagResources(
+          [lb()],
+          Object.entries(a.tags).map(([Key, Value]) => ({ Key, Value })),
+        );
       case 'UntagResources':
         this.calls++;
         return slb.untagResources([lb()], a.keys);
       case 'CreateVServerGroup': {
         this.calls++;
-        const id = (await slb.vgroups.create(lb(), a.vgroup.name)) ?? (this.opts.dryRun ? `rsp-dry-run-${a.vgroup.name}` : undefined);
+        const id =
+          (await slb.vgroups.create(lb(), a.vgroup.name)) ??
+          (this.opts.dryRun ? `rsp-dry-run-${a.vgroup.name}` : undefined);
         if (!id) throw new Error(`CreateVServerGroup ${a.vgroup.name} returned no id`);
         this.groupIds.set(a.vgroup.name, id);
         return;
@@ -295,7 +323,11 @@ class PlanRun {
       case 'CreateListener': {
         const l = a.listener;
         const settings: ListenerSettings = { ...listenerCreateDefaults(l.protocol), ...l.settings };
-        const extra: RpcParams = { ...(settings as RpcParams), Description: l.description, VServerGroupId: this.groupId(a.vgroup) };
+        const extra: RpcParams = {
+          ...(settings as RpcParams),
+          Description: l.description,
+          VServerGroupId: this.groupId(a.vgroup),
+        };
         if (l.protocol === 'http') {
           extra.ListenerForward = l.listenerForward ?? 'off';
           if (l.listenerForward === 'on') extra.ForwardPort = l.forwardPort;
@@ -304,7 +336,11 @@ class PlanRun {
         return slb.listeners.create(lb(), l.protocol, { ListenerPort: l.port, extra });
       }
       case 'SetListenerAttribute': {
-        const extra: RpcParams = { ...(a.changes as RpcParams), VServerGroup: 'on', VServerGroupId: this.groupId(a.vgroup) };
+        const extra: RpcParams = {
+          ...(a.changes as RpcParams),
+          VServerGroup: 'on',
+          VServerGroupId: this.groupId(a.vgroup),
+        };
         if (a.description !== undefined) extra.Description = a.description;
         this.calls++;
         return slb.listeners.set(lb(), a.protocol, { ListenerPort: a.port, extra });
@@ -338,7 +374,13 @@ function chains(actions: readonly PlanAction[]): PlanAction[][] {
   const byGroup = new Map<string, PlanAction[]>();
   const out: PlanAction[][] = [];
   for (const a of actions) {
-    const group = a.kind === 'CreateVServerGroup' || a.kind === 'AddVServerGroupBackends' || a.kind === 'RemoveVServerGroupBackends' || a.kind === 'SetVServerGroupBackends' ? a.vgroup.name : undefined;
+    const group =
+      a.kind === 'CreateVServerGroup' ||
+      a.kind === 'AddVServerGroupBackends' ||
+      a.kind === 'RemoveVServerGroupBackends' ||
+      a.kind === 'SetVServerGroupBackends'
+        ? a.vgroup.name
+        : undefined;
     if (group === undefined) {
       out.push([a]);
       continue;
@@ -372,7 +414,11 @@ function toWireIdentity(b: BackendModel): BackendServer {
   return w;
 }
 
-async function runLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+async function runLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {

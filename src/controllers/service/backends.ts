@@ -29,11 +29,14 @@ export interface CandidateNode {
 export function nodeExclusion(node: NodeLike, rules: CandidateRules): string | undefined {
   const labels = node.metadata?.labels ?? {};
   if (rules.backendLabel) {
-    for (const [k, v] of Object.entries(rules.backendLabel)) if (labels[k] !== v) return `lacks label ${k}=${v}`;
+    for (const [k, v] of Object.entries(rules.backendLabel))
+      if (labels[k] !== v) return `lacks label ${k}=${v}`;
   }
   for (const l of MASTER_LABELS) if (l in labels) return `master node (${l})`;
-  if (node.spec?.taints?.some((t) => t.key === AUTOSCALER_TAINT)) return 'being removed by the cluster autoscaler';
-  if (rules.removeUnscheduled && node.spec?.unschedulable) return 'unschedulable and remove-unscheduled-backend is on';
+  if (node.spec?.taints?.some((t) => t.key === AUTOSCALER_TAINT))
+    return 'being removed by the cluster autoscaler';
+  if (rules.removeUnscheduled && node.spec?.unschedulable)
+    return 'unschedulable and remove-unscheduled-backend is on';
   for (const l of EXCLUDE_LABELS) if (l in labels) return `excluded by label ${l}`;
   if (node.spec?.providerID?.startsWith('ack-hybrid://')) return 'hybrid node outside the VPC';
   if (labels[VIRTUAL_KUBELET.key] === VIRTUAL_KUBELET.value) return undefined;
@@ -42,7 +45,10 @@ export function nodeExclusion(node: NodeLike, rules: CandidateRules): string | u
   return undefined;
 }
 
-export function candidateNodes(nodes: readonly NodeLike[], rules: CandidateRules): { candidates: CandidateNode[]; unparsable: string[] } {
+export function candidateNodes(
+  nodes: readonly NodeLike[],
+  rules: CandidateRules,
+): { candidates: CandidateNode[]; unparsable: string[] } {
   const candidates: CandidateNode[] = [];
   const unparsable: string[] = [];
   for (const node of nodes) {
@@ -68,7 +74,11 @@ export interface PortEndpoint {
 }
 
 /** Ready, non-terminating endpoints of one Service port, de-duplicated by IP (§1.14.3). */
-export function endpointsForPort(slices: readonly EndpointSliceLike[], port: ServicePortLike, family: 'IPv4' | 'IPv6'): {
+export function endpointsForPort(
+  slices: readonly EndpointSliceLike[],
+  port: ServicePortLike,
+  family: 'IPv4' | 'IPv6',
+): {
   endpoints: PortEndpoint[];
   targetPort?: number;
 } {
@@ -129,24 +139,41 @@ export function buildBackends(p: BackendParams): BackendBuild {
   if (p.mode === 'ENI') {
     for (const ep of p.endpoints) eni.push({ ip: ep.ip });
   } else {
-    if (p.mode === 'Cluster') for (const c of p.candidates) if (!c.virtual && c.instanceId) ecsCounts.set(c.instanceId, 0);
+    if (p.mode === 'Cluster')
+      for (const c of p.candidates) if (!c.virtual && c.instanceId) ecsCounts.set(c.instanceId, 0);
     for (const ep of p.endpoints) {
       const node = ep.nodeName ? byNode.get(ep.nodeName) : undefined;
       if (!node) {
         // Endpoints on excluded or unknown nodes are not reachable through this SLB's backends.
-        if (p.mode === 'Local') skipped.push({ servicePort: port, ip: ep.ip, nodeName: ep.nodeName, reason: 'pod is not on a candidate node' });
+        if (p.mode === 'Local')
+          skipped.push({
+            servicePort: port,
+            ip: ep.ip,
+            nodeName: ep.nodeName,
+            reason: 'pod is not on a candidate node',
+          });
         continue;
       }
       if (node.virtual) eni.push({ ip: ep.ip });
-      else if (p.mode === 'Local' && node.instanceId) ecsCounts.set(node.instanceId, (ecsCounts.get(node.instanceId) ?? 0) + 1);
+      else if (p.mode === 'Local' && node.instanceId)
+        ecsCounts.set(node.instanceId, (ecsCounts.get(node.instanceId) ?? 0) + 1);
     }
   }
 
   const backends: BackendModel[] = [];
   // n counts backends before de-duplication, as the percent algorithm in §1.14.5 does.
-  const n = p.mode === 'Local' ? [...ecsCounts.values()].reduce((a, b) => a + b, 0) + eni.length : ecsCounts.size + eni.length;
+  const n =
+    p.mode === 'Local'
+      ? [...ecsCounts.values()].reduce((a, b) => a + b, 0) + eni.length
+      : ecsCounts.size + eni.length;
   for (const [instanceId, pods] of ecsCounts) {
-    backends.push({ serverId: instanceId, port: nodePort, weight: ecsWeight(p, pods, n), type: 'ecs', description: p.vGroupName });
+    backends.push({
+      serverId: instanceId,
+      port: nodePort,
+      weight: ecsWeight(p, pods, n),
+      type: 'ecs',
+      description: p.vGroupName,
+    });
   }
   for (const e of eni) {
     const eniId = p.eniByIp?.[e.ip];
@@ -154,10 +181,19 @@ export function buildBackends(p: BackendParams): BackendBuild {
       skipped.push({ servicePort: port, ip: e.ip, reason: 'no ENI found for the pod IP' });
       continue;
     }
-    backends.push({ serverId: eniId, serverIp: e.ip, port: p.targetPort ?? 0, weight: eniWeight(p, n), type: 'eni', description: p.vGroupName });
+    backends.push({
+      serverId: eniId,
+      serverIp: e.ip,
+      port: p.targetPort ?? 0,
+      weight: eniWeight(p, n),
+      type: 'eni',
+      description: p.vGroupName,
+    });
   }
   const kept = capToQuota(backends, p, skipped);
-  kept.sort((a, b) => a.serverId.localeCompare(b.serverId) || (a.serverIp ?? '').localeCompare(b.serverIp ?? ''));
+  kept.sort(
+    (a, b) => a.serverId.localeCompare(b.serverId) || (a.serverIp ?? '').localeCompare(b.serverIp ?? ''),
+  );
   return { backends: kept, skipped };
 }
 
@@ -171,9 +207,15 @@ function capToQuota(backends: BackendModel[], p: BackendParams, skipped: Skipped
   const max = p.maxBackends ?? DEFAULT_MAX_BACKENDS;
   if (backends.length <= max) return backends;
   const seed = p.rankSeed ?? p.vGroupName;
-  const ranked = backends.map((b) => ({ b, rank: fnv1a(`${seed}/${b.serverId}/${b.serverIp ?? ''}`) })).sort((x, y) => x.rank - y.rank || x.b.serverId.localeCompare(y.b.serverId));
+  const ranked = backends
+    .map((b) => ({ b, rank: fnv1a(`${seed}/${b.serverId}/${b.serverIp ?? ''}`) }))
+    .sort((x, y) => x.rank - y.rank || x.b.serverId.localeCompare(y.b.serverId));
   for (const { b } of ranked.slice(max)) {
-    skipped.push({ servicePort: p.servicePort.port, ...(b.serverIp ? { ip: b.serverIp } : {}), reason: `${b.serverId}: over the SLB quota of ${max} backends per VServer group` });
+    skipped.push({
+      servicePort: p.servicePort.port,
+      ...(b.serverIp ? { ip: b.serverIp } : {}),
+      reason: `${b.serverId}: over the SLB quota of ${max} backends per VServer group`,
+    });
   }
   return ranked.slice(0, max).map((x) => x.b);
 }
@@ -190,7 +232,8 @@ function fnv1a(text: string): number {
 function ecsWeight(p: BackendParams, podsOnNode: number, n: number): number {
   if (p.percentWeight !== undefined) {
     if (p.percentWeight === 0 || n === 0) return 0;
-    const share = p.mode === 'Local' ? Math.floor((p.percentWeight * podsOnNode) / n) : Math.floor(p.percentWeight / n);
+    const share =
+      p.mode === 'Local' ? Math.floor((p.percentWeight * podsOnNode) / n) : Math.floor(p.percentWeight / n);
     return Math.max(1, share);
   }
   // SLB weights stop at 100; past that, more pods on a node cannot earn it more traffic.

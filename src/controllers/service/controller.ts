@@ -36,8 +36,21 @@ import { buildDesiredModel } from './model.js';
 import { ANNOTATION_MANAGED_TAGS, defaultLoadBalancerName, formatManagedTagKeys } from './naming.js';
 import { observe, type Observed } from './observe.js';
 import { isEmptyPlan, type Plan } from './plan.js';
-import { desiredIngress, LABEL_HASH, LABEL_LB_ID, needsCleanupFinalizer, ServiceWriter, type ServiceObject } from './status.js';
-import { isValidationErrors, type AnnotationError, type DesiredLoadBalancer, type Ownership, type ServiceIdentity } from './types.js';
+import {
+  desiredIngress,
+  LABEL_HASH,
+  LABEL_LB_ID,
+  needsCleanupFinalizer,
+  ServiceWriter,
+  type ServiceObject,
+} from './status.js';
+import {
+  isValidationErrors,
+  type AnnotationError,
+  type DesiredLoadBalancer,
+  type Ownership,
+  type ServiceIdentity,
+} from './types.js';
 
 export interface ServiceControllerDeps {
   client: KubeClient;
@@ -185,7 +198,8 @@ export class ServiceController {
       add: slice,
       delete: slice,
       update: (a, b) => {
-        if (a === b || JSON.stringify([a.endpoints, a.ports]) !== JSON.stringify([b.endpoints, b.ports])) slice(b);
+        if (a === b || JSON.stringify([a.endpoints, a.ports]) !== JSON.stringify([b.endpoints, b.ports]))
+          slice(b);
       },
     });
   }
@@ -246,7 +260,11 @@ export class ServiceController {
     if (!forced) {
       if (this.applied.get(key) === hash) return this.report({ key, path: 'skip' });
       // After a restart the label says what the previous process applied.
-      if (!this.applied.has(key) && svc.metadata?.labels?.[LABEL_HASH] === hash && svc.metadata.labels[LABEL_LB_ID]) {
+      if (
+        !this.applied.has(key) &&
+        svc.metadata?.labels?.[LABEL_HASH] === hash &&
+        svc.metadata.labels[LABEL_LB_ID]
+      ) {
         this.applied.set(key, hash);
         return this.report({ key, path: 'skip' });
       }
@@ -256,12 +274,18 @@ export class ServiceController {
     try {
       svc = await this.writer.addFinalizer(svc);
     } catch (err) {
-      this.event(svc, 'Warning', ServiceEvents.FailedAddFinalizer, `could not add finalizer: ${message(err)}`);
+      this.event(
+        svc,
+        'Warning',
+        ServiceEvents.FailedAddFinalizer,
+        `could not add finalizer: ${message(err)}`,
+      );
       throw err;
     }
 
     // A Service that never had our finalizer nor an ingress cannot have an untagged legacy SLB.
-    const maybeLegacy = needsCleanupFinalizer(svcIn) || (svcIn.status?.loadBalancer?.ingress ?? []).length > 0;
+    const maybeLegacy =
+      needsCleanupFinalizer(svcIn) || (svcIn.status?.loadBalancer?.ingress ?? []).length > 0;
     const observed = await observe(this.deps.slb, { ...this.target(built), nameLookup: maybeLegacy });
     let desired: DesiredLoadBalancer = built;
     if (built.reusedLoadBalancerId && observed) {
@@ -274,14 +298,22 @@ export class ServiceController {
     }
     // The tag keys we may untag: what the last success recorded (in memory, else on the Service,
     // so a restart does not forget them); before anything was recorded, only what we set now.
-    const previousTags = this.managedTags.get(key) ?? managedTagKeys(svc.metadata?.annotations) ?? Object.keys(desired.tags);
+    const previousTags =
+      this.managedTags.get(key) ?? managedTagKeys(svc.metadata?.annotations) ?? Object.keys(desired.tags);
     desired = { ...desired, previouslyManagedTagKeys: [...previousTags].sort() };
     const plan = planChanges(desired, observed?.remote, ownershipOf(desired));
     if (plan.conflicts.length > 0) {
       const text = plan.conflicts.map((c) => c.reason).join('; ');
       // Another Service's objects: name it as a conflict, distinct from a failed cloud call.
-      const reason = plan.conflicts.some((c) => c.kind === 'ownership') ? ServiceEvents.LoadBalancerConflict : ServiceEvents.SyncLoadBalancerFailed;
-      this.event(svc, 'Warning', reason, `Error syncing load balancer [${plan.loadBalancerId ?? ''}], nothing was changed: ${text}`);
+      const reason = plan.conflicts.some((c) => c.kind === 'ownership')
+        ? ServiceEvents.LoadBalancerConflict
+        : ServiceEvents.SyncLoadBalancerFailed;
+      this.event(
+        svc,
+        'Warning',
+        reason,
+        `Error syncing load balancer [${plan.loadBalancerId ?? ''}], nothing was changed: ${text}`,
+      );
       this.report({ key, path: 'sync', plan });
       // Retrying cannot help until someone changes the Service or the SLB (the drift check re-reads).
       throw new ValidationError(text);
@@ -289,11 +321,20 @@ export class ServiceController {
 
     let result: ApplyResult | undefined;
     if (!isEmptyPlan(plan)) {
-      this.event(svc, 'Normal', ServiceEvents.EnsuringLoadBalancer, forced ? 'Repairing load balancer after a drift check' : 'Ensuring load balancer');
-      this.deps.logger.info({ key, actions: plan.actions.map(describeAction), dryRun: this.deps.dryRun === true }, 'applying SLB plan');
+      this.event(
+        svc,
+        'Normal',
+        ServiceEvents.EnsuringLoadBalancer,
+        forced ? 'Repairing load balancer after a drift check' : 'Ensuring load balancer',
+      );
+      this.deps.logger.info(
+        { key, actions: plan.actions.map(describeAction), dryRun: this.deps.dryRun === true },
+        'applying SLB plan',
+      );
       // Record new tag keys before tagging: a sync that fails half-way still knows they are ours.
       const claimed = formatManagedTagKeys([...previousTags, ...Object.keys(desired.tags)]);
-      if (claimed !== svc.metadata?.annotations?.[ANNOTATION_MANAGED_TAGS]) svc = await this.writer.setLabels(svc, {}, { [ANNOTATION_MANAGED_TAGS]: claimed });
+      if (claimed !== svc.metadata?.annotations?.[ANNOTATION_MANAGED_TAGS])
+        svc = await this.writer.setLabels(svc, {}, { [ANNOTATION_MANAGED_TAGS]: claimed });
       const token = this.tokens.get(desired.defaultName) ?? randomUUID();
       this.tokens.set(desired.defaultName, token);
       result = await applyPlan(this.deps.slb, plan, {
@@ -302,7 +343,12 @@ export class ServiceController {
         dryRun: this.deps.dryRun === true,
       });
       if (result.error) {
-        this.event(svc, 'Warning', ServiceEvents.SyncLoadBalancerFailed, `Error syncing load balancer [${result.loadBalancerId ?? ''}]: ${result.error.message}`);
+        this.event(
+          svc,
+          'Warning',
+          ServiceEvents.SyncLoadBalancerFailed,
+          `Error syncing load balancer [${result.loadBalancerId ?? ''}]: ${result.error.message}`,
+        );
         this.report({ key, path: 'sync', plan, apply: result });
         throw result.error;
       }
@@ -310,27 +356,57 @@ export class ServiceController {
     const lbId = result?.loadBalancerId ?? observed?.remote.attributes.loadBalancerId;
     const address = result?.created?.address ?? observed?.remote.attributes.address;
     try {
-      svc = await this.writer.setLabels(svc, { [LABEL_HASH]: hash, [LABEL_LB_ID]: lbId }, { [ANNOTATION_MANAGED_TAGS]: formatManagedTagKeys(Object.keys(desired.tags)) });
+      svc = await this.writer.setLabels(
+        svc,
+        { [LABEL_HASH]: hash, [LABEL_LB_ID]: lbId },
+        { [ANNOTATION_MANAGED_TAGS]: formatManagedTagKeys(Object.keys(desired.tags)) },
+      );
       svc = await this.writer.setIngress(svc, desiredIngress(address, desired.hostname));
     } catch (err) {
-      this.event(svc, 'Warning', ServiceEvents.FailedUpdateStatus, `could not write the Service status: ${message(err)}`);
+      this.event(
+        svc,
+        'Warning',
+        ServiceEvents.FailedUpdateStatus,
+        `could not write the Service status: ${message(err)}`,
+      );
       throw err;
     }
     this.applied.set(key, hash);
     this.managedTags.set(key, Object.keys(desired.tags).sort());
     if (!isEmptyPlan(plan)) {
       if (desired.portsWithoutBackends.length > 0) {
-        this.event(svc, 'Normal', ServiceEvents.UnAvailableLoadBalancer, `There are no available nodes for LoadBalancer (ports ${desired.portsWithoutBackends.join(', ')})`);
+        this.event(
+          svc,
+          'Normal',
+          ServiceEvents.UnAvailableLoadBalancer,
+          `There are no available nodes for LoadBalancer (ports ${desired.portsWithoutBackends.join(', ')})`,
+        );
       }
       const overQuota = desired.skippedBackends.filter((b) => b.reason.includes('over the SLB quota'));
       if (overQuota.length > 0) {
-        this.event(svc, 'Warning', ServiceEvents.BackendQuotaExceeded, `${overQuota.length} backend(s) left out: ${overQuota[0]!.reason.replace(/^[^:]*: /, '')} (raise the quota and set maxBackendsPerGroup, or use externalTrafficPolicy: Local)`);
+        this.event(
+          svc,
+          'Warning',
+          ServiceEvents.BackendQuotaExceeded,
+          `${overQuota.length} backend(s) left out: ${overQuota[0]!.reason.replace(/^[^:]*: /, '')} (raise the quota and set maxBackendsPerGroup, or use externalTrafficPolicy: Local)`,
+        );
       }
-      if (forced) this.event(svc, 'Warning', ServiceEvents.DriftRepaired, `Reverted hand-made changes: ${plan.actions.map(describeAction).join(', ')}`);
+      if (forced)
+        this.event(
+          svc,
+          'Warning',
+          ServiceEvents.DriftRepaired,
+          `Reverted hand-made changes: ${plan.actions.map(describeAction).join(', ')}`,
+        );
       this.event(svc, 'Normal', ServiceEvents.EnsuredLoadBalancer, `Ensured load balancer [${lbId ?? ''}]`);
     }
     if (observed && desired.preserveOnDelete) {
-      this.event(svc, 'Warning', ServiceEvents.PreservedOnDelete, `The lb [${lbId ?? ''}] will be preserved after the service is deleted.`);
+      this.event(
+        svc,
+        'Warning',
+        ServiceEvents.PreservedOnDelete,
+        `The lb [${lbId ?? ''}] will be preserved after the service is deleted.`,
+      );
     }
     this.report({ key, path: 'sync', plan, ...(result ? { apply: result } : {}) });
   }
@@ -352,39 +428,74 @@ export class ServiceController {
       listeners: owned ? ownership.preserveOnDelete : ownership.forceOverrideListeners,
     }).catch((err: unknown) => {
       // The reused SLB is already gone: nothing of ours is left on it.
-      if (ownership.reusedLoadBalancerId && /NotFound|NotExist/i.test(String((err as { code?: unknown }).code ?? ''))) return undefined;
+      if (
+        ownership.reusedLoadBalancerId &&
+        /NotFound|NotExist/i.test(String((err as { code?: unknown }).code ?? ''))
+      )
+        return undefined;
       throw err;
     });
     const plan: Plan = planDeletion(observed?.remote, ownership);
     if (plan.conflicts.length > 0) {
       // The SLB is not ours (another cluster's, or a cluster-created one named by id): we never
       // touched it, so there is nothing to clean up; say so and let the Service go.
-      this.event(svc, 'Warning', ServiceEvents.LoadBalancerConflict, `Not cleaning up: ${plan.conflicts.map((c) => c.reason).join('; ')}`);
+      this.event(
+        svc,
+        'Warning',
+        ServiceEvents.LoadBalancerConflict,
+        `Not cleaning up: ${plan.conflicts.map((c) => c.reason).join('; ')}`,
+      );
     } else if (!isEmptyPlan(plan)) {
-      this.deps.logger.info({ key, actions: plan.actions.map(describeAction), dryRun: this.deps.dryRun === true }, 'applying SLB deletion plan');
-      result = await applyPlan(this.deps.slb, plan, { concurrency: this.deps.maxConcurrentActions ?? 10, dryRun: this.deps.dryRun === true });
+      this.deps.logger.info(
+        { key, actions: plan.actions.map(describeAction), dryRun: this.deps.dryRun === true },
+        'applying SLB deletion plan',
+      );
+      result = await applyPlan(this.deps.slb, plan, {
+        concurrency: this.deps.maxConcurrentActions ?? 10,
+        dryRun: this.deps.dryRun === true,
+      });
       if (result.error) {
-        this.event(svc, 'Warning', ServiceEvents.CleanLoadBalancerFailed, `Error deleting load balancer [${plan.loadBalancerId ?? ''}]: ${result.error.message}`);
+        this.event(
+          svc,
+          'Warning',
+          ServiceEvents.CleanLoadBalancerFailed,
+          `Error deleting load balancer [${plan.loadBalancerId ?? ''}]: ${result.error.message}`,
+        );
         this.report({ key, path: 'cleanup', plan, apply: result });
         throw result.error;
       }
     }
     this.tokens.delete(defaultName);
-    svc = await this.writer.setLabels(svc, { [LABEL_HASH]: undefined, [LABEL_LB_ID]: undefined }, { [ANNOTATION_MANAGED_TAGS]: undefined });
+    svc = await this.writer.setLabels(
+      svc,
+      { [LABEL_HASH]: undefined, [LABEL_LB_ID]: undefined },
+      { [ANNOTATION_MANAGED_TAGS]: undefined },
+    );
     if (!deleting) svc = await this.writer.setIngress(svc, []);
     try {
       await this.writer.removeFinalizers(svc);
     } catch (err) {
-      this.event(svc, 'Warning', ServiceEvents.FailedRemoveFinalizer, `could not remove finalizer: ${message(err)}`);
+      this.event(
+        svc,
+        'Warning',
+        ServiceEvents.FailedRemoveFinalizer,
+        `could not remove finalizer: ${message(err)}`,
+      );
       throw err;
     }
-    const what = plan.actions.some((a) => a.kind === 'DeleteLoadBalancer') ? `Deleted load balancer [${plan.loadBalancerId ?? ''}]` : observed ? `Removed this Service's listeners and backends from [${plan.loadBalancerId ?? ''}]` : 'No load balancer to delete';
+    const what = plan.actions.some((a) => a.kind === 'DeleteLoadBalancer')
+      ? `Deleted load balancer [${plan.loadBalancerId ?? ''}]`
+      : observed
+        ? `Removed this Service's listeners and backends from [${plan.loadBalancerId ?? ''}]`
+        : 'No load balancer to delete';
     this.event(svc, 'Normal', ServiceEvents.DeletedLoadBalancer, what);
     this.report({ key, path: 'cleanup', plan, ...(result ? { apply: result } : {}) });
   }
 
   private target(desired: DesiredLoadBalancer) {
-    const https = desired.listeners.filter((l) => l.protocol === 'https' && l.domainExtensions !== undefined).map((l) => l.port);
+    const https = desired.listeners
+      .filter((l) => l.protocol === 'https' && l.domainExtensions !== undefined)
+      .map((l) => l.port);
     return {
       identity: desired.identity,
       defaultName: desired.defaultName,
@@ -399,7 +510,12 @@ export class ServiceController {
     const text = errors.map((e) => `annotation ${e.key}="${e.value}": ${e.reason}`).join('; ');
     if (this.reportedInvalid.get(key) !== text) {
       this.reportedInvalid.set(key, text);
-      this.event(svc, 'Warning', ServiceEvents.InvalidAnnotation, `Not syncing the load balancer, nothing was changed: ${text}`);
+      this.event(
+        svc,
+        'Warning',
+        ServiceEvents.InvalidAnnotation,
+        `Not syncing the load balancer, nothing was changed: ${text}`,
+      );
     }
     this.report({ key, path: 'invalid' });
     throw new ValidationError(text, errors[0]?.key);
@@ -437,7 +553,12 @@ function reusedGroupIds(svc: ServiceObject): string[] {
 /** Who owns what, read leniently: a Service with a broken annotation must still be deletable. */
 function cleanupOwnership(svc: ServiceObject, clusterId: string): Ownership {
   const a = svc.metadata?.annotations;
-  const identity: ServiceIdentity = { namespace: svc.metadata?.namespace ?? '', name: svc.metadata?.name ?? '', uid: svc.metadata?.uid ?? '', clusterId };
+  const identity: ServiceIdentity = {
+    namespace: svc.metadata?.namespace ?? '',
+    name: svc.metadata?.name ?? '',
+    uid: svc.metadata?.uid ?? '',
+    clusterId,
+  };
   const id = lookup(a, ANNOTATIONS.loadBalancerId.keys)?.value.trim();
   const force = lookup(a, ANNOTATIONS.forceOverrideListeners.keys)?.value.trim() === 'true';
   const preserve = (lookup(a, ANNOTATIONS.preserveOnDelete.keys)?.value.trim() ?? '') !== '';
@@ -451,7 +572,12 @@ function cleanupOwnership(svc: ServiceObject, clusterId: string): Ownership {
       preserveOnDelete: parsed.config.preserveOnDelete === true,
     };
   }
-  return { identity, ...(id ? { reusedLoadBalancerId: id } : {}), forceOverrideListeners: force, preserveOnDelete: preserve };
+  return {
+    identity,
+    ...(id ? { reusedLoadBalancerId: id } : {}),
+    forceOverrideListeners: force,
+    preserveOnDelete: preserve,
+  };
 }
 
 /** Service updates that can change what we do (status-only and our own label writes cannot). */

@@ -19,11 +19,15 @@ export function attributeConflicts(desired: DesiredLoadBalancer, remote: RemoteL
   const r = remote.attributes;
   for (const { field, label } of IMMUTABLE) {
     if (d[field] !== undefined && r[field] !== undefined && d[field] !== r[field]) {
-      out.push({ reason: `the SLB ${label} is ${String(r[field])} and cannot be changed to ${String(d[field])}; delete the Service and re-create it` });
+      out.push({
+        reason: `the SLB ${label} is ${String(r[field])} and cannot be changed to ${String(d[field])}; delete the Service and re-create it`,
+      });
     }
   }
   if ((d.addressIpVersion ?? 'ipv4') !== (r.addressIpVersion ?? 'ipv4')) {
-    out.push({ reason: `the SLB IP version is ${r.addressIpVersion ?? 'ipv4'} and cannot be changed to ${d.addressIpVersion ?? 'ipv4'}` });
+    out.push({
+      reason: `the SLB IP version is ${r.addressIpVersion ?? 'ipv4'} and cannot be changed to ${d.addressIpVersion ?? 'ipv4'}`,
+    });
   }
   return out;
 }
@@ -33,7 +37,8 @@ export function attributeActions(desired: DesiredLoadBalancer, remote: RemoteLoa
   const d = desired.attributes;
   const r = remote.attributes;
   const stage = STAGE.loadBalancerAttributes;
-  if (d.name !== undefined && d.name !== r.name) out.push({ kind: 'SetLoadBalancerName', stage, name: d.name });
+  if (d.name !== undefined && d.name !== r.name)
+    out.push({ kind: 'SetLoadBalancerName', stage, name: d.name });
 
   // Instance billing: a charge-type change carries the spec and is the only billing call this round.
   const effectiveCharge = d.instanceChargeType ?? r.instanceChargeType;
@@ -42,26 +47,41 @@ export function attributeActions(desired: DesiredLoadBalancer, remote: RemoteLoa
       kind: 'ModifyLoadBalancerInstanceChargeType',
       stage,
       instanceChargeType: d.instanceChargeType,
-      ...(d.instanceChargeType === 'PayBySpec' ? { loadBalancerSpec: d.loadBalancerSpec ?? 'slb.s1.small' } : {}),
+      ...(d.instanceChargeType === 'PayBySpec'
+        ? { loadBalancerSpec: d.loadBalancerSpec ?? 'slb.s1.small' }
+        : {}),
     });
-  } else if (effectiveCharge === 'PayBySpec' && d.loadBalancerSpec !== undefined && d.loadBalancerSpec !== r.loadBalancerSpec) {
+  } else if (
+    effectiveCharge === 'PayBySpec' &&
+    d.loadBalancerSpec !== undefined &&
+    d.loadBalancerSpec !== r.loadBalancerSpec
+  ) {
     out.push({ kind: 'ModifyLoadBalancerInstanceSpec', stage, loadBalancerSpec: d.loadBalancerSpec });
   }
 
   // Internet billing only exists on internet SLBs; on intranet ones the annotation is moot.
   if ((r.addressType ?? 'internet') === 'internet') {
     const chargeChanged = d.internetChargeType !== undefined && d.internetChargeType !== r.internetChargeType;
-    const bwChanged = d.bandwidth !== undefined && d.internetChargeType === 'paybybandwidth' && d.bandwidth !== r.bandwidth;
+    const bwChanged =
+      d.bandwidth !== undefined && d.internetChargeType === 'paybybandwidth' && d.bandwidth !== r.bandwidth;
     if (chargeChanged || bwChanged) {
       const internetChargeType = d.internetChargeType ?? r.internetChargeType ?? 'paybytraffic';
       const bandwidth = d.bandwidth ?? r.bandwidth;
-      out.push({ kind: 'ModifyLoadBalancerInternetSpec', stage, internetChargeType, ...(internetChargeType === 'paybybandwidth' && bandwidth !== undefined ? { bandwidth } : {}) });
+      out.push({
+        kind: 'ModifyLoadBalancerInternetSpec',
+        stage,
+        internetChargeType,
+        ...(internetChargeType === 'paybybandwidth' && bandwidth !== undefined ? { bandwidth } : {}),
+      });
     }
   }
   if (d.deleteProtection !== undefined && d.deleteProtection !== r.deleteProtection) {
     out.push({ kind: 'SetLoadBalancerDeleteProtection', stage, deleteProtection: d.deleteProtection });
   }
-  if (d.modificationProtectionStatus !== undefined && d.modificationProtectionStatus !== r.modificationProtectionStatus) {
+  if (
+    d.modificationProtectionStatus !== undefined &&
+    d.modificationProtectionStatus !== r.modificationProtectionStatus
+  ) {
     out.push({
       kind: 'SetLoadBalancerModificationProtection',
       stage,
@@ -84,12 +104,19 @@ export function tagActions(desired: DesiredLoadBalancer, remote: RemoteLoadBalan
     if (isReservedTagKey(k)) continue;
     if (remote.tags[k] !== v) toTag[k] = v;
   }
-  const marker: [string, string] = desired.reusedLoadBalancerId ? [TAG_REUSED, 'true'] : [TAG_DEFAULT_NAME, desired.defaultName];
+  const marker: [string, string] = desired.reusedLoadBalancerId
+    ? [TAG_REUSED, 'true']
+    : [TAG_DEFAULT_NAME, desired.defaultName];
   const remoteCount = Object.keys(remote.tags).length;
-  if (!(marker[0] in remote.tags) && remoteCount + Object.keys(toTag).filter((k) => !(k in remote.tags)).length < MAX_TAGS) {
+  if (
+    !(marker[0] in remote.tags) &&
+    remoteCount + Object.keys(toTag).filter((k) => !(k in remote.tags)).length < MAX_TAGS
+  ) {
     toTag[marker[0]] = marker[1];
   }
-  const toUntag = desired.previouslyManagedTagKeys.filter((k) => !(k in desired.tags) && k in remote.tags && !isReservedTagKey(k));
+  const toUntag = desired.previouslyManagedTagKeys.filter(
+    (k) => !(k in desired.tags) && k in remote.tags && !isReservedTagKey(k),
+  );
   const out: PlanAction[] = [];
   if (Object.keys(toTag).length > 0) out.push({ kind: 'TagResources', stage, tags: sortKeys(toTag) });
   if (toUntag.length > 0) out.push({ kind: 'UntagResources', stage, keys: [...toUntag].sort() });

@@ -5,7 +5,14 @@ import { createDefaults } from './listener-fields.js';
 import { isOwnedBy, parseNamedKey } from './naming.js';
 import { STAGE, type PlanAction, type PlanConflict, type VGroupRef } from './plan.js';
 import { matchBy } from './match.js';
-import type { DomainExtension, ListenerModel, ListenerProtocol, ListenerSettingName, ListenerSettings, ServiceIdentity } from './types.js';
+import type {
+  DomainExtension,
+  ListenerModel,
+  ListenerProtocol,
+  ListenerSettingName,
+  ListenerSettings,
+  ServiceIdentity,
+} from './types.js';
 
 export interface ListenerPlan {
   actions: PlanAction[];
@@ -35,7 +42,8 @@ export function planListeners(
   const conflicts: PlanConflict[] = [];
   const { matched, toCreate, toDelete } = matchBy(desired, remote, listenerKey);
   const deleted = new Set<ListenerModel>();
-  const refOf = (d: ListenerModel): VGroupRef => (d.vGroupName ? (refs.get(d.vGroupName) ?? { name: d.vGroupName }) : { name: '' });
+  const refOf = (d: ListenerModel): VGroupRef =>
+    d.vGroupName ? (refs.get(d.vGroupName) ?? { name: d.vGroupName }) : { name: '' };
 
   const del = (r: ListenerModel, reason: string): void => {
     deleted.add(r);
@@ -46,10 +54,26 @@ export function planListeners(
     const fwd = forwards(d);
     const listener: ListenerModel = { ...d, settings: { ...createDefaults(d.protocol), ...d.settings } };
     delete listener.domainExtensions;
-    actions.push({ kind: 'CreateListener', stage: fwd ? STAGE.createForwardingListeners : STAGE.createListeners, listener, vgroup: refOf(d) });
-    actions.push({ kind: 'StartListener', stage: fwd ? STAGE.startForwardingListeners : STAGE.startListeners, port: d.port, protocol: d.protocol });
+    actions.push({
+      kind: 'CreateListener',
+      stage: fwd ? STAGE.createForwardingListeners : STAGE.createListeners,
+      listener,
+      vgroup: refOf(d),
+    });
+    actions.push({
+      kind: 'StartListener',
+      stage: fwd ? STAGE.startForwardingListeners : STAGE.startListeners,
+      port: d.port,
+      protocol: d.protocol,
+    });
     for (const x of d.domainExtensions ?? []) {
-      actions.push({ kind: 'CreateDomainExtension', stage: STAGE.domainExtensions, port: d.port, domain: x.domain, serverCertificateId: x.serverCertificateId });
+      actions.push({
+        kind: 'CreateDomainExtension',
+        stage: STAGE.domainExtensions,
+        port: d.port,
+        domain: x.domain,
+        serverCertificateId: x.serverCertificateId,
+      });
     }
     const id = refOf(d).id;
     if (id) referencedGroupIds.add(id);
@@ -65,7 +89,10 @@ export function planListeners(
     if (owner) {
       // (safety) Another Service's listener — same cluster or not — is never rewritten or
       // deleted, force-override-listeners or not: that option adopts hand-made listeners only.
-      conflicts.push({ kind: 'ownership', reason: `listener ${r.protocol}:${r.port} belongs to ${owner} (description "${r.description ?? ''}"); it is never rewritten or deleted; use another port` });
+      conflicts.push({
+        kind: 'ownership',
+        reason: `listener ${r.protocol}:${r.port} belongs to ${owner} (description "${r.description ?? ''}"); it is never rewritten or deleted; use another port`,
+      });
       if (r.vGroupId) referencedGroupIds.add(r.vGroupId);
       continue;
     }
@@ -76,7 +103,13 @@ export function planListeners(
     }
     const ref = refOf(d);
     if (ref.id) referencedGroupIds.add(ref.id);
-    if (r.status === 'stopped') actions.push({ kind: 'StartListener', stage: STAGE.updateListeners, port: d.port, protocol: d.protocol });
+    if (r.status === 'stopped')
+      actions.push({
+        kind: 'StartListener',
+        stage: STAGE.updateListeners,
+        port: d.port,
+        protocol: d.protocol,
+      });
     // A forwarding HTTP listener has no backend settings the API lets us change.
     if (!forwards(r)) {
       const changes = settingChanges(d.settings, r.settings);
@@ -94,18 +127,30 @@ export function planListeners(
         });
       }
     }
-    if (d.protocol === 'https' && d.domainExtensions) actions.push(...domainExtensionActions(d.port, d.domainExtensions, r.domainExtensions ?? []));
+    if (d.protocol === 'https' && d.domainExtensions)
+      actions.push(...domainExtensionActions(d.port, d.domainExtensions, r.domainExtensions ?? []));
   }
   for (const d of [...toCreate, ...deferredCreates]) {
-    const occupant = remote.find((r) => !deleted.has(r) && r.port === d.port && portSpace(r.protocol) === portSpace(d.protocol) && listenerKey(r) !== listenerKey(d));
+    const occupant = remote.find(
+      (r) =>
+        !deleted.has(r) &&
+        r.port === d.port &&
+        portSpace(r.protocol) === portSpace(d.protocol) &&
+        listenerKey(r) !== listenerKey(d),
+    );
     if (occupant) {
       const owner = foreignOwner(occupant, identity);
-      conflicts.push({ ...(owner ? { kind: 'ownership' as const } : {}), reason: `port ${d.port} is taken by a ${occupant.protocol} listener this Service does not own (description "${occupant.description ?? ''}")` });
+      conflicts.push({
+        ...(owner ? { kind: 'ownership' as const } : {}),
+        reason: `port ${d.port} is taken by a ${occupant.protocol} listener this Service does not own (description "${occupant.description ?? ''}")`,
+      });
       continue;
     }
     create(d);
   }
-  for (const r of remote) if (!deleted.has(r) && r.vGroupId && !matched.some((m) => m.remote === r)) referencedGroupIds.add(r.vGroupId);
+  for (const r of remote)
+    if (!deleted.has(r) && r.vGroupId && !matched.some((m) => m.remote === r))
+      referencedGroupIds.add(r.vGroupId);
   return { actions, conflicts, referencedGroupIds };
 }
 
@@ -135,21 +180,50 @@ export function settingChanges(desired: ListenerSettings, remote: ListenerSettin
 }
 
 function sameSet(a: string, b: string): boolean {
-  const norm = (s: string): string => [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean))].sort().join(',');
+  const norm = (s: string): string =>
+    [
+      ...new Set(
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
+    ]
+      .sort()
+      .join(',');
   return norm(a) === norm(b);
 }
 
 /** Diff by domain; a changed certificate updates the existing extension in place. */
-function domainExtensionActions(port: number, desired: readonly DomainExtension[], remote: readonly DomainExtension[]): PlanAction[] {
+function domainExtensionActions(
+  port: number,
+  desired: readonly DomainExtension[],
+  remote: readonly DomainExtension[],
+): PlanAction[] {
   const out: PlanAction[] = [];
   const stage = STAGE.domainExtensions;
   const { matched, toCreate, toDelete } = matchBy(desired, remote, (x) => x.domain);
-  for (const d of toCreate) out.push({ kind: 'CreateDomainExtension', stage, port, domain: d.domain, serverCertificateId: d.serverCertificateId });
+  for (const d of toCreate)
+    out.push({
+      kind: 'CreateDomainExtension',
+      stage,
+      port,
+      domain: d.domain,
+      serverCertificateId: d.serverCertificateId,
+    });
   for (const { desired: d, remote: r } of matched) {
     if (d.serverCertificateId !== r.serverCertificateId && r.domainExtensionId) {
-      out.push({ kind: 'SetDomainExtensionAttribute', stage, port, domainExtensionId: r.domainExtensionId, serverCertificateId: d.serverCertificateId });
+      out.push({
+        kind: 'SetDomainExtensionAttribute',
+        stage,
+        port,
+        domainExtensionId: r.domainExtensionId,
+        serverCertificateId: d.serverCertificateId,
+      });
     }
   }
-  for (const r of toDelete) if (r.domainExtensionId) out.push({ kind: 'DeleteDomainExtension', stage, port, domainExtensionId: r.domainExtensionId });
+  for (const r of toDelete)
+    if (r.domainExtensionId)
+      out.push({ kind: 'DeleteDomainExtension', stage, port, domainExtensionId: r.domainExtensionId });
   return out;
 }

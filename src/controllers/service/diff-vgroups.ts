@@ -17,7 +17,12 @@ export interface VGroupPlan {
   unused: VGroupModel[];
 }
 
-export function planVGroups(desired: readonly VGroupModel[], remote: readonly VGroupModel[], identity: ServiceIdentity, ignoreWeightUpdate: boolean): VGroupPlan {
+export function planVGroups(
+  desired: readonly VGroupModel[],
+  remote: readonly VGroupModel[],
+  identity: ServiceIdentity,
+  ignoreWeightUpdate: boolean,
+): VGroupPlan {
   const actions: PlanAction[] = [];
   const conflicts: PlanConflict[] = [];
   const refs = new Map<string, VGroupRef>();
@@ -25,16 +30,21 @@ export function planVGroups(desired: readonly VGroupModel[], remote: readonly VG
   const stage = STAGE.vgroups;
   for (const d of desired) {
     // Reused groups are matched by id (their name is the user's); ours by the ownership name.
-    const r = d.reused ? remote.find((x) => x.id === d.id) : remote.find((x) => !used.has(x) && x.name === d.name);
+    const r = d.reused
+      ? remote.find((x) => x.id === d.id)
+      : remote.find((x) => !used.has(x) && x.name === d.name);
     if (!r) {
       if (d.reused) {
-        conflicts.push({ reason: `vserver group ${d.id} (vgroup-port for port ${d.servicePort}) does not exist on the SLB` });
+        conflicts.push({
+          reason: `vserver group ${d.id} (vgroup-port for port ${d.servicePort}) does not exist on the SLB`,
+        });
         continue;
       }
       const ref: VGroupRef = { name: d.name };
       refs.set(d.name, ref);
       actions.push({ kind: 'CreateVServerGroup', stage, vgroup: ref });
-      if (d.backends.length > 0) actions.push({ kind: 'AddVServerGroupBackends', stage, vgroup: ref, backends: d.backends });
+      if (d.backends.length > 0)
+        actions.push({ kind: 'AddVServerGroupBackends', stage, vgroup: ref, backends: d.backends });
       continue;
     }
     used.add(r);
@@ -46,7 +56,13 @@ export function planVGroups(desired: readonly VGroupModel[], remote: readonly VG
 }
 
 /** Add, remove, then update — the CCM's order, so capacity frees up before weights shift. */
-function backendActions(d: VGroupModel, r: VGroupModel, ref: VGroupRef, identity: ServiceIdentity, ignoreWeightUpdate: boolean): PlanAction[] {
+function backendActions(
+  d: VGroupModel,
+  r: VGroupModel,
+  ref: VGroupRef,
+  identity: ServiceIdentity,
+  ignoreWeightUpdate: boolean,
+): PlanAction[] {
   const stage = STAGE.vgroups;
   const remoteById = new Map(r.backends.map((b) => [backendIdentity(b), b]));
   const desiredIds = new Set(d.backends.map(backendIdentity));
@@ -55,12 +71,19 @@ function backendActions(d: VGroupModel, r: VGroupModel, ref: VGroupRef, identity
   for (const b of d.backends) {
     const rb = remoteById.get(backendIdentity(b));
     if (!rb) add.push(b);
-    else if (isOwnedBy(rb.description, identity) && ((!ignoreWeightUpdate && rb.weight !== b.weight) || rb.description !== b.description)) update.push(b);
+    else if (
+      isOwnedBy(rb.description, identity) &&
+      ((!ignoreWeightUpdate && rb.weight !== b.weight) || rb.description !== b.description)
+    )
+      update.push(b);
   }
-  const remove = r.backends.filter((b) => isOwnedBy(b.description, identity) && !desiredIds.has(backendIdentity(b)));
+  const remove = r.backends.filter(
+    (b) => isOwnedBy(b.description, identity) && !desiredIds.has(backendIdentity(b)),
+  );
   const out: PlanAction[] = [];
   if (add.length > 0) out.push({ kind: 'AddVServerGroupBackends', stage, vgroup: ref, backends: add });
-  if (remove.length > 0) out.push({ kind: 'RemoveVServerGroupBackends', stage, vgroup: ref, backends: remove });
+  if (remove.length > 0)
+    out.push({ kind: 'RemoveVServerGroupBackends', stage, vgroup: ref, backends: remove });
   if (update.length > 0) out.push({ kind: 'SetVServerGroupBackends', stage, vgroup: ref, backends: update });
   return out;
 }
@@ -70,7 +93,11 @@ function backendActions(d: VGroupModel, r: VGroupModel, ref: VGroupRef, identity
  * from any other group (a user's, or ours still referenced by a user listener) remove only our
  * backends. (safety) A group with someone else's backend in it is never deleted.
  */
-export function cleanupVGroups(unused: readonly VGroupModel[], identity: ServiceIdentity, referencedIds: ReadonlySet<string>): PlanAction[] {
+export function cleanupVGroups(
+  unused: readonly VGroupModel[],
+  identity: ServiceIdentity,
+  referencedIds: ReadonlySet<string>,
+): PlanAction[] {
   const out: PlanAction[] = [];
   const stage = STAGE.cleanupVGroups;
   for (const g of unused) {
@@ -79,7 +106,12 @@ export function cleanupVGroups(unused: readonly VGroupModel[], identity: Service
     if (g.id && isOwnedBy(g.name, identity) && foreign === 0 && !referencedIds.has(g.id)) {
       out.push({ kind: 'DeleteVServerGroup', stage, vgroup: { name: g.name, id: g.id } });
     } else if (ours.length > 0) {
-      out.push({ kind: 'RemoveVServerGroupBackends', stage, vgroup: { name: g.name, ...(g.id ? { id: g.id } : {}) }, backends: ours });
+      out.push({
+        kind: 'RemoveVServerGroupBackends',
+        stage,
+        vgroup: { name: g.name, ...(g.id ? { id: g.id } : {}) },
+        backends: ours,
+      });
     }
   }
   return out;

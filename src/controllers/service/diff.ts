@@ -20,7 +20,14 @@
 import { attributeActions, attributeConflicts, tagActions } from './diff-attributes.js';
 import { planListeners } from './diff-listeners.js';
 import { cleanupVGroups, planVGroups } from './diff-vgroups.js';
-import { defaultLoadBalancerName, isClusterCreated, isOwnedBy, isReservedTagKey, TAG_CLUSTER, TAG_DEFAULT_NAME } from './naming.js';
+import {
+  defaultLoadBalancerName,
+  isClusterCreated,
+  isOwnedBy,
+  isReservedTagKey,
+  TAG_CLUSTER,
+  TAG_DEFAULT_NAME,
+} from './naming.js';
 import { STAGE, type Plan, type PlanAction, type PlanConflict } from './plan.js';
 import type { DesiredLoadBalancer, LoadBalancerModel, Ownership, RemoteLoadBalancer } from './types.js';
 
@@ -41,43 +48,75 @@ function withoutReserved(tags: Readonly<Record<string, string>>): Record<string,
 
 function sorted(actions: PlanAction[]): PlanAction[] {
   // Stable sort keeps the per-stage order the planners chose (e.g. add before remove backends).
-  return actions.map((a, i) => ({ a, i })).sort((x, y) => x.a.stage - y.a.stage || x.i - y.i).map((x) => x.a);
+  return actions
+    .map((a, i) => ({ a, i }))
+    .sort((x, y) => x.a.stage - y.a.stage || x.i - y.i)
+    .map((x) => x.a);
 }
 
 /** Ownership refusals shared by sync and cleanup. */
-function ownershipConflicts(remote: RemoteLoadBalancer, ownership: Ownership, defaultName: string): PlanConflict[] {
+function ownershipConflicts(
+  remote: RemoteLoadBalancer,
+  ownership: Ownership,
+  defaultName: string,
+): PlanConflict[] {
   const lbId = remote.attributes.loadBalancerId ?? '?';
   if (ownership.reusedLoadBalancerId) {
     return isClusterCreated(remote.tags)
-      ? [{ reason: `SLB ${lbId} was created by a Kubernetes cluster (ownership tags) and cannot be reused; only SLBs created by hand can be named by the id annotation` }]
+      ? [
+          {
+            reason: `SLB ${lbId} was created by a Kubernetes cluster (ownership tags) and cannot be reused; only SLBs created by hand can be named by the id annotation`,
+          },
+        ]
       : [];
   }
   const cluster = remote.tags[TAG_CLUSTER];
   if (cluster !== undefined && cluster !== ownership.identity.clusterId) {
-    return [{ reason: `SLB ${lbId} belongs to cluster "${cluster}", not "${ownership.identity.clusterId}"; refusing to adopt it` }];
+    return [
+      {
+        reason: `SLB ${lbId} belongs to cluster "${cluster}", not "${ownership.identity.clusterId}"; refusing to adopt it`,
+      },
+    ];
   }
   const tagName = remote.tags[TAG_DEFAULT_NAME];
   if (tagName !== undefined && tagName !== defaultName) {
-    return [{ reason: `SLB ${lbId} belongs to another Service (${TAG_DEFAULT_NAME}=${tagName}); refusing to adopt it` }];
+    return [
+      {
+        reason: `SLB ${lbId} belongs to another Service (${TAG_DEFAULT_NAME}=${tagName}); refusing to adopt it`,
+      },
+    ];
   }
   return [];
 }
 
-export function planChanges(desired: DesiredLoadBalancer, remote: RemoteLoadBalancer | undefined, ownership: Ownership): Plan {
+export function planChanges(
+  desired: DesiredLoadBalancer,
+  remote: RemoteLoadBalancer | undefined,
+  ownership: Ownership,
+): Plan {
   const actions: PlanAction[] = [];
   const conflicts: PlanConflict[] = [];
   const id = ownership.identity;
 
   if (!remote) {
     if (ownership.reusedLoadBalancerId) {
-      return { actions: [], conflicts: [{ reason: `SLB ${ownership.reusedLoadBalancerId} named by the id annotation does not exist` }] };
+      return {
+        actions: [],
+        conflicts: [
+          { reason: `SLB ${ownership.reusedLoadBalancerId} named by the id annotation does not exist` },
+        ],
+      };
     }
     if (desired.publishedIngressIps.length > 0) {
       // (safety) The SLB behind a published IP vanished (deleted by hand?). A new one would get a
       // new IP behind the users' backs; make a human decide (clear status or re-create the Service).
       return {
         actions: [],
-        conflicts: [{ reason: `no SLB found, but the Service already publishes ${desired.publishedIngressIps.join(', ')}; was the SLB deleted by hand? Re-create the Service to get a new one` }],
+        conflicts: [
+          {
+            reason: `no SLB found, but the Service already publishes ${desired.publishedIngressIps.join(', ')}; was the SLB deleted by hand? Re-create the Service to get a new one`,
+          },
+        ],
       };
     }
     actions.push({
@@ -91,7 +130,8 @@ export function planChanges(desired: DesiredLoadBalancer, remote: RemoteLoadBala
   } else {
     conflicts.push(...ownershipConflicts(remote, ownership, desired.defaultName));
     conflicts.push(...attributeConflicts(desired, remote));
-    if (conflicts.length > 0) return { loadBalancerId: remote.attributes.loadBalancerId, actions: [], conflicts };
+    if (conflicts.length > 0)
+      return { loadBalancerId: remote.attributes.loadBalancerId, actions: [], conflicts };
     actions.push(...attributeActions(desired, remote));
     actions.push(...tagActions(desired, remote));
   }
@@ -102,8 +142,17 @@ export function planChanges(desired: DesiredLoadBalancer, remote: RemoteLoadBala
   const ls = planListeners(desired.listeners, base.listeners, id, vg.refs, canManageListeners);
   actions.push(...vg.actions, ...ls.actions, ...cleanupVGroups(vg.unused, id, ls.referencedGroupIds));
   conflicts.push(...vg.conflicts, ...ls.conflicts);
-  if (conflicts.length > 0) return { ...(remote?.attributes.loadBalancerId ? { loadBalancerId: remote.attributes.loadBalancerId } : {}), actions: [], conflicts };
-  return { ...(remote?.attributes.loadBalancerId ? { loadBalancerId: remote.attributes.loadBalancerId } : {}), actions: sorted(actions), conflicts };
+  if (conflicts.length > 0)
+    return {
+      ...(remote?.attributes.loadBalancerId ? { loadBalancerId: remote.attributes.loadBalancerId } : {}),
+      actions: [],
+      conflicts,
+    };
+  return {
+    ...(remote?.attributes.loadBalancerId ? { loadBalancerId: remote.attributes.loadBalancerId } : {}),
+    actions: sorted(actions),
+    conflicts,
+  };
 }
 
 /**
@@ -128,7 +177,11 @@ export function planDeletion(remote: RemoteLoadBalancer | undefined, ownership: 
 
   if (owned && !ownership.preserveOnDelete) {
     if (remote.attributes.deleteProtection === 'on') {
-      actions.push({ kind: 'SetLoadBalancerDeleteProtection', stage: STAGE.disableDeleteProtection, deleteProtection: 'off' });
+      actions.push({
+        kind: 'SetLoadBalancerDeleteProtection',
+        stage: STAGE.disableDeleteProtection,
+        deleteProtection: 'off',
+      });
     }
     actions.push({ kind: 'DeleteLoadBalancer', stage: STAGE.deleteLoadBalancer });
     return { ...(lbId ? { loadBalancerId: lbId } : {}), actions, conflicts: [] };
@@ -137,24 +190,48 @@ export function planDeletion(remote: RemoteLoadBalancer | undefined, ownership: 
   const deleted = new Set<string>();
   for (const l of remote.listeners) {
     if (isOwnedBy(l.description, id)) {
-      const stage = l.protocol === 'http' && l.listenerForward === 'on' ? STAGE.deleteForwardingListeners : STAGE.deleteListeners;
-      actions.push({ kind: 'DeleteListener', stage, port: l.port, protocol: l.protocol, reason: 'the Service is being deleted' });
+      const stage =
+        l.protocol === 'http' && l.listenerForward === 'on'
+          ? STAGE.deleteForwardingListeners
+          : STAGE.deleteListeners;
+      actions.push({
+        kind: 'DeleteListener',
+        stage,
+        port: l.port,
+        protocol: l.protocol,
+        reason: 'the Service is being deleted',
+      });
       deleted.add(`${l.port}/${l.protocol}`);
     }
   }
-  const referenced = new Set(remote.listeners.filter((l) => !deleted.has(`${l.port}/${l.protocol}`) && l.vGroupId).map((l) => l.vGroupId!));
+  const referenced = new Set(
+    remote.listeners
+      .filter((l) => !deleted.has(`${l.port}/${l.protocol}`) && l.vGroupId)
+      .map((l) => l.vGroupId!),
+  );
   actions.push(...cleanupVGroups(remote.vgroups, id, referenced));
 
   if (owned) {
     if (remote.attributes.deleteProtection === 'on') {
-      actions.push({ kind: 'SetLoadBalancerDeleteProtection', stage: STAGE.disableDeleteProtection, deleteProtection: 'off' });
+      actions.push({
+        kind: 'SetLoadBalancerDeleteProtection',
+        stage: STAGE.disableDeleteProtection,
+        deleteProtection: 'off',
+      });
     }
     if (remote.attributes.modificationProtectionStatus === 'ConsoleProtection') {
-      actions.push({ kind: 'SetLoadBalancerModificationProtection', stage: STAGE.disableDeleteProtection, status: 'NonProtection' });
+      actions.push({
+        kind: 'SetLoadBalancerModificationProtection',
+        stage: STAGE.disableDeleteProtection,
+        status: 'NonProtection',
+      });
     }
-    const ours = [TAG_DEFAULT_NAME, TAG_CLUSTER].filter((k) => remote.tags[k] === (k === TAG_DEFAULT_NAME ? defaultName : id.clusterId));
+    const ours = [TAG_DEFAULT_NAME, TAG_CLUSTER].filter(
+      (k) => remote.tags[k] === (k === TAG_DEFAULT_NAME ? defaultName : id.clusterId),
+    );
     // Untag only what is there: the CCM sends an empty Untag call here.
-    if (ours.length > 0) actions.push({ kind: 'UntagResources', stage: STAGE.disableDeleteProtection, keys: ours });
+    if (ours.length > 0)
+      actions.push({ kind: 'UntagResources', stage: STAGE.disableDeleteProtection, keys: ours });
   }
   return { ...(lbId ? { loadBalancerId: lbId } : {}), actions: sorted(actions), conflicts: [] };
 }

@@ -10,7 +10,9 @@ import type { DesiredLoadBalancer } from './types.js';
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      );
     }
     return v;
   });
@@ -23,7 +25,10 @@ export function canonicalJson(value: unknown): string {
  */
 export function desiredHash(desired: DesiredLoadBalancer, extra?: unknown): string {
   const { publishedIngressIps: _ignored, ...rest } = desired;
-  return createHash('sha256').update(canonicalJson({ v: 1, model: rest, extra: extra ?? null })).digest('hex').slice(0, 40);
+  return createHash('sha256')
+    .update(canonicalJson({ v: 1, model: rest, extra: extra ?? null }))
+    .digest('hex')
+    .slice(0, 40);
 }
 
 /** True when the last successful sync applied exactly this model: skip every cloud call. */

@@ -66,10 +66,15 @@ export function createServiceController(deps: ServiceDeps): ServiceRunnable {
     ...(s.serviceBackendType ? { serviceBackendType: s.serviceBackendType } : {}),
     ...(s.disablePublicSlb ? { disablePublicSlb: true } : {}),
     ...(s.maxBackendsPerGroup ? { maxBackendsPerGroup: s.maxBackendsPerGroup } : {}),
-    ...(s.reusableLoadBalancers?.length ? { reusableLoadBalancers: parseReuseGrants(s.reusableLoadBalancers) } : {}),
+    ...(s.reusableLoadBalancers?.length
+      ? { reusableLoadBalancers: parseReuseGrants(s.reusableLoadBalancers) }
+      : {}),
   };
   if (!s.clusterId) {
-    deps.logger.warn({ clusterId: DEFAULT_CLUSTER_ID }, 'no cluster id configured: two such clusters sharing an SLB would see each other\'s listeners as theirs; set cloud-config Global.clusterID');
+    deps.logger.warn(
+      { clusterId: DEFAULT_CLUSTER_ID },
+      "no cluster id configured: two such clusters sharing an SLB would see each other's listeners as theirs; set cloud-config Global.clusterID",
+    );
   }
   const controller = new ServiceController({
     client: deps.informers.client,
@@ -93,11 +98,15 @@ export function createServiceController(deps: ServiceDeps): ServiceRunnable {
       // Intranet SLBs need the VPC; on ECS the metadata service knows it.
       if (!config.vpcId) {
         config.vpcId = await deps.cloud.metadata.vpcId().catch((err: unknown) => {
-          deps.logger.warn({ err: redactSecrets(String(err)) }, 'VPC id unknown (no --vpc-id, metadata unreachable): intranet SLBs cannot be created');
+          deps.logger.warn(
+            { err: redactSecrets(String(err)) },
+            'VPC id unknown (no --vpc-id, metadata unreachable): intranet SLBs cannot be created',
+          );
           return '';
         });
       }
-      if (!config.vswitchId) config.vswitchId = (await deps.cloud.metadata.vswitchId().catch(() => '')) || undefined;
+      if (!config.vswitchId)
+        config.vswitchId = (await deps.cloud.metadata.vswitchId().catch(() => '')) || undefined;
       await controller.start(signal);
     },
   };

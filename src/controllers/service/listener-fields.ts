@@ -10,7 +10,12 @@ const L7: readonly ListenerProtocol[] = ['http', 'https'];
 const NOT_UDP: readonly ListenerProtocol[] = ['tcp', 'http', 'https'];
 
 /** Setting → (protocols it applies to, how to read it from the parsed annotations). */
-const FIELDS: { [K in ListenerSettingName]: { on: readonly ListenerProtocol[]; from: (c: ServiceLbConfig) => ListenerSettings[K] } } = {
+const FIELDS: {
+  [K in ListenerSettingName]: {
+    on: readonly ListenerProtocol[];
+    from: (c: ServiceLbConfig) => ListenerSettings[K];
+  };
+} = {
   Scheduler: { on: ALL, from: (c) => c.scheduler },
   // Listener bandwidth is only ever sent as the create-time default (-1 = shared).
   Bandwidth: { on: [], from: () => undefined },
@@ -30,8 +35,14 @@ const FIELDS: { [K in ListenerSettingName]: { on: readonly ListenerProtocol[]; f
   PersistenceTimeout: { on: ['tcp'], from: (c) => c.persistenceTimeout },
   EstablishedTimeout: { on: ['tcp'], from: (c) => c.establishedTimeout },
   ConnectionDrain: { on: L4, from: (c) => c.connectionDrain },
-  ConnectionDrainTimeout: { on: L4, from: (c) => (c.connectionDrain === 'on' ? c.connectionDrainTimeout : undefined) },
-  ProxyProtocolV2Enabled: { on: L4, from: (c) => (c.proxyProtocol === undefined ? undefined : c.proxyProtocol === 'on') },
+  ConnectionDrainTimeout: {
+    on: L4,
+    from: (c) => (c.connectionDrain === 'on' ? c.connectionDrainTimeout : undefined),
+  },
+  ProxyProtocolV2Enabled: {
+    on: L4,
+    from: (c) => (c.proxyProtocol === undefined ? undefined : c.proxyProtocol === 'on'),
+  },
   HealthCheck: { on: L7, from: (c) => c.healthCheckFlag },
   HealthCheckMethod: { on: L7, from: (c) => c.healthCheckMethod },
   HealthCheckTimeout: { on: L7, from: (c) => c.healthCheckTimeout },

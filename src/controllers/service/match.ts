@@ -13,7 +13,11 @@ export interface MatchResult<D, R> {
  * Pairs by `keyOf`. Duplicate keys pair first-come, first-served: a second desired object with the
  * same key is treated as unmatched (created), a second remote one as unmatched (a delete candidate).
  */
-export function match<D, R>(desired: readonly D[], remote: readonly R[], keyOf: { desired: (d: D) => string; remote: (r: R) => string }): MatchResult<D, R> {
+export function match<D, R>(
+  desired: readonly D[],
+  remote: readonly R[],
+  keyOf: { desired: (d: D) => string; remote: (r: R) => string },
+): MatchResult<D, R> {
   const remoteByKey = new Map<string, R[]>();
   for (const r of remote) {
     const k = keyOf.remote(r);
@@ -38,6 +42,10 @@ export function match<D, R>(desired: readonly D[], remote: readonly R[], keyOf: 
 }
 
 /** `match` for objects sharing one key function. */
-export function matchBy<T>(desired: readonly T[], remote: readonly T[], keyOf: (t: T) => string): MatchResult<T, T> {
+export function matchBy<T>(
+  desired: readonly T[],
+  remote: readonly T[],
+  keyOf: (t: T) => string,
+): MatchResult<T, T> {
   return match(desired, remote, { desired: keyOf, remote: keyOf });
 }

@@ -9,7 +9,9 @@ export const SYNC_METRIC = 'kube_alicloud_service_syncs_total';
 export const PENDING_METRIC = 'kube_alicloud_service_pending';
 
 export function instrumentServiceController(controller: ServiceController, registry: Registry): void {
-  const syncs = counter(registry, SYNC_METRIC, 'Service syncs by path (skip = unchanged, no cloud call).', ['path']);
+  const syncs = counter(registry, SYNC_METRIC, 'Service syncs by path (skip = unchanged, no cloud call).', [
+    'path',
+  ]);
   for (const path of ['skip', 'sync', 'cleanup', 'ignored', 'invalid'] as const) syncs.inc({ path }, 0);
   const previous = controller.onSync;
   controller.onSync = (r: SyncReport) => {

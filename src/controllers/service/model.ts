@@ -32,7 +32,13 @@ export function buildDesiredModel(inputs: ServiceInputs): DesiredLoadBalancer | 
   const c = parsed.config;
   const { namespace, name, uid } = svc.metadata ?? {};
   if (!namespace || !name || !uid) {
-    return invalid([{ key: 'metadata', value: `${namespace ?? ''}/${name ?? ''}`, reason: 'Service must have a namespace, a name and a uid' }]);
+    return invalid([
+      {
+        key: 'metadata',
+        value: `${namespace ?? ''}/${name ?? ''}`,
+        reason: 'Service must have a namespace, a name and a uid',
+      },
+    ]);
   }
   const identity: ServiceIdentity = { namespace, name, uid, clusterId: inputs.config.clusterId };
   const errors = checkCombinations(inputs, c, parsed.sources);
@@ -43,15 +49,23 @@ export function buildDesiredModel(inputs: ServiceInputs): DesiredLoadBalancer | 
   const vgroups: VGroupModel[] = [];
   const skipped: SkippedBackend[] = [];
   const portsWithoutBackends: number[] = [];
-  const { candidates, unparsable } = candidateNodes(inputs.nodes, { backendLabel: c.backendLabel, removeUnscheduled: c.removeUnscheduledBackend === 'on' });
-  for (const n of unparsable) skipped.push({ servicePort: 0, nodeName: n, reason: 'node has no usable spec.providerID' });
+  const { candidates, unparsable } = candidateNodes(inputs.nodes, {
+    backendLabel: c.backendLabel,
+    removeUnscheduled: c.removeUnscheduledBackend === 'on',
+  });
+  for (const n of unparsable)
+    skipped.push({ servicePort: 0, nodeName: n, reason: 'node has no usable spec.providerID' });
 
   for (const port of ports) {
     const protocol = listenerProtocol(port, c, parsed.sources, errors);
     if (!protocol) continue;
     const groupKey = mode === 'ENI' ? String(port.targetPort ?? port.port) : String(port.nodePort ?? 0);
     if (mode !== 'ENI' && !port.nodePort) {
-      errors.push({ key: 'spec.ports', value: String(port.port), reason: 'the port has no nodePort yet; the SLB forwards to node ports' });
+      errors.push({
+        key: 'spec.ports',
+        value: String(port.port),
+        reason: 'the port has no nodePort yet; the SLB forwards to node ports',
+      });
       continue;
     }
     const reusedGroup = c.loadBalancerId ? c.vgroupPort?.find((v) => v.port === port.port) : undefined;
@@ -117,23 +131,42 @@ function trafficMode(inputs: ServiceInputs, c: ServiceLbConfig): TrafficMode {
   return inputs.service.spec?.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster';
 }
 
-function listenerProtocol(port: ServicePortLike, c: ServiceLbConfig, src: ConfigSources, errors: AnnotationError[]): ListenerProtocol | undefined {
+function listenerProtocol(
+  port: ServicePortLike,
+  c: ServiceLbConfig,
+  src: ConfigSources,
+  errors: AnnotationError[],
+): ListenerProtocol | undefined {
   const portProtocol = (port.protocol ?? 'TCP').toLowerCase();
   const chosen = c.protocolPort?.find((p) => p.port === port.port)?.protocol;
   if (!chosen) {
     if (portProtocol === 'tcp' || portProtocol === 'udp') return portProtocol;
-    errors.push({ key: 'spec.ports', value: `${port.port}/${port.protocol}`, reason: 'SLB listeners support TCP and UDP Service ports only' });
+    errors.push({
+      key: 'spec.ports',
+      value: `${port.port}/${port.protocol}`,
+      reason: 'SLB listeners support TCP and UDP Service ports only',
+    });
     return undefined;
   }
   // HTTP(S) and TCP listeners carry TCP traffic; UDP Service ports can only be UDP listeners.
   if ((chosen === 'udp') !== (portProtocol === 'udp')) {
-    errors.push({ key: src.protocolPort?.key ?? ANNOTATIONS.protocolPort.canonical, value: src.protocolPort?.value ?? '', reason: `protocol "${chosen}" does not fit the ${port.protocol ?? 'TCP'} Service port ${port.port}` });
+    errors.push({
+      key: src.protocolPort?.key ?? ANNOTATIONS.protocolPort.canonical,
+      value: src.protocolPort?.value ?? '',
+      reason: `protocol "${chosen}" does not fit the ${port.protocol ?? 'TCP'} Service port ${port.port}`,
+    });
     return undefined;
   }
   return chosen;
 }
 
-function buildListener(port: number, protocol: ListenerProtocol, c: ServiceLbConfig, id: ServiceIdentity, group: VGroupModel): ListenerModel {
+function buildListener(
+  port: number,
+  protocol: ListenerProtocol,
+  c: ServiceLbConfig,
+  id: ServiceIdentity,
+  group: VGroupModel,
+): ListenerModel {
   const l: ListenerModel = {
     port,
     protocol,

@@ -9,7 +9,14 @@
 //   backend Description        the vserver group name
 //
 // Anything whose name does not parse as such a key is the user's and is never modified or deleted.
-import { DEFAULT_CLUSTER_ID as CLUSTER_ID_FALLBACK, MAX_TAGS_FOR_MARKERS, OWNED_NAME_PREFIX, TAG_CLUSTER_ID, TAG_DO_NOT_DELETE, TAG_REUSED_BY_USER } from '../../cloud/ownership.js';
+import {
+  DEFAULT_CLUSTER_ID as CLUSTER_ID_FALLBACK,
+  MAX_TAGS_FOR_MARKERS,
+  OWNED_NAME_PREFIX,
+  TAG_CLUSTER_ID,
+  TAG_DO_NOT_DELETE,
+  TAG_REUSED_BY_USER,
+} from '../../cloud/ownership.js';
 export { isReservedTagKey } from '../../cloud/ownership.js';
 import type { ServiceIdentity } from './types.js';
 
@@ -57,19 +64,28 @@ export interface NamedKey {
 export function parseNamedKey(value: string | undefined): NamedKey | undefined {
   if (!value) return undefined;
   const parts = value.split('/');
-  if (parts.length !== 5 || parts[0] !== OWNED_NAME_PREFIX || parts.slice(1).some((p) => p === '')) return undefined;
+  if (parts.length !== 5 || parts[0] !== OWNED_NAME_PREFIX || parts.slice(1).some((p) => p === ''))
+    return undefined;
   return { port: parts[1]!, service: parts[2]!, namespace: parts[3]!, clusterId: parts[4]! };
 }
 
 /** True when the key names this very Service in this cluster. */
-export function isOwnedBy(value: string | undefined, id: Pick<ServiceIdentity, 'name' | 'namespace' | 'clusterId'>): boolean {
+export function isOwnedBy(
+  value: string | undefined,
+  id: Pick<ServiceIdentity, 'name' | 'namespace' | 'clusterId'>,
+): boolean {
   const k = parseNamedKey(value);
-  return k !== undefined && k.service === id.name && k.namespace === id.namespace && k.clusterId === id.clusterId;
+  return (
+    k !== undefined && k.service === id.name && k.namespace === id.namespace && k.clusterId === id.clusterId
+  );
 }
 
 /** An SLB carrying either ownership tag was created by some cluster and must not be reused (§1.11). */
 export function isClusterCreated(tags: Readonly<Record<string, string>>): boolean {
-  return Object.prototype.hasOwnProperty.call(tags, TAG_DEFAULT_NAME) || Object.prototype.hasOwnProperty.call(tags, TAG_CLUSTER);
+  return (
+    Object.prototype.hasOwnProperty.call(tags, TAG_DEFAULT_NAME) ||
+    Object.prototype.hasOwnProperty.call(tags, TAG_CLUSTER)
+  );
 }
 
 /**

@@ -59,18 +59,28 @@ export class ObserveError extends Error {
 }
 
 /** Finds the SLB (id → ownership tag → default name); `undefined` when there is none. */
-export async function findLoadBalancer(slb: SlbApi, target: Pick<ObserveTarget, 'defaultName' | 'reusedLoadBalancerId' | 'nameLookup'>): Promise<{ lb: LoadBalancer; foundBy: Observed['foundBy'] } | undefined> {
+export async function findLoadBalancer(
+  slb: SlbApi,
+  target: Pick<ObserveTarget, 'defaultName' | 'reusedLoadBalancerId' | 'nameLookup'>,
+): Promise<{ lb: LoadBalancer; foundBy: Observed['foundBy'] } | undefined> {
   if (target.reusedLoadBalancerId) {
     // Any error (including "does not exist") propagates: a Service naming a missing SLB must
     // fail loudly rather than get a fresh SLB it did not ask for.
     const lb = await slb.describeLoadBalancerAttribute(target.reusedLoadBalancerId);
     if (lb.LoadBalancerId !== target.reusedLoadBalancerId) {
-      throw new ObserveError(`DescribeLoadBalancerAttribute(${target.reusedLoadBalancerId}) answered for ${lb.LoadBalancerId}`);
+      throw new ObserveError(
+        `DescribeLoadBalancerAttribute(${target.reusedLoadBalancerId}) answered for ${lb.LoadBalancerId}`,
+      );
     }
     return { lb, foundBy: 'id' };
   }
-  const byTag = await slb.describeLoadBalancers({ tags: [{ Key: TAG_DEFAULT_NAME, Value: target.defaultName }] });
-  if (byTag.length > 1) throw new ObserveError(`found ${byTag.length} SLBs tagged ${TAG_DEFAULT_NAME}=${target.defaultName}: ${byTag.map((l) => l.LoadBalancerId).join(', ')}`);
+  const byTag = await slb.describeLoadBalancers({
+    tags: [{ Key: TAG_DEFAULT_NAME, Value: target.defaultName }],
+  });
+  if (byTag.length > 1)
+    throw new ObserveError(
+      `found ${byTag.length} SLBs tagged ${TAG_DEFAULT_NAME}=${target.defaultName}: ${byTag.map((l) => l.LoadBalancerId).join(', ')}`,
+    );
   if (byTag[0]) return { lb: byTag[0], foundBy: 'tag' };
   if (target.nameLookup === false) return undefined;
   // An SLB made by a controller that lost its tags (or an old CCM) is still found by its name.
@@ -89,15 +99,25 @@ export async function observe(slb: SlbApi, target: ObserveTarget): Promise<Obser
 }
 
 /** Reads the parts of a known SLB that matter to this Service. */
-export async function readLoadBalancer(slb: SlbApi, lb: LoadBalancer, target: ObserveTarget): Promise<RemoteLoadBalancer> {
+export async function readLoadBalancer(
+  slb: SlbApi,
+  lb: LoadBalancer,
+  target: ObserveTarget,
+): Promise<RemoteLoadBalancer> {
   const id = lb.LoadBalancerId;
-  const [vgroups, listeners] = await Promise.all([readVGroups(slb, id, target), target.listeners ? readListeners(slb, id, target) : Promise.resolve([])]);
+  const [vgroups, listeners] = await Promise.all([
+    readVGroups(slb, id, target),
+    target.listeners ? readListeners(slb, id, target) : Promise.resolve([]),
+  ]);
   return { attributes: attributesOf(lb), tags: tagsOf(lb), listeners, vgroups };
 }
 
 export function attributesOf(lb: LoadBalancer): LoadBalancerAttributes {
   const a: LoadBalancerAttributes = { loadBalancerId: lb.LoadBalancerId };
-  const set = <K extends keyof LoadBalancerAttributes>(k: K, v: LoadBalancerAttributes[K] | '' | undefined): void => {
+  const set = <K extends keyof LoadBalancerAttributes>(
+    k: K,
+    v: LoadBalancerAttributes[K] | '' | undefined,
+  ): void => {
     if (v !== undefined && v !== '') a[k] = v as LoadBalancerAttributes[K];
   };
   set('name', lb.LoadBalancerName);
@@ -111,12 +131,18 @@ export function attributesOf(lb: LoadBalancer): LoadBalancerAttributes {
   set('masterZoneId', lb.MasterZoneId);
   set('slaveZoneId', lb.SlaveZoneId);
   set('resourceGroupId', lb.ResourceGroupId);
-  set('internetChargeType', lb.InternetChargeType?.toLowerCase() as LoadBalancerAttributes['internetChargeType']);
+  set(
+    'internetChargeType',
+    lb.InternetChargeType?.toLowerCase() as LoadBalancerAttributes['internetChargeType'],
+  );
   if (typeof lb.Bandwidth === 'number') a.bandwidth = lb.Bandwidth;
   set('instanceChargeType', lb.InstanceChargeType as LoadBalancerAttributes['instanceChargeType']);
   set('loadBalancerSpec', lb.LoadBalancerSpec);
   set('deleteProtection', lb.DeleteProtection as LoadBalancerAttributes['deleteProtection']);
-  set('modificationProtectionStatus', lb.ModificationProtectionStatus as LoadBalancerAttributes['modificationProtectionStatus']);
+  set(
+    'modificationProtectionStatus',
+    lb.ModificationProtectionStatus as LoadBalancerAttributes['modificationProtectionStatus'],
+  );
   set('modificationProtectionReason', lb.ModificationProtectionReason);
   return a;
 }
@@ -130,7 +156,11 @@ export function tagsOf(lb: LoadBalancer): Record<string, string> {
   return out;
 }
 
-async function readVGroups(slb: SlbApi, loadBalancerId: string, target: ObserveTarget): Promise<VGroupModel[]> {
+async function readVGroups(
+  slb: SlbApi,
+  loadBalancerId: string,
+  target: ObserveTarget,
+): Promise<VGroupModel[]> {
   const groups = await slb.vgroups.describe(loadBalancerId);
   const reused = new Set(target.reusedVGroupIds ?? []);
   return Promise.all(
@@ -149,7 +179,12 @@ async function readVGroups(slb: SlbApi, loadBalancerId: string, target: ObserveT
 
 export function backendOf(b: BackendServer): BackendModel {
   const type = (b.Type ?? 'ecs').toLowerCase() === 'eni' ? 'eni' : 'ecs';
-  const m: BackendModel = { serverId: b.ServerId, port: Number(b.Port ?? 0), weight: Number(b.Weight ?? 100), type };
+  const m: BackendModel = {
+    serverId: b.ServerId,
+    port: Number(b.Port ?? 0),
+    weight: Number(b.Weight ?? 100),
+    type,
+  };
   // The cloud reports an ECS backend's private IP too; only ENI backends are identified by it.
   if (type === 'eni' && b.ServerIp) m.serverIp = b.ServerIp;
   if (b.Description) m.description = b.Description;
@@ -157,11 +192,18 @@ export function backendOf(b: BackendServer): BackendModel {
 }
 
 function byServer(a: BackendModel, b: BackendModel): number {
-  return a.serverId.localeCompare(b.serverId) || (a.serverIp ?? '').localeCompare(b.serverIp ?? '') || a.port - b.port;
+  return (
+    a.serverId.localeCompare(b.serverId) ||
+    (a.serverIp ?? '').localeCompare(b.serverIp ?? '') ||
+    a.port - b.port
+  );
 }
 
 const PROTOCOLS: readonly ListenerProtocol[] = ['tcp', 'udp', 'http', 'https'];
-const CONFIG_KEY: Record<ListenerProtocol, 'TCPListenerConfig' | 'UDPListenerConfig' | 'HTTPListenerConfig' | 'HTTPSListenerConfig'> = {
+const CONFIG_KEY: Record<
+  ListenerProtocol,
+  'TCPListenerConfig' | 'UDPListenerConfig' | 'HTTPListenerConfig' | 'HTTPSListenerConfig'
+> = {
   tcp: 'TCPListenerConfig',
   udp: 'UDPListenerConfig',
   http: 'HTTPListenerConfig',
@@ -186,14 +228,48 @@ const NUMERIC: ReadonlySet<ListenerSettingName> = new Set<ListenerSettingName>([
 ]);
 
 const SETTING_NAMES: readonly ListenerSettingName[] = [
-  'Scheduler', 'Bandwidth', 'AclStatus', 'AclId', 'AclType', 'HealthCheckConnectPort', 'HealthyThreshold', 'UnhealthyThreshold',
-  'HealthCheckInterval', 'HealthCheckSwitch', 'HealthCheckType', 'HealthCheckConnectTimeout', 'HealthCheckURI', 'HealthCheckDomain',
-  'HealthCheckHttpCode', 'PersistenceTimeout', 'EstablishedTimeout', 'ConnectionDrain', 'ConnectionDrainTimeout', 'ProxyProtocolV2Enabled',
-  'HealthCheck', 'HealthCheckMethod', 'HealthCheckTimeout', 'StickySession', 'StickySessionType', 'CookieTimeout', 'Cookie', 'IdleTimeout',
-  'RequestTimeout', 'XForwardedFor_proto', 'XForwardedFor_SLBPORT', 'XForwardedFor_ClientSrcPort', 'ServerCertificateId', 'TLSCipherPolicy', 'EnableHttp2',
+  'Scheduler',
+  'Bandwidth',
+  'AclStatus',
+  'AclId',
+  'AclType',
+  'HealthCheckConnectPort',
+  'HealthyThreshold',
+  'UnhealthyThreshold',
+  'HealthCheckInterval',
+  'HealthCheckSwitch',
+  'HealthCheckType',
+  'HealthCheckConnectTimeout',
+  'HealthCheckURI',
+  'HealthCheckDomain',
+  'HealthCheckHttpCode',
+  'PersistenceTimeout',
+  'EstablishedTimeout',
+  'ConnectionDrain',
+  'ConnectionDrainTimeout',
+  'ProxyProtocolV2Enabled',
+  'HealthCheck',
+  'HealthCheckMethod',
+  'HealthCheckTimeout',
+  'StickySession',
+  'StickySessionType',
+  'CookieTimeout',
+  'Cookie',
+  'IdleTimeout',
+  'RequestTimeout',
+  'XForwardedFor_proto',
+  'XForwardedFor_SLBPORT',
+  'XForwardedFor_ClientSrcPort',
+  'ServerCertificateId',
+  'TLSCipherPolicy',
+  'EnableHttp2',
 ];
 
-async function readListeners(slb: SlbApi, loadBalancerId: string, target: ObserveTarget): Promise<ListenerModel[]> {
+async function readListeners(
+  slb: SlbApi,
+  loadBalancerId: string,
+  target: ObserveTarget,
+): Promise<ListenerModel[]> {
   const raw = await slb.listeners.describe([loadBalancerId]);
   const listeners = raw.map(listenerOf).filter((l): l is ListenerModel => l !== undefined);
   const extPorts = new Set(target.domainExtensionPorts ?? []);
@@ -203,7 +279,11 @@ async function readListeners(slb: SlbApi, loadBalancerId: string, target: Observ
       .map(async (l) => {
         const exts = await slb.describeDomainExtensions(loadBalancerId, l.port);
         l.domainExtensions = exts
-          .map((e) => ({ domain: e.Domain, serverCertificateId: e.ServerCertificateId ?? '', domainExtensionId: e.DomainExtensionId }))
+          .map((e) => ({
+            domain: e.Domain,
+            serverCertificateId: e.ServerCertificateId ?? '',
+            domainExtensionId: e.DomainExtensionId,
+          }))
           .sort((a, b) => a.domain.localeCompare(b.domain));
       }),
   );
@@ -216,11 +296,18 @@ export function listenerOf(l: Listener): ListenerModel | undefined {
   if (!PROTOCOLS.includes(protocol)) return undefined;
   const config: Record<string, unknown> = { ...(l[CONFIG_KEY[protocol]] ?? {}) };
   // Top-level fields are the common ones; the protocol block carries the rest.
-  for (const k of ['Scheduler', 'Bandwidth', 'AclStatus', 'AclType', 'AclId'] as const) if (l[k] !== undefined && l[k] !== '') config[k] ??= l[k];
+  for (const k of ['Scheduler', 'Bandwidth', 'AclStatus', 'AclType', 'AclId'] as const)
+    if (l[k] !== undefined && l[k] !== '') config[k] ??= l[k];
   const aclIds = (l as { AclIds?: unknown }).AclIds;
-  if (Array.isArray(aclIds) && aclIds.length > 0 && config.AclId === undefined) config.AclId = aclIds.join(',');
+  if (Array.isArray(aclIds) && aclIds.length > 0 && config.AclId === undefined)
+    config.AclId = aclIds.join(',');
   // L4 listeners report their health-check switch as `HealthCheck` in older answers.
-  if ((protocol === 'tcp' || protocol === 'udp') && config.HealthCheckSwitch === undefined && config.HealthCheck !== undefined) config.HealthCheckSwitch = config.HealthCheck;
+  if (
+    (protocol === 'tcp' || protocol === 'udp') &&
+    config.HealthCheckSwitch === undefined &&
+    config.HealthCheck !== undefined
+  )
+    config.HealthCheckSwitch = config.HealthCheck;
 
   const settings: Record<string, unknown> = {};
   for (const name of SETTING_NAMES) {
@@ -228,7 +315,11 @@ export function listenerOf(l: Listener): ListenerModel | undefined {
     const v = coerce(name, config[name]);
     if (v !== undefined) settings[name] = v;
   }
-  const model: ListenerModel = { port: Number(l.ListenerPort), protocol, settings: settings as ListenerSettings };
+  const model: ListenerModel = {
+    port: Number(l.ListenerPort),
+    protocol,
+    settings: settings as ListenerSettings,
+  };
   if (l.Description) model.description = l.Description;
   if (l.VServerGroupId) model.vGroupId = l.VServerGroupId;
   if (l.Status) model.status = l.Status;
@@ -248,6 +339,12 @@ function coerce(name: ListenerSettingName, v: unknown): unknown {
     return Number.isFinite(n) ? n : undefined;
   }
   if (name === 'ProxyProtocolV2Enabled') return v === true || v === 'true';
-  if (name === 'AclId') return String(v).split(',').map((s) => s.trim()).filter(Boolean).sort().join(',');
+  if (name === 'AclId')
+    return String(v)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .sort()
+      .join(',');
   return typeof v === 'string' ? v : String(v);
 }

@@ -20,13 +20,33 @@ export interface VGroupRef {
 }
 
 export type PlanAction =
-  | { kind: 'CreateLoadBalancer'; stage: number; attributes: LoadBalancerAttributes; tags: Record<string, string> }
+  | {
+      kind: 'CreateLoadBalancer';
+      stage: number;
+      attributes: LoadBalancerAttributes;
+      tags: Record<string, string>;
+    }
   | { kind: 'SetLoadBalancerName'; stage: number; name: string }
   | { kind: 'SetLoadBalancerDeleteProtection'; stage: number; deleteProtection: OnOff }
-  | { kind: 'SetLoadBalancerModificationProtection'; stage: number; status: ModificationProtection; reason?: string }
-  | { kind: 'ModifyLoadBalancerInstanceChargeType'; stage: number; instanceChargeType: 'PayBySpec' | 'PayByCLCU'; loadBalancerSpec?: string }
+  | {
+      kind: 'SetLoadBalancerModificationProtection';
+      stage: number;
+      status: ModificationProtection;
+      reason?: string;
+    }
+  | {
+      kind: 'ModifyLoadBalancerInstanceChargeType';
+      stage: number;
+      instanceChargeType: 'PayBySpec' | 'PayByCLCU';
+      loadBalancerSpec?: string;
+    }
   | { kind: 'ModifyLoadBalancerInstanceSpec'; stage: number; loadBalancerSpec: string }
-  | { kind: 'ModifyLoadBalancerInternetSpec'; stage: number; internetChargeType: 'paybytraffic' | 'paybybandwidth'; bandwidth?: number }
+  | {
+      kind: 'ModifyLoadBalancerInternetSpec';
+      stage: number;
+      internetChargeType: 'paybytraffic' | 'paybybandwidth';
+      bandwidth?: number;
+    }
   | { kind: 'TagResources'; stage: number; tags: Record<string, string> }
   | { kind: 'UntagResources'; stage: number; keys: string[] }
   | { kind: 'CreateVServerGroup'; stage: number; vgroup: VGroupRef }
@@ -47,8 +67,20 @@ export type PlanAction =
       changes: ListenerSettings;
     }
   | { kind: 'StartListener'; stage: number; port: number; protocol: ListenerProtocol }
-  | { kind: 'CreateDomainExtension'; stage: number; port: number; domain: string; serverCertificateId: string }
-  | { kind: 'SetDomainExtensionAttribute'; stage: number; port: number; domainExtensionId: string; serverCertificateId: string }
+  | {
+      kind: 'CreateDomainExtension';
+      stage: number;
+      port: number;
+      domain: string;
+      serverCertificateId: string;
+    }
+  | {
+      kind: 'SetDomainExtensionAttribute';
+      stage: number;
+      port: number;
+      domainExtensionId: string;
+      serverCertificateId: string;
+    }
   | { kind: 'DeleteDomainExtension'; stage: number; port: number; domainExtensionId: string }
   | { kind: 'DeleteLoadBalancer'; stage: number };
 

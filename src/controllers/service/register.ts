@@ -23,7 +23,9 @@ export function serviceController(ctx: ControllerContext): Controller {
       ...(c.cloud.resourceGroupId ? { resourceGroupId: c.cloud.resourceGroupId } : {}),
       ...(c.cloud.serviceBackendType ? { serviceBackendType: c.cloud.serviceBackendType } : {}),
       disablePublicSlb: c.cloud.disablePublicSlb,
-      ...(c.cloud.reusableLoadBalancers?.length ? { reusableLoadBalancers: c.cloud.reusableLoadBalancers } : {}),
+      ...(c.cloud.reusableLoadBalancers?.length
+        ? { reusableLoadBalancers: c.cloud.reusableLoadBalancers }
+        : {}),
       workers: c.concurrentServiceSyncs,
       maxConcurrentActions: c.maxConcurrentActions,
       driftCheckPeriodMs: c.lbDriftCheckPeriodMs,

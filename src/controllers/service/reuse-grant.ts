@@ -31,7 +31,10 @@ export function reuseGrantTagKey(clusterId: string): string {
 /** Whether a tag value (`*` or a comma-separated namespace list) includes `namespace`. */
 function tagGrants(value: string | undefined, namespace: string): boolean {
   if (value === undefined) return false;
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return names.includes('*') || names.includes(namespace);
 }
 
@@ -48,10 +51,17 @@ export function reuseAllowed(
   grants: readonly ReuseGrant[],
   slbTags: Readonly<Record<string, string>> | undefined,
 ): ReuseDecision {
-  const byConfig = grants.find((g) => g.loadBalancerId === loadBalancerId && (g.namespace === undefined || g.namespace === namespace));
-  if (byConfig) return { allowed: true, detail: `cloud-config reusableLoadBalancers "${byConfig.namespace ? `${loadBalancerId}/${namespace}` : loadBalancerId}"` };
+  const byConfig = grants.find(
+    (g) => g.loadBalancerId === loadBalancerId && (g.namespace === undefined || g.namespace === namespace),
+  );
+  if (byConfig)
+    return {
+      allowed: true,
+      detail: `cloud-config reusableLoadBalancers "${byConfig.namespace ? `${loadBalancerId}/${namespace}` : loadBalancerId}"`,
+    };
   const key = reuseGrantTagKey(clusterId);
-  if (slbTags && tagGrants(slbTags[key], namespace)) return { allowed: true, detail: `SLB tag ${key}=${slbTags[key]}` };
+  if (slbTags && tagGrants(slbTags[key], namespace))
+    return { allowed: true, detail: `SLB tag ${key}=${slbTags[key]}` };
   return {
     allowed: false,
     detail:

@@ -33,7 +33,13 @@ export interface ServiceObject {
   };
   spec?: {
     type?: string;
-    ports?: Array<{ name?: string; protocol?: string; port: number; nodePort?: number; targetPort?: number | string }>;
+    ports?: Array<{
+      name?: string;
+      protocol?: string;
+      port: number;
+      nodePort?: number;
+      targetPort?: number | string;
+    }>;
     externalTrafficPolicy?: string;
     loadBalancerClass?: string;
   };
@@ -46,9 +52,15 @@ export function desiredIngress(address: string | undefined, hostname: string | u
   return address ? [{ ip: address }] : [];
 }
 
-export function sameIngress(a: readonly IngressEntry[] | undefined, b: readonly IngressEntry[] | undefined): boolean {
+export function sameIngress(
+  a: readonly IngressEntry[] | undefined,
+  b: readonly IngressEntry[] | undefined,
+): boolean {
   const norm = (l: readonly IngressEntry[] | undefined) =>
-    (l ?? []).map((e) => `${e.ip ?? ''}|${e.hostname ?? ''}`).sort().join(',');
+    (l ?? [])
+      .map((e) => `${e.ip ?? ''}|${e.hostname ?? ''}`)
+      .sort()
+      .join(',');
   return norm(a) === norm(b);
 }
 
@@ -77,9 +89,13 @@ export class ServiceWriter {
   /** Removes ours and the upstream cleanup finalizer (its cleanup is what we just did). */
   async removeFinalizers(svc: ServiceObject): Promise<ServiceObject | undefined> {
     if (!needsCleanupFinalizer(svc) || this.dryRun) return svc;
-    const finalizers = (svc.metadata?.finalizers ?? []).filter((f) => f !== FINALIZER && f !== UPSTREAM_FINALIZER);
+    const finalizers = (svc.metadata?.finalizers ?? []).filter(
+      (f) => f !== FINALIZER && f !== UPSTREAM_FINALIZER,
+    );
     try {
-      return await this.patch(svc, { metadata: { finalizers, resourceVersion: svc.metadata?.resourceVersion } });
+      return await this.patch(svc, {
+        metadata: { finalizers, resourceVersion: svc.metadata?.resourceVersion },
+      });
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -87,12 +103,21 @@ export class ServiceWriter {
   }
 
   /** Sets (or with `undefined`, removes) our labels, and optionally our annotations, when they differ: one patch. */
-  async setLabels(svc: ServiceObject, labels: Record<string, string | undefined>, annotations: Record<string, string | undefined> = {}): Promise<ServiceObject> {
+  async setLabels(
+    svc: ServiceObject,
+    labels: Record<string, string | undefined>,
+    annotations: Record<string, string | undefined> = {},
+  ): Promise<ServiceObject> {
     const labelPatch = changes(svc.metadata?.labels ?? {}, labels);
     const annotationPatch = changes(svc.metadata?.annotations ?? {}, annotations);
     if ((labelPatch === undefined && annotationPatch === undefined) || this.dryRun) return svc;
     try {
-      return await this.patch(svc, { metadata: { ...(labelPatch ? { labels: labelPatch } : {}), ...(annotationPatch ? { annotations: annotationPatch } : {}) } });
+      return await this.patch(svc, {
+        metadata: {
+          ...(labelPatch ? { labels: labelPatch } : {}),
+          ...(annotationPatch ? { annotations: annotationPatch } : {}),
+        },
+      });
     } catch (err) {
       if (isNotFound(err)) return svc;
       throw err;
@@ -120,12 +145,21 @@ export class ServiceWriter {
   }
 
   private patch(svc: ServiceObject, body: unknown): Promise<ServiceObject> {
-    return this.client.patch<ServiceObject & { metadata?: { name?: string } }>(Resources.services, svc.metadata?.namespace, svc.metadata?.name ?? '', body, 'application/merge-patch+json');
+    return this.client.patch<ServiceObject & { metadata?: { name?: string } }>(
+      Resources.services,
+      svc.metadata?.namespace,
+      svc.metadata?.name ?? '',
+      body,
+      'application/merge-patch+json',
+    );
   }
 }
 
 /** The merge-patch that turns `current` into `wanted` for the keys named (null deletes); undefined when nothing differs. */
-function changes(current: Record<string, string>, wanted: Record<string, string | undefined>): Record<string, string | null> | undefined {
+function changes(
+  current: Record<string, string>,
+  wanted: Record<string, string | undefined>,
+): Record<string, string | null> | undefined {
   const patch: Record<string, string | null> = {};
   for (const [k, v] of Object.entries(wanted)) {
     if (v === undefined && k in current) patch[k] = null;

@@ -12,7 +12,13 @@ function parseJson(text: string): unknown {
   return JSON.parse(text);
 }
 
-export async function handleAdmin(core: EmulatorCore, req: IncomingMessage, res: ServerResponse, path: string, body: string): Promise<void> {
+export async function handleAdmin(
+  core: EmulatorCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  body: string,
+): Promise<void> {
   const method = req.method ?? 'GET';
   let json: unknown;
   try {
@@ -28,7 +34,8 @@ export async function handleAdmin(core: EmulatorCore, req: IncomingMessage, res:
       core.persist();
       return sendJson(res, 200, { ok: true });
     }
-    if (path === '/_emulator/calls' && method === 'GET') return sendJson(res, 200, { calls: core.callLog.all() });
+    if (path === '/_emulator/calls' && method === 'GET')
+      return sendJson(res, 200, { calls: core.callLog.all() });
     if (path === '/_emulator/calls' && method === 'DELETE') {
       core.callLog.clear();
       return sendJson(res, 200, { ok: true });

@@ -37,37 +37,77 @@ export class Credentials {
       }
     }
     if ((params.SignatureMethod ?? 'HMAC-SHA1') !== 'HMAC-SHA1') {
-      throw new ApiError(400, 'InvalidSignatureMethod', `The specified signature method "${params.SignatureMethod}" is not supported.`);
+      throw new ApiError(
+        400,
+        'InvalidSignatureMethod',
+        `The specified signature method "${params.SignatureMethod}" is not supported.`,
+      );
     }
     if ((params.SignatureVersion ?? '1.0') !== '1.0') {
-      throw new ApiError(400, 'InvalidSignatureVersion.NotSupport', `The specified signature version "${params.SignatureVersion}" is not supported.`);
+      throw new ApiError(
+        400,
+        'InvalidSignatureVersion.NotSupport',
+        `The specified signature version "${params.SignatureVersion}" is not supported.`,
+      );
     }
     const ts = params.Timestamp!;
-    if (!TIMESTAMP_RE.test(ts)) throw new ApiError(400, 'InvalidTimeStamp.Format', `Specified time stamp or date value is not well formatted: "${ts}".`);
+    if (!TIMESTAMP_RE.test(ts))
+      throw new ApiError(
+        400,
+        'InvalidTimeStamp.Format',
+        `Specified time stamp or date value is not well formatted: "${ts}".`,
+      );
     const t = Date.parse(ts);
-    if (!Number.isFinite(t)) throw new ApiError(400, 'InvalidTimeStamp.Format', `Specified time stamp or date value is not well formatted: "${ts}".`);
-    if (Math.abs(now - t) > skewMs) throw new ApiError(400, 'InvalidTimeStamp.Expired', `Specified time stamp or date value is expired (server time ${new Date(now).toISOString()}).`);
+    if (!Number.isFinite(t))
+      throw new ApiError(
+        400,
+        'InvalidTimeStamp.Format',
+        `Specified time stamp or date value is not well formatted: "${ts}".`,
+      );
+    if (Math.abs(now - t) > skewMs)
+      throw new ApiError(
+        400,
+        'InvalidTimeStamp.Expired',
+        `Specified time stamp or date value is expired (server time ${new Date(now).toISOString()}).`,
+      );
 
     const id = params.AccessKeyId!;
     let secret = this.keys.get(id);
     const sts = this.sts.get(id);
     if (secret === undefined && sts) {
       const token = params.SecurityToken;
-      if (token === undefined || token === '') throw new ApiError(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'The SecurityToken is missing for a temporary AccessKey.');
-      if (token !== sts.token) throw new ApiError(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'The specified SecurityToken does not match the AccessKey.');
-      if (sts.expiration <= now) throw new ApiError(400, 'InvalidSecurityToken.Expired', 'The specified SecurityToken is expired.');
+      if (token === undefined || token === '')
+        throw new ApiError(
+          400,
+          'InvalidSecurityToken.MismatchWithAccessKey',
+          'The SecurityToken is missing for a temporary AccessKey.',
+        );
+      if (token !== sts.token)
+        throw new ApiError(
+          400,
+          'InvalidSecurityToken.MismatchWithAccessKey',
+          'The specified SecurityToken does not match the AccessKey.',
+        );
+      if (sts.expiration <= now)
+        throw new ApiError(400, 'InvalidSecurityToken.Expired', 'The specified SecurityToken is expired.');
       secret = sts.secret;
     }
-    if (secret === undefined) throw new ApiError(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
+    if (secret === undefined)
+      throw new ApiError(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
 
     const expected = computeSignature(method, params, secret);
     if (!signatureMatches(expected, params.Signature!)) {
-      throw new ApiError(400, 'SignatureDoesNotMatch', `Specified signature is not matched with our calculation. server string to sign is:${stringToSign(method, params)}`);
+      throw new ApiError(
+        400,
+        'SignatureDoesNotMatch',
+        `Specified signature is not matched with our calculation. server string to sign is:${stringToSign(method, params)}`,
+      );
     }
 
     this.pruneNonces(now);
     const nonceKey = `${id}:${params.SignatureNonce}`;
-    if (this.nonces.has(nonceKey)) throw new ApiError(400, 'SignatureNonceUsed', 'The request signature nonce has been used.');
+    if (this.nonces.has(nonceKey))
+      throw new ApiError(400, 'SignatureNonceUsed', 'The request signature nonce has been used.');
     this.nonces.set(nonceKey, now);
   }
 

@@ -74,7 +74,8 @@ export class Catalog {
       for (const [name, a] of Object.entries(p.actions)) {
         const matchers = a.request.flatMap((r) => r.wire.map(matcher));
         const exact = new Map<string, string>();
-        for (const m of matchers) if (!m.template.includes('{n}')) exact.set(m.template.toLowerCase(), m.template);
+        for (const m of matchers)
+          if (!m.template.includes('{n}')) exact.set(m.template.toLowerCase(), m.template);
         this.specs.set(`${product}.${name}`, {
           product,
           name,
@@ -136,7 +137,9 @@ export function conform(value: unknown, shape: ResponseShape, root = true): unkn
       return value === true || value === 'true' || value === 1 || value === 'on';
     case 'array':
       if (!Array.isArray(value)) return undefined;
-      return shape.items ? value.map((v) => conform(v, shape.items!, false)).filter((v) => v !== undefined) : value;
+      return shape.items
+        ? value.map((v) => conform(v, shape.items!, false)).filter((v) => v !== undefined)
+        : value;
     case 'object': {
       if (typeof value !== 'object' || Array.isArray(value)) return undefined;
       if (!shape.fields) return value; // truncated in the catalog: pass through

@@ -5,7 +5,14 @@ import { CallLog } from './calls.js';
 import { loadCatalog, type Catalog } from './catalog.js';
 import type { EmulatorHooks, Runtime } from './context.js';
 import { Faults } from './faults.js';
-import { DEFAULT_HOST, hostMetadata, issueCredential, MetadataTokens, type HostMetadata, type IssuedCredential } from './metadata.js';
+import {
+  DEFAULT_HOST,
+  hostMetadata,
+  issueCredential,
+  MetadataTokens,
+  type HostMetadata,
+  type IssuedCredential,
+} from './metadata.js';
 import { loadState, saveState } from './persistence.js';
 import { initialState } from './seed.js';
 import type { CloudState } from './state.js';
@@ -41,7 +48,8 @@ export class EmulatorCore implements Runtime {
   constructor(private readonly opts: CoreOptions) {
     this.log = opts.logger ?? createLogger('alicloud-emulator');
     this.credentials.addAccessKey(opts.accessKeyId, opts.accessKeySecret);
-    for (const c of opts.extraCredentials ?? []) this.credentials.addAccessKey(c.accessKeyId, c.accessKeySecret);
+    for (const c of opts.extraCredentials ?? [])
+      this.credentials.addAccessKey(c.accessKeyId, c.accessKeySecret);
     const region = opts.region ?? 'cn-hangzhou';
     this.state = (opts.stateFile ? loadState(opts.stateFile) : undefined) ?? initialState(region);
   }
@@ -87,7 +95,11 @@ export class EmulatorCore implements Runtime {
 
   setHostMetadata(instanceId: string, meta: Partial<HostMetadata>): void {
     const prev = this.hostOverrides.get(instanceId) ?? {};
-    this.hostOverrides.set(instanceId, { ...prev, ...meta, extra: { ...(prev.extra ?? {}), ...(meta.extra ?? {}) } });
+    this.hostOverrides.set(instanceId, {
+      ...prev,
+      ...meta,
+      extra: { ...(prev.extra ?? {}), ...(meta.extra ?? {}) },
+    });
   }
 
   hostMetadata(hostKey: string = DEFAULT_HOST): HostMetadata {
@@ -103,7 +115,12 @@ export class EmulatorCore implements Runtime {
     const prev = this.issued.get(key);
     if (prev && now < prev.issuedAt + (prev.expiresAt - prev.issuedAt) / 2) return prev;
     const cred = issueCredential(this.state.config.stsTtlSeconds, now);
-    this.credentials.addSts(cred.AccessKeyId, cred.AccessKeySecret, cred.SecurityToken, new Date(cred.expiresAt));
+    this.credentials.addSts(
+      cred.AccessKeyId,
+      cred.AccessKeySecret,
+      cred.SecurityToken,
+      new Date(cred.expiresAt),
+    );
     this.issued.set(key, cred);
     return cred;
   }

@@ -13,7 +13,11 @@ export class ApiError extends Error {
 }
 
 export const missingParameter = (name: string): ApiError =>
-  new ApiError(400, 'MissingParameter', `The input parameter "${name}" that is mandatory for processing this request is not supplied.`);
+  new ApiError(
+    400,
+    'MissingParameter',
+    `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
+  );
 
 export const invalidParameter = (name: string, detail = 'is not valid'): ApiError =>
   new ApiError(400, 'InvalidParameter', `The specified parameter "${name}" ${detail}.`);

@@ -125,7 +125,9 @@ export class Faults {
           kind: 'error',
           code,
           status: rule.httpStatus ?? DEFAULT_STATUS[code] ?? (code.startsWith('Throttling') ? 400 : 503),
-          message: rule.message ?? `The request has failed due to a temporary failure of the server (injected ${code}).`,
+          message:
+            rule.message ??
+            `The request has failed due to a temporary failure of the server (injected ${code}).`,
         };
       }
     }

@@ -17,9 +17,21 @@ import { slbExtraHandlers } from './slb/extras.js';
 export const HANDLERS: Record<Product, HandlerTable> = {
   Ecs: { ...regionHandlers('Ecs'), ...instanceHandlers, ...diskHandlers, ...ecsTagHandlers },
   Vpc: { ...regionHandlers('Vpc'), ...networkHandlers, ...routeHandlers },
-  Slb: { ...regionHandlers('Slb'), ...loadBalancerHandlers, ...listenerHandlers, ...backendHandlers, ...slbTagHandlers, ...slbExtraHandlers },
+  Slb: {
+    ...regionHandlers('Slb'),
+    ...loadBalancerHandlers,
+    ...listenerHandlers,
+    ...backendHandlers,
+    ...slbTagHandlers,
+    ...slbExtraHandlers,
+  },
 };
 
 export function unimplementedActions(catalog: Catalog): string[] {
-  return (['Ecs', 'Vpc', 'Slb'] as const).flatMap((p) => catalog.actions(p).filter((a) => !HANDLERS[p][a]).map((a) => `${p}.${a}`));
+  return (['Ecs', 'Vpc', 'Slb'] as const).flatMap((p) =>
+    catalog
+      .actions(p)
+      .filter((a) => !HANDLERS[p][a])
+      .map((a) => `${p}.${a}`),
+  );
 }

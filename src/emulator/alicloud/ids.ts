@@ -28,7 +28,8 @@ export function nowIso(d = new Date()): string {
 
 export function ipToInt(ip: string): number {
   const parts = ip.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw invalidParameter('IpAddress', `"${ip}" is not an IPv4 address`);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255))
+    throw invalidParameter('IpAddress', `"${ip}" is not an IPv4 address`);
   return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
 }
 
@@ -51,7 +52,7 @@ export function parseCidr(cidr: string, param = 'CidrBlock'): Cidr {
 
 export function cidrContains(outer: Cidr, ip: number): boolean {
   const mask = outer.prefix === 0 ? 0 : (0xffffffff << (32 - outer.prefix)) >>> 0;
-  return ((ip & mask) >>> 0) === outer.base;
+  return (ip & mask) >>> 0 === outer.base;
 }
 
 /** Hands out the next free private address of a vSwitch (skipping the reserved first hosts). */
@@ -71,7 +72,11 @@ export function allocatePrivateIp(state: CloudState, vsw: VSwitch): string {
     const ip = intToIp(c.base + host);
     if (!used.has(ip)) return ip;
   }
-  throw new ApiError(400, 'VSwitchAvailableIpNotExist', `The vSwitch ${vsw.VSwitchId} has no available IP address.`);
+  throw new ApiError(
+    400,
+    'VSwitchAvailableIpNotExist',
+    `The vSwitch ${vsw.VSwitchId} has no available IP address.`,
+  );
 }
 
 /**

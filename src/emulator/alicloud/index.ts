@@ -72,7 +72,8 @@ export async function startAlicloudEmulator(opts: AlicloudEmulatorOptions): Prom
       mergeState(core.state, body);
       core.persist();
     },
-    addStsCredentials: (id, secret, token, expiration) => core.credentials.addSts(id, secret, token, expiration),
+    addStsCredentials: (id, secret, token, expiration) =>
+      core.credentials.addSts(id, secret, token, expiration),
     setHostMetadata: (id, meta) => core.setHostMetadata(id, meta),
     resetMetadataTokens: () => core.metadataTokens.clear(),
     idle: () => core.idle(),

@@ -18,7 +18,14 @@ async function main(argv: string[]): Promise<void> {
     .option('--region <region>', 'region of the emulated cloud', 'cn-hangzhou')
     .option('--state <file>', 'load the cloud from this JSON file if present, and persist to it')
     .parse(argv);
-  const o = program.opts<{ accessKeyId: string; accessKeySecret: string; port: string; host: string; region: string; state?: string }>();
+  const o = program.opts<{
+    accessKeyId: string;
+    accessKeySecret: string;
+    port: string;
+    host: string;
+    region: string;
+    state?: string;
+  }>();
   registerSecret(o.accessKeySecret);
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port ${o.port}`);

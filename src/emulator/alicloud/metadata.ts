@@ -41,10 +41,18 @@ export interface IssuedCredential {
 export const DEFAULT_HOST = 'default';
 
 /** The metadata a host would have, from its instance record, overlaid with test overrides. */
-export function hostMetadata(state: CloudState, hostKey: string, overrides: Partial<HostMetadata> | undefined): HostMetadata {
+export function hostMetadata(
+  state: CloudState,
+  hostKey: string,
+  overrides: Partial<HostMetadata> | undefined,
+): HostMetadata {
   const inst = hostKey === DEFAULT_HOST ? Object.values(state.instances)[0] : state.instances[hostKey];
   const vsw = inst ? state.vswitches[inst.VSwitchId] : Object.values(state.vswitches)[0];
-  const eni = inst ? Object.values(state.networkInterfaces).find((e) => e.InstanceId === inst.InstanceId && e.Type === 'Primary') : undefined;
+  const eni = inst
+    ? Object.values(state.networkInterfaces).find(
+        (e) => e.InstanceId === inst.InstanceId && e.Type === 'Primary',
+      )
+    : undefined;
   const base: HostMetadata = {
     regionId: state.regionId,
     zoneId: inst?.ZoneId ?? vsw?.ZoneId ?? '',
@@ -100,7 +108,11 @@ export class MetadataTokens {
   private readonly tokens = new Map<string, { hostKey: string; expiresAt: number }>();
 
   /** A new token, or the reason for a 400 (TTL header missing or outside 1..21600). */
-  issue(hostKey: string, ttlHeader: string | undefined, now = Date.now()): { token: string } | { error: string } {
+  issue(
+    hostKey: string,
+    ttlHeader: string | undefined,
+    now = Date.now(),
+  ): { token: string } | { error: string } {
     const ttl = ttlHeader === undefined ? NaN : Number(ttlHeader.trim());
     if (!Number.isInteger(ttl) || ttl < 1 || ttl > 21_600)
       return { error: 'X-aliyun-ecs-metadata-token-ttl-seconds must be an integer from 1 to 21600' };

@@ -83,7 +83,8 @@ export class Params {
   jsonStringArray(name: string): string[] | undefined {
     const v = this.json<unknown>(name);
     if (v === undefined) return undefined;
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw invalidParameter(name, 'must be a JSON array of strings');
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+      throw invalidParameter(name, 'must be a JSON array of strings');
     return v as string[];
   }
 
@@ -106,7 +107,11 @@ export interface Page<T> {
 }
 
 /** PageNumber/PageSize paging with the real API's bounds (size 1..max, default 10). */
-export function pageOf<T>(all: T[], p: Params, opts: { max?: number; def?: number; sizeParam?: string; numberParam?: string } = {}): Page<T> {
+export function pageOf<T>(
+  all: T[],
+  p: Params,
+  opts: { max?: number; def?: number; sizeParam?: string; numberParam?: string } = {},
+): Page<T> {
   const max = opts.max ?? 100;
   const pageNumber = p.int(opts.numberParam ?? 'PageNumber') ?? 1;
   const pageSize = p.int(opts.sizeParam ?? 'PageSize') ?? opts.def ?? 10;
@@ -123,7 +128,11 @@ export interface TokenPage<T> {
 }
 
 /** NextToken/MaxResults paging. Tokens are opaque to clients; here they encode the next offset. */
-export function tokenPageOf<T>(all: T[], p: Params, opts: { max?: number; def?: number; sizeParam?: string } = {}): TokenPage<T> {
+export function tokenPageOf<T>(
+  all: T[],
+  p: Params,
+  opts: { max?: number; def?: number; sizeParam?: string } = {},
+): TokenPage<T> {
   const sizeParam = opts.sizeParam ?? 'MaxResults';
   const max = opts.max ?? 100;
   const maxResults = p.int(sizeParam) ?? opts.def ?? 10;
@@ -136,6 +145,7 @@ export function tokenPageOf<T>(all: T[], p: Params, opts: { max?: number; def?: 
     start = Number(decoded[1]);
   }
   const items = all.slice(start, start + maxResults);
-  const next = start + maxResults < all.length ? Buffer.from(`o${start + maxResults}`).toString('base64url') : '';
+  const next =
+    start + maxResults < all.length ? Buffer.from(`o${start + maxResults}`).toString('base64url') : '';
   return { items, nextToken: next, maxResults };
 }

@@ -22,8 +22,14 @@ export function regionHandlers(product: Product): HandlerTable {
           ZoneId: z.ZoneId,
           LocalName: z.LocalName,
           ZoneType: 'AvailabilityZone',
-          SlaveZones: { SlaveZone: ctx.state.zones.filter((s) => s.ZoneId !== z.ZoneId).map((s) => ({ ZoneId: s.ZoneId, LocalName: s.LocalName })) },
-          AvailableDiskCategories: { DiskCategories: ['cloud', 'cloud_efficiency', 'cloud_ssd', 'cloud_essd'] },
+          SlaveZones: {
+            SlaveZone: ctx.state.zones
+              .filter((s) => s.ZoneId !== z.ZoneId)
+              .map((s) => ({ ZoneId: s.ZoneId, LocalName: s.LocalName })),
+          },
+          AvailableDiskCategories: {
+            DiskCategories: ['cloud', 'cloud_efficiency', 'cloud_ssd', 'cloud_essd'],
+          },
           AvailableInstanceTypes: { InstanceTypes: ['ecs.g6.large', 'ecs.g6.xlarge'] },
           AvailableResourceCreation: { ResourceTypes: ['Instance', 'Disk', 'VSwitch'] },
           NetworkTypes: { NetworkType: ['vpc'] },

@@ -10,7 +10,11 @@ import { HANDLERS } from './handlers.js';
 import { requestId } from './ids.js';
 import { Params } from './params.js';
 
-const HOSTS: Record<Product, string> = { Ecs: 'ecs.aliyuncs.com', Vpc: 'vpc.aliyuncs.com', Slb: 'slb.aliyuncs.com' };
+const HOSTS: Record<Product, string> = {
+  Ecs: 'ecs.aliyuncs.com',
+  Vpc: 'vpc.aliyuncs.com',
+  Slb: 'slb.aliyuncs.com',
+};
 const READ_ONLY = /^(Describe|List)/;
 
 export interface RpcOutcome {
@@ -22,16 +26,32 @@ export interface RpcOutcome {
 
 function productOf(core: EmulatorCore, params: Record<string, string>): Product {
   const version = params.Version;
-  if (!version) throw new ApiError(400, 'MissingParameter', 'The input parameter "Version" that is mandatory for processing this request is not supplied.');
+  if (!version)
+    throw new ApiError(
+      400,
+      'MissingParameter',
+      'The input parameter "Version" that is mandatory for processing this request is not supplied.',
+    );
   const product = core.catalog.productForVersion(version);
-  if (!product) throw new ApiError(400, 'InvalidVersion', `Specified parameter Version "${version}" is not valid.`);
+  if (!product)
+    throw new ApiError(400, 'InvalidVersion', `Specified parameter Version "${version}" is not valid.`);
   return product;
 }
 
 /** Reject parameters the action does not have, and map keys to the catalog's spelling. */
-function canonicalParams(core: EmulatorCore, product: Product, action: string, params: Record<string, string>): Record<string, string> {
+function canonicalParams(
+  core: EmulatorCore,
+  product: Product,
+  action: string,
+  params: Record<string, string>,
+): Record<string, string> {
   const spec = core.catalog.action(product, action);
-  if (!spec) throw new ApiError(404, 'InvalidAction.NotFound', `Specified api "${action}" is not found, please check your url and method.`);
+  if (!spec)
+    throw new ApiError(
+      404,
+      'InvalidAction.NotFound',
+      `Specified api "${action}" is not found, please check your url and method.`,
+    );
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) {
     if (core.catalog.commonParameters.has(k)) {
@@ -39,26 +59,55 @@ function canonicalParams(core: EmulatorCore, product: Product, action: string, p
       continue;
     }
     const c = spec.canonicalKey(k);
-    if (!c) throw new ApiError(400, 'InvalidParameter', `The parameter "${k}" is not recognized by ${product}.${action}.`);
+    if (!c)
+      throw new ApiError(
+        400,
+        'InvalidParameter',
+        `The parameter "${k}" is not recognized by ${product}.${action}.`,
+      );
     out[c] = v;
   }
   return out;
 }
 
-export async function handleRpc(core: EmulatorCore, method: string, params: Record<string, string>, headers: IncomingMessage['headers']): Promise<RpcOutcome> {
+export async function handleRpc(
+  core: EmulatorCore,
+  method: string,
+  params: Record<string, string>,
+  headers: IncomingMessage['headers'],
+): Promise<RpcOutcome> {
   const rid = requestId();
   const caller = (headers['x-kube-alicloud-caller'] as string | undefined) ?? headers['user-agent'];
   let product: Product | undefined;
   const action = params.Action ?? '';
   const record = (status: number, code: string) =>
-    core.callLog.add({ product: product ?? 'Unknown', action, code, status, time: new Date().toISOString(), requestId: rid, params: redactParams(params), ...(caller ? { caller } : {}) });
+    core.callLog.add({
+      product: product ?? 'Unknown',
+      action,
+      code,
+      status,
+      time: new Date().toISOString(),
+      requestId: rid,
+      params: redactParams(params),
+      ...(caller ? { caller } : {}),
+    });
   try {
     product = productOf(core, params);
     core.credentials.verify(method, params, core.state.config.timestampSkewMs);
-    if (!action) throw new ApiError(400, 'MissingParameter', 'The input parameter "Action" that is mandatory for processing this request is not supplied.');
+    if (!action)
+      throw new ApiError(
+        400,
+        'MissingParameter',
+        'The input parameter "Action" that is mandatory for processing this request is not supplied.',
+      );
     const canonical = canonicalParams(core, product, action, params);
     const handler = HANDLERS[product][action];
-    if (!handler) throw new ApiError(404, 'InvalidAction.NotFound', `Specified api "${action}" is not supported by the emulator.`);
+    if (!handler)
+      throw new ApiError(
+        404,
+        'InvalidAction.NotFound',
+        `Specified api "${action}" is not supported by the emulator.`,
+      );
 
     const latency = core.faults.latency(product, action);
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
@@ -67,10 +116,18 @@ export async function handleRpc(core: EmulatorCore, method: string, params: Reco
       record(0, 'ConnectionDropped');
       return { status: 0, body: undefined, drop: true };
     }
-    if (fault.kind === 'throttle') throw new ApiError(400, 'Throttling.User', 'Request was denied due to user flow control.');
+    if (fault.kind === 'throttle')
+      throw new ApiError(400, 'Throttling.User', 'Request was denied due to user flow control.');
     if (fault.kind === 'error') throw new ApiError(fault.status, fault.code, fault.message);
 
-    const result = await handler({ state: core.state, p: new Params(canonical), product, action, region: params.RegionId || core.state.regionId, rt: core });
+    const result = await handler({
+      state: core.state,
+      p: new Params(canonical),
+      product,
+      action,
+      region: params.RegionId || core.state.regionId,
+      rt: core,
+    });
     if (!READ_ONLY.test(action)) core.persist();
     const spec = core.catalog.action(product, action)!;
     const body = { ...(conform(result, spec.response) as Record<string, unknown>), RequestId: rid };
@@ -81,7 +138,10 @@ export async function handleRpc(core: EmulatorCore, method: string, params: Reco
     record(200, 'Success');
     return { status: 200, body, drop: false };
   } catch (err) {
-    const e = err instanceof ApiError ? err : new ApiError(500, 'InternalError', 'The request processing has failed due to some unknown error.');
+    const e =
+      err instanceof ApiError
+        ? err
+        : new ApiError(500, 'InternalError', 'The request processing has failed due to some unknown error.');
     if (!(err instanceof ApiError)) core.log.error({ err: String(err), action }, 'handler crashed');
     record(e.status, e.code);
     return { status: e.status, body: errorBody(e, rid, HOSTS[product ?? PRODUCTS[0]!]), drop: false };
@@ -90,6 +150,9 @@ export async function handleRpc(core: EmulatorCore, method: string, params: Reco
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json;charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }

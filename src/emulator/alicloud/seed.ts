@@ -10,7 +10,10 @@ export function initialState(regionId: string): CloudState {
   const vpcId = 'vpc-emu00000000000000001';
   const vrouterId = 'vrt-emu00000000000000001';
   const tableId = 'vtb-emu00000000000000001';
-  const zones = ZONE_SUFFIXES.map((s) => ({ ZoneId: `${regionId}-${s}`, LocalName: `${regionId} zone ${s.toUpperCase()}` }));
+  const zones = ZONE_SUFFIXES.map((s) => ({
+    ZoneId: `${regionId}-${s}`,
+    LocalName: `${regionId} zone ${s.toUpperCase()}`,
+  }));
   const state: CloudState = {
     config: { ...DEFAULT_CONFIG },
     regionId,
@@ -20,11 +23,36 @@ export function initialState(regionId: string): CloudState {
     ],
     zones,
     vpcs: {
-      [vpcId]: { VpcId: vpcId, VpcName: 'emulated-vpc', CidrBlock: '192.168.0.0/16', VRouterId: vrouterId, Description: '', IsDefault: false, CreationTime: created, Tags: [] },
+      [vpcId]: {
+        VpcId: vpcId,
+        VpcName: 'emulated-vpc',
+        CidrBlock: '192.168.0.0/16',
+        VRouterId: vrouterId,
+        Description: '',
+        IsDefault: false,
+        CreationTime: created,
+        Tags: [],
+      },
     },
-    vrouters: { [vrouterId]: { VRouterId: vrouterId, VpcId: vpcId, VRouterName: '', Description: '', CreationTime: created } },
+    vrouters: {
+      [vrouterId]: {
+        VRouterId: vrouterId,
+        VpcId: vpcId,
+        VRouterName: '',
+        Description: '',
+        CreationTime: created,
+      },
+    },
     routeTables: {
-      [tableId]: { RouteTableId: tableId, VRouterId: vrouterId, VpcId: vpcId, RouteTableType: 'System', RouteTableName: '', Description: '', CreationTime: created },
+      [tableId]: {
+        RouteTableId: tableId,
+        VRouterId: vrouterId,
+        VpcId: vpcId,
+        RouteTableType: 'System',
+        RouteTableName: '',
+        Description: '',
+        CreationTime: created,
+      },
     },
     routeEntries: {},
     vswitches: {},

@@ -33,7 +33,10 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain;charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'text/plain;charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -49,7 +52,13 @@ function serveToken(core: EmulatorCore, req: IncomingMessage, res: ServerRespons
   sendText(res, 200, out.token);
 }
 
-function serveMetadata(core: EmulatorCore, req: IncomingMessage, res: ServerResponse, hostKey: string, key: string): void {
+function serveMetadata(
+  core: EmulatorCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  hostKey: string,
+  key: string,
+): void {
   const meta = core.hostMetadata(hostKey);
   const header = req.headers[TOKEN_HEADER];
   const token = Array.isArray(header) ? header[0] : header;
@@ -65,7 +74,14 @@ function serveMetadata(core: EmulatorCore, req: IncomingMessage, res: ServerResp
   if (role) {
     if (!meta.ramRole || role[1] !== meta.ramRole) return sendText(res, 404, 'Not Found');
     const c = core.roleCredentials(hostKey, meta.ramRole);
-    return sendJson(res, 200, { AccessKeyId: c.AccessKeyId, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken, Expiration: c.Expiration, LastUpdated: c.LastUpdated, Code: c.Code });
+    return sendJson(res, 200, {
+      AccessKeyId: c.AccessKeyId,
+      AccessKeySecret: c.AccessKeySecret,
+      SecurityToken: c.SecurityToken,
+      Expiration: c.Expiration,
+      LastUpdated: c.LastUpdated,
+      Code: c.Code,
+    });
   }
   const value = metadataValue(meta, key.replace(/\/$/, ''));
   if (value === undefined) return sendText(res, 404, 'Not Found');

@@ -5,14 +5,17 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** RFC 3986 percent-encoding over UTF-8 bytes: only A–Z a–z 0–9 - _ . ~ stay literal. */
 export function percentEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase(),
+  );
 }
 
 /** Canonical query: every parameter except Signature, sorted by name in byte order. */
 export function canonicalQuery(params: Record<string, string>): string {
   return Object.keys(params)
     .filter((k) => k !== 'Signature')
-    .sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))))
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
     .map((k) => `${percentEncode(k)}=${percentEncode(params[k] ?? '')}`)
     .join('&');
 }

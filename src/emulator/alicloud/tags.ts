@@ -12,7 +12,8 @@ export function matchesTags(have: Tag[], want: Tag[]): boolean {
 export function mergeTags(have: Tag[], add: Tag[]): Tag[] {
   const out = have.filter((h) => !add.some((a) => a.Key === h.Key));
   out.push(...add.map((t) => ({ Key: t.Key, Value: t.Value })));
-  if (out.length > MAX_TAGS) throw new ApiError(400, 'InvalidTagCount', `A resource can have at most ${MAX_TAGS} tags.`);
+  if (out.length > MAX_TAGS)
+    throw new ApiError(400, 'InvalidTagCount', `A resource can have at most ${MAX_TAGS} tags.`);
   return out;
 }
 
@@ -34,7 +35,12 @@ export function parseJsonTags(text: string | undefined, param = 'Tags'): Tag[] {
     const o = (t ?? {}) as Record<string, unknown>;
     const key = o.TagKey ?? o.tagKey ?? o.Key ?? o.key;
     const value = o.TagValue ?? o.tagValue ?? o.Value ?? o.value ?? '';
-    if (typeof key !== 'string' || key === '') throw new ApiError(400, 'InvalidParameter', `The specified parameter "${param}" has a tag without TagKey.`);
+    if (typeof key !== 'string' || key === '')
+      throw new ApiError(
+        400,
+        'InvalidParameter',
+        `The specified parameter "${param}" has a tag without TagKey.`,
+      );
     return { Key: key, Value: String(value) };
   });
 }
@@ -43,6 +49,13 @@ export function parseJsonTags(text: string | undefined, param = 'Tags'): Tag[] {
 export function nameMatches(pattern: string | undefined, value: string): boolean {
   if (pattern === undefined) return true;
   if (!pattern.includes('*')) return pattern === value;
-  const re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  const re = new RegExp(
+    '^' +
+      pattern
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*') +
+      '$',
+  );
   return re.test(value);
 }

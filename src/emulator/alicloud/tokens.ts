@@ -4,7 +4,18 @@ import { ApiError } from './errors.js';
 import type { Ctx } from './context.js';
 
 const TOKEN_TTL_MS = 24 * 3600 * 1000;
-const IGNORED = new Set(['RegionId', 'Signature', 'SignatureNonce', 'Timestamp', 'AccessKeyId', 'SecurityToken', 'SignatureType', 'Format', 'SignatureMethod', 'SignatureVersion']);
+const IGNORED = new Set([
+  'RegionId',
+  'Signature',
+  'SignatureNonce',
+  'Timestamp',
+  'AccessKeyId',
+  'SecurityToken',
+  'SignatureType',
+  'Format',
+  'SignatureMethod',
+  'SignatureVersion',
+]);
 
 function fingerprint(ctx: Ctx): string {
   return JSON.stringify(
@@ -23,7 +34,11 @@ export function replayed(ctx: Ctx, exists: (id: string) => boolean): string | un
   const rec = ctx.state.clientTokens[key];
   if (!rec || rec.expiresAt < Date.now()) return undefined;
   if (rec.fingerprint !== fingerprint(ctx)) {
-    throw new ApiError(400, 'IdempotentParameterMismatch', 'The request uses the same client token as a previous, but non-identical request.');
+    throw new ApiError(
+      400,
+      'IdempotentParameterMismatch',
+      'The request uses the same client token as a previous, but non-identical request.',
+    );
   }
   return exists(rec.resourceId) ? rec.resourceId : undefined;
 }
@@ -32,7 +47,8 @@ export function remember(ctx: Ctx, resourceId: string): void {
   const token = ctx.p.str('ClientToken');
   if (!token) return;
   const now = Date.now();
-  for (const [k, r] of Object.entries(ctx.state.clientTokens)) if (r.expiresAt < now) delete ctx.state.clientTokens[k];
+  for (const [k, r] of Object.entries(ctx.state.clientTokens))
+    if (r.expiresAt < now) delete ctx.state.clientTokens[k];
   ctx.state.clientTokens[`${ctx.product}.${ctx.action}:${token}`] = {
     action: ctx.action,
     fingerprint: fingerprint(ctx),

@@ -12,7 +12,11 @@ export interface AuditRecord {
 }
 
 /** HTTP method + path shape → the RBAC verb the apiserver's authorizer would check. */
-export function rbacVerb(method: string, hasName: boolean, isWatch: boolean): AuditRecord['verb'] | undefined {
+export function rbacVerb(
+  method: string,
+  hasName: boolean,
+  isWatch: boolean,
+): AuditRecord['verb'] | undefined {
   switch (method) {
     case 'GET':
       return isWatch ? 'watch' : hasName ? 'get' : 'list';

@@ -58,17 +58,30 @@ function qualified(group: string, resource: string): string {
 }
 
 export const notFound = (group: string, resource: string, name: string): ApiError =>
-  new ApiError(404, 'NotFound', `${qualified(group, resource)} "${name}" not found`, { name, group, kind: resource });
-
-export const alreadyExists = (group: string, resource: string, name: string): ApiError =>
-  new ApiError(409, 'AlreadyExists', `${qualified(group, resource)} "${name}" already exists`, { name, group, kind: resource });
-
-export const conflict = (group: string, resource: string, name: string, why: string): ApiError =>
-  new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(group, resource)} "${name}": ${why}`, {
+  new ApiError(404, 'NotFound', `${qualified(group, resource)} "${name}" not found`, {
     name,
     group,
     kind: resource,
   });
+
+export const alreadyExists = (group: string, resource: string, name: string): ApiError =>
+  new ApiError(409, 'AlreadyExists', `${qualified(group, resource)} "${name}" already exists`, {
+    name,
+    group,
+    kind: resource,
+  });
+
+export const conflict = (group: string, resource: string, name: string, why: string): ApiError =>
+  new ApiError(
+    409,
+    'Conflict',
+    `Operation cannot be fulfilled on ${qualified(group, resource)} "${name}": ${why}`,
+    {
+      name,
+      group,
+      kind: resource,
+    },
+  );
 
 export const invalid = (group: string, kind: string, name: string, causes: StatusCause[]): ApiError =>
   new ApiError(
@@ -85,9 +98,17 @@ export const gone = (message: string): ApiError => new ApiError(410, 'Expired', 
 export const methodNotAllowed = (message: string): ApiError => new ApiError(405, 'MethodNotAllowed', message);
 
 export const unsupportedMediaType = (type: string): ApiError =>
-  new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json; got ${type}`);
+  new ApiError(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json; got ${type}`,
+  );
 
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  return new ApiError(500, 'InternalError', `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`);
+  return new ApiError(
+    500,
+    'InternalError',
+    `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`,
+  );
 }

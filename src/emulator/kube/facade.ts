@@ -26,7 +26,12 @@ export interface KubeStore {
   create<T extends KubeObject = KubeObject>(resource: string, obj: KubeObject): T;
   update<T extends KubeObject = KubeObject>(resource: string, obj: KubeObject): T;
   updateStatus<T extends KubeObject = KubeObject>(resource: string, obj: KubeObject): T;
-  patch<T extends KubeObject = KubeObject>(resource: string, name: string, patch: unknown, opts?: StorePatchOptions): T;
+  patch<T extends KubeObject = KubeObject>(
+    resource: string,
+    name: string,
+    patch: unknown,
+    opts?: StorePatchOptions,
+  ): T;
   /** Returns the object as deleted (or marked for deletion), undefined when it did not exist. */
   delete(resource: string, name: string, namespace?: string): KubeObject | undefined;
 }
@@ -56,11 +61,27 @@ export function createFacade(reg: Registry): KubeStore {
       return clone(reg.update(resolveResource(resource), nsOf(obj), obj.metadata.name ?? '', obj)) as T;
     },
     updateStatus<T extends KubeObject>(resource: string, obj: KubeObject): T {
-      return clone(reg.update(resolveResource(resource), nsOf(obj), obj.metadata.name ?? '', obj, 'status')) as T;
+      return clone(
+        reg.update(resolveResource(resource), nsOf(obj), obj.metadata.name ?? '', obj, 'status'),
+      ) as T;
     },
-    patch<T extends KubeObject>(resource: string, name: string, patch: unknown, opts: StorePatchOptions = {}): T {
+    patch<T extends KubeObject>(
+      resource: string,
+      name: string,
+      patch: unknown,
+      opts: StorePatchOptions = {},
+    ): T {
       const def = resolveResource(resource);
-      return clone(reg.patch(def, opts.namespace ?? 'default', name, opts.type ?? 'merge', JSON.stringify(patch), opts.subresource)) as T;
+      return clone(
+        reg.patch(
+          def,
+          opts.namespace ?? 'default',
+          name,
+          opts.type ?? 'merge',
+          JSON.stringify(patch),
+          opts.subresource,
+        ),
+      ) as T;
     },
     delete(resource: string, name: string, namespace?: string): KubeObject | undefined {
       try {

@@ -76,7 +76,10 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     faults,
     controls,
     reviews,
-    watchOptions: { bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10_000, maxBufferedBytes: 64 * 1024 * 1024 },
+    watchOptions: {
+      bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10_000,
+      maxBufferedBytes: 64 * 1024 * 1024,
+    },
     ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
   });
   const host = opts.host ?? '127.0.0.1';

@@ -16,12 +16,24 @@ async function main(argv: string[]): Promise<void> {
     .option('--state <file>', 'load objects from this JSON file if present, and persist to it')
     .option('--watch-cache-size <n>', 'changes a watch can resume across before 410 Gone', '10000')
     .parse(argv);
-  const o = program.opts<{ port: string; host: string; kubeconfigOut?: string; state?: string; watchCacheSize: string }>();
+  const o = program.opts<{
+    port: string;
+    host: string;
+    kubeconfigOut?: string;
+    state?: string;
+    watchCacheSize: string;
+  }>();
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port ${o.port}`);
   const watchCacheSize = Number(o.watchCacheSize);
-  if (!Number.isInteger(watchCacheSize) || watchCacheSize < 1) throw new Error(`invalid --watch-cache-size ${o.watchCacheSize}`);
-  const emu = await startKubeEmulator({ port, host: o.host, watchCacheSize, ...(o.state ? { stateFile: o.state } : {}) });
+  if (!Number.isInteger(watchCacheSize) || watchCacheSize < 1)
+    throw new Error(`invalid --watch-cache-size ${o.watchCacheSize}`);
+  const emu = await startKubeEmulator({
+    port,
+    host: o.host,
+    watchCacheSize,
+    ...(o.state ? { stateFile: o.state } : {}),
+  });
   if (o.kubeconfigOut) await emu.writeKubeconfig(o.kubeconfigOut);
   announceAndCloseOnSignal(emu.url, () => emu.close(), log);
 }

@@ -28,14 +28,24 @@ export function validateName(def: ResourceDef, o: KubeObject): void {
   const name = o.metadata.name;
   const causes: StatusCause[] = [];
   if (!name) {
-    causes.push({ reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' });
+    causes.push({
+      reason: 'FieldValueRequired',
+      field: 'metadata.name',
+      message: 'Required value: name or generateName is required',
+    });
   } else if (PATH_NAMED.has(def.kind)) {
     if (name.includes('/') || name === '.' || name === '..') {
-      causes.push({ reason: 'FieldValueInvalid', field: 'metadata.name', message: `Invalid value: "${name}": may not contain '/'` });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: 'metadata.name',
+        message: `Invalid value: "${name}": may not contain '/'`,
+      });
     }
   } else {
     const label = LABEL_NAMED.has(def.kind);
-    const ok = label ? DNS_LABEL.test(name) && name.length <= 63 : DNS_SUBDOMAIN.test(name) && name.length <= 253;
+    const ok = label
+      ? DNS_LABEL.test(name) && name.length <= 63
+      : DNS_SUBDOMAIN.test(name) && name.length <= 253;
     if (!ok) {
       causes.push({
         reason: 'FieldValueInvalid',
@@ -46,7 +56,11 @@ export function validateName(def: ResourceDef, o: KubeObject): void {
   }
   for (const [k, v] of Object.entries(o.metadata.labels ?? {})) {
     if (typeof v !== 'string' || v.length > 63) {
-      causes.push({ reason: 'FieldValueInvalid', field: `metadata.labels`, message: `Invalid value: "${String(v)}": label value for ${k} must be a string of at most 63 characters` });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: `metadata.labels`,
+        message: `Invalid value: "${String(v)}": label value for ${k} must be a string of at most 63 characters`,
+      });
     }
   }
   if (causes.length) throw invalid(def.group, def.kind, name ?? '', causes);

@@ -23,7 +23,11 @@ export function saveState(store: ObjectStore, file: string): void {
 }
 
 /** Persist at most every `delayMs` while changes keep coming; returns flush (for close). */
-export function persistOnChange(store: ObjectStore, file: string, delayMs = 50): { flush(): void; stop(): void } {
+export function persistOnChange(
+  store: ObjectStore,
+  file: string,
+  delayMs = 50,
+): { flush(): void; stop(): void } {
   let timer: NodeJS.Timeout | undefined;
   const flush = (): void => {
     clearTimeout(timer);

@@ -2,7 +2,16 @@
 // optimistic concurrency, status subresources, generation, finalizers and per-kind hooks.
 import { randomUUID } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
-import { alreadyExists, ApiError, badRequest, conflict, gone, invalid, notFound, unsupportedMediaType } from './errors.js';
+import {
+  alreadyExists,
+  ApiError,
+  badRequest,
+  conflict,
+  gone,
+  invalid,
+  notFound,
+  unsupportedMediaType,
+} from './errors.js';
 import { prepareCreate, specPart } from './kinds/defaults.js';
 import { prepareService } from './kinds/service.js';
 import { ServiceAllocator } from './kinds/service-alloc.js';
@@ -80,10 +89,14 @@ export class Registry {
       try {
         token = JSON.parse(Buffer.from(opts.continue, 'base64url').toString()) as ContinueToken;
       } catch {
-        throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+        throw badRequest(
+          'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
+        );
       }
       if (token.rv < this.store.oldestResumable) {
-        throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+        throw gone(
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+        );
       }
       rv = token.rv;
       start = token.start;
@@ -105,7 +118,9 @@ export class Registry {
         return labels(o) && fields(o);
       }).length;
       if (rest > 0) {
-        result.continue = Buffer.from(JSON.stringify({ rv, start: keys[i - 1] } satisfies ContinueToken)).toString('base64url');
+        result.continue = Buffer.from(
+          JSON.stringify({ rv, start: keys[i - 1] } satisfies ContinueToken),
+        ).toString('base64url');
         if (!opts.labelSelector && !opts.fieldSelector) result.remainingItemCount = rest;
       }
     }
@@ -118,14 +133,19 @@ export class Registry {
     o.metadata = isPlainObject(o.metadata) ? o.metadata : {};
     settleNamespace(def, o, ns);
     this.requireNamespace(def, o.metadata.namespace);
-    if (!o.metadata.name && o.metadata.generateName) o.metadata.name = o.metadata.generateName + generateSuffix();
+    if (!o.metadata.name && o.metadata.generateName)
+      o.metadata.name = o.metadata.generateName + generateSuffix();
     validateName(def, o);
     const bucket = storageKey(def);
     const key = objectKey(o.metadata.namespace, o.metadata.name!);
     if (this.store.get(bucket, key)) throw alreadyExists(def.group, def.resource, o.metadata.name!);
     const nsObj = o.metadata.namespace ? this.store.get('/namespaces', o.metadata.namespace) : undefined;
     if (nsObj?.metadata.deletionTimestamp) {
-      throw new ApiError(403, 'Forbidden', `${def.resource} "${o.metadata.name}" is forbidden: unable to create new content in namespace ${o.metadata.namespace} because it is being terminated`);
+      throw new ApiError(
+        403,
+        'Forbidden',
+        `${def.resource} "${o.metadata.name}" is forbidden: unable to create new content in namespace ${o.metadata.namespace} because it is being terminated`,
+      );
     }
     o.metadata.uid = randomUUID();
     o.metadata.creationTimestamp = nowTimestamp();
@@ -143,7 +163,14 @@ export class Registry {
   }
 
   /** PUT semantics. `subresource === 'status'` takes only status; otherwise status is kept from storage. */
-  update(def: ResourceDef, ns: string | undefined, name: string, body: unknown, subresource?: string, dryRun = false): KubeObject {
+  update(
+    def: ResourceDef,
+    ns: string | undefined,
+    name: string,
+    body: unknown,
+    subresource?: string,
+    dryRun = false,
+  ): KubeObject {
     if (!isPlainObject(body)) throw badRequest('the body of the request must be an object');
     const bucket = storageKey(def);
     const key = objectKey(def.namespaced ? ns : undefined, name);
@@ -152,11 +179,18 @@ export class Registry {
     const incoming = fromView(def, clone(body) as KubeObject);
     incoming.metadata = isPlainObject(incoming.metadata) ? incoming.metadata : {};
     if (incoming.metadata.name !== undefined && incoming.metadata.name !== name) {
-      throw badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
+      throw badRequest(
+        `the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`,
+      );
     }
     const sentRv = incoming.metadata.resourceVersion;
     if (sentRv && sentRv !== old.metadata.resourceVersion) {
-      throw conflict(def.group, def.resource, name, 'the object has been modified; please apply your changes to the latest version and try again');
+      throw conflict(
+        def.group,
+        def.resource,
+        name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
     }
     let next: KubeObject;
     if (subresource === 'status') {
@@ -176,7 +210,8 @@ export class Registry {
       m.generation = old.metadata.generation ?? 1;
       if (old.metadata.deletionTimestamp) m.deletionTimestamp = old.metadata.deletionTimestamp;
       else delete m.deletionTimestamp;
-      if (old.metadata.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
+      if (old.metadata.deletionGracePeriodSeconds !== undefined)
+        m.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
       else delete m.deletionGracePeriodSeconds;
       delete m.managedFields;
       validateName(def, next);
@@ -184,7 +219,11 @@ export class Registry {
         const added = (m.finalizers ?? []).filter((f) => !(old.metadata.finalizers ?? []).includes(f));
         if (added.length) {
           throw invalid(def.group, def.kind, name, [
-            { reason: 'FieldValueForbidden', field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}` },
+            {
+              reason: 'FieldValueForbidden',
+              field: 'metadata.finalizers',
+              message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`,
+            },
           ]);
         }
       }
@@ -206,7 +245,15 @@ export class Registry {
     return toView(def, next);
   }
 
-  patch(def: ResourceDef, ns: string | undefined, name: string, type: PatchType | string, body: string, subresource?: string, dryRun = false): KubeObject {
+  patch(
+    def: ResourceDef,
+    ns: string | undefined,
+    name: string,
+    type: PatchType | string,
+    body: string,
+    subresource?: string,
+    dryRun = false,
+  ): KubeObject {
     const kind = (PATCH_CONTENT_TYPES[type] ?? type) as PatchType;
     if (!['merge', 'strategic', 'json', 'apply'].includes(kind)) throw unsupportedMediaType(type);
     let patchBody: unknown;
@@ -233,24 +280,45 @@ export class Registry {
     else if (kind === 'strategic') patched = strategicMerge(current, patchBody);
     else if (kind === 'json') patched = applyJsonPatch(current, patchBody);
     else patched = strategicMerge(current, patchBody);
-    if (!isPlainObject(patched) || !isPlainObject(patched['metadata'])) throw badRequest('patch removed metadata');
+    if (!isPlainObject(patched) || !isPlainObject(patched['metadata']))
+      throw badRequest('patch removed metadata');
     // Server-side apply never carries optimistic locking unless the applied config names a version.
-    const rvInPatch = isPlainObject(patchBody) && isPlainObject(patchBody['metadata']) && 'resourceVersion' in patchBody['metadata'];
-    if (!rvInPatch) (patched['metadata'] as Record<string, unknown>)['resourceVersion'] = current.metadata.resourceVersion;
+    const rvInPatch =
+      isPlainObject(patchBody) &&
+      isPlainObject(patchBody['metadata']) &&
+      'resourceVersion' in patchBody['metadata'];
+    if (!rvInPatch)
+      (patched['metadata'] as Record<string, unknown>)['resourceVersion'] = current.metadata.resourceVersion;
     return this.update(def, ns, name, patched, subresource, dryRun);
   }
 
-  delete(def: ResourceDef, ns: string | undefined, name: string, opts: DeleteOptions = {}, dryRun = false): KubeObject {
+  delete(
+    def: ResourceDef,
+    ns: string | undefined,
+    name: string,
+    opts: DeleteOptions = {},
+    dryRun = false,
+  ): KubeObject {
     const bucket = storageKey(def);
     const key = objectKey(def.namespaced ? ns : undefined, name);
     const old = this.store.get(bucket, key);
     if (!old) throw this.fail404(def, name);
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== old.metadata.uid) {
-      throw conflict(def.group, def.resource, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`);
+      throw conflict(
+        def.group,
+        def.resource,
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`,
+      );
     }
     if (pre?.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion) {
-      throw conflict(def.group, def.resource, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${old.metadata.resourceVersion}`);
+      throw conflict(
+        def.group,
+        def.resource,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${old.metadata.resourceVersion}`,
+      );
     }
     if (dryRun) return toView(def, old);
     if (bucket === '/namespaces') return toView(def, this.deleteNamespace(old));
@@ -271,8 +339,16 @@ export class Registry {
     return toView(def, final);
   }
 
-  deleteCollection(def: ResourceDef, ns: string | undefined, opts: ListOptions, dryRun = false): KubeObject[] {
-    const { items } = this.list(def, ns, { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector });
+  deleteCollection(
+    def: ResourceDef,
+    ns: string | undefined,
+    opts: ListOptions,
+    dryRun = false,
+  ): KubeObject[] {
+    const { items } = this.list(def, ns, {
+      labelSelector: opts.labelSelector,
+      fieldSelector: opts.fieldSelector,
+    });
     return items.map((o) => this.delete(def, o.metadata.namespace, o.metadata.name!, {}, dryRun));
   }
 
@@ -314,6 +390,11 @@ export class Registry {
       for (const k of this.store.bucket(resourceKey(def)).keys()) if (k.startsWith(prefix)) return;
     }
     const rv = this.store.nextResourceVersion();
-    this.store.remove('/namespaces', ns, { ...nsObj, metadata: { ...nsObj.metadata, resourceVersion: String(rv) } }, rv);
+    this.store.remove(
+      '/namespaces',
+      ns,
+      { ...nsObj, metadata: { ...nsObj.metadata, resourceVersion: String(rv) } },
+      rv,
+    );
   }
 }

@@ -46,14 +46,29 @@ export const RESOURCES: readonly ResourceDef[] = [
   r('storage.k8s.io', 'v1', 'csidrivers', 'CSIDriver', false),
   r('storage.k8s.io', 'v1', 'csinodes', 'CSINode', false),
   r('storage.k8s.io', 'v1', 'volumeattachments', 'VolumeAttachment', false, { status: true }),
-  r('apps', 'v1', 'deployments', 'Deployment', true, { shortNames: ['deploy'], status: true, categories: ['all'] }),
+  r('apps', 'v1', 'deployments', 'Deployment', true, {
+    shortNames: ['deploy'],
+    status: true,
+    categories: ['all'],
+  }),
   r('apps', 'v1', 'daemonsets', 'DaemonSet', true, { shortNames: ['ds'], status: true, categories: ['all'] }),
-  r('apps', 'v1', 'statefulsets', 'StatefulSet', true, { shortNames: ['sts'], status: true, categories: ['all'] }),
-  r('apps', 'v1', 'replicasets', 'ReplicaSet', true, { shortNames: ['rs'], status: true, categories: ['all'] }),
+  r('apps', 'v1', 'statefulsets', 'StatefulSet', true, {
+    shortNames: ['sts'],
+    status: true,
+    categories: ['all'],
+  }),
+  r('apps', 'v1', 'replicasets', 'ReplicaSet', true, {
+    shortNames: ['rs'],
+    status: true,
+    categories: ['all'],
+  }),
   r('apps', 'v1', 'controllerrevisions', 'ControllerRevision', true),
   r('batch', 'v1', 'jobs', 'Job', true, { status: true, categories: ['all'] }),
   r('batch', 'v1', 'cronjobs', 'CronJob', true, { shortNames: ['cj'], status: true, categories: ['all'] }),
-  r('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, { shortNames: ['pdb'], status: true }),
+  r('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, {
+    shortNames: ['pdb'],
+    status: true,
+  }),
   r('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true),
   r('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true),
   r('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false),
@@ -62,9 +77,24 @@ export const RESOURCES: readonly ResourceDef[] = [
   r('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true, { shortNames: ['netpol'] }),
   r('networking.k8s.io', 'v1', 'ingresses', 'Ingress', true, { shortNames: ['ing'], status: true }),
   r('networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', false),
-  r('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, { shortNames: ['crd', 'crds'], status: true }),
-  r('admissionregistration.k8s.io', 'v1', 'validatingwebhookconfigurations', 'ValidatingWebhookConfiguration', false),
-  r('admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', false),
+  r('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, {
+    shortNames: ['crd', 'crds'],
+    status: true,
+  }),
+  r(
+    'admissionregistration.k8s.io',
+    'v1',
+    'validatingwebhookconfigurations',
+    'ValidatingWebhookConfiguration',
+    false,
+  ),
+  r(
+    'admissionregistration.k8s.io',
+    'v1',
+    'mutatingwebhookconfigurations',
+    'MutatingWebhookConfiguration',
+    false,
+  ),
 ];
 
 /** "group/resource" ('' group gives "/resource"); the identity of a storage bucket. */
@@ -80,7 +110,9 @@ export function apiVersionOf(def: ResourceDef): string {
   return def.group ? `${def.group}/${def.version}` : def.version;
 }
 
-const byGvr = new Map<string, ResourceDef>(RESOURCES.map((d) => [`${d.group}/${d.version}/${d.resource}`, d]));
+const byGvr = new Map<string, ResourceDef>(
+  RESOURCES.map((d) => [`${d.group}/${d.version}/${d.resource}`, d]),
+);
 
 export function findResource(group: string, version: string, resource: string): ResourceDef | undefined {
   return byGvr.get(`${group}/${version}/${resource}`);

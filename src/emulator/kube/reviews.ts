@@ -54,16 +54,25 @@ interface NonResourceAttributes {
 }
 
 const invalid = (kind: string, message: string): ApiError =>
-  new ApiError(422, 'Invalid', `${kind}.${kind === 'TokenReview' ? 'authentication' : 'authorization'}.k8s.io "" is invalid: ${message}`, {
-    kind,
-    group: kind === 'TokenReview' ? 'authentication.k8s.io' : 'authorization.k8s.io',
-    causes: [{ reason: 'FieldValueRequired', message }],
-  });
+  new ApiError(
+    422,
+    'Invalid',
+    `${kind}.${kind === 'TokenReview' ? 'authentication' : 'authorization'}.k8s.io "" is invalid: ${message}`,
+    {
+      kind,
+      group: kind === 'TokenReview' ? 'authentication.k8s.io' : 'authorization.k8s.io',
+      causes: [{ reason: 'FieldValueRequired', message }],
+    },
+  );
 
-const matches = (list: string[] | undefined, v: string): boolean => !!list && (list.includes('*') || list.includes(v));
+const matches = (list: string[] | undefined, v: string): boolean =>
+  !!list && (list.includes('*') || list.includes(v));
 
 function urlMatches(list: string[] | undefined, path: string): boolean {
-  return !!list && list.some((u) => u === '*' || u === path || (u.endsWith('*') && path.startsWith(u.slice(0, -1))));
+  return (
+    !!list &&
+    list.some((u) => u === '*' || u === path || (u.endsWith('*') && path.startsWith(u.slice(0, -1))))
+  );
 }
 
 export class ReviewAuthority {
@@ -89,9 +98,11 @@ export class ReviewAuthority {
   }
 
   tokenReview(body: unknown): KubeObject {
-    if (!isPlainObject(body) || !isPlainObject(body['spec'])) throw invalid('TokenReview', 'spec: Required value');
+    if (!isPlainObject(body) || !isPlainObject(body['spec']))
+      throw invalid('TokenReview', 'spec: Required value');
     const spec = body['spec'] as { token?: unknown; audiences?: unknown };
-    if (typeof spec.token !== 'string' || spec.token === '') throw invalid('TokenReview', 'spec.token: Required value');
+    if (typeof spec.token !== 'string' || spec.token === '')
+      throw invalid('TokenReview', 'spec.token: Required value');
     const user = this.tokens.get(spec.token);
     const status = user
       ? {
@@ -103,7 +114,10 @@ export class ReviewAuthority {
             groups: [...new Set([...(user.groups ?? []), 'system:authenticated'])],
             ...(user.extra ? { extra: user.extra } : {}),
           },
-          audiences: Array.isArray(spec.audiences) && spec.audiences.length ? spec.audiences : ['https://kubernetes.default.svc'],
+          audiences:
+            Array.isArray(spec.audiences) && spec.audiences.length
+              ? spec.audiences
+              : ['https://kubernetes.default.svc'],
         }
       : { user: {}, error: '[invalid bearer token, token lookup failed]' };
     return {
@@ -116,7 +130,8 @@ export class ReviewAuthority {
   }
 
   subjectAccessReview(body: unknown): KubeObject {
-    if (!isPlainObject(body) || !isPlainObject(body['spec'])) throw invalid('SubjectAccessReview', 'spec: Required value');
+    if (!isPlainObject(body) || !isPlainObject(body['spec']))
+      throw invalid('SubjectAccessReview', 'spec: Required value');
     const spec = body['spec'] as {
       user?: string;
       groups?: string[];
@@ -124,10 +139,21 @@ export class ReviewAuthority {
       nonResourceAttributes?: NonResourceAttributes;
     };
     if (!!spec.resourceAttributes === !!spec.nonResourceAttributes)
-      throw invalid('SubjectAccessReview', 'spec.resourceAttributes: Invalid value: exactly one of nonResourceAttributes or resourceAttributes must be specified');
+      throw invalid(
+        'SubjectAccessReview',
+        'spec.resourceAttributes: Invalid value: exactly one of nonResourceAttributes or resourceAttributes must be specified',
+      );
     if (!spec.user && !spec.groups?.length)
-      throw invalid('SubjectAccessReview', 'spec.user: Invalid value: "": at least one of user or group must be specified');
-    const decision = this.decide(spec.user ?? '', spec.groups ?? [], spec.resourceAttributes, spec.nonResourceAttributes);
+      throw invalid(
+        'SubjectAccessReview',
+        'spec.user: Invalid value: "": at least one of user or group must be specified',
+      );
+    const decision = this.decide(
+      spec.user ?? '',
+      spec.groups ?? [],
+      spec.resourceAttributes,
+      spec.nonResourceAttributes,
+    );
     return {
       apiVersion: 'authorization.k8s.io/v1',
       kind: 'SubjectAccessReview',
@@ -149,35 +175,59 @@ export class ReviewAuthority {
         (s) =>
           (s.kind === 'User' && s.name === user) ||
           (s.kind === 'Group' && groups.includes(s.name)) ||
-          (s.kind === 'ServiceAccount' && user === `system:serviceaccount:${s.namespace ?? b.metadata.namespace}:${s.name}`),
+          (s.kind === 'ServiceAccount' &&
+            user === `system:serviceaccount:${s.namespace ?? b.metadata.namespace}:${s.name}`),
       );
     const ruleAllows = (r: PolicyRule): boolean => {
-      if (nonRes) return matches(r.verbs, nonRes.verb ?? '') && urlMatches(r.nonResourceURLs, nonRes.path ?? '');
+      if (nonRes)
+        return matches(r.verbs, nonRes.verb ?? '') && urlMatches(r.nonResourceURLs, nonRes.path ?? '');
       const a = res!;
       const resource = a.subresource ? `${a.resource ?? ''}/${a.subresource}` : (a.resource ?? '');
-      if (!matches(r.verbs, a.verb ?? '') || !matches(r.apiGroups, a.group ?? '') || !matches(r.resources, resource)) return false;
+      if (
+        !matches(r.verbs, a.verb ?? '') ||
+        !matches(r.apiGroups, a.group ?? '') ||
+        !matches(r.resources, resource)
+      )
+        return false;
       return !r.resourceNames?.length || (!!a.name && r.resourceNames.includes(a.name));
     };
-    const roleRules = (kind: string | undefined, name: string | undefined, ns: string | undefined): PolicyRule[] => {
+    const roleRules = (
+      kind: string | undefined,
+      name: string | undefined,
+      ns: string | undefined,
+    ): PolicyRule[] => {
       if (!name) return [];
       try {
-        const def = resolveResource(kind === 'Role' ? 'roles.rbac.authorization.k8s.io' : 'clusterroles.rbac.authorization.k8s.io');
+        const def = resolveResource(
+          kind === 'Role' ? 'roles.rbac.authorization.k8s.io' : 'clusterroles.rbac.authorization.k8s.io',
+        );
         return (this.registry.get(def, kind === 'Role' ? ns : undefined, name) as Role).rules ?? [];
       } catch {
         return [];
       }
     };
-    const crbs = this.registry.list(resolveResource('clusterrolebindings.rbac.authorization.k8s.io'), undefined).items as Binding[];
+    const crbs = this.registry.list(
+      resolveResource('clusterrolebindings.rbac.authorization.k8s.io'),
+      undefined,
+    ).items as Binding[];
     for (const b of crbs) {
       if (!bound(b) || !roleRules('ClusterRole', b.roleRef?.name, undefined).some(ruleAllows)) continue;
-      return { allowed: true, reason: `RBAC: allowed by ClusterRoleBinding "${b.metadata.name}" of ClusterRole "${b.roleRef?.name}" to ${subjectText(b, user, groups)}` };
+      return {
+        allowed: true,
+        reason: `RBAC: allowed by ClusterRoleBinding "${b.metadata.name}" of ClusterRole "${b.roleRef?.name}" to ${subjectText(b, user, groups)}`,
+      };
     }
     // RoleBindings grant only namespaced resource requests, never non-resource URLs.
     if (res?.namespace) {
-      const rbs = this.registry.list(resolveResource('rolebindings.rbac.authorization.k8s.io'), res.namespace).items as Binding[];
+      const rbs = this.registry.list(resolveResource('rolebindings.rbac.authorization.k8s.io'), res.namespace)
+        .items as Binding[];
       for (const b of rbs) {
-        if (!bound(b) || !roleRules(b.roleRef?.kind, b.roleRef?.name, res.namespace).some(ruleAllows)) continue;
-        return { allowed: true, reason: `RBAC: allowed by RoleBinding "${b.metadata.name}/${res.namespace}" of ${b.roleRef?.kind} "${b.roleRef?.name}" to ${subjectText(b, user, groups)}` };
+        if (!bound(b) || !roleRules(b.roleRef?.kind, b.roleRef?.name, res.namespace).some(ruleAllows))
+          continue;
+        return {
+          allowed: true,
+          reason: `RBAC: allowed by RoleBinding "${b.metadata.name}/${res.namespace}" of ${b.roleRef?.kind} "${b.roleRef?.name}" to ${subjectText(b, user, groups)}`,
+        };
       }
     }
     return { allowed: false, reason: '' };
@@ -187,7 +237,8 @@ export class ReviewAuthority {
 function subjectText(b: Binding, user: string, groups: string[]): string {
   const s = (b.subjects ?? []).find((x) => (x.kind === 'Group' ? groups.includes(x.name) : true));
   if (s?.kind === 'Group') return `Group "${s.name}"`;
-  if (s?.kind === 'ServiceAccount') return `ServiceAccount "${s.name}/${s.namespace ?? b.metadata.namespace}"`;
+  if (s?.kind === 'ServiceAccount')
+    return `ServiceAccount "${s.name}/${s.namespace ?? b.metadata.namespace}"`;
   return `User "${user}"`;
 }
 

@@ -72,7 +72,9 @@ export function parseFieldSelector(s: string | null | undefined): (o: KubeObject
     const m = /^([^!=\s]+)\s*(==|!=|=)\s*(.*)$/.exec(term);
     if (!m) throw badRequest(`invalid field selector: ${term}`);
     const [, path, op, value] = m as unknown as [string, string, string, string];
-    return op === '!=' ? (o: KubeObject) => fieldValue(o, path) !== value : (o: KubeObject) => fieldValue(o, path) === value;
+    return op === '!='
+      ? (o: KubeObject) => fieldValue(o, path) !== value
+      : (o: KubeObject) => fieldValue(o, path) === value;
   });
   return (o) => reqs.every((r) => r(o));
 }

@@ -37,7 +37,13 @@ export function cloudConfig(cfg: FlexConfig, region: string, log: FileLog): Clou
   return {
     region,
     ...(cfg.ecsEndpoint ? { endpoints: { ecs: cfg.ecsEndpoint } } : {}),
-    ...(c ? { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, ...(c.securityToken ? { securityToken: c.securityToken } : {}) } : {}),
+    ...(c
+      ? {
+          accessKeyId: c.accessKeyId,
+          accessKeySecret: c.accessKeySecret,
+          ...(c.securityToken ? { securityToken: c.securityToken } : {}),
+        }
+      : {}),
     metadataEndpoint: cfg.metadataEndpoint,
     callerIdentity: CALLER,
     retry: RETRY,
@@ -48,13 +54,18 @@ export function cloudConfig(cfg: FlexConfig, region: string, log: FileLog): Clou
 
 export async function connect(cfg: FlexConfig, log: FileLog): Promise<CloudSession> {
   if (!cfg.credentials && cfg.mode !== 'node') {
-    throw new DriverError('central mode needs an AccessKey (ALICLOUD_ACCESS_KEY_ID / ALICLOUD_ACCESS_KEY_SECRET or the config file)');
+    throw new DriverError(
+      'central mode needs an AccessKey (ALICLOUD_ACCESS_KEY_ID / ALICLOUD_ACCESS_KEY_SECRET or the config file)',
+    );
   }
   // loadConfig() already read the environment; an empty env here keeps src/cloud from reading
   // it a second time with different precedence (without a configured AccessKey the chain then
   // goes straight to the RAM role, which is what node mode means).
   const deps: CloudDeps = { env: {} };
-  const regionId = await resolveRegion({ ...(cfg.regionId ? { region: cfg.regionId } : {}), metadataEndpoint: cfg.metadataEndpoint }, {});
+  const regionId = await resolveRegion(
+    { ...(cfg.regionId ? { region: cfg.regionId } : {}), metadataEndpoint: cfg.metadataEndpoint },
+    {},
+  );
   if (!/^[a-z0-9-]+$/.test(regionId)) throw new DriverError(`invalid region ${JSON.stringify(regionId)}`);
   const cloud = createCloud(cloudConfig(cfg, regionId, log), deps);
   return {

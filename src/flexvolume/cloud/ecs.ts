@@ -80,6 +80,10 @@ export class EcsDiskCloud implements DiskCloud {
       });
       return (res.Instances?.Instance ?? []).map(toInstance);
     }
-    return (await this.cloud.ecs.describeInstances(q.instanceName !== undefined ? { instanceName: q.instanceName } : {})).map(toInstance);
+    return (
+      await this.cloud.ecs.describeInstances(
+        q.instanceName !== undefined ? { instanceName: q.instanceName } : {},
+      )
+    ).map(toInstance);
   }
 }

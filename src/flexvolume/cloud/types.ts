@@ -4,7 +4,8 @@
 // src/cloud/ownership.ts (a constants-only module), so nothing here pulls in client code.
 import { TAG_PV_NAME } from '../../cloud/ownership.js';
 
-export type DiskStatus = 'Creating' | 'Available' | 'Attaching' | 'In_use' | 'Detaching' | 'ReIniting' | string;
+export type DiskStatus =
+  'Creating' | 'Available' | 'Attaching' | 'In_use' | 'Detaching' | 'ReIniting' | string;
 
 export interface CloudDisk {
   diskId: string;

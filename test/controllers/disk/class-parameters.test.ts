@@ -13,7 +13,11 @@ describe('disk controller: StorageClass parameters on the wire (both emulators)'
   });
   afterEach(() => h.close());
 
-  const createDiskParams = () => h.cloudEmu.emu.calls().filter((c) => c.action === 'CreateDisk' && c.code === 'Success').map((c) => c.params);
+  const createDiskParams = () =>
+    h.cloudEmu.emu
+      .calls()
+      .filter((c) => c.action === 'CreateDisk' && c.code === 'Success')
+      .map((c) => c.params);
 
   it('alicloud/disk: category, performance level, zone, encryption, KMS key, resource group, tags and fsType', async () => {
     await h.createClass('essd', {
@@ -42,7 +46,8 @@ describe('disk controller: StorageClass parameters on the wire (both emulators)'
     assert.equal(p!.ResourceGroupId, 'rg-acfm0123456789');
     assert.equal(p!.Size, '461', 'rounded up to the ESSD PL2 minimum');
     const tags = new Map<string, string>();
-    for (let i = 1; p![`Tag.${i}.Key`] !== undefined; i++) tags.set(p![`Tag.${i}.Key`]!, p![`Tag.${i}.Value`] ?? '');
+    for (let i = 1; p![`Tag.${i}.Key`] !== undefined; i++)
+      tags.set(p![`Tag.${i}.Key`]!, p![`Tag.${i}.Value`] ?? '');
     assert.equal(tags.get('team'), 'storage');
     assert.equal(tags.get('tier'), 'gold');
     assert.ok(p!.ClientToken, 'idempotent create');
@@ -52,11 +57,16 @@ describe('disk controller: StorageClass parameters on the wire (both emulators)'
     assert.equal(disk!.Encrypted, true);
     const pv = (await h.getVolume(bound.spec!.volumeName!))!;
     assert.equal(pv.spec?.flexVolume?.fsType, 'xfs');
-    assert.deepEqual(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms[0]?.matchExpressions?.[0]?.values, ['cn-hangzhou-i']);
+    assert.deepEqual(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms[0]?.matchExpressions?.[0]?.values, [
+      'cn-hangzhou-i',
+    ]);
   });
 
   it("kube-aliyun's archon.kubeup.com/aliyun provisioner and diskCategory spelling are served too", async () => {
-    await h.createClass('legacy', { provisioner: 'archon.kubeup.com/aliyun', parameters: { diskCategory: 'cloud_ssd' } });
+    await h.createClass('legacy', {
+      provisioner: 'archon.kubeup.com/aliyun',
+      parameters: { diskCategory: 'cloud_ssd' },
+    });
     h.startController();
     await h.createClaim('old', 'legacy', '1Gi');
     const bound = await h.waitBound('old');

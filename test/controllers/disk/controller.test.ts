@@ -12,7 +12,8 @@ import { parseClassParameters } from '../../../src/controllers/disk/parameters.j
 import { addFinalizer } from '../../../src/kube/patch.js';
 import { CLUSTER_ID, DiskHarness, ZONE, until } from './harness.js';
 
-const tagsOf = (d: { Tags: Array<{ Key: string; Value: string }> }) => Object.fromEntries(d.Tags.map((t) => [t.Key, t.Value]));
+const tagsOf = (d: { Tags: Array<{ Key: string; Value: string }> }) =>
+  Object.fromEntries(d.Tags.map((t) => [t.Key, t.Value]));
 
 describe('disk controller (both emulators)', function () {
   this.timeout(60_000);
@@ -33,7 +34,10 @@ describe('disk controller (both emulators)', function () {
     assert.equal(bound.spec?.volumeName, pvName);
     assert.equal(bound.status?.capacity?.storage, '20Gi', 'cloud_efficiency minimum is 20 GiB');
     // Binding and releasing the provisioning finalizer are two writes; the second may land just after Bound.
-    await until('provisioning finalizer released', async () => ((await h.getClaim('data')).metadata?.finalizers ?? []).length === 0);
+    await until(
+      'provisioning finalizer released',
+      async () => ((await h.getClaim('data')).metadata?.finalizers ?? []).length === 0,
+    );
 
     const disks = h.disks();
     assert.equal(disks.length, 1);
@@ -54,15 +58,30 @@ describe('disk controller (both emulators)', function () {
     assert.equal(pv.status?.phase, 'Bound');
     assert.equal(pv.metadata?.annotations?.['pv.kubernetes.io/provisioned-by'], 'alicloud/disk');
     assert.ok(pv.metadata?.finalizers?.includes('alicloud.kubernetes.io/disk-protection'));
-    assert.deepEqual(pv.spec?.flexVolume, { driver: 'alicloud/disk', fsType: 'ext4', options: { volumeId: disk.DiskId, diskId: disk.DiskId } });
+    assert.deepEqual(pv.spec?.flexVolume, {
+      driver: 'alicloud/disk',
+      fsType: 'ext4',
+      options: { volumeId: disk.DiskId, diskId: disk.DiskId },
+    });
     assert.equal(pv.spec?.persistentVolumeReclaimPolicy, 'Delete');
     assert.deepEqual(pv.spec?.accessModes, ['ReadWriteOnce']);
     assert.equal(pv.spec?.claimRef?.uid, claim.metadata!.uid);
-    assert.deepEqual(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms, [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [ZONE] }] }]);
-    await until('ProvisioningSucceeded event', async () => (await h.events('ProvisioningSucceeded')).length === 1);
+    assert.deepEqual(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms, [
+      { matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [ZONE] }] },
+    ]);
+    await until(
+      'ProvisioningSucceeded event',
+      async () => (await h.events('ProvisioningSucceeded')).length === 1,
+    );
 
     // A relabel of the claim re-runs reconcile; nothing in the cloud changes.
-    await h.client.patch(Resources.persistentvolumeclaims, 'default', 'data', { metadata: { labels: { touched: 'yes' } } }, ContentType.merge);
+    await h.client.patch(
+      Resources.persistentvolumeclaims,
+      'default',
+      'data',
+      { metadata: { labels: { touched: 'yes' } } },
+      ContentType.merge,
+    );
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(h.calls('CreateDisk'), 1);
     assert.equal(h.disks().length, 1);
@@ -99,7 +118,13 @@ describe('disk controller (both emulators)', function () {
 
   it('never deletes a foreign disk (no cluster tag) bound to a PV with reclaim Delete', async () => {
     const ecs = h.cloud().ecs;
-    const foreign = (await ecs.createDisk({ zoneId: ZONE, diskCategory: 'cloud_ssd', size: 40, diskName: 'precious', tags: [{ Key: 'owner', Value: 'dba' }] }))!;
+    const foreign = (await ecs.createDisk({
+      zoneId: ZONE,
+      diskCategory: 'cloud_ssd',
+      size: 40,
+      diskName: 'precious',
+      tags: [{ Key: 'owner', Value: 'dba' }],
+    }))!;
     h.startController();
     const claim = await h.createClaim('imported', '', '40Gi');
     const pv: Volume = {
@@ -110,13 +135,31 @@ describe('disk controller (both emulators)', function () {
         capacity: { storage: '40Gi' },
         accessModes: ['ReadWriteOnce'],
         persistentVolumeReclaimPolicy: 'Delete',
-        claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: 'default', name: 'imported', uid: claim.metadata!.uid! },
+        claimRef: {
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          namespace: 'default',
+          name: 'imported',
+          uid: claim.metadata!.uid!,
+        },
         flexVolume: { driver: 'alicloud/disk', options: { volumeId: foreign } },
       },
     };
     await h.client.create(Resources.persistentvolumes, undefined, pv);
-    await h.client.patch(Resources.persistentvolumeclaims, 'default', 'imported', { spec: { volumeName: 'imported-pv' } }, ContentType.merge);
-    await until('finalizer added to our PV', async () => Boolean((await h.getVolume('imported-pv'))?.metadata?.finalizers?.includes('alicloud.kubernetes.io/disk-protection')));
+    await h.client.patch(
+      Resources.persistentvolumeclaims,
+      'default',
+      'imported',
+      { spec: { volumeName: 'imported-pv' } },
+      ContentType.merge,
+    );
+    await until('finalizer added to our PV', async () =>
+      Boolean(
+        (await h.getVolume('imported-pv'))?.metadata?.finalizers?.includes(
+          'alicloud.kubernetes.io/disk-protection',
+        ),
+      ),
+    );
     await h.client.delete(Resources.persistentvolumeclaims, 'default', 'imported');
     await until('PV deleted', async () => (await h.getVolume('imported-pv')) === undefined);
     assert.ok(h.cloudEmu.emu.state.disks[foreign], 'foreign disk still exists');
@@ -129,7 +172,10 @@ describe('disk controller (both emulators)', function () {
 
   it('waits while a released disk is attached, then deletes it once detached', async () => {
     await h.createClass('disk');
-    const inst = createInstance(h.cloudEmu.emu.state, { InstanceName: 'node-a', VSwitchId: Object.values(h.cloudEmu.emu.state.vswitches).find((v) => v.ZoneId === ZONE)!.VSwitchId });
+    const inst = createInstance(h.cloudEmu.emu.state, {
+      InstanceName: 'node-a',
+      VSwitchId: Object.values(h.cloudEmu.emu.state.vswitches).find((v) => v.ZoneId === ZONE)!.VSwitchId,
+    });
     h.cloudEmu.emu.mergeState({ config: { diskTransitionMs: 10 } });
     h.startController();
     const claim = await h.createClaim('busy', 'disk');
@@ -139,7 +185,9 @@ describe('disk controller (both emulators)', function () {
     await ecs.attachDisk({ instanceId: inst.InstanceId, diskId });
     await until('attached', () => h.cloudEmu.emu.state.disks[diskId]?.Status === 'In_use');
     await h.client.delete(Resources.persistentvolumeclaims, 'default', 'busy');
-    await until('kept-while-attached event', async () => (await h.events('DiskKept')).some((e) => /In_use/.test(e.message)));
+    await until('kept-while-attached event', async () =>
+      (await h.events('DiskKept')).some((e) => /In_use/.test(e.message)),
+    );
     assert.ok(h.cloudEmu.emu.state.disks[diskId]);
     assert.ok(await h.getVolume(`pvc-${claim.metadata!.uid}`), 'PV stays while the disk is attached');
     await ecs.detachDisk(inst.InstanceId, diskId);
@@ -147,30 +195,56 @@ describe('disk controller (both emulators)', function () {
     await until('PV deleted', async () => (await h.getVolume(`pvc-${claim.metadata!.uid}`)) === undefined);
   });
 
-  it('WaitForFirstConsumer: provisions only after selected-node, in that node\'s zone', async () => {
-    await h.createClass('wffc', { volumeBindingMode: 'WaitForFirstConsumer', parameters: { diskCategory: 'cloud_ssd' } });
-    await h.client.create(Resources.nodes, undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'worker-i', labels: { 'topology.kubernetes.io/zone': 'cn-hangzhou-i' } } });
+  it("WaitForFirstConsumer: provisions only after selected-node, in that node's zone", async () => {
+    await h.createClass('wffc', {
+      volumeBindingMode: 'WaitForFirstConsumer',
+      parameters: { diskCategory: 'cloud_ssd' },
+    });
+    await h.client.create(Resources.nodes, undefined, {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'worker-i', labels: { 'topology.kubernetes.io/zone': 'cn-hangzhou-i' } },
+    });
     h.startController();
     await h.createClaim('late', 'wffc', '25Gi');
-    await until('WaitForFirstConsumer event', async () => (await h.events('WaitForFirstConsumer')).length === 1);
+    await until(
+      'WaitForFirstConsumer event',
+      async () => (await h.events('WaitForFirstConsumer')).length === 1,
+    );
     assert.equal(h.disks().length, 0);
-    await h.client.patch(Resources.persistentvolumeclaims, 'default', 'late', { metadata: { annotations: { 'volume.kubernetes.io/selected-node': 'worker-i' } } }, ContentType.merge);
+    await h.client.patch(
+      Resources.persistentvolumeclaims,
+      'default',
+      'late',
+      { metadata: { annotations: { 'volume.kubernetes.io/selected-node': 'worker-i' } } },
+      ContentType.merge,
+    );
     const bound = await h.waitBound('late');
     const disk = h.disks()[0]!;
     assert.equal(disk.ZoneId, 'cn-hangzhou-i');
     assert.equal(disk.Size, 25);
     const pv = (await h.getVolume(bound.spec!.volumeName!))!;
-    assert.deepEqual(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms[0]?.matchExpressions?.[0]?.values, ['cn-hangzhou-i']);
+    assert.deepEqual(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms[0]?.matchExpressions?.[0]?.values, [
+      'cn-hangzhou-i',
+    ]);
   });
 
   it('refuses invalid parameters with a ProvisioningFailed event naming them, creating nothing', async () => {
-    await h.createClass('bad', { parameters: { type: 'cloud_ultra', performanceLevel: 'PL9', encrypted: 'yes', colour: 'blue' } });
+    await h.createClass('bad', {
+      parameters: { type: 'cloud_ultra', performanceLevel: 'PL9', encrypted: 'yes', colour: 'blue' },
+    });
     h.startController();
     await h.createClaim('nope', 'bad');
     await until('ProvisioningFailed event', async () => (await h.events('ProvisioningFailed')).length > 0);
     const [ev] = await h.events('ProvisioningFailed');
     assert.equal(ev!.type, 'Warning');
-    for (const needle of ['type="cloud_ultra"', 'cloud, cloud_efficiency, cloud_ssd, cloud_essd', 'performanceLevel', 'encrypted', 'colour']) {
+    for (const needle of [
+      'type="cloud_ultra"',
+      'cloud, cloud_efficiency, cloud_ssd, cloud_essd',
+      'performanceLevel',
+      'encrypted',
+      'colour',
+    ]) {
       assert.ok(ev!.message.includes(needle), `event names ${needle}: ${ev!.message}`);
     }
     assert.equal(h.calls('CreateDisk'), 0);
@@ -185,7 +259,12 @@ describe('disk controller (both emulators)', function () {
     await h.createClaim('lost', 'disk');
     await h.waitBound('lost');
     assert.equal(h.disks().length, 1);
-    const tokens = new Set(h.cloudEmu.emu.calls().filter((c) => c.action === 'CreateDisk').map((c) => c.params.ClientToken));
+    const tokens = new Set(
+      h.cloudEmu.emu
+        .calls()
+        .filter((c) => c.action === 'CreateDisk')
+        .map((c) => c.params.ClientToken),
+    );
     assert.equal(tokens.size, 1, 'every CreateDisk attempt carried one token');
   });
 
@@ -208,7 +287,10 @@ describe('disk controller (both emulators)', function () {
     assert.equal(h.calls('CreateDisk'), 0);
     const pv = (await h.getVolume(bound.spec!.volumeName!))!;
     assert.equal(pv.spec?.flexVolume?.options?.volumeId, diskId);
-    await until('provisioning finalizer released', async () => !(await h.getClaim('crash')).metadata?.finalizers?.includes(PVC_FINALIZER));
+    await until(
+      'provisioning finalizer released',
+      async () => !(await h.getClaim('crash')).metadata?.finalizers?.includes(PVC_FINALIZER),
+    );
   });
 
   it('cleans up the disk of a claim deleted mid-provision', async () => {
@@ -231,10 +313,23 @@ describe('disk controller (both emulators)', function () {
     h.startController();
     await h.createClaim('db', 'grow', '20Gi');
     const bound = await h.waitBound('db');
-    await h.client.patch(Resources.persistentvolumeclaims, 'default', 'db', { spec: { resources: { requests: { storage: '50Gi' } } } }, ContentType.merge);
+    await h.client.patch(
+      Resources.persistentvolumeclaims,
+      'default',
+      'db',
+      { spec: { resources: { requests: { storage: '50Gi' } } } },
+      ContentType.merge,
+    );
     await until('disk resized', () => h.disks()[0]?.Size === 50);
-    await until('PV capacity', async () => (await h.getVolume(bound.spec!.volumeName!))?.spec?.capacity?.storage === '50Gi');
-    await until('FileSystemResizePending', async () => ((await h.getClaim('db')).status?.conditions ?? []).some((c) => c.type === 'FileSystemResizePending' && c.status === 'True'));
+    await until(
+      'PV capacity',
+      async () => (await h.getVolume(bound.spec!.volumeName!))?.spec?.capacity?.storage === '50Gi',
+    );
+    await until('FileSystemResizePending', async () =>
+      ((await h.getClaim('db')).status?.conditions ?? []).some(
+        (c) => c.type === 'FileSystemResizePending' && c.status === 'True',
+      ),
+    );
     const resize = h.cloudEmu.emu.calls().filter((c) => c.action === 'ResizeDisk');
     assert.equal(resize.length, 1);
     assert.equal(resize[0]!.params.Type, 'offline', 'a detached disk is resized offline');
@@ -245,8 +340,16 @@ describe('disk controller (both emulators)', function () {
     h.startController();
     await h.createClaim('fixed', 'fixed', '20Gi');
     await h.waitBound('fixed');
-    await h.client.patch(Resources.persistentvolumeclaims, 'default', 'fixed', { spec: { resources: { requests: { storage: '40Gi' } } } }, ContentType.merge);
-    await until('VolumeResizeFailed event', async () => (await h.events('VolumeResizeFailed')).some((e) => /allowVolumeExpansion/.test(e.message)));
+    await h.client.patch(
+      Resources.persistentvolumeclaims,
+      'default',
+      'fixed',
+      { spec: { resources: { requests: { storage: '40Gi' } } } },
+      ContentType.merge,
+    );
+    await until('VolumeResizeFailed event', async () =>
+      (await h.events('VolumeResizeFailed')).some((e) => /allowVolumeExpansion/.test(e.message)),
+    );
     assert.equal(h.calls('ResizeDisk'), 0);
     assert.equal(h.disks()[0]!.Size, 20);
   });

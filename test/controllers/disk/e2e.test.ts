@@ -37,7 +37,11 @@ spec:
 
 interface Obj {
   metadata: { name: string; uid: string; finalizers?: string[] };
-  spec: { volumeName?: string; flexVolume?: { driver: string; options: Record<string, string> }; persistentVolumeReclaimPolicy?: string };
+  spec: {
+    volumeName?: string;
+    flexVolume?: { driver: string; options: Record<string, string> };
+    persistentVolumeReclaimPolicy?: string;
+  };
   status: { phase?: string; capacity?: Record<string, string> };
 }
 
@@ -51,7 +55,20 @@ describe('disk controller: end to end (real process, kubectl)', function () {
     const cloudConfig = join(kube.dir, 'cloud-config.json');
     await writeFile(cloudConfig, JSON.stringify({ Global: { clusterID: CLUSTER_ID, zoneID: ZONE } }));
     mgr = spawnManager(
-      ['--kubeconfig', kube.kubeconfigPath, '--cloud-config', cloudConfig, '--controllers=disk', '--leader-elect=false', '--port', '0', '--secure-port', '0', '--bind-address', '127.0.0.1'],
+      [
+        '--kubeconfig',
+        kube.kubeconfigPath,
+        '--cloud-config',
+        cloudConfig,
+        '--controllers=disk',
+        '--leader-elect=false',
+        '--port',
+        '0',
+        '--secure-port',
+        '0',
+        '--bind-address',
+        '127.0.0.1',
+      ],
       {
         ALIYUN_ACCESS_KEY: cloud.accessKeyId,
         ALIYUN_ACCESS_KEY_SECRET: cloud.accessKeySecret,
@@ -81,13 +98,21 @@ describe('disk controller: end to end (real process, kubectl)', function () {
   };
   const events = async (reason: string) => {
     const r = await kube.api('GET', '/api/v1/events');
-    return ((r.body as { items?: Array<{ reason: string; message: string; type: string }> }).items ?? []).filter((e) => e.reason === reason);
+    return (
+      (r.body as { items?: Array<{ reason: string; message: string; type: string }> }).items ?? []
+    ).filter((e) => e.reason === reason);
   };
   const disks = () => Object.values(cloud.emu.state.disks).filter((d) => d.Type === 'data');
-  const bound = (name: string) => eventually(async () => {
-    const pvc = await getJson(['pvc', name]);
-    return pvc?.status.phase === 'Bound' ? pvc : undefined;
-  }, `pvc ${name} Bound`, 400, 50);
+  const bound = (name: string) =>
+    eventually(
+      async () => {
+        const pvc = await getJson(['pvc', name]);
+        return pvc?.status.phase === 'Bound' ? pvc : undefined;
+      },
+      `pvc ${name} Bound`,
+      400,
+      50,
+    );
 
   before(async function () {
     if (!(await hasKubectl())) {
@@ -126,12 +151,29 @@ describe('disk controller: end to end (real process, kubectl)', function () {
 
     await kube.kubectl(['delete', 'pvc', 'data', '--wait=false']);
     await eventually(() => (disks().length === 0 ? true : undefined), 'disk deleted', 400, 50);
-    await eventually(async () => ((await getJson(['pv', pv.metadata.name])) === undefined ? true : undefined), 'PV deleted', 400, 50);
+    await eventually(
+      async () => ((await getJson(['pv', pv.metadata.name])) === undefined ? true : undefined),
+      'PV deleted',
+      400,
+      50,
+    );
   });
 
   it('a foreign disk bound to a reclaim-Delete PV survives the claim', async () => {
     const foreign = 'd-foreign0000000000001';
-    cloud.emu.state.disks[foreign] = { ...structuredClone(Object.values(cloud.emu.state.disks)[0] ?? ({} as never)), DiskId: foreign, DiskName: 'legacy', ZoneId: ZONE, Category: 'cloud_ssd', Size: 40, Status: 'Available', Type: 'data', InstanceId: '', Device: '', Tags: [{ Key: 'owner', Value: 'dba' }] } as never;
+    cloud.emu.state.disks[foreign] = {
+      ...structuredClone(Object.values(cloud.emu.state.disks)[0] ?? ({} as never)),
+      DiskId: foreign,
+      DiskName: 'legacy',
+      ZoneId: ZONE,
+      Category: 'cloud_ssd',
+      Size: 40,
+      Status: 'Available',
+      Type: 'data',
+      InstanceId: '',
+      Device: '',
+      Tags: [{ Key: 'owner', Value: 'dba' }],
+    } as never;
     await start();
     await kube.kubectl(['apply', '-f', '-'], { input: claim('legacy', '40Gi', '""') });
     const pvc = (await getJson(['pvc', 'legacy']))!;
@@ -148,9 +190,19 @@ spec:
   flexVolume: { driver: alicloud/disk, options: { volumeId: ${foreign} } }
 `;
     await kube.kubectl(['apply', '-f', '-'], { input: pvYaml });
-    await eventually(async () => ((await getJson(['pv', 'legacy-pv']))?.metadata.finalizers?.length ? true : undefined), 'finalizer on PV', 400, 50);
+    await eventually(
+      async () => ((await getJson(['pv', 'legacy-pv']))?.metadata.finalizers?.length ? true : undefined),
+      'finalizer on PV',
+      400,
+      50,
+    );
     await kube.kubectl(['delete', 'pvc', 'legacy', '--wait=false']);
-    await eventually(async () => ((await getJson(['pv', 'legacy-pv'])) === undefined ? true : undefined), 'PV deleted', 400, 50);
+    await eventually(
+      async () => ((await getJson(['pv', 'legacy-pv'])) === undefined ? true : undefined),
+      'PV deleted',
+      400,
+      50,
+    );
     assert.ok(cloud.emu.state.disks[foreign], 'the foreign disk was not deleted');
     assert.equal(cloud.emu.calls().filter((c) => c.action === 'DeleteDisk').length, 0);
     const kept = await events('DiskKept');
@@ -160,14 +212,27 @@ spec:
 
   it('invalid parameters: Warning event, nothing created', async () => {
     await start();
-    await kube.kubectl(['apply', '-f', '-'], { input: CLASS.replace('name: alicloud-disk-ssd', 'name: broken').replace('type: cloud_ssd', 'type: ephemeral_ssd') });
+    await kube.kubectl(['apply', '-f', '-'], {
+      input: CLASS.replace('name: alicloud-disk-ssd', 'name: broken').replace(
+        'type: cloud_ssd',
+        'type: ephemeral_ssd',
+      ),
+    });
     await kube.kubectl(['apply', '-f', '-'], { input: claim('broken', '10Gi', 'broken') });
-    const [ev] = await eventually(async () => {
-      const e = await events('ProvisioningFailed');
-      return e.length ? e : undefined;
-    }, 'ProvisioningFailed', 400, 50);
+    const [ev] = await eventually(
+      async () => {
+        const e = await events('ProvisioningFailed');
+        return e.length ? e : undefined;
+      },
+      'ProvisioningFailed',
+      400,
+      50,
+    );
     assert.equal(ev!.type, 'Warning');
-    assert.match(ev!.message, /type="ephemeral_ssd": must be one of cloud, cloud_efficiency, cloud_ssd, cloud_essd/);
+    assert.match(
+      ev!.message,
+      /type="ephemeral_ssd": must be one of cloud, cloud_efficiency, cloud_ssd, cloud_essd/,
+    );
     assert.equal(disks().length, 0);
     assert.equal(cloud.emu.calls().filter((c) => c.action === 'CreateDisk').length, 0);
   });
@@ -178,9 +243,19 @@ spec:
     await kube.kubectl(['apply', '-f', '-'], { input: CLASS });
     await kube.kubectl(['apply', '-f', '-'], { input: claim('crash', '30Gi') });
     // The Provisioning event is written just before CreateDisk goes out.
-    await eventually(async () => ((await events('Provisioning')).length ? true : undefined), 'Provisioning event', 400, 25);
+    await eventually(
+      async () => ((await events('Provisioning')).length ? true : undefined),
+      'Provisioning event',
+      400,
+      25,
+    );
     await stop('SIGKILL');
-    await eventually(() => (disks().length === 1 ? true : undefined), 'the in-flight CreateDisk landed', 400, 25);
+    await eventually(
+      () => (disks().length === 1 ? true : undefined),
+      'the in-flight CreateDisk landed',
+      400,
+      25,
+    );
     const before = await getJson(['pvc', 'crash']);
     assert.equal(before?.status.phase, 'Pending');
     cloud.emu.setFaults({});
@@ -196,13 +271,40 @@ spec:
     await kube.kubectl(['apply', '-f', '-'], { input: CLASS });
     await kube.kubectl(['apply', '-f', '-'], { input: claim('grow', '30Gi') });
     const pvc = await bound('grow');
-    await kube.kubectl(['patch', 'pvc', 'grow', '--type=merge', '-p', '{"spec":{"resources":{"requests":{"storage":"64Gi"}}}}']);
+    await kube.kubectl([
+      'patch',
+      'pvc',
+      'grow',
+      '--type=merge',
+      '-p',
+      '{"spec":{"resources":{"requests":{"storage":"64Gi"}}}}',
+    ]);
     await eventually(() => (disks()[0]?.Size === 64 ? true : undefined), 'disk resized', 400, 50);
-    await eventually(async () => ((await kube.kubectl(['get', 'pv', pvc.spec.volumeName!, '-o', 'jsonpath={.spec.capacity.storage}'])).stdout === '64Gi' ? true : undefined), 'PV capacity', 400, 50);
-    const cond = await eventually(async () => {
-      const r = await kube.kubectl(['get', 'pvc', 'grow', '-o', 'jsonpath={.status.conditions[?(@.type=="FileSystemResizePending")].status}']);
-      return r.stdout === 'True' ? r.stdout : undefined;
-    }, 'FileSystemResizePending', 400, 50);
+    await eventually(
+      async () =>
+        (await kube.kubectl(['get', 'pv', pvc.spec.volumeName!, '-o', 'jsonpath={.spec.capacity.storage}']))
+          .stdout === '64Gi'
+          ? true
+          : undefined,
+      'PV capacity',
+      400,
+      50,
+    );
+    const cond = await eventually(
+      async () => {
+        const r = await kube.kubectl([
+          'get',
+          'pvc',
+          'grow',
+          '-o',
+          'jsonpath={.status.conditions[?(@.type=="FileSystemResizePending")].status}',
+        ]);
+        return r.stdout === 'True' ? r.stdout : undefined;
+      },
+      'FileSystemResizePending',
+      400,
+      50,
+    );
     assert.equal(cond, 'True');
   });
 });

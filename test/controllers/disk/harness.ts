@@ -15,7 +15,11 @@ import { startTestEmulator, type TestEmulator } from '../../helpers/alicloud.js'
 export const CLUSTER_ID = 'c-disk-test';
 export const ZONE = 'cn-hangzhou-h';
 
-export async function until(what: string, check: () => boolean | Promise<boolean>, rounds = 600): Promise<void> {
+export async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  rounds = 600,
+): Promise<void> {
   for (let i = 0; i < rounds; i++) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 25));
@@ -68,12 +72,19 @@ export class DiskHarness {
   }
 
   /** Starts a controller; `stop()` aborts it and waits for its informers and workers. */
-  startController(opts: { maxAttempts?: number; zoneId?: string | null; inUseRetryMs?: number } = {}): Running {
+  startController(
+    opts: { maxAttempts?: number; zoneId?: string | null; inUseRetryMs?: number } = {},
+  ): Running {
     const client = new KubeClient({ server: this.kube.url });
     const informers = new InformerFactory(client, { resyncMs: 0 });
     const recorder = new KubeEventRecorder({ client, component: 'disk-controller' });
     const deps: DiskDeps = {
-      settings: { clusterId: CLUSTER_ID, region: 'cn-hangzhou', ...(opts.zoneId === null ? {} : { zoneId: opts.zoneId ?? ZONE }), workers: 2 },
+      settings: {
+        clusterId: CLUSTER_ID,
+        region: 'cn-hangzhou',
+        ...(opts.zoneId === null ? {} : { zoneId: opts.zoneId ?? ZONE }),
+        workers: 2,
+      },
       cloud: this.cloud(opts.maxAttempts),
       informers,
       recorder,
@@ -103,16 +114,33 @@ export class DiskHarness {
   // --- Kubernetes fixtures ---------------------------------------------------------------
 
   async createClass(name: string, tweak: Partial<StorageClass> = {}): Promise<void> {
-    const sc: StorageClass = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name }, provisioner: 'alicloud/disk', reclaimPolicy: 'Delete', ...tweak };
+    const sc: StorageClass = {
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name },
+      provisioner: 'alicloud/disk',
+      reclaimPolicy: 'Delete',
+      ...tweak,
+    };
     await this.client.create(Resources.storageclasses, undefined, sc);
   }
 
-  async createClaim(name: string, className: string, storage = '1Gi', annotations: Record<string, string> = {}, ns = 'default'): Promise<Claim> {
+  async createClaim(
+    name: string,
+    className: string,
+    storage = '1Gi',
+    annotations: Record<string, string> = {},
+    ns = 'default',
+  ): Promise<Claim> {
     const pvc: Claim = {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
       metadata: { name, namespace: ns, annotations },
-      spec: { storageClassName: className, accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } },
+      spec: {
+        storageClassName: className,
+        accessModes: ['ReadWriteOnce'],
+        resources: { requests: { storage } },
+      },
     };
     return this.client.create(Resources.persistentvolumeclaims, ns, pvc);
   }

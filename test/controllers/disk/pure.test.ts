@@ -1,7 +1,15 @@
 // Table and property tests for the disk controller's pure parts: parameters, sizes, decisions, model.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { classNameOf, expandPlan, isReleased, nextClaimStep, provisionerFor, reclaimVerdict, resizeMode } from '../../../src/controllers/disk/decide.js';
+import {
+  classNameOf,
+  expandPlan,
+  isReleased,
+  nextClaimStep,
+  provisionerFor,
+  reclaimVerdict,
+  resizeMode,
+} from '../../../src/controllers/disk/decide.js';
 import { claimProblems, desiredDisk, desiredVolume, diskIdOf } from '../../../src/controllers/disk/model.js';
 import { parseClassParameters } from '../../../src/controllers/disk/parameters.js';
 import { bytesToGiB, diskSizeGiB, parseQuantity } from '../../../src/controllers/disk/size.js';
@@ -9,9 +17,17 @@ import { assertAttachable } from '../../../src/flexvolume/ownership.js';
 import type { CloudDisk } from '../../../src/flexvolume/cloud/types.js';
 import type { Claim, StorageClass, Volume } from '../../../src/controllers/disk/types.js';
 
-const claim = (tweak: Partial<Claim['spec']> = {}, meta: Partial<NonNullable<Claim['metadata']>> = {}): Claim => ({
+const claim = (
+  tweak: Partial<Claim['spec']> = {},
+  meta: Partial<NonNullable<Claim['metadata']>> = {},
+): Claim => ({
   metadata: { name: 'c', namespace: 'ns', uid: 'u-1', ...meta },
-  spec: { storageClassName: 'sc', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } }, ...tweak },
+  spec: {
+    storageClassName: 'sc',
+    accessModes: ['ReadWriteOnce'],
+    resources: { requests: { storage: '10Gi' } },
+    ...tweak,
+  },
 });
 
 describe('disk: quantities and sizes', () => {
@@ -26,7 +42,8 @@ describe('disk: quantities and sizes', () => {
     ['-1Gi', undefined],
     ['', undefined],
   ];
-  for (const [text, bytes] of cases) it(`parses ${JSON.stringify(text)}`, () => assert.equal(parseQuantity(text), bytes));
+  for (const [text, bytes] of cases)
+    it(`parses ${JSON.stringify(text)}`, () => assert.equal(parseQuantity(text), bytes));
 
   it('rounds up to whole GiB and the category minimum', () => {
     assert.equal(bytesToGiB(3e9), 3); // 2.79 GiB → 3
@@ -38,23 +55,51 @@ describe('disk: quantities and sizes', () => {
 
   it('never returns less than the request or the minimum (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 2 ** 45 }), fc.constantFrom('cloud', 'cloud_efficiency', 'cloud_ssd', 'cloud_essd'), (bytes, cat) => {
-        const gib = diskSizeGiB(bytes, cat);
-        return Number.isInteger(gib) && gib * 1024 ** 3 >= bytes && gib >= (cat === 'cloud' ? 5 : 20);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 45 }),
+        fc.constantFrom('cloud', 'cloud_efficiency', 'cloud_ssd', 'cloud_essd'),
+        (bytes, cat) => {
+          const gib = diskSizeGiB(bytes, cat);
+          return Number.isInteger(gib) && gib * 1024 ** 3 >= bytes && gib >= (cat === 'cloud' ? 5 : 20);
+        },
+      ),
     );
   });
 });
 
 describe('disk: StorageClass parameters', () => {
   it('defaults: cloud_efficiency, ext4, not encrypted', () => {
-    assert.deepEqual(parseClassParameters(undefined), { ok: true, value: { category: 'cloud_efficiency', fsType: 'ext4', encrypted: false, tags: [] } });
+    assert.deepEqual(parseClassParameters(undefined), {
+      ok: true,
+      value: { category: 'cloud_efficiency', fsType: 'ext4', encrypted: false, tags: [] },
+    });
   });
   it('accepts every documented parameter', () => {
-    const r = parseClassParameters({ diskCategory: 'cloud_essd', performanceLevel: 'PL2', zoneId: 'cn-hangzhou-g', fsType: 'xfs', encrypted: 'true', kmsKeyId: 'key-123', resourceGroupId: 'rg-acfm2xyz', tags: 'a=1, b=two' });
+    const r = parseClassParameters({
+      diskCategory: 'cloud_essd',
+      performanceLevel: 'PL2',
+      zoneId: 'cn-hangzhou-g',
+      fsType: 'xfs',
+      encrypted: 'true',
+      kmsKeyId: 'key-123',
+      resourceGroupId: 'rg-acfm2xyz',
+      tags: 'a=1, b=two',
+    });
     assert.deepEqual(r, {
       ok: true,
-      value: { category: 'cloud_essd', performanceLevel: 'PL2', zoneId: 'cn-hangzhou-g', fsType: 'xfs', encrypted: true, kmsKeyId: 'key-123', resourceGroupId: 'rg-acfm2xyz', tags: [{ key: 'a', value: '1' }, { key: 'b', value: 'two' }] },
+      value: {
+        category: 'cloud_essd',
+        performanceLevel: 'PL2',
+        zoneId: 'cn-hangzhou-g',
+        fsType: 'xfs',
+        encrypted: true,
+        kmsKeyId: 'key-123',
+        resourceGroupId: 'rg-acfm2xyz',
+        tags: [
+          { key: 'a', value: '1' },
+          { key: 'b', value: 'two' },
+        ],
+      },
     });
   });
   const bad: Array<[Record<string, string>, string, RegExp]> = [
@@ -84,26 +129,58 @@ describe('disk: StorageClass parameters', () => {
     });
   }
   it('never throws on arbitrary input (property)', () => {
-    fc.assert(fc.property(fc.dictionary(fc.string(), fc.string()), (p) => typeof parseClassParameters(p).ok === 'boolean'));
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string(), fc.string()),
+        (p) => typeof parseClassParameters(p).ok === 'boolean',
+      ),
+    );
   });
 });
 
 describe('disk: decisions', () => {
-  const sc = (name: string, extra: Partial<StorageClass> = {}): StorageClass => ({ metadata: { name }, provisioner: 'alicloud/disk', ...extra });
+  const sc = (name: string, extra: Partial<StorageClass> = {}): StorageClass => ({
+    metadata: { name },
+    provisioner: 'alicloud/disk',
+    ...extra,
+  });
 
   it('resolves the class: spec, beta annotation, default; "" means none', () => {
-    const classes = [sc('a'), sc('def', { metadata: { name: 'def', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } })];
+    const classes = [
+      sc('a'),
+      sc('def', {
+        metadata: { name: 'def', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+      }),
+    ];
     assert.equal(classNameOf(claim({ storageClassName: 'a' }), classes), 'a');
     assert.equal(classNameOf(claim({ storageClassName: '' }), classes), undefined);
-    assert.equal(classNameOf(claim({ storageClassName: undefined }, { annotations: { 'volume.beta.kubernetes.io/storage-class': 'a' } }), classes), 'a');
+    assert.equal(
+      classNameOf(
+        claim(
+          { storageClassName: undefined },
+          { annotations: { 'volume.beta.kubernetes.io/storage-class': 'a' } },
+        ),
+        classes,
+      ),
+      'a',
+    );
     assert.equal(classNameOf(claim({ storageClassName: undefined }), classes), 'def');
   });
 
   it('recognises both provisioner names, from the class or the PV controller annotations', () => {
     assert.equal(provisionerFor(claim(), sc('x')), 'alicloud/disk');
-    assert.equal(provisionerFor(claim(), sc('x', { provisioner: 'archon.kubeup.com/aliyun' })), 'archon.kubeup.com/aliyun');
+    assert.equal(
+      provisionerFor(claim(), sc('x', { provisioner: 'archon.kubeup.com/aliyun' })),
+      'archon.kubeup.com/aliyun',
+    );
     assert.equal(provisionerFor(claim(), sc('x', { provisioner: 'ebs.csi.aws.com' })), undefined);
-    assert.equal(provisionerFor(claim({}, { annotations: { 'volume.kubernetes.io/storage-provisioner': 'alicloud/disk' } }), undefined), 'alicloud/disk');
+    assert.equal(
+      provisionerFor(
+        claim({}, { annotations: { 'volume.kubernetes.io/storage-provisioner': 'alicloud/disk' } }),
+        undefined,
+      ),
+      'alicloud/disk',
+    );
   });
 
   it('picks the next claim step', () => {
@@ -111,21 +188,44 @@ describe('disk: decisions', () => {
     assert.equal(nextClaimStep(claim(), sc('x'), false).step, 'ignore');
     assert.equal(nextClaimStep(claim(), sc('x'), true).step, 'provision');
     assert.equal(nextClaimStep(claim(), wffc, true).step, 'waitForConsumer');
-    assert.equal(nextClaimStep(claim({}, { annotations: { 'volume.kubernetes.io/selected-node': 'n' } }), wffc, true).step, 'provision');
+    assert.equal(
+      nextClaimStep(claim({}, { annotations: { 'volume.kubernetes.io/selected-node': 'n' } }), wffc, true)
+        .step,
+      'provision',
+    );
     assert.equal(nextClaimStep(claim({ volumeName: 'pv' }), sc('x'), true).step, 'bind');
-    assert.equal(nextClaimStep({ ...claim({ volumeName: 'pv' }), status: { phase: 'Bound' } }, sc('x'), true).step, 'bound');
-    assert.equal(nextClaimStep(claim({}, { deletionTimestamp: 'now', finalizers: ['alicloud.kubernetes.io/disk-provisioning'] }), sc('x'), true).step, 'cleanup');
+    assert.equal(
+      nextClaimStep({ ...claim({ volumeName: 'pv' }), status: { phase: 'Bound' } }, sc('x'), true).step,
+      'bound',
+    );
+    assert.equal(
+      nextClaimStep(
+        claim({}, { deletionTimestamp: 'now', finalizers: ['alicloud.kubernetes.io/disk-provisioning'] }),
+        sc('x'),
+        true,
+      ).step,
+      'cleanup',
+    );
     assert.equal(nextClaimStep(claim({}, { deletionTimestamp: 'now' }), sc('x'), true).step, 'ignore');
   });
 
   it('deletes only Available disks tagged for this cluster', () => {
     const own = { 'ack.aliyun.com': 'c1' };
-    assert.deepEqual(reclaimVerdict('d-1', { status: 'Available', instanceId: '', tags: own }, 'c1'), { action: 'delete' });
+    assert.deepEqual(reclaimVerdict('d-1', { status: 'Available', instanceId: '', tags: own }, 'c1'), {
+      action: 'delete',
+    });
     assert.equal(reclaimVerdict('d-1', undefined, 'c1').action, 'gone');
-    assert.equal(reclaimVerdict('d-1', { status: 'In_use', instanceId: 'i-1', tags: own }, 'c1').action, 'wait');
+    assert.equal(
+      reclaimVerdict('d-1', { status: 'In_use', instanceId: 'i-1', tags: own }, 'c1').action,
+      'wait',
+    );
     const foreign = reclaimVerdict('d-1', { status: 'Available', instanceId: '', tags: {} }, 'c1');
     assert.equal(foreign.action, 'keep');
-    assert.equal(reclaimVerdict('d-1', { status: 'Available', instanceId: '', tags: { 'ack.aliyun.com': 'c2' } }, 'c1').action, 'keep');
+    assert.equal(
+      reclaimVerdict('d-1', { status: 'Available', instanceId: '', tags: { 'ack.aliyun.com': 'c2' } }, 'c1')
+        .action,
+      'keep',
+    );
   });
 
   it('knows a released PV (claim gone or re-created with a new UID)', () => {
@@ -138,9 +238,21 @@ describe('disk: decisions', () => {
 
   it('plans expansion only on a larger request and an expandable class', () => {
     const pv: Volume = { spec: { capacity: { storage: '20Gi' } } };
-    assert.deepEqual(expandPlan(claim({ resources: { requests: { storage: '20Gi' } } }), pv, sc('x')), { action: 'none' });
-    assert.equal(expandPlan(claim({ resources: { requests: { storage: '30Gi' } } }), pv, sc('x')).action, 'refuse');
-    assert.deepEqual(expandPlan(claim({ resources: { requests: { storage: '30Gi' } } }), pv, sc('x', { allowVolumeExpansion: true })), { action: 'resize', fromGiB: 20, toGiB: 30 });
+    assert.deepEqual(expandPlan(claim({ resources: { requests: { storage: '20Gi' } } }), pv, sc('x')), {
+      action: 'none',
+    });
+    assert.equal(
+      expandPlan(claim({ resources: { requests: { storage: '30Gi' } } }), pv, sc('x')).action,
+      'refuse',
+    );
+    assert.deepEqual(
+      expandPlan(
+        claim({ resources: { requests: { storage: '30Gi' } } }),
+        pv,
+        sc('x', { allowVolumeExpansion: true }),
+      ),
+      { action: 'resize', fromGiB: 20, toGiB: 30 },
+    );
     assert.deepEqual(resizeMode('cloud_ssd', 'In_use'), { type: 'online' });
     assert.deepEqual(resizeMode('cloud_ssd', 'Available'), { type: 'offline' });
     assert.ok('why' in resizeMode('cloud', 'In_use'));
@@ -150,10 +262,16 @@ describe('disk: decisions', () => {
 describe('disk: model', () => {
   it('refuses claims a cloud disk cannot serve', () => {
     assert.deepEqual(claimProblems(claim()), []);
-    assert.match(claimProblems(claim({ accessModes: ['ReadWriteMany'] })).join(), /ReadWriteMany not supported/);
+    assert.match(
+      claimProblems(claim({ accessModes: ['ReadWriteMany'] })).join(),
+      /ReadWriteMany not supported/,
+    );
     assert.match(claimProblems(claim({ volumeMode: 'Block' })).join(), /Block/);
     assert.match(claimProblems(claim({ selector: {} })).join(), /selector/);
-    assert.match(claimProblems(claim({ resources: { requests: { storage: 'lots' } } })).join(), /not a valid quantity/);
+    assert.match(
+      claimProblems(claim({ resources: { requests: { storage: 'lots' } } })).join(),
+      /not a valid quantity/,
+    );
   });
 
   it('builds the disk and PV (golden)', () => {
@@ -176,12 +294,32 @@ describe('disk: model', () => {
       ],
       clientToken: 'kube-alicloud-disk-u-1',
     });
-    const pv = desiredVolume({ claim: claim(), storageClass: { metadata: { name: 'sc' }, reclaimPolicy: 'Retain' }, provisioner: 'alicloud/disk', diskClass: parsed.value, diskId: 'd-1', zoneId: 'cn-hangzhou-h', regionId: 'cn-hangzhou', sizeGiB: 20 });
+    const pv = desiredVolume({
+      claim: claim(),
+      storageClass: { metadata: { name: 'sc' }, reclaimPolicy: 'Retain' },
+      provisioner: 'alicloud/disk',
+      diskClass: parsed.value,
+      diskId: 'd-1',
+      zoneId: 'cn-hangzhou-h',
+      regionId: 'cn-hangzhou',
+      sizeGiB: 20,
+    });
     assert.equal(pv.spec?.persistentVolumeReclaimPolicy, 'Retain');
     assert.equal(pv.spec?.flexVolume?.fsType, 'xfs');
     assert.equal(diskIdOf(pv), 'd-1');
-    assert.deepEqual(pv.metadata?.labels, { 'topology.kubernetes.io/zone': 'cn-hangzhou-h', 'topology.kubernetes.io/region': 'cn-hangzhou' });
-    assert.equal(desiredDisk(claim({ resources: { requests: { storage: '3000Gi' } } }), { ...parsed.value, category: 'cloud' }, 'z', 'c1'), 'requested 3000 GiB exceeds the 2000 GiB maximum of cloud');
+    assert.deepEqual(pv.metadata?.labels, {
+      'topology.kubernetes.io/zone': 'cn-hangzhou-h',
+      'topology.kubernetes.io/region': 'cn-hangzhou',
+    });
+    assert.equal(
+      desiredDisk(
+        claim({ resources: { requests: { storage: '3000Gi' } } }),
+        { ...parsed.value, category: 'cloud' },
+        'z',
+        'c1',
+      ),
+      'requested 3000 GiB exceeds the 2000 GiB maximum of cloud',
+    );
   });
 
   it('a provisioned disk is one the FlexVolume driver attaches, as its PV only; class tags cannot open disks or forge records', () => {
@@ -189,15 +327,52 @@ describe('disk: model', () => {
     assert.ok(parsed.ok);
     const disk = desiredDisk(claim(), parsed.value, 'cn-hangzhou-h', 'c1');
     assert.ok(typeof disk !== 'string');
-    const pv = desiredVolume({ claim: claim(), storageClass: { metadata: { name: 'sc' } }, provisioner: 'alicloud/disk', diskClass: parsed.value, diskId: 'd-1', zoneId: 'cn-hangzhou-h', regionId: 'cn-hangzhou', sizeGiB: 20 });
-    const seen: CloudDisk = { diskId: 'd-1', diskName: disk.diskName, status: 'Available', instanceId: '', device: '', serialNumber: '', zoneId: 'cn-hangzhou-h', sizeGiB: 20, type: 'data', tags: Object.fromEntries(disk.tags.map((t) => [t.key, t.value])) };
-    assert.equal(assertAttachable({ clusterId: 'c1', kubeAliyunDisks: [] }, seen, pv.metadata?.name), 'cluster-tag');
-    assert.throws(() => assertAttachable({ clusterId: 'c2', kubeAliyunDisks: [] }, seen, pv.metadata?.name), /does not belong to cluster c2/);
-    for (const key of ['alicloud.kubernetes.io/open-to/c9', 'alicloud.kubernetes.io/attachment', 'alicloud.kubernetes.io/attached-node']) {
+    const pv = desiredVolume({
+      claim: claim(),
+      storageClass: { metadata: { name: 'sc' } },
+      provisioner: 'alicloud/disk',
+      diskClass: parsed.value,
+      diskId: 'd-1',
+      zoneId: 'cn-hangzhou-h',
+      regionId: 'cn-hangzhou',
+      sizeGiB: 20,
+    });
+    const seen: CloudDisk = {
+      diskId: 'd-1',
+      diskName: disk.diskName,
+      status: 'Available',
+      instanceId: '',
+      device: '',
+      serialNumber: '',
+      zoneId: 'cn-hangzhou-h',
+      sizeGiB: 20,
+      type: 'data',
+      tags: Object.fromEntries(disk.tags.map((t) => [t.key, t.value])),
+    };
+    assert.equal(
+      assertAttachable({ clusterId: 'c1', kubeAliyunDisks: [] }, seen, pv.metadata?.name),
+      'cluster-tag',
+    );
+    assert.throws(
+      () => assertAttachable({ clusterId: 'c2', kubeAliyunDisks: [] }, seen, pv.metadata?.name),
+      /does not belong to cluster c2/,
+    );
+    for (const key of [
+      'alicloud.kubernetes.io/open-to/c9',
+      'alicloud.kubernetes.io/attachment',
+      'alicloud.kubernetes.io/attached-node',
+    ]) {
       const r = parseClassParameters({ tags: `${key}=x` });
       assert.equal(r.ok, false, key);
     }
-    assert.equal(parseClassParameters({ tags: Array.from({ length: 14 }, (_, i) => `k${i}=v`).join(',') }).ok, false, 'at most 13 tags');
-    assert.equal(parseClassParameters({ tags: Array.from({ length: 13 }, (_, i) => `k${i}=v`).join(',') }).ok, true);
+    assert.equal(
+      parseClassParameters({ tags: Array.from({ length: 14 }, (_, i) => `k${i}=v`).join(',') }).ok,
+      false,
+      'at most 13 tags',
+    );
+    assert.equal(
+      parseClassParameters({ tags: Array.from({ length: 13 }, (_, i) => `k${i}=v`).join(',') }).ok,
+      true,
+    );
   });
 });

@@ -14,7 +14,12 @@ import type { EventRecorder, EventType } from '../../../src/kube/events.js';
 import { Resources } from '../../../src/kube/resources.js';
 import { KubeClient } from '../../../src/kube/rest.js';
 import { silentLogger } from '../../../src/util/log.js';
-import { seedInstances, startTestEmulator, type SeededVpc, type TestEmulator } from '../../helpers/alicloud.js';
+import {
+  seedInstances,
+  startTestEmulator,
+  type SeededVpc,
+  type TestEmulator,
+} from '../../helpers/alicloud.js';
 import { startTestKube, type TestKube } from '../../helpers/kube.js';
 
 interface Recorded {
@@ -34,7 +39,10 @@ describe('node controller: adopting untainted Nodes against the emulators', func
   let vpc: SeededVpc;
   let events: Recorded[];
   let warned: Set<string>;
-  const recorder: EventRecorder = { event: (obj, type, reason, message) => void events.push({ node: obj.metadata?.name ?? '', type, reason, message }) };
+  const recorder: EventRecorder = {
+    event: (obj, type, reason, message) =>
+      void events.push({ node: obj.metadata?.name ?? '', type, reason, message }),
+  };
 
   const deps = (nameType: NodeNameType, over: { skip?: boolean } = {}) => ({
     port,
@@ -50,10 +58,17 @@ describe('node controller: adopting untainted Nodes against the emulators', func
   const get = (name: string) => client.get<Node>(Resources.nodes, undefined, name);
   const instance = (i: number) => emu.emu.state.instances[vpc.instanceIds[i]!]!;
   /** A Node as a kubelet without --cloud-provider registers it: no taint, no providerID. */
-  const plain = (name: string, addresses: Array<{ type: string; address: string }> = [], spec: Node['spec'] = {}): Node => ({
+  const plain = (
+    name: string,
+    addresses: Array<{ type: string; address: string }> = [],
+    spec: Node['spec'] = {},
+  ): Node => ({
     metadata: { name },
     spec: { podCIDR: '10.2.0.0/24', ...spec },
-    status: { addresses, conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: new Date().toISOString() }] },
+    status: {
+      addresses,
+      conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: new Date().toISOString() }],
+    },
   });
 
   beforeEach(async () => {
@@ -63,7 +78,15 @@ describe('node controller: adopting untainted Nodes against the emulators', func
     emu = await startTestEmulator({ region: 'cn-hangzhou' });
     vpc = seedInstances(emu.emu, 3, (i) => ({ HostName: `iZadopt${i}Z` }));
     client = new KubeClient(loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
-    cloud = createCloud({ region: 'cn-hangzhou', endpoints: { ecs: emu.url }, accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, metadataEndpoint: emu.url, retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 }, logger: silentLogger });
+    cloud = createCloud({
+      region: 'cn-hangzhou',
+      endpoints: { ecs: emu.url },
+      accessKeyId: emu.accessKeyId,
+      accessKeySecret: emu.accessKeySecret,
+      metadataEndpoint: emu.url,
+      retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 },
+      logger: silentLogger,
+    });
     port = createNodeCloudPort(cloud, async () => vpc.vpcId);
   });
   afterEach(async () => {
@@ -76,7 +99,12 @@ describe('node controller: adopting untainted Nodes against the emulators', func
   it('private-ip: adopts a Node named by its private IP (providerID, addresses, labels, ENI check off)', async () => {
     const i0 = instance(0);
     const ip = i0.PrivateIpAddress;
-    await create(plain(ip, [{ type: 'InternalIP', address: ip }, { type: 'Hostname', address: ip }]));
+    await create(
+      plain(ip, [
+        { type: 'InternalIP', address: ip },
+        { type: 'Hostname', address: ip },
+      ]),
+    );
     assert.equal((await initNodes([await get(ip)], deps('private-ip'))).size, 0);
     const n = await get(ip);
     assert.equal(n.spec?.providerID, `cn-hangzhou.${i0.InstanceId}`);
@@ -84,10 +112,18 @@ describe('node controller: adopting untainted Nodes against the emulators', func
     assert.deepEqual(n.spec?.taints ?? [], []);
     assert.equal(n.metadata?.labels?.[Labels.zone], i0.ZoneId);
     assert.equal(n.metadata?.labels?.[Labels.region], 'cn-hangzhou');
-    assert.deepEqual(n.status?.addresses?.find((a) => a.type === 'InternalIP'), { type: 'InternalIP', address: ip });
-    const eni = Object.values(emu.emu.state.networkInterfaces).find((e) => e.InstanceId === i0.InstanceId && e.Type === 'Primary')!;
+    assert.deepEqual(
+      n.status?.addresses?.find((a) => a.type === 'InternalIP'),
+      { type: 'InternalIP', address: ip },
+    );
+    const eni = Object.values(emu.emu.state.networkInterfaces).find(
+      (e) => e.InstanceId === i0.InstanceId && e.Type === 'Primary',
+    )!;
     assert.equal(eni.SourceDestCheck, false);
-    assert.deepEqual(events.map((e) => [e.node, e.type, e.reason]), [[ip, 'Normal', NodeEvents.AdoptedNode]]);
+    assert.deepEqual(
+      events.map((e) => [e.node, e.type, e.reason]),
+      [[ip, 'Normal', NodeEvents.AdoptedNode]],
+    );
   });
 
   it('hostname: adopts a Node named by the ECS hostname', async () => {
@@ -99,12 +135,14 @@ describe('node controller: adopting untainted Nodes against the emulators', func
     assert.equal(n.metadata?.labels?.[Labels.instanceType], i1.InstanceType);
   });
 
-  it('leaves a Node that has a providerID alone, even when its name is another instance\'s IP', async () => {
+  it("leaves a Node that has a providerID alone, even when its name is another instance's IP", async () => {
     const [i0, i1] = [instance(0), instance(1)];
     // Named by instance 0's IP, but the kubelet says it is instance 1: never re-matched.
     await create(plain(i0.PrivateIpAddress, [], { providerID: `cn-hangzhou.${i1.InstanceId}` }));
     // A non-ECS providerID is just as final.
-    await create(plain(instance(2).PrivateIpAddress, [], { providerID: 'ack-hybrid://cn-hangzhou.i-hybrid0001' }));
+    await create(
+      plain(instance(2).PrivateIpAddress, [], { providerID: 'ack-hybrid://cn-hangzhou.i-hybrid0001' }),
+    );
     const before = [await get(i0.PrivateIpAddress), await get(instance(2).PrivateIpAddress)];
     emu.emu.clearCalls();
     assert.equal((await initNodes(before, deps('private-ip'))).size, 0);
@@ -136,7 +174,12 @@ describe('node controller: adopting untainted Nodes against the emulators', func
   it('an unmatched untainted Node: one Warning across passes, no change, no retry; adopted once its instance appears', async () => {
     await create(plain('10.99.0.7', [{ type: 'InternalIP', address: '10.99.0.7' }]));
     const rv = (await get('10.99.0.7')).metadata?.resourceVersion;
-    for (let pass = 0; pass < 3; pass++) assert.equal((await initNodes([await get('10.99.0.7')], deps('private-ip'))).size, 0, 'not a backoff retry');
+    for (let pass = 0; pass < 3; pass++)
+      assert.equal(
+        (await initNodes([await get('10.99.0.7')], deps('private-ip'))).size,
+        0,
+        'not a backoff retry',
+      );
     const warnings = events.filter((e) => e.reason === NodeEvents.InstanceNotFound);
     assert.equal(warnings.length, 1);
     assert.equal(warnings[0]!.type, 'Warning');
@@ -154,7 +197,9 @@ describe('node controller: adopting untainted Nodes against the emulators', func
   it('source/dest check failing: no providerID yet, retried, adopted when it succeeds', async () => {
     const ip = instance(0).PrivateIpAddress;
     await create(plain(ip));
-    emu.emu.setFaults({ ModifyNetworkInterfaceAttribute: { code: 'Forbidden.RAM', httpStatus: 403, message: 'not allowed' } });
+    emu.emu.setFaults({
+      ModifyNetworkInterfaceAttribute: { code: 'Forbidden.RAM', httpStatus: 403, message: 'not allowed' },
+    });
     const failed = await initNodes([await get(ip)], deps('private-ip'));
     assert.match(failed.get(ip)?.message ?? '', /ModifyNetworkInterfaceAttribute/);
     const n = await get(ip);

@@ -5,7 +5,12 @@
 import assert from 'node:assert/strict';
 import { Labels } from '../../../src/controllers/node/constants.js';
 import type { Node } from '../../../src/controllers/node/types.js';
-import { seedInstances, startTestEmulator, type SeededVpc, type TestEmulator } from '../../helpers/alicloud.js';
+import {
+  seedInstances,
+  startTestEmulator,
+  type SeededVpc,
+  type TestEmulator,
+} from '../../helpers/alicloud.js';
 import { eventually, startTestKube, type TestKube } from '../../helpers/kube.js';
 import { startManagerProcess, type ManagerProcess } from './process.js';
 
@@ -30,13 +35,26 @@ describe('node controller: adopting untainted Nodes end to end (real process)', 
     return r.status === 200 ? (r.body as Node) : undefined;
   };
   /** As a kubelet without --cloud-provider registers: no taint, no providerID unless given. */
-  const createPlainNode = async (name: string, opts: { providerID?: string; addresses?: Array<{ type: string; address: string }> } = {}) => {
+  const createPlainNode = async (
+    name: string,
+    opts: { providerID?: string; addresses?: Array<{ type: string; address: string }> } = {},
+  ) => {
     const r = await kube.api('POST', '/api/v1/nodes', {
       apiVersion: 'v1',
       kind: 'Node',
       metadata: { name, labels: { 'kubernetes.io/hostname': name } },
       spec: opts.providerID ? { providerID: opts.providerID } : {},
-      status: { addresses: opts.addresses ?? [], conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: new Date().toISOString() }] },
+      status: {
+        addresses: opts.addresses ?? [],
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'KubeletReady',
+            lastHeartbeatTime: new Date().toISOString(),
+          },
+        ],
+      },
     });
     assert.equal(r.status, 201, JSON.stringify(r.body));
   };
@@ -44,25 +62,41 @@ describe('node controller: adopting untainted Nodes end to end (real process)', 
     const r = await kube.api('GET', `/api/v1/namespaces/default/events`);
     return ((r.body as { items?: KubeEvent[] }).items ?? []).filter((e) => e.involvedObject.name === name);
   };
-  const adopted = (name: string) => eventually(async () => {
-    const n = await getNode(name);
-    return n?.spec?.providerID ? n : undefined;
-  }, `${name} adopted`, 400, 50);
+  const adopted = (name: string) =>
+    eventually(
+      async () => {
+        const n = await getNode(name);
+        return n?.spec?.providerID ? n : undefined;
+      },
+      `${name} adopted`,
+      400,
+      50,
+    );
   const describes = () => cloud.emu.calls().filter((c) => c.action === 'DescribeInstances').length;
   const passes = async (k: number) => {
     const start = describes();
-    await eventually(() => describes() >= start + k || undefined, `${k} more DescribeInstances calls`, 400, 50);
+    await eventually(
+      () => describes() >= start + k || undefined,
+      `${k} more DescribeInstances calls`,
+      400,
+      50,
+    );
   };
 
   before(async () => {
     kube = await startTestKube();
     cloud = await startTestEmulator({ region: 'cn-hangzhou' });
     vpc = seedInstances(cloud.emu, 4, (i) => ({ HostName: `iZplain${i}Z` }));
-    mgr = await startManagerProcess(kube, cloud, ['--controllers=node', '--node-monitor-period=1s', '--node-event-aggregation-wait-seconds=0.05']);
+    mgr = await startManagerProcess(kube, cloud, [
+      '--controllers=node',
+      '--node-monitor-period=1s',
+      '--node-event-aggregation-wait-seconds=0.05',
+    ]);
   });
 
   after(async function () {
-    if (this.currentTest?.state === 'failed' || process.env.SHOW_LOGS) process.stderr.write(mgr?.logs().slice(-8000) ?? '');
+    if (this.currentTest?.state === 'failed' || process.env.SHOW_LOGS)
+      process.stderr.write(mgr?.logs().slice(-8000) ?? '');
     await mgr?.stop();
     await kube?.close();
     await cloud?.close();
@@ -71,7 +105,12 @@ describe('node controller: adopting untainted Nodes end to end (real process)', 
   it('adopts a Node named by its private IP: providerID, labels, addresses; the taint list stays empty', async () => {
     const i0 = inst(0);
     const ip = i0.PrivateIpAddress;
-    await createPlainNode(ip, { addresses: [{ type: 'InternalIP', address: ip }, { type: 'Hostname', address: ip }] });
+    await createPlainNode(ip, {
+      addresses: [
+        { type: 'InternalIP', address: ip },
+        { type: 'Hostname', address: ip },
+      ],
+    });
     const n = await adopted(ip);
     assert.equal(n.spec?.providerID, `cn-hangzhou.${i0.InstanceId}`);
     assert.equal(n.metadata?.labels?.[Labels.zone], i0.ZoneId);
@@ -82,7 +121,10 @@ describe('node controller: adopting untainted Nodes end to end (real process)', 
       { type: 'InternalIP', address: ip },
       { type: 'Hostname', address: ip },
     ]);
-    const ev = await eventually(async () => (await eventsFor(ip)).find((e) => e.reason === 'AdoptedNode'), 'AdoptedNode event');
+    const ev = await eventually(
+      async () => (await eventsFor(ip)).find((e) => e.reason === 'AdoptedNode'),
+      'AdoptedNode event',
+    );
     assert.equal(ev.type, 'Normal');
     assert.match(ev.message, new RegExp(i0.InstanceId));
   });
@@ -105,15 +147,27 @@ describe('node controller: adopting untainted Nodes end to end (real process)', 
     const hybrid = await getNode('hybrid-1');
     assert.equal(hybrid?.metadata?.resourceVersion, hybridRv, 'a non-ECS Node is not written at all');
     assert.equal(hybrid?.spec?.providerID, 'ack-hybrid://cn-hangzhou.i-hybrid00001');
-    for (const name of [i3.PrivateIpAddress, 'hybrid-1']) assert.ok(!(await eventsFor(name)).some((e) => e.reason === 'AdoptedNode'), name);
+    for (const name of [i3.PrivateIpAddress, 'hybrid-1'])
+      assert.ok(!(await eventsFor(name)).some((e) => e.reason === 'AdoptedNode'), name);
   });
 
   it('an unmatched Node gets one InstanceNotFound Warning, not one per pass, and is otherwise untouched', async () => {
     await createPlainNode('10.250.9.9', { addresses: [{ type: 'InternalIP', address: '10.250.9.9' }] });
     const rv = (await getNode('10.250.9.9'))?.metadata?.resourceVersion;
-    const first = await eventually(async () => (await eventsFor('10.250.9.9')).find((e) => e.reason === 'InstanceNotFound'), 'InstanceNotFound event', 400, 50);
+    const first = await eventually(
+      async () => (await eventsFor('10.250.9.9')).find((e) => e.reason === 'InstanceNotFound'),
+      'InstanceNotFound event',
+      400,
+      50,
+    );
     assert.equal(first.type, 'Warning');
-    const lookups = () => cloud.emu.calls().filter((c) => c.action === 'DescribeInstances' && (c.params.PrivateIpAddresses ?? '').includes('10.250.9.9')).length;
+    const lookups = () =>
+      cloud.emu
+        .calls()
+        .filter(
+          (c) =>
+            c.action === 'DescribeInstances' && (c.params.PrivateIpAddresses ?? '').includes('10.250.9.9'),
+        ).length;
     await eventually(() => lookups() >= 3 || undefined, 'looked up again on later passes', 400, 50);
     const all = (await eventsFor('10.250.9.9')).filter((e) => e.reason === 'InstanceNotFound');
     assert.equal(all.length, 1);

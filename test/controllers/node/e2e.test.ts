@@ -3,24 +3,47 @@ import assert from 'node:assert/strict';
 import { Labels, TAINT_SHUTDOWN, TAINT_UNINITIALIZED } from '../../../src/controllers/node/constants.js';
 import type { Node } from '../../../src/controllers/node/types.js';
 import { createInstance } from '../../../src/emulator/alicloud/index.js';
-import { seedInstances, startTestEmulator, type SeededVpc, type TestEmulator } from '../../helpers/alicloud.js';
+import {
+  seedInstances,
+  startTestEmulator,
+  type SeededVpc,
+  type TestEmulator,
+} from '../../helpers/alicloud.js';
 import { eventually, startTestKube, type TestKube } from '../../helpers/kube.js';
 import { startManagerProcess, type ManagerProcess } from './process.js';
 
 const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-function joiningNode(name: string, opts: { providerID?: string; addresses?: Array<{ type: string; address: string }>; ready?: string; heartbeatAgoS?: number; tainted?: boolean } = {}): Node {
+function joiningNode(
+  name: string,
+  opts: {
+    providerID?: string;
+    addresses?: Array<{ type: string; address: string }>;
+    ready?: string;
+    heartbeatAgoS?: number;
+    tainted?: boolean;
+  } = {},
+): Node {
   return {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name, labels: { 'kubernetes.io/hostname': name } },
     spec: {
       ...(opts.providerID ? { providerID: opts.providerID } : {}),
-      taints: opts.tainted === false ? [] : [{ key: TAINT_UNINITIALIZED, value: 'true', effect: 'NoSchedule' }],
+      taints:
+        opts.tainted === false ? [] : [{ key: TAINT_UNINITIALIZED, value: 'true', effect: 'NoSchedule' }],
     },
     status: {
       addresses: opts.addresses ?? [],
-      conditions: [{ type: 'Ready', status: opts.ready ?? 'True', reason: 'KubeletReady', lastHeartbeatTime: ago(opts.heartbeatAgoS ?? 0), lastTransitionTime: ago(600) }],
+      conditions: [
+        {
+          type: 'Ready',
+          status: opts.ready ?? 'True',
+          reason: 'KubeletReady',
+          lastHeartbeatTime: ago(opts.heartbeatAgoS ?? 0),
+          lastTransitionTime: ago(600),
+        },
+      ],
     },
   };
 }
@@ -44,12 +67,24 @@ describe('node controller: end to end (real process)', function () {
   const hasTaint = (n: Node | undefined, key: string) => n?.spec?.taints?.some((t) => t.key === key) ?? false;
   const eventsFor = async (name: string) => {
     const r = await kube.api('GET', `/api/v1/namespaces/default/events`);
-    return ((r.body as { items: Array<{ involvedObject: { name: string }; reason: string; message: string; type: string }> }).items ?? []).filter((e) => e.involvedObject.name === name);
+    return (
+      (
+        r.body as {
+          items: Array<{ involvedObject: { name: string }; reason: string; message: string; type: string }>;
+        }
+      ).items ?? []
+    ).filter((e) => e.involvedObject.name === name);
   };
-  const initialised = (name: string) => eventually(async () => {
-    const n = await getNode(name);
-    return n && !hasTaint(n, TAINT_UNINITIALIZED) ? n : undefined;
-  }, `${name} initialised`, 400, 50);
+  const initialised = (name: string) =>
+    eventually(
+      async () => {
+        const n = await getNode(name);
+        return n && !hasTaint(n, TAINT_UNINITIALIZED) ? n : undefined;
+      },
+      `${name} initialised`,
+      400,
+      50,
+    );
 
   before(async () => {
     kube = await startTestKube();
@@ -57,14 +92,21 @@ describe('node controller: end to end (real process)', function () {
     vpc = seedInstances(cloud.emu, 9, (i) => ({
       InstanceName: `worker-${i}`,
       HostName: `iZworker${i}Z`,
-      ...(i === 0 ? { PublicIpAddress: '47.100.0.10', EipAddress: '47.100.0.11', InstanceType: 'ecs.c6.xlarge' } : {}),
+      ...(i === 0
+        ? { PublicIpAddress: '47.100.0.10', EipAddress: '47.100.0.11', InstanceType: 'ecs.c6.xlarge' }
+        : {}),
       ...(i === 4 ? { Status: 'Stopped' as const } : {}),
     }));
-    mgr = await startManagerProcess(kube, cloud, ['--controllers=node', '--node-monitor-period=1s', '--node-event-aggregation-wait-seconds=0.05']);
+    mgr = await startManagerProcess(kube, cloud, [
+      '--controllers=node',
+      '--node-monitor-period=1s',
+      '--node-event-aggregation-wait-seconds=0.05',
+    ]);
   });
 
   after(async function () {
-    if (this.currentTest?.state === 'failed' || process.env.SHOW_LOGS) process.stderr.write(mgr?.logs().slice(-8000) ?? '');
+    if (this.currentTest?.state === 'failed' || process.env.SHOW_LOGS)
+      process.stderr.write(mgr?.logs().slice(-8000) ?? '');
     await mgr?.stop();
     await kube?.close();
     await cloud?.close();
@@ -72,7 +114,12 @@ describe('node controller: end to end (real process)', function () {
 
   it('initialises a Node by providerID: labels, addresses, taint removed, source/dest check off', async () => {
     const i0 = inst(0);
-    await createNode(joiningNode('node-a', { providerID: `cn-hangzhou.${i0.InstanceId}`, addresses: [{ type: 'Hostname', address: 'node-a' }] }));
+    await createNode(
+      joiningNode('node-a', {
+        providerID: `cn-hangzhou.${i0.InstanceId}`,
+        addresses: [{ type: 'Hostname', address: 'node-a' }],
+      }),
+    );
     const n = await initialised('node-a');
     assert.equal(n.spec?.providerID, `cn-hangzhou.${i0.InstanceId}`);
     const l = n.metadata!.labels!;
@@ -89,9 +136,14 @@ describe('node controller: end to end (real process)', function () {
       { type: 'ExternalIP', address: '47.100.0.11' },
       { type: 'Hostname', address: 'node-a' },
     ]);
-    const eni = Object.values(cloud.emu.state.networkInterfaces).find((e) => e.InstanceId === i0.InstanceId && e.Type === 'Primary')!;
+    const eni = Object.values(cloud.emu.state.networkInterfaces).find(
+      (e) => e.InstanceId === i0.InstanceId && e.Type === 'Primary',
+    )!;
     assert.equal(eni.SourceDestCheck, false);
-    const ev = await eventually(async () => (await eventsFor('node-a')).find((e) => e.reason === 'InitializedNode'), 'InitializedNode event');
+    const ev = await eventually(
+      async () => (await eventsFor('node-a')).find((e) => e.reason === 'InitializedNode'),
+      'InitializedNode event',
+    );
     assert.equal(ev.type, 'Normal');
   });
 
@@ -112,7 +164,12 @@ describe('node controller: end to end (real process)', function () {
 
   it('leaves the taint on and says why when no instance matches', async () => {
     await createNode(joiningNode('ghost', { providerID: 'cn-hangzhou.i-bp1doesnotexist0000' }));
-    const ev = await eventually(async () => (await eventsFor('ghost')).find((e) => e.reason === 'InstanceNotFound'), 'InstanceNotFound event', 400, 50);
+    const ev = await eventually(
+      async () => (await eventsFor('ghost')).find((e) => e.reason === 'InstanceNotFound'),
+      'InstanceNotFound event',
+      400,
+      50,
+    );
     assert.equal(ev.type, 'Warning');
     assert.match(ev.message, /i-bp1doesnotexist0000/);
     const n = await getNode('ghost');
@@ -123,7 +180,12 @@ describe('node controller: end to end (real process)', function () {
   it('retries a Node whose instance appears later, with backoff, until it is initialised', async () => {
     const id = 'i-bp1late000000000000001';
     await createNode(joiningNode('late', { providerID: `cn-hangzhou.${id}` }));
-    await eventually(async () => (await eventsFor('late')).find((e) => e.reason === 'InstanceNotFound'), 'first InstanceNotFound', 400, 50);
+    await eventually(
+      async () => (await eventsFor('late')).find((e) => e.reason === 'InstanceNotFound'),
+      'first InstanceNotFound',
+      400,
+      50,
+    );
     createInstance(cloud.emu.state, { InstanceId: id, VSwitchId: vpc.vswitchIds[0]! });
     const n = await initialised('late');
     assert.equal(n.metadata?.labels?.[Labels.region], 'cn-hangzhou');
@@ -135,9 +197,19 @@ describe('node controller: end to end (real process)', function () {
     const n = await initialised('stopped');
     assert.ok(hasTaint(n, TAINT_SHUTDOWN), 'shutdown taint set at initialisation');
     i4.Status = 'Running';
-    await eventually(async () => !hasTaint(await getNode('stopped'), TAINT_SHUTDOWN) || undefined, 'shutdown taint removed', 400, 50);
+    await eventually(
+      async () => !hasTaint(await getNode('stopped'), TAINT_SHUTDOWN) || undefined,
+      'shutdown taint removed',
+      400,
+      50,
+    );
     i4.Status = 'Stopped';
-    await eventually(async () => hasTaint(await getNode('stopped'), TAINT_SHUTDOWN) || undefined, 'shutdown taint back', 400, 50);
+    await eventually(
+      async () => hasTaint(await getNode('stopped'), TAINT_SHUTDOWN) || undefined,
+      'shutdown taint back',
+      400,
+      50,
+    );
   });
 
   it('keeps labels in step with the cloud and writes nothing when nothing changed', async () => {
@@ -151,7 +223,13 @@ describe('node controller: end to end (real process)', function () {
     assert.equal((await getNode('drift'))?.metadata?.resourceVersion, before.metadata?.resourceVersion);
     // Drift: the instance type changes in the cloud → label follows.
     i5.InstanceType = 'ecs.g7.2xlarge';
-    await eventually(async () => (await getNode('drift'))?.metadata?.labels?.[Labels.instanceType] === 'ecs.g7.2xlarge' || undefined, 'label follows the cloud', 400, 50);
+    await eventually(
+      async () =>
+        (await getNode('drift'))?.metadata?.labels?.[Labels.instanceType] === 'ecs.g7.2xlarge' || undefined,
+      'label follows the cloud',
+      400,
+      50,
+    );
   });
 
   it('deletes the NotReady Node of a terminated instance and keeps a Ready one', async () => {
@@ -162,11 +240,28 @@ describe('node controller: end to end (real process)', function () {
     await initialised('gone-ready');
     // The kubelet on i6 stops reporting (the node lifecycle controller would set Unknown).
     const cur = (await getNode('gone-notready'))!;
-    cur.status!.conditions = [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown', lastHeartbeatTime: ago(120), lastTransitionTime: ago(60) }];
+    cur.status!.conditions = [
+      {
+        type: 'Ready',
+        status: 'Unknown',
+        reason: 'NodeStatusUnknown',
+        lastHeartbeatTime: ago(120),
+        lastTransitionTime: ago(60),
+      },
+    ];
     assert.equal((await kube.api('PUT', '/api/v1/nodes/gone-notready/status', cur)).status, 200);
-    for (const id of [i6.InstanceId, i7.InstanceId]) assert.equal((await fetch(`${cloud.url}/_emulator/instances/${id}`, { method: 'DELETE' })).status, 200);
-    await eventually(async () => ((await getNode('gone-notready')) === undefined) || undefined, 'NotReady Node deleted', 400, 50);
-    const ev = await eventually(async () => (await eventsFor('gone-notready')).find((e) => e.reason === 'DeletedNode'), 'DeletedNode event');
+    for (const id of [i6.InstanceId, i7.InstanceId])
+      assert.equal((await fetch(`${cloud.url}/_emulator/instances/${id}`, { method: 'DELETE' })).status, 200);
+    await eventually(
+      async () => (await getNode('gone-notready')) === undefined || undefined,
+      'NotReady Node deleted',
+      400,
+      50,
+    );
+    const ev = await eventually(
+      async () => (await eventsFor('gone-notready')).find((e) => e.reason === 'DeletedNode'),
+      'DeletedNode event',
+    );
     assert.match(ev.message, /kubelet stopped reporting/);
     // The Ready one has had as many passes since; it must still be there.
     assert.ok(await getNode('gone-ready'), 'a Node whose kubelet still reports is kept');
@@ -177,18 +272,36 @@ describe('node controller: end to end (real process)', function () {
     await createNode(joiningNode('outage', { providerID: `cn-hangzhou.${i8.InstanceId}` }));
     await initialised('outage');
     const cur = (await getNode('outage'))!;
-    cur.status!.conditions = [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown', lastHeartbeatTime: ago(120), lastTransitionTime: ago(60) }];
+    cur.status!.conditions = [
+      {
+        type: 'Ready',
+        status: 'Unknown',
+        reason: 'NodeStatusUnknown',
+        lastHeartbeatTime: ago(120),
+        lastTransitionTime: ago(60),
+      },
+    ];
     assert.equal((await kube.api('PUT', '/api/v1/nodes/outage/status', cur)).status, 200);
     cloud.emu.setFaults({ DescribeInstances: { code: 'ServiceUnavailable' } });
-    assert.equal((await fetch(`${cloud.url}/_emulator/instances/${i8.InstanceId}`, { method: 'DELETE' })).status, 200);
-    const failed = () => cloud.emu.calls().filter((c) => c.action === 'DescribeInstances' && c.code === 'ServiceUnavailable').length;
+    assert.equal(
+      (await fetch(`${cloud.url}/_emulator/instances/${i8.InstanceId}`, { method: 'DELETE' })).status,
+      200,
+    );
+    const failed = () =>
+      cloud.emu.calls().filter((c) => c.action === 'DescribeInstances' && c.code === 'ServiceUnavailable')
+        .length;
     const start = failed();
     // Several failed passes (each retries inside the client) while the instance is really gone.
     await eventually(() => failed() >= start + 6 || undefined, 'failed describes', 600, 50);
     assert.ok(await getNode('outage'), 'an API outage must not delete Nodes');
     assert.ok(await getNode('node-a'), 'nor any other Node');
     cloud.emu.setFaults({});
-    await eventually(async () => ((await getNode('outage')) === undefined) || undefined, 'deleted after the outage', 400, 50);
+    await eventually(
+      async () => (await getNode('outage')) === undefined || undefined,
+      'deleted after the outage',
+      400,
+      50,
+    );
     assert.ok(await getNode('gone-ready'));
   });
 });

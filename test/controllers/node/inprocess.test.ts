@@ -15,7 +15,12 @@ import type { EventRecorder, EventType } from '../../../src/kube/events.js';
 import { Resources } from '../../../src/kube/resources.js';
 import { KubeClient } from '../../../src/kube/rest.js';
 import { silentLogger } from '../../../src/util/log.js';
-import { seedInstances, startTestEmulator, type SeededVpc, type TestEmulator } from '../../helpers/alicloud.js';
+import {
+  seedInstances,
+  startTestEmulator,
+  type SeededVpc,
+  type TestEmulator,
+} from '../../helpers/alicloud.js';
 import { startTestKube, type TestKube } from '../../helpers/kube.js';
 
 interface Recorded {
@@ -34,10 +39,24 @@ describe('node controller: init and sync steps against the emulators', function 
   let port: NodeCloudPort;
   let vpc: SeededVpc;
   let events: Recorded[];
-  const recorder: EventRecorder = { event: (obj, type, reason, message) => void events.push({ node: obj.metadata?.name ?? '', type, reason, message }) };
+  const recorder: EventRecorder = {
+    event: (obj, type, reason, message) =>
+      void events.push({ node: obj.metadata?.name ?? '', type, reason, message }),
+  };
 
-  const deps = () => ({ port, writer: createNodeWriter(client), recorder, logger: silentLogger, metrics: nodeMetrics(undefined), heartbeatGraceMs: 300_000 });
-  const initDeps = (over: { skip?: boolean } = {}) => ({ ...deps(), nameType: 'auto' as const, skipDisableSourceDestCheck: over.skip ?? false });
+  const deps = () => ({
+    port,
+    writer: createNodeWriter(client),
+    recorder,
+    logger: silentLogger,
+    metrics: nodeMetrics(undefined),
+    heartbeatGraceMs: 300_000,
+  });
+  const initDeps = (over: { skip?: boolean } = {}) => ({
+    ...deps(),
+    nameType: 'auto' as const,
+    skipDisableSourceDestCheck: over.skip ?? false,
+  });
   const create = async (n: Node) => client.create<Node>(Resources.nodes, undefined, n);
   const get = (name: string) => client.get<Node>(Resources.nodes, undefined, name);
   const list = async () => (await client.list<Node>(Resources.nodes, undefined)).items;
@@ -57,7 +76,15 @@ describe('node controller: init and sync steps against the emulators', function 
     emu = await startTestEmulator({ region: 'cn-hangzhou' });
     vpc = seedInstances(emu.emu, 3);
     client = new KubeClient(loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
-    cloud = createCloud({ region: 'cn-hangzhou', endpoints: { ecs: emu.url }, accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, metadataEndpoint: emu.url, retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 }, logger: silentLogger });
+    cloud = createCloud({
+      region: 'cn-hangzhou',
+      endpoints: { ecs: emu.url },
+      accessKeyId: emu.accessKeyId,
+      accessKeySecret: emu.accessKeySecret,
+      metadataEndpoint: emu.url,
+      retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 },
+      logger: silentLogger,
+    });
     port = createNodeCloudPort(cloud, async () => vpc.vpcId);
   });
   afterEach(async () => {
@@ -97,7 +124,10 @@ describe('node controller: init and sync steps against the emulators', function 
     const after = await syncNodes(await list(), deps());
     assert.equal(after.deleted, 1);
     assert.equal(after.keptMissing, 1);
-    assert.deepEqual((await list()).map((n) => n.metadata?.name), ['alive']);
+    assert.deepEqual(
+      (await list()).map((n) => n.metadata?.name),
+      ['alive'],
+    );
     assert.ok(events.some((e) => e.node === 'silent' && e.reason === NodeEvents.DeletedNode));
   });
 
@@ -108,7 +138,11 @@ describe('node controller: init and sync steps against the emulators', function 
     // First describe answers (instance missing), the confirmation fails.
     const cached = await list();
     let calls = 0;
-    const flaky: NodeCloudPort = { ...port, describeByIds: async (ids) => (++calls === 1 ? port.describeByIds(ids) : Promise.reject(new Error('boom'))) };
+    const flaky: NodeCloudPort = {
+      ...port,
+      describeByIds: async (ids) =>
+        ++calls === 1 ? port.describeByIds(ids) : Promise.reject(new Error('boom')),
+    };
     const r1 = await syncNodes(cached, { ...deps(), port: flaky });
     assert.equal(r1.deleted, 0);
     // The kubelet comes back between our read and the delete: the fresh re-read sees it.
@@ -122,8 +156,14 @@ describe('node controller: init and sync steps against the emulators', function 
 
   it('keeps the taint when disabling source/dest check fails, and removes it on the retry', async () => {
     const [a] = vpc.instanceIds;
-    await create({ metadata: { name: 'sdc' }, spec: { providerID: `cn-hangzhou.${a}`, taints: [{ key: TAINT_UNINITIALIZED, effect: 'NoSchedule' }] }, status: {} });
-    emu.emu.setFaults({ ModifyNetworkInterfaceAttribute: { code: 'Forbidden.RAM', httpStatus: 403, message: 'not allowed' } });
+    await create({
+      metadata: { name: 'sdc' },
+      spec: { providerID: `cn-hangzhou.${a}`, taints: [{ key: TAINT_UNINITIALIZED, effect: 'NoSchedule' }] },
+      status: {},
+    });
+    emu.emu.setFaults({
+      ModifyNetworkInterfaceAttribute: { code: 'Forbidden.RAM', httpStatus: 403, message: 'not allowed' },
+    });
     const failed = await initNodes([await get('sdc')], initDeps());
     assert.match(failed.get('sdc')?.message ?? '', /ModifyNetworkInterfaceAttribute/);
     let n = await get('sdc');
@@ -138,7 +178,11 @@ describe('node controller: init and sync steps against the emulators', function 
 
   it('--skip-disable-source-dest-check leaves the ENI alone', async () => {
     const [a] = vpc.instanceIds;
-    await create({ metadata: { name: 'skip' }, spec: { providerID: `cn-hangzhou.${a}`, taints: [{ key: TAINT_UNINITIALIZED, effect: 'NoSchedule' }] }, status: {} });
+    await create({
+      metadata: { name: 'skip' },
+      spec: { providerID: `cn-hangzhou.${a}`, taints: [{ key: TAINT_UNINITIALIZED, effect: 'NoSchedule' }] },
+      status: {},
+    });
     emu.emu.clearCalls();
     assert.equal((await initNodes([await get('skip')], initDeps({ skip: true }))).size, 0);
     assert.equal(emu.emu.calls().filter((c) => c.action.includes('NetworkInterface')).length, 0);
@@ -162,7 +206,12 @@ describe('node controller: init and sync steps against the emulators', function 
   it('initialises a burst of Nodes found by IP with one batched lookup', async () => {
     const ids = seedInstances(emu.emu, 120).instanceIds;
     const ips = ids.map((id) => emu.emu.state.instances[id]!.PrivateIpAddress);
-    for (const ip of ips) await create({ metadata: { name: ip }, spec: { taints: [{ key: TAINT_UNINITIALIZED, effect: 'NoSchedule' }] }, status: {} });
+    for (const ip of ips)
+      await create({
+        metadata: { name: ip },
+        spec: { taints: [{ key: TAINT_UNINITIALIZED, effect: 'NoSchedule' }] },
+        status: {},
+      });
     emu.emu.clearCalls();
     const failed = await initNodes(await list(), initDeps());
     assert.equal(failed.size, 0);

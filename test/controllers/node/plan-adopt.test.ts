@@ -1,6 +1,11 @@
 // Pure decisions for adopting an untainted Node without providerID (kube-aliyun clusters).
 import assert from 'node:assert/strict';
-import { Labels, NodeEvents, TAINT_SHUTDOWN, TAINT_UNINITIALIZED } from '../../../src/controllers/node/constants.js';
+import {
+  Labels,
+  NodeEvents,
+  TAINT_SHUTDOWN,
+  TAINT_UNINITIALIZED,
+} from '../../../src/controllers/node/constants.js';
 import { needsAdoption } from '../../../src/controllers/node/modifiers.js';
 import { planAdopt } from '../../../src/controllers/node/plan.js';
 import type { Node } from '../../../src/controllers/node/types.js';
@@ -16,11 +21,27 @@ describe('node controller: adopting untainted Nodes (pure)', () => {
   describe('needsAdoption', () => {
     it('only untainted Nodes with no providerID at all', () => {
       assert.equal(needsAdoption(node('10.0.0.1')), true);
-      assert.equal(needsAdoption(node('10.0.0.1', (n) => void (n.spec!.providerID = ''))), true, 'empty is unset');
-      assert.equal(needsAdoption(node('10.0.0.1', tainted(TAINT_UNINITIALIZED))), false, 'initialisation owns tainted Nodes');
+      assert.equal(
+        needsAdoption(node('10.0.0.1', (n) => void (n.spec!.providerID = ''))),
+        true,
+        'empty is unset',
+      );
+      assert.equal(
+        needsAdoption(node('10.0.0.1', tainted(TAINT_UNINITIALIZED))),
+        false,
+        'initialisation owns tainted Nodes',
+      );
       assert.equal(needsAdoption(node('10.0.0.1', provider('cn-hangzhou.i-aaaaaa1'))), false);
-      assert.equal(needsAdoption(node('10.0.0.1', provider('ack-hybrid://cn-hangzhou.i-aaaaaa1'))), false, 'a foreign providerID is still the kubelet speaking');
-      assert.equal(needsAdoption(node('10.0.0.1', tainted(TAINT_SHUTDOWN))), true, 'other taints do not matter');
+      assert.equal(
+        needsAdoption(node('10.0.0.1', provider('ack-hybrid://cn-hangzhou.i-aaaaaa1'))),
+        false,
+        'a foreign providerID is still the kubelet speaking',
+      );
+      assert.equal(
+        needsAdoption(node('10.0.0.1', tainted(TAINT_SHUTDOWN))),
+        true,
+        'other taints do not matter',
+      );
     });
   });
 
@@ -44,8 +65,14 @@ describe('node controller: adopting untainted Nodes (pure)', () => {
     });
 
     it('adds the shutdown taint for a Stopped instance, like initialisation', () => {
-      const out = applied(node('10.0.0.1'), planAdopt(node('10.0.0.1'), { ...i, status: 'Stopped' }, undefined).mods);
-      assert.deepEqual(out.spec?.taints?.map((t) => t.key), [TAINT_SHUTDOWN]);
+      const out = applied(
+        node('10.0.0.1'),
+        planAdopt(node('10.0.0.1'), { ...i, status: 'Stopped' }, undefined).mods,
+      );
+      assert.deepEqual(
+        out.spec?.taints?.map((t) => t.key),
+        [TAINT_SHUTDOWN],
+      );
     });
 
     it('never replaces a providerID that appears on the fresh read', () => {
@@ -59,8 +86,15 @@ describe('node controller: adopting untainted Nodes (pure)', () => {
       const plan = planAdopt(node('10.0.0.1'), i, 'ModifyNetworkInterfaceAttribute eni-1: Forbidden');
       assert.deepEqual(plan.mods, []);
       assert.match(plan.blocked ?? '', /Forbidden/);
-      assert.deepEqual(plan.events.map((e) => [e.type, e.reason]), [['Warning', NodeEvents.SourceDestCheckFailed]]);
-      assert.doesNotMatch(plan.events[0]!.message, /tainted/, 'an untainted Node is not told it stays tainted');
+      assert.deepEqual(
+        plan.events.map((e) => [e.type, e.reason]),
+        [['Warning', NodeEvents.SourceDestCheckFailed]],
+      );
+      assert.doesNotMatch(
+        plan.events[0]!.message,
+        /tainted/,
+        'an untainted Node is not told it stays tainted',
+      );
     });
 
     it("writes nothing when the kubelet's --node-ip is not the instance's (likely a wrong match)", () => {
@@ -68,7 +102,10 @@ describe('node controller: adopting untainted Nodes (pure)', () => {
       const plan = planAdopt(n, i, undefined);
       assert.deepEqual(plan.mods, []);
       assert.ok(plan.blocked);
-      assert.deepEqual(plan.events.map((e) => e.reason), [NodeEvents.ProvidedNodeIpMismatch]);
+      assert.deepEqual(
+        plan.events.map((e) => e.reason),
+        [NodeEvents.ProvidedNodeIpMismatch],
+      );
     });
   });
 });

@@ -5,7 +5,6 @@ import type { TestEmulator } from '../../helpers/alicloud.js';
 import type { TestKube } from '../../helpers/kube.js';
 import { managerEntry } from '../../helpers/entry.js';
 
-
 export interface ManagerProcess {
   child: ChildProcess;
   url: string;
@@ -13,10 +12,27 @@ export interface ManagerProcess {
   stop(): Promise<void>;
 }
 
-export async function startManagerProcess(kube: TestKube, cloud: TestEmulator, args: string[], env: Record<string, string> = {}): Promise<ManagerProcess> {
+export async function startManagerProcess(
+  kube: TestKube,
+  cloud: TestEmulator,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ManagerProcess> {
   const child = spawn(
     process.execPath,
-    [...managerEntry(), '--kubeconfig', kube.kubeconfigPath, '--leader-elect=false', '--port', '0', '--secure-port', '0', '--bind-address', '127.0.0.1', ...args],
+    [
+      ...managerEntry(),
+      '--kubeconfig',
+      kube.kubeconfigPath,
+      '--leader-elect=false',
+      '--port',
+      '0',
+      '--secure-port',
+      '0',
+      '--bind-address',
+      '127.0.0.1',
+      ...args,
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -38,7 +54,8 @@ export async function startManagerProcess(kube: TestKube, cloud: TestEmulator, a
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-200_000)));
   const url = await new Promise<string>((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`controller-manager exited ${code} before listening:\n${err.slice(-4000)}`));
+    const onExit = (code: number | null) =>
+      reject(new Error(`controller-manager exited ${code} before listening:\n${err.slice(-4000)}`));
     child.once('exit', onExit);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();

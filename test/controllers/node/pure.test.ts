@@ -1,10 +1,22 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Labels, parseNodeNameType, TAINT_SHUTDOWN, TAINT_UNINITIALIZED } from '../../../src/controllers/node/constants.js';
+import {
+  Labels,
+  parseNodeNameType,
+  TAINT_SHUTDOWN,
+  TAINT_UNINITIALIZED,
+} from '../../../src/controllers/node/constants.js';
 import { fromEcs } from '../../../src/controllers/node/instance.js';
 import { kubeletLiveness } from '../../../src/controllers/node/liveness.js';
 import { InstanceIndex, lookupKeys, matchInstance } from '../../../src/controllers/node/lookup.js';
-import { addressesFor, labelsFor, wouldChange, setLabels, removeTaint, addTaint } from '../../../src/controllers/node/modifiers.js';
+import {
+  addressesFor,
+  labelsFor,
+  wouldChange,
+  setLabels,
+  removeTaint,
+  addTaint,
+} from '../../../src/controllers/node/modifiers.js';
 import { formatProviderId, parseProviderId } from '../../../src/controllers/providerid.js';
 import { address, annotate, inst, node, provider, ready, tainted } from './fixtures.js';
 
@@ -22,12 +34,17 @@ describe('node controller: pure parts', () => {
       [undefined, undefined],
       ['node-1', undefined],
     ];
-    for (const [text, want] of cases) it(`${String(text)}`, () => assert.deepEqual(parseProviderId(text), want));
+    for (const [text, want] of cases)
+      it(`${String(text)}`, () => assert.deepEqual(parseProviderId(text), want));
     it('round-trips what we write', () => {
       fc.assert(
-        fc.property(fc.stringMatching(/^[a-z]{2}-[a-z]{3,10}(-[0-9])?$/), fc.stringMatching(/^i-[a-z0-9]{6,20}$/), (region, id) => {
-          assert.deepEqual(parseProviderId(formatProviderId(region, id)), { region, instanceId: id });
-        }),
+        fc.property(
+          fc.stringMatching(/^[a-z]{2}-[a-z]{3,10}(-[0-9])?$/),
+          fc.stringMatching(/^i-[a-z0-9]{6,20}$/),
+          (region, id) => {
+            assert.deepEqual(parseProviderId(formatProviderId(region, id)), { region, instanceId: id });
+          },
+        ),
       );
     });
     it('never throws', () => fc.assert(fc.property(fc.string(), (s) => void parseProviderId(s))));
@@ -59,15 +76,28 @@ describe('node controller: pure parts', () => {
       assert.match((missing as { reason: string }).reason, /i-zzzzzz9.*providerID/);
     });
     it('private-ip: by node name or InternalIP address', () => {
-      assert.equal(matchInstance(lookupKeys(node('10.0.0.1'), 'private-ip'), index).instance?.id, 'i-aaaaaa1');
-      assert.equal(matchInstance(lookupKeys(node('worker', address('InternalIP', '10.0.0.2')), 'private-ip'), index).instance?.id, 'i-bbbbbb2');
+      assert.equal(
+        matchInstance(lookupKeys(node('10.0.0.1'), 'private-ip'), index).instance?.id,
+        'i-aaaaaa1',
+      );
+      assert.equal(
+        matchInstance(lookupKeys(node('worker', address('InternalIP', '10.0.0.2')), 'private-ip'), index)
+          .instance?.id,
+        'i-bbbbbb2',
+      );
       // private-ip mode never falls back to names.
       assert.equal(matchInstance(lookupKeys(node('worker-b'), 'private-ip'), index).instance, undefined);
     });
     it('hostname: case-insensitive, FQDN first label, kubelet Hostname address', () => {
       assert.equal(matchInstance(lookupKeys(node('izaaaz'), 'hostname'), index).instance?.id, 'i-aaaaaa1');
-      assert.equal(matchInstance(lookupKeys(node('worker-b.cluster.internal'), 'hostname'), index).instance?.id, 'i-bbbbbb2');
-      assert.equal(matchInstance(lookupKeys(node('n1', address('Hostname', 'iZaaaZ')), 'hostname'), index).instance?.id, 'i-aaaaaa1');
+      assert.equal(
+        matchInstance(lookupKeys(node('worker-b.cluster.internal'), 'hostname'), index).instance?.id,
+        'i-bbbbbb2',
+      );
+      assert.equal(
+        matchInstance(lookupKeys(node('n1', address('Hostname', 'iZaaaZ')), 'hostname'), index).instance?.id,
+        'i-aaaaaa1',
+      );
       assert.equal(matchInstance(lookupKeys(node('10.0.0.1'), 'hostname'), index).instance, undefined);
     });
     it('auto: instance-id name, then IP, then hostname', () => {
@@ -90,7 +120,15 @@ describe('node controller: pure parts', () => {
 
   describe('addresses', () => {
     it('orders InternalIP, ExternalIP (public, EIP), Hostname', () => {
-      const r = addressesFor(node('n'), inst('i-aaaaaa1', { privateIps: ['10.0.0.1'], publicIps: ['47.1.1.1'], eip: '47.2.2.2', hostName: 'iZAbcZ' }));
+      const r = addressesFor(
+        node('n'),
+        inst('i-aaaaaa1', {
+          privateIps: ['10.0.0.1'],
+          publicIps: ['47.1.1.1'],
+          eip: '47.2.2.2',
+          hostName: 'iZAbcZ',
+        }),
+      );
       assert.deepEqual(r, {
         addresses: [
           { type: 'InternalIP', address: '10.0.0.1' },
@@ -103,13 +141,19 @@ describe('node controller: pure parts', () => {
     it("keeps the kubelet's own Hostname", () => {
       const r = addressesFor(node('n', address('Hostname', 'worker-7')), inst('i-aaaaaa1'));
       assert.ok('addresses' in r);
-      assert.deepEqual(r.addresses.filter((a) => a.type === 'Hostname'), [{ type: 'Hostname', address: 'worker-7' }]);
+      assert.deepEqual(
+        r.addresses.filter((a) => a.type === 'Hostname'),
+        [{ type: 'Hostname', address: 'worker-7' }],
+      );
     });
     it('provided-node-ip: must belong to the instance and becomes the only address of its type', () => {
       const i = inst('i-aaaaaa1', { privateIps: ['10.0.0.1', '10.0.0.9'] });
       const ok = addressesFor(node('n', annotate('alpha.kubernetes.io/provided-node-ip', '10.0.0.9')), i);
       assert.ok('addresses' in ok);
-      assert.deepEqual(ok.addresses.filter((a) => a.type === 'InternalIP'), [{ type: 'InternalIP', address: '10.0.0.9' }]);
+      assert.deepEqual(
+        ok.addresses.filter((a) => a.type === 'InternalIP'),
+        [{ type: 'InternalIP', address: '10.0.0.9' }],
+      );
       const bad = addressesFor(node('n', annotate('alpha.kubernetes.io/provided-node-ip', '10.9.9.9')), i);
       assert.ok('error' in bad);
       assert.match(bad.error, /10\.9\.9\.9 is not an address of instance i-aaaaaa1/);
@@ -118,7 +162,12 @@ describe('node controller: pure parts', () => {
 
   describe('labels and modifiers', () => {
     it('sets GA and beta topology/instance-type labels and billing facts', () => {
-      const l = labelsFor(inst('i-aaaaaa1', { spotStrategy: 'SpotAsPriceGo', tags: { 'ack.alibabacloud.com/nodepool-id': 'np-1' } }));
+      const l = labelsFor(
+        inst('i-aaaaaa1', {
+          spotStrategy: 'SpotAsPriceGo',
+          tags: { 'ack.alibabacloud.com/nodepool-id': 'np-1' },
+        }),
+      );
       assert.equal(l[Labels.region], 'cn-hangzhou');
       assert.equal(l[Labels.betaRegion], 'cn-hangzhou');
       assert.equal(l[Labels.zone], 'cn-hangzhou-h');
@@ -129,13 +178,18 @@ describe('node controller: pure parts', () => {
       assert.equal(l[Labels.nodepoolId], 'np-1');
     });
     it('skips values the apiserver would reject instead of failing the write', () => {
-      const l = labelsFor(inst('i-aaaaaa1', { tags: { 'ack.alibabacloud.com/nodepool-id': 'not a label value!' } }));
+      const l = labelsFor(
+        inst('i-aaaaaa1', { tags: { 'ack.alibabacloud.com/nodepool-id': 'not a label value!' } }),
+      );
       assert.equal(l[Labels.nodepoolId], undefined);
     });
     it('detects no-op changes so steady state writes nothing', () => {
       const n = node('n', tainted(TAINT_SHUTDOWN));
       n.metadata!.labels = { a: '1', b: '2' };
-      assert.equal(wouldChange(n, [setLabels({ b: '2' }), addTaint({ key: TAINT_SHUTDOWN, effect: 'NoSchedule' })]), false);
+      assert.equal(
+        wouldChange(n, [setLabels({ b: '2' }), addTaint({ key: TAINT_SHUTDOWN, effect: 'NoSchedule' })]),
+        false,
+      );
       assert.equal(wouldChange(n, [setLabels({ b: '3' })]), true);
       assert.equal(wouldChange(n, [removeTaint(TAINT_UNINITIALIZED)]), false);
       assert.equal(wouldChange(n, [removeTaint(TAINT_SHUTDOWN)]), true);
@@ -152,8 +206,10 @@ describe('node controller: pure parts', () => {
       ['True with a stale heartbeat', ['True', '2024-05-01T11:00:00Z'], true],
       ['False with a stale heartbeat', ['False', '2024-05-01T11:00:00Z'], true],
     ];
-    for (const [what, args, stopped] of cases) it(what, () => assert.equal(kubeletLiveness(node('n', ready(...args)), now, grace).stopped, stopped));
-    it('no Ready condition is not evidence', () => assert.equal(kubeletLiveness(node('n'), now, grace).stopped, false));
+    for (const [what, args, stopped] of cases)
+      it(what, () => assert.equal(kubeletLiveness(node('n', ready(...args)), now, grace).stopped, stopped));
+    it('no Ready condition is not evidence', () =>
+      assert.equal(kubeletLiveness(node('n'), now, grace).stopped, false));
   });
 
   describe('fromEcs', () => {
@@ -168,7 +224,12 @@ describe('node controller: pure parts', () => {
           VpcAttributes: { PrivateIpAddress: { IpAddress: ['10.1.1.1', ''] } },
           PublicIpAddress: { IpAddress: [] },
           EipAddress: { IpAddress: '' },
-          NetworkInterfaces: { NetworkInterface: [{ NetworkInterfaceId: 'eni-2', Type: 'Secondary' }, { NetworkInterfaceId: 'eni-1', Type: 'Primary' }] },
+          NetworkInterfaces: {
+            NetworkInterface: [
+              { NetworkInterfaceId: 'eni-2', Type: 'Secondary' },
+              { NetworkInterfaceId: 'eni-1', Type: 'Primary' },
+            ],
+          },
           Tags: { Tag: [{ TagKey: 'k', TagValue: 'v' }] },
         },
         'cn-hangzhou',

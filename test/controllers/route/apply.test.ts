@@ -33,13 +33,20 @@ describe('route apply (emulator)', function () {
   });
 
   const nodes = (n: number, cidr = (i: number) => `10.${Math.floor(i / 256)}.${i % 256}.0/24`): NodeLike[] =>
-    Array.from({ length: n }, (_, i) => ({ metadata: { name: `node-${i}` }, spec: { podCIDR: cidr(i), providerID: `cn-hangzhou.${instances[i]}` } }));
+    Array.from({ length: n }, (_, i) => ({
+      metadata: { name: `node-${i}` },
+      spec: { podCIDR: cidr(i), providerID: `cn-hangzhou.${instances[i]}` },
+    }));
 
   async function pass(ns: NodeLike[]) {
     const model = buildModel({ nodes: ns, clusterCidrs });
     const listed = await h.port.listRoutes(tableId);
     const plan = diffRoutes({ tableId, model, remote: listed.routes, clusterCidrs, clusterId });
-    const outcome = await applyPlan(h.port, plan, { clusterId, remote: listed.routes, availableTimeoutMs: 10_000 });
+    const outcome = await applyPlan(h.port, plan, {
+      clusterId,
+      remote: listed.routes,
+      availableTimeoutMs: 10_000,
+    });
     return { plan, outcome, listed };
   }
 
@@ -51,7 +58,11 @@ describe('route apply (emulator)', function () {
     assert.equal(all.length, 130);
     assert.ok(all.every((e) => e.endsWith(':Available')));
     const creates = t.emu.calls().filter((c) => c.action === 'CreateRouteEntries');
-    assert.deepEqual(creates.map((c) => c.code), ['Success', 'Success', 'Success'], 'never refused as a concurrent change');
+    assert.deepEqual(
+      creates.map((c) => c.code),
+      ['Success', 'Success', 'Success'],
+      'never refused as a concurrent change',
+    );
     const e = Object.values(t.emu.state.routeEntries).find((x) => x.DestinationCidrBlock === '10.0.0.0/24')!;
     assert.equal(e.Description, routeDescription({ clusterId, nodeName: 'node-0' }));
     assert.equal(e.RouteEntryName, 'k8s-node-0');
@@ -60,7 +71,10 @@ describe('route apply (emulator)', function () {
     t.emu.clearCalls();
     const again = await pass(nodes(130));
     assert.equal(again.plan.creates.length + again.plan.deletes.length, 0);
-    assert.deepEqual(t.emu.calls().filter((c) => /^(Create|Delete)/.test(c.action)), []);
+    assert.deepEqual(
+      t.emu.calls().filter((c) => /^(Create|Delete)/.test(c.action)),
+      [],
+    );
     assert.equal(again.listed.calls, 2, '130 entries at 100 per page');
   });
 
@@ -71,7 +85,10 @@ describe('route apply (emulator)', function () {
     const { outcome, plan } = await pass(moved);
     assert.deepEqual(plan.deletes.map((d) => d.reason).sort(), ['orphan', 'replaced']);
     assert.deepEqual(outcome.failed, new Map());
-    assert.deepEqual(entriesOf(t, tableId), [`10.0.0.0/24>${instances[0]}:Available`, `10.0.1.0/24>${instances[100]}:Available`]);
+    assert.deepEqual(entriesOf(t, tableId), [
+      `10.0.0.0/24>${instances[0]}:Available`,
+      `10.0.1.0/24>${instances[100]}:Available`,
+    ]);
   });
 
   it('stops at the quota: the rest are reported as quota, not sent again and again', async () => {
@@ -88,18 +105,40 @@ describe('route apply (emulator)', function () {
 
   it('waits for entries already in transition before changing the table', async () => {
     t.emu.mergeState({ config: { routeTransitionMs: 300 } });
-    await h.port.createRoutes([{ routeTableId: tableId, cidr: '172.16.0.0/24', nextHopId: instances[129]!, name: 'x', description: 'someone else' }]);
+    await h.port.createRoutes([
+      {
+        routeTableId: tableId,
+        cidr: '172.16.0.0/24',
+        nextHopId: instances[129]!,
+        name: 'x',
+        description: 'someone else',
+      },
+    ]);
     const { outcome } = await pass(nodes(2));
     assert.equal(outcome.available.size, 2);
     assert.deepEqual(
-      t.emu.calls().filter((c) => c.action === 'CreateRouteEntries').map((c) => c.code),
+      t.emu
+        .calls()
+        .filter((c) => c.action === 'CreateRouteEntries')
+        .map((c) => c.code),
       ['Success', 'Success'],
     );
-    assert.ok(entriesOf(t, tableId).includes(`172.16.0.0/24>${instances[129]}:Available`), 'the foreign route outside the cluster CIDR is untouched');
+    assert.ok(
+      entriesOf(t, tableId).includes(`172.16.0.0/24>${instances[129]}:Available`),
+      'the foreign route outside the cluster CIDR is untouched',
+    );
   });
 
   it('counts a duplicate of our own earlier create (answer lost) as created', async () => {
-    await h.port.createRoutes([{ routeTableId: tableId, cidr: '10.0.0.0/24', nextHopId: instances[0]!, name: 'k8s-node-0', description: 'x' }]);
+    await h.port.createRoutes([
+      {
+        routeTableId: tableId,
+        cidr: '10.0.0.0/24',
+        nextHopId: instances[0]!,
+        name: 'k8s-node-0',
+        description: 'x',
+      },
+    ]);
     // Plan as if the listing had not seen it yet.
     const model = buildModel({ nodes: nodes(1), clusterCidrs });
     const plan = diffRoutes({ tableId, model, remote: [], clusterCidrs, clusterId });
@@ -111,22 +150,44 @@ describe('route apply (emulator)', function () {
   describe('route table resolution', () => {
     it('uses the single table of the metadata VPC', async () => {
       const r = await resolveRouteTables(h.port, {});
-      assert.deepEqual(r.tables.map((x) => x.routeTableId), [tableId]);
+      assert.deepEqual(
+        r.tables.map((x) => x.routeTableId),
+        [tableId],
+      );
       assert.equal(r.source, 'vpc');
     });
 
     it('refuses to guess in a VPC with several tables and says how to choose', async () => {
-      t.emu.mergeState({ RouteTables: [{ RouteTableId: 'vtb-custom1', VpcId: 'vpc-emu00000000000000001', RouteTableType: 'Custom' }] });
-      await assert.rejects(resolveRouteTables(h.port, {}), /has 2 route tables: .*vtb-custom1.*routeTableIDs/);
-      await assert.rejects(resolveRouteTables(h.port, { env: { ALIYUN_ROUTER: 'vrt-emu00000000000000001' } }), /VRouter .* has 2 route tables/);
+      t.emu.mergeState({
+        RouteTables: [
+          { RouteTableId: 'vtb-custom1', VpcId: 'vpc-emu00000000000000001', RouteTableType: 'Custom' },
+        ],
+      });
+      await assert.rejects(
+        resolveRouteTables(h.port, {}),
+        /has 2 route tables: .*vtb-custom1.*routeTableIDs/,
+      );
+      await assert.rejects(
+        resolveRouteTables(h.port, { env: { ALIYUN_ROUTER: 'vrt-emu00000000000000001' } }),
+        /VRouter .* has 2 route tables/,
+      );
       const r = await resolveRouteTables(h.port, { routeTableIds: ` ${tableId}, vtb-custom1 ` });
-      assert.deepEqual(r.tables.map((x) => x.routeTableId), [tableId, 'vtb-custom1']);
+      assert.deepEqual(
+        r.tables.map((x) => x.routeTableId),
+        [tableId, 'vtb-custom1'],
+      );
       const fromEnv = await resolveRouteTables(h.port, { env: { ALIYUN_ROUTE_TABLE: 'vtb-custom1' } });
-      assert.deepEqual(fromEnv.tables.map((x) => x.routeTableId), ['vtb-custom1']);
+      assert.deepEqual(
+        fromEnv.tables.map((x) => x.routeTableId),
+        ['vtb-custom1'],
+      );
     });
 
     it('names a configured table that does not exist', async () => {
-      await assert.rejects(resolveRouteTables(h.port, { routeTableIds: 'vtb-nope' }), /vtb-nope does not exist/);
+      await assert.rejects(
+        resolveRouteTables(h.port, { routeTableIds: 'vtb-nope' }),
+        /vtb-nope does not exist/,
+      );
     });
   });
 });

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { cidrContains, cidrOverlaps, formatCidr, normalizeCidr, parseCidr } from '../../../src/controllers/route/cidr.js';
+import {
+  cidrContains,
+  cidrOverlaps,
+  formatCidr,
+  normalizeCidr,
+  parseCidr,
+} from '../../../src/controllers/route/cidr.js';
 
 describe('route cidr', () => {
   const cases: Array<[string, string | undefined]> = [
@@ -18,7 +24,8 @@ describe('route cidr', () => {
     ['', undefined],
   ];
   for (const [text, want] of cases) {
-    it(`normalizes ${JSON.stringify(text)} → ${want ?? 'invalid'}`, () => assert.equal(normalizeCidr(text), want));
+    it(`normalizes ${JSON.stringify(text)} → ${want ?? 'invalid'}`, () =>
+      assert.equal(normalizeCidr(text), want));
   }
 
   it('containment follows the prefix, equal counts as inside', () => {

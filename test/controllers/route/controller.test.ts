@@ -1,7 +1,11 @@
 // The route controller in-process with both emulators: real informer over the Kubernetes API
 // emulator, real signed calls to the Alibaba Cloud emulator.
 import assert from 'node:assert/strict';
-import { RouteController, routeRelevantChange, type RouteNode } from '../../../src/controllers/route/controller.js';
+import {
+  RouteController,
+  routeRelevantChange,
+  type RouteNode,
+} from '../../../src/controllers/route/controller.js';
 import { RouteTableConfigError, resolveRouteTables } from '../../../src/controllers/route/inputs.js';
 import { nodeConditionWriter, watchNodes } from '../../../src/controllers/route/kubeport.js';
 import { parseClusterCidrs } from '../../../src/controllers/route/model.js';
@@ -94,31 +98,46 @@ describe('route controller (both emulators)', function () {
   }
 
   const addNode = (i: number, cidr = `10.0.${i}.0/24`) =>
-    kube.store.create('nodes', { metadata: { name: `node-${i}` }, spec: { podCIDR: cidr, podCIDRs: [cidr], providerID: `cn-hangzhou.${instances[i]}` } });
+    kube.store.create('nodes', {
+      metadata: { name: `node-${i}` },
+      spec: { podCIDR: cidr, podCIDRs: [cidr], providerID: `cn-hangzhou.${instances[i]}` },
+    });
   const condition = (name: string) =>
-    ((kube.store.get('nodes', name) as RouteNode | undefined)?.status?.conditions ?? []).find((c) => c.type === 'NetworkUnavailable');
+    ((kube.store.get('nodes', name) as RouteNode | undefined)?.status?.conditions ?? []).find(
+      (c) => c.type === 'NetworkUnavailable',
+    );
 
   it('gives joining Nodes routes and NetworkUnavailable=False; a leaving Node loses its route', async () => {
     startController();
     for (const i of [0, 1, 2]) addNode(i);
-    await until('three routes Available', () => entriesOf(cloud, tableId).filter((e) => e.endsWith(':Available')).length === 3);
+    await until(
+      'three routes Available',
+      () => entriesOf(cloud, tableId).filter((e) => e.endsWith(':Available')).length === 3,
+    );
     await until('conditions False', () => [0, 1, 2].every((i) => condition(`node-${i}`)?.status === 'False'));
     assert.equal(condition('node-0')?.reason, 'RouteCreated');
     assert.ok(events.some((e) => e.reason === 'CreatedRoute' && e.nodeName === 'node-1'));
 
     kube.store.delete('nodes', 'node-1');
     await until('route of node-1 gone', () => entriesOf(cloud, tableId).length === 2);
-    assert.deepEqual(entriesOf(cloud, tableId), [`10.0.0.0/24>${instances[0]}:Available`, `10.0.2.0/24>${instances[2]}:Available`]);
+    assert.deepEqual(entriesOf(cloud, tableId), [
+      `10.0.0.0/24>${instances[0]}:Available`,
+      `10.0.2.0/24>${instances[2]}:Available`,
+    ]);
   });
 
   it('keeps running when the tables cannot be read at start, and routes once they can', async () => {
     let calls = 0;
     startController(() => {
       calls++;
-      return calls === 1 ? Promise.reject(new Error('ServiceUnavailable: try later')) : resolveRouteTables(h.port, {});
+      return calls === 1
+        ? Promise.reject(new Error('ServiceUnavailable: try later'))
+        : resolveRouteTables(h.port, {});
     });
     addNode(0);
-    await until('route Available after the failed start', () => entriesOf(cloud, tableId).some((e) => e === `10.0.0.0/24>${instances[0]}:Available`));
+    await until('route Available after the failed start', () =>
+      entriesOf(cloud, tableId).some((e) => e === `10.0.0.0/24>${instances[0]}:Available`),
+    );
     assert.ok(calls >= 2);
   });
 
@@ -144,7 +163,10 @@ describe('route controller (both emulators)', function () {
     startController();
     addNode(0);
     addNode(1);
-    await until('two routes', () => entriesOf(cloud, tableId).filter((e) => e.endsWith(':Available')).length === 2);
+    await until(
+      'two routes',
+      () => entriesOf(cloud, tableId).filter((e) => e.endsWith(':Available')).length === 2,
+    );
     await stopAll();
     kube.store.delete('nodes', 'node-1');
     assert.equal(entriesOf(cloud, tableId).length, 2, 'nothing removed while down');
@@ -156,26 +178,65 @@ describe('route controller (both emulators)', function () {
   it('leaves foreign routes alone, in and out of the cluster CIDR, and reports the one that collides', async () => {
     cloud.emu.mergeState({
       RouteEntries: [
-        { RouteTableId: tableId, DestinationCidrBlock: '10.0.3.0/24', NextHopType: 'Instance', NextHopId: instances[5], Type: 'Custom', Status: 'Available' },
-        { RouteTableId: tableId, DestinationCidrBlock: '10.0.99.0/24', NextHopType: 'Instance', NextHopId: instances[5], Type: 'Custom', Status: 'Available' },
-        { RouteTableId: tableId, DestinationCidrBlock: '172.20.0.0/16', NextHopType: 'Instance', NextHopId: instances[4], Type: 'Custom', Status: 'Available' },
+        {
+          RouteTableId: tableId,
+          DestinationCidrBlock: '10.0.3.0/24',
+          NextHopType: 'Instance',
+          NextHopId: instances[5],
+          Type: 'Custom',
+          Status: 'Available',
+        },
+        {
+          RouteTableId: tableId,
+          DestinationCidrBlock: '10.0.99.0/24',
+          NextHopType: 'Instance',
+          NextHopId: instances[5],
+          Type: 'Custom',
+          Status: 'Available',
+        },
+        {
+          RouteTableId: tableId,
+          DestinationCidrBlock: '172.20.0.0/16',
+          NextHopType: 'Instance',
+          NextHopId: instances[4],
+          Type: 'Custom',
+          Status: 'Available',
+        },
         // Marked as ours but outside the cluster CIDR: still never touched.
-        { RouteTableId: tableId, DestinationCidrBlock: '172.21.0.0/24', NextHopType: 'Instance', NextHopId: instances[4], Type: 'Custom', Status: 'Available', Description: routeDescription({ clusterId: 'c-e2e', nodeName: 'gone' }) },
+        {
+          RouteTableId: tableId,
+          DestinationCidrBlock: '172.21.0.0/24',
+          NextHopType: 'Instance',
+          NextHopId: instances[4],
+          Type: 'Custom',
+          Status: 'Available',
+          Description: routeDescription({ clusterId: 'c-e2e', nodeName: 'gone' }),
+        },
       ],
     });
     startController();
     addNode(0);
     addNode(3);
     await until('node-0 routed', () => condition('node-0')?.status === 'False');
-    await until('node-3 reported', () => events.some((e) => e.nodeName === 'node-3' && e.reason === 'RouteConflict'));
+    await until('node-3 reported', () =>
+      events.some((e) => e.nodeName === 'node-3' && e.reason === 'RouteConflict'),
+    );
     await until('node-3 condition', () => condition('node-3')?.reason === 'RouteConflict');
     assert.equal(condition('node-3')?.status, 'True');
     const conflict = events.find((e) => e.reason === 'RouteConflict')!;
     assert.equal(conflict.type, 'Warning');
     assert.match(conflict.message, new RegExp(`10\\.0\\.3\\.0/24 .*${instances[5]}.*left alone`));
     const all = entriesOf(cloud, tableId);
-    for (const foreign of [`10.0.3.0/24>${instances[5]}`, `10.0.99.0/24>${instances[5]}`, `172.20.0.0/16>${instances[4]}`, `172.21.0.0/24>${instances[4]}`]) {
-      assert.ok(all.some((e) => e.startsWith(foreign)), `${foreign} still there`);
+    for (const foreign of [
+      `10.0.3.0/24>${instances[5]}`,
+      `10.0.99.0/24>${instances[5]}`,
+      `172.20.0.0/16>${instances[4]}`,
+      `172.21.0.0/24>${instances[4]}`,
+    ]) {
+      assert.ok(
+        all.some((e) => e.startsWith(foreign)),
+        `${foreign} still there`,
+      );
     }
     assert.deepEqual(
       cloud.emu.calls().filter((c) => c.action === 'DeleteRouteEntries' || c.action === 'DeleteRouteEntry'),
@@ -199,7 +260,18 @@ describe('route controller (both emulators)', function () {
   });
 
   it('reports a standing conflict once, not on every pass', async () => {
-    cloud.emu.mergeState({ RouteEntries: [{ RouteTableId: tableId, DestinationCidrBlock: '10.0.0.0/24', NextHopType: 'Instance', NextHopId: instances[5], Type: 'Custom', Status: 'Available' }] });
+    cloud.emu.mergeState({
+      RouteEntries: [
+        {
+          RouteTableId: tableId,
+          DestinationCidrBlock: '10.0.0.0/24',
+          NextHopType: 'Instance',
+          NextHopId: instances[5],
+          Type: 'Custom',
+          Status: 'Available',
+        },
+      ],
+    });
     const controller = startController();
     addNode(0);
     await until('conflict reported', () => events.some((e) => e.reason === 'RouteConflict'));
@@ -210,7 +282,17 @@ describe('route controller (both emulators)', function () {
 
   it('runs no pass before the Node cache has synced (an empty cache is not "all Nodes deleted")', async () => {
     cloud.emu.mergeState({
-      RouteEntries: [{ RouteTableId: tableId, DestinationCidrBlock: '10.0.7.0/24', NextHopType: 'Instance', NextHopId: instances[0], Type: 'Custom', Status: 'Available', Description: routeDescription({ clusterId: 'c-e2e', nodeName: 'node-0' }) }],
+      RouteEntries: [
+        {
+          RouteTableId: tableId,
+          DestinationCidrBlock: '10.0.7.0/24',
+          NextHopType: 'Instance',
+          NextHopId: instances[0],
+          Type: 'Custom',
+          Status: 'Available',
+          Description: routeDescription({ clusterId: 'c-e2e', nodeName: 'node-0' }),
+        },
+      ],
     });
     addNode(0, '10.0.7.0/24');
     const stop = new AbortController();
@@ -244,14 +326,26 @@ describe('route controller (both emulators)', function () {
   });
 
   describe('which Node updates trigger a pass', () => {
-    const base: RouteNode = { metadata: { name: 'n', uid: 'u1' }, spec: { podCIDR: '10.0.1.0/24', podCIDRs: ['10.0.1.0/24'], providerID: 'r.i-1' } };
+    const base: RouteNode = {
+      metadata: { name: 'n', uid: 'u1' },
+      spec: { podCIDR: '10.0.1.0/24', podCIDRs: ['10.0.1.0/24'], providerID: 'r.i-1' },
+    };
     const cases: Array<[string, RouteNode | undefined, boolean]> = [
-      ['status-only change (our own condition write)', { ...base, status: { conditions: [{ type: 'Ready', status: 'True' }] } }, false],
-      ['podCIDRs changed alone (the official CCM misses this)', { ...base, spec: { ...base.spec, podCIDRs: ['10.0.1.0/24', 'fd00::/64'] } }, true],
+      [
+        'status-only change (our own condition write)',
+        { ...base, status: { conditions: [{ type: 'Ready', status: 'True' }] } },
+        false,
+      ],
+      [
+        'podCIDRs changed alone (the official CCM misses this)',
+        { ...base, spec: { ...base.spec, podCIDRs: ['10.0.1.0/24', 'fd00::/64'] } },
+        true,
+      ],
       ['providerID set', { ...base, spec: { ...base.spec, providerID: 'r.i-2' } }, true],
       ['re-created with a new UID', { ...base, metadata: { name: 'n', uid: 'u2' } }, true],
       ['deleted', undefined, true],
     ];
-    for (const [title, next, want] of cases) it(`${title} → ${want}`, () => assert.equal(routeRelevantChange(base, next), want));
+    for (const [title, next, want] of cases)
+      it(`${title} → ${want}`, () => assert.equal(routeRelevantChange(base, next), want));
   });
 });

@@ -8,7 +8,10 @@ const clusterCidrs = parseClusterCidrs('10.0.0.0/16');
 const clusterId = 'c1';
 const n = (name: string, cidr: string | undefined, instance: string | undefined): NodeLike => ({
   metadata: { name },
-  spec: { ...(cidr ? { podCIDR: cidr } : {}), ...(instance ? { providerID: `cn-hangzhou.${instance}` } : {}) },
+  spec: {
+    ...(cidr ? { podCIDR: cidr } : {}),
+    ...(instance ? { providerID: `cn-hangzhou.${instance}` } : {}),
+  },
 });
 let seq = 0;
 const r = (cidr: string, hop: string, extra: Partial<RemoteRoute> = {}): RemoteRoute => ({
@@ -20,10 +23,18 @@ const r = (cidr: string, hop: string, extra: Partial<RemoteRoute> = {}): RemoteR
   type: 'Custom',
   ...extra,
 });
-const marked = (node: string, cluster = clusterId) => ({ description: routeDescription({ clusterId: cluster, nodeName: node }) });
+const marked = (node: string, cluster = clusterId) => ({
+  description: routeDescription({ clusterId: cluster, nodeName: node }),
+});
 
 function plan(nodes: NodeLike[], remote: RemoteRoute[]) {
-  return diffRoutes({ tableId: 'vtb-1', model: buildModel({ nodes, clusterCidrs }), remote, clusterCidrs, clusterId });
+  return diffRoutes({
+    tableId: 'vtb-1',
+    model: buildModel({ nodes, clusterCidrs }),
+    remote,
+    clusterCidrs,
+    clusterId,
+  });
 }
 const summary = (p: ReturnType<typeof plan>) => ({
   creates: p.creates.map((c) => `${c.cidr}>${c.instanceId}`),
@@ -35,7 +46,12 @@ const summary = (p: ReturnType<typeof plan>) => ({
 const empty = { creates: [], deletes: [], conflicts: [], satisfied: [], awaitGone: 0 };
 
 describe('route diff', () => {
-  const table: Array<{ title: string; nodes: NodeLike[]; remote: RemoteRoute[]; want: Partial<ReturnType<typeof summary>> }> = [
+  const table: Array<{
+    title: string;
+    nodes: NodeLike[];
+    remote: RemoteRoute[];
+    want: Partial<ReturnType<typeof summary>>;
+  }> = [
     {
       title: 'creates the missing route of a new Node',
       nodes: [n('a', '10.0.1.0/24', 'i-a')],
@@ -151,11 +167,16 @@ describe('route diff', () => {
       }),
       { maxLength: 12 },
     );
-    const nodesArb = fc.array(fc.record({ third: octet, hop: fc.constantFrom('i-a', 'i-b', 'i-c') }), { maxLength: 4 });
+    const nodesArb = fc.array(fc.record({ third: octet, hop: fc.constantFrom('i-a', 'i-b', 'i-c') }), {
+      maxLength: 4,
+    });
     fc.assert(
       fc.property(remoteArb, nodesArb, (rs, ns) => {
         const remote = rs.map((x) =>
-          r(`${x.first}.0.${x.third}.0/${x.prefix}`, x.hop, { status: x.status, ...(x.mark ? marked('m', x.mark) : {}) }),
+          r(`${x.first}.0.${x.third}.0/${x.prefix}`, x.hop, {
+            status: x.status,
+            ...(x.mark ? marked('m', x.mark) : {}),
+          }),
         );
         const nodes = ns.map((x, i) => n(`n${i}`, `10.0.${x.third}.0/24`, x.hop));
         const p = plan(nodes, remote);
@@ -163,7 +184,10 @@ describe('route diff', () => {
         for (const d of p.deletes) {
           const src = remote.find((x) => x.routeEntryId === d.routeEntryId)!;
           assert.ok(src.cidr.startsWith('10.'), `deleted outside cluster CIDR: ${src.cidr}`);
-          assert.ok(instances.has(src.nextHopId) || src.description?.includes(`cluster=${clusterId} `), 'deleted a foreign route');
+          assert.ok(
+            instances.has(src.nextHopId) || src.description?.includes(`cluster=${clusterId} `),
+            'deleted a foreign route',
+          );
           assert.notEqual(src.status, 'Deleting');
         }
         // Every desired route ends up satisfied, created, or blocked by a reported conflict.

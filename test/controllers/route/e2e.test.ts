@@ -5,7 +5,12 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { routeDescription } from '../../../src/controllers/route/ownership.js';
-import { seedInstances, startTestEmulator, type SeededVpc, type TestEmulator } from '../../helpers/alicloud.js';
+import {
+  seedInstances,
+  startTestEmulator,
+  type SeededVpc,
+  type TestEmulator,
+} from '../../helpers/alicloud.js';
 import { eventually, startTestKube, type TestKube } from '../../helpers/kube.js';
 import { spawnManager, type ManagerProcess } from '../../helpers/manager.js';
 import { entriesOf } from './harness.js';
@@ -34,15 +39,23 @@ describe('route controller: end to end (real process)', function () {
     await writeFile(cloudConfig, JSON.stringify({ Global: { clusterID: CLUSTER_ID } }));
     mgr = spawnManager(
       [
-        '--kubeconfig', kube.kubeconfigPath,
-        '--cloud-config', cloudConfig,
+        '--kubeconfig',
+        kube.kubeconfigPath,
+        '--cloud-config',
+        cloudConfig,
         '--controllers=route',
         '--configure-cloud-routes',
-        '--cluster-cidr', '10.0.0.0/16',
+        '--cluster-cidr',
+        '10.0.0.0/16',
         '--leader-elect=false',
-        '--port', '0', '--secure-port', '0',
-        '--bind-address', '127.0.0.1',
-        '--route-reconciliation-period', '1h',
+        '--port',
+        '0',
+        '--secure-port',
+        '0',
+        '--bind-address',
+        '127.0.0.1',
+        '--route-reconciliation-period',
+        '1h',
       ],
       {
         ALIYUN_ACCESS_KEY: cloud.accessKeyId,
@@ -78,7 +91,8 @@ describe('route controller: end to end (real process)', function () {
     });
     assert.equal(r.status, 201, JSON.stringify(r.body));
   };
-  const deleteNode = async (i: number) => assert.equal((await kube.api('DELETE', `/api/v1/nodes/node-${i}`)).status, 200);
+  const deleteNode = async (i: number) =>
+    assert.equal((await kube.api('DELETE', `/api/v1/nodes/node-${i}`)).status, 200);
   const condition = async (name: string) => {
     const r = await kube.api('GET', `/api/v1/nodes/${name}`);
     return ((r.body as NodeView).status?.conditions ?? []).find((c) => c.type === 'NetworkUnavailable');
@@ -107,10 +121,20 @@ describe('route controller: end to end (real process)', function () {
     await start();
     await addNode(0);
     await addNode(1);
-    await eventually(async () => ((await condition('node-0'))?.status === 'False' && (await condition('node-1'))?.status === 'False') || undefined, 'conditions False', 400, 50);
+    await eventually(
+      async () =>
+        ((await condition('node-0'))?.status === 'False' &&
+          (await condition('node-1'))?.status === 'False') ||
+        undefined,
+      'conditions False',
+      400,
+      50,
+    );
     assert.equal((await condition('node-0'))?.reason, 'RouteCreated');
     assert.deepEqual(routes(), [`10.0.0.0/24>${hop(0)}:Available`, `10.0.1.0/24>${hop(1)}:Available`]);
-    const marked = Object.values(cloud.emu.state.routeEntries).find((e) => e.DestinationCidrBlock === '10.0.0.0/24')!;
+    const marked = Object.values(cloud.emu.state.routeEntries).find(
+      (e) => e.DestinationCidrBlock === '10.0.0.0/24',
+    )!;
     assert.equal(marked.Description, routeDescription({ clusterId: CLUSTER_ID, nodeName: 'node-0' }));
 
     await deleteNode(1);
@@ -122,43 +146,96 @@ describe('route controller: end to end (real process)', function () {
     await start();
     await addNode(0);
     await addNode(2);
-    await eventually(() => (routes().filter((r) => r.endsWith(':Available')).length === 2 ? true : undefined), 'two routes', 400, 50);
+    await eventually(
+      () => (routes().filter((r) => r.endsWith(':Available')).length === 2 ? true : undefined),
+      'two routes',
+      400,
+      50,
+    );
     await stop();
     await deleteNode(2);
     assert.equal(routes().length, 2);
     await start();
-    await eventually(() => (routes().length === 1 ? true : undefined), 'orphan removed after restart', 400, 50);
+    await eventually(
+      () => (routes().length === 1 ? true : undefined),
+      'orphan removed after restart',
+      400,
+      50,
+    );
     assert.deepEqual(routes(), [`10.0.0.0/24>${hop(0)}:Available`]);
   });
 
   it('foreign routes in and out of the cluster CIDR are left alone, and the colliding one is reported', async () => {
     cloud.emu.mergeState({
       RouteEntries: [
-        { RouteTableId: vpc.routeTableId, DestinationCidrBlock: '10.0.3.0/24', NextHopType: 'Instance', NextHopId: hop(5), Type: 'Custom', Status: 'Available' },
-        { RouteTableId: vpc.routeTableId, DestinationCidrBlock: '10.0.200.0/24', NextHopType: 'Instance', NextHopId: hop(5), Type: 'Custom', Status: 'Available' },
-        { RouteTableId: vpc.routeTableId, DestinationCidrBlock: '172.20.0.0/16', NextHopType: 'Instance', NextHopId: hop(4), Type: 'Custom', Status: 'Available' },
+        {
+          RouteTableId: vpc.routeTableId,
+          DestinationCidrBlock: '10.0.3.0/24',
+          NextHopType: 'Instance',
+          NextHopId: hop(5),
+          Type: 'Custom',
+          Status: 'Available',
+        },
+        {
+          RouteTableId: vpc.routeTableId,
+          DestinationCidrBlock: '10.0.200.0/24',
+          NextHopType: 'Instance',
+          NextHopId: hop(5),
+          Type: 'Custom',
+          Status: 'Available',
+        },
+        {
+          RouteTableId: vpc.routeTableId,
+          DestinationCidrBlock: '172.20.0.0/16',
+          NextHopType: 'Instance',
+          NextHopId: hop(4),
+          Type: 'Custom',
+          Status: 'Available',
+        },
       ],
     });
     await start();
     await addNode(0);
     await addNode(3);
-    await eventually(async () => ((await condition('node-0'))?.status === 'False') || undefined, 'node-0 routed', 400, 50);
-    const [conflict] = await eventually(async () => {
-      const e = await events('RouteConflict');
-      return e.length > 0 ? e : undefined;
-    }, 'RouteConflict event', 400, 50);
+    await eventually(
+      async () => (await condition('node-0'))?.status === 'False' || undefined,
+      'node-0 routed',
+      400,
+      50,
+    );
+    const [conflict] = await eventually(
+      async () => {
+        const e = await events('RouteConflict');
+        return e.length > 0 ? e : undefined;
+      },
+      'RouteConflict event',
+      400,
+      50,
+    );
     assert.equal(conflict!.type, 'Warning');
     assert.equal(conflict!.involvedObject.name, 'node-3');
     assert.match(conflict!.message, new RegExp(`10\\.0\\.3\\.0/24 .*${hop(5)}`));
-    const c3 = await eventually(async () => {
-      const c = await condition('node-3');
-      return c?.reason === 'RouteConflict' ? c : undefined;
-    }, 'node-3 condition', 400, 50);
+    const c3 = await eventually(
+      async () => {
+        const c = await condition('node-3');
+        return c?.reason === 'RouteConflict' ? c : undefined;
+      },
+      'node-3 condition',
+      400,
+      50,
+    );
     assert.equal(c3.status, 'True');
-    for (const foreign of [`10.0.3.0/24>${hop(5)}:Available`, `10.0.200.0/24>${hop(5)}:Available`, `172.20.0.0/16>${hop(4)}:Available`]) {
+    for (const foreign of [
+      `10.0.3.0/24>${hop(5)}:Available`,
+      `10.0.200.0/24>${hop(5)}:Available`,
+      `172.20.0.0/16>${hop(4)}:Available`,
+    ]) {
       assert.ok(routes().includes(foreign), `${foreign} untouched`);
     }
-    assert.deepEqual(cloud.emu.calls().filter((c) => c.action.startsWith('DeleteRouteEntr')), []);
+    assert.deepEqual(
+      cloud.emu.calls().filter((c) => c.action.startsWith('DeleteRouteEntr')),
+      [],
+    );
   });
 
   it('a full route table: Warning Event that says how to get room, NetworkUnavailable stays True', async () => {
@@ -166,24 +243,36 @@ describe('route controller: end to end (real process)', function () {
     await start();
     await addNode(0);
     await addNode(1);
-    const [quota] = await eventually(async () => {
-      const e = await events('RouteQuotaExceeded');
-      return e.length > 0 ? e : undefined;
-    }, 'RouteQuotaExceeded event', 400, 50);
+    const [quota] = await eventually(
+      async () => {
+        const e = await events('RouteQuotaExceeded');
+        return e.length > 0 ? e : undefined;
+      },
+      'RouteQuotaExceeded event',
+      400,
+      50,
+    );
     assert.equal(quota!.type, 'Warning');
     assert.match(quota!.message, /full/);
     assert.match(quota!.message, /raise the route table quota/);
     const starved = quota!.involvedObject.name;
-    const c = await eventually(async () => {
-      const x = await condition(starved);
-      return x?.reason === 'RouteQuotaExceeded' ? x : undefined;
-    }, 'quota condition', 400, 50);
+    const c = await eventually(
+      async () => {
+        const x = await condition(starved);
+        return x?.reason === 'RouteQuotaExceeded' ? x : undefined;
+      },
+      'quota condition',
+      400,
+      50,
+    );
     assert.equal(c.status, 'True');
     assert.equal(routes().length, 1);
   });
 
   it('a VPC with several route tables and none named stops the process with a clear error', async () => {
-    cloud.emu.mergeState({ RouteTables: [{ RouteTableId: 'vtb-second', VpcId: vpc.vpcId, RouteTableType: 'Custom' }] });
+    cloud.emu.mergeState({
+      RouteTables: [{ RouteTableId: 'vtb-second', VpcId: vpc.vpcId, RouteTableType: 'Custom' }],
+    });
     await start().catch(() => undefined); // it may exit before or after printing the listening line
     const m = mgr!;
     const timer = setTimeout(() => m.proc.kill('SIGKILL'), 30_000);
@@ -191,6 +280,9 @@ describe('route controller: end to end (real process)', function () {
     clearTimeout(timer);
     assert.notEqual(code, 0);
     assert.match(m.stderr(), /has 2 route tables: .*vtb-second.*routeTableIDs/);
-    assert.deepEqual(cloud.emu.calls().filter((c) => c.action.startsWith('CreateRouteEntr')), []);
+    assert.deepEqual(
+      cloud.emu.calls().filter((c) => c.action.startsWith('CreateRouteEntr')),
+      [],
+    );
   });
 });

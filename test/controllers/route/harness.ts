@@ -21,7 +21,11 @@ export function routePortFor(t: TestEmulator, vpcId = 'vpc-emu00000000000000001'
     product: 'Vpc',
     endpoint: t.url,
     region: 'cn-hangzhou',
-    credentials: new CredentialChain({ accessKeyId: t.accessKeyId, accessKeySecret: t.accessKeySecret, metadata }),
+    credentials: new CredentialChain({
+      accessKeyId: t.accessKeyId,
+      accessKeySecret: t.accessKeySecret,
+      metadata,
+    }),
     metrics: createCloudMetrics(),
     logger: silentLogger,
     retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 200 },

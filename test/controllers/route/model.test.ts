@@ -8,9 +8,18 @@ const node = (name: string, ...tweaks: Tweak[]): NodeLike => {
   for (const t of tweaks) t(n);
   return n;
 };
-const podCIDR = (c: string): Tweak => (n) => void (n.spec!.podCIDR = c);
-const podCIDRs = (...c: string[]): Tweak => (n) => void (n.spec!.podCIDRs = c);
-const provider = (p: string): Tweak => (n) => void (n.spec!.providerID = p);
+const podCIDR =
+  (c: string): Tweak =>
+  (n) =>
+    void (n.spec!.podCIDR = c);
+const podCIDRs =
+  (...c: string[]): Tweak =>
+  (n) =>
+    void (n.spec!.podCIDRs = c);
+const provider =
+  (p: string): Tweak =>
+  (n) =>
+    void (n.spec!.providerID = p);
 
 const clusterCidrs = parseClusterCidrs('10.0.0.0/16');
 
@@ -50,7 +59,11 @@ describe('route model', () => {
     ['no pod CIDR', [node('n', provider('cn-hangzhou.i-1'))], 'NoPodCIDR'],
     ['IPv6-only pod CIDR', [node('n', podCIDRs('fd00::/64'), provider('cn-hangzhou.i-1'))], 'NoPodCIDR'],
     ['garbage pod CIDR', [node('n', podCIDR('banana'), provider('cn-hangzhou.i-1'))], 'InvalidPodCIDR'],
-    ['pod CIDR outside cluster CIDR', [node('n', podCIDR('192.168.0.0/24'), provider('cn-hangzhou.i-1'))], 'PodCIDROutsideClusterCIDR'],
+    [
+      'pod CIDR outside cluster CIDR',
+      [node('n', podCIDR('192.168.0.0/24'), provider('cn-hangzhou.i-1'))],
+      'PodCIDROutsideClusterCIDR',
+    ],
     ['no providerID', [node('n', podCIDR('10.0.1.0/24'))], 'NoInstance'],
     ['hybrid node', [node('n', podCIDR('10.0.1.0/24'), provider('ack-hybrid://r.i-1'))], 'NoInstance'],
   ];
@@ -66,22 +79,37 @@ describe('route model', () => {
   it('gives a duplicated pod CIDR to the first Node by name only', () => {
     const m = buildModel({
       clusterCidrs,
-      nodes: [node('z', podCIDR('10.0.1.0/24'), provider('cn-hangzhou.i-z')), node('a', podCIDR('10.0.1.0/24'), provider('cn-hangzhou.i-a'))],
+      nodes: [
+        node('z', podCIDR('10.0.1.0/24'), provider('cn-hangzhou.i-z')),
+        node('a', podCIDR('10.0.1.0/24'), provider('cn-hangzhou.i-a')),
+      ],
     });
-    assert.deepEqual(m.desired.map((d) => d.nodeName), ['a']);
-    assert.deepEqual(m.unroutable.map((u) => [u.nodeName, u.reason]), [['z', 'DuplicatePodCIDR']]);
+    assert.deepEqual(
+      m.desired.map((d) => d.nodeName),
+      ['a'],
+    );
+    assert.deepEqual(
+      m.unroutable.map((u) => [u.nodeName, u.reason]),
+      [['z', 'DuplicatePodCIDR']],
+    );
   });
 
   it('uses a looked-up instance when providerID is unset, providerID when both exist', () => {
     const m = buildModel({
       clusterCidrs,
-      nodes: [node('a', podCIDR('10.0.1.0/24')), node('b', podCIDR('10.0.2.0/24'), provider('cn-hangzhou.i-b'))],
+      nodes: [
+        node('a', podCIDR('10.0.1.0/24')),
+        node('b', podCIDR('10.0.2.0/24'), provider('cn-hangzhou.i-b')),
+      ],
       instanceByNode: new Map([
         ['a', 'i-looked-up'],
         ['b', 'i-wrong'],
       ]),
     });
-    assert.deepEqual(m.desired.map((d) => d.instanceId), ['i-looked-up', 'i-b']);
+    assert.deepEqual(
+      m.desired.map((d) => d.instanceId),
+      ['i-looked-up', 'i-b'],
+    );
   });
 
   it('parses several cluster CIDRs and skips IPv6 ones, rejects garbage', () => {

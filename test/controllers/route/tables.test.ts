@@ -40,7 +40,9 @@ describe('route controller: several route tables, periodic reconcile (both emula
     const seeded = seedInstances(cloud.emu, 4);
     tableId = seeded.routeTableId;
     instances = seeded.instanceIds;
-    cloud.emu.mergeState({ RouteTables: [{ RouteTableId: second, VpcId: seeded.vpcId, RouteTableType: 'Custom' }] });
+    cloud.emu.mergeState({
+      RouteTables: [{ RouteTableId: second, VpcId: seeded.vpcId, RouteTableType: 'Custom' }],
+    });
     kube = await startKubeEmulator({ port: 0 });
     client = new KubeClient({ server: kube.url });
     h = routePortFor(cloud);
@@ -72,51 +74,91 @@ describe('route controller: several route tables, periodic reconcile (both emula
       retryMinMs: 50,
     });
     watchNodes(informer, () => controller.notify());
-    done = Promise.all([informer.run(stop.signal).catch(() => undefined), controller.start(stop.signal).catch(() => undefined)]);
+    done = Promise.all([
+      informer.run(stop.signal).catch(() => undefined),
+      controller.start(stop.signal).catch(() => undefined),
+    ]);
     return controller;
   }
 
   const addNode = (i: number) =>
-    kube.store.create('nodes', { metadata: { name: `node-${i}` }, spec: { podCIDR: `10.0.${i}.0/24`, providerID: `cn-hangzhou.${instances[i]}` } });
+    kube.store.create('nodes', {
+      metadata: { name: `node-${i}` },
+      spec: { podCIDR: `10.0.${i}.0/24`, providerID: `cn-hangzhou.${instances[i]}` },
+    });
   const condition = (name: string) =>
-    ((kube.store.get('nodes', name) as RouteNode | undefined)?.status?.conditions ?? []).find((c) => c.type === 'NetworkUnavailable');
+    ((kube.store.get('nodes', name) as RouteNode | undefined)?.status?.conditions ?? []).find(
+      (c) => c.type === 'NetworkUnavailable',
+    );
   const available = (table: string) => entriesOf(cloud, table).filter((e) => e.endsWith(':Available'));
 
   it('puts every route in every managed table, listing each table once per pass', async () => {
     const controller = startController({ tables: `${tableId},${second}`, periodMs: 3_600_000 });
     for (const i of [0, 1, 2]) addNode(i);
-    await until('routes in both tables', () => available(tableId).length === 3 && available(second).length === 3);
-    await until('conditions False', () => [0, 1, 2].every((i) => condition(`node-${i}`)?.reason === 'RouteCreated'));
+    await until(
+      'routes in both tables',
+      () => available(tableId).length === 3 && available(second).length === 3,
+    );
+    await until('conditions False', () =>
+      [0, 1, 2].every((i) => condition(`node-${i}`)?.reason === 'RouteCreated'),
+    );
     assert.deepEqual(entriesOf(cloud, second), entriesOf(cloud, tableId));
 
     const report = await controller.runPass();
-    assert.deepEqual(report.tables.map((t) => [t.tableId, t.listCalls, t.plan.creates.length, t.plan.deletes.length]), [
-      [tableId, 1, 0, 0],
-      [second, 1, 0, 0],
-    ]);
+    assert.deepEqual(
+      report.tables.map((t) => [t.tableId, t.listCalls, t.plan.creates.length, t.plan.deletes.length]),
+      [
+        [tableId, 1, 0, 0],
+        [second, 1, 0, 0],
+      ],
+    );
 
     kube.store.delete('nodes', 'node-1');
-    await until('node-1 gone from both tables', () => entriesOf(cloud, tableId).length === 2 && entriesOf(cloud, second).length === 2);
+    await until(
+      'node-1 gone from both tables',
+      () => entriesOf(cloud, tableId).length === 2 && entriesOf(cloud, second).length === 2,
+    );
   });
 
   it('keeps NetworkUnavailable True while one of the tables holds a foreign route for the CIDR', async () => {
     cloud.emu.mergeState({
-      RouteEntries: [{ RouteTableId: second, DestinationCidrBlock: '10.0.0.0/24', NextHopType: 'Instance', NextHopId: instances[3], Type: 'Custom', Status: 'Available' }],
+      RouteEntries: [
+        {
+          RouteTableId: second,
+          DestinationCidrBlock: '10.0.0.0/24',
+          NextHopType: 'Instance',
+          NextHopId: instances[3],
+          Type: 'Custom',
+          Status: 'Available',
+        },
+      ],
     });
     startController({ tables: `${tableId},${second}`, periodMs: 3_600_000 });
     addNode(0);
-    await until('conflict reported', () => events.some((e) => e.reason === 'RouteConflict' && e.nodeName === 'node-0'));
+    await until('conflict reported', () =>
+      events.some((e) => e.reason === 'RouteConflict' && e.nodeName === 'node-0'),
+    );
     await until('condition says conflict', () => condition('node-0')?.reason === 'RouteConflict');
     assert.equal(condition('node-0')?.status, 'True');
-    assert.deepEqual(available(tableId), [`10.0.0.0/24>${instances[0]}:Available`], 'the free table got the route');
-    assert.deepEqual(entriesOf(cloud, second), [`10.0.0.0/24>${instances[3]}:Available`], 'the foreign route was left alone');
+    assert.deepEqual(
+      available(tableId),
+      [`10.0.0.0/24>${instances[0]}:Available`],
+      'the free table got the route',
+    );
+    assert.deepEqual(
+      entriesOf(cloud, second),
+      [`10.0.0.0/24>${instances[3]}:Available`],
+      'the foreign route was left alone',
+    );
   });
 
   it('the periodic full reconcile restores a route deleted out of band, with no Node event', async () => {
     startController({ tables: tableId, periodMs: 300 });
     addNode(0);
     await until('route Available', () => available(tableId).length === 1);
-    const [id] = Object.entries(cloud.emu.state.routeEntries).find(([, e]) => e.RouteTableId === tableId && e.Type === 'Custom')!;
+    const [id] = Object.entries(cloud.emu.state.routeEntries).find(
+      ([, e]) => e.RouteTableId === tableId && e.Type === 'Custom',
+    )!;
     delete cloud.emu.state.routeEntries[id];
     assert.equal(entriesOf(cloud, tableId).length, 0);
     await until('route restored by a periodic pass', () => available(tableId).length === 1);

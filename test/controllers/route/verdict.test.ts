@@ -23,7 +23,10 @@ function result(tableId: string, plan: Partial<RoutePlan>, outcome: Partial<Tabl
     },
   };
 }
-const model = (desired: DesiredRoute[], unroutable: RouteModel['unroutable'] = []) => ({ desired, unroutable });
+const model = (desired: DesiredRoute[], unroutable: RouteModel['unroutable'] = []) => ({
+  desired,
+  unroutable,
+});
 
 describe('route verdicts', () => {
   it('RouteCreated only when the route is Available in every managed table', () => {
@@ -31,14 +34,26 @@ describe('route verdicts', () => {
       result('vtb-1', { creates: [a] }, { available: new Set([a.cidr, b.cidr]) }),
       result('vtb-2', {}, { available: new Set([a.cidr]), pending: new Set([b.cidr]) }),
     ]);
-    assert.deepEqual(v.conditions.get('a'), { status: 'False', reason: 'RouteCreated', message: 'RouteController created a route' });
+    assert.deepEqual(v.conditions.get('a'), {
+      status: 'False',
+      reason: 'RouteCreated',
+      message: 'RouteController created a route',
+    });
     assert.equal(v.conditions.get('b')?.status, 'True');
     assert.equal(v.conditions.get('b')?.reason, 'RoutePending');
-    assert.deepEqual(v.events.map((e) => `${e.nodeName}:${e.reason}`), ['a:CreatedRoute']);
+    assert.deepEqual(
+      v.events.map((e) => `${e.nodeName}:${e.reason}`),
+      ['a:CreatedRoute'],
+    );
   });
 
   it('a foreign route is a Warning and keeps NetworkUnavailable True', () => {
-    const conflict = { nodeName: 'a', cidr: a.cidr, kind: 'same-cidr' as const, remote: { cidr: a.cidr, nextHopType: 'Instance', nextHopId: 'i-x' } };
+    const conflict = {
+      nodeName: 'a',
+      cidr: a.cidr,
+      kind: 'same-cidr' as const,
+      remote: { cidr: a.cidr, nextHopType: 'Instance', nextHopId: 'i-x' },
+    };
     const v = computeVerdicts(model([a]), [result('vtb-1', { conflicts: [conflict] }, {})]);
     assert.equal(v.conditions.get('a')?.reason, 'RouteConflict');
     assert.equal(v.conditions.get('a')?.status, 'True');
@@ -55,9 +70,18 @@ describe('route verdicts', () => {
   });
 
   it('a failed create names the code; conflict outranks it', () => {
-    const failed = result('vtb-1', { creates: [a] }, { failed: new Map([[a.cidr, { code: 'InternalError', message: 'boom' }]]) });
+    const failed = result(
+      'vtb-1',
+      { creates: [a] },
+      { failed: new Map([[a.cidr, { code: 'InternalError', message: 'boom' }]]) },
+    );
     assert.match(computeVerdicts(model([a]), [failed]).conditions.get('a')!.message, /InternalError: boom/);
-    const conflict = { nodeName: 'a', cidr: a.cidr, kind: 'same-cidr' as const, remote: { cidr: a.cidr, nextHopType: 'Instance', nextHopId: 'i-x' } };
+    const conflict = {
+      nodeName: 'a',
+      cidr: a.cidr,
+      kind: 'same-cidr' as const,
+      remote: { cidr: a.cidr, nextHopType: 'Instance', nextHopId: 'i-x' },
+    };
     const v = computeVerdicts(model([a]), [failed, result('vtb-2', { conflicts: [conflict] }, {})]);
     assert.equal(v.conditions.get('a')?.reason, 'RouteConflict');
   });

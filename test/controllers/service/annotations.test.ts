@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { ANNOTATIONS, CURRENT_PREFIX, KUBE_ALIYUN_PREFIX, LEGACY_PREFIX, type AnnotationName } from '../../../src/controllers/service/annotation-table.js';
+import {
+  ANNOTATIONS,
+  CURRENT_PREFIX,
+  KUBE_ALIYUN_PREFIX,
+  LEGACY_PREFIX,
+  type AnnotationName,
+} from '../../../src/controllers/service/annotation-table.js';
 import { renderAnnotationsDoc } from '../../../src/controllers/service/annotations-doc.js';
-import { notOurService, parseServiceAnnotations, relevantAnnotations } from '../../../src/controllers/service/annotations.js';
+import {
+  notOurService,
+  parseServiceAnnotations,
+  relevantAnnotations,
+} from '../../../src/controllers/service/annotations.js';
 
 const P = CURRENT_PREFIX;
 const L = LEGACY_PREFIX;
@@ -22,9 +32,30 @@ function errs(a: Record<string, string>) {
 describe('service annotations', () => {
   describe('precedence: current > legacy > CamelCase > kube-aliyun', () => {
     const cases: Array<[string, Record<string, string>, number]> = [
-      ['current wins over all', { [P + 'healthy-threshold']: '5', [L + 'healthy-threshold']: '4', [L + 'HealthyThreshold']: '3', [KUBE_ALIYUN_PREFIX + 'healthy-threshold']: '2' }, 5],
-      ['legacy wins over CamelCase and kube-aliyun', { [L + 'healthy-threshold']: '4', [L + 'HealthyThreshold']: '3', [KUBE_ALIYUN_PREFIX + 'healthy-threshold']: '2' }, 4],
-      ['CamelCase wins over kube-aliyun', { [L + 'HealthyThreshold']: '3', [KUBE_ALIYUN_PREFIX + 'healthy-threshold']: '2' }, 3],
+      [
+        'current wins over all',
+        {
+          [P + 'healthy-threshold']: '5',
+          [L + 'healthy-threshold']: '4',
+          [L + 'HealthyThreshold']: '3',
+          [KUBE_ALIYUN_PREFIX + 'healthy-threshold']: '2',
+        },
+        5,
+      ],
+      [
+        'legacy wins over CamelCase and kube-aliyun',
+        {
+          [L + 'healthy-threshold']: '4',
+          [L + 'HealthyThreshold']: '3',
+          [KUBE_ALIYUN_PREFIX + 'healthy-threshold']: '2',
+        },
+        4,
+      ],
+      [
+        'CamelCase wins over kube-aliyun',
+        { [L + 'HealthyThreshold']: '3', [KUBE_ALIYUN_PREFIX + 'healthy-threshold']: '2' },
+        3,
+      ],
       ['kube-aliyun alone', { [KUBE_ALIYUN_PREFIX + 'healthy-threshold']: '2' }, 2],
     ];
     for (const [title, a, want] of cases) it(title, () => assert.equal(ok(a).healthyThreshold, want));
@@ -39,7 +70,15 @@ describe('service annotations', () => {
 
   describe('every 2017 CamelCase key from the article is accepted', () => {
     const camel: Array<[string, string, AnnotationName, unknown]> = [
-      ['ProtocolPort', 'https:443,http:80', 'protocolPort', [{ protocol: 'https', port: 443 }, { protocol: 'http', port: 80 }]],
+      [
+        'ProtocolPort',
+        'https:443,http:80',
+        'protocolPort',
+        [
+          { protocol: 'https', port: 443 },
+          { protocol: 'http', port: 80 },
+        ],
+      ],
       ['AddressType', 'intranet', 'addressType', 'intranet'],
       ['SLBNetworkType', 'vpc', 'networkType', 'vpc'],
       ['ChargeType', 'paybytraffic', 'chargeType', 'paybytraffic'],
@@ -70,7 +109,9 @@ describe('service annotations', () => {
       ['health-check-connect-timeout', 'healthCheckConnectTimeout', '5', 5],
       ['health-check-interval', 'healthCheckInterval', '2', 2],
     ] as const) {
-      it(KUBE_ALIYUN_PREFIX + suffix, () => assert.deepEqual(ok({ [KUBE_ALIYUN_PREFIX + suffix]: value })[name], want));
+      it(KUBE_ALIYUN_PREFIX + suffix, () =>
+        assert.deepEqual(ok({ [KUBE_ALIYUN_PREFIX + suffix]: value })[name], want),
+      );
     }
   });
 
@@ -111,30 +152,52 @@ describe('service annotations', () => {
       });
     }
     it('reports every problem at once', () => {
-      assert.equal(errs({ [P + 'scheduler']: 'x', [P + 'acl-status']: 'maybe', [L + 'Bandwidth']: 'x' }).length, 3);
+      assert.equal(
+        errs({ [P + 'scheduler']: 'x', [P + 'acl-status']: 'maybe', [L + 'Bandwidth']: 'x' }).length,
+        3,
+      );
     });
   });
 
   describe('combinations', () => {
-    it('vgroup-port needs id', () => assert.match(errs({ [P + 'vgroup-port']: 'rsp-abc:80' })[0]!.reason, /only allowed together with .*-id/));
-    it('weight needs id and vgroup-port', () => assert.equal(errs({ [P + 'id']: 'lb-1', [P + 'weight']: '50' })[0]!.key, P + 'weight'));
-    it('acl-status on needs acl-id', () => assert.match(errs({ [P + 'acl-status']: 'on' })[0]!.reason, /acl-id/));
+    it('vgroup-port needs id', () =>
+      assert.match(
+        errs({ [P + 'vgroup-port']: 'rsp-abc:80' })[0]!.reason,
+        /only allowed together with .*-id/,
+      ));
+    it('weight needs id and vgroup-port', () =>
+      assert.equal(errs({ [P + 'id']: 'lb-1', [P + 'weight']: '50' })[0]!.key, P + 'weight'));
+    it('acl-status on needs acl-id', () =>
+      assert.match(errs({ [P + 'acl-status']: 'on' })[0]!.reason, /acl-id/));
     it('forward-port must go http → https', () => {
       const e = errs({ [P + 'protocol-port']: 'http:80,http:8080', [P + 'forward-port']: '80:8080' });
       assert.equal(e[0]!.key, P + 'forward-port');
     });
     it('forward-port http → https is fine', () => {
-      assert.deepEqual(ok({ [P + 'protocol-port']: 'http:80,https:443', [P + 'forward-port']: '80:443' }).forwardPort, [{ from: 80, to: 443 }]);
+      assert.deepEqual(
+        ok({ [P + 'protocol-port']: 'http:80,https:443', [P + 'forward-port']: '80:443' }).forwardPort,
+        [{ from: 80, to: 443 }],
+      );
     });
-    it('spec with PayByCLCU is contradictory', () => assert.equal(errs({ [P + 'spec']: 'slb.s1.small', [P + 'instance-charge-type']: 'PayByCLCU' })[0]!.key, P + 'spec'));
+    it('spec with PayByCLCU is contradictory', () =>
+      assert.equal(
+        errs({ [P + 'spec']: 'slb.s1.small', [P + 'instance-charge-type']: 'PayByCLCU' })[0]!.key,
+        P + 'spec',
+      ));
   });
 
   describe('normalisation', () => {
-    it('charge types are case-insensitive', () => assert.equal(ok({ [L + 'ChargeType']: 'PayByBandwidth' }).chargeType, 'paybybandwidth'));
-    it('instance charge type normalises case', () => assert.equal(ok({ [P + 'instance-charge-type']: 'paybyspec' }).instanceChargeType, 'PayBySpec'));
-    it('ACL ids become a sorted set', () => assert.deepEqual(ok({ [P + 'acl-id']: 'acl-b, acl-a,acl-b' }).aclId, ['acl-a', 'acl-b']));
+    it('charge types are case-insensitive', () =>
+      assert.equal(ok({ [L + 'ChargeType']: 'PayByBandwidth' }).chargeType, 'paybybandwidth'));
+    it('instance charge type normalises case', () =>
+      assert.equal(ok({ [P + 'instance-charge-type']: 'paybyspec' }).instanceChargeType, 'PayBySpec'));
+    it('ACL ids become a sorted set', () =>
+      assert.deepEqual(ok({ [P + 'acl-id']: 'acl-b, acl-a,acl-b' }).aclId, ['acl-a', 'acl-b']));
     it('additional tags: bare key, empty value, last duplicate wins', () => {
-      assert.deepEqual(ok({ [P + 'additional-resource-tags']: ' a=1, b, c=, a=2 ,' }).additionalResourceTags, { a: '2', b: '', c: '' });
+      assert.deepEqual(
+        ok({ [P + 'additional-resource-tags']: ' a=1, b, c=, a=2 ,' }).additionalResourceTags,
+        { a: '2', b: '', c: '' },
+      );
     });
     it('slb-network-type (documented, never read by the CCM) is accepted as an alias', () => {
       assert.equal(ok({ [P + 'slb-network-type']: 'classic' }).networkType, 'classic');
@@ -152,7 +215,8 @@ describe('service annotations', () => {
       }
     });
     it('covers every CLB suffix in the reference tables', () => {
-      const suffixes = `id address-type name resource-group-id additional-resource-tags delete-protection modification-protection vswitch-id network-type
+      const suffixes =
+        `id address-type name resource-group-id additional-resource-tags delete-protection modification-protection vswitch-id network-type
         charge-type bandwidth instance-charge-type spec master-zoneid slave-zoneid ip-version ip force-override-listeners preserve-lb-on-delete
         external-ip-type hostname protocol-port cert-id tls-cipher-policy http2-enabled idle-timeout request-timeout established-timeout
         persistence-timeout scheduler connection-drain connection-drain-timeout acl-status acl-id acl-type forward-port health-check-switch
@@ -160,7 +224,9 @@ describe('service annotations', () => {
         health-check-connect-port healthy-threshold unhealthy-threshold health-check-interval health-check-connect-timeout
         health-check-timeout sticky-session sticky-session-type cookie-timeout cookie xforwardedfor-proto xforwardedfor-slbport
         xforwardedfor-clientsrcport proxy-protocol domain-extensions vgroup-port backend-label remove-unscheduled-backend weight
-        default-weight ignore-weight-update backend-ip-version`.split(/\s+/).filter(Boolean);
+        default-weight ignore-weight-update backend-ip-version`
+          .split(/\s+/)
+          .filter(Boolean);
       const all = new Set(Object.values(ANNOTATIONS).flatMap((s) => s.keys));
       for (const s of suffixes) {
         assert.ok(all.has(P + s), `missing ${P}${s}`);
@@ -172,12 +238,34 @@ describe('service annotations', () => {
 
   it('property: the parser never throws and returns either a config or errors naming a present key', () => {
     const keys = Object.values(ANNOTATIONS).flatMap((s) => [...s.keys]);
-    const value = fc.oneof(fc.string(), fc.constantFrom('on', 'off', 'true', '80', '-520', 'https:443,http:80', 'lb-abc', 'a=b', ' ', '0', '99999999999'));
+    const value = fc.oneof(
+      fc.string(),
+      fc.constantFrom(
+        'on',
+        'off',
+        'true',
+        '80',
+        '-520',
+        'https:443,http:80',
+        'lb-abc',
+        'a=b',
+        ' ',
+        '0',
+        '99999999999',
+      ),
+    );
     fc.assert(
       fc.property(fc.dictionary(fc.oneof(fc.constantFrom(...keys), fc.string()), value), (a) => {
         const r = parseServiceAnnotations(a);
         if (r.ok) return typeof r.config === 'object';
-        return r.errors.length > 0 && r.errors.every((e) => e.reason.length > 0 && (e.key in a || Object.values(ANNOTATIONS).some((s) => s.canonical === e.key)));
+        return (
+          r.errors.length > 0 &&
+          r.errors.every(
+            (e) =>
+              e.reason.length > 0 &&
+              (e.key in a || Object.values(ANNOTATIONS).some((s) => s.canonical === e.key)),
+          )
+        );
       }),
       { numRuns: 500 },
     );
@@ -190,17 +278,31 @@ describe('service annotations', () => {
   });
 
   describe('notOurService', () => {
-    const svc = (annotations: Record<string, string> = {}, spec: { type?: string; loadBalancerClass?: string } = { type: 'LoadBalancer' }) => ({ metadata: { annotations }, spec });
+    const svc = (
+      annotations: Record<string, string> = {},
+      spec: { type?: string; loadBalancerClass?: string } = { type: 'LoadBalancer' },
+    ) => ({ metadata: { annotations }, spec });
     it('handles a plain LoadBalancer', () => assert.equal(notOurService(svc()), undefined));
     it('skips NodePort', () => assert.match(notOurService(svc({}, { type: 'NodePort' }))!, /NodePort/));
-    it('skips a loadBalancerClass', () => assert.match(notOurService(svc({}, { type: 'LoadBalancer', loadBalancerClass: 'alibabacloud.com/nlb' }))!, /loadBalancerClass/));
-    it('skips the class annotation', () => assert.ok(notOurService(svc({ 'service.beta.kubernetes.io/class': 'x' }))));
+    it('skips a loadBalancerClass', () =>
+      assert.match(
+        notOurService(svc({}, { type: 'LoadBalancer', loadBalancerClass: 'alibabacloud.com/nlb' }))!,
+        /loadBalancerClass/,
+      ));
+    it('skips the class annotation', () =>
+      assert.ok(notOurService(svc({ 'service.beta.kubernetes.io/class': 'x' }))));
     it('skips tunnel-type', () => assert.ok(notOurService(svc({ [P + 'tunnel-type']: '' }))));
     it('skips type nlb', () => assert.ok(notOurService(svc({ [P + 'type']: 'NLB' }))));
   });
 
   it('relevantAnnotations ignores unrelated annotations', () => {
-    assert.deepEqual(relevantAnnotations({ 'kubectl.kubernetes.io/last-applied-configuration': '{}', [L + 'Bandwidth']: '5' }), { bandwidth: '5' });
+    assert.deepEqual(
+      relevantAnnotations({
+        'kubectl.kubernetes.io/last-applied-configuration': '{}',
+        [L + 'Bandwidth']: '5',
+      }),
+      { bandwidth: '5' },
+    );
   });
 
   it('docs/annotations.md is up to date (run `npm run docs:annotations`)', () => {

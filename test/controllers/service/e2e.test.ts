@@ -36,7 +36,10 @@ describe('service controller end to end (real controller-manager process)', func
 
   before(async function () {
     this.timeout(60_000);
-    h = await startProcessHarness({ nodes: 3, args: ['--lb-drift-check-period', '1h', '--concurrent-service-syncs', '4'] });
+    h = await startProcessHarness({
+      nodes: 3,
+      args: ['--lb-drift-check-period', '1h', '--concurrent-service-syncs', '4'],
+    });
   });
   after(async function () {
     if (this.currentTest?.state === 'failed' && h) console.error(h.manager().stderr().slice(-6000));
@@ -48,13 +51,23 @@ describe('service controller end to end (real controller-manager process)', func
   };
   /** One kubectl apply of a multi-document stream (kubectl cannot validate a `kind: List`). */
   const applyDocs = async (docs: unknown[]) => {
-    await h.kubectl(['apply', '-f', '-'], docs.map((d) => stringify(d, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' })).join('---\n'));
+    await h.kubectl(
+      ['apply', '-f', '-'],
+      docs
+        .map((d) => stringify(d, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' }))
+        .join('---\n'),
+    );
   };
   const del = async (name: string) => {
     await h.kubectl(['delete', 'service', name, '--wait=false']);
   };
   /** Services the controller owns an SLB for (each costs one skip per full resync). */
-  const lbServices = () => h.kube.emu.store.list('services', { namespace: 'default' }).filter((s) => (s as { metadata?: { finalizers?: string[] } }).metadata?.finalizers?.includes(FINALIZER)).length;
+  const lbServices = () =>
+    h.kube.emu.store
+      .list('services', { namespace: 'default' })
+      .filter((s) =>
+        (s as { metadata?: { finalizers?: string[] } }).metadata?.finalizers?.includes(FINALIZER),
+      ).length;
 
   it('creates an SLB with ownership tags, a listener and a VServer group of every ready node, and publishes its IP', async () => {
     await apply({ name: 'web' });
@@ -77,10 +90,15 @@ describe('service controller end to end (real controller-manager process)', func
     const [group] = groupsOf(h, lb.LoadBalancerId);
     assert.equal(group!.VServerGroupName, `k8s/${nodePort}/web/default/${CLUSTER_ID}`);
     assert.deepEqual(group!.BackendServers.map((b) => b.ServerId).sort(), [...h.instanceIds].sort());
-    assert.ok(group!.BackendServers.every((b) => b.Port === nodePort && b.Description === group!.VServerGroupName));
+    assert.ok(
+      group!.BackendServers.every((b) => b.Port === nodePort && b.Description === group!.VServerGroupName),
+    );
     assert.equal(l.Attributes.VServerGroupId, group!.VServerGroupId);
     const reasons = eventsFor(h, 'web').map((e) => e.reason);
-    assert.ok(reasons.includes('EnsuringLoadBalancer') && reasons.includes('EnsuredLoadBalancer'), reasons.join(','));
+    assert.ok(
+      reasons.includes('EnsuringLoadBalancer') && reasons.includes('EnsuredLoadBalancer'),
+      reasons.join(','),
+    );
   });
 
   it('makes zero cloud calls when unchanged Services are resynced (node label churn, unrelated annotation)', async () => {
@@ -89,9 +107,21 @@ describe('service controller end to end (real controller-manager process)', func
     // A node label change re-queues every Service; none of their backend sets changes.
     const before = await h.metric('kube_alicloud_service_syncs_total', SKIPS);
     setNodeLabels(h.kube, 'node-0', { 'e2e.example.com/touched': 'yes' });
-    await eventually(async () => ((await h.metric('kube_alicloud_service_syncs_total', SKIPS)) >= before + lbServices() ? true : undefined), 'every Service resynced');
+    await eventually(
+      async () =>
+        (await h.metric('kube_alicloud_service_syncs_total', SKIPS)) >= before + lbServices()
+          ? true
+          : undefined,
+      'every Service resynced',
+    );
     await h.kubectl(['annotate', 'service', 'web', 'e2e.example.com/note=unrelated']);
-    await eventually(async () => ((await h.metric('kube_alicloud_service_syncs_total', SKIPS)) >= before + lbServices() + 1 ? true : undefined), 'the annotated Service resynced');
+    await eventually(
+      async () =>
+        (await h.metric('kube_alicloud_service_syncs_total', SKIPS)) >= before + lbServices() + 1
+          ? true
+          : undefined,
+      'the annotated Service resynced',
+    );
     await h.settle();
     assert.deepEqual(slbCalls(h.cloudEmu.emu.calls()), []);
     assert.deepEqual(h.cloudEmu.emu.calls(), [], 'no ECS/VPC call either');
@@ -102,7 +132,12 @@ describe('service controller end to end (real controller-manager process)', func
     await apply({
       name: 'secure',
       ports: [{ name: 'https', port: 443, targetPort: 8443 }],
-      annotations: { [`${CAMEL}ProtocolPort`]: 'https:443', [`${CAMEL}CertID`]: certId, [`${CAMEL}Bandwidth`]: '60', [`${CAMEL}HealthCheckFlag`]: 'off' },
+      annotations: {
+        [`${CAMEL}ProtocolPort`]: 'https:443',
+        [`${CAMEL}CertID`]: certId,
+        [`${CAMEL}Bandwidth`]: '60',
+        [`${CAMEL}HealthCheckFlag`]: 'off',
+      },
     });
     await waitIngress(h, 'secure');
     const lb = lbFor(h, 'secure')!;
@@ -118,8 +153,15 @@ describe('service controller end to end (real controller-manager process)', func
   it('rejects an invalid annotation with a Warning naming key, value and what is allowed; no cloud change; others unaffected', async () => {
     await h.settle();
     h.cloudEmu.emu.clearCalls();
-    await apply({ name: 'broken', annotations: { [`${PFX}address-type`]: 'public', [`${PFX}scheduler`]: 'wrr' } });
-    const ev = await eventually(() => eventsFor(h, 'broken').find((e) => e.reason === 'InvalidAnnotation'), 'InvalidAnnotation event', 400);
+    await apply({
+      name: 'broken',
+      annotations: { [`${PFX}address-type`]: 'public', [`${PFX}scheduler`]: 'wrr' },
+    });
+    const ev = await eventually(
+      () => eventsFor(h, 'broken').find((e) => e.reason === 'InvalidAnnotation'),
+      'InvalidAnnotation event',
+      400,
+    );
     assert.equal(ev.type, 'Warning');
     assert.match(ev.message, /alibaba-cloud-loadbalancer-address-type/);
     assert.match(ev.message, /"public"/);
@@ -127,12 +169,18 @@ describe('service controller end to end (real controller-manager process)', func
     await h.settle();
     assert.deepEqual(slbCalls(h.cloudEmu.emu.calls()), []);
     assert.equal(getService(h, 'broken')?.status?.loadBalancer?.ingress, undefined);
-    assert.ok(!getService(h, 'broken')?.metadata?.finalizers?.includes(FINALIZER), 'no finalizer before a valid spec');
+    assert.ok(
+      !getService(h, 'broken')?.metadata?.finalizers?.includes(FINALIZER),
+      'no finalizer before a valid spec',
+    );
     // Other Services are unaffected: a new good one still gets its SLB while the bad one stands.
     await apply({ name: 'neighbour' });
     await waitIngress(h, 'neighbour');
     // Fixing the annotation makes the broken one sync.
-    await apply({ name: 'broken', annotations: { [`${PFX}address-type`]: 'internet', [`${PFX}scheduler`]: 'wrr' } });
+    await apply({
+      name: 'broken',
+      annotations: { [`${PFX}address-type`]: 'internet', [`${PFX}scheduler`]: 'wrr' },
+    });
     await waitIngress(h, 'broken');
     assert.equal(lbFor(h, 'broken')!.Listeners[0]!.Attributes.Scheduler, 'wrr');
   });
@@ -160,26 +208,57 @@ describe('service controller end to end (real controller-manager process)', func
       metadata: { name: `${svc}-abc`, namespace: 'default', labels: { 'kubernetes.io/service-name': svc } },
       addressType: 'IPv4',
       ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-      endpoints: nodes.map((n, i) => ({ addresses: [`10.0.${i}.7`], conditions: { ready: true }, nodeName: n })),
+      endpoints: nodes.map((n, i) => ({
+        addresses: [`10.0.${i}.7`],
+        conditions: { ready: true },
+        nodeName: n,
+      })),
     });
     await applyDocs([slice('local', ['node-1']), slice('cluster', ['node-1'])]);
     await waitIngress(h, 'local');
     await waitIngress(h, 'cluster');
     const servers = (svc: string) => groupsOf(h, lbFor(h, svc)!.LoadBalancerId)[0]!.BackendServers;
-    const ids = (svc: string) => servers(svc).map((b) => b.ServerId).sort().join();
+    const ids = (svc: string) =>
+      servers(svc)
+        .map((b) => b.ServerId)
+        .sort()
+        .join();
     await eventually(() => (ids('local') === h.instanceIds[1] ? true : undefined), 'node-1 only', 400);
-    await applyDocs([slice('local', ['node-0', 'node-2', 'node-2']), slice('cluster', ['node-0', 'node-2', 'node-2'])]);
+    await applyDocs([
+      slice('local', ['node-0', 'node-2', 'node-2']),
+      slice('cluster', ['node-0', 'node-2', 'node-2']),
+    ]);
     const want = [h.instanceIds[0], h.instanceIds[2]].sort().join();
-    await eventually(() => (ids('local') === want ? true : undefined), 'pods moved to node-0 and node-2', 400);
-    assert.equal(servers('local').find((b) => b.ServerId === h.instanceIds[2])!.Weight, 2, 'weight = pods on the node');
+    await eventually(
+      () => (ids('local') === want ? true : undefined),
+      'pods moved to node-0 and node-2',
+      400,
+    );
+    assert.equal(
+      servers('local').find((b) => b.ServerId === h.instanceIds[2])!.Weight,
+      2,
+      'weight = pods on the node',
+    );
     assert.equal(servers('local').find((b) => b.ServerId === h.instanceIds[0])!.Weight, 1);
     await h.settle();
-    assert.equal(ids('cluster'), [...h.instanceIds].sort().join(), 'Cluster mode: every ready node, wherever the pods are');
+    assert.equal(
+      ids('cluster'),
+      [...h.instanceIds].sort().join(),
+      'Cluster mode: every ready node, wherever the pods are',
+    );
     assert.ok(servers('cluster').every((b) => b.Weight === 100));
     // All pods gone: a Local Service keeps its SLB but has no backends (and says so).
     await applyDocs([slice('local', [])]);
-    await eventually(() => (servers('local').length === 0 ? true : undefined), 'no backends without pods', 400);
-    await eventually(() => eventsFor(h, 'local').find((e) => e.reason === 'UnAvailableLoadBalancer'), 'UnAvailableLoadBalancer event', 400);
+    await eventually(
+      () => (servers('local').length === 0 ? true : undefined),
+      'no backends without pods',
+      400,
+    );
+    await eventually(
+      () => eventsFor(h, 'local').find((e) => e.reason === 'UnAvailableLoadBalancer'),
+      'UnAvailableLoadBalancer event',
+      400,
+    );
   });
 
   /** A hand-made SLB with a user listener on 22 and a user VServer group holding one user backend. */
@@ -195,12 +274,38 @@ describe('service controller end to end (real controller-manager process)', func
       DeleteProtection: 'off',
       ModificationProtectionStatus: 'NonProtection',
       // The operator opened it to this cluster's `default` namespace (reuse needs a grant).
-      Tags: [{ Key: 'team', Value: 'payments' }, ...(grant ? [{ Key: `kube-alicloud.io/reusable/${CLUSTER_ID}`, Value: 'default' }] : [])],
+      Tags: [
+        { Key: 'team', Value: 'payments' },
+        ...(grant ? [{ Key: `kube-alicloud.io/reusable/${CLUSTER_ID}`, Value: 'default' }] : []),
+      ],
       BackendServers: [],
-      Listeners: [{ ListenerPort: 22, ListenerProtocol: 'tcp', Status: 'running', Attributes: { Description: 'ssh bastion', BackendServerPort: 22 } }],
+      Listeners: [
+        {
+          ListenerPort: 22,
+          ListenerProtocol: 'tcp',
+          Status: 'running',
+          Attributes: { Description: 'ssh bastion', BackendServerPort: 22 },
+        },
+      ],
     };
     const groupId = `rsp-user${n}`;
-    s.vserverGroups[groupId] = { VServerGroupId: groupId, VServerGroupName: 'users-group', LoadBalancerId: lbId, CreateTime: '', BackendServers: [{ ServerId: h.instanceIds[0]!, Weight: 50, Type: 'ecs', ServerIp: '', Port: 9999, Description: 'by hand' }], Tags: [] };
+    s.vserverGroups[groupId] = {
+      VServerGroupId: groupId,
+      VServerGroupName: 'users-group',
+      LoadBalancerId: lbId,
+      CreateTime: '',
+      BackendServers: [
+        {
+          ServerId: h.instanceIds[0]!,
+          Weight: 50,
+          Type: 'ecs',
+          ServerIp: '',
+          Port: 9999,
+          Description: 'by hand',
+        },
+      ],
+      Tags: [],
+    };
     return { lbId, groupId };
   }
 
@@ -209,60 +314,144 @@ describe('service controller end to end (real controller-manager process)', func
     await apply({ name: 'reuse', annotations: { [`${PFX}id`]: lbId } });
     const ingress = await waitIngress(h, 'reuse');
     assert.equal(ingress.ip, '198.51.100.1');
-    await eventually(() => groupsOf(h, lbId).find((g) => g.VServerGroupName.startsWith('k8s/')), 'our group on the user SLB', 400);
+    await eventually(
+      () => groupsOf(h, lbId).find((g) => g.VServerGroupName.startsWith('k8s/')),
+      'our group on the user SLB',
+      400,
+    );
     const lb = h.cloudEmu.emu.state.loadBalancers[lbId]!;
-    assert.deepEqual(lb.Listeners.map((l) => l.ListenerPort), [22], 'no listener created without force-override');
+    assert.deepEqual(
+      lb.Listeners.map((l) => l.ListenerPort),
+      [22],
+      'no listener created without force-override',
+    );
     assert.equal(lb.Tags.find((t) => t.Key === 'team')?.Value, 'payments');
     assert.equal(lb.Tags.find((t) => t.Key === 'kubernetes.reused.by.user')?.Value, 'true');
-    assert.ok(!lb.Tags.some((t) => t.Key === 'ack.aliyun.com' || t.Key === 'kubernetes.do.not.delete'), 'never marked as cluster-created');
+    assert.ok(
+      !lb.Tags.some((t) => t.Key === 'ack.aliyun.com' || t.Key === 'kubernetes.do.not.delete'),
+      'never marked as cluster-created',
+    );
     assert.equal(h.cloudEmu.emu.state.vserverGroups[groupId]!.BackendServers.length, 1);
     await del('reuse');
-    await eventually(() => (getService(h, 'reuse') === undefined ? true : undefined), 'reuse Service gone', 400);
+    await eventually(
+      () => (getService(h, 'reuse') === undefined ? true : undefined),
+      'reuse Service gone',
+      400,
+    );
     assert.ok(h.cloudEmu.emu.state.loadBalancers[lbId], 'the user SLB survives');
-    assert.deepEqual(h.cloudEmu.emu.state.loadBalancers[lbId]!.Listeners.map((l) => l.ListenerPort), [22]);
+    assert.deepEqual(
+      h.cloudEmu.emu.state.loadBalancers[lbId]!.Listeners.map((l) => l.ListenerPort),
+      [22],
+    );
     assert.ok(!groupsOf(h, lbId).some((g) => g.VServerGroupName.startsWith('k8s/')), 'our group removed');
     assert.ok(h.cloudEmu.emu.state.vserverGroups[groupId], 'the user group survives');
-    assert.equal(h.cloudEmu.emu.state.loadBalancers[lbId]!.Tags.find((t) => t.Key === 'team')?.Value, 'payments');
+    assert.equal(
+      h.cloudEmu.emu.state.loadBalancers[lbId]!.Tags.find((t) => t.Key === 'team')?.Value,
+      'payments',
+    );
   });
 
   it('reuses with force-override and vgroup-port: our listener into the user group, user backend and listener kept, SLB kept on delete', async () => {
     const { lbId, groupId } = userSlb(2);
-    await apply({ name: 'forced', annotations: { [`${PFX}id`]: lbId, [`${PFX}force-override-listeners`]: 'true', [`${PFX}vgroup-port`]: `${groupId}:80` } });
+    await apply({
+      name: 'forced',
+      annotations: {
+        [`${PFX}id`]: lbId,
+        [`${PFX}force-override-listeners`]: 'true',
+        [`${PFX}vgroup-port`]: `${groupId}:80`,
+      },
+    });
     await waitIngress(h, 'forced');
-    await eventually(() => h.cloudEmu.emu.state.loadBalancers[lbId]!.Listeners.find((l) => l.ListenerPort === 80 && l.Status === 'running'), 'listener 80 running', 400);
+    await eventually(
+      () =>
+        h.cloudEmu.emu.state.loadBalancers[lbId]!.Listeners.find(
+          (l) => l.ListenerPort === 80 && l.Status === 'running',
+        ),
+      'listener 80 running',
+      400,
+    );
     const lb = h.cloudEmu.emu.state.loadBalancers[lbId]!;
     const l80 = lb.Listeners.find((l) => l.ListenerPort === 80)!;
     assert.equal(l80.Attributes.VServerGroupId, groupId);
     assert.equal(l80.Attributes.Description, `k8s/80/forced/default/${CLUSTER_ID}`);
-    assert.ok(lb.Listeners.some((l) => l.ListenerPort === 22), 'the user listener stays');
+    assert.ok(
+      lb.Listeners.some((l) => l.ListenerPort === 22),
+      'the user listener stays',
+    );
     const g = h.cloudEmu.emu.state.vserverGroups[groupId]!;
-    assert.ok(g.BackendServers.some((b) => b.Description === 'by hand'), 'user backend kept');
+    assert.ok(
+      g.BackendServers.some((b) => b.Description === 'by hand'),
+      'user backend kept',
+    );
     assert.equal(g.BackendServers.filter((b) => b.Description !== 'by hand').length, 3);
     await del('forced');
-    await eventually(() => (getService(h, 'forced') === undefined ? true : undefined), 'forced Service gone', 400);
+    await eventually(
+      () => (getService(h, 'forced') === undefined ? true : undefined),
+      'forced Service gone',
+      400,
+    );
     const after = h.cloudEmu.emu.state.loadBalancers[lbId]!;
-    assert.deepEqual(after.Listeners.map((l) => l.ListenerPort), [22]);
-    assert.deepEqual(h.cloudEmu.emu.state.vserverGroups[groupId]!.BackendServers.map((b) => b.Description), ['by hand']);
+    assert.deepEqual(
+      after.Listeners.map((l) => l.ListenerPort),
+      [22],
+    );
+    assert.deepEqual(
+      h.cloudEmu.emu.state.vserverGroups[groupId]!.BackendServers.map((b) => b.Description),
+      ['by hand'],
+    );
   });
 
   it('reuses a hand-made SLB only when opened to it: refused without a grant, accepted through cloud-config reusableLoadBalancers', async () => {
     const closed = userSlb(8, false);
-    const before = JSON.stringify([h.cloudEmu.emu.state.loadBalancers[closed.lbId], h.cloudEmu.emu.state.vserverGroups[closed.groupId]]);
+    const before = JSON.stringify([
+      h.cloudEmu.emu.state.loadBalancers[closed.lbId],
+      h.cloudEmu.emu.state.vserverGroups[closed.groupId],
+    ]);
     await apply({ name: 'unopened', annotations: { [`${PFX}id`]: closed.lbId } });
-    const ev = await eventually(() => eventsFor(h, 'unopened').find((e) => e.reason === 'InvalidAnnotation'), 'refusal', 400);
+    const ev = await eventually(
+      () => eventsFor(h, 'unopened').find((e) => e.reason === 'InvalidAnnotation'),
+      'refusal',
+      400,
+    );
     assert.match(ev.message, /not open to namespace "default".*reusableLoadBalancers "lb-user8\/default"/);
     await h.settle();
-    assert.equal(JSON.stringify([h.cloudEmu.emu.state.loadBalancers[closed.lbId], h.cloudEmu.emu.state.vserverGroups[closed.groupId]]), before, 'the unopened SLB is byte-for-byte unchanged');
+    assert.equal(
+      JSON.stringify([
+        h.cloudEmu.emu.state.loadBalancers[closed.lbId],
+        h.cloudEmu.emu.state.vserverGroups[closed.groupId],
+      ]),
+      before,
+      'the unopened SLB is byte-for-byte unchanged',
+    );
     assert.ok(!groupsOf(h, closed.lbId).some((g) => g.VServerGroupName.startsWith('k8s/')));
     // lb-user9 carries no grant tag; the harness's cloud-config lists "lb-user9/default".
     const opened = userSlb(9, false);
     await apply({ name: 'opened', annotations: { [`${PFX}id`]: opened.lbId } });
     await waitIngress(h, 'opened');
-    await eventually(() => groupsOf(h, opened.lbId).find((g) => g.VServerGroupName === `k8s/${getService(h, 'opened')!.spec!.ports![0]!.nodePort}/opened/default/${CLUSTER_ID}`), 'our group on the opened SLB', 400);
+    await eventually(
+      () =>
+        groupsOf(h, opened.lbId).find(
+          (g) =>
+            g.VServerGroupName ===
+            `k8s/${getService(h, 'opened')!.spec!.ports![0]!.nodePort}/opened/default/${CLUSTER_ID}`,
+        ),
+      'our group on the opened SLB',
+      400,
+    );
     await del('unopened');
     await del('opened');
-    await eventually(() => (getService(h, 'unopened') || getService(h, 'opened') ? undefined : true), 'both gone', 400);
-    assert.equal(JSON.stringify([h.cloudEmu.emu.state.loadBalancers[closed.lbId], h.cloudEmu.emu.state.vserverGroups[closed.groupId]]), before);
+    await eventually(
+      () => (getService(h, 'unopened') || getService(h, 'opened') ? undefined : true),
+      'both gone',
+      400,
+    );
+    assert.equal(
+      JSON.stringify([
+        h.cloudEmu.emu.state.loadBalancers[closed.lbId],
+        h.cloudEmu.emu.state.vserverGroups[closed.groupId],
+      ]),
+      before,
+    );
   });
 
   it('refuses to adopt an SLB created by a cluster, with a Warning and no change', async () => {
@@ -270,31 +459,58 @@ describe('service controller end to end (real controller-manager process)', func
     await h.settle();
     h.cloudEmu.emu.clearCalls();
     await apply({ name: 'thief', annotations: { [`${PFX}id`]: taken.LoadBalancerId } });
-    const ev = await eventually(() => eventsFor(h, 'thief').find((e) => e.type === 'Warning'), 'refusal event', 400);
+    const ev = await eventually(
+      () => eventsFor(h, 'thief').find((e) => e.type === 'Warning'),
+      'refusal event',
+      400,
+    );
     assert.match(ev.message, /cluster/i);
     await h.settle();
     assert.deepEqual(slbWrites(h.cloudEmu.emu.calls()), []);
     await del('thief');
     await eventually(() => (getService(h, 'thief') === undefined ? true : undefined), 'thief gone', 400);
-    assert.ok(h.cloudEmu.emu.state.loadBalancers[taken.LoadBalancerId], 'the other SLB is untouched by the refused Service');
+    assert.ok(
+      h.cloudEmu.emu.state.loadBalancers[taken.LoadBalancerId],
+      'the other SLB is untouched by the refused Service',
+    );
   });
 
   it('deletes the SLB, its listeners and VServer groups when the Service is deleted', async () => {
     const lbId = lbFor(h, 'neighbour')!.LoadBalancerId;
     await del('neighbour');
-    await eventually(() => (getService(h, 'neighbour') === undefined ? true : undefined), 'Service gone (finalizer removed)', 400);
+    await eventually(
+      () => (getService(h, 'neighbour') === undefined ? true : undefined),
+      'Service gone (finalizer removed)',
+      400,
+    );
     assert.equal(h.cloudEmu.emu.state.loadBalancers[lbId], undefined);
     assert.deepEqual(groupsOf(h, lbId), []);
     // The recorder writes Events in the background, so the last one may land after the finalizer went.
-    await eventually(() => (eventsFor(h, 'neighbour').some((e) => e.reason === 'DeletedLoadBalancer') ? true : undefined), 'DeletedLoadBalancer Event', 400);
+    await eventually(
+      () => (eventsFor(h, 'neighbour').some((e) => e.reason === 'DeletedLoadBalancer') ? true : undefined),
+      'DeletedLoadBalancer Event',
+      400,
+    );
   });
 
   it('cleans up when the type changes away from LoadBalancer', async () => {
     const lbId = lbFor(h, 'secure')!.LoadBalancerId;
-    await apply({ name: 'secure', type: 'NodePort', ports: [{ name: 'https', port: 443, targetPort: 8443 }] });
-    await eventually(() => (h.cloudEmu.emu.state.loadBalancers[lbId] === undefined ? true : undefined), 'SLB deleted', 400);
+    await apply({
+      name: 'secure',
+      type: 'NodePort',
+      ports: [{ name: 'https', port: 443, targetPort: 8443 }],
+    });
     await eventually(
-      () => (!getService(h, 'secure')?.metadata?.finalizers?.includes(FINALIZER) && getService(h, 'secure')?.status?.loadBalancer?.ingress === undefined ? true : undefined),
+      () => (h.cloudEmu.emu.state.loadBalancers[lbId] === undefined ? true : undefined),
+      'SLB deleted',
+      400,
+    );
+    await eventually(
+      () =>
+        !getService(h, 'secure')?.metadata?.finalizers?.includes(FINALIZER) &&
+        getService(h, 'secure')?.status?.loadBalancer?.ingress === undefined
+          ? true
+          : undefined,
       'finalizer and status cleared',
       400,
     );
@@ -305,7 +521,12 @@ describe('service controller end to end (real controller-manager process)', func
     await h.settle();
     h.cloudEmu.emu.clearCalls();
     await h.restart(['--lb-drift-check-period', '1h']);
-    await eventually(async () => ((await h.metric('kube_alicloud_service_syncs_total', SKIPS)) >= lbServices() ? true : undefined), 'the startup pass', 400);
+    await eventually(
+      async () =>
+        (await h.metric('kube_alicloud_service_syncs_total', SKIPS)) >= lbServices() ? true : undefined,
+      'the startup pass',
+      400,
+    );
     await h.settle();
     assert.deepEqual(slbCalls(h.cloudEmu.emu.calls()), []);
   });
@@ -321,15 +542,44 @@ describe('service controller end to end (real controller-manager process)', func
     const dropped = group.BackendServers.pop()!;
     const other = lbFor(h, 'broken')!;
     other.Listeners[0]!.Attributes.Scheduler = 'wlc';
-    await eventually(() => (lbFor(h, 'web')!.Listeners[0]!.Status === 'running' ? true : undefined), 'listener restarted', 400);
-    await eventually(() => (groupsOf(h, lb.LoadBalancerId)[0]!.BackendServers.some((b) => b.ServerId === dropped.ServerId) ? true : undefined), 'backend re-added', 400);
-    await eventually(() => (groupsOf(h, lb.LoadBalancerId)[0]!.BackendServers.every((b) => b.Weight === 100) ? true : undefined), 'weight restored', 400);
-    await eventually(() => (lbFor(h, 'broken')!.Listeners[0]!.Attributes.Scheduler === 'wrr' ? true : undefined), 'scheduler restored', 400);
-    await eventually(() => eventsFor(h, 'web').find((e) => e.reason === 'DriftRepaired'), 'DriftRepaired event', 400);
+    await eventually(
+      () => (lbFor(h, 'web')!.Listeners[0]!.Status === 'running' ? true : undefined),
+      'listener restarted',
+      400,
+    );
+    await eventually(
+      () =>
+        groupsOf(h, lb.LoadBalancerId)[0]!.BackendServers.some((b) => b.ServerId === dropped.ServerId)
+          ? true
+          : undefined,
+      'backend re-added',
+      400,
+    );
+    await eventually(
+      () =>
+        groupsOf(h, lb.LoadBalancerId)[0]!.BackendServers.every((b) => b.Weight === 100) ? true : undefined,
+      'weight restored',
+      400,
+    );
+    await eventually(
+      () => (lbFor(h, 'broken')!.Listeners[0]!.Attributes.Scheduler === 'wrr' ? true : undefined),
+      'scheduler restored',
+      400,
+    );
+    await eventually(
+      () => eventsFor(h, 'web').find((e) => e.reason === 'DriftRepaired'),
+      'DriftRepaired event',
+      400,
+    );
     // Once repaired, further drift checks re-read but change nothing.
     await h.settle();
     h.cloudEmu.emu.clearCalls();
-    await eventually(() => (slbCalls(h.cloudEmu.emu.calls()).some((c) => c.action === 'DescribeLoadBalancers') ? true : undefined), 'a later drift check', 400);
+    await eventually(
+      () =>
+        slbCalls(h.cloudEmu.emu.calls()).some((c) => c.action === 'DescribeLoadBalancers') ? true : undefined,
+      'a later drift check',
+      400,
+    );
     await h.settle();
     assert.deepEqual(slbWrites(h.cloudEmu.emu.calls()), []);
     // Back to a rare drift check: the next cases count calls, and a 1 s check's reads would race them.
@@ -340,7 +590,11 @@ describe('service controller end to end (real controller-manager process)', func
     await h.settle();
     h.cloudEmu.emu.clearCalls();
     await apply({ name: 'pods-direct', annotations: { 'service.beta.kubernetes.io/backend-type': 'eni' } });
-    const ev = await eventually(() => eventsFor(h, 'pods-direct').find((e) => e.reason === 'InvalidAnnotation'), 'InvalidAnnotation event', 400);
+    const ev = await eventually(
+      () => eventsFor(h, 'pods-direct').find((e) => e.reason === 'InvalidAnnotation'),
+      'InvalidAnnotation event',
+      400,
+    );
     assert.equal(ev.type, 'Warning');
     assert.match(ev.message, /backend-type="eni": ENI backends .* not supported in this cluster mode/);
     await h.settle();
@@ -348,13 +602,34 @@ describe('service controller end to end (real controller-manager process)', func
   });
 
   it('delete leaves nothing: every remaining Service deleted → no SLB (but the user ones), listener or VServer group of ours', async () => {
-    const names = h.kube.emu.store.list('services', { namespace: 'default' }).map((s) => (s as { metadata: { name: string } }).metadata.name).filter((n) => n !== 'kubernetes');
+    const names = h.kube.emu.store
+      .list('services', { namespace: 'default' })
+      .map((s) => (s as { metadata: { name: string } }).metadata.name)
+      .filter((n) => n !== 'kubernetes');
     await h.kubectl(['delete', 'service', ...names, '--wait=false']);
-    await eventually(() => (h.kube.emu.store.list('services', { namespace: 'default' }).every((s) => (s as { metadata: { name: string } }).metadata.name === 'kubernetes') ? true : undefined), 'all Services gone', 600);
+    await eventually(
+      () =>
+        h.kube.emu.store
+          .list('services', { namespace: 'default' })
+          .every((s) => (s as { metadata: { name: string } }).metadata.name === 'kubernetes')
+          ? true
+          : undefined,
+      'all Services gone',
+      600,
+    );
     const left = Object.values(h.cloudEmu.emu.state.loadBalancers);
-    assert.deepEqual(left.map((l) => l.LoadBalancerId).sort(), ['lb-user1', 'lb-user2', 'lb-user8', 'lb-user9']);
-    assert.ok(Object.values(h.cloudEmu.emu.state.vserverGroups).every((g) => !g.VServerGroupName.startsWith('k8s/')));
-    assert.ok(left.every((l) => l.Listeners.every((x) => !String(x.Attributes.Description ?? '').startsWith('k8s/'))));
+    assert.deepEqual(left.map((l) => l.LoadBalancerId).sort(), [
+      'lb-user1',
+      'lb-user2',
+      'lb-user8',
+      'lb-user9',
+    ]);
+    assert.ok(
+      Object.values(h.cloudEmu.emu.state.vserverGroups).every((g) => !g.VServerGroupName.startsWith('k8s/')),
+    );
+    assert.ok(
+      left.every((l) => l.Listeners.every((x) => !String(x.Attributes.Description ?? '').startsWith('k8s/'))),
+    );
   });
 });
 
@@ -371,16 +646,31 @@ describe('service controller --dry-run (real controller-manager process)', funct
 
   it('logs every call it would make, sends no mutating call and writes no status', async () => {
     await h.kubectl(['apply', '-f', '-'], JSON.stringify(serviceManifest({ name: 'dry' })));
-    await eventually(async () => ((await h.metric('kube_alicloud_service_syncs_total', ['path', 'sync'])) >= 1 ? true : undefined), 'a dry-run sync', 400);
+    await eventually(
+      async () =>
+        (await h.metric('kube_alicloud_service_syncs_total', ['path', 'sync'])) >= 1 ? true : undefined,
+      'a dry-run sync',
+      400,
+    );
     await h.settle();
     assert.deepEqual(slbWrites(h.cloudEmu.emu.calls()), []);
     assert.deepEqual(Object.values(h.cloudEmu.emu.state.loadBalancers), []);
     const svc = getService(h, 'dry')!;
     assert.equal(svc.status?.loadBalancer?.ingress, undefined);
     assert.ok(!svc.metadata?.finalizers?.includes(FINALIZER));
-    const lines = h.manager().stderr().split('\n').filter((l) => l.includes('dry-run: cloud change not sent'));
+    const lines = h
+      .manager()
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('dry-run: cloud change not sent'));
     const logged = lines.map((l) => (JSON.parse(l) as { action: string }).action);
-    for (const action of ['CreateLoadBalancer', 'CreateVServerGroup', 'AddVServerGroupBackendServers', 'CreateLoadBalancerTCPListener', 'StartLoadBalancerListener']) {
+    for (const action of [
+      'CreateLoadBalancer',
+      'CreateVServerGroup',
+      'AddVServerGroupBackendServers',
+      'CreateLoadBalancerTCPListener',
+      'StartLoadBalancerListener',
+    ]) {
       assert.ok(logged.includes(action), `${action} logged (got ${logged.join(',')})`);
     }
     assert.ok(!h.manager().stderr().includes(h.cloudEmu.accessKeySecret), 'no secret in the log');
@@ -388,6 +678,16 @@ describe('service controller --dry-run (real controller-manager process)', funct
 });
 
 function seedCert(h: ProcessHarness, id: string): string {
-  h.cloudEmu.emu.state.serverCertificates[id] = { ServerCertificateId: id, ServerCertificateName: id, Fingerprint: 'aa', CommonName: 'example.com', ExpireTime: '2099-01-01T00:00Z', ExpireTimeStamp: 4070908800000, CreateTime: '2024-01-01T00:00Z', CreateTimeStamp: 0, Tags: [] };
+  h.cloudEmu.emu.state.serverCertificates[id] = {
+    ServerCertificateId: id,
+    ServerCertificateName: id,
+    Fingerprint: 'aa',
+    CommonName: 'example.com',
+    ExpireTime: '2099-01-01T00:00Z',
+    ExpireTimeStamp: 4070908800000,
+    CreateTime: '2024-01-01T00:00Z',
+    CreateTimeStamp: 0,
+    Tags: [],
+  };
   return id;
 }

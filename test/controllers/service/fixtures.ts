@@ -1,37 +1,60 @@
 // Tweak-style fixtures for the pure Service-controller tests: plain objects, no emulator.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { ClusterConfig, EndpointSliceLike, NodeLike, ServiceInputs, ServiceLike, ServicePortLike } from '../../../src/controllers/service/inputs.js';
+import type {
+  ClusterConfig,
+  EndpointSliceLike,
+  NodeLike,
+  ServiceInputs,
+  ServiceLike,
+  ServicePortLike,
+} from '../../../src/controllers/service/inputs.js';
 import { buildDesiredModel } from '../../../src/controllers/service/model.js';
 import { isValidationErrors, type DesiredLoadBalancer } from '../../../src/controllers/service/types.js';
 
 export const P = 'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-';
 export const UID = '5e4dbfc9-c2ae-4d0b-9a8e-0123456789ab';
 
-export const CONFIG: ClusterConfig = { clusterId: 'c-test', region: 'cn-hangzhou', vpcId: 'vpc-main', vswitchId: 'vsw-default', zone: 'cn-hangzhou-b' };
+export const CONFIG: ClusterConfig = {
+  clusterId: 'c-test',
+  region: 'cn-hangzhou',
+  vpcId: 'vpc-main',
+  vswitchId: 'vsw-default',
+  zone: 'cn-hangzhou-b',
+};
 
 type Tweak<T> = (t: T) => void;
 
 export function newService(...tweaks: Array<Tweak<ServiceLike>>): ServiceLike {
   const svc: ServiceLike = {
     metadata: { name: 'nginx', namespace: 'default', uid: UID, annotations: {} },
-    spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Cluster', ports: [{ name: 'http', protocol: 'TCP', port: 80, nodePort: 30080, targetPort: 8080 }] },
+    spec: {
+      type: 'LoadBalancer',
+      externalTrafficPolicy: 'Cluster',
+      ports: [{ name: 'http', protocol: 'TCP', port: 80, nodePort: 30080, targetPort: 8080 }],
+    },
   };
   for (const t of tweaks) t(svc);
   return svc;
 }
-export const withAnnotations = (a: Record<string, string>): Tweak<ServiceLike> => (s) => {
-  Object.assign(s.metadata!.annotations!, a);
-};
-export const withPorts = (...ports: ServicePortLike[]): Tweak<ServiceLike> => (s) => {
-  s.spec!.ports = ports;
-};
+export const withAnnotations =
+  (a: Record<string, string>): Tweak<ServiceLike> =>
+  (s) => {
+    Object.assign(s.metadata!.annotations!, a);
+  };
+export const withPorts =
+  (...ports: ServicePortLike[]): Tweak<ServiceLike> =>
+  (s) => {
+    s.spec!.ports = ports;
+  };
 export const withLocal: Tweak<ServiceLike> = (s) => {
   s.spec!.externalTrafficPolicy = 'Local';
 };
-export const withIngress = (ip: string): Tweak<ServiceLike> => (s) => {
-  s.status = { loadBalancer: { ingress: [{ ip }] } };
-};
+export const withIngress =
+  (ip: string): Tweak<ServiceLike> =>
+  (s) => {
+    s.status = { loadBalancer: { ingress: [{ ip }] } };
+  };
 
 export function newNode(name: string, ...tweaks: Array<Tweak<NodeLike>>): NodeLike {
   const n: NodeLike = {
@@ -42,9 +65,11 @@ export function newNode(name: string, ...tweaks: Array<Tweak<NodeLike>>): NodeLi
   for (const t of tweaks) t(n);
   return n;
 }
-export const label = (k: string, v = ''): Tweak<NodeLike> => (n) => {
-  n.metadata!.labels![k] = v;
-};
+export const label =
+  (k: string, v = ''): Tweak<NodeLike> =>
+  (n) => {
+    n.metadata!.labels![k] = v;
+  };
 export const notReady: Tweak<NodeLike> = (n) => {
   n.status = { conditions: [{ type: 'Ready', status: 'False' }] };
 };

@@ -7,7 +7,11 @@ import { KubeEventRecorder } from '../../../src/kube/events.js';
 import { InformerFactory } from '../../../src/kube/factory.js';
 import { fromKubeconfigFile } from '../../../src/kube/config.js';
 import { KubeClient } from '../../../src/kube/rest.js';
-import { createServiceController, type ServiceRunnable, type ServiceSettings } from '../../../src/controllers/service/index.js';
+import {
+  createServiceController,
+  type ServiceRunnable,
+  type ServiceSettings,
+} from '../../../src/controllers/service/index.js';
 import type { SyncReport } from '../../../src/controllers/service/controller.js';
 import { createLogger } from '../../../src/util/log.js';
 import { seedInstances, startTestEmulator, type TestEmulator } from '../../helpers/alicloud.js';
@@ -40,7 +44,8 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const kube = await startTestKube();
   const region = cloudEmu.emu.state.regionId;
   const seeded = seedInstances(cloudEmu.emu, o.nodes ?? 3);
-  for (let i = 0; i < seeded.instanceIds.length; i++) addNode(kube, `node-${i}`, `${region}.${seeded.instanceIds[i]}`);
+  for (let i = 0; i < seeded.instanceIds.length; i++)
+    addNode(kube, `node-${i}`, `${region}.${seeded.instanceIds[i]}`);
 
   const logLines: string[] = [];
   const destination = new Writable({

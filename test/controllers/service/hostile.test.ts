@@ -5,7 +5,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import { createCloud, type Cloud } from '../../../src/cloud/index.js';
 import { createLogger } from '../../../src/util/log.js';
-import { replaySlbAttack, seedVictims, serviceEvents, SLB_ATTACKS, snapshotVictims, VICTIM_NS, type SlbArena, type Victims } from '../../../chaos/lib/hostile-slb.js';
+import {
+  replaySlbAttack,
+  seedVictims,
+  serviceEvents,
+  SLB_ATTACKS,
+  snapshotVictims,
+  VICTIM_NS,
+  type SlbArena,
+  type Victims,
+} from '../../../chaos/lib/hostile-slb.js';
 import { startHarness, type Harness } from './harness.js';
 
 describe('hostile tenant: SLB attacks from another namespace', function () {
@@ -39,7 +48,7 @@ describe('hostile tenant: SLB attacks from another namespace', function () {
       vSwitchId: Object.values(state.vswitches)[0]!.VSwitchId,
       settle: async () => {
         let last = -1;
-        for (let same = 0; same < 3; ) {
+        for (let same = 0; same < 3;) {
           await new Promise((r) => setTimeout(r, 40));
           const mark = h.cloudEmu.emu.calls().length;
           same = h.runnable.controller.pending() === 0 && mark === last ? same + 1 : 0;

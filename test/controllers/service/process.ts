@@ -36,7 +36,19 @@ export interface ProcessHarnessOptions {
   args?: string[];
 }
 
-const BASE_ARGS = ['--controllers=service', '--leader-elect=false', '--port', '0', '--secure-port', '0', '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics', '--bind-address', '127.0.0.1', '--log-level', 'info'];
+const BASE_ARGS = [
+  '--controllers=service',
+  '--leader-elect=false',
+  '--port',
+  '0',
+  '--secure-port',
+  '0',
+  '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
+  '--bind-address',
+  '127.0.0.1',
+  '--log-level',
+  'info',
+];
 
 export async function startProcessHarness(o: ProcessHarnessOptions = {}): Promise<ProcessHarness> {
   if (!(await hasKubectl())) throw new Error('kubectl is required for the Service end-to-end tests');
@@ -44,10 +56,14 @@ export async function startProcessHarness(o: ProcessHarnessOptions = {}): Promis
   const kube = await startTestKube();
   const region = cloudEmu.emu.state.regionId;
   const seeded = seedInstances(cloudEmu.emu, o.nodes ?? 3);
-  for (let i = 0; i < seeded.instanceIds.length; i++) addNode(kube, `node-${i}`, `${region}.${seeded.instanceIds[i]}`);
+  for (let i = 0; i < seeded.instanceIds.length; i++)
+    addNode(kube, `node-${i}`, `${region}.${seeded.instanceIds[i]}`);
   const cloudConfig = join(kube.dir, 'cloud-config.json');
   // lb-user9 is opened to reuse by cloud-config only (the e2e's other user SLBs carry a grant tag).
-  await writeFile(cloudConfig, JSON.stringify({ Global: { clusterID: CLUSTER_ID, reusableLoadBalancers: 'lb-user9/default' } }));
+  await writeFile(
+    cloudConfig,
+    JSON.stringify({ Global: { clusterID: CLUSTER_ID, reusableLoadBalancers: 'lb-user9/default' } }),
+  );
   const env = {
     ALIYUN_ACCESS_KEY: cloudEmu.accessKeyId,
     ALIYUN_ACCESS_KEY_SECRET: cloudEmu.accessKeySecret,
@@ -86,10 +102,26 @@ export async function startProcessHarness(o: ProcessHarnessOptions = {}): Promis
     },
     async restart(extraArgs = []) {
       await stopManager();
-      mgr = spawnManager(['--kubeconfig', kube.kubeconfigPath, '--cloud-config', cloudConfig, ...BASE_ARGS, ...(o.args ?? []), ...extraArgs], env);
+      mgr = spawnManager(
+        [
+          '--kubeconfig',
+          kube.kubeconfigPath,
+          '--cloud-config',
+          cloudConfig,
+          ...BASE_ARGS,
+          ...(o.args ?? []),
+          ...extraArgs,
+        ],
+        env,
+      );
       url = await mgr.listening;
       // Caught up = the caches synced (readyz) and the first pass drained.
-      await eventually(async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined), 'manager ready', 400, 25);
+      await eventually(
+        async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined),
+        'manager ready',
+        400,
+        25,
+      );
     },
     async metric(name, label) {
       return sumMetric(await metricsText(), name, label);
@@ -136,24 +168,44 @@ export function sumMetric(text: string, name: string, label?: [string, string]):
   return sum;
 }
 
-export function addNode(kube: TestKube, name: string, providerID: string, labels: Record<string, string> = {}): void {
-  kube.emu.store.create('nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } }, spec: { providerID } });
+export function addNode(
+  kube: TestKube,
+  name: string,
+  providerID: string,
+  labels: Record<string, string> = {},
+): void {
+  kube.emu.store.create('nodes', {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } },
+    spec: { providerID },
+  });
   setNodeReady(kube, name, true);
 }
 
 export function setNodeReady(kube: TestKube, name: string, ready: boolean): void {
   const node = kube.emu.store.get('nodes', name)!;
-  kube.emu.store.updateStatus('nodes', { ...node, status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } });
+  kube.emu.store.updateStatus('nodes', {
+    ...node,
+    status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+  });
 }
 
 export function setNodeLabels(kube: TestKube, name: string, labels: Record<string, string>): void {
   const node = kube.emu.store.get('nodes', name) as { metadata: { labels?: Record<string, string> } };
-  kube.emu.store.update('nodes', { ...node, metadata: { ...node.metadata, labels: { ...node.metadata.labels, ...labels } } });
+  kube.emu.store.update('nodes', {
+    ...node,
+    metadata: { ...node.metadata, labels: { ...node.metadata.labels, ...labels } },
+  });
 }
 
 /** Mutating SLB calls the emulator saw (the zero-call and no-change assertions). */
 export function slbWrites(calls: CallRecord[]): CallRecord[] {
-  return calls.filter((c) => c.product.toLowerCase() === 'slb' && /^(Create|Delete|Set|Modify|Add|Remove|Tag|Untag|Start|Stop)/.test(c.action));
+  return calls.filter(
+    (c) =>
+      c.product.toLowerCase() === 'slb' &&
+      /^(Create|Delete|Set|Modify|Add|Remove|Tag|Untag|Start|Stop)/.test(c.action),
+  );
 }
 
 export function slbCalls(calls: CallRecord[]): CallRecord[] {
@@ -178,13 +230,21 @@ export function serviceManifest(s: SvcSpec): Record<string, unknown> {
       type: s.type ?? 'LoadBalancer',
       selector: { app: s.name },
       ...(s.externalTrafficPolicy ? { externalTrafficPolicy: s.externalTrafficPolicy } : {}),
-      ports: (s.ports ?? [{ name: 'http', port: 80, targetPort: 8080 }]).map((p) => ({ protocol: 'TCP', ...p })),
+      ports: (s.ports ?? [{ name: 'http', port: 80, targetPort: 8080 }]).map((p) => ({
+        protocol: 'TCP',
+        ...p,
+      })),
     },
   };
 }
 
 export interface SvcObj {
-  metadata?: { uid?: string; finalizers?: string[]; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata?: {
+    uid?: string;
+    finalizers?: string[];
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   spec?: { ports?: Array<{ port: number; nodePort?: number }> };
   status?: { loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string }> } };
 }
@@ -193,14 +253,35 @@ export function getService(h: ProcessHarness, name: string, namespace = 'default
   return h.kube.emu.store.get('services', name, namespace) as SvcObj | undefined;
 }
 
-export async function waitIngress(h: ProcessHarness, name: string, namespace = 'default'): Promise<{ ip?: string; hostname?: string }> {
-  return eventually(() => getService(h, name, namespace)?.status?.loadBalancer?.ingress?.[0], `ingress of ${namespace}/${name}`, 600, 25);
+export async function waitIngress(
+  h: ProcessHarness,
+  name: string,
+  namespace = 'default',
+): Promise<{ ip?: string; hostname?: string }> {
+  return eventually(
+    () => getService(h, name, namespace)?.status?.loadBalancer?.ingress?.[0],
+    `ingress of ${namespace}/${name}`,
+    600,
+    25,
+  );
 }
 
-export function eventsFor(h: ProcessHarness, name: string, namespace = 'default'): Array<{ reason: string; type: string; message: string }> {
+export function eventsFor(
+  h: ProcessHarness,
+  name: string,
+  namespace = 'default',
+): Array<{ reason: string; type: string; message: string }> {
   return h.kube.emu.store
     .list('events', { namespace })
-    .map((e) => e as { involvedObject?: { name?: string; kind?: string }; reason?: string; type?: string; message?: string })
+    .map(
+      (e) =>
+        e as {
+          involvedObject?: { name?: string; kind?: string };
+          reason?: string;
+          type?: string;
+          message?: string;
+        },
+    )
     .filter((e) => e.involvedObject?.name === name && e.involvedObject.kind === 'Service')
     .map((e) => ({ reason: e.reason ?? '', type: e.type ?? '', message: e.message ?? '' }));
 }

@@ -6,7 +6,12 @@ import type { ListenerModel, RemoteLoadBalancer } from '../../../src/controllers
 export function simulate(plan: Plan, before: RemoteLoadBalancer | undefined): RemoteLoadBalancer | undefined {
   let lb: RemoteLoadBalancer | undefined = before ? structuredClone(before) : undefined;
   // New ids continue after the highest existing one: unique like the cloud's, yet deterministic for golden files.
-  let seq = Math.max(0, ...JSON.stringify(before ?? {}).match(/-sim\d+/g)?.map((m) => Number(m.slice(4))) ?? []);
+  let seq = Math.max(
+    0,
+    ...(JSON.stringify(before ?? {})
+      .match(/-sim\d+/g)
+      ?.map((m) => Number(m.slice(4))) ?? []),
+  );
   const need = (): RemoteLoadBalancer => {
     if (!lb) throw new Error('action on a missing SLB');
     return lb;
@@ -24,7 +29,18 @@ export function simulate(plan: Plan, before: RemoteLoadBalancer | undefined): Re
   for (const a of plan.actions) {
     switch (a.kind) {
       case 'CreateLoadBalancer':
-        lb = { attributes: { ...a.attributes, loadBalancerId: 'lb-sim', address: '47.0.0.1', networkType: a.attributes.vSwitchId ? 'vpc' : 'classic', addressIpVersion: a.attributes.addressIpVersion ?? 'ipv4' }, tags: { ...a.tags }, listeners: [], vgroups: [] };
+        lb = {
+          attributes: {
+            ...a.attributes,
+            loadBalancerId: 'lb-sim',
+            address: '47.0.0.1',
+            networkType: a.attributes.vSwitchId ? 'vpc' : 'classic',
+            addressIpVersion: a.attributes.addressIpVersion ?? 'ipv4',
+          },
+          tags: { ...a.tags },
+          listeners: [],
+          vgroups: [],
+        };
         break;
       case 'SetLoadBalancerName':
         need().attributes.name = a.name;
@@ -62,7 +78,8 @@ export function simulate(plan: Plan, before: RemoteLoadBalancer | undefined): Re
       }
       case 'RemoveVServerGroupBackends': {
         const g = need().vgroups.find((x) => x.id === groupId(a.vgroup))!;
-        const key = (b: { serverId: string; port: number; serverIp?: string }) => `${b.serverId}|${b.serverIp ?? ''}|${b.port}`;
+        const key = (b: { serverId: string; port: number; serverIp?: string }) =>
+          `${b.serverId}|${b.serverIp ?? ''}|${b.port}`;
         const drop = new Set(a.backends.map(key));
         g.backends = g.backends.filter((b) => !drop.has(key(b)));
         break;
@@ -70,7 +87,10 @@ export function simulate(plan: Plan, before: RemoteLoadBalancer | undefined): Re
       case 'SetVServerGroupBackends': {
         const g = need().vgroups.find((x) => x.id === groupId(a.vgroup))!;
         for (const b of a.backends) {
-          const i = g.backends.findIndex((x) => x.serverId === b.serverId && x.port === b.port && (x.serverIp ?? '') === (b.serverIp ?? ''));
+          const i = g.backends.findIndex(
+            (x) =>
+              x.serverId === b.serverId && x.port === b.port && (x.serverIp ?? '') === (b.serverIp ?? ''),
+          );
           if (i >= 0) g.backends[i] = { ...b };
         }
         break;
@@ -86,7 +106,12 @@ export function simulate(plan: Plan, before: RemoteLoadBalancer | undefined): Re
         need().listeners = need().listeners.filter((l) => !(l.port === a.port && l.protocol === a.protocol));
         break;
       case 'CreateListener': {
-        if (need().listeners.some((l) => l.port === a.listener.port && (l.protocol === 'udp') === (a.listener.protocol === 'udp'))) throw new Error(`port ${a.listener.port} in use`);
+        if (
+          need().listeners.some(
+            (l) => l.port === a.listener.port && (l.protocol === 'udp') === (a.listener.protocol === 'udp'),
+          )
+        )
+          throw new Error(`port ${a.listener.port} in use`);
         const l: ListenerModel = structuredClone(a.listener);
         l.vGroupId = groupId(a.vgroup);
         l.status = 'stopped';
@@ -105,10 +130,16 @@ export function simulate(plan: Plan, before: RemoteLoadBalancer | undefined): Re
         listener(a.port, a.protocol).status = 'running';
         break;
       case 'CreateDomainExtension':
-        listener(a.port, 'https').domainExtensions!.push({ domain: a.domain, serverCertificateId: a.serverCertificateId, domainExtensionId: `de-sim${++seq}` });
+        listener(a.port, 'https').domainExtensions!.push({
+          domain: a.domain,
+          serverCertificateId: a.serverCertificateId,
+          domainExtensionId: `de-sim${++seq}`,
+        });
         break;
       case 'SetDomainExtensionAttribute': {
-        const d = listener(a.port, 'https').domainExtensions!.find((x) => x.domainExtensionId === a.domainExtensionId)!;
+        const d = listener(a.port, 'https').domainExtensions!.find(
+          (x) => x.domainExtensionId === a.domainExtensionId,
+        )!;
         d.serverCertificateId = a.serverCertificateId;
         break;
       }

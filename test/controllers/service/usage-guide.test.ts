@@ -32,31 +32,83 @@ describe('service controller: the official usage-guide examples (real controller
   let zones: string[] = [];
 
   const examples = (): SvcSpec[] => [
-    { name: 'intranet-vsw', annotations: { [`${PFX}address-type`]: 'intranet', [`${PFX}vswitch-id`]: vswitch } },
-    { name: 'bandwidth', annotations: { [`${PFX}charge-type`]: 'paybybandwidth', [`${PFX}bandwidth`]: '88' } },
+    {
+      name: 'intranet-vsw',
+      annotations: { [`${PFX}address-type`]: 'intranet', [`${PFX}vswitch-id`]: vswitch },
+    },
+    {
+      name: 'bandwidth',
+      annotations: { [`${PFX}charge-type`]: 'paybybandwidth', [`${PFX}bandwidth`]: '88' },
+    },
     { name: 'spec', annotations: { [`${PFX}spec`]: 'slb.s2.small' } },
-    { name: 'https', ports: HTTPS, annotations: { [`${PFX}protocol-port`]: 'https:443', [`${PFX}cert-id`]: CERT } },
-    { name: 'forward', ports: WEB_AND_TLS, annotations: { [`${PFX}protocol-port`]: 'https:443,http:80', [`${PFX}cert-id`]: CERT, [`${PFX}forward-port`]: '80:443' } },
+    {
+      name: 'https',
+      ports: HTTPS,
+      annotations: { [`${PFX}protocol-port`]: 'https:443', [`${PFX}cert-id`]: CERT },
+    },
+    {
+      name: 'forward',
+      ports: WEB_AND_TLS,
+      annotations: {
+        [`${PFX}protocol-port`]: 'https:443,http:80',
+        [`${PFX}cert-id`]: CERT,
+        [`${PFX}forward-port`]: '80:443',
+      },
+    },
     {
       name: 'hc-tcp',
-      annotations: { [`${PFX}health-check-type`]: 'tcp', [`${PFX}health-check-connect-timeout`]: '8', [`${PFX}healthy-threshold`]: '4', [`${PFX}unhealthy-threshold`]: '4', [`${PFX}health-check-interval`]: '3' },
+      annotations: {
+        [`${PFX}health-check-type`]: 'tcp',
+        [`${PFX}health-check-connect-timeout`]: '8',
+        [`${PFX}healthy-threshold`]: '4',
+        [`${PFX}unhealthy-threshold`]: '4',
+        [`${PFX}health-check-interval`]: '3',
+      },
     },
     {
       name: 'hc-http',
-      annotations: { [`${PFX}health-check-type`]: 'http', [`${PFX}health-check-uri`]: '/test/index.html', [`${PFX}health-check-domain`]: 'www.example.com', [`${PFX}health-check-httpcode`]: 'http_3xx,http_2xx', [`${PFX}healthy-threshold`]: '4', [`${PFX}unhealthy-threshold`]: '4', [`${PFX}health-check-interval`]: '3', [`${PFX}health-check-connect-timeout`]: '3' },
+      annotations: {
+        [`${PFX}health-check-type`]: 'http',
+        [`${PFX}health-check-uri`]: '/test/index.html',
+        [`${PFX}health-check-domain`]: 'www.example.com',
+        [`${PFX}health-check-httpcode`]: 'http_3xx,http_2xx',
+        [`${PFX}healthy-threshold`]: '4',
+        [`${PFX}unhealthy-threshold`]: '4',
+        [`${PFX}health-check-interval`]: '3',
+        [`${PFX}health-check-connect-timeout`]: '3',
+      },
     },
     {
       name: 'sticky',
-      annotations: { [`${PFX}protocol-port`]: 'http:80', [`${PFX}health-check-flag`]: 'on', [`${PFX}health-check-uri`]: '/health', [`${PFX}health-check-timeout`]: '8', [`${PFX}sticky-session`]: 'on', [`${PFX}sticky-session-type`]: 'insert', [`${PFX}cookie-timeout`]: '1800' },
+      annotations: {
+        [`${PFX}protocol-port`]: 'http:80',
+        [`${PFX}health-check-flag`]: 'on',
+        [`${PFX}health-check-uri`]: '/health',
+        [`${PFX}health-check-timeout`]: '8',
+        [`${PFX}sticky-session`]: 'on',
+        [`${PFX}sticky-session-type`]: 'insert',
+        [`${PFX}cookie-timeout`]: '1800',
+      },
     },
     { name: 'persist', annotations: { [`${PFX}persistence-timeout`]: '1800' } },
-    { name: 'acl', annotations: { [`${PFX}acl-status`]: 'on', [`${PFX}acl-id`]: ACL, [`${PFX}acl-type`]: 'white' } },
+    {
+      name: 'acl',
+      annotations: { [`${PFX}acl-status`]: 'on', [`${PFX}acl-id`]: ACL, [`${PFX}acl-type`]: 'white' },
+    },
     { name: 'wrr', annotations: { [`${PFX}scheduler`]: 'wrr', [`${PFX}default-weight`]: '30' } },
     { name: 'label', annotations: { [`${PFX}backend-label`]: 'pool=edge' } },
-    { name: 'label-unsched', annotations: { [`${PFX}backend-label`]: 'pool=edge', [`${PFX}remove-unscheduled-backend`]: 'on' } },
+    {
+      name: 'label-unsched',
+      annotations: { [`${PFX}backend-label`]: 'pool=edge', [`${PFX}remove-unscheduled-backend`]: 'on' },
+    },
     {
       name: 'tags',
-      annotations: { [`${PFX}additional-resource-tags`]: 'team=web,env=prod', [`${PFX}delete-protection`]: 'off', [`${PFX}modification-protection`]: 'NonProtection', [`${PFX}name`]: 'web-slb' },
+      annotations: {
+        [`${PFX}additional-resource-tags`]: 'team=web,env=prod',
+        [`${PFX}delete-protection`]: 'off',
+        [`${PFX}modification-protection`]: 'NonProtection',
+        [`${PFX}name`]: 'web-slb',
+      },
     },
     { name: 'zones', annotations: { [`${PFX}master-zoneid`]: zones[0]!, [`${PFX}slave-zoneid`]: zones[1]! } },
     { name: 'ipv6', annotations: { [`${PFX}address-type`]: 'internet', [`${PFX}ip-version`]: 'ipv6' } },
@@ -65,21 +117,45 @@ describe('service controller: the official usage-guide examples (real controller
 
   before(async function () {
     this.timeout(90_000);
-    h = await startProcessHarness({ nodes: 3, args: ['--lb-drift-check-period', '1h', '--concurrent-service-syncs', '8'] });
+    h = await startProcessHarness({
+      nodes: 3,
+      args: ['--lb-drift-check-period', '1h', '--concurrent-service-syncs', '8'],
+    });
     const s = h.cloudEmu.emu.state;
     vswitch = Object.values(s.vswitches).at(-1)!.VSwitchId;
     zones = s.zones.map((z) => z.ZoneId);
-    s.serverCertificates[CERT] = { ServerCertificateId: CERT, ServerCertificateName: CERT, Fingerprint: 'aa', CommonName: 'example.com', ExpireTime: '2099-01-01T00:00Z', ExpireTimeStamp: 4070908800000, CreateTime: '2024-01-01T00:00Z', CreateTimeStamp: 0, Tags: [] };
-    s.acls[ACL] = { AclId: ACL, AclName: 'office', AddressIPVersion: 'ipv4', CreateTime: '2024-01-01T00:00Z', Entries: [{ AclEntryIP: '192.0.2.0/24', AclEntryComment: 'office' }], Tags: [] };
+    s.serverCertificates[CERT] = {
+      ServerCertificateId: CERT,
+      ServerCertificateName: CERT,
+      Fingerprint: 'aa',
+      CommonName: 'example.com',
+      ExpireTime: '2099-01-01T00:00Z',
+      ExpireTimeStamp: 4070908800000,
+      CreateTime: '2024-01-01T00:00Z',
+      CreateTimeStamp: 0,
+      Tags: [],
+    };
+    s.acls[ACL] = {
+      AclId: ACL,
+      AclName: 'office',
+      AddressIPVersion: 'ipv4',
+      CreateTime: '2024-01-01T00:00Z',
+      Entries: [{ AclEntryIP: '192.0.2.0/24', AclEntryComment: 'office' }],
+      Tags: [],
+    };
     // node-0 and node-1 are in the edge pool; node-1 is cordoned.
     setNodeLabels(h.kube, 'node-0', { pool: 'edge' });
     setNodeLabels(h.kube, 'node-1', { pool: 'edge' });
     await h.kubectl(['cordon', 'node-1']);
-    const docs = examples().map((e) => stringify(serviceManifest(e), { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' }));
+    const docs = examples().map((e) =>
+      stringify(serviceManifest(e), { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' }),
+    );
     await h.kubectl(['apply', '-f', '-'], docs.join('---\n'));
     for (const e of examples()) {
       await waitIngress(h, e.name).catch((err: Error) => {
-        throw new Error(`${err.message}: ${JSON.stringify(eventsFor(h, e.name).filter((x) => x.type === 'Warning'))}`);
+        throw new Error(
+          `${err.message}: ${JSON.stringify(eventsFor(h, e.name).filter((x) => x.type === 'Warning'))}`,
+        );
       });
     }
     await h.settle();
@@ -176,12 +252,25 @@ describe('service controller: the official usage-guide examples (real controller
 
   it('weighted round robin with a default weight', () => {
     assert.equal(listener('wrr').Attributes.Scheduler, 'wrr');
-    assert.deepEqual(backends('wrr').map((b) => b.Weight), [30, 30, 30]);
+    assert.deepEqual(
+      backends('wrr').map((b) => b.Weight),
+      [30, 30, 30],
+    );
   });
 
   it('backend-label: only labelled nodes; remove-unscheduled-backend drops the cordoned one', () => {
-    assert.deepEqual(backends('label').map((b) => b.ServerId).sort(), ids(0, 1));
-    assert.deepEqual(backends('label-unsched').map((b) => b.ServerId).sort(), ids(0));
+    assert.deepEqual(
+      backends('label')
+        .map((b) => b.ServerId)
+        .sort(),
+      ids(0, 1),
+    );
+    assert.deepEqual(
+      backends('label-unsched')
+        .map((b) => b.ServerId)
+        .sort(),
+      ids(0),
+    );
   });
 
   it('additional tags, delete protection off, modification protection off, a name', () => {
@@ -209,19 +298,39 @@ describe('service controller: the official usage-guide examples (real controller
   });
 
   it('hostname: published instead of the IP', () => {
-    assert.deepEqual(getService(h, 'hostname')?.status?.loadBalancer?.ingress, [{ hostname: 'shop.example.com' }]);
+    assert.deepEqual(getService(h, 'hostname')?.status?.loadBalancer?.ingress, [
+      { hostname: 'shop.example.com' },
+    ]);
   });
 
   it('removing an additional tag from the annotation untags it, even after a restart', async () => {
     const id = lb('tags').LoadBalancerId;
-    assert.equal(getService(h, 'tags')?.metadata?.annotations?.['service.k8s.alibaba/managed-resource-tags'], 'env,team');
+    assert.equal(
+      getService(h, 'tags')?.metadata?.annotations?.['service.k8s.alibaba/managed-resource-tags'],
+      'env,team',
+    );
     await h.restart(['--lb-drift-check-period', '1h']);
     const svc = serviceManifest(examples().find((e) => e.name === 'tags')!);
-    (svc.metadata as { annotations: Record<string, string> }).annotations[`${PFX}additional-resource-tags`] = 'team=web';
-    await h.kubectl(['apply', '-f', '-'], stringify(svc, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' }));
-    await eventually(() => (!h.cloudEmu.emu.state.loadBalancers[id]!.Tags.some((t) => t.Key === 'env') ? true : undefined), 'env untagged', 400);
+    (svc.metadata as { annotations: Record<string, string> }).annotations[`${PFX}additional-resource-tags`] =
+      'team=web';
+    await h.kubectl(
+      ['apply', '-f', '-'],
+      stringify(svc, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' }),
+    );
+    await eventually(
+      () => (!h.cloudEmu.emu.state.loadBalancers[id]!.Tags.some((t) => t.Key === 'env') ? true : undefined),
+      'env untagged',
+      400,
+    );
     const keys = h.cloudEmu.emu.state.loadBalancers[id]!.Tags.map((t) => t.Key).sort();
     assert.deepEqual(keys, ['ack.aliyun.com', 'kubernetes.do.not.delete', 'team']);
-    await eventually(() => (getService(h, 'tags')?.metadata?.annotations?.['service.k8s.alibaba/managed-resource-tags'] === 'team' ? true : undefined), 'recorded tag keys', 400);
+    await eventually(
+      () =>
+        getService(h, 'tags')?.metadata?.annotations?.['service.k8s.alibaba/managed-resource-tags'] === 'team'
+          ? true
+          : undefined,
+      'recorded tag keys',
+      400,
+    );
   });
 });

@@ -25,10 +25,19 @@ describe('emulator/alicloud authentication and protocol', () => {
   afterEach(() => t.close());
 
   const pop = (version: string, secret?: string) =>
-    new RPCClient({ endpoint: t.url, apiVersion: version, accessKeyId: t.accessKeyId, accessKeySecret: secret ?? t.accessKeySecret });
+    new RPCClient({
+      endpoint: t.url,
+      apiVersion: version,
+      accessKeyId: t.accessKeyId,
+      accessKeySecret: secret ?? t.accessKeySecret,
+    });
 
   it('accepts pop-core GET (no RegionId, no SignatureType)', async () => {
-    const r = await pop('2014-05-26').request<{ Instances: { Instance: unknown[] }; TotalCount: number; RequestId: string }>('DescribeInstances', {});
+    const r = await pop('2014-05-26').request<{
+      Instances: { Instance: unknown[] };
+      TotalCount: number;
+      RequestId: string;
+    }>('DescribeInstances', {});
     assert.equal(r.TotalCount, 2);
     assert.equal(r.Instances.Instance.length, 2);
     assert.match(r.RequestId, /^[0-9A-F-]{36}$/);
@@ -36,7 +45,11 @@ describe('emulator/alicloud authentication and protocol', () => {
   });
 
   it('accepts pop-core POST (form body)', async () => {
-    const r = await pop('2014-05-15').request<{ Regions: { Region: { RegionId: string }[] } }>('DescribeRegions', {}, { method: 'POST' });
+    const r = await pop('2014-05-15').request<{ Regions: { Region: { RegionId: string }[] } }>(
+      'DescribeRegions',
+      {},
+      { method: 'POST' },
+    );
     assert.ok(r.Regions.Region.some((x) => x.RegionId === 'cn-hangzhou'));
   });
 
@@ -55,7 +68,13 @@ describe('emulator/alicloud authentication and protocol', () => {
   });
 
   it('rejects a tampered parameter', async () => {
-    const r = await rawCall(t, 'Ecs', 'DescribeInstances', { PageSize: '1' }, { tamper: (p) => (p.PageSize = '2') });
+    const r = await rawCall(
+      t,
+      'Ecs',
+      'DescribeInstances',
+      { PageSize: '1' },
+      { tamper: (p) => (p.PageSize = '2') },
+    );
     assert.equal(r.status, 400);
     assert.equal(r.body.Code, 'SignatureDoesNotMatch');
     assert.ok(r.body.RequestId && r.body.HostId && r.body.Message);
@@ -103,11 +122,29 @@ describe('emulator/alicloud authentication and protocol', () => {
   it('accepts STS credentials with their token, and rejects a wrong or expired token', async () => {
     t.emu.addStsCredentials('STS.good', 'sts-secret', 'token-1', new Date(Date.now() + 60_000));
     t.emu.addStsCredentials('STS.old', 'sts-secret2', 'token-2', new Date(Date.now() - 1000));
-    const ok = await rawCall(t, 'Ecs', 'DescribeRegions', {}, { accessKeyId: 'STS.good', secret: 'sts-secret', securityToken: 'token-1' });
+    const ok = await rawCall(
+      t,
+      'Ecs',
+      'DescribeRegions',
+      {},
+      { accessKeyId: 'STS.good', secret: 'sts-secret', securityToken: 'token-1' },
+    );
     assert.equal(ok.status, 200);
-    const wrong = await rawCall(t, 'Ecs', 'DescribeRegions', {}, { accessKeyId: 'STS.good', secret: 'sts-secret', securityToken: 'token-x' });
+    const wrong = await rawCall(
+      t,
+      'Ecs',
+      'DescribeRegions',
+      {},
+      { accessKeyId: 'STS.good', secret: 'sts-secret', securityToken: 'token-x' },
+    );
     assert.match(String(wrong.body.Code), /^InvalidSecurityToken/);
-    const expired = await rawCall(t, 'Ecs', 'DescribeRegions', {}, { accessKeyId: 'STS.old', secret: 'sts-secret2', securityToken: 'token-2' });
+    const expired = await rawCall(
+      t,
+      'Ecs',
+      'DescribeRegions',
+      {},
+      { accessKeyId: 'STS.old', secret: 'sts-secret2', securityToken: 'token-2' },
+    );
     assert.equal(expired.body.Code, 'InvalidSecurityToken.Expired');
   });
 
@@ -121,7 +158,13 @@ describe('emulator/alicloud authentication and protocol', () => {
       calls.map((c) => [c.product, c.action, c.code, c.status, c.caller]),
       [
         ['Ecs', 'DescribeRegions', 'Success', 200, 'replica-a'],
-        ['Ecs', 'DescribeRegions', 'SignatureDoesNotMatch', 400, 'AlibabaCloud (linux; amd64) Golang/1.22 Core/0.0.1 TeaDSL/1'],
+        [
+          'Ecs',
+          'DescribeRegions',
+          'SignatureDoesNotMatch',
+          400,
+          'AlibabaCloud (linux; amd64) Golang/1.22 Core/0.0.1 TeaDSL/1',
+        ],
       ],
     );
     const text = JSON.stringify(calls);

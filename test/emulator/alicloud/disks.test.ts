@@ -15,7 +15,12 @@ describe('emulator/alicloud disks', () => {
   afterEach(() => t.close());
 
   async function create(params: Record<string, string> = {}): Promise<string> {
-    const r = await rawCall(t, 'Ecs', 'CreateDisk', { ZoneId: zone, DiskCategory: 'cloud_ssd', Size: '20', ...params });
+    const r = await rawCall(t, 'Ecs', 'CreateDisk', {
+      ZoneId: zone,
+      DiskCategory: 'cloud_ssd',
+      Size: '20',
+      ...params,
+    });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     return r.body.DiskId as string;
   }
@@ -47,7 +52,12 @@ describe('emulator/alicloud disks', () => {
     const b = await create({ ClientToken: 'tok-1' });
     assert.equal(a, b);
     assert.equal(Object.keys(t.emu.state.disks).length, 1);
-    const r = await rawCall(t, 'Ecs', 'CreateDisk', { ZoneId: zone, DiskCategory: 'cloud_ssd', Size: '30', ClientToken: 'tok-1' });
+    const r = await rawCall(t, 'Ecs', 'CreateDisk', {
+      ZoneId: zone,
+      DiskCategory: 'cloud_ssd',
+      Size: '30',
+      ClientToken: 'tok-1',
+    });
     assert.equal(r.body.Code, 'IdempotentParameterMismatch');
   });
 
@@ -69,7 +79,10 @@ describe('emulator/alicloud disks', () => {
     assert.deepEqual([a.Status, a.InstanceId, a.Device], ['In_use', inst[0], '/dev/xvdb']);
     assert.deepEqual([b.Status, b.Device], ['In_use', '/dev/xvdc']);
     assert.equal(a.SerialNumber, d1.slice(2));
-    assert.deepEqual(seen.sort(), [`${d1}:Attaching:${inst[0]}:/dev/xvdb`, `${d2}:Attaching:${inst[0]}:/dev/xvdc`].sort());
+    assert.deepEqual(
+      seen.sort(),
+      [`${d1}:Attaching:${inst[0]}:/dev/xvdb`, `${d2}:Attaching:${inst[0]}:/dev/xvdc`].sort(),
+    );
     const byInstance = await rawCall(t, 'Ecs', 'DescribeDisks', { InstanceId: inst[0]!, DiskName: 'pv-*' });
     assert.equal((byInstance.body.Disks as { Disk: unknown[] }).Disk.length, 1);
   });
@@ -80,10 +93,16 @@ describe('emulator/alicloud disks', () => {
       detached = `${disk.DiskId}:${disk.Status}`;
     };
     const d = await create();
-    assert.equal((await rawCall(t, 'Ecs', 'DetachDisk', { DiskId: d, InstanceId: inst[0]! })).body.Code, 'IncorrectDiskStatus');
+    assert.equal(
+      (await rawCall(t, 'Ecs', 'DetachDisk', { DiskId: d, InstanceId: inst[0]! })).body.Code,
+      'IncorrectDiskStatus',
+    );
     await rawCall(t, 'Ecs', 'AttachDisk', { DiskId: d, InstanceId: inst[0]! });
     await t.emu.flushTransitions();
-    assert.equal((await rawCall(t, 'Ecs', 'DetachDisk', { DiskId: d, InstanceId: inst[1]! })).body.Code, 'IncorrectDiskStatus');
+    assert.equal(
+      (await rawCall(t, 'Ecs', 'DetachDisk', { DiskId: d, InstanceId: inst[1]! })).body.Code,
+      'IncorrectDiskStatus',
+    );
     assert.equal((await rawCall(t, 'Ecs', 'DeleteDisk', { DiskId: d })).body.Code, 'IncorrectDiskStatus');
     assert.equal((await rawCall(t, 'Ecs', 'DetachDisk', { DiskId: d, InstanceId: inst[0]! })).status, 200);
     assert.equal((await describe1(d)).Status, 'Detaching');
@@ -100,21 +119,38 @@ describe('emulator/alicloud disks', () => {
   it('refuses attach across zones, to missing or transitional instances', async () => {
     const other = t.emu.state.zones.find((z) => z.ZoneId !== zone)!.ZoneId;
     const d = await create({ ZoneId: other });
-    assert.equal((await rawCall(t, 'Ecs', 'AttachDisk', { DiskId: d, InstanceId: inst[0]! })).body.Code, 'OperationDenied.ZoneNotMatch');
+    assert.equal(
+      (await rawCall(t, 'Ecs', 'AttachDisk', { DiskId: d, InstanceId: inst[0]! })).body.Code,
+      'OperationDenied.ZoneNotMatch',
+    );
     const d2 = await create();
-    assert.equal((await rawCall(t, 'Ecs', 'AttachDisk', { DiskId: d2, InstanceId: 'i-missing' })).body.Code, 'InvalidInstanceId.NotFound');
+    assert.equal(
+      (await rawCall(t, 'Ecs', 'AttachDisk', { DiskId: d2, InstanceId: 'i-missing' })).body.Code,
+      'InvalidInstanceId.NotFound',
+    );
     t.emu.mergeState({ Instances: [{ InstanceId: inst[0], Status: 'Stopping' }] });
-    assert.equal((await rawCall(t, 'Ecs', 'AttachDisk', { DiskId: d2, InstanceId: inst[0]! })).body.Code, 'IncorrectInstanceStatus');
+    assert.equal(
+      (await rawCall(t, 'Ecs', 'AttachDisk', { DiskId: d2, InstanceId: inst[0]! })).body.Code,
+      'IncorrectInstanceStatus',
+    );
   });
 
   it('resizes within limits and filters by tag', async () => {
     const d = await create({ 'Tag.1.Key': 'pv', 'Tag.1.Value': 'x' });
     await create();
-    assert.equal((await rawCall(t, 'Ecs', 'ResizeDisk', { DiskId: d, NewSize: '10' })).body.Code, 'InvalidDiskSize.TooSmall');
+    assert.equal(
+      (await rawCall(t, 'Ecs', 'ResizeDisk', { DiskId: d, NewSize: '10' })).body.Code,
+      'InvalidDiskSize.TooSmall',
+    );
     assert.equal((await rawCall(t, 'Ecs', 'ResizeDisk', { DiskId: d, NewSize: '40' })).status, 200);
     const r = await rawCall(t, 'Ecs', 'DescribeDisks', { 'Tag.1.Key': 'pv', 'Tag.1.Value': 'x' });
-    const disks = (r.body.Disks as { Disk: { DiskId: string; Size: number; Tags: { Tag: { TagKey: string }[] } }[] }).Disk;
-    assert.deepEqual(disks.map((x) => [x.DiskId, x.Size, x.Tags.Tag[0]!.TagKey]), [[d, 40, 'pv']]);
+    const disks = (
+      r.body.Disks as { Disk: { DiskId: string; Size: number; Tags: { Tag: { TagKey: string }[] } }[] }
+    ).Disk;
+    assert.deepEqual(
+      disks.map((x) => [x.DiskId, x.Size, x.Tags.Tag[0]!.TagKey]),
+      [[d, 40, 'pv']],
+    );
   });
 
   it('releases disks with an instance terminated through the admin API', async () => {

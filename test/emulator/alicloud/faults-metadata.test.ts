@@ -18,7 +18,10 @@ describe('emulator/alicloud faults, metadata and coverage', () => {
   });
 
   it('injects errors by action with the configured code and status, for N calls', async () => {
-    const res = await fetch(`${t.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ DescribeRegions: { code: 'ServiceUnavailable', times: 2 } }) });
+    const res = await fetch(`${t.url}/_emulator/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ DescribeRegions: { code: 'ServiceUnavailable', times: 2 } }),
+    });
     assert.equal(res.status, 200);
     const a = await rawCall(t, 'Ecs', 'DescribeRegions');
     const b = await rawCall(t, 'Vpc', 'DescribeRegions');
@@ -32,7 +35,8 @@ describe('emulator/alicloud faults, metadata and coverage', () => {
   it('throttles over the per-action QPS with Throttling.User', async () => {
     t.emu.setFaults({ '*': { qps: 2 } });
     const codes: string[] = [];
-    for (let i = 0; i < 5; i++) codes.push(String((await rawCall(t, 'Ecs', 'DescribeRegions')).body.Code ?? 'ok'));
+    for (let i = 0; i < 5; i++)
+      codes.push(String((await rawCall(t, 'Ecs', 'DescribeRegions')).body.Code ?? 'ok'));
     assert.deepEqual(codes.slice(0, 2), ['ok', 'ok']);
     assert.ok(codes.slice(2).includes('Throttling.User'));
   });
@@ -57,10 +61,18 @@ describe('emulator/alicloud faults, metadata and coverage', () => {
 
   it('pages 250 instances with PageNumber/PageSize and with NextToken/MaxResults', async () => {
     seedInstances(t.emu, 248);
-    const c = new RPCClient({ endpoint: t.url, apiVersion: '2014-05-26', accessKeyId: t.accessKeyId, accessKeySecret: t.accessKeySecret });
+    const c = new RPCClient({
+      endpoint: t.url,
+      apiVersion: '2014-05-26',
+      accessKeyId: t.accessKeyId,
+      accessKeySecret: t.accessKeySecret,
+    });
     const byPage = new Set<string>();
     for (let page = 1; page <= 10; page++) {
-      const r = await c.request<{ Instances: { Instance: { InstanceId: string }[] }; TotalCount: number }>('DescribeInstances', { PageNumber: page, PageSize: 100 });
+      const r = await c.request<{ Instances: { Instance: { InstanceId: string }[] }; TotalCount: number }>(
+        'DescribeInstances',
+        { PageNumber: page, PageSize: 100 },
+      );
       assert.equal(r.TotalCount, 250);
       r.Instances.Instance.forEach((i) => byPage.add(i.InstanceId));
       if (r.Instances.Instance.length < 100) break;
@@ -69,7 +81,10 @@ describe('emulator/alicloud faults, metadata and coverage', () => {
     const byToken = new Set<string>();
     let token = '';
     for (let i = 0; i < 10; i++) {
-      const r = await c.request<{ Instances: { Instance: { InstanceId: string }[] }; NextToken: string }>('DescribeInstances', { MaxResults: 100, ...(token ? { NextToken: token } : {}) });
+      const r = await c.request<{ Instances: { Instance: { InstanceId: string }[] }; NextToken: string }>(
+        'DescribeInstances',
+        { MaxResults: 100, ...(token ? { NextToken: token } : {}) },
+      );
       r.Instances.Instance.forEach((x) => byToken.add(x.InstanceId));
       token = r.NextToken;
       if (!token) break;
@@ -81,7 +96,10 @@ describe('emulator/alicloud faults, metadata and coverage', () => {
     assert.equal(filtered.body.TotalCount, 1);
     const ip = t.emu.state.instances[inst[0]!]!.PrivateIpAddress;
     const byIp = await rawCall(t, 'Ecs', 'DescribeInstances', { PrivateIpAddresses: JSON.stringify([ip]) });
-    assert.equal(((byIp.body.Instances as { Instance: { InstanceId: string }[] }).Instance)[0]!.InstanceId, inst[0]);
+    assert.equal(
+      (byIp.body.Instances as { Instance: { InstanceId: string }[] }).Instance[0]!.InstanceId,
+      inst[0],
+    );
   });
 
   it('serves per-host metadata and RAM-role STS credentials the API accepts until they expire', async () => {
@@ -91,27 +109,65 @@ describe('emulator/alicloud faults, metadata and coverage', () => {
     };
     const own = t.emu.state.instances[inst[1]!]!;
     assert.deepEqual(await text(`/_emulator/hosts/${inst[1]}/latest/meta-data/instance-id`), [200, inst[1]]);
-    assert.deepEqual(await text(`/_emulator/hosts/${inst[1]}/latest/meta-data/private-ipv4`), [200, own.PrivateIpAddress]);
+    assert.deepEqual(await text(`/_emulator/hosts/${inst[1]}/latest/meta-data/private-ipv4`), [
+      200,
+      own.PrivateIpAddress,
+    ]);
     assert.deepEqual(await text('/latest/meta-data/region-id'), [200, 'cn-hangzhou']);
     assert.equal((await text('/latest/meta-data/ram/security-credentials/'))[0], 404);
     t.emu.setHostMetadata(inst[1]!, { ramRole: 'KubernetesMasterRole', hostname: 'node-x' });
     assert.deepEqual(await text(`/_emulator/hosts/${inst[1]}/latest/meta-data/hostname`), [200, 'node-x']);
-    assert.deepEqual(await text(`/_emulator/hosts/${inst[1]}/latest/meta-data/ram/security-credentials/`), [200, 'KubernetesMasterRole']);
-    const [status, body] = await text(`/_emulator/hosts/${inst[1]}/latest/meta-data/ram/security-credentials/KubernetesMasterRole`);
+    assert.deepEqual(await text(`/_emulator/hosts/${inst[1]}/latest/meta-data/ram/security-credentials/`), [
+      200,
+      'KubernetesMasterRole',
+    ]);
+    const [status, body] = await text(
+      `/_emulator/hosts/${inst[1]}/latest/meta-data/ram/security-credentials/KubernetesMasterRole`,
+    );
     assert.equal(status, 200);
-    const cred = JSON.parse(body) as { AccessKeyId: string; AccessKeySecret: string; SecurityToken: string; Expiration: string; Code: string };
+    const cred = JSON.parse(body) as {
+      AccessKeyId: string;
+      AccessKeySecret: string;
+      SecurityToken: string;
+      Expiration: string;
+      Code: string;
+    };
     assert.equal(cred.Code, 'Success');
     assert.match(cred.Expiration, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    const c = new RPCClient({ endpoint: t.url, apiVersion: '2014-05-26', accessKeyId: cred.AccessKeyId, accessKeySecret: cred.AccessKeySecret, securityToken: cred.SecurityToken });
+    const c = new RPCClient({
+      endpoint: t.url,
+      apiVersion: '2014-05-26',
+      accessKeyId: cred.AccessKeyId,
+      accessKeySecret: cred.AccessKeySecret,
+      securityToken: cred.SecurityToken,
+    });
     const r = await c.request<{ TotalCount: number }>('DescribeInstances', {});
     assert.equal(r.TotalCount, 2);
-    const noToken = await rawCall(t, 'Ecs', 'DescribeRegions', {}, { accessKeyId: cred.AccessKeyId, secret: cred.AccessKeySecret });
+    const noToken = await rawCall(
+      t,
+      'Ecs',
+      'DescribeRegions',
+      {},
+      { accessKeyId: cred.AccessKeyId, secret: cred.AccessKeySecret },
+    );
     assert.match(String(noToken.body.Code), /^InvalidSecurityToken/);
     // Issue credentials that are already expired (TTL 0) and check they are refused.
     t.emu.mergeState({ config: { stsTtlSeconds: 0 } });
     t.emu.setHostMetadata(inst[0]!, { ramRole: 'R' });
-    const expired = JSON.parse((await text(`/_emulator/hosts/${inst[0]}/latest/meta-data/ram/security-credentials/R`))[1]) as typeof cred;
-    const late = await rawCall(t, 'Ecs', 'DescribeRegions', {}, { accessKeyId: expired.AccessKeyId, secret: expired.AccessKeySecret, securityToken: expired.SecurityToken });
+    const expired = JSON.parse(
+      (await text(`/_emulator/hosts/${inst[0]}/latest/meta-data/ram/security-credentials/R`))[1],
+    ) as typeof cred;
+    const late = await rawCall(
+      t,
+      'Ecs',
+      'DescribeRegions',
+      {},
+      {
+        accessKeyId: expired.AccessKeyId,
+        secret: expired.AccessKeySecret,
+        securityToken: expired.SecurityToken,
+      },
+    );
     assert.equal(late.body.Code, 'InvalidSecurityToken.Expired');
   });
 });

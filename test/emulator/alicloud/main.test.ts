@@ -15,7 +15,9 @@ interface Running {
 }
 
 function start(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => {
@@ -43,11 +45,27 @@ describe('emulator/alicloud main (process)', () => {
 
   it('prints the listening line, serves signed calls, exits 0 on SIGTERM and keeps state across restarts', async () => {
     const state = join(dir, 'cloud.json');
-    const args = ['--port', '0', '--access-key-id', 'LTAIprocess', '--access-key-secret', 'process-secret-1', '--state', state];
+    const args = [
+      '--port',
+      '0',
+      '--access-key-id',
+      'LTAIprocess',
+      '--access-key-secret',
+      'process-secret-1',
+      '--state',
+      state,
+    ];
     const first = await start(args);
     assert.match(first.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    const t = { url: first.url, accessKeyId: 'LTAIprocess', accessKeySecret: 'process-secret-1' } as TestEmulator;
-    const created = await rawCall(t, 'Slb', 'CreateLoadBalancer', { LoadBalancerName: 'survivor', ClientToken: 'p1' });
+    const t = {
+      url: first.url,
+      accessKeyId: 'LTAIprocess',
+      accessKeySecret: 'process-secret-1',
+    } as TestEmulator;
+    const created = await rawCall(t, 'Slb', 'CreateLoadBalancer', {
+      LoadBalancerName: 'survivor',
+      ClientToken: 'p1',
+    });
     assert.equal(created.status, 200);
     assert.equal(await stop(first), 0);
 
@@ -55,7 +73,10 @@ describe('emulator/alicloud main (process)', () => {
     const t2 = { ...t, url: second.url } as TestEmulator;
     const found = await rawCall(t2, 'Slb', 'DescribeLoadBalancers', { LoadBalancerName: 'survivor' });
     assert.equal(found.body.TotalCount, 1);
-    const again = await rawCall(t2, 'Slb', 'CreateLoadBalancer', { LoadBalancerName: 'survivor', ClientToken: 'p1' });
+    const again = await rawCall(t2, 'Slb', 'CreateLoadBalancer', {
+      LoadBalancerName: 'survivor',
+      ClientToken: 'p1',
+    });
     assert.equal(again.body.LoadBalancerId, created.body.LoadBalancerId);
     const wrong = await rawCall(t2, 'Slb', 'DescribeLoadBalancers', {}, { secret: 'nope' });
     assert.equal(wrong.body.Code, 'SignatureDoesNotMatch');

@@ -20,7 +20,7 @@ const SLB_BASE: Record<string, string> = {
 };
 
 describe('emulator/alicloud signature', () => {
-  it('reproduces Alibaba\'s published DescribeRegions example (GET)', () => {
+  it("reproduces Alibaba's published DescribeRegions example (GET)", () => {
     const params = {
       AccessKeyId: 'testid',
       Action: 'DescribeRegions',
@@ -36,11 +36,19 @@ describe('emulator/alicloud signature', () => {
 
   it('reproduces the Go SDK AccessKey capture (POST, empty SignatureType, UTF-8 and reserved characters)', () => {
     assert.equal(computeSignature('POST', SLB_BASE, 'testsecret'), 'opoCA2EIm6WS26WQjS46XtJodyY=');
-    assert.ok(canonicalQuery(SLB_BASE).startsWith('AccessKeyId=testid&Action=CreateLoadBalancer&AddressType=intranet&Format=JSON&LoadBalancerName=k8s%20lb%2A~%C3%A9%2B&'));
+    assert.ok(
+      canonicalQuery(SLB_BASE).startsWith(
+        'AccessKeyId=testid&Action=CreateLoadBalancer&AddressType=intranet&Format=JSON&LoadBalancerName=k8s%20lb%2A~%C3%A9%2B&',
+      ),
+    );
   });
 
   it('reproduces the Go SDK STS capture', () => {
-    const params = { ...SLB_BASE, SecurityToken: 'tok en/+=', SignatureNonce: '03ec2c5629ef558aa29e35ca2bf6871b' };
+    const params = {
+      ...SLB_BASE,
+      SecurityToken: 'tok en/+=',
+      SignatureNonce: '03ec2c5629ef558aa29e35ca2bf6871b',
+    };
     assert.equal(computeSignature('POST', params, 'testsecret'), 'rKZuHxjOqgJqJ2Lwb/O3pLqbj3Y=');
   });
 

@@ -17,7 +17,10 @@ describe('kube emulator with @kubernetes/client-node', () => {
 
   it('creates, reads, patches and deletes through the typed API', async () => {
     const core = kc.makeApiClient(k8s.CoreV1Api);
-    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'cn1' }, data: { a: '1' } } });
+    await core.createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'cn1' }, data: { a: '1' } },
+    });
     const got = await core.readNamespacedConfigMap({ name: 'cn1', namespace: 'default' });
     assert.equal(got.data?.a, '1');
     const patched = await core.patchNamespacedConfigMap(
@@ -42,7 +45,9 @@ describe('kube emulator with @kubernetes/client-node', () => {
     const informer = k8s.makeInformer(kc, '/api/v1/nodes', () => core.listNode());
     const seen: string[] = [];
     informer.on('add', (n: k8s.V1Node) => seen.push(`add:${n.metadata?.name}`));
-    informer.on('update', (n: k8s.V1Node) => seen.push(`update:${n.metadata?.name}:${n.metadata?.labels?.x ?? ''}`));
+    informer.on('update', (n: k8s.V1Node) =>
+      seen.push(`update:${n.metadata?.name}:${n.metadata?.labels?.x ?? ''}`),
+    );
     informer.on('delete', (n: k8s.V1Node) => seen.push(`delete:${n.metadata?.name}`));
     await informer.start();
     try {
@@ -60,7 +65,10 @@ describe('kube emulator with @kubernetes/client-node', () => {
       await eventually(() => seen.includes('add:inf-c') || undefined, 'add:inf-c');
       await core.deleteNode({ name: 'inf-a' });
       await eventually(() => seen.includes('delete:inf-a') || undefined, 'delete:inf-a');
-      const names = informer.list().map((n) => n.metadata?.name).sort();
+      const names = informer
+        .list()
+        .map((n) => n.metadata?.name)
+        .sort();
       assert.deepEqual(names, ['inf-b', 'inf-c']);
     } finally {
       await informer.stop();

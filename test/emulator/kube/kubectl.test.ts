@@ -93,51 +93,109 @@ spec:
     await k.kubectl(['apply', '-f', '-'], { input: dep('ccm:2', 'b') });
     d = k.emu.store.get('deployments', 'ccm', 'kube-system')!;
     assert.equal(d.metadata.generation, 2);
-    const containers = (d.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers;
-    assert.deepEqual(containers.map((c) => c.image), ['ccm:2']);
+    const containers = (d.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec
+      .containers;
+    assert.deepEqual(
+      containers.map((c) => c.image),
+      ['ccm:2'],
+    );
   });
 
   it('server-side apply creates and then updates', async () => {
-    const cm = (v: string) => `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cfg","namespace":"default"},"data":{"k":"${v}"}}`;
-    assert.match((await k.kubectl(['apply', '--server-side', '-f', '-'], { input: cm('1') })).stdout, /serverside-applied/);
+    const cm = (v: string) =>
+      `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cfg","namespace":"default"},"data":{"k":"${v}"}}`;
+    assert.match(
+      (await k.kubectl(['apply', '--server-side', '-f', '-'], { input: cm('1') })).stdout,
+      /serverside-applied/,
+    );
     await k.kubectl(['apply', '--server-side', '-f', '-'], { input: cm('2') });
     assert.deepEqual(k.emu.store.get('configmaps', 'cfg')!['data'], { k: '2' });
   });
 
   it('patches status through --subresource=status, and main-resource patches cannot touch status', async () => {
     await k.kubectl(['apply', '-f', '-'], { input: NODE_AND_LB });
-    await k.kubectl(['patch', 'svc', 'web', '--subresource=status', '--type=merge', '-p', '{"status":{"loadBalancer":{"ingress":[{"ip":"47.1.2.3"}]}}}']);
+    await k.kubectl([
+      'patch',
+      'svc',
+      'web',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      '{"status":{"loadBalancer":{"ingress":[{"ip":"47.1.2.3"}]}}}',
+    ]);
     assert.match((await k.kubectl(['get', 'svc', 'web'])).stdout, /47\.1\.2\.3/);
-    await k.kubectl(['patch', 'svc', 'web', '--type=merge', '-p', '{"status":{"loadBalancer":{"ingress":[{"ip":"9.9.9.9"}]}}}']);
+    await k.kubectl([
+      'patch',
+      'svc',
+      'web',
+      '--type=merge',
+      '-p',
+      '{"status":{"loadBalancer":{"ingress":[{"ip":"9.9.9.9"}]}}}',
+    ]);
     const svc = JSON.parse((await k.kubectl(['get', 'svc', 'web', '-o', 'json'])).stdout);
     assert.deepEqual(svc.status.loadBalancer.ingress, [{ ip: '47.1.2.3' }]);
-    await k.kubectl(['patch', 'node', 'node-a', '--subresource=status', '-p', '{"status":{"conditions":[{"type":"Ready","status":"True"}]}}']);
+    await k.kubectl([
+      'patch',
+      'node',
+      'node-a',
+      '--subresource=status',
+      '-p',
+      '{"status":{"conditions":[{"type":"Ready","status":"True"}]}}',
+    ]);
     await k.kubectl(['wait', '--for=condition=Ready', 'node/node-a', '--timeout=5s']);
-    await k.kubectl(['wait', '--for=jsonpath={.status.loadBalancer.ingress[0].ip}=47.1.2.3', 'svc/web', '--timeout=5s']);
+    await k.kubectl([
+      'wait',
+      '--for=jsonpath={.status.loadBalancer.ingress[0].ip}=47.1.2.3',
+      'svc/web',
+      '--timeout=5s',
+    ]);
     assert.match((await k.kubectl(['get', 'nodes'])).stdout, /node-a\s+Ready/);
     assert.match((await k.kubectl(['describe', 'svc', 'web'])).stdout, /LoadBalancer Ingress:\s+47\.1\.2\.3/);
   });
 
   it('kubectl get -w sees a change arrive', async () => {
     await k.kubectl(['apply', '-f', '-'], { input: NODE_AND_LB });
-    const watching = k.kubectl(['get', 'nodes', '-w', '-o', 'json', '--output-watch-events'], { killAfterMs: 3000 });
+    const watching = k.kubectl(['get', 'nodes', '-w', '-o', 'json', '--output-watch-events'], {
+      killAfterMs: 3000,
+    });
     await eventually(() => (k.emu.openWatches() > 0 ? true : undefined), 'kubectl watch to open');
     await k.kubectl(['label', 'node', 'node-a', 'changed=yes']);
     const events = (await watching).stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { type: string; object: { metadata: { name: string; labels: Record<string, string> } } });
-    assert.deepEqual(events.map((e) => [e.type, e.object.metadata.name]), [['ADDED', 'node-a'], ['MODIFIED', 'node-a']]);
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            type: string;
+            object: { metadata: { name: string; labels: Record<string, string> } };
+          },
+      );
+    assert.deepEqual(
+      events.map((e) => [e.type, e.object.metadata.name]),
+      [
+        ['ADDED', 'node-a'],
+        ['MODIFIED', 'node-a'],
+      ],
+    );
     assert.equal(events[1]!.object.metadata.labels['changed'], 'yes');
   });
 
   it('keeps an object with a finalizer until the finalizer is removed', async () => {
-    await k.kubectl(['apply', '-f', '-'], { input: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: held\n  finalizers: [example.com/hold]\n' });
+    await k.kubectl(['apply', '-f', '-'], {
+      input: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: held\n  finalizers: [example.com/hold]\n',
+    });
     await k.kubectl(['delete', 'configmap', 'held', '--wait=false']);
     const held = JSON.parse((await k.kubectl(['get', 'configmap', 'held', '-o', 'json'])).stdout);
     assert.ok(held.metadata.deletionTimestamp);
     const waiting = k.kubectl(['wait', '--for=delete', 'configmap/held', '--timeout=5s']);
-    await k.kubectl(['patch', 'configmap', 'held', '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]']);
+    await k.kubectl([
+      'patch',
+      'configmap',
+      'held',
+      '--type=json',
+      '-p',
+      '[{"op":"remove","path":"/metadata/finalizers"}]',
+    ]);
     await waiting;
     const gone = await k.kubectl(['get', 'configmap', 'held'], { allowFail: true });
     assert.notEqual(gone.code, 0);
@@ -157,7 +215,15 @@ spec:
 
   it('replaces an object read at its current resourceVersion, leaving status to the subresource', async () => {
     await k.kubectl(['apply', '-f', '-'], { input: NODE_AND_LB });
-    await k.kubectl(['patch', 'svc', 'web', '--subresource=status', '--type=merge', '-p', '{"status":{"loadBalancer":{"ingress":[{"ip":"47.1.2.3"}]}}}']);
+    await k.kubectl([
+      'patch',
+      'svc',
+      'web',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      '{"status":{"loadBalancer":{"ingress":[{"ip":"47.1.2.3"}]}}}',
+    ]);
     const current = JSON.parse((await k.kubectl(['get', 'svc', 'web', '-o', 'json'])).stdout);
     const nodePorts = current.spec.ports.map((p: { nodePort: number }) => p.nodePort);
     current.metadata.labels = { ...(current.metadata.labels ?? {}), tier: 'edge' };
@@ -170,7 +236,10 @@ spec:
     assert.match(r.stdout, /service\/web replaced/);
     const after = JSON.parse((await k.kubectl(['get', 'svc', 'web', '-o', 'json'])).stdout);
     assert.equal(after.metadata.labels.tier, 'edge');
-    assert.deepEqual(after.spec.ports.map((p: { name: string }) => p.name), ['http']);
+    assert.deepEqual(
+      after.spec.ports.map((p: { name: string }) => p.name),
+      ['http'],
+    );
     assert.equal(after.spec.ports[0].nodePort, nodePorts[0]);
     assert.equal(after.spec.clusterIP, current.spec.clusterIP);
     assert.equal(after.metadata.uid, current.metadata.uid);
@@ -182,7 +251,8 @@ spec:
   });
 
   it('reports 422 with the offending field, and AlreadyExists on create', async () => {
-    const bad = '{"apiVersion":"v1","kind":"Service","metadata":{"name":"bad"},"spec":{"type":"Bogus","ports":[{"port":80}]}}';
+    const bad =
+      '{"apiVersion":"v1","kind":"Service","metadata":{"name":"bad"},"spec":{"type":"Bogus","ports":[{"port":80}]}}';
     const r = await k.kubectl(['create', '-f', '-'], { input: bad, allowFail: true });
     assert.match(r.stderr, /spec\.type: Unsupported value: "Bogus"/);
     const ns = '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"kube-system"}}';
@@ -192,10 +262,17 @@ spec:
 
   it('serves describe for nodes and lists across namespaces with selectors', async () => {
     await k.kubectl(['apply', '-f', '-'], { input: NODE_AND_LB });
-    assert.match((await k.kubectl(['describe', 'node', 'node-a'])).stdout, /ProviderID:\s+cn-hangzhou\.i-0001/);
-    const names = (await k.kubectl(['get', 'svc', '-A', '-l', 'provider=kubernetes', '-o', 'name'])).stdout.trim();
+    assert.match(
+      (await k.kubectl(['describe', 'node', 'node-a'])).stdout,
+      /ProviderID:\s+cn-hangzhou\.i-0001/,
+    );
+    const names = (
+      await k.kubectl(['get', 'svc', '-A', '-l', 'provider=kubernetes', '-o', 'name'])
+    ).stdout.trim();
     assert.equal(names, 'service/kubernetes');
-    const byField = (await k.kubectl(['get', 'svc', '-A', '--field-selector', 'metadata.name=web', '-o', 'name'])).stdout.trim();
+    const byField = (
+      await k.kubectl(['get', 'svc', '-A', '--field-selector', 'metadata.name=web', '-o', 'name'])
+    ).stdout.trim();
     assert.equal(byField, 'service/web');
   });
 
@@ -206,7 +283,10 @@ spec:
     await k.kubectl(['create', 'serviceaccount', 'ccm', '-n', 'creds']);
     assert.deepEqual(k.emu.store.get('configmaps', 'cfg', 'creds')!['data'], { region: 'cn-hangzhou' });
     const secret = k.emu.store.get('secrets', 'ak', 'creds')!;
-    assert.equal(Buffer.from((secret['data'] as Record<string, string>)['id']!, 'base64').toString(), 'LTAIexample');
+    assert.equal(
+      Buffer.from((secret['data'] as Record<string, string>)['id']!, 'base64').toString(),
+      'LTAIexample',
+    );
     assert.equal(secret['type'], 'Opaque');
     assert.ok(k.emu.store.get('serviceaccounts', 'ccm', 'creds'));
   });

@@ -46,10 +46,22 @@ describe('emulator/kube main (process)', () => {
 
   it('writes a kubeconfig, keeps state and increasing resourceVersions across restarts, exits 0 on SIGTERM', async () => {
     const kubeconfig = join(dir, 'kubeconfig');
-    const args = ['--import', 'tsx', MAIN, '--port', '0', '--kubeconfig-out', kubeconfig, '--state', join(dir, 'state.json')];
+    const args = [
+      '--import',
+      'tsx',
+      MAIN,
+      '--port',
+      '0',
+      '--kubeconfig-out',
+      kubeconfig,
+      '--state',
+      join(dir, 'state.json'),
+    ];
     const first = await start(args);
     assert.match(first.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    const cfg = parseYaml(readFileSync(kubeconfig, 'utf8')) as { clusters: { cluster: { server: string } }[] };
+    const cfg = parseYaml(readFileSync(kubeconfig, 'utf8')) as {
+      clusters: { cluster: { server: string } }[];
+    };
     assert.equal(cfg.clusters[0]!.cluster.server, first.url);
     const created = await apiCall(first.url, 'POST', '/api/v1/nodes', { metadata: { name: 'survivor' } });
     assert.equal(created.status, 201);
@@ -74,7 +86,9 @@ describe('emulator/kube main (process)', () => {
   });
 
   it('rejects a bad --port with a non-zero exit', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', 'abc'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', 'abc'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));

@@ -26,12 +26,23 @@ function getDisk(state: CloudState, id: string): Disk {
 
 function checkSize(category: string, size: number, param: string): void {
   const [min, max] = DISK_LIMITS[category]!;
-  if (size < min) throw new ApiError(400, 'InvalidDiskSize.TooSmall', `The specified ${param} ${size} is less than the minimum ${min} GiB of ${category}.`);
-  if (size > max) throw new ApiError(400, 'InvalidDiskSize.TooLarge', `The specified ${param} ${size} exceeds the maximum ${max} GiB of ${category}.`);
+  if (size < min)
+    throw new ApiError(
+      400,
+      'InvalidDiskSize.TooSmall',
+      `The specified ${param} ${size} is less than the minimum ${min} GiB of ${category}.`,
+    );
+  if (size > max)
+    throw new ApiError(
+      400,
+      'InvalidDiskSize.TooLarge',
+      `The specified ${param} ${size} exceeds the maximum ${max} GiB of ${category}.`,
+    );
 }
 
 function render(d: Disk): ResponseBody {
-  const attached = d.InstanceId !== '' && (d.Status === 'In_use' || d.Status === 'Attaching' || d.Status === 'Detaching');
+  const attached =
+    d.InstanceId !== '' && (d.Status === 'In_use' || d.Status === 'Attaching' || d.Status === 'Detaching');
   return {
     DiskId: d.DiskId,
     DiskName: d.DiskName,
@@ -58,7 +69,11 @@ function render(d: Disk): ResponseBody {
     MountInstanceNum: attached ? 1 : 0,
     Tags: renderTags(d.Tags),
     OperationLocks: { OperationLock: [] },
-    Attachments: { Attachment: attached ? [{ InstanceId: d.InstanceId, Device: d.Device, AttachedTime: d.AttachedTime }] : [] },
+    Attachments: {
+      Attachment: attached
+        ? [{ InstanceId: d.InstanceId, Device: d.Device, AttachedTime: d.AttachedTime }]
+        : [],
+    },
   };
 }
 
@@ -67,9 +82,15 @@ function createDisk(ctx: Ctx): ResponseBody {
   const again = replayed(ctx, (id) => Boolean(state.disks[id]));
   if (again) return { DiskId: again, OrderId: '' };
   const zoneId = p.req('ZoneId');
-  if (!state.zones.some((z) => z.ZoneId === zoneId)) throw new ApiError(400, 'InvalidZoneId.NotFound', `The specified ZoneId "${zoneId}" does not exist.`);
+  if (!state.zones.some((z) => z.ZoneId === zoneId))
+    throw new ApiError(400, 'InvalidZoneId.NotFound', `The specified ZoneId "${zoneId}" does not exist.`);
   const category = p.str('DiskCategory') ?? 'cloud';
-  if (!DISK_LIMITS[category]) throw new ApiError(400, 'InvalidDiskCategory.ValueNotSupported', `The specified DiskCategory "${category}" is not supported.`);
+  if (!DISK_LIMITS[category])
+    throw new ApiError(
+      400,
+      'InvalidDiskCategory.ValueNotSupported',
+      `The specified DiskCategory "${category}" is not supported.`,
+    );
   const size = p.reqInt('Size');
   checkSize(category, size, 'Size');
   const id = newId('d');
@@ -100,7 +121,11 @@ function createDisk(ctx: Ctx): ResponseBody {
 }
 
 function freeDevice(state: CloudState, instanceId: string, max: number): string | undefined {
-  const used = new Set(Object.values(state.disks).filter((d) => d.InstanceId === instanceId && d.Status !== 'Available').map((d) => d.Device));
+  const used = new Set(
+    Object.values(state.disks)
+      .filter((d) => d.InstanceId === instanceId && d.Status !== 'Available')
+      .map((d) => d.Device),
+  );
   for (let i = 1; i <= max; i++) {
     const dev = `/dev/xvd${String.fromCharCode(97 + i)}`;
     if (!used.has(dev)) return dev;
@@ -112,13 +137,38 @@ function attachDisk(ctx: Ctx): ResponseBody {
   const { p, state, rt } = ctx;
   const disk = getDisk(state, p.req('DiskId'));
   const inst = getInstance(state, p.req('InstanceId'));
-  if (disk.Status !== 'Available') throw new ApiError(403, 'IncorrectDiskStatus', `The current status of disk ${disk.DiskId} (${disk.Status}) does not support this operation.`);
-  if (inst.Status !== 'Running' && inst.Status !== 'Stopped') throw new ApiError(403, 'IncorrectInstanceStatus', `The current status of instance ${inst.InstanceId} (${inst.Status}) does not support this operation.`);
-  if (disk.ZoneId !== inst.ZoneId) throw new ApiError(403, 'OperationDenied.ZoneNotMatch', `Disk ${disk.DiskId} (${disk.ZoneId}) and instance ${inst.InstanceId} (${inst.ZoneId}) are not in the same zone.`);
+  if (disk.Status !== 'Available')
+    throw new ApiError(
+      403,
+      'IncorrectDiskStatus',
+      `The current status of disk ${disk.DiskId} (${disk.Status}) does not support this operation.`,
+    );
+  if (inst.Status !== 'Running' && inst.Status !== 'Stopped')
+    throw new ApiError(
+      403,
+      'IncorrectInstanceStatus',
+      `The current status of instance ${inst.InstanceId} (${inst.Status}) does not support this operation.`,
+    );
+  if (disk.ZoneId !== inst.ZoneId)
+    throw new ApiError(
+      403,
+      'OperationDenied.ZoneNotMatch',
+      `Disk ${disk.DiskId} (${disk.ZoneId}) and instance ${inst.InstanceId} (${inst.ZoneId}) are not in the same zone.`,
+    );
   const requested = p.str('Device');
   const device = requested ?? freeDevice(state, inst.InstanceId, state.config.maxDataDisksPerInstance);
-  if (!device) throw new ApiError(403, 'InstanceDiskLimitExceeded', `Instance ${inst.InstanceId} cannot take more data disks.`);
-  if (requested && Object.values(state.disks).some((d) => d.InstanceId === inst.InstanceId && d.Device === requested && d.Status !== 'Available')) {
+  if (!device)
+    throw new ApiError(
+      403,
+      'InstanceDiskLimitExceeded',
+      `Instance ${inst.InstanceId} cannot take more data disks.`,
+    );
+  if (
+    requested &&
+    Object.values(state.disks).some(
+      (d) => d.InstanceId === inst.InstanceId && d.Device === requested && d.Status !== 'Available',
+    )
+  ) {
     throw invalidParameter('Device', `${requested} is already in use on ${inst.InstanceId}`);
   }
   Object.assign(disk, { Status: 'Attaching', InstanceId: inst.InstanceId, Device: device });
@@ -141,8 +191,18 @@ function detachDisk(ctx: Ctx): ResponseBody {
   const instanceId = p.req('InstanceId');
   const inst = getInstance(state, instanceId);
   if (disk.Type === 'system') throw new ApiError(403, 'OperationDenied', 'A system disk cannot be detached.');
-  if (disk.Status !== 'In_use') throw new ApiError(403, 'IncorrectDiskStatus', `The current status of disk ${disk.DiskId} (${disk.Status}) does not support this operation.`);
-  if (disk.InstanceId !== instanceId) throw new ApiError(403, 'IncorrectDiskStatus', `Disk ${disk.DiskId} is not attached to instance ${instanceId}.`);
+  if (disk.Status !== 'In_use')
+    throw new ApiError(
+      403,
+      'IncorrectDiskStatus',
+      `The current status of disk ${disk.DiskId} (${disk.Status}) does not support this operation.`,
+    );
+  if (disk.InstanceId !== instanceId)
+    throw new ApiError(
+      403,
+      'IncorrectDiskStatus',
+      `Disk ${disk.DiskId} is not attached to instance ${instanceId}.`,
+    );
   disk.Status = 'Detaching';
   rt.schedule(state.config.diskTransitionMs, async () => {
     const d = ctx.state.disks[disk.DiskId];
@@ -157,7 +217,12 @@ function detachDisk(ctx: Ctx): ResponseBody {
 
 function deleteDisk(ctx: Ctx): ResponseBody {
   const disk = getDisk(ctx.state, ctx.p.req('DiskId'));
-  if (disk.Status !== 'Available') throw new ApiError(403, 'IncorrectDiskStatus', `The current status of disk ${disk.DiskId} (${disk.Status}) does not support this operation.`);
+  if (disk.Status !== 'Available')
+    throw new ApiError(
+      403,
+      'IncorrectDiskStatus',
+      `The current status of disk ${disk.DiskId} (${disk.Status}) does not support this operation.`,
+    );
   delete ctx.state.disks[disk.DiskId];
   return {};
 }
@@ -165,11 +230,21 @@ function deleteDisk(ctx: Ctx): ResponseBody {
 function resizeDisk(ctx: Ctx): ResponseBody {
   const disk = getDisk(ctx.state, ctx.p.req('DiskId'));
   const size = ctx.p.reqInt('NewSize');
-  if (size <= disk.Size) throw new ApiError(400, 'InvalidDiskSize.TooSmall', `The new size ${size} must be larger than the current size ${disk.Size}.`);
+  if (size <= disk.Size)
+    throw new ApiError(
+      400,
+      'InvalidDiskSize.TooSmall',
+      `The new size ${size} must be larger than the current size ${disk.Size}.`,
+    );
   checkSize(disk.Category, size, 'NewSize');
   const type = ctx.p.str('Type') ?? 'offline';
   if (type !== 'offline' && type !== 'online') throw invalidParameter('Type', 'must be offline or online');
-  if (disk.Status !== 'Available' && disk.Status !== 'In_use') throw new ApiError(403, 'IncorrectDiskStatus', `The current status of disk ${disk.DiskId} (${disk.Status}) does not support this operation.`);
+  if (disk.Status !== 'Available' && disk.Status !== 'In_use')
+    throw new ApiError(
+      403,
+      'IncorrectDiskStatus',
+      `The current status of disk ${disk.DiskId} (${disk.Status}) does not support this operation.`,
+    );
   disk.Size = size;
   return { OrderId: '' };
 }
@@ -177,7 +252,12 @@ function resizeDisk(ctx: Ctx): ResponseBody {
 function modifyDiskAttribute(ctx: Ctx): ResponseBody {
   const { p, state } = ctx;
   const ids = [...(p.str('DiskId') ? [p.str('DiskId')!] : []), ...p.list('DiskIds')];
-  if (ids.length === 0) throw new ApiError(400, 'MissingParameter', 'The input parameter "DiskId" that is mandatory for processing this request is not supplied.');
+  if (ids.length === 0)
+    throw new ApiError(
+      400,
+      'MissingParameter',
+      'The input parameter "DiskId" that is mandatory for processing this request is not supplied.',
+    );
   const disks = ids.map((id) => getDisk(state, id));
   for (const d of disks) {
     const name = p.str('DiskName');
@@ -212,7 +292,12 @@ function describeDisks(ctx: Ctx): ResponseBody {
     return { Disks: { Disk: page.items.map(render) }, NextToken: page.nextToken, TotalCount: all.length };
   }
   const page = pageOf(all, p, { max: 100, def: 10 });
-  return { Disks: { Disk: page.items.map(render) }, TotalCount: page.totalCount, PageNumber: page.pageNumber, PageSize: page.pageSize };
+  return {
+    Disks: { Disk: page.items.map(render) },
+    TotalCount: page.totalCount,
+    PageNumber: page.pageNumber,
+    PageSize: page.pageSize,
+  };
 }
 
 export const diskHandlers: HandlerTable = {

@@ -28,8 +28,11 @@ export function createInstance(state: CloudState, input: InstanceInput): Instanc
   const vswitches = Object.values(state.vswitches);
   const vsw =
     (input.VSwitchId ? state.vswitches[input.VSwitchId] : undefined) ??
-    vswitches.find((v) => (!input.ZoneId || v.ZoneId === input.ZoneId) && (!input.VpcId || v.VpcId === input.VpcId));
-  if (!vsw) throw new ApiError(400, 'InvalidVSwitchId.NotFound', 'No vSwitch matches the instance placement.');
+    vswitches.find(
+      (v) => (!input.ZoneId || v.ZoneId === input.ZoneId) && (!input.VpcId || v.VpcId === input.VpcId),
+    );
+  if (!vsw)
+    throw new ApiError(400, 'InvalidVSwitchId.NotFound', 'No vSwitch matches the instance placement.');
   const id = input.InstanceId ?? newId('i');
   const ip = input.PrivateIpAddress ?? allocatePrivateIp(state, vsw);
   const inst: Instance = {
@@ -100,10 +103,15 @@ export function releaseInstance(state: CloudState, instanceId: string): boolean 
     if (d.DeleteWithInstance || d.Type === 'system') delete state.disks[id];
     else Object.assign(d, { InstanceId: '', Device: '', Status: 'Available', DetachedTime: nowIso() });
   }
-  for (const [id, e] of Object.entries(state.networkInterfaces)) if (e.InstanceId === instanceId) delete state.networkInterfaces[id];
-  for (const e of Object.values(state.eips)) if (e.InstanceId === instanceId) Object.assign(e, { InstanceId: '', InstanceType: '', Status: 'Available' });
-  for (const lb of Object.values(state.loadBalancers)) lb.BackendServers = lb.BackendServers.filter((b) => b.ServerId !== instanceId);
-  for (const g of Object.values(state.vserverGroups)) g.BackendServers = g.BackendServers.filter((b) => b.ServerId !== instanceId);
+  for (const [id, e] of Object.entries(state.networkInterfaces))
+    if (e.InstanceId === instanceId) delete state.networkInterfaces[id];
+  for (const e of Object.values(state.eips))
+    if (e.InstanceId === instanceId)
+      Object.assign(e, { InstanceId: '', InstanceType: '', Status: 'Available' });
+  for (const lb of Object.values(state.loadBalancers))
+    lb.BackendServers = lb.BackendServers.filter((b) => b.ServerId !== instanceId);
+  for (const g of Object.values(state.vserverGroups))
+    g.BackendServers = g.BackendServers.filter((b) => b.ServerId !== instanceId);
   return true;
 }
 

@@ -38,10 +38,20 @@ function renderInstance(state: CloudState, i: Instance): ResponseBody {
     ExpiredTime: '2099-12-31T15:59Z',
     SerialNumber: `${i.InstanceId.slice(2)}-serial`,
     DeletionProtection: false,
-    VpcAttributes: { VpcId: i.VpcId, VSwitchId: i.VSwitchId, NatIpAddress: '', PrivateIpAddress: { IpAddress: [i.PrivateIpAddress] } },
+    VpcAttributes: {
+      VpcId: i.VpcId,
+      VSwitchId: i.VSwitchId,
+      NatIpAddress: '',
+      PrivateIpAddress: { IpAddress: [i.PrivateIpAddress] },
+    },
     InnerIpAddress: { IpAddress: [] },
     PublicIpAddress: { IpAddress: i.PublicIpAddress ? [i.PublicIpAddress] : [] },
-    EipAddress: { IpAddress: i.EipAddress, AllocationId: i.EipAllocationId, InternetChargeType: i.EipAddress ? 'PayByTraffic' : '', Bandwidth: i.EipAddress ? 5 : 0 },
+    EipAddress: {
+      IpAddress: i.EipAddress,
+      AllocationId: i.EipAllocationId,
+      InternetChargeType: i.EipAddress ? 'PayByTraffic' : '',
+      Bandwidth: i.EipAddress ? 5 : 0,
+    },
     SecurityGroupIds: { SecurityGroupId: i.SecurityGroupIds },
     Tags: renderTags(i.Tags),
     OperationLocks: { LockReason: [] },
@@ -96,10 +106,21 @@ function describeInstances(ctx: Ctx): ResponseBody {
   // Newer clients page with NextToken/MaxResults; older ones with PageNumber/PageSize.
   if (ctx.p.str('NextToken') !== undefined || ctx.p.str('MaxResults') !== undefined) {
     const page = tokenPageOf(all, ctx.p, { max: 100, def: 10 });
-    return { Instances: { Instance: page.items.map(render) }, NextToken: page.nextToken, TotalCount: all.length, PageSize: page.maxResults, PageNumber: 1 };
+    return {
+      Instances: { Instance: page.items.map(render) },
+      NextToken: page.nextToken,
+      TotalCount: all.length,
+      PageSize: page.maxResults,
+      PageNumber: 1,
+    };
   }
   const page = pageOf(all, ctx.p, { max: 100, def: 10 });
-  return { Instances: { Instance: page.items.map(render) }, TotalCount: page.totalCount, PageNumber: page.pageNumber, PageSize: page.pageSize };
+  return {
+    Instances: { Instance: page.items.map(render) },
+    TotalCount: page.totalCount,
+    PageNumber: page.pageNumber,
+    PageSize: page.pageSize,
+  };
 }
 
 export function getInstance(state: CloudState, id: string): Instance {
@@ -115,10 +136,16 @@ function describeInstanceAttribute(ctx: Ctx): ResponseBody {
 
 function describeInstanceStatus(ctx: Ctx): ResponseBody {
   const ids = ctx.p.list('InstanceId');
-  const all = Object.values(ctx.state.instances).filter((i) => (ids.length === 0 || ids.includes(i.InstanceId)) && (!ctx.p.str('ZoneId') || i.ZoneId === ctx.p.str('ZoneId')));
+  const all = Object.values(ctx.state.instances).filter(
+    (i) =>
+      (ids.length === 0 || ids.includes(i.InstanceId)) &&
+      (!ctx.p.str('ZoneId') || i.ZoneId === ctx.p.str('ZoneId')),
+  );
   const page = pageOf(all, ctx.p, { max: 50, def: 10 });
   return {
-    InstanceStatuses: { InstanceStatus: page.items.map((i) => ({ InstanceId: i.InstanceId, Status: i.Status })) },
+    InstanceStatuses: {
+      InstanceStatus: page.items.map((i) => ({ InstanceId: i.InstanceId, Status: i.Status })),
+    },
     TotalCount: page.totalCount,
     PageNumber: page.pageNumber,
     PageSize: page.pageSize,
@@ -142,7 +169,9 @@ function renderEni(e: NetworkInterface): ResponseBody {
     CreationTime: e.CreationTime,
     SecurityGroupIds: { SecurityGroupId: e.SecurityGroupIds },
     PrivateIpSets: { PrivateIpSet: [{ PrivateIpAddress: e.PrimaryIpAddress, Primary: true }] },
-    Attachment: e.InstanceId ? { InstanceId: e.InstanceId, DeviceIndex: e.Type === 'Primary' ? 0 : 1 } : undefined,
+    Attachment: e.InstanceId
+      ? { InstanceId: e.InstanceId, DeviceIndex: e.Type === 'Primary' ? 0 : 1 }
+      : undefined,
     Tags: { Tag: [] },
   };
 }
@@ -164,10 +193,19 @@ function describeNetworkInterfaces(ctx: Ctx): ResponseBody {
   );
   if (p.str('NextToken') !== undefined || p.str('MaxResults') !== undefined) {
     const page = tokenPageOf(all, p, { max: 500, def: 10 });
-    return { NetworkInterfaceSets: { NetworkInterfaceSet: page.items.map(renderEni) }, NextToken: page.nextToken, TotalCount: all.length };
+    return {
+      NetworkInterfaceSets: { NetworkInterfaceSet: page.items.map(renderEni) },
+      NextToken: page.nextToken,
+      TotalCount: all.length,
+    };
   }
   const page = pageOf(all, p, { max: 100, def: 10 });
-  return { NetworkInterfaceSets: { NetworkInterfaceSet: page.items.map(renderEni) }, TotalCount: page.totalCount, PageNumber: page.pageNumber, PageSize: page.pageSize };
+  return {
+    NetworkInterfaceSets: { NetworkInterfaceSet: page.items.map(renderEni) },
+    TotalCount: page.totalCount,
+    PageNumber: page.pageNumber,
+    PageSize: page.pageSize,
+  };
 }
 
 function modifyNetworkInterfaceAttribute(ctx: Ctx): ResponseBody {

@@ -15,13 +15,19 @@ function resources(ctx: Ctx): Record<string, Record<string, Tagged>> {
 
 function typeOf(ctx: Ctx): string {
   const t = ctx.p.req('ResourceType').toLowerCase();
-  if (!resources(ctx)[t]) throw invalidParameter('ResourceType', `"${t}" is not supported by the emulator (instance, disk)`);
+  if (!resources(ctx)[t])
+    throw invalidParameter('ResourceType', `"${t}" is not supported by the emulator (instance, disk)`);
   return t;
 }
 
 function resource(ctx: Ctx, type: string, id: string): Tagged {
   const r = resources(ctx)[type]![id];
-  if (!r) throw notFound(type === 'disk' ? 'InvalidDiskId.NotFound' : 'InvalidResourceId.NotFound', 'ResourceId', id);
+  if (!r)
+    throw notFound(
+      type === 'disk' ? 'InvalidDiskId.NotFound' : 'InvalidResourceId.NotFound',
+      'ResourceId',
+      id,
+    );
   return r;
 }
 
@@ -34,9 +40,19 @@ function addTags(ctx: Ctx): ResponseBody {
 function tagResources(ctx: Ctx): ResponseBody {
   const type = typeOf(ctx);
   const ids = ctx.p.list('ResourceId');
-  if (ids.length === 0) throw new ApiError(400, 'MissingParameter', 'The input parameter "ResourceId.1" that is mandatory for processing this request is not supplied.');
+  if (ids.length === 0)
+    throw new ApiError(
+      400,
+      'MissingParameter',
+      'The input parameter "ResourceId.1" that is mandatory for processing this request is not supplied.',
+    );
   const tags = ctx.p.tags();
-  if (tags.length === 0) throw new ApiError(400, 'MissingParameter', 'The input parameter "Tag.1.Key" that is mandatory for processing this request is not supplied.');
+  if (tags.length === 0)
+    throw new ApiError(
+      400,
+      'MissingParameter',
+      'The input parameter "Tag.1.Key" that is mandatory for processing this request is not supplied.',
+    );
   const targets = ids.map((id) => resource(ctx, type, id));
   for (const r of targets) r.Tags = mergeTags(r.Tags, tags);
   return {};
@@ -62,7 +78,8 @@ function listTagResources(ctx: Ctx): ResponseBody {
   for (const [id, r] of Object.entries(resources(ctx)[type]!)) {
     if (ids.length > 0 && !ids.includes(id)) continue;
     if (!matchesTags(r.Tags, filter)) continue;
-    for (const t of r.Tags) rows.push({ ResourceId: id, ResourceType: type, TagKey: t.Key, TagValue: t.Value });
+    for (const t of r.Tags)
+      rows.push({ ResourceId: id, ResourceType: type, TagKey: t.Key, TagValue: t.Value });
   }
   const page = tokenPageOf(rows, ctx.p, { max: 1000, def: 50, sizeParam: 'MaxResults' });
   return { TagResources: { TagResource: page.items }, NextToken: page.nextToken };
@@ -89,7 +106,13 @@ function describeTags(ctx: Ctx): ResponseBody {
   }
   const page = pageOf([...counts.values()], ctx.p, { max: 100, def: 50 });
   return {
-    Tags: { Tag: page.items.map((c) => ({ TagKey: c.TagKey, TagValue: c.TagValue, ResourceTypeCount: { Instance: c.Instance, Disk: c.Disk } })) },
+    Tags: {
+      Tag: page.items.map((c) => ({
+        TagKey: c.TagKey,
+        TagValue: c.TagValue,
+        ResourceTypeCount: { Instance: c.Instance, Disk: c.Disk },
+      })),
+    },
     TotalCount: page.totalCount,
     PageNumber: page.pageNumber,
     PageSize: page.pageSize,
@@ -97,16 +120,41 @@ function describeTags(ctx: Ctx): ResponseBody {
 }
 
 const INSTANCE_TYPES = [
-  { InstanceTypeId: 'ecs.g6.large', CpuCoreCount: 2, MemorySize: 8, InstanceTypeFamily: 'ecs.g6', EniQuantity: 3 },
-  { InstanceTypeId: 'ecs.g6.xlarge', CpuCoreCount: 4, MemorySize: 16, InstanceTypeFamily: 'ecs.g6', EniQuantity: 4 },
-  { InstanceTypeId: 'ecs.c6.large', CpuCoreCount: 2, MemorySize: 4, InstanceTypeFamily: 'ecs.c6', EniQuantity: 3 },
+  {
+    InstanceTypeId: 'ecs.g6.large',
+    CpuCoreCount: 2,
+    MemorySize: 8,
+    InstanceTypeFamily: 'ecs.g6',
+    EniQuantity: 3,
+  },
+  {
+    InstanceTypeId: 'ecs.g6.xlarge',
+    CpuCoreCount: 4,
+    MemorySize: 16,
+    InstanceTypeFamily: 'ecs.g6',
+    EniQuantity: 4,
+  },
+  {
+    InstanceTypeId: 'ecs.c6.large',
+    CpuCoreCount: 2,
+    MemorySize: 4,
+    InstanceTypeFamily: 'ecs.c6',
+    EniQuantity: 3,
+  },
 ];
 
 function describeInstanceTypes(ctx: Ctx): ResponseBody {
   const wanted = ctx.p.list('InstanceTypes');
   const family = ctx.p.str('InstanceTypeFamily');
-  const list = INSTANCE_TYPES.filter((t) => (wanted.length === 0 || wanted.includes(t.InstanceTypeId)) && (!family || t.InstanceTypeFamily === family));
-  return { InstanceTypes: { InstanceType: list.map((t) => ({ ...t, DiskQuantity: 17, CpuArchitecture: 'X86' })) }, NextToken: '' };
+  const list = INSTANCE_TYPES.filter(
+    (t) =>
+      (wanted.length === 0 || wanted.includes(t.InstanceTypeId)) &&
+      (!family || t.InstanceTypeFamily === family),
+  );
+  return {
+    InstanceTypes: { InstanceType: list.map((t) => ({ ...t, DiskQuantity: 17, CpuArchitecture: 'X86' })) },
+    NextToken: '',
+  };
 }
 
 export const ecsTagHandlers: HandlerTable = {

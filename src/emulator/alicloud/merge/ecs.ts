@@ -64,6 +64,10 @@ export function mergeDisks(state: CloudState, items: Obj[]): void {
       Object.assign(existing, patch);
       continue;
     }
-    state.disks[id] = diskRecord(state, { DiskId: id, Status: patch.InstanceId ? 'In_use' : 'Available', ...patch });
+    state.disks[id] = diskRecord(state, {
+      DiskId: id,
+      Status: patch.InstanceId ? 'In_use' : 'Available',
+      ...patch,
+    });
   }
 }

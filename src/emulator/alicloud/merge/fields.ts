@@ -16,9 +16,12 @@ export function list(v: unknown): Obj[] {
   throw new ApiError(400, 'InvalidParameter', 'state lists must be arrays or {Name:[…]} objects');
 }
 
-export const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : typeof v === 'object' ? undefined : String(v));
-export const num = (v: unknown): number | undefined => (v === undefined || v === null || v === '' ? undefined : Number(v));
-export const bool = (v: unknown): boolean | undefined => (v === undefined || v === null ? undefined : v === true || v === 'true');
+export const str = (v: unknown): string | undefined =>
+  v === undefined || v === null ? undefined : typeof v === 'object' ? undefined : String(v);
+export const num = (v: unknown): number | undefined =>
+  v === undefined || v === null || v === '' ? undefined : Number(v);
+export const bool = (v: unknown): boolean | undefined =>
+  v === undefined || v === null ? undefined : v === true || v === 'true';
 
 /** First address of `{IpAddress:[…]}`, a bare array, or a string. */
 export function ip(v: unknown): string | undefined {
@@ -33,7 +36,10 @@ export function ip(v: unknown): string | undefined {
 
 export function tags(v: unknown): Tag[] | undefined {
   if (v === undefined) return undefined;
-  return list(v).map((t) => ({ Key: String(t.TagKey ?? t.Key ?? ''), Value: String(t.TagValue ?? t.Value ?? '') }));
+  return list(v).map((t) => ({
+    Key: String(t.TagKey ?? t.Key ?? ''),
+    Value: String(t.TagValue ?? t.Value ?? ''),
+  }));
 }
 
 export function defined<T extends object>(o: T): Partial<T> {

@@ -17,7 +17,8 @@ export function mergeLoadBalancers(state: CloudState, items: Obj[]): void {
       LoadBalancerSpec: str(o.LoadBalancerSpec),
       LoadBalancerStatus: str(o.LoadBalancerStatus) as LoadBalancer['LoadBalancerStatus'] | undefined,
       DeleteProtection: str(o.DeleteProtection) as LoadBalancer['DeleteProtection'] | undefined,
-      ModificationProtectionStatus: str(o.ModificationProtectionStatus) as LoadBalancer['ModificationProtectionStatus'] | undefined,
+      ModificationProtectionStatus: str(o.ModificationProtectionStatus) as
+        LoadBalancer['ModificationProtectionStatus'] | undefined,
       Tags: tags(o.Tags),
     });
     const existing = state.loadBalancers[id];
@@ -31,7 +32,9 @@ export function mergeLoadBalancers(state: CloudState, items: Obj[]): void {
     state.loadBalancers[id] = {
       LoadBalancerId: id,
       LoadBalancerName: id,
-      Address: patch.Address ?? (addressType === 'internet' || !vsw ? allocatePublicIp(state) : allocatePrivateIp(state, vsw)),
+      Address:
+        patch.Address ??
+        (addressType === 'internet' || !vsw ? allocatePublicIp(state) : allocatePrivateIp(state, vsw)),
       AddressType: addressType,
       AddressIPVersion: 'ipv4',
       NetworkType: patch.VpcId || vsw ? 'vpc' : 'classic',
@@ -81,7 +84,17 @@ export function mergeCertificates(state: CloudState, items: Obj[]): void {
 export function mergeAcls(state: CloudState, items: Obj[]): void {
   for (const o of items) {
     const id = str(o.AclId) ?? newId('acl');
-    const entries = list((o.AclEntrys ?? o.Entries) as unknown).map((e) => ({ AclEntryIP: String(e.AclEntryIP ?? ''), AclEntryComment: String(e.AclEntryComment ?? '') }));
-    state.acls[id] = { AclId: id, AclName: str(o.AclName) ?? id, AddressIPVersion: str(o.AddressIPVersion) ?? 'ipv4', CreateTime: nowIso(), Entries: entries, Tags: tags(o.Tags) ?? [] };
+    const entries = list((o.AclEntrys ?? o.Entries) as unknown).map((e) => ({
+      AclEntryIP: String(e.AclEntryIP ?? ''),
+      AclEntryComment: String(e.AclEntryComment ?? ''),
+    }));
+    state.acls[id] = {
+      AclId: id,
+      AclName: str(o.AclName) ?? id,
+      AddressIPVersion: str(o.AddressIPVersion) ?? 'ipv4',
+      CreateTime: nowIso(),
+      Entries: entries,
+      Tags: tags(o.Tags) ?? [],
+    };
   }
 }

@@ -9,15 +9,41 @@ export function mergeVpcs(state: CloudState, items: Obj[]): void {
   for (const o of items) {
     const id = str(o.VpcId) ?? newId('vpc');
     if (state.vpcs[id]) {
-      Object.assign(state.vpcs[id], defined({ VpcName: str(o.VpcName), Description: str(o.Description), CidrBlock: str(o.CidrBlock) }));
+      Object.assign(
+        state.vpcs[id],
+        defined({ VpcName: str(o.VpcName), Description: str(o.Description), CidrBlock: str(o.CidrBlock) }),
+      );
       continue;
     }
     const vrouterId = str(o.VRouterId) ?? newId('vrt');
     const tableId = newId('vtb');
     const when = nowIso();
-    state.vpcs[id] = { VpcId: id, VpcName: str(o.VpcName) ?? '', CidrBlock: str(o.CidrBlock) ?? '172.16.0.0/12', VRouterId: vrouterId, Description: str(o.Description) ?? '', IsDefault: false, CreationTime: when, Tags: tags(o.Tags) ?? [] };
-    state.vrouters[vrouterId] = { VRouterId: vrouterId, VpcId: id, VRouterName: '', Description: '', CreationTime: when };
-    state.routeTables[tableId] = { RouteTableId: tableId, VRouterId: vrouterId, VpcId: id, RouteTableType: 'System', RouteTableName: '', Description: '', CreationTime: when };
+    state.vpcs[id] = {
+      VpcId: id,
+      VpcName: str(o.VpcName) ?? '',
+      CidrBlock: str(o.CidrBlock) ?? '172.16.0.0/12',
+      VRouterId: vrouterId,
+      Description: str(o.Description) ?? '',
+      IsDefault: false,
+      CreationTime: when,
+      Tags: tags(o.Tags) ?? [],
+    };
+    state.vrouters[vrouterId] = {
+      VRouterId: vrouterId,
+      VpcId: id,
+      VRouterName: '',
+      Description: '',
+      CreationTime: when,
+    };
+    state.routeTables[tableId] = {
+      RouteTableId: tableId,
+      VRouterId: vrouterId,
+      VpcId: id,
+      RouteTableType: 'System',
+      RouteTableName: '',
+      Description: '',
+      CreationTime: when,
+    };
   }
 }
 
@@ -57,7 +83,10 @@ export function mergeRouteTables(state: CloudState, items: Obj[]): void {
     const id = str(o.RouteTableId) ?? newId('vtb');
     const existing = state.routeTables[id];
     if (existing) {
-      Object.assign(existing, defined({ RouteTableName: str(o.RouteTableName), Description: str(o.Description) }));
+      Object.assign(
+        existing,
+        defined({ RouteTableName: str(o.RouteTableName), Description: str(o.Description) }),
+      );
       continue;
     }
     const vpcId = str(o.VpcId) ?? Object.keys(state.vpcs)[0] ?? '';
@@ -95,8 +124,10 @@ export function mergeRouteEntries(state: CloudState, items: Obj[]): void {
       continue;
     }
     const tableId = patch.RouteTableId ?? Object.keys(state.routeTables)[0] ?? '';
-    if (!state.routeTables[tableId]) throw new ApiError(400, 'InvalidRouteTableId.NotFound', `no route table ${tableId}`);
-    if (!patch.DestinationCidrBlock) throw new ApiError(400, 'MissingParameter', 'a new RouteEntry needs DestinationCidrBlock');
+    if (!state.routeTables[tableId])
+      throw new ApiError(400, 'InvalidRouteTableId.NotFound', `no route table ${tableId}`);
+    if (!patch.DestinationCidrBlock)
+      throw new ApiError(400, 'MissingParameter', 'a new RouteEntry needs DestinationCidrBlock');
     state.routeEntries[id] = {
       RouteEntryId: id,
       RouteTableId: tableId,

@@ -15,25 +15,57 @@ function field(o: Record<string, unknown>, name: string): unknown {
 
 function parseBackends(ctx: Ctx, name: string, needPort: boolean): BackendServer[] {
   const list = ctx.p.json<unknown>(name);
-  if (list === undefined) throw new ApiError(400, 'MissingParameter', `The input parameter "${name}" that is mandatory for processing this request is not supplied.`);
+  if (list === undefined)
+    throw new ApiError(
+      400,
+      'MissingParameter',
+      `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
+    );
   if (!Array.isArray(list)) throw invalidParameter(name, 'must be a JSON array');
   return list.map((raw) => {
     const o = (raw ?? {}) as Record<string, unknown>;
     const serverId = String(field(o, 'ServerId') ?? '');
     if (!serverId) throw invalidParameter(name, 'has an entry without ServerId');
     const type = String(field(o, 'Type') ?? 'ecs');
-    if (type === 'ecs' && !ctx.state.instances[serverId]) throw new ApiError(400, 'InvalidBackendServers.ServerIdNotExist', `The backend server ${serverId} does not exist.`);
-    if (type === 'eni' && !ctx.state.networkInterfaces[serverId]) throw new ApiError(400, 'InvalidBackendServers.ServerIdNotExist', `The ENI ${serverId} does not exist.`);
+    if (type === 'ecs' && !ctx.state.instances[serverId])
+      throw new ApiError(
+        400,
+        'InvalidBackendServers.ServerIdNotExist',
+        `The backend server ${serverId} does not exist.`,
+      );
+    if (type === 'eni' && !ctx.state.networkInterfaces[serverId])
+      throw new ApiError(
+        400,
+        'InvalidBackendServers.ServerIdNotExist',
+        `The ENI ${serverId} does not exist.`,
+      );
     const weight = Number(field(o, 'Weight') ?? 100);
-    if (!Number.isInteger(weight) || weight < 0 || weight > 100) throw invalidParameter(name, `has weight ${String(field(o, 'Weight'))}; weights are integers 0..100`);
+    if (!Number.isInteger(weight) || weight < 0 || weight > 100)
+      throw invalidParameter(name, `has weight ${String(field(o, 'Weight'))}; weights are integers 0..100`);
     const port = Number(field(o, 'Port') ?? 0);
-    if (needPort && (!Number.isInteger(port) || port < 1 || port > 65535)) throw invalidParameter(name, `has an entry for ${serverId} without a valid Port`);
-    const ip = String(field(o, 'ServerIp') ?? ctx.state.instances[serverId]?.PrivateIpAddress ?? ctx.state.networkInterfaces[serverId]?.PrimaryIpAddress ?? '');
-    return { ServerId: serverId, Weight: weight, Type: type, ServerIp: ip, Port: port, Description: String(field(o, 'Description') ?? '') };
+    if (needPort && (!Number.isInteger(port) || port < 1 || port > 65535))
+      throw invalidParameter(name, `has an entry for ${serverId} without a valid Port`);
+    const ip = String(
+      field(o, 'ServerIp') ??
+        ctx.state.instances[serverId]?.PrivateIpAddress ??
+        ctx.state.networkInterfaces[serverId]?.PrimaryIpAddress ??
+        '',
+    );
+    return {
+      ServerId: serverId,
+      Weight: weight,
+      Type: type,
+      ServerIp: ip,
+      Port: port,
+      Description: String(field(o, 'Description') ?? ''),
+    };
   });
 }
 
-const sameServer = (a: BackendServer, b: BackendServer, byPort: boolean) => a.ServerId === b.ServerId && (!byPort || a.Port === b.Port) && (a.Type !== 'eni' || a.ServerIp === b.ServerIp);
+const sameServer = (a: BackendServer, b: BackendServer, byPort: boolean) =>
+  a.ServerId === b.ServerId &&
+  (!byPort || a.Port === b.Port) &&
+  (a.Type !== 'eni' || a.ServerIp === b.ServerIp);
 
 function upsert(current: BackendServer[], add: BackendServer[], byPort: boolean): BackendServer[] {
   const out = current.map((b) => ({ ...b }));
@@ -42,13 +74,26 @@ function upsert(current: BackendServer[], add: BackendServer[], byPort: boolean)
     if (hit) Object.assign(hit, a);
     else out.push(a);
   }
-  if (out.length > MAX_BACKENDS) throw new ApiError(400, 'InstanceBackendServerNumberOverLimit', `A server group can hold at most ${MAX_BACKENDS} backend servers.`);
+  if (out.length > MAX_BACKENDS)
+    throw new ApiError(
+      400,
+      'InstanceBackendServerNumberOverLimit',
+      `A server group can hold at most ${MAX_BACKENDS} backend servers.`,
+    );
   return out;
 }
 
 const renderLbBackends = (lb: LoadBalancer): ResponseBody => ({
   LoadBalancerId: lb.LoadBalancerId,
-  BackendServers: { BackendServer: lb.BackendServers.map((b) => ({ ServerId: b.ServerId, Weight: b.Weight, Type: b.Type, ServerIp: b.ServerIp, Description: b.Description })) },
+  BackendServers: {
+    BackendServer: lb.BackendServers.map((b) => ({
+      ServerId: b.ServerId,
+      Weight: b.Weight,
+      Type: b.Type,
+      ServerIp: b.ServerIp,
+      Description: b.Description,
+    })),
+  },
 });
 
 const renderGroup = (g: VServerGroup): ResponseBody => ({
@@ -86,16 +131,30 @@ function setBackendServers(ctx: Ctx): ResponseBody {
 /** Removal lists need not reference live instances (the instance may be gone already). */
 function parseBackendsLenient(ctx: Ctx, name: string): BackendServer[] {
   const list = ctx.p.json<unknown>(name);
-  if (!Array.isArray(list)) throw new ApiError(400, 'MissingParameter', `The input parameter "${name}" that is mandatory for processing this request is not supplied.`);
+  if (!Array.isArray(list))
+    throw new ApiError(
+      400,
+      'MissingParameter',
+      `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
+    );
   return list.map((raw) => {
     const o = (raw ?? {}) as Record<string, unknown>;
-    return { ServerId: String(field(o, 'ServerId') ?? ''), Weight: 0, Type: String(field(o, 'Type') ?? 'ecs'), ServerIp: String(field(o, 'ServerIp') ?? ''), Port: Number(field(o, 'Port') ?? 0), Description: '' };
+    return {
+      ServerId: String(field(o, 'ServerId') ?? ''),
+      Weight: 0,
+      Type: String(field(o, 'Type') ?? 'ecs'),
+      ServerIp: String(field(o, 'ServerIp') ?? ''),
+      Port: Number(field(o, 'Port') ?? 0),
+      Description: '',
+    };
   });
 }
 
 function createVServerGroup(ctx: Ctx): ResponseBody {
   const lb = getLb(ctx);
-  const backends = ctx.p.str('BackendServers') ? upsert([], parseBackends(ctx, 'BackendServers', true), true) : [];
+  const backends = ctx.p.str('BackendServers')
+    ? upsert([], parseBackends(ctx, 'BackendServers', true), true)
+    : [];
   const g: VServerGroup = {
     VServerGroupId: newId('rsp'),
     VServerGroupName: ctx.p.str('VServerGroupName') ?? '',
@@ -110,12 +169,23 @@ function createVServerGroup(ctx: Ctx): ResponseBody {
 
 function groupInUse(ctx: Ctx, g: VServerGroup): boolean {
   const lb = ctx.state.loadBalancers[g.LoadBalancerId];
-  return Boolean(lb?.Listeners.some((l) => l.Attributes.VServerGroupId === g.VServerGroupId || l.Attributes.MasterSlaveServerGroupId === g.VServerGroupId));
+  return Boolean(
+    lb?.Listeners.some(
+      (l) =>
+        l.Attributes.VServerGroupId === g.VServerGroupId ||
+        l.Attributes.MasterSlaveServerGroupId === g.VServerGroupId,
+    ),
+  );
 }
 
 function deleteVServerGroup(ctx: Ctx): ResponseBody {
   const g = getVsg(ctx);
-  if (groupInUse(ctx, g)) throw new ApiError(400, 'ResourceInUse.VServerGroup', `VServer group ${g.VServerGroupId} is used by a listener.`);
+  if (groupInUse(ctx, g))
+    throw new ApiError(
+      400,
+      'ResourceInUse.VServerGroup',
+      `VServer group ${g.VServerGroupId} is used by a listener.`,
+    );
   delete ctx.state.vserverGroups[g.VServerGroupId];
   return {};
 }
@@ -123,7 +193,11 @@ function deleteVServerGroup(ctx: Ctx): ResponseBody {
 function describeVServerGroups(ctx: Ctx): ResponseBody {
   const lb = getLb(ctx);
   const withListeners = ctx.p.bool('IncludeListener') ?? false;
-  const groups = Object.values(ctx.state.vserverGroups).filter((g) => g.LoadBalancerId === lb.LoadBalancerId && (!ctx.p.str('Description') || g.VServerGroupName === ctx.p.str('Description')));
+  const groups = Object.values(ctx.state.vserverGroups).filter(
+    (g) =>
+      g.LoadBalancerId === lb.LoadBalancerId &&
+      (!ctx.p.str('Description') || g.VServerGroupName === ctx.p.str('Description')),
+  );
   return {
     VServerGroups: {
       VServerGroup: groups.map((g) => ({
@@ -135,7 +209,15 @@ function describeVServerGroups(ctx: Ctx): ResponseBody {
         AssociatedObjects: withListeners
           ? {
               Listeners: {
-                Listener: lb.Listeners.filter((l) => l.Attributes.VServerGroupId === g.VServerGroupId).map((l) => ({ Port: l.ListenerPort, Protocol: l.ListenerProtocol, ListenerPort: l.ListenerPort, ListenerProtocol: l.ListenerProtocol, Status: l.Status })),
+                Listener: lb.Listeners.filter((l) => l.Attributes.VServerGroupId === g.VServerGroupId).map(
+                  (l) => ({
+                    Port: l.ListenerPort,
+                    Protocol: l.ListenerProtocol,
+                    ListenerPort: l.ListenerPort,
+                    ListenerProtocol: l.ListenerProtocol,
+                    Status: l.Status,
+                  }),
+                ),
               },
               Rules: { Rule: [] },
             }
@@ -179,7 +261,11 @@ function modifyVsgBackends(ctx: Ctx): ResponseBody {
   const g = getVsg(ctx);
   const old = parseBackendsLenient(ctx, 'OldBackendServers');
   const add = parseBackends(ctx, 'NewBackendServers', true);
-  g.BackendServers = upsert(g.BackendServers.filter((b) => !old.some((r) => sameServer(r, b, r.Port > 0))), add, true);
+  g.BackendServers = upsert(
+    g.BackendServers.filter((b) => !old.some((r) => sameServer(r, b, r.Port > 0))),
+    add,
+    true,
+  );
   return renderGroup(g);
 }
 

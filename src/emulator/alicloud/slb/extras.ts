@@ -27,13 +27,20 @@ const renderCert = (ctx: Ctx, c: ServerCertificate): ResponseBody => ({
 function describeServerCertificates(ctx: Ctx): ResponseBody {
   const id = ctx.p.str('ServerCertificateId');
   const ids = id?.split(',').map((s) => s.trim());
-  const certs = Object.values(ctx.state.serverCertificates).filter((c) => !ids || ids.includes(c.ServerCertificateId));
+  const certs = Object.values(ctx.state.serverCertificates).filter(
+    (c) => !ids || ids.includes(c.ServerCertificateId),
+  );
   return { ServerCertificates: { ServerCertificate: certs.map((c) => renderCert(ctx, c)) } };
 }
 
 function certificate(ctx: Ctx, id: string): ServerCertificate {
   const c = ctx.state.serverCertificates[id];
-  if (!c) throw new ApiError(400, 'ServerCertificateId.NotFound', `The specified ServerCertificateId ${id} does not exist.`);
+  if (!c)
+    throw new ApiError(
+      400,
+      'ServerCertificateId.NotFound',
+      `The specified ServerCertificateId ${id} does not exist.`,
+    );
   return c;
 }
 
@@ -41,16 +48,36 @@ function createDomainExtension(ctx: Ctx): ResponseBody {
   const lb = getLb(ctx);
   const port = ctx.p.reqInt('ListenerPort');
   const l = findListener(lb, port, 'https');
-  if (!l) throw new ApiError(400, 'InvalidParameter', `No HTTPS listener on port ${port} of ${lb.LoadBalancerId}.`);
+  if (!l)
+    throw new ApiError(400, 'InvalidParameter', `No HTTPS listener on port ${port} of ${lb.LoadBalancerId}.`);
   const domain = ctx.p.req('Domain');
   const certId = ctx.p.str('ServerCertificateId') ?? ctx.p.structs('ServerCertificate')[0]?.CertificateId;
-  if (!certId) throw new ApiError(400, 'MissingParameter', 'The input parameter "ServerCertificateId" that is mandatory for processing this request is not supplied.');
+  if (!certId)
+    throw new ApiError(
+      400,
+      'MissingParameter',
+      'The input parameter "ServerCertificateId" that is mandatory for processing this request is not supplied.',
+    );
   certificate(ctx, certId);
-  if (Object.values(ctx.state.domainExtensions).some((d) => d.LoadBalancerId === lb.LoadBalancerId && d.ListenerPort === port && d.Domain === domain)) {
-    throw new ApiError(400, 'DomainExtensionAlreadyExists', `Domain ${domain} already has an extension on port ${port}.`);
+  if (
+    Object.values(ctx.state.domainExtensions).some(
+      (d) => d.LoadBalancerId === lb.LoadBalancerId && d.ListenerPort === port && d.Domain === domain,
+    )
+  ) {
+    throw new ApiError(
+      400,
+      'DomainExtensionAlreadyExists',
+      `Domain ${domain} already has an extension on port ${port}.`,
+    );
   }
   const id = newId('de');
-  ctx.state.domainExtensions[id] = { DomainExtensionId: id, LoadBalancerId: lb.LoadBalancerId, ListenerPort: port, Domain: domain, ServerCertificateId: certId };
+  ctx.state.domainExtensions[id] = {
+    DomainExtensionId: id,
+    LoadBalancerId: lb.LoadBalancerId,
+    ListenerPort: port,
+    Domain: domain,
+    ServerCertificateId: certId,
+  };
   return { DomainExtensionId: id, ListenerPort: port };
 }
 
@@ -69,7 +96,12 @@ function deleteDomainExtension(ctx: Ctx): ResponseBody {
 function setDomainExtensionAttribute(ctx: Ctx): ResponseBody {
   const d = domainExtension(ctx);
   const certId = ctx.p.str('ServerCertificateId') ?? ctx.p.structs('ServerCertificate')[0]?.CertificateId;
-  if (!certId) throw new ApiError(400, 'MissingParameter', 'The input parameter "ServerCertificateId" that is mandatory for processing this request is not supplied.');
+  if (!certId)
+    throw new ApiError(
+      400,
+      'MissingParameter',
+      'The input parameter "ServerCertificateId" that is mandatory for processing this request is not supplied.',
+    );
   certificate(ctx, certId);
   d.ServerCertificateId = certId;
   return {};
@@ -79,8 +111,21 @@ function describeDomainExtensions(ctx: Ctx): ResponseBody {
   const lb = getLb(ctx);
   const port = ctx.p.int('ListenerPort');
   const id = ctx.p.str('DomainExtensionId');
-  const list = Object.values(ctx.state.domainExtensions).filter((d) => d.LoadBalancerId === lb.LoadBalancerId && (port === undefined || d.ListenerPort === port) && (!id || d.DomainExtensionId === id));
-  return { DomainExtensions: { DomainExtension: list.map((d) => ({ DomainExtensionId: d.DomainExtensionId, Domain: d.Domain, ServerCertificateId: d.ServerCertificateId })) } };
+  const list = Object.values(ctx.state.domainExtensions).filter(
+    (d) =>
+      d.LoadBalancerId === lb.LoadBalancerId &&
+      (port === undefined || d.ListenerPort === port) &&
+      (!id || d.DomainExtensionId === id),
+  );
+  return {
+    DomainExtensions: {
+      DomainExtension: list.map((d) => ({
+        DomainExtensionId: d.DomainExtensionId,
+        Domain: d.Domain,
+        ServerCertificateId: d.ServerCertificateId,
+      })),
+    },
+  };
 }
 
 function describeAccessControlLists(ctx: Ctx): ResponseBody {
@@ -88,7 +133,15 @@ function describeAccessControlLists(ctx: Ctx): ResponseBody {
   const all = Object.values(ctx.state.acls).filter((a) => !name || a.AclName === name);
   const page = pageOf(all, ctx.p, { max: 50, def: 10 });
   return {
-    Acls: { Acl: page.items.map((a) => ({ AclId: a.AclId, AclName: a.AclName, AddressIPVersion: a.AddressIPVersion, CreateTime: a.CreateTime, Tags: renderTags(a.Tags) })) },
+    Acls: {
+      Acl: page.items.map((a) => ({
+        AclId: a.AclId,
+        AclName: a.AclName,
+        AddressIPVersion: a.AddressIPVersion,
+        CreateTime: a.CreateTime,
+        Tags: renderTags(a.Tags),
+      })),
+    },
     TotalCount: page.totalCount,
     PageNumber: page.pageNumber,
     PageSize: page.pageSize,
@@ -101,7 +154,12 @@ function describeAccessControlListAttribute(ctx: Ctx): ResponseBody {
   const a = ctx.state.acls[id];
   if (!a) throw notFound('Acl.NotFound', 'AclId', id);
   const related = Object.values(ctx.state.loadBalancers).flatMap((lb) =>
-    lb.Listeners.filter((l) => l.Attributes.AclId === id).map((l) => ({ LoadBalancerId: lb.LoadBalancerId, ListenerPort: l.ListenerPort, Protocol: l.ListenerProtocol, AclType: l.Attributes.AclType ?? '' })),
+    lb.Listeners.filter((l) => l.Attributes.AclId === id).map((l) => ({
+      LoadBalancerId: lb.LoadBalancerId,
+      ListenerPort: l.ListenerPort,
+      Protocol: l.ListenerProtocol,
+      AclType: l.Attributes.AclType ?? '',
+    })),
   );
   return {
     AclId: a.AclId,
@@ -119,9 +177,15 @@ function describeHealthStatus(ctx: Ctx): ResponseBody {
   const lb = getLb(ctx);
   const port = ctx.p.int('ListenerPort');
   const protocol = ctx.p.str('ListenerProtocol')?.toLowerCase();
-  const rows = lb.Listeners.filter((l) => (port === undefined || l.ListenerPort === port) && (!protocol || l.ListenerProtocol === protocol)).flatMap((l) => {
-    const g = l.Attributes.VServerGroupId ? ctx.state.vserverGroups[String(l.Attributes.VServerGroupId)] : undefined;
-    const servers = g ? g.BackendServers : lb.BackendServers.map((b) => ({ ...b, Port: Number(l.Attributes.BackendServerPort ?? 0) }));
+  const rows = lb.Listeners.filter(
+    (l) => (port === undefined || l.ListenerPort === port) && (!protocol || l.ListenerProtocol === protocol),
+  ).flatMap((l) => {
+    const g = l.Attributes.VServerGroupId
+      ? ctx.state.vserverGroups[String(l.Attributes.VServerGroupId)]
+      : undefined;
+    const servers = g
+      ? g.BackendServers
+      : lb.BackendServers.map((b) => ({ ...b, Port: Number(l.Attributes.BackendServerPort ?? 0) }));
     return servers.map((b) => ({
       ServerId: b.ServerId,
       ServerIp: b.ServerIp,

@@ -8,15 +8,88 @@ import { findListener, getLb, getListener } from './lookup.js';
 
 const PROTOCOLS: ListenerProtocol[] = ['tcp', 'udp', 'http', 'https'];
 /** Parameters that identify the listener or the request rather than configure the listener. */
-const NOT_ATTRIBUTES = new Set(['LoadBalancerId', 'ListenerPort', 'ListenerProtocol', 'access_key_id', 'Tags', 'VServerGroup', 'MasterSlaveServerGroup', 'OwnerId', 'OwnerAccount', 'ResourceOwnerId', 'ResourceOwnerAccount']);
-const COMMON = new Set(['Version', 'Action', 'Format', 'Timestamp', 'SignatureMethod', 'SignatureVersion', 'SignatureType', 'SignatureNonce', 'AccessKeyId', 'RegionId', 'SecurityToken', 'BearerToken', 'Signature']);
+const NOT_ATTRIBUTES = new Set([
+  'LoadBalancerId',
+  'ListenerPort',
+  'ListenerProtocol',
+  'access_key_id',
+  'Tags',
+  'VServerGroup',
+  'MasterSlaveServerGroup',
+  'OwnerId',
+  'OwnerAccount',
+  'ResourceOwnerId',
+  'ResourceOwnerAccount',
+]);
+const COMMON = new Set([
+  'Version',
+  'Action',
+  'Format',
+  'Timestamp',
+  'SignatureMethod',
+  'SignatureVersion',
+  'SignatureType',
+  'SignatureNonce',
+  'AccessKeyId',
+  'RegionId',
+  'SecurityToken',
+  'BearerToken',
+  'Signature',
+]);
 const INTEGER_ATTRS = /(Port|Timeout|Interval|Threshold|Bandwidth|MaxConnection|ForwardCode)$/;
 
 const DEFAULTS: Record<ListenerProtocol, Record<string, string | number>> = {
-  tcp: { Scheduler: 'wrr', Bandwidth: -1, HealthCheck: 'on', HealthCheckType: 'tcp', HealthyThreshold: 3, UnhealthyThreshold: 3, HealthCheckInterval: 2, HealthCheckConnectTimeout: 5, PersistenceTimeout: 0, EstablishedTimeout: 900, AclStatus: 'off', ConnectionDrain: 'off' },
-  udp: { Scheduler: 'wrr', Bandwidth: -1, HealthCheck: 'on', HealthyThreshold: 3, UnhealthyThreshold: 3, HealthCheckInterval: 2, HealthCheckConnectTimeout: 5, PersistenceTimeout: 0, AclStatus: 'off', ConnectionDrain: 'off' },
-  http: { Scheduler: 'wrr', Bandwidth: -1, HealthCheck: 'off', StickySession: 'off', XForwardedFor: 'on', Gzip: 'on', IdleTimeout: 15, RequestTimeout: 60, ListenerForward: 'off', AclStatus: 'off' },
-  https: { Scheduler: 'wrr', Bandwidth: -1, HealthCheck: 'off', StickySession: 'off', XForwardedFor: 'on', Gzip: 'on', IdleTimeout: 15, RequestTimeout: 60, EnableHttp2: 'on', TLSCipherPolicy: 'tls_cipher_policy_1_0', AclStatus: 'off' },
+  tcp: {
+    Scheduler: 'wrr',
+    Bandwidth: -1,
+    HealthCheck: 'on',
+    HealthCheckType: 'tcp',
+    HealthyThreshold: 3,
+    UnhealthyThreshold: 3,
+    HealthCheckInterval: 2,
+    HealthCheckConnectTimeout: 5,
+    PersistenceTimeout: 0,
+    EstablishedTimeout: 900,
+    AclStatus: 'off',
+    ConnectionDrain: 'off',
+  },
+  udp: {
+    Scheduler: 'wrr',
+    Bandwidth: -1,
+    HealthCheck: 'on',
+    HealthyThreshold: 3,
+    UnhealthyThreshold: 3,
+    HealthCheckInterval: 2,
+    HealthCheckConnectTimeout: 5,
+    PersistenceTimeout: 0,
+    AclStatus: 'off',
+    ConnectionDrain: 'off',
+  },
+  http: {
+    Scheduler: 'wrr',
+    Bandwidth: -1,
+    HealthCheck: 'off',
+    StickySession: 'off',
+    XForwardedFor: 'on',
+    Gzip: 'on',
+    IdleTimeout: 15,
+    RequestTimeout: 60,
+    ListenerForward: 'off',
+    AclStatus: 'off',
+  },
+  https: {
+    Scheduler: 'wrr',
+    Bandwidth: -1,
+    HealthCheck: 'off',
+    StickySession: 'off',
+    XForwardedFor: 'on',
+    Gzip: 'on',
+    IdleTimeout: 15,
+    RequestTimeout: 60,
+    EnableHttp2: 'on',
+    TLSCipherPolicy: 'tls_cipher_policy_1_0',
+    AclStatus: 'off',
+  },
 };
 
 function attributesFrom(ctx: Ctx): Record<string, string | number> {
@@ -39,19 +112,34 @@ function checkVServerGroup(ctx: Ctx, lb: LoadBalancer, attrs: Record<string, str
     const id = attrs[key];
     if (id === undefined || id === '') continue;
     const g = ctx.state.vserverGroups[String(id)];
-    if (!g || g.LoadBalancerId !== lb.LoadBalancerId) throw new ApiError(400, 'InvalidParameter.VServerGroupId', `The specified ${key} ${id} does not exist on ${lb.LoadBalancerId}.`);
+    if (!g || g.LoadBalancerId !== lb.LoadBalancerId)
+      throw new ApiError(
+        400,
+        'InvalidParameter.VServerGroupId',
+        `The specified ${key} ${id} does not exist on ${lb.LoadBalancerId}.`,
+      );
   }
 }
 
 function checkCertificate(ctx: Ctx, attrs: Record<string, string | number>): void {
   const id = attrs.ServerCertificateId;
   if (id === undefined || id === '') return;
-  if (!ctx.state.serverCertificates[String(id)]) throw new ApiError(400, 'ServerCertificateId.NotFound', `The specified ServerCertificateId ${id} does not exist.`);
+  if (!ctx.state.serverCertificates[String(id)])
+    throw new ApiError(
+      400,
+      'ServerCertificateId.NotFound',
+      `The specified ServerCertificateId ${id} does not exist.`,
+    );
 }
 
 function conflicts(lb: LoadBalancer, port: number, protocol: ListenerProtocol): boolean {
   // TCP and UDP may share a port; anything else on the same port collides.
-  return lb.Listeners.some((l) => l.ListenerPort === port && (l.ListenerProtocol === protocol || !(['tcp', 'udp'].includes(l.ListenerProtocol) && ['tcp', 'udp'].includes(protocol) )));
+  return lb.Listeners.some(
+    (l) =>
+      l.ListenerPort === port &&
+      (l.ListenerProtocol === protocol ||
+        !(['tcp', 'udp'].includes(l.ListenerProtocol) && ['tcp', 'udp'].includes(protocol))),
+  );
 }
 
 function create(protocol: ListenerProtocol) {
@@ -60,16 +148,39 @@ function create(protocol: ListenerProtocol) {
     const port = ctx.p.reqInt('ListenerPort');
     checkPort(port, 'ListenerPort');
     const attrs = attributesFrom(ctx);
-    if (attrs.VServerGroupId === undefined && attrs.BackendServerPort === undefined && attrs.MasterSlaveServerGroupId === undefined) {
-      throw new ApiError(400, 'MissingParameter', 'The input parameter "BackendServerPort" that is mandatory for processing this request is not supplied.');
+    if (
+      attrs.VServerGroupId === undefined &&
+      attrs.BackendServerPort === undefined &&
+      attrs.MasterSlaveServerGroupId === undefined
+    ) {
+      throw new ApiError(
+        400,
+        'MissingParameter',
+        'The input parameter "BackendServerPort" that is mandatory for processing this request is not supplied.',
+      );
     }
     if (typeof attrs.BackendServerPort === 'number') checkPort(attrs.BackendServerPort, 'BackendServerPort');
-    if (protocol === 'https' && !attrs.ServerCertificateId) throw new ApiError(400, 'MissingParameter', 'The input parameter "ServerCertificateId" that is mandatory for processing this request is not supplied.');
-    if (conflicts(lb, port, protocol)) throw new ApiError(400, 'ListenerAlreadyExists', `A listener already uses port ${port} on ${lb.LoadBalancerId}.`);
+    if (protocol === 'https' && !attrs.ServerCertificateId)
+      throw new ApiError(
+        400,
+        'MissingParameter',
+        'The input parameter "ServerCertificateId" that is mandatory for processing this request is not supplied.',
+      );
+    if (conflicts(lb, port, protocol))
+      throw new ApiError(
+        400,
+        'ListenerAlreadyExists',
+        `A listener already uses port ${port} on ${lb.LoadBalancerId}.`,
+      );
     checkVServerGroup(ctx, lb, attrs);
     checkCertificate(ctx, attrs);
     // Like the real SLB, a new listener is stopped until StartLoadBalancerListener.
-    lb.Listeners.push({ ListenerPort: port, ListenerProtocol: protocol, Status: 'stopped', Attributes: { ...DEFAULTS[protocol], ...attrs } });
+    lb.Listeners.push({
+      ListenerPort: port,
+      ListenerProtocol: protocol,
+      Status: 'stopped',
+      Attributes: { ...DEFAULTS[protocol], ...attrs },
+    });
     return {};
   };
 }
@@ -83,7 +194,8 @@ function set(protocol: ListenerProtocol) {
     checkCertificate(ctx, attrs);
     Object.assign(l.Attributes, attrs);
     if (ctx.p.str('VServerGroup') === 'off') delete l.Attributes.VServerGroupId;
-    if (ctx.p.str('VServerGroup') === 'on' && !l.Attributes.VServerGroupId) throw new ApiError(400, 'MissingParameter', 'VServerGroupId is mandatory when VServerGroup is on.');
+    if (ctx.p.str('VServerGroup') === 'on' && !l.Attributes.VServerGroupId)
+      throw new ApiError(400, 'MissingParameter', 'VServerGroupId is mandatory when VServerGroup is on.');
     return {};
   };
 }
@@ -116,7 +228,12 @@ function describeListeners(ctx: Ctx): ResponseBody {
   const port = ctx.p.int('ListenerPort');
   const desc = ctx.p.str('Description');
   const rows = lbs.flatMap((lb) =>
-    lb.Listeners.filter((l) => (!protocol || l.ListenerProtocol === protocol) && (port === undefined || l.ListenerPort === port) && (!desc || l.Attributes.Description === desc))
+    lb.Listeners.filter(
+      (l) =>
+        (!protocol || l.ListenerProtocol === protocol) &&
+        (port === undefined || l.ListenerPort === port) &&
+        (!desc || l.Attributes.Description === desc),
+    )
       .sort((a, b) => a.ListenerPort - b.ListenerPort)
       .map((l) => ({ lb, l })),
   );
@@ -153,16 +270,22 @@ function listenerFor(ctx: Ctx): [LoadBalancer, Listener] {
   const lb = getLb(ctx);
   const port = ctx.p.reqInt('ListenerPort');
   const protocol = ctx.p.str('ListenerProtocol')?.toLowerCase();
-  if (protocol && !PROTOCOLS.includes(protocol as ListenerProtocol)) throw invalidParameter('ListenerProtocol');
+  if (protocol && !PROTOCOLS.includes(protocol as ListenerProtocol))
+    throw invalidParameter('ListenerProtocol');
   if (!protocol && lb.Listeners.filter((l) => l.ListenerPort === port).length > 1) {
-    throw new ApiError(400, 'MissingParameter', `Port ${port} has several listeners; ListenerProtocol is mandatory.`);
+    throw new ApiError(
+      400,
+      'MissingParameter',
+      `Port ${port} has several listeners; ListenerProtocol is mandatory.`,
+    );
   }
   return [lb, getListener(lb, port, protocol)];
 }
 
 function start(ctx: Ctx): ResponseBody {
   const [lb, l] = listenerFor(ctx);
-  if (lb.LoadBalancerStatus === 'locked') throw new ApiError(400, 'OperationFailed.LoadBalancerLocked', 'The load balancer is locked.');
+  if (lb.LoadBalancerStatus === 'locked')
+    throw new ApiError(400, 'OperationFailed.LoadBalancerLocked', 'The load balancer is locked.');
   l.Status = 'running';
   return {};
 }
@@ -177,7 +300,8 @@ function remove(ctx: Ctx): ResponseBody {
   const [lb, l] = listenerFor(ctx);
   lb.Listeners = lb.Listeners.filter((x) => x !== l);
   for (const [id, d] of Object.entries(ctx.state.domainExtensions)) {
-    if (d.LoadBalancerId === lb.LoadBalancerId && d.ListenerPort === l.ListenerPort) delete ctx.state.domainExtensions[id];
+    if (d.LoadBalancerId === lb.LoadBalancerId && d.ListenerPort === l.ListenerPort)
+      delete ctx.state.domainExtensions[id];
   }
   return {};
 }

@@ -1,6 +1,14 @@
 // SLB instances: create (idempotent by ClientToken), describe, attributes, protection, delete.
 import { ApiError, invalidParameter } from '../errors.js';
-import { allocatePrivateIp, allocatePublicIp, cidrContains, ipToInt, newId, nowIso, parseCidr } from '../ids.js';
+import {
+  allocatePrivateIp,
+  allocatePublicIp,
+  cidrContains,
+  ipToInt,
+  newId,
+  nowIso,
+  parseCidr,
+} from '../ids.js';
 import { pageOf } from '../params.js';
 import { remember, replayed } from '../tokens.js';
 import { matchesTags, mergeTags, nameMatches, parseJsonTags, renderTags } from '../tags.js';
@@ -8,7 +16,16 @@ import type { Ctx, HandlerTable, ResponseBody } from '../context.js';
 import type { LoadBalancer } from '../state.js';
 import { getLb } from './lookup.js';
 
-const SPECS = ['slb.s1.small', 'slb.s2.small', 'slb.s2.medium', 'slb.s3.small', 'slb.s3.medium', 'slb.s3.large', 'slb.s3.xlarge', 'slb.s3.xxlarge'];
+const SPECS = [
+  'slb.s1.small',
+  'slb.s2.small',
+  'slb.s2.medium',
+  'slb.s3.small',
+  'slb.s3.medium',
+  'slb.s3.large',
+  'slb.s3.xlarge',
+  'slb.s3.xxlarge',
+];
 
 function onOff(ctx: Ctx, name: string): 'on' | 'off' | undefined {
   const v = ctx.p.str(name);
@@ -23,26 +40,51 @@ function createLoadBalancer(ctx: Ctx): ResponseBody {
   if (again) return createdBody(state.loadBalancers[again]!);
 
   const addressType = p.str('AddressType') ?? 'internet';
-  if (addressType !== 'internet' && addressType !== 'intranet') throw invalidParameter('AddressType', 'must be internet or intranet');
+  if (addressType !== 'internet' && addressType !== 'intranet')
+    throw invalidParameter('AddressType', 'must be internet or intranet');
   const spec = p.str('LoadBalancerSpec') ?? '';
-  if (spec && !SPECS.includes(spec)) throw new ApiError(400, 'InvalidParameter.LoadBalancerSpec', `The specified LoadBalancerSpec "${spec}" is not valid.`);
+  if (spec && !SPECS.includes(spec))
+    throw new ApiError(
+      400,
+      'InvalidParameter.LoadBalancerSpec',
+      `The specified LoadBalancerSpec "${spec}" is not valid.`,
+    );
   const vswId = p.str('VSwitchId');
   const vsw = vswId ? state.vswitches[vswId] : undefined;
-  if (vswId && !vsw) throw new ApiError(400, 'InvalidVSwitchId.NotFound', `The specified VSwitchId does not exist. (${vswId})`);
+  if (vswId && !vsw)
+    throw new ApiError(
+      400,
+      'InvalidVSwitchId.NotFound',
+      `The specified VSwitchId does not exist. (${vswId})`,
+    );
   const vpcId = p.str('VpcId');
-  if (vpcId && !state.vpcs[vpcId]) throw new ApiError(400, 'InvalidVpcId.NotFound', `The specified VpcId does not exist. (${vpcId})`);
-  if (vsw && vpcId && vsw.VpcId !== vpcId) throw new ApiError(400, 'InvalidParameter.VSwitchId', 'The vSwitch does not belong to the VPC.');
+  if (vpcId && !state.vpcs[vpcId])
+    throw new ApiError(400, 'InvalidVpcId.NotFound', `The specified VpcId does not exist. (${vpcId})`);
+  if (vsw && vpcId && vsw.VpcId !== vpcId)
+    throw new ApiError(400, 'InvalidParameter.VSwitchId', 'The vSwitch does not belong to the VPC.');
   const zoneIds = state.zones.map((z) => z.ZoneId);
   const master = p.str('MasterZoneId') ?? vsw?.ZoneId ?? zoneIds[0] ?? '';
-  if (!zoneIds.includes(master)) throw new ApiError(400, 'InvalidParameter.MasterZoneId', `The specified MasterZoneId "${master}" is not valid.`);
+  if (!zoneIds.includes(master))
+    throw new ApiError(
+      400,
+      'InvalidParameter.MasterZoneId',
+      `The specified MasterZoneId "${master}" is not valid.`,
+    );
   const slave = p.str('SlaveZoneId') ?? zoneIds.find((z) => z !== master) ?? '';
-  if (slave && !zoneIds.includes(slave)) throw new ApiError(400, 'InvalidParameter.SlaveZoneId', `The specified SlaveZoneId "${slave}" is not valid.`);
+  if (slave && !zoneIds.includes(slave))
+    throw new ApiError(
+      400,
+      'InvalidParameter.SlaveZoneId',
+      `The specified SlaveZoneId "${slave}" is not valid.`,
+    );
 
   let address = p.str('Address');
   if (addressType === 'intranet') {
     if (address) {
-      if (vsw && !cidrContains(parseCidr(vsw.CidrBlock), ipToInt(address))) throw invalidParameter('Address', 'is not inside the vSwitch CIDR');
-      if (Object.values(state.loadBalancers).some((l) => l.Address === address)) throw new ApiError(400, 'InvalidParam.Address', `The address ${address} is already in use.`);
+      if (vsw && !cidrContains(parseCidr(vsw.CidrBlock), ipToInt(address)))
+        throw invalidParameter('Address', 'is not inside the vSwitch CIDR');
+      if (Object.values(state.loadBalancers).some((l) => l.Address === address))
+        throw new ApiError(400, 'InvalidParam.Address', `The address ${address} is already in use.`);
     } else if (vsw) {
       address = allocatePrivateIp(state, vsw);
     } else {
@@ -72,7 +114,8 @@ function createLoadBalancer(ctx: Ctx): ResponseBody {
     PayType: p.str('PayType') ?? 'PayOnDemand',
     InstanceChargeType: p.str('InstanceChargeType') ?? (spec ? 'PayBySpec' : 'PayByCLCU'),
     DeleteProtection: onOff(ctx, 'DeleteProtection') ?? 'off',
-    ModificationProtectionStatus: p.str('ModificationProtectionStatus') === 'ConsoleProtection' ? 'ConsoleProtection' : 'NonProtection',
+    ModificationProtectionStatus:
+      p.str('ModificationProtectionStatus') === 'ConsoleProtection' ? 'ConsoleProtection' : 'NonProtection',
     ModificationProtectionReason: p.str('ModificationProtectionReason') ?? '',
     ResourceGroupId: p.str('ResourceGroupId') ?? 'rg-emu-default',
     CreateTime: nowIso(created).replace(/:\d{2}Z$/, 'Z'),
@@ -133,7 +176,11 @@ function summary(ctx: Ctx, lb: LoadBalancer): ResponseBody {
 
 function describeLoadBalancers(ctx: Ctx): ResponseBody {
   const { p } = ctx;
-  const ids = p.str('LoadBalancerId')?.split(',').map((s) => s.trim()).filter(Boolean);
+  const ids = p
+    .str('LoadBalancerId')
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (ids && ids.length > 10) throw invalidParameter('LoadBalancerId', 'accepts at most 10 ids');
   const tags = [...p.tags(), ...parseJsonTags(p.str('Tags'))];
   const serverId = p.str('ServerId');
@@ -149,7 +196,12 @@ function describeLoadBalancers(ctx: Ctx): ResponseBody {
       (!p.str('LoadBalancerStatus') || lb.LoadBalancerStatus === p.str('LoadBalancerStatus')) &&
       (!p.str('MasterZoneId') || lb.MasterZoneId === p.str('MasterZoneId')) &&
       (!p.str('ResourceGroupId') || lb.ResourceGroupId === p.str('ResourceGroupId')) &&
-      (!serverId || lb.BackendServers.some((b) => b.ServerId === serverId) || Object.values(ctx.state.vserverGroups).some((g) => g.LoadBalancerId === lb.LoadBalancerId && g.BackendServers.some((b) => b.ServerId === serverId))) &&
+      (!serverId ||
+        lb.BackendServers.some((b) => b.ServerId === serverId) ||
+        Object.values(ctx.state.vserverGroups).some(
+          (g) =>
+            g.LoadBalancerId === lb.LoadBalancerId && g.BackendServers.some((b) => b.ServerId === serverId),
+        )) &&
       matchesTags(lb.Tags, tags),
   );
   const page = pageOf(all, p, { max: 100, def: 10 });
@@ -167,7 +219,12 @@ function describeLoadBalancerAttribute(ctx: Ctx): ResponseBody {
   return {
     ...summary(ctx, lb),
     ListenerPorts: { ListenerPort: listeners.map((l) => l.ListenerPort) },
-    ListenerPortsAndProtocal: { ListenerPortAndProtocal: listeners.map((l) => ({ ListenerPort: l.ListenerPort, ListenerProtocal: l.ListenerProtocol })) },
+    ListenerPortsAndProtocal: {
+      ListenerPortAndProtocal: listeners.map((l) => ({
+        ListenerPort: l.ListenerPort,
+        ListenerProtocal: l.ListenerProtocol,
+      })),
+    },
     ListenerPortsAndProtocol: {
       ListenerPortAndProtocol: listeners.map((l) => ({
         ListenerPort: l.ListenerPort,
@@ -177,7 +234,15 @@ function describeLoadBalancerAttribute(ctx: Ctx): ResponseBody {
         ForwardPort: l.Attributes.ForwardPort ?? 0,
       })),
     },
-    BackendServers: { BackendServer: lb.BackendServers.map((b) => ({ ServerId: b.ServerId, Weight: b.Weight, Type: b.Type, ServerIp: b.ServerIp, Description: b.Description })) },
+    BackendServers: {
+      BackendServer: lb.BackendServers.map((b) => ({
+        ServerId: b.ServerId,
+        Weight: b.Weight,
+        Type: b.Type,
+        ServerIp: b.ServerIp,
+        Description: b.Description,
+      })),
+    },
     Labels: { Label: [] },
     HasReservedInfo: 'false',
     SupportPrivateLink: false,
@@ -187,19 +252,30 @@ function describeLoadBalancerAttribute(ctx: Ctx): ResponseBody {
 function deleteLoadBalancer(ctx: Ctx): ResponseBody {
   const lb = getLb(ctx);
   if (lb.DeleteProtection === 'on') {
-    throw new ApiError(400, 'OperationDenied.DeleteProtection', `The load balancer ${lb.LoadBalancerId} has deletion protection enabled.`);
+    throw new ApiError(
+      400,
+      'OperationDenied.DeleteProtection',
+      `The load balancer ${lb.LoadBalancerId} has deletion protection enabled.`,
+    );
   }
   const { state } = ctx;
   delete state.loadBalancers[lb.LoadBalancerId];
-  for (const [id, g] of Object.entries(state.vserverGroups)) if (g.LoadBalancerId === lb.LoadBalancerId) delete state.vserverGroups[id];
-  for (const [id, d] of Object.entries(state.domainExtensions)) if (d.LoadBalancerId === lb.LoadBalancerId) delete state.domainExtensions[id];
+  for (const [id, g] of Object.entries(state.vserverGroups))
+    if (g.LoadBalancerId === lb.LoadBalancerId) delete state.vserverGroups[id];
+  for (const [id, d] of Object.entries(state.domainExtensions))
+    if (d.LoadBalancerId === lb.LoadBalancerId) delete state.domainExtensions[id];
   return {};
 }
 
 function setDeleteProtection(ctx: Ctx): ResponseBody {
   const lb = getLb(ctx);
   const v = onOff(ctx, 'DeleteProtection');
-  if (!v) throw new ApiError(400, 'MissingParameter', 'The input parameter "DeleteProtection" that is mandatory for processing this request is not supplied.');
+  if (!v)
+    throw new ApiError(
+      400,
+      'MissingParameter',
+      'The input parameter "DeleteProtection" that is mandatory for processing this request is not supplied.',
+    );
   lb.DeleteProtection = v;
   return {};
 }
@@ -207,9 +283,11 @@ function setDeleteProtection(ctx: Ctx): ResponseBody {
 function setModificationProtection(ctx: Ctx): ResponseBody {
   const lb = getLb(ctx);
   const status = ctx.p.req('ModificationProtectionStatus');
-  if (status !== 'ConsoleProtection' && status !== 'NonProtection') throw invalidParameter('ModificationProtectionStatus');
+  if (status !== 'ConsoleProtection' && status !== 'NonProtection')
+    throw invalidParameter('ModificationProtectionStatus');
   lb.ModificationProtectionStatus = status;
-  lb.ModificationProtectionReason = status === 'ConsoleProtection' ? (ctx.p.str('ModificationProtectionReason') ?? '') : '';
+  lb.ModificationProtectionReason =
+    status === 'ConsoleProtection' ? (ctx.p.str('ModificationProtectionReason') ?? '') : '';
   return {};
 }
 
@@ -222,7 +300,8 @@ function setName(ctx: Ctx): ResponseBody {
 function setStatus(ctx: Ctx): ResponseBody {
   const lb = getLb(ctx);
   const s = ctx.p.req('LoadBalancerStatus');
-  if (s !== 'active' && s !== 'inactive') throw invalidParameter('LoadBalancerStatus', 'must be active or inactive');
+  if (s !== 'active' && s !== 'inactive')
+    throw invalidParameter('LoadBalancerStatus', 'must be active or inactive');
   lb.LoadBalancerStatus = s;
   return {};
 }
@@ -230,7 +309,12 @@ function setStatus(ctx: Ctx): ResponseBody {
 function modifySpec(ctx: Ctx): ResponseBody {
   const lb = getLb(ctx);
   const spec = ctx.p.req('LoadBalancerSpec');
-  if (!SPECS.includes(spec)) throw new ApiError(400, 'InvalidParameter.LoadBalancerSpec', `The specified LoadBalancerSpec "${spec}" is not valid.`);
+  if (!SPECS.includes(spec))
+    throw new ApiError(
+      400,
+      'InvalidParameter.LoadBalancerSpec',
+      `The specified LoadBalancerSpec "${spec}" is not valid.`,
+    );
   lb.LoadBalancerSpec = spec;
   lb.InstanceChargeType = 'PayBySpec';
   return { OrderId: 0 };

@@ -16,11 +16,18 @@ export function getVsg(ctx: Ctx, id = ctx.p.req('VServerGroupId')): VServerGroup
 }
 
 export function findListener(lb: LoadBalancer, port: number, protocol?: string): Listener | undefined {
-  return lb.Listeners.find((l) => l.ListenerPort === port && (!protocol || l.ListenerProtocol === protocol.toLowerCase()));
+  return lb.Listeners.find(
+    (l) => l.ListenerPort === port && (!protocol || l.ListenerProtocol === protocol.toLowerCase()),
+  );
 }
 
 export function getListener(lb: LoadBalancer, port: number, protocol?: string): Listener {
   const l = findListener(lb, port, protocol);
-  if (!l) throw new ApiError(400, 'InvalidParameter', `The specified listener (port ${port}${protocol ? `, ${protocol}` : ''}) does not exist on ${lb.LoadBalancerId}.`);
+  if (!l)
+    throw new ApiError(
+      400,
+      'InvalidParameter',
+      `The specified listener (port ${port}${protocol ? `, ${protocol}` : ''}) does not exist on ${lb.LoadBalancerId}.`,
+    );
   return l;
 }

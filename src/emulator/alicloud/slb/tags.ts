@@ -7,7 +7,8 @@ import { getLb } from './lookup.js';
 
 function requireInstanceType(ctx: Ctx): void {
   const t = ctx.p.req('ResourceType');
-  if (t !== 'instance') throw invalidParameter('ResourceType', `"${t}" is not supported by the emulator (instance)`);
+  if (t !== 'instance')
+    throw invalidParameter('ResourceType', `"${t}" is not supported by the emulator (instance)`);
 }
 
 function addTags(ctx: Ctx): ResponseBody {
@@ -20,7 +21,9 @@ function addTags(ctx: Ctx): ResponseBody {
 function removeTags(ctx: Ctx): ResponseBody {
   const lb = getLb(ctx);
   const tags = parseJsonTags(ctx.p.req('Tags'));
-  lb.Tags = lb.Tags.filter((t) => !tags.some((r) => r.Key === t.Key && (r.Value === '' || r.Value === t.Value)));
+  lb.Tags = lb.Tags.filter(
+    (t) => !tags.some((r) => r.Key === t.Key && (r.Value === '' || r.Value === t.Value)),
+  );
   return {};
 }
 
@@ -40,14 +43,20 @@ function describeTags(ctx: Ctx): ResponseBody {
     }
   }
   const page = pageOf([...counts.values()], ctx.p, { max: 100, def: 50 });
-  return { TagSets: { TagSet: page.items }, TotalCount: page.totalCount, PageNumber: page.pageNumber, PageSize: page.pageSize };
+  return {
+    TagSets: { TagSet: page.items },
+    TotalCount: page.totalCount,
+    PageNumber: page.pageNumber,
+    PageSize: page.pageSize,
+  };
 }
 
 function tagResources(ctx: Ctx): ResponseBody {
   requireInstanceType(ctx);
   const ids = ctx.p.list('ResourceId');
   const tags = ctx.p.tags();
-  if (ids.length === 0 || tags.length === 0) throw new ApiError(400, 'MissingParameter', 'ResourceId.N and Tag.N are mandatory.');
+  if (ids.length === 0 || tags.length === 0)
+    throw new ApiError(400, 'MissingParameter', 'ResourceId.N and Tag.N are mandatory.');
   const lbs = ids.map((id) => getLb(ctx, id));
   for (const lb of lbs) lb.Tags = mergeTags(lb.Tags, tags);
   return {};
@@ -70,7 +79,14 @@ function listTagResources(ctx: Ctx): ResponseBody {
   const filter = ctx.p.tags();
   const rows = Object.values(ctx.state.loadBalancers)
     .filter((lb) => (ids.length === 0 || ids.includes(lb.LoadBalancerId)) && matchesTags(lb.Tags, filter))
-    .flatMap((lb) => lb.Tags.map((t) => ({ ResourceId: lb.LoadBalancerId, ResourceType: 'instance', TagKey: t.Key, TagValue: t.Value })));
+    .flatMap((lb) =>
+      lb.Tags.map((t) => ({
+        ResourceId: lb.LoadBalancerId,
+        ResourceType: 'instance',
+        TagKey: t.Key,
+        TagValue: t.Value,
+      })),
+    );
   const page = tokenPageOf(rows, ctx.p, { max: 1000, def: 50 });
   return { TagResources: { TagResource: page.items }, NextToken: page.nextToken };
 }

@@ -8,7 +8,11 @@ import type { CloudState, RouteTable, Vpc, VSwitch } from '../state.js';
 import { getTable, renderEntry } from './routes.js';
 
 function idList(p: Params, name: string): string[] | undefined {
-  return p.str(name)?.split(',').map((s) => s.trim()).filter(Boolean);
+  return p
+    .str(name)
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function renderVpc(state: CloudState, v: Vpc): ResponseBody {
@@ -23,8 +27,16 @@ function renderVpc(state: CloudState, v: Vpc): ResponseBody {
     IsDefault: v.IsDefault,
     CreationTime: v.CreationTime,
     ResourceGroupId: 'rg-emu-default',
-    VSwitchIds: { VSwitchId: Object.values(state.vswitches).filter((s) => s.VpcId === v.VpcId).map((s) => s.VSwitchId) },
-    RouterTableIds: { RouterTableIds: Object.values(state.routeTables).filter((t) => t.VpcId === v.VpcId).map((t) => t.RouteTableId) },
+    VSwitchIds: {
+      VSwitchId: Object.values(state.vswitches)
+        .filter((s) => s.VpcId === v.VpcId)
+        .map((s) => s.VSwitchId),
+    },
+    RouterTableIds: {
+      RouterTableIds: Object.values(state.routeTables)
+        .filter((t) => t.VpcId === v.VpcId)
+        .map((t) => t.RouteTableId),
+    },
     UserCidrs: { UserCidr: [] },
     SecondaryCidrBlocks: { SecondaryCidrBlock: [] },
     NatGatewayIds: { NatGatewayIds: [] },
@@ -52,15 +64,31 @@ function renderTable(state: CloudState, t: RouteTable, withEntries: boolean): Re
     Status: 'Available',
     ResourceGroupId: 'rg-emu-default',
     AssociateType: 'VSwitch',
-    VSwitchIds: { VSwitchId: Object.values(state.vswitches).filter((s) => s.RouteTableId === t.RouteTableId).map((s) => s.VSwitchId) },
+    VSwitchIds: {
+      VSwitchId: Object.values(state.vswitches)
+        .filter((s) => s.RouteTableId === t.RouteTableId)
+        .map((s) => s.VSwitchId),
+    },
     Tags: { Tag: [] },
-    ...(withEntries ? { RouteEntrys: { RouteEntry: Object.values(state.routeEntries).filter((e) => e.RouteTableId === t.RouteTableId).map(renderEntry) } } : {}),
+    ...(withEntries
+      ? {
+          RouteEntrys: {
+            RouteEntry: Object.values(state.routeEntries)
+              .filter((e) => e.RouteTableId === t.RouteTableId)
+              .map(renderEntry),
+          },
+        }
+      : {}),
   };
 }
 
 function renderVSwitch(state: CloudState, s: VSwitch): ResponseBody {
   const size = 2 ** (32 - parseCidr(s.CidrBlock).prefix);
-  const used = Object.values(state.networkInterfaces).filter((e) => e.VSwitchId === s.VSwitchId).length + Object.values(state.loadBalancers).filter((l) => l.VSwitchId === s.VSwitchId && l.AddressType === 'intranet').length;
+  const used =
+    Object.values(state.networkInterfaces).filter((e) => e.VSwitchId === s.VSwitchId).length +
+    Object.values(state.loadBalancers).filter(
+      (l) => l.VSwitchId === s.VSwitchId && l.AddressType === 'intranet',
+    ).length;
   const table = state.routeTables[s.RouteTableId];
   return {
     VSwitchId: s.VSwitchId,
@@ -75,16 +103,25 @@ function renderVSwitch(state: CloudState, s: VSwitch): ResponseBody {
     AvailableIpAddressCount: Math.max(0, size - 4 - used),
     ResourceGroupId: 'rg-emu-default',
     ShareType: 'Sharing',
-    RouteTable: table ? { RouteTableId: table.RouteTableId, RouteTableType: table.RouteTableType } : undefined,
+    RouteTable: table
+      ? { RouteTableId: table.RouteTableId, RouteTableType: table.RouteTableType }
+      : undefined,
     Tags: { Tag: [] },
   };
 }
 
 function describeVpcs(ctx: Ctx): ResponseBody {
   const ids = idList(ctx.p, 'VpcId');
-  const all = Object.values(ctx.state.vpcs).filter((v) => (!ids || ids.includes(v.VpcId)) && (!ctx.p.str('VpcName') || v.VpcName === ctx.p.str('VpcName')));
+  const all = Object.values(ctx.state.vpcs).filter(
+    (v) => (!ids || ids.includes(v.VpcId)) && (!ctx.p.str('VpcName') || v.VpcName === ctx.p.str('VpcName')),
+  );
   const page = pageOf(all, ctx.p, { max: 50, def: 10 });
-  return { Vpcs: { Vpc: page.items.map((v) => renderVpc(ctx.state, v)) }, TotalCount: page.totalCount, PageNumber: page.pageNumber, PageSize: page.pageSize };
+  return {
+    Vpcs: { Vpc: page.items.map((v) => renderVpc(ctx.state, v)) },
+    TotalCount: page.totalCount,
+    PageNumber: page.pageNumber,
+    PageSize: page.pageSize,
+  };
 }
 
 function describeVpcAttribute(ctx: Ctx): ResponseBody {
@@ -103,7 +140,12 @@ function describeVSwitches(ctx: Ctx): ResponseBody {
       (!p.str('RouteTableId') || s.RouteTableId === p.str('RouteTableId')),
   );
   const page = pageOf(all, p, { max: 50, def: 10 });
-  return { VSwitches: { VSwitch: page.items.map((s) => renderVSwitch(ctx.state, s)) }, TotalCount: page.totalCount, PageNumber: page.pageNumber, PageSize: page.pageSize };
+  return {
+    VSwitches: { VSwitch: page.items.map((s) => renderVSwitch(ctx.state, s)) },
+    TotalCount: page.totalCount,
+    PageNumber: page.pageNumber,
+    PageSize: page.pageSize,
+  };
 }
 
 function describeVSwitchAttributes(ctx: Ctx): ResponseBody {
@@ -126,7 +168,11 @@ function describeVRouters(ctx: Ctx): ResponseBody {
         Description: r.Description,
         CreationTime: r.CreationTime,
         RegionId: ctx.state.regionId,
-        RouteTableIds: { RouteTableId: Object.values(ctx.state.routeTables).filter((t) => t.VRouterId === r.VRouterId).map((t) => t.RouteTableId) },
+        RouteTableIds: {
+          RouteTableId: Object.values(ctx.state.routeTables)
+            .filter((t) => t.VRouterId === r.VRouterId)
+            .map((t) => t.RouteTableId),
+        },
       })),
     },
     TotalCount: page.totalCount,
@@ -153,7 +199,12 @@ function filterTables(ctx: Ctx): RouteTable[] {
 
 function describeRouteTables(ctx: Ctx): ResponseBody {
   const page = pageOf(filterTables(ctx), ctx.p, { max: 50, def: 10 });
-  return { RouteTables: { RouteTable: page.items.map((t) => renderTable(ctx.state, t, true)) }, TotalCount: page.totalCount, PageNumber: page.pageNumber, PageSize: page.pageSize };
+  return {
+    RouteTables: { RouteTable: page.items.map((t) => renderTable(ctx.state, t, true)) },
+    TotalCount: page.totalCount,
+    PageNumber: page.pageNumber,
+    PageSize: page.pageSize,
+  };
 }
 
 function describeRouteTableList(ctx: Ctx): ResponseBody {

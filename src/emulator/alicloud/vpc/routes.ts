@@ -9,7 +9,20 @@ import type { Ctx, HandlerTable, ResponseBody } from '../context.js';
 import type { CloudState, RouteEntry, RouteTable } from '../state.js';
 
 export const MAX_BATCH = 50;
-const NEXT_HOP_TYPES = ['Instance', 'NetworkInterface', 'HaVip', 'RouterInterface', 'VpnGateway', 'IPv6Gateway', 'NatGateway', 'Attachment', 'VpcPeer', 'Ipv4Gateway', 'GatewayEndpoint', 'Ecr'];
+const NEXT_HOP_TYPES = [
+  'Instance',
+  'NetworkInterface',
+  'HaVip',
+  'RouterInterface',
+  'VpnGateway',
+  'IPv6Gateway',
+  'NatGateway',
+  'Attachment',
+  'VpcPeer',
+  'Ipv4Gateway',
+  'GatewayEndpoint',
+  'Ecr',
+];
 
 export function getTable(state: CloudState, id: string): RouteTable {
   const t = state.routeTables[id];
@@ -24,7 +37,11 @@ function entriesOf(state: CloudState, tableId: string): RouteEntry[] {
 function assertTableSettled(state: CloudState, tableId: string): void {
   const busy = entriesOf(state, tableId).find((e) => e.Status !== 'Available');
   if (busy) {
-    throw new ApiError(400, 'IncorrectRouteEntryStatus', `Route table ${tableId} has an entry in ${busy.Status} status (${busy.RouteEntryId}); concurrent route changes are not allowed.`);
+    throw new ApiError(
+      400,
+      'IncorrectRouteEntryStatus',
+      `Route table ${tableId} has an entry in ${busy.Status} status (${busy.RouteEntryId}); concurrent route changes are not allowed.`,
+    );
   }
 }
 
@@ -41,26 +58,34 @@ interface NewRoute {
 function validate(state: CloudState, r: NewRoute, pendingCidrs: Set<string>): [string, string] | undefined {
   try {
     const c = parseCidr(r.cidr, 'DestinationCidrBlock');
-    if (`${intToDotted(c.base)}/${c.prefix}` !== r.cidr) return ['InvalidDestinationCidrBlock.Malformed', `"${r.cidr}" is not a network address.`];
+    if (`${intToDotted(c.base)}/${c.prefix}` !== r.cidr)
+      return ['InvalidDestinationCidrBlock.Malformed', `"${r.cidr}" is not a network address.`];
   } catch (err) {
     return ['InvalidDestinationCidrBlock.Malformed', err instanceof Error ? err.message : String(err)];
   }
-  if (!NEXT_HOP_TYPES.includes(r.nextHopType)) return ['InvalidNextHopType.NotSupported', `NextHopType "${r.nextHopType}" is not supported.`];
+  if (!NEXT_HOP_TYPES.includes(r.nextHopType))
+    return ['InvalidNextHopType.NotSupported', `NextHopType "${r.nextHopType}" is not supported.`];
   if (!r.nextHopId) return ['MissingParameter', 'NextHopId is mandatory.'];
   const table = state.routeTables[r.tableId]!;
   if (r.nextHopType === 'Instance') {
     const inst = state.instances[r.nextHopId];
     if (!inst) return ['InvalidInstanceId.NotFound', `The specified instance ${r.nextHopId} does not exist.`];
-    if (inst.VpcId !== table.VpcId) return ['InvalidInstanceId.NotInVpc', `Instance ${r.nextHopId} is not in VPC ${table.VpcId}.`];
+    if (inst.VpcId !== table.VpcId)
+      return ['InvalidInstanceId.NotInVpc', `Instance ${r.nextHopId} is not in VPC ${table.VpcId}.`];
   }
-  if (r.nextHopType === 'NetworkInterface' && !state.networkInterfaces[r.nextHopId]) return ['InvalidEniId.NotFound', `The specified ENI ${r.nextHopId} does not exist.`];
+  if (r.nextHopType === 'NetworkInterface' && !state.networkInterfaces[r.nextHopId])
+    return ['InvalidEniId.NotFound', `The specified ENI ${r.nextHopId} does not exist.`];
   const existing = entriesOf(state, r.tableId);
   if (pendingCidrs.has(r.cidr) || existing.some((e) => e.DestinationCidrBlock === r.cidr)) {
     return ['InvalidCIDRBlock.Duplicate', `A route entry for ${r.cidr} already exists in ${r.tableId}.`];
   }
   // Accepted entries of the same batch are already in the table, so they count here too.
   const custom = existing.filter((e) => e.Type === 'Custom').length;
-  if (custom >= state.config.routeQuotaPerTable) return ['QuotaExceeded.RouteEntryNum', `Route table ${r.tableId} already has ${custom} custom entries (quota ${state.config.routeQuotaPerTable}).`];
+  if (custom >= state.config.routeQuotaPerTable)
+    return [
+      'QuotaExceeded.RouteEntryNum',
+      `Route table ${r.tableId} already has ${custom} custom entries (quota ${state.config.routeQuotaPerTable}).`,
+    ];
   return undefined;
 }
 
@@ -91,7 +116,8 @@ function settleLater(ctx: Ctx, ids: string[]): void {
       const e = ctx.state.routeEntries[id];
       if (!e) continue;
       if (e.Status === 'Deleting') delete ctx.state.routeEntries[id];
-      else if (e.Status === 'Pending' || e.Status === 'Modifying') Object.assign(e, { Status: 'Available', GmtModified: nowIso() });
+      else if (e.Status === 'Pending' || e.Status === 'Modifying')
+        Object.assign(e, { Status: 'Available', GmtModified: nowIso() });
     }
   });
 }
@@ -124,8 +150,14 @@ function createRouteEntry(ctx: Ctx): ResponseBody {
 function createRouteEntries(ctx: Ctx): ResponseBody {
   const { state } = ctx;
   const items = ctx.p.structs('RouteEntries');
-  if (items.length === 0) throw new ApiError(400, 'MissingParameter', 'The input parameter "RouteEntries" that is mandatory for processing this request is not supplied.');
-  if (items.length > MAX_BATCH) throw invalidParameter('RouteEntries', `accepts at most ${MAX_BATCH} entries per call`);
+  if (items.length === 0)
+    throw new ApiError(
+      400,
+      'MissingParameter',
+      'The input parameter "RouteEntries" that is mandatory for processing this request is not supplied.',
+    );
+  if (items.length > MAX_BATCH)
+    throw invalidParameter('RouteEntries', `accepts at most ${MAX_BATCH} entries per call`);
   const routes: NewRoute[] = items.map((i) => ({
     tableId: i.RouteTableId ?? '',
     cidr: i.DstCidrBlock ?? '',
@@ -157,10 +189,21 @@ function createRouteEntries(ctx: Ctx): ResponseBody {
     ids.push(insert(ctx, r).RouteEntryId);
   }
   if (ids.length > 0) settleLater(ctx, ids);
-  return { SuccessCount: ids.length, FailedCount: failed.length, RouteEntryIds: ids, FailedRouteEntries: failed };
+  return {
+    SuccessCount: ids.length,
+    FailedCount: failed.length,
+    RouteEntryIds: ids,
+    FailedRouteEntries: failed,
+  };
 }
 
-function findCustom(state: CloudState, tableId: string | undefined, id: string | undefined, cidr: string | undefined, nextHop: string | undefined): RouteEntry | undefined {
+function findCustom(
+  state: CloudState,
+  tableId: string | undefined,
+  id: string | undefined,
+  cidr: string | undefined,
+  nextHop: string | undefined,
+): RouteEntry | undefined {
   return Object.values(state.routeEntries).find(
     (e) =>
       e.Type === 'Custom' &&
@@ -173,10 +216,21 @@ function deleteRouteEntry(ctx: Ctx): ResponseBody {
   const { p, state } = ctx;
   const id = p.str('RouteEntryId');
   const tableId = p.str('RouteTableId');
-  if (!id && !tableId) throw new ApiError(400, 'MissingParameter', 'Either RouteEntryId or RouteTableId and DestinationCidrBlock must be given.');
+  if (!id && !tableId)
+    throw new ApiError(
+      400,
+      'MissingParameter',
+      'Either RouteEntryId or RouteTableId and DestinationCidrBlock must be given.',
+    );
   if (tableId) getTable(state, tableId);
   const cidr = id ? undefined : p.req('DestinationCidrBlock');
-  const e = findCustom(state, tableId, id, cidr, p.str('NextHopId') ?? p.structs('NextHopList')[0]?.NextHopId);
+  const e = findCustom(
+    state,
+    tableId,
+    id,
+    cidr,
+    p.str('NextHopId') ?? p.structs('NextHopList')[0]?.NextHopId,
+  );
   if (!e) throw notFound('InvalidRouteEntry.NotFound', 'route entry', id ?? `${tableId} ${cidr}`);
   assertTableSettled(state, e.RouteTableId);
   e.Status = 'Deleting';
@@ -187,10 +241,17 @@ function deleteRouteEntry(ctx: Ctx): ResponseBody {
 function deleteRouteEntries(ctx: Ctx): ResponseBody {
   const { state } = ctx;
   const items = ctx.p.structs('RouteEntries');
-  if (items.length === 0) throw new ApiError(400, 'MissingParameter', 'The input parameter "RouteEntries" that is mandatory for processing this request is not supplied.');
-  if (items.length > MAX_BATCH) throw invalidParameter('RouteEntries', `accepts at most ${MAX_BATCH} entries per call`);
+  if (items.length === 0)
+    throw new ApiError(
+      400,
+      'MissingParameter',
+      'The input parameter "RouteEntries" that is mandatory for processing this request is not supplied.',
+    );
+  if (items.length > MAX_BATCH)
+    throw invalidParameter('RouteEntries', `accepts at most ${MAX_BATCH} entries per call`);
   for (const i of items) {
-    if (!i.RouteTableId) throw new ApiError(400, 'MissingParameter', 'RouteEntries.N.RouteTableId is mandatory.');
+    if (!i.RouteTableId)
+      throw new ApiError(400, 'MissingParameter', 'RouteEntries.N.RouteTableId is mandatory.');
     getTable(state, i.RouteTableId);
   }
   for (const t of new Set(items.map((i) => i.RouteTableId!))) assertTableSettled(state, t);
@@ -199,7 +260,13 @@ function deleteRouteEntries(ctx: Ctx): ResponseBody {
   for (const i of items) {
     const e = findCustom(state, i.RouteTableId, i.RouteEntryId, i.DstCidrBlock, i.NextHop);
     if (!e || e.Status === 'Deleting') {
-      failed.push({ DstCidrBlock: i.DstCidrBlock ?? '', NextHop: i.NextHop ?? '', RouteEntryId: i.RouteEntryId ?? '', FailedCode: 'VPC_ROUTER_ENTRY_NOT_EXIST', FailedMessage: 'The route entry does not exist.' });
+      failed.push({
+        DstCidrBlock: i.DstCidrBlock ?? '',
+        NextHop: i.NextHop ?? '',
+        RouteEntryId: i.RouteEntryId ?? '',
+        FailedCode: 'VPC_ROUTER_ENTRY_NOT_EXIST',
+        FailedMessage: 'The route entry does not exist.',
+      });
       continue;
     }
     e.Status = 'Deleting';
@@ -212,7 +279,9 @@ function deleteRouteEntries(ctx: Ctx): ResponseBody {
 function modifyRouteEntry(ctx: Ctx): ResponseBody {
   const { p, state } = ctx;
   const id = p.str('RouteEntryId');
-  const e = id ? state.routeEntries[id] : findCustom(state, p.req('RouteTableId'), undefined, p.req('DestinationCidrBlock'), undefined);
+  const e = id
+    ? state.routeEntries[id]
+    : findCustom(state, p.req('RouteTableId'), undefined, p.req('DestinationCidrBlock'), undefined);
   if (!e) throw notFound('InvalidRouteEntry.NotFound', 'route entry', id);
   const name = p.str('RouteEntryName');
   if (name !== undefined) e.RouteEntryName = name;
@@ -220,10 +289,16 @@ function modifyRouteEntry(ctx: Ctx): ResponseBody {
   if (desc !== undefined) e.Description = desc;
   const hop = p.str('NewNextHopId');
   if (hop !== undefined) {
-    if (e.Type !== 'Custom') throw new ApiError(400, 'OperationDenied.SystemRouteEntry', 'The next hop of a system route entry cannot be changed.');
+    if (e.Type !== 'Custom')
+      throw new ApiError(
+        400,
+        'OperationDenied.SystemRouteEntry',
+        'The next hop of a system route entry cannot be changed.',
+      );
     assertTableSettled(state, e.RouteTableId);
     const type = p.str('NewNextHopType') ?? e.NextHopType;
-    if (type === 'Instance' && !state.instances[hop]) throw notFound('InvalidInstanceId.NotFound', 'instance', hop);
+    if (type === 'Instance' && !state.instances[hop])
+      throw notFound('InvalidInstanceId.NotFound', 'instance', hop);
     Object.assign(e, { NextHopId: hop, NextHopType: type, Status: 'Modifying' });
     settleLater(ctx, [e.RouteEntryId]);
   }
@@ -245,7 +320,11 @@ export function renderEntry(e: RouteEntry): ResponseBody {
     IpVersion: 'ipv4',
     Origin: e.Type === 'System' ? 'SystemRoute' : 'CustomRoute',
     GmtModified: e.GmtModified,
-    NextHops: { NextHop: e.NextHopId ? [{ NextHopId: e.NextHopId, NextHopType: e.NextHopType, Enabled: 1, Weight: 0 }] : [] },
+    NextHops: {
+      NextHop: e.NextHopId
+        ? [{ NextHopId: e.NextHopId, NextHopType: e.NextHopType, Enabled: 1, Weight: 0 }]
+        : [],
+    },
   };
 }
 

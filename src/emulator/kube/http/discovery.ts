@@ -62,7 +62,17 @@ export function apiResourceList(group: string, version: string): Record<string, 
       ...(d.categories ? { categories: d.categories } : {}),
       storageVersionHash: Buffer.from(d.kind).toString('base64').slice(0, 11),
     };
-    const sub = d.status ? [{ name: `${d.resource}/status`, singularName: '', namespaced: d.namespaced, kind: d.kind, verbs: ['get', 'patch', 'update'] }] : [];
+    const sub = d.status
+      ? [
+          {
+            name: `${d.resource}/status`,
+            singularName: '',
+            namespaced: d.namespaced,
+            kind: d.kind,
+            verbs: ['get', 'patch', 'update'],
+          },
+        ]
+      : [];
     return [main, ...sub];
   });
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf(defs[0]!), resources };

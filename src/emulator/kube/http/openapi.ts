@@ -11,14 +11,18 @@ export function openApiV2(): Record<string, unknown> {
 }
 
 function gvPaths(): string[] {
-  return groupVersions().flatMap((g) => g.versions.map((v) => (g.group ? `apis/${g.group}/${v}` : `api/${v}`)));
+  return groupVersions().flatMap((g) =>
+    g.versions.map((v) => (g.group ? `apis/${g.group}/${v}` : `api/${v}`)),
+  );
 }
 
 const hash = (s: string): string => createHash('sha512').update(s).digest('hex').slice(0, 32).toUpperCase();
 
 export function openApiV3Index(): Record<string, unknown> {
   return {
-    paths: Object.fromEntries(gvPaths().map((p) => [p, { serverRelativeURL: `/openapi/v3/${p}?hash=${hash(p)}` }])),
+    paths: Object.fromEntries(
+      gvPaths().map((p) => [p, { serverRelativeURL: `/openapi/v3/${p}?hash=${hash(p)}` }]),
+    ),
   };
 }
 
@@ -34,7 +38,11 @@ function operation(def: ResourceDef, verb: string): Record<string, unknown> {
     operationId: `${verb}${def.kind}`,
     'x-kubernetes-action': verb,
     'x-kubernetes-group-version-kind': { group: def.group, version: def.version, kind: def.kind },
-    parameters: QUERY_PARAMS.map((name) => ({ name, in: 'query', schema: { type: 'string', uniqueItems: true } })),
+    parameters: QUERY_PARAMS.map((name) => ({
+      name,
+      in: 'query',
+      schema: { type: 'string', uniqueItems: true },
+    })),
     responses: { '200': { description: 'OK' } },
   };
 }
@@ -42,7 +50,9 @@ function operation(def: ResourceDef, verb: string): Record<string, unknown> {
 export function openApiV3GroupVersion(path: string): Record<string, unknown> | undefined {
   if (!gvPaths().includes(path)) return undefined;
   const paths: Record<string, unknown> = {};
-  for (const def of RESOURCES.filter((d) => (d.group ? `apis/${d.group}/${d.version}` : `api/${d.version}`) === path)) {
+  for (const def of RESOURCES.filter(
+    (d) => (d.group ? `apis/${d.group}/${d.version}` : `api/${d.version}`) === path,
+  )) {
     const base = `/${path}${def.namespaced ? '/namespaces/{namespace}' : ''}/${def.resource}`;
     paths[base] = { post: operation(def, 'post') };
     paths[`${base}/{name}`] = { put: operation(def, 'put'), patch: operation(def, 'patch') };

@@ -17,7 +17,10 @@ export type ParsedPath =
   | { kind: 'unknown' };
 
 export function parsePath(pathname: string): ParsedPath {
-  const seg = pathname.split('/').filter((s) => s.length > 0).map(decodeURIComponent);
+  const seg = pathname
+    .split('/')
+    .filter((s) => s.length > 0)
+    .map(decodeURIComponent);
   let group: string;
   let version: string;
   let rest: string[];

@@ -27,7 +27,14 @@ const OBJECT_META: Schema = {
 const LOCAL_REF: Schema = { 1: { name: 'name', type: 'string' } };
 
 const KINDS: Record<string, Schema> = {
-  Namespace: { 1: { name: 'metadata', type: 'message', schema: OBJECT_META }, 2: { name: 'spec', type: 'message', schema: { 1: { name: 'finalizers', type: 'string', repeated: true } } } },
+  Namespace: {
+    1: { name: 'metadata', type: 'message', schema: OBJECT_META },
+    2: {
+      name: 'spec',
+      type: 'message',
+      schema: { 1: { name: 'finalizers', type: 'string', repeated: true } },
+    },
+  },
   ConfigMap: {
     1: { name: 'metadata', type: 'message', schema: OBJECT_META },
     2: { name: 'data', type: 'map' },
@@ -112,7 +119,10 @@ function decodeMessage(buf: Buffer, schema: Schema): Record<string, unknown> {
         break;
       case 'map':
       case 'mapBytes': {
-        const entry = decodeMessage(r.bytes(), { 1: { name: 'k', type: 'string' }, 2: { name: 'v', type: field.type === 'map' ? 'string' : 'bytes' } });
+        const entry = decodeMessage(r.bytes(), {
+          1: { name: 'k', type: 'string' },
+          2: { name: 'v', type: field.type === 'map' ? 'string' : 'bytes' },
+        });
         const m = (out[field.name] ??= {}) as Record<string, unknown>;
         m[String(entry['k'] ?? '')] = entry['v'] ?? '';
         continue;
@@ -129,7 +139,11 @@ const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 export function decodeProtobufObject(body: Buffer, contentType: string): Record<string, unknown> {
   if (!body.subarray(0, 4).equals(MAGIC)) throw unsupportedMediaType(contentType);
   const envelope = decodeMessage(body.subarray(4), {
-    1: { name: 'typeMeta', type: 'message', schema: { 1: { name: 'apiVersion', type: 'string' }, 2: { name: 'kind', type: 'string' } } },
+    1: {
+      name: 'typeMeta',
+      type: 'message',
+      schema: { 1: { name: 'apiVersion', type: 'string' }, 2: { name: 'kind', type: 'string' } },
+    },
     2: { name: 'raw', type: 'bytes' },
   });
   const typeMeta = (envelope['typeMeta'] ?? {}) as { apiVersion?: string; kind?: string };

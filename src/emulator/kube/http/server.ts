@@ -2,7 +2,14 @@
 // fault injection, and the /_emulator admin endpoints.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { ApiError, badRequest, methodNotAllowed, notFound, toApiError, unsupportedMediaType } from '../errors.js';
+import {
+  ApiError,
+  badRequest,
+  methodNotAllowed,
+  notFound,
+  toApiError,
+  unsupportedMediaType,
+} from '../errors.js';
 import type { FaultControls, FaultState } from '../faults.js';
 import { takeForcedFailure, takeGone } from '../faults.js';
 import type { Registry } from '../registry.js';
@@ -81,16 +88,28 @@ function includeObject(q: URLSearchParams): IncludeObject {
   return v === 'None' || v === 'Object' ? v : 'Metadata';
 }
 
-function serveResource(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, p: ResourcePath, q: URLSearchParams, raw: Buffer): void {
+function serveResource(
+  deps: ServerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  p: ResourcePath,
+  q: URLSearchParams,
+  raw: Buffer,
+): void {
   const { registry: reg } = deps;
   const { def, namespace: ns, name, subresource } = p;
   const method = req.method ?? 'GET';
   const table = wantsTable(req.headers.accept) ? includeObject(q) : undefined;
   const dryRun = q.getAll('dryRun').includes('All');
-  if (subresource && subresource !== 'status' && !(def.resource === 'namespaces' && subresource === 'finalize')) {
+  if (
+    subresource &&
+    subresource !== 'status' &&
+    !(def.resource === 'namespaces' && subresource === 'finalize')
+  ) {
     throw notFound(def.group, `${def.resource}/${subresource}`, name ?? '');
   }
-  if (subresource === 'status' && !def.status) throw notFound(def.group, `${def.resource}/status`, name ?? '');
+  if (subresource === 'status' && !def.status)
+    throw notFound(def.group, `${def.resource}/status`, name ?? '');
   const sub = subresource === 'status' ? 'status' : undefined;
   const isWatch = p.watchPath || truthy(q.get('watch'));
 
@@ -134,7 +153,13 @@ function serveResource(deps: ServerDeps, req: IncomingMessage, res: ServerRespon
     if (r.continue) meta['continue'] = r.continue;
     if (r.remainingItemCount !== undefined) meta['remainingItemCount'] = r.remainingItemCount;
     if (table) sendJson(res, 200, toTable(def, r.items, meta, table));
-    else sendJson(res, 200, { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata: meta, items: r.items });
+    else
+      sendJson(res, 200, {
+        kind: `${def.kind}List`,
+        apiVersion: apiVersionOf(def),
+        metadata: meta,
+        items: r.items,
+      });
     return;
   }
   const obj = (): unknown => decodeObject(raw, req.headers['content-type']);
@@ -155,16 +180,33 @@ function serveResource(deps: ServerDeps, req: IncomingMessage, res: ServerRespon
   }
   if (method === 'DELETE' && name) {
     const opts = obj();
-    const pre = isPlainObject(opts) && isPlainObject(opts['preconditions']) ? (opts['preconditions'] as { uid?: string; resourceVersion?: string }) : undefined;
+    const pre =
+      isPlainObject(opts) && isPlainObject(opts['preconditions'])
+        ? (opts['preconditions'] as { uid?: string; resourceVersion?: string })
+        : undefined;
     const out = reg.delete(def, ns, name, pre ? { preconditions: pre } : {}, dryRun);
     // 202 while finalizers hold the object, 200 once it is gone — as the apiserver answers.
-    const pending = !dryRun && !!out.metadata.deletionTimestamp && safeRv(() => reg.get(def, ns, name)) !== undefined;
+    const pending =
+      !dryRun && !!out.metadata.deletionTimestamp && safeRv(() => reg.get(def, ns, name)) !== undefined;
     sendJson(res, pending ? 202 : 200, out);
     return;
   }
   if (method === 'DELETE') {
-    const items = reg.deleteCollection(def, ns, { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined }, dryRun);
-    sendJson(res, 200, { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata: { resourceVersion: String(reg.store.resourceVersion) }, items });
+    const items = reg.deleteCollection(
+      def,
+      ns,
+      {
+        labelSelector: q.get('labelSelector') ?? undefined,
+        fieldSelector: q.get('fieldSelector') ?? undefined,
+      },
+      dryRun,
+    );
+    sendJson(res, 200, {
+      kind: `${def.kind}List`,
+      apiVersion: apiVersionOf(def),
+      metadata: { resourceVersion: String(reg.store.resourceVersion) },
+      items,
+    });
     return;
   }
   throw methodNotAllowed(`the server does not allow this method on the requested resource`);
@@ -178,7 +220,13 @@ function safeRv(f: () => KubeObject): string | undefined {
   }
 }
 
-async function serveAdmin(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, pathname: string, body: Buffer): Promise<void> {
+async function serveAdmin(
+  deps: ServerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+  body: Buffer,
+): Promise<void> {
   if (pathname === '/_emulator/faults' && req.method === 'POST') {
     const f = decodeObject(body, 'application/json');
     if (!isPlainObject(f)) throw badRequest('expected a JSON object');
@@ -186,7 +234,10 @@ async function serveAdmin(deps: ServerDeps, req: IncomingMessage, res: ServerRes
     if (f['forceGone'] === true) deps.controls.forceGoneOnNextWatch();
     if (typeof f['latencyMs'] === 'number') deps.controls.setLatencyMs(f['latencyMs']);
     if (isPlainObject(f['failNext']) && typeof f['failNext']['count'] === 'number') {
-      deps.controls.failNextRequests(f['failNext']['count'], typeof f['failNext']['status'] === 'number' ? f['failNext']['status'] : 500);
+      deps.controls.failNextRequests(
+        f['failNext']['count'],
+        typeof f['failNext']['status'] === 'number' ? f['failNext']['status'] : 500,
+      );
     }
     sendJson(res, 200, { ok: true, openWatches: deps.hub.count });
     return;
@@ -194,9 +245,16 @@ async function serveAdmin(deps: ServerDeps, req: IncomingMessage, res: ServerRes
   if (pathname === '/_emulator/tokens' && req.method === 'POST') {
     // Seeds a bearer token for TokenReview: {token, username, uid?, groups?}.
     const t = decodeObject(body, 'application/json');
-    if (!isPlainObject(t) || typeof t['token'] !== 'string' || typeof t['username'] !== 'string') throw badRequest('expected {"token": "...", "username": "..."}');
-    const groups = Array.isArray(t['groups']) ? t['groups'].filter((g): g is string => typeof g === 'string') : [];
-    deps.reviews.addToken(t['token'], { username: t['username'], ...(typeof t['uid'] === 'string' ? { uid: t['uid'] } : {}), groups });
+    if (!isPlainObject(t) || typeof t['token'] !== 'string' || typeof t['username'] !== 'string')
+      throw badRequest('expected {"token": "...", "username": "..."}');
+    const groups = Array.isArray(t['groups'])
+      ? t['groups'].filter((g): g is string => typeof g === 'string')
+      : [];
+    deps.reviews.addToken(t['token'], {
+      username: t['username'],
+      ...(typeof t['uid'] === 'string' ? { uid: t['uid'] } : {}),
+      groups,
+    });
     sendJson(res, 200, { ok: true });
     return;
   }
@@ -214,7 +272,12 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   if (pathname.startsWith('/_emulator/')) return serveAdmin(deps, req, res, pathname, body);
   if (deps.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, deps.faults.latencyMs));
   const forced = takeForcedFailure(deps.faults);
-  if (forced !== undefined) throw new ApiError(forced, forced === 429 ? 'TooManyRequests' : 'InternalError', `injected failure (status ${forced})`);
+  if (forced !== undefined)
+    throw new ApiError(
+      forced,
+      forced === 429 ? 'TooManyRequests' : 'InternalError',
+      `injected failure (status ${forced})`,
+    );
 
   if (pathname === '/version' || pathname === '/version/') return sendJson(res, 200, VERSION_INFO);
   if (['/healthz', '/readyz', '/livez'].includes(pathname)) {
@@ -233,7 +296,8 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   }
   if (pathname === REVIEW_PATHS.tokenReview || pathname === REVIEW_PATHS.subjectAccessReview) {
     const token = pathname === REVIEW_PATHS.tokenReview;
-    if (req.method !== 'POST') throw methodNotAllowed('the server does not allow this method on the requested resource');
+    if (req.method !== 'POST')
+      throw methodNotAllowed('the server does not allow this method on the requested resource');
     deps.onRequest?.({
       verb: 'create',
       group: token ? 'authentication.k8s.io' : 'authorization.k8s.io',
@@ -241,7 +305,11 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
       userAgent: req.headers['user-agent'] ?? '',
     });
     const review = decodeObject(body, req.headers['content-type']);
-    return sendJson(res, 201, token ? deps.reviews.tokenReview(review) : deps.reviews.subjectAccessReview(review));
+    return sendJson(
+      res,
+      201,
+      token ? deps.reviews.tokenReview(review) : deps.reviews.subjectAccessReview(review),
+    );
   }
   const parsed = parsePath(pathname);
   switch (parsed.kind) {
@@ -257,7 +325,11 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     }
     case 'resource': {
       const p = parsed.path;
-      const verb = rbacVerb(req.method ?? 'GET', p.name !== undefined, p.watchPath || truthy(url.searchParams.get('watch')));
+      const verb = rbacVerb(
+        req.method ?? 'GET',
+        p.name !== undefined,
+        p.watchPath || truthy(url.searchParams.get('watch')),
+      );
       if (deps.onRequest && verb) {
         deps.onRequest({
           verb,

@@ -48,7 +48,13 @@ export class WatchHub {
   }
 }
 
-export function serveWatch(reg: Registry, hub: WatchHub, req: WatchRequest, res: ServerResponse, opts: WatchOptions): void {
+export function serveWatch(
+  reg: Registry,
+  hub: WatchHub,
+  req: WatchRequest,
+  res: ServerResponse,
+  opts: WatchOptions,
+): void {
   const { def } = req;
   const labels = parseLabelSelector(req.labelSelector);
   const fields = parseFieldSelector(req.fieldSelector);
@@ -57,7 +63,11 @@ export function serveWatch(reg: Registry, hub: WatchHub, req: WatchRequest, res:
     !!o && (!ns || o.metadata.namespace === ns) && labels(toView(def, o)) && fields(toView(def, o));
   const viewKey = resourceKey(def);
 
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+  });
   res.flushHeaders();
 
   const write = (line: string): void => {
@@ -65,7 +75,8 @@ export function serveWatch(reg: Registry, hub: WatchHub, req: WatchRequest, res:
     res.write(line);
     if (res.writableLength > opts.maxBufferedBytes) stop();
   };
-  const eventLine = (type: WatchEventType, object: unknown): string => JSON.stringify({ type, object }) + '\n';
+  const eventLine = (type: WatchEventType, object: unknown): string =>
+    JSON.stringify({ type, object }) + '\n';
   const send = (type: WatchEventType, o: KubeObject, change?: Change): void => {
     const view = toView(def, o);
     if (req.table) {
@@ -121,12 +132,25 @@ export function serveWatch(reg: Registry, hub: WatchHub, req: WatchRequest, res:
   if (req.forceGone) return fail410(rvParam || '0');
 
   if (rvParam === '' || rvParam === '0') {
-    const { items } = reg.list(def, ns, { labelSelector: req.labelSelector, fieldSelector: req.fieldSelector });
+    const { items } = reg.list(def, ns, {
+      labelSelector: req.labelSelector,
+      fieldSelector: req.fieldSelector,
+    });
     for (const o of items) send('ADDED', o);
   } else {
     const from = Number(rvParam);
     if (!Number.isInteger(from) || from < 0) {
-      write(eventLine('ERROR', { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `invalid resource version: ${rvParam}`, reason: 'BadRequest', code: 400 }));
+      write(
+        eventLine('ERROR', {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          message: `invalid resource version: ${rvParam}`,
+          reason: 'BadRequest',
+          code: 400,
+        }),
+      );
       stop();
       return;
     }
@@ -143,10 +167,17 @@ export function serveWatch(reg: Registry, hub: WatchHub, req: WatchRequest, res:
     const tick = (): void => {
       if (stopped) return;
       lastRv = Math.max(lastRv, reg.store.resourceVersion);
-      write(eventLine('BOOKMARK', { kind: def.kind, apiVersion: def.group ? `${def.group}/${def.version}` : def.version, metadata: { resourceVersion: String(lastRv) } }));
+      write(
+        eventLine('BOOKMARK', {
+          kind: def.kind,
+          apiVersion: def.group ? `${def.group}/${def.version}` : def.version,
+          metadata: { resourceVersion: String(lastRv) },
+        }),
+      );
       bookmark = setTimeout(tick, opts.bookmarkIntervalMs).unref();
     };
     bookmark = setTimeout(tick, opts.bookmarkIntervalMs).unref();
   }
-  if (req.timeoutSeconds && req.timeoutSeconds > 0) timeout = setTimeout(stop, req.timeoutSeconds * 1000).unref();
+  if (req.timeoutSeconds && req.timeoutSeconds > 0)
+    timeout = setTimeout(stop, req.timeoutSeconds * 1000).unref();
 }

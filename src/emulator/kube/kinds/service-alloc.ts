@@ -101,7 +101,9 @@ export class ServiceAllocator {
 
   /** Validate requested ports against ones held by *other* services. */
   checkPorts(svc: KubeObject, old: KubeObject | undefined): StatusCause[] {
-    const mine = new Set<number>(old ? servicePorts(old).flatMap((p) => (p.nodePort ? [p.nodePort] : [])) : []);
+    const mine = new Set<number>(
+      old ? servicePorts(old).flatMap((p) => (p.nodePort ? [p.nodePort] : [])) : [],
+    );
     const oldSpec = old && isPlainObject(old.spec) ? old.spec : {};
     if (typeof oldSpec['healthCheckNodePort'] === 'number') mine.add(oldSpec['healthCheckNodePort']);
     const causes: StatusCause[] = [];
@@ -110,9 +112,17 @@ export class ServiceAllocator {
       if (typeof p.nodePort !== 'number') return;
       const field = `spec.ports[${i}].nodePort`;
       if (p.nodePort < NODE_PORT_MIN || p.nodePort > NODE_PORT_MAX) {
-        causes.push({ reason: 'FieldValueInvalid', field, message: `Invalid value: ${p.nodePort}: provided port is not in the valid range. The range of valid ports is ${NODE_PORT_MIN}-${NODE_PORT_MAX}` });
+        causes.push({
+          reason: 'FieldValueInvalid',
+          field,
+          message: `Invalid value: ${p.nodePort}: provided port is not in the valid range. The range of valid ports is ${NODE_PORT_MIN}-${NODE_PORT_MAX}`,
+        });
       } else if ((this.portInUse(p.nodePort) && !mine.has(p.nodePort)) || seen.has(p.nodePort)) {
-        causes.push({ reason: 'FieldValueInvalid', field, message: `Invalid value: ${p.nodePort}: provided port is already allocated` });
+        causes.push({
+          reason: 'FieldValueInvalid',
+          field,
+          message: `Invalid value: ${p.nodePort}: provided port is already allocated`,
+        });
       }
       seen.add(p.nodePort);
     });

@@ -33,7 +33,11 @@ function validate(svc: KubeObject, alloc: ServiceAllocator, old: KubeObject | un
   const causes: StatusCause[] = [];
   const type = spec['type'];
   if (typeof type !== 'string' || !TYPES.includes(type)) {
-    causes.push({ reason: 'FieldValueNotSupported', field: 'spec.type', message: `Unsupported value: "${String(type)}": supported values: "${TYPES.join('", "')}"` });
+    causes.push({
+      reason: 'FieldValueNotSupported',
+      field: 'spec.type',
+      message: `Unsupported value: "${String(type)}": supported values: "${TYPES.join('", "')}"`,
+    });
     return causes;
   }
   const ports = servicePorts(svc);
@@ -42,24 +46,55 @@ function validate(svc: KubeObject, alloc: ServiceAllocator, old: KubeObject | un
   }
   ports.forEach((p, i) => {
     if (typeof p.port !== 'number' || p.port < 1 || p.port > 65535) {
-      causes.push({ reason: 'FieldValueInvalid', field: `spec.ports[${i}].port`, message: `Invalid value: ${String(p.port)}: must be between 1 and 65535, inclusive` });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: `spec.ports[${i}].port`,
+        message: `Invalid value: ${String(p.port)}: must be between 1 and 65535, inclusive`,
+      });
     }
     if (p.nodePort !== undefined && type === 'ClusterIP') {
-      causes.push({ reason: 'FieldValueForbidden', field: `spec.ports[${i}].nodePort`, message: 'Forbidden: may not be used when `type` is \'ClusterIP\'' });
+      causes.push({
+        reason: 'FieldValueForbidden',
+        field: `spec.ports[${i}].nodePort`,
+        message: "Forbidden: may not be used when `type` is 'ClusterIP'",
+      });
     }
     if (ports.length > 1 && !p['name']) {
-      causes.push({ reason: 'FieldValueRequired', field: `spec.ports[${i}].name`, message: 'Required value' });
+      causes.push({
+        reason: 'FieldValueRequired',
+        field: `spec.ports[${i}].name`,
+        message: 'Required value',
+      });
     }
   });
   const ip = spec['clusterIP'];
   const oldIp = old ? specOf(old)['clusterIP'] : undefined;
-  if (old && oldIp !== undefined && ip !== undefined && ip !== oldIp && oldIp !== '' && type !== 'ExternalName') {
-    causes.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIP', message: `Invalid value: "${String(ip)}": field is immutable` });
+  if (
+    old &&
+    oldIp !== undefined &&
+    ip !== undefined &&
+    ip !== oldIp &&
+    oldIp !== '' &&
+    type !== 'ExternalName'
+  ) {
+    causes.push({
+      reason: 'FieldValueInvalid',
+      field: 'spec.clusterIP',
+      message: `Invalid value: "${String(ip)}": field is immutable`,
+    });
   } else if (typeof ip === 'string' && ip !== '' && ip !== 'None' && ip !== oldIp) {
     if (!inServiceCidr(ip)) {
-      causes.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIP', message: `Invalid value: "${ip}": provided IP is not in the valid range. The range of valid IPs is 10.96.0.0/12` });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: 'spec.clusterIP',
+        message: `Invalid value: "${ip}": provided IP is not in the valid range. The range of valid IPs is 10.96.0.0/12`,
+      });
     } else if (alloc.ipInUse(ip)) {
-      causes.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIP', message: `Invalid value: "${ip}": provided IP is already allocated` });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: 'spec.clusterIP',
+        message: `Invalid value: "${ip}": provided IP is already allocated`,
+      });
     }
   }
   causes.push(...alloc.checkPorts(svc, old));
@@ -71,7 +106,9 @@ function keepNodePorts(spec: Spec, old: KubeObject): void {
   const oldPorts = servicePorts(old);
   for (const p of Array.isArray(spec['ports']) ? (spec['ports'] as unknown[]) : []) {
     if (!isPlainObject(p) || p['nodePort'] !== undefined) continue;
-    const match = oldPorts.find((o) => o.port === p['port'] && (o.protocol ?? 'TCP') === (p['protocol'] ?? 'TCP')) ?? undefined;
+    const match =
+      oldPorts.find((o) => o.port === p['port'] && (o.protocol ?? 'TCP') === (p['protocol'] ?? 'TCP')) ??
+      undefined;
     if (match?.nodePort) p['nodePort'] = match.nodePort;
   }
 }
@@ -105,7 +142,8 @@ export function prepareService(svc: KubeObject, old: KubeObject | undefined, all
       spec['ipFamilyPolicy'] ??= 'SingleStack';
     }
   }
-  const wantsNodePorts = type === 'NodePort' || (type === 'LoadBalancer' && spec['allocateLoadBalancerNodePorts'] !== false);
+  const wantsNodePorts =
+    type === 'NodePort' || (type === 'LoadBalancer' && spec['allocateLoadBalancerNodePorts'] !== false);
   const ports = servicePorts(svc);
   const reserved = new Set(ports.flatMap((p) => (p.nodePort ? [p.nodePort] : [])));
   for (const p of ports) {
@@ -114,7 +152,8 @@ export function prepareService(svc: KubeObject, old: KubeObject | undefined, all
   }
   const local = spec['externalTrafficPolicy'] === 'Local' || spec['externalTrafficPolicy'] === 'OnlyLocal';
   if (type === 'LoadBalancer' && local) {
-    if (typeof spec['healthCheckNodePort'] !== 'number') spec['healthCheckNodePort'] = alloc.allocatePort(reserved);
+    if (typeof spec['healthCheckNodePort'] !== 'number')
+      spec['healthCheckNodePort'] = alloc.allocatePort(reserved);
   } else {
     delete spec['healthCheckNodePort'];
   }

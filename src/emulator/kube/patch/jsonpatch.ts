@@ -9,7 +9,8 @@ interface Op {
   value?: unknown;
 }
 
-const fail = (msg: string) => new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${msg}`);
+const fail = (msg: string) =>
+  new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${msg}`);
 
 function parsePointer(p: string): string[] {
   if (p === '') return [];
@@ -65,10 +66,12 @@ function add(doc: unknown, path: string, value: unknown, replace: boolean): unkn
   const { parent, key } = parentOf(doc, tokens);
   if (Array.isArray(parent)) {
     const i = key === '-' ? parent.length : Number(key);
-    if (!Number.isInteger(i) || i < 0 || i > parent.length || (replace && i >= parent.length)) throw fail(`index out of range: ${path}`);
+    if (!Number.isInteger(i) || i < 0 || i > parent.length || (replace && i >= parent.length))
+      throw fail(`index out of range: ${path}`);
     parent.splice(i, replace ? 1 : 0, value);
   } else {
-    if (replace && !(key in parent)) throw fail(`replace operation does not apply: doc is missing key: ${path}`);
+    if (replace && !(key in parent))
+      throw fail(`replace operation does not apply: doc is missing key: ${path}`);
     parent[key] = value;
   }
   return doc;
@@ -97,7 +100,8 @@ export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
         out = add(out, raw.path, structuredClone(getAt(out, raw.from ?? '')), false);
         break;
       case 'test':
-        if (JSON.stringify(getAt(out, raw.path)) !== JSON.stringify(raw.value)) throw fail(`testing value ${raw.path} failed`);
+        if (JSON.stringify(getAt(out, raw.path)) !== JSON.stringify(raw.value))
+          throw fail(`testing value ${raw.path} failed`);
         break;
       default:
         throw fail(`unexpected kind: ${String(raw.op)}`);

@@ -32,7 +32,12 @@ function mergeKeyFor(field: string, items: unknown[]): string | undefined {
   return typeof k === 'function' ? k(items) : k;
 }
 
-function mergeList(field: string, original: unknown, patch: unknown[], deleteFromPrimitive: unknown[] | undefined): unknown[] {
+function mergeList(
+  field: string,
+  original: unknown,
+  patch: unknown[],
+  deleteFromPrimitive: unknown[] | undefined,
+): unknown[] {
   const orig = Array.isArray(original) ? original : [];
   if (patch.some((p) => isPlainObject(p) && p['$patch'] === 'replace')) {
     return patch.filter((p) => !(isPlainObject(p) && p['$patch'] === 'replace'));

@@ -13,24 +13,72 @@ describe('kube emulator patches and selectors', () => {
   });
 
   it('strategic merge merges containers by name, ports by containerPort/port, conditions by type', () => {
-    const pod = { spec: { containers: [{ name: 'a', image: 'a:1', ports: [{ containerPort: 80, name: 'http' }] }, { name: 'b', image: 'b:1' }] } };
+    const pod = {
+      spec: {
+        containers: [
+          { name: 'a', image: 'a:1', ports: [{ containerPort: 80, name: 'http' }] },
+          { name: 'b', image: 'b:1' },
+        ],
+      },
+    };
     const out = strategicMerge(pod, {
       $setElementOrder: { containers: [{ name: 'a' }, { name: 'b' }] },
-      spec: { containers: [{ name: 'a', image: 'a:2', ports: [{ containerPort: 443 }] }, { name: 'b', $patch: 'delete' }] },
+      spec: {
+        containers: [
+          { name: 'a', image: 'a:2', ports: [{ containerPort: 443 }] },
+          { name: 'b', $patch: 'delete' },
+        ],
+      },
     }) as { spec: { containers: { name: string; image: string; ports?: unknown[] }[] } };
-    assert.deepEqual(out.spec.containers, [{ name: 'a', image: 'a:2', ports: [{ containerPort: 80, name: 'http' }, { containerPort: 443 }] }]);
-    const svc = strategicMerge({ spec: { ports: [{ port: 80, nodePort: 30001 }, { port: 443 }] } }, { spec: { ports: [{ port: 80, targetPort: 8080 }] } });
-    assert.deepEqual(svc, { spec: { ports: [{ port: 80, nodePort: 30001, targetPort: 8080 }, { port: 443 }] } });
-    const node = strategicMerge({ status: { conditions: [{ type: 'Ready', status: 'False' }, { type: 'MemoryPressure', status: 'False' }] } }, { status: { conditions: [{ type: 'Ready', status: 'True' }] } });
-    assert.deepEqual(node, { status: { conditions: [{ type: 'Ready', status: 'True' }, { type: 'MemoryPressure', status: 'False' }] } });
+    assert.deepEqual(out.spec.containers, [
+      { name: 'a', image: 'a:2', ports: [{ containerPort: 80, name: 'http' }, { containerPort: 443 }] },
+    ]);
+    const svc = strategicMerge(
+      { spec: { ports: [{ port: 80, nodePort: 30001 }, { port: 443 }] } },
+      { spec: { ports: [{ port: 80, targetPort: 8080 }] } },
+    );
+    assert.deepEqual(svc, {
+      spec: { ports: [{ port: 80, nodePort: 30001, targetPort: 8080 }, { port: 443 }] },
+    });
+    const node = strategicMerge(
+      {
+        status: {
+          conditions: [
+            { type: 'Ready', status: 'False' },
+            { type: 'MemoryPressure', status: 'False' },
+          ],
+        },
+      },
+      { status: { conditions: [{ type: 'Ready', status: 'True' }] } },
+    );
+    assert.deepEqual(node, {
+      status: {
+        conditions: [
+          { type: 'Ready', status: 'True' },
+          { type: 'MemoryPressure', status: 'False' },
+        ],
+      },
+    });
   });
 
   it('strategic merge unions finalizers, honours $deleteFromPrimitiveList, $patch: replace and $retainKeys', () => {
-    const meta = strategicMerge({ metadata: { finalizers: ['a', 'b'] } }, { metadata: { finalizers: ['c'], '$deleteFromPrimitiveList/finalizers': ['a'] } });
+    const meta = strategicMerge(
+      { metadata: { finalizers: ['a', 'b'] } },
+      { metadata: { finalizers: ['c'], '$deleteFromPrimitiveList/finalizers': ['a'] } },
+    );
     assert.deepEqual(meta, { metadata: { finalizers: ['b', 'c'] } });
-    assert.deepEqual(strategicMerge({ s: { x: 1, y: 2 } }, { s: { $patch: 'replace', z: 3 } }), { s: { z: 3 } });
-    assert.deepEqual(strategicMerge({ s: { type: 'A', a: 1 } }, { s: { $retainKeys: ['type', 'b'], type: 'B', b: 2 } }), { s: { type: 'B', b: 2 } });
-    assert.deepEqual(strategicMerge({ tolerations: [{ key: 'a' }] }, { tolerations: [{ key: 'b' }] }), { tolerations: [{ key: 'b' }] }, 'lists without a merge key are replaced');
+    assert.deepEqual(strategicMerge({ s: { x: 1, y: 2 } }, { s: { $patch: 'replace', z: 3 } }), {
+      s: { z: 3 },
+    });
+    assert.deepEqual(
+      strategicMerge({ s: { type: 'A', a: 1 } }, { s: { $retainKeys: ['type', 'b'], type: 'B', b: 2 } }),
+      { s: { type: 'B', b: 2 } },
+    );
+    assert.deepEqual(
+      strategicMerge({ tolerations: [{ key: 'a' }] }, { tolerations: [{ key: 'b' }] }),
+      { tolerations: [{ key: 'b' }] },
+      'lists without a merge key are replaced',
+    );
   });
 
   it('JSON patch supports add/remove/replace/move/copy/test and fails a failed test', () => {
@@ -46,7 +94,10 @@ describe('kube emulator patches and selectors', () => {
     ]);
     assert.deepEqual(out, { metadata: { labels: { a: '9', 'b/c': '2', e: '9' }, finalizers: ['y'] } });
     assert.deepEqual(doc.metadata.finalizers, ['x'], 'input untouched');
-    assert.throws(() => applyJsonPatch(doc, [{ op: 'test', path: '/metadata/labels/a', value: '2' }]), /testing value/);
+    assert.throws(
+      () => applyJsonPatch(doc, [{ op: 'test', path: '/metadata/labels/a', value: '2' }]),
+      /testing value/,
+    );
     assert.throws(() => applyJsonPatch(doc, [{ op: 'remove', path: '/metadata/nope' }]));
   });
 
@@ -63,12 +114,17 @@ describe('kube emulator patches and selectors', () => {
       ['!a', { a: '1' }, false],
       ['node-role.kubernetes.io/master', { 'node-role.kubernetes.io/master': '' }, true],
     ];
-    for (const [sel, labels, want] of cases) assert.equal(parseLabelSelector(sel)(o(labels)), want, `${sel} on ${JSON.stringify(labels)}`);
+    for (const [sel, labels, want] of cases)
+      assert.equal(parseLabelSelector(sel)(o(labels)), want, `${sel} on ${JSON.stringify(labels)}`);
     assert.throws(() => parseLabelSelector('a in 1'), /unable to parse/);
   });
 
   it('field selectors compare dotted paths, with != and missing fields as empty', () => {
-    const pod: KubeObject = { metadata: { name: 'p', namespace: 'ns' }, spec: { nodeName: 'n1' }, status: { phase: 'Running' } };
+    const pod: KubeObject = {
+      metadata: { name: 'p', namespace: 'ns' },
+      spec: { nodeName: 'n1' },
+      status: { phase: 'Running' },
+    };
     assert.equal(parseFieldSelector('spec.nodeName=n1,status.phase!=Failed')(pod), true);
     assert.equal(parseFieldSelector('spec.nodeName=')(pod), false);
     assert.equal(parseFieldSelector('spec.schedulerName=')(pod), true);
