@@ -68,7 +68,7 @@ describe('deploy: Dockerfile', () => {
   });
 
   it('provides the kube-aliyun paths (/aliyun-controller, /hostroutes, /aliyun-flexv) and the official CCM\'s /cloud-controller-manager as links to our launchers', () => {
-    const links = [...TEXT.matchAll(/ln -s \/app\/bin\/([\w-]+) (\/[\w-]+)/g)].map((m) => [m[2], m[1]] as const);
+    const links = [...TEXT.matchAll(/ln -s \/app\/bin\/([\w-]+) (\/[\w-]+)/g)].map((m) => [m[2]!, m[1]!] as const);
     assert.deepEqual(links.map(([to]) => to).sort(), ['/aliyun-controller', '/aliyun-flexv', '/cloud-controller-manager', '/hostroutes']);
     for (const [, launcher] of links) assert.ok(existsSync(join(ROOT, 'bin', launcher)), launcher);
   });

@@ -119,7 +119,7 @@ export class Registry {
       }).length;
       if (rest > 0) {
         result.continue = Buffer.from(
-          JSON.stringify({ rv, start: keys[i - 1] } satisfies ContinueToken),
+          JSON.stringify({ rv, start: keys[i - 1]! } satisfies ContinueToken),
         ).toString('base64url');
         if (!opts.labelSelector && !opts.fieldSelector) result.remainingItemCount = rest;
       }
