@@ -6,7 +6,7 @@ import type { InformerFactory } from '../../kube/factory.js';
 import { Resources } from '../../kube/resources.js';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../util/log.js';
-import type { Controller, ControllerContext } from '../../manager/registry.js';
+import type { Controller, ControllerContext } from '../context.js';
 import { createDiskCloudPort } from './cloudport.js';
 import { DiskController } from './controller.js';
 import type { Claim, StorageClass, Volume } from './types.js';

@@ -1,5 +1,5 @@
 // The manager's entry point for `--controllers=node`: settings from the parsed ManagerConfig.
-import type { ControllerContext } from '../../manager/registry.js';
+import type { ControllerContext } from '../context.js';
 import type { NodeController } from './controller.js';
 import { buildNodeController, nodeSettings } from './wiring.js';
 

@@ -1,5 +1,5 @@
 // The manager's entry point for `--controllers=route`: settings from the parsed ManagerConfig.
-import type { Controller, ControllerContext } from '../../manager/registry.js';
+import type { Controller, ControllerContext } from '../context.js';
 import { createRouteController } from './index.js';
 
 export function routeControllerFactory(ctx: ControllerContext): Controller {

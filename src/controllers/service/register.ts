@@ -1,6 +1,6 @@
 // The manager's registry entry for the Service controller: maps the resolved manager config onto
 // ServiceSettings and readiness onto the controller's caches.
-import type { ControllerContext, Controller } from '../../manager/registry.js';
+import type { ControllerContext, Controller } from '../context.js';
 import { WorkQueue } from '../../kube/workqueue.js';
 import { createServiceController } from './index.js';
 import { instrumentServiceController } from './metrics.js';
