@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { startKubeEmulator } from '../src/emulator/kube/index.js';
+import { startKubeEmulator } from '../emulators/kube/index.js';
 import { startAgent } from '../src/hostroutes/agent.js';
 import { createIpRouteTable } from '../src/hostroutes/ip.js';
 import { parseRouteJson } from '../src/hostroutes/kernel-routes.js';

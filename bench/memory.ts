@@ -15,8 +15,8 @@ import { dirname, join } from 'node:path';
 import { fromEcs } from '../src/controllers/node/instance.js';
 import { addressesFor, labelsFor } from '../src/controllers/node/modifiers.js';
 import type { Node } from '../src/controllers/node/types.js';
-import { createInstance, startAlicloudEmulator } from '../src/emulator/alicloud/index.js';
-import { startKubeEmulator } from '../src/emulator/kube/index.js';
+import { createInstance, startAlicloudEmulator } from '../emulators/alicloud/index.js';
+import { startKubeEmulator } from '../emulators/kube/index.js';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -10,7 +10,7 @@ import { createRoutePort, VPC_ROUTE_LIMITS } from '../src/controllers/route/clou
 import { RouteController, type RouteNode } from '../src/controllers/route/controller.js';
 import { resolveRouteTables } from '../src/controllers/route/inputs.js';
 import { parseClusterCidrs } from '../src/controllers/route/model.js';
-import { createInstance, startAlicloudEmulator } from '../src/emulator/alicloud/index.js';
+import { createInstance, startAlicloudEmulator } from '../emulators/alicloud/index.js';
 import { silentLogger } from '../src/util/log.js';
 
 const arg = (name: string, def: number) => {

@@ -11,8 +11,8 @@ import {
   createInstance,
   startAlicloudEmulator,
   type AlicloudEmulator,
-} from '../../src/emulator/alicloud/index.js';
-import { startKubeEmulator, type KubeEmulator } from '../../src/emulator/kube/index.js';
+} from '../../emulators/alicloud/index.js';
+import { startKubeEmulator, type KubeEmulator } from '../../emulators/kube/index.js';
 import { createLogger } from '../../src/util/log.js';
 
 export const STORAGE_CLASS = 'chaos-disk';

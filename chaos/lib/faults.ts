@@ -1,7 +1,7 @@
 // Cloud faults for the storms: about `rate` of all calls fail. The emulator takes one rule per key,
 // so the error code rotates every few hundred milliseconds (Throttling.User, ServiceUnavailable,
 // HTTP 500) while dropped connections and responses lost after the change are always in the mix.
-import type { AlicloudEmulator, CallRecord } from '../../src/emulator/alicloud/index.js';
+import type { AlicloudEmulator, CallRecord } from '../../emulators/alicloud/index.js';
 
 const CODES: Array<{ code: string; httpStatus: number }> = [
   { code: 'Throttling.User', httpStatus: 400 },

@@ -5,7 +5,7 @@
 // and the disks that must come out byte for byte unchanged. Written against a small world
 // interface so the mocha test (test/flexvolume/hostile.test.ts) and an R8 chaos scenario can both
 // replay the same table against their own emulator and driver runner.
-import type { Disk } from '../../src/emulator/alicloud/index.js';
+import type { Disk } from '../../emulators/alicloud/index.js';
 import { TAG_CLUSTER_ID, TAG_DISK_OPEN_PREFIX, TAG_PV_NAME } from '../../src/cloud/ownership.js';
 
 export interface DiskAttackWorld {

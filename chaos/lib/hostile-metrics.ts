@@ -7,7 +7,7 @@
 // control that proves the check can fail. Used by the R8 chaos scenario.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { KubeEmulator } from '../../src/emulator/kube/index.js';
+import type { KubeEmulator } from '../../emulators/kube/index.js';
 import type { Rng } from './rng.js';
 
 export const READER_ROLE = 'r8:metrics-reader';

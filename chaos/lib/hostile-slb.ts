@@ -5,8 +5,8 @@
 // victims' cloud objects byte-for-byte as before. Used by test/controllers/service/hostile.test.ts
 // and meant for the R8 "hostile tenant" chaos scenario, which supplies its own arena.
 import type { SlbApi } from '../../src/cloud/slb.js';
-import type { CloudState } from '../../src/emulator/alicloud/state.js';
-import type { KubeStore } from '../../src/emulator/kube/facade.js';
+import type { CloudState } from '../../emulators/alicloud/state.js';
+import type { KubeStore } from '../../emulators/kube/facade.js';
 
 export const VICTIM_NS = 'team-a';
 export const ATTACKER_NS = 'team-b';

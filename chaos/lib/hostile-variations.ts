@@ -10,7 +10,7 @@ import {
   RESERVED_TAG_KEYS,
   RESERVED_TAG_PREFIXES,
 } from '../../src/cloud/ownership.js';
-import type { Tag } from '../../src/emulator/alicloud/state.js';
+import type { Tag } from '../../emulators/alicloud/state.js';
 import { NOT_OURS, NOTHING_DETACHED, type DiskAttack } from './hostile-disks.js';
 import type { SlbAttack } from './hostile-slb.js';
 import type { RouteAttack } from './hostile-routes.js';

@@ -2,7 +2,7 @@
 // stored. acquireTime is written by the acquiring process itself before it starts acting, so
 // "who held the lease at instant t" = the holder with the latest acquireTime ≤ t.
 import { request, type ClientRequest } from 'node:http';
-import type { CallRecord } from '../../src/emulator/alicloud/index.js';
+import type { CallRecord } from '../../emulators/alicloud/index.js';
 import { isWrite } from './faults.js';
 
 export interface Tenure {

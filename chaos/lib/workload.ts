@@ -1,7 +1,7 @@
 // The storm: LoadBalancer Services created, changed and deleted, PersistentVolumeClaims created and
 // deleted, Nodes joining and leaving — written straight into the kube emulator's store (the same
 // semantics and watch events as the HTTP API, without a client per operation).
-import type { KubeObject } from '../../src/emulator/kube/index.js';
+import type { KubeObject } from '../../emulators/kube/index.js';
 import type { ChaosCluster, NodeSeat } from './cluster.js';
 import { STORAGE_CLASS } from './cluster.js';
 import type { Rng } from './rng.js';

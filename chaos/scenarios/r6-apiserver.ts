@@ -2,7 +2,7 @@
 // and the apiserver process restarted from its state file — while Services come and go. Caches must
 // recover (new work converges, a later Node removal is seen) and nothing may be deleted spuriously:
 // every destructive cloud call in the trouble window is explained by a Service we deleted.
-import type { CallRecord } from '../../src/emulator/alicloud/index.js';
+import type { CallRecord } from '../../emulators/alicloud/index.js';
 import { waitConverged } from '../lib/audit.js';
 import { ChaosCluster } from '../lib/cluster.js';
 import { ManagerProcess } from '../lib/process.js';

@@ -10,7 +10,7 @@
 // write call ever naming one.
 import { join } from 'node:path';
 import { createCloud } from '../../src/cloud/index.js';
-import { diskRecord, type Disk } from '../../src/emulator/alicloud/index.js';
+import { diskRecord, type Disk } from '../../emulators/alicloud/index.js';
 import { parseCidr } from '../../src/hostroutes/ipv4.js';
 import { createMetrics } from '../../src/hostroutes/metrics.js';
 import { Reconciler } from '../../src/hostroutes/reconciler.js';

@@ -13,8 +13,8 @@ import {
   startAlicloudEmulator,
   type AlicloudEmulator,
   type Instance,
-} from '../../src/emulator/alicloud/index.js';
-import { startKubeEmulator, type KubeEmulator } from '../../src/emulator/kube/index.js';
+} from '../../emulators/alicloud/index.js';
+import { startKubeEmulator, type KubeEmulator } from '../../emulators/kube/index.js';
 import { createLogger } from '../../src/util/log.js';
 import { REPO, type DemoPrograms } from './bundle.js';
 import type { Cleanup } from './cleanup.js';

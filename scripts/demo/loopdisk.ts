@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { AlicloudEmulator, Disk } from '../../src/emulator/alicloud/index.js';
+import type { AlicloudEmulator, Disk } from '../../emulators/alicloud/index.js';
 import type { Cleanup } from './cleanup.js';
 
 const run = promisify(execFile);

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = process.cwd();
+const EMULATOR_LAUNCHERS = ['alicloud-emulator', 'kube-emulator'];
 const TEXT = readFileSync(join(ROOT, 'deploy/Dockerfile'), 'utf8');
 /** Instructions with backslash continuations joined. */
 const INSTRUCTIONS = TEXT.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
@@ -58,13 +59,27 @@ describe('deploy: Dockerfile', () => {
     for (const p of ['dist/flexvolume/driver.mjs', 'dist/flexvolume/install-main.js', 'dist/flexvolume/launcher']) assert.ok(existsSync(join(ROOT, p)), p);
   });
 
-  it('every launcher in bin/ (all of them ship) points at a built entry point', function () {
-    if (!existsSync(join(ROOT, 'dist/manager/main.js'))) this.skip();
+  it('every launcher in bin/ points at a built entry point: the product in dist/, the emulators in dist-emulators/', function () {
+    if (!existsSync(join(ROOT, 'dist/manager/main.js')) || !existsSync(join(ROOT, 'dist-emulators'))) this.skip();
     for (const name of readdirSync(join(ROOT, 'bin'))) {
       const text = readFileSync(join(ROOT, 'bin', name), 'utf8');
       assert.match(text, /^#!\/usr\/bin\/env (-S )?node(\s|$)/, name);
-      for (const m of text.matchAll(/import\('\.\.\/(dist\/[^']+)'\)/g)) assert.ok(existsSync(join(ROOT, m[1]!)), `${name} → ${m[1]}`);
+      const targets = [...text.matchAll(/import\('\.\.\/((dist|dist-emulators)\/[^']+)'\)/g)];
+      for (const m of targets) {
+        assert.ok(existsSync(join(ROOT, m[1]!)), `${name} → ${m[1]}`);
+        assert.equal(m[2] === 'dist-emulators', EMULATOR_LAUNCHERS.includes(name), `${name} → ${m[1]}`);
+      }
     }
+  });
+
+  it('keeps the emulators out of the image: not in the build context, not built, launchers not shipped', () => {
+    const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    for (const p of ['emulators', 'dist-emulators', ...EMULATOR_LAUNCHERS.map((b) => `bin/${b}`)]) assert.ok(ignore.includes(p), `.dockerignore lacks ${p}`);
+    for (const c of copies) for (const s of c.sources) assert.doesNotMatch(s, /emulator/, `COPY ${s}`);
+    const builds = INSTRUCTIONS.filter((l) => /npm run build/.test(l));
+    assert.ok(builds.length > 0 && builds.every((l) => /npm run build:product\b/.test(l) && !/npm run build(?!:)/.test(l)), builds.join('\n'));
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    assert.doesNotMatch(pkg.scripts['build:product'] ?? '', /emulator/);
   });
 
   it('provides the kube-aliyun paths (/aliyun-controller, /hostroutes, /aliyun-flexv) and the official CCM\'s /cloud-controller-manager as links to our launchers', () => {

@@ -11,7 +11,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AuditRecord } from '../../src/emulator/kube/index.js';
+import type { AuditRecord } from '../../emulators/kube/index.js';
 import { DRIVER_NAMES, install, runtimeLibraries } from '../../src/flexvolume/install.js';
 import { rawCall, seedInstances, startTestEmulator, type SeededVpc, type TestEmulator } from '../helpers/alicloud.js';
 import { eventually, hasKubectl, startTestKube, type TestKube } from '../helpers/kube.js';

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { TAG_CLUSTER_ID } from '../../src/cloud/ownership.js';
-import type { CallRecord } from '../../src/emulator/alicloud/calls.js';
+import type { CallRecord } from '../../emulators/alicloud/calls.js';
 import { hasKubectl } from '../helpers/kube.js';
 import { eventually } from '../helpers/kube.js';
 import { CLUSTER_ID, serviceManifest, startProcessHarness, waitIngress, type ProcessHarness } from '../controllers/service/process.js';

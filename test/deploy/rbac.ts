@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { AuditRecord } from '../../src/emulator/kube/index.js';
+import type { AuditRecord } from '../../emulators/kube/index.js';
 
 export interface Rule {
   apiGroups: string[];

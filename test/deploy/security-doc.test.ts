@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { parseAllDocuments } from 'yaml';
-import { startKubeEmulator } from '../../src/emulator/kube/index.js';
+import { startKubeEmulator } from '../../emulators/kube/index.js';
 import { KubeClient } from '../../src/kube/rest.js';
 import { buildCommand } from '../../src/manager/flags.js';
 import { startHttpServer } from '../../src/server/app.js';

@@ -20,8 +20,8 @@ function walk(dir: string, keep: (p: string) => boolean): string[] {
   });
 }
 
-const SRC_FILES = walk(join(ROOT, 'src'), (p) => p.endsWith('.ts'));
-const PRODUCT_FILES = SRC_FILES.filter((p) => !p.includes('/src/emulator/'));
+const PRODUCT_FILES = walk(join(ROOT, 'src'), (p) => p.endsWith('.ts'));
+const SRC_FILES = [...PRODUCT_FILES, ...walk(join(ROOT, 'emulators'), (p) => p.endsWith('.ts'))];
 const DOC_FILES = [join(ROOT, 'README.md'), ...walk(join(ROOT, 'docs'), (p) => p.endsWith('.md'))];
 const read = (p: string) => readFileSync(p, 'utf8');
 

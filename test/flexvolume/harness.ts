@@ -5,8 +5,8 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DriverReply } from '../../src/flexvolume/protocol.js';
-import { diskRecord, type Disk } from '../../src/emulator/alicloud/index.js';
-import type { Tag } from '../../src/emulator/alicloud/state.js';
+import { diskRecord, type Disk } from '../../emulators/alicloud/index.js';
+import type { Tag } from '../../emulators/alicloud/state.js';
 import { DEFAULT_CLUSTER_ID, TAG_CLUSTER_ID } from '../../src/cloud/ownership.js';
 import type { TestEmulator } from '../helpers/alicloud.js';
 

@@ -8,7 +8,7 @@ import {
   type AlicloudEmulator,
   type AlicloudEmulatorOptions,
   type InstanceInput,
-} from '../../src/emulator/alicloud/index.js';
+} from '../../emulators/alicloud/index.js';
 
 export const VERSIONS = { Ecs: '2014-05-26', Vpc: '2016-04-28', Slb: '2014-05-15' } as const;
 export type ProductName = keyof typeof VERSIONS;

@@ -11,7 +11,7 @@ import {
   startKubeEmulator,
   type KubeEmulator,
   type KubeEmulatorOptions,
-} from '../../src/emulator/kube/index.js';
+} from '../../emulators/kube/index.js';
 
 export interface KubectlResult {
   code: number;

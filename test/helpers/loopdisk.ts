@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AlicloudEmulator } from '../../src/emulator/alicloud/index.js';
+import type { AlicloudEmulator } from '../../emulators/alicloud/index.js';
 
 const SBIN_PATH = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
 

@@ -9,7 +9,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startKubeEmulator, type KubeEmulator } from '../../src/emulator/kube/index.js';
+import { startKubeEmulator, type KubeEmulator } from '../../emulators/kube/index.js';
 import { parseRouteJson } from '../../src/hostroutes/kernel-routes.js';
 import { BRIDGE_IP, eventually, ip, netnsUnavailable, TOOLS, Topology, type NodeNs } from './netns.js';
 

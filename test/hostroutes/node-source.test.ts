@@ -1,7 +1,7 @@
 // NodeSource against the Kubernetes emulator over loopback: only changes to the facts that shape
 // routes reach the loop; heartbeat-style status updates do not.
 import assert from 'node:assert/strict';
-import { startKubeEmulator, type KubeEmulator } from '../../src/emulator/kube/index.js';
+import { startKubeEmulator, type KubeEmulator } from '../../emulators/kube/index.js';
 import { KubeClient } from '../../src/kube/rest.js';
 import { NodeSource } from '../../src/hostroutes/node-source.js';
 import { silentLogger } from '../../src/util/log.js';

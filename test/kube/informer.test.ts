@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startKubeEmulator, type KubeEmulator } from '../../src/emulator/kube/index.js';
+import { startKubeEmulator, type KubeEmulator } from '../../emulators/kube/index.js';
 import { KubeClient } from '../../src/kube/rest.js';
 import { Informer } from '../../src/kube/informer.js';
 import { InformerFactory } from '../../src/kube/factory.js';

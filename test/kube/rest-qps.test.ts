@@ -2,7 +2,7 @@
 // client-go's token bucket: `burst` go at once, then one every 1/qps seconds. Checked on the
 // server side, from the arrival times the emulator sees.
 import assert from 'node:assert/strict';
-import { startKubeEmulator, type KubeEmulator } from '../../src/emulator/kube/index.js';
+import { startKubeEmulator, type KubeEmulator } from '../../emulators/kube/index.js';
 import { KubeClient } from '../../src/kube/rest.js';
 
 describe('kube/rest: client-side QPS and burst', () => {

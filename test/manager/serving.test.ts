@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startKubeEmulator, type AuditRecord, type KubeEmulator } from '../../src/emulator/kube/index.js';
+import { startKubeEmulator, type AuditRecord, type KubeEmulator } from '../../emulators/kube/index.js';
 import { FlagError, parseFlags } from '../../src/manager/flags.js';
 import { grantOf, readRoles } from '../deploy/rbac.js';
 import { httpsGet } from '../helpers/https.js';

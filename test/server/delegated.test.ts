@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Counter, Registry } from 'prom-client';
-import { startKubeEmulator, type AuditRecord, type KubeEmulator } from '../../src/emulator/kube/index.js';
+import { startKubeEmulator, type AuditRecord, type KubeEmulator } from '../../emulators/kube/index.js';
 import { KubeClient } from '../../src/kube/rest.js';
 import { startHttpServer, type RunningServer } from '../../src/server/app.js';
 import { createDelegatedGuard } from '../../src/server/delegated.js';

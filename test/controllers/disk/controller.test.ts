@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { Resources } from '../../../src/kube/resources.js';
 import { ContentType } from '../../../src/kube/rest.js';
-import { createInstance } from '../../../src/emulator/alicloud/index.js';
+import { createInstance } from '../../../emulators/alicloud/index.js';
 import type { Volume } from '../../../src/controllers/disk/types.js';
 import { createDiskCloudPort } from '../../../src/controllers/disk/cloudport.js';
 import { PVC_FINALIZER } from '../../../src/controllers/disk/constants.js';

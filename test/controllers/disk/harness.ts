@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createCloud, type Cloud } from '../../../src/cloud/index.js';
 import { createDiskController, type DiskDeps } from '../../../src/controllers/disk/index.js';
 import type { Claim, StorageClass, Volume } from '../../../src/controllers/disk/types.js';
-import { startKubeEmulator, type KubeEmulator } from '../../../src/emulator/kube/index.js';
+import { startKubeEmulator, type KubeEmulator } from '../../../emulators/kube/index.js';
 import { KubeEventRecorder, type CoreEvent } from '../../../src/kube/events.js';
 import { InformerFactory } from '../../../src/kube/factory.js';
 import { Resources } from '../../../src/kube/resources.js';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { Labels, TAINT_SHUTDOWN, TAINT_UNINITIALIZED } from '../../../src/controllers/node/constants.js';
 import type { Node } from '../../../src/controllers/node/types.js';
-import { createInstance } from '../../../src/emulator/alicloud/index.js';
+import { createInstance } from '../../../emulators/alicloud/index.js';
 import {
   seedInstances,
   startTestEmulator,

@@ -8,7 +8,7 @@ import { parseClusterCidrs } from '../../../src/controllers/route/model.js';
 import { Informer } from '../../../src/kube/informer.js';
 import { Resources } from '../../../src/kube/resources.js';
 import { KubeClient } from '../../../src/kube/rest.js';
-import { startKubeEmulator, type KubeEmulator } from '../../../src/emulator/kube/index.js';
+import { startKubeEmulator, type KubeEmulator } from '../../../emulators/kube/index.js';
 import { silentLogger } from '../../../src/util/log.js';
 import { seedInstances, startTestEmulator, type TestEmulator } from '../../helpers/alicloud.js';
 import { entriesOf, routePortFor, type PortHarness } from './harness.js';

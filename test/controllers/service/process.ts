@@ -4,7 +4,7 @@
 // store, and the manager's /metrics (sync paths and pending work tell when it has caught up).
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CallRecord } from '../../../src/emulator/alicloud/index.js';
+import type { CallRecord } from '../../../emulators/alicloud/index.js';
 import { seedInstances, startTestEmulator, type TestEmulator } from '../../helpers/alicloud.js';
 import { eventually, hasKubectl, startTestKube, type TestKube } from '../../helpers/kube.js';
 import { spawnManager, type ManagerProcess } from '../../helpers/manager.js';

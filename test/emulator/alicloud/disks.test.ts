@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { rawCall, seedInstances, startTestEmulator, type TestEmulator } from '../../helpers/alicloud.js';
-import type { Disk, Instance } from '../../../src/emulator/alicloud/index.js';
+import type { Disk, Instance } from '../../../emulators/alicloud/index.js';
 
 describe('emulator/alicloud disks', () => {
   let t: TestEmulator;

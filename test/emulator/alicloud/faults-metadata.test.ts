@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import RPCClient from '@alicloud/pop-core';
 import { rawCall, seedInstances, startTestEmulator, type TestEmulator } from '../../helpers/alicloud.js';
-import { loadCatalog } from '../../../src/emulator/alicloud/catalog.js';
-import { unimplementedActions } from '../../../src/emulator/alicloud/handlers.js';
+import { loadCatalog } from '../../../emulators/alicloud/catalog.js';
+import { unimplementedActions } from '../../../emulators/alicloud/handlers.js';
 
 describe('emulator/alicloud faults, metadata and coverage', () => {
   let t: TestEmulator;

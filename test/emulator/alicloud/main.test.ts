@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { rawCall, type TestEmulator } from '../../helpers/alicloud.js';
 
-const MAIN = fileURLToPath(new URL('../../../src/emulator/alicloud/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../../emulators/alicloud/main.ts', import.meta.url));
 
 interface Running {
   child: ChildProcess;

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { canonicalQuery, computeSignature, percentEncode } from '../../../src/emulator/alicloud/signature.js';
+import { canonicalQuery, computeSignature, percentEncode } from '../../../emulators/alicloud/signature.js';
 
 // The three vectors of data/alicloud-api/SIGNATURE.md §3 (secret "testsecret").
 const SLB_BASE: Record<string, string> = {

@@ -1,7 +1,7 @@
 // REST and watch semantics over HTTP, with the same requests client-go/client-node informers make.
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import { startKubeEmulator } from '../../../src/emulator/kube/index.js';
+import { startKubeEmulator } from '../../../emulators/kube/index.js';
 import { apiCall, eventually, openWatch, startTestKube, type TestKube } from '../../helpers/kube.js';
 
 const node = (name: string, labels: Record<string, string> = {}) => ({

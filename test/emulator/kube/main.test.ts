@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { apiCall } from '../../helpers/kube.js';
 
-const MAIN = fileURLToPath(new URL('../../../src/emulator/kube/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../../emulators/kube/main.ts', import.meta.url));
 const BIN = fileURLToPath(new URL('../../../bin/kube-emulator', import.meta.url));
-const BUILT = fileURLToPath(new URL('../../../dist/emulator/kube/main.js', import.meta.url));
+const BUILT = fileURLToPath(new URL('../../../dist-emulators/kube/main.js', import.meta.url));
 
 interface Running {
   child: ChildProcess;

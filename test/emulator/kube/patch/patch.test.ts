@@ -1,10 +1,10 @@
 // The three patch formats and the selector parser, on their own.
 import { strict as assert } from 'node:assert';
-import { applyJsonPatch } from '../../../../src/emulator/kube/patch/jsonpatch.js';
-import { mergePatch } from '../../../../src/emulator/kube/patch/merge.js';
-import { strategicMerge } from '../../../../src/emulator/kube/patch/strategic.js';
-import { parseFieldSelector, parseLabelSelector } from '../../../../src/emulator/kube/selectors.js';
-import type { KubeObject } from '../../../../src/emulator/kube/types.js';
+import { applyJsonPatch } from '../../../../emulators/kube/patch/jsonpatch.js';
+import { mergePatch } from '../../../../emulators/kube/patch/merge.js';
+import { strategicMerge } from '../../../../emulators/kube/patch/strategic.js';
+import { parseFieldSelector, parseLabelSelector } from '../../../../emulators/kube/selectors.js';
+import type { KubeObject } from '../../../../emulators/kube/types.js';
 
 describe('kube emulator patches and selectors', () => {
   it('merge patch merges maps, deletes on null and replaces lists', () => {

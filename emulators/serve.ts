@@ -1,6 +1,6 @@
 // What both emulator programs do once their server is up: announce the URL on stdout (tests
 // and scripts wait for that line) and close cleanly on SIGTERM/SIGINT, exiting 0.
-import type { Logger } from '../util/log.js';
+import type { Logger } from './log.js';
 
 export function announceAndCloseOnSignal(url: string, close: () => Promise<void>, log: Logger): void {
   process.stdout.write(JSON.stringify({ event: 'listening', url }) + '\n');

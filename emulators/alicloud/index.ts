@@ -8,7 +8,7 @@ import { mergeState } from './merge/index.js';
 import type { HostMetadata } from './metadata.js';
 import { listen, serverUrl } from './server.js';
 import type { CloudState } from './state.js';
-import type { Logger } from '../../util/log.js';
+import type { Logger } from '../log.js';
 
 export type { CallRecord, EmulatorHooks, FaultConfig, FaultRule, HostMetadata, CloudState };
 export type * from './state.js';

@@ -1,7 +1,7 @@
 // `kube-emulator` entry point: flags → emulator → kubeconfig file → one "listening" line on stdout.
 import { Command } from 'commander';
 import { startKubeEmulator } from './index.js';
-import { createLogger } from '../../util/log.js';
+import { createLogger } from '../log.js';
 import { announceAndCloseOnSignal } from '../serve.js';
 
 const log = createLogger('kube-emulator');

@@ -41,7 +41,7 @@ export interface ActionSpec {
   canonicalKey(key: string): string | undefined;
 }
 
-const CATALOG_URL = new URL('../../../data/alicloud-api/catalog.json', import.meta.url);
+const CATALOG_URL = new URL('../../data/alicloud-api/catalog.json', import.meta.url);
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

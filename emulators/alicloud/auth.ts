@@ -2,7 +2,7 @@
 // Timestamp, unused SignatureNonce, and an HMAC-SHA1 signature over the exact parameters.
 import { ApiError } from './errors.js';
 import { computeSignature, signatureMatches, stringToSign } from './signature.js';
-import { registerSecret } from '../../util/secrets.js';
+import { registerSecret } from '../secrets.js';
 
 interface StsCredential {
   secret: string;

@@ -1,8 +1,8 @@
 // `alicloud-emulator` entry point: flags → emulator on loopback → one "listening" line on stdout.
 import { Command } from 'commander';
 import { startAlicloudEmulator } from './index.js';
-import { registerSecret } from '../../util/secrets.js';
-import { createLogger } from '../../util/log.js';
+import { registerSecret } from '../secrets.js';
+import { createLogger } from '../log.js';
 import { announceAndCloseOnSignal } from '../serve.js';
 
 const log = createLogger('alicloud-emulator');

@@ -16,7 +16,7 @@ import {
 import { loadState, saveState } from './persistence.js';
 import { initialState } from './seed.js';
 import type { CloudState } from './state.js';
-import { createLogger, type Logger } from '../../util/log.js';
+import { createLogger, type Logger } from '../log.js';
 
 export interface CoreOptions {
   accessKeyId: string;
