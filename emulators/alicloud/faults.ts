@@ -1,6 +1,7 @@
 // Injected failures, so clients can be tested against the cloud's bad days: errors, latency,
 // throttling, dropped connections and responses lost after the change was applied. Random
 // decisions come from a seedable generator so a failing test can be replayed.
+import { seededRandom } from '../random.js';
 
 export interface FaultRule {
   /** Probability (0..1) of answering with `code`; defaults to 1 when `code` is given. */
@@ -32,18 +33,6 @@ export type FaultDecision =
   | { kind: 'error'; status: number; code: string; message: string }
   | { kind: 'throttle' }
   | { kind: 'drop' };
-
-/** mulberry32: tiny, fast and good enough to make fault sequences reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DEFAULT_STATUS: Record<string, number> = {
   'Throttling.User': 400,

@@ -13,6 +13,8 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
+// Deliberately the emulator's own copy of src/kube/types.ts's ObjectMeta: test doubles share no code
+// with the product.
 export interface ObjectMeta {
   name?: string;
   generateName?: string;
