@@ -3,10 +3,11 @@
 // recorded in the call log.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, errorBody } from './errors.js';
-import { conform, PRODUCTS, type Product } from './catalog.js';
+import { conform, PRODUCTS, type ActionSpec, type Product } from './catalog.js';
 import { redactParams } from './calls.js';
 import type { EmulatorCore } from './emulator.js';
 import { HANDLERS } from './handlers.js';
+import { ecsVpcAction } from './ecs/vpc-actions.js';
 import { requestId } from './ids.js';
 import { Params } from './params.js';
 
@@ -38,6 +39,11 @@ function productOf(core: EmulatorCore, params: Record<string, string>): Product 
   return product;
 }
 
+/** The catalog's action, or one of the VPC actions the ECS version still serves. */
+function specOf(core: EmulatorCore, product: Product, action: string): ActionSpec | undefined {
+  return core.catalog.action(product, action) ?? (product === 'Ecs' ? ecsVpcAction(action)?.spec : undefined);
+}
+
 /** Reject parameters the action does not have, and map keys to the catalog's spelling. */
 function canonicalParams(
   core: EmulatorCore,
@@ -45,7 +51,7 @@ function canonicalParams(
   action: string,
   params: Record<string, string>,
 ): Record<string, string> {
-  const spec = core.catalog.action(product, action);
+  const spec = specOf(core, product, action);
   if (!spec)
     throw new ApiError(
       404,
@@ -101,7 +107,8 @@ export async function handleRpc(
         'The input parameter "Action" that is mandatory for processing this request is not supplied.',
       );
     const canonical = canonicalParams(core, product, action, params);
-    const handler = HANDLERS[product][action];
+    const handler =
+      HANDLERS[product][action] ?? (product === 'Ecs' ? ecsVpcAction(action)?.handler : undefined);
     if (!handler)
       throw new ApiError(
         404,
@@ -129,7 +136,7 @@ export async function handleRpc(
       rt: core,
     });
     if (!READ_ONLY.test(action)) core.persist();
-    const spec = core.catalog.action(product, action)!;
+    const spec = specOf(core, product, action)!;
     const body = { ...(conform(result, spec.response) as Record<string, unknown>), RequestId: rid };
     if (core.faults.loseResponse(product, action)) {
       record(0, 'ResponseLost');
