@@ -1,5 +1,6 @@
 // The apiserver's REST semantics over the raw store: create/get/list/update/patch/delete with
-// optimistic concurrency, status subresources, generation, finalizers and per-kind hooks.
+// optimistic concurrency, status subresources, generation (for the kinds that have one), finalizers
+// and per-kind hooks.
 import { randomUUID } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import {
@@ -13,6 +14,7 @@ import {
   unsupportedMediaType,
 } from './errors.js';
 import { prepareCreate, specPart } from './kinds/defaults.js';
+import { validateNodeUpdate } from './kinds/node.js';
 import { prepareService } from './kinds/service.js';
 import { ServiceAllocator } from './kinds/service-alloc.js';
 import { fromView, generateSuffix, nowTimestamp, settleNamespace, toView, validateName } from './meta.js';
@@ -152,7 +154,8 @@ export class Registry {
     delete o.metadata.deletionTimestamp;
     delete o.metadata.deletionGracePeriodSeconds;
     delete o.metadata.managedFields;
-    o.metadata.generation = 1;
+    if (def.generation) o.metadata.generation = 1;
+    else delete o.metadata.generation;
     prepareCreate(bucket, o);
     if (bucket === '/services') prepareService(o, undefined, this.services);
     if (dryRun) return toView(def, o);
@@ -207,7 +210,9 @@ export class Registry {
       const m = next.metadata;
       m.uid = old.metadata.uid;
       m.creationTimestamp = old.metadata.creationTimestamp;
-      m.generation = old.metadata.generation ?? 1;
+      // Clients never set generation; kinds without one keep none.
+      if (old.metadata.generation === undefined) delete m.generation;
+      else m.generation = old.metadata.generation;
       if (old.metadata.deletionTimestamp) m.deletionTimestamp = old.metadata.deletionTimestamp;
       else delete m.deletionTimestamp;
       if (old.metadata.deletionGracePeriodSeconds !== undefined)
@@ -228,7 +233,9 @@ export class Registry {
         }
       }
       if (bucket === '/services') prepareService(next, old, this.services);
-      if (specPart(next) !== specPart(old)) m.generation = (old.metadata.generation ?? 1) + 1;
+      if (bucket === '/nodes') validateNodeUpdate(next, old);
+      if (def.generation && specPart(next) !== specPart(old))
+        m.generation = (old.metadata.generation ?? 1) + 1;
     }
     next.metadata.resourceVersion = old.metadata.resourceVersion;
     // A no-op write neither bumps resourceVersion nor wakes watchers, as with the real apiserver.
@@ -328,7 +335,8 @@ export class Registry {
       const next = clone(old);
       next.metadata.deletionTimestamp = nowTimestamp();
       next.metadata.deletionGracePeriodSeconds = 0;
-      next.metadata.generation = (old.metadata.generation ?? 1) + 1;
+      // Marking for deletion is a change controllers must see, for kinds that track generation.
+      if (old.metadata.generation !== undefined) next.metadata.generation = old.metadata.generation + 1;
       next.metadata.resourceVersion = String(rv);
       this.store.put(bucket, key, next, 'MODIFIED', rv);
       return toView(def, next);

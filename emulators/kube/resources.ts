@@ -13,6 +13,11 @@ export interface ResourceDef {
   /** Storage bucket shared with another row (events.k8s.io/v1 events live with core/v1 events). */
   storageOf?: string;
   categories?: string[];
+  /**
+   * Tracks metadata.generation (1 on create, +1 per spec change). Only the kinds whose apiserver
+   * strategy sets it do; Nodes, Services, Namespaces, PVs and most others carry none.
+   */
+  generation?: boolean;
 }
 
 const r = (
@@ -29,7 +34,12 @@ export const RESOURCES: readonly ResourceDef[] = [
   r('', 'v1', 'nodes', 'Node', false, { shortNames: ['no'], status: true }),
   r('', 'v1', 'services', 'Service', true, { shortNames: ['svc'], status: true, categories: ['all'] }),
   r('', 'v1', 'endpoints', 'Endpoints', true, { shortNames: ['ep'] }),
-  r('', 'v1', 'pods', 'Pod', true, { shortNames: ['po'], status: true, categories: ['all'] }),
+  r('', 'v1', 'pods', 'Pod', true, {
+    shortNames: ['po'],
+    status: true,
+    categories: ['all'],
+    generation: true,
+  }),
   r('', 'v1', 'events', 'Event', true, { shortNames: ['ev'] }),
   r('', 'v1', 'persistentvolumes', 'PersistentVolume', false, { shortNames: ['pv'], status: true }),
   r('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', true, { shortNames: ['pvc'], status: true }),
@@ -38,8 +48,12 @@ export const RESOURCES: readonly ResourceDef[] = [
   r('', 'v1', 'serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'] }),
   r('', 'v1', 'limitranges', 'LimitRange', true, { shortNames: ['limits'] }),
   r('', 'v1', 'resourcequotas', 'ResourceQuota', true, { shortNames: ['quota'], status: true }),
-  r('', 'v1', 'replicationcontrollers', 'ReplicationController', true, { shortNames: ['rc'], status: true }),
-  r('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
+  r('', 'v1', 'replicationcontrollers', 'ReplicationController', true, {
+    shortNames: ['rc'],
+    status: true,
+    generation: true,
+  }),
+  r('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true, { generation: true }),
   r('events.k8s.io', 'v1', 'events', 'Event', true, { shortNames: ['ev'], storageOf: '/events' }),
   r('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
   r('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false, { shortNames: ['sc'] }),
@@ -50,36 +64,58 @@ export const RESOURCES: readonly ResourceDef[] = [
     shortNames: ['deploy'],
     status: true,
     categories: ['all'],
+    generation: true,
   }),
-  r('apps', 'v1', 'daemonsets', 'DaemonSet', true, { shortNames: ['ds'], status: true, categories: ['all'] }),
+  r('apps', 'v1', 'daemonsets', 'DaemonSet', true, {
+    shortNames: ['ds'],
+    status: true,
+    categories: ['all'],
+    generation: true,
+  }),
   r('apps', 'v1', 'statefulsets', 'StatefulSet', true, {
     shortNames: ['sts'],
     status: true,
     categories: ['all'],
+    generation: true,
   }),
   r('apps', 'v1', 'replicasets', 'ReplicaSet', true, {
     shortNames: ['rs'],
     status: true,
     categories: ['all'],
+    generation: true,
   }),
   r('apps', 'v1', 'controllerrevisions', 'ControllerRevision', true),
-  r('batch', 'v1', 'jobs', 'Job', true, { status: true, categories: ['all'] }),
-  r('batch', 'v1', 'cronjobs', 'CronJob', true, { shortNames: ['cj'], status: true, categories: ['all'] }),
+  r('batch', 'v1', 'jobs', 'Job', true, { status: true, categories: ['all'], generation: true }),
+  r('batch', 'v1', 'cronjobs', 'CronJob', true, {
+    shortNames: ['cj'],
+    status: true,
+    categories: ['all'],
+    generation: true,
+  }),
   r('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, {
     shortNames: ['pdb'],
     status: true,
+    generation: true,
   }),
   r('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true),
   r('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true),
   r('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false),
   r('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', false),
   r('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', false, { shortNames: ['pc'] }),
-  r('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true, { shortNames: ['netpol'] }),
-  r('networking.k8s.io', 'v1', 'ingresses', 'Ingress', true, { shortNames: ['ing'], status: true }),
-  r('networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', false),
+  r('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true, {
+    shortNames: ['netpol'],
+    generation: true,
+  }),
+  r('networking.k8s.io', 'v1', 'ingresses', 'Ingress', true, {
+    shortNames: ['ing'],
+    status: true,
+    generation: true,
+  }),
+  r('networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', false, { generation: true }),
   r('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, {
     shortNames: ['crd', 'crds'],
     status: true,
+    generation: true,
   }),
   r(
     'admissionregistration.k8s.io',
@@ -87,6 +123,7 @@ export const RESOURCES: readonly ResourceDef[] = [
     'validatingwebhookconfigurations',
     'ValidatingWebhookConfiguration',
     false,
+    { generation: true },
   ),
   r(
     'admissionregistration.k8s.io',
@@ -94,6 +131,7 @@ export const RESOURCES: readonly ResourceDef[] = [
     'mutatingwebhookconfigurations',
     'MutatingWebhookConfiguration',
     false,
+    { generation: true },
   ),
 ];
 

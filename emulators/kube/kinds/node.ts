@@ -1,0 +1,27 @@
+// Node update validation the real apiserver applies: a Node's pod CIDRs may be assigned once (from
+// none to some) and never changed afterwards. The node-IPAM controller and everything that routes
+// to a node rely on that; a cluster that needs other CIDRs deletes and re-creates the Node.
+import { invalid } from '../errors.js';
+import { isPlainObject, type KubeObject } from '../types.js';
+
+/** The pod CIDRs as the apiserver sees them: v1's podCIDR is podCIDRs[0] when podCIDRs is absent. */
+function podCidrs(o: KubeObject): string[] {
+  const spec = isPlainObject(o.spec) ? o.spec : {};
+  const list = Array.isArray(spec['podCIDRs']) ? spec['podCIDRs'].map(String) : [];
+  if (list.length > 0) return list;
+  return typeof spec['podCIDR'] === 'string' && spec['podCIDR'] !== '' ? [spec['podCIDR']] : [];
+}
+
+export function validateNodeUpdate(next: KubeObject, old: KubeObject): void {
+  const before = podCidrs(old);
+  const after = podCidrs(next);
+  if (before.length === 0) return;
+  if (before.length === after.length && before.every((c, i) => c === after[i])) return;
+  throw invalid('', 'Node', old.metadata.name ?? '', [
+    {
+      reason: 'FieldValueForbidden',
+      field: 'spec.podCIDRs',
+      message: 'Forbidden: node updates may not change podCIDR except from "" to valid',
+    },
+  ]);
+}
