@@ -10,6 +10,36 @@ export function openApiV2(): Record<string, unknown> {
   return { swagger: '2.0', info: INFO, paths: {}, definitions: {} };
 }
 
+/** The media type client-go asks /openapi/v2 for; it parses nothing else (no JSON fallback). */
+export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+
+/** One length-delimited protobuf field (wire type 2). */
+function lengthDelimited(field: number, value: Buffer): Buffer {
+  const header: number[] = [(field << 3) | 2];
+  for (let n = value.length; ; n >>>= 7) {
+    if (n < 0x80) {
+      header.push(n);
+      break;
+    }
+    header.push((n & 0x7f) | 0x80);
+  }
+  return Buffer.concat([Buffer.from(header), value]);
+}
+
+/**
+ * The same document as openApiV2(), as gnostic's openapi_v2.Document protobuf (swagger = 1,
+ * info = 2 with title = 1 and version = 2). kubectl fetches it for client-side validation of what
+ * the group-version documents do not cover (a `kind: List`); with no definitions, it validates
+ * nothing and lets the server decide, as it does for any kind the schema lacks.
+ */
+export function openApiV2Protobuf(): Buffer {
+  const info = Buffer.concat([
+    lengthDelimited(1, Buffer.from(INFO.title)),
+    lengthDelimited(2, Buffer.from(INFO.version)),
+  ]);
+  return Buffer.concat([lengthDelimited(1, Buffer.from('2.0')), lengthDelimited(2, info)]);
+}
+
 function gvPaths(): string[] {
   return groupVersions().flatMap((g) =>
     g.versions.map((v) => (g.group ? `apis/${g.group}/${v}` : `api/${v}`)),

@@ -17,7 +17,13 @@ import { apiVersionOf } from '../resources.js';
 import type { KubeObject } from '../types.js';
 import { isPlainObject } from '../types.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, VERSION_INFO } from './discovery.js';
-import { openApiV2, openApiV3Index, openApiV3GroupVersion } from './openapi.js';
+import {
+  OPENAPI_V2_PROTOBUF,
+  openApiV2,
+  openApiV2Protobuf,
+  openApiV3Index,
+  openApiV3GroupVersion,
+} from './openapi.js';
 import { parsePath, type ResourcePath } from './paths.js';
 import { decodeProtobufObject } from './protobuf.js';
 import { toTable, wantsTable, type IncludeObject } from './table.js';
@@ -287,7 +293,15 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   }
   if (pathname === '/api' || pathname === '/api/') return sendJson(res, 200, apiVersions());
   if (pathname === '/apis' || pathname === '/apis/') return sendJson(res, 200, apiGroupList());
-  if (pathname === '/openapi/v2') return sendJson(res, 200, openApiV2());
+  if (pathname === '/openapi/v2') {
+    if (!String(req.headers.accept ?? '').includes(OPENAPI_V2_PROTOBUF.split('@')[0]!))
+      return sendJson(res, 200, openApiV2());
+    const doc = openApiV2Protobuf();
+    // As kube-openapi does: Go's mime parser rejects the requested type's `@`.
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': doc.length });
+    res.end(doc);
+    return;
+  }
   if (pathname === '/openapi/v3') return sendJson(res, 200, openApiV3Index());
   if (pathname.startsWith('/openapi/v3/')) {
     const doc = openApiV3GroupVersion(pathname.slice('/openapi/v3/'.length));

@@ -1,12 +1,13 @@
 // Behaviours of the real apiserver that 2017-era clients found missing in the emulator: Node pod
-// CIDRs are assigned once and then immutable, and only the kinds whose registry strategy tracks
-// metadata.generation get one (Nodes, Services, ConfigMaps... do not; Pods, Deployments... do).
+// CIDRs are assigned once and then immutable; only the kinds whose registry strategy tracks
+// metadata.generation get one (Nodes, Services, ConfigMaps... do not; Pods, Deployments... do);
+// /openapi/v2 speaks the protobuf client-go asks for.
 import { strict as assert } from 'node:assert';
 import { startTestKube, type TestKube } from '../../helpers/kube.js';
 
 const FORBIDDEN = 'spec.podCIDRs: Forbidden: node updates may not change podCIDR except from "" to valid';
 
-describe('kube emulator fidelity: node pod CIDRs and metadata.generation', () => {
+describe('kube emulator fidelity: node pod CIDRs, metadata.generation, /openapi/v2', () => {
   let k: TestKube;
   beforeEach(async () => {
     k = await startTestKube();
@@ -82,6 +83,20 @@ describe('kube emulator fidelity: node pod CIDRs and metadata.generation', () =>
       assert.equal(again.status, 201);
       assert.equal(again.body.spec.podCIDR, '198.18.2.0/24');
     });
+  });
+
+  it('answers /openapi/v2 in protobuf when asked (what client-go parses), and in JSON otherwise', async () => {
+    const pb = await fetch(`${k.url}/openapi/v2`, {
+      headers: { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' },
+    });
+    assert.equal(pb.status, 200);
+    assert.equal(pb.headers.get('content-type'), 'application/octet-stream');
+    const bytes = Buffer.from(await pb.arrayBuffer());
+    // openapi_v2.Document field 1 (swagger), length-delimited: "2.0"; then field 2 (info).
+    assert.deepEqual([...bytes.subarray(0, 5)], [0x0a, 3, 0x32, 0x2e, 0x30]);
+    assert.equal(bytes[5], 0x12);
+    const json = await fetch(`${k.url}/openapi/v2`, { headers: { Accept: 'application/json' } });
+    assert.equal(((await json.json()) as { swagger: string }).swagger, '2.0');
   });
 
   describe('metadata.generation', () => {
