@@ -84,6 +84,7 @@ export async function startAgent(options: HostroutesOptions, deps: AgentDeps): P
       await running;
       await status.close();
       client.close();
+      if (!deps.kernel) kernel.close?.();
     },
   };
 }
