@@ -5,7 +5,9 @@
 // three times; the median is printed beside its target and as a ratio to the baseline's:
 //   time to all routes   spawn → the N-th route of its protocol seen by `ip monitor`
 //   CPU for the cold sync utime+stime of the process and its children (reaped or alive) then
-//   RSS after sync       VmRSS of the process tree (the agent's `ip -batch` child counts), 1 s later
+//   RSS after sync       VmRSS of the process tree (the agent's `ip -batch` child counts), 1 s later,
+//                         also split into RssAnon (private) and RssFile (mapped files: mostly the
+//                         pages of the Node.js binary, shared with other Node.js processes on the host)
 //   add / re-address / delete of one Node: the store write → the route change seen by `ip monitor`
 //                         (re-address is delete + recreate: a real apiserver forbids changing podCIDR)
 // The clock of a change starts at the emulator's write, before the watch event is even sent, so
@@ -206,23 +208,29 @@ function cpuSeconds(pid: number): number {
   return ticks / TICKS_PER_S;
 }
 
-function rssMiB(pid: number): number {
-  let kib = 0;
+/** VmRSS of the tree, and its split into private memory and mapped files (mostly the runtime binary). */
+function rssMiB(pid: number): { total: number; anon: number; file: number } {
+  const kib = { total: 0, anon: 0, file: 0 };
   for (const p of tree(pid)) {
     try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
-      kib += Number(m?.[1] ?? 0);
+      const status = readFileSync(`/proc/${p}/status`, 'utf8');
+      const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+      kib.total += field('VmRSS');
+      kib.anon += field('RssAnon');
+      kib.file += field('RssFile');
     } catch {
       // exited while reading
     }
   }
-  return kib / 1024;
+  return { total: kib.total / 1024, anon: kib.anon / 1024, file: kib.file / 1024 };
 }
 
 interface Sample {
   allRoutesS: number;
   cpuS: number;
   rssMiB: number;
+  rssAnonMiB: number;
+  rssFileMiB: number;
   addMs: number;
   readdressMs: number;
   deleteMs: number;
@@ -324,7 +332,16 @@ async function measure(
     t0 = performance.now();
     emu.store.delete('nodes', name);
     const deleteMs = (await monitor.change('-', podCIDR(first + 1), proto, t0)) - t0;
-    return { allRoutesS: (allAt - began) / 1000, cpuS, rssMiB: rss, addMs, readdressMs, deleteMs };
+    return {
+      allRoutesS: (allAt - began) / 1000,
+      cpuS,
+      rssMiB: rss.total,
+      rssAnonMiB: rss.anon,
+      rssFileMiB: rss.file,
+      addMs,
+      readdressMs,
+      deleteMs,
+    };
   } finally {
     await stop(child);
   }
@@ -372,6 +389,14 @@ async function inside(): Promise<void> {
             ratioToBaseline: r2(agent / baseline),
             target: r2(target),
             ok,
+            ...(figure === 'rssMiB'
+              ? {
+                  agentAnonMiB: r2(med('agent', 'rssAnonMiB')),
+                  agentFileMiB: r2(med('agent', 'rssFileMiB')),
+                  baselineAnonMiB: r2(med('baseline', 'rssAnonMiB')),
+                  baselineFileMiB: r2(med('baseline', 'rssFileMiB')),
+                }
+              : {}),
             agentSamples: samples.agent.map((s) => r2(s[figure])),
             baselineSamples: samples.baseline.map((s) => r2(s[figure])),
           }),
