@@ -17,6 +17,7 @@
 // routing table, and the root namespace is never changed. Addresses are in 198.18.0.0/15 only:
 // Nodes 198.18.0.0/16 (on-link through a veth pair), pod CIDRs /29s of 198.19.0.0/16.
 // Needs root and `npm run build` (the agent runs from dist/). Run: npx tsx bench/hostroutes.ts [N…]
+// Environment: HR_WAIT_MS bounds each wait (default 120000); HR_DEBUG=1 passes the programs' stderr through.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
