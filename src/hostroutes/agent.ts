@@ -1,10 +1,9 @@
 // Composition of one hostroutes agent: node source → sync loop → reconciler → ip, plus the status
 // server. main.ts adds flags and signals; tests and the bench build agents through this too.
 import type { Logger } from '../util/log.js';
-import { loadKubeConfig } from '../kube/config.js';
-import { KubeClient } from '../kube/rest.js';
 import { startStatusServer, type StatusServer } from './http.js';
 import { createIpRouteTable, type RouteTable } from './ip.js';
+import { resolveEndpoint } from './kube-endpoint.js';
 import { SyncLoop } from './loop.js';
 import { createMetrics, type HostroutesMetrics } from './metrics.js';
 import { NodeSource } from './node-source.js';
@@ -30,11 +29,10 @@ export async function startAgent(options: HostroutesOptions, deps: AgentDeps): P
   const { log } = deps;
   const metrics = deps.metrics ?? createMetrics({ defaultMetrics: true });
   const kernel = deps.kernel ?? createIpRouteTable({ binary: options.ipBinary });
-  const kubeConfig = loadKubeConfig({
-    ...(options.kubeconfig ? { kubeconfigPath: options.kubeconfig } : {}),
-    ...(options.master ? { serverOverride: options.master } : {}),
+  const endpoint = await resolveEndpoint({
+    ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+    ...(options.master ? { master: options.master } : {}),
   });
-  const client = new KubeClient(kubeConfig, { userAgent: 'alicloud-hostroutes' });
 
   const reconciler = new Reconciler(
     {
@@ -49,7 +47,12 @@ export async function startAgent(options: HostroutesOptions, deps: AgentDeps): P
   );
   // The source is built before the loop it notifies; events before wiring only fill the cache.
   const notify = { current: (): void => undefined };
-  const source = new NodeSource({ client, log, onChange: () => notify.current() });
+  const source = new NodeSource({
+    endpoint,
+    log,
+    onChange: () => notify.current(),
+    onError: () => metrics.syncErrors.inc({ kind: 'watch' }),
+  });
   const loop = new SyncLoop(
     reconciler,
     () => source.list(),
@@ -58,13 +61,7 @@ export async function startAgent(options: HostroutesOptions, deps: AgentDeps): P
   );
 
   const abort = new AbortController();
-  const running = source.run(abort.signal).catch((err: unknown) => {
-    metrics.syncErrors.inc({ kind: 'watch' });
-    log.error(
-      { event: 'informer-stopped', err: err instanceof Error ? err.message : String(err) },
-      'node informer stopped',
-    );
-  });
+  const running = source.run(abort.signal);
   notify.current = () => loop.trigger();
   const activeLoop = loop;
   void source.waitForSync(abort.signal).then((ok) => {
@@ -83,7 +80,8 @@ export async function startAgent(options: HostroutesOptions, deps: AgentDeps): P
       await activeLoop.stop();
       await running;
       await status.close();
-      client.close();
+      endpoint.close();
+      if (!deps.kernel) kernel.close?.();
     },
   };
 }

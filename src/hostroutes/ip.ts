@@ -1,6 +1,7 @@
-// The only place that runs iproute2. Reads are `ip -4 -N -j route show …`; writes are one
-// `ip -force -batch -` per sync, fed on stdin, so thousands of routes cost one process.
-import { spawn } from 'node:child_process';
+// The only place that runs iproute2. Reads (`route show …`, printed as JSON with numeric
+// protocols) and writes (`route replace|del …`) all go to one long-lived `ip -batch` process
+// (ip-session.ts), so neither thousands of routes nor a single change cost a process spawn.
+import { IpSession } from './ip-session.js';
 import { type KernelRoute, parseRouteJson } from './kernel-routes.js';
 import { TABLE_RE } from './diff.js';
 import type { KernelState } from './diff.js';
@@ -18,7 +19,12 @@ export interface RouteTable {
   /** Routes of `table` whose destination is exactly one of `dsts` (one process for all). */
   readExact(table: string, dsts: readonly string[]): Promise<KernelRoute[]>;
   applyBatch(lines: readonly string[]): Promise<BatchResult>;
+  /** Ends the helper process, if any. */
+  close?(): void;
 }
+
+/** Requests up to this many lines go to the long-lived process: a Node event's worth. */
+const SMALL_REQUEST = 64;
 
 const CANONICAL_DST = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 
@@ -33,61 +39,79 @@ export interface IpOptions {
   readonly globalArgs?: readonly string[];
 }
 
-interface RunResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 export function createIpRouteTable(options: IpOptions = {}): RouteTable {
   const binary = options.binary ?? 'ip';
   const globalArgs = options.globalArgs ?? [];
-  const run = (args: readonly string[], stdin?: string) =>
-    runProcess(binary, [...globalArgs, ...args], stdin);
-
-  async function show(args: readonly string[]): Promise<KernelRoute[]> {
-    const res = await run(['-4', '-N', '-j', 'route', 'show', ...args]);
-    if (res.code !== 0)
-      throw new IpCommandError(
-        `ip route show ${args.join(' ')} failed (exit ${res.code}): ${res.stderr.trim()}`,
-      );
-    return parseRouteJson(res.stdout);
-  }
+  const session = new IpSession(binary, globalArgs);
+  const isShow = (line: string) => line.startsWith('route show ');
+  const checkTable = (table: string) => {
+    if (!TABLE_RE.test(table)) throw new IpCommandError(`invalid table ${JSON.stringify(table)}`);
+  };
+  const wrap = (err: unknown) => {
+    throw new IpCommandError(err instanceof Error ? err.message : String(err));
+  };
+  // Whole-table dumps and batches of thousands of lines grow iproute2's heap by megabytes it
+  // never returns (20 MiB at 5000 routes, measured); they go to a process of their own, once per
+  // cold start or resync, so the long-lived one that serves single changes stays small.
+  const runOnce = (lines: readonly string[]) => {
+    const once = new IpSession(binary, globalArgs);
+    return once
+      .run(lines, isShow)
+      .catch(wrap)
+      .finally(() => {
+        once.close();
+        // Start the long-lived process now, so the first Node event does not wait for a spawn.
+        session.run([], isShow).catch(() => undefined);
+      });
+  };
+  const run = (lines: readonly string[]) =>
+    lines.length > SMALL_REQUEST ? runOnce(lines) : session.run(lines, isShow).catch(wrap);
 
   return {
     async read(table) {
-      if (!TABLE_RE.test(table)) throw new IpCommandError(`invalid table ${JSON.stringify(table)}`);
-      const [routes, main, local] = await Promise.all([
-        show(['table', table]),
-        table === 'main' || table === '254' ? Promise.resolve(undefined) : show(['table', 'main']),
-        show(['table', 'local', 'type', 'local']),
-      ]);
-      return { table: routes, main: main ?? routes, local };
+      checkTable(table);
+      const own = table === 'main' || table === '254';
+      const lines = [
+        `route show table ${table}`,
+        ...(own ? [] : ['route show table main']),
+        'route show table local type local',
+      ];
+      const res = await runOnce(lines);
+      if (res.failedLines.length > 0) {
+        const n = res.failedLines[0]!;
+        throw new IpCommandError(`ip ${lines[n - 1]} failed: ${res.errors.get(n) ?? ''}`);
+      }
+      const [routes = [], second = [], third = []] = res.shows.map((l) => parseRouteJson(l));
+      return own
+        ? { table: routes, main: routes, local: second }
+        : { table: routes, main: second, local: third };
     },
     async readExact(table, dsts) {
-      if (!TABLE_RE.test(table)) throw new IpCommandError(`invalid table ${JSON.stringify(table)}`);
+      checkTable(table);
       if (dsts.length === 0) return [];
       const lines = dsts.map((d) => {
         if (!CANONICAL_DST.test(d)) throw new IpCommandError(`refusing destination ${JSON.stringify(d)}`);
         return `route show table ${table} exact ${d}`;
       });
-      const res = await run(['-4', '-N', '-j', '-batch', '-'], lines.join('\n') + '\n');
-      if (res.code !== 0)
-        throw new IpCommandError(`ip route show exact failed (exit ${res.code}): ${res.stderr.trim()}`);
-      // In batch mode every command prints its own JSON array on its own line.
-      return res.stdout.split('\n').flatMap((line) => parseRouteJson(line));
+      const res = await run(lines);
+      if (res.failedLines.length > 0) {
+        const n = res.failedLines[0]!;
+        throw new IpCommandError(`ip route show exact failed: ${res.errors.get(n) ?? ''}`);
+      }
+      return res.shows.flatMap((line) => parseRouteJson(line));
     },
     async applyBatch(lines) {
       if (lines.length === 0) return { failedLines: [], errors: new Map() };
       for (const line of lines) {
         if (/[\n\r]/.test(line)) throw new IpCommandError('batch line contains a line break');
+        // A `show` would print a line nobody reads; only changes belong in a batch.
+        if (isShow(line)) throw new IpCommandError('batch line is a read');
       }
-      const res = await run(['-force', '-batch', '-'], lines.join('\n') + '\n');
-      const parsed = parseBatchErrors(res.stderr);
-      if (res.code !== 0 && parsed.failedLines.length === 0) {
-        throw new IpCommandError(`ip -batch failed (exit ${res.code}): ${res.stderr.trim()}`);
-      }
-      return parsed;
+      const res = await run(lines);
+      return { failedLines: res.failedLines, errors: res.errors };
+    },
+    close() {
+      session.close();
     },
   };
 }
@@ -114,25 +138,4 @@ export function parseBatchErrors(stderr: string): BatchResult {
     }
   }
   return { failedLines, errors };
-}
-
-function runProcess(binary: string, args: readonly string[], stdin?: string): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => reject(new IpCommandError(`cannot run ${binary}: ${e.message}`)));
-    child.on('close', (code) =>
-      resolve({
-        code: code ?? -1,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      }),
-    );
-    // EPIPE if ip exits early is reported through 'close' with its exit code instead.
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(stdin ?? '');
-  });
 }

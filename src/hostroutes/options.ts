@@ -88,7 +88,14 @@ export function parseOptions(
       parseDuration,
       60_000,
     )
-    .option('--debounce <duration>', 'quiet time that coalesces bursts of Node events', parseDuration, 10)
+    // 0: a change reaches the kernel at once; events arriving while a pass runs still merge into
+    // the next pass, so a burst (a re-list) costs one or two passes, not one per Node.
+    .option(
+      '--debounce <duration>',
+      'quiet time that coalesces bursts of Node events (0: none; events during a pass still merge)',
+      parseDuration,
+      0,
+    )
     // Loopback unless asked: with hostNetwork, 0.0.0.0 would publish /metrics on every node address.
     .option('--bind-address <ip>', 'address of the /healthz /readyz /metrics listener', '127.0.0.1')
     .option('--port <port>', 'port of the status listener (0 = ephemeral)', intIn(0, 65535), 10266)

@@ -9,7 +9,14 @@ import {
   type DesiredState,
   type Rejection,
 } from './desired.js';
-import { planRoutes, type Conflict, type DiffOptions, type KernelState, type RouteOp } from './diff.js';
+import {
+  planRoutes,
+  type Conflict,
+  type DiffOptions,
+  type KernelState,
+  type Plan,
+  type RouteOp,
+} from './diff.js';
 import { diffNodes, type DesiredUpdate, updateDesired } from './incremental.js';
 import { afterApplying, sameRoutes, withDestinations } from './kernel-snapshot.js';
 import type { KernelRoute } from './kernel-routes.js';
@@ -176,21 +183,65 @@ export class Reconciler {
   ): Promise<SyncReport> {
     const t1 = performance.now();
     const { touched } = update;
-    const fresh = await this.readExact(touched);
-    const state = withDestinations(snapshot, touched, fresh);
-    const t2 = performance.now();
     const wanted = new Map<string, DesiredRoute>();
     for (const dst of touched) {
       const route = update.state.routes.get(dst);
       if (route) wanted.set(dst, route);
     }
-    const plan = planRoutes(
+    const known = snapshot.table.filter((r) => touched.has(r.dst));
+    const held = new Set(known.map((r) => r.dst));
+    // A re-read dumps the whole table (iproute2 filters by destination in user space), which is
+    // most of a single change's cost at thousands of routes. Only a `replace` over a destination
+    // that already holds something needs it: an empty one is written with `route add`, which
+    // the kernel refuses if anything appeared there since the last read (the failure then leads
+    // to a full pass), and a `route del` names our protocol, gateway and metric, so it can only
+    // ever remove our own route.
+    const reread = new Set([...wanted.keys()].filter((dst) => held.has(dst)));
+    const fresh = await this.readExact(reread);
+    const table = [...known.filter((r) => !reread.has(r.dst)), ...fresh];
+    let state = withDestinations(snapshot, reread, fresh);
+    const t2 = performance.now();
+    let plan: Pick<Plan, 'ops' | 'lines' | 'accepted' | 'rejected' | 'conflicts'> = planRoutes(
       wanted,
-      { table: fresh, main: state.main, local: state.local },
+      { table, main: state.main, local: state.local },
       this.diffOptions(),
     );
+    const lines = plan.lines.map((line, i) => {
+      const op = plan.ops[i];
+      return op?.kind === 'replace' && !held.has(op.dst)
+        ? line.replace(/^route replace /, 'route add ')
+        : line;
+    });
     const t3 = performance.now();
-    const { applied, failed } = await this.apply(plan.ops, plan.lines);
+    let { applied, failed } = await this.apply(plan.ops, lines);
+    // Something took an empty destination since the last read: read it and plan it again, so
+    // this pass reports the conflict (or repairs the route) like a pass that had re-read first.
+    const clashed = new Set(
+      failed.flatMap((f) =>
+        f.op.kind === 'replace' && !held.has(f.op.dst) && /File exists/i.test(f.error) ? [f.op.dst] : [],
+      ),
+    );
+    if (clashed.size > 0) {
+      const again = await this.readExact(clashed);
+      state = withDestinations(state, clashed, again);
+      const retry = planRoutes(
+        new Map([...wanted].filter(([dst]) => clashed.has(dst))),
+        { table: again, main: state.main, local: state.local },
+        this.diffOptions(),
+      );
+      const second = await this.apply(retry.ops, retry.lines);
+      const others = <T extends { dst?: string }>(xs: readonly T[]) =>
+        xs.filter((x) => x.dst === undefined || !clashed.has(x.dst));
+      applied = [...applied, ...second.applied];
+      failed = [...failed.filter((f) => !clashed.has(f.op.dst)), ...second.failed];
+      plan = {
+        ops: [...plan.ops, ...retry.ops],
+        lines: [...lines, ...retry.lines],
+        accepted: new Map([...[...plan.accepted].filter(([dst]) => !clashed.has(dst)), ...retry.accepted]),
+        rejected: [...others(plan.rejected), ...retry.rejected],
+        conflicts: [...others(plan.conflicts), ...retry.conflicts],
+      };
+    }
     const finished = performance.now();
 
     const accepted = new Map(memo.accepted);

@@ -14,7 +14,7 @@ import { parseRouteJson } from '../../src/hostroutes/kernel-routes.js';
 import { BRIDGE_IP, eventually, ip, netnsUnavailable, TOOLS, Topology, type NodeNs } from './netns.js';
 
 const BIN = fileURLToPath(new URL('../../bin/alicloud-hostroutes', import.meta.url));
-const DIST = fileURLToPath(new URL('../../dist/hostroutes/main.js', import.meta.url));
+const DIST = fileURLToPath(new URL('../../dist/hostroutes/main.mjs', import.meta.url));
 const PROTO = 200;
 
 interface AgentProc {

@@ -2,23 +2,23 @@
 // routes reach the loop; heartbeat-style status updates do not.
 import assert from 'node:assert/strict';
 import { startKubeEmulator, type KubeEmulator } from '../../emulators/kube/index.js';
-import { KubeClient } from '../../src/kube/rest.js';
+import { resolveEndpoint, type KubeEndpoint } from '../../src/hostroutes/kube-endpoint.js';
 import { NodeSource } from '../../src/hostroutes/node-source.js';
 import { silentLogger } from '../../src/util/log.js';
 import { eventually } from './netns.js';
 
 describe('hostroutes/node-source', () => {
   let emu: KubeEmulator;
-  let client: KubeClient;
+  let endpoint: KubeEndpoint;
   const abort = new AbortController();
 
   before(async () => {
     emu = await startKubeEmulator({ port: 0 });
-    client = new KubeClient({ server: emu.url });
+    endpoint = await resolveEndpoint({ master: emu.url });
   });
   after(async () => {
     abort.abort();
-    client.close();
+    endpoint.close();
     await emu.close();
   });
 
@@ -37,7 +37,7 @@ describe('hostroutes/node-source', () => {
       { subresource: 'status' },
     );
     let changes = 0;
-    const source = new NodeSource({ client, log: silentLogger, onChange: () => changes++ });
+    const source = new NodeSource({ endpoint, log: silentLogger, onChange: () => changes++ });
     void source.run(abort.signal);
     assert.equal(await source.waitForSync(abort.signal), true);
     const facts = () => source.list().find((f) => f.name === name);
