@@ -30,7 +30,7 @@ export interface RouteModel {
   desired: DesiredRoute[];
   /** Nodes that exist but cannot have a route now; their old routes are left in place. */
   unroutable: Unroutable[];
-  /** Instances behind current Nodes: routes pointing at them count as this cluster's. */
+  /** Instances behind current Nodes. Not an ownership test: only the marker makes a route ours. */
   clusterInstances: ReadonlySet<string>;
   /** Every current Node name, routable or not. */
   nodeNames: ReadonlySet<string>;

@@ -245,6 +245,67 @@ describe('route controller (both emulators)', function () {
     );
   });
 
+  it('never deletes a hand-made route, in or out of the cluster CIDR, to Nodes or elsewhere; ours still go with their Node', async () => {
+    const handMade = (cidr: string, hop: string) => ({
+      RouteTableId: tableId,
+      DestinationCidrBlock: cidr,
+      NextHopType: 'Instance',
+      NextHopId: hop,
+      Type: 'Custom',
+      Status: 'Available',
+      RouteEntryName: 'made-by-hand',
+      Description: 'ops: aggregate for the monitoring box',
+    });
+    cloud.emu.mergeState({
+      RouteEntries: [
+        // Inside the cluster CIDR, to the instances of Nodes that exist and that will be deleted.
+        handMade('10.0.0.0/16', instances[0]!),
+        handMade('10.0.1.128/25', instances[1]!),
+        handMade('10.0.50.0/24', instances[1]!),
+        // Inside, to an instance that is no Node.
+        handMade('10.0.60.0/24', instances[5]!),
+        // Outside, to a Node and elsewhere.
+        handMade('172.20.0.0/16', instances[0]!),
+        handMade('172.21.0.0/24', instances[5]!),
+      ],
+    });
+    const handMadeEntries = () =>
+      Object.values(cloud.emu.state.routeEntries)
+        .filter(
+          (e) => e.RouteTableId === tableId && e.Description === 'ops: aggregate for the monitoring box',
+        )
+        .map((e) => `${e.DestinationCidrBlock}>${e.NextHopId}`)
+        .sort();
+    const before = handMadeEntries();
+    assert.equal(before.length, 6);
+    const controller = startController();
+    addNode(0);
+    addNode(1);
+    await until('node-0 routed', () => condition('node-0')?.status === 'False');
+    await until('ours for node-1 exists', () =>
+      entriesOf(cloud, tableId).some((e) => e.startsWith(`10.0.1.0/24>${instances[1]}:`)),
+    );
+    kube.store.delete('nodes', 'node-1');
+    await until('our route of node-1 gone', () =>
+      entriesOf(cloud, tableId).every((e) => !e.startsWith(`10.0.1.0/24>`)),
+    );
+    // A restart (no in-memory state) and a few more passes change nothing about them either.
+    await stopAll();
+    kube.store.delete('nodes', 'node-0');
+    startController();
+    await until('our route of node-0 gone after restart', () =>
+      entriesOf(cloud, tableId).every((e) => !e.startsWith(`10.0.0.0/24>`)),
+    );
+    await controller.runPass().catch(() => undefined);
+    assert.deepEqual(handMadeEntries(), before);
+    const deleted = cloud.emu
+      .calls()
+      .filter((c) => c.action === 'DeleteRouteEntries' || c.action === 'DeleteRouteEntry')
+      .map((c) => JSON.stringify(c.params));
+    for (const cidr of ['10.0.0.0/16', '10.0.1.128/25', '10.0.50.0/24', '10.0.60.0/24', '172.2'])
+      assert.ok(!deleted.some((d) => d.includes(cidr)), `a delete named ${cidr}: ${deleted.join(' ')}`);
+  });
+
   it('a full route table gives a Warning that says how to get room, and NetworkUnavailable stays True', async () => {
     cloud.emu.mergeState({ config: { routeQuotaPerTable: 2 } });
     startController();
