@@ -62,7 +62,7 @@ export interface RoutePlan {
 
 export interface DiffInput {
   tableId: string;
-  model: Pick<RouteModel, 'desired' | 'unroutable'>;
+  model: Pick<RouteModel, 'desired' | 'unroutable' | 'skipped'>;
   remote: readonly RemoteRoute[];
   clusterCidrs: readonly Ipv4Cidr[];
   clusterId: string;
@@ -169,8 +169,12 @@ export function diffRoutes(input: DiffInput): RoutePlan {
   }
 
   // Routes of Nodes that still exist but cannot be routed right now (no providerID yet, an
-  // invalid CIDR) are kept: dropping them would cut a working Node off over a transient gap.
-  const protectedNodes = new Set(input.model.unroutable.map((u) => u.nodeName));
+  // invalid CIDR) or are skipped on purpose (excluded, Ready Unknown, being deleted) are kept:
+  // dropping them would cut a Node off over a state it may come back from.
+  const protectedNodes = new Set([
+    ...input.model.unroutable.map((u) => u.nodeName),
+    ...input.model.skipped.map((u) => u.nodeName),
+  ]);
   for (const r of remote) {
     if (!r.ours || keep.has(r) || deleting.has(r)) continue;
     const owner = parseRouteOwner(r.description);

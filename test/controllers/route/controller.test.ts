@@ -306,6 +306,62 @@ describe('route controller (both emulators)', function () {
       assert.ok(!deleted.some((d) => d.includes(cidr)), `a delete named ${cidr}: ${deleted.join(' ')}`);
   });
 
+  it('routes Ready and NotReady Nodes, not Unknown, exclude-node or deleting ones, and keeps their old routes', async () => {
+    const node = (
+      i: number,
+      extra: { labels?: Record<string, string>; ready?: string; finalizers?: string[] },
+    ) => {
+      const cidr = `10.0.${i}.0/24`;
+      kube.store.create('nodes', {
+        metadata: {
+          name: `node-${i}`,
+          ...(extra.labels ? { labels: extra.labels } : {}),
+          ...(extra.finalizers ? { finalizers: extra.finalizers } : {}),
+        },
+        spec: { podCIDR: cidr, podCIDRs: [cidr], providerID: `cn-hangzhou.${instances[i]}` },
+        ...(extra.ready ? { status: { conditions: [{ type: 'Ready', status: extra.ready }] } } : {}),
+      });
+    };
+    // node-5 had a route of ours before it went Unknown: it keeps it.
+    cloud.emu.mergeState({
+      RouteEntries: [
+        {
+          RouteTableId: tableId,
+          DestinationCidrBlock: '10.0.5.0/24',
+          NextHopType: 'Instance',
+          NextHopId: instances[5],
+          Type: 'Custom',
+          Status: 'Available',
+          Description: routeDescription({ clusterId: 'c-e2e', nodeName: 'node-5' }),
+        },
+      ],
+    });
+    node(0, { ready: 'True' });
+    node(1, { ready: 'False' });
+    node(2, { ready: 'Unknown' });
+    node(3, { ready: 'True', labels: { 'service.alibabacloud.com/exclude-node': 'true' } });
+    node(4, { ready: 'True', finalizers: ['example.com/hold'] });
+    kube.store.delete('nodes', 'node-4');
+    node(5, { ready: 'Unknown' });
+    const controller = startController();
+    await until('node-0 and node-1 routed', () => condition('node-1')?.status === 'False');
+    await controller.runPass();
+    assert.deepEqual(entriesOf(cloud, tableId), [
+      `10.0.0.0/24>${instances[0]}:Available`,
+      `10.0.1.0/24>${instances[1]}:Available`,
+      `10.0.5.0/24>${instances[5]}:Available`,
+    ]);
+    for (const skipped of ['node-2', 'node-3', 'node-4', 'node-5'])
+      assert.equal(condition(skipped), undefined, `${skipped} condition untouched`);
+
+    // Back to Ready: the route follows without waiting for the period.
+    const n2 = kube.store.get('nodes', 'node-2')!;
+    kube.store.updateStatus('nodes', { ...n2, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+    await until('node-2 routed once Ready', () =>
+      entriesOf(cloud, tableId).includes(`10.0.2.0/24>${instances[2]}:Available`),
+    );
+  });
+
   it('a full route table gives a Warning that says how to get room, and NetworkUnavailable stays True', async () => {
     cloud.emu.mergeState({ config: { routeQuotaPerTable: 2 } });
     startController();
@@ -405,6 +461,24 @@ describe('route controller (both emulators)', function () {
       ['providerID set', { ...base, spec: { ...base.spec, providerID: 'r.i-2' } }, true],
       ['re-created with a new UID', { ...base, metadata: { name: 'n', uid: 'u2' } }, true],
       ['deleted', undefined, true],
+      [
+        'Ready went Unknown (routes are skipped from then on)',
+        { ...base, status: { conditions: [{ type: 'Ready', status: 'Unknown' }] } },
+        true,
+      ],
+      [
+        'exclude-node label added',
+        {
+          ...base,
+          metadata: { ...base.metadata, labels: { 'service.alibabacloud.com/exclude-node': 'true' } },
+        },
+        true,
+      ],
+      [
+        'Ready went False (NotReady still gets routes)',
+        { ...base, status: { conditions: [{ type: 'Ready', status: 'False' }] } },
+        false,
+      ],
     ];
     for (const [title, next, want] of cases)
       it(`${title} → ${want}`, () => assert.equal(routeRelevantChange(base, next), want));

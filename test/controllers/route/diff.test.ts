@@ -165,6 +165,22 @@ describe('route diff', () => {
       want: {},
     },
     {
+      title: 'keeps the marked route of an excluded, Unknown or deleting Node and creates none for it',
+      nodes: [
+        { ...n('a', '10.0.1.0/24', 'i-a'), status: { conditions: [{ type: 'Ready', status: 'Unknown' }] } },
+        {
+          ...n('b', '10.0.2.0/24', 'i-b'),
+          metadata: { name: 'b', labels: { 'service.alibabacloud.com/exclude-node': 'true' } },
+        },
+        {
+          ...n('c', '10.0.3.0/24', 'i-c'),
+          metadata: { name: 'c', deletionTimestamp: '2026-01-01T00:00:00Z' },
+        },
+      ],
+      remote: [r('10.0.1.0/24', 'i-a', marked('a')), r('10.0.2.0/24', 'i-b', marked('b'))],
+      want: {},
+    },
+    {
       title: 'waits for an entry already Deleting before re-creating our CIDR, without deleting twice',
       nodes: [n('a', '10.0.1.0/24', 'i-a')],
       remote: [r('10.0.1.0/24', 'i-a', { status: 'Deleting', ...marked('a') })],
