@@ -25,6 +25,8 @@ export interface InitDeps {
   metrics: NodeMetrics;
   nameType: NodeNameType;
   skipDisableSourceDestCheck: boolean;
+  /** This manager runs the route controller: new Nodes wait with NetworkUnavailable=True for their route. */
+  routesConfigured?: boolean;
   now?: () => Date;
   /**
    * Untainted Nodes (by uid) already told that no instance matches them. They are looked up
@@ -118,7 +120,11 @@ export async function initNodes(nodes: readonly Node[], d: InitDeps): Promise<Ma
   for (const { node, inst } of matched) {
     const name = node.metadata!.name!;
     const adopt = !hasTaint(node, TAINT_UNINITIALIZED);
-    const plan = (adopt ? planAdopt : planInit)(node, inst, sdcErrors.get(inst.id), d.now);
+    const plan = adopt
+      ? planAdopt(node, inst, sdcErrors.get(inst.id), d.now)
+      : planInit(node, inst, sdcErrors.get(inst.id), d.now, {
+          routesConfigured: d.routesConfigured ?? false,
+        });
     for (const e of plan.events) d.recorder.event(node, e.type, e.reason, e.message);
     if (adopt && plan.blocked) {
       failed.set(name, new InitError(plan.blocked));

@@ -8,12 +8,14 @@ import {
   addressesFor,
   hasTaint,
   labelsFor,
+  markNetworkUnavailable,
   removeTaint,
   setAddresses,
   setLabels,
   setProviderId,
   type Modifier,
 } from './modifiers.js';
+import { nodeExcludedBy } from '../excludednode.js';
 import { formatProviderId } from '../providerid.js';
 import type { Node } from './types.js';
 
@@ -72,9 +74,12 @@ export function planInit(
   inst: CloudInstance,
   sourceDestError: string | undefined,
   now: () => Date = () => new Date(),
+  opts: { routesConfigured?: boolean } = {},
 ): InitPlan {
   const facts = factModifiers(node, inst, now);
   const mods = [setProviderId(formatProviderId(inst.region, inst.id)), ...facts.mods];
+  // As the official CCM: only where this manager creates routes, and not for Nodes it leaves alone.
+  if (opts.routesConfigured && !nodeExcludedBy(node)) mods.push(markNetworkUnavailable(now));
   const events = [...facts.events];
   let blocked: string | undefined;
   if (facts.addressError) {

@@ -52,10 +52,11 @@ describe('node controller: init and sync steps against the emulators', function 
     metrics: nodeMetrics(undefined),
     heartbeatGraceMs: 300_000,
   });
-  const initDeps = (over: { skip?: boolean } = {}) => ({
+  const initDeps = (over: { skip?: boolean; routes?: boolean } = {}) => ({
     ...deps(),
     nameType: 'auto' as const,
     skipDisableSourceDestCheck: over.skip ?? false,
+    routesConfigured: over.routes ?? false,
   });
   const create = async (n: Node) => client.create<Node>(Resources.nodes, undefined, n);
   const get = (name: string) => client.get<Node>(Resources.nodes, undefined, name);
@@ -201,6 +202,58 @@ describe('node controller: init and sync steps against the emulators', function 
     assert.ok(failed.has('ipmismatch'));
     assert.ok((await get('ipmismatch')).spec?.taints?.some((t) => t.key === TAINT_UNINITIALIZED));
     assert.ok(events.some((e) => e.reason === NodeEvents.ProvidedNodeIpMismatch));
+  });
+
+  it('with routes configured, an initialised Node waits with NetworkUnavailable=True/NoRouteCreated; excluded or already-routed ones are left as they are', async () => {
+    const [a, b, c, d] = [...vpc.instanceIds, ...seedInstances(emu.emu, 1).instanceIds];
+    const taint = [{ key: TAINT_UNINITIALIZED, effect: 'NoSchedule' }];
+    const tainted = (
+      name: string,
+      id: string,
+      over: Partial<Node['metadata']> = {},
+      status: Node['status'] = {},
+    ) =>
+      create({
+        metadata: { name, ...over },
+        spec: { providerID: `cn-hangzhou.${id}`, taints: taint },
+        status,
+      });
+    await tainted('new', a!);
+    await tainted('excluded', b!, { labels: { 'service.alibabacloud.com/exclude-node': 'true' } });
+    await tainted('routed', c!);
+    // The route controller got there first (the kubelet set providerID and the pod CIDR was assigned).
+    const routed = await get('routed');
+    routed.status = {
+      conditions: [
+        {
+          type: 'NetworkUnavailable',
+          status: 'False',
+          reason: 'RouteCreated',
+          message: 'RouteController created a route',
+        },
+      ],
+    };
+    await client.update(Resources.nodes, routed, 'status');
+    assert.equal((await initNodes(await list(), initDeps({ routes: true }))).size, 0);
+    const cond = async (name: string) =>
+      (await get(name)).status?.conditions?.find((x) => x.type === 'NetworkUnavailable');
+    const fresh = await cond('new');
+    assert.equal(fresh?.status, 'True');
+    assert.equal(fresh?.reason, 'NoRouteCreated');
+    assert.equal(fresh?.message, 'Node created without a route');
+    assert.ok(fresh?.lastTransitionTime);
+    assert.equal(await cond('excluded'), undefined);
+    assert.equal((await cond('routed'))?.status, 'False');
+    for (const name of ['new', 'excluded', 'routed'])
+      assert.ok(
+        !(await get(name)).spec?.taints?.some((t) => t.key === TAINT_UNINITIALIZED),
+        `${name} initialised`,
+      );
+
+    // Without the route controller in this manager, nothing would ever clear it: not written.
+    await tainted('noroutes', d!);
+    assert.equal((await initNodes([await get('noroutes')], initDeps())).size, 0);
+    assert.equal(await cond('noroutes'), undefined);
   });
 
   it('initialises a burst of Nodes found by IP with one batched lookup', async () => {
