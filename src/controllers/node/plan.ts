@@ -83,12 +83,19 @@ export function planInit(
   const events = [...facts.events];
   let blocked: string | undefined;
   if (facts.addressError) {
-    blocked = facts.addressError;
-    events.push({
-      type: 'Warning',
-      reason: NodeEvents.ProvidedNodeIpMismatch,
-      message: `${facts.addressError}; the Node stays tainted ${TAINT_UNINITIALIZED}`,
-    });
+    // The official CCM skips such a Node entirely: the match is doubtful, so none of this
+    // instance's facts (labels, providerID) belong on it either.
+    return {
+      mods: [],
+      events: [
+        {
+          type: 'Warning',
+          reason: NodeEvents.ProvidedNodeIpMismatch,
+          message: `${facts.addressError}; nothing is written and the Node stays tainted ${TAINT_UNINITIALIZED}`,
+        },
+      ],
+      blocked: facts.addressError,
+    };
   }
   if (sourceDestError) {
     blocked = blocked ? `${blocked}; ${sourceDestError}` : sourceDestError;
@@ -163,12 +170,7 @@ export function planSync(node: Node, inst: CloudInstance | undefined, opts: Sync
       : { kind: 'keep', why: `${cloud}, but the kubelet still reports (${live.why})` };
   }
   const facts = factModifiers(node, inst, opts.now ?? (() => new Date()));
-  const events = [...facts.events];
-  if (facts.addressError)
-    events.push({
-      type: 'Warning',
-      reason: NodeEvents.ProvidedNodeIpMismatch,
-      message: `${facts.addressError}; addresses left as they are`,
-    });
-  return { kind: 'update', mods: facts.mods, events };
+  // As the official CCM: a doubtful match (--node-ip not on the instance) writes nothing at all.
+  if (facts.addressError) return { kind: 'update', mods: [], events: [] };
+  return { kind: 'update', mods: facts.mods, events: facts.events };
 }
