@@ -1,7 +1,8 @@
 // One periodic pass over the Nodes (still-tainted ones only for deletion): batched
-// DescribeInstances (≤100 ids per call), writes only where something differs, shutdown taint on stopped instances, and deletion of
-// Nodes whose instance is positively gone and whose kubelet stopped reporting. A failed describe
-// makes its whole batch a no-op: "could not ask" must never look like "gone".
+// DescribeInstances (≤100 ids per call), writes only where something differs, shutdown taint on
+// stopped instances, and deletion of Nodes whose instance is positively gone and whose kubelet
+// stopped reporting. A failed describe makes its whole batch a no-op: "could not ask" must never
+// look like "gone".
 import { chunk } from '../../cloud/pagination.js';
 import type { EventRecorder } from '../../kube/events.js';
 import type { Logger } from '../../util/log.js';
