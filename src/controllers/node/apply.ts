@@ -1,7 +1,8 @@
 // Applying modifiers to the live Node: GET, apply every modifier to that fresh copy, PUT with its
 // resourceVersion (optimistic concurrency), and on 409 start over from a new GET. Status
-// (addresses) and the object (labels, providerID, taints) are separate endpoints; status goes
-// first so a Node never loses its taint before it has its addresses.
+// (addresses, NetworkUnavailable) and the object (labels, providerID, taints) are separate
+// endpoints; status goes first so a Node never loses its taint before it has its addresses and
+// is marked as waiting for its route.
 import { isConflict, isNotFound } from '../../kube/errors.js';
 import { Resources } from '../../kube/resources.js';
 import type { KubeClient } from '../../kube/rest.js';
@@ -47,11 +48,13 @@ export function createNodeWriter(client: KubeClient): NodeWriter {
         if (onlyIf && !onlyIf(current)) return 'skipped';
         const next = structuredClone(current);
         for (const m of mods) m.apply(next);
-        const before = comparable(current) as { addresses: unknown };
-        const after = comparable(next) as { addresses: unknown };
-        const statusChanged = JSON.stringify(before.addresses) !== JSON.stringify(after.addresses);
+        const before = comparable(current) as { addresses: unknown; networkUnavailable: unknown };
+        const after = comparable(next) as { addresses: unknown; networkUnavailable: unknown };
+        const statusOf = (c: typeof before) => JSON.stringify([c.addresses, c.networkUnavailable]);
+        const statusChanged = statusOf(before) !== statusOf(after);
         const objectChanged =
-          JSON.stringify({ ...before, addresses: 0 }) !== JSON.stringify({ ...after, addresses: 0 });
+          JSON.stringify({ ...before, addresses: 0, networkUnavailable: 0 }) !==
+          JSON.stringify({ ...after, addresses: 0, networkUnavailable: 0 });
         if (!statusChanged && !objectChanged) return 'unchanged';
         try {
           let written = current;

@@ -28,6 +28,8 @@ export interface NodeControllerOptions {
   registry?: Registry;
   nameType: NodeNameType;
   skipDisableSourceDestCheck: boolean;
+  /** The route controller runs in this manager (--controllers has route, --configure-cloud-routes). */
+  routesConfigured?: boolean;
   /** --node-monitor-period: periodic cloud sync interval. */
   monitorPeriodMs: number;
   /** --node-event-aggregation-wait-seconds: how long a burst of joining Nodes gathers before one lookup. */

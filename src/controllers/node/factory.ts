@@ -22,6 +22,7 @@ export function nodeControllerFactory(
         batchSize: c.nodeReconcileBatchSize,
         aggregationMs: c.nodeEventAggregationWaitMs,
         nameType: c.cloud.nodeNameType,
+        routesConfigured: c.configureCloudRoutes && c.controllers.includes('route'),
         ...(c.cloud.vpcId ? { vpcId: c.cloud.vpcId } : {}),
       },
       env,

@@ -13,7 +13,8 @@ import { NodeEvents, TAINT_UNINITIALIZED, type NodeNameType } from './constants.
 import type { CloudInstance } from './instance.js';
 import { InstanceIndex, lookupKeys, matchInstance, type LookupKeys } from './lookup.js';
 import type { NodeMetrics } from './metrics.js';
-import { hasTaint, needsAdoption } from './modifiers.js';
+import { isLingJunNode, planLingJun } from './lingjun.js';
+import { hasTaint, needsAdoption, removeTaint } from './modifiers.js';
 import { planAdopt, planInit } from './plan.js';
 import type { Node } from './types.js';
 
@@ -25,6 +26,8 @@ export interface InitDeps {
   metrics: NodeMetrics;
   nameType: NodeNameType;
   skipDisableSourceDestCheck: boolean;
+  /** This manager runs the route controller: new Nodes wait with NetworkUnavailable=True for their route. */
+  routesConfigured?: boolean;
   now?: () => Date;
   /**
    * Untainted Nodes (by uid) already told that no instance matches them. They are looked up
@@ -47,9 +50,15 @@ const identity = (n: Node): string => n.metadata?.uid ?? n.metadata?.name ?? '';
  */
 export async function initNodes(nodes: readonly Node[], d: InitDeps): Promise<Map<string, Error>> {
   const failed = new Map<string, Error>();
-  const todo = nodes.filter(
+  const candidates = nodes.filter(
     (n) => n.metadata?.name && (hasTaint(n, TAINT_UNINITIALIZED) || needsAdoption(n)),
   );
+  await initLingJun(
+    candidates.filter((n) => isLingJunNode(n)),
+    d,
+    failed,
+  );
+  const todo = candidates.filter((n) => !isLingJunNode(n));
   if (todo.length === 0) return failed;
   const keys = new Map<Node, LookupKeys>(todo.map((n) => [n, lookupKeys(n, d.nameType)]));
   const outcome = (n: Node) =>
@@ -118,7 +127,11 @@ export async function initNodes(nodes: readonly Node[], d: InitDeps): Promise<Ma
   for (const { node, inst } of matched) {
     const name = node.metadata!.name!;
     const adopt = !hasTaint(node, TAINT_UNINITIALIZED);
-    const plan = (adopt ? planAdopt : planInit)(node, inst, sdcErrors.get(inst.id), d.now);
+    const plan = adopt
+      ? planAdopt(node, inst, sdcErrors.get(inst.id), d.now)
+      : planInit(node, inst, sdcErrors.get(inst.id), d.now, {
+          routesConfigured: d.routesConfigured ?? false,
+        });
     for (const e of plan.events) d.recorder.event(node, e.type, e.reason, e.message);
     if (adopt && plan.blocked) {
       failed.set(name, new InitError(plan.blocked));
@@ -179,6 +192,44 @@ export async function initNodes(nodes: readonly Node[], d: InitDeps): Promise<Ma
   return failed;
 }
 
+/** LingJun nodes get the taint removed and nothing else (see lingjun.ts). */
+async function initLingJun(nodes: readonly Node[], d: InitDeps, failed: Map<string, Error>): Promise<void> {
+  for (const node of nodes) {
+    const name = node.metadata!.name!;
+    const step = planLingJun(node);
+    if (step.kind === 'leave') {
+      d.logger.debug({ node: name, why: step.why }, 'LingJun node left alone');
+      continue;
+    }
+    try {
+      const res = await d.writer.apply(name, [removeTaint(TAINT_UNINITIALIZED)], node.metadata?.uid);
+      if (res === 'gone' || res === 'skipped') {
+        d.metrics.init('gone');
+        continue;
+      }
+    } catch (err) {
+      const msg = redactSecrets(String(err instanceof Error ? err.message : err));
+      d.recorder.event(
+        node,
+        'Warning',
+        NodeEvents.SyncNodeFailed,
+        `removing taint ${TAINT_UNINITIALIZED} failed: ${msg}`,
+      );
+      failed.set(name, new InitError(msg));
+      d.metrics.init('write_failed');
+      continue;
+    }
+    d.recorder.event(
+      node,
+      'Normal',
+      NodeEvents.InitializedNode,
+      `LingJun node (${node.spec?.providerID}): removed taint ${TAINT_UNINITIALIZED}; no ECS facts apply`,
+    );
+    d.logger.info({ node: name }, 'LingJun node initialized');
+    d.metrics.init('initialized');
+  }
+}
+
 async function lookup(
   nodes: readonly Node[],
   keys: Map<Node, LookupKeys>,
@@ -207,8 +258,14 @@ async function disableSourceDestChecks(
   d: InitDeps,
 ): Promise<Map<string, string>> {
   const errors = new Map<string, string>();
+  // No primary ENI to be found: the official CCM skips the step rather than hold the Node back
+  // forever, since no retry would make one appear.
   const withEni = instances.filter((i) => {
-    if (!i.primaryEniId) errors.set(i.id, `instance ${i.id} reports no primary network interface`);
+    if (!i.primaryEniId)
+      d.logger.info(
+        { instance: i.id },
+        'instance reports no primary network interface; source/dest check left alone',
+      );
     return !!i.primaryEniId;
   });
   if (withEni.length === 0) return errors;
@@ -224,7 +281,10 @@ async function disableSourceDestChecks(
     const eni = inst.primaryEniId!;
     const on = checks.get(eni);
     if (on === undefined) {
-      errors.set(inst.id, `primary network interface ${eni} of instance ${inst.id} not found`);
+      d.logger.info(
+        { instance: inst.id, eni },
+        'primary network interface not found; source/dest check left alone',
+      );
       continue;
     }
     if (!on) continue;

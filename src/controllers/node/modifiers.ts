@@ -74,6 +74,40 @@ export function addTaint(taint: Taint, now: () => Date = () => new Date()): Modi
   };
 }
 
+const NETWORK_UNAVAILABLE = 'NetworkUnavailable';
+
+/**
+ * NetworkUnavailable=True until the route controller has the Node's route in place (it then
+ * writes False/RouteCreated), so pods are not scheduled onto a Node their peers cannot reach yet.
+ * A condition already False is left alone: the route was there before the Node was initialised.
+ */
+export function markNetworkUnavailable(now: () => Date = () => new Date()): Modifier {
+  return {
+    what: 'NetworkUnavailable',
+    apply(node) {
+      const conditions = node.status?.conditions ?? [];
+      const have = conditions.find((c) => c.type === NETWORK_UNAVAILABLE);
+      // True already: the route controller got there first, with a more specific reason.
+      if (have?.status === 'False' || have?.status === 'True') return;
+      const at = now()
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z');
+      node.status ??= {};
+      node.status.conditions = [
+        ...conditions.filter((c) => c.type !== NETWORK_UNAVAILABLE),
+        {
+          type: NETWORK_UNAVAILABLE,
+          status: 'True',
+          reason: 'NoRouteCreated',
+          message: 'Node created without a route',
+          lastHeartbeatTime: at,
+          lastTransitionTime: at,
+        },
+      ];
+    },
+  };
+}
+
 export function hasTaint(node: Node, key: string): boolean {
   return node.spec?.taints?.some((t) => t.key === key) ?? false;
 }
@@ -165,7 +199,13 @@ export function comparable(node: Node): unknown {
     providerID: node.spec?.providerID ?? '',
     taints: (node.spec?.taints ?? []).map((t) => `${t.key}=${t.value ?? ''}:${t.effect}`),
     addresses: node.status?.addresses ?? [],
+    networkUnavailable: networkCondition(node),
   };
+}
+
+function networkCondition(node: Node): string {
+  const c = node.status?.conditions?.find((x) => x.type === NETWORK_UNAVAILABLE);
+  return c ? `${c.status}/${c.reason ?? ''}` : '';
 }
 
 function sortKeys(o: Record<string, string>): Record<string, string> {

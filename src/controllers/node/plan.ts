@@ -8,12 +8,14 @@ import {
   addressesFor,
   hasTaint,
   labelsFor,
+  markNetworkUnavailable,
   removeTaint,
   setAddresses,
   setLabels,
   setProviderId,
   type Modifier,
 } from './modifiers.js';
+import { nodeExcludedBy } from '../excludednode.js';
 import { formatProviderId } from '../providerid.js';
 import type { Node } from './types.js';
 
@@ -72,18 +74,28 @@ export function planInit(
   inst: CloudInstance,
   sourceDestError: string | undefined,
   now: () => Date = () => new Date(),
+  opts: { routesConfigured?: boolean } = {},
 ): InitPlan {
   const facts = factModifiers(node, inst, now);
   const mods = [setProviderId(formatProviderId(inst.region, inst.id)), ...facts.mods];
+  // As the official CCM: only where this manager creates routes, and not for Nodes it leaves alone.
+  if (opts.routesConfigured && !nodeExcludedBy(node)) mods.push(markNetworkUnavailable(now));
   const events = [...facts.events];
   let blocked: string | undefined;
   if (facts.addressError) {
-    blocked = facts.addressError;
-    events.push({
-      type: 'Warning',
-      reason: NodeEvents.ProvidedNodeIpMismatch,
-      message: `${facts.addressError}; the Node stays tainted ${TAINT_UNINITIALIZED}`,
-    });
+    // The official CCM skips such a Node entirely: the match is doubtful, so none of this
+    // instance's facts (labels, providerID) belong on it either.
+    return {
+      mods: [],
+      events: [
+        {
+          type: 'Warning',
+          reason: NodeEvents.ProvidedNodeIpMismatch,
+          message: `${facts.addressError}; nothing is written and the Node stays tainted ${TAINT_UNINITIALIZED}`,
+        },
+      ],
+      blocked: facts.addressError,
+    };
   }
   if (sourceDestError) {
     blocked = blocked ? `${blocked}; ${sourceDestError}` : sourceDestError;
@@ -158,12 +170,7 @@ export function planSync(node: Node, inst: CloudInstance | undefined, opts: Sync
       : { kind: 'keep', why: `${cloud}, but the kubelet still reports (${live.why})` };
   }
   const facts = factModifiers(node, inst, opts.now ?? (() => new Date()));
-  const events = [...facts.events];
-  if (facts.addressError)
-    events.push({
-      type: 'Warning',
-      reason: NodeEvents.ProvidedNodeIpMismatch,
-      message: `${facts.addressError}; addresses left as they are`,
-    });
-  return { kind: 'update', mods: facts.mods, events };
+  // As the official CCM: a doubtful match (--node-ip not on the instance) writes nothing at all.
+  if (facts.addressError) return { kind: 'update', mods: [], events: [] };
+  return { kind: 'update', mods: facts.mods, events: facts.events };
 }

@@ -1,7 +1,8 @@
-// One periodic pass over the initialised Nodes: batched DescribeInstances (≤100 ids per call),
-// writes only where something differs, shutdown taint on stopped instances, and deletion of
-// Nodes whose instance is positively gone and whose kubelet stopped reporting. A failed describe
-// makes its whole batch a no-op: "could not ask" must never look like "gone".
+// One periodic pass over the Nodes (still-tainted ones only for deletion): batched
+// DescribeInstances (≤100 ids per call), writes only where something differs, shutdown taint on
+// stopped instances, and deletion of Nodes whose instance is positively gone and whose kubelet
+// stopped reporting. A failed describe makes its whole batch a no-op: "could not ask" must never
+// look like "gone".
 import { chunk } from '../../cloud/pagination.js';
 import type { EventRecorder } from '../../kube/events.js';
 import type { Logger } from '../../util/log.js';
@@ -14,6 +15,7 @@ import { kubeletLiveness } from './liveness.js';
 import type { NodeMetrics } from './metrics.js';
 import { hasTaint, wouldChange } from './modifiers.js';
 import { planSync } from './plan.js';
+import { nodeExcludedBy } from '../excludednode.js';
 import { inRegion, parseProviderId } from '../providerid.js';
 import type { Node } from './types.js';
 
@@ -52,12 +54,13 @@ export async function syncNodes(all: readonly Node[], d: SyncDeps): Promise<Sync
     writeFailed: 0,
   };
   const nowMs = d.nowMs ?? Date.now;
-  const eligible: Array<{ node: Node; id: string }> = [];
+  const eligible: Array<{ node: Node; id: string; tainted: boolean }> = [];
   for (const node of all) {
-    if (!node.metadata?.name || hasTaint(node, TAINT_UNINITIALIZED)) continue; // initialisation owns those
+    if (!node.metadata?.name) continue;
+    if (nodeExcludedBy(node)) continue; // the official CCM's periodic sync leaves them alone too
     const ref = parseProviderId(node.spec?.providerID);
     if (!ref || !inRegion(ref, d.port.region)) continue; // not an instance this client can see
-    eligible.push({ node, id: ref.instanceId });
+    eligible.push({ node, id: ref.instanceId, tainted: hasTaint(node, TAINT_UNINITIALIZED) });
   }
   report.nodes = eligible.length;
 
@@ -76,12 +79,15 @@ export async function syncNodes(all: readonly Node[], d: SyncDeps): Promise<Sync
       continue;
     }
     const deletions: Array<{ node: Node; id: string; why: string }> = [];
-    for (const { node, id } of batch) {
+    for (const { node, id, tainted } of batch) {
       const plan = planSync(node, found.get(id), { nowMs: nowMs(), heartbeatGraceMs: d.heartbeatGraceMs });
       if (plan.kind === 'delete') {
+        // Tainted or not: a Node whose instance is gone and whose kubelet is silent never
+        // finishes initialising, so it goes as the official CCM removes it.
         deletions.push({ node, id, why: plan.why });
         continue;
       }
+      if (tainted) continue; // everything else about a tainted Node is initialisation's job
       if (plan.kind === 'keep') {
         report.keptMissing++;
         d.metrics.sync('kept_missing');

@@ -25,6 +25,8 @@ export interface NodeSettings {
   heartbeatGraceMs: number;
   /** ALIYUN_NODE_NAME_TYPE. */
   nameType: NodeNameType;
+  /** The route controller runs here: new Nodes get NetworkUnavailable=True until routed. */
+  routesConfigured: boolean;
   /** VPC of the cluster (cloud-config/ALIYUN_VPC); metadata `vpc-id` is asked when absent. */
   vpcId?: string;
 }
@@ -35,6 +37,7 @@ export const DEFAULT_NODE_SETTINGS: Omit<NodeSettings, 'nameType'> = {
   batchSize: 100,
   aggregationMs: 1_000,
   heartbeatGraceMs: 300_000,
+  routesConfigured: false,
 };
 
 /** Settings from whatever the manager provides; env ALIYUN_NODE_NAME_TYPE as kube-aliyun read it. */
@@ -88,6 +91,7 @@ export function buildNodeController(w: NodeWiring): NodeController {
     ...(w.registry ? { registry: w.registry } : {}),
     nameType: w.settings.nameType,
     skipDisableSourceDestCheck: w.settings.skipDisableSourceDestCheck,
+    routesConfigured: w.settings.routesConfigured,
     monitorPeriodMs: w.settings.monitorPeriodMs,
     aggregationMs: w.settings.aggregationMs,
     batchSize: w.settings.batchSize,

@@ -5,7 +5,7 @@ import { applyPlan, abortableSleep, type TableOutcome } from './apply.js';
 import { codeOf } from './codes.js';
 import { diffRoutes, type RoutePlan } from './diff.js';
 import { RouteTableConfigError, type ResolvedTables } from './inputs.js';
-import { buildModel, podCidrOf, type NodeLike } from './model.js';
+import { buildModel, podCidrOf, routeSkipReason, type NodeLike } from './model.js';
 import type { RouteCloudPort } from './port.js';
 import { RouteEvents } from './reasons.js';
 import type { Ipv4Cidr } from './cidr.js';
@@ -74,7 +74,9 @@ export function routeRelevantChange(oldNode: RouteNode | undefined, newNode: Rou
     oldNode.metadata?.uid !== newNode.metadata?.uid ||
     oldNode.spec?.providerID !== newNode.spec?.providerID ||
     oldNode.spec?.podCIDR !== newNode.spec?.podCIDR ||
-    JSON.stringify(oldNode.spec?.podCIDRs ?? []) !== JSON.stringify(newNode.spec?.podCIDRs ?? [])
+    JSON.stringify(oldNode.spec?.podCIDRs ?? []) !== JSON.stringify(newNode.spec?.podCIDRs ?? []) ||
+    // Back from Unknown, exclude-node label removed: the route is wanted now, not in 5 minutes.
+    routeSkipReason(oldNode) !== routeSkipReason(newNode)
   );
 }
 

@@ -1,6 +1,7 @@
 // Desired routes vs one table's remote entries → a plan. Pure; the safety rules live here:
-//  - only routes inside --cluster-cidr that point at an instance of this cluster (see
-//    ownership.ts) are ever deleted or replaced;
+//  - only routes inside --cluster-cidr that carry this cluster's marker (see ownership.ts) are
+//    ever deleted or replaced — pointing at a cluster instance proves nothing, a person may have
+//    routed an aggregate or a spare CIDR to a node by hand;
 //  - a route someone else made for a CIDR we need is a conflict: reported, never deleted;
 //  - routes outside the cluster CIDR are never touched.
 import { cidrContains, formatCidr, parseCidr, type Ipv4Cidr } from './cidr.js';
@@ -61,7 +62,7 @@ export interface RoutePlan {
 
 export interface DiffInput {
   tableId: string;
-  model: Pick<RouteModel, 'desired' | 'unroutable' | 'clusterInstances'>;
+  model: Pick<RouteModel, 'desired' | 'unroutable' | 'skipped'>;
   remote: readonly RemoteRoute[];
   clusterCidrs: readonly Ipv4Cidr[];
   clusterId: string;
@@ -78,11 +79,10 @@ const isInstanceHop = (r: RemoteRoute) => r.nextHopType.toLowerCase() === 'insta
 export function isOwnedRoute(
   r: RemoteRoute,
   parsed: Ipv4Cidr,
-  ctx: { clusterCidrs: readonly Ipv4Cidr[]; clusterInstances: ReadonlySet<string>; clusterId: string },
+  ctx: { clusterCidrs: readonly Ipv4Cidr[]; clusterId: string },
 ): boolean {
   if (r.type !== 'Custom' || !isInstanceHop(r)) return false;
   if (!ctx.clusterCidrs.some((c) => cidrContains(c, parsed))) return false;
-  if (ctx.clusterInstances.has(r.nextHopId)) return true;
   return parseRouteOwner(r.description)?.clusterId === ctx.clusterId;
 }
 
@@ -95,11 +95,7 @@ export function diffRoutes(input: DiffInput): RoutePlan {
     satisfied: [],
     awaitGone: [],
   };
-  const ctx = {
-    clusterCidrs: input.clusterCidrs,
-    clusterInstances: input.model.clusterInstances,
-    clusterId: input.clusterId,
-  };
+  const ctx = { clusterCidrs: input.clusterCidrs, clusterId: input.clusterId };
 
   const remote: ParsedRemote[] = [];
   for (const r of input.remote) {
@@ -173,8 +169,12 @@ export function diffRoutes(input: DiffInput): RoutePlan {
   }
 
   // Routes of Nodes that still exist but cannot be routed right now (no providerID yet, an
-  // invalid CIDR) are kept: dropping them would cut a working Node off over a transient gap.
-  const protectedNodes = new Set(input.model.unroutable.map((u) => u.nodeName));
+  // invalid CIDR) or are skipped on purpose (excluded, Ready Unknown, being deleted) are kept:
+  // dropping them would cut a Node off over a state it may come back from.
+  const protectedNodes = new Set([
+    ...input.model.unroutable.map((u) => u.nodeName),
+    ...input.model.skipped.map((u) => u.nodeName),
+  ]);
   for (const r of remote) {
     if (!r.ours || keep.has(r) || deleting.has(r)) continue;
     const owner = parseRouteOwner(r.description);

@@ -1,12 +1,29 @@
 // Desired state: which route entry every Node should have. Pure — the controller gathers Nodes
 // and the node → instance map first, so this needs no cloud and no apiserver to test.
 import { cidrContains, formatCidr, parseCidr, type Ipv4Cidr } from './cidr.js';
+import { nodeExcludedBy } from '../excludednode.js';
 import { parseProviderId } from '../providerid.js';
 
 /** The subset of a V1Node the model reads; a V1Node fits it structurally. */
 export interface NodeLike {
-  metadata?: { name?: string; labels?: Record<string, string> };
+  metadata?: { name?: string; labels?: Record<string, string>; deletionTimestamp?: string };
   spec?: { podCIDR?: string; podCIDRs?: string[]; providerID?: string };
+  status?: { conditions?: Array<{ type: string; status: string }> };
+}
+
+/**
+ * Why a Node gets no new route right now, as the official CCM decides it (needSyncRoute):
+ * excluded, kubelet silent (Ready Unknown — NotReady still gets routes), or being deleted.
+ * The route such a Node already has is kept: these are states a Node comes back from, and
+ * the route of a Node that really goes is removed when the Node object is gone.
+ */
+export function routeSkipReason(node: NodeLike): string | undefined {
+  const excluded = nodeExcludedBy(node);
+  if (excluded) return `excluded by ${excluded}`;
+  if (node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'Unknown'))
+    return 'Ready is Unknown (the kubelet stopped reporting)';
+  if (node.metadata?.deletionTimestamp) return 'being deleted';
+  return undefined;
 }
 
 /** One `podCIDR → instance` entry, wanted in every managed route table. */
@@ -30,7 +47,9 @@ export interface RouteModel {
   desired: DesiredRoute[];
   /** Nodes that exist but cannot have a route now; their old routes are left in place. */
   unroutable: Unroutable[];
-  /** Instances behind current Nodes: routes pointing at them count as this cluster's. */
+  /** Nodes left alone on purpose (routeSkipReason): no new route, no condition, old route kept. */
+  skipped: Array<{ nodeName: string; why: string }>;
+  /** Instances behind current Nodes. Not an ownership test: only the marker makes a route ours. */
   clusterInstances: ReadonlySet<string>;
   /** Every current Node name, routable or not. */
   nodeNames: ReadonlySet<string>;
@@ -74,6 +93,7 @@ export function parseClusterCidrs(text: string): Ipv4Cidr[] {
 export function buildModel(input: ModelInput): RouteModel {
   const desired: DesiredRoute[] = [];
   const unroutable: Unroutable[] = [];
+  const skipped: RouteModel['skipped'] = [];
   const clusterInstances = new Set<string>();
   const nodeNames = new Set<string>();
   const byCidr = new Map<string, DesiredRoute>();
@@ -89,6 +109,11 @@ export function buildModel(input: ModelInput): RouteModel {
     const instanceId =
       parseProviderId(node.spec?.providerID)?.instanceId ?? input.instanceByNode?.get(nodeName);
     if (instanceId) clusterInstances.add(instanceId);
+    const why = routeSkipReason(node);
+    if (why) {
+      skipped.push({ nodeName, why });
+      continue;
+    }
 
     const pod = podCidrOf(node);
     const fail = (reason: UnroutableReason, message: string) =>
@@ -121,5 +146,5 @@ export function buildModel(input: ModelInput): RouteModel {
     byCidr.set(cidrText, route);
     desired.push(route);
   }
-  return { desired, unroutable, clusterInstances, nodeNames };
+  return { desired, unroutable, skipped, clusterInstances, nodeNames };
 }

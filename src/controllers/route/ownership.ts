@@ -6,10 +6,10 @@
 //
 //     kube-alicloud/route cluster=<clusterId> node=<nodeName>
 //
-// A route counts as "of this cluster" when it lies inside --cluster-cidr, points at an ECS
-// instance, and either carries our marker for this cluster id or points at the instance of a
-// current Node. The marker is what lets a restarted controller find routes of Nodes deleted
-// while it was down; the instance rule adopts routes made by older controllers.
+// A route counts as "of this cluster" only when it lies inside --cluster-cidr, points at an ECS
+// instance, and carries our marker for this cluster id. Pointing at a current Node's instance is
+// not enough: an aggregate a person routed to a node by hand looks exactly like that. The marker
+// is also what lets a restarted controller find routes of Nodes deleted while it was down.
 
 const MARKER = 'kube-alicloud/route';
 /** The VPC rejects names and descriptions longer than these. */

@@ -52,10 +52,11 @@ describe('node controller: init and sync steps against the emulators', function 
     metrics: nodeMetrics(undefined),
     heartbeatGraceMs: 300_000,
   });
-  const initDeps = (over: { skip?: boolean } = {}) => ({
+  const initDeps = (over: { skip?: boolean; routes?: boolean } = {}) => ({
     ...deps(),
     nameType: 'auto' as const,
     skipDisableSourceDestCheck: over.skip ?? false,
+    routesConfigured: over.routes ?? false,
   });
   const create = async (n: Node) => client.create<Node>(Resources.nodes, undefined, n);
   const get = (name: string) => client.get<Node>(Resources.nodes, undefined, name);
@@ -199,8 +200,208 @@ describe('node controller: init and sync steps against the emulators', function 
     });
     const failed = await initNodes([await get('ipmismatch')], initDeps());
     assert.ok(failed.has('ipmismatch'));
-    assert.ok((await get('ipmismatch')).spec?.taints?.some((t) => t.key === TAINT_UNINITIALIZED));
+    const n = await get('ipmismatch');
+    assert.ok(n.spec?.taints?.some((t) => t.key === TAINT_UNINITIALIZED));
     assert.ok(events.some((e) => e.reason === NodeEvents.ProvidedNodeIpMismatch));
+    // As the official CCM: a doubtful match writes none of the instance's facts.
+    assert.deepEqual(n.metadata?.labels ?? {}, {});
+    assert.deepEqual(n.status?.addresses ?? [], []);
+  });
+
+  it("periodic sync writes nothing to a Node whose --node-ip is not the instance's", async () => {
+    const [a] = vpc.instanceIds;
+    await create(
+      joined('drifted', a!, {
+        metadata: { name: 'drifted', annotations: { 'alpha.kubernetes.io/provided-node-ip': '10.250.0.1' } },
+      }),
+    );
+    const rv = (await get('drifted')).metadata?.resourceVersion;
+    const r = await syncNodes(await list(), deps());
+    assert.equal(r.updated, 0);
+    const n = await get('drifted');
+    assert.equal(n.metadata?.resourceVersion, rv);
+    assert.deepEqual(n.metadata?.labels ?? {}, {});
+  });
+
+  it('removes the taint when the instance has no primary ENI to find (the official CCM skips that step)', async () => {
+    const [a, b] = vpc.instanceIds;
+    for (const [name, id] of [
+      ['noeni', a!],
+      ['gone-eni', b!],
+    ] as const)
+      await create({
+        metadata: { name },
+        spec: {
+          providerID: `cn-hangzhou.${id}`,
+          taints: [{ key: TAINT_UNINITIALIZED, effect: 'NoSchedule' }],
+        },
+        status: {},
+      });
+    // a: no ENI at all; b: its ENI vanishes between DescribeInstances and DescribeNetworkInterfaces.
+    for (const [k, e] of Object.entries(emu.emu.state.networkInterfaces))
+      if (e.InstanceId === a) delete emu.emu.state.networkInterfaces[k];
+    const bEni = Object.values(emu.emu.state.networkInterfaces).find((e) => e.InstanceId === b)!;
+    const realPort = port;
+    const vanishing: NodeCloudPort = {
+      ...realPort,
+      sourceDestCheck: async (ids) => {
+        delete emu.emu.state.networkInterfaces[bEni.NetworkInterfaceId];
+        return realPort.sourceDestCheck(ids);
+      },
+    };
+    const failed = await initNodes([await get('noeni'), await get('gone-eni')], {
+      ...initDeps(),
+      port: vanishing,
+    });
+    assert.equal(failed.size, 0, [...failed.values()].map((e) => e.message).join('; '));
+    for (const name of ['noeni', 'gone-eni']) {
+      const n = await get(name);
+      assert.ok(!n.spec?.taints?.some((t) => t.key === TAINT_UNINITIALIZED), `${name} untainted`);
+      assert.ok(n.metadata?.labels?.['topology.kubernetes.io/zone'], `${name} has its labels`);
+    }
+    assert.ok(!events.some((e) => e.reason === NodeEvents.SourceDestCheckFailed));
+  });
+
+  it('removes a still-tainted Node whose instance is gone once its kubelet is silent; keeps it while the kubelet reports', async () => {
+    const [a, b, c] = vpc.instanceIds;
+    const taints = [{ key: TAINT_UNINITIALIZED, effect: 'NoSchedule' }];
+    await create({
+      metadata: { name: 'silent' },
+      spec: { providerID: `cn-hangzhou.${a}`, taints },
+      status: { conditions: ready('Unknown') },
+    });
+    await create({
+      metadata: { name: 'alive' },
+      spec: { providerID: `cn-hangzhou.${b}`, taints },
+      status: { conditions: ready('True') },
+    });
+    await create({
+      metadata: { name: 'present' },
+      spec: { providerID: `cn-hangzhou.${c}`, taints },
+      status: { conditions: ready('Unknown') },
+    });
+    delete emu.emu.state.instances[a!];
+    delete emu.emu.state.instances[b!];
+    const r = await syncNodes(await list(), deps());
+    assert.equal(r.deleted, 1);
+    assert.deepEqual((await list()).map((n) => n.metadata?.name).sort(), ['alive', 'present']);
+    assert.ok(events.some((e) => e.node === 'silent' && e.reason === NodeEvents.DeletedNode));
+    // A tainted Node whose instance exists is initialisation's: sync writes nothing to it.
+    assert.deepEqual((await get('present')).metadata?.labels ?? {}, {});
+  });
+
+  it('periodic sync leaves exclude-node Nodes alone: no lookup, no write, no deletion', async () => {
+    const [a, b] = vpc.instanceIds;
+    const labels = { 'service.alibabacloud.com/exclude-node': 'true' };
+    await create(
+      joined('excl-gone', a!, {
+        metadata: { name: 'excl-gone', labels },
+        status: { conditions: ready('Unknown') },
+      }),
+    );
+    await create(
+      joined('excl-beta', b!, {
+        metadata: { name: 'excl-beta', labels: { 'service.beta.kubernetes.io/exclude-node': '' } },
+      }),
+    );
+    delete emu.emu.state.instances[a!];
+    emu.emu.clearCalls();
+    const r = await syncNodes(await list(), deps());
+    assert.deepEqual([r.nodes, r.describeCalls, r.updated, r.deleted], [0, 0, 0, 0]);
+    assert.equal(describeCalls().length, 0);
+    assert.equal((await list()).length, 2);
+    assert.deepEqual(Object.keys((await get('excl-beta')).metadata?.labels ?? {}), [
+      'service.beta.kubernetes.io/exclude-node',
+    ]);
+  });
+
+  it('LingJun nodes: the taint is removed and nothing else; Tianwen ones and other non-ECS Nodes are not', async () => {
+    const taints = [{ key: TAINT_UNINITIALIZED, effect: 'NoSchedule' }];
+    await create({
+      metadata: { name: 'lj', labels: { 'alibabacloud.com/lingjun-worker': 'true' } },
+      spec: { providerID: 'e01-cn-lingjun-abc', taints },
+      status: {},
+    });
+    await create({
+      metadata: {
+        name: 'tianwen',
+        labels: {
+          'alibabacloud.com/lingjun-worker': 'true',
+          'alibabacloud.com/lingjun-tianwen-environment': 'x',
+        },
+      },
+      spec: { providerID: 'e01-cn-lingjun-def', taints },
+      status: {},
+    });
+    await create({
+      metadata: { name: 'other' },
+      spec: { providerID: 'e01-cn-lingjun-ghi', taints },
+      status: {},
+    });
+    emu.emu.clearCalls();
+    const failed = await initNodes(await list(), initDeps({ routes: true }));
+    const lj = await get('lj');
+    assert.ok(!lj.spec?.taints?.some((t) => t.key === TAINT_UNINITIALIZED));
+    assert.deepEqual(Object.keys(lj.metadata?.labels ?? {}), ['alibabacloud.com/lingjun-worker']);
+    assert.deepEqual(lj.status?.addresses ?? [], []);
+    assert.equal(lj.status?.conditions, undefined);
+    assert.ok(events.some((e) => e.node === 'lj' && e.reason === NodeEvents.InitializedNode));
+    assert.ok((await get('tianwen')).spec?.taints?.some((t) => t.key === TAINT_UNINITIALIZED));
+    assert.ok(!failed.has('tianwen') && !failed.has('lj'));
+    assert.ok((await get('other')).spec?.taints?.some((t) => t.key === TAINT_UNINITIALIZED));
+    assert.ok(failed.has('other'));
+  });
+
+  it('with routes configured, an initialised Node waits with NetworkUnavailable=True/NoRouteCreated; excluded or already-routed ones are left as they are', async () => {
+    const [a, b, c, d] = [...vpc.instanceIds, ...seedInstances(emu.emu, 1).instanceIds];
+    const taint = [{ key: TAINT_UNINITIALIZED, effect: 'NoSchedule' }];
+    const tainted = (
+      name: string,
+      id: string,
+      over: Partial<Node['metadata']> = {},
+      status: Node['status'] = {},
+    ) =>
+      create({
+        metadata: { name, ...over },
+        spec: { providerID: `cn-hangzhou.${id}`, taints: taint },
+        status,
+      });
+    await tainted('new', a!);
+    await tainted('excluded', b!, { labels: { 'service.alibabacloud.com/exclude-node': 'true' } });
+    await tainted('routed', c!);
+    // The route controller got there first (the kubelet set providerID and the pod CIDR was assigned).
+    const routed = await get('routed');
+    routed.status = {
+      conditions: [
+        {
+          type: 'NetworkUnavailable',
+          status: 'False',
+          reason: 'RouteCreated',
+          message: 'RouteController created a route',
+        },
+      ],
+    };
+    await client.update(Resources.nodes, routed, 'status');
+    assert.equal((await initNodes(await list(), initDeps({ routes: true }))).size, 0);
+    const cond = async (name: string) =>
+      (await get(name)).status?.conditions?.find((x) => x.type === 'NetworkUnavailable');
+    const fresh = await cond('new');
+    assert.equal(fresh?.status, 'True');
+    assert.equal(fresh?.reason, 'NoRouteCreated');
+    assert.equal(fresh?.message, 'Node created without a route');
+    assert.ok(fresh?.lastTransitionTime);
+    assert.equal(await cond('excluded'), undefined);
+    assert.equal((await cond('routed'))?.status, 'False');
+    for (const name of ['new', 'excluded', 'routed'])
+      assert.ok(
+        !(await get(name)).spec?.taints?.some((t) => t.key === TAINT_UNINITIALIZED),
+        `${name} initialised`,
+      );
+
+    // Without the route controller in this manager, nothing would ever clear it: not written.
+    await tainted('noroutes', d!);
+    assert.equal((await initNodes([await get('noroutes')], initDeps())).size, 0);
+    assert.equal(await cond('noroutes'), undefined);
   });
 
   it('initialises a burst of Nodes found by IP with one batched lookup', async () => {

@@ -245,6 +245,123 @@ describe('route controller (both emulators)', function () {
     );
   });
 
+  it('never deletes a hand-made route, in or out of the cluster CIDR, to Nodes or elsewhere; ours still go with their Node', async () => {
+    const handMade = (cidr: string, hop: string) => ({
+      RouteTableId: tableId,
+      DestinationCidrBlock: cidr,
+      NextHopType: 'Instance',
+      NextHopId: hop,
+      Type: 'Custom',
+      Status: 'Available',
+      RouteEntryName: 'made-by-hand',
+      Description: 'ops: aggregate for the monitoring box',
+    });
+    cloud.emu.mergeState({
+      RouteEntries: [
+        // Inside the cluster CIDR, to the instances of Nodes that exist and that will be deleted.
+        handMade('10.0.0.0/16', instances[0]!),
+        handMade('10.0.1.128/25', instances[1]!),
+        handMade('10.0.50.0/24', instances[1]!),
+        // Inside, to an instance that is no Node.
+        handMade('10.0.60.0/24', instances[5]!),
+        // Outside, to a Node and elsewhere.
+        handMade('172.20.0.0/16', instances[0]!),
+        handMade('172.21.0.0/24', instances[5]!),
+      ],
+    });
+    const handMadeEntries = () =>
+      Object.values(cloud.emu.state.routeEntries)
+        .filter(
+          (e) => e.RouteTableId === tableId && e.Description === 'ops: aggregate for the monitoring box',
+        )
+        .map((e) => `${e.DestinationCidrBlock}>${e.NextHopId}`)
+        .sort();
+    const before = handMadeEntries();
+    assert.equal(before.length, 6);
+    const controller = startController();
+    addNode(0);
+    addNode(1);
+    await until('node-0 routed', () => condition('node-0')?.status === 'False');
+    await until('ours for node-1 exists', () =>
+      entriesOf(cloud, tableId).some((e) => e.startsWith(`10.0.1.0/24>${instances[1]}:`)),
+    );
+    kube.store.delete('nodes', 'node-1');
+    await until('our route of node-1 gone', () =>
+      entriesOf(cloud, tableId).every((e) => !e.startsWith(`10.0.1.0/24>`)),
+    );
+    // A restart (no in-memory state) and a few more passes change nothing about them either.
+    await stopAll();
+    kube.store.delete('nodes', 'node-0');
+    startController();
+    await until('our route of node-0 gone after restart', () =>
+      entriesOf(cloud, tableId).every((e) => !e.startsWith(`10.0.0.0/24>`)),
+    );
+    await controller.runPass().catch(() => undefined);
+    assert.deepEqual(handMadeEntries(), before);
+    const deleted = cloud.emu
+      .calls()
+      .filter((c) => c.action === 'DeleteRouteEntries' || c.action === 'DeleteRouteEntry')
+      .map((c) => JSON.stringify(c.params));
+    for (const cidr of ['10.0.0.0/16', '10.0.1.128/25', '10.0.50.0/24', '10.0.60.0/24', '172.2'])
+      assert.ok(!deleted.some((d) => d.includes(cidr)), `a delete named ${cidr}: ${deleted.join(' ')}`);
+  });
+
+  it('routes Ready and NotReady Nodes, not Unknown, exclude-node or deleting ones, and keeps their old routes', async () => {
+    const node = (
+      i: number,
+      extra: { labels?: Record<string, string>; ready?: string; finalizers?: string[] },
+    ) => {
+      const cidr = `10.0.${i}.0/24`;
+      kube.store.create('nodes', {
+        metadata: {
+          name: `node-${i}`,
+          ...(extra.labels ? { labels: extra.labels } : {}),
+          ...(extra.finalizers ? { finalizers: extra.finalizers } : {}),
+        },
+        spec: { podCIDR: cidr, podCIDRs: [cidr], providerID: `cn-hangzhou.${instances[i]}` },
+        ...(extra.ready ? { status: { conditions: [{ type: 'Ready', status: extra.ready }] } } : {}),
+      });
+    };
+    // node-5 had a route of ours before it went Unknown: it keeps it.
+    cloud.emu.mergeState({
+      RouteEntries: [
+        {
+          RouteTableId: tableId,
+          DestinationCidrBlock: '10.0.5.0/24',
+          NextHopType: 'Instance',
+          NextHopId: instances[5],
+          Type: 'Custom',
+          Status: 'Available',
+          Description: routeDescription({ clusterId: 'c-e2e', nodeName: 'node-5' }),
+        },
+      ],
+    });
+    node(0, { ready: 'True' });
+    node(1, { ready: 'False' });
+    node(2, { ready: 'Unknown' });
+    node(3, { ready: 'True', labels: { 'service.alibabacloud.com/exclude-node': 'true' } });
+    node(4, { ready: 'True', finalizers: ['example.com/hold'] });
+    kube.store.delete('nodes', 'node-4');
+    node(5, { ready: 'Unknown' });
+    const controller = startController();
+    await until('node-0 and node-1 routed', () => condition('node-1')?.status === 'False');
+    await controller.runPass();
+    assert.deepEqual(entriesOf(cloud, tableId), [
+      `10.0.0.0/24>${instances[0]}:Available`,
+      `10.0.1.0/24>${instances[1]}:Available`,
+      `10.0.5.0/24>${instances[5]}:Available`,
+    ]);
+    for (const skipped of ['node-2', 'node-3', 'node-4', 'node-5'])
+      assert.equal(condition(skipped), undefined, `${skipped} condition untouched`);
+
+    // Back to Ready: the route follows without waiting for the period.
+    const n2 = kube.store.get('nodes', 'node-2')!;
+    kube.store.updateStatus('nodes', { ...n2, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+    await until('node-2 routed once Ready', () =>
+      entriesOf(cloud, tableId).includes(`10.0.2.0/24>${instances[2]}:Available`),
+    );
+  });
+
   it('a full route table gives a Warning that says how to get room, and NetworkUnavailable stays True', async () => {
     cloud.emu.mergeState({ config: { routeQuotaPerTable: 2 } });
     startController();
@@ -344,6 +461,24 @@ describe('route controller (both emulators)', function () {
       ['providerID set', { ...base, spec: { ...base.spec, providerID: 'r.i-2' } }, true],
       ['re-created with a new UID', { ...base, metadata: { name: 'n', uid: 'u2' } }, true],
       ['deleted', undefined, true],
+      [
+        'Ready went Unknown (routes are skipped from then on)',
+        { ...base, status: { conditions: [{ type: 'Ready', status: 'Unknown' }] } },
+        true,
+      ],
+      [
+        'exclude-node label added',
+        {
+          ...base,
+          metadata: { ...base.metadata, labels: { 'service.alibabacloud.com/exclude-node': 'true' } },
+        },
+        true,
+      ],
+      [
+        'Ready went False (NotReady still gets routes)',
+        { ...base, status: { conditions: [{ type: 'Ready', status: 'False' }] } },
+        false,
+      ],
     ];
     for (const [title, next, want] of cases)
       it(`${title} → ${want}`, () => assert.equal(routeRelevantChange(base, next), want));

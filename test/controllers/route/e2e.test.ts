@@ -34,7 +34,7 @@ describe('route controller: end to end (real process)', function () {
   let vpc: SeededVpc;
   let mgr: ManagerProcess | undefined;
 
-  async function start(): Promise<void> {
+  async function start(controllers = 'route'): Promise<void> {
     const cloudConfig = join(kube.dir, 'cloud-config.json');
     await writeFile(cloudConfig, JSON.stringify({ Global: { clusterID: CLUSTER_ID } }));
     mgr = spawnManager(
@@ -43,7 +43,7 @@ describe('route controller: end to end (real process)', function () {
         kube.kubeconfigPath,
         '--cloud-config',
         cloudConfig,
-        '--controllers=route',
+        `--controllers=${controllers}`,
         '--configure-cloud-routes',
         '--cluster-cidr',
         '10.0.0.0/16',
@@ -115,6 +115,51 @@ describe('route controller: end to end (real process)', function () {
     await stop();
     await kube.close();
     await cloud.close();
+  });
+
+  it('with the node controller: a joining Node is NetworkUnavailable/NoRouteCreated until its route exists, then RouteCreated', async () => {
+    await start('route,node');
+    // As a kubelet registers it: tainted, providerID set, no pod CIDR yet (kube-controller-manager assigns it next).
+    const r = await kube.api('POST', '/api/v1/nodes', {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'joining' },
+      spec: {
+        providerID: `cn-hangzhou.${hop(2)}`,
+        taints: [
+          { key: 'node.cloudprovider.kubernetes.io/uninitialized', value: 'true', effect: 'NoSchedule' },
+        ],
+      },
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const waiting = await eventually(
+      async () => {
+        const c = await condition('joining');
+        return c?.status === 'True' ? c : undefined;
+      },
+      'NetworkUnavailable=True from initialisation',
+      400,
+      50,
+    );
+    assert.equal(waiting.reason, 'NoRouteCreated');
+    assert.equal(waiting.message, 'Node created without a route');
+    assert.deepEqual(routes(), []);
+
+    const node = (await kube.api('GET', '/api/v1/nodes/joining')).body as { spec: Record<string, unknown> };
+    node.spec.podCIDR = '10.0.2.0/24';
+    node.spec.podCIDRs = ['10.0.2.0/24'];
+    assert.equal((await kube.api('PUT', '/api/v1/nodes/joining', node)).status, 200);
+    const routed = await eventually(
+      async () => {
+        const c = await condition('joining');
+        return c?.status === 'False' ? c : undefined;
+      },
+      'NetworkUnavailable=False once routed',
+      400,
+      50,
+    );
+    assert.equal(routed.reason, 'RouteCreated');
+    assert.deepEqual(routes(), [`10.0.2.0/24>${hop(2)}:Available`]);
   });
 
   it('nodes join and get routes (NetworkUnavailable False); a node leaves and its route goes', async () => {

@@ -65,7 +65,6 @@ describe('route model', () => {
       'PodCIDROutsideClusterCIDR',
     ],
     ['no providerID', [node('n', podCIDR('10.0.1.0/24'))], 'NoInstance'],
-    ['hybrid node', [node('n', podCIDR('10.0.1.0/24'), provider('ack-hybrid://r.i-1'))], 'NoInstance'],
   ];
   for (const [title, nodes, reason] of unroutableCases) {
     it(`reports ${title} as ${reason} and wants no route`, () => {
@@ -75,6 +74,69 @@ describe('route model', () => {
       assert.ok(m.nodeNames.has('n'));
     });
   }
+
+  // The official CCM's needSyncRoute: excluded, Ready Unknown or being deleted → no route.
+  const ready =
+    (status: string): Tweak =>
+    (n) =>
+      void (n.status = { conditions: [{ type: 'Ready', status }] });
+  const label =
+    (k: string): Tweak =>
+    (n) =>
+      void (n.metadata!.labels = { [k]: '' });
+  const deleting: Tweak = (n) => void (n.metadata!.deletionTimestamp = '2026-01-01T00:00:00Z');
+  const routed = [podCIDR('10.0.1.0/24'), provider('cn-hangzhou.i-1')];
+  const skipCases: Array<[string, Tweak[], string | undefined]> = [
+    ['Ready True', [ready('True')], undefined],
+    ['NotReady (False): the official CCM still routes it', [ready('False')], undefined],
+    ['no Ready condition yet', [], undefined],
+    ['Ready Unknown', [ready('Unknown')], 'Ready is Unknown'],
+    [
+      'label service.alibabacloud.com/exclude-node',
+      [label('service.alibabacloud.com/exclude-node')],
+      'exclude-node',
+    ],
+    [
+      'label service.beta.kubernetes.io/exclude-node',
+      [label('service.beta.kubernetes.io/exclude-node')],
+      'exclude-node',
+    ],
+    [
+      'label node.kubernetes.io/exclude-from-external-load-balancers: load balancers only',
+      [label('node.kubernetes.io/exclude-from-external-load-balancers')],
+      undefined,
+    ],
+    ['being deleted', [deleting], 'being deleted'],
+    ['hybrid node', [provider('ack-hybrid://r.i-1')], 'hybrid'],
+  ];
+  for (const [title, tweaks, skip] of skipCases) {
+    it(`${title} → ${skip ? 'skipped, no route, no condition' : 'routed'}`, () => {
+      const m = buildModel({ clusterCidrs, nodes: [node('n', ...routed, ...tweaks)] });
+      assert.deepEqual(m.unroutable, []);
+      if (skip) {
+        assert.deepEqual(m.desired, []);
+        assert.match(m.skipped[0]?.why ?? '', new RegExp(skip));
+        assert.ok(m.nodeNames.has('n'));
+      } else {
+        assert.equal(m.desired.length, 1);
+        assert.deepEqual(m.skipped, []);
+      }
+    });
+  }
+
+  it('a skipped Node does not claim its pod CIDR from another Node', () => {
+    const m = buildModel({
+      clusterCidrs,
+      nodes: [
+        node('a', podCIDR('10.0.1.0/24'), provider('cn-hangzhou.i-a'), ready('Unknown')),
+        node('b', podCIDR('10.0.1.0/24'), provider('cn-hangzhou.i-b')),
+      ],
+    });
+    assert.deepEqual(
+      m.desired.map((d) => d.nodeName),
+      ['b'],
+    );
+  });
 
   it('gives a duplicated pod CIDR to the first Node by name only', () => {
     const m = buildModel({
