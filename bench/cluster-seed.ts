@@ -181,9 +181,11 @@ export function loadBalancerService(name: string): KubeObject {
   } as KubeObject;
 }
 
+/** Every key replaced in one pass, so a replacement is never itself replaced again. */
 function replaceAll(text: string, map: ReadonlyMap<string, string>): string {
-  for (const [from, to] of map) text = text.split(from).join(to);
-  return text;
+  const keys = [...map.keys()].sort((a, b) => b.length - a.length);
+  const re = new RegExp(keys.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  return text.replace(re, (k) => map.get(k)!);
 }
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
@@ -213,6 +215,8 @@ export function cloneLoadBalancerServices(
   );
   const cloudJson = JSON.stringify({ lb, groups });
   const meta = tmplSvc.metadata;
+  const tmplPorts =
+    (tmplSvc as { spec?: { ports?: Array<{ name?: string; nodePort?: number }> } }).spec?.ports ?? [];
   const svcJson = JSON.stringify({
     labels: meta.labels,
     annotations: meta.annotations,
@@ -224,7 +228,19 @@ export function cloneLoadBalancerServices(
     const created = kube.store.create('services', loadBalancerService(name));
     const uid = created.metadata!.uid!;
     const address = `198.18.${Math.floor(i / 250)}.${(i % 250) + 1}`;
+    // NodePorts differ per Service; they name the VServer groups and are the backends' port.
+    const nodePorts = (created.spec as { ports?: Array<{ name?: string; nodePort?: number }> }).ports ?? [];
+    const portMap = tmplPorts.flatMap((tp) => {
+      const np = nodePorts.find((p) => p.name === tp.name)?.nodePort;
+      if (tp.nodePort === undefined || np === undefined) return [];
+      return [
+        [`k8s/${tp.nodePort}/${templateName}/`, `k8s/${np}/${name}/`],
+        [`"Port":${tp.nodePort}`, `"Port":${np}`],
+        [`"BackendServerPort":${tp.nodePort}`, `"BackendServerPort":${np}`],
+      ] as Array<[string, string]>;
+    });
     const map = new Map<string, string>([
+      ...portMap,
       [lb.LoadBalancerId, `lb-bench${hex(i, 16)}`],
       [defaultLoadBalancerName(tmplUid), defaultLoadBalancerName(uid)],
       [tmplUid, uid],

@@ -107,6 +107,9 @@ interface Measured {
   steadyWrites: number;
   steadyLogBytes: number;
   steadyEvents: number;
+  /** What was written, by action, and what was logged in the steady window: the diagnosis of a miss. */
+  writesByAction: Record<string, number>;
+  steadyLog: string;
 }
 
 async function measure(env: Env, leaderElect: boolean): Promise<Measured> {
@@ -133,7 +136,13 @@ async function measure(env: Env, leaderElect: boolean): Promise<Measured> {
     const events1 = eventTally(env.kube);
     peak = 0;
     await sleep(STEADY_MS);
+    const writesByAction: Record<string, number> = {};
+    for (const c of env.cloud.calls().slice(calls0))
+      if (isWrite(c.action)) writesByAction[c.action] = (writesByAction[c.action] ?? 0) + 1;
+    const steadyLogBytes = mgr.logBytes() - log1;
     return {
+      writesByAction,
+      steadyLog: steadyLogBytes > 0 ? mgr.logTail(Math.min(steadyLogBytes, 2000)) : '',
       syncedMs,
       convergedMs,
       startupPeakMiB: mib(startupPeak),
@@ -142,7 +151,7 @@ async function measure(env: Env, leaderElect: boolean): Promise<Measured> {
       startupWrites: writes1 - writes0,
       steadyCalls: env.cloud.calls().length - calls1,
       steadyWrites: env.cloud.calls().filter((c) => isWrite(c.action)).length - writes1,
-      steadyLogBytes: mgr.logBytes() - log1,
+      steadyLogBytes,
       steadyEvents: eventTally(env.kube) - events1,
     };
   } finally {
@@ -174,7 +183,9 @@ function report(
       bench: name,
       nodes,
       services,
-      ...Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Number(v.toFixed(1))])),
+      ...Object.fromEntries(
+        Object.entries(m).map(([k, v]) => [k, typeof v === 'number' ? Number(v.toFixed(1)) : v]),
+      ),
       baselineMiB: Number(baseMiB.toFixed(1)),
       bytesPerObject: Math.round(perObjectBytes),
       startupCallsPerObject: Number((m.startupCalls / objects).toFixed(3)),
