@@ -219,7 +219,8 @@ async function main(): Promise<void> {
   const accessKeyId = `LTAI${randomBytes(8).toString('hex')}`;
   const accessKeySecret = randomBytes(15).toString('base64url');
   const cloud = await startAlicloudEmulator({ port: 0, accessKeyId, accessKeySecret });
-  const kube = await startKubeEmulator({ port: 0 });
+  // A cluster this size widens --service-node-port-range: 5000 LoadBalancer Services need 5000 NodePorts.
+  const kube = await startKubeEmulator({ port: 0, nodePortRange: { min: 30000, max: 49999 } });
   const dir = await mkdtemp(join(tmpdir(), 'bench-memory-'));
   const env: Env = { cloud, kube, kubeconfig: join(dir, 'kubeconfig'), accessKeyId, accessKeySecret };
   await kube.writeKubeconfig(env.kubeconfig);

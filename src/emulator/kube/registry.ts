@@ -14,7 +14,7 @@ import {
 } from './errors.js';
 import { prepareCreate, specPart } from './kinds/defaults.js';
 import { prepareService } from './kinds/service.js';
-import { ServiceAllocator } from './kinds/service-alloc.js';
+import { ServiceAllocator, type NodePortRange } from './kinds/service-alloc.js';
 import { fromView, generateSuffix, nowTimestamp, settleNamespace, toView, validateName } from './meta.js';
 import { applyJsonPatch } from './patch/jsonpatch.js';
 import { mergePatch } from './patch/merge.js';
@@ -60,8 +60,11 @@ interface ContinueToken {
 export class Registry {
   readonly services: ServiceAllocator;
 
-  constructor(readonly store: ObjectStore) {
-    this.services = new ServiceAllocator(() => store.bucket('/services').values());
+  constructor(
+    readonly store: ObjectStore,
+    nodePorts?: NodePortRange,
+  ) {
+    this.services = new ServiceAllocator(() => store.bucket('/services').values(), nodePorts);
   }
 
   private fail404(def: ResourceDef, name: string): ApiError {
