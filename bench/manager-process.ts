@@ -4,6 +4,7 @@
 // "leader with synced caches".
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { get } from 'node:https';
 import { dirname, join } from 'node:path';
 
 const BIN = join(process.cwd(), 'bin/alicloud-controller-manager');
@@ -21,6 +22,8 @@ export interface ManagerProcessOptions {
 export interface ManagerProcess {
   pid: number;
   url: string;
+  /** Sum of every sample of `name` on /metrics (0 when absent). */
+  metric(name: string): Promise<number>;
   /** Bytes written to stderr (the JSON log) so far. */
   logBytes(): number;
   /** The last `n` characters of the log, for error messages. */
@@ -49,6 +52,7 @@ export async function startManagerProcess(o: ManagerProcessOptions): Promise<Man
       '--controllers=*',
       '--cluster-cidr=10.64.0.0/10',
       '--node-monitor-period=3s',
+      '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
       ...(o.extraArgs ?? []),
     ],
     {
@@ -76,20 +80,36 @@ export async function startManagerProcess(o: ManagerProcessOptions): Promise<Man
       if (m) synced = Number(m[1]);
     }
   });
-  const url = await new Promise<string>((resolve, reject) => {
+  const { url, secureUrl } = await new Promise<{ url: string; secureUrl: string }>((resolve, reject) => {
     let out = '';
     child.once('exit', (code) =>
       reject(new Error(`controller-manager exited ${code}:\n${tail.slice(-3000)}`)),
     );
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /\{"event":"listening","url":"([^"]+)"/.exec(out);
-      if (m) resolve(m[1]!);
+      const line = out.split('\n').find((l) => l.includes('"event":"listening"'));
+      if (line) resolve(JSON.parse(line) as { url: string; secureUrl: string });
     });
   });
   return {
     pid: child.pid!,
     url,
+    async metric(name) {
+      // /metrics is served on the secure port only, with the manager's self-signed certificate.
+      const text = await new Promise<string>((resolve, reject) => {
+        get(`${secureUrl}/metrics`, { rejectUnauthorized: false }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => resolve(body));
+        }).on('error', reject);
+      });
+      let sum = 0;
+      for (const line of text.split('\n'))
+        if (line.startsWith(name) && /^[^{ ]+(\{[^}]*\})? /.exec(line)?.[0].trim().split('{')[0] === name)
+          sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+      return sum;
+    },
     logBytes: () => bytes,
     logTail: (n = 3000) => tail.slice(-n),
     async syncedMs(timeoutMs) {
