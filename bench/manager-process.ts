@@ -17,6 +17,8 @@ export interface ManagerProcessOptions {
   regionId: string;
   leaderElect: boolean;
   extraArgs?: string[];
+  /** NODE_OPTIONS for the manager, e.g. `--heap-prof` to see where its memory goes. */
+  nodeOptions?: string;
 }
 
 export interface ManagerProcess {
@@ -66,6 +68,7 @@ export async function startManagerProcess(o: ManagerProcessOptions): Promise<Man
         VPC_ENDPOINT: o.cloudUrl,
         SLB_ENDPOINT: o.cloudUrl,
         METADATA_ENDPOINT: o.cloudUrl,
+        ...(o.nodeOptions ? { NODE_OPTIONS: o.nodeOptions } : {}),
       },
     },
   );

@@ -15,10 +15,10 @@
 // built binary with every controller enabled.
 //
 //   npm run build && npx tsx bench/memory.ts [--p5-nodes 5000] [--p5-services 2000]
-//     [--p5b-nodes 15000] [--p5b-services 5000] [--steady-ms 10000]
+//     [--p5b-nodes 15000] [--p5b-services 5000] [--steady-ms 10000] [--heap-prof]
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAlicloudEmulator, type AlicloudEmulator } from '../src/emulator/alicloud/index.js';
@@ -32,6 +32,7 @@ import {
   serviceName,
   type SeededNode,
 } from './cluster-seed.js';
+import { summarizeHeapProfile } from './heap-profile.js';
 import { startManagerProcess, type ManagerProcess } from './manager-process.js';
 
 const arg = (name: string, def: number) => {
@@ -40,6 +41,8 @@ const arg = (name: string, def: number) => {
 };
 const P5_NODES = arg('p5-nodes', arg('nodes', 5000));
 const P5_SERVICES = arg('p5-services', arg('services', 2000));
+/** `--heap-prof`: run the P5b manager under V8's sampling heap profiler and print where its heap went. */
+const HEAP_PROF = process.argv.includes('--heap-prof');
 const P5B_NODES = arg('p5b-nodes', 15_000);
 const P5B_SERVICES = arg('p5b-services', 5000);
 const STEADY_MS = arg('steady-ms', 10_000);
@@ -66,7 +69,7 @@ function eventTally(kube: KubeEmulator): number {
     .reduce((n, e) => n + Math.max(1, e.count ?? 1), 0);
 }
 
-function start(env: Env, leaderElect: boolean): Promise<ManagerProcess> {
+function start(env: Env, leaderElect: boolean, nodeOptions?: string): Promise<ManagerProcess> {
   return startManagerProcess({
     kubeconfig: env.kubeconfig,
     cloudUrl: env.cloud.url,
@@ -74,6 +77,7 @@ function start(env: Env, leaderElect: boolean): Promise<ManagerProcess> {
     accessKeySecret: env.accessKeySecret,
     regionId: env.cloud.state.regionId,
     leaderElect,
+    nodeOptions,
   });
 }
 
@@ -132,11 +136,16 @@ interface Measured {
   steadyLog: string;
 }
 
-async function measure(env: Env, services: number, leaderElect: boolean): Promise<Measured> {
+async function measure(
+  env: Env,
+  services: number,
+  leaderElect: boolean,
+  nodeOptions?: string,
+): Promise<Measured> {
   const calls0 = env.cloud.calls().length;
   const writes0 = env.cloud.calls().filter((c) => isWrite(c.action)).length;
   const t0 = Date.now();
-  const mgr = await start(env, leaderElect);
+  const mgr = await start(env, leaderElect, nodeOptions);
   let peak = 0;
   const sampler = setInterval(() => {
     try {
@@ -283,7 +292,18 @@ async function main(): Promise<void> {
       `seeded P5b (${P5B_NODES} Nodes, ${P5B_SERVICES} Services with SLBs) in ${Date.now() - t} ms`,
     );
     // With leader election on, as deployed: P9 includes taking the Lease.
-    const p5b = await measure(env, P5B_SERVICES, true);
+    const profDir = join(dir, 'heap-prof');
+    const p5b = await measure(
+      env,
+      P5B_SERVICES,
+      true,
+      HEAP_PROF ? `--heap-prof --heap-prof-dir=${profDir}` : undefined,
+    );
+    if (HEAP_PROF) {
+      const file = (await readdir(profDir)).find((f) => f.endsWith('.heapprofile'));
+      if (file) console.log(summarizeHeapProfile(join(profDir, file)).join('\n'));
+      else console.log('no heap profile written (the manager did not exit cleanly)');
+    }
     rows.push(...report('P5b', P5B_NODES, P5B_SERVICES, p5b, baseMiB, 400));
     rows.push({
       figure: `P9 start → leader with synced caches (${P5B_NODES} Nodes + ${P5B_SERVICES} Services)`,
