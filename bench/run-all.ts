@@ -11,7 +11,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 const BENCHES: Array<{ name: string; file: string; covers: string; args?: string[] }> = [
   { name: 'service', file: 'service.ts', covers: 'P1 P2 P3: Service → SLB calls and throughput' },
   { name: 'routes', file: 'routes.ts', covers: 'P4: 1000 nodes → VPC routes under throttling' },
-  { name: 'memory', file: 'memory.ts', covers: 'P5: controller-manager RSS with 5000 Nodes, 2000 Services' },
+  {
+    name: 'memory',
+    file: 'memory.ts',
+    covers:
+      'P5 P5b P9: manager RSS with 5000/15,000 Nodes + 2000/5000 LoadBalancer Services, start-up, steady state',
+  },
   { name: 'flexvolume', file: 'flexvolume.ts', covers: 'P6: driver init time and attach overhead' },
   {
     name: 'hostroutes',

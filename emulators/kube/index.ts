@@ -27,6 +27,8 @@ export interface KubeEmulatorOptions {
   stateFile?: string;
   /** How many changes watches can resume across (older resourceVersions get 410). Default 10000. */
   watchCacheSize?: number;
+  /** kube-apiserver's --service-node-port-range. Default 30000-32767. */
+  nodePortRange?: { min: number; max: number };
   /** BOOKMARK interval for watches that allow them. Default 10s. */
   bookmarkIntervalMs?: number;
   /** Request audit hook (RBAC terms), e.g. to compare a ClusterRole with what a component did. */
@@ -49,7 +51,7 @@ export interface KubeEmulator {
 
 export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise<KubeEmulator> {
   const store = new ObjectStore(opts.watchCacheSize ?? 10000);
-  const registry = new Registry(store);
+  const registry = new Registry(store, opts.nodePortRange);
   const loaded = opts.stateFile ? loadState(store, opts.stateFile) : false;
   if (!loaded) seedCluster(registry);
   const persist = opts.stateFile ? persistOnChange(store, opts.stateFile) : undefined;

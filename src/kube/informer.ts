@@ -8,6 +8,7 @@ import { silentLogger } from '../util/log.js';
 import { delayFor } from './backoff.js';
 import { realClock, sleep, type Clock } from './clock.js';
 import { KubeApiError, isGone } from './errors.js';
+import { projectionFor } from './projection.js';
 import { apiVersionOf, collectionPath, type ResourceRef } from './resources.js';
 import type { KubeClient } from './rest.js';
 import { IndexedStore, type IndexFunc } from './store.js';
@@ -36,8 +37,8 @@ export interface InformerOptions {
   /** Server-side watch timeout; the watch is simply re-opened when it ends. */
   watchTimeoutSeconds?: number;
   /**
-   * Applied to every object before it is cached. Default: drop metadata.managedFields, which
-   * no controller reads and which is often the largest part of a real apiserver's Node.
+   * Applied to every object before it is cached. Default: the kind's projection (projection.ts),
+   * which drops what no controller reads (managedFields, a Node's images, ...).
    */
   transform?: (obj: KubeObject) => void;
 }
@@ -71,7 +72,7 @@ export class Informer<T extends KubeObject> {
   constructor(private readonly opts: InformerOptions) {
     this.resource = opts.resource;
     this.clock = opts.clock ?? realClock;
-    this.transform = opts.transform ?? stripManagedFields;
+    this.transform = opts.transform ?? projectionFor(opts.resource.kind);
     this.logger = (opts.logger ?? silentLogger).child({ informer: opts.resource.resource });
   }
 

@@ -12,7 +12,7 @@ const managed = [
 ];
 const node = (name: string, rv: string) => ({
   metadata: { name, resourceVersion: rv, managedFields: managed, labels: { a: 'b' } },
-  status: { conditions: [] },
+  status: { conditions: [], images: [{ names: ['registry/app:1'], sizeBytes: 1 }] },
 });
 
 describe('kube/informer transform', () => {
@@ -56,7 +56,7 @@ describe('kube/informer transform', () => {
     return assert.fail(`${name} never cached`);
   }
 
-  it('drops managedFields from listed and watched objects by default, keeping the rest', async () => {
+  it('projects listed and watched objects by default: no managedFields, no Node images, the rest kept', async () => {
     const inf = new Informer<KubeObject>({ client, resource: Resources.nodes, watchTimeoutSeconds: 30 });
     void inf.run(ac.signal);
     const listed = await waitFor(inf, 'n1');
@@ -64,6 +64,7 @@ describe('kube/informer transform', () => {
     for (const o of [listed, watched]) {
       assert.equal(managedOf(o), undefined);
       assert.deepEqual(o.metadata?.labels, { a: 'b' });
+      assert.deepEqual((o as { status?: unknown }).status, { conditions: [] });
     }
     assert.equal(listed.kind, 'Node');
   });

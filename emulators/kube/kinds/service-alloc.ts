@@ -9,6 +9,12 @@ const CIDR_SIZE = 1 << 20; // /12
 export const NODE_PORT_MIN = 30000;
 export const NODE_PORT_MAX = 32767;
 
+/** kube-apiserver's --service-node-port-range; large clusters widen it past the default 2768 ports. */
+export interface NodePortRange {
+  min: number;
+  max: number;
+}
+
 export function ipToInt(ip: string): number | undefined {
   const parts = ip.split('.').map(Number);
   if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
@@ -40,9 +46,14 @@ export class ServiceAllocator {
   private ips?: Set<string>;
   private ports?: Set<number>;
   private nextIp = 10;
-  private nextPort = NODE_PORT_MIN;
+  private nextPort: number;
 
-  constructor(private readonly services: () => Iterable<KubeObject>) {}
+  constructor(
+    private readonly services: () => Iterable<KubeObject>,
+    private readonly range: NodePortRange = { min: NODE_PORT_MIN, max: NODE_PORT_MAX },
+  ) {
+    this.nextPort = range.min;
+  }
 
   invalidate(): void {
     this.ips = undefined;
@@ -87,9 +98,10 @@ export class ServiceAllocator {
 
   allocatePort(reserved: Set<number>): number {
     const { ports } = this.load();
-    const span = NODE_PORT_MAX - NODE_PORT_MIN + 1;
+    const { min, max } = this.range;
+    const span = max - min + 1;
     for (let i = 0; i < span; i++) {
-      const p = NODE_PORT_MIN + ((this.nextPort - NODE_PORT_MIN + i) % span);
+      const p = min + ((this.nextPort - min + i) % span);
       if (!ports.has(p) && !reserved.has(p)) {
         this.nextPort = p + 1;
         ports.add(p);
@@ -111,11 +123,11 @@ export class ServiceAllocator {
     servicePorts(svc).forEach((p, i) => {
       if (typeof p.nodePort !== 'number') return;
       const field = `spec.ports[${i}].nodePort`;
-      if (p.nodePort < NODE_PORT_MIN || p.nodePort > NODE_PORT_MAX) {
+      if (p.nodePort < this.range.min || p.nodePort > this.range.max) {
         causes.push({
           reason: 'FieldValueInvalid',
           field,
-          message: `Invalid value: ${p.nodePort}: provided port is not in the valid range. The range of valid ports is ${NODE_PORT_MIN}-${NODE_PORT_MAX}`,
+          message: `Invalid value: ${p.nodePort}: provided port is not in the valid range. The range of valid ports is ${this.range.min}-${this.range.max}`,
         });
       } else if ((this.portInUse(p.nodePort) && !mine.has(p.nodePort)) || seen.has(p.nodePort)) {
         causes.push({

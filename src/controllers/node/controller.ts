@@ -81,7 +81,11 @@ export class NodeController {
     const report = await syncNodes(this.o.informer.list(), { ...this.o, metrics: this.metrics });
     this.metrics.passSeconds((Date.now() - started) / 1000);
     this.lastSync = report;
-    this.o.logger.info({ ...report, ms: Date.now() - started }, 'node sync pass done');
+    // A pass that found nothing to do is logged at debug: at steady state the log must not grow
+    // with cluster size or with time (the report stays on the metrics and in lastSync).
+    const acted =
+      report.updated + report.deleted + report.keptMissing + report.lookupFailed + report.writeFailed > 0;
+    this.o.logger[acted ? 'info' : 'debug']({ ...report, ms: Date.now() - started }, 'node sync pass done');
     return report;
   }
 

@@ -180,7 +180,17 @@ export class ServiceController {
       },
       delete: (svc) => this.forget(keyOf(svc)),
     });
-    const nodeChanged = () => this.enqueueAll();
+    // Coalesced to one pass per turn of the event loop: a list page or a resync delivers Nodes
+    // hundreds at a time, and a pass per Node cost Nodes × Services queue adds (75M at 15k × 5k).
+    let allQueued = false;
+    const nodeChanged = () => {
+      if (allQueued) return;
+      allQueued = true;
+      setImmediate(() => {
+        allQueued = false;
+        this.enqueueAll();
+      });
+    };
     this.nodes.addHandlers({
       add: nodeChanged,
       delete: nodeChanged,
