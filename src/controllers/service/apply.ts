@@ -15,7 +15,7 @@ import type { BackendServer, SlbApi } from '../../cloud/slb.js';
 import type { RpcParams } from '../../cloud/client.js';
 import { MAX_BACKENDS_PER_CALL } from '../../cloud/slb-vgroups.js';
 import { redactSecrets } from '../../util/secrets.js';
-import { createDefaults as listenerCreateDefaults } from './listener-fields.js';
+import { createDefaults as listenerCreateDefaults } from './model/listener-fields.js';
 import type { Plan, PlanAction, VGroupRef } from './plan.js';
 import type { BackendModel, ListenerSettings } from './types.js';
 

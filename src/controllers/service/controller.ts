@@ -25,16 +25,16 @@ import { runWorkers } from '../../kube/worker.js';
 import { WorkQueue } from '../../kube/workqueue.js';
 import type { Logger } from '../../util/log.js';
 import { redactSecrets } from '../../util/secrets.js';
-import { ANNOTATIONS } from './annotation-table.js';
-import { lookup, managedTagKeys, notOurService, parseServiceAnnotations } from './annotations.js';
+import { ANNOTATIONS } from './annotations/table.js';
+import { lookup, managedTagKeys, notOurService, parseServiceAnnotations } from './annotations/parse.js';
 import { applyPlan, describeAction, type ApplyResult } from './apply.js';
-import { ownershipOf, planChanges, planDeletion } from './diff.js';
+import { ownershipOf, planChanges, planDeletion } from './diff/changes.js';
 import { ServiceEvents } from './events.js';
-import { desiredHash } from './hash.js';
-import type { ClusterConfig, EndpointSliceLike, NodeLike, ReusedLoadBalancerInfo } from './inputs.js';
-import { buildDesiredModel } from './model.js';
-import { ANNOTATION_MANAGED_TAGS, defaultLoadBalancerName, formatManagedTagKeys } from './naming.js';
-import { observe, type Observed } from './observe.js';
+import { desiredHash } from './model/hash.js';
+import type { ClusterConfig, EndpointSliceLike, NodeLike, ReusedLoadBalancerInfo } from './inputs/objects.js';
+import { buildDesiredModel } from './model/build.js';
+import { ANNOTATION_MANAGED_TAGS, defaultLoadBalancerName, formatManagedTagKeys } from './model/naming.js';
+import { observe, type Observed } from './inputs/observe.js';
 import { isEmptyPlan, type Plan } from './plan.js';
 import {
   desiredIngress,
@@ -43,7 +43,7 @@ import {
   needsCleanupFinalizer,
   ServiceWriter,
   type ServiceObject,
-} from './status.js';
+} from './kubeport.js';
 import {
   isValidationErrors,
   type AnnotationError,

@@ -8,9 +8,9 @@ import type { WorkQueue } from '../../kube/workqueue.js';
 import type { Logger } from '../../util/log.js';
 import { redactSecrets } from '../../util/secrets.js';
 import { ServiceController } from './controller.js';
-import type { ClusterConfig } from './inputs.js';
-import { DEFAULT_CLUSTER_ID } from './naming.js';
-import { parseReuseGrants } from './reuse-grant.js';
+import type { ClusterConfig } from './inputs/objects.js';
+import { DEFAULT_CLUSTER_ID } from './model/naming.js';
+import { parseReuseGrants } from './annotations/reuse-grant.js';
 
 export { ServiceController } from './controller.js';
 export { ServiceEvents } from './events.js';

@@ -2,9 +2,9 @@
 // `ServiceLbConfig`, or into every problem found at once, each naming the exact key the user
 // wrote, its value and what is allowed. It never throws: a Service with bad annotations must
 // produce a Warning Event, not a crashed worker.
-import { ANNOTATIONS, type AnnotationName, type AnnotationSpec } from './annotation-table.js';
-import { ANNOTATION_MANAGED_TAGS } from './naming.js';
-import type { AnnotationError } from './types.js';
+import { ANNOTATIONS, type AnnotationName, type AnnotationSpec } from './table.js';
+import { ANNOTATION_MANAGED_TAGS } from '../model/naming.js';
+import type { AnnotationError } from '../types.js';
 
 type ValueOf<S> = S extends AnnotationSpec<infer T> ? T : never;
 

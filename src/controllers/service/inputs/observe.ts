@@ -11,9 +11,9 @@
 //                  SLB without force-override: we may not touch those listeners)
 //   domain ext.    1 DescribeDomainExtensions per HTTPS listener whose extensions we manage
 // Tags come with the find answer (both Describe calls return them), so no ListTagResources.
-import type { BackendServer, Listener, LoadBalancer, SlbApi, VServerGroup } from '../../cloud/slb.js';
-import { appliesTo } from './listener-fields.js';
-import { isOwnedBy, TAG_DEFAULT_NAME } from './naming.js';
+import type { BackendServer, Listener, LoadBalancer, SlbApi, VServerGroup } from '../../../cloud/slb.js';
+import { appliesTo } from '../model/listener-fields.js';
+import { isOwnedBy, TAG_DEFAULT_NAME } from '../model/naming.js';
 import type {
   BackendModel,
   ListenerModel,
@@ -24,7 +24,7 @@ import type {
   RemoteLoadBalancer,
   ServiceIdentity,
   VGroupModel,
-} from './types.js';
+} from '../types.js';
 
 /** What to look for and how much of it to read. */
 export interface ObserveTarget {

@@ -2,7 +2,7 @@
 // apiserver lookups happen first, so `model.ts` stays pure and its tests are plain objects).
 // The Kubernetes shapes are structural subsets: a V1Service / V1Node / V1EndpointSlice from
 // @kubernetes/client-node fits them without conversion.
-import type { ReuseGrant } from './reuse-grant.js';
+import type { ReuseGrant } from '../annotations/reuse-grant.js';
 
 export interface ServicePortLike {
   name?: string;

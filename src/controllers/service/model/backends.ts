@@ -1,7 +1,7 @@
 // Which nodes/pods back each Service port, and with what weight (ccm-behavior §1.14). Pure.
-import { parseProviderId } from '../providerid.js';
-import type { EndpointSliceLike, NodeLike, ServicePortLike } from './inputs.js';
-import type { BackendModel, SkippedBackend, TrafficMode } from './types.js';
+import { parseProviderId } from '../../providerid.js';
+import type { EndpointSliceLike, NodeLike, ServicePortLike } from '../inputs/objects.js';
+import type { BackendModel, SkippedBackend, TrafficMode } from '../types.js';
 
 /** Labels whose mere presence keeps a node out of every load balancer. */
 export const EXCLUDE_LABELS = [

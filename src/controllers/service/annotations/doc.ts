@@ -1,5 +1,5 @@
 // Renders docs/annotations.md from the annotation table (see scripts/gen-annotations-doc.ts).
-import { ANNOTATIONS, type AnnotationGroup, type AnnotationName } from './annotation-table.js';
+import { ANNOTATIONS, type AnnotationGroup, type AnnotationName } from './table.js';
 
 const GROUPS: Array<{ group: AnnotationGroup; title: string }> = [
   { group: 'selection', title: 'Which controller handles the Service' },

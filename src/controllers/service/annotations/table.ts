@@ -27,7 +27,7 @@ import {
   tagList,
   vgroupPortList,
   type ValueSchema,
-} from './annotation-values.js';
+} from './values.js';
 
 export const CURRENT_PREFIX = 'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-';
 export const LEGACY_PREFIX = 'service.beta.kubernetes.io/alicloud-loadbalancer-';
