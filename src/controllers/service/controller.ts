@@ -13,7 +13,6 @@
 // Service whose label matches (hand-made drift is the periodic drift check's job, not startup's).
 import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
-import type { SlbApi } from '../../cloud/slb.js';
 import type { EventRecorder, EventType } from '../../kube/events.js';
 import type { InformerFactory } from '../../kube/factory.js';
 import type { Informer } from '../../kube/informer.js';
@@ -28,6 +27,7 @@ import { redactSecrets } from '../../util/secrets.js';
 import { ANNOTATIONS } from './annotations/table.js';
 import { lookup, managedTagKeys, notOurService, parseServiceAnnotations } from './annotations/parse.js';
 import { applyPlan, describeAction, type ApplyResult } from './apply.js';
+import type { ServiceCloudPort } from './cloudport.js';
 import { ownershipOf, planChanges, planDeletion } from './diff/changes.js';
 import { ServiceEvents } from './events.js';
 import { desiredHash } from './model/hash.js';
@@ -55,7 +55,7 @@ import {
 export interface ServiceControllerDeps {
   client: KubeClient;
   informers: InformerFactory;
-  slb: SlbApi;
+  cloud: ServiceCloudPort;
   recorder: EventRecorder;
   config: ClusterConfig;
   logger: Logger;
@@ -124,10 +124,16 @@ export class ServiceController {
     this.wire();
   }
 
-  /** Runs workers (after the caches synced) and the drift check until `signal` aborts. */
+  /**
+   * Runs workers (once this controller's caches synced) and the drift check until `signal`
+   * aborts. The informers are shared with the other controllers, so whoever composed the process
+   * starts them, once; this only waits for the three it reads.
+   */
   async start(signal: AbortSignal): Promise<void> {
-    this.deps.informers.start(signal);
-    if (!(await this.deps.informers.waitForSync(signal))) return;
+    const synced = await Promise.all(
+      [this.services, this.nodes, this.slices].map((i) => i.waitForSync(signal)),
+    );
+    if (!synced.every(Boolean)) return;
     const period = this.deps.driftCheckPeriodMs ?? 600_000;
     const drift = period > 0 ? setInterval(() => this.driftCheck(), period) : undefined;
     drift?.unref?.();
@@ -286,7 +292,7 @@ export class ServiceController {
     // A Service that never had our finalizer nor an ingress cannot have an untagged legacy SLB.
     const maybeLegacy =
       needsCleanupFinalizer(svcIn) || (svcIn.status?.loadBalancer?.ingress ?? []).length > 0;
-    const observed = await observe(this.deps.slb, { ...this.target(built), nameLookup: maybeLegacy });
+    const observed = await observe(this.deps.cloud, { ...this.target(built), nameLookup: maybeLegacy });
     let desired: DesiredLoadBalancer = built;
     if (built.reusedLoadBalancerId && observed) {
       // The reuse rules need what the cloud says about the user's SLB: rebuild with it.
@@ -337,7 +343,7 @@ export class ServiceController {
         svc = await this.writer.setLabels(svc, {}, { [ANNOTATION_MANAGED_TAGS]: claimed });
       const token = this.tokens.get(desired.defaultName) ?? randomUUID();
       this.tokens.set(desired.defaultName, token);
-      result = await applyPlan(this.deps.slb, plan, {
+      result = await applyPlan(this.deps.cloud, plan, {
         clientToken: token,
         concurrency: this.deps.maxConcurrentActions ?? 10,
         dryRun: this.deps.dryRun === true,
@@ -418,7 +424,7 @@ export class ServiceController {
     this.event(svc, 'Normal', ServiceEvents.DeletingLoadBalancer, 'Deleting load balancer');
     let result: ApplyResult | undefined;
     const owned = !ownership.reusedLoadBalancerId;
-    const observed = await observe(this.deps.slb, {
+    const observed = await observe(this.deps.cloud, {
       identity: ownership.identity,
       defaultName,
       ...(ownership.reusedLoadBalancerId ? { reusedLoadBalancerId: ownership.reusedLoadBalancerId } : {}),
@@ -450,7 +456,7 @@ export class ServiceController {
         { key, actions: plan.actions.map(describeAction), dryRun: this.deps.dryRun === true },
         'applying SLB deletion plan',
       );
-      result = await applyPlan(this.deps.slb, plan, {
+      result = await applyPlan(this.deps.cloud, plan, {
         concurrency: this.deps.maxConcurrentActions ?? 10,
         dryRun: this.deps.dryRun === true,
       });

@@ -11,7 +11,7 @@
 //                  SLB without force-override: we may not touch those listeners)
 //   domain ext.    1 DescribeDomainExtensions per HTTPS listener whose extensions we manage
 // Tags come with the find answer (both Describe calls return them), so no ListTagResources.
-import type { BackendServer, Listener, LoadBalancer, SlbApi, VServerGroup } from '../../../cloud/slb.js';
+import type { BackendServer, Listener, LoadBalancer, ServiceCloudPort, VServerGroup } from '../cloudport.js';
 import { appliesTo } from '../model/listener-fields.js';
 import { isOwnedBy, TAG_DEFAULT_NAME } from '../model/naming.js';
 import type {
@@ -60,7 +60,7 @@ export class ObserveError extends Error {
 
 /** Finds the SLB (id → ownership tag → default name); `undefined` when there is none. */
 export async function findLoadBalancer(
-  slb: SlbApi,
+  slb: ServiceCloudPort,
   target: Pick<ObserveTarget, 'defaultName' | 'reusedLoadBalancerId' | 'nameLookup'>,
 ): Promise<{ lb: LoadBalancer; foundBy: Observed['foundBy'] } | undefined> {
   if (target.reusedLoadBalancerId) {
@@ -91,7 +91,7 @@ export async function findLoadBalancer(
 }
 
 /** Finds and reads the SLB; `undefined` when there is none to read. */
-export async function observe(slb: SlbApi, target: ObserveTarget): Promise<Observed | undefined> {
+export async function observe(slb: ServiceCloudPort, target: ObserveTarget): Promise<Observed | undefined> {
   const found = await findLoadBalancer(slb, target);
   if (!found) return undefined;
   const remote = await readLoadBalancer(slb, found.lb, target);
@@ -100,7 +100,7 @@ export async function observe(slb: SlbApi, target: ObserveTarget): Promise<Obser
 
 /** Reads the parts of a known SLB that matter to this Service. */
 export async function readLoadBalancer(
-  slb: SlbApi,
+  slb: ServiceCloudPort,
   lb: LoadBalancer,
   target: ObserveTarget,
 ): Promise<RemoteLoadBalancer> {
@@ -157,7 +157,7 @@ export function tagsOf(lb: LoadBalancer): Record<string, string> {
 }
 
 async function readVGroups(
-  slb: SlbApi,
+  slb: ServiceCloudPort,
   loadBalancerId: string,
   target: ObserveTarget,
 ): Promise<VGroupModel[]> {
@@ -266,7 +266,7 @@ const SETTING_NAMES: readonly ListenerSettingName[] = [
 ];
 
 async function readListeners(
-  slb: SlbApi,
+  slb: ServiceCloudPort,
   loadBalancerId: string,
   target: ObserveTarget,
 ): Promise<ListenerModel[]> {
