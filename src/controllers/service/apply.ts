@@ -1,4 +1,4 @@
-// Executes a Plan from diff.ts against SLB. Stages run in order (the ordering rule lives next to
+// Executes a Plan from diff/changes.ts against SLB. Stages run in order (the ordering rule lives next to
 // STAGE in plan.ts); actions inside a stage run concurrently, at most `concurrency` at a time.
 // Every action gets its own result and all failures are reported together, so one bad listener
 // does not hide that the other three were fixed — and the next sync retries only what is left.

@@ -1,6 +1,6 @@
-// The load-balancer model shared by both sides of the Service controller: `model.ts` builds the
-// desired side from the cluster, `observe.ts` reads the remote side from SLB into the very same
-// shape, and `diff.ts` compares the two. Keeping one type means a field can only be compared if
+// The load-balancer model shared by both sides of the Service controller: `model/build.ts` builds the
+// desired side from the cluster, `inputs/observe.ts` reads the remote side from SLB into the very same
+// shape, and `diff/` compares the two. Keeping one type means a field can only be compared if
 // both sides can express it, and a dry-run can print either side as plain JSON.
 //
 // Convention for optional fields: on the desired side `undefined` means "the user did not ask,
@@ -45,7 +45,7 @@ export interface LoadBalancerAttributes {
 
 /**
  * Listener settings keyed by their exact SLB API parameter names, so `apply.ts` can send a
- * `changes` object as-is. Which ones a protocol accepts is decided in `listener-fields.ts`.
+ * `changes` object as-is. Which ones a protocol accepts is decided in `model/listener-fields.ts`.
  */
 export interface ListenerSettings {
   Scheduler?: string;
@@ -146,10 +146,10 @@ export interface LoadBalancerModel {
   vgroups: VGroupModel[];
 }
 
-/** The remote side: what observe.ts read back from the cloud. */
+/** The remote side: what inputs/observe.ts read back from the cloud. */
 export type RemoteLoadBalancer = LoadBalancerModel;
 
-/** Who this Service is, for ownership keys and the ownership checks in diff.ts. */
+/** Who this Service is, for ownership keys and the ownership checks in diff/. */
 export interface ServiceIdentity {
   namespace: string;
   name: string;

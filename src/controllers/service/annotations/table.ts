@@ -1,6 +1,6 @@
 // THE annotation table: every Service annotation the CLB controller understands, with every
 // spelling users have written over the years, its validator, default and documentation.
-// `annotations.ts` parses with it and `scripts/gen-annotations-doc.ts` renders docs/annotations.md
+// `annotations/parse.ts` parses with it and `scripts/gen-annotations-doc.ts` renders docs/annotations.md
 // from it, so the docs cannot drift from the code.
 //
 // Spellings, highest precedence first (the first key *present* wins, even if a lower one differs):

@@ -1,5 +1,5 @@
 // Rules that need more than the annotations: the cluster config, the Service ports, and what the
-// controller looked up about a reused SLB. Kept apart from model.ts so each rule reads on its own.
+// controller looked up about a reused SLB. Kept apart from build.ts so each rule reads on its own.
 import { ANNOTATIONS, type AnnotationName } from '../annotations/table.js';
 import type { ConfigSources, ServiceLbConfig } from '../annotations/parse.js';
 import type { ServiceInputs } from '../inputs/objects.js';
