@@ -45,6 +45,11 @@ export interface ObserveTarget {
    * ingress; a Service that never had our finalizer nor an ingress cannot have one.
    */
   nameLookup?: boolean;
+  /**
+   * The SLB's record from the drift pass's batched read, used instead of the find when it is
+   * the SLB the find would return (same id, or our ownership tag): it saves one read per SLB.
+   */
+  known?: LoadBalancer;
 }
 
 export interface Observed {
@@ -61,8 +66,13 @@ export class ObserveError extends Error {
 /** Finds the SLB (id → ownership tag → default name); `undefined` when there is none. */
 export async function findLoadBalancer(
   slb: ServiceCloudPort,
-  target: Pick<ObserveTarget, 'defaultName' | 'reusedLoadBalancerId' | 'nameLookup'>,
+  target: Pick<ObserveTarget, 'defaultName' | 'reusedLoadBalancerId' | 'nameLookup' | 'known'>,
 ): Promise<{ lb: LoadBalancer; foundBy: Observed['foundBy'] } | undefined> {
+  const known = target.known;
+  if (known && target.reusedLoadBalancerId && known.LoadBalancerId === target.reusedLoadBalancerId)
+    return { lb: known, foundBy: 'id' };
+  if (known && !target.reusedLoadBalancerId && tagsOf(known)[TAG_DEFAULT_NAME] === target.defaultName)
+    return { lb: known, foundBy: 'tag' };
   if (target.reusedLoadBalancerId) {
     // Any error (including "does not exist") propagates: a Service naming a missing SLB must
     // fail loudly rather than get a fresh SLB it did not ask for.
