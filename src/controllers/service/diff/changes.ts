@@ -13,7 +13,7 @@
 //   8  delete protection off                   (deletion only)
 //   9  DeleteLoadBalancer                      (deletion only)
 //
-// Safety (ccm-behavior §1.8, §1.11): nothing is planned for a listener, vserver group or backend
+// Safety (docs/design/service.md § "Ownership", § "Reusing a hand-made SLB"): nothing is planned for a listener, vserver group or backend
 // whose name/description is not this Service's `k8s/…` key, no tag we did not set is removed, and
 // a reused SLB is never deleted. Refusals come back as `conflicts`: the controller must then apply
 // nothing and report them.

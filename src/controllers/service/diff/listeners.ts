@@ -1,4 +1,4 @@
-// Listener reconciliation (ccm-behavior §1.13). Listeners match on port AND protocol; a protocol
+// Listener reconciliation (docs/design/service.md § "Listeners"). Listeners match on port AND protocol; a protocol
 // or forwarding change is a delete plus a create; only listeners whose description is this
 // Service's key are ever deleted.
 import { createDefaults } from '../model/listener-fields.js';

@@ -1,4 +1,4 @@
-// VServer groups and their backends (ccm-behavior §1.14.6–1.14.7). A backend is ours only when its
+// VServer groups and their backends (docs/design/service.md § "VServer groups"). A backend is ours only when its
 // description is a `k8s/…` key of this Service; everything else in a group is left exactly as is.
 import { isOwnedBy } from '../model/naming.js';
 import { STAGE, type PlanAction, type PlanConflict, type VGroupRef } from '../plan.js';

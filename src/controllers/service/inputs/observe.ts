@@ -1,5 +1,5 @@
 // Reads one Service's SLB from the cloud into the same model type the desired side uses
-// (ccm-behavior §1.8 "Find order"), so diff/ compares like with like.
+// (docs/design/service.md § "Finding the SLB"), so diff/ compares like with like.
 //
 // Call budget, because every read counts against the account's API quota:
 //   find           1 call (DescribeLoadBalancerAttribute by id, or DescribeLoadBalancers by tag,

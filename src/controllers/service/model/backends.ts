@@ -1,4 +1,4 @@
-// Which nodes/pods back each Service port, and with what weight (ccm-behavior §1.14). Pure.
+// Which nodes/pods back each Service port, and with what weight (docs/design/service.md § "Backends"). Pure.
 import { parseProviderId } from '../../providerid.js';
 import type { EndpointSliceLike, NodeLike, ServicePortLike } from '../inputs/objects.js';
 import type { BackendModel, SkippedBackend, TrafficMode } from '../types.js';

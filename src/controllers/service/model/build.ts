@@ -1,4 +1,4 @@
-// Desired state of one Service's SLB, built purely from ServiceInputs (ccm-behavior §1.8–1.14).
+// Desired state of one Service's SLB, built purely from ServiceInputs (docs/design/service.md § "Model").
 // All lookups (reused SLB, ENI ids) happen before; this file only decides. Every problem found is
 // returned together as ValidationErrors so one Warning Event can list them all.
 import { ANNOTATIONS } from '../annotations/table.js';

@@ -1,5 +1,5 @@
-// Which listener settings each protocol accepts (ccm-behavior §1.5 "Applies to"), and the
-// defaults sent only when a listener is created (§1.13.3). The model keeps only fields the
+// Which listener settings each protocol accepts (docs/design/service.md § "Listeners"), and the
+// defaults sent only when a listener is created. The model keeps only fields the
 // protocol takes, so the diff never "changes" a field the API would ignore and report back empty.
 import type { ServiceLbConfig } from '../annotations/parse.js';
 import type { ListenerProtocol, ListenerSettingName, ListenerSettings } from '../types.js';
