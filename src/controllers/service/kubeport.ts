@@ -46,7 +46,7 @@ export interface ServiceObject {
   status?: { loadBalancer?: { ingress?: IngressEntry[] } };
 }
 
-/** `[{hostname}]` when the hostname annotation is set, else `[{ip: address}]` (§1.16). */
+/** `[{hostname}]` when the hostname annotation is set, else `[{ip: address}]` (docs/design/service.md § "Status and finalizer"). */
 export function desiredIngress(address: string | undefined, hostname: string | undefined): IngressEntry[] {
   if (hostname) return [{ hostname }];
   return address ? [{ ip: address }] : [];

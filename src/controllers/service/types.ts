@@ -170,7 +170,7 @@ export interface DesiredLoadBalancer extends LoadBalancerModel {
   identity: ServiceIdentity;
   /** `a` + UID without dashes, 32 chars: the find-by-name key and the ownership tag value. */
   defaultName: string;
-  /** Values sent only by CreateLoadBalancer and never enforced afterwards (§1.4 "at create"). */
+  /** Values sent only by CreateLoadBalancer and never enforced afterwards (docs/design/service.md § "Model"). */
   createDefaults: LoadBalancerAttributes;
   /** Tags sent only at create (ownership tags) plus `tags` (the user's additional tags). */
   ownershipTags: Record<string, string>;
@@ -183,7 +183,7 @@ export interface DesiredLoadBalancer extends LoadBalancerModel {
   trafficMode: TrafficMode;
   /** Ignore weight-only backend differences (`ignore-weight-update: on`). */
   ignoreWeightUpdate: boolean;
-  /** `status.loadBalancer.ingress` IPs already published: a reused LB must match one (§1.11). */
+  /** `status.loadBalancer.ingress` IPs already published: a reused LB must match one (docs/design/service.md § "Reusing a hand-made SLB"). */
   publishedIngressIps: string[];
   externalIpType?: 'eip';
   hostname?: string;

@@ -125,7 +125,7 @@ function combinationErrors(c: ServiceLbConfig, src: ConfigSources): AnnotationEr
   return out;
 }
 
-/** Why this controller does not handle a Service, or `undefined` when it does (§1.1). */
+/** Why this controller does not handle a Service, or `undefined` when it does (docs/design/service.md § "Which Services"). */
 export function notOurService(service: {
   spec?: { type?: string; loadBalancerClass?: string | null };
   metadata?: { annotations?: Record<string, string> | null };

@@ -119,7 +119,7 @@ export const ANNOTATIONS = {
     group: 'selection',
   }),
 
-  // ---- load balancer attributes (§1.4) ------------------------------------------------------
+  // ---- load balancer attributes ------------------------------------------------------------
   loadBalancerId: spec({
     suffix: 'id',
     schema: matching(/^lb-[a-z0-9]+$/i, 'an SLB instance id (e.g. "lb-2zeabc123")'),
@@ -313,7 +313,7 @@ export const ANNOTATIONS = {
     group: LB,
   }),
 
-  // ---- listener attributes (§1.5), applied to every port ------------------------------------
+  // ---- listener attributes, applied to every port ------------------------------------
   protocolPort: spec({
     suffix: 'protocol-port',
     camel: 'ProtocolPort',
@@ -638,7 +638,7 @@ export const ANNOTATIONS = {
     group: L,
   }),
 
-  // ---- backends (§1.6) ----------------------------------------------------------------------
+  // ---- backends ----------------------------------------------------------------------------
   backendLabel: spec({
     suffix: 'backend-label',
     schema: labelSelector,

@@ -73,7 +73,7 @@ export interface PortEndpoint {
   nodeName?: string;
 }
 
-/** Ready, non-terminating endpoints of one Service port, de-duplicated by IP (§1.14.3). */
+/** Ready, non-terminating endpoints of one Service port, de-duplicated by IP (docs/design/service.md § "Backends"). */
 export function endpointsForPort(
   slices: readonly EndpointSliceLike[],
   port: ServicePortLike,
@@ -161,7 +161,7 @@ export function buildBackends(p: BackendParams): BackendBuild {
   }
 
   const backends: BackendModel[] = [];
-  // n counts backends before de-duplication, as the percent algorithm in §1.14.5 does.
+  // n counts backends before de-duplication, as the percent algorithm does (docs/design/service.md § "Backends").
   const n =
     p.mode === 'Local'
       ? [...ecsCounts.values()].reduce((a, b) => a + b, 0) + eni.length

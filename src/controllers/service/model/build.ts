@@ -209,7 +209,7 @@ function enforcedAttributes(c: ServiceLbConfig): LoadBalancerAttributes {
   return a;
 }
 
-/** Values CreateLoadBalancer sends when the user did not choose (§1.10 "Create"). */
+/** Values CreateLoadBalancer sends when the user did not choose (docs/design/service.md § "Model"). */
 function createDefaults(inputs: ServiceInputs, c: ServiceLbConfig, uid: string): LoadBalancerAttributes {
   const d: LoadBalancerAttributes = {
     name: defaultLoadBalancerName(uid),

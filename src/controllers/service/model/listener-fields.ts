@@ -76,7 +76,7 @@ export function settingsFor(protocol: ListenerProtocol, config: ServiceLbConfig)
   return out as ListenerSettings;
 }
 
-/** Defaults sent by Create*Listener only (§1.13.3); later edits by hand are not reverted. */
+/** Defaults sent by Create*Listener only (docs/design/service.md § "Listeners"); later edits by hand are not reverted. */
 export function createDefaults(protocol: ListenerProtocol): ListenerSettings {
   const d: ListenerSettings = { Scheduler: 'rr' };
   if (protocol !== 'http') d.Bandwidth = -1;

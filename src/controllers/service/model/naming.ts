@@ -80,7 +80,7 @@ export function isOwnedBy(
   );
 }
 
-/** An SLB carrying either ownership tag was created by some cluster and must not be reused (§1.11). */
+/** An SLB carrying either ownership tag was created by some cluster and must not be reused (docs/design/service.md § "Reusing a hand-made SLB"). */
 export function isClusterCreated(tags: Readonly<Record<string, string>>): boolean {
   return (
     Object.prototype.hasOwnProperty.call(tags, TAG_DEFAULT_NAME) ||
