@@ -50,6 +50,7 @@ import {
   LABEL_LB_ID,
   needsCleanupFinalizer,
   ServiceWriter,
+  type ServiceKubePort,
   type ServiceObject,
 } from './kubeport.js';
 import {
@@ -114,7 +115,7 @@ export class ServiceController {
   private readonly services: ServiceInformer;
   private readonly nodes: Informer<NodeObject>;
   private readonly slices: Informer<SliceObject>;
-  private readonly writer: ServiceWriter;
+  private readonly writer: ServiceKubePort;
   /** Hash of the last model applied successfully, per key. */
   private readonly applied = new Map<string, string>();
   /** Keys whose next sync must re-read the cloud even when the hash is unchanged (drift check). */
