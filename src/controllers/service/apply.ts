@@ -17,7 +17,7 @@ import {
   type ServiceCloudPort,
 } from './cloudport.js';
 import { redactSecrets } from '../../util/secrets.js';
-import { createDefaults as listenerCreateDefaults } from './model/listener-fields.js';
+import { createDefaults as listenerCreateDefaults } from './model/index.js';
 import type { Plan, PlanAction, VGroupRef } from './plan.js';
 import type { BackendModel, ListenerSettings } from './types.js';
 

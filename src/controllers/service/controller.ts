@@ -24,25 +24,44 @@ import { runWorkers } from '../../kube/worker.js';
 import { WorkQueue } from '../../kube/workqueue.js';
 import type { Logger } from '../../util/log.js';
 import { redactSecrets } from '../../util/secrets.js';
-import { ANNOTATIONS } from './annotations/table.js';
-import { lookup, managedTagKeys, notOurService, parseServiceAnnotations } from './annotations/parse.js';
+import {
+  ANNOTATIONS,
+  lookup,
+  managedTagKeys,
+  notOurService,
+  parseServiceAnnotations,
+} from './annotations/index.js';
 import { applyPlan, describeAction, type ApplyResult } from './apply.js';
 import type { LoadBalancer, ServiceCloudPort } from './cloudport.js';
-import { ownershipOf, planChanges, planDeletion } from './diff/changes.js';
 import {
   attributesDrifted,
   fingerprintOf,
+  ownershipOf,
+  planChanges,
+  planDeletion,
   selectFullReads,
   type DeepReason,
   type DriftCandidate,
-} from './diff/drift.js';
+} from './diff/index.js';
 import { ServiceEvents } from './events.js';
-import { desiredHash } from './model/hash.js';
-import type { ClusterConfig, EndpointSliceLike, NodeLike, ReusedLoadBalancerInfo } from './inputs/objects.js';
-import { buildDesiredModel } from './model/build.js';
-import { ANNOTATION_MANAGED_TAGS, defaultLoadBalancerName, formatManagedTagKeys } from './model/naming.js';
-import { readLoadBalancersById } from './inputs/batch-read.js';
-import { attributesOf, observe, tagsOf, type Observed } from './inputs/observe.js';
+import {
+  attributesOf,
+  observe,
+  readLoadBalancersById,
+  tagsOf,
+  type ClusterConfig,
+  type EndpointSliceLike,
+  type NodeLike,
+  type Observed,
+  type ReusedLoadBalancerInfo,
+} from './inputs/index.js';
+import {
+  ANNOTATION_MANAGED_TAGS,
+  buildDesiredModel,
+  defaultLoadBalancerName,
+  desiredHash,
+  formatManagedTagKeys,
+} from './model/index.js';
 import { isEmptyPlan, type Plan } from './plan.js';
 import {
   desiredIngress,

@@ -9,12 +9,12 @@ import { WorkQueue } from '../../kube/workqueue.js';
 import type { Logger } from '../../util/log.js';
 import { redactSecrets } from '../../util/secrets.js';
 import type { ControllerContext, Controller } from '../context.js';
-import { parseReuseGrants } from './annotations/reuse-grant.js';
+import { parseReuseGrants } from './annotations/index.js';
 import { cloudPort } from './cloudport.js';
 import { ServiceController } from './controller.js';
-import type { ClusterConfig } from './inputs/objects.js';
+import type { ClusterConfig } from './inputs/index.js';
 import { instrumentServiceController } from './metrics.js';
-import { DEFAULT_CLUSTER_ID } from './model/naming.js';
+import { DEFAULT_CLUSTER_ID } from './model/index.js';
 
 export { ServiceController } from './controller.js';
 export { ServiceEvents } from './events.js';
