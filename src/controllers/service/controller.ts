@@ -272,7 +272,11 @@ export class ServiceController {
       const fp = fingerprintOf(remote);
       const before = this.fingerprints.get(e.key);
       this.fingerprints.set(e.key, fp);
-      const desired = this.cheapDesired(e.key, e.svc);
+      // A reused SLB's reuse grant is a tag: judge it by the tags just read, not the last sync's.
+      const reused = this.reused.get(e.key);
+      const fresh =
+        reused?.loadBalancerId === lb.LoadBalancerId ? { ...reused, tags: remote.tags } : undefined;
+      const desired = this.cheapDesired(e.key, e.svc, fresh);
       if (!desired) c.reason = 'unbuildable';
       else if (attributesDrifted(desired, remote)) c.reason = 'attributes';
       else if (before !== undefined && before !== fp) c.reason = 'fingerprint';
@@ -302,8 +306,15 @@ export class ServiceController {
   }
 
   /** The desired model as a sync would build it (without cloud lookups); undefined when invalid. */
-  private cheapDesired(key: string, svc: ServiceObject): DesiredLoadBalancer | undefined {
-    const built = buildDesiredModel(this.inputsFor(key, svc));
+  private cheapDesired(
+    key: string,
+    svc: ServiceObject,
+    reused?: ReusedLoadBalancerInfo,
+  ): DesiredLoadBalancer | undefined {
+    const built = buildDesiredModel({
+      ...this.inputsFor(key, svc),
+      ...(reused ? { reusedLoadBalancer: reused } : {}),
+    });
     if (isValidationErrors(built)) return undefined;
     const previousTags =
       this.managedTags.get(key) ?? managedTagKeys(svc.metadata?.annotations) ?? Object.keys(built.tags);

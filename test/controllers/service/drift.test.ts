@@ -93,6 +93,9 @@ describe('drift check against the emulator', function () {
     }
   };
   const slbCalls = () => h.cloudEmu.emu.calls().filter((c) => c.product.toLowerCase() === 'slb');
+  const lbId = (name: string) =>
+    (h.kube.emu.store.get('services', name, 'default') as { metadata?: { labels?: Record<string, string> } })
+      ?.metadata?.labels?.[LABEL_LB_ID];
   const lbOf = (name: string) => {
     const svc = h.kube.emu.store.get('services', name, 'default') as {
       metadata?: { labels?: Record<string, string> };
@@ -195,6 +198,41 @@ describe('drift check against the emulator', function () {
       if (lbOf('d-13').Listeners[0]!.Status === 'running') found = i;
     }
     assert.ok(found > 0 && found <= passes + 1, `repaired after ${found} passes (bound ${passes + 1})`);
+  });
+
+  it('re-reads a reused SLB at once when its reuse grant is withdrawn (a tag in the cheap record)', async () => {
+    const made = await h.cloud.slb.createLoadBalancer({
+      LoadBalancerName: 'hand-made',
+      AddressType: 'internet',
+    });
+    const id = made!.LoadBalancerId;
+    const grant = { Key: 'kube-alicloud.io/reusable/test-cluster', Value: '*' };
+    await h.cloud.slb.tagResources([id], [grant]);
+    h.kube.emu.store.create('services', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: 'reuser',
+        namespace: 'default',
+        annotations: { 'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-id': id },
+      },
+      spec: {
+        type: 'LoadBalancer',
+        ports: [{ name: 'http', protocol: 'TCP', port: 8080, targetPort: 8080 }],
+      },
+    });
+    for (let i = 0; i < 200; i++) {
+      await settle();
+      if (lbId('reuser') === id) break;
+    }
+    assert.equal(lbId('reuser'), id, 'the Service reused the SLB');
+    await h.runnable.controller.driftCheck();
+    await settle();
+    const lb = h.cloudEmu.emu.state.loadBalancers[id]!;
+    lb.Tags = lb.Tags.filter((t) => t.Key !== grant.Key);
+    const report = await h.runnable.controller.driftCheck();
+    await settle();
+    assert.equal(report.fullReads.get('default/reuser'), 'unbuildable');
   });
 
   it('re-creates the full path for an SLB deleted by hand (it is gone from the batched answer)', async () => {
