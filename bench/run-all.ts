@@ -1,4 +1,4 @@
-// `npm run bench`: runs every benchmark (P1–P7) one after another, each in its own process so
+// `npm run bench`: runs every benchmark (P1–P8) one after another, each in its own process so
 // one bench's caches and sockets cannot skew the next, and ends with a summary of exit codes.
 // Each bench prints its own figures beside its targets. Pass names to run a subset:
 //   npm run bench -- service routes
@@ -9,7 +9,11 @@ import { dirname, join } from 'node:path';
 const here = dirname(fileURLToPath(import.meta.url));
 
 const BENCHES: Array<{ name: string; file: string; covers: string; args?: string[] }> = [
-  { name: 'service', file: 'service.ts', covers: 'P1 P2 P3: Service → SLB calls and throughput' },
+  {
+    name: 'service',
+    file: 'service.ts',
+    covers: 'P1 P2 P3 P8: Service → SLB calls, throughput, drift-pass reads',
+  },
   { name: 'routes', file: 'routes.ts', covers: 'P4: 1000 nodes → VPC routes under throttling' },
   {
     name: 'memory',

@@ -4,9 +4,11 @@
 //   P2  one Service with K ports on N nodes → calls to create vs the lower bound (target ≤ bound + 2)
 //   P3  S Services created at once on N nodes, emulator at 20 QPS per action and 30 ms latency →
 //       time to all ingress IPs vs the throttle-imposed bound (target ≤ 1.2×)
+//   P8  one drift-check pass over D SLBs with nothing drifted → cloud calls (target ≤ 150 for
+//       D=1000: one batched read per ten SLBs plus the rotation's full reads), printed per SLB
 //
-// Run: npx tsx bench/service.ts [p1|p2|p3 ...] [--services S] [--nodes N] [--ports K]
-//        [--p2-nodes N] [--p3-services S] [--p3-nodes N] [--workers W]
+// Run: npx tsx bench/service.ts [p1|p2|p3|p8 ...] [--services S] [--nodes N] [--ports K]
+//        [--p2-nodes N] [--p3-services S] [--p3-nodes N] [--workers W] [--p8-slbs D]
 // Defaults are the issue's full sizes (S=1000, N=500, K=4, P2 on 50 nodes); env BENCH_* also works.
 import { startHarness, type Harness } from '../test/controllers/service/harness.js';
 
@@ -25,6 +27,7 @@ const P2_NODES = arg('p2-nodes', 'BENCH_P2_NODES', 50);
 const P3_S = arg('p3-services', 'BENCH_P3_SERVICES', S);
 const P3_N = arg('p3-nodes', 'BENCH_P3_NODES', N);
 const WORKERS = arg('workers', 'BENCH_WORKERS', 100);
+const P8_SLBS = arg('p8-slbs', 'BENCH_P8_SLBS', 1000);
 /** Backends per Add/Create call (the API's limit). */
 const BATCH = 20;
 /** The SLB's default quota of backends per VServer group (the emulator enforces it too). */
@@ -181,6 +184,54 @@ async function p3(): Promise<void> {
   }
 }
 
+/** Waits until the controller has nothing queued and the cloud saw no call for three looks. */
+async function settle(h: Harness): Promise<void> {
+  let last = -1;
+  for (let same = 0; same < 3;) {
+    await new Promise((r) => setTimeout(r, 50));
+    const mark = h.cloudEmu.emu.calls().length;
+    same = h.runnable.controller.pending() === 0 && mark === last ? same + 1 : 0;
+    last = mark;
+  }
+}
+
+async function p8(): Promise<void> {
+  // Backends do not change what a drift pass reads (one group read per port), so few nodes.
+  const h = await startHarness({ nodes: 3, settings: { workers: 16 } });
+  try {
+    const names = Array.from({ length: P8_SLBS }, (_, i) => `p8-${i}`);
+    for (const n of names) h.kube.emu.store.create('services', svc(n, 1));
+    await waitAllIngress(h, names, 900_000);
+    await settle(h);
+    // Two passes: the first after start-up has no fingerprints yet, the second is the steady one.
+    const passes: Array<{ calls: number; full: number; writes: number }> = [];
+    for (let i = 0; i < 2; i++) {
+      h.cloudEmu.emu.clearCalls();
+      const report = await h.runnable.controller.driftCheck();
+      await settle(h);
+      const calls = h.cloudEmu.emu.calls();
+      passes.push({
+        calls: calls.length,
+        full: report.fullReads.size,
+        writes: calls.filter((c) => !c.action.startsWith('Describe')).length,
+      });
+    }
+    const worst = Math.max(...passes.map((p) => p.calls));
+    const target = Math.ceil((150 * P8_SLBS) / 1000);
+    rows.push({
+      metric: `P8 cloud calls per drift pass (${P8_SLBS} SLBs, nothing drifted)`,
+      measured: `${worst} (${(worst / P8_SLBS).toFixed(3)}/SLB)`,
+      target: `≤ ${target} (${(target / P8_SLBS).toFixed(3)}/SLB)`,
+      pass: worst <= target && passes.every((p) => p.writes === 0),
+    });
+    notes.push(
+      `P8: passes ${passes.map((p) => `${p.calls} calls, ${p.full} read in full, ${p.writes} writes`).join('; ')}; before batching a pass cost 4 reads per SLB (${4 * P8_SLBS}).`,
+    );
+  } finally {
+    await h.stop();
+  }
+}
+
 function printTable(): void {
   const head = { metric: 'metric', measured: 'measured', target: 'target', pass: 'result' };
   const w = (k: 'metric' | 'measured' | 'target') =>
@@ -195,13 +246,14 @@ function printTable(): void {
 
 const which = process.argv
   .slice(2)
-  .filter((a, i, all) => /^p[123]$/.test(a) && !all[i - 1]?.startsWith('--'));
-const run = which.length ? which : ['p2', 'p1', 'p3'];
+  .filter((a, i, all) => /^p[1238]$/.test(a) && !all[i - 1]?.startsWith('--'));
+const run = which.length ? which : ['p2', 'p1', 'p8', 'p3'];
 for (const w of run) {
   const t0 = Date.now();
   if (w === 'p1') await p1();
   else if (w === 'p2') await p2();
   else if (w === 'p3') await p3();
+  else if (w === 'p8') await p8();
   console.error(`${w} finished in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 printTable();

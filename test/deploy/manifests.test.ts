@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { parseServiceAnnotations } from '../../src/controllers/service/annotations.js';
+import { parseServiceAnnotations } from '../../src/controllers/service/annotations/parse.js';
 import { DEFAULT_PLUGIN_DIR } from '../../src/flexvolume/install.js';
 import { parseCloudConfig } from '../../src/manager/cloudconfig.js';
 import { parseFlags } from '../../src/manager/flags.js';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ANNOTATIONS } from '../../src/controllers/service/annotation-table.js';
+import { ANNOTATIONS } from '../../src/controllers/service/annotations/table.js';
 import { ALIASES, COMPAT_FLAGS } from '../../src/manager/compat.js';
 import { buildCommand } from '../../src/manager/flags.js';
 

@@ -1,4 +1,4 @@
-// Executes a Plan from diff.ts against SLB. Stages run in order (the ordering rule lives next to
+// Executes a Plan from diff/changes.ts against SLB. Stages run in order (the ordering rule lives next to
 // STAGE in plan.ts); actions inside a stage run concurrently, at most `concurrency` at a time.
 // Every action gets its own result and all failures are reported together, so one bad listener
 // does not hide that the other three were fixed — and the next sync retries only what is left.
@@ -10,12 +10,14 @@
 // In dry-run mode the cloud client logs each mutating call and sends nothing; placeholder ids
 // (`lb-dry-run`, `rsp-dry-run-<name>`) stand in for what creates would return, so the log shows
 // the whole sequence a real run would make.
-import { hasCode, isNotFound } from '../../cloud/errors.js';
-import type { BackendServer, SlbApi } from '../../cloud/slb.js';
-import type { RpcParams } from '../../cloud/client.js';
-import { MAX_BACKENDS_PER_CALL } from '../../cloud/slb-vgroups.js';
+import {
+  MAX_BACKENDS_PER_CALL,
+  type BackendServer,
+  type RpcParams,
+  type ServiceCloudPort,
+} from './cloudport.js';
 import { redactSecrets } from '../../util/secrets.js';
-import { createDefaults as listenerCreateDefaults } from './listener-fields.js';
+import { createDefaults as listenerCreateDefaults } from './model/index.js';
 import type { Plan, PlanAction, VGroupRef } from './plan.js';
 import type { BackendModel, ListenerSettings } from './types.js';
 
@@ -93,7 +95,11 @@ export function describeAction(a: PlanAction): string {
   }
 }
 
-export async function applyPlan(slb: SlbApi, plan: Plan, opts: ApplyOptions = {}): Promise<ApplyResult> {
+export async function applyPlan(
+  slb: ServiceCloudPort,
+  plan: Plan,
+  opts: ApplyOptions = {},
+): Promise<ApplyResult> {
   const run = new PlanRun(slb, plan, opts);
   return run.execute();
 }
@@ -110,7 +116,7 @@ class PlanRun {
   private lbCreateFailed = false;
 
   constructor(
-    private readonly slb: SlbApi,
+    private readonly slb: ServiceCloudPort,
     private readonly plan: Plan,
     private readonly opts: ApplyOptions,
   ) {
@@ -173,7 +179,7 @@ class PlanRun {
       if (
         !isRetry &&
         a.kind === 'AddVServerGroupBackends' &&
-        hasCode(err, 'InstanceBackendServerNumberOverLimit') &&
+        this.slb.hasCode(err, 'InstanceBackendServerNumberOverLimit') &&
         stageActions.some((x) => x.kind === 'RemoveVServerGroupBackends' && x.vgroup.name === a.vgroup.name)
       ) {
         return 'retry';
@@ -309,7 +315,7 @@ class PlanRun {
         try {
           await slb.vgroups.delete(a.vgroup.id);
         } catch (err) {
-          if (!isNotFound(err)) throw err; // already gone is what we wanted
+          if (!slb.isNotFound(err)) throw err; // already gone is what we wanted
         }
         return;
       case 'DeleteListener':
@@ -317,7 +323,7 @@ class PlanRun {
         try {
           await slb.listeners.delete(lb(), a.port, a.protocol);
         } catch (err) {
-          if (!isNotFound(err)) throw err;
+          if (!slb.isNotFound(err)) throw err;
         }
         return;
       case 'CreateListener': {
@@ -363,7 +369,7 @@ class PlanRun {
         try {
           await slb.deleteLoadBalancer(lb());
         } catch (err) {
-          if (!isNotFound(err)) throw err;
+          if (!slb.isNotFound(err)) throw err;
         }
         return;
     }

@@ -13,7 +13,6 @@
 // Service whose label matches (hand-made drift is the periodic drift check's job, not startup's).
 import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
-import type { SlbApi } from '../../cloud/slb.js';
 import type { EventRecorder, EventType } from '../../kube/events.js';
 import type { InformerFactory } from '../../kube/factory.js';
 import type { Informer } from '../../kube/informer.js';
@@ -25,16 +24,44 @@ import { runWorkers } from '../../kube/worker.js';
 import { WorkQueue } from '../../kube/workqueue.js';
 import type { Logger } from '../../util/log.js';
 import { redactSecrets } from '../../util/secrets.js';
-import { ANNOTATIONS } from './annotation-table.js';
-import { lookup, managedTagKeys, notOurService, parseServiceAnnotations } from './annotations.js';
+import {
+  ANNOTATIONS,
+  lookup,
+  managedTagKeys,
+  notOurService,
+  parseServiceAnnotations,
+} from './annotations/index.js';
 import { applyPlan, describeAction, type ApplyResult } from './apply.js';
-import { ownershipOf, planChanges, planDeletion } from './diff.js';
+import type { LoadBalancer, ServiceCloudPort } from './cloudport.js';
+import {
+  attributesDrifted,
+  fingerprintOf,
+  ownershipOf,
+  planChanges,
+  planDeletion,
+  selectFullReads,
+  type DeepReason,
+  type DriftCandidate,
+} from './diff/index.js';
 import { ServiceEvents } from './events.js';
-import { desiredHash } from './hash.js';
-import type { ClusterConfig, EndpointSliceLike, NodeLike, ReusedLoadBalancerInfo } from './inputs.js';
-import { buildDesiredModel } from './model.js';
-import { ANNOTATION_MANAGED_TAGS, defaultLoadBalancerName, formatManagedTagKeys } from './naming.js';
-import { observe, type Observed } from './observe.js';
+import {
+  attributesOf,
+  observe,
+  readLoadBalancersById,
+  tagsOf,
+  type ClusterConfig,
+  type EndpointSliceLike,
+  type NodeLike,
+  type Observed,
+  type ReusedLoadBalancerInfo,
+} from './inputs/index.js';
+import {
+  ANNOTATION_MANAGED_TAGS,
+  buildDesiredModel,
+  defaultLoadBalancerName,
+  desiredHash,
+  formatManagedTagKeys,
+} from './model/index.js';
 import { isEmptyPlan, type Plan } from './plan.js';
 import {
   desiredIngress,
@@ -42,8 +69,9 @@ import {
   LABEL_LB_ID,
   needsCleanupFinalizer,
   ServiceWriter,
+  type ServiceKubePort,
   type ServiceObject,
-} from './status.js';
+} from './kubeport.js';
 import {
   isValidationErrors,
   type AnnotationError,
@@ -55,7 +83,7 @@ import {
 export interface ServiceControllerDeps {
   client: KubeClient;
   informers: InformerFactory;
-  slb: SlbApi;
+  cloud: ServiceCloudPort;
   recorder: EventRecorder;
   config: ClusterConfig;
   logger: Logger;
@@ -73,6 +101,19 @@ export interface ServiceControllerDeps {
   /** Where the workers' reconcile outcome counter goes (the manager's /metrics). */
   registry?: Registry;
 }
+
+/** What one drift pass read and decided (for the bench, tests and the log). */
+export interface DriftPassReport {
+  services: number;
+  /** Cloud calls of the cheap read (the full reads happen in the syncs it queues). */
+  batchedCalls: number;
+  fullReads: Map<string, DeepReason>;
+  /** Services whose SLB could not be read on this pass (a failed batch). */
+  unread: number;
+}
+
+/** A prefetched record older than this is read again rather than trusted. */
+const PREFETCH_TTL_MS = 60_000;
 
 export interface SyncReport {
   key: string;
@@ -93,7 +134,7 @@ export class ServiceController {
   private readonly services: ServiceInformer;
   private readonly nodes: Informer<NodeObject>;
   private readonly slices: Informer<SliceObject>;
-  private readonly writer: ServiceWriter;
+  private readonly writer: ServiceKubePort;
   /** Hash of the last model applied successfully, per key. */
   private readonly applied = new Map<string, string>();
   /** Keys whose next sync must re-read the cloud even when the hash is unchanged (drift check). */
@@ -106,6 +147,13 @@ export class ServiceController {
   private readonly tokens = new Map<string, string>();
   /** Last validation message per key, so a standing mistake is reported once, not every resync. */
   private readonly reportedInvalid = new Map<string, string>();
+  /** Fingerprint of each SLB's cheap record at the last drift pass (dropped when we change it). */
+  private readonly fingerprints = new Map<string, string>();
+  /** When each key's SLB was last read in full, for the drift rotation's order. */
+  private readonly fullReadAt = new Map<string, number>();
+  /** The drift pass's record of the SLB, so the full read it asks for skips the find. */
+  private readonly prefetched = new Map<string, { lb: LoadBalancer; at: number }>();
+  private drifting: Promise<DriftPassReport> | undefined;
   /** Keys being reconciled right now (the queue only counts waiting ones). */
   private inflight = 0;
   /** Observer for tests and the bench. */
@@ -124,12 +172,25 @@ export class ServiceController {
     this.wire();
   }
 
-  /** Runs workers (after the caches synced) and the drift check until `signal` aborts. */
+  /**
+   * Runs workers (once this controller's caches synced) and the drift check until `signal`
+   * aborts. The informers are shared with the other controllers, so whoever composed the process
+   * starts them, once; this only waits for the three it reads.
+   */
   async start(signal: AbortSignal): Promise<void> {
-    this.deps.informers.start(signal);
-    if (!(await this.deps.informers.waitForSync(signal))) return;
+    const synced = await Promise.all(
+      [this.services, this.nodes, this.slices].map((i) => i.waitForSync(signal)),
+    );
+    if (!synced.every(Boolean)) return;
     const period = this.deps.driftCheckPeriodMs ?? 600_000;
-    const drift = period > 0 ? setInterval(() => this.driftCheck(), period) : undefined;
+    const drift =
+      period > 0
+        ? setInterval(() => {
+            this.driftCheck().catch((err: unknown) =>
+              this.deps.logger.warn({ err: message(err) }, 'drift check pass failed'),
+            );
+          }, period)
+        : undefined;
     drift?.unref?.();
     try {
       await runWorkers(this.queue, (key) => this.tracked(key), {
@@ -158,14 +219,106 @@ export class ServiceController {
     }
   }
 
-  /** Marks every SLB Service for a full re-read and repair, whatever its hash says. */
-  driftCheck(): void {
+  /**
+   * One drift pass (docs/design/service.md § "Drift check"): reads every SLB cheaply, ten per
+   * call, and queues a full re-read and repair only for the SLBs whose cheap record shows drift
+   * or changed, plus the rotation's slice. Passes never overlap: a call during one joins it.
+   */
+  driftCheck(): Promise<DriftPassReport> {
+    this.drifting ??= this.driftPass().finally(() => (this.drifting = undefined));
+    return this.drifting;
+  }
+
+  private async driftPass(): Promise<DriftPassReport> {
+    const entries: Array<{ key: string; svc: ServiceObject & KubeObject; lbId?: string }> = [];
     for (const svc of this.services.list()) {
-      if (notOurService(svc) !== undefined) continue;
-      const key = keyOf(svc);
-      this.force.add(key);
-      this.queue.add(key);
+      if (notOurService(svc) !== undefined || svc.metadata?.deletionTimestamp) continue;
+      const lbId = svc.metadata?.labels?.[LABEL_LB_ID];
+      entries.push({ key: keyOf(svc), svc, ...(lbId ? { lbId } : {}) });
     }
+    const read = await readLoadBalancersById(
+      this.deps.cloud,
+      entries.flatMap((e) => (e.lbId ? [e.lbId] : [])),
+    );
+    if (read.errors.length > 0)
+      this.deps.logger.warn(
+        { err: message(read.errors[0]), failedIds: read.failed.size },
+        'drift check: some SLBs could not be read; they are checked on the next pass',
+      );
+    const now = Date.now();
+    const candidates: DriftCandidate[] = [];
+    let unread = 0;
+    for (const e of entries) {
+      const last = this.fullReadAt.get(e.key);
+      const c: DriftCandidate = { key: e.key, ...(last !== undefined ? { lastFullRead: last } : {}) };
+      candidates.push(c);
+      // Never synced to an SLB (or its label was lost): only the full path can find it.
+      if (!e.lbId) {
+        c.reason = 'unknown-slb';
+        continue;
+      }
+      if (read.failed.has(e.lbId)) {
+        unread++;
+        candidates.pop();
+        continue;
+      }
+      const lb = read.found.get(e.lbId);
+      if (!lb) {
+        c.reason = 'gone';
+        continue;
+      }
+      this.prefetched.set(e.key, { lb, at: now });
+      const remote = { attributes: attributesOf(lb), tags: tagsOf(lb) };
+      const fp = fingerprintOf(remote);
+      const before = this.fingerprints.get(e.key);
+      this.fingerprints.set(e.key, fp);
+      // A reused SLB's reuse grant is a tag: judge it by the tags just read, not the last sync's.
+      const reused = this.reused.get(e.key);
+      const fresh =
+        reused?.loadBalancerId === lb.LoadBalancerId ? { ...reused, tags: remote.tags } : undefined;
+      const desired = this.cheapDesired(e.key, e.svc, fresh);
+      if (!desired) c.reason = 'unbuildable';
+      else if (attributesDrifted(desired, remote)) c.reason = 'attributes';
+      else if (before !== undefined && before !== fp) c.reason = 'fingerprint';
+    }
+    const fullReads = selectFullReads(candidates);
+    for (const e of entries) {
+      if (fullReads.has(e.key)) {
+        this.force.add(e.key);
+        this.queue.add(e.key);
+      } else {
+        this.prefetched.delete(e.key);
+      }
+    }
+    const report: DriftPassReport = {
+      services: entries.length,
+      batchedCalls: read.calls,
+      fullReads,
+      unread,
+    };
+    const reasons: Record<string, number> = {};
+    for (const r of fullReads.values()) reasons[r] = (reasons[r] ?? 0) + 1;
+    this.deps.logger.debug(
+      { services: entries.length, calls: read.calls, fullReads: fullReads.size, reasons, unread },
+      'drift check pass',
+    );
+    return report;
+  }
+
+  /** The desired model as a sync would build it (without cloud lookups); undefined when invalid. */
+  private cheapDesired(
+    key: string,
+    svc: ServiceObject,
+    reused?: ReusedLoadBalancerInfo,
+  ): DesiredLoadBalancer | undefined {
+    const built = buildDesiredModel({
+      ...this.inputsFor(key, svc),
+      ...(reused ? { reusedLoadBalancer: reused } : {}),
+    });
+    if (isValidationErrors(built)) return undefined;
+    const previousTags =
+      this.managedTags.get(key) ?? managedTagKeys(svc.metadata?.annotations) ?? Object.keys(built.tags);
+    return { ...built, previouslyManagedTagKeys: [...previousTags].sort() };
   }
 
   private wire(): void {
@@ -229,6 +382,9 @@ export class ServiceController {
     this.managedTags.delete(key);
     this.reused.delete(key);
     this.reportedInvalid.delete(key);
+    this.fingerprints.delete(key);
+    this.fullReadAt.delete(key);
+    this.prefetched.delete(key);
   }
 
   /** One reconcile of one key; throws for the worker's outcome mapping. */
@@ -261,6 +417,8 @@ export class ServiceController {
 
   private async sync(key: string, svcIn: ServiceObject & KubeObject): Promise<void> {
     let svc: ServiceObject = svcIn;
+    const prefetched = this.prefetched.get(key);
+    this.prefetched.delete(key);
     // A drift check re-reads a reused SLB: its reuse grant (a tag) may have been added or removed.
     if (this.force.has(key)) this.reused.delete(key);
     const built = buildDesiredModel(this.inputsFor(key, svc));
@@ -296,7 +454,13 @@ export class ServiceController {
     // A Service that never had our finalizer nor an ingress cannot have an untagged legacy SLB.
     const maybeLegacy =
       needsCleanupFinalizer(svcIn) || (svcIn.status?.loadBalancer?.ingress ?? []).length > 0;
-    const observed = await observe(this.deps.slb, { ...this.target(built), nameLookup: maybeLegacy });
+    const known = prefetched && Date.now() - prefetched.at < PREFETCH_TTL_MS ? { known: prefetched.lb } : {};
+    const observed = await observe(this.deps.cloud, {
+      ...this.target(built),
+      nameLookup: maybeLegacy,
+      ...known,
+    });
+    const readAt = Date.now();
     let desired: DesiredLoadBalancer = built;
     if (built.reusedLoadBalancerId && observed) {
       // The reuse rules need what the cloud says about the user's SLB: rebuild with it.
@@ -347,7 +511,7 @@ export class ServiceController {
         svc = await this.writer.setLabels(svc, {}, { [ANNOTATION_MANAGED_TAGS]: claimed });
       const token = this.tokens.get(desired.defaultName) ?? randomUUID();
       this.tokens.set(desired.defaultName, token);
-      result = await applyPlan(this.deps.slb, plan, {
+      result = await applyPlan(this.deps.cloud, plan, {
         clientToken: token,
         concurrency: this.deps.maxConcurrentActions ?? 10,
         dryRun: this.deps.dryRun === true,
@@ -383,6 +547,9 @@ export class ServiceController {
     }
     this.applied.set(key, hash);
     this.managedTags.set(key, Object.keys(desired.tags).sort());
+    this.fullReadAt.set(key, readAt);
+    // We changed the SLB: its next cheap record differs for our own reason, not someone else's.
+    if (!isEmptyPlan(plan)) this.fingerprints.delete(key);
     if (!isEmptyPlan(plan)) {
       if (desired.portsWithoutBackends.length > 0) {
         this.event(
@@ -428,7 +595,7 @@ export class ServiceController {
     this.event(svc, 'Normal', ServiceEvents.DeletingLoadBalancer, 'Deleting load balancer');
     let result: ApplyResult | undefined;
     const owned = !ownership.reusedLoadBalancerId;
-    const observed = await observe(this.deps.slb, {
+    const observed = await observe(this.deps.cloud, {
       identity: ownership.identity,
       defaultName,
       ...(ownership.reusedLoadBalancerId ? { reusedLoadBalancerId: ownership.reusedLoadBalancerId } : {}),
@@ -460,7 +627,7 @@ export class ServiceController {
         { key, actions: plan.actions.map(describeAction), dryRun: this.deps.dryRun === true },
         'applying SLB deletion plan',
       );
-      result = await applyPlan(this.deps.slb, plan, {
+      result = await applyPlan(this.deps.cloud, plan, {
         concurrency: this.deps.maxConcurrentActions ?? 10,
         dryRun: this.deps.dryRun === true,
       });

@@ -2,7 +2,7 @@
 // prints. Actions carry everything the call needs except the SLB id of a load balancer that a
 // preceding CreateLoadBalancer makes (then `Plan.loadBalancerId` is undefined and the applier
 // uses the id the create returned). `stage` groups actions that may run concurrently: every
-// action of stage N must finish before stage N+1 starts (see the ordering rule in diff.ts).
+// action of stage N must finish before stage N+1 starts (see the ordering rule in diff/changes.ts).
 import type {
   BackendModel,
   ListenerModel,
@@ -103,7 +103,7 @@ export interface Plan {
   conflicts: PlanConflict[];
 }
 
-/** Stages in execution order; see the ordering rule in diff.ts. */
+/** Stages in execution order; see the ordering rule in diff/changes.ts. */
 export const STAGE = {
   createLoadBalancer: 0,
   loadBalancerAttributes: 1,

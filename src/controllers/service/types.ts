@@ -1,6 +1,6 @@
-// The load-balancer model shared by both sides of the Service controller: `model.ts` builds the
-// desired side from the cluster, `observe.ts` reads the remote side from SLB into the very same
-// shape, and `diff.ts` compares the two. Keeping one type means a field can only be compared if
+// The load-balancer model shared by both sides of the Service controller: `model/build.ts` builds the
+// desired side from the cluster, `inputs/observe.ts` reads the remote side from SLB into the very same
+// shape, and `diff/` compares the two. Keeping one type means a field can only be compared if
 // both sides can express it, and a dry-run can print either side as plain JSON.
 //
 // Convention for optional fields: on the desired side `undefined` means "the user did not ask,
@@ -45,7 +45,7 @@ export interface LoadBalancerAttributes {
 
 /**
  * Listener settings keyed by their exact SLB API parameter names, so `apply.ts` can send a
- * `changes` object as-is. Which ones a protocol accepts is decided in `listener-fields.ts`.
+ * `changes` object as-is. Which ones a protocol accepts is decided in `model/listener-fields.ts`.
  */
 export interface ListenerSettings {
   Scheduler?: string;
@@ -146,10 +146,10 @@ export interface LoadBalancerModel {
   vgroups: VGroupModel[];
 }
 
-/** The remote side: what observe.ts read back from the cloud. */
+/** The remote side: what inputs/observe.ts read back from the cloud. */
 export type RemoteLoadBalancer = LoadBalancerModel;
 
-/** Who this Service is, for ownership keys and the ownership checks in diff.ts. */
+/** Who this Service is, for ownership keys and the ownership checks in diff/. */
 export interface ServiceIdentity {
   namespace: string;
   name: string;
@@ -170,7 +170,7 @@ export interface DesiredLoadBalancer extends LoadBalancerModel {
   identity: ServiceIdentity;
   /** `a` + UID without dashes, 32 chars: the find-by-name key and the ownership tag value. */
   defaultName: string;
-  /** Values sent only by CreateLoadBalancer and never enforced afterwards (§1.4 "at create"). */
+  /** Values sent only by CreateLoadBalancer and never enforced afterwards (docs/design/service.md § "Model"). */
   createDefaults: LoadBalancerAttributes;
   /** Tags sent only at create (ownership tags) plus `tags` (the user's additional tags). */
   ownershipTags: Record<string, string>;
@@ -183,7 +183,7 @@ export interface DesiredLoadBalancer extends LoadBalancerModel {
   trafficMode: TrafficMode;
   /** Ignore weight-only backend differences (`ignore-weight-update: on`). */
   ignoreWeightUpdate: boolean;
-  /** `status.loadBalancer.ingress` IPs already published: a reused LB must match one (§1.11). */
+  /** `status.loadBalancer.ingress` IPs already published: a reused LB must match one (docs/design/service.md § "Reusing a hand-made SLB"). */
   publishedIngressIps: string[];
   externalIpType?: 'eip';
   hostname?: string;

@@ -7,13 +7,13 @@ import {
   KUBE_ALIYUN_PREFIX,
   LEGACY_PREFIX,
   type AnnotationName,
-} from '../../../src/controllers/service/annotation-table.js';
-import { renderAnnotationsDoc } from '../../../src/controllers/service/annotations-doc.js';
+} from '../../../src/controllers/service/annotations/table.js';
+import { renderAnnotationsDoc } from '../../../src/controllers/service/annotations/doc.js';
 import {
   notOurService,
   parseServiceAnnotations,
   relevantAnnotations,
-} from '../../../src/controllers/service/annotations.js';
+} from '../../../src/controllers/service/annotations/parse.js';
 
 const P = CURRENT_PREFIX;
 const L = LEGACY_PREFIX;

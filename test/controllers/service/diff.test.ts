@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ownershipOf, planChanges, planDeletion } from '../../../src/controllers/service/diff.js';
-import { match } from '../../../src/controllers/service/match.js';
+import { ownershipOf, planChanges, planDeletion } from '../../../src/controllers/service/diff/changes.js';
+import { match } from '../../../src/controllers/service/diff/match.js';
 import type { Plan, PlanAction } from '../../../src/controllers/service/plan.js';
 import type { DesiredLoadBalancer, RemoteLoadBalancer } from '../../../src/controllers/service/types.js';
 import {

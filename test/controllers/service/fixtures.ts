@@ -8,8 +8,8 @@ import type {
   ServiceInputs,
   ServiceLike,
   ServicePortLike,
-} from '../../../src/controllers/service/inputs.js';
-import { buildDesiredModel } from '../../../src/controllers/service/model.js';
+} from '../../../src/controllers/service/inputs/objects.js';
+import { buildDesiredModel } from '../../../src/controllers/service/model/build.js';
 import { isValidationErrors, type DesiredLoadBalancer } from '../../../src/controllers/service/types.js';
 
 export const P = 'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-';

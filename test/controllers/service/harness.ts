@@ -11,7 +11,7 @@ import {
   createServiceController,
   type ServiceRunnable,
   type ServiceSettings,
-} from '../../../src/controllers/service/index.js';
+} from '../../../src/controllers/service/register.js';
 import type { SyncReport } from '../../../src/controllers/service/controller.js';
 import { createLogger } from '../../../src/util/log.js';
 import { seedInstances, startTestEmulator, type TestEmulator } from '../../helpers/alicloud.js';
@@ -85,6 +85,8 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   runnable.controller.onSync = (r) => reports.push(r);
   // Fast retries: the default per-key backoff starts at 5 s.
   const ac = new AbortController();
+  // As in the manager: the process starts the shared informers once; the controller only waits.
+  informers.start(ac.signal);
   const running = runnable.start(ac.signal);
   return {
     cloudEmu,

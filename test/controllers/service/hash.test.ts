@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { canSkipSync, canonicalJson, desiredHash } from '../../../src/controllers/service/hash.js';
+import { canSkipSync, canonicalJson, desiredHash } from '../../../src/controllers/service/model/hash.js';
 import {
   P,
   build,

@@ -73,7 +73,7 @@ describe('hostile tenant: SLB attacks from another namespace', function () {
 
   it('the victims still sync cleanly afterwards (one SLB per lookup, no Warning)', async () => {
     const before = snapshotVictims(arena, victims);
-    h.runnable.controller.driftCheck();
+    await h.runnable.controller.driftCheck();
     await arena.settle();
     for (const name of ['shop', 'web']) {
       const warnings = serviceEvents(arena.store, VICTIM_NS, name).filter((e) => e.type === 'Warning');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { buildDesiredModel } from '../../../src/controllers/service/model.js';
+import { buildDesiredModel } from '../../../src/controllers/service/model/build.js';
 import { isValidationErrors } from '../../../src/controllers/service/types.js';
 import {
   CONFIG,

@@ -8,9 +8,9 @@ import {
   RESERVED_TAG_PREFIXES,
   TAG_REUSE_GRANT_PREFIX,
 } from '../../../src/cloud/ownership.js';
-import { ownershipOf, planChanges, planDeletion } from '../../../src/controllers/service/diff.js';
-import { buildDesiredModel } from '../../../src/controllers/service/model.js';
-import { parseReuseGrants, reuseAllowed } from '../../../src/controllers/service/reuse-grant.js';
+import { ownershipOf, planChanges, planDeletion } from '../../../src/controllers/service/diff/changes.js';
+import { buildDesiredModel } from '../../../src/controllers/service/model/build.js';
+import { parseReuseGrants, reuseAllowed } from '../../../src/controllers/service/annotations/reuse-grant.js';
 import { isValidationErrors, type RemoteLoadBalancer } from '../../../src/controllers/service/types.js';
 import { parseCloudConfig } from '../../../src/manager/cloudconfig.js';
 import { CONFIG, P, UID, build, inputs, newService, withAnnotations } from './fixtures.js';

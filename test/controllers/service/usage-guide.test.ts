@@ -1,4 +1,5 @@
-// The official CCM usage guide's examples (ccm-behavior.md §1.4–1.6), each applied with kubectl to
+// The official CCM usage guide's examples (annotations as in docs/annotations.md; the rules they
+// exercise in docs/design/service.md § "Listeners" and § "Backends"), each applied with kubectl to
 // the real controller-manager process and checked in the emulated cloud. One kubectl apply creates
 // every example Service at once; each `it` then checks what that example asked for. (Reusing an
 // existing SLB with and without override-listeners is covered in e2e.test.ts.)

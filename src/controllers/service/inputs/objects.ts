@@ -1,8 +1,8 @@
 // Everything the model builder reads, gathered by the controller before building (cloud and
-// apiserver lookups happen first, so `model.ts` stays pure and its tests are plain objects).
+// apiserver lookups happen first, so `model/` stays pure and its tests are plain objects).
 // The Kubernetes shapes are structural subsets: a V1Service / V1Node / V1EndpointSlice from
 // @kubernetes/client-node fits them without conversion.
-import type { ReuseGrant } from './reuse-grant.js';
+import type { ReuseGrant } from '../annotations/reuse-grant.js';
 
 export interface ServicePortLike {
   name?: string;
@@ -65,7 +65,7 @@ export interface ClusterConfig {
   disablePublicSlb?: boolean;
   /** The account's SLB quota of backends per VServer group (default 200). */
   maxBackendsPerGroup?: number;
-  /** cloud-config `reusableLoadBalancers`: hand-made SLBs the operator opened to reuse (see reuse-grant.ts). */
+  /** cloud-config `reusableLoadBalancers`: hand-made SLBs the operator opened to reuse (see annotations/reuse-grant.ts). */
   reusableLoadBalancers?: readonly ReuseGrant[];
 }
 

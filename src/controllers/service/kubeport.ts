@@ -46,7 +46,7 @@ export interface ServiceObject {
   status?: { loadBalancer?: { ingress?: IngressEntry[] } };
 }
 
-/** `[{hostname}]` when the hostname annotation is set, else `[{ip: address}]` (§1.16). */
+/** `[{hostname}]` when the hostname annotation is set, else `[{ip: address}]` (docs/design/service.md § "Status and finalizer"). */
 export function desiredIngress(address: string | undefined, hostname: string | undefined): IngressEntry[] {
   if (hostname) return [{ hostname }];
   return address ? [{ ip: address }] : [];
@@ -73,8 +73,25 @@ export function needsCleanupFinalizer(svc: ServiceObject): boolean {
   return hasFinalizer(svc, FINALIZER) || hasFinalizer(svc, UPSTREAM_FINALIZER);
 }
 
-/** Writes to the Service; in dry-run every method is a no-op that returns the input. */
-export class ServiceWriter {
+/**
+ * The Kubernetes writes of the Service controller, all on the Service itself. Each returns the
+ * object as written (the input when nothing needed writing), so the next write carries its
+ * resourceVersion.
+ */
+export interface ServiceKubePort {
+  addFinalizer(svc: ServiceObject): Promise<ServiceObject>;
+  /** `undefined` when the Service is already gone. */
+  removeFinalizers(svc: ServiceObject): Promise<ServiceObject | undefined>;
+  setLabels(
+    svc: ServiceObject,
+    labels: Record<string, string | undefined>,
+    annotations?: Record<string, string | undefined>,
+  ): Promise<ServiceObject>;
+  setIngress(svc: ServiceObject, ingress: IngressEntry[]): Promise<ServiceObject>;
+}
+
+/** The port's adapter onto the REST client; in dry-run every method is a no-op that returns the input. */
+export class ServiceWriter implements ServiceKubePort {
   constructor(
     private readonly client: KubeClient,
     private readonly dryRun = false,

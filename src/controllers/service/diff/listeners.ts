@@ -1,9 +1,9 @@
-// Listener reconciliation (ccm-behavior §1.13). Listeners match on port AND protocol; a protocol
+// Listener reconciliation (docs/design/service.md § "Listeners"). Listeners match on port AND protocol; a protocol
 // or forwarding change is a delete plus a create; only listeners whose description is this
 // Service's key are ever deleted.
-import { createDefaults } from './listener-fields.js';
-import { isOwnedBy, parseNamedKey } from './naming.js';
-import { STAGE, type PlanAction, type PlanConflict, type VGroupRef } from './plan.js';
+import { createDefaults } from '../model/listener-fields.js';
+import { isOwnedBy, parseNamedKey } from '../model/naming.js';
+import { STAGE, type PlanAction, type PlanConflict, type VGroupRef } from '../plan.js';
 import { matchBy } from './match.js';
 import type {
   DomainExtension,
@@ -12,7 +12,7 @@ import type {
   ListenerSettingName,
   ListenerSettings,
   ServiceIdentity,
-} from './types.js';
+} from '../types.js';
 
 export interface ListenerPlan {
   actions: PlanAction[];

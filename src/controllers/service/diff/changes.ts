@@ -13,13 +13,13 @@
 //   8  delete protection off                   (deletion only)
 //   9  DeleteLoadBalancer                      (deletion only)
 //
-// Safety (ccm-behavior §1.8, §1.11): nothing is planned for a listener, vserver group or backend
+// Safety (docs/design/service.md § "Ownership", § "Reusing a hand-made SLB"): nothing is planned for a listener, vserver group or backend
 // whose name/description is not this Service's `k8s/…` key, no tag we did not set is removed, and
 // a reused SLB is never deleted. Refusals come back as `conflicts`: the controller must then apply
 // nothing and report them.
-import { attributeActions, attributeConflicts, tagActions } from './diff-attributes.js';
-import { planListeners } from './diff-listeners.js';
-import { cleanupVGroups, planVGroups } from './diff-vgroups.js';
+import { attributeActions, attributeConflicts, tagActions } from './attributes.js';
+import { planListeners } from './listeners.js';
+import { cleanupVGroups, planVGroups } from './vgroups.js';
 import {
   defaultLoadBalancerName,
   isClusterCreated,
@@ -27,9 +27,9 @@ import {
   isReservedTagKey,
   TAG_CLUSTER,
   TAG_DEFAULT_NAME,
-} from './naming.js';
-import { STAGE, type Plan, type PlanAction, type PlanConflict } from './plan.js';
-import type { DesiredLoadBalancer, LoadBalancerModel, Ownership, RemoteLoadBalancer } from './types.js';
+} from '../model/naming.js';
+import { STAGE, type Plan, type PlanAction, type PlanConflict } from '../plan.js';
+import type { DesiredLoadBalancer, LoadBalancerModel, Ownership, RemoteLoadBalancer } from '../types.js';
 
 export function ownershipOf(desired: DesiredLoadBalancer): Ownership {
   return {

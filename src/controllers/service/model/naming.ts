@@ -16,9 +16,9 @@ import {
   TAG_CLUSTER_ID,
   TAG_DO_NOT_DELETE,
   TAG_REUSED_BY_USER,
-} from '../../cloud/ownership.js';
-export { isReservedTagKey } from '../../cloud/ownership.js';
-import type { ServiceIdentity } from './types.js';
+} from '../../../cloud/ownership.js';
+export { isReservedTagKey } from '../../../cloud/ownership.js';
+import type { ServiceIdentity } from '../types.js';
 
 // The tag keys themselves live in src/cloud/ownership.ts (a constants-only module every
 // controller shares); these are the Service controller's names for them.
@@ -80,7 +80,7 @@ export function isOwnedBy(
   );
 }
 
-/** An SLB carrying either ownership tag was created by some cluster and must not be reused (§1.11). */
+/** An SLB carrying either ownership tag was created by some cluster and must not be reused (docs/design/service.md § "Reusing a hand-made SLB"). */
 export function isClusterCreated(tags: Readonly<Record<string, string>>): boolean {
   return (
     Object.prototype.hasOwnProperty.call(tags, TAG_DEFAULT_NAME) ||

@@ -1,8 +1,8 @@
-// SLB-level comparison (ccm-behavior §1.10 "Update"): immutables become conflicts, mutables one
+// SLB-level comparison (docs/design/service.md § "Attributes and updates"): immutables become conflicts, mutables one
 // action per attribute group, and nothing at all when equal.
-import { isReservedTagKey, MAX_TAGS, TAG_DEFAULT_NAME, TAG_REUSED } from './naming.js';
-import { STAGE, type PlanAction, type PlanConflict } from './plan.js';
-import type { DesiredLoadBalancer, LoadBalancerAttributes, RemoteLoadBalancer } from './types.js';
+import { isReservedTagKey, MAX_TAGS, TAG_DEFAULT_NAME, TAG_REUSED } from '../model/naming.js';
+import { STAGE, type PlanAction, type PlanConflict } from '../plan.js';
+import type { DesiredLoadBalancer, LoadBalancerAttributes, RemoteLoadBalancer } from '../types.js';
 
 const IMMUTABLE: Array<{ field: keyof LoadBalancerAttributes; label: string }> = [
   { field: 'addressType', label: 'address type' },

@@ -1,7 +1,7 @@
-// Which nodes/pods back each Service port, and with what weight (ccm-behavior §1.14). Pure.
-import { parseProviderId } from '../providerid.js';
-import type { EndpointSliceLike, NodeLike, ServicePortLike } from './inputs.js';
-import type { BackendModel, SkippedBackend, TrafficMode } from './types.js';
+// Which nodes/pods back each Service port, and with what weight (docs/design/service.md § "Backends"). Pure.
+import { parseProviderId } from '../../providerid.js';
+import type { EndpointSliceLike, NodeLike, ServicePortLike } from '../inputs/objects.js';
+import type { BackendModel, SkippedBackend, TrafficMode } from '../types.js';
 
 /** Labels whose mere presence keeps a node out of every load balancer. */
 export const EXCLUDE_LABELS = [
@@ -73,7 +73,7 @@ export interface PortEndpoint {
   nodeName?: string;
 }
 
-/** Ready, non-terminating endpoints of one Service port, de-duplicated by IP (§1.14.3). */
+/** Ready, non-terminating endpoints of one Service port, de-duplicated by IP (docs/design/service.md § "Backends"). */
 export function endpointsForPort(
   slices: readonly EndpointSliceLike[],
   port: ServicePortLike,
@@ -161,7 +161,7 @@ export function buildBackends(p: BackendParams): BackendBuild {
   }
 
   const backends: BackendModel[] = [];
-  // n counts backends before de-duplication, as the percent algorithm in §1.14.5 does.
+  // n counts backends before de-duplication, as the percent algorithm does (docs/design/service.md § "Backends").
   const n =
     p.mode === 'Local'
       ? [...ecsCounts.values()].reduce((a, b) => a + b, 0) + eni.length

@@ -2,9 +2,9 @@
 // `ServiceLbConfig`, or into every problem found at once, each naming the exact key the user
 // wrote, its value and what is allowed. It never throws: a Service with bad annotations must
 // produce a Warning Event, not a crashed worker.
-import { ANNOTATIONS, type AnnotationName, type AnnotationSpec } from './annotation-table.js';
-import { ANNOTATION_MANAGED_TAGS } from './naming.js';
-import type { AnnotationError } from './types.js';
+import { ANNOTATIONS, type AnnotationName, type AnnotationSpec } from './table.js';
+import { ANNOTATION_MANAGED_TAGS } from '../model/naming.js';
+import type { AnnotationError } from '../types.js';
 
 type ValueOf<S> = S extends AnnotationSpec<infer T> ? T : never;
 
@@ -125,7 +125,7 @@ function combinationErrors(c: ServiceLbConfig, src: ConfigSources): AnnotationEr
   return out;
 }
 
-/** Why this controller does not handle a Service, or `undefined` when it does (§1.1). */
+/** Why this controller does not handle a Service, or `undefined` when it does (docs/design/service.md § "Which Services"). */
 export function notOurService(service: {
   spec?: { type?: string; loadBalancerClass?: string | null };
   metadata?: { annotations?: Record<string, string> | null };

@@ -1,8 +1,8 @@
-// VServer groups and their backends (ccm-behavior §1.14.6–1.14.7). A backend is ours only when its
+// VServer groups and their backends (docs/design/service.md § "VServer groups"). A backend is ours only when its
 // description is a `k8s/…` key of this Service; everything else in a group is left exactly as is.
-import { isOwnedBy } from './naming.js';
-import { STAGE, type PlanAction, type PlanConflict, type VGroupRef } from './plan.js';
-import type { BackendModel, ServiceIdentity, VGroupModel } from './types.js';
+import { isOwnedBy } from '../model/naming.js';
+import { STAGE, type PlanAction, type PlanConflict, type VGroupRef } from '../plan.js';
+import type { BackendModel, ServiceIdentity, VGroupModel } from '../types.js';
 
 export function backendIdentity(b: BackendModel): string {
   return b.type === 'eni' ? `eni|${b.serverId}|${b.serverIp ?? ''}|${b.port}` : `ecs|${b.serverId}|${b.port}`;

@@ -8,7 +8,7 @@
 //
 // Either source suffices. The tag key is reserved (additional-resource-tags cannot set it), so a
 // Service that was allowed onto an SLB cannot widen the grant for others.
-import { TAG_REUSE_GRANT_PREFIX } from '../../cloud/ownership.js';
+import { TAG_REUSE_GRANT_PREFIX } from '../../../cloud/ownership.js';
 
 export interface ReuseGrant {
   loadBalancerId: string;

@@ -1,6 +1,6 @@
 // THE annotation table: every Service annotation the CLB controller understands, with every
 // spelling users have written over the years, its validator, default and documentation.
-// `annotations.ts` parses with it and `scripts/gen-annotations-doc.ts` renders docs/annotations.md
+// `annotations/parse.ts` parses with it and `scripts/gen-annotations-doc.ts` renders docs/annotations.md
 // from it, so the docs cannot drift from the code.
 //
 // Spellings, highest precedence first (the first key *present* wins, even if a lower one differs):
@@ -27,7 +27,7 @@ import {
   tagList,
   vgroupPortList,
   type ValueSchema,
-} from './annotation-values.js';
+} from './values.js';
 
 export const CURRENT_PREFIX = 'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-';
 export const LEGACY_PREFIX = 'service.beta.kubernetes.io/alicloud-loadbalancer-';
@@ -119,7 +119,7 @@ export const ANNOTATIONS = {
     group: 'selection',
   }),
 
-  // ---- load balancer attributes (§1.4) ------------------------------------------------------
+  // ---- load balancer attributes ------------------------------------------------------------
   loadBalancerId: spec({
     suffix: 'id',
     schema: matching(/^lb-[a-z0-9]+$/i, 'an SLB instance id (e.g. "lb-2zeabc123")'),
@@ -313,7 +313,7 @@ export const ANNOTATIONS = {
     group: LB,
   }),
 
-  // ---- listener attributes (§1.5), applied to every port ------------------------------------
+  // ---- listener attributes, applied to every port ------------------------------------
   protocolPort: spec({
     suffix: 'protocol-port',
     camel: 'ProtocolPort',
@@ -638,7 +638,7 @@ export const ANNOTATIONS = {
     group: L,
   }),
 
-  // ---- backends (§1.6) ----------------------------------------------------------------------
+  // ---- backends ----------------------------------------------------------------------------
   backendLabel: spec({
     suffix: 'backend-label',
     schema: labelSelector,

@@ -4,7 +4,7 @@
 // is part of the model and therefore of the hash, so Node and Endpoint churn that changes no
 // backend costs nothing either. Drift someone makes by hand is the periodic drift check's job.
 import { createHash } from 'node:crypto';
-import type { DesiredLoadBalancer } from './types.js';
+import type { DesiredLoadBalancer } from '../types.js';
 
 /** JSON with object keys sorted at every level, so equal models hash equally. */
 export function canonicalJson(value: unknown): string {

@@ -1,5 +1,5 @@
 // Reads one Service's SLB from the cloud into the same model type the desired side uses
-// (ccm-behavior §1.8 "Find order"), so diff.ts compares like with like.
+// (docs/design/service.md § "Finding the SLB"), so diff/ compares like with like.
 //
 // Call budget, because every read counts against the account's API quota:
 //   find           1 call (DescribeLoadBalancerAttribute by id, or DescribeLoadBalancers by tag,
@@ -11,9 +11,9 @@
 //                  SLB without force-override: we may not touch those listeners)
 //   domain ext.    1 DescribeDomainExtensions per HTTPS listener whose extensions we manage
 // Tags come with the find answer (both Describe calls return them), so no ListTagResources.
-import type { BackendServer, Listener, LoadBalancer, SlbApi, VServerGroup } from '../../cloud/slb.js';
-import { appliesTo } from './listener-fields.js';
-import { isOwnedBy, TAG_DEFAULT_NAME } from './naming.js';
+import type { BackendServer, Listener, LoadBalancer, ServiceCloudPort, VServerGroup } from '../cloudport.js';
+import { appliesTo } from '../model/listener-fields.js';
+import { isOwnedBy, TAG_DEFAULT_NAME } from '../model/naming.js';
 import type {
   BackendModel,
   ListenerModel,
@@ -24,7 +24,7 @@ import type {
   RemoteLoadBalancer,
   ServiceIdentity,
   VGroupModel,
-} from './types.js';
+} from '../types.js';
 
 /** What to look for and how much of it to read. */
 export interface ObserveTarget {
@@ -45,6 +45,11 @@ export interface ObserveTarget {
    * ingress; a Service that never had our finalizer nor an ingress cannot have one.
    */
   nameLookup?: boolean;
+  /**
+   * The SLB's record from the drift pass's batched read, used instead of the find when it is
+   * the SLB the find would return (same id, or our ownership tag): it saves one read per SLB.
+   */
+  known?: LoadBalancer;
 }
 
 export interface Observed {
@@ -60,9 +65,14 @@ export class ObserveError extends Error {
 
 /** Finds the SLB (id → ownership tag → default name); `undefined` when there is none. */
 export async function findLoadBalancer(
-  slb: SlbApi,
-  target: Pick<ObserveTarget, 'defaultName' | 'reusedLoadBalancerId' | 'nameLookup'>,
+  slb: ServiceCloudPort,
+  target: Pick<ObserveTarget, 'defaultName' | 'reusedLoadBalancerId' | 'nameLookup' | 'known'>,
 ): Promise<{ lb: LoadBalancer; foundBy: Observed['foundBy'] } | undefined> {
+  const known = target.known;
+  if (known && target.reusedLoadBalancerId && known.LoadBalancerId === target.reusedLoadBalancerId)
+    return { lb: known, foundBy: 'id' };
+  if (known && !target.reusedLoadBalancerId && tagsOf(known)[TAG_DEFAULT_NAME] === target.defaultName)
+    return { lb: known, foundBy: 'tag' };
   if (target.reusedLoadBalancerId) {
     // Any error (including "does not exist") propagates: a Service naming a missing SLB must
     // fail loudly rather than get a fresh SLB it did not ask for.
@@ -91,7 +101,7 @@ export async function findLoadBalancer(
 }
 
 /** Finds and reads the SLB; `undefined` when there is none to read. */
-export async function observe(slb: SlbApi, target: ObserveTarget): Promise<Observed | undefined> {
+export async function observe(slb: ServiceCloudPort, target: ObserveTarget): Promise<Observed | undefined> {
   const found = await findLoadBalancer(slb, target);
   if (!found) return undefined;
   const remote = await readLoadBalancer(slb, found.lb, target);
@@ -100,7 +110,7 @@ export async function observe(slb: SlbApi, target: ObserveTarget): Promise<Obser
 
 /** Reads the parts of a known SLB that matter to this Service. */
 export async function readLoadBalancer(
-  slb: SlbApi,
+  slb: ServiceCloudPort,
   lb: LoadBalancer,
   target: ObserveTarget,
 ): Promise<RemoteLoadBalancer> {
@@ -157,7 +167,7 @@ export function tagsOf(lb: LoadBalancer): Record<string, string> {
 }
 
 async function readVGroups(
-  slb: SlbApi,
+  slb: ServiceCloudPort,
   loadBalancerId: string,
   target: ObserveTarget,
 ): Promise<VGroupModel[]> {
@@ -266,7 +276,7 @@ const SETTING_NAMES: readonly ListenerSettingName[] = [
 ];
 
 async function readListeners(
-  slb: SlbApi,
+  slb: ServiceCloudPort,
   loadBalancerId: string,
   target: ObserveTarget,
 ): Promise<ListenerModel[]> {

@@ -1,12 +1,12 @@
-// Desired state of one Service's SLB, built purely from ServiceInputs (ccm-behavior §1.8–1.14).
+// Desired state of one Service's SLB, built purely from ServiceInputs (docs/design/service.md § "Model").
 // All lookups (reused SLB, ENI ids) happen before; this file only decides. Every problem found is
 // returned together as ValidationErrors so one Warning Event can list them all.
-import { ANNOTATIONS } from './annotation-table.js';
-import { parseServiceAnnotations, type ConfigSources, type ServiceLbConfig } from './annotations.js';
+import { ANNOTATIONS } from '../annotations/table.js';
+import { parseServiceAnnotations, type ConfigSources, type ServiceLbConfig } from '../annotations/parse.js';
 import { buildBackends, candidateNodes, endpointsForPort } from './backends.js';
-import type { ServiceInputs, ServicePortLike } from './inputs.js';
+import type { ServiceInputs, ServicePortLike } from '../inputs/objects.js';
 import { settingsFor } from './listener-fields.js';
-import { checkCombinations } from './model-checks.js';
+import { checkCombinations } from './checks.js';
 import { defaultLoadBalancerName, listenerDescription, ownershipTags, vGroupName } from './naming.js';
 import type {
   AnnotationError,
@@ -19,7 +19,7 @@ import type {
   TrafficMode,
   ValidationErrors,
   VGroupModel,
-} from './types.js';
+} from '../types.js';
 
 function invalid(errors: AnnotationError[]): ValidationErrors {
   return { kind: 'ValidationErrors', errors };
@@ -209,7 +209,7 @@ function enforcedAttributes(c: ServiceLbConfig): LoadBalancerAttributes {
   return a;
 }
 
-/** Values CreateLoadBalancer sends when the user did not choose (§1.10 "Create"). */
+/** Values CreateLoadBalancer sends when the user did not choose (docs/design/service.md § "Model"). */
 function createDefaults(inputs: ServiceInputs, c: ServiceLbConfig, uid: string): LoadBalancerAttributes {
   const d: LoadBalancerAttributes = {
     name: defaultLoadBalancerName(uid),

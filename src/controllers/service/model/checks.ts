@@ -1,11 +1,11 @@
 // Rules that need more than the annotations: the cluster config, the Service ports, and what the
-// controller looked up about a reused SLB. Kept apart from model.ts so each rule reads on its own.
-import { ANNOTATIONS, type AnnotationName } from './annotation-table.js';
-import type { ConfigSources, ServiceLbConfig } from './annotations.js';
-import type { ServiceInputs } from './inputs.js';
+// controller looked up about a reused SLB. Kept apart from build.ts so each rule reads on its own.
+import { ANNOTATIONS, type AnnotationName } from '../annotations/table.js';
+import type { ConfigSources, ServiceLbConfig } from '../annotations/parse.js';
+import type { ServiceInputs } from '../inputs/objects.js';
 import { isClusterCreated, isReservedTagKey, parseNamedKey } from './naming.js';
-import { reuseAllowed } from './reuse-grant.js';
-import type { AnnotationError } from './types.js';
+import { reuseAllowed } from '../annotations/reuse-grant.js';
+import type { AnnotationError } from '../types.js';
 
 export function checkCombinations(
   inputs: ServiceInputs,

@@ -1,8 +1,8 @@
-// Which listener settings each protocol accepts (ccm-behavior §1.5 "Applies to"), and the
-// defaults sent only when a listener is created (§1.13.3). The model keeps only fields the
+// Which listener settings each protocol accepts (docs/design/service.md § "Listeners"), and the
+// defaults sent only when a listener is created. The model keeps only fields the
 // protocol takes, so the diff never "changes" a field the API would ignore and report back empty.
-import type { ServiceLbConfig } from './annotations.js';
-import type { ListenerProtocol, ListenerSettingName, ListenerSettings } from './types.js';
+import type { ServiceLbConfig } from '../annotations/parse.js';
+import type { ListenerProtocol, ListenerSettingName, ListenerSettings } from '../types.js';
 
 const ALL: readonly ListenerProtocol[] = ['tcp', 'udp', 'http', 'https'];
 const L4: readonly ListenerProtocol[] = ['tcp', 'udp'];
@@ -76,7 +76,7 @@ export function settingsFor(protocol: ListenerProtocol, config: ServiceLbConfig)
   return out as ListenerSettings;
 }
 
-/** Defaults sent by Create*Listener only (§1.13.3); later edits by hand are not reverted. */
+/** Defaults sent by Create*Listener only (docs/design/service.md § "Listeners"); later edits by hand are not reverted. */
 export function createDefaults(protocol: ListenerProtocol): ListenerSettings {
   const d: ListenerSettings = { Scheduler: 'rr' };
   if (protocol !== 'http') d.Bandwidth = -1;
