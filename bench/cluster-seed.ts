@@ -8,7 +8,7 @@
 import { fromEcs } from '../src/controllers/node/instance.js';
 import { addressesFor, labelsFor } from '../src/controllers/node/modifiers.js';
 import type { Node } from '../src/controllers/node/types.js';
-import { defaultLoadBalancerName } from '../src/controllers/service/naming.js';
+import { defaultLoadBalancerName } from '../src/controllers/service/model/naming.js';
 import type { AlicloudEmulator } from '../emulators/alicloud/index.js';
 import { createInstance } from '../emulators/alicloud/index.js';
 import type { KubeEmulator } from '../emulators/kube/index.js';
