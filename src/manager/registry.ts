@@ -2,10 +2,10 @@
 // controller; later controllers add their entry here. `--controllers` is validated against
 // these keys plus the four product names (so `--controllers=-disk` works before disk exists).
 import type { ControllerFactory } from '../controllers/context.js';
-import { nodeControllerFactory } from '../controllers/node/factory.js';
+import { nodeControllerFactory } from '../controllers/node/register.js';
 import { serviceController } from '../controllers/service/register.js';
-import { routeControllerFactory } from '../controllers/route/factory.js';
-import { diskControllerFactory } from '../controllers/disk/index.js';
+import { routeControllerFactory } from '../controllers/route/register.js';
+import { diskControllerFactory } from '../controllers/disk/register.js';
 
 export type { Controller, ControllerContext, ControllerFactory } from '../controllers/context.js';
 

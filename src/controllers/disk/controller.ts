@@ -11,12 +11,12 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../../util/log.js';
 import type { DiskCloudPort } from './cloudport.js';
 import { Annotations, PROVISIONERS, PV_FINALIZER, Reasons } from './constants.js';
-import { classNameOf, nextClaimStep, provisionerFor } from './decide.js';
-import { expand } from './expand.js';
-import { bind, cleanup, getVolume, isOurVolume, provision, type ProvisionDeps } from './provision.js';
-import { reclaim, type ReclaimDeps } from './reclaim.js';
+import { classNameOf, nextClaimStep, provisionerFor } from './plan.js';
+import { expand } from './apply/expand.js';
+import { bind, cleanup, getVolume, isOurVolume, provision, type ProvisionDeps } from './apply/provision.js';
+import { reclaim, type ReclaimDeps } from './apply/reclaim.js';
 import type { Claim, StorageClass, Volume } from './types.js';
-import type { ZoneSources } from './zones.js';
+import type { ZoneSources } from './inputs.js';
 
 /** Volume index: PVs by the `namespace/name` of the claim they reference. */
 const BY_CLAIM = 'disk-by-claim';

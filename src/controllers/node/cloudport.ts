@@ -3,7 +3,7 @@
 import type { Cloud } from '../../cloud/index.js';
 import { chunk } from '../../cloud/pagination.js';
 import type { DescribeInstancesResponse } from '../../cloud/ecs.js';
-import { fromEcs, type CloudInstance } from './instance.js';
+import { fromEcs, type CloudInstance } from './plan/instance.js';
 
 export interface NodeCloudPort {
   readonly region: string;

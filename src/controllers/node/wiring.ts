@@ -6,10 +6,10 @@ import type { EventRecorder } from '../../kube/events.js';
 import type { InformerFactory } from '../../kube/factory.js';
 import { Resources } from '../../kube/resources.js';
 import type { Logger } from '../../util/log.js';
-import { createNodeWriter } from './apply.js';
+import { createNodeWriter } from './kubeport.js';
 import { createNodeCloudPort } from './cloudport.js';
-import { parseNodeNameType, type NodeNameType } from './constants.js';
-import { NodeController } from './controller.js';
+import { parseNodeNameType, type NodeNameType } from './events.js';
+import { NodeController } from './controller/index.js';
 import type { Node } from './types.js';
 
 export interface NodeSettings {

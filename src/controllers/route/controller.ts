@@ -1,15 +1,15 @@
 // The route controller loop: Node events mark the state dirty, bursts coalesce into one pass,
 // a pass is level-based (all Nodes × every managed table, one paged listing per table), and a
 // periodic pass catches changes made behind our back. Passes never overlap.
-import { applyPlan, abortableSleep, type TableOutcome } from './apply.js';
-import { codeOf } from './codes.js';
+import { applyPlan, abortableSleep, type TableOutcome } from './apply/index.js';
+import { codeOf } from './cloudport/codes.js';
 import { diffRoutes, type RoutePlan } from './diff.js';
 import { RouteTableConfigError, type ResolvedTables } from './inputs.js';
-import { buildModel, podCidrOf, type NodeLike } from './model.js';
-import type { RouteCloudPort } from './port.js';
-import { RouteEvents } from './reasons.js';
-import type { Ipv4Cidr } from './cidr.js';
-import { computeVerdicts, type NetworkCondition, type NodeEvent } from './verdict.js';
+import { buildModel, podCidrOf, type NodeLike } from './model/index.js';
+import type { RouteCloudPort } from './cloudport/port.js';
+import { RouteEvents } from './events.js';
+import type { Ipv4Cidr } from '../../util/ipv4.js';
+import { computeVerdicts, type NetworkCondition, type NodeEvent } from './model/verdict.js';
 import type { Logger } from '../../util/log.js';
 import { redactSecrets } from '../../util/secrets.js';
 

@@ -3,9 +3,9 @@
 //    ownership.ts) are ever deleted or replaced;
 //  - a route someone else made for a CIDR we need is a conflict: reported, never deleted;
 //  - routes outside the cluster CIDR are never touched.
-import { cidrContains, formatCidr, parseCidr, type Ipv4Cidr } from './cidr.js';
-import type { DesiredRoute, RouteModel } from './model.js';
-import { parseRouteOwner } from './ownership.js';
+import { cidrContains, formatCidr, parseCidr, type Ipv4Cidr } from '../../util/ipv4.js';
+import type { DesiredRoute, RouteModel } from './model/index.js';
+import { parseRouteOwner } from './model/ownership.js';
 
 /** A route entry as listed from the VPC (already narrowed to what decisions need). */
 export interface RemoteRoute {

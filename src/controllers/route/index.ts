@@ -7,14 +7,14 @@ import type { InformerFactory } from '../../kube/factory.js';
 import { counter, histogram } from '../../kube/metrics.js';
 import { Resources } from '../../kube/resources.js';
 import type { Logger } from '../../util/log.js';
-import { createRoutePort } from './cloudport.js';
+import { createRoutePort } from './cloudport/adapter.js';
 import { RouteController, type RouteNode } from './controller.js';
 import { resolveRouteTables, type TableSources } from './inputs.js';
 import { nodeConditionWriter, watchNodes } from './kubeport.js';
-import { parseClusterCidrs } from './model.js';
+import { parseClusterCidrs } from './model/index.js';
 
 export { RouteController } from './controller.js';
-export { RouteEvents, RouteConditionReasons } from './reasons.js';
+export { RouteEvents, RouteConditionReasons } from './events.js';
 
 export interface RouteSettings {
   /** --cluster-cidr (comma-separated; IPv6 entries are ignored). Required. */

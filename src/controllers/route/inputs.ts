@@ -5,8 +5,8 @@
 // Several tables are fine when named; a VPC or VRouter with several tables and none named is
 // an error that says how to name them, because guessing would route pods through one table
 // while the vswitches use another.
-import { codeOf } from './codes.js';
-import type { RouteCloudPort, RouteTableInfo } from './port.js';
+import { codeOf } from './cloudport/codes.js';
+import type { RouteCloudPort, RouteTableInfo } from './cloudport/port.js';
 
 export interface TableSources {
   /** From the flag or cloud-config `routeTableIDs` (comma-separated either way). */

@@ -5,9 +5,9 @@ import {
   NodeEvents,
   TAINT_SHUTDOWN,
   TAINT_UNINITIALIZED,
-} from '../../../src/controllers/node/constants.js';
-import { needsAdoption } from '../../../src/controllers/node/modifiers.js';
-import { planAdopt } from '../../../src/controllers/node/plan.js';
+} from '../../../src/controllers/node/events.js';
+import { needsAdoption } from '../../../src/controllers/node/plan/modifiers.js';
+import { planAdopt } from '../../../src/controllers/node/plan/index.js';
 import type { Node } from '../../../src/controllers/node/types.js';
 import { address, annotate, inst, node, provider, tainted } from './fixtures.js';
 

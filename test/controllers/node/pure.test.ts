@@ -5,10 +5,10 @@ import {
   parseNodeNameType,
   TAINT_SHUTDOWN,
   TAINT_UNINITIALIZED,
-} from '../../../src/controllers/node/constants.js';
-import { fromEcs } from '../../../src/controllers/node/instance.js';
-import { kubeletLiveness } from '../../../src/controllers/node/liveness.js';
-import { InstanceIndex, lookupKeys, matchInstance } from '../../../src/controllers/node/lookup.js';
+} from '../../../src/controllers/node/events.js';
+import { fromEcs } from '../../../src/controllers/node/plan/instance.js';
+import { kubeletLiveness } from '../../../src/controllers/node/plan/liveness.js';
+import { InstanceIndex, lookupKeys, matchInstance } from '../../../src/controllers/node/inputs.js';
 import {
   addressesFor,
   labelsFor,
@@ -16,7 +16,7 @@ import {
   setLabels,
   removeTaint,
   addTaint,
-} from '../../../src/controllers/node/modifiers.js';
+} from '../../../src/controllers/node/plan/modifiers.js';
 import { formatProviderId, parseProviderId } from '../../../src/controllers/providerid.js';
 import { address, annotate, inst, node, provider, ready, tainted } from './fixtures.js';
 

@@ -2,8 +2,8 @@
 // be deleted, and how to resize. Each returns data (with a human reason where something is
 // refused) so the reconcilers stay thin and every rule has a table test.
 import { Annotations, CLUSTER_TAG, PROVISIONERS, PVC_FINALIZER } from './constants.js';
-import { requestBytes } from './model.js';
-import { bytesToGiB, parseQuantity } from './size.js';
+import { requestBytes } from './model/index.js';
+import { bytesToGiB, parseQuantity } from './model/size.js';
 import type { Claim, StorageClass, Volume } from './types.js';
 
 /**

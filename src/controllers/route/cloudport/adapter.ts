@@ -1,5 +1,5 @@
 // The route controller's cloud seam (port.ts) over src/cloud's VPC facade.
-import type { RemoteRoute } from './diff.js';
+import type { RemoteRoute } from '../diff.js';
 import type {
   EntryFailure,
   ListResult,
@@ -8,7 +8,7 @@ import type {
   RouteEntryDelete,
   RouteTableInfo,
 } from './port.js';
-import { ROUTE_ENTRY_PAGE_SIZE, type VpcApi } from '../../cloud/vpc.js';
+import { ROUTE_ENTRY_PAGE_SIZE, type VpcApi } from '../../../cloud/vpc.js';
 
 /** The VpcApi methods the port uses (a structural subset, so tests may wrap it to count calls). */
 export type VpcRouteApi = Pick<

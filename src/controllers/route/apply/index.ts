@@ -3,14 +3,14 @@
 // the table, then deletes and creates in the largest batches the API takes, each batch followed
 // by a wait until its entries have finished their transition. Returns per-route outcomes instead
 // of throwing, so one bad entry does not hide what happened to the other 999.
-import { isBusy, isDuplicate, isGone, isQuota, isThrottled, codeOf } from './codes.js';
-import type { RemoteRoute, RouteDeletion, RoutePlan } from './diff.js';
-import type { DesiredRoute } from './model.js';
-import { routeDescription, routeEntryName } from './ownership.js';
-import type { EntryFailure, RouteCloudPort } from './port.js';
+import { isBusy, isDuplicate, isGone, isQuota, isThrottled, codeOf } from '../cloudport/codes.js';
+import type { RemoteRoute, RouteDeletion, RoutePlan } from '../diff.js';
+import type { DesiredRoute } from '../model/index.js';
+import { routeDescription, routeEntryName } from '../model/ownership.js';
+import type { EntryFailure, RouteCloudPort } from '../cloudport/port.js';
 import { createSettler, type SettleTarget } from './settle.js';
-import { abortableSleep } from './sleep.js';
-import { redactSecrets } from '../../util/secrets.js';
+import { abortableSleep } from '../../../util/sleep.js';
+import { redactSecrets } from '../../../util/secrets.js';
 
 export { abortableSleep };
 

@@ -4,18 +4,18 @@
 // (kubelet with --cloud-provider=external) and untainted ones without providerID (kube-aliyun
 // clusters), which are adopted. Returns per-Node errors so the queue retries exactly the Nodes
 // that failed.
-import type { EventRecorder } from '../../kube/events.js';
-import type { Logger } from '../../util/log.js';
-import { redactSecrets } from '../../util/secrets.js';
-import type { NodeWriter } from './apply.js';
-import type { NodeCloudPort } from './cloudport.js';
-import { NodeEvents, TAINT_UNINITIALIZED, type NodeNameType } from './constants.js';
-import type { CloudInstance } from './instance.js';
-import { InstanceIndex, lookupKeys, matchInstance, type LookupKeys } from './lookup.js';
-import type { NodeMetrics } from './metrics.js';
-import { hasTaint, needsAdoption } from './modifiers.js';
-import { planAdopt, planInit } from './plan.js';
-import type { Node } from './types.js';
+import type { EventRecorder } from '../../../kube/events.js';
+import type { Logger } from '../../../util/log.js';
+import { redactSecrets } from '../../../util/secrets.js';
+import type { NodeWriter } from '../kubeport.js';
+import type { NodeCloudPort } from '../cloudport.js';
+import { NodeEvents, TAINT_UNINITIALIZED, type NodeNameType } from '../events.js';
+import type { CloudInstance } from '../plan/instance.js';
+import { InstanceIndex, lookupKeys, matchInstance, type LookupKeys } from '../inputs.js';
+import type { NodeMetrics } from '../metrics.js';
+import { hasTaint, needsAdoption } from '../plan/modifiers.js';
+import { planAdopt, planInit } from '../plan/index.js';
+import type { Node } from '../types.js';
 
 export interface InitDeps {
   port: NodeCloudPort;

@@ -2,20 +2,20 @@
 // writes only where something differs, shutdown taint on stopped instances, and deletion of
 // Nodes whose instance is positively gone and whose kubelet stopped reporting. A failed describe
 // makes its whole batch a no-op: "could not ask" must never look like "gone".
-import { chunk } from '../../cloud/pagination.js';
-import type { EventRecorder } from '../../kube/events.js';
-import type { Logger } from '../../util/log.js';
-import { redactSecrets } from '../../util/secrets.js';
-import type { NodeWriter } from './apply.js';
-import type { NodeCloudPort } from './cloudport.js';
-import { NodeEvents, TAINT_UNINITIALIZED } from './constants.js';
-import { isReleased, type CloudInstance } from './instance.js';
-import { kubeletLiveness } from './liveness.js';
-import type { NodeMetrics } from './metrics.js';
-import { hasTaint, wouldChange } from './modifiers.js';
-import { planSync } from './plan.js';
-import { inRegion, parseProviderId } from '../providerid.js';
-import type { Node } from './types.js';
+import { chunk } from '../../../cloud/pagination.js';
+import type { EventRecorder } from '../../../kube/events.js';
+import type { Logger } from '../../../util/log.js';
+import { redactSecrets } from '../../../util/secrets.js';
+import type { NodeWriter } from '../kubeport.js';
+import type { NodeCloudPort } from '../cloudport.js';
+import { NodeEvents, TAINT_UNINITIALIZED } from '../events.js';
+import { isReleased, type CloudInstance } from '../plan/instance.js';
+import { kubeletLiveness } from '../plan/liveness.js';
+import type { NodeMetrics } from '../metrics.js';
+import { hasTaint, wouldChange } from '../plan/modifiers.js';
+import { planSync } from '../plan/index.js';
+import { inRegion, parseProviderId } from '../../providerid.js';
+import type { Node } from '../types.js';
 
 export interface SyncDeps {
   port: NodeCloudPort;

@@ -5,7 +5,7 @@
 import { isConflict, isNotFound } from '../../kube/errors.js';
 import { Resources } from '../../kube/resources.js';
 import type { KubeClient } from '../../kube/rest.js';
-import { comparable, type Modifier } from './modifiers.js';
+import { comparable, type Modifier } from './plan/modifiers.js';
 import type { Node } from './types.js';
 
 /** `skipped`: the fresh Node no longer satisfied the caller's `onlyIf` precondition; nothing was written. */

@@ -1,6 +1,6 @@
 // "Has the kubelet stopped reporting?" — the second half of the deletion rule. A Node whose
 // kubelet still posts status is running *something*, whatever the cloud says, so it stays.
-import type { Node } from './types.js';
+import type { Node } from '../types.js';
 
 export interface Liveness {
   stopped: boolean;

@@ -9,7 +9,7 @@ import {
   TAG_ATTACHMENT,
   TAG_DISK_OPEN_PREFIX,
 } from '../../cloud/ownership.js';
-import { CATEGORY_LIMITS } from './size.js';
+import { CATEGORY_LIMITS } from './model/size.js';
 
 export type DiskCategory = 'cloud' | 'cloud_efficiency' | 'cloud_ssd' | 'cloud_essd';
 export type FsType = 'ext4' | 'ext3' | 'xfs';

@@ -1,5 +1,5 @@
 // The cloud's view of one instance, flattened from DescribeInstances to what Node facts need.
-import type { EcsInstance } from '../../cloud/ecs.js';
+import type { EcsInstance } from '../../../cloud/ecs.js';
 
 export interface CloudInstance {
   id: string;

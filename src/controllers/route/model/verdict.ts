@@ -1,15 +1,15 @@
 // What a pass means for each Node: its NetworkUnavailable condition and the Events to record.
 // Pure; the controller writes the results.
-import type { TableOutcome } from './apply.js';
-import type { RouteConflict, RoutePlan } from './diff.js';
-import type { RouteModel } from './model.js';
+import type { TableOutcome } from '../apply/index.js';
+import type { RouteConflict, RoutePlan } from '../diff.js';
+import type { RouteModel } from './index.js';
 import {
   QUOTA_HINT,
   RouteConditionReasons as R,
   RouteEvents as E,
   type RouteConditionReason,
   type RouteEventReason,
-} from './reasons.js';
+} from '../events.js';
 
 export interface NetworkCondition {
   /** 'False' = the network is available (route in place). */

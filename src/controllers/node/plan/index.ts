@@ -1,6 +1,6 @@
 // Per-Node decisions (pure): what initialising or re-syncing a Node means, given what the cloud
 // said about its instance. The controller turns a plan into writes, events and deletions.
-import { NodeEvents, TAINT_SHUTDOWN, TAINT_UNINITIALIZED, type NodeEventReason } from './constants.js';
+import { NodeEvents, TAINT_SHUTDOWN, TAINT_UNINITIALIZED, type NodeEventReason } from '../events.js';
 import { isReleased, isRunning, isStopped, type CloudInstance } from './instance.js';
 import { kubeletLiveness } from './liveness.js';
 import {
@@ -14,8 +14,8 @@ import {
   setProviderId,
   type Modifier,
 } from './modifiers.js';
-import { formatProviderId } from '../providerid.js';
-import type { Node } from './types.js';
+import { formatProviderId } from '../../providerid.js';
+import type { Node } from '../types.js';
 
 export interface PlannedEvent {
   type: 'Normal' | 'Warning';

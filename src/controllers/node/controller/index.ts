@@ -4,20 +4,20 @@
 // --node-monitor-period, all initialised Nodes are compared with the cloud (addresses, labels,
 // shutdown taint, deletion of gone instances), and Nodes still waiting for adoption are queued again.
 import type { Registry } from 'prom-client';
-import { sleep, realClock } from '../../kube/clock.js';
-import type { EventRecorder } from '../../kube/events.js';
-import type { Informer } from '../../kube/informer.js';
-import { WorkQueue } from '../../kube/workqueue.js';
-import type { Logger } from '../../util/log.js';
-import { redactSecrets } from '../../util/secrets.js';
-import type { NodeWriter } from './apply.js';
-import type { NodeCloudPort } from './cloudport.js';
-import { TAINT_UNINITIALIZED, type NodeNameType } from './constants.js';
+import { sleep, realClock } from '../../../kube/clock.js';
+import type { EventRecorder } from '../../../kube/events.js';
+import type { Informer } from '../../../kube/informer.js';
+import { WorkQueue } from '../../../kube/workqueue.js';
+import type { Logger } from '../../../util/log.js';
+import { redactSecrets } from '../../../util/secrets.js';
+import type { NodeWriter } from '../kubeport.js';
+import type { NodeCloudPort } from '../cloudport.js';
+import { TAINT_UNINITIALIZED, type NodeNameType } from '../events.js';
 import { initNodes } from './init.js';
-import { nodeMetrics, type NodeMetrics } from './metrics.js';
-import { hasTaint, needsAdoption } from './modifiers.js';
+import { nodeMetrics, type NodeMetrics } from '../metrics.js';
+import { hasTaint, needsAdoption } from '../plan/modifiers.js';
 import { syncNodes, type SyncReport } from './sync.js';
-import type { Node } from './types.js';
+import type { Node } from '../types.js';
 
 export interface NodeControllerOptions {
   port: NodeCloudPort;

@@ -1,6 +1,6 @@
 // The manager's entry point for `--controllers=node`: settings from the parsed ManagerConfig.
 import type { ControllerContext } from '../context.js';
-import type { NodeController } from './controller.js';
+import type { NodeController } from './controller/index.js';
 import { buildNodeController, nodeSettings } from './wiring.js';
 
 export function nodeControllerFactory(

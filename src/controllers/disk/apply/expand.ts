@@ -1,17 +1,17 @@
 // Expansion for a bound claim. Kubelets never call FlexVolume `expandvolume`, so the controller
 // grows the disk (ResizeDisk), records the new PV capacity, and marks the claim
 // FileSystemResizePending; the driver's `expandfs` on the node then grows the filesystem.
-import type { EventRecorder } from '../../kube/events.js';
-import { RetryAfterError } from '../../kube/outcome.js';
-import type { KubeClient } from '../../kube/rest.js';
-import type { Logger } from '../../util/log.js';
-import type { DiskCloudPort } from './cloudport.js';
-import { Reasons } from './constants.js';
-import { expandPlan, resizeMode } from './decide.js';
-import { markFileSystemResizePending, setVolumeCapacity } from './kubeport.js';
-import { diskIdOf } from './model.js';
-import { maximumGiB } from './size.js';
-import type { Claim, StorageClass, Volume } from './types.js';
+import type { EventRecorder } from '../../../kube/events.js';
+import { RetryAfterError } from '../../../kube/outcome.js';
+import type { KubeClient } from '../../../kube/rest.js';
+import type { Logger } from '../../../util/log.js';
+import type { DiskCloudPort } from '../cloudport.js';
+import { Reasons } from '../constants.js';
+import { expandPlan, resizeMode } from '../plan.js';
+import { markFileSystemResizePending, setVolumeCapacity } from '../kubeport.js';
+import { diskIdOf } from '../model/index.js';
+import { maximumGiB } from '../model/size.js';
+import type { Claim, StorageClass, Volume } from '../types.js';
 
 export interface ExpandDeps {
   client: KubeClient;

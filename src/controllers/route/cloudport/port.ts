@@ -1,7 +1,7 @@
 // What the route controller needs from the cloud, in route terms. cloudport.ts adapts the
 // src/cloud VPC facade to it; keeping the seam narrow lets apply/inputs be read (and reasoned
 // about) without the wire format.
-import type { RemoteRoute } from './diff.js';
+import type { RemoteRoute } from '../diff.js';
 
 export interface RouteTableInfo {
   routeTableId: string;

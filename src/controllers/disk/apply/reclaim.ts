@@ -1,19 +1,19 @@
 // One PV of ours: mark it Released when its claim is gone, and for reclaim policy Delete delete
 // the disk — only when Available and carrying this cluster's tag — then the PV. The PV finalizer
 // comes off last, so a crash anywhere leaves a PV that says what is still to do.
-import { isNotFound } from '../../kube/errors.js';
-import type { EventRecorder } from '../../kube/events.js';
-import { RetryAfterError } from '../../kube/outcome.js';
-import { addFinalizer, removeFinalizer } from '../../kube/patch.js';
-import { Resources } from '../../kube/resources.js';
-import type { KubeClient } from '../../kube/rest.js';
-import type { Logger } from '../../util/log.js';
-import type { DiskCloudPort } from './cloudport.js';
-import { PV_FINALIZER, Reasons } from './constants.js';
-import { isReleased, reclaimVerdict } from './decide.js';
-import { setVolumePhase } from './kubeport.js';
-import { diskIdOf } from './model.js';
-import type { Claim, Volume } from './types.js';
+import { isNotFound } from '../../../kube/errors.js';
+import type { EventRecorder } from '../../../kube/events.js';
+import { RetryAfterError } from '../../../kube/outcome.js';
+import { addFinalizer, removeFinalizer } from '../../../kube/patch.js';
+import { Resources } from '../../../kube/resources.js';
+import type { KubeClient } from '../../../kube/rest.js';
+import type { Logger } from '../../../util/log.js';
+import type { DiskCloudPort } from '../cloudport.js';
+import { PV_FINALIZER, Reasons } from '../constants.js';
+import { isReleased, reclaimVerdict } from '../plan.js';
+import { setVolumePhase } from '../kubeport.js';
+import { diskIdOf } from '../model/index.js';
+import type { Claim, Volume } from '../types.js';
 
 export interface ReclaimDeps {
   client: KubeClient;

@@ -8,10 +8,10 @@ import {
   PV_FINALIZER,
   REGION_LABEL,
   ZONE_LABEL,
-} from './constants.js';
-import type { DiskClass } from './parameters.js';
+} from '../constants.js';
+import type { DiskClass } from '../annotations.js';
 import { diskSizeGiB, maximumGiB, parseQuantity } from './size.js';
-import type { Claim, ClaimRef, StorageClass, Volume } from './types.js';
+import type { Claim, ClaimRef, StorageClass, Volume } from '../types.js';
 
 export interface DesiredDisk {
   zoneId: string;

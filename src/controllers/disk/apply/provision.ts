@@ -1,22 +1,22 @@
 // One claim, one step: provision (disk, then PV, then bind), finish a bind, clean up after a
 // claim deleted mid-provision, or expand. Level-based — every call re-derives what is left to do
 // from the cluster and the cloud, so a crash at any point resumes without a second disk.
-import { CloudError } from '../../cloud/errors.js';
-import { isAlreadyExists, isNotFound } from '../../kube/errors.js';
-import type { EventRecorder } from '../../kube/events.js';
-import { RetryAfterError, ValidationError } from '../../kube/outcome.js';
-import { addFinalizer, removeFinalizer } from '../../kube/patch.js';
-import { Resources } from '../../kube/resources.js';
-import type { KubeClient } from '../../kube/rest.js';
-import type { Logger } from '../../util/log.js';
-import type { DiskCloudPort, ObservedDisk } from './cloudport.js';
-import { Annotations, CLUSTER_TAG, PROVISIONERS, PVC_FINALIZER, Reasons } from './constants.js';
-import { reclaimVerdict } from './decide.js';
-import { claimProblems, desiredDisk, desiredVolume, volumeNameFor } from './model.js';
-import { describeProblems, parseClassParameters } from './parameters.js';
-import { bindClaim } from './kubeport.js';
-import type { Claim, StorageClass, Volume } from './types.js';
-import { zoneOfNode, type ZoneSources } from './zones.js';
+import { CloudError } from '../../../cloud/errors.js';
+import { isAlreadyExists, isNotFound } from '../../../kube/errors.js';
+import type { EventRecorder } from '../../../kube/events.js';
+import { RetryAfterError, ValidationError } from '../../../kube/outcome.js';
+import { addFinalizer, removeFinalizer } from '../../../kube/patch.js';
+import { Resources } from '../../../kube/resources.js';
+import type { KubeClient } from '../../../kube/rest.js';
+import type { Logger } from '../../../util/log.js';
+import type { DiskCloudPort, ObservedDisk } from '../cloudport.js';
+import { Annotations, CLUSTER_TAG, PROVISIONERS, PVC_FINALIZER, Reasons } from '../constants.js';
+import { reclaimVerdict } from '../plan.js';
+import { claimProblems, desiredDisk, desiredVolume, volumeNameFor } from '../model/index.js';
+import { describeProblems, parseClassParameters } from '../annotations.js';
+import { bindClaim } from '../kubeport.js';
+import type { Claim, StorageClass, Volume } from '../types.js';
+import { zoneOfNode, type ZoneSources } from '../inputs.js';
 
 export interface ProvisionDeps {
   client: KubeClient;

@@ -1,7 +1,7 @@
 // Desired state: which route entry every Node should have. Pure — the controller gathers Nodes
 // and the node → instance map first, so this needs no cloud and no apiserver to test.
-import { cidrContains, formatCidr, parseCidr, type Ipv4Cidr } from './cidr.js';
-import { parseProviderId } from '../providerid.js';
+import { cidrContains, formatCidr, parseCidr, type Ipv4Cidr } from '../../../util/ipv4.js';
+import { parseProviderId } from '../../providerid.js';
 
 /** The subset of a V1Node the model reads; a V1Node fits it structurally. */
 export interface NodeLike {

@@ -3,11 +3,11 @@
 // followed by short re-looks, so a batch is seen settled soon after it is, without polling a slow
 // VPC every few milliseconds. Polls list only the destinations in question when that takes
 // fewer calls than listing the whole table.
-import { codeOf, isBusy, isThrottled } from './codes.js';
-import type { RemoteRoute } from './diff.js';
-import type { RouteCloudPort } from './port.js';
-import type { RouteFailure } from './apply.js';
-import { abortableSleep } from './sleep.js';
+import { codeOf, isBusy, isThrottled } from '../cloudport/codes.js';
+import type { RemoteRoute } from '../diff.js';
+import type { RouteCloudPort } from '../cloudport/port.js';
+import type { RouteFailure } from './index.js';
+import { abortableSleep } from '../../../util/sleep.js';
 
 export interface SettleTarget {
   cidr: string;
