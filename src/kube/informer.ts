@@ -5,8 +5,8 @@
 // empties the cache — "could not list" must not look like "everything was deleted".
 import type { Logger } from '../util/log.js';
 import { silentLogger } from '../util/log.js';
-import { delayFor } from './backoff.js';
-import { realClock, sleep, type Clock } from './clock.js';
+import { delayFor } from '../util/backoff.js';
+import { realClock, sleep, type Clock } from '../util/clock.js';
 import { KubeApiError, isGone } from './errors.js';
 import { apiVersionOf, collectionPath, type ResourceRef } from './resources.js';
 import type { KubeClient } from './rest.js';

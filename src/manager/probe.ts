@@ -5,7 +5,7 @@
 import { isNotFound } from '../kube/errors.js';
 import { Resources } from '../kube/resources.js';
 import { ContentType } from '../kube/rest.js';
-import { sleep, realClock } from '../kube/clock.js';
+import { sleep, realClock } from '../util/clock.js';
 import type { Controller, ControllerContext } from './registry.js';
 
 export const PROBE_ENV = 'KUBE_ALICLOUD_TEST_PROBE';

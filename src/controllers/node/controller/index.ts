@@ -4,7 +4,7 @@
 // --node-monitor-period, all initialised Nodes are compared with the cloud (addresses, labels,
 // shutdown taint, deletion of gone instances), and Nodes still waiting for adoption are queued again.
 import type { Registry } from 'prom-client';
-import { sleep, realClock } from '../../../kube/clock.js';
+import { sleep, realClock } from '../../../util/clock.js';
 import type { EventRecorder } from '../../../kube/events.js';
 import type { Informer } from '../../../kube/informer.js';
 import { WorkQueue } from '../../../kube/workqueue.js';

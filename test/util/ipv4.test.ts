@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { cidrContains, cidrOverlaps, formatCidr, normalizeCidr, parseCidr } from '../../../src/util/ipv4.js';
+import { cidrContains, cidrOverlaps, formatCidr, normalizeCidr, parseCidr } from '../../src/util/ipv4.js';
 
 describe('route cidr', () => {
   const cases: Array<[string, string | undefined]> = [
