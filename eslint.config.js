@@ -39,6 +39,7 @@ export default tseslint.config(
             '**/cloud/*',
             '!**/cloud/ownership.js',
             '**/kube/*',
+            '!**/kube/labels.js',
             'node:fs',
             'node:child_process',
             'node:http',

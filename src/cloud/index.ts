@@ -29,7 +29,7 @@ export {
   type CredentialSource,
 } from './credentials.js';
 export { createCloudMetrics, type CloudMetrics } from './metrics.js';
-export { collectByPageNumber, collectByToken, chunk } from './pagination.js';
+export { collectByPageNumber, collectByToken } from './pagination.js';
 export type { Tag } from './params.js';
 export type { RetryPolicy } from './backoff.js';
 export * as ownership from './ownership.js';

@@ -12,6 +12,7 @@ import { apiVersionOf, collectionPath, type ResourceRef } from './resources.js';
 import type { KubeClient } from './rest.js';
 import { IndexedStore, type IndexFunc } from './store.js';
 import { keyOf, type KubeObject, type WatchEvent } from './types.js';
+import { errorText } from '../util/errors.js';
 
 export interface EventHandlers<T> {
   add?(obj: T): void;
@@ -317,5 +318,5 @@ function errorFromEvent(ev: WatchEvent<KubeObject>): KubeApiError {
 }
 
 function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return errorText(err);
 }

@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { registerSecret } from '../util/secrets.js';
-import { parseNodeNameType, type NodeNameType } from '../controllers/node/events.js';
+import { parseNodeNameType, type NodeNameType } from '../controllers/node/types.js';
 import { loadCloudConfig, type CloudFileConfig } from './cloudconfig.js';
 import { selectControllers } from './controllers.js';
 import { FlagError, type Flags } from './flags.js';

@@ -1,15 +1,10 @@
-// A timer that an AbortSignal can cut short, so shutdown never waits out a poll interval.
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+// A timer that an AbortSignal can cut short, so shutdown never waits out a poll interval. The
+// rejecting form suits loops that should unwind on abort; `sleep` in clock.ts is the same timer
+// resolving false instead.
+import { realClock, sleep, type Clock } from './clock.js';
+
+export function abortableSleep(ms: number, signal?: AbortSignal, clock: Clock = realClock): Promise<void> {
+  return sleep(clock, ms, signal).then((elapsed) => {
+    if (!elapsed) throw signal?.reason ?? new Error('aborted');
   });
 }

@@ -2,7 +2,7 @@
 // parameter as the user wrote it and what is allowed), so one ProvisioningFailed Event says
 // everything that must be fixed. Unknown keys are errors too: a misspelt `diskCategroy` silently
 // falling back to a default would create the wrong disk.
-import { CLUSTER_TAG, DiskTags } from './constants.js';
+import { CLUSTER_TAG, DiskTags } from './types.js';
 import {
   TAG_ATTACHED_NODE,
   TAG_ATTACHED_VOLUME,

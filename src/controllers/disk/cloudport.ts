@@ -3,7 +3,7 @@
 // the real facade and nothing else.
 import type { EcsApi, EcsDisk } from '../../cloud/ecs.js';
 import { readTagMap } from '../../cloud/params.js';
-import { DiskTags } from './constants.js';
+import { DiskTags } from './types.js';
 import type { DiskFacts } from './plan.js';
 import type { DesiredDisk } from './model/index.js';
 

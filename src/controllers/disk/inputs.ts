@@ -6,7 +6,7 @@ import { Resources } from '../../kube/resources.js';
 import type { KubeClient } from '../../kube/rest.js';
 import { RetryAfterError } from '../../kube/outcome.js';
 import { parseProviderId } from '../providerid.js';
-import { LEGACY_ZONE_LABEL, ZONE_LABEL } from './constants.js';
+import { WellKnownLabels } from '../../kube/labels.js';
 import type { NodeLike } from './types.js';
 
 export interface ZoneSources {
@@ -19,7 +19,7 @@ export interface ZoneSources {
 
 export function zoneFromLabels(node: NodeLike): string | undefined {
   const labels = node.metadata?.labels ?? {};
-  return labels[ZONE_LABEL] || labels[LEGACY_ZONE_LABEL] || undefined;
+  return labels[WellKnownLabels.zone] || labels[WellKnownLabels.betaZone] || undefined;
 }
 
 /** Zone of the selected node; a node that cannot be placed yet is retried, not guessed. */
@@ -37,7 +37,7 @@ export async function zoneOfNode(src: ZoneSources, nodeName: string): Promise<st
   const fromCloud = ref ? await src.instanceZone(ref.instanceId) : undefined;
   if (fromCloud) return fromCloud;
   throw new RetryAfterError(
-    `selected node ${nodeName} has no ${ZONE_LABEL} label and no ECS providerID yet`,
+    `selected node ${nodeName} has no ${WellKnownLabels.zone} label and no ECS providerID yet`,
     10_000,
   );
 }

@@ -1,7 +1,7 @@
 // Pure decisions: which claims are ours, what a claim needs next, whether a released disk may
 // be deleted, and how to resize. Each returns data (with a human reason where something is
 // refused) so the reconcilers stay thin and every rule has a table test.
-import { Annotations, CLUSTER_TAG, PROVISIONERS, PVC_FINALIZER } from './constants.js';
+import { Annotations, CLUSTER_TAG, PROVISIONERS, PVC_FINALIZER } from './types.js';
 import { requestBytes } from './model/index.js';
 import { bytesToGiB, parseQuantity } from './model/size.js';
 import type { Claim, StorageClass, Volume } from './types.js';

@@ -12,14 +12,8 @@ import { DiskController } from './controller.js';
 import type { Claim, StorageClass, Volume } from './types.js';
 
 export { DiskController } from './controller.js';
-export {
-  PROVISIONER,
-  LEGACY_PROVISIONER,
-  FLEX_DRIVER,
-  PV_FINALIZER,
-  PVC_FINALIZER,
-  Reasons as DiskEvents,
-} from './constants.js';
+export { PROVISIONER, LEGACY_PROVISIONER, FLEX_DRIVER, PV_FINALIZER, PVC_FINALIZER } from './types.js';
+export { Reasons as DiskEvents } from './events.js';
 
 export interface DiskSettings {
   /** cloud-config clusterID: the value of the ownership tag on every disk we create. */

@@ -1,7 +1,7 @@
 // What the node controller needs from Alibaba Cloud, as a narrow port over the ECS facade, so
 // the controller logic is tested against the emulator through the same code the product runs.
 import type { Cloud } from '../../cloud/index.js';
-import { chunk } from '../../cloud/pagination.js';
+import { chunk } from '../../util/chunk.js';
 import type { DescribeInstancesResponse } from '../../cloud/ecs.js';
 import { fromEcs, type CloudInstance } from './plan/instance.js';
 

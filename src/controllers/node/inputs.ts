@@ -6,7 +6,7 @@
 // instance; two candidates is "ambiguous", never a guess (kube-aliyun's batch lookup broke on
 // more than one node; ours keys every candidate independently).
 import { isIPv4 } from 'node:net';
-import type { NodeNameType } from './events.js';
+import type { NodeNameType } from './types.js';
 import type { CloudInstance } from './plan/instance.js';
 import { parseProviderId } from '../providerid.js';
 import type { Node } from './types.js';

@@ -8,7 +8,7 @@ import { Resources } from '../../kube/resources.js';
 import type { Logger } from '../../util/log.js';
 import { createNodeWriter } from './kubeport.js';
 import { createNodeCloudPort } from './cloudport.js';
-import { parseNodeNameType, type NodeNameType } from './events.js';
+import { parseNodeNameType, type NodeNameType } from './types.js';
 import { NodeController } from './controller/index.js';
 import type { Node } from './types.js';
 

@@ -1,7 +1,8 @@
 // The route controller loop: Node events mark the state dirty, bursts coalesce into one pass,
 // a pass is level-based (all Nodes × every managed table, one paged listing per table), and a
 // periodic pass catches changes made behind our back. Passes never overlap.
-import { applyPlan, abortableSleep, type TableOutcome } from './apply/index.js';
+import { applyPlan, type TableOutcome } from './apply/index.js';
+import { abortableSleep } from '../../util/sleep.js';
 import { codeOf } from './cloudport/codes.js';
 import { diffRoutes, type RoutePlan } from './diff.js';
 import { RouteTableConfigError, type ResolvedTables } from './inputs.js';

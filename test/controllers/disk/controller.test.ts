@@ -6,7 +6,7 @@ import { ContentType } from '../../../src/kube/rest.js';
 import { createInstance } from '../../../src/emulator/alicloud/index.js';
 import type { Volume } from '../../../src/controllers/disk/types.js';
 import { createDiskCloudPort } from '../../../src/controllers/disk/cloudport.js';
-import { PVC_FINALIZER } from '../../../src/controllers/disk/constants.js';
+import { PVC_FINALIZER } from '../../../src/controllers/disk/types.js';
 import { desiredDisk } from '../../../src/controllers/disk/model/index.js';
 import { parseClassParameters } from '../../../src/controllers/disk/annotations.js';
 import { addFinalizer } from '../../../src/kube/patch.js';

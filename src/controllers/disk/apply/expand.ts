@@ -6,7 +6,7 @@ import { RetryAfterError } from '../../../kube/outcome.js';
 import type { KubeClient } from '../../../kube/rest.js';
 import type { Logger } from '../../../util/log.js';
 import type { DiskCloudPort } from '../cloudport.js';
-import { Reasons } from '../constants.js';
+import { Reasons } from '../events.js';
 import { expandPlan, resizeMode } from '../plan.js';
 import { markFileSystemResizePending, setVolumeCapacity } from '../kubeport.js';
 import { diskIdOf } from '../model/index.js';

@@ -1,14 +1,7 @@
 // Pure builders: what disk to create for a claim, and the PV that describes it. No I/O, so the
 // whole "claim + class → disk + PV" mapping is testable from plain objects.
-import {
-  Annotations,
-  CLUSTER_TAG,
-  DiskTags,
-  FLEX_DRIVER,
-  PV_FINALIZER,
-  REGION_LABEL,
-  ZONE_LABEL,
-} from '../constants.js';
+import { Annotations, CLUSTER_TAG, DiskTags, FLEX_DRIVER, PV_FINALIZER } from '../types.js';
+import { WellKnownLabels } from '../../../kube/labels.js';
 import type { DiskClass } from '../annotations.js';
 import { diskSizeGiB, maximumGiB, parseQuantity } from './size.js';
 import type { Claim, ClaimRef, StorageClass, Volume } from '../types.js';
@@ -130,7 +123,10 @@ export function desiredVolume(i: VolumeInputs): Volume {
     metadata: {
       name: volumeNameFor(i.claim),
       annotations: { [Annotations.provisionedBy]: i.provisioner, [Annotations.diskId]: i.diskId },
-      labels: { [ZONE_LABEL]: i.zoneId, ...(i.regionId ? { [REGION_LABEL]: i.regionId } : {}) },
+      labels: {
+        [WellKnownLabels.zone]: i.zoneId,
+        ...(i.regionId ? { [WellKnownLabels.region]: i.regionId } : {}),
+      },
       finalizers: [PV_FINALIZER],
     },
     spec: {
@@ -150,7 +146,7 @@ export function desiredVolume(i: VolumeInputs): Volume {
       nodeAffinity: {
         required: {
           nodeSelectorTerms: [
-            { matchExpressions: [{ key: ZONE_LABEL, operator: 'In', values: [i.zoneId] }] },
+            { matchExpressions: [{ key: WellKnownLabels.zone, operator: 'In', values: [i.zoneId] }] },
           ],
         },
       },

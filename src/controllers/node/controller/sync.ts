@@ -2,13 +2,14 @@
 // writes only where something differs, shutdown taint on stopped instances, and deletion of
 // Nodes whose instance is positively gone and whose kubelet stopped reporting. A failed describe
 // makes its whole batch a no-op: "could not ask" must never look like "gone".
-import { chunk } from '../../../cloud/pagination.js';
+import { chunk } from '../../../util/chunk.js';
 import type { EventRecorder } from '../../../kube/events.js';
 import type { Logger } from '../../../util/log.js';
 import { redactSecrets } from '../../../util/secrets.js';
 import type { NodeWriter } from '../kubeport.js';
 import type { NodeCloudPort } from '../cloudport.js';
-import { NodeEvents, TAINT_UNINITIALIZED } from '../events.js';
+import { NodeEvents } from '../events.js';
+import { TAINT_UNINITIALIZED } from '../../../kube/labels.js';
 import { isReleased, type CloudInstance } from '../plan/instance.js';
 import { kubeletLiveness } from '../plan/liveness.js';
 import type { NodeMetrics } from '../metrics.js';

@@ -1,6 +1,7 @@
 // Per-Node decisions (pure): what initialising or re-syncing a Node means, given what the cloud
 // said about its instance. The controller turns a plan into writes, events and deletions.
-import { NodeEvents, TAINT_SHUTDOWN, TAINT_UNINITIALIZED, type NodeEventReason } from '../events.js';
+import { NodeEvents, type NodeEventReason } from '../events.js';
+import { TAINT_SHUTDOWN, TAINT_UNINITIALIZED } from '../../../kube/labels.js';
 import { isReleased, isRunning, isStopped, type CloudInstance } from './instance.js';
 import { kubeletLiveness } from './liveness.js';
 import {

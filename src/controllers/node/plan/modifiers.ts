@@ -1,7 +1,8 @@
 // Node changes as pure modifiers: built once from one cloud lookup, then re-applied to a fresh
 // read of the Node on every conflict retry (so a kubelet heartbeat between our read and our
 // write costs a retry, never a lost update or a clobbered field).
-import { ANNOTATION_PROVIDED_NODE_IP, Labels, NODEPOOL_TAG, TAINT_UNINITIALIZED } from '../events.js';
+import { ANNOTATION_PROVIDED_NODE_IP, TAINT_UNINITIALIZED } from '../../../kube/labels.js';
+import { Labels, NODEPOOL_TAG } from '../types.js';
 import type { CloudInstance } from './instance.js';
 import type { Node, NodeAddress, Taint } from '../types.js';
 

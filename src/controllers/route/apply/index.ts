@@ -7,12 +7,12 @@ import { isBusy, isDuplicate, isGone, isQuota, isThrottled, codeOf } from '../cl
 import type { RemoteRoute, RouteDeletion, RoutePlan } from '../diff.js';
 import type { DesiredRoute } from '../model/index.js';
 import { routeDescription, routeEntryName } from '../model/ownership.js';
-import type { EntryFailure, RouteCloudPort } from '../cloudport/port.js';
+import type { EntryFailure, RouteCloudPort, RouteFailure } from '../cloudport/port.js';
 import { createSettler, type SettleTarget } from './settle.js';
+import { chunk } from '../../../util/chunk.js';
 import { abortableSleep } from '../../../util/sleep.js';
+import { errorText } from '../../../util/errors.js';
 import { redactSecrets } from '../../../util/secrets.js';
-
-export { abortableSleep };
 
 export interface ApplyOptions {
   clusterId: string;
@@ -27,11 +27,6 @@ export interface ApplyOptions {
   now?: () => number;
   /** Entries the table holds; decides between filtered and whole-table polls. */
   tableSize?: number;
-}
-
-export interface RouteFailure {
-  code: string;
-  message: string;
 }
 
 export interface CallCounts {
@@ -57,15 +52,9 @@ export interface TableOutcome {
 
 const DEFAULTS = { availableTimeoutMs: 120_000, busyAttempts: 8 };
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 const failureOf = (err: unknown): RouteFailure => ({
   code: codeOf(err) ?? 'Error',
-  message: redactSecrets(err instanceof Error ? err.message : String(err)),
+  message: redactSecrets(errorText(err)),
 });
 
 const keyOf = (cidr: string, hop: string) => `${cidr}>${hop}`;
@@ -145,7 +134,7 @@ export async function applyPlan(
   }
 
   // 2. Deletes first: they free quota and the destinations that replacements reuse.
-  for (const batch of chunks(plan.deletes, port.maxBatch)) {
+  for (const batch of chunk(plan.deletes, port.maxBatch)) {
     out.calls.delete++;
     const res = await send(batch, (b) =>
       port.deleteRoutes(b.map((d) => ({ ...d, routeTableId: plan.tableId }))),
@@ -189,7 +178,7 @@ export async function applyPlan(
   }
   let tableFull = false;
   let stop: RouteFailure | undefined;
-  for (const batch of chunks(creates, port.maxBatch)) {
+  for (const batch of chunk(creates, port.maxBatch)) {
     // A full table refuses every further entry the same way; a stuck one refuses everything.
     if (tableFull || stop) {
       for (const c of batch) {

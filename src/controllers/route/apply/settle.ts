@@ -5,8 +5,8 @@
 // fewer calls than listing the whole table.
 import { codeOf, isBusy, isThrottled } from '../cloudport/codes.js';
 import type { RemoteRoute } from '../diff.js';
-import type { RouteCloudPort } from '../cloudport/port.js';
-import type { RouteFailure } from './index.js';
+import type { RouteCloudPort, RouteFailure } from '../cloudport/port.js';
+import { chunk } from '../../../util/chunk.js';
 import { abortableSleep } from '../../../util/sleep.js';
 
 export interface SettleTarget {
@@ -62,12 +62,6 @@ function firstDelay(): number {
   return hi - lo > Math.max(10, 0.1 * hi) ? (lo + hi) / 2 : hi;
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 export function createSettler(port: RouteCloudPort, tableId: string, opts: SettleOptions) {
   const sleep = opts.sleep ?? abortableSleep;
   const now = opts.now ?? Date.now;
@@ -83,7 +77,7 @@ export function createSettler(port: RouteCloudPort, tableId: string, opts: Settl
       return r.routes;
     }
     const routes: RemoteRoute[] = [];
-    for (const group of chunks(cidrs, port.maxCidrFilter)) {
+    for (const group of chunk(cidrs, port.maxCidrFilter)) {
       const r = await port.listRoutes(tableId, group);
       opts.onCalls?.(r.calls);
       routes.push(...r.routes);

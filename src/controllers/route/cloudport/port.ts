@@ -26,6 +26,12 @@ export interface RouteEntryDelete {
   nextHopId: string;
 }
 
+/** Why one cloud change did not happen: the API's error code and its (redacted) message. */
+export interface RouteFailure {
+  code: string;
+  message: string;
+}
+
 /** A per-entry failure inside an otherwise successful batch call. */
 export interface EntryFailure {
   cidr: string;

@@ -1,6 +1,6 @@
 // Desired state: which route entry every Node should have. Pure — the controller gathers Nodes
 // and the node → instance map first, so this needs no cloud and no apiserver to test.
-import { cidrContains, formatCidr, parseCidr, type Ipv4Cidr } from '../../../util/ipv4.js';
+import { cidrContains, formatCidr, parseCidrMasked, type Ipv4Cidr } from '../../../util/ipv4.js';
 import { parseProviderId } from '../../providerid.js';
 
 /** The subset of a V1Node the model reads; a V1Node fits it structurally. */
@@ -51,7 +51,7 @@ export function podCidrOf(node: NodeLike): { cidr?: Ipv4Cidr; raw?: string } {
   const candidates = [...(node.spec?.podCIDRs ?? []), ...(node.spec?.podCIDR ? [node.spec.podCIDR] : [])];
   if (candidates.length === 0) return {};
   for (const raw of candidates) {
-    const cidr = parseCidr(raw);
+    const cidr = parseCidrMasked(raw);
     if (cidr) return { cidr, raw };
   }
   // Only IPv6 or garbage: report the first text so the Node's condition names it.
@@ -65,7 +65,7 @@ export function parseClusterCidrs(text: string): Ipv4Cidr[] {
     .map((s) => s.trim())
     .filter((s) => s.length > 0 && !s.includes(':'))
     .map((s) => {
-      const cidr = parseCidr(s);
+      const cidr = parseCidrMasked(s);
       if (!cidr) throw new Error(`--cluster-cidr: "${s}" is not an IPv4 CIDR`);
       return cidr;
     });
