@@ -3,7 +3,7 @@
 // plus metadata, the credential chain and metrics.
 import type { Registry } from 'prom-client';
 import { createLogger, type Logger } from '../util/log.js';
-import type { RetryPolicy } from './backoff.js';
+import type { RetryPolicy } from '../util/backoff.js';
 import { RpcClient } from './client.js';
 import { CredentialChain, type CredentialProvider } from './credentials.js';
 import { EcsApi } from './ecs.js';
@@ -31,7 +31,7 @@ export {
 export { createCloudMetrics, type CloudMetrics } from './metrics.js';
 export { collectByPageNumber, collectByToken } from './pagination.js';
 export type { Tag } from './params.js';
-export type { RetryPolicy } from './backoff.js';
+export type { RetryPolicy } from '../util/backoff.js';
 export * as ownership from './ownership.js';
 
 export interface CloudConfig {

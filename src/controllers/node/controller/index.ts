@@ -4,7 +4,9 @@
 // --node-monitor-period, all initialised Nodes are compared with the cloud (addresses, labels,
 // shutdown taint, deletion of gone instances), and Nodes still waiting for adoption are queued again.
 import type { Registry } from 'prom-client';
+import { PassLoop } from '../../../kube/pass-loop.js';
 import { sleep, realClock } from '../../../util/clock.js';
+import { errorText } from '../../../util/errors.js';
 import type { EventRecorder } from '../../../kube/events.js';
 import type { Informer } from '../../../kube/informer.js';
 import { WorkQueue } from '../../../kube/workqueue.js';
@@ -136,8 +138,8 @@ export class NodeController {
           warnedUnmatched: this.warnedUnmatched,
         });
       } catch (err) {
-        this.o.logger.error({ err: redactSecrets(String(err)) }, 'node initialisation batch failed');
-        failed = new Map(keys.map((k) => [k, err instanceof Error ? err : new Error(String(err))]));
+        this.o.logger.error({ err: redactSecrets(errorText(err)) }, 'node initialisation batch failed');
+        failed = new Map(keys.map((k) => [k, err instanceof Error ? err : new Error(errorText(err))]));
       }
       for (const k of keys) {
         const err = failed.get(k);
@@ -153,18 +155,30 @@ export class NodeController {
     }
   }
 
+  /** The periodic cloud comparison: one pass per --node-monitor-period, never two at once. */
   private async syncLoop(signal: AbortSignal): Promise<void> {
-    if (!(await this.o.informer.waitForSync(signal))) return;
-    while (!signal.aborted) {
-      if (!(await sleep(realClock, this.o.monitorPeriodMs, signal))) return;
-      // An informer that lost its watch keeps its last cache; syncing from it is still safe
-      // because every deletion is confirmed against a fresh read.
-      try {
-        await this.syncOnce();
-      } catch (err) {
-        this.o.logger.error({ err: redactSecrets(String(err)) }, 'node sync pass failed');
-      }
-      this.requeueAdoptions();
-    }
+    const loop = new PassLoop(
+      async () => {
+        // An informer that lost its watch keeps its last cache; syncing from it is still safe
+        // because every deletion is confirmed against a fresh read.
+        try {
+          await this.syncOnce();
+        } catch (err) {
+          // Not retried sooner: the next period looks at every Node again anyway.
+          this.o.logger.error({ err: redactSecrets(errorText(err)) }, 'node sync pass failed');
+        }
+        this.requeueAdoptions();
+        return 'done';
+      },
+      {
+        aggregationMs: 0,
+        periodMs: this.o.monitorPeriodMs,
+        retryMinMs: this.o.monitorPeriodMs,
+        retryMaxMs: this.o.monitorPeriodMs,
+        ready: () => this.o.informer.hasSynced(),
+        firstPass: 'period',
+      },
+    );
+    await loop.run(signal);
   }
 }
