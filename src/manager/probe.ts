@@ -12,7 +12,7 @@ export const PROBE_ENV = 'KUBE_ALICLOUD_TEST_PROBE';
 export const PROBE_NAME = 'test-probe';
 
 export function createProbeController(ctx: ControllerContext): Controller {
-  const identity = ctx.config.leaderElection.identity;
+  const identity = ctx.identity;
   const intervalMs = Number(process.env.KUBE_ALICLOUD_TEST_PROBE_INTERVAL_MS ?? 50);
   return {
     name: PROBE_NAME,

@@ -72,7 +72,8 @@ export async function startManager(config: ManagerConfig, deps: ManagerDeps): Pr
     });
     readiness.add('informers-synced', () => informers.hasSynced());
     const ctx: ControllerContext = {
-      config,
+      config: config.controllerConfig,
+      identity: config.leaderElection.identity,
       kubeConfig,
       kube,
       informers,

@@ -1,12 +1,12 @@
-// Composition of the disk controller from the manager's shared parts. The registry entry is
-// `disk: diskControllerFactory`.
+// The manager's entry for `--controllers=disk`: composes the controller from the process's shared
+// parts and the cluster scope. createDiskController is the same composition for the test harness.
 import type { Cloud } from '../../cloud/index.js';
 import type { EventRecorder } from '../../kube/events.js';
 import type { InformerFactory } from '../../kube/factory.js';
 import { Resources } from '../../kube/resources.js';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../util/log.js';
-import type { Controller, ControllerContext } from '../context.js';
+import type { ControllerFactory } from '../context.js';
 import { createDiskCloudPort } from './cloudport.js';
 import { DiskController } from './controller.js';
 import type { Claim, StorageClass, Volume } from './types.js';
@@ -19,14 +19,14 @@ export interface DiskSettings {
   /** cloud-config clusterID: the value of the ownership tag on every disk we create. */
   clusterId: string;
   region: string;
-  /** cloud-config zoneId; else the controller's zone from instance metadata. */
+  /** The controller's zone (cloud-config zoneId, ALIYUN_ZONE or metadata, resolved at start-up). */
   zoneId?: string;
   workers?: number;
 }
 
 export interface DiskDeps {
   settings: DiskSettings;
-  cloud: Pick<Cloud, 'ecs' | 'metadata'>;
+  cloud: Pick<Cloud, 'ecs'>;
   informers: InformerFactory;
   recorder: EventRecorder;
   logger: Logger;
@@ -37,7 +37,6 @@ export interface DiskDeps {
 
 export function createDiskController(deps: DiskDeps): DiskController {
   const { settings, cloud } = deps;
-  let zone: Promise<string> | undefined;
   return new DiskController({
     client: deps.informers.client,
     claims: deps.informers.informer<Claim>(Resources.persistentvolumeclaims),
@@ -49,17 +48,15 @@ export function createDiskController(deps: DiskDeps): DiskController {
     zones: {
       client: deps.informers.client,
       instanceZone: async (id) => (await cloud.ecs.describeInstancesByIds([id]))[0]?.ZoneId,
-      defaultZone: () => {
-        if (settings.zoneId) return Promise.resolve(settings.zoneId);
-        // Cached once it succeeds; a failed lookup is retried by the next reconcile.
-        zone ??= cloud.metadata.zoneId().catch((err: unknown) => {
-          zone = undefined;
-          throw new Error('no zoneId in the StorageClass or cloud-config, and instance metadata has none', {
-            cause: err,
-          });
-        });
-        return zone;
-      },
+      // Settled at start-up (cloud-config zoneId, ALIYUN_ZONE or metadata); not asked again.
+      defaultZone: () =>
+        settings.zoneId
+          ? Promise.resolve(settings.zoneId)
+          : Promise.reject(
+              new Error(
+                'no zoneId in the StorageClass or cloud-config, and instance metadata had none at start-up',
+              ),
+            ),
     },
     clusterId: settings.clusterId,
     regionId: settings.region,
@@ -69,13 +66,14 @@ export function createDiskController(deps: DiskDeps): DiskController {
   });
 }
 
-/** The manager registry's factory for `--controllers=disk`. */
-export function diskControllerFactory(ctx: ControllerContext): Controller {
+/** The manager's entry for `--controllers=disk`. */
+export const diskController: ControllerFactory = (ctx) => {
+  const { cluster } = ctx.config;
   const controller = createDiskController({
     settings: {
-      clusterId: ctx.config.cloud.clusterId,
-      region: ctx.config.cloud.region,
-      ...(ctx.config.cloud.zoneId ? { zoneId: ctx.config.cloud.zoneId } : {}),
+      clusterId: cluster.clusterId,
+      region: cluster.region,
+      ...(cluster.zoneId ? { zoneId: cluster.zoneId } : {}),
     },
     cloud: ctx.cloud,
     informers: ctx.informers,
@@ -84,4 +82,4 @@ export function diskControllerFactory(ctx: ControllerContext): Controller {
     registry: ctx.registry,
   });
   return { name: 'disk', run: (signal) => controller.run(signal) };
-}
+};
