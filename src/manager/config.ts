@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { registerSecret } from '../util/secrets.js';
-import type { ControllerConfig } from '../controllers/context.js';
+import type { ClusterScope, ControllerConfig } from '../controllers/context.js';
 import { parseNodeNameType, type NodeNameType } from '../controllers/node/register.js';
 import { loadCloudConfig, type CloudFileConfig } from './cloudconfig.js';
 import { selectControllers } from './controllers.js';
@@ -27,15 +27,8 @@ export interface MetadataSource {
 export type { NodeNameType };
 export type Source = 'flag' | 'cloud-config' | 'env' | 'metadata' | 'default';
 
-export interface CloudSettings {
-  region: string;
-  zoneId?: string;
-  vpcId?: string;
-  /** Raw vswitch setting (`vsw-1` or `zone:vsw,...`). */
-  vswitchId?: string;
-  routerId?: string;
-  routeTableIds: readonly string[];
-  clusterId: string;
+/** The cluster scope the controllers see (region, zone, VPC, vswitch, router, tables, cluster id), plus the rest. */
+export interface CloudSettings extends Omit<ClusterScope, 'clusterCidrs'> {
   nodeNameType: NodeNameType;
   accessKeyId?: string;
   accessKeySecret?: string;
@@ -50,7 +43,6 @@ export interface CloudSettings {
   endpoints: { ecs?: string; vpc?: string; slb?: string };
   qps: { ecs?: number; vpc?: number; slb?: number };
   actionQps: { ecs?: number; vpc?: number; slb?: number };
-  dryRun: boolean;
   /** Where each resolved value came from (logged at startup, useful when metadata filled a gap). */
   sources: Readonly<Record<string, Source>>;
 }

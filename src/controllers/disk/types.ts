@@ -1,5 +1,6 @@
 // The slices of StorageClass, PersistentVolumeClaim, PersistentVolume and Node the disk
 // controller reads and writes. Plain data, so the pure modules can build and test them.
+import type { ObjectReference } from '../../kube/events.js';
 import type { KubeObject, ObjectMeta } from '../../kube/types.js';
 import { TAG_CLUSTER_ID, TAG_PV_NAME, TAG_PVC_NAME, TAG_PVC_NAMESPACE } from '../../cloud/ownership.js';
 
@@ -90,14 +91,8 @@ export interface Claim extends KubeObject {
   };
 }
 
-export interface ClaimRef {
-  apiVersion?: string;
-  kind?: string;
-  namespace?: string;
-  name?: string;
-  uid?: string;
-  resourceVersion?: string;
-}
+/** A PV's spec.claimRef is a plain object reference. */
+export type ClaimRef = ObjectReference;
 
 export interface NodeSelectorTerm {
   matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
