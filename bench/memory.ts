@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fromEcs } from '../src/controllers/node/plan/instance.js';
+import { fromEcs } from '../src/controllers/node/cloudport.js';
 import { addressesFor, labelsFor } from '../src/controllers/node/plan/modifiers.js';
 import type { Node } from '../src/controllers/node/types.js';
 import { createInstance, startAlicloudEmulator } from '../src/emulator/alicloud/index.js';

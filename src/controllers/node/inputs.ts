@@ -5,11 +5,13 @@
 // name as an instance id, the private IPs, the hostname. Every method must find exactly one
 // instance; two candidates is "ambiguous", never a guess (kube-aliyun's batch lookup broke on
 // more than one node; ours keys every candidate independently).
-import { isIPv4 } from 'node:net';
+import { parseIPv4 } from '../../util/ipv4.js';
 import type { NodeNameType } from './types.js';
 import type { CloudInstance } from './plan/instance.js';
 import { parseProviderId } from '../providerid.js';
 import type { Node } from './types.js';
+
+const isIPv4Text = (text: string): boolean => parseIPv4(text) !== undefined;
 
 export interface LookupKeys {
   /** From providerID (authoritative) or, in auto/instance-id mode, the node name. */
@@ -28,12 +30,12 @@ export function lookupKeys(node: Node, mode: NodeNameType): LookupKeys {
   const name = node.metadata?.name ?? '';
   const addrs = node.status?.addresses ?? [];
   const ips = uniq([
-    ...(isIPv4(name) ? [name] : []),
-    ...addrs.filter((a) => a.type === 'InternalIP' && isIPv4(a.address)).map((a) => a.address),
+    ...(isIPv4Text(name) ? [name] : []),
+    ...addrs.filter((a) => a.type === 'InternalIP' && isIPv4Text(a.address)).map((a) => a.address),
   ]);
   const hosts = uniq(
     [name, ...addrs.filter((a) => a.type === 'Hostname').map((a) => a.address)]
-      .filter((h) => h && !isIPv4(h))
+      .filter((h) => h && !isIPv4Text(h))
       .flatMap((h) => hostForms(h)),
   );
   const byName = INSTANCE_NAME.test(name) ? name : undefined;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Labels, parseNodeNameType } from '../../../src/controllers/node/types.js';
 import { TAINT_SHUTDOWN, TAINT_UNINITIALIZED } from '../../../src/kube/labels.js';
-import { fromEcs } from '../../../src/controllers/node/plan/instance.js';
+import { fromEcs } from '../../../src/controllers/node/cloudport.js';
 import { kubeletLiveness } from '../../../src/controllers/node/plan/liveness.js';
 import { InstanceIndex, lookupKeys, matchInstance } from '../../../src/controllers/node/inputs.js';
 import {

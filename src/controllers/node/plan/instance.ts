@@ -1,5 +1,5 @@
-// The cloud's view of one instance, flattened from DescribeInstances to what Node facts need.
-import type { EcsInstance } from '../../../cloud/ecs.js';
+// The cloud's view of one instance, flattened from DescribeInstances (by the cloud port) to what
+// Node facts need.
 
 export interface CloudInstance {
   id: string;
@@ -34,38 +34,4 @@ export function isStopped(inst: CloudInstance): boolean {
 
 export function isRunning(inst: CloudInstance): boolean {
   return inst.status === 'Running';
-}
-
-type RawInstance = EcsInstance & { SpotStrategy?: string };
-
-const nonEmpty = (xs: (string | undefined)[] | undefined): string[] =>
-  (xs ?? []).filter((x): x is string => typeof x === 'string' && x.length > 0);
-
-export function fromEcs(raw: EcsInstance, fallbackRegion: string): CloudInstance {
-  const r = raw as RawInstance;
-  const tags: Record<string, string> = {};
-  for (const t of r.Tags?.Tag ?? []) {
-    const k = t.TagKey ?? t.Key;
-    if (k) tags[k] = t.TagValue ?? t.Value ?? '';
-  }
-  const primary =
-    r.NetworkInterfaces?.NetworkInterface?.find((n) => n.Type === 'Primary') ??
-    r.NetworkInterfaces?.NetworkInterface?.[0];
-  const eip = r.EipAddress?.IpAddress;
-  return {
-    id: r.InstanceId,
-    region: r.RegionId || fallbackRegion,
-    ...(r.ZoneId ? { zone: r.ZoneId } : {}),
-    ...(r.InstanceType ? { instanceType: r.InstanceType } : {}),
-    ...(r.Status ? { status: r.Status } : {}),
-    ...((r.HostName ?? r.Hostname) ? { hostName: r.HostName ?? r.Hostname } : {}),
-    privateIps: nonEmpty(r.VpcAttributes?.PrivateIpAddress?.IpAddress),
-    innerIps: nonEmpty(r.InnerIpAddress?.IpAddress),
-    publicIps: nonEmpty(r.PublicIpAddress?.IpAddress),
-    ...(eip ? { eip } : {}),
-    ...(primary?.NetworkInterfaceId ? { primaryEniId: primary.NetworkInterfaceId } : {}),
-    ...(r.InstanceChargeType ? { chargeType: r.InstanceChargeType } : {}),
-    ...(r.SpotStrategy ? { spotStrategy: r.SpotStrategy } : {}),
-    tags,
-  };
 }

@@ -11,7 +11,8 @@
 // current Node. The marker is what lets a restarted controller find routes of Nodes deleted
 // while it was down; the instance rule adopts routes made by older controllers.
 
-const MARKER = 'kube-alicloud/route';
+import { ROUTE_ENTRY_NAME_PREFIX, ROUTE_MARKER as MARKER } from '../../../cloud/ownership.js';
+
 /** The VPC rejects names and descriptions longer than these. */
 const MAX_DESCRIPTION = 256;
 const MAX_NAME = 128;
@@ -27,7 +28,7 @@ export function routeDescription(owner: RouteOwner): string {
 
 /** Route entry names must start with a letter; node names may start with a digit (IP-named nodes). */
 export function routeEntryName(nodeName: string): string {
-  return `k8s-${nodeName}`.slice(0, MAX_NAME);
+  return `${ROUTE_ENTRY_NAME_PREFIX}${nodeName}`.slice(0, MAX_NAME);
 }
 
 export function parseRouteOwner(description: string | undefined): RouteOwner | undefined {
