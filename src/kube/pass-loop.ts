@@ -119,6 +119,8 @@ export class PassLoop {
   }
 
   private waitForWork(ms: number, ready: () => boolean, signal: AbortSignal): Promise<'event' | 'timer'> {
+    // Aborted while the pass ran: the abort event has fired already and would never wake us.
+    if (signal.aborted) return Promise.resolve('timer');
     // A change that arrived during the pass: gather and run again (once the cache allows).
     if (this.dirty && ready()) return Promise.resolve('event');
     return new Promise((resolve) => {

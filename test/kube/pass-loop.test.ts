@@ -161,6 +161,22 @@ describe('kube/pass-loop', () => {
     assert.equal(h.runs.length, 1);
   });
 
+  it('stops when aborted by the pass itself (the abort event fired before the loop waits)', async () => {
+    const ac = new AbortController();
+    const loop = new PassLoop(
+      async () => {
+        ac.abort();
+        return 'done';
+      },
+      { aggregationMs: 0, periodMs: 3_600_000, retryMinMs: 1, retryMaxMs: 1 },
+    );
+    const outcome = await Promise.race([
+      loop.run(ac.signal).then(() => 'stopped'),
+      new Promise((r) => setTimeout(() => r('hung'), 2_000)),
+    ]);
+    assert.equal(outcome, 'stopped');
+  });
+
   it('refuses nonsense timing', () => {
     assert.throws(
       () => new PassLoop(async () => 'done', { aggregationMs: 0, periodMs: 0, retryMinMs: 1, retryMaxMs: 1 }),
