@@ -5,8 +5,8 @@
 // routes) is converged by the real manager first, and every other SLB, VServer group, route
 // entry and Service is a copy of those with the names, ids and addresses substituted. So the
 // clones stay byte-identical to the controllers' output whatever the controllers' format is.
-import { fromEcs } from '../src/controllers/node/instance.js';
-import { addressesFor, labelsFor } from '../src/controllers/node/modifiers.js';
+import { fromEcs } from '../src/controllers/node/cloudport.js';
+import { addressesFor, labelsFor } from '../src/controllers/node/plan/modifiers.js';
 import type { Node } from '../src/controllers/node/types.js';
 import { defaultLoadBalancerName } from '../src/controllers/service/model/naming.js';
 import type { AlicloudEmulator } from '../emulators/alicloud/index.js';

@@ -6,10 +6,10 @@
 //   npx tsx bench/routes.ts [--nodes 1000] [--transition-ms 200]
 import { randomBytes } from 'node:crypto';
 import { createCloud } from '../src/cloud/index.js';
-import { createRoutePort, VPC_ROUTE_LIMITS } from '../src/controllers/route/cloudport.js';
+import { createRoutePort, VPC_ROUTE_LIMITS } from '../src/controllers/route/cloudport/adapter.js';
 import { RouteController, type RouteNode } from '../src/controllers/route/controller.js';
 import { resolveRouteTables } from '../src/controllers/route/inputs.js';
-import { parseClusterCidrs } from '../src/controllers/route/model.js';
+import { parseClusterCidrs } from '../src/controllers/route/model/index.js';
 import { createInstance, startAlicloudEmulator } from '../emulators/alicloud/index.js';
 import { silentLogger } from '../src/util/log.js';
 

@@ -8,7 +8,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import PopCore from '@alicloud/pop-core';
 import type { Logger } from '../util/log.js';
 import { redactValue } from '../util/secrets.js';
-import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
+import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from '../util/backoff.js';
 import type { CredentialProvider } from './credentials.js';
 import { CloudError, isThrottlingCode, toCloudError, type ProductName } from './errors.js';
 import { PRODUCTS } from './endpoints.js';

@@ -11,6 +11,7 @@ import { registerSecret } from '../util/secrets.js';
 import type { Logger } from '../util/log.js';
 import { MetadataClient } from './metadata.js';
 import { systemClock, type Clock } from './timing.js';
+import { errorText } from '../util/errors.js';
 
 export interface Credentials {
   accessKeyId: string;
@@ -128,7 +129,7 @@ export class StsCredentialProvider implements CredentialProvider {
       // A failed refresh is tolerable while the old credentials are still valid.
       if (this.current?.expiresAt !== undefined && now < this.current.expiresAt) {
         this.opts.logger?.warn(
-          { err: err instanceof Error ? err.message : String(err) },
+          { err: errorText(err) },
           'STS credential refresh failed; using current credentials',
         );
         return this.current;
@@ -240,7 +241,7 @@ export class CredentialChain implements CredentialProvider {
     try {
       await sts.getCredentials();
     } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
+      const why = errorText(err);
       throw new Error(
         `no Alibaba Cloud credentials: none in config, env or ${dir ?? 'a credentials dir'}, and no RAM role via metadata (${why})`,
         { cause: err },

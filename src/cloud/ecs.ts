@@ -18,7 +18,8 @@ import type {
   RequestIdResponse,
   TagResource,
 } from './ecs-types.js';
-import { chunk, collectByPageNumber, collectByToken } from './pagination.js';
+import { chunk } from '../util/chunk.js';
+import { collectByPageNumber, collectByToken } from './pagination.js';
 import { indexed, jsonList, tagParams, type Tag } from './params.js';
 
 export type * from './ecs-types.js';

@@ -3,7 +3,7 @@
 // plus metadata, the credential chain and metrics.
 import type { Registry } from 'prom-client';
 import { createLogger, type Logger } from '../util/log.js';
-import type { RetryPolicy } from './backoff.js';
+import type { RetryPolicy } from '../util/backoff.js';
 import { RpcClient } from './client.js';
 import { CredentialChain, type CredentialProvider } from './credentials.js';
 import { EcsApi } from './ecs.js';
@@ -29,9 +29,9 @@ export {
   type CredentialSource,
 } from './credentials.js';
 export { createCloudMetrics, type CloudMetrics } from './metrics.js';
-export { collectByPageNumber, collectByToken, chunk } from './pagination.js';
+export { collectByPageNumber, collectByToken } from './pagination.js';
 export type { Tag } from './params.js';
-export type { RetryPolicy } from './backoff.js';
+export type { RetryPolicy } from '../util/backoff.js';
 export * as ownership from './ownership.js';
 
 export interface CloudConfig {

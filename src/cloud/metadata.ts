@@ -9,6 +9,7 @@
 // answers plain reads, so a failed token request falls back to them for a minute before the
 // token is tried again.
 import { registerSecret } from '../util/secrets.js';
+import { errorText } from '../util/errors.js';
 
 export const DEFAULT_METADATA_ENDPOINT = 'http://100.100.100.200';
 export const TOKEN_HEADER = 'X-aliyun-ecs-metadata-token';
@@ -112,7 +113,7 @@ export class MetadataClient {
         last = err;
       }
     }
-    const why = last instanceof Error ? last.message : String(last);
+    const why = errorText(last);
     throw new MetadataError(`metadata ${key}: unreachable at ${this.endpoint} (${why})`);
   }
 

@@ -9,7 +9,11 @@
 //   - `kubernetes.reused.by.user` = `true` on a user-provided LB we attached to; such LBs are never deleted.
 //   Listener Description and VServerGroupName are `k8s/<port>/<svc>/<namespace>/<clusterId>`;
 //   anything that does not parse that way is user-managed.
-// Disks and routes: see the disk and route controllers for their markers.
+//
+// VPC route entries carry no tags, so the route controller marks its entries in text instead:
+//   - Description `kube-alicloud/route cluster=<clusterId> node=<nodeName>`: how a restarted
+//     controller finds this cluster's entries (the full rule is in route/model/ownership.ts).
+//   - Name `k8s-<nodeName>` (entry names must start with a letter; node names may not).
 
 export const TAG_DO_NOT_DELETE = 'kubernetes.do.not.delete';
 export const TAG_CLUSTER_ID = 'ack.aliyun.com';
@@ -19,6 +23,10 @@ export const DEFAULT_CLUSTER_ID = 'clusterid';
 export const OWNED_NAME_PREFIX = 'k8s';
 /** The CCM adds marker tags only while an LB has fewer tags than this. */
 export const MAX_TAGS_FOR_MARKERS = 10;
+
+/** First word of the Description of every route entry the route controller writes. */
+export const ROUTE_MARKER = 'kube-alicloud/route';
+export const ROUTE_ENTRY_NAME_PREFIX = 'k8s-';
 
 // Disks (see the disk controller and the FlexVolume driver):
 //   - `ack.aliyun.com` = cluster id on every disk the provisioner creates: the driver attaches it.

@@ -55,10 +55,3 @@ export async function collectByToken<I>(
   }
   throw new Error(`pagination did not finish within ${maxPages} pages`);
 }
-
-/** Split `items` into chunks of at most `size` (APIs cap id lists, e.g. 100 InstanceIds). */
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}

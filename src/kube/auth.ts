@@ -9,6 +9,7 @@ import { Agent as HttpsAgent, type AgentOptions, type RequestOptions } from 'nod
 import type { ClientNodeConfig } from './config.js';
 import { KubeApiError } from './errors.js';
 import { registerSecret } from '../util/secrets.js';
+import { errorText } from '../util/errors.js';
 
 export interface RequestAuth {
   agent: HttpAgent;
@@ -116,6 +117,6 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 }
 
 function firstLine(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
+  const msg = errorText(err);
   return msg.split('\n').find((l) => l.trim()) ?? 'failed';
 }

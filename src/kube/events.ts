@@ -10,7 +10,7 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from '../util/log.js';
 import { silentLogger } from '../util/log.js';
 import { redactSecrets } from '../util/secrets.js';
-import { realClock, type Clock } from './clock.js';
+import { realClock, type Clock } from '../util/clock.js';
 import { isNotFound } from './errors.js';
 import { microTime } from './lease.js';
 import { RequestLimiter } from './limiter.js';

@@ -1,7 +1,7 @@
 // One informer per (resource, namespace, selectors) for the whole process, so four controllers
 // watching Nodes cost one list/watch, not four.
 import type { Logger } from '../util/log.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../util/clock.js';
 import { Informer } from './informer.js';
 import type { ResourceRef } from './resources.js';
 import type { KubeClient } from './rest.js';

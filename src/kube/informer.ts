@@ -5,14 +5,15 @@
 // empties the cache — "could not list" must not look like "everything was deleted".
 import type { Logger } from '../util/log.js';
 import { silentLogger } from '../util/log.js';
-import { delayFor } from './backoff.js';
-import { realClock, sleep, type Clock } from './clock.js';
+import { delayFor } from '../util/backoff.js';
+import { realClock, sleep, type Clock } from '../util/clock.js';
 import { KubeApiError, isGone } from './errors.js';
 import { projectionFor } from './projection.js';
 import { apiVersionOf, collectionPath, type ResourceRef } from './resources.js';
 import type { KubeClient } from './rest.js';
 import { IndexedStore, type IndexFunc } from './store.js';
 import { keyOf, type KubeObject, type WatchEvent } from './types.js';
+import { errorText } from '../util/errors.js';
 
 export interface EventHandlers<T> {
   add?(obj: T): void;
@@ -318,5 +319,5 @@ function errorFromEvent(ev: WatchEvent<KubeObject>): KubeApiError {
 }
 
 function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return errorText(err);
 }

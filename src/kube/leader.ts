@@ -9,7 +9,7 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from '../util/log.js';
 import { silentLogger } from '../util/log.js';
-import { realClock, sleep, type Clock, type TimerHandle } from './clock.js';
+import { realClock, sleep, type Clock, type TimerHandle } from '../util/clock.js';
 import { isAlreadyExists, isConflict } from './errors.js';
 import { microTime, type Lease, type LeaseStore } from './lease.js';
 import { gauge } from './metrics.js';

@@ -1,7 +1,7 @@
 // Write helpers that never clobber someone else's change: status via merge patch on the status
 // subresource, finalizers via JSON patch guarded by a resourceVersion test (retried on a fresh
 // read), and "modifier" updates re-applied to a fresh read inside conflict retry.
-import { realClock, sleep, type Clock } from './clock.js';
+import { realClock, sleep, type Clock } from '../util/clock.js';
 import { isConflict, isInvalid, isNotFound } from './errors.js';
 import type { ResourceRef } from './resources.js';
 import { ContentType, type KubeClient } from './rest.js';

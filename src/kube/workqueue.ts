@@ -2,8 +2,8 @@
 // always reads the latest cached state; a key queued twice is processed once; a key is never
 // handed to two workers at once — re-adding it while it is processing queues it for after done().
 import type { Registry } from 'prom-client';
-import { ExponentialBackoff, type BackoffOptions } from './backoff.js';
-import { realClock, type Clock, type TimerHandle } from './clock.js';
+import { ExponentialBackoff, type BackoffOptions } from '../util/backoff.js';
+import { realClock, type Clock, type TimerHandle } from '../util/clock.js';
 import { counter, gauge, histogram } from './metrics.js';
 
 export interface WorkQueueOptions {

@@ -5,7 +5,8 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { registerSecret } from '../util/secrets.js';
-import { parseNodeNameType, type NodeNameType } from '../controllers/node/constants.js';
+import type { ClusterScope, ControllerConfig } from '../controllers/context.js';
+import { parseNodeNameType, type NodeNameType } from '../controllers/node/register.js';
 import { loadCloudConfig, type CloudFileConfig } from './cloudconfig.js';
 import { selectControllers } from './controllers.js';
 import { FlagError, type Flags } from './flags.js';
@@ -26,15 +27,8 @@ export interface MetadataSource {
 export type { NodeNameType };
 export type Source = 'flag' | 'cloud-config' | 'env' | 'metadata' | 'default';
 
-export interface CloudSettings {
-  region: string;
-  zoneId?: string;
-  vpcId?: string;
-  /** Raw vswitch setting (`vsw-1` or `zone:vsw,...`). */
-  vswitchId?: string;
-  routerId?: string;
-  routeTableIds: readonly string[];
-  clusterId: string;
+/** The cluster scope the controllers see (region, zone, VPC, vswitch, router, tables, cluster id), plus the rest. */
+export interface CloudSettings extends Omit<ClusterScope, 'clusterCidrs'> {
   nodeNameType: NodeNameType;
   accessKeyId?: string;
   accessKeySecret?: string;
@@ -49,7 +43,6 @@ export interface CloudSettings {
   endpoints: { ecs?: string; vpc?: string; slb?: string };
   qps: { ecs?: number; vpc?: number; slb?: number };
   actionQps: { ecs?: number; vpc?: number; slb?: number };
-  dryRun: boolean;
   /** Where each resolved value came from (logged at startup, useful when metadata filled a gap). */
   sources: Readonly<Record<string, Source>>;
 }
@@ -94,6 +87,8 @@ export interface ManagerConfig extends PassedThroughFlags {
     identity: string;
   };
   cloud: CloudSettings;
+  /** What the controllers are given: typed slices of the above, built once here. */
+  controllerConfig: ControllerConfig;
   /** One line per accepted setting that has no effect here (flags and cloud-config), logged at startup. */
   warnings: readonly string[];
 }
@@ -160,6 +155,7 @@ export async function resolveConfig(flags: Flags, opts: ResolveOptions): Promise
   const kubeconfig = flags.inCluster ? undefined : flags.kubeconfig;
   const master = flags.inCluster ? undefined : flags.master;
   const cloud = await resolveCloud(file, env, flags, opts.metadata);
+  const concurrentServiceSyncs = file.serviceMaxConcurrentReconciles ?? flags.concurrentServiceSyncs;
   const config: ManagerConfig = {
     kubeconfig,
     master,
@@ -178,7 +174,7 @@ export async function resolveConfig(flags: Flags, opts: ResolveOptions): Promise
       resourceNamespace: flags.leaseNamespace,
       identity: opts.identity ?? flags.instanceName ?? `${hostname()}_${randomUUID()}`,
     },
-    concurrentServiceSyncs: file.serviceMaxConcurrentReconciles ?? flags.concurrentServiceSyncs,
+    concurrentServiceSyncs,
     lbDriftCheckPeriodMs: flags.lbDriftCheckPeriodMs,
     routeReconciliationPeriodMs: flags.routeReconciliationPeriodMs,
     nodeMonitorPeriodMs: flags.nodeMonitorPeriodMs,
@@ -195,6 +191,43 @@ export async function resolveConfig(flags: Flags, opts: ResolveOptions): Promise
     maxConcurrentActions: flags.maxConcurrentActions,
     test: flags.test,
     cloud,
+    controllerConfig: {
+      cluster: {
+        clusterId: cloud.clusterId,
+        region: cloud.region,
+        ...(cloud.zoneId ? { zoneId: cloud.zoneId } : {}),
+        ...(cloud.vpcId ? { vpcId: cloud.vpcId } : {}),
+        ...(cloud.vswitchId ? { vswitchId: cloud.vswitchId } : {}),
+        ...(cloud.routerId ? { routerId: cloud.routerId } : {}),
+        routeTableIds: cloud.routeTableIds,
+        clusterCidrs,
+        dryRun: flags.dryRun,
+      },
+      route: {
+        enabled: flags.configureCloudRoutes,
+        reconcilePeriodMs: flags.routeReconciliationPeriodMs,
+        aggregationMs: flags.nodeEventAggregationWaitMs,
+      },
+      node: {
+        monitorPeriodMs: flags.nodeMonitorPeriodMs,
+        skipDisableSourceDestCheck: flags.skipDisableSourceDestCheck,
+        batchSize: flags.nodeReconcileBatchSize,
+        aggregationMs: flags.nodeEventAggregationWaitMs,
+        nameType: cloud.nodeNameType,
+        routesConfigured: flags.configureCloudRoutes && controllers.includes('route'),
+      },
+      service: {
+        workers: concurrentServiceSyncs,
+        maxConcurrentActions: flags.maxConcurrentActions,
+        driftCheckPeriodMs: flags.lbDriftCheckPeriodMs,
+        disablePublicSlb: cloud.disablePublicSlb,
+        ...(cloud.resourceGroupId ? { resourceGroupId: cloud.resourceGroupId } : {}),
+        ...(cloud.serviceBackendType ? { serviceBackendType: cloud.serviceBackendType } : {}),
+        ...(cloud.reusableLoadBalancers?.length
+          ? { reusableLoadBalancers: cloud.reusableLoadBalancers }
+          : {}),
+      },
+    },
     warnings,
   };
   return deepFreeze(config);
@@ -323,5 +356,7 @@ function deepFreeze<T>(obj: T): T {
 /** Config fields safe to log (no credentials). */
 export function describeConfig(c: ManagerConfig): Record<string, unknown> {
   const { accessKeyId: _id, accessKeySecret: _secret, ...cloud } = c.cloud;
-  return { ...c, cloud: { ...cloud, credentials: c.cloud.sources.credentials ?? 'chain' } };
+  // The controller slices repeat fields above; logging them twice would only add noise.
+  const { controllerConfig: _slices, ...rest } = c;
+  return { ...rest, cloud: { ...cloud, credentials: c.cloud.sources.credentials ?? 'chain' } };
 }

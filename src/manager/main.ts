@@ -11,6 +11,7 @@ import { FlagError, parseFlags } from './flags.js';
 import { createProbeController, PROBE_ENV, PROBE_NAME } from './probe.js';
 import { controllerFactories, PRODUCT_CONTROLLERS, type ControllerFactory } from './registry.js';
 import { startManager } from './run.js';
+import { errorText } from '../util/errors.js';
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const factories: Record<string, ControllerFactory> = { ...controllerFactories };
@@ -61,7 +62,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   try {
     handle = await startManager(config, { logger, factories, env });
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
+    const msg = errorText(err);
     process.stderr.write(`error: ${redactSecrets(msg.split('\n')[0] ?? msg)}\n`);
     return 1;
   }
@@ -79,7 +80,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`error: ${redactSecrets(err instanceof Error ? err.message : String(err))}\n`);
+    process.stderr.write(`error: ${redactSecrets(errorText(err))}\n`);
     process.exit(1);
   },
 );

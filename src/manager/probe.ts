@@ -5,14 +5,14 @@
 import { isNotFound } from '../kube/errors.js';
 import { Resources } from '../kube/resources.js';
 import { ContentType } from '../kube/rest.js';
-import { sleep, realClock } from '../kube/clock.js';
+import { sleep, realClock } from '../util/clock.js';
 import type { Controller, ControllerContext } from './registry.js';
 
 export const PROBE_ENV = 'KUBE_ALICLOUD_TEST_PROBE';
 export const PROBE_NAME = 'test-probe';
 
 export function createProbeController(ctx: ControllerContext): Controller {
-  const identity = ctx.config.leaderElection.identity;
+  const identity = ctx.identity;
   const intervalMs = Number(process.env.KUBE_ALICLOUD_TEST_PROBE_INTERVAL_MS ?? 50);
   return {
     name: PROBE_NAME,

@@ -2,18 +2,18 @@
 // controller; later controllers add their entry here. `--controllers` is validated against
 // these keys plus the four product names (so `--controllers=-disk` works before disk exists).
 import type { ControllerFactory } from '../controllers/context.js';
-import { nodeControllerFactory } from '../controllers/node/factory.js';
+import { nodeController } from '../controllers/node/register.js';
 import { serviceController } from '../controllers/service/register.js';
-import { routeControllerFactory } from '../controllers/route/factory.js';
-import { diskControllerFactory } from '../controllers/disk/index.js';
+import { routeController } from '../controllers/route/register.js';
+import { diskController } from '../controllers/disk/register.js';
 
 export type { Controller, ControllerContext, ControllerFactory } from '../controllers/context.js';
 
 export const controllerFactories: Record<string, ControllerFactory> = {
-  node: (ctx) => nodeControllerFactory(ctx),
+  node: nodeController,
   service: serviceController,
-  route: routeControllerFactory,
-  disk: diskControllerFactory,
+  route: routeController,
+  disk: diskController,
 };
 
 /** Product controllers that are valid names even before this build implements them. */

@@ -15,6 +15,7 @@ import type { Logger } from '../util/log.js';
 import type { ManagerConfig } from './config.js';
 import { startServing } from './serve.js';
 import type { Controller, ControllerContext, ControllerFactory } from './registry.js';
+import { errorText } from '../util/errors.js';
 
 export interface ManagerDeps {
   logger: Logger;
@@ -71,7 +72,8 @@ export async function startManager(config: ManagerConfig, deps: ManagerDeps): Pr
     });
     readiness.add('informers-synced', () => informers.hasSynced());
     const ctx: ControllerContext = {
-      config,
+      config: config.controllerConfig,
+      identity: config.leaderElection.identity,
       kubeConfig,
       kube,
       informers,
@@ -105,10 +107,7 @@ export async function startManager(config: ManagerConfig, deps: ManagerDeps): Pr
       controllers.map((c) =>
         c.run(signal).catch((err: unknown) => {
           if (signal.aborted) return;
-          logger.error(
-            { controller: c.name, err: err instanceof Error ? err.message : String(err) },
-            'controller failed; shutting down',
-          );
+          logger.error({ controller: c.name, err: errorText(err) }, 'controller failed; shutting down');
           fail(1);
         }),
       ),

@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import { LRUCache } from 'lru-cache';
 import type { KubeClient } from '../kube/rest.js';
 import type { Logger } from '../util/log.js';
+import { errorText } from '../util/errors.js';
 
 export interface UserInfo {
   username: string;
@@ -113,7 +114,7 @@ export function createDelegatedGuard(opts: DelegatedAuthOptions): RequestGuard {
     try {
       user = await authenticate(m[1]!);
     } catch (err) {
-      opts.logger?.warn({ err: err instanceof Error ? err.message : String(err) }, 'TokenReview failed');
+      opts.logger?.warn({ err: errorText(err) }, 'TokenReview failed');
       return { allowed: false, status: 401, message: 'Unauthorized: the token could not be reviewed' };
     }
     if (!user) return { allowed: false, status: 401, message: 'Unauthorized' };
@@ -127,10 +128,7 @@ export function createDelegatedGuard(opts: DelegatedAuthOptions): RequestGuard {
         message: `Forbidden: user "${user.username}" cannot ${verb} path "${path}"${d.reason ? `: ${d.reason}` : ''}`,
       };
     } catch (err) {
-      opts.logger?.warn(
-        { err: err instanceof Error ? err.message : String(err) },
-        'SubjectAccessReview failed',
-      );
+      opts.logger?.warn({ err: errorText(err) }, 'SubjectAccessReview failed');
       return { allowed: false, status: 500, message: 'Internal Server Error: authorization unavailable' };
     }
   };

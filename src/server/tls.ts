@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { selfSignedCertificate, type CertificatePair } from './selfsigned.js';
+import { errorText } from '../util/errors.js';
 
 export class TlsConfigError extends Error {
   override name = 'TlsConfigError';
@@ -37,7 +38,7 @@ function checkPair(pair: CertificatePair, where: string): CertificatePair {
     if (!x.checkPrivateKey(createPrivateKey(pair.key)))
       throw new Error('the private key does not match the certificate');
   } catch (err) {
-    throw new TlsConfigError(`${where}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new TlsConfigError(`${where}: ${errorText(err)}`);
   }
   return pair;
 }
@@ -47,7 +48,7 @@ function readPair(certFile: string, keyFile: string, flags: string): Certificate
   try {
     pair = { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
   } catch (err) {
-    throw new TlsConfigError(`${flags}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new TlsConfigError(`${flags}: ${errorText(err)}`);
   }
   return checkPair(pair, flags);
 }
@@ -107,7 +108,7 @@ export function servingCertificate(opts: TlsOptions): ServingCertificate {
         writeFileSync(keyFile, pair.key, { mode: 0o600 });
         writeFileSync(certFile, pair.cert, { mode: 0o644 });
       } catch (err) {
-        throw new TlsConfigError(`--cert-dir: ${err instanceof Error ? err.message : String(err)}`);
+        throw new TlsConfigError(`--cert-dir: ${errorText(err)}`);
       }
     }
     return { source: 'cert-dir', current: () => pair, reloadIfChanged: () => undefined };

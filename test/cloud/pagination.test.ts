@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { chunk, collectByPageNumber, collectByToken } from '../../src/cloud/pagination.js';
+import { chunk } from '../../src/util/chunk.js';
+import { collectByPageNumber, collectByToken } from '../../src/cloud/pagination.js';
 
 function numbered(total: number, reportTotal = true) {
   const all = Array.from({ length: total }, (_, i) => i);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { TokenBucket } from '../../src/cloud/ratelimit.js';
-import { backoffDelay, DEFAULT_RETRY } from '../../src/cloud/backoff.js';
+import { backoffDelay, DEFAULT_RETRY } from '../../src/util/backoff.js';
 
 function clockAt(start: number) {
   let now = start;

@@ -23,10 +23,10 @@ import { readSeedPod, resolveEnv, seedSecretCommand } from './seed.js';
 
 /** Permissions in deploy/rbac.yaml this scenario cannot exercise, each with the code path that needs it. */
 export const NOT_EXERCISED: Record<string, string> = {
-  'delete core/nodes': 'node controller: deletes a Node whose ECS instance was released (src/controllers/node/apply.ts)',
+  'delete core/nodes': 'node controller: deletes a Node whose ECS instance was released (src/controllers/node/kubeport.ts)',
   'patch core/events': 'event recorder: a repeated event bumps the count of the existing one (src/kube/events.ts)',
   'get core/services': 'status/finalizer writes re-read the Service after a 409 conflict (src/kube/patch.ts)',
-  'update core/nodes/status': 'node controller: writes addresses with update when the status changed (src/controllers/node/apply.ts)',
+  'update core/nodes/status': 'node controller: writes addresses with update when the status changed (src/controllers/node/kubeport.ts)',
   'create authentication.k8s.io/tokenreviews': 'secure port: a /metrics scrape with a bearer token (src/server/delegated.ts; exercised by test/manager/serving.test.ts)',
   'create authorization.k8s.io/subjectaccessreviews': 'secure port: may this user GET /metrics (src/server/delegated.ts; exercised by test/manager/serving.test.ts)',
 };

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { parseNodeNameType } from '../../src/controllers/node/constants.js';
-import { QUOTA_HINT } from '../../src/controllers/route/reasons.js';
+import { parseNodeNameType } from '../../src/controllers/node/types.js';
+import { QUOTA_HINT } from '../../src/controllers/route/events.js';
 
 const ROOT = process.cwd();
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');

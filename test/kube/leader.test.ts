@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ManualClock, flushMicrotasks } from '../../src/kube/clock.js';
+import { ManualClock, flushMicrotasks } from '../../src/util/clock.js';
 import { KubeApiError } from '../../src/kube/errors.js';
 import { LeaderElector, LeaderElectionConfigError, validateLeaderTiming } from '../../src/kube/leader.js';
 import type { Lease, LeaseStore } from '../../src/kube/lease.js';

@@ -11,7 +11,7 @@ import {
 } from '../../src/kube/patch.js';
 import { KubeApiError, isConflict } from '../../src/kube/errors.js';
 import { KubeEventRecorder, type CoreEvent } from '../../src/kube/events.js';
-import { ManualClock } from '../../src/kube/clock.js';
+import { ManualClock } from '../../src/util/clock.js';
 import { registerSecret } from '../../src/util/secrets.js';
 import type { KubeObject } from '../../src/kube/types.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
-import { ManualClock, flushMicrotasks } from '../../src/kube/clock.js';
+import { ManualClock, flushMicrotasks } from '../../src/util/clock.js';
 import { WorkQueue } from '../../src/kube/workqueue.js';
 import { runWorkers } from '../../src/kube/worker.js';
 import { RetryAfterError, ValidationError, outcomeOf } from '../../src/kube/outcome.js';

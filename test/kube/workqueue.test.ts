@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
-import { ManualClock, flushMicrotasks } from '../../src/kube/clock.js';
+import { ManualClock, flushMicrotasks } from '../../src/util/clock.js';
 import { WorkQueue } from '../../src/kube/workqueue.js';
-import { delayFor, ExponentialBackoff } from '../../src/kube/backoff.js';
+import { delayFor, ExponentialBackoff } from '../../src/util/backoff.js';
 
 describe('kube/workqueue', () => {
   it('de-duplicates keys while queued', async () => {

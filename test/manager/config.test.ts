@@ -6,7 +6,7 @@ import { parseDuration } from '../../src/manager/duration.js';
 import { FlagError, parseFlags } from '../../src/manager/flags.js';
 import { selectControllers } from '../../src/manager/controllers.js';
 import { CloudConfigError, parseCloudConfig } from '../../src/manager/cloudconfig.js';
-import { ConfigError, resolveConfig, type MetadataSource } from '../../src/manager/config.js';
+import { ConfigError, describeConfig, resolveConfig, type MetadataSource } from '../../src/manager/config.js';
 import { redactSecrets } from '../../src/util/secrets.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -329,6 +329,33 @@ describe('manager/config', () => {
     assert.deepEqual(c.controllers, ['disk', 'node', 'route', 'service']);
     assert.ok(Object.isFrozen(c) && Object.isFrozen(c.cloud) && Object.isFrozen(c.cloud.routeTableIds));
     assert.equal(redactSecrets('envSecret99'), '***');
+    // The controllers' slices carry the values resolved here (metadata included), no credentials,
+    // and the flags' own defaults: nothing is left for a controller to look up or default later.
+    const cc = c.controllerConfig;
+    assert.deepEqual(cc.cluster, {
+      clusterId: 'clusterid',
+      region: 'cn-hangzhou',
+      zoneId: 'cn-hangzhou-b',
+      vpcId: 'vpc-1',
+      vswitchId: 'vsw-meta',
+      routerId: 'vrt-1',
+      routeTableIds: ['vtb-1'],
+      clusterCidrs: ['10.2.0.0/16'],
+      dryRun: false,
+    });
+    assert.deepEqual(cc.route, { enabled: true, reconcilePeriodMs: 300_000, aggregationMs: 1_000 });
+    assert.deepEqual(cc.node, {
+      monitorPeriodMs: 300_000,
+      skipDisableSourceDestCheck: false,
+      batchSize: 100,
+      aggregationMs: 1_000,
+      nameType: 'hostname',
+    });
+    assert.equal(cc.service.workers, c.concurrentServiceSyncs);
+    assert.equal(cc.service.driftCheckPeriodMs, c.lbDriftCheckPeriodMs);
+    assert.ok(!JSON.stringify(cc).includes('envSecret99') && !JSON.stringify(cc).includes('AKIDenv1'));
+    assert.ok(Object.isFrozen(cc.cluster) && Object.isFrozen(cc.service));
+    assert.equal('controllerConfig' in describeConfig(c), false, 'logged once, not twice');
   });
 
   it('cloud-config wins over env; region from metadata when nowhere else', async () => {
@@ -347,6 +374,8 @@ describe('manager/config', () => {
     assert.equal(c.cloud.sources.region, 'metadata');
     assert.equal(c.cloud.clusterId, 'prod');
     assert.equal(c.concurrentServiceSyncs, 7);
+    assert.equal(c.controllerConfig.service.workers, 7, 'the service slice sees the cloud-config override');
+    assert.equal(c.controllerConfig.cluster.vpcId, 'vpc-file');
   });
 
   it('fails with one line naming the culprit', async () => {

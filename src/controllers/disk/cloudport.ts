@@ -3,9 +3,9 @@
 // the real facade and nothing else.
 import type { EcsApi, EcsDisk } from '../../cloud/ecs.js';
 import { readTagMap } from '../../cloud/params.js';
-import { DiskTags } from './constants.js';
-import type { DiskFacts } from './decide.js';
-import type { DesiredDisk } from './model.js';
+import { DiskTags } from './types.js';
+import type { DiskFacts } from './plan.js';
+import type { DesiredDisk } from './model/index.js';
 
 export interface ObservedDisk extends DiskFacts {
   diskId: string;

@@ -1,37 +1,27 @@
 // The disk controller loop: two work queues (claims by `ns/name`, volumes by name) fed by the
 // shared PVC, PV and StorageClass informers. Workers start only after every cache synced — a
 // PV reconciler that saw an empty claim cache would think every claim was deleted.
-import type { EventRecorder } from '../../kube/events.js';
 import type { Informer } from '../../kube/informer.js';
-import type { KubeClient } from '../../kube/rest.js';
 import { keyOf, splitKey } from '../../kube/types.js';
 import { runWorkers } from '../../kube/worker.js';
 import { WorkQueue } from '../../kube/workqueue.js';
 import type { Registry } from 'prom-client';
-import type { Logger } from '../../util/log.js';
-import type { DiskCloudPort } from './cloudport.js';
-import { Annotations, PROVISIONERS, PV_FINALIZER, Reasons } from './constants.js';
-import { classNameOf, nextClaimStep, provisionerFor } from './decide.js';
-import { expand } from './expand.js';
-import { bind, cleanup, getVolume, isOurVolume, provision, type ProvisionDeps } from './provision.js';
-import { reclaim, type ReclaimDeps } from './reclaim.js';
+import { Annotations, PROVISIONERS, PV_FINALIZER } from './types.js';
+import { Reasons } from './events.js';
+import { classNameOf, nextClaimStep, provisionerFor } from './plan.js';
+import { expand } from './apply/expand.js';
+import { bind, cleanup, getVolume, isOurVolume, provision, type ProvisionDeps } from './apply/provision.js';
+import { reclaim, type ReclaimDeps } from './apply/reclaim.js';
 import type { Claim, StorageClass, Volume } from './types.js';
-import type { ZoneSources } from './zones.js';
 
 /** Volume index: PVs by the `namespace/name` of the claim they reference. */
 const BY_CLAIM = 'disk-by-claim';
 
-export interface DiskControllerDeps {
-  client: KubeClient;
+/** What provisioning needs, plus the caches it is served from (cachedVolume is built from them). */
+export interface DiskControllerDeps extends Omit<ProvisionDeps, 'cachedVolume'> {
   claims: Informer<Claim>;
   volumes: Informer<Volume>;
   classes: Informer<StorageClass>;
-  port: DiskCloudPort;
-  recorder: EventRecorder;
-  logger: Logger;
-  zones: ZoneSources;
-  clusterId: string;
-  regionId: string;
   workers?: number;
   registry?: Registry;
   inUseRetryMs?: number;

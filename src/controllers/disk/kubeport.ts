@@ -4,7 +4,7 @@
 import { Resources } from '../../kube/resources.js';
 import { ContentType, type KubeClient } from '../../kube/rest.js';
 import { patchStatus } from '../../kube/patch.js';
-import { Annotations } from './constants.js';
+import { Annotations } from './types.js';
 import type { Claim, PvcCondition, Volume } from './types.js';
 
 export async function setVolumePhase(client: KubeClient, pv: Volume, phase: string): Promise<void> {

@@ -1,9 +1,9 @@
 // What the node controller needs from Alibaba Cloud, as a narrow port over the ECS facade, so
 // the controller logic is tested against the emulator through the same code the product runs.
 import type { Cloud } from '../../cloud/index.js';
-import { chunk } from '../../cloud/pagination.js';
-import type { DescribeInstancesResponse } from '../../cloud/ecs.js';
-import { fromEcs, type CloudInstance } from './instance.js';
+import { chunk } from '../../util/chunk.js';
+import type { DescribeInstancesResponse, EcsInstance } from '../../cloud/ecs.js';
+import type { CloudInstance } from './plan/instance.js';
 
 export interface NodeCloudPort {
   readonly region: string;
@@ -64,5 +64,39 @@ export function createNodeCloudPort(
     disableSourceDestCheck(eniId) {
       return cloud.ecs.setSourceDestCheck(eniId, false);
     },
+  };
+}
+
+type RawInstance = EcsInstance & { SpotStrategy?: string };
+
+const nonEmpty = (xs: (string | undefined)[] | undefined): string[] =>
+  (xs ?? []).filter((x): x is string => typeof x === 'string' && x.length > 0);
+
+export function fromEcs(raw: EcsInstance, fallbackRegion: string): CloudInstance {
+  const r = raw as RawInstance;
+  const tags: Record<string, string> = {};
+  for (const t of r.Tags?.Tag ?? []) {
+    const k = t.TagKey ?? t.Key;
+    if (k) tags[k] = t.TagValue ?? t.Value ?? '';
+  }
+  const primary =
+    r.NetworkInterfaces?.NetworkInterface?.find((n) => n.Type === 'Primary') ??
+    r.NetworkInterfaces?.NetworkInterface?.[0];
+  const eip = r.EipAddress?.IpAddress;
+  return {
+    id: r.InstanceId,
+    region: r.RegionId || fallbackRegion,
+    ...(r.ZoneId ? { zone: r.ZoneId } : {}),
+    ...(r.InstanceType ? { instanceType: r.InstanceType } : {}),
+    ...(r.Status ? { status: r.Status } : {}),
+    ...((r.HostName ?? r.Hostname) ? { hostName: r.HostName ?? r.Hostname } : {}),
+    privateIps: nonEmpty(r.VpcAttributes?.PrivateIpAddress?.IpAddress),
+    innerIps: nonEmpty(r.InnerIpAddress?.IpAddress),
+    publicIps: nonEmpty(r.PublicIpAddress?.IpAddress),
+    ...(eip ? { eip } : {}),
+    ...(primary?.NetworkInterfaceId ? { primaryEniId: primary.NetworkInterfaceId } : {}),
+    ...(r.InstanceChargeType ? { chargeType: r.InstanceChargeType } : {}),
+    ...(r.SpotStrategy ? { spotStrategy: r.SpotStrategy } : {}),
+    tags,
   };
 }

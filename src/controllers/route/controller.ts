@@ -1,15 +1,17 @@
 // The route controller loop: Node events mark the state dirty, bursts coalesce into one pass,
 // a pass is level-based (all Nodes × every managed table, one paged listing per table), and a
 // periodic pass catches changes made behind our back. Passes never overlap.
-import { applyPlan, abortableSleep, type TableOutcome } from './apply.js';
-import { codeOf } from './codes.js';
+import { applyPlan, type TableOutcome } from './apply/index.js';
+import { PassLoop } from '../../kube/pass-loop.js';
+import { errorText } from '../../util/errors.js';
+import { codeOf } from './cloudport/codes.js';
 import { diffRoutes, type RoutePlan } from './diff.js';
 import { RouteTableConfigError, type ResolvedTables } from './inputs.js';
-import { buildModel, podCidrOf, routeSkipReason, type NodeLike } from './model.js';
-import type { RouteCloudPort } from './port.js';
-import { RouteEvents } from './reasons.js';
-import type { Ipv4Cidr } from './cidr.js';
-import { computeVerdicts, type NetworkCondition, type NodeEvent } from './verdict.js';
+import { buildModel, podCidrOf, routeSkipReason, type NodeLike } from './model/index.js';
+import type { RouteCloudPort } from './cloudport/port.js';
+import { RouteEvents } from './events.js';
+import type { Ipv4Cidr } from '../../util/ipv4.js';
+import { computeVerdicts, type NetworkCondition, type NodeEvent } from './model/verdict.js';
 import type { Logger } from '../../util/log.js';
 import { redactSecrets } from '../../util/secrets.js';
 
@@ -82,19 +84,33 @@ export function routeRelevantChange(oldNode: RouteNode | undefined, newNode: Rou
 
 export class RouteController {
   private tables: ResolvedTables | undefined;
-  private dirty = true;
-  private wake: (() => void) | undefined;
   /** Warning keys already recorded per Node, so a standing problem is reported once, not every pass. */
   private reported = new Map<string, Set<string>>();
   private passes = 0;
+  private readonly loop: PassLoop;
   lastReport: PassReport | undefined;
 
-  constructor(private readonly deps: RouteControllerDeps) {}
+  constructor(private readonly deps: RouteControllerDeps) {
+    this.loop = new PassLoop(
+      async (_trigger, signal) => ((await this.runPass(signal)).incomplete ? 'retry' : 'done'),
+      {
+        aggregationMs: deps.aggregationMs,
+        periodMs: deps.periodMs,
+        retryMinMs: deps.retryMinMs ?? 1_000,
+        retryMaxMs: Math.max(deps.retryMinMs ?? 1_000, deps.retryMaxMs ?? 300_000),
+        ready: () => deps.nodes.synced(),
+        onPass: (o) => {
+          if (o.result === 'error')
+            this.deps.logger.error({ err: redactSecrets(errorText(o.error)) }, 'route pass failed');
+          this.deps.onPassOutcome?.(o.result === 'done' ? 'success' : 'backoff', o.seconds);
+        },
+      },
+    );
+  }
 
   /** Node add/update/delete handler: schedule a pass (coalesced). */
   notify(): void {
-    this.dirty = true;
-    this.wake?.();
+    this.loop.notify();
   }
 
   /**
@@ -120,64 +136,7 @@ export class RouteController {
         'cannot read the route tables yet; retrying with backoff',
       );
     }
-    const retryMin = this.deps.retryMinMs ?? 1_000;
-    const retryMax = Math.min(this.deps.retryMaxMs ?? 300_000, this.deps.periodMs);
-    let retryDelay = retryMin;
-    let nextPeriodic = Date.now() + this.deps.periodMs;
-
-    while (!signal.aborted) {
-      let retryAt = Infinity;
-      if (this.dirty && this.deps.nodes.synced()) {
-        this.dirty = false;
-        let report: PassReport | undefined;
-        const passStarted = Date.now();
-        try {
-          report = await this.runPass(signal);
-        } catch (err) {
-          if (signal.aborted) break;
-          this.deps.logger.error({ err: redactSecrets(String(err)) }, 'route pass failed');
-        }
-        this.deps.onPassOutcome?.(
-          !report || report.incomplete ? 'backoff' : 'success',
-          (Date.now() - passStarted) / 1000,
-        );
-        if (!report || report.incomplete) {
-          retryAt = Date.now() + retryDelay;
-          retryDelay = Math.min(retryDelay * 2, retryMax);
-        } else {
-          retryDelay = retryMin;
-        }
-        nextPeriodic = Date.now() + this.deps.periodMs;
-      }
-      // Sleep until an event, a retry, the period, or shutdown.
-      // Not synced yet: look again shortly rather than spinning on the dirty flag.
-      const until = Math.min(retryAt, nextPeriodic, this.deps.nodes.synced() ? Infinity : Date.now() + 100);
-      const waited = await this.waitForWork(Math.max(0, until - Date.now()), signal);
-      if (signal.aborted) break;
-      if (waited === 'event') {
-        // Let the rest of a burst (1000 Nodes joining) arrive before listing the tables.
-        await abortableSleep(this.deps.aggregationMs, signal).catch(() => undefined);
-      } else {
-        this.dirty = true;
-        if (Date.now() >= nextPeriodic) nextPeriodic = Date.now() + this.deps.periodMs;
-      }
-    }
-  }
-
-  private waitForWork(ms: number, signal: AbortSignal): Promise<'event' | 'timer'> {
-    if (this.dirty && this.deps.nodes.synced()) return Promise.resolve('event');
-    return new Promise((resolve) => {
-      const done = (why: 'event' | 'timer') => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        this.wake = undefined;
-        resolve(why);
-      };
-      const onAbort = () => done('timer');
-      const timer = setTimeout(() => done('timer'), Math.min(ms, 2 ** 31 - 1));
-      this.wake = () => done('event');
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    await this.loop.run(signal);
   }
 
   /** One level-based pass over every managed table. Exposed for tests and the bench. */

@@ -4,9 +4,9 @@
 //    routed an aggregate or a spare CIDR to a node by hand;
 //  - a route someone else made for a CIDR we need is a conflict: reported, never deleted;
 //  - routes outside the cluster CIDR are never touched.
-import { cidrContains, formatCidr, parseCidr, type Ipv4Cidr } from './cidr.js';
-import type { DesiredRoute, RouteModel } from './model.js';
-import { parseRouteOwner } from './ownership.js';
+import { cidrContains, formatCidr, parseCidrMasked, type Ipv4Cidr } from '../../util/ipv4.js';
+import type { DesiredRoute, RouteModel } from './model/index.js';
+import { parseRouteOwner } from './model/ownership.js';
 
 /** A route entry as listed from the VPC (already narrowed to what decisions need). */
 export interface RemoteRoute {
@@ -99,7 +99,7 @@ export function diffRoutes(input: DiffInput): RoutePlan {
 
   const remote: ParsedRemote[] = [];
   for (const r of input.remote) {
-    const parsed = r.type === 'Custom' ? parseCidr(r.cidr) : undefined;
+    const parsed = r.type === 'Custom' ? parseCidrMasked(r.cidr) : undefined;
     // System entries, IPv6 and unparseable destinations are outside our remit entirely.
     if (parsed) remote.push({ ...r, parsed, ours: isOwnedRoute(r, parsed, ctx) });
   }
@@ -122,7 +122,7 @@ export function diffRoutes(input: DiffInput): RoutePlan {
   };
 
   for (const want of input.model.desired) {
-    const wantCidr = parseCidr(want.cidr)!;
+    const wantCidr = parseCidrMasked(want.cidr)!;
     const existing = byCidr.get(want.cidr);
     if (!existing) {
       plan.creates.push(want);

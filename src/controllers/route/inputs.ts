@@ -1,12 +1,12 @@
 // Which route tables the controller manages, decided once at startup. Sources, first wins:
-//   1. explicit tables: --route-table-ids / cloud-config routeTableIDs / ALIYUN_ROUTE_TABLE
+//   1. explicit tables: cloud-config routeTableIDs, else ALIYUN_ROUTE_TABLE (there is no flag)
 //   2. the VRouter in ALIYUN_ROUTER (kube-aliyun's setting): its tables
-//   3. the VPC (cloud-config vpcid, else instance metadata vpc-id): its tables
+//   3. the VPC (cloud-config vpcid, ALIYUN_VPC or metadata vpc-id, settled at start-up): its tables
 // Several tables are fine when named; a VPC or VRouter with several tables and none named is
 // an error that says how to name them, because guessing would route pods through one table
 // while the vswitches use another.
-import { codeOf } from './codes.js';
-import type { RouteCloudPort, RouteTableInfo } from './port.js';
+import { codeOf } from './cloudport/codes.js';
+import type { RouteCloudPort, RouteTableInfo } from './cloudport/port.js';
 
 export interface TableSources {
   /** From the flag or cloud-config `routeTableIDs` (comma-separated either way). */
@@ -29,7 +29,7 @@ export class RouteTableConfigError extends Error {
 }
 
 const HOW_TO_CHOOSE =
-  'name the tables to manage with cloud-config "routeTableIDs" (comma-separated), --route-table-ids, or ALIYUN_ROUTE_TABLE';
+  'name the tables to manage with cloud-config "routeTableIDs" (comma-separated) or ALIYUN_ROUTE_TABLE';
 
 export function splitIds(text: string | undefined): string[] {
   return [

@@ -5,7 +5,7 @@ import type { Informer } from '../../kube/informer.js';
 import { Resources } from '../../kube/resources.js';
 import { ContentType, type KubeClient } from '../../kube/rest.js';
 import { routeRelevantChange, type RouteNode } from './controller.js';
-import type { NetworkCondition } from './verdict.js';
+import type { NetworkCondition } from './model/verdict.js';
 
 export const NETWORK_UNAVAILABLE = 'NetworkUnavailable';
 

@@ -125,23 +125,15 @@ function firstVSwitch(raw: string | undefined): string | undefined {
 }
 
 export function serviceController(ctx: ControllerContext): Controller {
-  const c = ctx.config;
-  const vswitchId = firstVSwitch(c.cloud.vswitchId);
+  const { cluster, service } = ctx.config;
+  const vswitchId = firstVSwitch(cluster.vswitchId);
   const runnable = createServiceController({
     settings: {
-      clusterId: c.cloud.clusterId,
-      ...(c.cloud.vpcId ? { vpcId: c.cloud.vpcId } : {}),
+      ...service,
+      clusterId: cluster.clusterId,
+      ...(cluster.vpcId ? { vpcId: cluster.vpcId } : {}),
       ...(vswitchId ? { vswitchId } : {}),
-      ...(c.cloud.resourceGroupId ? { resourceGroupId: c.cloud.resourceGroupId } : {}),
-      ...(c.cloud.serviceBackendType ? { serviceBackendType: c.cloud.serviceBackendType } : {}),
-      disablePublicSlb: c.cloud.disablePublicSlb,
-      ...(c.cloud.reusableLoadBalancers?.length
-        ? { reusableLoadBalancers: c.cloud.reusableLoadBalancers }
-        : {}),
-      workers: c.concurrentServiceSyncs,
-      maxConcurrentActions: c.maxConcurrentActions,
-      driftCheckPeriodMs: c.lbDriftCheckPeriodMs,
-      dryRun: c.dryRun,
+      dryRun: cluster.dryRun,
     },
     cloud: ctx.cloud,
     informers: ctx.informers,

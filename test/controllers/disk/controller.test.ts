@@ -6,9 +6,9 @@ import { ContentType } from '../../../src/kube/rest.js';
 import { createInstance } from '../../../emulators/alicloud/index.js';
 import type { Volume } from '../../../src/controllers/disk/types.js';
 import { createDiskCloudPort } from '../../../src/controllers/disk/cloudport.js';
-import { PVC_FINALIZER } from '../../../src/controllers/disk/constants.js';
-import { desiredDisk } from '../../../src/controllers/disk/model.js';
-import { parseClassParameters } from '../../../src/controllers/disk/parameters.js';
+import { PVC_FINALIZER } from '../../../src/controllers/disk/types.js';
+import { desiredDisk } from '../../../src/controllers/disk/model/index.js';
+import { parseClassParameters } from '../../../src/controllers/disk/annotations.js';
 import { addFinalizer } from '../../../src/kube/patch.js';
 import { CLUSTER_ID, DiskHarness, ZONE, until } from './harness.js';
 

@@ -2,7 +2,7 @@
 // (shared informer factory, real event recorder, real signed cloud client).
 import assert from 'node:assert/strict';
 import { createCloud, type Cloud } from '../../../src/cloud/index.js';
-import { createDiskController, type DiskDeps } from '../../../src/controllers/disk/index.js';
+import { createDiskController, type DiskDeps } from '../../../src/controllers/disk/register.js';
 import type { Claim, StorageClass, Volume } from '../../../src/controllers/disk/types.js';
 import { startKubeEmulator, type KubeEmulator } from '../../../emulators/kube/index.js';
 import { KubeEventRecorder, type CoreEvent } from '../../../src/kube/events.js';

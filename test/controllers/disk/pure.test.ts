@@ -9,10 +9,15 @@ import {
   provisionerFor,
   reclaimVerdict,
   resizeMode,
-} from '../../../src/controllers/disk/decide.js';
-import { claimProblems, desiredDisk, desiredVolume, diskIdOf } from '../../../src/controllers/disk/model.js';
-import { parseClassParameters } from '../../../src/controllers/disk/parameters.js';
-import { bytesToGiB, diskSizeGiB, parseQuantity } from '../../../src/controllers/disk/size.js';
+} from '../../../src/controllers/disk/plan.js';
+import {
+  claimProblems,
+  desiredDisk,
+  desiredVolume,
+  diskIdOf,
+} from '../../../src/controllers/disk/model/index.js';
+import { parseClassParameters } from '../../../src/controllers/disk/annotations.js';
+import { bytesToGiB, diskSizeGiB, parseQuantity } from '../../../src/controllers/disk/model/size.js';
 import { assertAttachable } from '../../../src/flexvolume/ownership.js';
 import type { CloudDisk } from '../../../src/flexvolume/cloud/types.js';
 import type { Claim, StorageClass, Volume } from '../../../src/controllers/disk/types.js';

@@ -3,10 +3,11 @@
 // private IP or hostname; a Node with a providerID is never adopted; an unmatched one is warned once.
 import assert from 'node:assert/strict';
 import { createCloud, type Cloud } from '../../../src/cloud/index.js';
-import { createNodeWriter } from '../../../src/controllers/node/apply.js';
+import { createNodeWriter } from '../../../src/controllers/node/kubeport.js';
 import { createNodeCloudPort, type NodeCloudPort } from '../../../src/controllers/node/cloudport.js';
-import { Labels, NodeEvents, type NodeNameType } from '../../../src/controllers/node/constants.js';
-import { initNodes } from '../../../src/controllers/node/init.js';
+import { Labels, type NodeNameType } from '../../../src/controllers/node/types.js';
+import { NodeEvents } from '../../../src/controllers/node/events.js';
+import { initNodes } from '../../../src/controllers/node/controller/init.js';
 import { nodeMetrics } from '../../../src/controllers/node/metrics.js';
 import type { Node } from '../../../src/controllers/node/types.js';
 import { loadKubeConfig } from '../../../src/kube/config.js';

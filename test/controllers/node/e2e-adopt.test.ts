@@ -3,7 +3,7 @@
 // are adopted by the node controller; Nodes with a providerID are left alone; an unmatched one
 // gets one Warning, not one per pass.
 import assert from 'node:assert/strict';
-import { Labels } from '../../../src/controllers/node/constants.js';
+import { Labels } from '../../../src/controllers/node/types.js';
 import type { Node } from '../../../src/controllers/node/types.js';
 import {
   seedInstances,

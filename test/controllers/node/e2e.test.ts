@@ -1,6 +1,7 @@
 // End to end: the real controller-manager with --controllers=node against both emulators.
 import assert from 'node:assert/strict';
-import { Labels, TAINT_SHUTDOWN, TAINT_UNINITIALIZED } from '../../../src/controllers/node/constants.js';
+import { Labels } from '../../../src/controllers/node/types.js';
+import { TAINT_SHUTDOWN, TAINT_UNINITIALIZED } from '../../../src/kube/labels.js';
 import type { Node } from '../../../src/controllers/node/types.js';
 import { createInstance } from '../../../emulators/alicloud/index.js';
 import {

@@ -1,5 +1,5 @@
 // Builders for Node and instance fixtures shared by the node controller's unit tests.
-import type { CloudInstance } from '../../../src/controllers/node/instance.js';
+import type { CloudInstance } from '../../../src/controllers/node/plan/instance.js';
 import type { Node } from '../../../src/controllers/node/types.js';
 
 export function inst(id: string, over: Partial<CloudInstance> = {}): CloudInstance {

@@ -3,12 +3,13 @@
 // the cases where the uninitialized taint must stay.
 import assert from 'node:assert/strict';
 import { createCloud, type Cloud } from '../../../src/cloud/index.js';
-import { createNodeWriter } from '../../../src/controllers/node/apply.js';
+import { createNodeWriter } from '../../../src/controllers/node/kubeport.js';
 import { createNodeCloudPort, type NodeCloudPort } from '../../../src/controllers/node/cloudport.js';
-import { NodeEvents, TAINT_UNINITIALIZED } from '../../../src/controllers/node/constants.js';
-import { initNodes } from '../../../src/controllers/node/init.js';
+import { NodeEvents } from '../../../src/controllers/node/events.js';
+import { TAINT_UNINITIALIZED } from '../../../src/kube/labels.js';
+import { initNodes } from '../../../src/controllers/node/controller/init.js';
 import { nodeMetrics } from '../../../src/controllers/node/metrics.js';
-import { syncNodes } from '../../../src/controllers/node/sync.js';
+import { syncNodes } from '../../../src/controllers/node/controller/sync.js';
 import type { Node } from '../../../src/controllers/node/types.js';
 import { loadKubeConfig } from '../../../src/kube/config.js';
 import type { EventRecorder, EventType } from '../../../src/kube/events.js';

@@ -1,13 +1,10 @@
 // Pure decisions for adopting an untainted Node without providerID (kube-aliyun clusters).
 import assert from 'node:assert/strict';
-import {
-  Labels,
-  NodeEvents,
-  TAINT_SHUTDOWN,
-  TAINT_UNINITIALIZED,
-} from '../../../src/controllers/node/constants.js';
-import { needsAdoption } from '../../../src/controllers/node/modifiers.js';
-import { planAdopt } from '../../../src/controllers/node/plan.js';
+import { Labels } from '../../../src/controllers/node/types.js';
+import { NodeEvents } from '../../../src/controllers/node/events.js';
+import { TAINT_SHUTDOWN, TAINT_UNINITIALIZED } from '../../../src/kube/labels.js';
+import { needsAdoption } from '../../../src/controllers/node/plan/modifiers.js';
+import { planAdopt } from '../../../src/controllers/node/plan/index.js';
 import type { Node } from '../../../src/controllers/node/types.js';
 import { address, annotate, inst, node, provider, tainted } from './fixtures.js';
 

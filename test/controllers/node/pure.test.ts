@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  Labels,
-  parseNodeNameType,
-  TAINT_SHUTDOWN,
-  TAINT_UNINITIALIZED,
-} from '../../../src/controllers/node/constants.js';
-import { fromEcs } from '../../../src/controllers/node/instance.js';
-import { kubeletLiveness } from '../../../src/controllers/node/liveness.js';
-import { InstanceIndex, lookupKeys, matchInstance } from '../../../src/controllers/node/lookup.js';
+import { Labels, parseNodeNameType } from '../../../src/controllers/node/types.js';
+import { TAINT_SHUTDOWN, TAINT_UNINITIALIZED } from '../../../src/kube/labels.js';
+import { fromEcs } from '../../../src/controllers/node/cloudport.js';
+import { kubeletLiveness } from '../../../src/controllers/node/plan/liveness.js';
+import { InstanceIndex, lookupKeys, matchInstance } from '../../../src/controllers/node/inputs.js';
 import {
   addressesFor,
   labelsFor,
@@ -16,7 +12,7 @@ import {
   setLabels,
   removeTaint,
   addTaint,
-} from '../../../src/controllers/node/modifiers.js';
+} from '../../../src/controllers/node/plan/modifiers.js';
 import { formatProviderId, parseProviderId } from '../../../src/controllers/providerid.js';
 import { address, annotate, inst, node, provider, ready, tainted } from './fixtures.js';
 

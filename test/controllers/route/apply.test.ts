@@ -1,11 +1,11 @@
 // apply + inputs against the Alibaba Cloud emulator (real wire format, real per-table
 // serialisation and quota), observed through the emulator's state and call log.
 import assert from 'node:assert/strict';
-import { applyPlan } from '../../../src/controllers/route/apply.js';
+import { applyPlan } from '../../../src/controllers/route/apply/index.js';
 import { diffRoutes } from '../../../src/controllers/route/diff.js';
 import { resolveRouteTables } from '../../../src/controllers/route/inputs.js';
-import { buildModel, parseClusterCidrs, type NodeLike } from '../../../src/controllers/route/model.js';
-import { routeDescription } from '../../../src/controllers/route/ownership.js';
+import { buildModel, parseClusterCidrs, type NodeLike } from '../../../src/controllers/route/model/index.js';
+import { routeDescription } from '../../../src/controllers/route/model/ownership.js';
 import { seedInstances, startTestEmulator, type TestEmulator } from '../../helpers/alicloud.js';
 import { entriesOf, routePortFor, type PortHarness } from './harness.js';
 

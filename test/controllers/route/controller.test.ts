@@ -8,8 +8,8 @@ import {
 } from '../../../src/controllers/route/controller.js';
 import { RouteTableConfigError, resolveRouteTables } from '../../../src/controllers/route/inputs.js';
 import { nodeConditionWriter, watchNodes } from '../../../src/controllers/route/kubeport.js';
-import { parseClusterCidrs } from '../../../src/controllers/route/model.js';
-import { routeDescription } from '../../../src/controllers/route/ownership.js';
+import { parseClusterCidrs } from '../../../src/controllers/route/model/index.js';
+import { routeDescription } from '../../../src/controllers/route/model/ownership.js';
 import { Informer } from '../../../src/kube/informer.js';
 import { Resources } from '../../../src/kube/resources.js';
 import { KubeClient } from '../../../src/kube/rest.js';

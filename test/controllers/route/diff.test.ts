@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { diffRoutes, type RemoteRoute } from '../../../src/controllers/route/diff.js';
-import { buildModel, parseClusterCidrs, type NodeLike } from '../../../src/controllers/route/model.js';
-import { routeDescription } from '../../../src/controllers/route/ownership.js';
+import { buildModel, parseClusterCidrs, type NodeLike } from '../../../src/controllers/route/model/index.js';
+import { routeDescription } from '../../../src/controllers/route/model/ownership.js';
 
 const clusterCidrs = parseClusterCidrs('10.0.0.0/16');
 const clusterId = 'c1';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { routeDescription } from '../../../src/controllers/route/ownership.js';
+import { routeDescription } from '../../../src/controllers/route/model/ownership.js';
 import {
   seedInstances,
   startTestEmulator,

@@ -4,8 +4,8 @@ import { CredentialChain } from '../../../src/cloud/credentials.js';
 import { MetadataClient } from '../../../src/cloud/metadata.js';
 import { createCloudMetrics } from '../../../src/cloud/metrics.js';
 import { VpcApi } from '../../../src/cloud/vpc.js';
-import { createRoutePort } from '../../../src/controllers/route/cloudport.js';
-import type { RouteCloudPort } from '../../../src/controllers/route/port.js';
+import { createRoutePort } from '../../../src/controllers/route/cloudport/adapter.js';
+import type { RouteCloudPort } from '../../../src/controllers/route/cloudport/port.js';
 import { silentLogger } from '../../../src/util/log.js';
 import type { TestEmulator } from '../../helpers/alicloud.js';
 

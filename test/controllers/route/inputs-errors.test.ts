@@ -2,7 +2,7 @@
 // but a credentials or region failure must surface as itself (both arrive as `…NotFound` codes).
 import assert from 'node:assert/strict';
 import { resolveRouteTables, RouteTableConfigError } from '../../../src/controllers/route/inputs.js';
-import type { RouteCloudPort } from '../../../src/controllers/route/port.js';
+import type { RouteCloudPort } from '../../../src/controllers/route/cloudport/port.js';
 
 function portFailingWith(code: string | undefined): RouteCloudPort {
   const fail = () => Promise.reject(Object.assign(new Error(`cloud said ${code}`), code ? { code } : {}));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { buildModel, parseClusterCidrs, type NodeLike } from '../../../src/controllers/route/model.js';
+import { buildModel, parseClusterCidrs, type NodeLike } from '../../../src/controllers/route/model/index.js';
 import { parseProviderId } from '../../../src/controllers/providerid.js';
 
 type Tweak = (n: NodeLike) => void;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { RouteController, type RouteNode } from '../../../src/controllers/route/controller.js';
 import { resolveRouteTables } from '../../../src/controllers/route/inputs.js';
 import { nodeConditionWriter, watchNodes } from '../../../src/controllers/route/kubeport.js';
-import { parseClusterCidrs } from '../../../src/controllers/route/model.js';
+import { parseClusterCidrs } from '../../../src/controllers/route/model/index.js';
 import { Informer } from '../../../src/kube/informer.js';
 import { Resources } from '../../../src/kube/resources.js';
 import { KubeClient } from '../../../src/kube/rest.js';

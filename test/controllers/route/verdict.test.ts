@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import type { TableOutcome } from '../../../src/controllers/route/apply.js';
+import type { TableOutcome } from '../../../src/controllers/route/apply/index.js';
 import type { RoutePlan } from '../../../src/controllers/route/diff.js';
-import type { DesiredRoute, RouteModel } from '../../../src/controllers/route/model.js';
-import { computeVerdicts, type TableResult } from '../../../src/controllers/route/verdict.js';
+import type { DesiredRoute, RouteModel } from '../../../src/controllers/route/model/index.js';
+import { computeVerdicts, type TableResult } from '../../../src/controllers/route/model/verdict.js';
 
 const a: DesiredRoute = { nodeName: 'a', cidr: '10.0.1.0/24', instanceId: 'i-a' };
 const b: DesiredRoute = { nodeName: 'b', cidr: '10.0.2.0/24', instanceId: 'i-b' };
