@@ -13,7 +13,7 @@ import { connect, type CloudSession } from '../../src/flexvolume/cloud/connect.j
 import { cloudLogger } from '../../src/flexvolume/cloud/logger.js';
 import { createFileLog, noLog } from '../../src/flexvolume/filelog.js';
 import { DriverError } from '../../src/flexvolume/protocol.js';
-import { dispatch } from '../../src/flexvolume/dispatch.js';
+import { dispatch } from '../../src/flexvolume/cloud-entry.js';
 import { PV_NAME_TAG } from '../../src/flexvolume/cloud/types.js';
 import { addDisk, DRIVER, ensureBundle, writeConfig } from './harness.js';
 
