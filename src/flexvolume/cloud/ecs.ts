@@ -1,24 +1,10 @@
 // DiskCloud over src/cloud's ECS facade: the facade signs, retries, rate-limits and pages; this
-// adapter only reshapes its answers into the driver's small CloudDisk/CloudInstance records.
+// adapter only reshapes its answers: disks into the product's one disk record (src/cloud/ecs-disk.ts),
+// instances into the driver's small CloudInstance.
 import type { Cloud } from '../../cloud/index.js';
-import type { DescribeInstancesResponse, EcsDisk, EcsInstance } from '../../cloud/ecs.js';
-import { readTagMap } from '../../cloud/params.js';
+import type { DescribeInstancesResponse, EcsInstance } from '../../cloud/ecs.js';
+import { toDiskRecord } from '../../cloud/ecs-disk.js';
 import type { CloudDisk, CloudInstance, DiskCloud, DiskQuery, InstanceQuery } from './types.js';
-
-export function toDisk(d: EcsDisk): CloudDisk {
-  return {
-    diskId: d.DiskId,
-    diskName: d.DiskName ?? '',
-    status: d.Status ?? '',
-    instanceId: d.InstanceId ?? '',
-    device: d.Device ?? '',
-    serialNumber: d.SerialNumber ?? '',
-    zoneId: d.ZoneId ?? '',
-    sizeGiB: Number(d.Size ?? 0),
-    type: d.Type ?? '',
-    tags: readTagMap(d.Tags),
-  };
-}
 
 export function toInstance(i: EcsInstance): CloudInstance {
   return {
@@ -44,7 +30,7 @@ export class EcsDiskCloud implements DiskCloud {
       ...(q.instanceId !== undefined ? { instanceId: q.instanceId } : {}),
       ...(q.tag ? { tags: [{ Key: q.tag.key, Value: q.tag.value }] } : {}),
     });
-    return disks.map(toDisk);
+    return disks.map(toDiskRecord);
   }
 
   async attachDisk(diskId: string, instanceId: string): Promise<void> {
