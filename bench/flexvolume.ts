@@ -167,7 +167,8 @@ async function main(): Promise<void> {
       init: ['init'],
       getvolumename: ['getvolumename', opts(probeDisk, 'pv-bench')],
       unmountdevice: ['unmountdevice', join(work, 'never-mounted')],
-      isattached: ['isattached', opts(probeDisk, 'pv-bench'), 'node-0'],
+      // By instance id, so the driver makes exactly one call (DescribeDisks) and no node look-up.
+      isattached: ['isattached', opts(probeDisk, 'pv-bench'), host!],
     };
 
     await measureRuntime(
