@@ -325,6 +325,11 @@ describe('flexvolume cloud session (src/cloud adapter, emulator)', function () {
       cloudish(attach).some((u) => u.includes('@alicloud/pop-core')),
       'attach loads pop-core',
     );
+    assert.deepEqual(
+      attach.filter((u) => /\/pino\/|prom-client|@opentelemetry/.test(u)),
+      [],
+      'a driver call is one process: no metrics registry, no pino',
+    );
   });
 
   it("the bundled entry has no import statement, only dynamic imports of its own build's parts", () => {
