@@ -1,19 +1,34 @@
-// Bundles the FlexVolume driver into one file so `init` starts without loading the controller's
-// dependency tree (the kubelet runs the driver for every probe). Skipped until the driver exists.
+// Bundles the FlexVolume driver. The kubelet execs it for every call-out (`init` at every plugin
+// probe), so what a call loads before it answers is the driver's cost, and the build is shaped by it:
 //
-// The cloud calls use src/cloud (pop-core, pino, prom-client), which is only reached through a
-// dynamic import; esbuild then initialises those modules lazily, but two things would still cost
-// every `init` a few milliseconds, so the plugins below remove them:
-//  - esbuild hoists `import … from 'node:*'` to the top of the bundle, so node:http/https/stream
+//  - driver.mjs: src/flexvolume/main.ts alone, which answers init/mount/unmount/getvolumename. It
+//    must contain no import statement: each one is a module to resolve, read and link before the
+//    first line runs (measured: an entry with one `import … from 'node:fs'` costs ~20% more than
+//    one without). Builtins come from process.getBuiltinModule; the build fails if one is imported.
+//  - driver-node-<hash>.mjs (src/flexvolume/node-entry.ts: the host calls) and driver-cloud-<hash>.mjs
+//    (cloud-entry.ts: the ECS calls), each one self-contained file, so the host calls never parse
+//    the cloud client, the cloud calls never parse the mount code, and neither links more than one
+//    module. (esbuild's splitting would share their common code through extra files, each another
+//    module to load.) The entry imports them by their content-hashed names, so an entry and the
+//    files of another build can never be combined (the installer ships them before driver.mjs).
+//
+// Inside the calls files two more things would cost every call a few milliseconds; the plugins
+// below remove them:
+//  - esbuild hoists `import … from 'node:*'` to the top of each file, so node:http/https/stream
 //    (which drag in tls) would load eagerly: builtins are routed through a tiny CommonJS shim,
 //    which esbuild evaluates only when the importing module is initialised.
 //  - pop-core's index also loads its ROA client (xml2js, xmlbuilder, sax: ~220 KB to parse);
 //    the driver only signs RPC, and `lib/rpc.js` exports the very same class as the index.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { basename } from 'node:path';
 import { build } from 'esbuild';
 
 const entry = 'src/flexvolume/main.ts';
+const callEntries = { node: 'src/flexvolume/node-entry.ts', cloud: 'src/flexvolume/cloud-entry.ts' };
+const outDir = 'dist/flexvolume';
+/** Names of the split files; install.ts ships every file the entry reaches by these names. */
+const SPLIT_FILE = /^driver-[a-z]+-[A-Za-z0-9]+\.mjs$/;
 
 const popCoreRpcOnly = {
   name: 'pop-core-rpc-only',
@@ -37,25 +52,68 @@ const lazyBuiltins = {
   },
 };
 
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'esm',
+  // Less to parse on every start; identifiers are kept so stack traces stay readable.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+};
+
 if (!existsSync(entry)) {
   console.log(`bundle-flexvolume: ${entry} not present yet, nothing to bundle`);
 } else {
-  await build({
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    outfile: 'dist/flexvolume/driver.mjs',
-    // Less to parse on every start; identifiers are kept so stack traces stay readable.
-    minifyWhitespace: true,
-    minifySyntax: true,
+  mkdirSync(outDir, { recursive: true });
+  // Split files of earlier builds would otherwise be shipped by nothing and pile up.
+  for (const name of readdirSync(outDir)) if (SPLIT_FILE.test(name)) rmSync(`${outDir}/${name}`);
+  const calls = await build({
+    ...common,
+    entryPoints: callEntries,
+    outdir: outDir,
+    entryNames: 'driver-[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+    metafile: true,
     plugins: [popCoreRpcOnly, lazyBuiltins],
-    // CommonJS dependencies (pop-core, httpx, pino) and the builtin shims call require().
+    // CommonJS dependencies (pop-core, httpx, pino) and the builtin shims call require(), and
+    // everything they require that esbuild could not inline is a builtin. createRequire would load
+    // node:module and import.meta support (measured: ~5% of a host call) for nothing more.
     banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      js: 'const require = (id) => { const m = process.getBuiltinModule(id); if (m === undefined) throw new Error(`the driver bundle cannot require ${id}`); return m; };',
     },
-    logLevel: 'warning',
+  });
+  const fileOf = (source) => {
+    const out = Object.entries(calls.metafile.outputs).find(([, o]) => o.entryPoint === source)?.[0];
+    if (!out) throw new Error(`bundle-flexvolume: esbuild produced no output for ${source}`);
+    return `./${basename(out)}`;
+  };
+  const callFiles = {
+    './node-entry.js': fileOf(callEntries.node),
+    './cloud-entry.js': fileOf(callEntries.cloud),
+  };
+  const noImports = {
+    name: 'entry-without-imports',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/(node|cloud)-entry\.js$/ }, (args) => ({
+        path: callFiles[args.path],
+        external: true,
+      }));
+      b.onResolve({ filter: /^node:|^[a-z@]/ }, (args) => ({
+        errors: [
+          {
+            text: `${args.importer} imports ${args.path}: the driver entry must not import modules (use process.getBuiltinModule)`,
+          },
+        ],
+      }));
+    },
+  };
+  await build({
+    ...common,
+    entryPoints: [entry],
+    outfile: `${outDir}/driver.mjs`,
+    plugins: [noImports],
   });
 }
 
@@ -65,7 +123,7 @@ if (!existsSync(entry)) {
 const launcherSource = 'src/flexvolume/launcher.c';
 const launcherOut = 'dist/flexvolume/launcher';
 const cc = process.env.CC || 'cc';
-mkdirSync('dist/flexvolume', { recursive: true });
+mkdirSync(outDir, { recursive: true });
 const compiled = spawnSync(
   cc,
   ['-static', '-Os', '-s', '-Wall', '-Wextra', '-Werror', '-o', launcherOut, launcherSource],

@@ -1,61 +1,61 @@
-// Call name → handler. Only this file and small helpers load eagerly; handlers are imported on
-// demand so `init` stays fast and never loads cloud or mount code.
+// Runs one call that needs the configuration: reads it, opens the log, runs the handler. Used by
+// node-entry.ts and cloud-entry.ts, each with its own handler table, so the host calls never load
+// the cloud client and the cloud calls never load the mount code (init and the other calls main.ts
+// answers itself never get here).
 import { loadConfig } from './config.js';
+import { errorText } from '../util/errors.js';
 import { createFileLog, noLog, type FileLog } from './filelog.js';
-import { notSupported, success, type DriverReply } from './protocol.js';
-import { parseOptionsJson } from './options.js';
+import { DriverError, failure, notSupported, type DriverReply } from './protocol.js';
+import { silenceStderr } from './stderr.js';
 import type { CallContext } from './context.js';
 
-export const CAPABILITIES = {
-  attach: true,
-  selinuxRelabel: true,
-  supportsMetrics: true,
-  fsGroup: true,
-  requiresFSResize: true,
-};
+export type Handler = (ctx: CallContext) => Promise<DriverReply>;
 
-type Handler = (ctx: CallContext) => Promise<DriverReply>;
-
-const CALLS: Record<string, () => Promise<Handler>> = {
-  attach: async () => (await import('./cloud-calls.js')).attach,
-  isattached: async () => (await import('./cloud-calls.js')).isattached,
-  detach: async () => (await import('./cloud-calls.js')).detach,
-  expandvolume: async () => (await import('./cloud-calls.js')).expandVolume,
-  waitforattach: async () => (await import('./node-calls.js')).waitForAttach,
-  mountdevice: async () => (await import('./node-calls.js')).mountDevice,
-  unmountdevice: async () => (await import('./node-calls.js')).unmountDevice,
-  expandfs: async () => (await import('./node-calls.js')).expandFs,
-};
+/** What main.ts imports: the handlers of one kind of call, and the redaction that knows their secrets. */
+export interface CallsModule {
+  run(argv: string[], env: NodeJS.ProcessEnv, driverPath: string | undefined): Promise<DriverReply>;
+  redactSecrets(text: string): string;
+}
 
 export async function dispatch(
+  handlers: Readonly<Record<string, Handler>>,
   argv: string[],
   env: NodeJS.ProcessEnv,
   driverPath: string | undefined,
 ): Promise<DriverReply> {
   const [call, ...args] = argv;
-  if (call === 'init') return success({ capabilities: CAPABILITIES });
-  if (call === 'mount' || call === 'unmount') return notSupported();
-  if (call === 'getvolumename') {
-    // The kubelet discards this answer and uses the PV/volume name; "Not supported" makes it stop
-    // executing us for every unique-name computation. Bad input still fails loudly.
-    parseOptionsJson(args[0]);
-    return notSupported('the kubelet uses the PV or volume name');
-  }
-  const load = call === undefined ? undefined : CALLS[call];
-  // The kubelet treats "Not supported" as "use the built-in default" and stops asking; calls added
-  // to the protocol after this driver was written must get that answer, not a Failure.
-  if (!load)
+  const handler = call === undefined ? undefined : handlers[call];
+  if (!handler)
     return notSupported(
       `call ${JSON.stringify(String(call ?? '')).slice(0, 80)} is not implemented by this driver`,
     );
   const cfg = loadConfig(env, driverPath);
   const log: FileLog = cfg.logFile ? createFileLog(cfg.logFile, call!, cfg.logMaxBytes) : noLog;
   try {
-    const reply = await (await load())({ cfg, log, args });
+    const reply = await handler({ cfg, log, args });
     log.info('reply', { status: reply.status });
     return reply;
   } catch (err) {
-    log.error('call failed', { error: err instanceof Error ? err.message : String(err) });
+    log.error('call failed', { error: errorText(err) });
     throw err;
+  }
+}
+
+/**
+ * dispatch() with every error turned into a reply. It runs here, not in main.ts: in the build the
+ * entry is a separate file with its own copy of protocol.ts, so only this side's `instanceof
+ * DriverError` recognises what the handlers throw.
+ */
+export async function run(
+  handlers: Readonly<Record<string, Handler>>,
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  driverPath: string | undefined,
+): Promise<DriverReply> {
+  silenceStderr();
+  try {
+    return await dispatch(handlers, argv, env, driverPath);
+  } catch (err) {
+    return failure(err instanceof DriverError ? err.message : `internal error: ${errorText(err)}`);
   }
 }

@@ -1,6 +1,7 @@
 // Runs system tools with argument arrays (never a shell), a timeout and a fixed PATH, and
 // returns the exit code instead of throwing so callers can interpret tool-specific codes.
-import { execFile } from 'node:child_process';
+// node:child_process is fetched when a tool is run, not imported: it loads net and stream, about a
+// tenth of a driver call, and most calls that import this module return before running anything.
 
 export interface RunResult {
   code: number;
@@ -11,6 +12,7 @@ export interface RunResult {
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export function run(file: string, args: string[], timeoutMs = 120_000): Promise<RunResult> {
+  const { execFile } = process.getBuiltinModule('node:child_process');
   return new Promise((resolve) => {
     execFile(
       file,

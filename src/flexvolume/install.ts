@@ -3,7 +3,8 @@
 //   <plugin>/.alicloud-flexvolume/node         the Node.js runtime of this image (hosts may have none)
 //   <plugin>/.alicloud-flexvolume/ld.so        node's dynamic loader, and lib/ the shared libraries
 //   <plugin>/.alicloud-flexvolume/lib/*        it loaded (glibc, libstdc++), copied from this image
-//   <plugin>/.alicloud-flexvolume/driver.mjs   the bundled driver
+//   <plugin>/.alicloud-flexvolume/driver.mjs   the bundled driver's entry, and the files it imports
+//   <plugin>/.alicloud-flexvolume/driver-*.mjs by content-hashed name (scripts/bundle-flexvolume.mjs)
 //   <plugin>/.alicloud-flexvolume/config.json  optional driver config (from a Secret), mode 0600
 //   <plugin>/alicloud~disk/disk                the static launcher (src/flexvolume/launcher.c)
 //   <plugin>/aliyun~flexv/flexv                the same launcher, for kube-aliyun PVs (driver aliyun/flexv)
@@ -64,6 +65,8 @@ export interface InstallResult {
   unchanged: string[];
   /** Leftover temp names from an interrupted earlier run that were removed. */
   cleaned: string[];
+  /** Files of an earlier driver build that the new one does not use, removed. */
+  removed: string[];
 }
 
 export class InstallError extends Error {
@@ -100,6 +103,32 @@ export function libraryTarget(path: string): string {
 }
 
 const TEMP_MARK = '.tmp-install-';
+
+/** How the bundle's entry names the other files of the same build: `./driver-<kind>-<hash>.mjs`. */
+const BUNDLE_PART = /["']\.\/(driver-[a-z]+-[A-Za-z0-9]+\.mjs)["']/g;
+const BUNDLE_PART_NAME = /^driver-[a-z]+-[A-Za-z0-9]+\.mjs$/;
+
+/**
+ * The files of the bundle besides the entry, named by what the entry (and they) import, so the
+ * installer ships exactly one build's files and never a stale one lying next to it.
+ */
+export function bundleParts(driverBundle: string): string[] {
+  const dir = dirname(driverBundle);
+  const found = new Set<string>();
+  const pending = [readFileSync(driverBundle, 'utf8')];
+  for (let text = pending.pop(); text !== undefined; text = pending.pop()) {
+    for (const [, name] of text.matchAll(BUNDLE_PART)) {
+      if (!name || found.has(name)) continue;
+      if (!existsSync(join(dir, name)))
+        throw new InstallError(
+          `${driverBundle} imports ${name}, which is not next to it (rebuild the driver)`,
+        );
+      found.add(name);
+      pending.push(readFileSync(join(dir, name), 'utf8'));
+    }
+  }
+  return [...found].sort();
+}
 
 function tempName(dir: string, base: string): string {
   return join(dir, `.${base}${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -170,9 +199,10 @@ function cleanTemps(dir: string, rel: string, cleaned: string[]): void {
 
 export function install(opts: InstallOptions): InstallResult {
   const plugin = resolve(opts.pluginDir);
-  const result: InstallResult = { written: [], unchanged: [], cleaned: [] };
+  const result: InstallResult = { written: [], unchanged: [], cleaned: [], removed: [] };
   if (!existsSync(opts.driverBundle)) throw new InstallError(`driver bundle not found: ${opts.driverBundle}`);
   if (!existsSync(opts.nodeBinary)) throw new InstallError(`node binary not found: ${opts.nodeBinary}`);
+  const parts = bundleParts(opts.driverBundle);
   if (!existsSync(opts.launcher))
     throw new InstallError(
       `launcher not found: ${opts.launcher} (built by npm run build when a C compiler with static libc is present)`,
@@ -206,7 +236,13 @@ export function install(opts: InstallOptions): InstallResult {
     track(`${RUNTIME_DIR}/${rel}`, !same);
   }
 
-  const files: Array<[string, Buffer, number]> = [['driver.mjs', readFileSync(opts.driverBundle), 0o644]];
+  // The entry last: it imports the others by content-hashed name, so a driver started at any point
+  // finds the files of its own build.
+  const bundleDir = dirname(opts.driverBundle);
+  const files: Array<[string, Buffer, number]> = [
+    ...parts.map((name): [string, Buffer, number] => [name, readFileSync(join(bundleDir, name)), 0o644]),
+    ['driver.mjs', readFileSync(opts.driverBundle), 0o644],
+  ];
   if (opts.configFrom && existsSync(opts.configFrom))
     files.push(['config.json', readFileSync(opts.configFrom), 0o600]);
   for (const [name, content, mode] of files) {
@@ -214,6 +250,15 @@ export function install(opts: InstallOptions): InstallResult {
     const same = sameContent(target, content, mode);
     if (!same) atomicWrite(target, content, mode);
     track(`${RUNTIME_DIR}/${name}`, !same);
+  }
+
+  // Parts of earlier builds. A driver of the old build that started just before its entry was
+  // replaced and has not imported its part yet fails this one call (the kubelet retries); keeping
+  // every old build's files instead would grow the directory on each upgrade.
+  for (const name of readdirSync(runtime)) {
+    if (!BUNDLE_PART_NAME.test(name) || parts.includes(name)) continue;
+    rmSync(join(runtime, name), { force: true });
+    result.removed.push(`${RUNTIME_DIR}/${name}`);
   }
 
   // 4. launchers, last.

@@ -3,6 +3,7 @@
 // modules are imported on demand so `init` never loads HTTP or TLS code.
 import { readFileSync } from 'node:fs';
 import { DriverError } from './protocol.js';
+import { errorText } from '../util/errors.js';
 import { registerSecret } from '../util/secrets.js';
 
 export interface KubeApiConfig {
@@ -61,9 +62,7 @@ async function getJson(
     req.on('timeout', () => req.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
     req.on('error', reject);
   }).catch((err: unknown) => {
-    throw new DriverError(
-      `reading ${what} from the Kubernetes API failed: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    throw new DriverError(`reading ${what} from the Kubernetes API failed: ${errorText(err)}`);
   });
   if (out.status !== 404 && (out.status < 200 || out.status > 299))
     throw new DriverError(`reading ${what} from the Kubernetes API failed: HTTP ${out.status}`);

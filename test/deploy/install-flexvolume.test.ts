@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DRIVER_NAMES, install, libraryTarget, RUNTIME_DIR, runtimeLibraries, uninstall } from '../../src/flexvolume/install.js';
+import { bundleParts, DRIVER_NAMES, install, libraryTarget, RUNTIME_DIR, runtimeLibraries, uninstall } from '../../src/flexvolume/install.js';
 import { ensureBundle } from '../flexvolume/harness.js';
 
 const BUNDLE = join(process.cwd(), 'dist/flexvolume/driver.mjs');
@@ -62,6 +62,15 @@ describe('deploy: FlexVolume installer', function () {
 
   const base = () => ({ pluginDir: plugin, driverBundle: BUNDLE, nodeBinary: process.execPath, launcher: LAUNCHER, libraries: LIBRARIES, alias: true });
   const runtimeFiles = () => ['node', ...LIBRARIES.map(libraryTarget)].map((f) => `${RUNTIME_DIR}/${f}`);
+  /** The files driver.mjs imports (the host-call and cloud-call halves of the build). */
+  const partFiles = () => bundleParts(BUNDLE).map((f) => `${RUNTIME_DIR}/${f}`);
+  /** A modified entry in `work`, with the parts it imports beside it. */
+  const bundleV2 = () => {
+    for (const name of bundleParts(BUNDLE)) writeFileSync(join(work, name), readFileSync(join(BUNDLE, '..', name)));
+    const v2 = join(work, 'driver.mjs');
+    writeFileSync(v2, readFileSync(BUNDLE, 'utf8') + '\n// v2\n');
+    return v2;
+  };
 
   it('installs the runtime, its loader and libraries, the bundle and both launchers, and nothing else', () => {
     const r = install(base());
@@ -70,6 +79,7 @@ describe('deploy: FlexVolume installer', function () {
     assert.deepEqual(tree(plugin), [
       RUNTIME_DIR,
       `${RUNTIME_DIR}/driver.mjs`,
+      ...partFiles(),
       `${RUNTIME_DIR}/lib`,
       ...runtimeFiles(),
       'aliyun~flexv',
@@ -77,7 +87,8 @@ describe('deploy: FlexVolume installer', function () {
       'alicloud~disk',
       DRIVER_NAMES.primary,
     ].sort());
-    assert.deepEqual(r.written.sort(), [`${RUNTIME_DIR}/driver.mjs`, ...runtimeFiles(), DRIVER_NAMES.alias, DRIVER_NAMES.primary].sort());
+    assert.ok(partFiles().length >= 2, 'the host and cloud halves ship beside the entry');
+    assert.deepEqual(r.written.sort(), [`${RUNTIME_DIR}/driver.mjs`, ...partFiles(), ...runtimeFiles(), DRIVER_NAMES.alias, DRIVER_NAMES.primary].sort());
     assert.equal(statSync(join(plugin, RUNTIME_DIR, 'node')).mode & 0o777, 0o755);
     assert.equal(statSync(join(plugin, DRIVER_NAMES.primary)).mode & 0o777, 0o755);
     assert.ok(readFileSync(join(plugin, RUNTIME_DIR, 'node')).equals(readFileSync(process.execPath)), 'runtime is a byte copy of node');
@@ -139,8 +150,7 @@ describe('deploy: FlexVolume installer', function () {
     const oldIno = statSync(target).ino;
     const fd = openSync(target, 'r');
     try {
-      const v2 = join(work, 'driver-v2.mjs');
-      writeFileSync(v2, readFileSync(BUNDLE, 'utf8') + '\n// v2\n');
+      const v2 = bundleV2();
       const r = install({ ...base(), driverBundle: v2 });
       assert.deepEqual(r.written, [`${RUNTIME_DIR}/driver.mjs`]);
       assert.notEqual(statSync(target).ino, oldIno, 'a new inode: written elsewhere and renamed, not rewritten in place');
@@ -153,10 +163,27 @@ describe('deploy: FlexVolume installer', function () {
     }
   });
 
+  it('ships the files of one build only: a part the entry imports must exist, an old build\'s parts go', async () => {
+    const lonely = join(work, 'lonely');
+    mkdirSync(lonely);
+    writeFileSync(join(lonely, 'driver.mjs'), readFileSync(BUNDLE));
+    assert.throws(() => install({ ...base(), driverBundle: join(lonely, 'driver.mjs') }), /imports driver-[a-z]+-\w+\.mjs, which is not next to it/);
+    assert.ok(!existsSync(plugin), 'nothing half-installed');
+
+    install(base());
+    const stale = `${RUNTIME_DIR}/driver-node-OLDBUILD.mjs`;
+    writeFileSync(join(plugin, stale), 'export {};');
+    const r = install(base());
+    assert.deepEqual(r.removed, [stale]);
+    assert.deepEqual(r.written, []);
+    for (const part of partFiles()) assert.ok(existsSync(join(plugin, part)), part);
+    const probe = await run(join(plugin, DRIVER_NAMES.primary), ['unmountdevice', join(work, 'never-mounted')]);
+    assert.equal(JSON.parse(probe.stdout).status, 'Success', `a host call reaches its part: ${probe.stdout}`);
+  });
+
   it('concurrent probes during repeated upgrades never see a partial launcher or bundle', async () => {
     install(base());
-    const v2 = join(work, 'driver-v2.mjs');
-    writeFileSync(v2, readFileSync(BUNDLE, 'utf8') + '\n// v2\n');
+    const v2 = bundleV2();
     const versions = [readFileSync(BUNDLE), readFileSync(v2)];
     const launcherBytes = readFileSync(LAUNCHER);
     let stop = false;

@@ -3,7 +3,7 @@
 // go. The last test proves in a child process that calls without cloud work never load pop-core.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedInstances, startTestEmulator, type TestEmulator } from '../helpers/alicloud.js';
@@ -13,7 +13,6 @@ import { connect, type CloudSession } from '../../src/flexvolume/cloud/connect.j
 import { cloudLogger } from '../../src/flexvolume/cloud/logger.js';
 import { createFileLog, noLog } from '../../src/flexvolume/filelog.js';
 import { DriverError } from '../../src/flexvolume/protocol.js';
-import { dispatch } from '../../src/flexvolume/dispatch.js';
 import { PV_NAME_TAG } from '../../src/flexvolume/cloud/types.js';
 import { addDisk, DRIVER, ensureBundle, writeConfig } from './harness.js';
 
@@ -179,6 +178,9 @@ describe('flexvolume cloud session (src/cloud adapter, emulator)', function () {
     });
     t.emu.setFaults({ AttachDisk: { code: 'Forbidden.RAM', httpStatus: 403, times: 1 } });
     const diskId = addDisk(t, zone);
+    // Imported the way main.ts does (dynamically): under mocha+tsx a static import would load the
+    // handlers as CommonJS while src/cloud arrives by import(), two copies of its error classes.
+    const { dispatch } = await import('../../src/flexvolume/cloud-entry.js');
     await assert.rejects(
       dispatch(
         ['attach', JSON.stringify({ diskId, 'kubernetes.io/pvOrVolumeName': 'pv-refused' }), host],
@@ -290,8 +292,18 @@ describe('flexvolume cloud session (src/cloud adapter, emulator)', function () {
       );
     const dev = join(work, 'not-a-device');
     writeFileSync(dev, '');
+    // init is answered by the entry alone: not even the dispatcher or the config reader loads.
+    const initModules = loaded(['init']).filter((u) => u.includes('/src/'));
+    assert.ok(
+      initModules.some((u) => u.endsWith('/src/flexvolume/main.ts')),
+      'hook saw the entry',
+    );
+    assert.deepEqual(
+      initModules.filter((u) => !/\/src\/flexvolume\/(main|options|validate|protocol|errors)\.ts$/.test(u)),
+      [],
+      'init loads only the entry and its pure helpers',
+    );
     for (const args of [
-      ['init'],
       ['mountdevice', join(work, 'mnt'), dev, '{}'],
       ['unmountdevice', join(work, 'mnt')],
       ['expandfs', '{}', dev, join(work, 'p'), '1024', '512'],
@@ -312,6 +324,25 @@ describe('flexvolume cloud session (src/cloud adapter, emulator)', function () {
     assert.ok(
       cloudish(attach).some((u) => u.includes('@alicloud/pop-core')),
       'attach loads pop-core',
+    );
+    assert.deepEqual(
+      attach.filter((u) => /\/pino\/|prom-client|@opentelemetry/.test(u)),
+      [],
+      'a driver call is one process: no metrics registry, no pino',
+    );
+  });
+
+  it("the bundled entry has no import statement, only dynamic imports of its own build's parts", () => {
+    ensureBundle();
+    const entry = readFileSync(join(process.cwd(), 'dist/flexvolume/driver.mjs'), 'utf8');
+    // Each static import is a module the loader resolves and links before init can answer.
+    assert.deepEqual(entry.match(/(^|[;}\s])import\s*[{*\w]/g) ?? [], [], 'no static import');
+    const dynamic = [...entry.matchAll(/import\(\s*"([^"]+)"\s*\)/g)].map((m) => m[1]);
+    assert.equal(dynamic.length, 2, `one host part and one cloud part: ${dynamic.join(', ')}`);
+    for (const d of dynamic) assert.match(d!, /^\.\/driver-(node|cloud)-[A-Za-z0-9]+\.mjs$/);
+    assert.ok(
+      statSync(join(process.cwd(), 'dist/flexvolume/driver.mjs')).size < 8192,
+      'the entry stays small',
     );
   });
 

@@ -17,6 +17,9 @@ import { checkPath, checkDiskId } from '../../src/flexvolume/validate.js';
 import { byIdPaths, mapApiDevice, serialOf } from '../../src/flexvolume/device.js';
 import { instanceFromProviderId } from '../../src/flexvolume/identity.js';
 import { jsonAndNode } from '../../src/flexvolume/cloud-calls.js';
+import { toDiskRecord } from '../../src/cloud/ecs-disk.js';
+import { observe } from '../../src/controllers/disk/cloudport.js';
+import type { EcsDisk } from '../../src/cloud/ecs-types.js';
 import {
   PV_NAME_TAG,
   type CloudDisk,
@@ -25,6 +28,38 @@ import {
 } from '../../src/flexvolume/cloud/types.js';
 
 describe('flexvolume helpers', () => {
+  it('reads an ECS disk through the one record the disk controller reads too', () => {
+    const sparse = toDiskRecord({ DiskId: 'd-1' });
+    assert.deepEqual(sparse, {
+      diskId: 'd-1',
+      diskName: '',
+      status: '',
+      instanceId: '',
+      device: '',
+      serialNumber: '',
+      zoneId: '',
+      category: '',
+      sizeGiB: 0,
+      type: '',
+      tags: {},
+    });
+    const full = {
+      DiskId: 'd-2',
+      Status: 'In_use',
+      InstanceId: 'i-1',
+      ZoneId: 'z',
+      Category: 'cloud_essd',
+      Size: '40',
+      Tags: { Tag: [{ TagKey: 'k', TagValue: 'v' }] },
+    } as unknown as EcsDisk;
+    const r = toDiskRecord(full);
+    assert.equal(r.sizeGiB, 40, 'a size passed through as a string still reads as a number');
+    assert.deepEqual(r.tags, { k: 'v' });
+    const o = observe(full);
+    for (const k of ['diskId', 'status', 'instanceId', 'zoneId', 'category', 'sizeGiB', 'tags'] as const)
+      assert.deepEqual(o[k], r[k], `controller and driver agree on ${k}`);
+  });
+
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'flexv-unit-'));

@@ -2,7 +2,7 @@
 // facts the decisions use. An interface, so reconcilers can be driven by the emulator through
 // the real facade and nothing else.
 import type { EcsApi, EcsDisk } from '../../cloud/ecs.js';
-import { readTagMap } from '../../cloud/params.js';
+import { toDiskRecord } from '../../cloud/ecs-disk.js';
 import { DiskTags } from './types.js';
 import type { DiskFacts } from './plan.js';
 import type { DesiredDisk } from './model/index.js';
@@ -24,15 +24,8 @@ export interface DiskCloudPort {
 }
 
 export function observe(d: EcsDisk): ObservedDisk {
-  return {
-    diskId: d.DiskId,
-    status: d.Status ?? '',
-    instanceId: d.InstanceId ?? '',
-    zoneId: d.ZoneId ?? '',
-    category: d.Category ?? '',
-    sizeGiB: d.Size ?? 0,
-    tags: readTagMap(d.Tags),
-  };
+  const { diskId, status, instanceId, zoneId, category, sizeGiB, tags } = toDiskRecord(d);
+  return { diskId, status, instanceId, zoneId, category, sizeGiB, tags };
 }
 
 export function createDiskCloudPort(ecs: EcsApi): DiskCloudPort {

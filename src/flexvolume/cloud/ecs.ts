@@ -1,24 +1,10 @@
 // DiskCloud over src/cloud's ECS facade: the facade signs, retries, rate-limits and pages; this
-// adapter only reshapes its answers into the driver's small CloudDisk/CloudInstance records.
-import type { Cloud } from '../../cloud/index.js';
-import type { DescribeInstancesResponse, EcsDisk, EcsInstance } from '../../cloud/ecs.js';
-import { readTagMap } from '../../cloud/params.js';
+// adapter only reshapes its answers: disks into the product's one disk record (src/cloud/ecs-disk.ts),
+// instances into the driver's small CloudInstance.
+import type { RpcClient } from '../../cloud/client.js';
+import type { DescribeInstancesResponse, EcsApi, EcsInstance } from '../../cloud/ecs.js';
+import { toDiskRecord } from '../../cloud/ecs-disk.js';
 import type { CloudDisk, CloudInstance, DiskCloud, DiskQuery, InstanceQuery } from './types.js';
-
-export function toDisk(d: EcsDisk): CloudDisk {
-  return {
-    diskId: d.DiskId,
-    diskName: d.DiskName ?? '',
-    status: d.Status ?? '',
-    instanceId: d.InstanceId ?? '',
-    device: d.Device ?? '',
-    serialNumber: d.SerialNumber ?? '',
-    zoneId: d.ZoneId ?? '',
-    sizeGiB: Number(d.Size ?? 0),
-    type: d.Type ?? '',
-    tags: readTagMap(d.Tags),
-  };
-}
 
 export function toInstance(i: EcsInstance): CloudInstance {
   return {
@@ -35,32 +21,36 @@ export function toInstance(i: EcsInstance): CloudInstance {
 const MAX_IPS = 100;
 
 export class EcsDiskCloud implements DiskCloud {
-  constructor(private readonly cloud: Pick<Cloud, 'ecs' | 'rpc'>) {}
+  constructor(
+    private readonly ecs: EcsApi,
+    /** The same client as the facade's, for the one read the facade does not cover. */
+    private readonly rpc: RpcClient,
+  ) {}
 
   async describeDisks(q: DiskQuery): Promise<CloudDisk[]> {
-    const disks = await this.cloud.ecs.describeDisks({
+    const disks = await this.ecs.describeDisks({
       ...(q.diskIds ? { diskIds: q.diskIds } : {}),
       ...(q.diskName !== undefined ? { diskName: q.diskName } : {}),
       ...(q.instanceId !== undefined ? { instanceId: q.instanceId } : {}),
       ...(q.tag ? { tags: [{ Key: q.tag.key, Value: q.tag.value }] } : {}),
     });
-    return disks.map(toDisk);
+    return disks.map(toDiskRecord);
   }
 
   async attachDisk(diskId: string, instanceId: string): Promise<void> {
-    await this.cloud.ecs.attachDisk({ diskId, instanceId });
+    await this.ecs.attachDisk({ diskId, instanceId });
   }
 
   async detachDisk(diskId: string, instanceId: string): Promise<void> {
-    await this.cloud.ecs.detachDisk(instanceId, diskId);
+    await this.ecs.detachDisk(instanceId, diskId);
   }
 
   async resizeDisk(diskId: string, newSizeGiB: number): Promise<void> {
-    await this.cloud.ecs.resizeDisk(diskId, newSizeGiB, 'online');
+    await this.ecs.resizeDisk(diskId, newSizeGiB, 'online');
   }
 
   async tagDisk(diskId: string, tags: Record<string, string>): Promise<void> {
-    await this.cloud.ecs.tagResources(
+    await this.ecs.tagResources(
       'disk',
       [diskId],
       Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
@@ -68,12 +58,12 @@ export class EcsDiskCloud implements DiskCloud {
   }
 
   async describeInstances(q: InstanceQuery): Promise<CloudInstance[]> {
-    if (q.instanceIds) return (await this.cloud.ecs.describeInstancesByIds(q.instanceIds)).map(toInstance);
+    if (q.instanceIds) return (await this.ecs.describeInstancesByIds(q.instanceIds)).map(toInstance);
     if (q.privateIps) {
       if (q.privateIps.length > MAX_IPS) throw new Error(`at most ${MAX_IPS} private IPs per lookup`);
       // The facade's IP lookup wants a VPC id, which a central driver does not know; the API
       // accepts the address list on its own for VPC instances, so ask through the signed client.
-      const res = await this.cloud.rpc.Ecs.read<DescribeInstancesResponse>('DescribeInstances', {
+      const res = await this.rpc.read<DescribeInstancesResponse>('DescribeInstances', {
         InstanceNetworkType: 'vpc',
         PrivateIpAddresses: JSON.stringify(q.privateIps),
         PageSize: MAX_IPS,
@@ -81,9 +71,7 @@ export class EcsDiskCloud implements DiskCloud {
       return (res.Instances?.Instance ?? []).map(toInstance);
     }
     return (
-      await this.cloud.ecs.describeInstances(
-        q.instanceName !== undefined ? { instanceName: q.instanceName } : {},
-      )
+      await this.ecs.describeInstances(q.instanceName !== undefined ? { instanceName: q.instanceName } : {})
     ).map(toInstance);
   }
 }

@@ -1,17 +1,62 @@
-// The cloud client logs through pino. In the driver nothing may reach stdout or stderr (the
-// kubelet parses them as the reply), so its lines go to the driver's log file, or nowhere.
-import { Writable } from 'node:stream';
-import { createLogger, silentLogger, type Logger } from '../../util/log.js';
+// The cloud client's logger, for the driver: its lines go to the driver's log file or nowhere, never
+// to stdout or stderr (the kubelet parses them as the reply). Not pino: pino (with its redaction
+// compiler and stream machinery) would be loaded and built on every cloud call of a process that
+// writes three lines at most. src/cloud logs through info/warn/debug only (client.ts,
+// credentials.ts); this answers those, and child()/level for anything that asks.
+import type { Logger } from '../../util/log.js';
 import type { FileLog } from '../filelog.js';
 
+/** Keys whose values are credentials wherever they appear (the list src/util/log.ts censors too). */
+const SECRET_KEYS = new Set([
+  'accessKeySecret',
+  'AccessKeySecret',
+  'securityToken',
+  'SecurityToken',
+  'accessKeyId',
+  'AccessKeyId',
+  'Signature',
+  'token',
+]);
+
+function censor(value: unknown, depth = 0): unknown {
+  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => censor(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEYS.has(k) ? '***' : censor(v, depth + 1);
+  return out;
+}
+
+type Level = 'info' | 'warn' | 'silent';
+
 export function cloudLogger(log: FileLog): Logger {
-  if (!log.enabled) return silentLogger;
-  const destination = new Writable({
-    // Synchronous append: the driver exits right after replying and must not lose the last lines.
-    write(chunk: Buffer | string, _encoding, done) {
-      log.line(String(chunk));
-      done();
-    },
-  });
-  return createLogger('alicloud-flexvolume.cloud', { level: 'info', destination });
+  const level: Level = log.enabled ? 'info' : 'silent';
+  const write =
+    (name: 'info' | 'warn') =>
+    (fields: unknown, msg?: string): void => {
+      if (level === 'silent') return;
+      const [obj, text] = typeof fields === 'string' ? [{}, fields] : [censor(fields), msg ?? ''];
+      log.line(
+        JSON.stringify({
+          level: name,
+          time: new Date().toISOString(),
+          pid: process.pid,
+          name: 'alicloud-flexvolume.cloud',
+          ...(obj as Record<string, unknown>),
+          msg: text,
+        }),
+      );
+    };
+  const logger = {
+    level,
+    info: write('info'),
+    warn: write('warn'),
+    error: write('warn'),
+    debug: () => undefined,
+    trace: () => undefined,
+    fatal: write('warn'),
+    child: () => logger,
+    isLevelEnabled: (l: string) => level !== 'silent' && (l === 'info' || l === 'warn'),
+  };
+  // The structural subset src/cloud uses; the full pino interface would mean loading pino.
+  return logger as unknown as Logger;
 }

@@ -3,23 +3,13 @@
 // fake and so it is plain which calls happen. Types only, plus the PV-name tag re-exported from
 // src/cloud/ownership.ts (a constants-only module), so nothing here pulls in client code.
 import { TAG_PV_NAME } from '../../cloud/ownership.js';
+import type { DiskRecord } from '../../cloud/ecs-disk.js';
 
 export type DiskStatus =
   'Creating' | 'Available' | 'Attaching' | 'In_use' | 'Detaching' | 'ReIniting' | string;
 
-export interface CloudDisk {
-  diskId: string;
-  diskName: string;
-  status: DiskStatus;
-  instanceId: string;
-  /** API device name, e.g. /dev/xvdb (a hint; the guest may name it differently). */
-  device: string;
-  serialNumber: string;
-  zoneId: string;
-  sizeGiB: number;
-  type: string;
-  tags: Record<string, string>;
-}
+/** The driver's slice of the product's one ECS disk record (it never looks at the category). */
+export type CloudDisk = Omit<DiskRecord, 'category'>;
 
 export interface CloudInstance {
   instanceId: string;
