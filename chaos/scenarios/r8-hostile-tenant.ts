@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import { createCloud } from '../../src/cloud/index.js';
 import { diskRecord, type Disk } from '../../emulators/alicloud/index.js';
-import { parseCidr } from '../../src/hostroutes/ipv4.js';
+import { parseCidr } from '../../src/util/ipv4.js';
 import { createMetrics } from '../../src/hostroutes/metrics.js';
 import { Reconciler } from '../../src/hostroutes/reconciler.js';
 import { createLogger, silentLogger } from '../../src/util/log.js';

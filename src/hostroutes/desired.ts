@@ -2,7 +2,14 @@
 // was left out and why. No kernel state is consulted here (adjacency and foreign routes are the
 // diff's job), so the result can be printed and table-tested.
 import type { NodeFacts } from './node-facts.js';
-import { type Cidr, cidrEnd, cidrsOverlap, formatCidr, parseCidr, parseIPv4 } from './ipv4.js';
+import {
+  type Ipv4Cidr as Cidr,
+  cidrEnd,
+  cidrsOverlap,
+  formatCidr,
+  parseCidr,
+  parseIPv4,
+} from '../util/ipv4.js';
 import { describeReserved, reservedOverlap } from './reserved.js';
 
 export type RejectReason =

@@ -2,7 +2,7 @@
 // reported. Ownership is the protocol number: only routes carrying it are ever replaced over or
 // deleted, and a destination already held by anyone else is left alone and reported.
 import type { DesiredRoute, Rejection } from './desired.js';
-import { cidrContains, cidrsOverlap, parseIPv4 } from './ipv4.js';
+import { cidrContainsAddress, cidrsOverlap, parseIPv4 } from '../util/ipv4.js';
 import type { KernelRoute } from './kernel-routes.js';
 
 export interface KernelState {
@@ -187,7 +187,7 @@ function chooseGateway(
   for (const gw of route.gateways) {
     const addr = parseIPv4(gw);
     if (addr === undefined) continue;
-    if (locals.some((r) => cidrContains(r.cidr, addr))) {
+    if (locals.some((r) => cidrContainsAddress(r.cidr, addr))) {
       // The kernel accepts a gateway that is our own address; that is the self-route bug.
       local = true;
       reasons.push(`${gw} is an address of this host`);
@@ -213,7 +213,7 @@ function chooseGateway(
 function longestMatch(routes: readonly KernelRoute[], addr: number): KernelRoute | undefined {
   let best: KernelRoute | undefined;
   for (const r of routes) {
-    if (!cidrContains(r.cidr, addr)) continue;
+    if (!cidrContainsAddress(r.cidr, addr)) continue;
     if (
       !best ||
       r.cidr.prefix > best.cidr.prefix ||

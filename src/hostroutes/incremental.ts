@@ -11,7 +11,7 @@ import {
   evaluateNode,
   ownPodCIDRs,
 } from './desired.js';
-import { type Cidr, cidrsOverlap, formatCidr, parseCidr } from './ipv4.js';
+import { type Ipv4Cidr as Cidr, cidrsOverlap, formatCidr, parseCidr } from '../util/ipv4.js';
 import type { NodeFacts } from './node-facts.js';
 
 /**

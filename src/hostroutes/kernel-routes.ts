@@ -1,6 +1,6 @@
 // Parsing of `ip -4 -N -j route show …` output. `-N` makes iproute2 print protocols and scopes as
 // numbers, so ownership is a plain comparison whatever names /etc/iproute2/rt_protos(.d) defines.
-import { type Cidr, formatCidr, parseCidr, parseIPv4 } from './ipv4.js';
+import { type Ipv4Cidr as Cidr, formatCidr, parseCidr, parseIPv4 } from '../util/ipv4.js';
 
 export interface KernelRoute {
   /** Canonical `a.b.c.d/len`, or `default`. */

@@ -2,7 +2,7 @@
 // for everything they do not touch and re-read exactly what they do touch; periodic full reads
 // replace it and so bound how long any drift it misses can last.
 import type { KernelState, RouteOp } from './diff.js';
-import { parseCidr } from './ipv4.js';
+import { parseCidr } from '../util/ipv4.js';
 import type { KernelRoute } from './kernel-routes.js';
 
 /** `state` with every route of the destinations in `dsts` replaced by `fresh` (a re-read of them). */

@@ -3,7 +3,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { TABLE_RE } from './diff.js';
-import { type Cidr, parseCidr } from './ipv4.js';
+import { type Ipv4Cidr as Cidr, parseCidr } from '../util/ipv4.js';
 import { describeReserved, reservedOverlap } from './reserved.js';
 
 /**

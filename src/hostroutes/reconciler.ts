@@ -22,7 +22,7 @@ import { afterApplying, sameRoutes, withDestinations } from './kernel-snapshot.j
 import type { KernelRoute } from './kernel-routes.js';
 import type { RouteTable } from './ip.js';
 import type { HostroutesMetrics } from './metrics.js';
-import type { Cidr } from './ipv4.js';
+import type { Ipv4Cidr as Cidr } from '../util/ipv4.js';
 import type { NodeFacts } from './node-facts.js';
 
 export interface ReconcilerConfig extends DesiredOptions {

@@ -2,7 +2,7 @@
 // writable by whoever can update Nodes (a kubelet, a node-level compromise, a careless admin);
 // routing these ranges to another node would hand it this node's traffic to the metadata
 // service (instance credentials), the cloud's DNS, or break the host itself.
-import { type Cidr, cidrsOverlap, formatCidr, parseCidr } from './ipv4.js';
+import { type Ipv4Cidr as Cidr, cidrsOverlap, formatCidr, parseCidr } from '../util/ipv4.js';
 
 export interface ReservedRange {
   readonly cidr: Cidr;

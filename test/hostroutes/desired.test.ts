@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { computeDesired } from '../../src/hostroutes/desired.js';
-import { parseCidr } from '../../src/hostroutes/ipv4.js';
+import { parseCidr } from '../../src/util/ipv4.js';
 import { nodeFacts, type NodeFacts } from '../../src/hostroutes/node-facts.js';
 
 const n = (name: string, podCIDRs: string[], internalIPs: string[]): NodeFacts => ({

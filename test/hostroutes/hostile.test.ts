@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { replayRouteAttack, ROUTE_ARENA, ROUTE_ATTACKS } from '../../chaos/lib/hostile-routes.js';
 import type { KernelState } from '../../src/hostroutes/diff.js';
 import { createIpRouteTable, type RouteTable } from '../../src/hostroutes/ip.js';
-import { parseCidr } from '../../src/hostroutes/ipv4.js';
+import { parseCidr } from '../../src/util/ipv4.js';
 import { parseRouteJson } from '../../src/hostroutes/kernel-routes.js';
 import { createMetrics, type HostroutesMetrics } from '../../src/hostroutes/metrics.js';
 import { Reconciler } from '../../src/hostroutes/reconciler.js';

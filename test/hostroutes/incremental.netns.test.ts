@@ -8,7 +8,7 @@ import { createIpRouteTable, type RouteTable } from '../../src/hostroutes/ip.js'
 import { parseRouteJson } from '../../src/hostroutes/kernel-routes.js';
 import { createMetrics } from '../../src/hostroutes/metrics.js';
 import type { NodeFacts } from '../../src/hostroutes/node-facts.js';
-import { parseCidr } from '../../src/hostroutes/ipv4.js';
+import { parseCidr } from '../../src/util/ipv4.js';
 import { Reconciler, type SyncReport } from '../../src/hostroutes/reconciler.js';
 import { ip, netnsUnavailable, Topology } from './netns.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { computeDesired, type DesiredOptions, type DesiredState } from '../../src/hostroutes/desired.js';
 import { diffNodes, MAX_INCREMENTAL_CHANGES, updateDesired } from '../../src/hostroutes/incremental.js';
-import { parseCidr } from '../../src/hostroutes/ipv4.js';
+import { parseCidr } from '../../src/util/ipv4.js';
 import type { NodeFacts } from '../../src/hostroutes/node-facts.js';
 
 const n = (name: string, podCIDRs: string[], internalIPs: string[]): NodeFacts => ({

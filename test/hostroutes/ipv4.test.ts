@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cidrsOverlap, formatCidr, parseCidr, parseIPv4 } from '../../src/hostroutes/ipv4.js';
+import { cidrsOverlap, formatCidr, parseCidr, parseIPv4 } from '../../src/util/ipv4.js';
 
 describe('hostroutes/ipv4', () => {
   const addrs: [string, number | undefined][] = [

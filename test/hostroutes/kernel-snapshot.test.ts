@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { KernelState } from '../../src/hostroutes/diff.js';
-import { parseCidr } from '../../src/hostroutes/ipv4.js';
+import { parseCidr } from '../../src/util/ipv4.js';
 import { afterApplying, sameRoutes, withDestinations } from '../../src/hostroutes/kernel-snapshot.js';
 import type { KernelRoute } from '../../src/hostroutes/kernel-routes.js';
 

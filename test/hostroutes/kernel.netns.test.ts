@@ -7,7 +7,7 @@ import { parseRouteJson } from '../../src/hostroutes/kernel-routes.js';
 import { SyncLoop } from '../../src/hostroutes/loop.js';
 import { createMetrics, type HostroutesMetrics } from '../../src/hostroutes/metrics.js';
 import type { NodeFacts } from '../../src/hostroutes/node-facts.js';
-import { parseCidr } from '../../src/hostroutes/ipv4.js';
+import { parseCidr } from '../../src/util/ipv4.js';
 import { Reconciler, type SyncReport } from '../../src/hostroutes/reconciler.js';
 import { eventually, ip, netnsUnavailable, Topology } from './netns.js';
 
