@@ -30,7 +30,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
 
 function silenceStderr(): void {
   process.removeAllListeners('warning');
-  process.stderr.write = (() => true) as typeof process.stderr.write;
+  process.stderr.write = () => true;
 }
 
 silenceStderr();

@@ -31,12 +31,12 @@ export function spawnManager(args: string[], env: NodeJS.ProcessEnv = {}): Manag
   });
   let err = '';
   let out = '';
-  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.on('exit', (code, signal) => resolve({ code, signal })),
   );
   const listening = new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: proc.stdout! });
+    const lines = createInterface({ input: proc.stdout });
     lines.on('line', (line) => {
       out += line + '\n';
       try {

@@ -5,8 +5,8 @@ import type { KubeObject, ObjectMeta } from '../../kube/types.js';
 export interface StorageClass extends KubeObject {
   provisioner?: string;
   parameters?: Record<string, string>;
-  reclaimPolicy?: 'Delete' | 'Retain' | string;
-  volumeBindingMode?: 'Immediate' | 'WaitForFirstConsumer' | string;
+  reclaimPolicy?: 'Delete' | 'Retain' | (string & {});
+  volumeBindingMode?: 'Immediate' | 'WaitForFirstConsumer' | (string & {});
   allowVolumeExpansion?: boolean;
   mountOptions?: string[];
   allowedTopologies?: Array<{ matchLabelExpressions?: Array<{ key: string; values: string[] }> }>;

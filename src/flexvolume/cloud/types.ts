@@ -5,7 +5,7 @@
 import { TAG_PV_NAME } from '../../cloud/ownership.js';
 
 export type DiskStatus =
-  'Creating' | 'Available' | 'Attaching' | 'In_use' | 'Detaching' | 'ReIniting' | string;
+  'Creating' | 'Available' | 'Attaching' | 'In_use' | 'Detaching' | 'ReIniting' | (string & {});
 
 export interface CloudDisk {
   diskId: string;

@@ -52,12 +52,12 @@ export async function startManagerProcess(
   );
   let out = '';
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-200_000)));
+  child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-200_000)));
   const url = await new Promise<string>((resolve, reject) => {
     const onExit = (code: number | null) =>
       reject(new Error(`controller-manager exited ${code} before listening:\n${err.slice(-4000)}`));
     child.once('exit', onExit);
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       for (const line of out.split('\n')) {
         try {
