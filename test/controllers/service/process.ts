@@ -80,11 +80,7 @@ export async function startProcessHarness(o: ProcessHarnessOptions = {}): Promis
   const stopManager = async () => {
     const m = mgr;
     mgr = undefined;
-    if (!m || m.proc.exitCode !== null || m.proc.signalCode !== null) return;
-    m.proc.kill('SIGTERM');
-    const timer = setTimeout(() => m.proc.kill('SIGKILL'), 5000);
-    await m.exited;
-    clearTimeout(timer);
+    await m?.stop();
   };
 
   const metricsText = async (): Promise<string> => {
