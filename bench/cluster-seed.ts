@@ -178,7 +178,7 @@ export function loadBalancerService(name: string): KubeObject {
         { name: 'https', port: 443, targetPort: 8443, protocol: 'TCP' },
       ],
     },
-  } as KubeObject;
+  };
 }
 
 /** Every key replaced in one pass, so a replacement is never itself replaced again. */
@@ -226,7 +226,7 @@ export function cloneLoadBalancerServices(
   for (let i = from; i < to; i++) {
     const name = serviceName(i);
     const created = kube.store.create('services', loadBalancerService(name));
-    const uid = created.metadata!.uid!;
+    const uid = created.metadata.uid!;
     const address = `198.18.${Math.floor(i / 250)}.${(i % 250) + 1}`;
     // NodePorts differ per Service; they name the VServer groups and are the backends' port.
     const nodePorts = (created.spec as { ports?: Array<{ name?: string; nodePort?: number }> }).ports ?? [];

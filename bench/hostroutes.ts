@@ -284,10 +284,10 @@ function start(program: Program, emu: KubeEmulator): ChildProcess {
           stdio: ['ignore', 'pipe', 'pipe'],
         });
   // Drained so a full pipe never stalls the program; the agent's JSON log is its real cost.
-  child.stdout!.resume();
+  child.stdout.resume();
   let errors = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (s: string) => {
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (s: string) => {
     if (process.env.HR_DEBUG) process.stderr.write(s);
     if (program === 'baseline' || /"level":(50|60)/.test(s)) errors = (errors + s).slice(-4000);
   });

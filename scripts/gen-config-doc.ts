@@ -164,7 +164,7 @@ export function renderConfigDoc(): string {
     if (o.negate || o.long === '--help') continue;
     const hidden = (o as { hidden?: boolean }).hidden;
     const name = `\`${o.flags.replace(/^-h, /, '')}\``;
-    const raw = o.defaultValue ?? lateDefaults[o.long ?? ''];
+    const raw: unknown = o.defaultValue ?? lateDefaults[o.long ?? ''];
     // The help text's own rendering of a default (durations in the flag's unit) wins.
     const described = (o as { defaultValueDescription?: string }).defaultValueDescription;
     const shown =
@@ -176,7 +176,11 @@ export function renderConfigDoc(): string {
             ? formatMs(Number(raw))
             : o.flags.endsWith('<s>')
               ? String(Number(raw) / 1000)
-              : String(raw);
+              : Array.isArray(raw)
+                ? raw.join(',')
+                : typeof raw === 'string'
+                  ? raw
+                  : JSON.stringify(raw);
     const def = shown === undefined ? '' : `\`${shown}\``;
     out.push(
       `| ${name} | ${def} | ${cell(o.description || (hidden ? 'compatibility alias' : ''))}${hidden ? ' (hidden from --help)' : ''} |`,

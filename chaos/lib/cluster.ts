@@ -100,7 +100,7 @@ export class ChaosCluster {
       provisioner: 'alicloud/disk',
       reclaimPolicy: 'Delete',
       parameters: { type: 'cloud_ssd' },
-    } as never);
+    });
     await writeFile(
       c.cloudConfigPath,
       JSON.stringify({
@@ -183,7 +183,7 @@ export class ChaosCluster {
           { type: 'Hostname', address: seat.name },
         ],
       },
-    } as never);
+    });
   }
 
   deleteNode(name: string): void {

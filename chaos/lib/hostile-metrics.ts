@@ -60,47 +60,47 @@ export function seedMetricsIdentities(kube: KubeEmulator, r: Rng): MetricsTokens
     kind: 'ClusterRole',
     metadata: { name: READER_ROLE },
     rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }],
-  } as never);
+  });
   s.create('clusterroles', {
     apiVersion: rbac,
     kind: 'ClusterRole',
     metadata: { name: 'r8:health' },
     rules: [{ nonResourceURLs: ['/healthz'], verbs: ['get'] }],
-  } as never);
+  });
   s.create('clusterrolebindings', {
     apiVersion: rbac,
     kind: 'ClusterRoleBinding',
     metadata: { name: 'r8:prometheus' },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: READER_ROLE },
     subjects: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'kube-system' }],
-  } as never);
+  });
   s.create('clusterrolebindings', {
     apiVersion: rbac,
     kind: 'ClusterRoleBinding',
     metadata: { name: 'r8:health' },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'r8:health' },
     subjects: [{ kind: 'User', name: 'health-checker' }],
-  } as never);
+  });
   s.create('rolebindings', {
     apiVersion: rbac,
     kind: 'RoleBinding',
     metadata: { name: 'scraper-metrics', namespace: 'team-b' },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: READER_ROLE },
     subjects: [{ kind: 'ServiceAccount', name: 'scraper', namespace: 'team-b' }],
-  } as never);
+  });
   s.create('roles', {
     apiVersion: rbac,
     kind: 'Role',
     metadata: { name: 'everything', namespace: 'team-b' },
     rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }],
-  } as never);
+  });
   s.create('rolebindings', {
     apiVersion: rbac,
     kind: 'RoleBinding',
     metadata: { name: 'tenant-admin', namespace: 'team-b' },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'everything' },
     subjects: [{ kind: 'Group', name: 'tenants' }],
-  } as never);
+  });
   return t;
 }
 

@@ -7,6 +7,7 @@
 import type { SlbApi } from '../../src/cloud/slb.js';
 import type { CloudState } from '../../emulators/alicloud/state.js';
 import type { KubeStore } from '../../emulators/kube/facade.js';
+import { eventually } from '../../test/helpers/eventually.js';
 
 export const VICTIM_NS = 'team-a';
 export const ATTACKER_NS = 'team-b';
@@ -211,16 +212,6 @@ interface ServiceView {
   status?: { loadBalancer?: { ingress?: Array<{ ip?: string }> } };
 }
 
-async function until<T>(what: string, check: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 export interface ServiceEventView {
   type: string;
   reason: string;
@@ -246,10 +237,14 @@ export function serviceEvents(store: KubeStore, namespace: string, name: string)
 const LB_LABEL = 'service.k8s.alibaba/loadbalancer-id';
 
 async function waitLoadBalancer(a: SlbArena, name: string): Promise<string> {
-  return until(`the SLB of ${VICTIM_NS}/${name}`, () => {
-    const svc = a.store.get('services', name, VICTIM_NS) as ServiceView | undefined;
-    return svc?.status?.loadBalancer?.ingress?.length ? svc.metadata?.labels?.[LB_LABEL] : undefined;
-  });
+  return eventually(
+    () => {
+      const svc = a.store.get('services', name, VICTIM_NS) as ServiceView | undefined;
+      return svc?.status?.loadBalancer?.ingress?.length ? svc.metadata?.labels?.[LB_LABEL] : undefined;
+    },
+    `the SLB of ${VICTIM_NS}/${name}`,
+    { timeoutMs: 20_000 },
+  );
 }
 
 /** Creates the victims: three hand-made SLBs (shared, private to team-a, closed) and two team-a Services. */
@@ -294,8 +289,11 @@ export async function seedVictims(a: SlbArena): Promise<Victims> {
   a.store.create('services', serviceObject(VICTIM_NS, { name: 'web', annotations: {} }));
   await waitLoadBalancer(a, 'shop');
   const owned = await waitLoadBalancer(a, 'web');
-  await until('listener 80 of team-a/shop', () =>
-    a.state.loadBalancers[shared]?.Listeners.find((l) => l.ListenerPort === 80 && l.Status === 'running'),
+  await eventually(
+    () =>
+      a.state.loadBalancers[shared]?.Listeners.find((l) => l.ListenerPort === 80 && l.Status === 'running'),
+    'listener 80 of team-a/shop',
+    { timeoutMs: 20_000 },
   );
   await a.settle();
   const uid = (a.store.get('services', 'web', VICTIM_NS) as ServiceView).metadata!.uid!;
@@ -351,11 +349,14 @@ export async function replaySlbAttack(a: SlbArena, v: Victims, attack: SlbAttack
   a.store.create('services', serviceObject(ATTACKER_NS, spec));
   let event: ServiceEventView | undefined;
   try {
-    event = await until(`a ${attack.expect.reason} event on ${ATTACKER_NS}/${spec.name}`, () =>
-      serviceEvents(a.store, ATTACKER_NS, spec.name).find(
-        (e) =>
-          e.reason === attack.expect.reason || (e.type === 'Warning' && attack.expect.type === 'Warning'),
-      ),
+    event = await eventually(
+      () =>
+        serviceEvents(a.store, ATTACKER_NS, spec.name).find(
+          (e) =>
+            e.reason === attack.expect.reason || (e.type === 'Warning' && attack.expect.type === 'Warning'),
+        ),
+      `a ${attack.expect.reason} event on ${ATTACKER_NS}/${spec.name}`,
+      { timeoutMs: 20_000 },
     );
   } catch (err) {
     problems.push(String(err));
@@ -374,8 +375,10 @@ export async function replaySlbAttack(a: SlbArena, v: Victims, attack: SlbAttack
   const during = snapshotVictims(a, v);
   a.store.delete('services', spec.name, ATTACKER_NS);
   try {
-    await until(`${ATTACKER_NS}/${spec.name} gone`, () =>
-      a.store.get('services', spec.name, ATTACKER_NS) ? undefined : true,
+    await eventually(
+      () => (a.store.get('services', spec.name, ATTACKER_NS) ? undefined : true),
+      `${ATTACKER_NS}/${spec.name} gone`,
+      { timeoutMs: 20_000 },
     );
   } catch (err) {
     problems.push(String(err));

@@ -37,7 +37,7 @@ export function serviceObject(name: string, shape: ServiceShape = BASE_SHAPE): K
       selector: { app: name },
       ports: shape.ports.map((p) => ({ protocol: 'TCP', ...p })),
     },
-  } as KubeObject;
+  };
 }
 
 export interface OpCounts {
@@ -55,7 +55,7 @@ export function zeroOps(): OpCounts {
 }
 
 export function totalOps(o: OpCounts): number {
-  return Object.values(o).reduce((a, b) => a + b, 0);
+  return Object.values<number>({ ...o }).reduce((a, b) => a + b, 0);
 }
 
 export class Workload {
@@ -93,7 +93,7 @@ export class Workload {
             annotations: { ...(cur.metadata.annotations ?? {}), ...shape.annotations },
           },
           spec: { ...spec, ports: shape.ports.map((p) => ({ protocol: 'TCP', ...p })) },
-        } as KubeObject);
+        });
         this.ops.changes++;
         return;
       } catch {
@@ -120,7 +120,7 @@ export class Workload {
         accessModes: ['ReadWriteOnce'],
         resources: { requests: { storage: '20Gi' } },
       },
-    } as KubeObject);
+    });
     this.pvcs.add(name);
     this.ops.pvcCreates++;
     return name;

@@ -3,6 +3,7 @@
 // and how responses are shaped. It is read at run time relative to this module so the same code
 // works from src/ (tsx) and dist/ (built).
 import { readFileSync } from 'node:fs';
+import { wireText } from '../text.js';
 
 export type Product = 'Ecs' | 'Vpc' | 'Slb';
 export const PRODUCTS: readonly Product[] = ['Ecs', 'Vpc', 'Slb'];
@@ -128,7 +129,7 @@ export function conform(value: unknown, shape: ResponseShape, root = true): unkn
   if (value === undefined || value === null) return undefined;
   switch (shape.type) {
     case 'string':
-      return typeof value === 'object' ? JSON.stringify(value) : String(value);
+      return wireText(value);
     case 'number': {
       const n = typeof value === 'number' ? value : Number(value);
       return Number.isFinite(n) ? n : undefined;

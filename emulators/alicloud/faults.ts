@@ -55,7 +55,7 @@ export class Faults {
     const entries = config.actions ?? config;
     for (const [k, v] of Object.entries(entries)) {
       if (k === 'seed' || k === 'actions' || typeof v !== 'object' || v === null) continue;
-      this.rules.set(k, v as FaultRule);
+      this.rules.set(k, v);
     }
   }
 

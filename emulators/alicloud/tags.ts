@@ -1,6 +1,7 @@
 // Tag helpers shared by every product: matching Tag.N filters, and the real limits.
 import { ApiError } from './errors.js';
 import type { Tag } from './state.js';
+import { wireText } from '../text.js';
 
 export const MAX_TAGS = 20;
 
@@ -41,7 +42,7 @@ export function parseJsonTags(text: string | undefined, param = 'Tags'): Tag[] {
         'InvalidParameter',
         `The specified parameter "${param}" has a tag without TagKey.`,
       );
-    return { Key: key, Value: String(value) };
+    return { Key: key, Value: wireText(value) };
   });
 }
 

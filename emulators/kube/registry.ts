@@ -264,7 +264,7 @@ export class Registry {
     def: ResourceDef,
     ns: string | undefined,
     name: string,
-    type: PatchType | string,
+    type: string,
     body: string,
     subresource?: string,
     dryRun = false,
@@ -302,8 +302,7 @@ export class Registry {
       isPlainObject(patchBody) &&
       isPlainObject(patchBody['metadata']) &&
       'resourceVersion' in patchBody['metadata'];
-    if (!rvInPatch)
-      (patched['metadata'] as Record<string, unknown>)['resourceVersion'] = current.metadata.resourceVersion;
+    if (!rvInPatch) patched['metadata']['resourceVersion'] = current.metadata.resourceVersion;
     return this.update(def, ns, name, patched, subresource, dryRun);
   }
 

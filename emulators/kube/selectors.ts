@@ -1,6 +1,7 @@
 // Label and field selectors, parsed once per request into predicates.
 import { badRequest } from './errors.js';
 import { isPlainObject, type KubeObject } from './types.js';
+import { wireText } from '../text.js';
 
 type Requirement = (labels: Record<string, string>) => boolean;
 
@@ -59,7 +60,7 @@ function fieldValue(o: KubeObject, path: string): string {
     cur = cur[part];
   }
   if (cur === undefined || cur === null) return '';
-  return typeof cur === 'object' ? JSON.stringify(cur) : String(cur);
+  return wireText(cur);
 }
 
 /**

@@ -170,7 +170,7 @@ export async function startManager(c: DemoCluster, cleanup: Cleanup): Promise<Ma
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
+  child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   cleanup.add(
     `alicloud-controller-manager (pid ${child.pid})`,
@@ -184,7 +184,7 @@ export async function startManager(c: DemoCluster, cleanup: Cleanup): Promise<Ma
     { kind: 'process', id: String(child.pid) },
   );
   await new Promise<void>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
       if (/"event":"listening"/.test(line)) resolve();
     });

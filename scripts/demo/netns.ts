@@ -72,7 +72,7 @@ export class DemoNetns {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
+    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     this.cleanup.add(
       `${what} (pid ${child.pid})`,
@@ -86,7 +86,7 @@ export class DemoNetns {
       { kind: 'process', id: String(child.pid) },
     );
     const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
-      const lines = createInterface({ input: child.stdout! });
+      const lines = createInterface({ input: child.stdout });
       lines.on('line', (line) => {
         try {
           resolve(JSON.parse(line) as Record<string, unknown>);

@@ -9,7 +9,7 @@ export interface LoadBalancer {
   LoadBalancerName?: string;
   LoadBalancerStatus?: string;
   Address?: string;
-  AddressType?: 'internet' | 'intranet' | string;
+  AddressType?: 'internet' | 'intranet' | (string & {});
   AddressIPVersion?: string;
   NetworkType?: string;
   VpcId?: string;
@@ -70,8 +70,8 @@ export type ListenerProtocolConfig = Record<string, string | number | boolean | 
 export interface Listener {
   LoadBalancerId: string;
   ListenerPort: number;
-  ListenerProtocol: 'tcp' | 'udp' | 'http' | 'https' | string;
-  Status?: 'running' | 'stopped' | 'starting' | 'configuring' | 'stopping' | string;
+  ListenerProtocol: 'tcp' | 'udp' | 'http' | 'https' | (string & {});
+  Status?: 'running' | 'stopped' | 'starting' | 'configuring' | 'stopping' | (string & {});
   BackendServerPort?: number;
   VServerGroupId?: string;
   Scheduler?: string;

@@ -21,7 +21,7 @@ export async function probe(device: string): Promise<Probe> {
       .split('\n')
       .map((l) => l.split('='))
       .filter((p) => p.length >= 2)
-      .map(([k, ...v]) => [k, v.join('=')]),
+      .map(([k, ...v]): [string, string] => [k ?? '', v.join('=')]),
   );
   return { type: kv.TYPE || undefined, ptType: kv.PTTYPE || undefined };
 }

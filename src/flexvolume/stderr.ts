@@ -4,9 +4,11 @@
 
 export function silenceStderr(): void {
   const lazy = Object.getOwnPropertyDescriptor(process, 'stderr');
+  // A property getter, called below with process as `this`.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const build = lazy?.get;
   if (!build) {
-    process.stderr.write = (() => true) as typeof process.stderr.write;
+    process.stderr.write = () => true;
     return;
   }
   Object.defineProperty(process, 'stderr', {
@@ -14,7 +16,7 @@ export function silenceStderr(): void {
     enumerable: lazy.enumerable ?? true,
     get(): NodeJS.WriteStream {
       const stream = build.call(process) as NodeJS.WriteStream;
-      stream.write = (() => true) as typeof stream.write;
+      stream.write = () => true;
       Object.defineProperty(process, 'stderr', { configurable: true, enumerable: true, value: stream });
       return stream;
     },

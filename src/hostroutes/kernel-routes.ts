@@ -55,7 +55,12 @@ function toRoute(entry: unknown): KernelRoute | undefined {
   const gateway = typeof e.gateway === 'string' && parseIPv4(e.gateway) !== undefined ? e.gateway : undefined;
   // iproute2 leaves `protocol` out for boot (3), the default of a hand-made `ip route add`.
   // (Listings filtered with `proto N` omit it too; this module is only fed unfiltered ones.)
-  const protocol = e.protocol === undefined ? '3' : String(e.protocol);
+  const protocol =
+    e.protocol === undefined
+      ? '3'
+      : typeof e.protocol === 'string' || typeof e.protocol === 'number'
+        ? String(e.protocol)
+        : JSON.stringify(e.protocol);
   const metric = typeof e.metric === 'number' ? e.metric : 0;
   const type = typeof e.type === 'string' ? e.type : 'unicast';
   return {

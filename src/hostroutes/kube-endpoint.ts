@@ -64,7 +64,7 @@ function anonymous(server: string): KubeEndpoint {
   const agent = server.startsWith('https:')
     ? new HttpsAgent({ keepAlive: true })
     : new HttpAgent({ keepAlive: true });
-  return { server, forRequest: async () => ({ agent, headers: {} }), close: () => agent.destroy() };
+  return { server, forRequest: () => Promise.resolve({ agent, headers: {} }), close: () => agent.destroy() };
 }
 
 function inCluster(host: string, port: string, dir: string): KubeEndpoint {
@@ -80,16 +80,16 @@ function inCluster(host: string, port: string, dir: string): KubeEndpoint {
   const agent = new HttpsAgent({ keepAlive: true, ca });
   return {
     server: `https://${bracketed}:${port}`,
-    async forRequest(): Promise<RequestAuth> {
+    forRequest(): Promise<RequestAuth> {
       let token: string;
       try {
         token = readFileSync(tokenFile, 'utf8').trim();
       } catch {
-        throw new KubeEndpointError(`in-cluster: cannot read ${tokenFile}`);
+        return Promise.reject(new KubeEndpointError(`in-cluster: cannot read ${tokenFile}`));
       }
       registerSecret(token);
       const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
-      return { agent, headers };
+      return Promise.resolve({ agent, headers });
     },
     close: () => agent.destroy(),
   };

@@ -1,5 +1,6 @@
 // Errors classified by what the queue should do next, and the one place that decides it
 // (controllers throw; they never touch the queue's retry policy themselves).
+import { inspect } from 'node:util';
 import { redactSecrets } from '../util/secrets.js';
 
 /** The input is wrong (bad annotation, unsupported spec): retrying cannot help; wait for a spec change. */
@@ -33,7 +34,8 @@ export type Outcome =
 
 export function outcomeOf(err: unknown): Outcome {
   if (err === undefined || err === null) return { kind: 'success' };
-  const error = err instanceof Error ? err : new Error(redactSecrets(String(err)));
+  const error =
+    err instanceof Error ? err : new Error(redactSecrets(typeof err === 'string' ? err : inspect(err)));
   if (error instanceof ValidationError) return { kind: 'terminal', error };
   if (error instanceof RetryAfterError)
     return { kind: 'retryAfter', delayMs: Math.max(0, error.delayMs), error };

@@ -15,7 +15,7 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /** Server-side apply bookkeeping and kubectl's last-applied copy: no controller reads either. */
 export function stripBookkeeping(obj: KubeObject): void {
-  const meta = obj.metadata as { managedFields?: unknown; annotations?: Record<string, string> } | undefined;
+  const meta = obj.metadata;
   if (!meta) return;
   if ('managedFields' in meta) delete meta.managedFields;
   if (meta.annotations && LAST_APPLIED in meta.annotations) delete meta.annotations[LAST_APPLIED];

@@ -21,7 +21,7 @@ export interface ProtocolTargets {
 export interface SniffingServer {
   server: NetServer;
   /** Ends every connection, sniffed or still waiting for its first byte. */
-  destroyAll(): void;
+  destroyAll: () => void;
 }
 
 export function createSniffingServer(targets: ProtocolTargets): SniffingServer {

@@ -23,7 +23,7 @@ export function redactSecrets(text: string): string {
 /** Deep copy with every registered secret replaced in every string. */
 export function redactValue<T>(value: T): T {
   if (typeof value === 'string') return redactSecrets(value) as T;
-  if (Array.isArray(value)) return value.map((v) => redactValue(v)) as T;
+  if (Array.isArray(value)) return (value as unknown[]).map((v) => redactValue(v)) as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = redactValue(v);

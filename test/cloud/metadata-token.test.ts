@@ -92,7 +92,7 @@ describe('cloud/metadata: session tokens (IMDSv2)', () => {
     const seen: string[] = [];
     const spy: typeof fetch = (input, init) => {
       seen.push(
-        `${init?.method ?? 'GET'} ${String(input).replace(base, '')} ${JSON.stringify(init?.headers ?? {})}`,
+        `${init?.method ?? 'GET'} ${(input instanceof Request ? input.url : input.toString()).replace(base, '')} ${JSON.stringify(init?.headers ?? {})}`,
       );
       return fetch(input, init);
     };

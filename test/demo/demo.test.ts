@@ -32,14 +32,14 @@ function runDemo(args: string[], interruptWhen?: RegExp): Promise<DemoRun> {
     });
     let stdout = '';
     let interrupted = false;
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
       if (interruptWhen && !interrupted && interruptWhen.test(stdout)) {
         interrupted = true;
         child.kill('SIGINT');
       }
     });
-    child.stderr!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stdout += d.toString()));
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       try {

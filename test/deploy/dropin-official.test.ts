@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { seedInstances, startTestEmulator, type SeededVpc, type TestEmulator } from '../helpers/alicloud.js';
-import { eventually, startTestKube, type TestKube } from '../helpers/kube.js';
+import { eventually } from '../helpers/eventually.js';
+import { startTestKube, type TestKube } from '../helpers/kube.js';
 import { spawnManager, type ManagerProcess } from '../helpers/manager.js';
 import { DEFAULT_SECURE_PORT } from '../../src/manager/serving.js';
 
@@ -162,8 +163,8 @@ function endpointEnv(w: World): NodeJS.ProcessEnv {
 }
 
 async function waitForLease(w: World, url: string): Promise<void> {
-  await eventually(() => (w.kube.emu.store.get('leases', 'ccm', 'kube-system')?.spec as { holderIdentity?: string } | undefined)?.holderIdentity, 'the lease', 400, 50);
-  await eventually(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 'readyz', 400, 50);
+  await eventually(() => (w.kube.emu.store.get('leases', 'ccm', 'kube-system')?.spec as { holderIdentity?: string } | undefined)?.holderIdentity, 'the lease', { tries: 400, intervalMs: 50 });
+  await eventually(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 'readyz', { tries: 400, intervalMs: 50 });
 }
 
 async function expectSlbFor(w: World, name: string): Promise<void> {
@@ -177,7 +178,7 @@ async function expectSlbFor(w: World, name: string): Promise<void> {
   const ip = await eventually(async () => {
     const s = await w.kube.api('GET', `/api/v1/namespaces/default/services/${name}`);
     return (s.body.status?.loadBalancer?.ingress as Array<{ ip?: string }> | undefined)?.[0]?.ip;
-  }, `Service ${name} ingress IP`, 600, 50);
+  }, `Service ${name} ingress IP`, { tries: 600, intervalMs: 50 });
   assert.ok(Object.values(w.cloud.emu.state.loadBalancers).some((lb) => lb.Address === ip), 'the ingress IP is an SLB of the cloud');
 }
 
@@ -194,7 +195,7 @@ async function expectNodeInitialised(w: World, instanceId: string): Promise<void
   await eventually(async () => {
     const n = await w.kube.api('GET', `/api/v1/nodes/${ip}`);
     return (n.body.spec?.taints ?? []).length === 0 && n.body.metadata?.labels?.['topology.kubernetes.io/zone'] ? true : undefined;
-  }, `Node ${ip} initialised`, 600, 50);
+  }, `Node ${ip} initialised`, { tries: 600, intervalMs: 50 });
 }
 
 /** The instance's RAM role, served only to callers holding a metadata token (security hardening mode). */
@@ -265,7 +266,7 @@ describe('deploy: official CCM deploy/v1 manifest with its ConfigMap, RAM role o
     await expectNodeInitialised(w!, w!.vpc.instanceIds[1]!);
     // No AccessKey anywhere in this setup: the calls above were signed with the RAM role's STS
     // credentials, read from a metadata service that answers token holders only.
-    assert.match(w!.mgr!.stderr(), /"role":"KubernetesMasterRole".*"msg":"obtained STS credentials from instance metadata"/);
+    assert.match(w!.mgr.stderr(), /"role":"KubernetesMasterRole".*"msg":"obtained STS credentials from instance metadata"/);
     assert.deepEqual(errorLines(w!.mgr.stderr()), []);
   });
 });
@@ -307,7 +308,7 @@ describe("deploy: kube-aliyun's own manifests/aliyun-controller.yaml (real proce
     const r = await w!.kube.api('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: ip }, spec: { podCIDR: '10.2.5.0/24', podCIDRs: ['10.2.5.0/24'] } });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     await w!.kube.api('PATCH', `/api/v1/nodes/${ip}/status`, { status: { addresses: [{ type: 'InternalIP', address: ip }] } }, 'application/merge-patch+json');
-    await eventually(() => (Object.values(w!.cloud.emu.state.routeEntries).some((e) => e.RouteTableId === w!.vpc.routeTableId && e.DestinationCidrBlock === '10.2.5.0/24' && e.NextHopId === id) ? true : undefined), 'route 10.2.5.0/24 to the Node', 600, 50);
+    await eventually(() => (Object.values(w!.cloud.emu.state.routeEntries).some((e) => e.RouteTableId === w!.vpc.routeTableId && e.DestinationCidrBlock === '10.2.5.0/24' && e.NextHopId === id) ? true : undefined), 'route 10.2.5.0/24 to the Node', { tries: 600, intervalMs: 50 });
     assert.deepEqual(errorLines(w!.mgr.stderr()), []);
   });
 });

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import type { AuditRecord } from '../../emulators/kube/index.js';
 import { DRIVER_NAMES, install, runtimeLibraries } from '../../src/flexvolume/install.js';
 import { rawCall, seedInstances, startTestEmulator, type SeededVpc, type TestEmulator } from '../helpers/alicloud.js';
-import { eventually, hasKubectl, startTestKube, type TestKube } from '../helpers/kube.js';
+import { eventually } from '../helpers/eventually.js';
+import { hasKubectl, startTestKube, type TestKube } from '../helpers/kube.js';
 import { spawnManager, type ManagerProcess } from '../helpers/manager.js';
 import { ensureBundle } from '../flexvolume/harness.js';
 import { grantOf, grantedKeys, permissionKey, readRoles } from './rbac.js';
@@ -121,8 +122,8 @@ describe('deploy: kube-aliyun drop-in with the seed manifest (real process)', fu
       METADATA_ENDPOINT: cloud.url,
     });
     const url = await mgr.listening;
-    await eventually(() => (kube.emu.store.get('leases', 'ccm', 'kube-system')?.spec as { holderIdentity?: string } | undefined)?.holderIdentity, 'the lease', 400, 50);
-    await eventually(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 'readyz', 400, 50);
+    await eventually(() => (kube.emu.store.get('leases', 'ccm', 'kube-system')?.spec as { holderIdentity?: string } | undefined)?.holderIdentity, 'the lease', { tries: 400, intervalMs: 50 });
+    await eventually(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 'readyz', { tries: 400, intervalMs: 50 });
   });
 
   // Seed-shaped Nodes have no spec.providerID and no uninitialized taint: the node controller
@@ -132,7 +133,7 @@ describe('deploy: kube-aliyun drop-in with the seed manifest (real process)', fu
       const n = await eventually(async () => {
         const r = await kube.api('GET', `/api/v1/nodes/${ip}`);
         return r.body.spec?.providerID ? r.body : undefined;
-      }, `${ip} adopted`, 600, 50);
+      }, `${ip} adopted`, { tries: 600, intervalMs: 50 });
       assert.equal(n.spec.providerID, `cn-hangzhou.${vpc.instanceIds[i]}`);
       assert.deepEqual(n.spec.taints ?? [], []);
       assert.equal(n.metadata.labels['topology.kubernetes.io/zone'], cloud.emu.state.instances[vpc.instanceIds[i]!]!.ZoneId);
@@ -146,7 +147,7 @@ describe('deploy: kube-aliyun drop-in with the seed manifest (real process)', fu
         .map((e) => `${e.DestinationCidrBlock}>${e.NextHopId}`)
         .sort();
     const want = [`10.2.0.0/24>${vpc.instanceIds[0]}`, `10.2.1.0/24>${vpc.instanceIds[1]}`];
-    await eventually(() => (JSON.stringify(entries()) === JSON.stringify(want) ? true : undefined), `routes ${JSON.stringify(want)} (have ${JSON.stringify(entries())})`, 600, 50);
+    await eventually(() => (JSON.stringify(entries()) === JSON.stringify(want) ? true : undefined), `routes ${JSON.stringify(want)} (have ${JSON.stringify(entries())})`, { tries: 600, intervalMs: 50 });
   });
 
   it('serves a LoadBalancer Service (the seed walkthrough\'s expose --type=LoadBalancer) and deletes its SLB with it', async () => {
@@ -162,7 +163,7 @@ describe('deploy: kube-aliyun drop-in with the seed manifest (real process)', fu
     const ingress = await eventually(async () => {
       const s = await kube.api('GET', '/api/v1/namespaces/default/services/nginx');
       return (s.body.status?.loadBalancer?.ingress as Array<{ ip?: string }> | undefined)?.[0]?.ip;
-    }, 'Service ingress IP', 600, 50);
+    }, 'Service ingress IP', { tries: 600, intervalMs: 50 });
     const lbs = Object.values(cloud.emu.state.loadBalancers);
     assert.equal(lbs.length, 1);
     assert.equal(lbs[0]!.Address, ingress);
@@ -170,9 +171,9 @@ describe('deploy: kube-aliyun drop-in with the seed manifest (real process)', fu
     const backends = () =>
       [...new Set(Object.values(cloud.emu.state.vserverGroups).filter((g) => g.LoadBalancerId === lbs[0]!.LoadBalancerId).flatMap((g) => g.BackendServers.map((b) => b.ServerId)))].sort();
     const want = [...vpc.instanceIds].sort();
-    await eventually(() => (JSON.stringify(backends()) === JSON.stringify(want) ? true : undefined), `SLB backends ${JSON.stringify(want)} (have ${JSON.stringify(backends())})`, 600, 50);
+    await eventually(() => (JSON.stringify(backends()) === JSON.stringify(want) ? true : undefined), `SLB backends ${JSON.stringify(want)} (have ${JSON.stringify(backends())})`, { tries: 600, intervalMs: 50 });
     await kube.kubectl(['delete', 'service', 'nginx', '--wait=false']);
-    await eventually(async () => ((await kube.api('GET', '/api/v1/namespaces/default/services/nginx')).status === 404 ? true : undefined), 'Service deleted after cleanup', 600, 50);
+    await eventually(async () => ((await kube.api('GET', '/api/v1/namespaces/default/services/nginx')).status === 404 ? true : undefined), 'Service deleted after cleanup', { tries: 600, intervalMs: 50 });
     assert.equal(Object.keys(cloud.emu.state.loadBalancers).length, 0, 'the SLB is deleted with the Service');
   });
 
@@ -237,7 +238,7 @@ describe('deploy: kube-aliyun drop-in with the seed manifest (real process)', fu
     await eventually(async () => {
       const n = await kube.api('GET', `/api/v1/nodes/${ip}`);
       return (n.body.spec?.taints ?? []).length === 0 && n.body.metadata?.labels?.['topology.kubernetes.io/zone'] ? true : undefined;
-    }, 'node initialised (taint removed, zone label set)', 600, 50);
+    }, 'node initialised (taint removed, zone label set)', { tries: 600, intervalMs: 50 });
   });
 
   it('provisions a disk for a PVC and deletes it with the PVC (reclaimPolicy Delete)', async () => {
@@ -263,13 +264,13 @@ spec:
     requests:
       storage: 20Gi
 ` });
-    const pvName = await eventually(async () => (await kube.api('GET', '/api/v1/namespaces/default/persistentvolumeclaims/data')).body.spec?.volumeName as string | undefined, 'PVC bound to a PV', 600, 50);
+    const pvName = await eventually(async () => (await kube.api('GET', '/api/v1/namespaces/default/persistentvolumeclaims/data')).body.spec?.volumeName as string | undefined, 'PVC bound to a PV', { tries: 600, intervalMs: 50 });
     const pv = await kube.api('GET', `/api/v1/persistentvolumes/${pvName}`);
     assert.equal(pv.status, 200);
     await kube.kubectl(['delete', 'pvc', 'data', '--wait=false']);
     // Without a kube-controller-manager, play its part: a released PV.
     await kube.api('PATCH', `/api/v1/persistentvolumes/${pvName}/status`, { status: { phase: 'Released' } }, 'application/merge-patch+json');
-    await eventually(async () => ((await kube.api('GET', `/api/v1/persistentvolumes/${pvName}`)).status === 404 ? true : undefined), 'PV and disk deleted', 600, 50);
+    await eventually(async () => ((await kube.api('GET', `/api/v1/persistentvolumes/${pvName}`)).status === 404 ? true : undefined), 'PV and disk deleted', { tries: 600, intervalMs: 50 });
   });
 
   it('every cloud API action of this run is in the RAM policy of docs/getting-started.md', () => {

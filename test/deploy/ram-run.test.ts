@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { TAG_CLUSTER_ID } from '../../src/cloud/ownership.js';
 import type { CallRecord } from '../../emulators/alicloud/calls.js';
+import { eventually } from '../helpers/eventually.js';
 import { hasKubectl } from '../helpers/kube.js';
-import { eventually } from '../helpers/kube.js';
 import { CLUSTER_ID, serviceManifest, startProcessHarness, waitIngress, type ProcessHarness } from '../controllers/service/process.js';
 
 interface Statement {
@@ -95,7 +95,7 @@ describe('deploy/ram/controller-manager.json against a real run of the service c
     };
     snapshot();
     await h.kubectl(['delete', 'service', 'shop', '--wait=false']);
-    await eventually(() => (Object.keys(h.cloudEmu.emu.state.loadBalancers).length === 0 ? true : undefined), 'the SLB deleted', 400, 50);
+    await eventually(() => (Object.keys(h.cloudEmu.emu.state.loadBalancers).length === 0 ? true : undefined), 'the SLB deleted', { tries: 400, intervalMs: 50 });
     const calls = h.cloudEmu.emu.calls().filter((c) => !c.action.startsWith('_') && c.code === 'Success');
     const writes = calls.filter((c) => !/^(Describe|List)/.test(c.action));
     assert.ok(writes.some((c) => c.action === 'CreateLoadBalancer') && writes.some((c) => c.action === 'DeleteLoadBalancer'), writes.map((c) => c.action).join(','));

@@ -13,7 +13,7 @@ describe('docs: configuration.md', () => {
   });
 
   it('lists every flag, cloud-config field and environment variable the code defines', () => {
-    for (const o of buildCommand().options) if (!o.negate && o.long !== '--help') assert.ok(doc.includes(`\`${o.long}`), o.long!);
+    for (const o of buildCommand().options) if (!o.negate && o.long !== '--help') assert.ok(doc.includes(`\`${o.long}`), o.long);
     for (const f of cloudConfigFieldsInCode()) assert.ok(doc.includes(`| \`${f.spelling}\` |`), f.spelling);
     const env = envNamesInCode();
     for (const name of ['ALIYUN_ACCESS_KEY', 'ALIYUN_REGION', 'ALIYUN_ROUTE_TABLE', 'ECS_ENDPOINT']) assert.ok(env.includes(name), `scanner finds ${name}`);

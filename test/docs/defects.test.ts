@@ -22,7 +22,7 @@ function paragraphs(): Array<{ file: string; text: string }> {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are free-form YAML
 type Doc = any;
-const manifest = (file: string): Doc[] => parseAllDocuments(read(file)).map((d) => d.toJS() as Doc).filter(Boolean);
+const manifest = (file: string): Doc[] => parseAllDocuments(read(file)).map((d) => d.toJS()).filter(Boolean);
 
 describe('docs: the defects operators hit are gone', () => {
   it('ALIYUN_NODE_NAME_TYPE: the documented default is the code\'s (auto), on every page', () => {

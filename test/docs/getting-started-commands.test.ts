@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { seedInstances, startTestEmulator, type SeededVpc, type TestEmulator } from '../helpers/alicloud.js';
-import { eventually, hasKubectl, startTestKube, type TestKube } from '../helpers/kube.js';
+import { eventually } from '../helpers/eventually.js';
+import { hasKubectl, startTestKube, type TestKube } from '../helpers/kube.js';
 import { spawnManager, type ManagerProcess } from '../helpers/manager.js';
 import { shellBlocks, shellWords } from './shell-blocks.js';
 
@@ -213,7 +214,7 @@ describe('docs: getting-started.md, run against the emulators', function () {
         await eventually(async () => {
           last = await exec(file, args, work, env);
           return last.code === 0 && (!expect || expect.ok(last.stdout)) ? true : undefined;
-        }, `${command}\n  → ${expect?.what ?? 'exit 0'}`, expect ? 150 : 1, 100).catch(() => {
+        }, `${command}\n  → ${expect?.what ?? 'exit 0'}`, { tries: expect ? 150 : 1, intervalMs: 100 }).catch(() => {
           assert.fail(`${PAGE}: \`${command}\` exited ${last?.code}${expect ? ` without ${expect.what}` : ''}\nstdout: ${last?.stdout}\nstderr: ${last?.stderr}`);
         });
         if (process.env.DEBUG_DOCS_TEST) console.error(`${Date.now() - started}ms ${command}`);

@@ -30,13 +30,13 @@ type Doc = any;
 function deployDocs(): Doc[] {
   const walk = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : []));
-  return walk(join(ROOT, 'deploy')).flatMap((f) => parseAllDocuments(readFileSync(f, 'utf8')).map((d) => d.toJS() as Doc).filter(Boolean));
+  return walk(join(ROOT, 'deploy')).flatMap((f) => parseAllDocuments(readFileSync(f, 'utf8')).map((d) => d.toJS()).filter(Boolean));
 }
 
 function kubeadmDocs(): Doc[] {
   const block = [...DOC.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes('kubeadm.k8s.io/'));
   assert.ok(block, 'a ```yaml block with the kubeadm configuration');
-  return parseAllDocuments(block).map((d) => d.toJS() as Doc);
+  return parseAllDocuments(block).map((d) => d.toJS());
 }
 
 const args = (list: Array<{ name: string; value: string }>) => Object.fromEntries(list.map((a) => [a.name, a.value]));

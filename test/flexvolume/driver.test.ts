@@ -153,7 +153,7 @@ describe('flexvolume driver binary (emulator + loop devices)', function () {
     const ib = await runDriver(['isattached', o, 'node-1'], central);
     assert.equal(ib.reply.attached, false);
 
-    const w = await runDriver(['waitforattach', a.reply.device!, o], node);
+    const w = await runDriver(['waitforattach', a.reply.device, o], node);
     expectOk(w, 'waitforattach');
     assert.equal(w.reply.device, loops.device(diskId));
 

@@ -191,18 +191,3 @@ export function openWatch(base: string, path: string): Promise<WatchStream> {
     req.end();
   });
 }
-
-/** Poll `check` until it returns a value (bounded), for waiting on asynchronous watch delivery. */
-export async function eventually<T>(
-  check: () => T | undefined | Promise<T | undefined>,
-  what: string,
-  tries = 200,
-  intervalMs = 25,
-): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}

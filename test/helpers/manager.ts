@@ -1,12 +1,39 @@
-// Runs alicloud-controller-manager as a real child process (built, or via tsx when the build is
-// stale: entry.ts)
-// and exposes its listening URL, its stderr, and its exit.
+// The one way tests start alicloud-controller-manager as a real child process: from the build
+// when dist/ is at least as new as every source file, else through tsx on the source. A start
+// through tsx costs seconds of compiling on a busy machine and the suite starts the manager
+// dozens of times; a stale build must never be what a test measures, hence the freshness check.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { managerEntry } from './entry.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+let cachedEntry: string[] | undefined;
+
+/** Node arguments that run src/manager/main.ts, built or not. */
+export function managerEntry(): string[] {
+  if (cachedEntry) return cachedEntry;
+  const built = join(ROOT, 'dist/manager/main.js');
+  let fresh: boolean;
+  try {
+    fresh = statSync(built).mtimeMs >= newestMtime(join(ROOT, 'src'));
+  } catch {
+    fresh = false; // not built
+  }
+  cachedEntry = fresh ? [built] : ['--import', 'tsx', join(ROOT, 'src/manager/main.ts')];
+  return cachedEntry;
+}
 
 export interface ManagerProcess {
   proc: ChildProcess;
@@ -15,8 +42,14 @@ export interface ManagerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stderr(): string;
   stdout(): string;
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`; resolves once it is gone. */
+  stop(graceMs?: number): Promise<void>;
 }
 
+/**
+ * Starts the manager with `args` and an environment of PATH, HOME and `env` only, so nothing
+ * from the developer's shell (credentials, kubeconfig) leaks into a test.
+ */
 export function spawnManager(args: string[], env: NodeJS.ProcessEnv = {}): ManagerProcess {
   const proc = spawn(process.execPath, [...managerEntry(), ...args], {
     cwd: ROOT,
@@ -31,12 +64,12 @@ export function spawnManager(args: string[], env: NodeJS.ProcessEnv = {}): Manag
   });
   let err = '';
   let out = '';
-  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.on('exit', (code, signal) => resolve({ code, signal })),
   );
   const listening = new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: proc.stdout! });
+    const lines = createInterface({ input: proc.stdout });
     lines.on('line', (line) => {
       out += line + '\n';
       try {
@@ -51,7 +84,14 @@ export function spawnManager(args: string[], env: NodeJS.ProcessEnv = {}): Manag
     );
   });
   listening.catch(() => undefined);
-  return { proc, listening, exited, stderr: () => err, stdout: () => out };
+  const stop = async (graceMs = 5000): Promise<void> => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { proc, listening, exited, stderr: () => err, stdout: () => out, stop };
 }
 
 /** Runs the manager to completion (for flag/config errors) with a bounded wait. */

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startKubeEmulator, type KubeEmulator } from '../../emulators/kube/index.js';
 import { parseRouteJson } from '../../src/hostroutes/kernel-routes.js';
-import { BRIDGE_IP, eventually, ip, netnsUnavailable, TOOLS, Topology, type NodeNs } from './netns.js';
+import { BRIDGE_IP, ip, netnsUnavailable, TOOLS, Topology, type NodeNs } from './netns.js';
+import { settled } from '../helpers/eventually.js';
 
 const BIN = fileURLToPath(new URL('../../bin/alicloud-hostroutes', import.meta.url));
 const DIST = fileURLToPath(new URL('../../dist/hostroutes/main.mjs', import.meta.url));
@@ -174,9 +175,10 @@ describe('alicloud-hostroutes agents in network namespaces', function () {
         .filter((o) => o !== n)
         .map((o) => `${o.podCIDR} via ${o.nodeIP}`)
         .sort();
-      const got = await eventually(
+      const got = await settled(
         () => owned(n.ns),
         (r) => JSON.stringify(r) === JSON.stringify(want),
+        { tries: 100, intervalMs: 100 },
       );
       assert.deepEqual(got, want, `routes in ${n.ns}`);
     }
@@ -202,9 +204,10 @@ describe('alicloud-hostroutes agents in network namespaces', function () {
 
   it('a route deleted by hand is restored', async () => {
     await ip(['-n', node(1).ns, 'route', 'del', node(2).podCIDR, 'proto', String(PROTO)]);
-    const got = await eventually(
+    const got = await settled(
       () => owned(node(1).ns),
       (r) => r.includes(`${node(2).podCIDR} via ${node(2).nodeIP}`),
+      { tries: 100, intervalMs: 100 },
     );
     assert.ok(got.includes(`${node(2).podCIDR} via ${node(2).nodeIP}`), got.join(', '));
     assert.ok((await probe(node(1), node(2))).ok);
@@ -213,15 +216,17 @@ describe('alicloud-hostroutes agents in network namespaces', function () {
   it('a foreign route with the same destination is untouched and reported', async () => {
     await ip(['-n', node(2).ns, 'route', 'add', '198.19.4.0/24', 'via', node(1).nodeIP, 'proto', 'static']);
     await createNode(`node-4-${topo!.suffix}`, '198.19.4.0/24', '198.18.0.4');
-    const onNode1 = await eventually(
+    const onNode1 = await settled(
       () => owned(node(1).ns),
       (r) => r.includes('198.19.4.0/24 via 198.18.0.4'),
+      { tries: 100, intervalMs: 100 },
     );
     assert.ok(onNode1.includes('198.19.4.0/24 via 198.18.0.4'), 'other nodes do program it');
     const agent2 = agents.get(node(2).ns)!;
-    await eventually(
+    await settled(
       async () => agent2.logs.some((l) => l.event === 'foreign-route' && l.dst === '198.19.4.0/24'),
       (x) => x,
+      { tries: 100, intervalMs: 100 },
     );
     assert.ok(
       agent2.logs.some((l) => l.event === 'foreign-route' && l.dst === '198.19.4.0/24' && l.protocol === '4'),
@@ -239,9 +244,10 @@ describe('alicloud-hostroutes agents in network namespaces', function () {
   it('a node that is not on a directly connected subnet is skipped and reported', async () => {
     await createNode(`node-5-${topo!.suffix}`, '198.19.5.0/24', '203.0.113.5');
     const agent1 = agents.get(node(1).ns)!;
-    await eventually(
+    await settled(
       async () => agent1.logs.some((l) => l.event === 'route-skipped' && l.reason === 'not-on-link'),
       (x) => x,
+      { tries: 100, intervalMs: 100 },
     );
     assert.ok(
       agent1.logs.some(
@@ -256,9 +262,10 @@ describe('alicloud-hostroutes agents in network namespaces', function () {
   it("a removed node's route disappears everywhere and its pods become unreachable", async () => {
     emu!.store.delete('nodes', node(3).name);
     for (const n of [node(1), node(2)]) {
-      const got = await eventually(
+      const got = await settled(
         () => owned(n.ns),
         (r) => !r.some((x) => x.startsWith(node(3).podCIDR)),
+        { tries: 100, intervalMs: 100 },
       );
       assert.ok(!got.some((x) => x.startsWith(node(3).podCIDR)), `${n.ns}: ${got.join(', ')}`);
     }

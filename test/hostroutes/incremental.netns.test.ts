@@ -180,7 +180,7 @@ describe('hostroutes incremental passes equal full passes (netns)', function () 
         weight: 8,
         arbitrary: fc
           .constantFrom(...names)
-          .chain((name) => factsArb(name).map((facts) => ({ name, facts: facts as NodeFacts | undefined }))),
+          .chain((name) => factsArb(name).map((facts) => ({ name, facts: facts }))),
       },
       {
         weight: 2,
@@ -192,7 +192,7 @@ describe('hostroutes incremental passes equal full passes (netns)', function () 
         weight: 1,
         arbitrary: fc
           .constantFrom('198.19.1.0/24', '198.19.2.0/24')
-          .map((c) => ({ name: 'self', facts: n('self', [c], ['198.18.0.1']) as NodeFacts | undefined })),
+          .map((c) => ({ name: 'self', facts: n('self', [c], ['198.18.0.1']) })),
       },
     );
     const startArb = fc.tuple(...names.map((name) => fc.option(factsArb(name), { nil: undefined })));

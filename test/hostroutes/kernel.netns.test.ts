@@ -9,7 +9,8 @@ import { createMetrics, type HostroutesMetrics } from '../../src/hostroutes/metr
 import type { NodeFacts } from '../../src/hostroutes/node-facts.js';
 import { parseCidr } from '../../src/util/ipv4.js';
 import { Reconciler, type SyncReport } from '../../src/hostroutes/reconciler.js';
-import { eventually, ip, netnsUnavailable, Topology } from './netns.js';
+import { ip, netnsUnavailable, Topology } from './netns.js';
+import { settled } from '../helpers/eventually.js';
 
 const PROTO = 200;
 
@@ -158,9 +159,10 @@ describe('hostroutes against a real routing table (netns)', function () {
       status = await startStatusServer('127.0.0.1', 0, loop, metrics.registry);
       assert.equal((await fetch(`${status.url}/readyz`)).status, 503, 'not ready before the cache synced');
       loop.markSynced();
-      await eventually(
+      await settled(
         async () => passes.length,
         (n) => n > 0,
+        { tries: 100, intervalMs: 100 },
       );
       assert.equal((await fetch(`${status.url}/readyz`)).status, 200);
       assert.equal((await fetch(`${status.url}/healthz`)).status, 200);
@@ -168,7 +170,10 @@ describe('hostroutes against a real routing table (netns)', function () {
       assert.match(text, /hostroutes_routes_desired 2/);
 
       await ip(['-n', ns, 'route', 'del', '198.19.2.0/24', 'proto', String(PROTO)]);
-      const repaired = await eventually(owned, (r) => r.includes('198.19.2.0/24 via 198.18.0.2'));
+      const repaired = await settled(owned, (r) => r.includes('198.19.2.0/24 via 198.18.0.2'), {
+        tries: 100,
+        intervalMs: 100,
+      });
       assert.ok(
         repaired.includes('198.19.2.0/24 via 198.18.0.2'),
         `route not restored: ${repaired.join(', ')}`,
@@ -179,10 +184,10 @@ describe('hostroutes against a real routing table (netns)', function () {
         .filter((n) => n.name !== 'ghost')
         .map((n) => (n.name === 'peer' ? { ...n, internalIPs: ['198.18.0.22'] } : n));
       loop.trigger();
-      const after = await eventually(
-        owned,
-        (r) => r.length === 1 && r[0] === '198.19.2.0/24 via 198.18.0.22',
-      );
+      const after = await settled(owned, (r) => r.length === 1 && r[0] === '198.19.2.0/24 via 198.18.0.22', {
+        tries: 100,
+        intervalMs: 100,
+      });
       assert.deepEqual(after, ['198.19.2.0/24 via 198.18.0.22']);
     } finally {
       await loop.stop();

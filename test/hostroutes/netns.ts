@@ -116,8 +116,8 @@ export class Topology {
     this.children.add(child);
     child.on('exit', () => this.children.delete(child));
     let errText = '';
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => {
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
       errText += chunk;
       const lines = errText.split('\n');
       errText = lines.pop() ?? '';
@@ -125,8 +125,8 @@ export class Topology {
     });
     const first = await new Promise<Record<string, unknown>>((resolve, reject) => {
       let out = '';
-      child.stdout!.setEncoding('utf8');
-      child.stdout!.on('data', (chunk: string) => {
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk: string) => {
         out += chunk;
         const nl = out.indexOf('\n');
         if (nl >= 0) resolve(JSON.parse(out.slice(0, nl)) as Record<string, unknown>);
@@ -162,19 +162,4 @@ export class Topology {
     for (const ns of this.namespaces.splice(0).reverse())
       await ip(['netns', 'del', ns]).catch(() => undefined);
   }
-}
-
-/** Polls `check` up to `attempts` times, `intervalMs` apart; returns the last value. Bounded by design. */
-export async function eventually<T>(
-  check: () => Promise<T>,
-  ok: (v: T) => boolean,
-  attempts = 100,
-  intervalMs = 100,
-): Promise<T> {
-  let value = await check();
-  for (let i = 1; i < attempts && !ok(value); i++) {
-    await new Promise((r) => setTimeout(r, intervalMs));
-    value = await check();
-  }
-  return value;
 }

@@ -5,7 +5,7 @@ import { startKubeEmulator, type KubeEmulator } from '../../emulators/kube/index
 import { resolveEndpoint, type KubeEndpoint } from '../../src/hostroutes/kube-endpoint.js';
 import { NodeSource } from '../../src/hostroutes/node-source.js';
 import { silentLogger } from '../../src/util/log.js';
-import { eventually } from './netns.js';
+import { settled } from '../helpers/eventually.js';
 
 describe('hostroutes/node-source', () => {
   let emu: KubeEmulator;
@@ -62,16 +62,18 @@ describe('hostroutes/node-source', () => {
       { status: { addresses: [{ type: 'InternalIP', address: '10.0.0.3' }] } },
       { subresource: 'status' },
     );
-    await eventually(
+    await settled(
       async () => facts()?.internalIPs[0],
       (ip) => ip === '10.0.0.3',
+      { tries: 100, intervalMs: 100 },
     );
     assert.equal(changes, afterSync + 1, 'only the address change counted');
 
     emu.store.delete('nodes', name);
-    await eventually(
+    await settled(
       async () => facts(),
       (f) => f === undefined,
+      { tries: 100, intervalMs: 100 },
     );
     assert.equal(changes, afterSync + 2);
   });

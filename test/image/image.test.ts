@@ -35,8 +35,9 @@ import { httpsGet } from '../helpers/https.js';
 import { startTestKube, type TestKube } from '../helpers/kube.js';
 import { LoopDisks, loopDisksAvailable } from '../helpers/loopdisk.js';
 import { addDisk, opts } from '../flexvolume/harness.js';
-import { BRIDGE_IP, eventually, ip, netnsUnavailable, TOOLS, Topology } from '../hostroutes/netns.js';
+import { BRIDGE_IP, ip, netnsUnavailable, TOOLS, Topology } from '../hostroutes/netns.js';
 import { entrypoint, manifestContainer, Podman, securityFlags, type BuiltImage } from './podman.js';
+import { settled } from '../helpers/eventually.js';
 
 const ROOT = process.cwd();
 const PINNED = (
@@ -291,14 +292,14 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
         kind: 'ClusterRole',
         metadata: { name: 'metrics-reader' },
         rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }],
-      } as never);
+      });
       kube.emu.store.create('clusterrolebindings', {
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'ClusterRoleBinding',
         metadata: { name: 'metrics-reader' },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'metrics-reader' },
         subjects: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'monitoring' }],
-      } as never);
+      });
       kube.emu.auth.addServiceAccountToken(SCRAPER_TOKEN, 'monitoring', 'prometheus');
       for (let i = 0; i < vpc.instanceIds.length; i++) {
         const inst = cloud.emu.state.instances[vpc.instanceIds[i]!]!;
@@ -388,7 +389,7 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
         },
       });
       assert.equal(created.status, 201, JSON.stringify(created.body));
-      const ingress = await eventually(
+      const ingress = await settled(
         async () =>
           (
             (await kube.api('GET', '/api/v1/namespaces/default/services/web')).body as {
@@ -396,8 +397,7 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
             }
           ).status?.loadBalancer?.ingress?.[0]?.ip,
         (v) => Boolean(v),
-        600,
-        100,
+        { tries: 600, intervalMs: 100 },
       );
       assert.ok(ingress, 'the Service got an ingress address');
       const lbs = Object.values(cloud.emu.state.loadBalancers);
@@ -497,7 +497,7 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
         parseRouteJson(await ip(['-n', me.ns, '-4', '-N', '-j', 'route', 'show']))
           .filter((r) => r.protocol === proto)
           .map((r) => `${r.dst} via ${r.gateway}`);
-      const got = await eventually(owned, (r) => r.length > 0, 200, 100);
+      const got = await settled(owned, (r) => r.length > 0, { tries: 200, intervalMs: 100 });
       assert.deepEqual(got, [`${other.podCIDR} via ${other.nodeIP}`]);
     });
   });

@@ -117,13 +117,13 @@ export class Podman {
   ): Promise<{ child: ChildProcess; line: string; output: () => string }> {
     const child = spawn('podman', args, { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`container not ready in ${timeoutMs} ms: ${output.slice(-3000)}`)),
         timeoutMs,
       );
-      createInterface({ input: child.stdout! }).on('line', (line) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
         output += line + '\n';
         if (ready(line)) {
           clearTimeout(timer);

@@ -5,6 +5,7 @@ import { Informer, stripManagedFields } from '../../src/kube/informer.js';
 import { Resources } from '../../src/kube/resources.js';
 import { KubeClient } from '../../src/kube/rest.js';
 import type { KubeObject } from '../../src/kube/types.js';
+import { eventually } from '../helpers/eventually.js';
 
 // The kube emulator never serves managedFields, so a real apiserver's shape is served by hand.
 const managed = [
@@ -47,14 +48,8 @@ describe('kube/informer transform', () => {
   const managedOf = (o: KubeObject): unknown =>
     (o.metadata as { managedFields?: unknown } | undefined)?.managedFields;
 
-  async function waitFor(inf: Informer<KubeObject>, name: string): Promise<KubeObject> {
-    for (let i = 0; i < 400; i++) {
-      const o = inf.getByName(undefined, name);
-      if (o) return o;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    return assert.fail(`${name} never cached`);
-  }
+  const waitFor = (inf: Informer<KubeObject>, name: string): Promise<KubeObject> =>
+    eventually(() => inf.getByName(undefined, name), `${name} to be cached`, { tries: 400, intervalMs: 10 });
 
   it('projects listed and watched objects by default: no managedFields, no Node images, the rest kept', async () => {
     const inf = new Informer<KubeObject>({ client, resource: Resources.nodes, watchTimeoutSeconds: 30 });

@@ -6,15 +6,7 @@ import { InformerFactory } from '../../src/kube/factory.js';
 import { Indexers } from '../../src/kube/store.js';
 import { Resources } from '../../src/kube/resources.js';
 import type { KubeObject } from '../../src/kube/types.js';
-
-/** Polls a condition (bounded) — informers are asynchronous by nature. */
-async function until(what: string, cond: () => boolean, tries = 400): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+import { eventually } from '../helpers/eventually.js';
 
 type Cm = {
   apiVersion: string;
@@ -67,7 +59,7 @@ describe('kube/informer (against the kube emulator)', () => {
     assert.equal(inf.hasSynced(), true);
     assert.equal(inf.get('default/pre')?.data?.a, '1');
     await client.create(Resources.configmaps, 'default', cm('new', {}, { app: 'x' }));
-    await until('add', () => seen.includes('add:new'));
+    await eventually(() => seen.includes('add:new'), 'add', { tries: 400, intervalMs: 10 });
     assert.deepEqual(
       inf
         .byIndex('labels', 'app=x')
@@ -82,13 +74,13 @@ describe('kube/informer (against the kube emulator)', () => {
       { data: { a: '2' }, metadata: { labels: { app: 'y' } } },
       'application/merge-patch+json',
     );
-    await until('update', () => inf.get('default/pre')?.data?.a === '2');
+    await eventually(() => inf.get('default/pre')?.data?.a === '2', 'update', { tries: 400, intervalMs: 10 });
     assert.deepEqual(
       inf.byIndex('labels', 'app=x').map((o) => o.metadata?.name),
       ['new'],
     );
     await client.delete(Resources.configmaps, 'default', 'new');
-    await until('delete', () => seen.includes('delete:new'));
+    await eventually(() => seen.includes('delete:new'), 'delete', { tries: 400, intervalMs: 10 });
     assert.equal(inf.get('default/new'), undefined);
     assert.deepEqual(seen.slice(0, 4), ['add:pre', 'add:new', 'update:pre', 'delete:new']);
   });
@@ -100,12 +92,16 @@ describe('kube/informer (against the kube emulator)', () => {
     emu.faults.forceGoneOnNextWatch();
     emu.faults.dropWatches();
     emu.store.create('configmaps', cm('during-outage'));
-    await until(
-      'relist after gone',
+    await eventually(
       () => inf.stats.relistsAfterGone >= 1 && inf.get('default/during-outage') !== undefined,
+      'relist after gone',
+      { tries: 400, intervalMs: 10 },
     );
     await client.create(Resources.configmaps, 'default', cm('after'));
-    await until('watch resumed', () => inf.get('default/after') !== undefined);
+    await eventually(() => inf.get('default/after') !== undefined, 'watch resumed', {
+      tries: 400,
+      intervalMs: 10,
+    });
   });
 
   it('keeps the cache through an apiserver outage and recovers on the same port, delivering deletes it missed', async () => {
@@ -125,20 +121,24 @@ describe('kube/informer (against the kube emulator)', () => {
     const port = Number(new URL(emu.url).port);
     const snapshot = emu.store.list('configmaps', { namespace: 'default' });
     await emu.close();
-    await until('failures observed', () => inf.stats.failures >= 2);
+    await eventually(() => inf.stats.failures >= 2, 'failures observed', { tries: 400, intervalMs: 10 });
     assert.equal(inf.list().length, snapshot.length, 'a failed list is not "everything deleted"');
     assert.deepEqual(deletes, []);
     // New apiserver on the same address: a fresh store (resourceVersions restart), "goes" is gone.
     emu = await startKubeEmulator({ port, bookmarkIntervalMs: 200 });
     emu.store.create('configmaps', cm('stay'));
     emu.store.create('configmaps', cm('fresh'));
-    await until(
-      'recovered',
+    await eventually(
       () => inf.get('default/fresh') !== undefined && inf.get('default/goes') === undefined,
+      'recovered',
+      { tries: 400, intervalMs: 10 },
     );
     assert.deepEqual(deletes, ['goes']);
     await client.create(Resources.configmaps, 'default', cm('later'));
-    await until('watching again', () => inf.get('default/later') !== undefined);
+    await eventually(() => inf.get('default/later') !== undefined, 'watching again', {
+      tries: 400,
+      intervalMs: 10,
+    });
   });
 
   it('factory shares one informer per resource and reports sync of all', async () => {
@@ -167,6 +167,6 @@ describe('kube/informer (against the kube emulator)', () => {
     let resyncs = 0;
     inf.addHandlers({ update: (o, n) => o === n && resyncs++ });
     void inf.run(ac.signal);
-    await until('two resyncs', () => resyncs >= 2);
+    await eventually(() => resyncs >= 2, 'two resyncs', { tries: 400, intervalMs: 10 });
   });
 });

@@ -59,10 +59,10 @@ describe('kube/patch and kube/events (against the kube emulator)', () => {
     assert.ok(marked.metadata?.deletionTimestamp, 'object stays while finalizers remain');
     const after = await removeFinalizer(client, Resources.services, withF, 'example.com/lb'); // stale again
     assert.deepEqual(after?.metadata?.finalizers, ['other/keep']);
-    const gone = await removeFinalizer(client, Resources.services, after!, 'other/keep');
+    const gone = await removeFinalizer(client, Resources.services, after, 'other/keep');
     assert.ok(gone === undefined || !(gone.metadata?.finalizers ?? []).length);
     assert.equal(
-      await removeFinalizer(client, Resources.services, after!, 'other/keep'),
+      await removeFinalizer(client, Resources.services, after, 'other/keep'),
       undefined,
       'object gone → done',
     );

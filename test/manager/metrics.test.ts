@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { seedInstances, startTestEmulator, type SeededVpc, type TestEmulator } from '../helpers/alicloud.js';
-import { eventually, startTestKube, type TestKube } from '../helpers/kube.js';
+import { eventually } from '../helpers/eventually.js';
+import { startTestKube, type TestKube } from '../helpers/kube.js';
 import { spawnManager, type ManagerProcess } from '../helpers/manager.js';
 
 /** Sum of the samples of `family` whose label set contains every `labels` pair. */
@@ -119,8 +120,7 @@ describe('alicloud-controller-manager process: /metrics and logs', function () {
         return ready ? t : undefined;
       },
       'cloud calls, a route and a service reconcile on /metrics',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     ).catch((err: unknown) => {
       console.error(
         last

@@ -8,6 +8,7 @@ import { startKubeEmulator, type KubeEmulator } from '../../emulators/kube/index
 import { KubeClient } from '../../src/kube/rest.js';
 import type { KubeObject } from '../../src/kube/types.js';
 import { runManagerToExit, spawnManager, type ManagerProcess } from '../helpers/manager.js';
+import { eventually } from '../helpers/eventually.js';
 
 const ENV = {
   ALIYUN_REGION: 'cn-hangzhou',
@@ -17,20 +18,6 @@ const ENV = {
   ALIYUN_ACCESS_KEY: 'AKIDtest',
   ALIYUN_ACCESS_KEY_SECRET: 'testSecretValue',
 };
-
-async function until<T>(
-  what: string,
-  fn: () => T | undefined | Promise<T | undefined>,
-  tries = 300,
-  everyMs = 50,
-): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('alicloud-controller-manager process', function () {
   this.timeout(60_000);
@@ -191,8 +178,12 @@ describe('alicloud-controller-manager process', function () {
       const leaseSpec = () =>
         emu.store.get('leases', 'ccm', 'kube-system')?.spec as Lease['spec'] | undefined;
       const holderNow = () => leaseSpec()?.holderIdentity ?? undefined;
-      const first = await until('a leader', holderNow);
-      await until('probe writes', () => timeline.filter((e) => e.kind === 'act').length >= 10 || undefined);
+      const first = await eventually(holderNow, 'a leader', { tries: 300, intervalMs: 50 });
+      await eventually(
+        () => timeline.filter((e) => e.kind === 'act').length >= 10 || undefined,
+        'probe writes',
+        { tries: 300, intervalMs: 50 },
+      );
       // Which process is it? The identity is logged by each process.
       const leader = a.stderr().includes(`"acquired leadership"`) ? a : b;
       const standby = leader === a ? b : a;
@@ -208,10 +199,14 @@ describe('alicloud-controller-manager process', function () {
       const lastRenewBeforeKill = leaseSpec()?.renewTime;
       leader.proc.kill('SIGKILL');
       await leader.exited;
-      const second = await until('takeover', () => {
-        const h = holderNow();
-        return h && h !== first ? h : undefined;
-      });
+      const second = await eventually(
+        () => {
+          const h = holderNow();
+          return h && h !== first ? h : undefined;
+        },
+        'takeover',
+        { tries: 300, intervalMs: 50 },
+      );
       const takeover = leaseSpec()!;
       const gapMs = Date.parse(takeover.acquireTime!) - Date.parse(lastRenewBeforeKill!);
       // The standby must wait out the lease, and must not wait much longer (one retry period plus jitter and scheduling).
@@ -220,9 +215,10 @@ describe('alicloud-controller-manager process', function () {
         gapMs <= leaseMs + 4 * retryMs + 1000,
         `took over after ${gapMs}ms: later than the lease duration allows`,
       );
-      await until(
-        'new leader acts',
+      await eventually(
         () => timeline.some((e) => e.kind === 'act' && e.who === second) || undefined,
+        'new leader acts',
+        { tries: 300, intervalMs: 50 },
       );
 
       // Graceful stop of the new leader: exit 0 and the lease is released.

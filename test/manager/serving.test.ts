@@ -68,14 +68,14 @@ describe('alicloud-controller-manager process: secure serving', function () {
       kind: 'ClusterRole',
       metadata: { name: 'prometheus' },
       rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }],
-    } as never);
+    });
     emu.store.create('clusterrolebindings', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
       metadata: { name: 'prometheus' },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'prometheus' },
       subjects: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'monitoring' }],
-    } as never);
+    });
     emu.auth.addServiceAccountToken('prom', 'monitoring', 'prometheus');
     emu.auth.addServiceAccountToken('tenant', 'team-b', 'default');
   });

@@ -46,8 +46,8 @@ describe('server: delegated authentication and authorization on the secure port'
         if (r.resource.endsWith('reviews')) reviews.push(r);
       },
     });
-    emu.store.create('clusterroles', METRICS_READER as never);
-    emu.store.create('clusterrolebindings', BINDING as never);
+    emu.store.create('clusterroles', METRICS_READER);
+    emu.store.create('clusterrolebindings', BINDING);
     emu.auth.addServiceAccountToken('prom-token', 'monitoring', 'prometheus');
     emu.auth.addServiceAccountToken('other-token', 'team-a', 'default');
     emu.auth.addToken('admin-token', { username: 'kubernetes-admin', groups: ['system:masters'] });
@@ -132,7 +132,7 @@ describe('server: delegated authentication and authorization on the secure port'
       403,
       'after the TTL',
     );
-    emu.store.create('clusterrolebindings', BINDING as never);
+    emu.store.create('clusterrolebindings', BINDING);
   });
 
   it('an unreachable apiserver denies: 401 for authentication, never 200', async () => {

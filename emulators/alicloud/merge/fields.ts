@@ -2,6 +2,7 @@
 // Describe* shapes, so every value is normalised before it reaches the typed state.
 import { ApiError } from '../errors.js';
 import type { Tag } from '../state.js';
+import { wireText } from '../../text.js';
 
 export type Obj = Record<string, unknown>;
 
@@ -17,7 +18,7 @@ export function list(v: unknown): Obj[] {
 }
 
 export const str = (v: unknown): string | undefined =>
-  v === undefined || v === null ? undefined : typeof v === 'object' ? undefined : String(v);
+  v === undefined || v === null ? undefined : typeof v === 'object' ? undefined : wireText(v);
 export const num = (v: unknown): number | undefined =>
   v === undefined || v === null || v === '' ? undefined : Number(v);
 export const bool = (v: unknown): boolean | undefined =>
@@ -37,8 +38,8 @@ export function ip(v: unknown): string | undefined {
 export function tags(v: unknown): Tag[] | undefined {
   if (v === undefined) return undefined;
   return list(v).map((t) => ({
-    Key: String(t.TagKey ?? t.Key ?? ''),
-    Value: String(t.TagValue ?? t.Value ?? ''),
+    Key: wireText(t.TagKey ?? t.Key ?? ''),
+    Value: wireText(t.TagValue ?? t.Value ?? ''),
   }));
 }
 

@@ -2,6 +2,7 @@
 import { allocatePrivateIp, allocatePublicIp, newId, nowIso } from '../ids.js';
 import type { CloudState, LoadBalancer } from '../state.js';
 import { defined, list, num, str, tags, type Obj } from './fields.js';
+import { wireText } from '../../text.js';
 
 export function mergeLoadBalancers(state: CloudState, items: Obj[]): void {
   for (const o of items) {
@@ -84,9 +85,9 @@ export function mergeCertificates(state: CloudState, items: Obj[]): void {
 export function mergeAcls(state: CloudState, items: Obj[]): void {
   for (const o of items) {
     const id = str(o.AclId) ?? newId('acl');
-    const entries = list((o.AclEntrys ?? o.Entries) as unknown).map((e) => ({
-      AclEntryIP: String(e.AclEntryIP ?? ''),
-      AclEntryComment: String(e.AclEntryComment ?? ''),
+    const entries = list(o.AclEntrys ?? o.Entries).map((e) => ({
+      AclEntryIP: wireText(e.AclEntryIP ?? ''),
+      AclEntryComment: wireText(e.AclEntryComment ?? ''),
     }));
     state.acls[id] = {
       AclId: id,

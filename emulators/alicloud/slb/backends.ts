@@ -6,6 +6,7 @@ import { newId, nowIso } from '../ids.js';
 import type { Ctx, HandlerTable, ResponseBody } from '../context.js';
 import type { BackendServer, LoadBalancer, VServerGroup } from '../state.js';
 import { getLb, getVsg } from './lookup.js';
+import { wireText } from '../../text.js';
 
 export const MAX_BACKENDS = 200;
 
@@ -24,9 +25,9 @@ function parseBackends(ctx: Ctx, name: string, needPort: boolean): BackendServer
   if (!Array.isArray(list)) throw invalidParameter(name, 'must be a JSON array');
   return list.map((raw) => {
     const o = (raw ?? {}) as Record<string, unknown>;
-    const serverId = String(field(o, 'ServerId') ?? '');
+    const serverId = wireText(field(o, 'ServerId') ?? '');
     if (!serverId) throw invalidParameter(name, 'has an entry without ServerId');
-    const type = String(field(o, 'Type') ?? 'ecs');
+    const type = wireText(field(o, 'Type') ?? 'ecs');
     if (type === 'ecs' && !ctx.state.instances[serverId])
       throw new ApiError(
         400,
@@ -45,7 +46,7 @@ function parseBackends(ctx: Ctx, name: string, needPort: boolean): BackendServer
     const port = Number(field(o, 'Port') ?? 0);
     if (needPort && (!Number.isInteger(port) || port < 1 || port > 65535))
       throw invalidParameter(name, `has an entry for ${serverId} without a valid Port`);
-    const ip = String(
+    const ip = wireText(
       field(o, 'ServerIp') ??
         ctx.state.instances[serverId]?.PrivateIpAddress ??
         ctx.state.networkInterfaces[serverId]?.PrimaryIpAddress ??
@@ -57,7 +58,7 @@ function parseBackends(ctx: Ctx, name: string, needPort: boolean): BackendServer
       Type: type,
       ServerIp: ip,
       Port: port,
-      Description: String(field(o, 'Description') ?? ''),
+      Description: wireText(field(o, 'Description') ?? ''),
     };
   });
 }
@@ -140,10 +141,10 @@ function parseBackendsLenient(ctx: Ctx, name: string): BackendServer[] {
   return list.map((raw) => {
     const o = (raw ?? {}) as Record<string, unknown>;
     return {
-      ServerId: String(field(o, 'ServerId') ?? ''),
+      ServerId: wireText(field(o, 'ServerId') ?? ''),
       Weight: 0,
-      Type: String(field(o, 'Type') ?? 'ecs'),
-      ServerIp: String(field(o, 'ServerIp') ?? ''),
+      Type: wireText(field(o, 'Type') ?? 'ecs'),
+      ServerIp: wireText(field(o, 'ServerIp') ?? ''),
       Port: Number(field(o, 'Port') ?? 0),
       Description: '',
     };

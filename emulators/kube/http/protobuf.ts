@@ -2,6 +2,7 @@
 // request bodies as Kubernetes protobuf, with no JSON fallback. This decodes the `k8s\0` envelope
 // and the few kinds those commands create into JSON; other kinds answer 415 as before.
 import { unsupportedMediaType } from '../errors.js';
+import { wireText } from '../../text.js';
 
 type FieldType = 'string' | 'bytes' | 'varint' | 'bool' | 'message' | 'map' | 'mapBytes';
 
@@ -124,7 +125,7 @@ function decodeMessage(buf: Buffer, schema: Schema): Record<string, unknown> {
           2: { name: 'v', type: field.type === 'map' ? 'string' : 'bytes' },
         });
         const m = (out[field.name] ??= {}) as Record<string, unknown>;
-        m[String(entry['k'] ?? '')] = entry['v'] ?? '';
+        m[wireText(entry['k'] ?? '')] = entry['v'] ?? '';
         continue;
       }
     }
@@ -149,6 +150,6 @@ export function decodeProtobufObject(body: Buffer, contentType: string): Record<
   const typeMeta = (envelope['typeMeta'] ?? {}) as { apiVersion?: string; kind?: string };
   const schema = typeMeta.kind ? KINDS[typeMeta.kind] : undefined;
   if (!schema) throw unsupportedMediaType(`${contentType} (kind ${typeMeta.kind ?? 'unknown'})`);
-  const obj = decodeMessage(Buffer.from(String(envelope['raw'] ?? ''), 'base64'), schema);
+  const obj = decodeMessage(Buffer.from(wireText(envelope['raw'] ?? ''), 'base64'), schema);
   return { apiVersion: typeMeta.apiVersion, kind: typeMeta.kind, ...obj };
 }

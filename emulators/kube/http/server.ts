@@ -226,13 +226,13 @@ function safeRv(f: () => KubeObject): string | undefined {
   }
 }
 
-async function serveAdmin(
+function serveAdmin(
   deps: ServerDeps,
   req: IncomingMessage,
   res: ServerResponse,
   pathname: string,
   body: Buffer,
-): Promise<void> {
+): void {
   if (pathname === '/_emulator/faults' && req.method === 'POST') {
     const f = decodeObject(body, 'application/json');
     if (!isPlainObject(f)) throw badRequest('expected a JSON object');

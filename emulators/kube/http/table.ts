@@ -2,6 +2,7 @@
 // asks for. Columns per kind are a small table; every other kind prints NAME and AGE.
 import type { ResourceDef } from '../resources.js';
 import { isPlainObject, type KubeObject } from '../types.js';
+import { wireText } from '../../text.js';
 
 interface Column {
   name: string;
@@ -21,7 +22,7 @@ function at(o: unknown, path: string): unknown {
 }
 
 const str = (v: unknown, empty = '<none>'): string =>
-  v === undefined || v === null || v === '' ? empty : String(v);
+  v === undefined || v === null || v === '' ? empty : wireText(v);
 
 export function humanAge(from: string | undefined, now = Date.now()): string {
   if (!from) return '<unknown>';
@@ -66,7 +67,7 @@ function servicePorts(o: KubeObject): string {
     .filter(isPlainObject)
     .map(
       (p) =>
-        `${String(p['port'])}${p['nodePort'] ? `:${String(p['nodePort'])}` : ''}/${str(p['protocol'], 'TCP')}`,
+        `${wireText(p['port'])}${p['nodePort'] ? `:${wireText(p['nodePort'])}` : ''}/${str(p['protocol'], 'TCP')}`,
     )
     .join(',');
 }
@@ -176,7 +177,7 @@ const COLUMNS: Record<string, Column[]> = {
     s(
       'Object',
       (o) =>
-        `${String(at(o, 'involvedObject.kind') ?? '').toLowerCase()}/${str(at(o, 'involvedObject.name'), '')}`,
+        `${wireText(at(o, 'involvedObject.kind') ?? '').toLowerCase()}/${str(at(o, 'involvedObject.name'), '')}`,
     ),
     s('Message', (o) => str(at(o, 'message'), '')),
     { ...NAME, priority: 1 },

@@ -3,6 +3,7 @@
 import { invalid, type StatusCause } from '../errors.js';
 import { isPlainObject, type KubeObject } from '../types.js';
 import { inServiceCidr, servicePorts, type ServiceAllocator } from './service-alloc.js';
+import { wireText } from '../../text.js';
 
 const TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
 
@@ -10,7 +11,7 @@ type Spec = Record<string, unknown>;
 
 function specOf(o: KubeObject): Spec {
   if (!isPlainObject(o.spec)) o.spec = {};
-  return o.spec as Spec;
+  return o.spec;
 }
 
 function defaultSpec(spec: Spec): void {
@@ -80,7 +81,7 @@ function validate(svc: KubeObject, alloc: ServiceAllocator, old: KubeObject | un
     causes.push({
       reason: 'FieldValueInvalid',
       field: 'spec.clusterIP',
-      message: `Invalid value: "${String(ip)}": field is immutable`,
+      message: `Invalid value: "${wireText(ip)}": field is immutable`,
     });
   } else if (typeof ip === 'string' && ip !== '' && ip !== 'None' && ip !== oldIp) {
     if (!inServiceCidr(ip)) {

@@ -38,7 +38,7 @@ function mergeList(
   patch: unknown[],
   deleteFromPrimitive: unknown[] | undefined,
 ): unknown[] {
-  const orig = Array.isArray(original) ? original : [];
+  const orig: unknown[] = Array.isArray(original) ? original : [];
   if (patch.some((p) => isPlainObject(p) && p['$patch'] === 'replace')) {
     return patch.filter((p) => !(isPlainObject(p) && p['$patch'] === 'replace'));
   }

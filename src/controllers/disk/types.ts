@@ -54,8 +54,8 @@ export const DiskTags = {
 export interface StorageClass extends KubeObject {
   provisioner?: string;
   parameters?: Record<string, string>;
-  reclaimPolicy?: 'Delete' | 'Retain' | string;
-  volumeBindingMode?: 'Immediate' | 'WaitForFirstConsumer' | string;
+  reclaimPolicy?: 'Delete' | 'Retain' | (string & {});
+  volumeBindingMode?: 'Immediate' | 'WaitForFirstConsumer' | (string & {});
   allowVolumeExpansion?: boolean;
   mountOptions?: string[];
   allowedTopologies?: Array<{ matchLabelExpressions?: Array<{ key: string; values: string[] }> }>;

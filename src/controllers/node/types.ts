@@ -6,20 +6,20 @@ import type { KubeObject, ObjectMeta } from '../../kube/types.js';
 export interface Taint {
   key: string;
   value?: string;
-  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | (string & {});
   timeAdded?: string;
 }
 
 export type AddressType = 'InternalIP' | 'ExternalIP' | 'Hostname' | 'InternalDNS' | 'ExternalDNS';
 
 export interface NodeAddress {
-  type: AddressType | string;
+  type: AddressType | (string & {});
   address: string;
 }
 
 export interface NodeCondition {
   type: string;
-  status: 'True' | 'False' | 'Unknown' | string;
+  status: 'True' | 'False' | 'Unknown' | (string & {});
   reason?: string;
   message?: string;
   lastHeartbeatTime?: string;

@@ -604,11 +604,9 @@ export class ServiceController {
       // A deleted SLB takes its listeners with it; read them only when they must go one by one.
       listeners: owned ? ownership.preserveOnDelete : ownership.forceOverrideListeners,
     }).catch((err: unknown) => {
+      const code = (err as { code?: unknown }).code;
       // The reused SLB is already gone: nothing of ours is left on it.
-      if (
-        ownership.reusedLoadBalancerId &&
-        /NotFound|NotExist/i.test(String((err as { code?: unknown }).code ?? ''))
-      )
+      if (ownership.reusedLoadBalancerId && typeof code === 'string' && /NotFound|NotExist/i.test(code))
         return undefined;
       throw err;
     });
@@ -700,7 +698,7 @@ export class ServiceController {
 
   private event(svc: ServiceObject, type: EventType, reason: string, msg: string): void {
     const text = redactSecrets(this.deps.dryRun ? `DryRun: ${msg}` : msg);
-    this.deps.recorder.event({ ...svc, apiVersion: 'v1', kind: 'Service' } as KubeObject, type, reason, text);
+    this.deps.recorder.event({ ...svc, apiVersion: 'v1', kind: 'Service' }, type, reason, text);
   }
 
   private report(r: SyncReport): void {

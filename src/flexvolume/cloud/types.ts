@@ -6,7 +6,7 @@ import { TAG_PV_NAME } from '../../cloud/ownership.js';
 import type { DiskRecord } from '../../cloud/ecs-disk.js';
 
 export type DiskStatus =
-  'Creating' | 'Available' | 'Attaching' | 'In_use' | 'Detaching' | 'ReIniting' | string;
+  'Creating' | 'Available' | 'Attaching' | 'In_use' | 'Detaching' | 'ReIniting' | (string & {});
 
 /** The driver's slice of the product's one ECS disk record (it never looks at the category). */
 export type CloudDisk = Omit<DiskRecord, 'category'>;

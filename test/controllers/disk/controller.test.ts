@@ -10,7 +10,8 @@ import { PVC_FINALIZER } from '../../../src/controllers/disk/types.js';
 import { desiredDisk } from '../../../src/controllers/disk/model/index.js';
 import { parseClassParameters } from '../../../src/controllers/disk/annotations.js';
 import { addFinalizer } from '../../../src/kube/patch.js';
-import { CLUSTER_ID, DiskHarness, ZONE, until } from './harness.js';
+import { CLUSTER_ID, DiskHarness, ZONE } from './harness.js';
+import { eventually } from '../../helpers/eventually.js';
 
 const tagsOf = (d: { Tags: Array<{ Key: string; Value: string }> }) =>
   Object.fromEntries(d.Tags.map((t) => [t.Key, t.Value]));
@@ -34,9 +35,10 @@ describe('disk controller (both emulators)', function () {
     assert.equal(bound.spec?.volumeName, pvName);
     assert.equal(bound.status?.capacity?.storage, '20Gi', 'cloud_efficiency minimum is 20 GiB');
     // Binding and releasing the provisioning finalizer are two writes; the second may land just after Bound.
-    await until(
-      'provisioning finalizer released',
+    await eventually(
       async () => ((await h.getClaim('data')).metadata?.finalizers ?? []).length === 0,
+      'provisioning finalizer released',
+      { tries: 600 },
     );
 
     const disks = h.disks();
@@ -69,9 +71,10 @@ describe('disk controller (both emulators)', function () {
     assert.deepEqual(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms, [
       { matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [ZONE] }] },
     ]);
-    await until(
-      'ProvisioningSucceeded event',
+    await eventually(
       async () => (await h.events('ProvisioningSucceeded')).length === 1,
+      'ProvisioningSucceeded event',
+      { tries: 600 },
     );
 
     // A relabel of the claim re-runs reconcile; nothing in the cloud changes.
@@ -95,8 +98,8 @@ describe('disk controller (both emulators)', function () {
     const pvName = `pvc-${claim.metadata!.uid}`;
     assert.equal(h.disks().length, 1);
     await h.client.delete(Resources.persistentvolumeclaims, 'default', 'scratch');
-    await until('disk deleted', () => h.disks().length === 0);
-    await until('PV deleted', async () => (await h.getVolume(pvName)) === undefined);
+    await eventually(() => h.disks().length === 0, 'disk deleted', { tries: 600 });
+    await eventually(async () => (await h.getVolume(pvName)) === undefined, 'PV deleted', { tries: 600 });
     assert.equal((await h.events('VolumeDeleted')).length, 1);
   });
 
@@ -107,12 +110,14 @@ describe('disk controller (both emulators)', function () {
     await h.waitBound('keep');
     const pvName = `pvc-${claim.metadata!.uid}`;
     await h.client.delete(Resources.persistentvolumeclaims, 'default', 'keep');
-    await until('PV Released', async () => (await h.getVolume(pvName))?.status?.phase === 'Released');
+    await eventually(async () => (await h.getVolume(pvName))?.status?.phase === 'Released', 'PV Released', {
+      tries: 600,
+    });
     assert.equal(h.disks().length, 1);
     assert.equal(h.calls('DeleteDisk'), 0);
     // Deleting the PV by hand lets it go (finalizer released) and still keeps the disk.
     await h.client.delete(Resources.persistentvolumes, undefined, pvName);
-    await until('PV gone', async () => (await h.getVolume(pvName)) === undefined);
+    await eventually(async () => (await h.getVolume(pvName)) === undefined, 'PV gone', { tries: 600 });
     assert.equal(h.disks().length, 1);
   });
 
@@ -153,15 +158,20 @@ describe('disk controller (both emulators)', function () {
       { spec: { volumeName: 'imported-pv' } },
       ContentType.merge,
     );
-    await until('finalizer added to our PV', async () =>
-      Boolean(
-        (await h.getVolume('imported-pv'))?.metadata?.finalizers?.includes(
-          'alicloud.kubernetes.io/disk-protection',
+    await eventually(
+      async () =>
+        Boolean(
+          (await h.getVolume('imported-pv'))?.metadata?.finalizers?.includes(
+            'alicloud.kubernetes.io/disk-protection',
+          ),
         ),
-      ),
+      'finalizer added to our PV',
+      { tries: 600 },
     );
     await h.client.delete(Resources.persistentvolumeclaims, 'default', 'imported');
-    await until('PV deleted', async () => (await h.getVolume('imported-pv')) === undefined);
+    await eventually(async () => (await h.getVolume('imported-pv')) === undefined, 'PV deleted', {
+      tries: 600,
+    });
     assert.ok(h.cloudEmu.emu.state.disks[foreign], 'foreign disk still exists');
     assert.equal(h.calls('DeleteDisk'), 0);
     const kept = await h.events('DiskKept');
@@ -183,16 +193,24 @@ describe('disk controller (both emulators)', function () {
     const diskId = h.disks()[0]!.DiskId;
     const ecs = h.cloud().ecs;
     await ecs.attachDisk({ instanceId: inst.InstanceId, diskId });
-    await until('attached', () => h.cloudEmu.emu.state.disks[diskId]?.Status === 'In_use');
+    await eventually(() => h.cloudEmu.emu.state.disks[diskId]?.Status === 'In_use', 'attached', {
+      tries: 600,
+    });
     await h.client.delete(Resources.persistentvolumeclaims, 'default', 'busy');
-    await until('kept-while-attached event', async () =>
-      (await h.events('DiskKept')).some((e) => /In_use/.test(e.message)),
+    await eventually(
+      async () => (await h.events('DiskKept')).some((e) => /In_use/.test(e.message)),
+      'kept-while-attached event',
+      { tries: 600 },
     );
     assert.ok(h.cloudEmu.emu.state.disks[diskId]);
     assert.ok(await h.getVolume(`pvc-${claim.metadata!.uid}`), 'PV stays while the disk is attached');
     await ecs.detachDisk(inst.InstanceId, diskId);
-    await until('disk deleted after detach', () => !h.cloudEmu.emu.state.disks[diskId]);
-    await until('PV deleted', async () => (await h.getVolume(`pvc-${claim.metadata!.uid}`)) === undefined);
+    await eventually(() => !h.cloudEmu.emu.state.disks[diskId], 'disk deleted after detach', { tries: 600 });
+    await eventually(
+      async () => (await h.getVolume(`pvc-${claim.metadata!.uid}`)) === undefined,
+      'PV deleted',
+      { tries: 600 },
+    );
   });
 
   it("WaitForFirstConsumer: provisions only after selected-node, in that node's zone", async () => {
@@ -207,9 +225,10 @@ describe('disk controller (both emulators)', function () {
     });
     h.startController();
     await h.createClaim('late', 'wffc', '25Gi');
-    await until(
-      'WaitForFirstConsumer event',
+    await eventually(
       async () => (await h.events('WaitForFirstConsumer')).length === 1,
+      'WaitForFirstConsumer event',
+      { tries: 600 },
     );
     assert.equal(h.disks().length, 0);
     await h.client.patch(
@@ -235,7 +254,11 @@ describe('disk controller (both emulators)', function () {
     });
     h.startController();
     await h.createClaim('nope', 'bad');
-    await until('ProvisioningFailed event', async () => (await h.events('ProvisioningFailed')).length > 0);
+    await eventually(
+      async () => (await h.events('ProvisioningFailed')).length > 0,
+      'ProvisioningFailed event',
+      { tries: 600 },
+    );
     const [ev] = await h.events('ProvisioningFailed');
     assert.equal(ev!.type, 'Warning');
     for (const needle of [
@@ -287,9 +310,10 @@ describe('disk controller (both emulators)', function () {
     assert.equal(h.calls('CreateDisk'), 0);
     const pv = (await h.getVolume(bound.spec!.volumeName!))!;
     assert.equal(pv.spec?.flexVolume?.options?.volumeId, diskId);
-    await until(
-      'provisioning finalizer released',
+    await eventually(
       async () => !(await h.getClaim('crash')).metadata?.finalizers?.includes(PVC_FINALIZER),
+      'provisioning finalizer released',
+      { tries: 600 },
     );
   });
 
@@ -304,8 +328,12 @@ describe('disk controller (both emulators)', function () {
     await createDiskCloudPort(h.cloud().ecs).create(desired);
     await h.client.delete(Resources.persistentvolumeclaims, 'default', 'gone');
     h.startController();
-    await until('orphan disk deleted', () => h.disks().length === 0);
-    await until('claim gone', async () => (await h.getClaim('gone').catch(() => undefined)) === undefined);
+    await eventually(() => h.disks().length === 0, 'orphan disk deleted', { tries: 600 });
+    await eventually(
+      async () => (await h.getClaim('gone').catch(() => undefined)) === undefined,
+      'claim gone',
+      { tries: 600 },
+    );
   });
 
   it('expands a bound claim on a class with allowVolumeExpansion', async () => {
@@ -320,15 +348,19 @@ describe('disk controller (both emulators)', function () {
       { spec: { resources: { requests: { storage: '50Gi' } } } },
       ContentType.merge,
     );
-    await until('disk resized', () => h.disks()[0]?.Size === 50);
-    await until(
-      'PV capacity',
+    await eventually(() => h.disks()[0]?.Size === 50, 'disk resized', { tries: 600 });
+    await eventually(
       async () => (await h.getVolume(bound.spec!.volumeName!))?.spec?.capacity?.storage === '50Gi',
+      'PV capacity',
+      { tries: 600 },
     );
-    await until('FileSystemResizePending', async () =>
-      ((await h.getClaim('db')).status?.conditions ?? []).some(
-        (c) => c.type === 'FileSystemResizePending' && c.status === 'True',
-      ),
+    await eventually(
+      async () =>
+        ((await h.getClaim('db')).status?.conditions ?? []).some(
+          (c) => c.type === 'FileSystemResizePending' && c.status === 'True',
+        ),
+      'FileSystemResizePending',
+      { tries: 600 },
     );
     const resize = h.cloudEmu.emu.calls().filter((c) => c.action === 'ResizeDisk');
     assert.equal(resize.length, 1);
@@ -347,8 +379,10 @@ describe('disk controller (both emulators)', function () {
       { spec: { resources: { requests: { storage: '40Gi' } } } },
       ContentType.merge,
     );
-    await until('VolumeResizeFailed event', async () =>
-      (await h.events('VolumeResizeFailed')).some((e) => /allowVolumeExpansion/.test(e.message)),
+    await eventually(
+      async () => (await h.events('VolumeResizeFailed')).some((e) => /allowVolumeExpansion/.test(e.message)),
+      'VolumeResizeFailed event',
+      { tries: 600 },
     );
     assert.equal(h.calls('ResizeDisk'), 0);
     assert.equal(h.disks()[0]!.Size, 20);

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTestEmulator, type TestEmulator } from '../../helpers/alicloud.js';
-import { eventually, hasKubectl, startTestKube, type TestKube } from '../../helpers/kube.js';
+import { eventually } from '../../helpers/eventually.js';
+import { hasKubectl, startTestKube, type TestKube } from '../../helpers/kube.js';
 import { spawnManager, type ManagerProcess } from '../../helpers/manager.js';
 
 const CLUSTER_ID = 'c-disk-e2e';
@@ -110,8 +111,7 @@ describe('disk controller: end to end (real process, kubectl)', function () {
         return pvc?.status.phase === 'Bound' ? pvc : undefined;
       },
       `pvc ${name} Bound`,
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
 
   before(async function () {
@@ -150,12 +150,14 @@ describe('disk controller: end to end (real process, kubectl)', function () {
     assert.equal(tags['kubernetes.io/created-for/pv/name'], pv.metadata.name);
 
     await kube.kubectl(['delete', 'pvc', 'data', '--wait=false']);
-    await eventually(() => (disks().length === 0 ? true : undefined), 'disk deleted', 400, 50);
+    await eventually(() => (disks().length === 0 ? true : undefined), 'disk deleted', {
+      tries: 400,
+      intervalMs: 50,
+    });
     await eventually(
       async () => ((await getJson(['pv', pv.metadata.name])) === undefined ? true : undefined),
       'PV deleted',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
   });
 
@@ -193,15 +195,13 @@ spec:
     await eventually(
       async () => ((await getJson(['pv', 'legacy-pv']))?.metadata.finalizers?.length ? true : undefined),
       'finalizer on PV',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
     await kube.kubectl(['delete', 'pvc', 'legacy', '--wait=false']);
     await eventually(
       async () => ((await getJson(['pv', 'legacy-pv'])) === undefined ? true : undefined),
       'PV deleted',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
     assert.ok(cloud.emu.state.disks[foreign], 'the foreign disk was not deleted');
     assert.equal(cloud.emu.calls().filter((c) => c.action === 'DeleteDisk').length, 0);
@@ -225,8 +225,7 @@ spec:
         return e.length ? e : undefined;
       },
       'ProvisioningFailed',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
     assert.equal(ev!.type, 'Warning');
     assert.match(
@@ -246,16 +245,13 @@ spec:
     await eventually(
       async () => ((await events('Provisioning')).length ? true : undefined),
       'Provisioning event',
-      400,
-      25,
+      { tries: 400, intervalMs: 25 },
     );
     await stop('SIGKILL');
-    await eventually(
-      () => (disks().length === 1 ? true : undefined),
-      'the in-flight CreateDisk landed',
-      400,
-      25,
-    );
+    await eventually(() => (disks().length === 1 ? true : undefined), 'the in-flight CreateDisk landed', {
+      tries: 400,
+      intervalMs: 25,
+    });
     const before = await getJson(['pvc', 'crash']);
     assert.equal(before?.status.phase, 'Pending');
     cloud.emu.setFaults({});
@@ -279,7 +275,10 @@ spec:
       '-p',
       '{"spec":{"resources":{"requests":{"storage":"64Gi"}}}}',
     ]);
-    await eventually(() => (disks()[0]?.Size === 64 ? true : undefined), 'disk resized', 400, 50);
+    await eventually(() => (disks()[0]?.Size === 64 ? true : undefined), 'disk resized', {
+      tries: 400,
+      intervalMs: 50,
+    });
     await eventually(
       async () =>
         (await kube.kubectl(['get', 'pv', pvc.spec.volumeName!, '-o', 'jsonpath={.spec.capacity.storage}']))
@@ -287,8 +286,7 @@ spec:
           ? true
           : undefined,
       'PV capacity',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
     const cond = await eventually(
       async () => {
@@ -302,8 +300,7 @@ spec:
         return r.stdout === 'True' ? r.stdout : undefined;
       },
       'FileSystemResizePending',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
     assert.equal(cond, 'True');
   });

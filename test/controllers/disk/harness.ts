@@ -1,6 +1,5 @@
 // Both emulators plus an in-process disk controller wired exactly as the manager wires it
 // (shared informer factory, real event recorder, real signed cloud client).
-import assert from 'node:assert/strict';
 import { createCloud, type Cloud } from '../../../src/cloud/index.js';
 import { createDiskController, type DiskDeps } from '../../../src/controllers/disk/register.js';
 import type { Claim, StorageClass, Volume } from '../../../src/controllers/disk/types.js';
@@ -11,21 +10,10 @@ import { Resources } from '../../../src/kube/resources.js';
 import { KubeClient } from '../../../src/kube/rest.js';
 import { silentLogger } from '../../../src/util/log.js';
 import { startTestEmulator, type TestEmulator } from '../../helpers/alicloud.js';
+import { eventually } from '../../helpers/eventually.js';
 
 export const CLUSTER_ID = 'c-disk-test';
 export const ZONE = 'cn-hangzhou-h';
-
-export async function until(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  rounds = 600,
-): Promise<void> {
-  for (let i = 0; i < rounds; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  assert.fail(`timed out waiting for: ${what}`);
-}
 
 export interface Running {
   stop(): Promise<void>;
@@ -172,10 +160,14 @@ export class DiskHarness {
 
   async waitBound(name: string, ns = 'default'): Promise<Claim> {
     let claim: Claim | undefined;
-    await until(`claim ${ns}/${name} bound`, async () => {
-      claim = await this.getClaim(name, ns);
-      return claim.status?.phase === 'Bound';
-    });
+    await eventually(
+      async () => {
+        claim = await this.getClaim(name, ns);
+        return claim.status?.phase === 'Bound';
+      },
+      `claim ${ns}/${name} bound`,
+      { tries: 600 },
+    );
     return claim!;
   }
 }

@@ -11,7 +11,8 @@ import {
   type SeededVpc,
   type TestEmulator,
 } from '../../helpers/alicloud.js';
-import { eventually, startTestKube, type TestKube } from '../../helpers/kube.js';
+import { eventually } from '../../helpers/eventually.js';
+import { startTestKube, type TestKube } from '../../helpers/kube.js';
 import { startManagerProcess, type ManagerProcess } from './process.js';
 
 interface KubeEvent {
@@ -69,18 +70,15 @@ describe('node controller: adopting untainted Nodes end to end (real process)', 
         return n?.spec?.providerID ? n : undefined;
       },
       `${name} adopted`,
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
   const describes = () => cloud.emu.calls().filter((c) => c.action === 'DescribeInstances').length;
   const passes = async (k: number) => {
     const start = describes();
-    await eventually(
-      () => describes() >= start + k || undefined,
-      `${k} more DescribeInstances calls`,
-      400,
-      50,
-    );
+    await eventually(() => describes() >= start + k || undefined, `${k} more DescribeInstances calls`, {
+      tries: 400,
+      intervalMs: 50,
+    });
   };
 
   before(async () => {
@@ -157,8 +155,7 @@ describe('node controller: adopting untainted Nodes end to end (real process)', 
     const first = await eventually(
       async () => (await eventsFor('10.250.9.9')).find((e) => e.reason === 'InstanceNotFound'),
       'InstanceNotFound event',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
     assert.equal(first.type, 'Warning');
     const lookups = () =>
@@ -168,7 +165,10 @@ describe('node controller: adopting untainted Nodes end to end (real process)', 
           (c) =>
             c.action === 'DescribeInstances' && (c.params.PrivateIpAddresses ?? '').includes('10.250.9.9'),
         ).length;
-    await eventually(() => lookups() >= 3 || undefined, 'looked up again on later passes', 400, 50);
+    await eventually(() => lookups() >= 3 || undefined, 'looked up again on later passes', {
+      tries: 400,
+      intervalMs: 50,
+    });
     const all = (await eventsFor('10.250.9.9')).filter((e) => e.reason === 'InstanceNotFound');
     assert.equal(all.length, 1);
     assert.equal(all[0]!.count ?? 1, 1, 'not re-reported on later passes');

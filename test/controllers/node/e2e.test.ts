@@ -10,7 +10,8 @@ import {
   type SeededVpc,
   type TestEmulator,
 } from '../../helpers/alicloud.js';
-import { eventually, startTestKube, type TestKube } from '../../helpers/kube.js';
+import { eventually } from '../../helpers/eventually.js';
+import { startTestKube, type TestKube } from '../../helpers/kube.js';
 import { startManagerProcess, type ManagerProcess } from './process.js';
 
 const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -83,8 +84,7 @@ describe('node controller: end to end (real process)', function () {
         return n && !hasTaint(n, TAINT_UNINITIALIZED) ? n : undefined;
       },
       `${name} initialised`,
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
 
   before(async () => {
@@ -168,8 +168,7 @@ describe('node controller: end to end (real process)', function () {
     const ev = await eventually(
       async () => (await eventsFor('ghost')).find((e) => e.reason === 'InstanceNotFound'),
       'InstanceNotFound event',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
     assert.equal(ev.type, 'Warning');
     assert.match(ev.message, /i-bp1doesnotexist0000/);
@@ -184,8 +183,7 @@ describe('node controller: end to end (real process)', function () {
     await eventually(
       async () => (await eventsFor('late')).find((e) => e.reason === 'InstanceNotFound'),
       'first InstanceNotFound',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
     createInstance(cloud.emu.state, { InstanceId: id, VSwitchId: vpc.vswitchIds[0]! });
     const n = await initialised('late');
@@ -201,15 +199,13 @@ describe('node controller: end to end (real process)', function () {
     await eventually(
       async () => !hasTaint(await getNode('stopped'), TAINT_SHUTDOWN) || undefined,
       'shutdown taint removed',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
     i4.Status = 'Stopped';
     await eventually(
       async () => hasTaint(await getNode('stopped'), TAINT_SHUTDOWN) || undefined,
       'shutdown taint back',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
   });
 
@@ -220,7 +216,10 @@ describe('node controller: end to end (real process)', function () {
     // Steady state: several sync passes later the object is unchanged (no write when nothing changed).
     const describes = () => cloud.emu.calls().filter((c) => c.action === 'DescribeInstances').length;
     const start = describes();
-    await eventually(() => describes() >= start + 3 || undefined, 'three sync passes', 400, 50);
+    await eventually(() => describes() >= start + 3 || undefined, 'three sync passes', {
+      tries: 400,
+      intervalMs: 50,
+    });
     assert.equal((await getNode('drift'))?.metadata?.resourceVersion, before.metadata?.resourceVersion);
     // Drift: the instance type changes in the cloud → label follows.
     i5.InstanceType = 'ecs.g7.2xlarge';
@@ -228,8 +227,7 @@ describe('node controller: end to end (real process)', function () {
       async () =>
         (await getNode('drift'))?.metadata?.labels?.[Labels.instanceType] === 'ecs.g7.2xlarge' || undefined,
       'label follows the cloud',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
   });
 
@@ -256,8 +254,7 @@ describe('node controller: end to end (real process)', function () {
     await eventually(
       async () => (await getNode('gone-notready')) === undefined || undefined,
       'NotReady Node deleted',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
     const ev = await eventually(
       async () => (await eventsFor('gone-notready')).find((e) => e.reason === 'DeletedNode'),
@@ -293,15 +290,17 @@ describe('node controller: end to end (real process)', function () {
         .length;
     const start = failed();
     // Several failed passes (each retries inside the client) while the instance is really gone.
-    await eventually(() => failed() >= start + 6 || undefined, 'failed describes', 600, 50);
+    await eventually(() => failed() >= start + 6 || undefined, 'failed describes', {
+      tries: 600,
+      intervalMs: 50,
+    });
     assert.ok(await getNode('outage'), 'an API outage must not delete Nodes');
     assert.ok(await getNode('node-a'), 'nor any other Node');
     cloud.emu.setFaults({});
     await eventually(
       async () => (await getNode('outage')) === undefined || undefined,
       'deleted after the outage',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
     assert.ok(await getNode('gone-ready'));
   });

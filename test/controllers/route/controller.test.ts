@@ -17,20 +17,13 @@ import { startKubeEmulator, type KubeEmulator } from '../../../emulators/kube/in
 import { silentLogger } from '../../../src/util/log.js';
 import { seedInstances, startTestEmulator, type TestEmulator } from '../../helpers/alicloud.js';
 import { entriesOf, routePortFor, type PortHarness } from './harness.js';
+import { eventually } from '../../helpers/eventually.js';
 
 interface Recorded {
   nodeName: string;
   type: string;
   reason: string;
   message: string;
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, rounds = 400): Promise<void> {
-  for (let i = 0; i < rounds; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  assert.fail(`timed out waiting for: ${what}`);
 }
 
 describe('route controller (both emulators)', function () {
@@ -110,16 +103,21 @@ describe('route controller (both emulators)', function () {
   it('gives joining Nodes routes and NetworkUnavailable=False; a leaving Node loses its route', async () => {
     startController();
     for (const i of [0, 1, 2]) addNode(i);
-    await until(
-      'three routes Available',
+    await eventually(
       () => entriesOf(cloud, tableId).filter((e) => e.endsWith(':Available')).length === 3,
+      'three routes Available',
+      { tries: 400 },
     );
-    await until('conditions False', () => [0, 1, 2].every((i) => condition(`node-${i}`)?.status === 'False'));
+    await eventually(
+      () => [0, 1, 2].every((i) => condition(`node-${i}`)?.status === 'False'),
+      'conditions False',
+      { tries: 400 },
+    );
     assert.equal(condition('node-0')?.reason, 'RouteCreated');
     assert.ok(events.some((e) => e.reason === 'CreatedRoute' && e.nodeName === 'node-1'));
 
     kube.store.delete('nodes', 'node-1');
-    await until('route of node-1 gone', () => entriesOf(cloud, tableId).length === 2);
+    await eventually(() => entriesOf(cloud, tableId).length === 2, 'route of node-1 gone', { tries: 400 });
     assert.deepEqual(entriesOf(cloud, tableId), [
       `10.0.0.0/24>${instances[0]}:Available`,
       `10.0.2.0/24>${instances[2]}:Available`,
@@ -135,8 +133,10 @@ describe('route controller (both emulators)', function () {
         : resolveRouteTables(h.port, {});
     });
     addNode(0);
-    await until('route Available after the failed start', () =>
-      entriesOf(cloud, tableId).some((e) => e === `10.0.0.0/24>${instances[0]}:Available`),
+    await eventually(
+      () => entriesOf(cloud, tableId).some((e) => e === `10.0.0.0/24>${instances[0]}:Available`),
+      'route Available after the failed start',
+      { tries: 400 },
     );
     assert.ok(calls >= 2);
   });
@@ -163,15 +163,16 @@ describe('route controller (both emulators)', function () {
     startController();
     addNode(0);
     addNode(1);
-    await until(
-      'two routes',
+    await eventually(
       () => entriesOf(cloud, tableId).filter((e) => e.endsWith(':Available')).length === 2,
+      'two routes',
+      { tries: 400 },
     );
     await stopAll();
     kube.store.delete('nodes', 'node-1');
     assert.equal(entriesOf(cloud, tableId).length, 2, 'nothing removed while down');
     startController();
-    await until('orphan removed', () => entriesOf(cloud, tableId).length === 1);
+    await eventually(() => entriesOf(cloud, tableId).length === 1, 'orphan removed', { tries: 400 });
     assert.deepEqual(entriesOf(cloud, tableId), [`10.0.0.0/24>${instances[0]}:Available`]);
   });
 
@@ -217,11 +218,15 @@ describe('route controller (both emulators)', function () {
     startController();
     addNode(0);
     addNode(3);
-    await until('node-0 routed', () => condition('node-0')?.status === 'False');
-    await until('node-3 reported', () =>
-      events.some((e) => e.nodeName === 'node-3' && e.reason === 'RouteConflict'),
+    await eventually(() => condition('node-0')?.status === 'False', 'node-0 routed', { tries: 400 });
+    await eventually(
+      () => events.some((e) => e.nodeName === 'node-3' && e.reason === 'RouteConflict'),
+      'node-3 reported',
+      { tries: 400 },
     );
-    await until('node-3 condition', () => condition('node-3')?.reason === 'RouteConflict');
+    await eventually(() => condition('node-3')?.reason === 'RouteConflict', 'node-3 condition', {
+      tries: 400,
+    });
     assert.equal(condition('node-3')?.status, 'True');
     const conflict = events.find((e) => e.reason === 'RouteConflict')!;
     assert.equal(conflict.type, 'Warning');
@@ -281,20 +286,26 @@ describe('route controller (both emulators)', function () {
     const controller = startController();
     addNode(0);
     addNode(1);
-    await until('node-0 routed', () => condition('node-0')?.status === 'False');
-    await until('ours for node-1 exists', () =>
-      entriesOf(cloud, tableId).some((e) => e.startsWith(`10.0.1.0/24>${instances[1]}:`)),
+    await eventually(() => condition('node-0')?.status === 'False', 'node-0 routed', { tries: 400 });
+    await eventually(
+      () => entriesOf(cloud, tableId).some((e) => e.startsWith(`10.0.1.0/24>${instances[1]}:`)),
+      'ours for node-1 exists',
+      { tries: 400 },
     );
     kube.store.delete('nodes', 'node-1');
-    await until('our route of node-1 gone', () =>
-      entriesOf(cloud, tableId).every((e) => !e.startsWith(`10.0.1.0/24>`)),
+    await eventually(
+      () => entriesOf(cloud, tableId).every((e) => !e.startsWith(`10.0.1.0/24>`)),
+      'our route of node-1 gone',
+      { tries: 400 },
     );
     // A restart (no in-memory state) and a few more passes change nothing about them either.
     await stopAll();
     kube.store.delete('nodes', 'node-0');
     startController();
-    await until('our route of node-0 gone after restart', () =>
-      entriesOf(cloud, tableId).every((e) => !e.startsWith(`10.0.0.0/24>`)),
+    await eventually(
+      () => entriesOf(cloud, tableId).every((e) => !e.startsWith(`10.0.0.0/24>`)),
+      'our route of node-0 gone after restart',
+      { tries: 400 },
     );
     await controller.runPass().catch(() => undefined);
     assert.deepEqual(handMadeEntries(), before);
@@ -344,7 +355,9 @@ describe('route controller (both emulators)', function () {
     kube.store.delete('nodes', 'node-4');
     node(5, { ready: 'Unknown' });
     const controller = startController();
-    await until('node-0 and node-1 routed', () => condition('node-1')?.status === 'False');
+    await eventually(() => condition('node-1')?.status === 'False', 'node-0 and node-1 routed', {
+      tries: 400,
+    });
     await controller.runPass();
     assert.deepEqual(entriesOf(cloud, tableId), [
       `10.0.0.0/24>${instances[0]}:Available`,
@@ -357,8 +370,10 @@ describe('route controller (both emulators)', function () {
     // Back to Ready: the route follows without waiting for the period.
     const n2 = kube.store.get('nodes', 'node-2')!;
     kube.store.updateStatus('nodes', { ...n2, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
-    await until('node-2 routed once Ready', () =>
-      entriesOf(cloud, tableId).includes(`10.0.2.0/24>${instances[2]}:Available`),
+    await eventually(
+      () => entriesOf(cloud, tableId).includes(`10.0.2.0/24>${instances[2]}:Available`),
+      'node-2 routed once Ready',
+      { tries: 400 },
     );
   });
 
@@ -366,12 +381,18 @@ describe('route controller (both emulators)', function () {
     cloud.emu.mergeState({ config: { routeQuotaPerTable: 2 } });
     startController();
     for (const i of [0, 1, 2]) addNode(i);
-    await until('quota reported', () => events.some((e) => e.reason === 'RouteQuotaExceeded'));
+    await eventually(() => events.some((e) => e.reason === 'RouteQuotaExceeded'), 'quota reported', {
+      tries: 400,
+    });
     const warning = events.find((e) => e.reason === 'RouteQuotaExceeded')!;
     assert.equal(warning.type, 'Warning');
     assert.match(warning.message, /full/);
     assert.match(warning.message, /raise the route table quota/);
-    await until('condition says quota', () => condition(warning.nodeName)?.reason === 'RouteQuotaExceeded');
+    await eventually(
+      () => condition(warning.nodeName)?.reason === 'RouteQuotaExceeded',
+      'condition says quota',
+      { tries: 400 },
+    );
     assert.equal(condition(warning.nodeName)?.status, 'True');
     assert.equal(entriesOf(cloud, tableId).length, 2);
   });
@@ -391,7 +412,9 @@ describe('route controller (both emulators)', function () {
     });
     const controller = startController();
     addNode(0);
-    await until('conflict reported', () => events.some((e) => e.reason === 'RouteConflict'));
+    await eventually(() => events.some((e) => e.reason === 'RouteConflict'), 'conflict reported', {
+      tries: 400,
+    });
     await controller.runPass();
     await controller.runPass();
     assert.equal(events.filter((e) => e.reason === 'RouteConflict').length, 1);
@@ -437,7 +460,9 @@ describe('route controller (both emulators)', function () {
     // Once synced (and really empty), the marked route is an orphan and goes.
     synced = true;
     controller.notify();
-    await until('orphan removed after sync', () => entriesOf(cloud, tableId).length === 0);
+    await eventually(() => entriesOf(cloud, tableId).length === 0, 'orphan removed after sync', {
+      tries: 400,
+    });
     stop.abort();
     await done;
   });

@@ -11,7 +11,8 @@ import {
   type SeededVpc,
   type TestEmulator,
 } from '../../helpers/alicloud.js';
-import { eventually, startTestKube, type TestKube } from '../../helpers/kube.js';
+import { eventually } from '../../helpers/eventually.js';
+import { startTestKube, type TestKube } from '../../helpers/kube.js';
 import { spawnManager, type ManagerProcess } from '../../helpers/manager.js';
 import { entriesOf } from './harness.js';
 
@@ -138,8 +139,7 @@ describe('route controller: end to end (real process)', function () {
         return c?.status === 'True' ? c : undefined;
       },
       'NetworkUnavailable=True from initialisation',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
     assert.equal(waiting.reason, 'NoRouteCreated');
     assert.equal(waiting.message, 'Node created without a route');
@@ -155,8 +155,7 @@ describe('route controller: end to end (real process)', function () {
         return c?.status === 'False' ? c : undefined;
       },
       'NetworkUnavailable=False once routed',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
     assert.equal(routed.reason, 'RouteCreated');
     assert.deepEqual(routes(), [`10.0.2.0/24>${hop(2)}:Available`]);
@@ -172,8 +171,7 @@ describe('route controller: end to end (real process)', function () {
           (await condition('node-1'))?.status === 'False') ||
         undefined,
       'conditions False',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
     assert.equal((await condition('node-0'))?.reason, 'RouteCreated');
     assert.deepEqual(routes(), [`10.0.0.0/24>${hop(0)}:Available`, `10.0.1.0/24>${hop(1)}:Available`]);
@@ -183,7 +181,10 @@ describe('route controller: end to end (real process)', function () {
     assert.equal(marked.Description, routeDescription({ clusterId: CLUSTER_ID, nodeName: 'node-0' }));
 
     await deleteNode(1);
-    await eventually(() => (routes().length === 1 ? true : undefined), 'route of node-1 removed', 400, 50);
+    await eventually(() => (routes().length === 1 ? true : undefined), 'route of node-1 removed', {
+      tries: 400,
+      intervalMs: 50,
+    });
     assert.deepEqual(routes(), [`10.0.0.0/24>${hop(0)}:Available`]);
   });
 
@@ -194,19 +195,16 @@ describe('route controller: end to end (real process)', function () {
     await eventually(
       () => (routes().filter((r) => r.endsWith(':Available')).length === 2 ? true : undefined),
       'two routes',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
     await stop();
     await deleteNode(2);
     assert.equal(routes().length, 2);
     await start();
-    await eventually(
-      () => (routes().length === 1 ? true : undefined),
-      'orphan removed after restart',
-      400,
-      50,
-    );
+    await eventually(() => (routes().length === 1 ? true : undefined), 'orphan removed after restart', {
+      tries: 400,
+      intervalMs: 50,
+    });
     assert.deepEqual(routes(), [`10.0.0.0/24>${hop(0)}:Available`]);
   });
 
@@ -245,8 +243,7 @@ describe('route controller: end to end (real process)', function () {
     await eventually(
       async () => (await condition('node-0'))?.status === 'False' || undefined,
       'node-0 routed',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
     const [conflict] = await eventually(
       async () => {
@@ -254,8 +251,7 @@ describe('route controller: end to end (real process)', function () {
         return e.length > 0 ? e : undefined;
       },
       'RouteConflict event',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
     assert.equal(conflict!.type, 'Warning');
     assert.equal(conflict!.involvedObject.name, 'node-3');
@@ -266,8 +262,7 @@ describe('route controller: end to end (real process)', function () {
         return c?.reason === 'RouteConflict' ? c : undefined;
       },
       'node-3 condition',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
     assert.equal(c3.status, 'True');
     for (const foreign of [
@@ -294,8 +289,7 @@ describe('route controller: end to end (real process)', function () {
         return e.length > 0 ? e : undefined;
       },
       'RouteQuotaExceeded event',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
     assert.equal(quota!.type, 'Warning');
     assert.match(quota!.message, /full/);
@@ -307,8 +301,7 @@ describe('route controller: end to end (real process)', function () {
         return x?.reason === 'RouteQuotaExceeded' ? x : undefined;
       },
       'quota condition',
-      400,
-      50,
+      { tries: 400, intervalMs: 50 },
     );
     assert.equal(c.status, 'True');
     assert.equal(routes().length, 1);

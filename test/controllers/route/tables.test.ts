@@ -12,14 +12,7 @@ import { startKubeEmulator, type KubeEmulator } from '../../../emulators/kube/in
 import { silentLogger } from '../../../src/util/log.js';
 import { seedInstances, startTestEmulator, type TestEmulator } from '../../helpers/alicloud.js';
 import { entriesOf, routePortFor, type PortHarness } from './harness.js';
-
-async function until(what: string, check: () => boolean, rounds = 400): Promise<void> {
-  for (let i = 0; i < rounds; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  assert.fail(`timed out waiting for: ${what}`);
-}
+import { eventually } from '../../helpers/eventually.js';
 
 describe('route controller: several route tables, periodic reconcile (both emulators)', function () {
   this.timeout(60_000);
@@ -95,12 +88,15 @@ describe('route controller: several route tables, periodic reconcile (both emula
   it('puts every route in every managed table, listing each table once per pass', async () => {
     const controller = startController({ tables: `${tableId},${second}`, periodMs: 3_600_000 });
     for (const i of [0, 1, 2]) addNode(i);
-    await until(
-      'routes in both tables',
+    await eventually(
       () => available(tableId).length === 3 && available(second).length === 3,
+      'routes in both tables',
+      { tries: 400 },
     );
-    await until('conditions False', () =>
-      [0, 1, 2].every((i) => condition(`node-${i}`)?.reason === 'RouteCreated'),
+    await eventually(
+      () => [0, 1, 2].every((i) => condition(`node-${i}`)?.reason === 'RouteCreated'),
+      'conditions False',
+      { tries: 400 },
     );
     assert.deepEqual(entriesOf(cloud, second), entriesOf(cloud, tableId));
 
@@ -114,9 +110,10 @@ describe('route controller: several route tables, periodic reconcile (both emula
     );
 
     kube.store.delete('nodes', 'node-1');
-    await until(
-      'node-1 gone from both tables',
+    await eventually(
       () => entriesOf(cloud, tableId).length === 2 && entriesOf(cloud, second).length === 2,
+      'node-1 gone from both tables',
+      { tries: 400 },
     );
   });
 
@@ -135,10 +132,14 @@ describe('route controller: several route tables, periodic reconcile (both emula
     });
     startController({ tables: `${tableId},${second}`, periodMs: 3_600_000 });
     addNode(0);
-    await until('conflict reported', () =>
-      events.some((e) => e.reason === 'RouteConflict' && e.nodeName === 'node-0'),
+    await eventually(
+      () => events.some((e) => e.reason === 'RouteConflict' && e.nodeName === 'node-0'),
+      'conflict reported',
+      { tries: 400 },
     );
-    await until('condition says conflict', () => condition('node-0')?.reason === 'RouteConflict');
+    await eventually(() => condition('node-0')?.reason === 'RouteConflict', 'condition says conflict', {
+      tries: 400,
+    });
     assert.equal(condition('node-0')?.status, 'True');
     assert.deepEqual(
       available(tableId),
@@ -155,13 +156,15 @@ describe('route controller: several route tables, periodic reconcile (both emula
   it('the periodic full reconcile restores a route deleted out of band, with no Node event', async () => {
     startController({ tables: tableId, periodMs: 300 });
     addNode(0);
-    await until('route Available', () => available(tableId).length === 1);
+    await eventually(() => available(tableId).length === 1, 'route Available', { tries: 400 });
     const [id] = Object.entries(cloud.emu.state.routeEntries).find(
       ([, e]) => e.RouteTableId === tableId && e.Type === 'Custom',
     )!;
     delete cloud.emu.state.routeEntries[id];
     assert.equal(entriesOf(cloud, tableId).length, 0);
-    await until('route restored by a periodic pass', () => available(tableId).length === 1);
+    await eventually(() => available(tableId).length === 1, 'route restored by a periodic pass', {
+      tries: 400,
+    });
     assert.deepEqual(available(tableId), [`10.0.0.0/24>${instances[0]}:Available`]);
   });
 });

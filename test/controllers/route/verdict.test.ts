@@ -58,15 +58,15 @@ describe('route verdicts', () => {
     assert.equal(v.conditions.get('a')?.reason, 'RouteConflict');
     assert.equal(v.conditions.get('a')?.status, 'True');
     assert.equal(v.events[0]?.type, 'Warning');
-    assert.match(v.events[0]!.message, /i-x.*left alone/);
+    assert.match(v.events[0].message, /i-x.*left alone/);
   });
 
   it('quota exhaustion says so and how to get room (not hostroutes)', () => {
     const v = computeVerdicts(model([a]), [result('vtb-1', { creates: [a] }, { quota: new Set([a.cidr]) })]);
     assert.equal(v.conditions.get('a')?.reason, 'RouteQuotaExceeded');
     assert.equal(v.events[0]?.reason, 'RouteQuotaExceeded');
-    assert.match(v.events[0]!.message, /full.*raise the route table quota/);
-    assert.doesNotMatch(v.events[0]!.message, /switch to hostroutes/);
+    assert.match(v.events[0].message, /full.*raise the route table quota/);
+    assert.doesNotMatch(v.events[0].message, /switch to hostroutes/);
   });
 
   it('a failed create names the code; conflict outranks it', () => {

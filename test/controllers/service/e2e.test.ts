@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import { stringify } from 'yaml';
 import { seedInstances } from '../../helpers/alicloud.js';
-import { eventually } from '../../helpers/kube.js';
+import { eventually } from '../../helpers/eventually.js';
 import {
   addNode,
   CAMEL,
@@ -160,7 +160,7 @@ describe('service controller end to end (real controller-manager process)', func
     const ev = await eventually(
       () => eventsFor(h, 'broken').find((e) => e.reason === 'InvalidAnnotation'),
       'InvalidAnnotation event',
-      400,
+      { tries: 400 },
     );
     assert.equal(ev.type, 'Warning');
     assert.match(ev.message, /alibaba-cloud-loadbalancer-address-type/);
@@ -190,13 +190,19 @@ describe('service controller end to end (real controller-manager process)', func
     const servers = () => groupsOf(h, lbId)[0]!.BackendServers.map((b) => b.ServerId);
     const [extra] = seedInstances(h.cloudEmu.emu, 1).instanceIds;
     addNode(h.kube, 'node-extra', `${h.region}.${extra}`);
-    await eventually(() => (servers().includes(extra!) ? true : undefined), 'new node as backend', 400);
+    await eventually(() => (servers().includes(extra!) ? true : undefined), 'new node as backend', {
+      tries: 400,
+    });
     setNodeReady(h.kube, 'node-extra', false);
-    await eventually(() => (!servers().includes(extra!) ? true : undefined), 'not-ready node removed', 400);
+    await eventually(() => (!servers().includes(extra!) ? true : undefined), 'not-ready node removed', {
+      tries: 400,
+    });
     setNodeReady(h.kube, 'node-extra', true);
-    await eventually(() => (servers().includes(extra!) ? true : undefined), 'ready again', 400);
+    await eventually(() => (servers().includes(extra!) ? true : undefined), 'ready again', { tries: 400 });
     await h.kubectl(['delete', 'node', 'node-extra']);
-    await eventually(() => (!servers().includes(extra!) ? true : undefined), 'deleted node removed', 400);
+    await eventually(() => (!servers().includes(extra!) ? true : undefined), 'deleted node removed', {
+      tries: 400,
+    });
     assert.deepEqual(servers().sort(), [...h.instanceIds].sort());
   });
 
@@ -223,17 +229,17 @@ describe('service controller end to end (real controller-manager process)', func
         .map((b) => b.ServerId)
         .sort()
         .join();
-    await eventually(() => (ids('local') === h.instanceIds[1] ? true : undefined), 'node-1 only', 400);
+    await eventually(() => (ids('local') === h.instanceIds[1] ? true : undefined), 'node-1 only', {
+      tries: 400,
+    });
     await applyDocs([
       slice('local', ['node-0', 'node-2', 'node-2']),
       slice('cluster', ['node-0', 'node-2', 'node-2']),
     ]);
     const want = [h.instanceIds[0], h.instanceIds[2]].sort().join();
-    await eventually(
-      () => (ids('local') === want ? true : undefined),
-      'pods moved to node-0 and node-2',
-      400,
-    );
+    await eventually(() => (ids('local') === want ? true : undefined), 'pods moved to node-0 and node-2', {
+      tries: 400,
+    });
     assert.equal(
       servers('local').find((b) => b.ServerId === h.instanceIds[2])!.Weight,
       2,
@@ -249,15 +255,13 @@ describe('service controller end to end (real controller-manager process)', func
     assert.ok(servers('cluster').every((b) => b.Weight === 100));
     // All pods gone: a Local Service keeps its SLB but has no backends (and says so).
     await applyDocs([slice('local', [])]);
-    await eventually(
-      () => (servers('local').length === 0 ? true : undefined),
-      'no backends without pods',
-      400,
-    );
+    await eventually(() => (servers('local').length === 0 ? true : undefined), 'no backends without pods', {
+      tries: 400,
+    });
     await eventually(
       () => eventsFor(h, 'local').find((e) => e.reason === 'UnAvailableLoadBalancer'),
       'UnAvailableLoadBalancer event',
-      400,
+      { tries: 400 },
     );
   });
 
@@ -317,7 +321,7 @@ describe('service controller end to end (real controller-manager process)', func
     await eventually(
       () => groupsOf(h, lbId).find((g) => g.VServerGroupName.startsWith('k8s/')),
       'our group on the user SLB',
-      400,
+      { tries: 400 },
     );
     const lb = h.cloudEmu.emu.state.loadBalancers[lbId]!;
     assert.deepEqual(
@@ -333,20 +337,18 @@ describe('service controller end to end (real controller-manager process)', func
     );
     assert.equal(h.cloudEmu.emu.state.vserverGroups[groupId]!.BackendServers.length, 1);
     await del('reuse');
-    await eventually(
-      () => (getService(h, 'reuse') === undefined ? true : undefined),
-      'reuse Service gone',
-      400,
-    );
+    await eventually(() => (getService(h, 'reuse') === undefined ? true : undefined), 'reuse Service gone', {
+      tries: 400,
+    });
     assert.ok(h.cloudEmu.emu.state.loadBalancers[lbId], 'the user SLB survives');
     assert.deepEqual(
-      h.cloudEmu.emu.state.loadBalancers[lbId]!.Listeners.map((l) => l.ListenerPort),
+      h.cloudEmu.emu.state.loadBalancers[lbId].Listeners.map((l) => l.ListenerPort),
       [22],
     );
     assert.ok(!groupsOf(h, lbId).some((g) => g.VServerGroupName.startsWith('k8s/')), 'our group removed');
     assert.ok(h.cloudEmu.emu.state.vserverGroups[groupId], 'the user group survives');
     assert.equal(
-      h.cloudEmu.emu.state.loadBalancers[lbId]!.Tags.find((t) => t.Key === 'team')?.Value,
+      h.cloudEmu.emu.state.loadBalancers[lbId].Tags.find((t) => t.Key === 'team')?.Value,
       'payments',
     );
   });
@@ -368,7 +370,7 @@ describe('service controller end to end (real controller-manager process)', func
           (l) => l.ListenerPort === 80 && l.Status === 'running',
         ),
       'listener 80 running',
-      400,
+      { tries: 400 },
     );
     const lb = h.cloudEmu.emu.state.loadBalancers[lbId]!;
     const l80 = lb.Listeners.find((l) => l.ListenerPort === 80)!;
@@ -388,7 +390,7 @@ describe('service controller end to end (real controller-manager process)', func
     await eventually(
       () => (getService(h, 'forced') === undefined ? true : undefined),
       'forced Service gone',
-      400,
+      { tries: 400 },
     );
     const after = h.cloudEmu.emu.state.loadBalancers[lbId]!;
     assert.deepEqual(
@@ -411,7 +413,7 @@ describe('service controller end to end (real controller-manager process)', func
     const ev = await eventually(
       () => eventsFor(h, 'unopened').find((e) => e.reason === 'InvalidAnnotation'),
       'refusal',
-      400,
+      { tries: 400 },
     );
     assert.match(ev.message, /not open to namespace "default".*reusableLoadBalancers "lb-user8\/default"/);
     await h.settle();
@@ -436,14 +438,14 @@ describe('service controller end to end (real controller-manager process)', func
             `k8s/${getService(h, 'opened')!.spec!.ports![0]!.nodePort}/opened/default/${CLUSTER_ID}`,
         ),
       'our group on the opened SLB',
-      400,
+      { tries: 400 },
     );
     await del('unopened');
     await del('opened');
     await eventually(
       () => (getService(h, 'unopened') || getService(h, 'opened') ? undefined : true),
       'both gone',
-      400,
+      { tries: 400 },
     );
     assert.equal(
       JSON.stringify([
@@ -462,13 +464,15 @@ describe('service controller end to end (real controller-manager process)', func
     const ev = await eventually(
       () => eventsFor(h, 'thief').find((e) => e.type === 'Warning'),
       'refusal event',
-      400,
+      { tries: 400 },
     );
     assert.match(ev.message, /cluster/i);
     await h.settle();
     assert.deepEqual(slbWrites(h.cloudEmu.emu.calls()), []);
     await del('thief');
-    await eventually(() => (getService(h, 'thief') === undefined ? true : undefined), 'thief gone', 400);
+    await eventually(() => (getService(h, 'thief') === undefined ? true : undefined), 'thief gone', {
+      tries: 400,
+    });
     assert.ok(
       h.cloudEmu.emu.state.loadBalancers[taken.LoadBalancerId],
       'the other SLB is untouched by the refused Service',
@@ -481,7 +485,7 @@ describe('service controller end to end (real controller-manager process)', func
     await eventually(
       () => (getService(h, 'neighbour') === undefined ? true : undefined),
       'Service gone (finalizer removed)',
-      400,
+      { tries: 400 },
     );
     assert.equal(h.cloudEmu.emu.state.loadBalancers[lbId], undefined);
     assert.deepEqual(groupsOf(h, lbId), []);
@@ -489,7 +493,7 @@ describe('service controller end to end (real controller-manager process)', func
     await eventually(
       () => (eventsFor(h, 'neighbour').some((e) => e.reason === 'DeletedLoadBalancer') ? true : undefined),
       'DeletedLoadBalancer Event',
-      400,
+      { tries: 400 },
     );
   });
 
@@ -503,7 +507,7 @@ describe('service controller end to end (real controller-manager process)', func
     await eventually(
       () => (h.cloudEmu.emu.state.loadBalancers[lbId] === undefined ? true : undefined),
       'SLB deleted',
-      400,
+      { tries: 400 },
     );
     await eventually(
       () =>
@@ -512,7 +516,7 @@ describe('service controller end to end (real controller-manager process)', func
           ? true
           : undefined,
       'finalizer and status cleared',
-      400,
+      { tries: 400 },
     );
     assert.deepEqual(groupsOf(h, lbId), []);
   });
@@ -525,7 +529,7 @@ describe('service controller end to end (real controller-manager process)', func
       async () =>
         (await h.metric('kube_alicloud_service_syncs_total', SKIPS)) >= lbServices() ? true : undefined,
       'the startup pass',
-      400,
+      { tries: 400 },
     );
     await h.settle();
     assert.deepEqual(slbCalls(h.cloudEmu.emu.calls()), []);
@@ -545,7 +549,7 @@ describe('service controller end to end (real controller-manager process)', func
     await eventually(
       () => (lbFor(h, 'web')!.Listeners[0]!.Status === 'running' ? true : undefined),
       'listener restarted',
-      400,
+      { tries: 400 },
     );
     await eventually(
       () =>
@@ -553,23 +557,23 @@ describe('service controller end to end (real controller-manager process)', func
           ? true
           : undefined,
       'backend re-added',
-      400,
+      { tries: 400 },
     );
     await eventually(
       () =>
         groupsOf(h, lb.LoadBalancerId)[0]!.BackendServers.every((b) => b.Weight === 100) ? true : undefined,
       'weight restored',
-      400,
+      { tries: 400 },
     );
     await eventually(
       () => (lbFor(h, 'broken')!.Listeners[0]!.Attributes.Scheduler === 'wrr' ? true : undefined),
       'scheduler restored',
-      400,
+      { tries: 400 },
     );
     await eventually(
       () => eventsFor(h, 'web').find((e) => e.reason === 'DriftRepaired'),
       'DriftRepaired event',
-      400,
+      { tries: 400 },
     );
     // Once repaired, further drift checks re-read but change nothing.
     await h.settle();
@@ -578,7 +582,7 @@ describe('service controller end to end (real controller-manager process)', func
       () =>
         slbCalls(h.cloudEmu.emu.calls()).some((c) => c.action === 'DescribeLoadBalancers') ? true : undefined,
       'a later drift check',
-      400,
+      { tries: 400 },
     );
     await h.settle();
     assert.deepEqual(slbWrites(h.cloudEmu.emu.calls()), []);
@@ -593,7 +597,7 @@ describe('service controller end to end (real controller-manager process)', func
     const ev = await eventually(
       () => eventsFor(h, 'pods-direct').find((e) => e.reason === 'InvalidAnnotation'),
       'InvalidAnnotation event',
-      400,
+      { tries: 400 },
     );
     assert.equal(ev.type, 'Warning');
     assert.match(ev.message, /backend-type="eni": ENI backends .* not supported in this cluster mode/);
@@ -615,7 +619,7 @@ describe('service controller end to end (real controller-manager process)', func
           ? true
           : undefined,
       'all Services gone',
-      600,
+      { tries: 600 },
     );
     const left = Object.values(h.cloudEmu.emu.state.loadBalancers);
     assert.deepEqual(left.map((l) => l.LoadBalancerId).sort(), [
@@ -650,7 +654,7 @@ describe('service controller --dry-run (real controller-manager process)', funct
       async () =>
         (await h.metric('kube_alicloud_service_syncs_total', ['path', 'sync'])) >= 1 ? true : undefined,
       'a dry-run sync',
-      400,
+      { tries: 400 },
     );
     await h.settle();
     assert.deepEqual(slbWrites(h.cloudEmu.emu.calls()), []);

@@ -6,7 +6,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CallRecord } from '../../../emulators/alicloud/index.js';
 import { seedInstances, startTestEmulator, type TestEmulator } from '../../helpers/alicloud.js';
-import { eventually, hasKubectl, startTestKube, type TestKube } from '../../helpers/kube.js';
+import { eventually } from '../../helpers/eventually.js';
+import { hasKubectl, startTestKube, type TestKube } from '../../helpers/kube.js';
 import { spawnManager, type ManagerProcess } from '../../helpers/manager.js';
 
 export const CLUSTER_ID = 'test-cluster';
@@ -79,11 +80,7 @@ export async function startProcessHarness(o: ProcessHarnessOptions = {}): Promis
   const stopManager = async () => {
     const m = mgr;
     mgr = undefined;
-    if (!m || m.proc.exitCode !== null || m.proc.signalCode !== null) return;
-    m.proc.kill('SIGTERM');
-    const timer = setTimeout(() => m.proc.kill('SIGKILL'), 5000);
-    await m.exited;
-    clearTimeout(timer);
+    await m?.stop();
   };
 
   const metricsText = async (): Promise<string> => {
@@ -116,12 +113,10 @@ export async function startProcessHarness(o: ProcessHarnessOptions = {}): Promis
       );
       url = await mgr.listening;
       // Caught up = the caches synced (readyz) and the first pass drained.
-      await eventually(
-        async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined),
-        'manager ready',
-        400,
-        25,
-      );
+      await eventually(async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined), 'manager ready', {
+        tries: 400,
+        intervalMs: 25,
+      });
     },
     async metric(name, label) {
       return sumMetric(await metricsText(), name, label);
@@ -261,8 +256,7 @@ export async function waitIngress(
   return eventually(
     () => getService(h, name, namespace)?.status?.loadBalancer?.ingress?.[0],
     `ingress of ${namespace}/${name}`,
-    600,
-    25,
+    { tries: 600, intervalMs: 25 },
   );
 }
 

@@ -11,7 +11,8 @@ import { KubeClient } from '../../../src/kube/rest.js';
 import { createServiceController } from '../../../src/controllers/service/register.js';
 import { createLogger } from '../../../src/util/log.js';
 import { startTestEmulator, type TestEmulator } from '../../helpers/alicloud.js';
-import { eventually, startTestKube, type TestKube } from '../../helpers/kube.js';
+import { eventually } from '../../helpers/eventually.js';
+import { startTestKube, type TestKube } from '../../helpers/kube.js';
 
 describe('service controller start-up', function () {
   this.timeout(30_000);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import { stringify } from 'yaml';
-import { eventually } from '../../helpers/kube.js';
+import { eventually } from '../../helpers/eventually.js';
 import {
   eventsFor,
   getService,
@@ -321,7 +321,7 @@ describe('service controller: the official usage-guide examples (real controller
     await eventually(
       () => (!h.cloudEmu.emu.state.loadBalancers[id]!.Tags.some((t) => t.Key === 'env') ? true : undefined),
       'env untagged',
-      400,
+      { tries: 400 },
     );
     const keys = h.cloudEmu.emu.state.loadBalancers[id]!.Tags.map((t) => t.Key).sort();
     assert.deepEqual(keys, ['ack.aliyun.com', 'kubernetes.do.not.delete', 'team']);
@@ -331,7 +331,7 @@ describe('service controller: the official usage-guide examples (real controller
           ? true
           : undefined,
       'recorded tag keys',
-      400,
+      { tries: 400 },
     );
   });
 });

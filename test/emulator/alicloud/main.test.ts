@@ -19,7 +19,7 @@ function start(args: string[]): Promise<Running> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     lines.once('line', (line) => {
       const msg = JSON.parse(line) as { event: string; url: string };
       if (msg.event === 'listening') resolve({ child, url: msg.url });
@@ -70,7 +70,7 @@ describe('emulator/alicloud main (process)', () => {
     assert.equal(await stop(first), 0);
 
     const second = await start(args);
-    const t2 = { ...t, url: second.url } as TestEmulator;
+    const t2 = { ...t, url: second.url };
     const found = await rawCall(t2, 'Slb', 'DescribeLoadBalancers', { LoadBalancerName: 'survivor' });
     assert.equal(found.body.TotalCount, 1);
     const again = await rawCall(t2, 'Slb', 'CreateLoadBalancer', {

@@ -2,7 +2,8 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { startKubeEmulator } from '../../../emulators/kube/index.js';
-import { apiCall, eventually, openWatch, startTestKube, type TestKube } from '../../helpers/kube.js';
+import { eventually } from '../../helpers/eventually.js';
+import { apiCall, openWatch, startTestKube, type TestKube } from '../../helpers/kube.js';
 
 const node = (name: string, labels: Record<string, string> = {}) => ({
   apiVersion: 'v1',
@@ -379,7 +380,7 @@ describe('kube emulator REST and watch semantics', () => {
     ])
       assert.ok(core.includes(r), r);
     const table = await new Promise<{ kind: string; rows: unknown[] }>((resolve, reject) => {
-      import('node:http').then(({ get }) =>
+      void import('node:http').then(({ get }) =>
         get(
           `${k.url}/api/v1/namespaces`,
           { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' } },
@@ -410,7 +411,7 @@ describe('kube emulator REST and watch semantics', () => {
     const after = await k.watch(`/api/v1/nodes?watch=1&resourceVersion=${rv}&timeoutSeconds=1`);
     await after.ended;
     assert.equal(after.events.length, 0, 'forceGone applies to one watch only');
-    k.emu.faults.failNextRequests!(2, 503);
+    k.emu.faults.failNextRequests(2, 503);
     assert.equal((await k.api('GET', '/api/v1/nodes')).status, 503);
     assert.equal((await k.api('GET', '/api/v1/nodes')).status, 503);
     assert.equal((await k.api('GET', '/api/v1/nodes')).status, 200);

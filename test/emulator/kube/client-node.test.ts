@@ -2,7 +2,8 @@
 // and the informer's list+watch protocol (including re-list after a forced 410).
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
-import { startTestKube, eventually, type TestKube } from '../../helpers/kube.js';
+import { eventually } from '../../helpers/eventually.js';
+import { startTestKube, type TestKube } from '../../helpers/kube.js';
 
 describe('kube emulator with @kubernetes/client-node', () => {
   let kube: TestKube;

@@ -3,7 +3,8 @@
 import { strict as assert } from 'node:assert';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { eventually, hasKubectl, startTestKube, type TestKube } from '../../helpers/kube.js';
+import { eventually } from '../../helpers/eventually.js';
+import { hasKubectl, startTestKube, type TestKube } from '../../helpers/kube.js';
 
 const NODE_AND_LB = `
 apiVersion: v1

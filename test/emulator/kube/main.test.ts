@@ -21,7 +21,7 @@ interface Running {
 function start(argv: string[]): Promise<Running> {
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', (line) => {
+    createInterface({ input: child.stdout }).once('line', (line) => {
       const msg = JSON.parse(line) as { event: string; url: string };
       if (msg.event === 'listening') resolve({ child, url: msg.url });
       else reject(new Error(line));
@@ -90,7 +90,7 @@ describe('emulator/kube main (process)', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     assert.notEqual(code, 0);
     assert.match(stderr, /invalid --port abc/);

@@ -23,14 +23,14 @@ describe('kube emulator: TokenReview and SubjectAccessReview', () => {
       kind: 'ClusterRole',
       metadata: { name: 'metrics' },
       rules: [{ nonResourceURLs: ['/metrics', '/debug/*'], verbs: ['get'] }],
-    } as never);
+    });
     kube.emu.store.create('clusterrolebindings', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
       metadata: { name: 'metrics' },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'metrics' },
       subjects: [{ kind: 'Group', name: 'system:serviceaccounts:monitoring' }],
-    } as never);
+    });
     kube.emu.store.create('roles', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
@@ -43,14 +43,14 @@ describe('kube emulator: TokenReview and SubjectAccessReview', () => {
           resourceNames: ['ccm'],
         },
       ],
-    } as never);
+    });
     kube.emu.store.create('rolebindings', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
       metadata: { name: 'lease', namespace: 'kube-system' },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'lease' },
       subjects: [{ kind: 'User', name: 'system:alicloud-controller-manager' }],
-    } as never);
+    });
   });
   after(() => kube.close());
 

@@ -46,7 +46,7 @@ export function isThrottled(code: string | undefined): boolean {
 /** The code of a cloud error; src/cloud's CloudError carries `.code`, others are duck-typed. */
 export function codeOf(err: unknown): string | undefined {
   if (err && typeof err === 'object' && 'code' in err) {
-    const code = (err as { code: unknown }).code;
+    const code = err.code;
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;

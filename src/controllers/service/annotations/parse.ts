@@ -54,9 +54,9 @@ export function parseServiceAnnotations(annotations: Annotations): ParseResult {
       errors.push({ key: found.key, value: found.value, reason: parsed.reason });
     }
   }
-  errors.push(...combinationErrors(config as ServiceLbConfig, sources as ConfigSources));
+  errors.push(...combinationErrors(config, sources));
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, config: config as ServiceLbConfig, sources: sources as ConfigSources };
+  return { ok: true, config: config, sources: sources };
 }
 
 function safeParse(

@@ -176,7 +176,7 @@ export function settingChanges(desired: ListenerSettings, remote: ListenerSettin
     const equal = name === 'AclId' ? sameSet(String(d), r === undefined ? '' : String(r)) : d === r;
     if (!equal) out[name] = d;
   }
-  return out as ListenerSettings;
+  return out;
 }
 
 function sameSet(a: string, b: string): boolean {

@@ -19,7 +19,6 @@ import type {
   ListenerModel,
   ListenerProtocol,
   ListenerSettingName,
-  ListenerSettings,
   LoadBalancerAttributes,
   RemoteLoadBalancer,
   ServiceIdentity,
@@ -128,7 +127,7 @@ export function attributesOf(lb: LoadBalancer): LoadBalancerAttributes {
     k: K,
     v: LoadBalancerAttributes[K] | '' | undefined,
   ): void => {
-    if (v !== undefined && v !== '') a[k] = v as LoadBalancerAttributes[K];
+    if (v !== undefined && v !== '') a[k] = v;
   };
   set('name', lb.LoadBalancerName);
   set('addressType', lb.AddressType as LoadBalancerAttributes['addressType']);
@@ -328,7 +327,7 @@ export function listenerOf(l: Listener): ListenerModel | undefined {
   const model: ListenerModel = {
     port: Number(l.ListenerPort),
     protocol,
-    settings: settings as ListenerSettings,
+    settings,
   };
   if (l.Description) model.description = l.Description;
   if (l.VServerGroupId) model.vGroupId = l.VServerGroupId;
@@ -350,11 +349,17 @@ function coerce(name: ListenerSettingName, v: unknown): unknown {
   }
   if (name === 'ProxyProtocolV2Enabled') return v === true || v === 'true';
   if (name === 'AclId')
-    return String(v)
+    return scalarText(v)
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean)
       .sort()
       .join(',');
-  return typeof v === 'string' ? v : String(v);
+  return scalarText(v);
+}
+
+// Describe answers carry settings as strings, numbers or booleans; anything else is compared as JSON.
+function scalarText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
 }

@@ -73,7 +73,7 @@ export function settingsFor(protocol: ListenerProtocol, config: ServiceLbConfig)
     const v = FIELDS[name].from(config);
     if (v !== undefined) out[name] = v;
   }
-  return out as ListenerSettings;
+  return out;
 }
 
 /** Defaults sent by Create*Listener only (docs/design/service.md § "Listeners"); later edits by hand are not reverted. */
