@@ -2,20 +2,11 @@
 // credentials are always replaced, so neither a careless call site nor a cloud error body can
 // leak an AccessKey or STS token into logs.
 import { pino, type Logger, type LevelWithSilent } from 'pino';
-import { redactSecrets } from './secrets.js';
+import { redactSecrets, SECRET_FIELD_NAMES } from './secrets.js';
 
 export type { Logger };
 
-const SECRET_KEYS = [
-  'accessKeySecret',
-  'AccessKeySecret',
-  'securityToken',
-  'SecurityToken',
-  'accessKeyId',
-  'AccessKeyId',
-  'Signature',
-  'token',
-];
+const SECRET_KEYS = SECRET_FIELD_NAMES;
 
 export interface LogOptions {
   level?: LevelWithSilent;

@@ -8,6 +8,18 @@ const MIN_SECRET_LENGTH = 4; // shorter strings would redact ordinary words
 
 export const REDACTED = '***';
 
+/** Field names whose values are credentials wherever they appear; every logger censors them. */
+export const SECRET_FIELD_NAMES: readonly string[] = [
+  'accessKeySecret',
+  'AccessKeySecret',
+  'securityToken',
+  'SecurityToken',
+  'accessKeyId',
+  'AccessKeyId',
+  'Signature',
+  'token',
+];
+
 export function registerSecret(value: string | undefined | null): void {
   if (typeof value === 'string' && value.length >= MIN_SECRET_LENGTH) secrets.add(value);
 }

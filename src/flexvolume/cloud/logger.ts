@@ -4,19 +4,11 @@
 // writes three lines at most. src/cloud logs through info/warn/debug only (client.ts,
 // credentials.ts); this answers those, and child()/level for anything that asks.
 import type { Logger } from '../../util/log.js';
+import { SECRET_FIELD_NAMES } from '../../util/secrets.js';
 import type { FileLog } from '../filelog.js';
 
-/** Keys whose values are credentials wherever they appear (the list src/util/log.ts censors too). */
-const SECRET_KEYS = new Set([
-  'accessKeySecret',
-  'AccessKeySecret',
-  'securityToken',
-  'SecurityToken',
-  'accessKeyId',
-  'AccessKeyId',
-  'Signature',
-  'token',
-]);
+/** The same credential field names src/util/log.ts censors. */
+const SECRET_KEYS = new Set(SECRET_FIELD_NAMES);
 
 function censor(value: unknown, depth = 0): unknown {
   if (depth > 4 || value === null || typeof value !== 'object') return value;
