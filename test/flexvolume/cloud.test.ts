@@ -299,7 +299,9 @@ describe('flexvolume cloud session (src/cloud adapter, emulator)', function () {
       'hook saw the entry',
     );
     assert.deepEqual(
-      initModules.filter((u) => !/\/src\/flexvolume\/(main|options|validate|protocol|errors)\.ts$/.test(u)),
+      initModules.filter(
+        (u) => !/\/src\/(flexvolume\/(main|options|validate|protocol)|util\/errors)\.ts$/.test(u),
+      ),
       [],
       'init loads only the entry and its pure helpers',
     );
