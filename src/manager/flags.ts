@@ -9,9 +9,9 @@ import { formatDuration, parseDuration } from './duration.js';
 import { addServingOptions, servingFlagsFrom, type ServingFlags } from './serving.js';
 import { KUBE_ALICLOUD_VERSION } from '../cloud/version.js';
 
-export class FlagError extends Error {
-  override name = 'FlagError';
-}
+import { FlagError } from './flag-error.js';
+
+export { FlagError };
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];

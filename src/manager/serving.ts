@@ -5,7 +5,7 @@
 // cycle with flags.ts is safe: neither module touches the other's exports while loading.
 import { Option, type Command } from 'commander';
 import { servingCertificate, TlsConfigError } from '../server/tls.js';
-import { FlagError } from './flags.js';
+import { FlagError } from './flag-error.js';
 
 export interface ServingFlags {
   /** Absent: loopback outside a Pod, every address inside one (see resolveBindAddress). */

@@ -350,6 +350,8 @@ describe('manager/config', () => {
       batchSize: 100,
       aggregationMs: 1_000,
       nameType: 'hostname',
+      // The route controller runs here, so new Nodes wait NetworkUnavailable until routed.
+      routesConfigured: true,
     });
     assert.equal(cc.service.workers, c.concurrentServiceSyncs);
     assert.equal(cc.service.driftCheckPeriodMs, c.lbDriftCheckPeriodMs);
