@@ -1,6 +1,7 @@
 // The only place that runs iproute2. Reads (`route show …`, printed as JSON with numeric
 // protocols) and writes (`route replace|del …`) all go to one long-lived `ip -batch` process
 // (ip-session.ts), so neither thousands of routes nor a single change cost a process spawn.
+import { errorText } from '../util/errors.js';
 import { IpSession } from './ip-session.js';
 import { type KernelRoute, parseRouteJson } from './kernel-routes.js';
 import { TABLE_RE } from './diff.js';
@@ -48,7 +49,7 @@ export function createIpRouteTable(options: IpOptions = {}): RouteTable {
     if (!TABLE_RE.test(table)) throw new IpCommandError(`invalid table ${JSON.stringify(table)}`);
   };
   const wrap = (err: unknown) => {
-    throw new IpCommandError(err instanceof Error ? err.message : String(err));
+    throw new IpCommandError(errorText(err));
   };
   // Whole-table dumps and batches of thousands of lines grow iproute2's heap by megabytes it
   // never returns (20 MiB at 5000 routes, measured); they go to a process of their own, once per

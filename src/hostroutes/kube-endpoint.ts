@@ -4,6 +4,7 @@
 // anonymous, like client-go. Only `--kubeconfig`, which can name exec plugins, client
 // certificates and auth providers, loads the product's client-node based loader, lazily, so the
 // other cases never pay for it.
+import { normalizeServer as parseServer } from '../kube/server-url.js';
 import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -48,16 +49,9 @@ export async function resolveEndpoint(opts: EndpointOptions): Promise<KubeEndpoi
 }
 
 function normalizeServer(raw: string, what: string): string {
-  const withScheme = /^[a-z]+:\/\//i.test(raw) ? raw : `https://${raw}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    throw new KubeEndpointError(`${what}: invalid URL "${raw}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new KubeEndpointError(`${what}: unsupported scheme "${url.protocol}"`);
-  return url.toString().replace(/\/+$/, '');
+  const r = parseServer(raw, what);
+  if ('error' in r) throw new KubeEndpointError(r.error);
+  return r.url;
 }
 
 function anonymous(server: string): KubeEndpoint {

@@ -1,6 +1,7 @@
 // `alicloud-hostroutes` entry point: flags → agent → one "listening" line on stdout. SIGTERM stops
 // the agent but leaves every route in place: removing them would cut cross-node pod traffic for
 // the whole restart gap of a rolling update.
+import { errorText } from '../util/errors.js';
 import { createLogger } from '../util/log.js';
 import { startAgent } from './agent.js';
 import { OptionsError, parseOptions } from './options.js';
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
     agent.stop().then(
       () => process.exit(0),
       (err: unknown) => {
-        log.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
+        log.error({ err: errorText(err) }, 'shutdown failed');
         process.exit(1);
       },
     );
@@ -47,9 +48,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  createLogger('hostroutes').error(
-    { err: err instanceof Error ? err.message : String(err) },
-    'hostroutes failed to start',
-  );
+  createLogger('hostroutes').error({ err: errorText(err) }, 'hostroutes failed to start');
   process.exit(1);
 });

@@ -5,6 +5,7 @@
 // are refreshed by client-node. This file adds what client-node leaves out: one-line errors naming
 // the culprit, client-go's flag precedence (--kubeconfig, --master, in-cluster), client-go's
 // `tokenFile` key, and plain-http servers.
+import { normalizeServer as parseServer } from './server-url.js';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { KubeConfig as ClientNodeConfig, type Cluster, type User } from './client-node.js';
@@ -58,16 +59,9 @@ export function clientNodeFor(cfg: KubeConfig): ClientNodeConfig {
 }
 
 function normalizeServer(raw: string, what: string): string {
-  const withScheme = /^[a-z]+:\/\//i.test(raw) ? raw : `https://${raw}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    throw new KubeConfigError(`${what}: invalid URL "${raw}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new KubeConfigError(`${what}: unsupported scheme "${url.protocol}"`);
-  return url.toString().replace(/\/+$/, '');
+  const r = parseServer(raw, what);
+  if ('error' in r) throw new KubeConfigError(r.error);
+  return r.url;
 }
 
 /** `--master` alone: client-go talks to it without credentials (kube-aliyun's `--server=http://127.0.0.1:8080`). */

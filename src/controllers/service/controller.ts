@@ -11,6 +11,7 @@
 // EndpointSlice churn that changes no backend costs nothing. It is kept in memory and in the
 // `service.beta.kubernetes.io/hash` label, so a restarted controller also makes no call for a
 // Service whose label matches (hand-made drift is the periodic drift check's job, not startup's).
+import { errorText } from '../../util/errors.js';
 import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import type { EventRecorder, EventType } from '../../kube/events.js';
@@ -707,7 +708,7 @@ export class ServiceController {
 }
 
 function message(err: unknown): string {
-  return redactSecrets(err instanceof Error ? err.message : String(err));
+  return redactSecrets(errorText(err));
 }
 
 function reusedInfo(observed: Observed): ReusedLoadBalancerInfo {

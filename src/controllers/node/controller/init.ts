@@ -4,6 +4,7 @@
 // (kubelet with --cloud-provider=external) and untainted ones without providerID (kube-aliyun
 // clusters), which are adopted. Returns per-Node errors so the queue retries exactly the Nodes
 // that failed.
+import { errorText } from '../../../util/errors.js';
 import type { EventRecorder } from '../../../kube/events.js';
 import type { Logger } from '../../../util/log.js';
 import { redactSecrets } from '../../../util/secrets.js';
@@ -72,7 +73,7 @@ export async function initNodes(nodes: readonly Node[], d: InitDeps): Promise<Ma
   try {
     await lookup(todo, keys, index, d.port);
   } catch (err) {
-    const msg = `cloud lookup failed: ${redactSecrets(String(err instanceof Error ? err.message : err))}`;
+    const msg = `cloud lookup failed: ${redactSecrets(errorText(err))}`;
     for (const n of todo) {
       d.recorder.event(
         n,
@@ -154,7 +155,7 @@ export async function initNodes(nodes: readonly Node[], d: InitDeps): Promise<Ma
         continue;
       }
     } catch (err) {
-      const msg = redactSecrets(String(err instanceof Error ? err.message : err));
+      const msg = redactSecrets(errorText(err));
       d.recorder.event(
         node,
         'Warning',
@@ -210,7 +211,7 @@ async function initLingJun(nodes: readonly Node[], d: InitDeps, failed: Map<stri
         continue;
       }
     } catch (err) {
-      const msg = redactSecrets(String(err instanceof Error ? err.message : err));
+      const msg = redactSecrets(errorText(err));
       d.recorder.event(
         node,
         'Warning',
@@ -275,7 +276,7 @@ async function disableSourceDestChecks(
   try {
     checks = await d.port.sourceDestCheck(withEni.map((i) => i.primaryEniId!));
   } catch (err) {
-    const msg = `DescribeNetworkInterfaces failed: ${redactSecrets(String(err instanceof Error ? err.message : err))}`;
+    const msg = `DescribeNetworkInterfaces failed: ${redactSecrets(errorText(err))}`;
     for (const i of withEni) errors.set(i.id, msg);
     return errors;
   }
@@ -302,10 +303,7 @@ async function disableSourceDestChecks(
           await new Promise((r) => setTimeout(r, 200 * attempt));
           continue;
         }
-        errors.set(
-          inst.id,
-          `ModifyNetworkInterfaceAttribute ${eni}: ${redactSecrets(String(err instanceof Error ? err.message : err))}`,
-        );
+        errors.set(inst.id, `ModifyNetworkInterfaceAttribute ${eni}: ${redactSecrets(errorText(err))}`);
         break;
       }
     }

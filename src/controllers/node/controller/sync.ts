@@ -3,6 +3,7 @@
 // stopped instances, and deletion of Nodes whose instance is positively gone and whose kubelet
 // stopped reporting. A failed describe makes its whole batch a no-op: "could not ask" must never
 // look like "gone".
+import { errorText } from '../../../util/errors.js';
 import { chunk } from '../../../util/chunk.js';
 import type { EventRecorder } from '../../../kube/events.js';
 import type { Logger } from '../../../util/log.js';
@@ -120,7 +121,7 @@ export async function syncNodes(all: readonly Node[], d: SyncDeps): Promise<Sync
           node,
           'Warning',
           NodeEvents.SyncNodeFailed,
-          `updating addresses/labels/taints failed: ${redactSecrets(String(err instanceof Error ? err.message : err))}`,
+          `updating addresses/labels/taints failed: ${redactSecrets(errorText(err))}`,
         );
       }
     }
@@ -183,7 +184,7 @@ async function deleteGone(
         fresh,
         'Warning',
         NodeEvents.DeleteNodeFailed,
-        `deleting Node ${name} failed: ${redactSecrets(String(err instanceof Error ? err.message : err))}`,
+        `deleting Node ${name} failed: ${redactSecrets(errorText(err))}`,
       );
     }
   }

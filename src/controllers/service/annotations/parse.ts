@@ -2,6 +2,7 @@
 // `ServiceLbConfig`, or into every problem found at once, each naming the exact key the user
 // wrote, its value and what is allowed. It never throws: a Service with bad annotations must
 // produce a Warning Event, not a crashed worker.
+import { errorText } from '../../../util/errors.js';
 import { ANNOTATIONS, type AnnotationName, type AnnotationSpec } from './table.js';
 import { ANNOTATION_MANAGED_TAGS } from '../model/naming.js';
 import type { AnnotationError } from '../types.js';
@@ -72,7 +73,7 @@ function safeParse(
     // A validator bug must not take the worker down; report it like a bad value.
     return {
       ok: false,
-      reason: `could not be parsed (${err instanceof Error ? err.message : String(err)}); allowed: ${spec.allowed}`,
+      reason: `could not be parsed (${errorText(err)}); allowed: ${spec.allowed}`,
     };
   }
 }
