@@ -1,5 +1,5 @@
-// Node update validation the real apiserver applies: a Node's pod CIDRs may be assigned once (from
-// none to some) and never changed afterwards. The node-IPAM controller and everything that routes
+// Node update validation the real apiserver applies: a Node's pod CIDRs and provider id may be
+// assigned once (from none to some) and never changed afterwards. The node-IPAM controller and everything that routes
 // to a node rely on that; a cluster that needs other CIDRs deletes and re-creates the Node.
 import { invalid } from '../errors.js';
 import { isPlainObject, type KubeObject } from '../types.js';
@@ -12,7 +12,22 @@ function podCidrs(o: KubeObject): string[] {
   return typeof spec['podCIDR'] === 'string' && spec['podCIDR'] !== '' ? [spec['podCIDR']] : [];
 }
 
+function providerId(o: KubeObject): string {
+  const spec = isPlainObject(o.spec) ? o.spec : {};
+  return typeof spec['providerID'] === 'string' ? spec['providerID'] : '';
+}
+
 export function validateNodeUpdate(next: KubeObject, old: KubeObject): void {
+  // Like podCIDRs, the provider id may be set once: it names the instance the Node runs on.
+  const oldProvider = providerId(old);
+  if (oldProvider !== '' && providerId(next) !== oldProvider)
+    throw invalid('', 'Node', old.metadata.name ?? '', [
+      {
+        reason: 'FieldValueForbidden',
+        field: 'spec.providerID',
+        message: 'Forbidden: node updates may not change providerID except from "" to valid',
+      },
+    ]);
   const before = podCidrs(old);
   const after = podCidrs(next);
   if (before.length === 0) return;

@@ -479,7 +479,7 @@ describe('route controller (both emulators)', function () {
         false,
       ],
       [
-        'podCIDRs changed alone (the official CCM misses this)',
+        'podCIDRs changed alone (the apiserver forbids it; the check stays defensive)',
         { ...base, spec: { ...base.spec, podCIDRs: ['10.0.1.0/24', 'fd00::/64'] } },
         true,
       ],

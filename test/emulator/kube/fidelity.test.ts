@@ -67,6 +67,21 @@ describe('kube emulator fidelity: node pod CIDRs, metadata.generation, /openapi/
       assert.equal(added.status, 422);
     });
 
+    it('spec.providerID may be set once, from none, and never changed or cleared', async () => {
+      await k.api('POST', '/api/v1/nodes', { metadata: { name: 'n1' } });
+      const set = await merge('/api/v1/nodes/n1', { spec: { providerID: 'cn-hangzhou.i-1' } });
+      assert.equal(set.status, 200, JSON.stringify(set.body));
+      const changed = await merge('/api/v1/nodes/n1', { spec: { providerID: 'cn-hangzhou.i-2' } });
+      assert.equal(changed.status, 422, JSON.stringify(changed.body));
+      assert.equal(
+        changed.body.message,
+        'Node "n1" is invalid: spec.providerID: Forbidden: node updates may not change providerID except from "" to valid',
+      );
+      const cleared = await merge('/api/v1/nodes/n1', { spec: { providerID: null } });
+      assert.equal(cleared.status, 422, 'clearing is a change too');
+      assert.equal((await k.api('GET', '/api/v1/nodes/n1')).body.spec.providerID, 'cn-hangzhou.i-1');
+    });
+
     it('a status update cannot touch it, and delete + re-create is how a Node gets another CIDR', async () => {
       await k.api('POST', '/api/v1/nodes', { metadata: { name: 'n1' }, spec: { podCIDR: '198.18.1.0/24' } });
       const st = await merge('/api/v1/nodes/n1/status', {
