@@ -63,7 +63,8 @@ export function badFlags(): Array<BadCase<string[]>> {
     { input: ['--secure-port=abc'], culprit: '--secure-port' },
     { input: ['--log-level=loud'], culprit: '--log-level' },
     { input: ['--v=x'], culprit: '--v' },
-    { input: ['--controllers=service,nlb'], culprit: '--controllers' },
+    // Not `nlb`: the official CCM's controller names are accepted on purpose (its manifests list them).
+    { input: ['--controllers=service,bogus'], culprit: '--controllers' },
     { input: ['--cluster-cidr=10.0.0.0/33'], culprit: '--cluster-cidr' },
     { input: ['--cluster-cidr=banana'], culprit: '--cluster-cidr' },
     { input: ['--leader-elect=maybe'], culprit: '--leader-elect' },
@@ -92,7 +93,8 @@ export function badCloudConfigs(): Array<BadCase<string>> {
     { input: g({ vpcID: 'xyz' }), culprit: 'Global.vpcID' },
     { input: g({ region: 'CN HANGZHOU' }), culprit: 'Global.region' },
     { input: g({ clusterID: 'has spaces in it' }), culprit: 'Global.clusterID' },
-    { input: g({ zoneID: '' }), culprit: 'Global.zoneID' },
+    // Not an empty string: empty values mean "absent", as Go's zero value does for the official CCM.
+    { input: g({ zoneID: 42 }), culprit: 'Global.zoneID' },
     { input: g({ routeTableIDs: 'rtb-1,rtb 2' }), culprit: 'Global.routeTableIDs' },
     { input: g({ serviceBackendType: 'vm' }), culprit: 'Global.serviceBackendType' },
     { input: g({ disablePublicSLB: 'sometimes' }), culprit: 'Global.disablePublicSLB' },
