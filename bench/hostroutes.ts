@@ -17,7 +17,8 @@
 // routing table, and the root namespace is never changed. Addresses are in 198.18.0.0/15 only:
 // Nodes 198.18.0.0/16 (on-link through a veth pair), pod CIDRs /29s of 198.19.0.0/16.
 // Needs root and `npm run build` (the agent runs from dist/). Run: npx tsx bench/hostroutes.ts [N…]
-// Environment: HR_WAIT_MS bounds each wait (default 120000); HR_DEBUG=1 passes the programs' stderr through.
+// Environment: HR_WAIT_MS bounds each wait (default 120000); HR_DEBUG=1 passes the programs' stderr through;
+// HR_AGENT_NODE_OPTIONS sets NODE_OPTIONS for the agent only (profiling).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -264,6 +265,10 @@ function start(program: Program, emu: KubeEmulator): ChildProcess {
   };
   delete env[INSIDE];
   delete env.NODE_OPTIONS;
+  // HR_AGENT_NODE_OPTIONS profiles the agent alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/hr-prof`.
+  const agentEnv = process.env.HR_AGENT_NODE_OPTIONS
+    ? { ...env, NODE_OPTIONS: process.env.HR_AGENT_NODE_OPTIONS }
+    : env;
   const child =
     program === 'agent'
       ? spawn(
@@ -277,7 +282,7 @@ function start(program: Program, emu: KubeEmulator): ChildProcess {
             '--cluster-cidr=198.19.0.0/16',
             `--master=${emu.url}`,
           ],
-          { env: { ...env, NODE_NAME: 'self' }, stdio: ['ignore', 'pipe', 'pipe'] },
+          { env: { ...agentEnv, NODE_NAME: 'self' }, stdio: ['ignore', 'pipe', 'pipe'] },
         )
       : spawn(process.execPath, [BASELINE, emu.url, 'self', BASELINE_PROTO], {
           env,

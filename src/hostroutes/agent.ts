@@ -58,6 +58,7 @@ export async function startAgent(options: HostroutesOptions, deps: AgentDeps): P
     () => source.list(),
     { debounceMs: options.debounceMs, resyncMs: options.resyncMs },
     log,
+    () => source.takeChanges(),
   );
 
   const abort = new AbortController();

@@ -20,10 +20,15 @@ import type { NodeFacts } from './node-facts.js';
  */
 export const MAX_INCREMENTAL_CHANGES = 64;
 
+/** Current facts by Node name; the delta only ever asks about the changed Nodes and this node. */
+export interface FactsLookup {
+  get(name: string): NodeFacts | undefined;
+}
+
 export interface NodeDelta {
   /** Names of Nodes added, removed or whose facts differ. */
   readonly changed: ReadonlySet<string>;
-  readonly facts: ReadonlyMap<string, NodeFacts>;
+  readonly facts: FactsLookup;
 }
 
 /**
@@ -34,7 +39,7 @@ export interface NodeDelta {
 export function diffNodes(
   prev: ReadonlyMap<string, NodeFacts>,
   next: readonly NodeFacts[],
-): NodeDelta | undefined {
+): (NodeDelta & { readonly facts: ReadonlyMap<string, NodeFacts> }) | undefined {
   const facts = new Map<string, NodeFacts>();
   const changed = new Set<string>();
   for (const node of next) {
@@ -47,7 +52,7 @@ export function diffNodes(
   return { changed, facts };
 }
 
-function sameFacts(a: NodeFacts, b: NodeFacts): boolean {
+export function sameFacts(a: NodeFacts, b: NodeFacts): boolean {
   const eq = (x: readonly string[], y: readonly string[]) =>
     x.length === y.length && x.every((v, i) => v === y[i]);
   return a.name === b.name && eq(a.podCIDRs, b.podCIDRs) && eq(a.internalIPs, b.internalIPs);
@@ -62,12 +67,19 @@ export interface DesiredUpdate {
   readonly touched: ReadonlySet<string>;
 }
 
+/**
+ * `prevFacts` needs to know only the changed Nodes' previous facts. With `reuse: 'in-place'` the
+ * routes map of `prev` is changed and returned rather than copied (the caller owns it and drops
+ * `prev` whether or not this succeeds: an undefined answer leaves it half-updated); copying 5000
+ * entries per Node change was most of that change's garbage.
+ */
 export function updateDesired(
   prev: DesiredState,
-  prevFacts: ReadonlyMap<string, NodeFacts>,
+  prevFacts: FactsLookup,
   delta: NodeDelta,
   self: string,
   options: DesiredOptions = {},
+  reuse: 'copy' | 'in-place' = 'copy',
 ): DesiredUpdate | undefined {
   const { changed, facts } = delta;
   if (changed.has(self) || changed.size > MAX_INCREMENTAL_CHANGES) return undefined;
@@ -75,7 +87,10 @@ export function updateDesired(
   if (prev.rejected.some((r) => r.reason === 'overlapping-cidr' && changed.has(r.node))) return undefined;
 
   const selfCIDRs = ownPodCIDRs(facts.get(self));
-  const routes = new Map<string, DesiredRoute>(prev.routes);
+  const routes =
+    reuse === 'in-place' && prev.routes instanceof Map
+      ? (prev.routes as Map<string, DesiredRoute>)
+      : new Map<string, DesiredRoute>(prev.routes);
   const touched = new Set<string>();
   for (const name of changed) {
     const old = prevFacts.get(name);

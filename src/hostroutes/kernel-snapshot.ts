@@ -11,6 +11,7 @@ export function withDestinations(
   dsts: ReadonlySet<string>,
   fresh: readonly KernelRoute[],
 ): KernelState {
+  if (dsts.size === 0 && fresh.length === 0) return state;
   const table = [...state.table.filter((r) => !dsts.has(r.dst)), ...fresh];
   // When we program `main`, the on-link test reads the same table and must see the re-read too.
   return { table, main: state.main === state.table ? table : state.main, local: state.local };
@@ -54,4 +55,34 @@ export function afterApplying(state: KernelState, ops: readonly RouteOp[], proto
   });
   const table = [...kept, ...replaced.values()];
   return { table, main: state.main === state.table ? table : state.main, local: state.local };
+}
+
+/**
+ * `afterApplying` for a few ops, changing `state.table` itself instead of copying it (the caller
+ * owns the snapshot). One Node change is one or two ops: this scans the table without allocating
+ * a second one of thousands of routes.
+ */
+export function applyInPlace(state: KernelState, ops: readonly RouteOp[], protocol: number): KernelState {
+  if (ops.length === 0) return state;
+  const table = state.table as KernelRoute[];
+  const proto = String(protocol);
+  for (const op of ops) {
+    if (op.kind === 'delete') {
+      const i = table.findIndex(
+        (r) =>
+          r.protocol === proto &&
+          r.dst === op.dst &&
+          (r.gateway ?? '') === (op.gateway ?? '') &&
+          r.metric === op.metric,
+      );
+      if (i >= 0) table.splice(i, 1);
+      continue;
+    }
+    const cidr = parseCidr(op.dst);
+    const i = table.findIndex((r) => r.protocol === proto && r.metric === 0 && r.dst === op.dst);
+    if (i >= 0) table.splice(i, 1);
+    if (cidr)
+      table.push({ dst: op.dst, cidr, gateway: op.gateway, protocol: proto, metric: 0, type: 'unicast' });
+  }
+  return state;
 }

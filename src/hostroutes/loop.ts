@@ -3,7 +3,7 @@
 // drift, and on a backoff after failures. At most one pass runs at a time.
 import type { Logger } from '../util/log.js';
 import type { NodeFacts } from './node-facts.js';
-import type { SyncReport } from './reconciler.js';
+import type { NodeChanges, SyncReport } from './reconciler.js';
 
 export interface LoopOptions {
   /** Quiet time after the last Node change before a pass; coalesces bursts into one batch. */
@@ -17,6 +17,8 @@ export interface LoopOptions {
 export interface SyncPass {
   /** `fresh: false` allows reusing the previous pass's kernel snapshot. */
   sync(nodes: readonly NodeFacts[], opts?: { fresh?: boolean }): Promise<SyncReport>;
+  /** An event pass over just the changed Nodes; undefined when only `sync` can decide. */
+  syncChanged?(changes: NodeChanges): Promise<SyncReport | undefined>;
 }
 
 export class SyncLoop {
@@ -40,6 +42,8 @@ export class SyncLoop {
     private readonly nodes: () => readonly NodeFacts[],
     private readonly options: LoopOptions,
     private readonly log: Logger,
+    /** The Nodes changed since the last call (undefined: unknown, e.g. after a re-list). */
+    private readonly changes?: () => NodeChanges | undefined,
   ) {}
 
   /** The Node cache holds a complete list: from now on the kernel may be changed. */
@@ -111,7 +115,11 @@ export class SyncLoop {
     const fresh = this.needFresh;
     this.needFresh = false;
     try {
-      outcome = await this.pass.sync(this.nodes(), { fresh });
+      // Taken on every pass, so a full pass also settles the changes it covers.
+      const changes = this.changes?.();
+      const partial =
+        !fresh && changes && this.pass.syncChanged ? await this.pass.syncChanged(changes) : undefined;
+      outcome = partial ?? (await this.pass.sync(this.nodes(), { fresh }));
       this.lastReport = outcome;
     } catch (err) {
       outcome = err instanceof Error ? err : new Error(String(err));

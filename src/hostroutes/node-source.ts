@@ -8,6 +8,7 @@ import type { Logger } from '../util/log.js';
 import type { KubeEndpoint } from './kube-endpoint.js';
 import { getJson, getLines, KubeGetError } from './kube-get.js';
 import { factsKey, nodeFacts, type NodeFacts, type NodeObject } from './node-facts.js';
+import type { NodeChanges } from './reconciler.js';
 
 export interface NodeSourceOptions {
   readonly endpoint: KubeEndpoint;
@@ -40,11 +41,27 @@ export class NodeSource {
   private facts = new Map<string, Entry>();
   private synced = false;
   private readonly syncWaiters = new Set<() => void>();
+  /** Nodes whose facts changed since the last takeChanges(); `all` after a (re-)list. */
+  private pending = new Set<string>();
+  private pendingAll = true;
 
   constructor(private readonly options: NodeSourceOptions) {}
 
   list(): NodeFacts[] {
     return [...this.facts.values()].map((e) => e.facts);
+  }
+
+  /**
+   * The Nodes changed since the previous call, for a pass that handles just those; undefined
+   * when a list replaced everything since (then only a pass over `list()` is complete).
+   */
+  takeChanges(): NodeChanges | undefined {
+    const names = this.pending;
+    const all = this.pendingAll;
+    this.pending = new Set();
+    this.pendingAll = false;
+    if (all) return undefined;
+    return { names, get: (name) => this.facts.get(name)?.facts };
   }
 
   /** Runs until the signal aborts; failures are retried with backoff, never thrown. */
@@ -119,6 +136,8 @@ export class NodeSource {
       else changed = true;
     }
     this.facts = next;
+    this.pendingAll = true;
+    this.pending.clear();
     if (!this.synced) {
       this.synced = true;
       for (const w of [...this.syncWaiters]) w();
@@ -155,12 +174,16 @@ export class NodeSource {
     const key = factsKey(facts);
     if (this.facts.get(facts.name)?.key === key) return;
     this.facts.set(facts.name, { facts, key });
+    this.pending.add(facts.name);
     this.options.onChange();
   }
 
   private remove(node: NodeObject): void {
     const name = node.metadata?.name;
-    if (name && this.facts.delete(name)) this.options.onChange();
+    if (name && this.facts.delete(name)) {
+      this.pending.add(name);
+      this.options.onChange();
+    }
   }
 }
 

@@ -17,8 +17,15 @@ import {
   type Plan,
   type RouteOp,
 } from './diff.js';
-import { diffNodes, type DesiredUpdate, updateDesired } from './incremental.js';
-import { afterApplying, sameRoutes, withDestinations } from './kernel-snapshot.js';
+import {
+  diffNodes,
+  type DesiredUpdate,
+  type FactsLookup,
+  MAX_INCREMENTAL_CHANGES,
+  sameFacts,
+  updateDesired,
+} from './incremental.js';
+import { afterApplying, applyInPlace, sameRoutes, withDestinations } from './kernel-snapshot.js';
 import type { KernelRoute } from './kernel-routes.js';
 import type { RouteTable } from './ip.js';
 import type { HostroutesMetrics } from './metrics.js';
@@ -52,6 +59,11 @@ export interface SyncReport {
   };
 }
 
+/** The Nodes changed since the previous pass, as the node source counts them. */
+export interface NodeChanges extends FactsLookup {
+  readonly names: ReadonlySet<string>;
+}
+
 /** What the last fully successful pass decided, kept so the next event can change just a part. */
 interface Memo {
   readonly facts: ReadonlyMap<string, NodeFacts>;
@@ -61,6 +73,9 @@ interface Memo {
   readonly planRejected: readonly Rejection[];
   readonly conflicts: readonly Conflict[];
 }
+
+/** Above this many changes in one pass, routes are logged as one summary line (see logApplied). */
+const PER_ROUTE_LOG_LIMIT = 20;
 
 export class Reconciler {
   /** Last reported problem per destination, so a persisting problem is logged once, not every pass. */
@@ -100,6 +115,46 @@ export class Reconciler {
       if (delta && update) return this.syncTouched(started, delta.facts, update, memo, snapshot);
     }
     return this.syncAll(started, nodes, snapshot);
+  }
+
+  /**
+   * An event pass told which Nodes changed since the previous pass, so one Node change costs work
+   * in proportion to the change rather than to the cluster: at 5000 Nodes, re-diffing every Node
+   * and copying the route and decision maps was most of a change's CPU and nearly all of its
+   * garbage (bench/hostroutes.ts, CPU profile). The previous pass's memo and snapshot are updated
+   * in place; they are dropped first, so a failure or an undefined answer leaves nothing stale.
+   * Undefined when only a full computation can decide (no previous pass, this node changed, an
+   * overlap, a large burst): the caller then runs `sync` with every Node.
+   */
+  async syncChanged(changes: NodeChanges): Promise<SyncReport | undefined> {
+    const started = performance.now();
+    const { snapshot, memo } = this;
+    this.snapshot = undefined;
+    this.memo = undefined;
+    if (!snapshot || !memo || !(memo.facts instanceof Map) || changes.names.size > MAX_INCREMENTAL_CHANGES)
+      return undefined;
+    const facts = memo.facts as Map<string, NodeFacts>;
+    const before = new Map<string, NodeFacts>();
+    const changed = new Set<string>();
+    for (const name of changes.names) {
+      const old = facts.get(name);
+      const now = changes.get(name);
+      if (old === now || (old && now && sameFacts(old, now))) continue;
+      changed.add(name);
+      if (old) before.set(name, old);
+      if (now) facts.set(name, now);
+      else facts.delete(name);
+    }
+    const update = updateDesired(
+      memo.desired,
+      before,
+      { changed, facts },
+      this.config.nodeName,
+      this.config,
+      'in-place',
+    );
+    if (!update) return undefined;
+    return this.syncTouched(started, facts, update, memo, snapshot, 'in-place');
   }
 
   private async syncAll(
@@ -180,6 +235,7 @@ export class Reconciler {
     update: DesiredUpdate,
     memo: Memo,
     snapshot: KernelState,
+    reuse: 'copy' | 'in-place' = 'copy',
   ): Promise<SyncReport> {
     const t1 = performance.now();
     const { touched } = update;
@@ -244,7 +300,10 @@ export class Reconciler {
     }
     const finished = performance.now();
 
-    const accepted = new Map(memo.accepted);
+    const accepted =
+      reuse === 'in-place' && memo.accepted instanceof Map
+        ? (memo.accepted as Map<string, { gateway: string; node: string }>)
+        : new Map(memo.accepted);
     for (const dst of touched) accepted.delete(dst);
     for (const [dst, want] of plan.accepted) accepted.set(dst, want);
     const untouched = (x: { dst?: string }) => x.dst === undefined || !touched.has(x.dst);
@@ -253,7 +312,11 @@ export class Reconciler {
     const proto = String(this.config.protocol);
     const presentBefore = state.table.reduce((n, r) => (r.protocol === proto ? n + 1 : n), 0);
     if (failed.length === 0) {
-      this.snapshot = afterApplying(state, applied, this.config.protocol);
+      // The snapshot is ours alone once dropped by sync/syncChanged; a re-read already copied it.
+      this.snapshot =
+        reuse === 'in-place'
+          ? applyInPlace(state, applied, this.config.protocol)
+          : afterApplying(state, applied, this.config.protocol);
       this.memo = { facts, desired: update.state, accepted, planRejected, conflicts };
     }
     const rejected = [...update.state.rejected, ...planRejected];
@@ -339,18 +402,7 @@ export class Reconciler {
     m.lastSyncDuration.set(durationMs / 1000);
     if (failed.length === 0) m.lastSuccess.set(Date.now() / 1000);
 
-    for (const op of applied) {
-      if (op.kind === 'replace')
-        this.log.info(
-          { event: 'route-set', dst: op.dst, gateway: op.gateway, node: op.node },
-          'route programmed',
-        );
-      else
-        this.log.info(
-          { event: 'route-removed', dst: op.dst, gateway: op.gateway, why: op.why },
-          'owned route removed',
-        );
-    }
+    this.logApplied(applied, added, removed);
     for (const f of failed)
       this.log.error(
         { event: 'route-failed', dst: f.op.dst, op: f.op.kind, error: f.error },
@@ -388,5 +440,34 @@ export class Reconciler {
       );
     }
     for (const key of [...this.reported.keys()]) if (!seen.has(key)) this.reported.delete(key);
+  }
+
+  /**
+   * One line per change while changes are few (a Node joined, left, moved); a cold start or a
+   * re-list programs thousands, and a line per route there was most of the agent's CPU for the
+   * whole sync (CPU profile at 5000 Nodes): those get one summary line, and the per-route lines
+   * at debug level.
+   */
+  private logApplied(applied: readonly RouteOp[], added: number, removed: number): void {
+    const each = applied.length <= PER_ROUTE_LOG_LIMIT || this.log.isLevelEnabled('debug');
+    const level = applied.length <= PER_ROUTE_LOG_LIMIT ? 'info' : 'debug';
+    if (each)
+      for (const op of applied) {
+        if (op.kind === 'replace')
+          this.log[level](
+            { event: 'route-set', dst: op.dst, gateway: op.gateway, node: op.node },
+            'route programmed',
+          );
+        else
+          this.log[level](
+            { event: 'route-removed', dst: op.dst, gateway: op.gateway, why: op.why },
+            'owned route removed',
+          );
+      }
+    if (applied.length > PER_ROUTE_LOG_LIMIT)
+      this.log.info(
+        { event: 'routes-applied', set: added, removed, first: applied.slice(0, 5).map((o) => o.dst) },
+        `${added} routes programmed, ${removed} removed`,
+      );
   }
 }

@@ -43,6 +43,8 @@ describe('hostroutes/node-source', () => {
     const facts = () => source.list().find((f) => f.name === name);
     assert.deepEqual(facts(), { name, podCIDRs: ['10.244.1.0/24'], internalIPs: ['10.0.0.2'] });
     const afterSync = changes;
+    assert.equal(source.takeChanges(), undefined, 'after a list only a full pass is complete');
+    assert.deepEqual([...(source.takeChanges()?.names ?? ['?'])], [], 'taken: nothing pending');
 
     // A heartbeat: conditions change, addresses and CIDRs do not.
     emu.store.patch(
@@ -68,6 +70,9 @@ describe('hostroutes/node-source', () => {
       { tries: 100, intervalMs: 100 },
     );
     assert.equal(changes, afterSync + 1, 'only the address change counted');
+    const taken = source.takeChanges();
+    assert.deepEqual([...(taken?.names ?? [])], [name]);
+    assert.deepEqual(taken?.get(name)?.internalIPs, ['10.0.0.3']);
 
     emu.store.delete('nodes', name);
     await settled(
@@ -76,5 +81,8 @@ describe('hostroutes/node-source', () => {
       { tries: 100, intervalMs: 100 },
     );
     assert.equal(changes, afterSync + 2);
+    const gone = source.takeChanges();
+    assert.deepEqual([...(gone?.names ?? [])], [name]);
+    assert.equal(gone?.get(name), undefined, 'a deleted Node has no facts');
   });
 });
