@@ -33,10 +33,16 @@ export function createSniffingServer(targets: ProtocolTargets): SniffingServer {
     // Until a server owns the socket, a reset or a silent client must only cost this socket.
     const onError = () => socket.destroy();
     socket.on('error', onError);
-    const timer = setTimeout(() => socket.destroy(), timeoutMs);
+    let sniffed = false;
+    // After a long synchronous stretch (a large informer list at start-up) timers run before
+    // pending socket reads, so an expired timer alone does not prove the client was silent: the
+    // bytes may be waiting. Deciding one turn later lets the poll phase deliver them first; a
+    // busy manager otherwise reset its own probes and scrapes.
+    const timer = setTimeout(() => setImmediate(() => sniffed || socket.destroy()), timeoutMs);
     timer.unref();
     socket.once('close', () => clearTimeout(timer));
     socket.once('data', (chunk: Buffer) => {
+      sniffed = true;
       clearTimeout(timer);
       socket.pause();
       socket.unshift(chunk);

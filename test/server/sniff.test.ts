@@ -4,11 +4,12 @@
 // that connects and stalls, or resets, must cost only its own connection.
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Counter, Registry } from 'prom-client';
 import { startHttpServer, type RunningServer } from '../../src/server/app.js';
 import type { RequestGuard } from '../../src/server/delegated.js';
 import { Readiness } from '../../src/server/health.js';
+import { createSniffingServer } from '../../src/server/sniff.js';
 import { servingCertificate } from '../../src/server/tls.js';
 import { httpsGet } from '../helpers/https.js';
 
@@ -199,5 +200,37 @@ describe('server: plain HTTP on the secure port', function () {
     await s.close();
     await closed;
     assert.ok(Date.now() - t0 < 2000);
+  });
+});
+
+describe('server: first-byte timeout on a busy event loop', () => {
+  it('a request already sent is served even when the loop was blocked past the timeout', async () => {
+    const plain = createNetServer();
+    plain.on('connection', (s) => s.end('plain'));
+    const tls = createNetServer();
+    const sniff = createSniffingServer({ tls, plain, firstByteTimeoutMs: 30 });
+    await new Promise<void>((r) => sniff.server.listen(0, '127.0.0.1', r));
+    const { port } = sniff.server.address() as AddressInfo;
+    try {
+      const client = connect(port, '127.0.0.1');
+      // Registered after the sniffer's own listener, so its timer is already running here: the
+      // client speaks, then the loop is blocked three times the timeout, as a large start-up list does.
+      sniff.server.once('connection', () => {
+        client.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+        const until = Date.now() + 90;
+        while (Date.now() < until);
+      });
+      const got = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        client.setEncoding('utf8');
+        client.on('data', (d: string) => (out += d));
+        client.on('error', reject);
+        client.on('close', () => resolve(out));
+      });
+      assert.equal(got, 'plain');
+    } finally {
+      sniff.destroyAll();
+      await new Promise((r) => sniff.server.close(r));
+    }
   });
 });
