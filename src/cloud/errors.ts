@@ -4,7 +4,7 @@
 // echo request parameters (including credentials) back to us.
 import { redactSecrets } from '../util/secrets.js';
 
-export type ProductName = 'Ecs' | 'Vpc' | 'Slb';
+export type ProductName = 'Ecs' | 'Vpc' | 'Slb' | 'Nlb';
 
 export interface CloudErrorInit {
   code: string;
