@@ -50,6 +50,8 @@ const RETRYABLE_CODES = new Set([
   'SystemBusy',
   'ServiceBusy',
   'InvalidResponse',
+  // Nlb: the resource is held by a running job; it is free again when the job ends.
+  'Conflict.Lock',
 ]);
 const RETRYABLE_NET = new Set([
   'ECONNRESET',
