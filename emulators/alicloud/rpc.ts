@@ -55,8 +55,7 @@ function productOf(core: EmulatorCore, params: Record<string, string>): Product 
 
 /** The catalog's action, or one of the VPC actions the ECS version still serves. */
 function specOf(core: EmulatorCore, product: Product, action: string): ActionSpec | undefined {
-  // The ECS-era VPC actions keep their own (older) shapes even though the catalog lists today's.
-  return (product === 'Ecs' ? ecsVpcAction(action)?.spec : undefined) ?? core.catalog.action(product, action);
+  return core.catalog.action(product, action) ?? (product === 'Ecs' ? ecsVpcAction(action)?.spec : undefined);
 }
 
 /** Reject parameters the action does not have, and map keys to the catalog's spelling. */
