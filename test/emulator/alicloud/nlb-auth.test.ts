@@ -112,7 +112,9 @@ describe('emulator: Nlb request checks', () => {
 
   it('refuses a wrong secret, a different Host, an unsigned required header and a stale date', async () => {
     assert.equal((await nlbCall(t, 'DescribeZones', {}, { secret: 'nope' })).body.Code, 'SignatureDoesNotMatch');
-    assert.equal((await nlbCall(t, 'DescribeZones', {}, { host: 'nlb-vpc.cn-hangzhou.aliyuncs.com' })).body.Code, 'SignatureDoesNotMatch');
+    // Signed for the emulator's host, delivered with another Host header.
+    const moved = await nlbCall(t, 'DescribeZones', {}, { headers: { host: 'nlb-vpc.cn-hangzhou.aliyuncs.com' } });
+    assert.equal(moved.body.Code, 'SignatureDoesNotMatch');
     const partial = await nlbCall(t, 'DescribeZones', {}, {
       headers: { authorization: `ACS3-HMAC-SHA256 Credential=${t.accessKeyId},SignedHeaders=host;x-acs-action,Signature=${'0'.repeat(64)}` },
     });
