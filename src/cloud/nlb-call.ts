@@ -30,7 +30,7 @@ export class NlbCall {
   }
 
   /** Every item of a NextToken listing; `field` is the list's name in the answer. */
-  async list<T>(action: string, field: string, params: RpcParams): Promise<T[]> {
+  list<T>(action: string, field: string, params: RpcParams): Promise<T[]> {
     return collectByToken<T>(async (token) => {
       const res = await this.rpc.read<Record<string, unknown>>(action, {
         ...params,

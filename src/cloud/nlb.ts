@@ -36,10 +36,14 @@ import { indexed, type Tag } from './params.js';
 export type * from './nlb-types.js';
 export { NlbJobError, NlbJobTimeoutError, type NlbWaitOptions } from './nlb-jobs.js';
 
-function zoneMappings(zones: readonly NlbZoneMappingInput[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+function zoneMappings(zones: readonly NlbZoneMappingInput[] | undefined): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
   zones?.forEach((z, i) => {
-    for (const [k, v] of Object.entries(z)) if (v !== undefined) out[`ZoneMappings.${i + 1}.${k}`] = String(v);
+    const p = `ZoneMappings.${i + 1}`;
+    out[`${p}.ZoneId`] = z.ZoneId;
+    out[`${p}.VSwitchId`] = z.VSwitchId;
+    out[`${p}.AllocationId`] = z.AllocationId;
+    out[`${p}.PrivateIPv4Address`] = z.PrivateIPv4Address;
   });
   return out;
 }
@@ -137,6 +141,7 @@ export class NlbFacade implements NlbApi {
     await this.call.job('UpdateLoadBalancerAddressTypeConfig', {
       LoadBalancerId: loadBalancerId,
       AddressType: addressType,
+      // This action takes no fixed private address per zone.
       ...zoneMappings(zones?.map((z) => ({ ZoneId: z.ZoneId, VSwitchId: z.VSwitchId, AllocationId: z.AllocationId }))),
     });
   }
@@ -252,7 +257,7 @@ export class NlbFacade implements NlbApi {
 
   async listTagResources(resourceType: NlbTaggableType, resourceIds: string[]): Promise<NlbTagResource[]> {
     if (resourceIds.length === 0) return [];
-    return this.call.listByIds<NlbTagResource>('ListTagResources', 'TagResources', 'ResourceId', resourceIds, {
+    return await this.call.listByIds<NlbTagResource>('ListTagResources', 'TagResources', 'ResourceId', resourceIds, {
       ResourceType: resourceType,
     });
   }

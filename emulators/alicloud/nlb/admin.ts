@@ -14,7 +14,7 @@ export interface AdminAnswer {
 function setConfig(state: CloudState, json: unknown): AdminAnswer {
   if (!json || typeof json !== 'object' || Array.isArray(json)) return { status: 400, body: { error: 'body must be a JSON object' } };
   const next: NlbConfig = { ...state.nlb.config };
-  for (const [k, v] of Object.entries(json)) {
+  for (const [k, v] of Object.entries(json as Record<string, unknown>)) {
     if (!(k in DEFAULT_NLB_CONFIG))
       return { status: 400, body: { error: `unknown nlb setting ${JSON.stringify(k)} (known: ${Object.keys(DEFAULT_NLB_CONFIG).join(', ')})` } };
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)

@@ -30,7 +30,7 @@ function ppv2(ctx: Ctx): Record<string, boolean> | undefined {
   if (v === undefined) return undefined;
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw invalidParameter('ProxyProtocolV2Config', 'must be a JSON object');
   const out: Record<string, boolean> = {};
-  for (const [k, b] of Object.entries(v)) {
+  for (const [k, b] of Object.entries(v as Record<string, unknown>)) {
     if (!PPV2_KEYS.includes(k) || typeof b !== 'boolean')
       throw invalidParameter('ProxyProtocolV2Config', `has an unknown or non-boolean member "${k}"`);
     out[k] = b;
@@ -203,8 +203,14 @@ export const nlbListenerHandlers: HandlerTable = {
       settings(ctx, l);
     }),
   DeleteListener: (ctx) => listenerJob(ctx, () => undefined, true),
-  StartListener: (ctx) => listenerJob(ctx, (l) => void (l.Running = true)),
-  StopListener: (ctx) => listenerJob(ctx, (l) => void (l.Running = false)),
+  StartListener: (ctx) =>
+    listenerJob(ctx, (l) => {
+      l.Running = true;
+    }),
+  StopListener: (ctx) =>
+    listenerJob(ctx, (l) => {
+      l.Running = false;
+    }),
   GetListenerHealthStatus: (ctx) => {
     const l = getListener(ctx.state.nlb, ctx.p.req('ListenerId'));
     return {

@@ -38,7 +38,9 @@ export const nlbMiscHandlers: HandlerTable = {
     if (tags.length === 0) throw missingParameter('Tag.1.Key');
     const all = targets(ctx);
     const merged = all.map((r) => mergeNlbTags(ctx, r.Tags, tags));
-    all.forEach((r, i) => (r.Tags = merged[i]!));
+    all.forEach((r, i) => {
+      r.Tags = merged[i]!;
+    });
     return {};
   },
   UntagResources: (ctx) => {
