@@ -1,5 +1,6 @@
 // Request authentication as the RPC gateway does it: known AccessKey, valid STS token, fresh
-// Timestamp, unused SignatureNonce, and an HMAC-SHA1 signature over the exact parameters.
+// Timestamp, unused SignatureNonce, and an HMAC-SHA1 signature over the exact parameters. The
+// key, clock and nonce checks are shared with ACS3 verification (nlb/acs3.ts).
 import { ApiError } from './errors.js';
 import { computeSignature, signatureMatches, stringToSign } from './signature.js';
 import { registerSecret } from '../secrets.js';

@@ -150,6 +150,22 @@ describe('NLB facade ↔ emulator', () => {
     assert.equal(conflict.product, 'Nlb');
   });
 
+  it('signs with STS credentials the emulator accepts, and is refused with a wrong token', async () => {
+    t.emu.addStsCredentials('STS.nlbtest', 'sts-secret', 'sts-token', new Date(Date.now() + 3600_000));
+    tc = cloudFor(t, { accessKeyId: 'STS.nlbtest', accessKeySecret: 'sts-secret', securityToken: 'sts-token' });
+    assert.ok((await tc.cloud.nlb.describeZones()).length > 0);
+    tc.cloud.close();
+    tc = cloudFor(t, { accessKeyId: 'STS.nlbtest', accessKeySecret: 'sts-secret', securityToken: 'other-token' });
+    const err = await tc.cloud.nlb.describeZones().then(
+      () => assert.fail('expected rejection'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof CloudError);
+    assert.equal(err.code, 'InvalidSecurityToken.MismatchWithAccessKey');
+    assert.ok(!err.message.includes('sts-secret') && !err.message.includes('other-token'));
+    assert.ok(tc.log.lines.every((l) => !l.includes('sts-secret') && !l.includes('other-token')));
+  });
+
   it('sends nothing and waits for nothing in dry-run mode', async () => {
     tc = cloudFor(t, { dryRun: true, nlbWait: { sleep: realSleep } });
     const vpcId = Object.keys(t.emu.state.vpcs)[0]!;
