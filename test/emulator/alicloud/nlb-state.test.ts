@@ -1,6 +1,9 @@
 // The emulated NLB's behaviour over the wire: provisioning, jobs that lock and may fail, the
 // conflict a locked resource answers with, ClientToken replay, NextToken paging and quotas.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { seedInstances, startTestEmulator, type TestEmulator } from '../../helpers/alicloud.js';
 import { lbParams, network, nlbCall } from './nlb-raw.js';
 
@@ -146,5 +149,30 @@ describe('emulator: Nlb state', () => {
     await t.emu.flushTransitions();
     const inUse = await nlbCall(t, 'DeleteServerGroup', { ServerGroupId: sgId });
     assert.equal(inUse.body.Code, 'IllegalParam.ServerGroupId');
+  });
+
+  it('persists NLB state, and a restart finishes what was in flight', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nlb-state-'));
+    try {
+      const file = join(dir, 'state.json');
+      const first = await startTestEmulator({ stateFile: file });
+      first.emu.state.nlb.config.provisionMs = 60_000;
+      const lb = await nlbCall(first, 'CreateLoadBalancer', lbParams(first));
+      first.emu.state.nlb.config.jobMs = 60_000;
+      const sg = await nlbCall(first, 'CreateServerGroup', { ServerGroupName: 'p', VpcId: network(first).vpcId });
+      await first.close();
+      const second = await startTestEmulator({ stateFile: file, accessKeyId: first.accessKeyId, accessKeySecret: first.accessKeySecret });
+      try {
+        const nlb = second.emu.state.nlb;
+        assert.equal(nlb.loadBalancers[String(lb.body.LoadbalancerId)]?.Provisioned, true);
+        assert.equal(nlb.jobs[String(sg.body.JobId)]?.Status, 'Succeeded');
+        assert.deepEqual(nlb.locks, {});
+        assert.equal(nlb.config.jobMs, 60_000);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
