@@ -55,7 +55,9 @@ function productOf(core: EmulatorCore, params: Record<string, string>): Product 
 
 /** The catalog's action, or one of the VPC actions the ECS version still serves. */
 function specOf(core: EmulatorCore, product: Product, action: string): ActionSpec | undefined {
-  return core.catalog.action(product, action) ?? (product === 'Ecs' ? ecsVpcAction(action)?.spec : undefined);
+  // The ECS-era VPC actions keep their own parameters and shapes (ecs/vpc-actions.ts), although
+  // the refreshed catalog lists today's ECS versions of them too.
+  return (product === 'Ecs' ? ecsVpcAction(action)?.spec : undefined) ?? core.catalog.action(product, action);
 }
 
 /** Reject parameters the action does not have, and map keys to the catalog's spelling. */

@@ -637,35 +637,6 @@ const ROWS: Row[] = [
   },
   { product: 'Slb', action: 'DeleteVServerGroup', params: (ids) => ({ VServerGroupId: ids.created.vsg! }) },
   { product: 'Slb', action: 'DeleteLoadBalancer', params: (ids) => ({ LoadBalancerId: ids.created.lb! }) },
-  // The VPC actions the ECS version still serves (listed under Ecs since the Nlb catalog refresh).
-  {
-    product: 'Ecs',
-    action: 'DescribeVSwitches',
-    params: (ids) => ({ VpcId: ids.vpc }),
-    check: (b) => assert.ok(firstOf(b, 'VSwitches', 'VSwitch').VSwitchId),
-  },
-  {
-    product: 'Ecs',
-    action: 'DescribeRouteTables',
-    params: (ids) => ({ RouteTableId: ids.table }),
-    check: (b, ids) => assert.equal(firstOf(b, 'RouteTables', 'RouteTable').RouteTableId, ids.table),
-  },
-  {
-    product: 'Ecs',
-    action: 'CreateRouteEntry',
-    params: (ids) => ({
-      RouteTableId: ids.table,
-      DestinationCidrBlock: '10.1.2.0/24',
-      NextHopType: 'Instance',
-      NextHopId: ids.instance,
-      ClientToken: 'schema-ecs-rte',
-    }),
-  },
-  {
-    product: 'Ecs',
-    action: 'DeleteRouteEntry',
-    params: (ids) => ({ RouteTableId: ids.table, DestinationCidrBlock: '10.1.2.0/24', NextHopId: ids.instance }),
-  },
 ];
 
 // Ids a create answers with, kept for the rows after it.
@@ -741,13 +712,16 @@ describe('emulator/alicloud responses match the catalog schemas', function () {
   after(() => t?.close());
 
   it('covers every catalog action exactly once', () => {
-    const catalogActions = (Object.keys(VERSIONS) as ProductName[]).flatMap((p) =>
-      Object.keys(CATALOG.products[p].actions).map((a) => `${p}.${a}`),
-    );
+    // The catalog also lists the VPC actions the ECS version still serves; the emulator answers
+    // those in their ECS-era shapes, which test/emulator/alicloud/ecs-vpc-actions.test.ts checks.
+    const ecsEra = ['DescribeVSwitches', 'DescribeRouteTables', 'CreateRouteEntry', 'DeleteRouteEntry'].map((a) => `Ecs.${a}`);
+    const catalogActions = (Object.keys(VERSIONS) as ProductName[])
+      .flatMap((p) => Object.keys(CATALOG.products[p].actions).map((a) => `${p}.${a}`))
+      .filter((a) => !ecsEra.includes(a));
     const rows = ROWS.map((r) => `${r.product}.${r.action}`);
     assert.equal(new Set(rows).size, rows.length, 'duplicate rows');
     assert.deepEqual([...rows].sort(), [...catalogActions].sort());
-    assert.equal(rows.length, 94);
+    assert.equal(rows.length, 90);
   });
 
   for (const row of ROWS) {
