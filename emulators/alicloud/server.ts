@@ -112,7 +112,10 @@ async function route(core: EmulatorCore, req: IncomingMessage, res: ServerRespon
   if (body && (ctype.includes('application/x-www-form-urlencoded') || ctype === '')) {
     for (const [k, v] of new URLSearchParams(body)) params[k] = v;
   }
-  const out = await handleRpc(core, req.method ?? 'GET', params, req.headers, { query: url.searchParams, body: raw });
+  const out = await handleRpc(core, req.method ?? 'GET', params, req.headers, {
+    query: url.searchParams,
+    body: raw,
+  });
   if (out.drop) {
     req.socket.destroy();
     return;

@@ -33,7 +33,11 @@ export class Acs3Transport {
     this.url = new URL(opts.endpoint.endsWith('/') ? opts.endpoint : `${opts.endpoint}/`);
   }
 
-  async send(action: string, wire: Record<string, string>, timeoutMs: number): Promise<Record<string, unknown>> {
+  async send(
+    action: string,
+    wire: Record<string, string>,
+    timeoutMs: number,
+  ): Promise<Record<string, unknown>> {
     const query: Record<string, string> = {};
     const form: Record<string, string> = {};
     for (const [k, v] of Object.entries(wire)) (this.opts.inQuery(action, k) ? query : form)[k] = v;
@@ -55,7 +59,12 @@ export class Acs3Transport {
     });
     const qs = formEncode(query);
     const path = `${this.url.pathname}${qs ? `?${qs}` : ''}`;
-    const answer = await this.post(path, { ...this.opts.headers, accept: 'application/json', ...signed }, body, timeoutMs);
+    const answer = await this.post(
+      path,
+      { ...this.opts.headers, accept: 'application/json', ...signed },
+      body,
+      timeoutMs,
+    );
     return this.decode(action, answer);
   }
 
@@ -94,7 +103,12 @@ export class Acs3Transport {
     });
   }
 
-  private post(path: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<RawAnswer> {
+  private post(
+    path: string,
+    headers: Record<string, string>,
+    body: string,
+    timeoutMs: number,
+  ): Promise<RawAnswer> {
     const send = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       const req = send(
@@ -110,7 +124,9 @@ export class Acs3Transport {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+          );
           res.on('error', reject);
         },
       );

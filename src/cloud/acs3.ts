@@ -28,7 +28,10 @@ export interface Acs3Input {
 
 /** RFC 3986 over UTF-8: only A–Z a–z 0–9 - _ . ~ stay literal; space is %20, `*` is %2A. */
 export function acs3Encode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /**

@@ -15,7 +15,9 @@ function settings(input: NlbListenerUpdate): RpcParams {
     Cps: input.Cps,
     Mss: input.Mss,
     ProxyProtocolEnabled: input.ProxyProtocolEnabled,
-    ProxyProtocolV2Config: input.ProxyProtocolV2Config ? JSON.stringify(input.ProxyProtocolV2Config) : undefined,
+    ProxyProtocolV2Config: input.ProxyProtocolV2Config
+      ? JSON.stringify(input.ProxyProtocolV2Config)
+      : undefined,
     SecSensorEnabled: input.SecSensorEnabled,
     SecurityPolicyId: input.SecurityPolicyId,
     ...indexed('CertificateIds', input.CertificateIds),
@@ -29,7 +31,13 @@ function settings(input: NlbListenerUpdate): RpcParams {
 export async function listListeners(call: NlbCall, loadBalancerIds: string[]): Promise<NlbListener[]> {
   // No ids would mean "every listener in the region": never what a per-Service caller wants.
   if (loadBalancerIds.length === 0) return [];
-  const raw = await call.listByIds<RawListener>('ListListeners', 'Listeners', 'LoadBalancerIds', loadBalancerIds, {});
+  const raw = await call.listByIds<RawListener>(
+    'ListListeners',
+    'Listeners',
+    'LoadBalancerIds',
+    loadBalancerIds,
+    {},
+  );
   return raw.map(toListener);
 }
 
@@ -59,6 +67,10 @@ export async function createListener(
   return typeof res?.ListenerId === 'string' ? res.ListenerId : undefined;
 }
 
-export async function updateListener(call: NlbCall, listenerId: string, input: NlbListenerUpdate): Promise<void> {
+export async function updateListener(
+  call: NlbCall,
+  listenerId: string,
+  input: NlbListenerUpdate,
+): Promise<void> {
   await call.job('UpdateListenerAttribute', { ListenerId: listenerId, ...settings(input) });
 }

@@ -21,16 +21,28 @@ function healthCheck(hc: NlbHealthCheckConfig | undefined): RpcParams {
   return nlbStruct('HealthCheckConfig', hc ? { ...hc } : undefined);
 }
 
-export async function listServerGroups(call: NlbCall, filter: NlbServerGroupFilter): Promise<NlbServerGroup[]> {
-  const raw = await call.listByIds<RawServerGroup>('ListServerGroups', 'ServerGroups', 'ServerGroupIds', filter.ServerGroupIds, {
-    ...indexed('ServerGroupNames', filter.ServerGroupNames),
-    VpcId: filter.VpcId,
-    ...nlbTags(filter.Tags),
-  });
+export async function listServerGroups(
+  call: NlbCall,
+  filter: NlbServerGroupFilter,
+): Promise<NlbServerGroup[]> {
+  const raw = await call.listByIds<RawServerGroup>(
+    'ListServerGroups',
+    'ServerGroups',
+    'ServerGroupIds',
+    filter.ServerGroupIds,
+    {
+      ...indexed('ServerGroupNames', filter.ServerGroupNames),
+      VpcId: filter.VpcId,
+      ...nlbTags(filter.Tags),
+    },
+  );
   return raw.map(toServerGroup);
 }
 
-export async function createServerGroup(call: NlbCall, input: NlbServerGroupInput): Promise<string | undefined> {
+export async function createServerGroup(
+  call: NlbCall,
+  input: NlbServerGroupInput,
+): Promise<string | undefined> {
   const res = await call.job('CreateServerGroup', {
     ServerGroupName: input.ServerGroupName,
     VpcId: input.VpcId,

@@ -63,7 +63,13 @@ export class NlbFacade implements NlbApi {
       AddressType: filter.AddressType,
     };
     return this.call
-      .listByIds<RawLoadBalancer>('ListLoadBalancers', 'LoadBalancers', 'LoadBalancerIds', filter.LoadBalancerIds, params)
+      .listByIds<RawLoadBalancer>(
+        'ListLoadBalancers',
+        'LoadBalancers',
+        'LoadBalancerIds',
+        filter.LoadBalancerIds,
+        params,
+      )
       .then((all) => all.map(toLoadBalancer));
   }
 
@@ -142,12 +148,17 @@ export class NlbFacade implements NlbApi {
       LoadBalancerId: loadBalancerId,
       AddressType: addressType,
       // This action takes no fixed private address per zone.
-      ...zoneMappings(zones?.map((z) => ({ ZoneId: z.ZoneId, VSwitchId: z.VSwitchId, AllocationId: z.AllocationId }))),
+      ...zoneMappings(
+        zones?.map((z) => ({ ZoneId: z.ZoneId, VSwitchId: z.VSwitchId, AllocationId: z.AllocationId })),
+      ),
     });
   }
 
   async updateZones(loadBalancerId: string, zones: NlbZoneMappingInput[]): Promise<void> {
-    await this.call.job('UpdateLoadBalancerZones', { LoadBalancerId: loadBalancerId, ...zoneMappings(zones) });
+    await this.call.job('UpdateLoadBalancerZones', {
+      LoadBalancerId: loadBalancerId,
+      ...zoneMappings(zones),
+    });
   }
 
   async updateProtection(loadBalancerId: string, input: NlbProtectionInput): Promise<void> {
@@ -257,9 +268,15 @@ export class NlbFacade implements NlbApi {
 
   async listTagResources(resourceType: NlbTaggableType, resourceIds: string[]): Promise<NlbTagResource[]> {
     if (resourceIds.length === 0) return [];
-    return await this.call.listByIds<NlbTagResource>('ListTagResources', 'TagResources', 'ResourceId', resourceIds, {
-      ResourceType: resourceType,
-    });
+    return await this.call.listByIds<NlbTagResource>(
+      'ListTagResources',
+      'TagResources',
+      'ResourceId',
+      resourceIds,
+      {
+        ResourceType: resourceType,
+      },
+    );
   }
   async tagResources(resourceType: NlbTaggableType, resourceIds: string[], tags: Tag[]): Promise<void> {
     if (resourceIds.length === 0 || tags.length === 0) return;
@@ -269,7 +286,11 @@ export class NlbFacade implements NlbApi {
       ...nlbTags(tags),
     });
   }
-  async untagResources(resourceType: NlbTaggableType, resourceIds: string[], tagKeys: string[]): Promise<void> {
+  async untagResources(
+    resourceType: NlbTaggableType,
+    resourceIds: string[],
+    tagKeys: string[],
+  ): Promise<void> {
     if (resourceIds.length === 0 || tagKeys.length === 0) return;
     await this.call.write('UntagResources', {
       ResourceType: resourceType,
@@ -279,9 +300,12 @@ export class NlbFacade implements NlbApi {
   }
 
   async describeZones(): Promise<{ ZoneId: string; LocalName?: string }[]> {
-    const res = await this.call.rpc.read<{ Zones?: { ZoneId: string; LocalName?: string }[] }>('DescribeZones', {
-      RegionId: this.call.rpc.region,
-    });
+    const res = await this.call.rpc.read<{ Zones?: { ZoneId: string; LocalName?: string }[] }>(
+      'DescribeZones',
+      {
+        RegionId: this.call.rpc.region,
+      },
+    );
     return res.Zones ?? [];
   }
 }

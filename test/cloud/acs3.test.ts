@@ -1,7 +1,13 @@
 // The ACS3-HMAC-SHA256 signer against the vectors captured from the vendored Go client
 // (data/alicloud-api/SIGNATURE.md 7.3): if any byte of the canonical form drifts, these fail.
 import assert from 'node:assert/strict';
-import { canonicalQueryString, formEncode, sha256Hex, signAcs3, type Acs3Input } from '../../src/cloud/acs3.js';
+import {
+  canonicalQueryString,
+  formEncode,
+  sha256Hex,
+  signAcs3,
+  type Acs3Input,
+} from '../../src/cloud/acs3.js';
 
 const BODY_PARAMS = {
   AddressType: 'Intranet',
@@ -58,10 +64,27 @@ describe('ACS3-HMAC-SHA256 signer', () => {
   });
 
   it('vector B: AK, ListLoadBalancers with a query and no body', () => {
-    const query = { 'LoadBalancerNames.1': 'k8s lb*~é+', MaxResults: '100', 'Tag.1.Key': 'k', 'Tag.1.Value': 'v' };
-    assert.equal(canonicalQueryString(query), 'LoadBalancerNames.1=k8s%20lb%2A~%C3%A9%2B&MaxResults=100&Tag.1.Key=k&Tag.1.Value=v');
-    assert.equal(formEncode(query), 'LoadBalancerNames.1=k8s+lb%2A~%C3%A9%2B&MaxResults=100&Tag.1.Key=k&Tag.1.Value=v');
-    const input: Acs3Input = { ...BASE, action: 'ListLoadBalancers', query, body: '', nonce: '7273aa91f399e023a666b52ab0bc88db' };
+    const query = {
+      'LoadBalancerNames.1': 'k8s lb*~é+',
+      MaxResults: '100',
+      'Tag.1.Key': 'k',
+      'Tag.1.Value': 'v',
+    };
+    assert.equal(
+      canonicalQueryString(query),
+      'LoadBalancerNames.1=k8s%20lb%2A~%C3%A9%2B&MaxResults=100&Tag.1.Key=k&Tag.1.Value=v',
+    );
+    assert.equal(
+      formEncode(query),
+      'LoadBalancerNames.1=k8s+lb%2A~%C3%A9%2B&MaxResults=100&Tag.1.Key=k&Tag.1.Value=v',
+    );
+    const input: Acs3Input = {
+      ...BASE,
+      action: 'ListLoadBalancers',
+      query,
+      body: '',
+      nonce: '7273aa91f399e023a666b52ab0bc88db',
+    };
     assert.equal(signature(input), '1dab1cdfff76ddc34ae04b7b10c849ae860e3fcbd30be9c08f24ad8816551d8d');
     assert.equal(signAcs3(input)['content-type'], undefined);
   });
@@ -83,7 +106,13 @@ describe('ACS3-HMAC-SHA256 signer', () => {
   });
 
   it('changes the signature when any signed part changes', () => {
-    const input: Acs3Input = { ...BASE, action: 'ListLoadBalancers', query: { MaxResults: '100' }, body: '', nonce: 'a'.repeat(32) };
+    const input: Acs3Input = {
+      ...BASE,
+      action: 'ListLoadBalancers',
+      query: { MaxResults: '100' },
+      body: '',
+      nonce: 'a'.repeat(32),
+    };
     const sig = signature(input);
     assert.notEqual(signature({ ...input, query: { MaxResults: '99' } }), sig);
     assert.notEqual(signature({ ...input, host: 'nlb.cn-hangzhou.aliyuncs.com' }), sig);

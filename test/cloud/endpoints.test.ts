@@ -67,7 +67,12 @@ describe('endpoint resolution', () => {
       'http://127.0.0.1:4567',
     );
     assert.equal(
-      resolveEndpoint('Nlb', 'cn-hangzhou', { nlb: 'nlb.cn-hangzhou.aliyuncs.com' }, { NLB_ENDPOINT: 'ignored' }),
+      resolveEndpoint(
+        'Nlb',
+        'cn-hangzhou',
+        { nlb: 'nlb.cn-hangzhou.aliyuncs.com' },
+        { NLB_ENDPOINT: 'ignored' },
+      ),
       'https://nlb.cn-hangzhou.aliyuncs.com',
     );
   });

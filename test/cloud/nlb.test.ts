@@ -49,7 +49,14 @@ describe('NLB facade ↔ emulator', () => {
     assert.deepEqual(lb?.Tags, [{ Key: 'kubernetes.do.not.delete', Value: 'svc-a' }]);
     // Same token: same instance (a create retried after a lost answer leaves no second NLB).
     assert.equal(
-      await nlb.createLoadBalancer({ LoadBalancerName: 'svc-a', AddressType: 'Internet', VpcId: seeded.vpcId, ZoneMappings: zones().slice(0, 2), Tags: [{ Key: 'kubernetes.do.not.delete', Value: 'svc-a' }], ClientToken: 'token-svc-a' }),
+      await nlb.createLoadBalancer({
+        LoadBalancerName: 'svc-a',
+        AddressType: 'Internet',
+        VpcId: seeded.vpcId,
+        ZoneMappings: zones().slice(0, 2),
+        Tags: [{ Key: 'kubernetes.do.not.delete', Value: 'svc-a' }],
+        ClientToken: 'token-svc-a',
+      }),
       lbId,
     );
 
@@ -57,10 +64,20 @@ describe('NLB facade ↔ emulator', () => {
       ServerGroupName: 'svc-a-80',
       VpcId: seeded.vpcId,
       Protocol: 'TCP',
-      HealthCheckConfig: { HealthCheckEnabled: true, HealthCheckType: 'HTTP', HealthCheckUrl: '/healthz', HealthCheckHttpCode: ['http_2xx', 'http_3xx'] },
+      HealthCheckConfig: {
+        HealthCheckEnabled: true,
+        HealthCheckType: 'HTTP',
+        HealthCheckUrl: '/healthz',
+        HealthCheckHttpCode: ['http_2xx', 'http_3xx'],
+      },
     });
     assert.ok(sgId);
-    const servers = seeded.instanceIds.map((id) => ({ ServerId: id, ServerType: 'Ecs', Port: 30080, Weight: 50 }));
+    const servers = seeded.instanceIds.map((id) => ({
+      ServerId: id,
+      ServerType: 'Ecs',
+      Port: 30080,
+      Weight: 50,
+    }));
     await nlb.addServers(sgId, servers);
     assert.deepEqual(t.emu.state.nlb.locks, {}, 'every job finished before addServers resolved');
     assert.equal((await nlb.listServers(sgId)).length, 45);
@@ -82,14 +99,19 @@ describe('NLB facade ↔ emulator', () => {
     assert.deepEqual(group?.HealthCheck?.HealthCheckHttpCode, ['http_2xx', 'http_3xx']);
     assert.deepEqual(group?.RelatedLoadBalancerIds, [lbId]);
 
-    await nlb.updateServers(sgId, [{ ServerId: seeded.instanceIds[0]!, ServerType: 'Ecs', Port: 30080, Weight: 0 }]);
+    await nlb.updateServers(sgId, [
+      { ServerId: seeded.instanceIds[0]!, ServerType: 'Ecs', Port: 30080, Weight: 0 },
+    ]);
     assert.equal((await nlb.listServers(sgId)).find((s) => s.ServerId === seeded.instanceIds[0])?.Weight, 0);
     await nlb.removeServers(sgId, servers.slice(0, 41));
     assert.equal((await nlb.listServers(sgId)).length, 4);
     await nlb.joinSecurityGroups(lbId, ['sg-abc']);
     assert.deepEqual((await nlb.getLoadBalancer(lbId))?.SecurityGroupIds, ['sg-abc']);
     await nlb.tagResources('servergroup', [sgId], [{ Key: 'owner', Value: 'svc-a' }]);
-    assert.deepEqual((await nlb.listTagResources('servergroup', [sgId])).map((r) => [r.TagKey, r.TagValue]), [['owner', 'svc-a']]);
+    assert.deepEqual(
+      (await nlb.listTagResources('servergroup', [sgId])).map((r) => [r.TagKey, r.TagValue]),
+      [['owner', 'svc-a']],
+    );
 
     await nlb.deleteListener(lsnId);
     await nlb.deleteServerGroup(sgId);
@@ -100,7 +122,9 @@ describe('NLB facade ↔ emulator', () => {
     const polls = t.emu.calls().filter((c) => c.action === 'GetJobStatus' && c.code === 'Success');
     assert.ok(polls.length >= 8, `${polls.length} job polls`);
     assert.ok(t.emu.calls().every((c) => c.product === 'Nlb'));
-    const failed = t.emu.calls().filter((c) => c.code !== 'Success' && c.code !== 'ResourceNotFound.loadBalancer');
+    const failed = t.emu
+      .calls()
+      .filter((c) => c.code !== 'Success' && c.code !== 'ResourceNotFound.loadBalancer');
     assert.deepEqual(failed, [], 'no call was refused (signature, parameters, locks)');
   });
 
@@ -110,12 +134,23 @@ describe('NLB facade ↔ emulator', () => {
     const vpcId = Object.keys(t.emu.state.vpcs)[0]!;
     const ids: string[] = [];
     for (let i = 0; i < 25; i++)
-      ids.push((await cloud.nlb.createLoadBalancer({ LoadBalancerName: `lb-${i}`, AddressType: 'Intranet', VpcId: vpcId, ZoneMappings: zones().slice(0, 1) }))!);
+      ids.push(
+        (await cloud.nlb.createLoadBalancer({
+          LoadBalancerName: `lb-${i}`,
+          AddressType: 'Intranet',
+          VpcId: vpcId,
+          ZoneMappings: zones().slice(0, 1),
+        }))!,
+      );
     assert.equal((await cloud.nlb.listLoadBalancers()).length, 25);
     const some = await cloud.nlb.listLoadBalancers({ LoadBalancerIds: ids });
     assert.deepEqual(some.map((l) => l.LoadBalancerId).sort(), [...ids].sort());
     const lists = t.emu.calls().filter((c) => c.action === 'ListLoadBalancers');
-    assert.ok(lists.some((c) => c.params['LoadBalancerIds.20'] !== undefined && c.params['LoadBalancerIds.21'] === undefined));
+    assert.ok(
+      lists.some(
+        (c) => c.params['LoadBalancerIds.20'] !== undefined && c.params['LoadBalancerIds.21'] === undefined,
+      ),
+    );
   });
 
   it('rejects with NlbJobError naming the action and job when a job fails', async () => {
@@ -123,7 +158,10 @@ describe('NLB facade ↔ emulator', () => {
     t.emu.setFaults({ 'Nlb.CreateServerGroup': { jobFails: true, times: 1 } });
     const err = await cloud.nlb
       .createServerGroup({ ServerGroupName: 'x', VpcId: Object.keys(t.emu.state.vpcs)[0]! })
-      .then(() => assert.fail('expected rejection'), (e: unknown) => e);
+      .then(
+        () => assert.fail('expected rejection'),
+        (e: unknown) => e,
+      );
     assert.ok(err instanceof NlbJobError);
     assert.equal(err.action, 'CreateServerGroup');
     assert.match(err.message, /job [0-9a-f-]{36} of CreateServerGroup ended Failed/);
@@ -152,10 +190,18 @@ describe('NLB facade ↔ emulator', () => {
 
   it('signs with STS credentials the emulator accepts, and is refused with a wrong token', async () => {
     t.emu.addStsCredentials('STS.nlbtest', 'sts-secret', 'sts-token', new Date(Date.now() + 3600_000));
-    tc = cloudFor(t, { accessKeyId: 'STS.nlbtest', accessKeySecret: 'sts-secret', securityToken: 'sts-token' });
+    tc = cloudFor(t, {
+      accessKeyId: 'STS.nlbtest',
+      accessKeySecret: 'sts-secret',
+      securityToken: 'sts-token',
+    });
     assert.ok((await tc.cloud.nlb.describeZones()).length > 0);
     tc.cloud.close();
-    tc = cloudFor(t, { accessKeyId: 'STS.nlbtest', accessKeySecret: 'sts-secret', securityToken: 'other-token' });
+    tc = cloudFor(t, {
+      accessKeyId: 'STS.nlbtest',
+      accessKeySecret: 'sts-secret',
+      securityToken: 'other-token',
+    });
     const err = await tc.cloud.nlb.describeZones().then(
       () => assert.fail('expected rejection'),
       (e: unknown) => e,

@@ -6,7 +6,14 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { ApiError } from '../errors.js';
 
 const AUTH_RE = /^ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-f]{64})$/;
-const MUST_SIGN = ['host', 'x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256'];
+const MUST_SIGN = [
+  'host',
+  'x-acs-action',
+  'x-acs-version',
+  'x-acs-date',
+  'x-acs-signature-nonce',
+  'x-acs-content-sha256',
+];
 
 export interface Acs3Parsed {
   accessKeyId: string;
@@ -20,7 +27,12 @@ export function isAcs3(headers: IncomingHttpHeaders): boolean {
 
 export function parseAcs3(headers: IncomingHttpHeaders): Acs3Parsed {
   const m = AUTH_RE.exec(String(headers.authorization ?? '').trim());
-  if (!m) throw new ApiError(400, 'IncompleteSignature', 'The Authorization header is not a valid ACS3-HMAC-SHA256 signature.');
+  if (!m)
+    throw new ApiError(
+      400,
+      'IncompleteSignature',
+      'The Authorization header is not a valid ACS3-HMAC-SHA256 signature.',
+    );
   const signedHeaders = m[2]!.split(';');
   const unsigned = MUST_SIGN.find((h) => !signedHeaders.includes(h));
   if (unsigned) throw new ApiError(400, 'IncompleteSignature', `The header ${unsigned} must be signed.`);
@@ -76,7 +88,8 @@ export interface Acs3KeyStore {
 export function verifyAcs3(keys: Acs3KeyStore, req: Acs3Request, skewMs: number, now = Date.now()): void {
   const parsed = parseAcs3(req.headers);
   const nonce = header(req.headers, 'x-acs-signature-nonce');
-  if (nonce === '') throw new ApiError(400, 'MissingSignatureNonce', 'SignatureNonce is mandatory for this action.');
+  if (nonce === '')
+    throw new ApiError(400, 'MissingSignatureNonce', 'SignatureNonce is mandatory for this action.');
   keys.checkTimestamp(header(req.headers, 'x-acs-date'), skewMs, now);
   const token = header(req.headers, 'x-acs-security-token');
   const secret = keys.secretFor(parsed.accessKeyId, token === '' ? undefined : token, now);
@@ -84,6 +97,10 @@ export function verifyAcs3(keys: Acs3KeyStore, req: Acs3Request, skewMs: number,
   const expected = Buffer.from(acs3Sign(sts, secret));
   const given = Buffer.from(parsed.signature);
   if (expected.length !== given.length || !expected.equals(given))
-    throw new ApiError(400, 'SignatureDoesNotMatch', `Specified signature is not matched with our calculation. server string to sign is:${sts}`);
+    throw new ApiError(
+      400,
+      'SignatureDoesNotMatch',
+      `Specified signature is not matched with our calculation. server string to sign is:${sts}`,
+    );
   keys.useNonce(parsed.accessKeyId, nonce, now);
 }

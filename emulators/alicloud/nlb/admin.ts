@@ -12,11 +12,17 @@ export interface AdminAnswer {
 }
 
 function setConfig(state: CloudState, json: unknown): AdminAnswer {
-  if (!json || typeof json !== 'object' || Array.isArray(json)) return { status: 400, body: { error: 'body must be a JSON object' } };
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    return { status: 400, body: { error: 'body must be a JSON object' } };
   const next: NlbConfig = { ...state.nlb.config };
   for (const [k, v] of Object.entries(json as Record<string, unknown>)) {
     if (!(k in DEFAULT_NLB_CONFIG))
-      return { status: 400, body: { error: `unknown nlb setting ${JSON.stringify(k)} (known: ${Object.keys(DEFAULT_NLB_CONFIG).join(', ')})` } };
+      return {
+        status: 400,
+        body: {
+          error: `unknown nlb setting ${JSON.stringify(k)} (known: ${Object.keys(DEFAULT_NLB_CONFIG).join(', ')})`,
+        },
+      };
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
       return { status: 400, body: { error: `nlb setting ${k} must be a non-negative integer` } };
     next[k as keyof NlbConfig] = v;
@@ -26,7 +32,12 @@ function setConfig(state: CloudState, json: unknown): AdminAnswer {
 }
 
 /** Undefined when the path is not an NLB admin route. */
-export function nlbAdmin(state: CloudState, method: string, path: string, json: unknown): AdminAnswer | undefined {
+export function nlbAdmin(
+  state: CloudState,
+  method: string,
+  path: string,
+  json: unknown,
+): AdminAnswer | undefined {
   if (path === '/_emulator/nlb' && method === 'GET') return { status: 200, body: state.nlb };
   if (path === '/_emulator/nlb/config' && method === 'POST') return setConfig(state, json);
   if (path === '/_emulator/nlb/settle' && method === 'POST') {

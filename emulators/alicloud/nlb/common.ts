@@ -9,7 +9,11 @@ export const resourceNotFound = (kind: string, id: string): ApiError =>
   new ApiError(404, `ResourceNotFound.${kind}`, `The specified resource ${id} is not found.`);
 
 export const incorrectStatus = (kind: string, id: string, status: string): ApiError =>
-  new ApiError(400, `IncorrectStatus.${kind}`, `The status of ${id} is ${status}, which does not allow this operation.`);
+  new ApiError(
+    400,
+    `IncorrectStatus.${kind}`,
+    `The status of ${id} is ${status}, which does not allow this operation.`,
+  );
 
 export const quotaExceeded = (what: string, limit: number): ApiError =>
   new ApiError(400, `QuotaExceeded.${what}`, `The quota of ${what} is exceeded (limit ${limit}).`);
@@ -68,7 +72,12 @@ export function bool(ctx: Ctx, name: string, def: boolean): boolean {
 export function oneOf<T extends string>(ctx: Ctx, name: string, allowed: readonly T[], def?: T): T {
   const v = ctx.p.str(name);
   if (v === undefined) {
-    if (def === undefined) throw new ApiError(400, 'MissingParameter', `The input parameter "${name}" that is mandatory for processing this request is not supplied.`);
+    if (def === undefined)
+      throw new ApiError(
+        400,
+        'MissingParameter',
+        `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
+      );
     return def;
   }
   const hit = allowed.find((a) => a.toLowerCase() === v.toLowerCase());

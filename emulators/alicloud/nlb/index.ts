@@ -30,7 +30,9 @@ const UNSIGNED = new Set([
 ]);
 
 function fingerprint(ctx: Ctx): string {
-  const keys = Object.keys(ctx.p.raw).filter((k) => !UNSIGNED.has(k)).sort();
+  const keys = Object.keys(ctx.p.raw)
+    .filter((k) => !UNSIGNED.has(k))
+    .sort();
   return JSON.stringify(keys.map((k) => [k, ctx.p.raw[k]]));
 }
 
@@ -46,7 +48,11 @@ function idempotent(action: string, handler: Handler): Handler {
     const fp = fingerprint(ctx);
     if (prev && prev.expiresAt > now) {
       if (prev.fingerprint !== fp)
-        throw new ApiError(400, 'IdempotentParameterMismatch', 'The request uses the same client token as a previous, but non-identical request.');
+        throw new ApiError(
+          400,
+          'IdempotentParameterMismatch',
+          'The request uses the same client token as a previous, but non-identical request.',
+        );
       const lbId = prev.body.LoadbalancerId;
       // A replayed create answers with its instance only while that instance exists.
       if (typeof lbId !== 'string' || ctx.state.nlb.loadBalancers[lbId]) return prev.body;

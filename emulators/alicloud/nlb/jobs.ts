@@ -10,7 +10,11 @@ import type { CloudState } from '../state.js';
 import type { NlbJob, NlbLockKey, NlbState } from './types.js';
 
 type Collection = 'loadBalancers' | 'listeners' | 'serverGroups';
-const COLLECTIONS: Record<string, Collection> = { lb: 'loadBalancers', listener: 'listeners', sg: 'serverGroups' };
+const COLLECTIONS: Record<string, Collection> = {
+  lb: 'loadBalancers',
+  listener: 'listeners',
+  sg: 'serverGroups',
+};
 
 export const lbKey = (id: string): NlbLockKey => `lb:${id}`;
 export const listenerKey = (id: string): NlbLockKey => `listener:${id}`;
@@ -98,7 +102,8 @@ export function finishJob(state: CloudState, jobId: string): void {
 function pruneJobs(nlb: NlbState, keep = 2000): void {
   const ids = Object.keys(nlb.jobs);
   if (ids.length <= keep) return;
-  for (const id of ids.slice(0, ids.length - keep)) if (nlb.jobs[id]!.Status !== 'Processing') delete nlb.jobs[id];
+  for (const id of ids.slice(0, ids.length - keep))
+    if (nlb.jobs[id]!.Status !== 'Processing') delete nlb.jobs[id];
 }
 
 /** After a restart no timer is left: in-flight jobs end as they would have, instances come up. */

@@ -5,7 +5,17 @@ import { newId } from '../ids.js';
 import { invalidParameter, missingParameter } from '../errors.js';
 import { tokenPageOf } from '../params.js';
 import type { Ctx, HandlerTable, ResponseBody } from '../context.js';
-import { getListener, getServerGroup, hasTags, illegalParam, oneOf, PAGE, quotaExceeded, renderTags, writableLb } from './common.js';
+import {
+  getListener,
+  getServerGroup,
+  hasTags,
+  illegalParam,
+  oneOf,
+  PAGE,
+  quotaExceeded,
+  renderTags,
+  writableLb,
+} from './common.js';
 import { isLocked, lbKey, listenerKey, startJob } from './jobs.js';
 import type { NlbListenerRecord, NlbServerGroupRecord } from './types.js';
 
@@ -28,7 +38,8 @@ function render(ctx: Ctx, l: NlbListenerRecord): ResponseBody {
 function ppv2(ctx: Ctx): Record<string, boolean> | undefined {
   const v = ctx.p.json<unknown>('ProxyProtocolV2Config');
   if (v === undefined) return undefined;
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw invalidParameter('ProxyProtocolV2Config', 'must be a JSON object');
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    throw invalidParameter('ProxyProtocolV2Config', 'must be a JSON object');
   const out: Record<string, boolean> = {};
   for (const [k, b] of Object.entries(v as Record<string, unknown>)) {
     if (!PPV2_KEYS.includes(k) || typeof b !== 'boolean')
@@ -39,15 +50,28 @@ function ppv2(ctx: Ctx): Record<string, boolean> | undefined {
 }
 
 function compatible(protocol: NlbListenerRecord['ListenerProtocol'], g: NlbServerGroupRecord): boolean {
-  return protocol === 'UDP' ? g.Protocol === 'UDP' : g.Protocol === 'TCP' || (protocol === 'TCPSSL' && g.Protocol === 'TCPSSL');
+  return protocol === 'UDP'
+    ? g.Protocol === 'UDP'
+    : g.Protocol === 'TCP' || (protocol === 'TCPSSL' && g.Protocol === 'TCPSSL');
 }
 
-function serverGroupFor(ctx: Ctx, vpcId: string, protocol: NlbListenerRecord['ListenerProtocol'], anyPort: boolean): string {
+function serverGroupFor(
+  ctx: Ctx,
+  vpcId: string,
+  protocol: NlbListenerRecord['ListenerProtocol'],
+  anyPort: boolean,
+): string {
   const id = ctx.p.req('ServerGroupId');
   const g = getServerGroup(ctx.state.nlb, id);
-  if (g.VpcId !== vpcId) throw illegalParam('ServerGroupId', `${id} is in ${g.VpcId}, not the instance's VPC ${vpcId}`);
-  if (!compatible(protocol, g)) throw illegalParam('ServerGroupId', `a ${protocol} listener cannot forward to a ${g.Protocol} server group`);
-  if (anyPort && !g.AnyPortEnabled) throw illegalParam('ServerGroupId', `a port-range listener needs a server group with AnyPortEnabled`);
+  if (g.VpcId !== vpcId)
+    throw illegalParam('ServerGroupId', `${id} is in ${g.VpcId}, not the instance's VPC ${vpcId}`);
+  if (!compatible(protocol, g))
+    throw illegalParam(
+      'ServerGroupId',
+      `a ${protocol} listener cannot forward to a ${g.Protocol} server group`,
+    );
+  if (anyPort && !g.AnyPortEnabled)
+    throw illegalParam('ServerGroupId', `a port-range listener needs a server group with AnyPortEnabled`);
   return id;
 }
 
@@ -61,7 +85,8 @@ function settings(ctx: Ctx, l: NlbListenerRecord): void {
   const { p } = ctx;
   l.ListenerDescription = p.str('ListenerDescription') ?? l.ListenerDescription;
   const idle = p.int('IdleTimeout');
-  if (idle !== undefined && (idle < 1 || idle > 900)) throw illegalParam('IdleTimeout', `${idle} is outside 1..900`);
+  if (idle !== undefined && (idle < 1 || idle > 900))
+    throw illegalParam('IdleTimeout', `${idle} is outside 1..900`);
   l.IdleTimeout = idle ?? l.IdleTimeout;
   l.Cps = p.int('Cps') ?? l.Cps;
   l.Mss = p.int('Mss') ?? l.Mss;
@@ -76,7 +101,8 @@ function settings(ctx: Ctx, l: NlbListenerRecord): void {
   l.CaEnabled = p.bool('CaEnabled') ?? l.CaEnabled;
   l.AlpnEnabled = p.bool('AlpnEnabled') ?? l.AlpnEnabled;
   l.AlpnPolicy = p.str('AlpnPolicy') ?? l.AlpnPolicy;
-  if (l.ListenerProtocol === 'TCPSSL' && l.CertificateIds.length === 0) throw missingParameter('CertificateIds');
+  if (l.ListenerProtocol === 'TCPSSL' && l.CertificateIds.length === 0)
+    throw missingParameter('CertificateIds');
 }
 
 function createListener(ctx: Ctx): ResponseBody {
@@ -101,7 +127,10 @@ function createListener(ctx: Ctx): ResponseBody {
     return sameFamily && a <= hi && lo <= b;
   });
   if (clash)
-    throw illegalParam('ListenerPort', `port ${lo}${range ? `-${hi}` : ''} overlaps listener ${clash.ListenerId}`);
+    throw illegalParam(
+      'ListenerPort',
+      `port ${lo}${range ? `-${hi}` : ''} overlaps listener ${clash.ListenerId}`,
+    );
   const l: NlbListenerRecord = {
     ListenerId: newId('lsn'),
     LoadBalancerId: lb.LoadBalancerId,
@@ -168,7 +197,12 @@ function listListeners(ctx: Ctx): ResponseBody {
       hasTags(l.Tags, tags),
   );
   const page = tokenPageOf(all, p, PAGE);
-  return { Listeners: page.items.map((l) => render(ctx, l)), NextToken: page.nextToken, MaxResults: page.maxResults, TotalCount: all.length };
+  return {
+    Listeners: page.items.map((l) => render(ctx, l)),
+    NextToken: page.nextToken,
+    MaxResults: page.maxResults,
+    TotalCount: all.length,
+  };
 }
 
 function certificates(ctx: Ctx): ResponseBody {
@@ -176,10 +210,29 @@ function certificates(ctx: Ctx): ResponseBody {
   const type = ctx.p.str('CertType');
   const wanted = ctx.p.list('CertificateIds');
   const all = [
-    ...l.CertificateIds.map((id, i) => ({ CertificateId: id, CertificateType: 'Server', IsDefault: i === 0, Status: 'Associated' })),
-    ...l.AdditionalCertificateIds.map((id) => ({ CertificateId: id, CertificateType: 'Server', IsDefault: false, Status: 'Associated' })),
-    ...l.CaCertificateIds.map((id) => ({ CertificateId: id, CertificateType: 'Ca', IsDefault: false, Status: 'Associated' })),
-  ].filter((c) => (type === undefined || c.CertificateType === type) && (wanted.length === 0 || wanted.includes(c.CertificateId)));
+    ...l.CertificateIds.map((id, i) => ({
+      CertificateId: id,
+      CertificateType: 'Server',
+      IsDefault: i === 0,
+      Status: 'Associated',
+    })),
+    ...l.AdditionalCertificateIds.map((id) => ({
+      CertificateId: id,
+      CertificateType: 'Server',
+      IsDefault: false,
+      Status: 'Associated',
+    })),
+    ...l.CaCertificateIds.map((id) => ({
+      CertificateId: id,
+      CertificateType: 'Ca',
+      IsDefault: false,
+      Status: 'Associated',
+    })),
+  ].filter(
+    (c) =>
+      (type === undefined || c.CertificateType === type) &&
+      (wanted.length === 0 || wanted.includes(c.CertificateId)),
+  );
   const page = tokenPageOf(all, ctx.p, PAGE);
   return {
     Certificates: page.items,
@@ -215,7 +268,14 @@ export const nlbListenerHandlers: HandlerTable = {
     const l = getListener(ctx.state.nlb, ctx.p.req('ListenerId'));
     return {
       ListenerHealthStatus: [
-        { ListenerId: l.ListenerId, ListenerPort: l.ListenerPort, ListenerProtocol: l.ListenerProtocol, ServerGroupInfos: [{ ServerGroupId: l.ServerGroupId, HeathCheckEnabled: true, NonNormalServers: [] }] },
+        {
+          ListenerId: l.ListenerId,
+          ListenerPort: l.ListenerPort,
+          ListenerProtocol: l.ListenerProtocol,
+          ServerGroupInfos: [
+            { ServerGroupId: l.ServerGroupId, HeathCheckEnabled: true, NonNormalServers: [] },
+          ],
+        },
       ],
       TotalCount: 1,
       MaxResults: 1,
@@ -227,7 +287,8 @@ export const nlbListenerHandlers: HandlerTable = {
     const ids = ctx.p.list('AdditionalCertificateIds');
     if (ids.length === 0) throw missingParameter('AdditionalCertificateIds.1');
     return listenerJob(ctx, (l) => {
-      if (l.ListenerProtocol !== 'TCPSSL') throw illegalParam('ListenerId', `${l.ListenerId} is not a TCPSSL listener`);
+      if (l.ListenerProtocol !== 'TCPSSL')
+        throw illegalParam('ListenerId', `${l.ListenerId} is not a TCPSSL listener`);
       l.AdditionalCertificateIds = [...new Set([...l.AdditionalCertificateIds, ...ids])];
     });
   },

@@ -4,7 +4,18 @@ import { allocatePrivateIp, allocatePublicIp, newId, nowIso } from '../ids.js';
 import { tokenPageOf } from '../params.js';
 import type { Ctx, HandlerTable, ResponseBody } from '../context.js';
 import type { CloudState } from '../state.js';
-import { bool, getLb, hasTags, illegalParam, oneOf, PAGE, quotaExceeded, renderTags, resourceNotFound, writableLb } from './common.js';
+import {
+  bool,
+  getLb,
+  hasTags,
+  illegalParam,
+  oneOf,
+  PAGE,
+  quotaExceeded,
+  renderTags,
+  resourceNotFound,
+  writableLb,
+} from './common.js';
 import { assertUnlocked, isLocked, lbKey, listenerKey, startJob } from './jobs.js';
 import type { NlbLoadBalancerRecord, NlbZone } from './types.js';
 
@@ -55,7 +66,12 @@ export function renderLb(ctx: Ctx, lb: NlbLoadBalancerRecord): ResponseBody {
 }
 
 /** ZoneMappings.N.*: each vSwitch must exist, sit in the instance's VPC and in the named zone. */
-function zonesOf(ctx: Ctx, vpcId: string, addressType: 'Internet' | 'Intranet', required: boolean): NlbZone[] {
+function zonesOf(
+  ctx: Ctx,
+  vpcId: string,
+  addressType: 'Internet' | 'Intranet',
+  required: boolean,
+): NlbZone[] {
   const maps = ctx.p.structs('ZoneMappings');
   if (maps.length === 0 && required) throw illegalParam('ZoneMappings', 'at least one zone is required');
   const seen = new Set<string>();
@@ -64,7 +80,8 @@ function zonesOf(ctx: Ctx, vpcId: string, addressType: 'Internet' | 'Intranet', 
     const vsw = ctx.state.vswitches[vswId];
     if (!vsw) throw resourceNotFound('vSwitch', vswId || `ZoneMappings.${i + 1}.VSwitchId`);
     if (vsw.VpcId !== vpcId) throw illegalParam('ZoneMappings.VSwitchId', `${vswId} is not in ${vpcId}`);
-    if (m.ZoneId !== vsw.ZoneId) throw illegalParam('ZoneMappings.ZoneId', `${vswId} is in ${vsw.ZoneId}, not ${m.ZoneId}`);
+    if (m.ZoneId !== vsw.ZoneId)
+      throw illegalParam('ZoneMappings.ZoneId', `${vswId} is in ${vsw.ZoneId}, not ${m.ZoneId}`);
     if (seen.has(vsw.ZoneId)) throw illegalParam('ZoneMappings.ZoneId', `zone ${vsw.ZoneId} is given twice`);
     seen.add(vsw.ZoneId);
     const n = Object.keys(ctx.state.nlb.loadBalancers).length + i + 1;
@@ -94,7 +111,12 @@ function createLoadBalancer(ctx: Ctx): ResponseBody {
   const id = newId('nlb');
   const now = nowIso();
   const deletion = bool(ctx, 'DeletionProtectionConfig.Enabled', false);
-  const modification = oneOf(ctx, 'ModificationProtectionConfig.Status', ['NonProtection', 'ConsoleProtection'] as const, 'NonProtection');
+  const modification = oneOf(
+    ctx,
+    'ModificationProtectionConfig.Status',
+    ['NonProtection', 'ConsoleProtection'] as const,
+    'NonProtection',
+  );
   const lb: NlbLoadBalancerRecord = {
     LoadBalancerId: id,
     LoadBalancerName: p.str('LoadBalancerName') ?? '',
@@ -109,7 +131,11 @@ function createLoadBalancer(ctx: Ctx): ResponseBody {
     SecurityGroupIds: [],
     CrossZoneEnabled: true,
     Cps: 0,
-    DeletionProtection: { Enabled: deletion, Reason: p.str('DeletionProtectionConfig.Reason') ?? '', EnabledTime: deletion ? now : '' },
+    DeletionProtection: {
+      Enabled: deletion,
+      Reason: p.str('DeletionProtectionConfig.Reason') ?? '',
+      EnabledTime: deletion ? now : '',
+    },
     ModificationProtection: {
       Status: modification,
       Reason: p.str('ModificationProtectionConfig.Reason') ?? '',
@@ -202,14 +228,17 @@ export const nlbLoadBalancerHandlers: HandlerTable = {
     return lbJob(ctx, (lb) => {
       lb.AddressType = type;
       for (const z of lb.Zones)
-        z.Address.PublicIPv4Address = type === 'Internet' ? z.Address.PublicIPv4Address || allocatePublicIp(ctx.state) : '';
+        z.Address.PublicIPv4Address =
+          type === 'Internet' ? z.Address.PublicIPv4Address || allocatePublicIp(ctx.state) : '';
     });
   },
   UpdateLoadBalancerZones: (ctx) => {
     const lb = writableLb(ctx.state.nlb, ctx.p.req('LoadBalancerId'));
     const zones = zonesOf(ctx, lb.VpcId, lb.AddressType, true);
     // Zones the instance already has keep their addresses.
-    const kept = zones.map((z) => lb.Zones.find((o) => o.ZoneId === z.ZoneId && o.VSwitchId === z.VSwitchId) ?? z);
+    const kept = zones.map(
+      (z) => lb.Zones.find((o) => o.ZoneId === z.ZoneId && o.VSwitchId === z.VSwitchId) ?? z,
+    );
     return lbJob(ctx, (l) => {
       l.Zones = kept;
     });
@@ -219,11 +248,19 @@ export const nlbLoadBalancerHandlers: HandlerTable = {
       const now = nowIso();
       const del = ctx.p.bool('DeletionProtectionEnabled');
       if (del !== undefined)
-        lb.DeletionProtection = { Enabled: del, Reason: ctx.p.str('DeletionProtectionReason') ?? '', EnabledTime: del ? now : '' };
+        lb.DeletionProtection = {
+          Enabled: del,
+          Reason: ctx.p.str('DeletionProtectionReason') ?? '',
+          EnabledTime: del ? now : '',
+        };
       const mod = ctx.p.str('ModificationProtectionStatus');
       if (mod !== undefined) {
         const s = oneOf(ctx, 'ModificationProtectionStatus', ['NonProtection', 'ConsoleProtection'] as const);
-        lb.ModificationProtection = { Status: s, Reason: ctx.p.str('ModificationProtectionReason') ?? '', EnabledTime: s === 'ConsoleProtection' ? now : '' };
+        lb.ModificationProtection = {
+          Status: s,
+          Reason: ctx.p.str('ModificationProtectionReason') ?? '',
+          EnabledTime: s === 'ConsoleProtection' ? now : '',
+        };
       }
     }),
   EnableLoadBalancerIpv6Internet: (ctx) => lbSync(ctx, (lb) => ipv6(lb, 'Internet')),

@@ -56,14 +56,36 @@ export const nlbMiscHandlers: HandlerTable = {
     const want = ctx.p.tags();
     const rows = Object.entries(t)
       .filter(([id, r]) => (ids.length === 0 || ids.includes(id)) && hasTags(r.Tags, want))
-      .flatMap(([id, r]) => r.Tags.map((tag) => ({ ResourceId: id, ResourceType: type, TagKey: tag.Key, TagValue: tag.Value, Category: 'Custom', Scope: 'Private', RegionNo: ctx.state.regionId, AliUid: 1234567890 })));
+      .flatMap(([id, r]) =>
+        r.Tags.map((tag) => ({
+          ResourceId: id,
+          ResourceType: type,
+          TagKey: tag.Key,
+          TagValue: tag.Value,
+          Category: 'Custom',
+          Scope: 'Private',
+          RegionNo: ctx.state.regionId,
+          AliUid: 1234567890,
+        })),
+      );
     const page = tokenPageOf(rows, ctx.p, PAGE);
-    return { TagResources: page.items, NextToken: page.nextToken, MaxResults: page.maxResults, TotalCount: rows.length };
+    return {
+      TagResources: page.items,
+      NextToken: page.nextToken,
+      MaxResults: page.maxResults,
+      TotalCount: rows.length,
+    };
   },
   DescribeRegions: (ctx) => ({
-    Regions: ctx.state.regions.map((r) => ({ RegionId: r.RegionId, LocalName: r.LocalName, RegionEndpoint: `nlb.${r.RegionId}.aliyuncs.com` })),
+    Regions: ctx.state.regions.map((r) => ({
+      RegionId: r.RegionId,
+      LocalName: r.LocalName,
+      RegionEndpoint: `nlb.${r.RegionId}.aliyuncs.com`,
+    })),
   }),
-  DescribeZones: (ctx) => ({ Zones: ctx.state.zones.map((z) => ({ ZoneId: z.ZoneId, LocalName: z.LocalName })) }),
+  DescribeZones: (ctx) => ({
+    Zones: ctx.state.zones.map((z) => ({ ZoneId: z.ZoneId, LocalName: z.LocalName })),
+  }),
   GetJobStatus: (ctx) => {
     const id = ctx.p.req('JobId');
     const job = ctx.state.nlb.jobs[id];

@@ -4,7 +4,16 @@ import { newId } from '../ids.js';
 import { missingParameter } from '../errors.js';
 import { tokenPageOf } from '../params.js';
 import type { Ctx, HandlerTable, ResponseBody } from '../context.js';
-import { getServerGroup, hasTags, illegalParam, oneOf, PAGE, quotaExceeded, renderTags, resourceNotFound } from './common.js';
+import {
+  getServerGroup,
+  hasTags,
+  illegalParam,
+  oneOf,
+  PAGE,
+  quotaExceeded,
+  renderTags,
+  resourceNotFound,
+} from './common.js';
 import { assertUnlocked, isLocked, sgKey, startJob } from './jobs.js';
 import type { NlbServerGroupRecord, NlbServerRecord } from './types.js';
 
@@ -21,7 +30,11 @@ const HC_DEFAULTS = {
 function render(ctx: Ctx, g: NlbServerGroupRecord): ResponseBody {
   const nlb = ctx.state.nlb;
   const related = [
-    ...new Set(Object.values(nlb.listeners).filter((l) => l.ServerGroupId === g.ServerGroupId).map((l) => l.LoadBalancerId)),
+    ...new Set(
+      Object.values(nlb.listeners)
+        .filter((l) => l.ServerGroupId === g.ServerGroupId)
+        .map((l) => l.LoadBalancerId),
+    ),
   ];
   return {
     ...g,
@@ -45,12 +58,17 @@ function healthCheck(ctx: Ctx, hc: NlbServerGroupRecord['HealthCheck']): NlbServ
     const name = k.slice(prefix.length);
     if (name.startsWith('HealthCheckHttpCode.')) codes.push(v);
     else if (name === 'HealthCheckEnabled') out[name] = ctx.p.bool(k) ?? true;
-    else if (/^\d+$/.test(v) && !['HealthCheckDomain', 'HealthCheckUrl', 'HealthCheckReq', 'HealthCheckExp'].includes(name)) out[name] = Number(v);
+    else if (
+      /^\d+$/.test(v) &&
+      !['HealthCheckDomain', 'HealthCheckUrl', 'HealthCheckReq', 'HealthCheckExp'].includes(name)
+    )
+      out[name] = Number(v);
     else out[name] = v;
   }
   if (codes.length > 0) out.HealthCheckHttpCode = codes;
   const type = String(out.HealthCheckType ?? 'TCP');
-  if (!['TCP', 'HTTP', 'UDP'].includes(type)) throw illegalParam('HealthCheckConfig.HealthCheckType', `"${type}" is not TCP, HTTP or UDP`);
+  if (!['TCP', 'HTTP', 'UDP'].includes(type))
+    throw illegalParam('HealthCheckConfig.HealthCheckType', `"${type}" is not TCP, HTTP or UDP`);
   return out;
 }
 
@@ -113,21 +131,35 @@ function serversOf(ctx: Ctx, g: NlbServerGroupRecord, removing = false): NlbServ
     const at = `Servers.${i + 1}`;
     const type = s.ServerType ?? '';
     const allowed = g.ServerGroupType === 'Ip' ? ['Ip'] : ['Ecs', 'Eni', 'Eci'];
-    if (!allowed.includes(type)) throw illegalParam(`${at}.ServerType`, `"${type}" is not allowed in a ${g.ServerGroupType} server group`);
+    if (!allowed.includes(type))
+      throw illegalParam(
+        `${at}.ServerType`,
+        `"${type}" is not allowed in a ${g.ServerGroupType} server group`,
+      );
     const id = s.ServerId ?? '';
     if (id === '') throw missingParameter(`${at}.ServerId`);
     const inst = type === 'Ecs' ? ctx.state.instances[id] : undefined;
     // A released instance can still be taken out of the group.
     if (type === 'Ecs' && !inst && !removing) throw resourceNotFound('instance', id);
     if (inst && inst.VpcId !== g.VpcId) throw illegalParam(`${at}.ServerId`, `${id} is not in ${g.VpcId}`);
-    const ip = s.ServerIp ?? (type === 'Ip' ? id : inst?.PrivateIpAddress ?? '');
+    const ip = s.ServerIp ?? (type === 'Ip' ? id : (inst?.PrivateIpAddress ?? ''));
     if (type !== 'Ecs' && ip === '') throw missingParameter(`${at}.ServerIp`);
     const port = s.Port === undefined ? (g.AnyPortEnabled ? 0 : undefined) : Number(s.Port);
     if (port === undefined) throw missingParameter(`${at}.Port`);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw illegalParam(`${at}.Port`, `${s.Port} is not a port`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw illegalParam(`${at}.Port`, `${s.Port} is not a port`);
     const weight = s.Weight === undefined ? 100 : Number(s.Weight);
-    if (!Number.isInteger(weight) || weight < 0 || weight > 100) throw illegalParam(`${at}.Weight`, `${s.Weight} is outside 0..100`);
-    return { ServerId: id, ServerType: type as NlbServerRecord['ServerType'], ServerIp: ip, Port: port, Weight: weight, Description: s.Description ?? '', ZoneId: inst?.ZoneId ?? '' };
+    if (!Number.isInteger(weight) || weight < 0 || weight > 100)
+      throw illegalParam(`${at}.Weight`, `${s.Weight} is outside 0..100`);
+    return {
+      ServerId: id,
+      ServerType: type as NlbServerRecord['ServerType'],
+      ServerIp: ip,
+      Port: port,
+      Weight: weight,
+      Description: s.Description ?? '',
+      ZoneId: inst?.ZoneId ?? '',
+    };
   });
 }
 
@@ -148,14 +180,21 @@ function listServerGroups(ctx: Ctx): ResponseBody {
       hasTags(g.Tags, tags),
   );
   const page = tokenPageOf(all, p, PAGE);
-  return { ServerGroups: page.items.map((g) => render(ctx, g)), NextToken: page.nextToken, MaxResults: page.maxResults, TotalCount: all.length };
+  return {
+    ServerGroups: page.items.map((g) => render(ctx, g)),
+    NextToken: page.nextToken,
+    MaxResults: page.maxResults,
+    TotalCount: all.length,
+  };
 }
 
 function listServers(ctx: Ctx): ResponseBody {
   const g = getServerGroup(ctx.state.nlb, ctx.p.req('ServerGroupId'));
   const ids = ctx.p.list('ServerIds');
   const ips = ctx.p.list('ServerIps');
-  const all = g.Servers.filter((s) => (ids.length === 0 || ids.includes(s.ServerId)) && (ips.length === 0 || ips.includes(s.ServerIp)));
+  const all = g.Servers.filter(
+    (s) => (ids.length === 0 || ids.includes(s.ServerId)) && (ips.length === 0 || ips.includes(s.ServerIp)),
+  );
   const page = tokenPageOf(all, ctx.p, PAGE);
   const status = isLocked(ctx.state.nlb, sgKey(g.ServerGroupId)) ? 'Configuring' : 'Available';
   return {
@@ -172,7 +211,10 @@ export const nlbServerGroupHandlers: HandlerTable = {
   UpdateServerGroupAttribute: (ctx) =>
     groupJob(ctx, (g) => {
       g.ServerGroupName = ctx.p.str('ServerGroupName') ?? g.ServerGroupName;
-      g.Scheduler = ctx.p.str('Scheduler') === undefined ? g.Scheduler : oneOf(ctx, 'Scheduler', ['Wrr', 'rr', 'sch', 'tch', 'qch', 'Wlc'] as const);
+      g.Scheduler =
+        ctx.p.str('Scheduler') === undefined
+          ? g.Scheduler
+          : oneOf(ctx, 'Scheduler', ['Wrr', 'rr', 'sch', 'tch', 'qch', 'Wlc'] as const);
       g.ConnectionDrainEnabled = ctx.p.bool('ConnectionDrainEnabled') ?? g.ConnectionDrainEnabled;
       g.ConnectionDrainTimeout = ctx.p.int('ConnectionDrainTimeout') ?? g.ConnectionDrainTimeout;
       g.PreserveClientIpEnabled = ctx.p.bool('PreserveClientIpEnabled') ?? g.PreserveClientIpEnabled;
@@ -188,8 +230,11 @@ export const nlbServerGroupHandlers: HandlerTable = {
   AddServersToServerGroup: (ctx) =>
     groupJob(ctx, (g) => {
       const add = serversOf(ctx, g);
-      const dup = add.find((s, i) => g.Servers.some((o) => same(o, s)) || add.findIndex((o) => same(o, s)) !== i);
-      if (dup) throw illegalParam('Servers', `server ${dup.ServerId}:${dup.Port} is already in ${g.ServerGroupId}`);
+      const dup = add.find(
+        (s, i) => g.Servers.some((o) => same(o, s)) || add.findIndex((o) => same(o, s)) !== i,
+      );
+      if (dup)
+        throw illegalParam('Servers', `server ${dup.ServerId}:${dup.Port} is already in ${g.ServerGroupId}`);
       const limit = ctx.state.nlb.config.serversPerServerGroup;
       if (g.Servers.length + add.length > limit) throw quotaExceeded('ServersNum', limit);
       g.Servers.push(...add);

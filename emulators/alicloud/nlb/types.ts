@@ -33,7 +33,11 @@ export interface NlbLoadBalancerRecord {
   CrossZoneEnabled: boolean;
   Cps: number;
   DeletionProtection: { Enabled: boolean; Reason: string; EnabledTime: string };
-  ModificationProtection: { Status: 'NonProtection' | 'ConsoleProtection'; Reason: string; EnabledTime: string };
+  ModificationProtection: {
+    Status: 'NonProtection' | 'ConsoleProtection';
+    Reason: string;
+    EnabledTime: string;
+  };
   ResourceGroupId: string;
   PayType: string;
   CreateTime: string;

@@ -11,7 +11,13 @@ const BODY =
 const BODY_SHA = '217547593e479e453f3a3054dcb4d96e03070b5355e5cf88447b21a59de8b6aa';
 const EMPTY_SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
-function acs3Headers(action: string, nonce: string, signed: string, signature: string, extra: Record<string, string> = {}) {
+function acs3Headers(
+  action: string,
+  nonce: string,
+  signed: string,
+  signature: string,
+  extra: Record<string, string> = {},
+) {
   return {
     host: VECTOR_HOST,
     'x-acs-action': action,
@@ -23,7 +29,8 @@ function acs3Headers(action: string, nonce: string, signed: string, signature: s
     authorization: `ACS3-HMAC-SHA256 Credential=testid,SignedHeaders=${signed},Signature=${signature}`,
   };
 }
-const SIGNED_A = 'content-type;host;x-acs-action;x-acs-content-sha256;x-acs-credentials-provider;x-acs-date;x-acs-signature-nonce;x-acs-version';
+const SIGNED_A =
+  'content-type;host;x-acs-action;x-acs-content-sha256;x-acs-credentials-provider;x-acs-date;x-acs-signature-nonce;x-acs-version';
 
 describe('emulator: Nlb signatures', () => {
   let t: TestEmulator;
@@ -41,12 +48,17 @@ describe('emulator: Nlb signatures', () => {
   };
 
   it('accepts vector A (ACS3, AK, body) and rejects it once the body changes', async () => {
-    const headers = acs3Headers('CreateLoadBalancer', '5a261ea7d603886236baae100e4119a3', SIGNED_A,
-      '9df461f4b89db39d91be21ae363142882a6e1068c890f943e117d508eddfb4f9', {
+    const headers = acs3Headers(
+      'CreateLoadBalancer',
+      '5a261ea7d603886236baae100e4119a3',
+      SIGNED_A,
+      '9df461f4b89db39d91be21ae363142882a6e1068c890f943e117d508eddfb4f9',
+      {
         'content-type': 'application/x-www-form-urlencoded',
         'x-acs-content-sha256': BODY_SHA,
         'x-acs-credentials-provider': 'static_ak',
-      });
+      },
+    );
     const tampered = await send(t.url, '/', headers, BODY.replace('vpc-1', 'vpc-2'));
     assert.equal(tampered.body.Code, 'SignatureDoesNotMatch');
     accepted(await send(t.url, '/', headers, BODY));
@@ -55,26 +67,40 @@ describe('emulator: Nlb signatures', () => {
   });
 
   it('accepts vector B (ACS3, query only) and answers the listing', async () => {
-    const headers = acs3Headers('ListLoadBalancers', '7273aa91f399e023a666b52ab0bc88db',
+    const headers = acs3Headers(
+      'ListLoadBalancers',
+      '7273aa91f399e023a666b52ab0bc88db',
       'host;x-acs-action;x-acs-content-sha256;x-acs-credentials-provider;x-acs-date;x-acs-signature-nonce;x-acs-version',
       '1dab1cdfff76ddc34ae04b7b10c849ae860e3fcbd30be9c08f24ad8816551d8d',
-      { 'x-acs-content-sha256': EMPTY_SHA, 'x-acs-credentials-provider': 'static_ak' });
-    const res = await send(t.url, '/?LoadBalancerNames.1=k8s+lb%2A~%C3%A9%2B&MaxResults=100&Tag.1.Key=k&Tag.1.Value=v', headers, '');
+      { 'x-acs-content-sha256': EMPTY_SHA, 'x-acs-credentials-provider': 'static_ak' },
+    );
+    const res = await send(
+      t.url,
+      '/?LoadBalancerNames.1=k8s+lb%2A~%C3%A9%2B&MaxResults=100&Tag.1.Key=k&Tag.1.Value=v',
+      headers,
+      '',
+    );
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.deepEqual(res.body.LoadBalancers, []);
     assert.equal(res.body.Code, undefined);
   });
 
   it('accepts vector C (ACS3 with STS headers signed)', async () => {
-    const signed = 'content-type;host;x-acs-accesskey-id;x-acs-action;x-acs-content-sha256;x-acs-credentials-provider;x-acs-date;x-acs-security-token;x-acs-signature-nonce;x-acs-version';
-    const headers = acs3Headers('CreateLoadBalancer', '688eeed276646ba21e0e72b7abab7af7', signed,
-      '80adcaf984c024036ce6dcb60f4191c2fadf56e7bd06974808fd3010f9f78077', {
+    const signed =
+      'content-type;host;x-acs-accesskey-id;x-acs-action;x-acs-content-sha256;x-acs-credentials-provider;x-acs-date;x-acs-security-token;x-acs-signature-nonce;x-acs-version';
+    const headers = acs3Headers(
+      'CreateLoadBalancer',
+      '688eeed276646ba21e0e72b7abab7af7',
+      signed,
+      '80adcaf984c024036ce6dcb60f4191c2fadf56e7bd06974808fd3010f9f78077',
+      {
         'content-type': 'application/x-www-form-urlencoded',
         'x-acs-content-sha256': BODY_SHA,
         'x-acs-credentials-provider': 'static_sts',
         'x-acs-accesskey-id': 'testid',
         'x-acs-security-token': 'tok en/+=',
-      });
+      },
+    );
     accepted(await send(t.url, '/', headers, BODY));
   });
 
@@ -95,7 +121,12 @@ describe('emulator: Nlb signatures', () => {
         ...(token ? { SecurityToken: token } : {}),
         Signature: signature,
       });
-      const headers = { host: VECTOR_HOST, 'content-type': 'application/x-www-form-urlencoded', 'x-acs-action': 'CreateLoadBalancer', 'x-acs-version': '2022-04-30' };
+      const headers = {
+        host: VECTOR_HOST,
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-acs-action': 'CreateLoadBalancer',
+        'x-acs-version': '2022-04-30',
+      };
       const bad = await send(t.url, `/?${q.toString()}`, headers, BODY.replace('tok-1', 'tok-2'));
       assert.equal(bad.body.Code, 'SignatureDoesNotMatch');
       accepted(await send(t.url, `/?${q.toString()}`, headers, BODY));
@@ -111,17 +142,35 @@ describe('emulator: Nlb request checks', () => {
   afterEach(() => t.close());
 
   it('refuses a wrong secret, a different Host, an unsigned required header and a stale date', async () => {
-    assert.equal((await nlbCall(t, 'DescribeZones', {}, { secret: 'nope' })).body.Code, 'SignatureDoesNotMatch');
+    assert.equal(
+      (await nlbCall(t, 'DescribeZones', {}, { secret: 'nope' })).body.Code,
+      'SignatureDoesNotMatch',
+    );
     // Signed for the emulator's host, delivered with another Host header.
-    const moved = await nlbCall(t, 'DescribeZones', {}, { headers: { host: 'nlb-vpc.cn-hangzhou.aliyuncs.com' } });
+    const moved = await nlbCall(
+      t,
+      'DescribeZones',
+      {},
+      { headers: { host: 'nlb-vpc.cn-hangzhou.aliyuncs.com' } },
+    );
     assert.equal(moved.body.Code, 'SignatureDoesNotMatch');
-    const partial = await nlbCall(t, 'DescribeZones', {}, {
-      headers: { authorization: `ACS3-HMAC-SHA256 Credential=${t.accessKeyId},SignedHeaders=host;x-acs-action,Signature=${'0'.repeat(64)}` },
-    });
+    const partial = await nlbCall(
+      t,
+      'DescribeZones',
+      {},
+      {
+        headers: {
+          authorization: `ACS3-HMAC-SHA256 Credential=${t.accessKeyId},SignedHeaders=host;x-acs-action,Signature=${'0'.repeat(64)}`,
+        },
+      },
+    );
     assert.equal(partial.body.Code, 'IncompleteSignature');
     const stale = await nlbCall(t, 'DescribeZones', {}, { date: '2020-01-01T00:00:00Z' });
     assert.equal(stale.body.Code, 'InvalidTimeStamp.Expired');
-    assert.equal((await nlbCall(t, 'DescribeZones', {}, { accessKeyId: 'LTAIunknown' })).body.Code, 'InvalidAccessKeyId.NotFound');
+    assert.equal(
+      (await nlbCall(t, 'DescribeZones', {}, { accessKeyId: 'LTAIunknown' })).body.Code,
+      'InvalidAccessKeyId.NotFound',
+    );
   });
 
   it('refuses an action or parameter the catalog does not have, and reads both query and body', async () => {
@@ -141,7 +190,12 @@ describe('emulator: Nlb request checks', () => {
   });
 
   it('answers errors in the real shape with RequestId, HostId and Code', async () => {
-    const res = await nlbCall(t, 'GetLoadBalancerAttribute', {}, { query: { LoadBalancerId: 'nlb-missing' } });
+    const res = await nlbCall(
+      t,
+      'GetLoadBalancerAttribute',
+      {},
+      { query: { LoadBalancerId: 'nlb-missing' } },
+    );
     assert.equal(res.status, 404);
     assert.equal(res.body.Code, 'ResourceNotFound.loadBalancer');
     assert.equal(res.body.HostId, 'nlb.aliyuncs.com');

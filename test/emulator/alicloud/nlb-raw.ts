@@ -34,12 +34,21 @@ export function send(
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request(
-      { hostname: u.hostname, port: u.port, method: 'POST', path, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      {
+        hostname: u.hostname,
+        port: u.port,
+        method: 'POST',
+        path,
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> }),
+          resolve({
+            status: res.statusCode ?? 0,
+            body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+          }),
         );
       },
     );
@@ -71,7 +80,12 @@ export async function nlbCall(
     nonce: o.nonce ?? newNonce(),
   });
   const qs = formEncode(query);
-  return send(t.url, `/${qs ? `?${qs}` : ''}`, { accept: 'application/json', ...signed, ...(o.headers ?? {}) }, o.tamperBody ?? encoded);
+  return send(
+    t.url,
+    `/${qs ? `?${qs}` : ''}`,
+    { accept: 'application/json', ...signed, ...(o.headers ?? {}) },
+    o.tamperBody ?? encoded,
+  );
 }
 
 /** The emulator's default VPC and its vSwitches (one per zone). */
@@ -85,7 +99,12 @@ export function network(t: TestEmulator): { vpcId: string; zones: { ZoneId: stri
 
 export function lbParams(t: TestEmulator, extra: Record<string, string> = {}): Record<string, string> {
   const { vpcId, zones } = network(t);
-  const out: Record<string, string> = { AddressType: 'Intranet', VpcId: vpcId, LoadBalancerName: 'lb-a', ...extra };
+  const out: Record<string, string> = {
+    AddressType: 'Intranet',
+    VpcId: vpcId,
+    LoadBalancerName: 'lb-a',
+    ...extra,
+  };
   zones.slice(0, 2).forEach((z, i) => {
     out[`ZoneMappings.${i + 1}.ZoneId`] = z.ZoneId;
     out[`ZoneMappings.${i + 1}.VSwitchId`] = z.VSwitchId;

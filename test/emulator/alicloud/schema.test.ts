@@ -714,7 +714,9 @@ describe('emulator/alicloud responses match the catalog schemas', function () {
   it('covers every catalog action exactly once', () => {
     // The catalog also lists the VPC actions the ECS version still serves; the emulator answers
     // those in their ECS-era shapes, which test/emulator/alicloud/ecs-vpc-actions.test.ts checks.
-    const ecsEra = ['DescribeVSwitches', 'DescribeRouteTables', 'CreateRouteEntry', 'DeleteRouteEntry'].map((a) => `Ecs.${a}`);
+    const ecsEra = ['DescribeVSwitches', 'DescribeRouteTables', 'CreateRouteEntry', 'DeleteRouteEntry'].map(
+      (a) => `Ecs.${a}`,
+    );
     const catalogActions = (Object.keys(VERSIONS) as ProductName[])
       .flatMap((p) => Object.keys(CATALOG.products[p].actions).map((a) => `${p}.${a}`))
       .filter((a) => !ecsEra.includes(a));
