@@ -43,6 +43,8 @@ const ENV: Record<string, string> = {
   ECS_ENDPOINT: 'ECS API endpoint override: a host (`ecs-vpc.cn-hangzhou.aliyuncs.com`) or a URL.',
   VPC_ENDPOINT: 'VPC API endpoint override, as `ECS_ENDPOINT`.',
   SLB_ENDPOINT: 'SLB API endpoint override, as `ECS_ENDPOINT`.',
+  NLB_ENDPOINT:
+    'NLB API endpoint override, as `ECS_ENDPOINT` (default `nlb-vpc.<region>.aliyuncs.com`; calls are signed with ACS3-HMAC-SHA256).',
   METADATA_ENDPOINT: 'ECS metadata service base URL (default `http://100.100.100.200`).',
   KUBERNETES_SERVICE_HOST:
     'Set by Kubernetes in every Pod: the in-cluster API address used without `--kubeconfig`/`--master`.',

@@ -1,4 +1,4 @@
-// /_emulator/… : the test-facing control plane (state, calls, faults, instances, hosts).
+// /_emulator/… : the test-facing control plane (state, calls, faults, instances, hosts, nlb).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorCore } from './emulator.js';
 import type { FaultConfig } from './faults.js';
@@ -6,6 +6,7 @@ import type { HostMetadata } from './metadata.js';
 import { mergeState } from './merge/index.js';
 import { releaseInstance } from './ecs/factory.js';
 import { sendJson } from './rpc.js';
+import { nlbAdmin } from './nlb/admin.js';
 
 function parseJson(text: string): unknown {
   if (text.trim() === '') return {};
@@ -57,6 +58,11 @@ export async function handleAdmin(
       return sendJson(res, 200, { ok: true });
     }
     if (host && method === 'GET') return sendJson(res, 200, core.hostMetadata(decodeURIComponent(host[1]!)));
+    const nlb = nlbAdmin(core.state, method, path, json);
+    if (nlb) {
+      if (nlb.status === 200 && method === 'POST') core.persist();
+      return sendJson(res, nlb.status, nlb.body);
+    }
     if (path === '/_emulator/idle' && method === 'POST') {
       await core.idle();
       return sendJson(res, 200, { ok: true });

@@ -1,5 +1,6 @@
 // Request authentication as the RPC gateway does it: known AccessKey, valid STS token, fresh
-// Timestamp, unused SignatureNonce, and an HMAC-SHA1 signature over the exact parameters.
+// Timestamp, unused SignatureNonce, and an HMAC-SHA1 signature over the exact parameters. The
+// key, clock and nonce checks are shared with ACS3 verification (nlb/acs3.ts).
 import { ApiError } from './errors.js';
 import { computeSignature, signatureMatches, stringToSign } from './signature.js';
 import { registerSecret } from '../secrets.js';
@@ -50,32 +51,42 @@ export class Credentials {
         `The specified signature version "${params.SignatureVersion}" is not supported.`,
       );
     }
-    const ts = params.Timestamp!;
-    if (!TIMESTAMP_RE.test(ts))
+    this.checkTimestamp(params.Timestamp!, skewMs, now);
+    const id = params.AccessKeyId!;
+    const secret = this.secretFor(id, params.SecurityToken, now);
+    const expected = computeSignature(method, params, secret);
+    if (!signatureMatches(expected, params.Signature!)) {
+      throw new ApiError(
+        400,
+        'SignatureDoesNotMatch',
+        `Specified signature is not matched with our calculation. server string to sign is:${stringToSign(method, params)}`,
+      );
+    }
+
+    this.useNonce(id, params.SignatureNonce!, now);
+  }
+
+  /** Timestamp (v1) or x-acs-date (ACS3): well formed and within the allowed skew. */
+  checkTimestamp(ts: string, skewMs: number, now: number): void {
+    if (!TIMESTAMP_RE.test(ts) || !Number.isFinite(Date.parse(ts)))
       throw new ApiError(
         400,
         'InvalidTimeStamp.Format',
         `Specified time stamp or date value is not well formatted: "${ts}".`,
       );
-    const t = Date.parse(ts);
-    if (!Number.isFinite(t))
-      throw new ApiError(
-        400,
-        'InvalidTimeStamp.Format',
-        `Specified time stamp or date value is not well formatted: "${ts}".`,
-      );
-    if (Math.abs(now - t) > skewMs)
+    if (Math.abs(now - Date.parse(ts)) > skewMs)
       throw new ApiError(
         400,
         'InvalidTimeStamp.Expired',
         `Specified time stamp or date value is expired (server time ${new Date(now).toISOString()}).`,
       );
+  }
 
-    const id = params.AccessKeyId!;
+  /** The signing secret of a static key, or of an STS key whose token matches and is current. */
+  secretFor(id: string, token: string | undefined, now: number): string {
     let secret = this.keys.get(id);
     const sts = this.sts.get(id);
     if (secret === undefined && sts) {
-      const token = params.SecurityToken;
       if (token === undefined || token === '')
         throw new ApiError(
           400,
@@ -94,18 +105,13 @@ export class Credentials {
     }
     if (secret === undefined)
       throw new ApiError(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
+    return secret;
+  }
 
-    const expected = computeSignature(method, params, secret);
-    if (!signatureMatches(expected, params.Signature!)) {
-      throw new ApiError(
-        400,
-        'SignatureDoesNotMatch',
-        `Specified signature is not matched with our calculation. server string to sign is:${stringToSign(method, params)}`,
-      );
-    }
-
+  /** A nonce is good once per AccessKey (replay protection). */
+  useNonce(id: string, nonce: string, now: number): void {
     this.pruneNonces(now);
-    const nonceKey = `${id}:${params.SignatureNonce}`;
+    const nonceKey = `${id}:${nonce}`;
     if (this.nonces.has(nonceKey))
       throw new ApiError(400, 'SignatureNonceUsed', 'The request signature nonce has been used.');
     this.nonces.set(nonceKey, now);

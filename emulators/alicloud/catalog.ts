@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { wireText } from '../text.js';
 
-export type Product = 'Ecs' | 'Vpc' | 'Slb';
-export const PRODUCTS: readonly Product[] = ['Ecs', 'Vpc', 'Slb'];
+export type Product = 'Ecs' | 'Vpc' | 'Slb' | 'Nlb';
+export const PRODUCTS: readonly Product[] = ['Ecs', 'Vpc', 'Slb', 'Nlb'];
 
 export interface ResponseShape {
   type: 'object' | 'array' | 'string' | 'number' | 'boolean' | 'any';

@@ -13,6 +13,8 @@ export interface Runtime {
   /** Run `fn` after `ms`; cancelled when the emulator closes. State is persisted after it runs. */
   schedule(ms: number, fn: () => void | Promise<void>): void;
   hooks: EmulatorHooks;
+  /** Fault injection's say on whether an asynchronous job (Nlb) that starts now will end Failed. */
+  jobFails?(product: string, action: string): boolean;
 }
 
 export interface Ctx {

@@ -84,6 +84,10 @@ export class EmulatorCore implements Runtime {
     void job.finally(() => this.pending.delete(job));
   }
 
+  jobFails(product: string, action: string): boolean {
+    return this.faults.jobFails(product, action);
+  }
+
   persist(): void {
     if (!this.opts.stateFile || this.closed) return;
     try {

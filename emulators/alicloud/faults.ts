@@ -17,6 +17,8 @@ export interface FaultRule {
   dropConnection?: boolean | number;
   /** Apply the change, then destroy the socket (true = always, or a probability). */
   loseResponse?: boolean | number;
+  /** An asynchronous job (Nlb JobId) started by this action ends Failed (true = always, or a probability). */
+  jobFails?: boolean | number;
   /** Only the next N matching requests are affected; then the rule retires. */
   times?: number;
 }
@@ -121,6 +123,17 @@ export class Faults {
       }
     }
     return { kind: 'none' };
+  }
+
+  /** Decided when an asynchronous job starts: will it end Failed (and its change be undone)? */
+  jobFails(product: string, action: string): boolean {
+    for (const [key, rule] of this.rulesFor(product, action)) {
+      if (this.hit(rule.jobFails)) {
+        this.consume(key, rule);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Decided after the handler changed the state: should the answer be lost? */

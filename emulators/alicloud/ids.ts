@@ -63,6 +63,7 @@ export function allocatePrivateIp(state: CloudState, vsw: VSwitch): string {
     ...Object.values(state.instances).map((i) => i.PrivateIpAddress),
     ...Object.values(state.networkInterfaces).map((e) => e.PrimaryIpAddress),
     ...Object.values(state.loadBalancers).map((l) => l.Address),
+    ...nlbAddresses(state, 'PrivateIPv4Address'),
   ]);
   for (let tries = 0; tries < size; tries++) {
     const host = Math.max(vsw.NextHost, 1);
@@ -92,8 +93,16 @@ function publicAddress(n: number): string {
   return n <= TEST_NET_3_HOSTS ? `203.0.113.${n}` : intToIp(BENCH_RANGE_BASE + (n - TEST_NET_3_HOSTS));
 }
 
+/** Addresses NLB zone mappings hold, so SLB, ECS and NLB never share one. */
+function nlbAddresses(state: CloudState, field: 'PrivateIPv4Address' | 'PublicIPv4Address'): string[] {
+  return Object.values(state.nlb?.loadBalancers ?? {}).flatMap((lb) =>
+    lb.Zones.map((z) => z.Address[field]).filter((ip) => ip !== ''),
+  );
+}
+
 export function allocatePublicIp(state: CloudState): string {
   const used = new Set(Object.values(state.loadBalancers).map((l) => l.Address));
+  for (const ip of nlbAddresses(state, 'PublicIPv4Address')) used.add(ip);
   for (const e of Object.values(state.eips)) used.add(e.IpAddress);
   for (const i of Object.values(state.instances)) used.add(i.PublicIpAddress);
   for (let tries = 0; tries < PUBLIC_POOL; tries++) {

@@ -2,7 +2,7 @@
 import type { Ctx, HandlerTable, ResponseBody } from './context.js';
 import type { Product } from './catalog.js';
 
-const HOSTS: Record<Product, string> = { Ecs: 'ecs', Vpc: 'vpc', Slb: 'slb' };
+const HOSTS: Record<Product, string> = { Ecs: 'ecs', Vpc: 'vpc', Slb: 'slb', Nlb: 'nlb' };
 
 export function regionHandlers(product: Product): HandlerTable {
   return {

@@ -1,6 +1,7 @@
 // One RPC request, in the gateway's order: parse → route by Version → authenticate → action
 // and parameter checks → injected faults → handler → catalog-shaped JSON. Every outcome is
-// recorded in the call log.
+// recorded in the call log. Requests signed with ACS3-HMAC-SHA256 (Tea SDKs, e.g. the CCM's Nlb
+// client) name their action and version in x-acs-* headers; classic v1 ones in parameters.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, errorBody } from './errors.js';
 import { conform, PRODUCTS, type ActionSpec, type Product } from './catalog.js';
@@ -10,13 +11,26 @@ import { HANDLERS } from './handlers.js';
 import { ecsVpcAction } from './ecs/vpc-actions.js';
 import { requestId } from './ids.js';
 import { Params } from './params.js';
+import { isAcs3, verifyAcs3 } from './nlb/acs3.js';
 
 const HOSTS: Record<Product, string> = {
   Ecs: 'ecs.aliyuncs.com',
   Vpc: 'vpc.aliyuncs.com',
   Slb: 'slb.aliyuncs.com',
+  Nlb: 'nlb.aliyuncs.com',
 };
-const READ_ONLY = /^(Describe|List)/;
+const READ_ONLY = /^(Describe|List|Get)/;
+
+/** What ACS3 verification needs beyond the parsed parameters. */
+export interface RawRequest {
+  query: URLSearchParams;
+  body: Buffer;
+}
+
+function headerText(headers: IncomingMessage['headers'], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
 
 export interface RpcOutcome {
   status: number;
@@ -41,7 +55,9 @@ function productOf(core: EmulatorCore, params: Record<string, string>): Product 
 
 /** The catalog's action, or one of the VPC actions the ECS version still serves. */
 function specOf(core: EmulatorCore, product: Product, action: string): ActionSpec | undefined {
-  return core.catalog.action(product, action) ?? (product === 'Ecs' ? ecsVpcAction(action)?.spec : undefined);
+  // The ECS-era VPC actions keep their own parameters and shapes (ecs/vpc-actions.ts), although
+  // the refreshed catalog lists today's ECS versions of them too.
+  return (product === 'Ecs' ? ecsVpcAction(action)?.spec : undefined) ?? core.catalog.action(product, action);
 }
 
 /** Reject parameters the action does not have, and map keys to the catalog's spelling. */
@@ -81,11 +97,13 @@ export async function handleRpc(
   method: string,
   params: Record<string, string>,
   headers: IncomingMessage['headers'],
+  raw: RawRequest = { query: new URLSearchParams(), body: Buffer.alloc(0) },
 ): Promise<RpcOutcome> {
   const rid = requestId();
   const caller = (headers['x-kube-alicloud-caller'] as string | undefined) ?? headers['user-agent'];
   let product: Product | undefined;
-  const action = params.Action ?? '';
+  const acs3 = isAcs3(headers);
+  const action = (acs3 ? headerText(headers, 'x-acs-action') : params.Action) ?? '';
   const record = (status: number, code: string) =>
     core.callLog.add({
       product: product ?? 'Unknown',
@@ -98,8 +116,14 @@ export async function handleRpc(
       ...(caller ? { caller } : {}),
     });
   try {
-    product = productOf(core, params);
-    core.credentials.verify(method, params, core.state.config.timestampSkewMs);
+    const skew = core.state.config.timestampSkewMs;
+    if (acs3) {
+      product = productOf(core, { Version: headerText(headers, 'x-acs-version') ?? '' });
+      verifyAcs3(core.credentials, { method, query: raw.query, headers, body: raw.body }, skew);
+    } else {
+      product = productOf(core, params);
+      core.credentials.verify(method, params, skew);
+    }
     if (!action)
       throw new ApiError(
         400,

@@ -1,5 +1,6 @@
 // The cloud a fresh emulator starts with: one region, three zones, one VPC with its vRouter,
 // system route table and one vSwitch per zone — the minimum a cluster needs to exist in.
+import { emptyNlbState } from './nlb/types.js';
 import { DEFAULT_CONFIG, type CloudState, type RouteEntry } from './state.js';
 import { nowIso } from './ids.js';
 
@@ -66,6 +67,7 @@ export function initialState(regionId: string): CloudState {
     domainExtensions: {},
     acls: {},
     clientTokens: {},
+    nlb: emptyNlbState(),
     nextPublicHost: 0,
   };
   zones.forEach((z, i) => {

@@ -14,7 +14,7 @@ import { handleRpc, sendJson } from './rpc.js';
 
 const MAX_BODY = 1 << 20;
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -27,7 +27,7 @@ function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -91,7 +91,9 @@ function serveMetadata(
 async function route(core: EmulatorCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://emulator');
   const path = url.pathname;
-  const body = await readBody(req);
+  // ACS3 signs the exact body bytes, so they are kept as they arrived.
+  const raw = await readBody(req);
+  const body = raw.toString('utf8');
 
   const hostToken = /^\/_emulator\/hosts\/([^/]+)\/latest\/api\/token$/.exec(path);
   if (hostToken) return serveToken(core, req, res, decodeURIComponent(hostToken[1]!));
@@ -110,7 +112,10 @@ async function route(core: EmulatorCore, req: IncomingMessage, res: ServerRespon
   if (body && (ctype.includes('application/x-www-form-urlencoded') || ctype === '')) {
     for (const [k, v] of new URLSearchParams(body)) params[k] = v;
   }
-  const out = await handleRpc(core, req.method ?? 'GET', params, req.headers);
+  const out = await handleRpc(core, req.method ?? 'GET', params, req.headers, {
+    query: url.searchParams,
+    body: raw,
+  });
   if (out.drop) {
     req.socket.destroy();
     return;

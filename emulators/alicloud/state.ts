@@ -1,6 +1,7 @@
 // The emulated cloud: plain JSON-serialisable records keyed by id, so a test can read and mutate
 // it directly and `--state FILE` can persist it. Field names follow the Describe* responses.
 import type { Tag } from './params.js';
+import type { NlbState } from './nlb/types.js';
 
 export type { Tag };
 
@@ -279,6 +280,8 @@ export interface CloudState {
   domainExtensions: Record<string, DomainExtension>;
   acls: Record<string, Acl>;
   clientTokens: Record<string, ClientTokenRecord>;
+  /** Nlb 2022-04-30: instances, listeners, server groups, jobs and their locks. */
+  nlb: NlbState;
   /** Last octet handed out from 203.0.113.0/24 (TEST-NET-3) for internet addresses. */
   nextPublicHost: number;
 }

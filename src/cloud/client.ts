@@ -1,7 +1,8 @@
 // The signed RPC caller for one product. Everything the product sends to Alibaba Cloud goes
 // through RpcClient.read/write, which add RegionId, the caller identity and (for creates) a
-// ClientToken, wait for the per-product rate limiter, sign via pop-core, retry transient
-// failures with jittered backoff under an overall deadline, and record metrics.
+// ClientToken, wait for the per-product rate limiter, sign (HMAC-SHA1 via pop-core, or ACS3 for
+// Tea-style products such as Nlb), retry transient failures with jittered backoff under an
+// overall deadline, and record metrics.
 import { randomUUID } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -9,6 +10,7 @@ import PopCore from '@alicloud/pop-core';
 import type { Logger } from '../util/log.js';
 import { redactValue } from '../util/secrets.js';
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from '../util/backoff.js';
+import { Acs3Transport } from './acs3-transport.js';
 import type { CredentialProvider } from './credentials.js';
 import { CloudError, isThrottlingCode, toCloudError, type ProductName } from './errors.js';
 import { PRODUCTS } from './endpoints.js';
@@ -43,6 +45,11 @@ export interface RpcClientOptions {
   dryRun?: boolean;
   /** Per-attempt socket timeout. */
   timeoutMs?: number;
+  /**
+   * `acs3`: sign ACS3-HMAC-SHA256 headers as the Tea SDKs do (Nlb); `inQuery` then says which
+   * parameters travel in the query (the rest go in the form body). Default: pop-core's v1.
+   */
+  signing?: { kind: 'v1' } | { kind: 'acs3'; inQuery: (action: string, key: string) => boolean };
   clock?: Clock;
   sleep?: Sleep;
   random?: Random;
@@ -105,6 +112,7 @@ export class RpcClient {
   private readonly sleep: Sleep;
   private readonly random: Random;
   private readonly headers: Record<string, string>;
+  private readonly acs3: Acs3Transport | undefined;
 
   constructor(private readonly opts: RpcClientOptions) {
     this.product = opts.product;
@@ -131,6 +139,23 @@ export class RpcClient {
       'x-kube-alicloud-caller': identity,
       'x-acs-version': version,
     };
+    const signing = opts.signing;
+    this.acs3 =
+      signing?.kind === 'acs3'
+        ? new Acs3Transport({
+            product: opts.product,
+            endpoint: opts.endpoint,
+            version,
+            credentials: opts.credentials,
+            agent: this.agent,
+            clock: this.clock,
+            headers: {
+              'user-agent': this.headers['user-agent']!,
+              'x-kube-alicloud-caller': identity,
+            },
+            inQuery: signing.inQuery,
+          })
+        : undefined;
     const Ctor = PopCore as unknown as PopCoreCtor;
     // credentialsProvider is asked before every request, so rotated STS credentials are used
     // as soon as the provider refreshes them, without rebuilding the client.
@@ -165,8 +190,11 @@ export class RpcClient {
 
   private prepare(action: string, params: RpcParams, callOpts: CallOptions): Record<string, string> {
     const wire = toWire(params);
-    wire.RegionId ??= this.region;
-    if (CLIENT_TOKEN_ACTIONS.has(`${this.product}.${action}`) && wire.ClientToken === undefined) {
+    // Tea-style products take the region from the endpoint host; most of their actions have no
+    // RegionId at all, so it is sent only where a caller passes it.
+    if (!this.acs3) wire.RegionId ??= this.region;
+    const tokenAction = CLIENT_TOKEN_ACTIONS.has(`${this.product}.${action}`) && isMutating(action);
+    if (tokenAction && wire.ClientToken === undefined) {
       // One token per logical call, reused by every retry: the API returns the first result.
       wire.ClientToken = callOpts.clientToken ?? randomUUID();
     }
@@ -242,6 +270,7 @@ export class RpcClient {
   ): Promise<Record<string, unknown>> {
     const remaining = deadline - this.clock.now();
     const timeout = Math.max(1000, Math.min(timeoutMs, remaining));
+    if (this.acs3) return this.acs3.send(action, wire, timeout);
     const [body, entry] = await this.pop.request(
       action,
       { ...wire },

@@ -1,6 +1,6 @@
 // Where each product's API lives. The CCM default network is "vpc", which resolves every region
 // to `<code>-vpc.<region>.aliyuncs.com` over HTTPS (data/alicloud-api/endpoints.json). Config
-// and the ECS_ENDPOINT/VPC_ENDPOINT/SLB_ENDPOINT variables override it, either as a bare host
+// and the ECS_ENDPOINT/VPC_ENDPOINT/SLB_ENDPOINT/NLB_ENDPOINT variables override it, either as a bare host
 // (the CCM's historical form) or as a full URL, which is how tests point at the emulator.
 import type { ProductName } from './errors.js';
 
@@ -8,12 +8,15 @@ export const PRODUCTS: Record<ProductName, { code: string; version: string; env:
   Ecs: { code: 'ecs', version: '2014-05-26', env: 'ECS_ENDPOINT' },
   Vpc: { code: 'vpc', version: '2016-04-28', env: 'VPC_ENDPOINT' },
   Slb: { code: 'slb', version: '2014-05-15', env: 'SLB_ENDPOINT' },
+  // The Tea client's rule `<product>-<network>.<region>.aliyuncs.com` gives the same host shape.
+  Nlb: { code: 'nlb', version: '2022-04-30', env: 'NLB_ENDPOINT' },
 };
 
 export interface EndpointOverrides {
   ecs?: string;
   vpc?: string;
   slb?: string;
+  nlb?: string;
 }
 
 /** Normalise a host or URL to `scheme://host[:port][/path]` without a trailing slash. */

@@ -4,7 +4,7 @@
 // echo request parameters (including credentials) back to us.
 import { redactSecrets } from '../util/secrets.js';
 
-export type ProductName = 'Ecs' | 'Vpc' | 'Slb';
+export type ProductName = 'Ecs' | 'Vpc' | 'Slb' | 'Nlb';
 
 export interface CloudErrorInit {
   code: string;
@@ -50,6 +50,8 @@ const RETRYABLE_CODES = new Set([
   'SystemBusy',
   'ServiceBusy',
   'InvalidResponse',
+  // Nlb: the resource is held by a running job; it is free again when the job ends.
+  'Conflict.Lock',
 ]);
 const RETRYABLE_NET = new Set([
   'ECONNRESET',

@@ -1,5 +1,5 @@
 // Composition root of src/cloud: `createCloud(config)` gives the product its only handle on
-// Alibaba Cloud — typed ECS/VPC/SLB facades over signed, retried, rate-limited RPC clients,
+// Alibaba Cloud — typed ECS/VPC/SLB/NLB facades over signed, retried, rate-limited RPC clients,
 // plus metadata, the credential chain and metrics.
 import type { Registry } from 'prom-client';
 import { createLogger, type Logger } from '../util/log.js';
@@ -12,6 +12,10 @@ import type { ProductName } from './errors.js';
 import { MetadataClient } from './metadata.js';
 import { createCloudMetrics, type CloudMetrics } from './metrics.js';
 import { SlbApi } from './slb.js';
+import { NlbFacade } from './nlb.js';
+import type { NlbWaitOptions } from './nlb-jobs.js';
+import { nlbParamInQuery } from './nlb-wire.js';
+import type { NlbApi } from './nlb-types.js';
 import type { Clock, Random, Sleep } from './timing.js';
 import { VpcApi } from './vpc.js';
 
@@ -20,6 +24,8 @@ export { RpcClient, type RpcParams, type CallOptions } from './client.js';
 export { EcsApi } from './ecs.js';
 export { VpcApi } from './vpc.js';
 export { SlbApi } from './slb.js';
+export { NlbFacade, NlbJobError, NlbJobTimeoutError } from './nlb.js';
+export type * from './nlb-types.js';
 export { MetadataClient, MetadataError } from './metadata.js';
 export {
   CredentialChain,
@@ -45,9 +51,11 @@ export interface CloudConfig {
   metadataEndpoint?: string;
   /** Read instance metadata with a session token (IMDSv2), falling back to plain reads; default true. */
   metadataTokens?: boolean;
-  qps?: { ecs?: number; vpc?: number; slb?: number };
+  qps?: { ecs?: number; vpc?: number; slb?: number; nlb?: number };
   /** Per-action QPS per product (each API paced on its own); unset = no per-action pacing. */
-  actionQps?: { ecs?: number; vpc?: number; slb?: number };
+  actionQps?: { ecs?: number; vpc?: number; slb?: number; nlb?: number };
+  /** How NLB writes wait for their jobs (poll interval, cap, deadline). */
+  nlbWait?: NlbWaitOptions;
   callerIdentity?: string;
   retry?: Partial<RetryPolicy>;
   /** Per-attempt request timeout (ms). */
@@ -77,6 +85,7 @@ export interface Cloud {
   ecs: EcsApi;
   vpc: VpcApi;
   slb: SlbApi;
+  nlb: NlbApi;
   /** The raw signed clients, for actions the facades do not cover yet. */
   rpc: Record<ProductName, RpcClient>;
   metadata: MetadataClient;
@@ -87,7 +96,7 @@ export interface Cloud {
 }
 
 /** Default sustained QPS per product: well under the per-account API limits. */
-export const DEFAULT_QPS = { ecs: 20, vpc: 10, slb: 20 } as const;
+export const DEFAULT_QPS = { ecs: 20, vpc: 10, slb: 20, nlb: 20 } as const;
 
 export function createCloud(config: CloudConfig, deps: CloudDeps = {}): Cloud {
   const env = deps.env ?? process.env;
@@ -132,17 +141,25 @@ export function createCloud(config: CloudConfig, deps: CloudDeps = {}): Cloud {
       ...(deps.clock ? { clock: deps.clock } : {}),
       ...(deps.sleep ? { sleep: deps.sleep } : {}),
       ...(deps.random ? { random: deps.random } : {}),
+      // Nlb is a Tea-style API: the CCM's SDK signs it with ACS3 headers, so we do too.
+      ...(product === 'Nlb' ? { signing: { kind: 'acs3' as const, inQuery: nlbParamInQuery } } : {}),
     });
   const rpc: Record<ProductName, RpcClient> = {
     Ecs: make('Ecs', config.qps?.ecs ?? DEFAULT_QPS.ecs, config.actionQps?.ecs),
     Vpc: make('Vpc', config.qps?.vpc ?? DEFAULT_QPS.vpc, config.actionQps?.vpc),
     Slb: make('Slb', config.qps?.slb ?? DEFAULT_QPS.slb, config.actionQps?.slb),
+    Nlb: make('Nlb', config.qps?.nlb ?? DEFAULT_QPS.nlb, config.actionQps?.nlb),
   };
   return {
     region,
     ecs: new EcsApi(rpc.Ecs),
     vpc: new VpcApi(rpc.Vpc),
     slb: new SlbApi(rpc.Slb),
+    nlb: new NlbFacade(rpc.Nlb, {
+      ...config.nlbWait,
+      ...(deps.clock && !config.nlbWait?.clock ? { clock: deps.clock } : {}),
+      ...(deps.sleep && !config.nlbWait?.sleep ? { sleep: deps.sleep } : {}),
+    }),
     rpc,
     metadata,
     credentials,

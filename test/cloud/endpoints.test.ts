@@ -37,13 +37,43 @@ describe('endpoint resolution', () => {
 
   it('agrees with the vendored endpoint data on product codes and versions', () => {
     const data = JSON.parse(readFileSync('data/alicloud-api/endpoints.json', 'utf8')) as {
-      products: Record<string, { code: string; version: string }>;
+      products: Record<
+        string,
+        {
+          code: string;
+          version: string;
+          ccm?: { endpointOverrideEnv?: string };
+          examples?: { vpc?: Record<string, string> };
+        }
+      >;
       ccm: { endpointOverrideEnv: string[] };
     };
     for (const [name, p] of Object.entries(PRODUCTS)) {
-      assert.equal(p.code, data.products[name]!.code);
-      assert.equal(p.version, data.products[name]!.version);
-      assert.ok(data.ccm.endpointOverrideEnv.includes(p.env));
+      const product = data.products[name]!;
+      assert.equal(p.code, product.code);
+      assert.equal(p.version, product.version);
+      // The classic products share one list; the Tea-style Nlb names its variable itself.
+      const envs = [...data.ccm.endpointOverrideEnv, product.ccm?.endpointOverrideEnv];
+      assert.ok(envs.includes(p.env), `${name}: ${p.env}`);
+      for (const [region, host] of Object.entries(product.examples?.vpc ?? {}))
+        assert.equal(resolveEndpoint(name as keyof typeof PRODUCTS, region, {}, {}), `https://${host}`);
     }
+  });
+
+  it('resolves Nlb like the CCM: nlb-vpc by default, NLB_ENDPOINT or config to override', () => {
+    assert.equal(resolveEndpoint('Nlb', 'cn-hangzhou', {}, {}), 'https://nlb-vpc.cn-hangzhou.aliyuncs.com');
+    assert.equal(
+      resolveEndpoint('Nlb', 'cn-hangzhou', {}, { NLB_ENDPOINT: 'http://127.0.0.1:4567' }),
+      'http://127.0.0.1:4567',
+    );
+    assert.equal(
+      resolveEndpoint(
+        'Nlb',
+        'cn-hangzhou',
+        { nlb: 'nlb.cn-hangzhou.aliyuncs.com' },
+        { NLB_ENDPOINT: 'ignored' },
+      ),
+      'https://nlb.cn-hangzhou.aliyuncs.com',
+    );
   });
 });

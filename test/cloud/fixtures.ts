@@ -41,12 +41,12 @@ export function cloudFor(
   const cloud = createCloud(
     {
       region: t.emu.state.regionId,
-      endpoints: { ecs: t.url, vpc: t.url, slb: t.url },
+      endpoints: { ecs: t.url, vpc: t.url, slb: t.url, nlb: t.url },
       metadataEndpoint: t.url,
       accessKeyId: t.accessKeyId,
       accessKeySecret: t.accessKeySecret,
       callerIdentity: 'cloud-test',
-      qps: { ecs: 0, vpc: 0, slb: 0 },
+      qps: { ecs: 0, vpc: 0, slb: 0, nlb: 0 },
       retry: { maxAttempts: 5, deadlineMs: 30_000, baseDelayMs: 1, maxDelayMs: 4 },
       logger: createLogger('cloud-test', { level: 'debug', destination: log.stream }),
       ...config,

@@ -1,5 +1,6 @@
 // Which Alibaba Cloud API actions each component calls, read from the code: the cloud facades
-// (src/cloud/{ecs,vpc,slb*}.ts) are split into methods, each method's actions are the action
+// (src/cloud/{ecs,vpc,slb*,nlb*}.ts) are split into methods (for Nlb also the exported functions
+// its class delegates to, and the job waiter every asynchronous write goes through), each method's actions are the action
 // literals in its body (plus the methods of the same facade it calls), and a component calls a
 // method when its own sources contain `.<method>(`. Method-level, so the controller-manager's
 // policy does not get AttachDisk just because the ECS facade also serves the FlexVolume driver.
@@ -7,12 +8,18 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const FACADES: Record<string, 'ecs' | 'vpc' | 'slb'> = {
+type Product = 'ecs' | 'vpc' | 'slb' | 'nlb';
+const FACADES: Record<string, Product> = {
   'src/cloud/ecs.ts': 'ecs',
   'src/cloud/vpc.ts': 'vpc',
   'src/cloud/slb.ts': 'slb',
   'src/cloud/slb-listeners.ts': 'slb',
   'src/cloud/slb-vgroups.ts': 'slb',
+  'src/cloud/nlb.ts': 'nlb',
+  'src/cloud/nlb-listeners.ts': 'nlb',
+  'src/cloud/nlb-servergroups.ts': 'nlb',
+  'src/cloud/nlb-call.ts': 'nlb',
+  'src/cloud/nlb-jobs.ts': 'nlb',
 };
 
 interface Catalog {
@@ -27,7 +34,7 @@ function walk(dir: string): string[] {
 }
 
 interface Method {
-  product: 'ecs' | 'vpc' | 'slb';
+  product: Product;
   actions: Set<string>;
   calls: Set<string>;
 }
@@ -41,7 +48,9 @@ function facadeMethods(root: string): Map<string, Method[]> {
     let current: Method | undefined;
     for (const line of lines) {
       // A class member starts at two spaces of indentation: `  async name(`, `  name(`, `  private name(`.
-      const m = /^ {2}(?:(?:public|private|protected|static|async|readonly)\s+)*([a-z]\w*)\s*(?:<[^>]*>)?\(/.exec(line);
+      const m =
+        /^ {2}(?:(?:public|private|protected|static|async|readonly)\s+)*([a-z]\w*)\s*(?:<[^>]*>)?\(/.exec(line) ??
+        (product === 'nlb' ? /^export (?:async )?function ([a-z]\w*)\s*(?:<[^>]*>)?\(/.exec(line) : null);
       if (m && m[1] !== 'constructor') {
         current = { product, actions: new Set(), calls: new Set() };
         methods.set(m[1]!, [...(methods.get(m[1]!) ?? []), current]);
@@ -50,7 +59,9 @@ function facadeMethods(root: string): Map<string, Method[]> {
       for (const a of line.matchAll(/'([A-Z][A-Za-z]+)'/g)) if (known.get(product)!.has(a[1]!)) current.actions.add(a[1]!);
       for (const t of line.matchAll(/`([A-Z][A-Za-z]*)\$\{ACTION_PROTOCOL\[\w+\]\}([A-Za-z]*)`/g))
         for (const proto of ['TCP', 'UDP', 'HTTP', 'HTTPS']) current.actions.add(`${t[1]}${proto}${t[2]}`);
-      for (const c of line.matchAll(/this\.(\w+)\(/g)) current.calls.add(c[1]!);
+      // Nlb's parts call each other through members (`this.call.job(`, `listeners.createListener(`).
+      const callRe = product === 'nlb' ? /\.(\w+)(?:<[^>(]*>)?\(/g : /this\.(\w+)\(/g;
+      for (const c of line.matchAll(callRe)) current.calls.add(c[1]!);
     }
   }
   return methods;

@@ -27,7 +27,8 @@ const POLICIES: Record<string, Component> = {
 };
 const list = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v]);
 const read = (name: string): Policy => JSON.parse(readFileSync(join(DIR, name), 'utf8')) as Policy;
-const isRead = (action: string): boolean => /^[a-z]+:(Describe|List)[A-Z]/.test(action);
+// Nlb names its reads Get* as well (GetLoadBalancerAttribute, GetJobStatus).
+const isRead = (action: string): boolean => /^[a-z]+:(Describe|List|Get)[A-Z]/.test(action);
 const tagCondition = (s: Statement, kind: 'ResourceTag' | 'RequestTag'): boolean =>
   Object.values(s.Condition ?? {}).some((c) => Object.keys(c).includes(`acs:${kind}/${TAG_CLUSTER_ID}`));
 
@@ -49,7 +50,7 @@ describe('deploy/ram: one least-privilege RAM policy per component', () => {
 
       it('has no wildcard actions, and reads are the only actions on every resource without a condition', () => {
         for (const s of read(file).Statement) {
-          for (const a of list(s.Action)) assert.match(a, /^(ecs|vpc|slb):[A-Z][A-Za-z]+$/, `wildcard or malformed action ${a}`);
+          for (const a of list(s.Action)) assert.match(a, /^(ecs|vpc|slb|nlb):[A-Z][A-Za-z]+$/, `wildcard or malformed action ${a}`);
           const unrestricted = list(s.Resource).includes('*') && !s.Condition;
           if (unrestricted) for (const a of list(s.Action)) assert.ok(isRead(a), `${a} is allowed on every resource without a condition`);
         }
@@ -61,7 +62,7 @@ describe('deploy/ram: one least-privilege RAM policy per component', () => {
           if (!writes.length) continue;
           const creates = writes.filter((a) => /:Create(LoadBalancer|Disk)$/.test(a));
           if (creates.length) assert.ok(tagCondition(s, 'RequestTag'), `${creates.join(',')}: creation must carry the cluster tag (acs:RequestTag)`);
-          const scoped = list(s.Resource).every((r) => r !== '*' && /^acs:(ecs|vpc|slb):/.test(r));
+          const scoped = list(s.Resource).every((r) => r !== '*' && /^acs:(ecs|vpc|slb|nlb):/.test(r));
           assert.ok(tagCondition(s, 'ResourceTag') || tagCondition(s, 'RequestTag') || scoped, `${writes.join(',')}: neither tag-conditioned nor resource-scoped`);
         }
       });
