@@ -3,7 +3,7 @@
 // probes a bench needs: RSS from /proc, bytes it logged, and the start-up line that marks
 // "leader with synced caches".
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { get } from 'node:https';
 import { dirname, join } from 'node:path';
 
@@ -67,6 +67,7 @@ export async function startManagerProcess(o: ManagerProcessOptions): Promise<Man
         ECS_ENDPOINT: o.cloudUrl,
         VPC_ENDPOINT: o.cloudUrl,
         SLB_ENDPOINT: o.cloudUrl,
+        NLB_ENDPOINT: o.cloudUrl,
         METADATA_ENDPOINT: o.cloudUrl,
         ...(o.nodeOptions ? { NODE_OPTIONS: o.nodeOptions } : {}),
       },
@@ -75,7 +76,10 @@ export async function startManagerProcess(o: ManagerProcessOptions): Promise<Man
   let bytes = 0;
   let tail = '';
   let synced: number | undefined;
+  // BENCH_MANAGER_LOG=<file>: the whole log, for diagnosing a failed run.
+  const logFile = process.env.BENCH_MANAGER_LOG;
   child.stderr.on('data', (d: Buffer) => {
+    if (logFile) appendFileSync(logFile, d);
     bytes += d.length;
     tail = (tail + d.toString()).slice(-200_000);
     if (synced === undefined) {

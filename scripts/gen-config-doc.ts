@@ -80,8 +80,8 @@ const FIELDS: Record<string, string> = {
   featuregates: 'Feature gates, `Name=true,Other=false`.',
   metadataendpoint: 'Metadata service base URL (default `http://100.100.100.200`).',
   endpoints:
-    'API endpoint overrides `{ ecs, vpc, slb }`, each a host or URL (as the `*_ENDPOINT` variables).',
-  qps: 'Client-side rate limit for cloud API calls: one number, or `{ ecs, vpc, slb }`.',
+    'API endpoint overrides `{ ecs, vpc, slb, nlb }`, each a host or URL (as the `*_ENDPOINT` variables).',
+  qps: 'Client-side rate limit for cloud API calls: one number, or `{ ecs, vpc, slb, nlb }`.',
   uid: 'Accepted (official CCM); no effect here: the ACK-internal service-token mode is not used. One warning at startup.',
   nodemonitorperiod:
     'Accepted (official CCM, unused there too); no effect: the period is `--node-monitor-period`. One warning at startup.',
@@ -90,7 +90,7 @@ const FIELDS: Record<string, string> = {
     'Accepted (official CCM pvtz controller); no effect: PrivateZone is not implemented. One warning at startup.',
   privatezonerecordttl: 'Accepted (official CCM pvtz controller); no effect. One warning at startup.',
   actionqps:
-    'Client-side pacing of each API action on its own (the cloud throttles per API): one number, or `{ ecs, vpc, slb }`; unset = none. Keep `qps` high enough not to serialise independent actions.',
+    'Client-side pacing of each API action on its own (the cloud throttles per API): one number, or `{ ecs, vpc, slb, nlb }`; unset = none. Keep `qps` high enough not to serialise independent actions.',
 };
 
 /** Env names the source reads: `env.NAME`, `env['NAME']`, and NAME literals in files that touch env. */

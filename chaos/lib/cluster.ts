@@ -201,6 +201,7 @@ export class ChaosCluster {
       ECS_ENDPOINT: url,
       VPC_ENDPOINT: url,
       SLB_ENDPOINT: url,
+      NLB_ENDPOINT: url,
       METADATA_ENDPOINT: url,
       ...extra,
     };

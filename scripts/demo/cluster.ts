@@ -165,6 +165,7 @@ export async function startManager(c: DemoCluster, cleanup: Cleanup): Promise<Ma
       ECS_ENDPOINT: c.cloudEmu.url,
       VPC_ENDPOINT: c.cloudEmu.url,
       SLB_ENDPOINT: c.cloudEmu.url,
+      NLB_ENDPOINT: c.cloudEmu.url,
       METADATA_ENDPOINT: c.cloudEmu.url,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -80,14 +80,29 @@ const GlobalSchema = z
     featuregates: z.string().optional(),
     metadataendpoint: endpoint.optional(),
     endpoints: z
-      .object({ ecs: endpoint.optional(), vpc: endpoint.optional(), slb: endpoint.optional() })
+      .object({
+        ecs: endpoint.optional(),
+        vpc: endpoint.optional(),
+        slb: endpoint.optional(),
+        nlb: endpoint.optional(),
+      })
       .strict()
       .optional(),
     qps: z
-      .union([qps, z.object({ ecs: qps.optional(), vpc: qps.optional(), slb: qps.optional() }).strict()])
+      .union([
+        qps,
+        z
+          .object({ ecs: qps.optional(), vpc: qps.optional(), slb: qps.optional(), nlb: qps.optional() })
+          .strict(),
+      ])
       .optional(),
     actionqps: z
-      .union([qps, z.object({ ecs: qps.optional(), vpc: qps.optional(), slb: qps.optional() }).strict()])
+      .union([
+        qps,
+        z
+          .object({ ecs: qps.optional(), vpc: qps.optional(), slb: qps.optional(), nlb: qps.optional() })
+          .strict(),
+      ])
       .optional(),
     uid: z.string().optional(),
     nodemonitorperiod: z.number().int().nonnegative().optional(),
@@ -165,10 +180,10 @@ export interface CloudFileConfig {
   routeMaxConcurrentReconciles?: number;
   featureGates?: Record<string, boolean>;
   metadataEndpoint?: string;
-  endpoints?: { ecs?: string; vpc?: string; slb?: string };
-  qps?: { ecs?: number; vpc?: number; slb?: number };
+  endpoints?: { ecs?: string; vpc?: string; slb?: string; nlb?: string };
+  qps?: { ecs?: number; vpc?: number; slb?: number; nlb?: number };
   /** Per-action pacing (the cloud throttles each API on its own). */
-  actionQps?: { ecs?: number; vpc?: number; slb?: number };
+  actionQps?: { ecs?: number; vpc?: number; slb?: number; nlb?: number };
   /** Warning lines for keys that were given and have no effect here. */
   ignored?: string[];
 }
@@ -240,10 +255,10 @@ export function parseCloudConfig(text: string): CloudFileConfig {
     featureGates: v.featuregates === undefined ? undefined : parseFeatureGates(v.featuregates),
     metadataEndpoint: v.metadataendpoint,
     endpoints: v.endpoints,
-    qps: typeof v.qps === 'number' ? { ecs: v.qps, vpc: v.qps, slb: v.qps } : v.qps,
+    qps: typeof v.qps === 'number' ? { ecs: v.qps, vpc: v.qps, slb: v.qps, nlb: v.qps } : v.qps,
     actionQps:
       typeof v.actionqps === 'number'
-        ? { ecs: v.actionqps, vpc: v.actionqps, slb: v.actionqps }
+        ? { ecs: v.actionqps, vpc: v.actionqps, slb: v.actionqps, nlb: v.actionqps }
         : v.actionqps,
     ignored: Object.keys(NO_EFFECT)
       .filter((k) => v[k as keyof typeof v] !== undefined)

@@ -87,7 +87,7 @@ export const COMPAT_FLAGS: readonly CompatFlag[] = [
     name: 'network',
     takesValue: true,
     origins: ['official'],
-    why: 'API endpoints are the VPC ones (<product>-vpc.<region>.aliyuncs.com); use ECS_ENDPOINT/VPC_ENDPOINT/SLB_ENDPOINT or cloud-config endpoints for others',
+    why: 'API endpoints are the VPC ones (<product>-vpc.<region>.aliyuncs.com); use ECS_ENDPOINT/VPC_ENDPOINT/SLB_ENDPOINT/NLB_ENDPOINT or cloud-config endpoints for others',
     quietFor: 'vpc',
   },
   {

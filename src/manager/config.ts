@@ -40,9 +40,9 @@ export interface CloudSettings extends Omit<ClusterScope, 'clusterCidrs'> {
   reusableLoadBalancers?: readonly string[];
   featureGates: Readonly<Record<string, boolean>>;
   metadataEndpoint?: string;
-  endpoints: { ecs?: string; vpc?: string; slb?: string };
-  qps: { ecs?: number; vpc?: number; slb?: number };
-  actionQps: { ecs?: number; vpc?: number; slb?: number };
+  endpoints: { ecs?: string; vpc?: string; slb?: string; nlb?: string };
+  qps: { ecs?: number; vpc?: number; slb?: number; nlb?: number };
+  actionQps: { ecs?: number; vpc?: number; slb?: number; nlb?: number };
   /** Where each resolved value came from (logged at startup, useful when metadata filled a gap). */
   sources: Readonly<Record<string, Source>>;
 }

@@ -159,7 +159,7 @@ function localArgs(command: string[], files: Record<string, string>): string[] {
 
 /** The emulators on loopback instead of the VPC endpoints and 100.100.100.200. */
 function endpointEnv(w: World): NodeJS.ProcessEnv {
-  return { ECS_ENDPOINT: w.cloud.url, VPC_ENDPOINT: w.cloud.url, SLB_ENDPOINT: w.cloud.url, METADATA_ENDPOINT: w.cloud.url };
+  return { ECS_ENDPOINT: w.cloud.url, VPC_ENDPOINT: w.cloud.url, SLB_ENDPOINT: w.cloud.url, NLB_ENDPOINT: w.cloud.url, METADATA_ENDPOINT: w.cloud.url };
 }
 
 async function waitForLease(w: World, url: string): Promise<void> {

@@ -119,6 +119,7 @@ describe('deploy: kube-aliyun drop-in with the seed manifest (real process)', fu
       ECS_ENDPOINT: cloud.url,
       VPC_ENDPOINT: cloud.url,
       SLB_ENDPOINT: cloud.url,
+      NLB_ENDPOINT: cloud.url,
       METADATA_ENDPOINT: cloud.url,
     });
     const url = await mgr.listening;

@@ -178,6 +178,7 @@ describe('docs: getting-started.md, run against the emulators', function () {
         ECS_ENDPOINT: cloud.url,
         VPC_ENDPOINT: cloud.url,
         SLB_ENDPOINT: cloud.url,
+        NLB_ENDPOINT: cloud.url,
         METADATA_ENDPOINT: cloud.url,
       });
       await mgr.listening;

@@ -340,6 +340,7 @@ describe('image: built by `npm run image` and run as deploy/ runs it', function 
           `--env=ECS_ENDPOINT=${cloud.url}`,
           `--env=VPC_ENDPOINT=${cloud.url}`,
           `--env=SLB_ENDPOINT=${cloud.url}`,
+          `--env=NLB_ENDPOINT=${cloud.url}`,
           `--env=METADATA_ENDPOINT=${cloud.url}`,
           // Outside a cluster: a kubeconfig instead of the ServiceAccount, and a free port instead
           // of 10258 so parallel runs on one host do not collide.

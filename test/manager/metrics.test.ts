@@ -96,6 +96,7 @@ describe('alicloud-controller-manager process: /metrics and logs', function () {
         ECS_ENDPOINT: cloud.url,
         VPC_ENDPOINT: cloud.url,
         SLB_ENDPOINT: cloud.url,
+        NLB_ENDPOINT: cloud.url,
         METADATA_ENDPOINT: cloud.url,
       },
     );

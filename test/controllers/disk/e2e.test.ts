@@ -77,6 +77,7 @@ describe('disk controller: end to end (real process, kubectl)', function () {
         ECS_ENDPOINT: cloud.url,
         VPC_ENDPOINT: cloud.url,
         SLB_ENDPOINT: cloud.url,
+        NLB_ENDPOINT: cloud.url,
         METADATA_ENDPOINT: cloud.url,
       },
     );

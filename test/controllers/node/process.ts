@@ -38,6 +38,7 @@ export async function startManagerProcess(
       ECS_ENDPOINT: cloud.url,
       VPC_ENDPOINT: cloud.url,
       SLB_ENDPOINT: cloud.url,
+      NLB_ENDPOINT: cloud.url,
       METADATA_ENDPOINT: cloud.url,
       LOG_LEVEL: 'debug',
       ...env,

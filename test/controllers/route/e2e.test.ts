@@ -66,6 +66,7 @@ describe('route controller: end to end (real process)', function () {
         ECS_ENDPOINT: cloud.url,
         VPC_ENDPOINT: cloud.url,
         SLB_ENDPOINT: cloud.url,
+        NLB_ENDPOINT: cloud.url,
         METADATA_ENDPOINT: cloud.url,
       },
     );

@@ -72,6 +72,7 @@ export async function startProcessHarness(o: ProcessHarnessOptions = {}): Promis
     ECS_ENDPOINT: cloudEmu.url,
     VPC_ENDPOINT: cloudEmu.url,
     SLB_ENDPOINT: cloudEmu.url,
+    NLB_ENDPOINT: cloudEmu.url,
     METADATA_ENDPOINT: cloudEmu.url,
   };
   let mgr: ManagerProcess | undefined;
