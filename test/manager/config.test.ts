@@ -227,7 +227,12 @@ describe('manager/cloudconfig', () => {
     assert.equal(yaml.accessKeySecret, 'S3cretValue!');
     assert.deepEqual(yaml.qps, { ecs: 5, vpc: 5, slb: 5, nlb: 5 });
     assert.deepEqual(parseCloudConfig('Global:\n  actionQPS: { slb: 19 }\n').actionQps, { slb: 19 });
-    assert.deepEqual(parseCloudConfig('Global:\n  actionqps: 7\n').actionQps, { ecs: 7, vpc: 7, slb: 7, nlb: 7 });
+    assert.deepEqual(parseCloudConfig('Global:\n  actionqps: 7\n').actionQps, {
+      ecs: 7,
+      vpc: 7,
+      slb: 7,
+      nlb: 7,
+    });
     assert.deepEqual(yaml.featureGates, { Foo: true, Bar: false });
     assert.equal(redactSecrets('x S3cretValue! y'), 'x *** y', 'decoded secret registered');
     const json = parseCloudConfig(
