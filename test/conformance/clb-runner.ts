@@ -44,7 +44,7 @@ export interface EndpointRow {
 
 export interface CaseInput {
   annotations?: Record<string, string>;
-  spec?: Obj;
+  spec?: Partial<NonNullable<ServiceLike['spec']>>;
   status?: ServiceLike['status'];
   nodes?: NodeRow[];
   endpoints?: EndpointRow[];
@@ -141,7 +141,7 @@ export function inputsOf(d: Defaults, input: CaseInput = {}): ServiceInputs {
   const base = structuredClone(d.service);
   const service: ServiceLike = {
     metadata: { ...base.metadata, annotations },
-    spec: { ...base.spec, ...(input.spec as ServiceLike['spec']) },
+    spec: { ...base.spec, ...input.spec },
     ...(input.status ? { status: input.status } : {}),
   };
   const slices = [slice('IPv4', input.endpoints ?? d.endpoints)];
@@ -211,7 +211,7 @@ function merge(target: Record<string, unknown>, patch: Obj): void {
 
 function applyPatch(remote: RemoteLoadBalancer, p: RemotePatch): RemoteLoadBalancer {
   const r = structuredClone(remote);
-  if (p.attributes) merge(r.attributes as Record<string, unknown>, p.attributes);
+  if (p.attributes) merge(r.attributes as unknown as Record<string, unknown>, p.attributes);
   for (const [k, v] of Object.entries(p.tags ?? {})) {
     if (v === null) delete r.tags[k];
     else r.tags[k] = v;

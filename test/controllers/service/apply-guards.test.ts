@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { certificateSwitchRefusal, vswitchWithFreeIps } from '../../../src/controllers/service/apply-guards.js';
 import { applyPlan } from '../../../src/controllers/service/apply.js';
-import type { ServiceCloudPort } from '../../../src/controllers/service/cloudport.js';
+import { cloudPort, type ServiceCloudPort } from '../../../src/controllers/service/cloudport.js';
 import type { Plan } from '../../../src/controllers/service/plan.js';
 
 class CodedError extends Error {
@@ -146,5 +146,42 @@ describe('service apply: certificate switch', () => {
     const r = await applyPlan(f.port, plan);
     assert.equal(f.listenerSets, 0);
     assert.match(r.error?.message ?? '', /cert-expired expired/);
+  });
+});
+
+describe('service cloud port: the reads behind the two checks', () => {
+  const port = cloudPort({
+    region: 'cn-hangzhou',
+    metadata: {} as never,
+    slb: {
+      listeners: {},
+      vgroups: {},
+      describeServerCertificates: (id?: string) =>
+        Promise.resolve(
+          ({
+            c1: [{ ServerCertificateId: 'c1', ExpireTimeStamp: 5 }],
+            c2: [{ ServerCertificateId: 'c2', ExpireTime: '2030-01-01T00:00:00Z' }],
+            c3: [{ ServerCertificateId: 'c3' }],
+          } as Record<string, unknown[]>)[id ?? ''] ?? [],
+        ),
+    } as never,
+    vpc: {
+      describeVSwitches: (f: { vswitchId?: string }) =>
+        Promise.resolve(f.vswitchId === 'vsw-1' ? [{ VSwitchId: 'vsw-1', AvailableIpAddressCount: 7 }] : []),
+    } as never,
+  });
+
+  it('reads a certificate expiry from ExpireTimeStamp, else ExpireTime; null when it does not exist', async () => {
+    assert.deepEqual(await port.serverCertificateExpiry('c1'), { expiresAt: 5 });
+    assert.deepEqual(await port.serverCertificateExpiry('c2'), { expiresAt: Date.parse('2030-01-01T00:00:00Z') });
+    assert.deepEqual(await port.serverCertificateExpiry('c3'), {});
+    assert.equal(await port.serverCertificateExpiry('nope'), null);
+  });
+
+  it('reads the free IPs of a vswitch; unknown without VPC access or for a missing vswitch', async () => {
+    assert.equal(await port.vswitchAvailableIps('vsw-1'), 7);
+    assert.equal(await port.vswitchAvailableIps('vsw-2'), undefined);
+    const noVpc = cloudPort({ region: 'r', metadata: {} as never, slb: { listeners: {}, vgroups: {} } as never });
+    assert.equal(await noVpc.vswitchAvailableIps('vsw-1'), undefined);
   });
 });
