@@ -72,11 +72,7 @@ import {
   type ServiceKubePort,
   type ServiceObject,
 } from './kubeport.js';
-import {
-  isValidationErrors,
-  type AnnotationError,
-  type DesiredLoadBalancer,
-} from './types.js';
+import { isValidationErrors, type AnnotationError, type DesiredLoadBalancer } from './types.js';
 
 export interface ServiceControllerDeps {
   client: KubeClient;
@@ -230,7 +226,8 @@ export class ServiceController {
   private async driftPass(): Promise<DriftPassReport> {
     const entries: Array<{ key: string; svc: ServiceObject & KubeObject; lbId?: string }> = [];
     for (const svc of this.services.list()) {
-      if (notOurService(svc, this.deps.config.featureGates) !== undefined || svc.metadata?.deletionTimestamp) continue;
+      if (notOurService(svc, this.deps.config.featureGates) !== undefined || svc.metadata?.deletionTimestamp)
+        continue;
       const lbId = svc.metadata?.labels?.[LABEL_LB_ID];
       entries.push({ key: keyOf(svc), svc, ...(lbId ? { lbId } : {}) });
     }
@@ -366,12 +363,14 @@ export class ServiceController {
   }
 
   private enqueueService(svc: ServiceObject & KubeObject): void {
-    if (notOurService(svc, this.deps.config.featureGates) === undefined || needsCleanupFinalizer(svc)) this.queue.add(keyOf(svc));
+    if (notOurService(svc, this.deps.config.featureGates) === undefined || needsCleanupFinalizer(svc))
+      this.queue.add(keyOf(svc));
   }
 
   /** Node changes can alter any Service's backend set; the hash makes the unaffected ones free. */
   private enqueueAll(): void {
-    for (const svc of this.services.list()) if (notOurService(svc, this.deps.config.featureGates) === undefined) this.queue.add(keyOf(svc));
+    for (const svc of this.services.list())
+      if (notOurService(svc, this.deps.config.featureGates) === undefined) this.queue.add(keyOf(svc));
   }
 
   private forget(key: string): void {

@@ -2,7 +2,10 @@
 // falls back to another configured one, and an HTTPS listener only switches to a certificate that
 // exists and has not expired. The port is a hand-made fake: only the calls these paths make exist.
 import assert from 'node:assert/strict';
-import { certificateSwitchRefusal, vswitchWithFreeIps } from '../../../src/controllers/service/apply-guards.js';
+import {
+  certificateSwitchRefusal,
+  vswitchWithFreeIps,
+} from '../../../src/controllers/service/apply-guards.js';
 import { applyPlan } from '../../../src/controllers/service/apply.js';
 import { cloudPort, type ServiceCloudPort } from '../../../src/controllers/service/cloudport.js';
 import type { Plan } from '../../../src/controllers/service/plan.js';
@@ -41,9 +44,7 @@ function fake(opts: {
       return n === undefined ? Promise.reject(new Error(`no vswitch ${id}`)) : Promise.resolve(n);
     },
     serverCertificateExpiry: (id) =>
-      Promise.resolve(opts.certs && id in opts.certs ? { expiresAt: opts.certs[id] } : null) as ReturnType<
-        ServiceCloudPort['serverCertificateExpiry']
-      >,
+      Promise.resolve(opts.certs && id in opts.certs ? { expiresAt: opts.certs[id] } : null),
     listeners: {
       set: () => {
         f.listenerSets++;
@@ -114,7 +115,10 @@ describe('service apply: certificate switch', () => {
   });
 
   it('refuses an expired certificate, naming it and the one kept', async () => {
-    assert.match((await refusal('cert-old', 'cert-expired')) ?? '', /cert-expired expired at .*keeps cert-old/);
+    assert.match(
+      (await refusal('cert-old', 'cert-expired')) ?? '',
+      /cert-expired expired at .*keeps cert-old/,
+    );
   });
 
   it('refuses a certificate that does not exist', async () => {
@@ -158,11 +162,13 @@ describe('service cloud port: the reads behind the two checks', () => {
       vgroups: {},
       describeServerCertificates: (id?: string) =>
         Promise.resolve(
-          ({
-            c1: [{ ServerCertificateId: 'c1', ExpireTimeStamp: 5 }],
-            c2: [{ ServerCertificateId: 'c2', ExpireTime: '2030-01-01T00:00:00Z' }],
-            c3: [{ ServerCertificateId: 'c3' }],
-          } as Record<string, unknown[]>)[id ?? ''] ?? [],
+          (
+            {
+              c1: [{ ServerCertificateId: 'c1', ExpireTimeStamp: 5 }],
+              c2: [{ ServerCertificateId: 'c2', ExpireTime: '2030-01-01T00:00:00Z' }],
+              c3: [{ ServerCertificateId: 'c3' }],
+            } as Record<string, unknown[]>
+          )[id ?? ''] ?? [],
         ),
     } as never,
     vpc: {
@@ -173,7 +179,9 @@ describe('service cloud port: the reads behind the two checks', () => {
 
   it('reads a certificate expiry from ExpireTimeStamp, else ExpireTime; null when it does not exist', async () => {
     assert.deepEqual(await port.serverCertificateExpiry('c1'), { expiresAt: 5 });
-    assert.deepEqual(await port.serverCertificateExpiry('c2'), { expiresAt: Date.parse('2030-01-01T00:00:00Z') });
+    assert.deepEqual(await port.serverCertificateExpiry('c2'), {
+      expiresAt: Date.parse('2030-01-01T00:00:00Z'),
+    });
     assert.deepEqual(await port.serverCertificateExpiry('c3'), {});
     assert.equal(await port.serverCertificateExpiry('nope'), null);
   });
@@ -181,7 +189,11 @@ describe('service cloud port: the reads behind the two checks', () => {
   it('reads the free IPs of a vswitch; unknown without VPC access or for a missing vswitch', async () => {
     assert.equal(await port.vswitchAvailableIps('vsw-1'), 7);
     assert.equal(await port.vswitchAvailableIps('vsw-2'), undefined);
-    const noVpc = cloudPort({ region: 'r', metadata: {} as never, slb: { listeners: {}, vgroups: {} } as never });
+    const noVpc = cloudPort({
+      region: 'r',
+      metadata: {} as never,
+      slb: { listeners: {}, vgroups: {} } as never,
+    });
     assert.equal(await noVpc.vswitchAvailableIps('vsw-1'), undefined);
   });
 });

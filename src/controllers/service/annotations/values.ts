@@ -64,7 +64,10 @@ export const exactTrue: ValueSchema<boolean> = z.string().transform((raw, ctx): 
   const v = raw.trim();
   if (v === 'true') return true;
   if (v === 'false') return false;
-  return fail(ctx, 'must be "true" or "false" (only the exact value "true" turns it on, as in the official CCM)');
+  return fail(
+    ctx,
+    'must be "true" or "false" (only the exact value "true" turns it on, as in the official CCM)',
+  );
 });
 
 /**

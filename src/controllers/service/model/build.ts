@@ -212,7 +212,9 @@ function internetChargeType(c: ServiceLbConfig, src: ConfigSources): InternetCha
   if (c.chargeType) return c.chargeType;
   const key = src.bandwidth?.key;
   const current = ANNOTATIONS.bandwidth.keys.slice(0, 2);
-  return c.bandwidth !== undefined && key !== undefined && !current.includes(key) ? 'paybybandwidth' : undefined;
+  return c.bandwidth !== undefined && key !== undefined && !current.includes(key)
+    ? 'paybybandwidth'
+    : undefined;
 }
 
 /** Attributes compared on every sync: only what the user asked for (sticky "update when set"). */
@@ -276,7 +278,11 @@ function chooseVSwitch(config: ServiceInputs['config'], uid: string): string | u
 }
 
 /** The other configured vswitches, tried in order when the chosen one has no free IP (apply.ts). */
-function vSwitchAlternatives(inputs: ServiceInputs, c: ServiceLbConfig, chosen: string | undefined): string[] {
+function vSwitchAlternatives(
+  inputs: ServiceInputs,
+  c: ServiceLbConfig,
+  chosen: string | undefined,
+): string[] {
   if (c.vswitchId || (c.addressType ?? 'internet') !== 'intranet' || c.networkType === 'classic') return [];
   return (inputs.config.vswitchIds ?? []).filter((v) => v !== chosen);
 }
