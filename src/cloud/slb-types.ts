@@ -108,6 +108,8 @@ export interface ServerCertificate {
   Fingerprint?: string;
   CommonName?: string;
   ExpireTime?: string;
+  /** Expiry in ms since the epoch (the API reports both forms). */
+  ExpireTimeStamp?: number;
   IsAliCloudCertificate?: number;
 }
 

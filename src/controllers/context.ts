@@ -68,6 +68,8 @@ export interface ServiceOptions {
   serviceBackendType?: 'ecs' | 'eni';
   /** cloud-config reusableLoadBalancers: `lb-x` or `lb-x/namespace`. */
   reusableLoadBalancers?: readonly string[];
+  /** cloud-config featureGates (`Name=true,…`); the Service controller reads the official CCM's CLB gates. */
+  featureGates?: Readonly<Record<string, boolean>>;
 }
 
 /** Each controller reads its own slice plus the cluster scope; none sees the manager's config. */

@@ -226,6 +226,7 @@ export async function resolveConfig(flags: Flags, opts: ResolveOptions): Promise
         ...(cloud.reusableLoadBalancers?.length
           ? { reusableLoadBalancers: cloud.reusableLoadBalancers }
           : {}),
+        ...(Object.keys(cloud.featureGates).length > 0 ? { featureGates: cloud.featureGates } : {}),
       },
     },
     warnings,

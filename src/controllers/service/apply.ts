@@ -17,6 +17,7 @@ import {
   type ServiceCloudPort,
 } from './cloudport.js';
 import { redactSecrets } from '../../util/secrets.js';
+import { certificateSwitchRefusal, VSWITCH_FULL, vswitchWithFreeIps } from './apply-guards.js';
 import { createDefaults as listenerCreateDefaults } from './model/index.js';
 import type { Plan, PlanAction, VGroupRef } from './plan.js';
 import type { BackendModel, ListenerSettings } from './types.js';
@@ -219,7 +220,7 @@ class PlanRun {
       case 'CreateLoadBalancer': {
         const at = a.attributes;
         this.calls++;
-        const res = await slb.createLoadBalancer({
+        const input: Parameters<ServiceCloudPort['createLoadBalancer']>[0] = {
           LoadBalancerName: at.name,
           AddressType: at.addressType,
           AddressIPVersion: at.addressIpVersion === 'ipv6' ? 'ipv6' : undefined,
@@ -241,6 +242,13 @@ class PlanRun {
               : undefined,
           tags: Object.entries(a.tags).map(([Key, Value]) => ({ Key, Value })),
           ...(this.opts.clientToken ? { clientToken: this.opts.clientToken } : {}),
+        };
+        const res = await slb.createLoadBalancer(input).catch(async (err: unknown) => {
+          if (!slb.hasCode(err, VSWITCH_FULL) || !a.vSwitchAlternatives?.length) throw err;
+          const other = await vswitchWithFreeIps(slb, a.vSwitchAlternatives);
+          if (!other) throw err;
+          this.calls++;
+          return slb.createLoadBalancer({ ...input, VSwitchId: other });
         });
         const id = res?.LoadBalancerId ?? (this.opts.dryRun ? DRY_RUN_LB_ID : undefined);
         if (!id) throw new Error('CreateLoadBalancer returned no LoadBalancerId');
@@ -342,6 +350,11 @@ class PlanRun {
         return slb.listeners.create(lb(), l.protocol, { ListenerPort: l.port, extra });
       }
       case 'SetListenerAttribute': {
+        const next = a.changes.ServerCertificateId;
+        if (next !== undefined) {
+          const refusal = await certificateSwitchRefusal(slb, a.previousCertificateId, next, Date.now());
+          if (refusal) throw new Error(refusal);
+        }
         const extra: RpcParams = {
           ...(a.changes as RpcParams),
           VServerGroup: 'on',

@@ -69,10 +69,17 @@ export interface ServiceCloudPort {
   /** The API's "no such resource" answer (deleting what is already gone is success). */
   isNotFound(err: unknown): boolean;
   hasCode(err: unknown, ...codes: string[]): boolean;
+
+  /** Free IPs left in a vswitch; `undefined` when unknown (no VPC access, or no such vswitch). */
+  vswitchAvailableIps(vswitchId: string): Promise<number | undefined>;
+  /** A server certificate's expiry (ms since the epoch); `null` when the id does not exist. */
+  serverCertificateExpiry(certificateId: string): Promise<{ expiresAt?: number } | null>;
 }
 
 /** The port onto the process's cloud handle: each operation is the facade's, bound. */
-export function cloudPort(cloud: Pick<Cloud, 'slb' | 'metadata' | 'region'>): ServiceCloudPort {
+export function cloudPort(
+  cloud: Pick<Cloud, 'slb' | 'metadata' | 'region'> & Partial<Pick<Cloud, 'vpc'>>,
+): ServiceCloudPort {
   const slb = cloud.slb;
   const l = slb.listeners;
   const g = slb.vgroups;
@@ -114,5 +121,18 @@ export function cloudPort(cloud: Pick<Cloud, 'slb' | 'metadata' | 'region'>): Se
     },
     isNotFound,
     hasCode,
+
+    async vswitchAvailableIps(vswitchId) {
+      if (!cloud.vpc) return undefined;
+      const found = await cloud.vpc.describeVSwitches({ vswitchId });
+      return found.find((v) => v.VSwitchId === vswitchId)?.AvailableIpAddressCount;
+    },
+    async serverCertificateExpiry(certificateId) {
+      const certs = await slb.describeServerCertificates(certificateId);
+      const c = certs.find((x) => x.ServerCertificateId === certificateId);
+      if (!c) return null;
+      const at = c.ExpireTimeStamp ?? (c.ExpireTime ? Date.parse(c.ExpireTime) : Number.NaN);
+      return Number.isFinite(at) ? { expiresAt: at } : {};
+    },
   };
 }

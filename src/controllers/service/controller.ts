@@ -26,8 +26,7 @@ import { WorkQueue } from '../../kube/workqueue.js';
 import type { Logger } from '../../util/log.js';
 import { redactSecrets } from '../../util/secrets.js';
 import {
-  ANNOTATIONS,
-  lookup,
+  cleanupOwnership,
   managedTagKeys,
   notOurService,
   parseServiceAnnotations,
@@ -73,13 +72,7 @@ import {
   type ServiceKubePort,
   type ServiceObject,
 } from './kubeport.js';
-import {
-  isValidationErrors,
-  type AnnotationError,
-  type DesiredLoadBalancer,
-  type Ownership,
-  type ServiceIdentity,
-} from './types.js';
+import { isValidationErrors, type AnnotationError, type DesiredLoadBalancer } from './types.js';
 
 export interface ServiceControllerDeps {
   client: KubeClient;
@@ -233,7 +226,8 @@ export class ServiceController {
   private async driftPass(): Promise<DriftPassReport> {
     const entries: Array<{ key: string; svc: ServiceObject & KubeObject; lbId?: string }> = [];
     for (const svc of this.services.list()) {
-      if (notOurService(svc) !== undefined || svc.metadata?.deletionTimestamp) continue;
+      if (notOurService(svc, this.deps.config.featureGates) !== undefined || svc.metadata?.deletionTimestamp)
+        continue;
       const lbId = svc.metadata?.labels?.[LABEL_LB_ID];
       entries.push({ key: keyOf(svc), svc, ...(lbId ? { lbId } : {}) });
     }
@@ -356,7 +350,7 @@ export class ServiceController {
       const name = s.metadata?.labels?.[SERVICE_NAME_LABEL];
       if (!name || !s.metadata?.namespace) return;
       const svc = this.services.getByName(s.metadata.namespace, name);
-      if (svc && notOurService(svc) === undefined) this.queue.add(keyOf(svc));
+      if (svc && notOurService(svc, this.deps.config.featureGates) === undefined) this.queue.add(keyOf(svc));
     };
     this.slices.addHandlers({
       add: slice,
@@ -369,12 +363,14 @@ export class ServiceController {
   }
 
   private enqueueService(svc: ServiceObject & KubeObject): void {
-    if (notOurService(svc) === undefined || needsCleanupFinalizer(svc)) this.queue.add(keyOf(svc));
+    if (notOurService(svc, this.deps.config.featureGates) === undefined || needsCleanupFinalizer(svc))
+      this.queue.add(keyOf(svc));
   }
 
   /** Node changes can alter any Service's backend set; the hash makes the unaffected ones free. */
   private enqueueAll(): void {
-    for (const svc of this.services.list()) if (notOurService(svc) === undefined) this.queue.add(keyOf(svc));
+    for (const svc of this.services.list())
+      if (notOurService(svc, this.deps.config.featureGates) === undefined) this.queue.add(keyOf(svc));
   }
 
   private forget(key: string): void {
@@ -397,7 +393,7 @@ export class ServiceController {
       return;
     }
     const deleting = Boolean(svc.metadata?.deletionTimestamp);
-    if (deleting || notOurService(svc) !== undefined) {
+    if (deleting || notOurService(svc, this.deps.config.featureGates) !== undefined) {
       if (needsCleanupFinalizer(svc)) await this.cleanup(key, svc, deleting);
       else this.report({ key, path: 'ignored' });
       this.forget(key);
@@ -724,36 +720,6 @@ function reusedInfo(observed: Observed): ReusedLoadBalancerInfo {
 function reusedGroupIds(svc: ServiceObject): string[] {
   const parsed = parseServiceAnnotations(svc.metadata?.annotations);
   return parsed.ok ? (parsed.config.vgroupPort ?? []).map((v) => v.vGroupId) : [];
-}
-
-/** Who owns what, read leniently: a Service with a broken annotation must still be deletable. */
-function cleanupOwnership(svc: ServiceObject, clusterId: string): Ownership {
-  const a = svc.metadata?.annotations;
-  const identity: ServiceIdentity = {
-    namespace: svc.metadata?.namespace ?? '',
-    name: svc.metadata?.name ?? '',
-    uid: svc.metadata?.uid ?? '',
-    clusterId,
-  };
-  const id = lookup(a, ANNOTATIONS.loadBalancerId.keys)?.value.trim();
-  const force = lookup(a, ANNOTATIONS.forceOverrideListeners.keys)?.value.trim() === 'true';
-  const preserve = (lookup(a, ANNOTATIONS.preserveOnDelete.keys)?.value.trim() ?? '') !== '';
-  // The parser agrees in the normal case; the raw lookups above keep cleanup working when it fails.
-  const parsed = parseServiceAnnotations(a);
-  if (parsed.ok) {
-    return {
-      identity,
-      ...(parsed.config.loadBalancerId ? { reusedLoadBalancerId: parsed.config.loadBalancerId } : {}),
-      forceOverrideListeners: parsed.config.forceOverrideListeners === true,
-      preserveOnDelete: parsed.config.preserveOnDelete === true,
-    };
-  }
-  return {
-    identity,
-    ...(id ? { reusedLoadBalancerId: id } : {}),
-    forceOverrideListeners: force,
-    preserveOnDelete: preserve,
-  };
 }
 
 /** Service updates that can change what we do (status-only and our own label writes cannot). */

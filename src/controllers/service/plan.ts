@@ -25,6 +25,8 @@ export type PlanAction =
       stage: number;
       attributes: LoadBalancerAttributes;
       tags: Record<string, string>;
+      /** Vswitches to try once, in order, if the create fails with VSwitchAvailableIpNotExist. */
+      vSwitchAlternatives?: string[];
     }
   | { kind: 'SetLoadBalancerName'; stage: number; name: string }
   | { kind: 'SetLoadBalancerDeleteProtection'; stage: number; deleteProtection: OnOff }
@@ -65,6 +67,8 @@ export type PlanAction =
       vgroup: VGroupRef;
       description?: string;
       changes: ListenerSettings;
+      /** The certificate being replaced when `changes` switches an HTTPS certificate (checked first). */
+      previousCertificateId?: string;
     }
   | { kind: 'StartListener'; stage: number; port: number; protocol: ListenerProtocol }
   | {

@@ -25,6 +25,10 @@ export interface ServiceSettings {
   /** VPC / vswitch for intranet SLBs; read from instance metadata when absent. */
   vpcId?: string;
   vswitchId?: string;
+  /** Every configured vswitch; intranet SLBs pick one per Service and fall back when it is full. */
+  vswitchIds?: readonly string[];
+  /** cloud-config featureGates (annotations/gates.ts lists the ones read here). */
+  featureGates?: Readonly<Record<string, boolean>>;
   resourceGroupId?: string;
   serviceBackendType?: 'ecs' | 'eni';
   disablePublicSlb?: boolean;
@@ -46,7 +50,7 @@ export interface ServiceDeps {
   /** The manager passes a queue with metrics; tests let the controller make its own. */
   queue?: WorkQueue;
   registry?: Registry;
-  cloud: Pick<Cloud, 'slb' | 'metadata' | 'region'>;
+  cloud: Pick<Cloud, 'slb' | 'metadata' | 'region'> & Partial<Pick<Cloud, 'vpc'>>;
   informers: InformerFactory;
   recorder: EventRecorder;
   logger: Logger;
@@ -67,6 +71,8 @@ export function createServiceController(deps: ServiceDeps): ServiceRunnable {
     region: cloud.region,
     vpcId: s.vpcId ?? '',
     ...(s.vswitchId ? { vswitchId: s.vswitchId } : {}),
+    ...(s.vswitchIds?.length ? { vswitchIds: [...s.vswitchIds] } : {}),
+    ...(s.featureGates && Object.keys(s.featureGates).length > 0 ? { featureGates: s.featureGates } : {}),
     ...(s.resourceGroupId ? { resourceGroupId: s.resourceGroupId } : {}),
     ...(s.serviceBackendType ? { serviceBackendType: s.serviceBackendType } : {}),
     ...(s.disablePublicSlb ? { disablePublicSlb: true } : {}),
@@ -117,22 +123,24 @@ export function createServiceController(deps: ServiceDeps): ServiceRunnable {
   };
 }
 
-/** cloud-config `vswitchId` is `vsw-1` or `zone:vsw-1,zone:vsw-2`; intranet SLBs use the first. */
-function firstVSwitch(raw: string | undefined): string | undefined {
-  const first = raw?.split(',')[0]?.trim();
-  if (!first) return undefined;
-  return first.includes(':') ? first.slice(first.indexOf(':') + 1) || undefined : first;
+/** cloud-config `vswitchId` is `vsw-1` or `zone:vsw-1,zone:vsw-2`: every vswitch id, in order. */
+function vswitchList(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .map((e) => (e.includes(':') ? e.slice(e.indexOf(':') + 1).trim() : e))
+    .filter((e) => e.length > 0);
 }
 
 export function serviceController(ctx: ControllerContext): Controller {
   const { cluster, service } = ctx.config;
-  const vswitchId = firstVSwitch(cluster.vswitchId);
+  const vswitchIds = vswitchList(cluster.vswitchId);
   const runnable = createServiceController({
     settings: {
       ...service,
       clusterId: cluster.clusterId,
       ...(cluster.vpcId ? { vpcId: cluster.vpcId } : {}),
-      ...(vswitchId ? { vswitchId } : {}),
+      ...(vswitchIds[0] ? { vswitchId: vswitchIds[0], vswitchIds } : {}),
       dryRun: cluster.dryRun,
     },
     cloud: ctx.cloud,

@@ -172,6 +172,8 @@ export interface DesiredLoadBalancer extends LoadBalancerModel {
   defaultName: string;
   /** Values sent only by CreateLoadBalancer and never enforced afterwards (docs/design/service.md § "Model"). */
   createDefaults: LoadBalancerAttributes;
+  /** Configured vswitches to try, in order, when the chosen one has no free IP (never with a `vswitch-id` annotation). */
+  vSwitchAlternatives?: string[];
   /** Tags sent only at create (ownership tags) plus `tags` (the user's additional tags). */
   ownershipTags: Record<string, string>;
   /** Keys of additional tags we set in an earlier sync; only these may ever be untagged. */

@@ -292,7 +292,14 @@ describe('service annotations', () => {
     it('skips the class annotation', () =>
       assert.ok(notOurService(svc({ 'service.beta.kubernetes.io/class': 'x' }))));
     it('skips tunnel-type', () => assert.ok(notOurService(svc({ [P + 'tunnel-type']: '' }))));
-    it('skips type nlb', () => assert.ok(notOurService(svc({ [P + 'type']: 'NLB' }))));
+    it('handles type nlb under the default gates, as the official CCM does (LoadBalancerTypeAnnotation off)', () =>
+      assert.equal(notOurService(svc({ [P + 'type']: 'nlb' })), undefined));
+    it('skips any non-empty type when LoadBalancerTypeAnnotation is on', () => {
+      const gates = { LoadBalancerTypeAnnotation: true };
+      assert.match(notOurService(svc({ [P + 'type']: 'NLB' }), gates)!, /type is NLB/);
+      assert.ok(notOurService(svc({ [P + 'type']: 'clb' }), gates));
+      assert.equal(notOurService(svc({ [P + 'type']: '' }), gates), undefined);
+    });
   });
 
   it('relevantAnnotations ignores unrelated annotations', () => {

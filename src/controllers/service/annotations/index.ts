@@ -4,3 +4,5 @@ export * from './table.js';
 export * from './values.js';
 export * from './reuse-grant.js';
 export * from './doc.js';
+export * from './gates.js';
+export * from './cleanup-ownership.js';

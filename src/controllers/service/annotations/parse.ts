@@ -4,6 +4,7 @@
 // produce a Warning Event, not a crashed worker.
 import { errorText } from '../../../util/errors.js';
 import { ANNOTATIONS, type AnnotationName, type AnnotationSpec } from './table.js';
+import { serviceGates } from './gates.js';
 import { ANNOTATION_MANAGED_TAGS } from '../model/naming.js';
 import type { AnnotationError } from '../types.js';
 
@@ -126,11 +127,17 @@ function combinationErrors(c: ServiceLbConfig, src: ConfigSources): AnnotationEr
   return out;
 }
 
-/** Why this controller does not handle a Service, or `undefined` when it does (docs/design/service.md § "Which Services"). */
-export function notOurService(service: {
-  spec?: { type?: string; loadBalancerClass?: string | null };
-  metadata?: { annotations?: Record<string, string> | null };
-}): string | undefined {
+/**
+ * Why this controller does not handle a Service, or `undefined` when it does (docs/design/service.md
+ * § "Which Services"). `featureGates` are cloud-config's; absent gates take the official defaults.
+ */
+export function notOurService(
+  service: {
+    spec?: { type?: string; loadBalancerClass?: string | null };
+    metadata?: { annotations?: Record<string, string> | null };
+  },
+  featureGates?: Readonly<Record<string, boolean>>,
+): string | undefined {
   if (service.spec?.type !== 'LoadBalancer')
     return `type is ${service.spec?.type ?? 'ClusterIP'}, not LoadBalancer`;
   if (service.spec.loadBalancerClass) return `spec.loadBalancerClass is ${service.spec.loadBalancerClass}`;
@@ -139,8 +146,13 @@ export function notOurService(service: {
   if (cls && cls.value !== '') return `${cls.key} is set`;
   const tunnel = lookup(a, ANNOTATIONS.tunnelType.keys);
   if (tunnel) return `${tunnel.key} is set`;
-  const type = lookup(a, ANNOTATIONS.loadBalancerType.keys);
-  if (type && type.value.trim().toLowerCase() === 'nlb') return `${type.key} is nlb`;
+  // The official CCM reads this one spelling, and only behind its gate; then any non-empty
+  // value (not just `nlb`) means "not a CLB".
+  if (serviceGates(featureGates).LoadBalancerTypeAnnotation) {
+    const key = ANNOTATIONS.loadBalancerType.canonical;
+    const type = a?.[key];
+    if (type) return `${key} is ${type}`;
+  }
   return undefined;
 }
 

@@ -10,10 +10,10 @@
 //   4. kube-aliyun  aliyun.archon.kubeup.com/<suffix>
 import {
   aclIdList,
-  bool,
   certId,
   dnsName,
   domainExtensionList,
+  exactTrue,
   forwardPortList,
   healthCheckDomain,
   httpCodeList,
@@ -23,6 +23,7 @@ import {
   matching,
   onOff,
   oneOf,
+  presence,
   protocolPortList,
   tagList,
   vgroupPortList,
@@ -115,7 +116,8 @@ export const ANNOTATIONS = {
     schema: oneOf(['clb', 'nlb'] as const, { caseInsensitive: true }),
     allowed: '`clb` | `nlb`',
     default: '`clb`',
-    description: '`nlb` hands the Service to an NLB controller; this controller then ignores it.',
+    description:
+      'Read only when cloud-config `featureGates` enables `LoadBalancerTypeAnnotation` (off by default, as in the official CCM): then any non-empty value hands the Service to another controller (`nlb`: the NLB controller) and this controller ignores it. With the gate off the annotation is ignored and the Service gets a CLB.',
     group: 'selection',
   }),
 
@@ -207,7 +209,8 @@ export const ANNOTATIONS = {
     kubeAliyun: 'internet-charge-type',
     schema: oneOf(['paybytraffic', 'paybybandwidth'] as const, { caseInsensitive: true }),
     allowed: '`paybytraffic` | `paybybandwidth`',
-    default: 'API default; `paybybandwidth` when only `bandwidth` is given',
+    default:
+      'API default (pay by traffic); `paybybandwidth` when only the 2017 `Bandwidth` or kube-aliyun `bandwidth` spelling is given',
     description: 'Internet billing of an internet SLB. Changed in place; ignored for intranet SLBs.',
     group: LB,
   }),
@@ -218,7 +221,8 @@ export const ANNOTATIONS = {
     schema: intIn(1, 5120),
     allowed: 'integer 1-5120 (Mbps)',
     default: 'API default',
-    description: 'Peak bandwidth of a `paybybandwidth` internet SLB. Changed in place.',
+    description:
+      'Peak bandwidth of an internet SLB, sent at creation. Changed in place only together with `charge-type: paybybandwidth`.',
     group: LB,
   }),
   region: spec({
@@ -280,8 +284,8 @@ export const ANNOTATIONS = {
   }),
   forceOverrideListeners: spec({
     suffix: 'force-override-listeners',
-    schema: bool,
-    allowed: '`true` | `false`',
+    schema: exactTrue,
+    allowed: '`true` | `false` (exactly; other values are refused)',
     default: '`false`',
     description:
       'On a reused SLB, manage listeners on the Service ports (taking over a same-port, same-protocol listener). User listeners on other ports are never deleted.',
@@ -289,11 +293,11 @@ export const ANNOTATIONS = {
   }),
   preserveOnDelete: spec({
     suffix: 'preserve-lb-on-delete',
-    schema: bool,
-    allowed: '`true` | `false`',
-    default: '`false`',
+    schema: presence,
+    allowed: 'any non-empty value (even `false`)',
+    default: 'absent: the SLB is deleted with the Service',
     description:
-      'Keep the SLB when the Service is deleted: our listeners, vserver groups and ownership tags are removed, the SLB stays.',
+      'Keep the SLB when the Service is deleted: our listeners, vserver groups and ownership tags are removed, the SLB stays. As in the official CCM, any non-empty value preserves; remove the annotation (or set it empty) to delete the SLB with the Service.',
     group: LB,
   }),
   externalIpType: spec({
@@ -683,10 +687,11 @@ export const ANNOTATIONS = {
   }),
   backendIpVersion: spec({
     suffix: 'backend-ip-version',
-    schema: oneOf(['ipv4', 'ipv6'] as const),
-    allowed: '`ipv4` | `ipv6`',
+    schema: oneOf(['ipv4', 'ipv6', 'dualstack'] as const, { caseInsensitive: true }),
+    allowed: '`ipv4` | `ipv6` | `dualstack` (NLB only; `ipv4` on a CLB)',
     default: '`ipv4`',
-    description: 'Address family of ENI backends.',
+    description:
+      'Address family of the endpoints registered as backends. `ipv6` takes effect only on an `ip-version: ipv6` SLB with cloud-config `featureGates` `IPv6DualStack=true` (as in the official CCM); otherwise IPv4 endpoints are used.',
     group: B,
   }),
   backendType: spec({

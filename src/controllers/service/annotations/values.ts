@@ -55,6 +55,27 @@ export const bool: ValueSchema<boolean> = z.string().transform((raw, ctx): boole
   return fail(ctx, 'must be "true" or "false" ("on"/"off" also accepted)');
 });
 
+/**
+ * Exactly `"true"` turns the option on and `"false"` off. The official CCM compares with the
+ * literal "true" and treats every other value as off; a value that is neither (`on`, `yes`,
+ * `True`) is refused here, so a user never believes an option is on when it is not.
+ */
+export const exactTrue: ValueSchema<boolean> = z.string().transform((raw, ctx): boolean => {
+  const v = raw.trim();
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  return fail(
+    ctx,
+    'must be "true" or "false" (only the exact value "true" turns it on, as in the official CCM)',
+  );
+});
+
+/**
+ * Presence flag: any non-empty value means yes, even "false" (the official CCM tests the value
+ * for non-empty only). Empty values never reach a schema: the parser treats them as absent.
+ */
+export const presence: ValueSchema<true> = z.string().transform((): true => true);
+
 function splitList(raw: string): string[] {
   return raw
     .split(',')

@@ -126,6 +126,7 @@ export function planChanges(
       // (safety) Ownership tags last: no additional tag can ever replace them (the model also
       // refuses reserved keys; this holds even if that check were bypassed).
       tags: { ...withoutReserved(desired.tags), ...desired.ownershipTags },
+      ...(desired.vSwitchAlternatives?.length ? { vSwitchAlternatives: desired.vSwitchAlternatives } : {}),
     });
   } else {
     conflicts.push(...ownershipConflicts(remote, ownership, desired.defaultName));

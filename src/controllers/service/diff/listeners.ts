@@ -124,6 +124,9 @@ export function planListeners(
           vgroup: ref,
           ...(descriptionChanged && d.description ? { description: d.description } : {}),
           changes,
+          ...(changes.ServerCertificateId !== undefined && r.settings.ServerCertificateId
+            ? { previousCertificateId: r.settings.ServerCertificateId }
+            : {}),
         });
       }
     }

@@ -67,6 +67,10 @@ export interface ClusterConfig {
   maxBackendsPerGroup?: number;
   /** cloud-config `reusableLoadBalancers`: hand-made SLBs the operator opened to reuse (see annotations/reuse-grant.ts). */
   reusableLoadBalancers?: readonly ReuseGrant[];
+  /** Every vswitch cloud-config lists (`vswitchId` is one of them): the choice and the fallbacks when one is full. */
+  vswitchIds?: readonly string[];
+  /** cloud-config `featureGates`; see annotations/gates.ts for the ones the Service controller reads. */
+  featureGates?: Readonly<Record<string, boolean>>;
 }
 
 /** What the controller learnt about an SLB named by the `id` annotation before building. */

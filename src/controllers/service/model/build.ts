@@ -2,6 +2,7 @@
 // All lookups (reused SLB, ENI ids) happen before; this file only decides. Every problem found is
 // returned together as ValidationErrors so one Warning Event can list them all.
 import { ANNOTATIONS } from '../annotations/table.js';
+import { serviceGates } from '../annotations/gates.js';
 import { parseServiceAnnotations, type ConfigSources, type ServiceLbConfig } from '../annotations/parse.js';
 import { buildBackends, candidateNodes, endpointsForPort } from './backends.js';
 import type { ServiceInputs, ServicePortLike } from '../inputs/objects.js';
@@ -11,6 +12,7 @@ import { defaultLoadBalancerName, listenerDescription, ownershipTags, vGroupName
 import type {
   AnnotationError,
   DesiredLoadBalancer,
+  InternetChargeType,
   ListenerModel,
   ListenerProtocol,
   LoadBalancerAttributes,
@@ -72,8 +74,7 @@ export function buildDesiredModel(inputs: ServiceInputs): DesiredLoadBalancer | 
     const groupName = vGroupName(groupKey, identity);
     let group = vgroups.find((g) => g.name === groupName && (g.id ?? '') === (reusedGroup?.vGroupId ?? ''));
     if (!group) {
-      const family = c.backendIpVersion === 'ipv6' ? 'IPv6' : 'IPv4';
-      const eps = endpointsForPort(inputs.endpointSlices, port, family);
+      const eps = endpointsForPort(inputs.endpointSlices, port, backendFamily(inputs, c));
       const built = buildBackends({
         mode,
         servicePort: port,
@@ -100,13 +101,16 @@ export function buildDesiredModel(inputs: ServiceInputs): DesiredLoadBalancer | 
   }
   if (errors.length > 0) return invalid(errors);
 
-  const attributes = enforcedAttributes(c);
+  const attributes = enforcedAttributes(c, parsed.sources);
   if (c.loadBalancerId) attributes.loadBalancerId = c.loadBalancerId;
+  const defaults = createDefaults(inputs, c, uid);
+  const alternatives = vSwitchAlternatives(inputs, c, defaults.vSwitchId);
   return {
     identity,
     defaultName: defaultLoadBalancerName(uid),
     attributes,
-    createDefaults: createDefaults(inputs, c, uid),
+    createDefaults: defaults,
+    ...(alternatives.length > 0 ? { vSwitchAlternatives: alternatives } : {}),
     tags: c.additionalResourceTags ?? {},
     ownershipTags: ownershipTags(identity),
     previouslyManagedTagKeys: [...(inputs.previouslyManagedTagKeys ?? [])].sort(),
@@ -123,6 +127,18 @@ export function buildDesiredModel(inputs: ServiceInputs): DesiredLoadBalancer | 
     skippedBackends: skipped,
     portsWithoutBackends,
   };
+}
+
+/**
+ * IPv6 endpoints only for `backend-ip-version: ipv6` on an `ip-version: ipv6` SLB with the
+ * IPv6DualStack gate on (the official CCM's rule): otherwise the annotation is ignored, so an
+ * IPv4 SLB keeps its IPv4 backends instead of losing them all.
+ */
+export function backendFamily(inputs: ServiceInputs, c: ServiceLbConfig): 'IPv4' | 'IPv6' {
+  const gates = serviceGates(inputs.config.featureGates);
+  const ipv6 =
+    c.backendIpVersion === 'ipv6' && gates.IPv6DualStack && gates.EndpointSlice && c.ipVersion === 'ipv6';
+  return ipv6 ? 'IPv6' : 'IPv4';
 }
 
 function trafficMode(inputs: ServiceInputs, c: ServiceLbConfig): TrafficMode {
@@ -186,8 +202,23 @@ function buildListener(
   return l;
 }
 
+/**
+ * The official CCM sends `bandwidth` without a charge type (the API then bills by traffic, with
+ * the bandwidth as the peak) and compares it only under `charge-type: paybybandwidth`. The 2017
+ * and kube-aliyun spellings meant pay-by-bandwidth when only the bandwidth was given, and keep
+ * meaning it, so Services written for them are billed as before.
+ */
+function internetChargeType(c: ServiceLbConfig, src: ConfigSources): InternetChargeType | undefined {
+  if (c.chargeType) return c.chargeType;
+  const key = src.bandwidth?.key;
+  const current = ANNOTATIONS.bandwidth.keys.slice(0, 2);
+  return c.bandwidth !== undefined && key !== undefined && !current.includes(key)
+    ? 'paybybandwidth'
+    : undefined;
+}
+
 /** Attributes compared on every sync: only what the user asked for (sticky "update when set"). */
-function enforcedAttributes(c: ServiceLbConfig): LoadBalancerAttributes {
+function enforcedAttributes(c: ServiceLbConfig, src: ConfigSources): LoadBalancerAttributes {
   const a: LoadBalancerAttributes = {};
   if (c.name) a.name = c.name;
   if (c.addressType) a.addressType = c.addressType;
@@ -198,7 +229,7 @@ function enforcedAttributes(c: ServiceLbConfig): LoadBalancerAttributes {
   if (c.masterZoneId) a.masterZoneId = c.masterZoneId;
   if (c.slaveZoneId) a.slaveZoneId = c.slaveZoneId;
   if (c.resourceGroupId) a.resourceGroupId = c.resourceGroupId;
-  const chargeType = c.chargeType ?? (c.bandwidth !== undefined ? 'paybybandwidth' : undefined);
+  const chargeType = internetChargeType(c, src);
   if (chargeType) a.internetChargeType = chargeType;
   if (c.bandwidth !== undefined && chargeType === 'paybybandwidth') a.bandwidth = c.bandwidth;
   const instanceChargeType = c.instanceChargeType ?? (c.spec ? 'PayBySpec' : undefined);
@@ -224,11 +255,43 @@ function createDefaults(inputs: ServiceInputs, c: ServiceLbConfig, uid: string):
     d.loadBalancerSpec = 'slb.s1.small';
   }
   if (inputs.config.resourceGroupId) d.resourceGroupId = inputs.config.resourceGroupId;
+  // Sent at create whatever the charge type (compared afterwards only when paying by bandwidth).
+  if (c.bandwidth !== undefined) d.bandwidth = c.bandwidth;
   const intranet = (c.addressType ?? 'internet') === 'intranet';
   if (intranet && c.networkType !== 'classic') {
     d.vpcId = inputs.config.vpcId;
-    const vsw = c.vswitchId ?? inputs.config.vswitchId;
+    const vsw = c.vswitchId ?? chooseVSwitch(inputs.config, uid);
     if (vsw) d.vSwitchId = vsw;
   }
   return d;
+}
+
+/**
+ * Without a `vswitch-id` annotation the official CCM picks a random configured vswitch; we pick
+ * one by the Service UID, which spreads Services over the vswitches the same way but keeps the
+ * model (and its hash, and a dry-run) the same on every pass.
+ */
+function chooseVSwitch(config: ServiceInputs['config'], uid: string): string | undefined {
+  const all = config.vswitchIds ?? [];
+  if (all.length === 0) return config.vswitchId;
+  return all[fnv1a(uid) % all.length];
+}
+
+/** The other configured vswitches, tried in order when the chosen one has no free IP (apply.ts). */
+function vSwitchAlternatives(
+  inputs: ServiceInputs,
+  c: ServiceLbConfig,
+  chosen: string | undefined,
+): string[] {
+  if (c.vswitchId || (c.addressType ?? 'internet') !== 'intranet' || c.networkType === 'classic') return [];
+  return (inputs.config.vswitchIds ?? []).filter((v) => v !== chosen);
+}
+
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
 }
