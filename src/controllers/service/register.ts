@@ -46,7 +46,7 @@ export interface ServiceDeps {
   /** The manager passes a queue with metrics; tests let the controller make its own. */
   queue?: WorkQueue;
   registry?: Registry;
-  cloud: Pick<Cloud, 'slb' | 'metadata' | 'region'>;
+  cloud: Pick<Cloud, 'slb' | 'metadata' | 'region' | 'ecs' | 'vpc'>;
   informers: InformerFactory;
   recorder: EventRecorder;
   logger: Logger;
