@@ -38,6 +38,8 @@ export interface ServiceSettings {
   maxConcurrentActions?: number;
   /** --lb-drift-check-period, ms (0 disables). */
   driftCheckPeriodMs?: number;
+  /** How soon a Service with gated Pods whose containers are not ready yet is looked at again (ms). */
+  gateRecheckMs?: number;
   dryRun?: boolean;
 }
 
@@ -91,6 +93,7 @@ export function createServiceController(deps: ServiceDeps): ServiceRunnable {
     ...(s.workers !== undefined ? { workers: s.workers } : {}),
     ...(s.maxConcurrentActions !== undefined ? { maxConcurrentActions: s.maxConcurrentActions } : {}),
     ...(s.driftCheckPeriodMs !== undefined ? { driftCheckPeriodMs: s.driftCheckPeriodMs } : {}),
+    ...(s.gateRecheckMs !== undefined ? { gateRecheckMs: s.gateRecheckMs } : {}),
     ...(s.dryRun ? { dryRun: true } : {}),
     ...(deps.queue ? { queue: deps.queue } : {}),
     ...(deps.registry ? { registry: deps.registry } : {}),
