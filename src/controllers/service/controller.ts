@@ -191,10 +191,14 @@ export class ServiceController {
     this.writer = new ServiceWriter(deps.client, deps.dryRun === true);
     this.eni = new EniResolver(deps.cloud, { vpcId: () => deps.config.vpcId });
     this.pods = new PodReader({
-      get: (ns, name) =>
-        deps.client
-          .get<PodLike & KubeObject>(Resources.pods, ns, name)
-          .catch((err: unknown) => (isNotFound(err) ? undefined : Promise.reject(err))),
+      get: async (ns, name) => {
+        try {
+          return await deps.client.get<PodLike & KubeObject>(Resources.pods, ns, name);
+        } catch (err) {
+          if (isNotFound(err)) return undefined;
+          throw err;
+        }
+      },
     });
     this.wire();
   }

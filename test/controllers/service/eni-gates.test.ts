@@ -93,10 +93,10 @@ describe('service controller: ENI backends and readiness gates (both emulators)'
   };
   const condition = (name: string, type: string, namespace = 'default') =>
     store()
-      .get<PodObj>('pods', name, namespace)
+      .get<PodObj & KubeObject>('pods', name, namespace)
       ?.status?.conditions?.find((c) => c.type === type);
   const lbId = (name: string) =>
-    store().get<{ metadata: { labels?: Record<string, string> } }>('services', name, 'default')?.metadata.labels?.[
+    store().get('services', name, 'default')?.metadata.labels?.[
       'service.k8s.alibaba/loadbalancer-id'
     ];
   const backends = (name: string) => {
@@ -110,7 +110,7 @@ describe('service controller: ENI backends and readiness gates (both emulators)'
   };
   const events = (name: string) =>
     store()
-      .list<{ involvedObject?: { name?: string }; reason?: string; type?: string; message?: string }>('events', {
+      .list<KubeObject & { involvedObject?: { name?: string }; reason?: string; type?: string; message?: string }>('events', {
         namespace: 'default',
       })
       .filter((e) => e.involvedObject?.name === name);

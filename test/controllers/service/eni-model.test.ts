@@ -2,7 +2,7 @@
 // and the readiness-gate decisions (admission of gated endpoints, which Pods get which condition).
 import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
-import type { EndpointSliceLike, PodLike } from '../../../src/controllers/service/inputs/objects.js';
+import type { EndpointSliceLike, PodLike, ServiceInputs } from '../../../src/controllers/service/inputs/objects.js';
 import {
   eniLookupIps,
   parseVpcCidrs,
@@ -70,7 +70,7 @@ describe('service model: ENI backends', () => {
     assert.deepEqual(eniLookupIps(inputs(newService())), [], 'no virtual node: nothing to look up');
     const vk = newNode('vk', label('type', 'virtual-kubelet'));
     vk.spec = {};
-    const withVk = (extra: Partial<Parameters<typeof inputs>[1]> = {}) =>
+    const withVk = (extra: Partial<ServiceInputs> = {}) =>
       inputs(newService(), {
         nodes: [...nodes(), vk],
         endpointSlices: slice([

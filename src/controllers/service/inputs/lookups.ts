@@ -5,7 +5,7 @@
 //   2. pod IP → ENI id for the IPs that become ENI backends (inputs/eni-resolver.ts);
 //   3. for IPs that turned out invalid, their Pods too (their gate condition goes False).
 // `peekBackends` is the same view from what is already known, without a call (the drift pass).
-import { eniLookupIps, usesEniBackends } from '../model/eni.js';
+import { eniPlan } from '../model/eni.js';
 import {
   admitGatedEndpoints,
   podKey,
@@ -45,7 +45,7 @@ export async function lookUpBackends(base: ServiceInputs, deps: LookupDeps): Pro
   const gateType = readinessGateType(base.service.metadata?.name ?? '');
   const read = await deps.pods.read(podsBehindNotReadyEndpoints(base.endpointSlices, namespace), gateType);
   const slices = admitGatedEndpoints(base.endpointSlices, namespace, read.admitted);
-  const eniIps = eniLookupIps({ ...base, endpointSlices: slices });
+  const { eniMode, ips: eniIps } = eniPlan({ ...base, endpointSlices: slices });
   const out: BackendLookups = {
     slices,
     eniIps: new Set(eniIps),
@@ -58,7 +58,7 @@ export async function lookUpBackends(base: ServiceInputs, deps: LookupDeps): Pro
     cloudCalls: 0,
     podReads: read.reads,
   };
-  if (eniIps.length === 0 && !usesEniBackends(base)) return out;
+  if (eniIps.length === 0 && !eniMode) return out;
   const res = await deps.eni.resolve(eniIps, uidByIp(slices));
   out.eniByIp = res.eniByIp;
   out.invalid = res.invalid;
@@ -88,8 +88,8 @@ export function peekBackends(
 ): ServiceInputs {
   const namespace = base.service.metadata?.namespace ?? '';
   const slices = admitGatedEndpoints(base.endpointSlices, namespace, admitted ?? new Set());
-  const ips = eniLookupIps({ ...base, endpointSlices: slices });
-  if (ips.length === 0 && !usesEniBackends(base)) return { ...base, endpointSlices: slices };
+  const { eniMode, ips } = eniPlan({ ...base, endpointSlices: slices });
+  if (ips.length === 0 && !eniMode) return { ...base, endpointSlices: slices };
   return { ...base, endpointSlices: slices, eniByIp: eni.peek(ips, uidByIp(slices)) };
 }
 

@@ -4,7 +4,7 @@
 // the backends once the controller hands it the pod IP → ENI map.
 import { parseServiceAnnotations } from '../annotations/parse.js';
 import { cidrContainsAddress, parseCidrMasked, parseIPv4, type Ipv4Cidr } from '../../../util/ipv4.js';
-import { candidateNodes, endpointsForPort } from './backends.js';
+import { candidateNodes, endpointsForPort, VIRTUAL_KUBELET } from './backends.js';
 import type { ServiceInputs } from '../inputs/objects.js';
 
 /** True when the Service's backends are pod IPs on ENIs (`backend-type: eni` or cloud-config `serviceBackendType: eni`). */
@@ -21,19 +21,27 @@ export function usesEniBackends(inputs: Pick<ServiceInputs, 'service' | 'config'
  * An invalid annotation set yields nothing: the builder refuses the Service anyway.
  */
 export function eniLookupIps(inputs: ServiceInputs): string[] {
+  return eniPlan(inputs).ips;
+}
+
+/** `eniLookupIps` and whether the Service is in ENI mode, from one parse of its annotations. */
+export function eniPlan(inputs: ServiceInputs): { eniMode: boolean; ips: string[] } {
   const parsed = parseServiceAnnotations(inputs.service.metadata?.annotations);
-  if (!parsed.ok) return [];
+  if (!parsed.ok) return { eniMode: false, ips: [] };
   const c = parsed.config;
   const eniMode = (c.backendType ?? inputs.config.serviceBackendType ?? 'ecs') === 'eni';
   const family = c.backendIpVersion === 'ipv6' ? 'IPv6' : 'IPv4';
   let virtual = new Set<string>();
   if (!eniMode) {
-    const { candidates } = candidateNodes(inputs.nodes, {
+    // Most clusters have no virtual node: one cheap scan, and the candidate rules for those only.
+    const vk = inputs.nodes.filter((n) => n.metadata?.labels?.[VIRTUAL_KUBELET.key] === VIRTUAL_KUBELET.value);
+    if (vk.length === 0) return { eniMode, ips: [] };
+    const { candidates } = candidateNodes(vk, {
       backendLabel: c.backendLabel,
       removeUnscheduled: c.removeUnscheduledBackend === 'on',
     });
-    virtual = new Set(candidates.filter((n) => n.virtual).map((n) => n.name));
-    if (virtual.size === 0) return [];
+    virtual = new Set(candidates.map((n) => n.name));
+    if (virtual.size === 0) return { eniMode, ips: [] };
   }
   const out = new Set<string>();
   for (const port of inputs.service.spec?.ports ?? []) {
@@ -42,7 +50,7 @@ export function eniLookupIps(inputs: ServiceInputs): string[] {
       if (eniMode || (ep.nodeName !== undefined && virtual.has(ep.nodeName))) out.add(ep.ip);
     }
   }
-  return [...out].sort();
+  return { eniMode, ips: [...out].sort() };
 }
 
 /** Parsed VPC blocks; unparsable text is dropped (the official CCM logs and skips it too). */
