@@ -672,14 +672,14 @@ export class ServiceController {
           svc,
           'Normal',
           ServiceEvents.SkipSyncBackends,
-          `Not sync pods [${looked.outsideVpc.join(',')}] whose ip is not in vpc cidrs`,
+          `Not sync pods [${ipList(looked.outsideVpc)}] whose ip is not in vpc cidrs`,
         );
       if (looked.invalid.length > 0)
         this.event(
           svc,
           'Warning',
           ServiceEvents.SkipSyncBackends,
-          `Not sync pods [${looked.invalid.join(',')}] whose eni is invalid (no in-use ENI of VPC ${this.deps.config.vpcId} holds the IP)`,
+          `Not sync pods [${ipList(looked.invalid)}] whose eni is invalid (no in-use ENI of VPC ${this.deps.config.vpcId} holds the IP)`,
         );
     }
     const updates = gateUpdates({
@@ -724,7 +724,7 @@ export class ServiceController {
     // No endpoint change announces a gated Pod's containers turning ready: look again soon.
     if (looked.waiting.size > 0) this.queue.addAfter(key, this.deps.gateRecheckMs ?? 5_000);
     if (looked.invalid.length > 0)
-      throw new Error(`no ENI holds pod IP(s) ${looked.invalid.join(', ')}; retrying`);
+      throw new Error(`no ENI holds pod IP(s) ${ipList(looked.invalid)}; retrying`);
   }
 
   private async cleanup(key: string, svcIn: ServiceObject & KubeObject, deleting: boolean): Promise<void> {
@@ -843,6 +843,12 @@ export class ServiceController {
   private report(r: SyncReport): void {
     this.onSync?.(r);
   }
+}
+
+/** Pod IPs for an Event: the official CCM's comma list, cut short so a big rollout fits one Event. */
+function ipList(ips: readonly string[], max = 20): string {
+  const head = ips.slice(0, max).join(',');
+  return ips.length > max ? `${head},… (${ips.length - max} more)` : head;
 }
 
 function message(err: unknown): string {
