@@ -53,7 +53,10 @@ export class EniResolver {
   }
 
   /** What the cache knows, without a call (the drift pass builds its cheap model from this). */
-  peek(ips: readonly string[], uidOf: (ip: string) => string | undefined = () => undefined) {
+  peek(
+    ips: readonly string[],
+    uidOf: (ip: string) => string | undefined = () => undefined,
+  ): Record<string, string> {
     const out: Record<string, string> = {};
     for (const ip of ips) {
       const hit = this.found.get(ip);
