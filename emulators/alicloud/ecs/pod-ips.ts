@@ -27,7 +27,12 @@ function used(state: CloudState): Set<string> {
   ]);
 }
 
-function newEni(state: CloudState, instanceId: string, vSwitchId: string, primaryIp: string): NetworkInterface {
+function newEni(
+  state: CloudState,
+  instanceId: string,
+  vSwitchId: string,
+  primaryIp: string,
+): NetworkInterface {
   const vsw = state.vswitches[vSwitchId]!;
   const eni: NetworkInterface = {
     NetworkInterfaceId: newId('eni'),
@@ -57,7 +62,8 @@ export function assignPodIps(state: CloudState, input: PodIpInput): NetworkInter
   let eni: NetworkInterface | undefined;
   if (input.NetworkInterfaceId) {
     eni = state.networkInterfaces[input.NetworkInterfaceId];
-    if (!eni) throw new ApiError(404, 'InvalidEniId.NotFound', `The ENI ${input.NetworkInterfaceId} does not exist.`);
+    if (!eni)
+      throw new ApiError(404, 'InvalidEniId.NotFound', `The ENI ${input.NetworkInterfaceId} does not exist.`);
   } else if (input.InstanceId && state.instances[input.InstanceId]) {
     eni = Object.values(state.networkInterfaces).find(
       (e) => e.InstanceId === input.InstanceId && e.Type === 'Secondary',
@@ -65,7 +71,8 @@ export function assignPodIps(state: CloudState, input: PodIpInput): NetworkInter
   }
   const taken = used(state);
   const ips = input.Ips.map(String);
-  for (const ip of ips) if (taken.has(ip)) throw new ApiError(400, 'InvalidIp.Duplicated', `The IP ${ip} is in use.`);
+  for (const ip of ips)
+    if (taken.has(ip)) throw new ApiError(400, 'InvalidIp.Duplicated', `The IP ${ip} is in use.`);
   const vSwitchId =
     eni?.VSwitchId ??
     input.VSwitchId ??
@@ -77,7 +84,11 @@ export function assignPodIps(state: CloudState, input: PodIpInput): NetworkInter
   const range = parseCidr(vsw.CidrBlock);
   for (const ip of ips)
     if (!cidrContains(range, ipToInt(ip)))
-      throw new ApiError(400, 'InvalidPrivateIpAddress.Mismatch', `The IP ${ip} is not in vSwitch ${vSwitchId}.`);
+      throw new ApiError(
+        400,
+        'InvalidPrivateIpAddress.Mismatch',
+        `The IP ${ip} is not in vSwitch ${vSwitchId}.`,
+      );
   // An ECI pod's ENI has the pod IP as its primary address; a node's pod ENI gets the first one.
   eni ??= newEni(state, input.InstanceId ?? newId('eci'), vSwitchId, ips.shift()!);
   eni.SecondaryIpAddresses = [...(eni.SecondaryIpAddresses ?? []), ...ips];

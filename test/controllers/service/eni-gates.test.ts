@@ -42,7 +42,11 @@ describe('service controller: ENI backends and readiness gates (both emulators)'
     const body = {
       apiVersion: 'discovery.k8s.io/v1',
       kind: 'EndpointSlice',
-      metadata: { name: `${service}-x`, namespace: 'default', labels: { 'kubernetes.io/service-name': service } },
+      metadata: {
+        name: `${service}-x`,
+        namespace: 'default',
+        labels: { 'kubernetes.io/service-name': service },
+      },
       addressType: 'IPv4',
       ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
       endpoints: eps.map((e) => ({
@@ -96,9 +100,7 @@ describe('service controller: ENI backends and readiness gates (both emulators)'
       .get<PodObj & KubeObject>('pods', name, namespace)
       ?.status?.conditions?.find((c) => c.type === type);
   const lbId = (name: string) =>
-    store().get('services', name, 'default')?.metadata.labels?.[
-      'service.k8s.alibaba/loadbalancer-id'
-    ];
+    store().get('services', name, 'default')?.metadata.labels?.['service.k8s.alibaba/loadbalancer-id'];
   const backends = (name: string) => {
     const id = lbId(name);
     if (!id) return [];
@@ -110,7 +112,9 @@ describe('service controller: ENI backends and readiness gates (both emulators)'
   };
   const events = (name: string) =>
     store()
-      .list<KubeObject & { involvedObject?: { name?: string }; reason?: string; type?: string; message?: string }>('events', {
+      .list<
+        KubeObject & { involvedObject?: { name?: string }; reason?: string; type?: string; message?: string }
+      >('events', {
         namespace: 'default',
       })
       .filter((e) => e.involvedObject?.name === name);
@@ -140,7 +144,10 @@ describe('service controller: ENI backends and readiness gates (both emulators)'
       { ip: '192.168.15.12', node: 'node-1' },
     ]);
     const want = [`eni ${eni} 192.168.15.10`, `eni ${eni} 192.168.15.11`, `eni ${eni} 192.168.15.12`];
-    await eventually(() => (backends('direct').join() === want.join() ? true : undefined), 'three ENI backends');
+    await eventually(
+      () => (backends('direct').join() === want.join() ? true : undefined),
+      'three ENI backends',
+    );
     assert.equal(enisCalls().length, 1, 'three pods, one DescribeNetworkInterfaces');
     await settle();
 
@@ -149,11 +156,17 @@ describe('service controller: ENI backends and readiness gates (both emulators)'
     setNodeLabels(h.kube, 'node-0', { 'e2e.example.com/touched': 'yes' });
     await eventually(
       () =>
-        h.reports.filter((r) => r.key === 'default/direct' && r.path === 'skip').length > before ? true : undefined,
+        h.reports.filter((r) => r.key === 'default/direct' && r.path === 'skip').length > before
+          ? true
+          : undefined,
       'the ENI Service resynced',
     );
     await settle();
-    assert.deepEqual(h.cloudEmu.emu.calls(), [], 'steady state: no DescribeNetworkInterfaces, no call at all');
+    assert.deepEqual(
+      h.cloudEmu.emu.calls(),
+      [],
+      'steady state: no DescribeNetworkInterfaces, no call at all',
+    );
 
     // A pod replaced by one with a new IP: only the new IP is asked for.
     assignPodIps(h.cloudEmu.emu.state, { NetworkInterfaceId: eni, Ips: ['192.168.15.13'] });
@@ -167,7 +180,11 @@ describe('service controller: ENI backends and readiness gates (both emulators)'
       'the new pod registered',
     );
     assert.deepEqual(
-      enisCalls().map((c) => Object.entries(c.params).filter(([k]) => k.startsWith('PrivateIpAddress.')).map(([, v]) => v)),
+      enisCalls().map((c) =>
+        Object.entries(c.params)
+          .filter(([k]) => k.startsWith('PrivateIpAddress.'))
+          .map(([, v]) => v),
+      ),
       [['192.168.15.13']],
     );
     assert.ok(!backends('direct').some((b) => b.endsWith('192.168.15.12')), 'the old pod deregistered');
@@ -194,11 +211,18 @@ describe('service controller: ENI backends and readiness gates (both emulators)'
     const c = await eventually(() => condition('gated-0', gate), 'gated-0 condition');
     assert.equal(c.status, 'True');
     assert.equal(c.reason, 'ServerRegistered');
-    assert.deepEqual(backends('gated'), [`eni ${eni} 192.168.31.20`], 'registered before its condition was set');
+    assert.deepEqual(
+      backends('gated'),
+      [`eni ${eni} 192.168.31.20`],
+      'registered before its condition was set',
+    );
     assert.equal(condition('gated-1', gate), undefined, 'containers not ready: not a backend yet');
 
     setContainersReady('gated-1', true);
-    await eventually(() => (condition('gated-1', gate)?.status === 'True' ? true : undefined), 'gated-1 True');
+    await eventually(
+      () => (condition('gated-1', gate)?.status === 'True' ? true : undefined),
+      'gated-1 True',
+    );
     assert.deepEqual(backends('gated'), [`eni ${eni} 192.168.31.20`, `eni ${eni} 192.168.31.21`]);
     await settle();
     assert.equal(condition('intruder', gate, 'other'), undefined);
@@ -207,18 +231,30 @@ describe('service controller: ENI backends and readiness gates (both emulators)'
 
   it('ECI pods on a virtual-kubelet node are ENI backends beside the nodes (node backend type)', async () => {
     addNode(h.kube, 'vk-0', '', { type: 'virtual-kubelet' });
-    const eci = assignPodIps(h.cloudEmu.emu.state, { VSwitchId: Object.keys(h.cloudEmu.emu.state.vswitches)[0]!, Ips: ['192.168.14.40'] });
+    const eci = assignPodIps(h.cloudEmu.emu.state, {
+      VSwitchId: Object.keys(h.cloudEmu.emu.state.vswitches)[0]!,
+      Ips: ['192.168.14.40'],
+    });
     svc('mixed-nodes');
     slice('mixed-nodes', [
       { ip: '192.168.14.41', node: 'node-0' },
       { ip: '192.168.14.40', node: 'vk-0' },
     ]);
-    const want = [`eni ${eci.NetworkInterfaceId} 192.168.14.40`, ...h.instanceIds.map((i) => `ecs ${i}`)].sort();
-    await eventually(() => (backends('mixed-nodes').join() === want.join() ? true : undefined), 'nodes and the ECI pod');
+    const want = [
+      `eni ${eci.NetworkInterfaceId} 192.168.14.40`,
+      ...h.instanceIds.map((i) => `ecs ${i}`),
+    ].sort();
+    await eventually(
+      () => (backends('mixed-nodes').join() === want.join() ? true : undefined),
+      'nodes and the ECI pod',
+    );
   });
 
   it('pod IPs on no ENI: outside the VPC skipped with a Normal event, inside the VPC a Warning (and retried)', async () => {
-    const eni = assignPodIps(h.cloudEmu.emu.state, { InstanceId: h.instanceIds[0]!, Ips: ['192.168.15.50'] }).NetworkInterfaceId;
+    const eni = assignPodIps(h.cloudEmu.emu.state, {
+      InstanceId: h.instanceIds[0]!,
+      Ips: ['192.168.15.50'],
+    }).NetworkInterfaceId;
     svc('partial', ENI);
     slice('partial', [
       { ip: '192.168.15.50', node: 'node-0' },
@@ -228,7 +264,10 @@ describe('service controller: ENI backends and readiness gates (both emulators)'
     await eventually(() => (backends('partial').length === 1 ? true : undefined), 'the one pod on an ENI');
     assert.deepEqual(backends('partial'), [`eni ${eni} 192.168.15.50`]);
     const skip = await eventually(
-      () => (events('partial').filter((e) => e.reason === 'SkipSyncBackends').length === 2 ? events('partial') : undefined),
+      () =>
+        events('partial').filter((e) => e.reason === 'SkipSyncBackends').length === 2
+          ? events('partial')
+          : undefined,
       'two SkipSyncBackends events',
     );
     const normal = skip.find((e) => e.reason === 'SkipSyncBackends' && e.type === 'Normal')!;

@@ -2,7 +2,11 @@
 // and the readiness-gate decisions (admission of gated endpoints, which Pods get which condition).
 import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
-import type { EndpointSliceLike, PodLike, ServiceInputs } from '../../../src/controllers/service/inputs/objects.js';
+import type {
+  EndpointSliceLike,
+  PodLike,
+  ServiceInputs,
+} from '../../../src/controllers/service/inputs/objects.js';
 import {
   eniLookupIps,
   parseVpcCidrs,
@@ -16,7 +20,17 @@ import {
   podsBehindNotReadyEndpoints,
   readinessGateType,
 } from '../../../src/controllers/service/model/readiness.js';
-import { CONFIG, build, inputs, label, newNode, newService, nodes, withAnnotations, withLocal } from './fixtures.js';
+import {
+  CONFIG,
+  build,
+  inputs,
+  label,
+  newNode,
+  newService,
+  nodes,
+  withAnnotations,
+  withLocal,
+} from './fixtures.js';
 
 const ENI = { 'service.beta.kubernetes.io/backend-type': 'eni' };
 const GATE = readinessGateType('nginx');
@@ -32,14 +46,26 @@ function slice(endpoints: EndpointSliceLike['endpoints']): EndpointSliceLike[] {
   ];
 }
 
-function pod(name: string, o: { gate?: boolean; containersReady?: boolean; uid?: string; cond?: string } = {}): PodLike {
+function pod(
+  name: string,
+  o: { gate?: boolean; containersReady?: boolean; uid?: string; cond?: string } = {},
+): PodLike {
   return {
     metadata: { name, namespace: 'default', uid: o.uid ?? `uid-${name}` },
     spec: o.gate === false ? {} : { readinessGates: [{ conditionType: GATE }] },
     status: {
       conditions: [
         { type: 'ContainersReady', status: o.containersReady === false ? 'False' : 'True' },
-        ...(o.cond ? [{ type: GATE, status: o.cond, reason: 'ServerRegistered', message: 'The backend has been added to the server group' }] : []),
+        ...(o.cond
+          ? [
+              {
+                type: GATE,
+                status: o.cond,
+                reason: 'ServerRegistered',
+                message: 'The backend has been added to the server group',
+              },
+            ]
+          : []),
       ],
     },
   };
@@ -48,7 +74,10 @@ function pod(name: string, o: { gate?: boolean; containersReady?: boolean; uid?:
 describe('service model: ENI backends', () => {
   it('backend-type eni (any spelling the table knows) or cloud-config serviceBackendType eni selects ENI mode; the annotation wins', () => {
     assert.equal(usesEniBackends(inputs(newService(withAnnotations(ENI)))), true);
-    assert.equal(usesEniBackends(inputs(newService(), { config: { ...CONFIG, serviceBackendType: 'eni' } })), true);
+    assert.equal(
+      usesEniBackends(inputs(newService(), { config: { ...CONFIG, serviceBackendType: 'eni' } })),
+      true,
+    );
     assert.equal(
       usesEniBackends(
         inputs(newService(withAnnotations({ 'service.beta.kubernetes.io/backend-type': 'ecs' })), {
@@ -81,10 +110,17 @@ describe('service model: ENI backends', () => {
       });
     assert.deepEqual(eniLookupIps(withVk()), ['10.0.7.7']);
     // A virtual node excluded by backend-label is no candidate: its pod is not looked up either.
-    const labelled = inputs(newService(withAnnotations({ 'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-backend-label': 'pool=edge' })), {
-      nodes: [...nodes(), vk],
-      endpointSlices: withVk().endpointSlices,
-    });
+    const labelled = inputs(
+      newService(
+        withAnnotations({
+          'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-backend-label': 'pool=edge',
+        }),
+      ),
+      {
+        nodes: [...nodes(), vk],
+        endpointSlices: withVk().endpointSlices,
+      },
+    );
     assert.deepEqual(eniLookupIps(labelled), []);
   });
 
@@ -135,11 +171,36 @@ describe('service model: ENI backends', () => {
 
 describe('service model: readiness gates', () => {
   const eps = slice([
-    { addresses: ['10.0.1.2'], conditions: { ready: true }, nodeName: 'w1', targetRef: { kind: 'Pod', name: 'ready', namespace: 'default', uid: 'uid-ready' } },
-    { addresses: ['10.0.1.3'], conditions: { ready: false }, nodeName: 'w1', targetRef: { kind: 'Pod', name: 'gated', namespace: 'default', uid: 'uid-gated' } },
-    { addresses: ['10.0.1.4'], conditions: { ready: false, terminating: true }, nodeName: 'w1', targetRef: { kind: 'Pod', name: 'leaving', namespace: 'default' } },
-    { addresses: ['10.0.1.5'], conditions: { ready: false }, nodeName: 'w1', targetRef: { kind: 'Pod', name: 'elsewhere', namespace: 'other' } },
-    { addresses: ['10.0.1.6'], conditions: { ready: false }, nodeName: 'w1', targetRef: { kind: 'Node', name: 'w1' } },
+    {
+      addresses: ['10.0.1.2'],
+      conditions: { ready: true },
+      nodeName: 'w1',
+      targetRef: { kind: 'Pod', name: 'ready', namespace: 'default', uid: 'uid-ready' },
+    },
+    {
+      addresses: ['10.0.1.3'],
+      conditions: { ready: false },
+      nodeName: 'w1',
+      targetRef: { kind: 'Pod', name: 'gated', namespace: 'default', uid: 'uid-gated' },
+    },
+    {
+      addresses: ['10.0.1.4'],
+      conditions: { ready: false, terminating: true },
+      nodeName: 'w1',
+      targetRef: { kind: 'Pod', name: 'leaving', namespace: 'default' },
+    },
+    {
+      addresses: ['10.0.1.5'],
+      conditions: { ready: false },
+      nodeName: 'w1',
+      targetRef: { kind: 'Pod', name: 'elsewhere', namespace: 'other' },
+    },
+    {
+      addresses: ['10.0.1.6'],
+      conditions: { ready: false },
+      nodeName: 'w1',
+      targetRef: { kind: 'Node', name: 'w1' },
+    },
   ]);
 
   it('the condition type is per Service name, as the official CCM spells it', () => {
@@ -159,24 +220,44 @@ describe('service model: readiness gates', () => {
     assert.equal(gateState(undefined, ref, GATE), 'wait', 'not found yet: look again');
     assert.equal(gateState(pod('gated', { gate: false }), ref, GATE), 'ignore');
     assert.equal(gateState(pod('gated', { uid: 'uid-new' }), ref, GATE), 'ignore', 'recreated Pod');
-    assert.equal(gateState(pod('gated'), ref, readinessGateType('other')), 'ignore', "another Service's gate");
+    assert.equal(
+      gateState(pod('gated'), ref, readinessGateType('other')),
+      'ignore',
+      "another Service's gate",
+    );
   });
 
   it('admitted endpoints count as ready for the builder, and only those', () => {
     const admitted = admitGatedEndpoints(eps, 'default', new Set(['default/gated', 'other/elsewhere']));
-    const ready = admitted[0]!.endpoints.filter((e) => e.conditions?.ready === true).map((e) => e.addresses[0]);
+    const ready = admitted[0]!.endpoints
+      .filter((e) => e.conditions?.ready === true)
+      .map((e) => e.addresses[0]);
     assert.deepEqual(ready, ['10.0.1.2', '10.0.1.3']);
     assert.equal(eps[0]!.endpoints[1]!.conditions?.ready, false, 'the input is not mutated');
     const m = build(newService(withAnnotations(ENI)), {
       endpointSlices: admitted,
       eniByIp: { '10.0.1.2': 'eni-a', '10.0.1.3': 'eni-a' },
     });
-    assert.deepEqual(m.vgroups[0]!.backends.map((b) => b.serverIp), ['10.0.1.2', '10.0.1.3']);
+    assert.deepEqual(
+      m.vgroups[0]!.backends.map((b) => b.serverIp),
+      ['10.0.1.2', '10.0.1.3'],
+    );
   });
 
   const desiredEni = (ips: string[], skipped: string[] = []) => ({
     trafficMode: 'ENI' as const,
-    vgroups: [{ name: 'g', backends: ips.map((ip) => ({ serverId: 'eni-a', serverIp: ip, port: 8080, weight: 100, type: 'eni' as const })) }],
+    vgroups: [
+      {
+        name: 'g',
+        backends: ips.map((ip) => ({
+          serverId: 'eni-a',
+          serverIp: ip,
+          port: 8080,
+          weight: 100,
+          type: 'eni' as const,
+        })),
+      },
+    ],
     skippedBackends: skipped.map((ip) => ({ servicePort: 80, ip, reason: 'no ENI found for the pod IP' })),
   });
   const base = {
@@ -200,7 +281,10 @@ describe('service model: readiness gates', () => {
     ]);
     assert.deepEqual(gateUpdates({ ...base, desired: desiredEni(['10.0.1.2']), pods }), [], 'not on the SLB');
     const notReady = new Map([['default/gated', pod('gated', { containersReady: false })]]);
-    assert.deepEqual(gateUpdates({ ...base, desired: desiredEni(['10.0.1.2', '10.0.1.3']), pods: notReady }), []);
+    assert.deepEqual(
+      gateUpdates({ ...base, desired: desiredEni(['10.0.1.2', '10.0.1.3']), pods: notReady }),
+      [],
+    );
   });
 
   it('nothing when the condition already says so (a settled Service writes nothing); False for an invalid ENI backend', () => {
@@ -223,11 +307,17 @@ describe('service model: readiness gates', () => {
     const pods = new Map([['default/gated', pod('gated')]]);
     const nodesOnly = {
       trafficMode: 'Cluster' as const,
-      vgroups: [{ name: 'g', backends: [{ serverId: 'i-w1', port: 30080, weight: 100, type: 'ecs' as const }] }],
+      vgroups: [
+        { name: 'g', backends: [{ serverId: 'i-w1', port: 30080, weight: 100, type: 'ecs' as const }] },
+      ],
       skippedBackends: [],
     };
     assert.equal(gateUpdates({ ...base, desired: nodesOnly, pods }).length, 1);
-    assert.equal(gateUpdates({ ...base, desired: { ...nodesOnly, vgroups: [{ name: 'g', backends: [] }] }, pods }).length, 0);
+    assert.equal(
+      gateUpdates({ ...base, desired: { ...nodesOnly, vgroups: [{ name: 'g', backends: [] }] }, pods })
+        .length,
+      0,
+    );
     assert.equal(
       gateUpdates({ ...base, desired: nodesOnly, pods, eniIps: new Set(['10.0.1.3']) }).length,
       0,

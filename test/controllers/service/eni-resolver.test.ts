@@ -34,7 +34,8 @@ function fakeCloud(eniOf: (ip: string) => string | undefined) {
   };
 }
 
-const podIps = (n: number) => Array.from({ length: n }, (_, i) => `192.168.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`);
+const podIps = (n: number) =>
+  Array.from({ length: n }, (_, i) => `192.168.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`);
 
 describe('service inputs: ENI resolver', () => {
   it('asks for 100 IPs per call, and a second sync of the same pods asks for nothing', async () => {
@@ -43,7 +44,10 @@ describe('service inputs: ENI resolver', () => {
     const ips = podIps(250);
     const first = await r.resolve(ips);
     assert.equal(first.calls, 3);
-    assert.deepEqual(cloud.calls.map((c) => c.ips), [100, 100, 50]);
+    assert.deepEqual(
+      cloud.calls.map((c) => c.ips),
+      [100, 100, 50],
+    );
     assert.equal(Object.keys(first.eniByIp).length, 250);
     assert.equal(first.eniByIp['192.168.1.7'], 'eni-1');
     cloud.calls.length = 0;

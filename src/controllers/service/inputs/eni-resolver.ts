@@ -90,7 +90,10 @@ export class EniResolver {
 
     const vpcId = this.opts.vpcId();
     // Without the VPC the lookup would search every VPC of the account: refuse instead.
-    if (!vpcId) throw new Error('the VPC id is unknown (no cloud-config vpcid, metadata unreachable): ENI backends cannot be resolved');
+    if (!vpcId)
+      throw new Error(
+        'the VPC id is unknown (no cloud-config vpcid, metadata unreachable): ENI backends cannot be resolved',
+      );
     const chunks: string[][] = [];
     for (let i = 0; i < missing.length; i += MAX_IPS_PER_ENI_LOOKUP)
       chunks.push(missing.slice(i, i + MAX_IPS_PER_ENI_LOOKUP));
@@ -110,9 +113,7 @@ export class EniResolver {
         }
       }
     };
-    await Promise.all(
-      Array.from({ length: Math.min(this.opts.concurrency ?? 4, chunks.length) }, worker),
-    );
+    await Promise.all(Array.from({ length: Math.min(this.opts.concurrency ?? 4, chunks.length) }, worker));
     for (const ip of missing) {
       const eni = res.eniByIp[ip];
       if (eni) this.remember(ip, eni, uidOf(ip) ?? '');

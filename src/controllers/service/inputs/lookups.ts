@@ -102,7 +102,11 @@ export function uidByIp(slices: readonly EndpointSliceLike[]): (ip: string) => s
   return (ip) => m.get(ip);
 }
 
-function podsOfIps(slices: readonly EndpointSliceLike[], namespace: string, ips: ReadonlySet<string>): PodRef[] {
+function podsOfIps(
+  slices: readonly EndpointSliceLike[],
+  namespace: string,
+  ips: ReadonlySet<string>,
+): PodRef[] {
   if (ips.size === 0) return [];
   const out = new Map<string, PodRef>();
   for (const s of slices)

@@ -43,7 +43,11 @@ export class PodReader {
         out.reads++;
         const pod = await this.opts.get(ref.namespace, ref.name);
         const uid = pod?.metadata?.uid;
-        if (pod && uid) this.remember(uid, (pod.spec?.readinessGates ?? []).map((g) => g.conditionType));
+        if (pod && uid)
+          this.remember(
+            uid,
+            (pod.spec?.readinessGates ?? []).map((g) => g.conditionType),
+          );
         if (pod) out.pods.set(podKey(ref), pod);
         const state = gateState(pod, ref, gateType);
         if (state === 'admit') out.admitted.add(podKey(ref));
@@ -57,6 +61,7 @@ export class PodReader {
   private remember(uid: string, gates: string[]): void {
     this.gates.delete(uid);
     this.gates.set(uid, gates);
-    while (this.gates.size > (this.opts.capacity ?? 65_536)) this.gates.delete(this.gates.keys().next().value!);
+    while (this.gates.size > (this.opts.capacity ?? 65_536))
+      this.gates.delete(this.gates.keys().next().value!);
   }
 }

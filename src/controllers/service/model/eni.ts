@@ -34,7 +34,9 @@ export function eniPlan(inputs: ServiceInputs): { eniMode: boolean; ips: string[
   let virtual = new Set<string>();
   if (!eniMode) {
     // Most clusters have no virtual node: one cheap scan, and the candidate rules for those only.
-    const vk = inputs.nodes.filter((n) => n.metadata?.labels?.[VIRTUAL_KUBELET.key] === VIRTUAL_KUBELET.value);
+    const vk = inputs.nodes.filter(
+      (n) => n.metadata?.labels?.[VIRTUAL_KUBELET.key] === VIRTUAL_KUBELET.value,
+    );
     if (vk.length === 0) return { eniMode, ips: [] };
     const { candidates } = candidateNodes(vk, {
       backendLabel: c.backendLabel,
