@@ -34,6 +34,7 @@ import {
   parseServiceAnnotations,
 } from './annotations/index.js';
 import { applyPlan, describeAction, type ApplyResult } from './apply.js';
+import { settleBackends } from './settle.js';
 import type { LoadBalancer, ServiceCloudPort } from './cloudport.js';
 import {
   attributesDrifted,
@@ -70,8 +71,6 @@ import {
   defaultLoadBalancerName,
   desiredHash,
   formatManagedTagKeys,
-  gateUpdates,
-  podKey,
 } from './model/index.js';
 import { isEmptyPlan, type Plan } from './plan.js';
 import {
@@ -653,78 +652,26 @@ export class ServiceController {
     }
   }
 
-  /**
-   * After the model is on the SLB (applied now, or unchanged since): report skipped pod IPs, set
-   * the readiness-gate condition of Pods now registered (model/readiness.ts), look again soon
-   * when gated Pods may turn ready, and fail (for a retry) while some ENI backend is invalid.
-   */
-  private async settleBackends(
+  /** After the model is on the SLB: skipped-pod events, readiness gates, rechecks (settle.ts). */
+  private settleBackends(
     key: string,
     svc: ServiceObject,
     desired: DesiredLoadBalancer,
     looked: BackendLookups,
   ): Promise<void> {
-    const skipText = `${looked.outsideVpc.join(',')}|${looked.invalid.join(',')}`;
-    if (this.reportedSkips.get(key) !== skipText) {
-      this.reportedSkips.set(key, skipText);
-      if (looked.outsideVpc.length > 0)
-        this.event(
-          svc,
-          'Normal',
-          ServiceEvents.SkipSyncBackends,
-          `Not sync pods [${ipList(looked.outsideVpc)}] whose ip is not in vpc cidrs`,
-        );
-      if (looked.invalid.length > 0)
-        this.event(
-          svc,
-          'Warning',
-          ServiceEvents.SkipSyncBackends,
-          `Not sync pods [${ipList(looked.invalid)}] whose eni is invalid (no in-use ENI of VPC ${this.deps.config.vpcId} holds the IP)`,
-        );
-    }
-    const updates = gateUpdates({
+    return settleBackends(
+      {
+        writer: this.writer,
+        event: (type, reason, msg) => this.event(svc, type, reason, msg),
+        recheck: () => this.queue.addAfter(key, this.deps.gateRecheckMs ?? 5_000),
+        reportedSkips: this.reportedSkips,
+        vpcId: this.deps.config.vpcId,
+      },
+      key,
+      svc,
       desired,
-      slices: looked.slices,
-      namespace: svc.metadata?.namespace ?? '',
-      gateType: looked.gateType,
-      pods: looked.pods,
-      eniIps: looked.eniIps,
-      invalidIps: new Set(looked.invalid),
-    });
-    const failures: string[] = [];
-    for (let i = 0; i < updates.length; i += 8) {
-      await Promise.all(
-        updates.slice(i, i + 8).map(async (u) => {
-          const have = looked.pods
-            .get(podKey(u.ref))
-            ?.status?.conditions?.find((c) => c.type === looked.gateType);
-          try {
-            await this.writer.setPodCondition({
-              ...u.ref,
-              type: looked.gateType,
-              status: u.status,
-              reason: u.reason,
-              message: u.message,
-              lastTransitionTime:
-                have?.status === u.status && have.lastTransitionTime
-                  ? have.lastTransitionTime
-                  : new Date().toISOString(),
-            });
-          } catch (err) {
-            failures.push(`${podKey(u.ref)}: ${message(err)}`);
-          }
-        }),
-      );
-    }
-    if (failures.length > 0) {
-      const text = `Error updating pod readiness gates for service [${key}]: ${failures.join('; ')}`;
-      this.event(svc, 'Warning', ServiceEvents.FailedUpdateReadinessGate, text);
-      throw new Error(text);
-    }
-    // No endpoint change announces a gated Pod's containers turning ready: look again soon.
-    if (looked.waiting.size > 0) this.queue.addAfter(key, this.deps.gateRecheckMs ?? 5_000);
-    if (looked.invalid.length > 0)
-      throw new Error(`no ENI holds pod IP(s) ${ipList(looked.invalid)}; retrying`);
+      looked,
+    );
   }
 
   private async cleanup(key: string, svcIn: ServiceObject & KubeObject, deleting: boolean): Promise<void> {
@@ -843,12 +790,6 @@ export class ServiceController {
   private report(r: SyncReport): void {
     this.onSync?.(r);
   }
-}
-
-/** Pod IPs for an Event: the official CCM's comma list, cut short so a big rollout fits one Event. */
-function ipList(ips: readonly string[], max = 20): string {
-  const head = ips.slice(0, max).join(',');
-  return ips.length > max ? `${head},… (${ips.length - max} more)` : head;
 }
 
 function message(err: unknown): string {
