@@ -70,7 +70,7 @@ const FIELDS: Record<string, string> = {
   resourcegroupid: 'Resource group for new SLBs.',
   kubernetesclustertag: 'ECS tag key for the IP-based instance lookup (official CCM: `ack.aliyun.com`).',
   servicebackendtype:
-    '`ecs` or `eni`: the cluster-wide default SLB backend type (`eni` is refused in this cluster mode; see docs/service-load-balancers.md).',
+    '`ecs` or `eni`: the cluster-wide default SLB backend type (`eni`: pod IPs on Terway/ECI ENIs; see docs/service-load-balancers.md § "ENI backends").',
   disablepublicslb: '`true` refuses to create internet SLBs.',
   reusableloadbalancers:
     'Hand-made SLBs Services may name with the `loadbalancer-id` annotation: `lb-…` (every namespace) or `lb-…/<namespace>`, comma-separated or a list. Alternatively tag the SLB `kube-alicloud.io/reusable/<clusterID>` = `*` or `ns1,ns2`; see docs/service-load-balancers.md.',

@@ -5,6 +5,7 @@ import type { FaultConfig } from './faults.js';
 import type { HostMetadata } from './metadata.js';
 import { mergeState } from './merge/index.js';
 import { releaseInstance } from './ecs/factory.js';
+import { assignPodIps, releasePodIp, type PodIpInput } from './ecs/pod-ips.js';
 import { sendJson } from './rpc.js';
 import { nlbAdmin } from './nlb/admin.js';
 
@@ -51,6 +52,18 @@ export async function handleAdmin(
       const ok = releaseInstance(core.state, decodeURIComponent(inst[1]!));
       core.persist();
       return sendJson(res, ok ? 200 : 404, ok ? { ok: true } : { error: 'no such instance' });
+    }
+    // Pod IPs on ENIs (Terway, ECI): POST {InstanceId?, NetworkInterfaceId?, VSwitchId?, Ips}.
+    if (path === '/_emulator/pod-ips' && method === 'POST') {
+      const eni = assignPodIps(core.state, (json ?? {}) as PodIpInput);
+      core.persist();
+      return sendJson(res, 200, { NetworkInterfaceId: eni.NetworkInterfaceId });
+    }
+    const podIp = /^\/_emulator\/pod-ips\/([^/]+)$/.exec(path);
+    if (podIp && method === 'DELETE') {
+      const ok = releasePodIp(core.state, decodeURIComponent(podIp[1]!));
+      core.persist();
+      return sendJson(res, ok ? 200 : 404, ok ? { ok: true } : { error: 'no ENI holds that IP' });
     }
     const host = /^\/_emulator\/hosts\/([^/]+)$/.exec(path);
     if (host && method === 'POST') {

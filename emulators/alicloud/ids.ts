@@ -61,7 +61,10 @@ export function allocatePrivateIp(state: CloudState, vsw: VSwitch): string {
   const size = 2 ** (32 - c.prefix);
   const used = new Set<string>([
     ...Object.values(state.instances).map((i) => i.PrivateIpAddress),
-    ...Object.values(state.networkInterfaces).map((e) => e.PrimaryIpAddress),
+    ...Object.values(state.networkInterfaces).flatMap((e) => [
+      e.PrimaryIpAddress,
+      ...(e.SecondaryIpAddresses ?? []),
+    ]),
     ...Object.values(state.loadBalancers).map((l) => l.Address),
     ...nlbAddresses(state, 'PrivateIPv4Address'),
   ]);

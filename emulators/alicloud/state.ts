@@ -93,6 +93,8 @@ export interface NetworkInterface {
   InstanceId: string;
   Type: 'Primary' | 'Secondary';
   PrimaryIpAddress: string;
+  /** Secondary private IPs (Terway hands them to pods); absent in states saved before they existed. */
+  SecondaryIpAddresses?: string[];
   MacAddress: string;
   VSwitchId: string;
   VpcId: string;

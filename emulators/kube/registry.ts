@@ -203,6 +203,17 @@ export class Registry {
         'the object has been modified; please apply your changes to the latest version and try again',
       );
     }
+    // A uid in the body is a precondition (a patch carrying one is how a client says "only this
+    // incarnation of the object"): the apiserver answers 409 for an object recreated under the name.
+    const sentUid = incoming.metadata.uid;
+    if (sentUid && sentUid !== old.metadata.uid) {
+      throw conflict(
+        def.group,
+        def.resource,
+        name,
+        `Precondition failed: UID in precondition: ${sentUid}, UID in object meta: ${old.metadata.uid ?? ''}`,
+      );
+    }
     let next: KubeObject;
     if (subresource === 'status') {
       next = { ...clone(old), status: incoming.status };

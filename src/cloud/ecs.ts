@@ -169,6 +169,8 @@ export class EcsApi {
       networkInterfaceIds?: string[];
       privateIps?: string[];
       type?: 'Primary' | 'Secondary';
+      /** `InUse` keeps out ENIs being created or released (the service controller's ENI lookup). */
+      status?: 'InUse' | 'Available';
     } = {},
   ): Promise<NetworkInterfaceSet[]> {
     return collectByPageNumber(
@@ -177,6 +179,7 @@ export class EcsApi {
           InstanceId: filter.instanceId,
           VpcId: filter.vpcId,
           Type: filter.type,
+          Status: filter.status,
           ...indexed('NetworkInterfaceId', filter.networkInterfaceIds),
           ...indexed('PrivateIpAddress', filter.privateIps),
           PageNumber,

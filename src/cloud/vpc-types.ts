@@ -5,6 +5,8 @@ export interface Vpc {
   VpcId: string;
   VpcName?: string;
   CidrBlock?: string;
+  /** Further IPv4 blocks added to the VPC after creation (pod IPs of Terway can live there). */
+  SecondaryCidrBlocks?: { SecondaryCidrBlock?: string[] };
   VRouterId?: string;
   Status?: string;
   RegionId?: string;

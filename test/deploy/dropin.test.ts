@@ -29,6 +29,8 @@ export const NOT_EXERCISED: Record<string, string> = {
   'get core/services': 'status/finalizer writes re-read the Service after a 409 conflict (src/kube/patch.ts)',
   'update core/nodes/status': 'node controller: writes addresses with update when the status changed (src/controllers/node/kubeport.ts)',
   'create authentication.k8s.io/tokenreviews': 'secure port: a /metrics scrape with a bearer token (src/server/delegated.ts; exercised by test/manager/serving.test.ts)',
+  'get core/pods': 'service controller: reads the Pods behind not-ready endpoints for readiness gates (exercised by test/controllers/service/eni-gates.test.ts)',
+  'patch core/pods/status': 'service controller: sets the readiness-gate condition of registered Pods (exercised by test/controllers/service/eni-gates.test.ts)',
   'create authorization.k8s.io/subjectaccessreviews': 'secure port: may this user GET /metrics (src/server/delegated.ts; exercised by test/manager/serving.test.ts)',
 };
 

@@ -23,6 +23,16 @@ function eniIndex(state: CloudState): EniIndex {
   return byInstance;
 }
 
+/** Primary first, then the secondary IPs (Terway's pod IPs), as the API lists them. */
+function privateIpSets(e: NetworkInterface): ResponseBody {
+  return {
+    PrivateIpSet: [
+      { PrivateIpAddress: e.PrimaryIpAddress, Primary: true },
+      ...(e.SecondaryIpAddresses ?? []).map((ip) => ({ PrivateIpAddress: ip, Primary: false })),
+    ],
+  };
+}
+
 function renderInstance(state: CloudState, i: Instance, index: EniIndex = eniIndex(state)): ResponseBody {
   return {
     InstanceId: i.InstanceId,
@@ -77,7 +87,7 @@ function renderInstance(state: CloudState, i: Instance, index: EniIndex = eniInd
         Type: e.Type,
         VSwitchId: e.VSwitchId,
         SecurityGroupIds: { SecurityGroupId: e.SecurityGroupIds },
-        PrivateIpSets: { PrivateIpSet: [{ PrivateIpAddress: e.PrimaryIpAddress, Primary: true }] },
+        PrivateIpSets: privateIpSets(e),
       })),
     },
   };
@@ -183,7 +193,7 @@ function renderEni(e: NetworkInterface): ResponseBody {
     Description: e.Description,
     CreationTime: e.CreationTime,
     SecurityGroupIds: { SecurityGroupId: e.SecurityGroupIds },
-    PrivateIpSets: { PrivateIpSet: [{ PrivateIpAddress: e.PrimaryIpAddress, Primary: true }] },
+    PrivateIpSets: privateIpSets(e),
     Attachment: e.InstanceId
       ? { InstanceId: e.InstanceId, DeviceIndex: e.Type === 'Primary' ? 0 : 1 }
       : undefined,
@@ -191,14 +201,23 @@ function renderEni(e: NetworkInterface): ResponseBody {
   };
 }
 
+const MAX_LISTED = 100;
+
 function describeNetworkInterfaces(ctx: Ctx): ResponseBody {
   const { p } = ctx;
   const ids = p.list('NetworkInterfaceId');
   const ips = p.list('PrivateIpAddress');
+  // The API numbers PrivateIpAddress.1 … PrivateIpAddress.100 (as NetworkInterfaceId.N).
+  if (ips.length > MAX_LISTED)
+    throw invalidParameter('PrivateIpAddress', `accepts at most ${MAX_LISTED} entries`);
+  if (ids.length > MAX_LISTED)
+    throw invalidParameter('NetworkInterfaceId', `accepts at most ${MAX_LISTED} entries`);
+  // An ENI matches when any of its private IPs, primary or secondary, is asked for.
+  const held = (e: NetworkInterface) => [e.PrimaryIpAddress, ...(e.SecondaryIpAddresses ?? [])];
   const all = Object.values(ctx.state.networkInterfaces).filter(
     (e) =>
       (ids.length === 0 || ids.includes(e.NetworkInterfaceId)) &&
-      (ips.length === 0 || ips.includes(e.PrimaryIpAddress)) &&
+      (ips.length === 0 || held(e).some((ip) => ips.includes(ip))) &&
       (!p.str('InstanceId') || e.InstanceId === p.str('InstanceId')) &&
       (!p.str('VpcId') || e.VpcId === p.str('VpcId')) &&
       (!p.str('VSwitchId') || e.VSwitchId === p.str('VSwitchId')) &&

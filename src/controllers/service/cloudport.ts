@@ -7,6 +7,7 @@
 // no other file of the controller imports src/cloud.
 import type { Cloud } from '../../cloud/index.js';
 import { hasCode, isNotFound } from '../../cloud/errors.js';
+import type { NetworkInterfaceSet } from '../../cloud/ecs-types.js';
 import type { SlbApi } from '../../cloud/slb.js';
 import type { SlbListenerApi } from '../../cloud/slb-listeners.js';
 import type { SlbVServerGroupApi } from '../../cloud/slb-vgroups.js';
@@ -20,11 +21,14 @@ export type {
   VServerGroup,
 } from '../../cloud/slb.js';
 export type { RpcParams } from '../../cloud/client.js';
+export type { NetworkInterfaceSet } from '../../cloud/ecs-types.js';
 
 /** The API's limit on backends per Add/Remove/Set call; the applier splits larger sets. */
 export { MAX_BACKENDS_PER_CALL };
 /** DescribeLoadBalancers takes at most this many ids per call (comma-separated `LoadBalancerId`). */
 export const MAX_IDS_PER_DESCRIBE = 10;
+/** DescribeNetworkInterfaces takes PrivateIpAddress.1 … PrivateIpAddress.100: pod IPs are looked up this many per call. */
+export const MAX_IPS_PER_ENI_LOOKUP = 100;
 
 type Op<T, K extends keyof T> = T[K];
 
@@ -66,6 +70,13 @@ export interface ServiceCloudPort {
     setAttribute: Op<SlbVServerGroupApi, 'setAttribute'>;
     delete: Op<SlbVServerGroupApi, 'delete'>;
   };
+  /**
+   * ENI backends: the in-use ENIs of `vpcId` holding any of `ips` as a primary or secondary
+   * private IP (at most MAX_IPS_PER_ENI_LOOKUP per call).
+   */
+  networkInterfacesByIp(vpcId: string, ips: readonly string[]): Promise<NetworkInterfaceSet[]>;
+  /** ENI backends: the VPC's IPv4 blocks (primary and secondary), for the pod-IP filter. */
+  vpcCidrBlocks(vpcId: string): Promise<string[]>;
   /** The API's "no such resource" answer (deleting what is already gone is success). */
   isNotFound(err: unknown): boolean;
   hasCode(err: unknown, ...codes: string[]): boolean;
@@ -78,7 +89,7 @@ export interface ServiceCloudPort {
 
 /** The port onto the process's cloud handle: each operation is the facade's, bound. */
 export function cloudPort(
-  cloud: Pick<Cloud, 'slb' | 'metadata' | 'region'> & Partial<Pick<Cloud, 'vpc'>>,
+  cloud: Pick<Cloud, 'slb' | 'metadata' | 'region' | 'ecs' | 'vpc'>,
 ): ServiceCloudPort {
   const slb = cloud.slb;
   const l = slb.listeners;
@@ -118,6 +129,13 @@ export function cloudPort(
       removeBackends: (...a) => g.removeBackends(...a),
       setAttribute: (...a) => g.setAttribute(...a),
       delete: (...a) => g.delete(...a),
+    },
+    networkInterfacesByIp: (vpcId, ips) =>
+      cloud.ecs.describeNetworkInterfaces({ vpcId, privateIps: [...ips], status: 'InUse' }),
+    vpcCidrBlocks: async (vpcId) => {
+      const vpc = (await cloud.vpc.describeVpcs({ vpcId })).find((v) => v.VpcId === vpcId);
+      if (!vpc) throw new Error(`DescribeVpcs: VPC ${vpcId} not found`);
+      return [vpc.CidrBlock ?? '', ...(vpc.SecondaryCidrBlocks?.SecondaryCidrBlock ?? [])].filter(Boolean);
     },
     isNotFound,
     hasCode,

@@ -17,6 +17,7 @@ import type { Registry } from 'prom-client';
 import type { EventRecorder, EventType } from '../../kube/events.js';
 import type { InformerFactory } from '../../kube/factory.js';
 import type { Informer } from '../../kube/informer.js';
+import { isNotFound } from '../../kube/errors.js';
 import { ValidationError } from '../../kube/outcome.js';
 import { Resources } from '../../kube/resources.js';
 import type { KubeClient } from '../../kube/rest.js';
@@ -32,6 +33,7 @@ import {
   parseServiceAnnotations,
 } from './annotations/index.js';
 import { applyPlan, describeAction, type ApplyResult } from './apply.js';
+import { settleBackends } from './settle.js';
 import type { LoadBalancer, ServiceCloudPort } from './cloudport.js';
 import {
   attributesDrifted,
@@ -46,6 +48,13 @@ import {
 import { ServiceEvents } from './events.js';
 import {
   attributesOf,
+  EniResolver,
+  lookUpBackends,
+  peekBackends,
+  PodReader,
+  withLookups,
+  type BackendLookups,
+  type PodLike,
   observe,
   readLoadBalancersById,
   tagsOf,
@@ -94,6 +103,8 @@ export interface ServiceControllerDeps {
   queue?: WorkQueue;
   /** Where the workers' reconcile outcome counter goes (the manager's /metrics). */
   registry?: Registry;
+  /** How soon a Service with gated Pods whose containers are not ready yet is looked at again (ms, default 5 s). */
+  gateRecheckMs?: number;
 }
 
 /** What one drift pass read and decided (for the bench, tests and the log). */
@@ -147,6 +158,13 @@ export class ServiceController {
   private readonly fullReadAt = new Map<string, number>();
   /** The drift pass's record of the SLB, so the full read it asks for skips the find. */
   private readonly prefetched = new Map<string, { lb: LoadBalancer; at: number }>();
+  /** Pod IP → ENI id, batched and cached (ENI backends). */
+  readonly eni: EniResolver;
+  private readonly pods: PodReader;
+  /** Gated Pods the last sync took as backends, per key (for the drift pass's call-free model). */
+  private readonly admitted = new Map<string, Set<string>>();
+  /** Last SkipSyncBackends text per key, so a standing skip is reported once. */
+  private readonly reportedSkips = new Map<string, string>();
   private drifting: Promise<DriftPassReport> | undefined;
   /** Keys being reconciled right now (the queue only counts waiting ones). */
   private inflight = 0;
@@ -163,6 +181,17 @@ export class ServiceController {
       return svc && s.metadata?.namespace ? [`${s.metadata.namespace}/${svc}`] : [];
     });
     this.writer = new ServiceWriter(deps.client, deps.dryRun === true);
+    this.eni = new EniResolver(deps.cloud, { vpcId: () => deps.config.vpcId });
+    this.pods = new PodReader({
+      get: async (ns, name) => {
+        try {
+          return await deps.client.get<PodLike & KubeObject>(Resources.pods, ns, name);
+        } catch (err) {
+          if (isNotFound(err)) return undefined;
+          throw err;
+        }
+      },
+    });
     this.wire();
   }
 
@@ -382,6 +411,8 @@ export class ServiceController {
     this.fingerprints.delete(key);
     this.fullReadAt.delete(key);
     this.prefetched.delete(key);
+    this.admitted.delete(key);
+    this.reportedSkips.delete(key);
   }
 
   /** One reconcile of one key; throws for the worker's outcome mapping. */
@@ -402,7 +433,13 @@ export class ServiceController {
     await this.sync(key, svc);
   }
 
-  private inputsFor(key: string, svc: ServiceObject) {
+  /** The model's inputs: with this sync's lookups, or (drift pass) from the caches alone. */
+  private inputsFor(key: string, svc: ServiceObject, looked?: BackendLookups) {
+    const base = this.baseInputs(key, svc);
+    return looked ? withLookups(base, looked) : peekBackends(base, this.eni, this.admitted.get(key));
+  }
+
+  private baseInputs(key: string, svc: ServiceObject) {
     return {
       service: svc,
       nodes: this.nodes.list(),
@@ -418,12 +455,16 @@ export class ServiceController {
     this.prefetched.delete(key);
     // A drift check re-reads a reused SLB: its reuse grant (a tag) may have been added or removed.
     if (this.force.has(key)) this.reused.delete(key);
-    const built = buildDesiredModel(this.inputsFor(key, svc));
+    const looked = await this.lookUp(key, svc);
+    const built = buildDesiredModel(this.inputsFor(key, svc, looked));
     if (isValidationErrors(built)) return this.invalid(key, svc, built.errors);
     const hash = desiredHash(built, this.deps.hashSalt ?? null);
     const forced = this.force.delete(key);
     if (!forced) {
-      if (this.applied.get(key) === hash) return this.report({ key, path: 'skip' });
+      if (this.applied.get(key) === hash) {
+        this.report({ key, path: 'skip' });
+        return this.settleBackends(key, svc, built, looked);
+      }
       // After a restart the label says what the previous process applied.
       if (
         !this.applied.has(key) &&
@@ -431,7 +472,8 @@ export class ServiceController {
         svc.metadata.labels[LABEL_LB_ID]
       ) {
         this.applied.set(key, hash);
-        return this.report({ key, path: 'skip' });
+        this.report({ key, path: 'skip' });
+        return this.settleBackends(key, svc, built, looked);
       }
     }
     this.reportedInvalid.delete(key);
@@ -463,7 +505,7 @@ export class ServiceController {
       // The reuse rules need what the cloud says about the user's SLB: rebuild with it.
       const info = reusedInfo(observed);
       this.reused.set(key, info);
-      const again = buildDesiredModel({ ...this.inputsFor(key, svc), reusedLoadBalancer: info });
+      const again = buildDesiredModel({ ...this.inputsFor(key, svc, looked), reusedLoadBalancer: info });
       if (isValidationErrors(again)) return this.invalid(key, svc, again.errors);
       desired = again;
     }
@@ -514,6 +556,8 @@ export class ServiceController {
         dryRun: this.deps.dryRun === true,
       });
       if (result.error) {
+        // A rejected ENI backend may come from a stale pod IP → ENI answer: ask again next time.
+        this.eni.invalidate(desired.vgroups.flatMap((g) => g.backends.flatMap((b) => b.serverIp ?? [])));
         this.event(
           svc,
           'Warning',
@@ -583,6 +627,47 @@ export class ServiceController {
       );
     }
     this.report({ key, path: 'sync', plan, ...(result ? { apply: result } : {}) });
+    await this.settleBackends(key, svc, desired, looked);
+  }
+
+  /** ENI ids and gated Pods for this sync (inputs/lookups.ts); a failed lookup is a Warning and a retry. */
+  private async lookUp(key: string, svc: ServiceObject): Promise<BackendLookups> {
+    try {
+      const looked = await lookUpBackends(this.baseInputs(key, svc), { eni: this.eni, pods: this.pods });
+      if (looked.admitted.size > 0) this.admitted.set(key, looked.admitted);
+      else this.admitted.delete(key);
+      return looked;
+    } catch (err) {
+      this.event(
+        svc,
+        'Warning',
+        ServiceEvents.SyncLoadBalancerFailed,
+        `Error looking up backends (pod ENIs, gated Pods), nothing was changed: ${message(err)}`,
+      );
+      throw err;
+    }
+  }
+
+  /** After the model is on the SLB: skipped-pod events, readiness gates, rechecks (settle.ts). */
+  private settleBackends(
+    key: string,
+    svc: ServiceObject,
+    desired: DesiredLoadBalancer,
+    looked: BackendLookups,
+  ): Promise<void> {
+    return settleBackends(
+      {
+        writer: this.writer,
+        event: (type, reason, msg) => this.event(svc, type, reason, msg),
+        recheck: () => this.queue.addAfter(key, this.deps.gateRecheckMs ?? 5_000),
+        reportedSkips: this.reportedSkips,
+        vpcId: this.deps.config.vpcId,
+      },
+      key,
+      svc,
+      desired,
+      looked,
+    );
   }
 
   private async cleanup(key: string, svcIn: ServiceObject & KubeObject, deleting: boolean): Promise<void> {

@@ -14,7 +14,10 @@ export const ServiceEvents = {
   LoadBalancerConflict: 'LoadBalancerConflict',
   PreservedOnDelete: 'PreservedOnDelete',
   UnAvailableLoadBalancer: 'UnAvailableLoadBalancer',
+  /** Pods left out of ENI backends: outside the VPC (Normal) or on no ENI found (Warning). */
   SkipSyncBackends: 'SkipSyncBackends',
+  /** Writing a Pod's readiness-gate condition failed (the official CCM's reason). */
+  FailedUpdateReadinessGate: 'FailedUpdateReadinessGate',
   /** More candidate backends than the SLB quota per VServer group: a subset is registered. */
   BackendQuotaExceeded: 'BackendQuotaExceeded',
   /** A hand-made change to the SLB was found by the drift check and reverted. */

@@ -4,7 +4,7 @@
 // conflict (and the sync retry re-reads) instead of silently overwriting someone's change.
 import type { KubeClient } from '../../kube/rest.js';
 import { Resources } from '../../kube/resources.js';
-import { isNotFound } from '../../kube/errors.js';
+import { isConflict, isNotFound } from '../../kube/errors.js';
 
 /** Our finalizer, the same string as the official CCM so the two can hand a cluster over. */
 export const FINALIZER = 'service.k8s.alibaba/resources';
@@ -73,8 +73,22 @@ export function needsCleanupFinalizer(svc: ServiceObject): boolean {
   return hasFinalizer(svc, FINALIZER) || hasFinalizer(svc, UPSTREAM_FINALIZER);
 }
 
+/** One readiness-gate condition on one Pod (model/readiness.ts decides which). */
+export interface PodConditionWrite {
+  namespace: string;
+  name: string;
+  /** Sent as a precondition: a Pod recreated under the same name is not written. */
+  uid?: string;
+  type: string;
+  status: 'True' | 'False';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+}
+
 /**
- * The Kubernetes writes of the Service controller, all on the Service itself. Each returns the
+ * The Kubernetes writes of the Service controller: on the Service itself, and the readiness-gate
+ * condition on its Pods (`pods/status`, nothing else of a Pod). Each returns the
  * object as written (the input when nothing needed writing), so the next write carries its
  * resourceVersion.
  */
@@ -88,6 +102,8 @@ export interface ServiceKubePort {
     annotations?: Record<string, string | undefined>,
   ): Promise<ServiceObject>;
   setIngress(svc: ServiceObject, ingress: IngressEntry[]): Promise<ServiceObject>;
+  /** `false` when the Pod is gone or is another Pod now (uid): nothing to mark. */
+  setPodCondition(w: PodConditionWrite): Promise<boolean>;
 }
 
 /** The port's adapter onto the REST client; in dry-run every method is a no-op that returns the input. */
@@ -157,6 +173,30 @@ export class ServiceWriter implements ServiceKubePort {
       );
     } catch (err) {
       if (isNotFound(err)) return svc;
+      throw err;
+    }
+  }
+
+  /**
+   * A strategic-merge patch of `pods/status`: conditions merge by type, so only ours changes and
+   * the kubelet's stay. The uid in the body is a precondition (the apiserver answers 409 for
+   * another Pod), as in the official CCM's patch.
+   */
+  async setPodCondition(w: PodConditionWrite): Promise<boolean> {
+    if (this.dryRun) return true;
+    const { namespace, name, uid, ...condition } = w;
+    try {
+      await this.client.patch(
+        Resources.pods,
+        namespace,
+        name,
+        { metadata: uid ? { uid } : {}, status: { conditions: [condition] } },
+        'application/strategic-merge-patch+json',
+        'status',
+      );
+      return true;
+    } catch (err) {
+      if (isNotFound(err) || isConflict(err)) return false;
       throw err;
     }
   }

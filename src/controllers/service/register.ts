@@ -42,6 +42,8 @@ export interface ServiceSettings {
   maxConcurrentActions?: number;
   /** --lb-drift-check-period, ms (0 disables). */
   driftCheckPeriodMs?: number;
+  /** How soon a Service with gated Pods whose containers are not ready yet is looked at again (ms). */
+  gateRecheckMs?: number;
   dryRun?: boolean;
 }
 
@@ -50,7 +52,7 @@ export interface ServiceDeps {
   /** The manager passes a queue with metrics; tests let the controller make its own. */
   queue?: WorkQueue;
   registry?: Registry;
-  cloud: Pick<Cloud, 'slb' | 'metadata' | 'region'> & Partial<Pick<Cloud, 'vpc'>>;
+  cloud: Pick<Cloud, 'slb' | 'metadata' | 'region' | 'ecs' | 'vpc'>;
   informers: InformerFactory;
   recorder: EventRecorder;
   logger: Logger;
@@ -97,6 +99,7 @@ export function createServiceController(deps: ServiceDeps): ServiceRunnable {
     ...(s.workers !== undefined ? { workers: s.workers } : {}),
     ...(s.maxConcurrentActions !== undefined ? { maxConcurrentActions: s.maxConcurrentActions } : {}),
     ...(s.driftCheckPeriodMs !== undefined ? { driftCheckPeriodMs: s.driftCheckPeriodMs } : {}),
+    ...(s.gateRecheckMs !== undefined ? { gateRecheckMs: s.gateRecheckMs } : {}),
     ...(s.dryRun ? { dryRun: true } : {}),
     ...(deps.queue ? { queue: deps.queue } : {}),
     ...(deps.registry ? { registry: deps.registry } : {}),

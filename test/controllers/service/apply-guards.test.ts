@@ -157,6 +157,7 @@ describe('service cloud port: the reads behind the two checks', () => {
   const port = cloudPort({
     region: 'cn-hangzhou',
     metadata: {} as never,
+    ecs: {} as never,
     slb: {
       listeners: {},
       vgroups: {},
@@ -192,6 +193,8 @@ describe('service cloud port: the reads behind the two checks', () => {
     const noVpc = cloudPort({
       region: 'r',
       metadata: {} as never,
+      ecs: {} as never,
+      vpc: undefined as never,
       slb: { listeners: {}, vgroups: {} } as never,
     });
     assert.equal(await noVpc.vswitchAvailableIps('vsw-1'), undefined);

@@ -590,19 +590,41 @@ describe('service controller end to end (real controller-manager process)', func
     await h.restart(['--lb-drift-check-period', '1h']);
   });
 
-  it('refuses ENI backends (not supported in this cluster mode) with a Warning and no cloud change', async () => {
+  it('backend-type: eni registers pod IPs on their ENIs (Type eni, ServerIp, targetPort), not nodes', async () => {
     await h.settle();
-    h.cloudEmu.emu.clearCalls();
+    // Terway's doing: the pods' IPs are secondary IPs of an ENI on node-0's instance.
+    const { NetworkInterfaceId: eni } = await fetch(`${h.cloudEmu.url}/_emulator/pod-ips`, {
+      method: 'POST',
+      body: JSON.stringify({ InstanceId: h.instanceIds[0], Ips: ['192.168.15.10', '192.168.15.11'] }),
+    }).then((r) => r.json() as Promise<{ NetworkInterfaceId: string }>);
     await apply({ name: 'pods-direct', annotations: { 'service.beta.kubernetes.io/backend-type': 'eni' } });
-    const ev = await eventually(
-      () => eventsFor(h, 'pods-direct').find((e) => e.reason === 'InvalidAnnotation'),
-      'InvalidAnnotation event',
-      { tries: 400 },
+    await applyDocs([
+      {
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: {
+          name: 'pods-direct-abc',
+          namespace: 'default',
+          labels: { 'kubernetes.io/service-name': 'pods-direct' },
+        },
+        addressType: 'IPv4',
+        ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+        endpoints: ['192.168.15.10', '192.168.15.11'].map((ip) => ({
+          addresses: [ip],
+          conditions: { ready: true },
+          nodeName: 'node-0',
+        })),
+      },
+    ]);
+    await waitIngress(h, 'pods-direct');
+    const servers = () => groupsOf(h, lbFor(h, 'pods-direct')!.LoadBalancerId)[0]?.BackendServers ?? [];
+    await eventually(() => (servers().length === 2 ? true : undefined), 'two ENI backends', { tries: 400 });
+    assert.deepEqual(
+      servers()
+        .map((b) => `${b.Type} ${b.ServerId} ${b.ServerIp} ${b.Port}`)
+        .sort(),
+      [`eni ${eni} 192.168.15.10 8080`, `eni ${eni} 192.168.15.11 8080`],
     );
-    assert.equal(ev.type, 'Warning');
-    assert.match(ev.message, /backend-type="eni": ENI backends .* not supported in this cluster mode/);
-    await h.settle();
-    assert.deepEqual(slbCalls(h.cloudEmu.emu.calls()), []);
   });
 
   it('delete leaves nothing: every remaining Service deleted → no SLB (but the user ones), listener or VServer group of ours', async () => {

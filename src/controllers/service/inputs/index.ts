@@ -2,3 +2,6 @@
 export * from './objects.js';
 export * from './observe.js';
 export * from './batch-read.js';
+export * from './eni-resolver.js';
+export * from './pods.js';
+export * from './lookups.js';

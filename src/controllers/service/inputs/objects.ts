@@ -39,7 +39,22 @@ export interface EndpointLike {
   addresses: string[];
   conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean };
   nodeName?: string;
-  targetRef?: { kind?: string; name?: string; namespace?: string };
+  targetRef?: { kind?: string; name?: string; namespace?: string; uid?: string };
+}
+
+/** The parts of a Pod the readiness-gate step reads (only Pods behind not-ready endpoints are read). */
+export interface PodLike {
+  metadata?: { name?: string; namespace?: string; uid?: string; resourceVersion?: string };
+  spec?: { readinessGates?: Array<{ conditionType: string }> };
+  status?: {
+    conditions?: Array<{
+      type: string;
+      status: string;
+      reason?: string;
+      message?: string;
+      lastTransitionTime?: string;
+    }>;
+  };
 }
 
 export interface EndpointSliceLike {

@@ -1,0 +1,83 @@
+// ENI backends (docs/service-load-balancers.md § "ENI backends"). Pure: which pod IPs a Service's
+// backends need ENI ids for, and the VPC filter the official CCM applies to the ones no ENI holds.
+// The lookup itself (batched, cached) is inputs/eni-resolver.ts; the builder (backends.ts) places
+// the backends once the controller hands it the pod IP → ENI map.
+import { parseServiceAnnotations } from '../annotations/parse.js';
+import { cidrContainsAddress, parseCidrMasked, parseIPv4, type Ipv4Cidr } from '../../../util/ipv4.js';
+import { candidateNodes, endpointsForPort, VIRTUAL_KUBELET } from './backends.js';
+import type { ServiceInputs } from '../inputs/objects.js';
+
+/** True when the Service's backends are pod IPs on ENIs (`backend-type: eni` or cloud-config `serviceBackendType: eni`). */
+export function usesEniBackends(inputs: Pick<ServiceInputs, 'service' | 'config'>): boolean {
+  const parsed = parseServiceAnnotations(inputs.service.metadata?.annotations);
+  const annotated = parsed.ok ? parsed.config.backendType : undefined;
+  return (annotated ?? inputs.config.serviceBackendType ?? 'ecs') === 'eni';
+}
+
+/**
+ * The pod IPs that become ENI backends: every selected endpoint in ENI mode, else only the pods
+ * on virtual-kubelet (ECI) nodes that are candidates, as the builder decides. Only IPv4 addresses:
+ * the lookup is by PrivateIpAddress (IPv6 ENI backends stay unresolved and are reported skipped).
+ * An invalid annotation set yields nothing: the builder refuses the Service anyway.
+ */
+export function eniLookupIps(inputs: ServiceInputs): string[] {
+  return eniPlan(inputs).ips;
+}
+
+/** `eniLookupIps` and whether the Service is in ENI mode, from one parse of its annotations. */
+export function eniPlan(inputs: ServiceInputs): { eniMode: boolean; ips: string[] } {
+  const parsed = parseServiceAnnotations(inputs.service.metadata?.annotations);
+  if (!parsed.ok) return { eniMode: false, ips: [] };
+  const c = parsed.config;
+  const eniMode = (c.backendType ?? inputs.config.serviceBackendType ?? 'ecs') === 'eni';
+  const family = c.backendIpVersion === 'ipv6' ? 'IPv6' : 'IPv4';
+  let virtual = new Set<string>();
+  if (!eniMode) {
+    // Most clusters have no virtual node: one cheap scan, and the candidate rules for those only.
+    const vk = inputs.nodes.filter(
+      (n) => n.metadata?.labels?.[VIRTUAL_KUBELET.key] === VIRTUAL_KUBELET.value,
+    );
+    if (vk.length === 0) return { eniMode, ips: [] };
+    const { candidates } = candidateNodes(vk, {
+      backendLabel: c.backendLabel,
+      removeUnscheduled: c.removeUnscheduledBackend === 'on',
+    });
+    virtual = new Set(candidates.map((n) => n.name));
+    if (virtual.size === 0) return { eniMode, ips: [] };
+  }
+  const out = new Set<string>();
+  for (const port of inputs.service.spec?.ports ?? []) {
+    for (const ep of endpointsForPort(inputs.endpointSlices, port, family).endpoints) {
+      if (parseIPv4(ep.ip) === undefined) continue;
+      if (eniMode || (ep.nodeName !== undefined && virtual.has(ep.nodeName))) out.add(ep.ip);
+    }
+  }
+  return { eniMode, ips: [...out].sort() };
+}
+
+/** Parsed VPC blocks; unparsable text is dropped (the official CCM logs and skips it too). */
+export function parseVpcCidrs(blocks: readonly string[]): Ipv4Cidr[] {
+  return blocks.flatMap((b) => {
+    const c = parseCidrMasked(b);
+    return c ? [c] : [];
+  });
+}
+
+/**
+ * Of the pod IPs no ENI holds, which lie inside the VPC (a real backend we failed to find: the
+ * official CCM marks it invalid, warns and retries) and which outside (a pod on another network,
+ * e.g. an edge node: skipped with a Normal event, never retried).
+ */
+export function splitByVpc(
+  ips: readonly string[],
+  cidrs: readonly Ipv4Cidr[],
+): { inside: string[]; outside: string[] } {
+  const inside: string[] = [];
+  const outside: string[] = [];
+  for (const ip of ips) {
+    const addr = parseIPv4(ip);
+    if (addr !== undefined && cidrs.some((c) => cidrContainsAddress(c, addr))) inside.push(ip);
+    else outside.push(ip);
+  }
+  return { inside, outside };
+}
