@@ -103,22 +103,34 @@ export async function startManagerProcess(o: ManagerProcessOptions): Promise<Man
     url,
     async metric(name) {
       // /metrics is served on the secure port only, with the manager's self-signed certificate.
-      const text = await new Promise<string>((resolve, reject) => {
-        // A fresh connection per poll: a kept-alive one can be closed by the server's keep-alive timer
-        // just as it is reused, which read as ECONNRESET on a busy machine.
-        get(`${secureUrl}/metrics`, { rejectUnauthorized: false, agent: false }, (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (body += c));
-          res.on('end', () => resolve(body));
-        }).on('error', (err) =>
-          reject(
-            new Error(
-              `GET /metrics: ${err.message} (manager ${child.exitCode === null ? 'running' : `exited ${child.exitCode}`}):\n${tail.slice(-3000)}`,
+      // Two retries: a reset scrape (seen rarely at start-up under load) is not the figure measured.
+      const scrape = () =>
+        new Promise<string>((resolve, reject) => {
+          // A fresh connection per poll: a kept-alive one can be closed by the server's keep-alive timer
+          // just as it is reused, which read as ECONNRESET on a busy machine.
+          get(`${secureUrl}/metrics`, { rejectUnauthorized: false, agent: false }, (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => (body += c));
+            res.on('end', () => resolve(body));
+          }).on('error', (err) =>
+            reject(
+              new Error(
+                `GET /metrics: ${err.message} (manager ${child.exitCode === null ? 'running' : `exited ${child.exitCode}`}):\n${tail.slice(-3000)}`,
+              ),
             ),
-          ),
-        );
-      });
+          );
+        });
+      let text = '';
+      for (let attempt = 1; ; attempt++) {
+        try {
+          text = await scrape();
+          break;
+        } catch (err) {
+          if (attempt >= 3) throw err;
+          await sleep(500);
+        }
+      }
       let sum = 0;
       for (const line of text.split('\n'))
         if (line.startsWith(name) && /^[^{ ]+(\{[^}]*\})? /.exec(line)?.[0].trim().split('{')[0] === name)
