@@ -121,16 +121,13 @@ export async function startManagerProcess(o: ManagerProcessOptions): Promise<Man
             ),
           );
         });
-      let text = '';
-      for (let attempt = 1; ; attempt++) {
-        try {
-          text = await scrape();
-          break;
-        } catch (err) {
-          if (attempt >= 3) throw err;
+      const text = await scrape().catch(async () => {
+        await sleep(500);
+        return scrape().catch(async () => {
           await sleep(500);
-        }
-      }
+          return scrape();
+        });
+      });
       let sum = 0;
       for (const line of text.split('\n'))
         if (line.startsWith(name) && /^[^{ ]+(\{[^}]*\})? /.exec(line)?.[0].trim().split('{')[0] === name)
