@@ -75,7 +75,15 @@ function start(env: Env, leaderElect: boolean, nodeOptions?: string): Promise<Ma
   return startManagerProcess({
     // The default client-side cloud QPS (20) would make the first pass over 5000 SLBs take minutes;
     // how many calls that pass makes is P8's subject, memory and start-up are this bench's.
-    extraArgs: ['--cloud-config', env.cloudConfig],
+    // Both emulators share this one process, which a 15,000-Node cluster saturates: with the default
+    // 10 s renew deadline a Lease renewal queued behind cloud calls timed out and the manager
+    // rightly gave up leadership (and exited) mid-measurement. Longer durations keep the election
+    // in P9 (taking a free Lease does not wait on them) without measuring the bench's own queueing.
+    extraArgs: [
+      '--cloud-config',
+      env.cloudConfig,
+      ...(leaderElect ? ['--leader-elect-lease-duration=120s', '--leader-elect-renew-deadline=100s'] : []),
+    ],
     kubeconfig: env.kubeconfig,
     cloudUrl: env.cloud.url,
     accessKeyId: env.accessKeyId,
