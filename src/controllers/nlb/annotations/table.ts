@@ -436,7 +436,7 @@ export const NLB_ANNOTATIONS = {
   healthCheckDomain: spec({
     suffix: 'health-check-domain',
     schema: healthCheckDomain,
-    allowed: 'a domain name, or `$SERVER_IP`',
+    allowed: 'a domain name, or `$_ip`',
     default: 'the backend IP',
     description: 'Host header of HTTP health checks.',
     group: SG,
