@@ -50,7 +50,7 @@ export async function cleanupNlb(c: NlbController, svcIn: ServiceObject, deletin
     c.event(svc, 'Warning', NlbEvents.LoadBalancerConflict, `Not cleaning up: ${plan.conflicts.join('; ')}`);
   }
   if (c.deps.dryRun) {
-    if (!isEmptyPlan(plan)) c.event(svc, 'Normal', NlbEvents.DryRun, `would apply: ${plan.actions.map(describeAction).join('; ')}`);
+    if (!isEmptyPlan(plan)) c.event(svc, 'Normal', NlbEvents.DeletingLoadBalancer, `would apply: ${plan.actions.map(describeAction).join('; ')}`);
     return plan;
   }
   if (!isEmptyPlan(plan)) {

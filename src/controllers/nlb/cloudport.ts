@@ -222,6 +222,14 @@ async function groupOf(api: NlbApi, g: ApiServerGroup): Promise<NlbServerGroup> 
   };
 }
 
+/** The non-default certificates of a listener, sorted (the default one is `CertificateIds`). */
+async function additionalCerts(api: NlbApi, listenerId: string): Promise<string[]> {
+  return (await api.listListenerCertificates(listenerId))
+    .filter((c) => !c.IsDefault && (c.CertificateType ?? 'Server') === 'Server')
+    .map((c) => c.CertificateId)
+    .sort();
+}
+
 /** The port onto the process's NLB facade. */
 export function nlbCloudPort(api: NlbApi): NlbCloudPort {
   return {
@@ -271,7 +279,12 @@ export function nlbCloudPort(api: NlbApi): NlbCloudPort {
     tagLoadBalancer: (id, tags) => api.tagResources('loadbalancer', [id], toTags(tags)),
     untagLoadBalancer: (id, keys) => api.untagResources('loadbalancer', [id], keys),
 
-    listListeners: async (lbId) => (await api.listListeners([lbId])).filter((l) => l.LoadBalancerId === lbId).map(listenerOf),
+    listListeners: async (lbId) => {
+      const all = (await api.listListeners([lbId])).filter((l) => l.LoadBalancerId === lbId).map(listenerOf);
+      // Additional (SNI) certificates are not in the listener record: one read per TCPSSL listener.
+      for (const l of all) if (l.protocol === 'TCPSSL' && l.listenerId) l.settings.additionalCertificateIds = await additionalCerts(api, l.listenerId);
+      return all;
+    },
     createListener: (lbId, l, serverGroupId) => {
       const input: NlbListenerInput = {
         ListenerProtocol: l.protocol,
@@ -281,10 +294,22 @@ export function nlbCloudPort(api: NlbApi): NlbCloudPort {
         ListenerDescription: l.description,
         ...listenerFields(l.settings),
       };
-      return api.createListener(lbId, input);
+      const id = await api.createListener(lbId, input);
+      if (id && l.settings.additionalCertificateIds?.length) await api.associateCertificates(id, l.settings.additionalCertificateIds);
+      return id;
     },
-    updateListener: (id, changes, extra) =>
-      api.updateListener(id, { ...listenerFields(changes), ...defined({ ServerGroupId: extra.serverGroupId, ListenerDescription: extra.description }) }),
+    updateListener: async (id, changes, extra) => {
+      const fields = { ...listenerFields(changes), ...defined({ ServerGroupId: extra.serverGroupId, ListenerDescription: extra.description }) };
+      if (Object.keys(fields).length > 0) await api.updateListener(id, fields);
+      const want = changes.additionalCertificateIds;
+      if (want) {
+        const have = await additionalCerts(api, id);
+        const add = want.filter((c) => !have.includes(c));
+        const drop = have.filter((c) => !want.includes(c));
+        if (add.length > 0) await api.associateCertificates(id, add);
+        if (drop.length > 0) await api.disassociateCertificates(id, drop);
+      }
+    },
     startListener: (id) => api.startListener(id),
     deleteListener: (id) => api.deleteListener(id),
 

@@ -229,7 +229,7 @@ export class NlbController {
       if (!isEmptyPlan(plan)) {
         const text = plan.actions.map(describeAction).join('; ');
         this.deps.logger.info({ key, actions: plan.actions.map(describeAction) }, 'dry-run: NLB plan not applied');
-        this.event(svc, 'Normal', NlbEvents.DryRun, `would apply: ${text}`);
+        this.event(svc, 'Normal', NlbEvents.EnsuringLoadBalancer, `would apply: ${text}`);
       }
       this.applied.set(key, hash);
       return this.report({ key, path: 'sync', plan });

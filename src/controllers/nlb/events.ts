@@ -19,8 +19,6 @@ export const NlbEvents = {
   FailedAddFinalizer: ServiceEvents.FailedAddFinalizer,
   FailedRemoveFinalizer: ServiceEvents.FailedRemoveFinalizer,
   FailedUpdateStatus: ServiceEvents.FailedUpdateStatus,
-  /** Dry-run: what a sync would have done. */
-  DryRun: 'DryRun',
 } as const;
 
 export type NlbEventReason = (typeof NlbEvents)[keyof typeof NlbEvents];

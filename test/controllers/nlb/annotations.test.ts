@@ -158,3 +158,13 @@ describe('isNlbService', () => {
     assert.equal(isNlbService(svc('alibabacloud.com/nlb', {}, 'NodePort')), false);
   });
 });
+
+describe('NLB annotation reference', () => {
+  it('docs/annotations-nlb.md is generated from the table (npm run docs:annotations)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { renderNlbAnnotationsDoc } = await import('../../../src/controllers/nlb/annotations/doc.js');
+    const onDisk = readFileSync(new URL('../../../docs/annotations-nlb.md', import.meta.url), 'utf8');
+    assert.equal(onDisk, renderNlbAnnotationsDoc());
+    for (const spec of Object.values(NLB_ANNOTATIONS)) for (const k of spec.keys) assert.ok(onDisk.includes(k), k);
+  });
+});
