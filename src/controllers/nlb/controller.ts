@@ -241,10 +241,14 @@ export class NlbController {
       this.tokens.set(key, token);
       try {
         const result = await applyNlbPlan(this.deps.cloud, plan, {
-          vpcId: desired.attributes.vpcId ?? this.deps.config.vpcId,
+          // A reused NLB's server groups belong in its VPC, whatever the cluster's is.
+          vpcId: desired.attributes.vpcId ?? remote?.attributes.vpcId ?? this.deps.config.vpcId,
           ...(desired.attributes.resourceGroupId ? { resourceGroupId: desired.attributes.resourceGroupId } : {}),
           clientToken: token,
         });
+        // The token only guards retries of this create: a later one (the NLB deleted by hand)
+        // must not replay it and get the deleted NLB's id back.
+        if (plan.actions.some((x) => x.kind === 'CreateLoadBalancer')) this.tokens.delete(key);
         if (!lbId && result.loadBalancerId) {
           lbId = result.loadBalancerId;
           dnsName = (await this.deps.cloud.getLoadBalancer(lbId))?.attributes.dnsName;

@@ -97,7 +97,7 @@ describe('NLB annotations table', () => {
   it('reads the legacy spelling, and the current one wins when both are present', () => {
     const legacy = parseNlbAnnotations({ [LEGACY + 'zone-maps']: ZONES, [LEGACY + 'scheduler']: 'rr' });
     assert.ok(legacy.ok);
-    assert.equal(legacy.config.scheduler, 'Rr');
+    assert.equal(legacy.config.scheduler, 'rr');
     const both = parseNlbAnnotations({ [ZONE_MAPS]: ZONES, [P + 'scheduler']: 'wrr', [LEGACY + 'scheduler']: 'bogus' });
     assert.ok(both.ok);
     assert.equal(both.config.scheduler, 'Wrr');

@@ -49,7 +49,7 @@ describe('NLB apply (in-memory cloud)', () => {
     );
     const [g2] = [...cloud.groups.values()];
     assert.deepEqual(g2!.servers.map((s) => [s.serverId, s.weight]), [['i-w1', 2], ['i-w2', 1]]);
-    assert.equal(g2!.settings.scheduler, 'Rr');
+    assert.equal(g2!.settings.scheduler, 'rr');
     assert.equal([...cloud.listeners.values()][0]!.settings.idleTimeout, 60);
     assert.deepEqual([...cloud.lbs.values()][0]!.attributes.securityGroupIds, ['sg-a']);
 

@@ -88,7 +88,7 @@ describe('NLB model', () => {
       ),
     );
     assert.deepEqual(d.serverGroups[0]!.settings, {
-      scheduler: 'Sch',
+      scheduler: 'sch',
       connectionDrainEnabled: true,
       connectionDrainTimeout: 30,
       preserveClientIpEnabled: true,

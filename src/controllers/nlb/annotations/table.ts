@@ -8,7 +8,6 @@
 import {
   bool,
   dnsName,
-  healthCheckDomain,
   httpCodeList,
   intIn,
   labelSelector,
@@ -19,7 +18,7 @@ import {
   type ValueSchema,
 } from '../../service/annotations/values.js';
 import { CURRENT_PREFIX, LEGACY_PREFIX } from '../../service/annotations/table.js';
-import { idList, nlbProtocolPortList, portRangeList, serverGroupPortList, zoneMapList } from './values.js';
+import { idList, nlbHealthCheckDomain, nlbProtocolPortList, portRangeList, serverGroupPortList, zoneMapList } from './values.js';
 
 export type NlbAnnotationGroup = 'selection' | 'load balancer' | 'listener' | 'server group';
 
@@ -347,8 +346,9 @@ export const NLB_ANNOTATIONS = {
   }),
   scheduler: spec({
     suffix: 'scheduler',
-    schema: oneOf(['Wrr', 'Rr', 'Sch', 'Tch', 'Qch', 'Wlc'] as const, { caseInsensitive: true }),
-    allowed: '`wrr` | `rr` | `sch` | `tch` | `qch` | `wlc`',
+    // The NLB API's own spellings (mixed case), whatever case the user wrote.
+    schema: oneOf(['Wrr', 'rr', 'sch', 'tch', 'qch', 'Wlc'] as const, { caseInsensitive: true }),
+    allowed: '`Wrr` | `rr` | `sch` | `tch` | `qch` | `Wlc` (any case)',
     default: 'the API default (`Wrr`)',
     description: 'Scheduling algorithm of the server groups.',
     group: SG,
@@ -435,8 +435,8 @@ export const NLB_ANNOTATIONS = {
   }),
   healthCheckDomain: spec({
     suffix: 'health-check-domain',
-    schema: healthCheckDomain,
-    allowed: 'a domain name, or `$_ip`',
+    schema: nlbHealthCheckDomain,
+    allowed: 'a domain name, or `$SERVER_IP`',
     default: 'the backend IP',
     description: 'Host header of HTTP health checks.',
     group: SG,

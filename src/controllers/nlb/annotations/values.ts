@@ -114,3 +114,11 @@ export const serverGroupPortList: ValueSchema<Array<{ serverGroupId: string; por
     if (out.length === 0) return fail(ctx, 'must list at least one "<server group id>:<port>" entry');
     return out;
   });
+
+/** A Host header for HTTP health checks, or the NLB's `$SERVER_IP` (the backend's own address). */
+export const nlbHealthCheckDomain: ValueSchema<string> = z.string().transform((raw, ctx): string => {
+  const v = raw.trim();
+  if (v === '$SERVER_IP') return v;
+  if (/^(?=.{1,80}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(v)) return v;
+  return fail(ctx, 'must be a domain name (letters, digits, "-", ".", at most 80 characters) or "$SERVER_IP"');
+});
