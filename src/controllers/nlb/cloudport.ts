@@ -79,15 +79,22 @@ function defined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
+const ADDRESS_TYPES = ['Internet', 'Intranet'] as const;
+
+/** The API's open string enums narrowed to the values this controller knows. */
+function pick<const T extends string>(v: string | undefined, allowed: readonly T[]): T | undefined {
+  return allowed.find((a) => a === v);
+}
+
 export function recordOf(lb: NlbLoadBalancer): NlbRecord {
   const mod = lb.ModificationProtectionConfig?.Status;
   return {
     attributes: defined({
       loadBalancerId: lb.LoadBalancerId,
       name: lb.LoadBalancerName,
-      addressType: lb.AddressType === 'Internet' || lb.AddressType === 'Intranet' ? lb.AddressType : undefined,
+      addressType: pick(lb.AddressType, ADDRESS_TYPES),
       addressIpVersion: lb.AddressIpVersion?.toLowerCase() === 'dualstack' ? ('DualStack' as const) : ('ipv4' as const),
-      ipv6AddressType: lb.Ipv6AddressType === 'Internet' || lb.Ipv6AddressType === 'Intranet' ? lb.Ipv6AddressType : undefined,
+      ipv6AddressType: pick(lb.Ipv6AddressType, ADDRESS_TYPES),
       vpcId: lb.VpcId,
       zoneMappings: (lb.ZoneMappings ?? []).map((z) => {
         const a = z.LoadBalancerAddresses?.[0];
@@ -98,7 +105,7 @@ export function recordOf(lb: NlbLoadBalancer): NlbRecord {
       bandwidthPackageId: lb.BandwidthPackageId,
       crossZoneEnabled: lb.CrossZoneEnabled,
       deletionProtection: lb.DeletionProtectionConfig?.Enabled,
-      modificationProtection: mod === 'ConsoleProtection' || mod === 'NonProtection' ? mod : undefined,
+      modificationProtection: pick(mod, ['ConsoleProtection', 'NonProtection'] as const),
       dnsName: lb.DNSName,
       status: lb.LoadBalancerStatus,
     }),
@@ -192,7 +199,7 @@ function serverOf(s: ApiServer): NlbServer {
   return {
     serverId: s.ServerId,
     ...(s.ServerIp ? { serverIp: s.ServerIp } : {}),
-    serverType: s.ServerType === 'Eni' || s.ServerType === 'Ip' ? s.ServerType : 'Ecs',
+    serverType: pick(s.ServerType, ['Eni', 'Ip'] as const) ?? 'Ecs',
     port: s.Port,
     weight: s.Weight ?? 100,
     ...(s.Description ? { description: s.Description } : {}),
@@ -285,7 +292,7 @@ export function nlbCloudPort(api: NlbApi): NlbCloudPort {
       for (const l of all) if (l.protocol === 'TCPSSL' && l.listenerId) l.settings.additionalCertificateIds = await additionalCerts(api, l.listenerId);
       return all;
     },
-    createListener: (lbId, l, serverGroupId) => {
+    createListener: async (lbId, l, serverGroupId) => {
       const input: NlbListenerInput = {
         ListenerProtocol: l.protocol,
         ListenerPort: l.port,
