@@ -162,3 +162,11 @@ describe('NLB deletion plan', () => {
     assert.deepEqual(kinds(p), ['DeleteServerGroup']);
   });
 });
+
+describe('NLB server identity', () => {
+  it('an ECS server reported with its private IP is the same server (no churn)', () => {
+    const remote = converged();
+    for (const s of remote.serverGroups[0]!.servers) s.serverIp = `192.168.0.${s.serverId.length}`;
+    assert.deepEqual(planChanges(buildNlb(nlbService()), remote).actions, []);
+  });
+});

@@ -5,7 +5,9 @@ import type { NlbAction } from '../plan.js';
 import type { DesiredNlb, HealthCheck, NlbServer, NlbServerGroup, ServerGroupSettings } from '../types.js';
 import { isOwnedBy } from '../model/naming.js';
 
-const serverKey = (s: NlbServer): string => `${s.serverType}/${s.serverId}/${s.serverIp ?? ''}/${s.port}`;
+/** An ECS server is its instance and port; the cloud reports its private IP, which we never send. */
+const serverKey = (s: NlbServer): string =>
+  s.serverType === 'Ecs' ? `Ecs/${s.serverId}/${s.port}` : `${s.serverType}/${s.serverId}/${s.serverIp ?? ''}/${s.port}`;
 
 export function serverActions(desired: DesiredNlb, want: NlbServerGroup, have: NlbServerGroup | undefined): NlbAction[] {
   const group = { name: want.name, ...(have?.id ? { id: have.id } : {}) };
