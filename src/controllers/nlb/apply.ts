@@ -32,7 +32,11 @@ export class ApplyError extends Error {
   }
 }
 
-export async function applyNlbPlan(cloud: NlbCloudPort, plan: NlbPlan, ctx: ApplyContext): Promise<ApplyResult> {
+export async function applyNlbPlan(
+  cloud: NlbCloudPort,
+  plan: NlbPlan,
+  ctx: ApplyContext,
+): Promise<ApplyResult> {
   const result: ApplyResult = {
     ...(plan.loadBalancerId ? { loadBalancerId: plan.loadBalancerId } : {}),
     done: 0,

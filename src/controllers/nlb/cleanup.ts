@@ -13,7 +13,10 @@ import { defaultName } from './model/naming.js';
 import { describeAction, isEmptyPlan, type NlbPlan } from './plan.js';
 import type { Ownership } from './types.js';
 
-export function cleanupOwnership(svc: ServiceObject, clusterId: string): { ownership: Ownership; reusedGroups: string[] } {
+export function cleanupOwnership(
+  svc: ServiceObject,
+  clusterId: string,
+): { ownership: Ownership; reusedGroups: string[] } {
   const a = svc.metadata?.annotations;
   const identity = {
     namespace: svc.metadata?.namespace ?? '',
@@ -28,37 +31,64 @@ export function cleanupOwnership(svc: ServiceObject, clusterId: string): { owner
     identity,
     defaultName: defaultName(identity.uid),
     ...(id ? { reusedLoadBalancerId: id } : {}),
-    forceOverrideListeners: parsed.ok ? parsed.config.forceOverrideListeners === true : raw(NLB_ANNOTATIONS.forceOverrideListeners.keys) === 'true',
-    preserveOnDelete: parsed.ok ? parsed.config.preserveLbOnDelete === true : raw(NLB_ANNOTATIONS.preserveLbOnDelete.keys) !== '',
+    forceOverrideListeners: parsed.ok
+      ? parsed.config.forceOverrideListeners === true
+      : raw(NLB_ANNOTATIONS.forceOverrideListeners.keys) === 'true',
+    preserveOnDelete: parsed.ok
+      ? parsed.config.preserveLbOnDelete === true
+      : raw(NLB_ANNOTATIONS.preserveLbOnDelete.keys) !== '',
   };
   const reusedGroups = parsed.ok ? (parsed.config.vgroupPort ?? []).map((v) => v.serverGroupId) : [];
   return { ownership, reusedGroups };
 }
 
-export async function cleanupNlb(c: NlbController, svcIn: ServiceObject, deleting: boolean): Promise<NlbPlan> {
+export async function cleanupNlb(
+  c: NlbController,
+  svcIn: ServiceObject,
+  deleting: boolean,
+): Promise<NlbPlan> {
   let svc = svcIn;
   const { ownership, reusedGroups } = cleanupOwnership(svc, c.deps.config.clusterId);
   c.event(svc, 'Normal', NlbEvents.DeletingLoadBalancer, 'Deleting NLB');
-  const remote = await observeNlb(c.deps.cloud, { ownership, reusedServerGroupIds: reusedGroups }).catch((err: unknown) => {
-    // The reused NLB is already gone: nothing of ours is left on it.
-    if (err instanceof ObserveError && ownership.reusedLoadBalancerId) return undefined;
-    throw err;
-  });
+  const remote = await observeNlb(c.deps.cloud, { ownership, reusedServerGroupIds: reusedGroups }).catch(
+    (err: unknown) => {
+      // The reused NLB is already gone: nothing of ours is left on it.
+      if (err instanceof ObserveError && ownership.reusedLoadBalancerId) return undefined;
+      throw err;
+    },
+  );
   const plan = planDeletion(ownership, remote);
   if (plan.conflicts.length > 0) {
     // Not ours: we never wrote to it, so there is nothing to clean; say so and let the Service go.
     c.event(svc, 'Warning', NlbEvents.LoadBalancerConflict, `Not cleaning up: ${plan.conflicts.join('; ')}`);
   }
   if (c.deps.dryRun) {
-    if (!isEmptyPlan(plan)) c.event(svc, 'Normal', NlbEvents.DeletingLoadBalancer, `would apply: ${plan.actions.map(describeAction).join('; ')}`);
+    if (!isEmptyPlan(plan))
+      c.event(
+        svc,
+        'Normal',
+        NlbEvents.DeletingLoadBalancer,
+        `would apply: ${plan.actions.map(describeAction).join('; ')}`,
+      );
     return plan;
   }
   if (!isEmptyPlan(plan)) {
-    c.deps.logger.info({ service: `${ownership.identity.namespace}/${ownership.identity.name}`, actions: plan.actions.map(describeAction) }, 'applying NLB deletion plan');
+    c.deps.logger.info(
+      {
+        service: `${ownership.identity.namespace}/${ownership.identity.name}`,
+        actions: plan.actions.map(describeAction),
+      },
+      'applying NLB deletion plan',
+    );
     try {
       await applyNlbPlan(c.deps.cloud, plan, { vpcId: c.deps.config.vpcId, clientToken: '' });
     } catch (err) {
-      c.event(svc, 'Warning', NlbEvents.CleanLoadBalancerFailed, `Error deleting NLB [${plan.loadBalancerId ?? ''}]: ${message(err)}`);
+      c.event(
+        svc,
+        'Warning',
+        NlbEvents.CleanLoadBalancerFailed,
+        `Error deleting NLB [${plan.loadBalancerId ?? ''}]: ${message(err)}`,
+      );
       throw err;
     }
   }
@@ -77,6 +107,11 @@ export async function cleanupNlb(c: NlbController, svcIn: ServiceObject, deletin
       : 'No NLB to delete';
   c.event(svc, 'Normal', NlbEvents.DeletedLoadBalancer, what);
   if (ownership.preserveOnDelete && plan.loadBalancerId)
-    c.event(svc, 'Normal', NlbEvents.PreservedOnDelete, `NLB [${plan.loadBalancerId}] was kept (preserve-lb-on-delete)`);
+    c.event(
+      svc,
+      'Normal',
+      NlbEvents.PreservedOnDelete,
+      `NLB [${plan.loadBalancerId}] was kept (preserve-lb-on-delete)`,
+    );
   return plan;
 }

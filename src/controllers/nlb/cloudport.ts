@@ -38,12 +38,19 @@ export interface NlbCloudPort {
   /** NLBs carrying every tag given. */
   findLoadBalancers(tags: Record<string, string>): Promise<NlbRecord[]>;
   /** The new NLB's id; `undefined` in dry-run (nothing was sent). */
-  createLoadBalancer(attributes: NlbAttributes, tags: Record<string, string>, clientToken: string): Promise<string | undefined>;
+  createLoadBalancer(
+    attributes: NlbAttributes,
+    tags: Record<string, string>,
+    clientToken: string,
+  ): Promise<string | undefined>;
   deleteLoadBalancer(id: string): Promise<void>;
   updateLoadBalancer(id: string, changes: { name?: string; crossZoneEnabled?: boolean }): Promise<void>;
   updateAddressType(id: string, addressType: NlbAddressType): Promise<void>;
   updateZones(id: string, zones: ZoneMapping[]): Promise<void>;
-  updateProtection(id: string, p: { deletionProtection?: boolean; modificationProtection?: ModificationProtection }): Promise<void>;
+  updateProtection(
+    id: string,
+    p: { deletionProtection?: boolean; modificationProtection?: ModificationProtection },
+  ): Promise<void>;
   joinSecurityGroups(id: string, ids: string[]): Promise<void>;
   leaveSecurityGroups(id: string, ids: string[]): Promise<void>;
   attachBandwidthPackage(id: string, packageId: string): Promise<void>;
@@ -52,8 +59,16 @@ export interface NlbCloudPort {
   untagLoadBalancer(id: string, keys: string[]): Promise<void>;
 
   listListeners(loadBalancerId: string): Promise<NlbListener[]>;
-  createListener(loadBalancerId: string, listener: NlbListener, serverGroupId: string): Promise<string | undefined>;
-  updateListener(listenerId: string, changes: NlbListenerSettings, extra: { serverGroupId?: string; description?: string }): Promise<void>;
+  createListener(
+    loadBalancerId: string,
+    listener: NlbListener,
+    serverGroupId: string,
+  ): Promise<string | undefined>;
+  updateListener(
+    listenerId: string,
+    changes: NlbListenerSettings,
+    extra: { serverGroupId?: string; description?: string },
+  ): Promise<void>;
   startListener(listenerId: string): Promise<void>;
   deleteListener(listenerId: string): Promise<void>;
 
@@ -61,7 +76,12 @@ export interface NlbCloudPort {
   findServerGroups(tags: Record<string, string>): Promise<NlbServerGroup[]>;
   /** Groups by id, with their servers; missing ids are left out. */
   getServerGroups(ids: readonly string[]): Promise<NlbServerGroup[]>;
-  createServerGroup(group: NlbServerGroup, vpcId: string, resourceGroupId: string | undefined, tags: Record<string, string>): Promise<string | undefined>;
+  createServerGroup(
+    group: NlbServerGroup,
+    vpcId: string,
+    resourceGroupId: string | undefined,
+    tags: Record<string, string>,
+  ): Promise<string | undefined>;
   updateServerGroup(id: string, changes: ServerGroupSettings): Promise<void>;
   deleteServerGroup(id: string): Promise<void>;
   addServers(groupId: string, servers: NlbServer[]): Promise<void>;
@@ -72,8 +92,10 @@ export interface NlbCloudPort {
   hasCode(err: unknown, ...codes: string[]): boolean;
 }
 
-const toTags = (t: Record<string, string>): Tag[] => Object.entries(t).map(([Key, Value]) => ({ Key, Value }));
-const fromTags = (t: readonly Tag[] | undefined): Record<string, string> => Object.fromEntries((t ?? []).map((x) => [x.Key, x.Value]));
+const toTags = (t: Record<string, string>): Tag[] =>
+  Object.entries(t).map(([Key, Value]) => ({ Key, Value }));
+const fromTags = (t: readonly Tag[] | undefined): Record<string, string> =>
+  Object.fromEntries((t ?? []).map((x) => [x.Key, x.Value]));
 
 function defined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
@@ -93,12 +115,18 @@ export function recordOf(lb: NlbLoadBalancer): NlbRecord {
       loadBalancerId: lb.LoadBalancerId,
       name: lb.LoadBalancerName,
       addressType: pick(lb.AddressType, ADDRESS_TYPES),
-      addressIpVersion: lb.AddressIpVersion?.toLowerCase() === 'dualstack' ? ('DualStack' as const) : ('ipv4' as const),
+      addressIpVersion:
+        lb.AddressIpVersion?.toLowerCase() === 'dualstack' ? ('DualStack' as const) : ('ipv4' as const),
       ipv6AddressType: pick(lb.Ipv6AddressType, ADDRESS_TYPES),
       vpcId: lb.VpcId,
       zoneMappings: (lb.ZoneMappings ?? []).map((z) => {
         const a = z.LoadBalancerAddresses?.[0];
-        return defined({ zoneId: z.ZoneId, vSwitchId: z.VSwitchId, ipv4Addr: a?.PrivateIPv4Address, allocationId: a?.AllocationId });
+        return defined({
+          zoneId: z.ZoneId,
+          vSwitchId: z.VSwitchId,
+          ipv4Addr: a?.PrivateIPv4Address,
+          allocationId: a?.AllocationId,
+        });
       }),
       resourceGroupId: lb.ResourceGroupId,
       securityGroupIds: [...(lb.SecurityGroupIds ?? [])].sort(),
@@ -129,7 +157,11 @@ function listenerOf(l: ApiListener): NlbListener {
       cps: l.Cps,
       proxyProtocolEnabled: l.ProxyProtocolEnabled,
       proxyProtocolV2: p
-        ? defined({ privateLinkEpIdEnabled: p.Ppv2PrivateLinkEpIdEnabled, privateLinkEpsIdEnabled: p.Ppv2PrivateLinkEpsIdEnabled, vpcIdEnabled: p.Ppv2VpcIdEnabled })
+        ? defined({
+            privateLinkEpIdEnabled: p.Ppv2PrivateLinkEpIdEnabled,
+            privateLinkEpsIdEnabled: p.Ppv2PrivateLinkEpsIdEnabled,
+            vpcIdEnabled: p.Ppv2VpcIdEnabled,
+          })
         : undefined,
       securityPolicyId: l.SecurityPolicyId,
       certificateIds: l.CertificateIds,
@@ -148,7 +180,11 @@ function listenerFields(s: NlbListenerSettings): NlbListenerUpdate {
     Cps: s.cps,
     ProxyProtocolEnabled: s.proxyProtocolEnabled,
     ProxyProtocolV2Config: p
-      ? defined({ Ppv2PrivateLinkEpIdEnabled: p.privateLinkEpIdEnabled, Ppv2PrivateLinkEpsIdEnabled: p.privateLinkEpsIdEnabled, Ppv2VpcIdEnabled: p.vpcIdEnabled })
+      ? defined({
+          Ppv2PrivateLinkEpIdEnabled: p.privateLinkEpIdEnabled,
+          Ppv2PrivateLinkEpsIdEnabled: p.privateLinkEpsIdEnabled,
+          Ppv2VpcIdEnabled: p.vpcIdEnabled,
+        })
       : undefined,
     SecurityPolicyId: s.securityPolicyId,
     CertificateIds: s.certificateIds,
@@ -161,11 +197,11 @@ function listenerFields(s: NlbListenerSettings): NlbListenerUpdate {
 
 function healthCheckOf(h: NlbHealthCheckConfig | undefined): HealthCheck | undefined {
   if (!h) return undefined;
-  const type = h.HealthCheckType?.toLowerCase();
-  const method = h.HttpCheckMethod?.toUpperCase();
+  const type = pick(h.HealthCheckType?.toLowerCase(), ['tcp', 'http'] as const);
+  const method = pick(h.HttpCheckMethod?.toUpperCase(), ['GET', 'HEAD'] as const);
   return defined({
     enabled: h.HealthCheckEnabled ?? true,
-    type: type === 'tcp' || type === 'http' ? type : undefined,
+    type,
     connectPort: h.HealthCheckConnectPort,
     healthyThreshold: h.HealthyThreshold,
     unhealthyThreshold: h.UnhealthyThreshold,
@@ -174,7 +210,7 @@ function healthCheckOf(h: NlbHealthCheckConfig | undefined): HealthCheck | undef
     domain: h.HealthCheckDomain,
     url: h.HealthCheckUrl,
     httpCodes: h.HealthCheckHttpCode,
-    method: method === 'GET' || method === 'HEAD' ? method : undefined,
+    method,
   });
 }
 
@@ -207,7 +243,14 @@ function serverOf(s: ApiServer): NlbServer {
 }
 
 const serverFields = (s: NlbServer): ApiServer =>
-  defined({ ServerId: s.serverId, ServerType: s.serverType, ServerIp: s.serverIp, Port: s.port, Weight: s.weight, Description: s.description });
+  defined({
+    ServerId: s.serverId,
+    ServerType: s.serverType,
+    ServerIp: s.serverIp,
+    Port: s.port,
+    Weight: s.weight,
+    Description: s.description,
+  });
 
 async function groupOf(api: NlbApi, g: ApiServerGroup): Promise<NlbServerGroup> {
   const servers = await api.listServers(g.ServerGroupId);
@@ -251,32 +294,53 @@ export function nlbCloudPort(api: NlbApi): NlbCloudPort {
         AddressType: a.addressType ?? 'Internet',
         VpcId: a.vpcId ?? '',
         ZoneMappings: (a.zoneMappings ?? []).map((z) =>
-          defined({ ZoneId: z.zoneId, VSwitchId: z.vSwitchId, PrivateIPv4Address: z.ipv4Addr, AllocationId: z.allocationId }),
+          defined({
+            ZoneId: z.zoneId,
+            VSwitchId: z.vSwitchId,
+            PrivateIPv4Address: z.ipv4Addr,
+            AllocationId: z.allocationId,
+          }),
         ),
         ...defined({
           AddressIpVersion: a.addressIpVersion,
           BandwidthPackageId: a.bandwidthPackageId || undefined,
           ResourceGroupId: a.resourceGroupId,
-          DeletionProtection: a.deletionProtection !== undefined ? { Enabled: a.deletionProtection } : undefined,
+          DeletionProtection:
+            a.deletionProtection !== undefined ? { Enabled: a.deletionProtection } : undefined,
           ModificationProtection: a.modificationProtection
-            ? { Status: a.modificationProtection, ...(a.modificationProtection === 'ConsoleProtection' ? { Reason: 'managed.by.ack' } : {}) }
+            ? {
+                Status: a.modificationProtection,
+                ...(a.modificationProtection === 'ConsoleProtection' ? { Reason: 'managed.by.ack' } : {}),
+              }
             : undefined,
         }),
         Tags: toTags(tags),
         ClientToken: clientToken,
       }),
     deleteLoadBalancer: (id) => api.deleteLoadBalancer(id),
-    updateLoadBalancer: (id, c) => api.updateLoadBalancer(id, defined({ LoadBalancerName: c.name, CrossZoneEnabled: c.crossZoneEnabled })),
+    updateLoadBalancer: (id, c) =>
+      api.updateLoadBalancer(id, defined({ LoadBalancerName: c.name, CrossZoneEnabled: c.crossZoneEnabled })),
     updateAddressType: (id, t) => api.updateAddressType(id, t),
     updateZones: (id, zones) =>
-      api.updateZones(id, zones.map((z) => defined({ ZoneId: z.zoneId, VSwitchId: z.vSwitchId, PrivateIPv4Address: z.ipv4Addr, AllocationId: z.allocationId }))),
+      api.updateZones(
+        id,
+        zones.map((z) =>
+          defined({
+            ZoneId: z.zoneId,
+            VSwitchId: z.vSwitchId,
+            PrivateIPv4Address: z.ipv4Addr,
+            AllocationId: z.allocationId,
+          }),
+        ),
+      ),
     updateProtection: (id, p) =>
       api.updateProtection(
         id,
         defined({
           DeletionProtectionEnabled: p.deletionProtection,
           ModificationProtectionStatus: p.modificationProtection,
-          ModificationProtectionReason: p.modificationProtection === 'ConsoleProtection' ? 'managed.by.ack' : undefined,
+          ModificationProtectionReason:
+            p.modificationProtection === 'ConsoleProtection' ? 'managed.by.ack' : undefined,
         }),
       ),
     joinSecurityGroups: (id, ids) => api.joinSecurityGroups(id, ids),
@@ -289,7 +353,9 @@ export function nlbCloudPort(api: NlbApi): NlbCloudPort {
     listListeners: async (lbId) => {
       const all = (await api.listListeners([lbId])).filter((l) => l.LoadBalancerId === lbId).map(listenerOf);
       // Additional (SNI) certificates are not in the listener record: one read per TCPSSL listener.
-      for (const l of all) if (l.protocol === 'TCPSSL' && l.listenerId) l.settings.additionalCertificateIds = await additionalCerts(api, l.listenerId);
+      for (const l of all)
+        if (l.protocol === 'TCPSSL' && l.listenerId)
+          l.settings.additionalCertificateIds = await additionalCerts(api, l.listenerId);
       return all;
     },
     createListener: async (lbId, l, serverGroupId) => {
@@ -302,11 +368,15 @@ export function nlbCloudPort(api: NlbApi): NlbCloudPort {
         ...listenerFields(l.settings),
       };
       const id = await api.createListener(lbId, input);
-      if (id && l.settings.additionalCertificateIds?.length) await api.associateCertificates(id, l.settings.additionalCertificateIds);
+      if (id && l.settings.additionalCertificateIds?.length)
+        await api.associateCertificates(id, l.settings.additionalCertificateIds);
       return id;
     },
     updateListener: async (id, changes, extra) => {
-      const fields = { ...listenerFields(changes), ...defined({ ServerGroupId: extra.serverGroupId, ListenerDescription: extra.description }) };
+      const fields = {
+        ...listenerFields(changes),
+        ...defined({ ServerGroupId: extra.serverGroupId, ListenerDescription: extra.description }),
+      };
       if (Object.keys(fields).length > 0) await api.updateListener(id, fields);
       const want = changes.additionalCertificateIds;
       if (want) {
@@ -320,9 +390,12 @@ export function nlbCloudPort(api: NlbApi): NlbCloudPort {
     startListener: (id) => api.startListener(id),
     deleteListener: (id) => api.deleteListener(id),
 
-    findServerGroups: async (tags) => Promise.all((await api.listServerGroups({ Tags: toTags(tags) })).map((g) => groupOf(api, g))),
+    findServerGroups: async (tags) =>
+      Promise.all((await api.listServerGroups({ Tags: toTags(tags) })).map((g) => groupOf(api, g))),
     getServerGroups: async (ids) =>
-      ids.length === 0 ? [] : Promise.all((await api.listServerGroups({ ServerGroupIds: [...ids] })).map((g) => groupOf(api, g))),
+      ids.length === 0
+        ? []
+        : Promise.all((await api.listServerGroups({ ServerGroupIds: [...ids] })).map((g) => groupOf(api, g))),
     createServerGroup: (g, vpcId, resourceGroupId, tags) =>
       api.createServerGroup({
         ServerGroupName: g.name,
@@ -355,7 +428,12 @@ export function nlbCloudPort(api: NlbApi): NlbCloudPort {
     addServers: (id, s) => api.addServers(id, s.map(serverFields)),
     updateServers: (id, s) => api.updateServers(id, s.map(serverFields)),
     removeServers: (id, s) =>
-      api.removeServers(id, s.map((x) => defined({ ServerId: x.serverId, ServerType: x.serverType, Port: x.port, ServerIp: x.serverIp }))),
+      api.removeServers(
+        id,
+        s.map((x) =>
+          defined({ ServerId: x.serverId, ServerType: x.serverType, Port: x.port, ServerIp: x.serverIp }),
+        ),
+      ),
     isNotFound,
     hasCode,
   };

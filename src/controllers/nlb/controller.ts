@@ -30,7 +30,14 @@ import { observeNlb } from './inputs.js';
 import { buildDesiredNlb, nlbHash } from './model/index.js';
 import { cleanupNlb } from './cleanup.js';
 import { describeAction, isEmptyPlan, type NlbPlan } from './plan.js';
-import { hasNlbFinalizer, LABEL_HASH, LABEL_LB_ID, NlbWriter, nlbIngress, type ServiceObject } from './kubeport.js';
+import {
+  hasNlbFinalizer,
+  LABEL_HASH,
+  LABEL_LB_ID,
+  NlbWriter,
+  nlbIngress,
+  type ServiceObject,
+} from './kubeport.js';
 import { isValidationErrors, type AnnotationError, type DesiredNlb } from './types.js';
 
 export interface NlbControllerDeps {
@@ -84,7 +91,9 @@ export class NlbController {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    const synced = await Promise.all([this.services, this.nodes, this.slices].map((i) => i.waitForSync(signal)));
+    const synced = await Promise.all(
+      [this.services, this.nodes, this.slices].map((i) => i.waitForSync(signal)),
+    );
     if (!synced.every(Boolean)) return;
     await runWorkers(this.queue, (key) => this.tracked(key), {
       controller: 'nlb',
@@ -148,7 +157,8 @@ export class NlbController {
       add: slice,
       delete: slice,
       update: (a, b) => {
-        if (a === b || JSON.stringify([a.endpoints, a.ports]) !== JSON.stringify([b.endpoints, b.ports])) slice(b);
+        if (a === b || JSON.stringify([a.endpoints, a.ports]) !== JSON.stringify([b.endpoints, b.ports]))
+          slice(b);
       },
     });
   }
@@ -193,14 +203,25 @@ export class NlbController {
     if (desired.reusedLoadBalancerId && !this.reusedTags.has(key)) {
       // The reuse rules need the user's NLB tags: read them once, then build again.
       const lb = await this.deps.cloud.getLoadBalancer(desired.reusedLoadBalancerId);
-      if (!lb) return this.invalid(key, svc, [{ key: NLB_ANNOTATIONS.loadBalancerId.canonical, value: desired.reusedLoadBalancerId, reason: 'no such NLB in this region' }]);
+      if (!lb)
+        return this.invalid(key, svc, [
+          {
+            key: NLB_ANNOTATIONS.loadBalancerId.canonical,
+            value: desired.reusedLoadBalancerId,
+            reason: 'no such NLB in this region',
+          },
+        ]);
       this.reusedTags.set(key, lb.tags);
       desired = this.build(key, svc);
       if (isValidationErrors(desired)) return this.invalid(key, svc, desired.errors);
     }
     const hash = nlbHash(desired);
     if (this.applied.get(key) === hash) return this.report({ key, path: 'skip' });
-    if (!this.applied.has(key) && svc.metadata?.labels?.[LABEL_HASH] === hash && svc.metadata.labels[LABEL_LB_ID]) {
+    if (
+      !this.applied.has(key) &&
+      svc.metadata?.labels?.[LABEL_HASH] === hash &&
+      svc.metadata.labels[LABEL_LB_ID]
+    ) {
       // After a restart the label says what the previous process applied.
       this.applied.set(key, hash);
       return this.report({ key, path: 'skip' });
@@ -219,7 +240,12 @@ export class NlbController {
     const plan = planChanges(desired, remote);
     if (plan.conflicts.length > 0) {
       const text = plan.conflicts.join('; ');
-      this.event(svc, 'Warning', NlbEvents.LoadBalancerConflict, `Error syncing NLB [${plan.loadBalancerId ?? ''}], nothing was changed: ${text}`);
+      this.event(
+        svc,
+        'Warning',
+        NlbEvents.LoadBalancerConflict,
+        `Error syncing NLB [${plan.loadBalancerId ?? ''}], nothing was changed: ${text}`,
+      );
       this.report({ key, path: 'sync', plan });
       throw new ValidationError(text);
     }
@@ -228,7 +254,10 @@ export class NlbController {
     if (this.deps.dryRun) {
       if (!isEmptyPlan(plan)) {
         const text = plan.actions.map(describeAction).join('; ');
-        this.deps.logger.info({ key, actions: plan.actions.map(describeAction) }, 'dry-run: NLB plan not applied');
+        this.deps.logger.info(
+          { key, actions: plan.actions.map(describeAction) },
+          'dry-run: NLB plan not applied',
+        );
         this.event(svc, 'Normal', NlbEvents.EnsuringLoadBalancer, `would apply: ${text}`);
       }
       this.applied.set(key, hash);
@@ -243,7 +272,9 @@ export class NlbController {
         const result = await applyNlbPlan(this.deps.cloud, plan, {
           // A reused NLB's server groups belong in its VPC, whatever the cluster's is.
           vpcId: desired.attributes.vpcId ?? remote?.attributes.vpcId ?? this.deps.config.vpcId,
-          ...(desired.attributes.resourceGroupId ? { resourceGroupId: desired.attributes.resourceGroupId } : {}),
+          ...(desired.attributes.resourceGroupId
+            ? { resourceGroupId: desired.attributes.resourceGroupId }
+            : {}),
           clientToken: token,
         });
         // The token only guards retries of this create: a later one (the NLB deleted by hand)
@@ -255,7 +286,12 @@ export class NlbController {
         }
       } catch (err) {
         const at = err instanceof ApplyError ? err.loadBalancerId : lbId;
-        this.event(svc, 'Warning', NlbEvents.SyncLoadBalancerFailed, `Error syncing NLB [${at ?? ''}]: ${message(err)}`);
+        this.event(
+          svc,
+          'Warning',
+          NlbEvents.SyncLoadBalancerFailed,
+          `Error syncing NLB [${at ?? ''}]: ${message(err)}`,
+        );
         this.report({ key, path: 'sync', plan });
         throw err;
       }
@@ -263,17 +299,35 @@ export class NlbController {
     const hostname = parseNlbAnnotations(svc.metadata?.annotations);
     try {
       svc = await this.writer.setLabels(svc, { [LABEL_HASH]: hash, [LABEL_LB_ID]: lbId });
-      svc = await this.writer.setIngress(svc, nlbIngress(dnsName, hostname.ok ? hostname.config.hostname : undefined));
+      svc = await this.writer.setIngress(
+        svc,
+        nlbIngress(dnsName, hostname.ok ? hostname.config.hostname : undefined),
+      );
     } catch (err) {
-      this.event(svc, 'Warning', NlbEvents.FailedUpdateStatus, `could not write the Service status: ${message(err)}`);
+      this.event(
+        svc,
+        'Warning',
+        NlbEvents.FailedUpdateStatus,
+        `could not write the Service status: ${message(err)}`,
+      );
       throw err;
     }
     this.applied.set(key, hash);
     if (!isEmptyPlan(plan)) {
       if (desired.portsWithoutServers.length > 0)
-        this.event(svc, 'Normal', NlbEvents.UnAvailableLoadBalancer, `There are no available backends for ports ${desired.portsWithoutServers.join(', ')}`);
+        this.event(
+          svc,
+          'Normal',
+          NlbEvents.UnAvailableLoadBalancer,
+          `There are no available backends for ports ${desired.portsWithoutServers.join(', ')}`,
+        );
       if (desired.skipped.length > 0)
-        this.event(svc, 'Warning', NlbEvents.SkipSyncBackends, `${desired.skipped.length} backend(s) left out: ${desired.skipped[0]!.reason}`);
+        this.event(
+          svc,
+          'Warning',
+          NlbEvents.SkipSyncBackends,
+          `${desired.skipped.length} backend(s) left out: ${desired.skipped[0]!.reason}`,
+        );
       this.event(svc, 'Normal', NlbEvents.EnsuredLoadBalancer, `Ensured NLB [${lbId ?? ''}]`);
     }
     this.report({ key, path: 'sync', plan });
@@ -283,7 +337,12 @@ export class NlbController {
     const text = errors.map((e) => `annotation ${e.key}="${e.value}": ${e.reason}`).join('; ');
     if (this.reportedInvalid.get(key) !== text) {
       this.reportedInvalid.set(key, text);
-      this.event(svc, 'Warning', NlbEvents.InvalidAnnotation, `Not syncing the NLB, nothing was changed: ${text}`);
+      this.event(
+        svc,
+        'Warning',
+        NlbEvents.InvalidAnnotation,
+        `Not syncing the NLB, nothing was changed: ${text}`,
+      );
     }
     this.report({ key, path: 'invalid' });
     throw new ValidationError(text, errors[0]?.key);

@@ -20,7 +20,8 @@ export interface ObserveTarget {
 export async function findNlb(cloud: NlbCloudPort, o: Ownership): Promise<NlbRecord | undefined> {
   if (o.reusedLoadBalancerId) {
     const lb = await cloud.getLoadBalancer(o.reusedLoadBalancerId);
-    if (!lb) throw new ObserveError(`NLB ${o.reusedLoadBalancerId} named by the id annotation does not exist`);
+    if (!lb)
+      throw new ObserveError(`NLB ${o.reusedLoadBalancerId} named by the id annotation does not exist`);
     return lb;
   }
   const found = await cloud.findLoadBalancers({ [TAG_DO_NOT_DELETE]: o.defaultName });
@@ -41,7 +42,10 @@ export async function observeNlb(cloud: NlbCloudPort, t: ObserveTarget): Promise
     cloud.getServerGroups(t.reusedServerGroupIds ?? []),
   ]);
   const reusedIds = new Set(reused.map((g) => g.id));
-  const serverGroups = [...owned.filter((g) => !reusedIds.has(g.id)), ...reused.map((g) => ({ ...g, reused: true }))];
+  const serverGroups = [
+    ...owned.filter((g) => !reusedIds.has(g.id)),
+    ...reused.map((g) => ({ ...g, reused: true })),
+  ];
   if (!lb && serverGroups.length === 0) return undefined;
   return {
     attributes: lb?.attributes ?? {},

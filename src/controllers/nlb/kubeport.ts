@@ -5,7 +5,13 @@
 import { isNotFound } from '../../kube/errors.js';
 import { Resources } from '../../kube/resources.js';
 import type { KubeClient } from '../../kube/rest.js';
-import { LABEL_HASH, LABEL_LB_ID, sameIngress, type IngressEntry, type ServiceObject } from '../service/kubeport.js';
+import {
+  LABEL_HASH,
+  LABEL_LB_ID,
+  sameIngress,
+  type IngressEntry,
+  type ServiceObject,
+} from '../service/kubeport.js';
 
 export { LABEL_HASH, LABEL_LB_ID, type IngressEntry, type ServiceObject };
 
@@ -49,7 +55,9 @@ export class NlbWriter implements NlbKubePort {
     if (!hasNlbFinalizer(svc) || this.dryRun) return svc;
     const finalizers = (svc.metadata?.finalizers ?? []).filter((f) => f !== NLB_FINALIZER);
     try {
-      return await this.patch(svc, { metadata: { finalizers, resourceVersion: svc.metadata?.resourceVersion } });
+      return await this.patch(svc, {
+        metadata: { finalizers, resourceVersion: svc.metadata?.resourceVersion },
+      });
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;

@@ -8,7 +8,12 @@ export const NLB_SYNC_METRIC = 'kube_alicloud_nlb_syncs_total';
 export const NLB_PENDING_METRIC = 'kube_alicloud_nlb_pending';
 
 export function instrumentNlbController(controller: NlbController, registry: Registry): void {
-  const syncs = counter(registry, NLB_SYNC_METRIC, 'NLB Service syncs by path (skip = unchanged, no cloud call).', ['path']);
+  const syncs = counter(
+    registry,
+    NLB_SYNC_METRIC,
+    'NLB Service syncs by path (skip = unchanged, no cloud call).',
+    ['path'],
+  );
   for (const path of ['skip', 'sync', 'cleanup', 'ignored', 'invalid'] as const) syncs.inc({ path }, 0);
   const previous = controller.onSync;
   controller.onSync = (r: NlbSyncReport) => {

@@ -29,7 +29,11 @@ export type NlbAction =
   | { kind: 'LeaveSecurityGroups'; securityGroupIds: string[] }
   | { kind: 'AttachBandwidthPackage'; bandwidthPackageId: string }
   | { kind: 'DetachBandwidthPackage'; bandwidthPackageId: string }
-  | { kind: 'UpdateLoadBalancerProtection'; deletionProtection?: boolean; modificationProtection?: ModificationProtection }
+  | {
+      kind: 'UpdateLoadBalancerProtection';
+      deletionProtection?: boolean;
+      modificationProtection?: ModificationProtection;
+    }
   | { kind: 'TagLoadBalancer'; tags: Record<string, string> }
   | { kind: 'UntagLoadBalancer'; keys: string[] }
   | { kind: 'CreateServerGroup'; group: NlbServerGroup; tags: Record<string, string> }

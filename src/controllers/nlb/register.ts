@@ -25,7 +25,9 @@ export function nlbController(ctx: ControllerContext): Controller {
     vpcId: cluster.vpcId ?? '',
     ...(service.resourceGroupId ? { resourceGroupId: service.resourceGroupId } : {}),
     ...(service.serviceBackendType ? { serviceBackendType: service.serviceBackendType } : {}),
-    ...(service.reusableLoadBalancers?.length ? { reusableLoadBalancers: parseReuseGrants(service.reusableLoadBalancers) } : {}),
+    ...(service.reusableLoadBalancers?.length
+      ? { reusableLoadBalancers: parseReuseGrants(service.reusableLoadBalancers) }
+      : {}),
   };
   if (!api) {
     return {
@@ -54,7 +56,8 @@ export function nlbController(ctx: ControllerContext): Controller {
     run: async (signal) => {
       // NLBs and their server groups live in a VPC; on ECS the metadata service knows which.
       if (!config.vpcId) config.vpcId = await ctx.cloud.metadata.vpcId().catch(() => '');
-      if (!config.vpcId) ctx.logger.warn({}, 'VPC id unknown (no --vpc-id, metadata unreachable): NLBs cannot be created');
+      if (!config.vpcId)
+        ctx.logger.warn({}, 'VPC id unknown (no --vpc-id, metadata unreachable): NLBs cannot be created');
       await controller.start(signal);
     },
   };

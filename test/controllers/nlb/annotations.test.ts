@@ -86,7 +86,11 @@ describe('NLB annotations table', () => {
       assert.notEqual(ok.config[name], undefined);
       const bad = parseNlbAnnotations({ ...base, [spec.canonical]: SAMPLES[name].bad });
       assert.equal(bad.ok, false);
-      if (!bad.ok) assert.ok(bad.errors.some((e) => e.key === spec.canonical && e.value === SAMPLES[name].bad), JSON.stringify(bad.errors));
+      if (!bad.ok)
+        assert.ok(
+          bad.errors.some((e) => e.key === spec.canonical && e.value === SAMPLES[name].bad),
+          JSON.stringify(bad.errors),
+        );
     });
   }
 
@@ -98,13 +102,19 @@ describe('NLB annotations table', () => {
     const legacy = parseNlbAnnotations({ [LEGACY + 'zone-maps']: ZONES, [LEGACY + 'scheduler']: 'rr' });
     assert.ok(legacy.ok);
     assert.equal(legacy.config.scheduler, 'rr');
-    const both = parseNlbAnnotations({ [ZONE_MAPS]: ZONES, [P + 'scheduler']: 'wrr', [LEGACY + 'scheduler']: 'bogus' });
+    const both = parseNlbAnnotations({
+      [ZONE_MAPS]: ZONES,
+      [P + 'scheduler']: 'wrr',
+      [LEGACY + 'scheduler']: 'bogus',
+    });
     assert.ok(both.ok);
     assert.equal(both.config.scheduler, 'Wrr');
   });
 
   it('normalises zone maps (sorted by zone, optional IP and EIP) and refuses a zone listed twice', () => {
-    const r = parseNlbAnnotations({ [ZONE_MAPS]: 'cn-hangzhou-k:vsw-k1:10.0.0.5:eip-1,cn-hangzhou-j:vsw-j1' });
+    const r = parseNlbAnnotations({
+      [ZONE_MAPS]: 'cn-hangzhou-k:vsw-k1:10.0.0.5:eip-1,cn-hangzhou-j:vsw-j1',
+    });
     assert.ok(r.ok);
     assert.deepEqual(r.config.zoneMaps, [
       { zoneId: 'cn-hangzhou-j', vSwitchId: 'vsw-j1' },
@@ -130,12 +140,19 @@ describe('NLB annotations table', () => {
       [{ [ZONE_MAPS]: ZONES, [P + 'protocol-port']: 'tcpssl:443' }, P + 'protocol-port'],
       [{ [ZONE_MAPS]: ZONES, [P + 'listener-port-range']: '1000-2000:80' }, P + 'listener-port-range'],
       [{ [ZONE_MAPS]: ZONES, [P + 'cacert']: 'on' }, P + 'cacert'],
-      [{ [ZONE_MAPS]: ZONES, [P + 'additional-resource-tags']: 'kubernetes.do.not.delete=x' }, P + 'additional-resource-tags'],
+      [
+        { [ZONE_MAPS]: ZONES, [P + 'additional-resource-tags']: 'kubernetes.do.not.delete=x' },
+        P + 'additional-resource-tags',
+      ],
     ];
     for (const [annotations, key] of cases) {
       const r = parseNlbAnnotations(annotations);
       assert.equal(r.ok, false, key);
-      if (!r.ok) assert.ok(r.errors.some((e) => e.key === key), `${key}: ${JSON.stringify(r.errors)}`);
+      if (!r.ok)
+        assert.ok(
+          r.errors.some((e) => e.key === key),
+          `${key}: ${JSON.stringify(r.errors)}`,
+        );
     }
     // Reusing an NLB needs no zone maps.
     assert.ok(parseNlbAnnotations({ [P + 'id']: 'nlb-abc' }).ok);
@@ -165,6 +182,7 @@ describe('NLB annotation reference', () => {
     const { renderNlbAnnotationsDoc } = await import('../../../src/controllers/nlb/annotations/doc.js');
     const onDisk = readFileSync(new URL('../../../docs/annotations-nlb.md', import.meta.url), 'utf8');
     assert.equal(onDisk, renderNlbAnnotationsDoc());
-    for (const spec of Object.values(NLB_ANNOTATIONS)) for (const k of spec.keys) assert.ok(onDisk.includes(k), k);
+    for (const spec of Object.values(NLB_ANNOTATIONS))
+      for (const k of spec.keys) assert.ok(onDisk.includes(k), k);
   });
 });

@@ -37,18 +37,31 @@ describe('NLB apply (in-memory cloud)', () => {
     assert.equal(lb!.tags['ack.aliyun.com'], 'c-test');
     assert.equal(cloud.listeners.size, 1);
     const [group] = [...cloud.groups.values()];
-    assert.deepEqual(group!.servers.map((s) => s.serverId), ['i-w1', 'i-w2', 'i-w3']);
+    assert.deepEqual(
+      group!.servers.map((s) => s.serverId),
+      ['i-w1', 'i-w2', 'i-w3'],
+    );
 
     // Update: Local traffic + a TCPSSL port + settings.
     await converges(
       cloud,
       nlbService(
         withLocal,
-        withAnnotations({ [P + 'scheduler']: 'rr', [P + 'idle-timeout']: '60', [P + 'security-group-ids']: 'sg-a' }),
+        withAnnotations({
+          [P + 'scheduler']: 'rr',
+          [P + 'idle-timeout']: '60',
+          [P + 'security-group-ids']: 'sg-a',
+        }),
       ),
     );
     const [g2] = [...cloud.groups.values()];
-    assert.deepEqual(g2!.servers.map((s) => [s.serverId, s.weight]), [['i-w1', 2], ['i-w2', 1]]);
+    assert.deepEqual(
+      g2!.servers.map((s) => [s.serverId, s.weight]),
+      [
+        ['i-w1', 2],
+        ['i-w2', 1],
+      ],
+    );
     assert.equal(g2!.settings.scheduler, 'rr');
     assert.equal([...cloud.listeners.values()][0]!.settings.idleTimeout, 60);
     assert.deepEqual([...cloud.lbs.values()][0]!.attributes.securityGroupIds, ['sg-a']);
@@ -74,7 +87,10 @@ describe('NLB apply (in-memory cloud)', () => {
       return true;
     });
     const retry = await sync(cloud, d);
-    assert.deepEqual(retry.actions.map((a) => a.kind), ['CreateListener']);
+    assert.deepEqual(
+      retry.actions.map((a) => a.kind),
+      ['CreateListener'],
+    );
     assert.equal(cloud.lbs.size, 1, 'no second NLB');
     assert.equal(cloud.groups.size, 1, 'no second server group');
   });
@@ -88,16 +104,40 @@ describe('NLB apply (in-memory cloud)', () => {
         s.spec!.ports = [{ name: 'web', protocol: 'TCP', port: 8080, nodePort: 30081, targetPort: 8080 }];
       }),
     );
-    assert.deepEqual([...cloud.listeners.values()].map((l) => l.port), [8080]);
-    assert.deepEqual([...cloud.groups.values()].map((g) => g.name), ['k8s.30081.TCP.nginx.default.c-test']);
+    assert.deepEqual(
+      [...cloud.listeners.values()].map((l) => l.port),
+      [8080],
+    );
+    assert.deepEqual(
+      [...cloud.groups.values()].map((g) => g.name),
+      ['k8s.30081.TCP.nginx.default.c-test'],
+    );
   });
 
   it("reusing a hand-made NLB: our listener comes and goes, the user's listener and NLB stay", async () => {
     const cloud = new FakeNlbCloud();
     const grant = { 'kube-alicloud.io/reusable/c-test': 'default' };
-    cloud.lbs.set('nlb-user', { attributes: { loadBalancerId: 'nlb-user', name: 'mine', addressType: 'Internet' }, tags: { ...grant } });
-    cloud.groups.set('sgp-u', { name: 'user group', id: 'sgp-u', type: 'Instance', protocol: 'UDP', settings: {}, servers: [] });
-    cloud.listeners.set('lsn-u', { lb: 'nlb-user', protocol: 'UDP', port: 53, description: 'dns', listenerId: 'lsn-u', serverGroupId: 'sgp-u', settings: {} });
+    cloud.lbs.set('nlb-user', {
+      attributes: { loadBalancerId: 'nlb-user', name: 'mine', addressType: 'Internet' },
+      tags: { ...grant },
+    });
+    cloud.groups.set('sgp-u', {
+      name: 'user group',
+      id: 'sgp-u',
+      type: 'Instance',
+      protocol: 'UDP',
+      settings: {},
+      servers: [],
+    });
+    cloud.listeners.set('lsn-u', {
+      lb: 'nlb-user',
+      protocol: 'UDP',
+      port: 53,
+      description: 'dns',
+      listenerId: 'lsn-u',
+      serverGroupId: 'sgp-u',
+      settings: {},
+    });
     const svc = nlbService(withAnnotations({ [P + 'id']: 'nlb-user' }));
     const d = buildNlb(svc, { reusedTags: grant });
     await sync(cloud, d);

@@ -11,9 +11,20 @@ const GRANT = { 'kube-alicloud.io/reusable/c-test': '*' };
 function converged(svc = nlbService(), over: Partial<NlbModel> = {}): NlbModel {
   const d = buildNlb(svc);
   return {
-    attributes: { ...d.attributes, loadBalancerId: 'nlb-1', addressIpVersion: 'ipv4', deletionProtection: true, modificationProtection: 'ConsoleProtection' },
+    attributes: {
+      ...d.attributes,
+      loadBalancerId: 'nlb-1',
+      addressIpVersion: 'ipv4',
+      deletionProtection: true,
+      modificationProtection: 'ConsoleProtection',
+    },
     tags: { ...OURS },
-    listeners: d.listeners.map((l, i) => ({ ...l, listenerId: `lsn-${i}`, serverGroupId: `sgp-${i}`, status: 'Running' })),
+    listeners: d.listeners.map((l, i) => ({
+      ...l,
+      listenerId: `lsn-${i}`,
+      serverGroupId: `sgp-${i}`,
+      status: 'Running',
+    })),
     serverGroups: d.serverGroups.map((g, i) => ({ ...g, id: `sgp-${i}`, tags: { ...OURS } })),
     ...over,
   };
@@ -51,10 +62,22 @@ describe('NLB plan', () => {
     const p = planChanges(buildNlb(nlbService()), remote);
     assert.deepEqual(kinds(p), ['AddServers', 'UpdateServers', 'RemoveServers']);
     const [add, upd, rm] = p.actions as Array<{ servers: Array<{ serverId: string }> }>;
-    assert.deepEqual(add!.servers.map((s) => s.serverId), ['i-w2', 'i-w3']);
-    assert.deepEqual(upd!.servers.map((s) => s.serverId), ['i-w1']);
-    assert.deepEqual(rm!.servers.map((s) => s.serverId), ['i-old']);
-    const ignoring = planChanges(buildNlb(nlbService(withAnnotations({ [P + 'ignore-weight-update']: 'on' }))), remote);
+    assert.deepEqual(
+      add!.servers.map((s) => s.serverId),
+      ['i-w2', 'i-w3'],
+    );
+    assert.deepEqual(
+      upd!.servers.map((s) => s.serverId),
+      ['i-w1'],
+    );
+    assert.deepEqual(
+      rm!.servers.map((s) => s.serverId),
+      ['i-old'],
+    );
+    const ignoring = planChanges(
+      buildNlb(nlbService(withAnnotations({ [P + 'ignore-weight-update']: 'on' }))),
+      remote,
+    );
     assert.deepEqual(kinds(ignoring), ['AddServers', 'RemoveServers']);
   });
 
@@ -76,7 +99,13 @@ describe('NLB plan', () => {
       s.spec!.ports = [{ name: 'http', protocol: 'TCP', port: 8080, nodePort: 30081, targetPort: 8080 }];
     });
     const p = planChanges(buildNlb(svc), remote);
-    assert.deepEqual(kinds(p), ['CreateServerGroup', 'AddServers', 'DeleteListener', 'CreateListener', 'DeleteServerGroup']);
+    assert.deepEqual(kinds(p), [
+      'CreateServerGroup',
+      'AddServers',
+      'DeleteListener',
+      'CreateListener',
+      'DeleteServerGroup',
+    ]);
   });
 
   it("refuses a listener on its port that is not this Service's, unless reusing with force-override", () => {
@@ -88,18 +117,28 @@ describe('NLB plan', () => {
     assert.ok(!p.actions.some((a) => a.kind === 'DeleteListener'));
 
     const reuse = (force: boolean) =>
-      nlbService(withAnnotations({ [P + 'id']: 'nlb-1', ...(force ? { [P + 'force-override-listeners']: 'true' } : {}) }));
+      nlbService(
+        withAnnotations({
+          [P + 'id']: 'nlb-1',
+          ...(force ? { [P + 'force-override-listeners']: 'true' } : {}),
+        }),
+      );
     const userLb = converged(reuse(false), { tags: { ...GRANT } });
     userLb.listeners[0]!.description = 'made by hand';
     const refused = planChanges(buildNlb(reuse(false), { reusedTags: GRANT }), userLb);
     assert.match(refused.conflicts[0]!, /force-override-listeners/);
     const forced = planChanges(buildNlb(reuse(true), { reusedTags: GRANT }), userLb);
     assert.deepEqual(forced.conflicts, []);
-    assert.deepEqual(kinds(forced).filter((k) => k.includes('Listener')), ['DeleteListener', 'CreateListener']);
+    assert.deepEqual(
+      kinds(forced).filter((k) => k.includes('Listener')),
+      ['DeleteListener', 'CreateListener'],
+    );
   });
 
   it('never writes to an NLB of another cluster or another Service', () => {
-    const other = converged(nlbService(), { tags: { 'kubernetes.do.not.delete': NAME, 'ack.aliyun.com': 'c-other' } });
+    const other = converged(nlbService(), {
+      tags: { 'kubernetes.do.not.delete': NAME, 'ack.aliyun.com': 'c-other' },
+    });
     const p = planChanges(buildNlb(nlbService()), other);
     assert.deepEqual(p.actions, []);
     assert.match(p.conflicts[0]!, /belongs to cluster c-other/);
@@ -120,7 +159,10 @@ describe('NLB plan', () => {
     const remote = converged();
     remote.attributes.securityGroupIds = ['sg-a', 'sg-old'];
     assert.deepEqual(planChanges(buildNlb(nlbService()), remote).actions, []);
-    const p = planChanges(buildNlb(nlbService(withAnnotations({ [P + 'security-group-ids']: 'sg-b,sg-a' }))), remote);
+    const p = planChanges(
+      buildNlb(nlbService(withAnnotations({ [P + 'security-group-ids']: 'sg-b,sg-a' }))),
+      remote,
+    );
     assert.deepEqual(p.actions, [
       { kind: 'JoinSecurityGroups', securityGroupIds: ['sg-b'] },
       { kind: 'LeaveSecurityGroups', securityGroupIds: ['sg-old'] },
@@ -139,17 +181,32 @@ describe('NLB deletion plan', () => {
   it('preserve-lb-on-delete: our listeners and groups go, the NLB stays without our ownership tags', () => {
     const p = planDeletion({ ...own, preserveOnDelete: true }, converged());
     assert.deepEqual(kinds(p), ['DeleteListener', 'UntagLoadBalancer', 'DeleteServerGroup']);
-    assert.deepEqual((p.actions[1] as { keys: string[] }).keys, ['kubernetes.do.not.delete', 'ack.aliyun.com']);
+    assert.deepEqual((p.actions[1] as { keys: string[] }).keys, [
+      'kubernetes.do.not.delete',
+      'ack.aliyun.com',
+    ]);
   });
 
   it("reused NLB: only our listeners, our servers in the user's group and our groups go", () => {
     const svc = nlbService(withAnnotations({ [P + 'id']: 'nlb-1', [P + 'vgroup-port']: 'sgp-user:80' }));
     const d = buildNlb(svc, { reusedTags: GRANT });
     const remote = converged(svc, { tags: { ...GRANT } });
-    remote.listeners.push({ protocol: 'UDP', port: 53, description: 'users', listenerId: 'lsn-user', settings: {} });
+    remote.listeners.push({
+      protocol: 'UDP',
+      port: 53,
+      description: 'users',
+      listenerId: 'lsn-user',
+      settings: {},
+    });
     const userGroup = remote.serverGroups.find((g) => g.id === 'sgp-0')!;
     Object.assign(userGroup, { id: 'sgp-user', reused: true });
-    userGroup.servers.push({ serverId: 'i-user', serverType: 'Ecs', port: 80, weight: 100, description: 'users' });
+    userGroup.servers.push({
+      serverId: 'i-user',
+      serverType: 'Ecs',
+      port: 80,
+      weight: 100,
+      description: 'users',
+    });
     const p = planDeletion(ownershipOf(d), remote);
     assert.deepEqual(kinds(p), ['DeleteListener', 'RemoveServers']);
     const rm = p.actions[1] as { servers: Array<{ serverId: string }> };

@@ -2,7 +2,17 @@
 // server groups and servers the way the NLB API relates them (a group in use by a listener cannot
 // be deleted, deletion protection blocks a delete, tags are filters) and counts every call.
 import type { NlbCloudPort, NlbRecord } from '../../../src/controllers/nlb/cloudport.js';
-import type { NlbAttributes, NlbListener, NlbServer, NlbServerGroup } from '../../../src/controllers/nlb/types.js';
+import type {
+  NlbAttributes,
+  NlbListener,
+  NlbServer,
+  NlbServerGroup,
+} from '../../../src/controllers/nlb/types.js';
+
+const codeOf = (err: unknown): string => {
+  const c = (err as { code?: unknown }).code;
+  return typeof c === 'string' ? c : '';
+};
 
 export class FakeNlbCloud implements NlbCloudPort {
   lbs = new Map<string, NlbRecord>();
@@ -34,13 +44,21 @@ export class FakeNlbCloud implements NlbCloudPort {
   }
   async findLoadBalancers(tags: Record<string, string>) {
     this.call('findLoadBalancers');
-    return [...this.lbs.values()].filter((l) => Object.entries(tags).every(([k, v]) => l.tags[k] === v)).map((l) => structuredClone(l));
+    return [...this.lbs.values()]
+      .filter((l) => Object.entries(tags).every(([k, v]) => l.tags[k] === v))
+      .map((l) => structuredClone(l));
   }
   async createLoadBalancer(a: NlbAttributes, tags: Record<string, string>) {
     this.call('createLoadBalancer');
     const id = this.id('nlb');
     this.lbs.set(id, {
-      attributes: { ...a, loadBalancerId: id, addressIpVersion: a.addressIpVersion ?? 'ipv4', securityGroupIds: a.securityGroupIds ?? [], dnsName: `${id}.cn-hangzhou.nlb.aliyuncs.com` },
+      attributes: {
+        ...a,
+        loadBalancerId: id,
+        addressIpVersion: a.addressIpVersion ?? 'ipv4',
+        securityGroupIds: a.securityGroupIds ?? [],
+        dnsName: `${id}.cn-hangzhou.nlb.aliyuncs.com`,
+      },
       tags: { ...tags },
     });
     return id;
@@ -49,7 +67,8 @@ export class FakeNlbCloud implements NlbCloudPort {
     this.call('deleteLoadBalancer');
     const lb = this.lbs.get(id);
     if (!lb) throw Object.assign(new Error('not found'), { code: 'ResourceNotFound.loadBalancer' });
-    if (lb.attributes.deletionProtection) throw Object.assign(new Error('protected'), { code: 'OperationDenied.DeletionProtection' });
+    if (lb.attributes.deletionProtection)
+      throw Object.assign(new Error('protected'), { code: 'OperationDenied.DeletionProtection' });
     for (const [lid, l] of this.listeners) if (l.lb === id) this.listeners.delete(lid);
     this.lbs.delete(id);
   }
@@ -70,7 +89,10 @@ export class FakeNlbCloud implements NlbCloudPort {
     this.call('updateZones');
     this.lb(id).attributes.zoneMappings = z;
   }
-  async updateProtection(id: string, p: { deletionProtection?: boolean; modificationProtection?: 'ConsoleProtection' | 'NonProtection' }) {
+  async updateProtection(
+    id: string,
+    p: { deletionProtection?: boolean; modificationProtection?: 'ConsoleProtection' | 'NonProtection' },
+  ) {
     this.call('updateProtection');
     Object.assign(this.lb(id).attributes, p);
   }
@@ -102,19 +124,33 @@ export class FakeNlbCloud implements NlbCloudPort {
   }
   async listListeners(lbId: string) {
     this.call('listListeners');
-    return [...this.listeners.values()].filter((l) => l.lb === lbId).map(({ lb: _lb, ...l }) => structuredClone(l));
+    return [...this.listeners.values()]
+      .filter((l) => l.lb === lbId)
+      .map(({ lb: _lb, ...l }) => structuredClone(l));
   }
   async createListener(lbId: string, l: NlbListener, serverGroupId: string) {
     this.call('createListener');
     this.lb(lbId);
     if (!this.groups.has(serverGroupId)) throw new Error(`no server group ${serverGroupId}`);
-    const clash = [...this.listeners.values()].find((x) => x.lb === lbId && x.protocol === l.protocol && x.port === l.port);
+    const clash = [...this.listeners.values()].find(
+      (x) => x.lb === lbId && x.protocol === l.protocol && x.port === l.port,
+    );
     if (clash) throw Object.assign(new Error('port used'), { code: 'Conflict.Port' });
     const id = this.id('lsn');
-    this.listeners.set(id, { ...structuredClone(l), listenerId: id, serverGroupId, status: 'Running', lb: lbId });
+    this.listeners.set(id, {
+      ...structuredClone(l),
+      listenerId: id,
+      serverGroupId,
+      status: 'Running',
+      lb: lbId,
+    });
     return id;
   }
-  async updateListener(id: string, changes: NlbListener['settings'], extra: { serverGroupId?: string; description?: string }) {
+  async updateListener(
+    id: string,
+    changes: NlbListener['settings'],
+    extra: { serverGroupId?: string; description?: string },
+  ) {
     this.call('updateListener');
     const l = this.listeners.get(id);
     if (!l) throw new Error('no listener');
@@ -128,17 +164,25 @@ export class FakeNlbCloud implements NlbCloudPort {
   }
   async deleteListener(id: string) {
     this.call('deleteListener');
-    if (!this.listeners.delete(id)) throw Object.assign(new Error('not found'), { code: 'ResourceNotFound.listener' });
+    if (!this.listeners.delete(id))
+      throw Object.assign(new Error('not found'), { code: 'ResourceNotFound.listener' });
   }
   async findServerGroups(tags: Record<string, string>) {
     this.call('findServerGroups');
-    return [...this.groups.values()].filter((g) => Object.entries(tags).every(([k, v]) => g.tags?.[k] === v)).map((g) => structuredClone(g));
+    return [...this.groups.values()]
+      .filter((g) => Object.entries(tags).every(([k, v]) => g.tags?.[k] === v))
+      .map((g) => structuredClone(g));
   }
   async getServerGroups(ids: readonly string[]) {
     this.call('getServerGroups');
     return ids.flatMap((id) => (this.groups.has(id) ? [structuredClone(this.groups.get(id)!)] : []));
   }
-  async createServerGroup(g: NlbServerGroup, _vpc: string, _rg: string | undefined, tags: Record<string, string>) {
+  async createServerGroup(
+    g: NlbServerGroup,
+    _vpc: string,
+    _rg: string | undefined,
+    tags: Record<string, string>,
+  ) {
     this.call('createServerGroup');
     const id = this.id('sgp');
     this.groups.set(id, { ...structuredClone(g), id, tags: { ...tags }, servers: [] });
@@ -150,8 +194,10 @@ export class FakeNlbCloud implements NlbCloudPort {
   }
   async deleteServerGroup(id: string) {
     this.call('deleteServerGroup');
-    if (!this.groups.has(id)) throw Object.assign(new Error('not found'), { code: 'ResourceNotFound.serverGroup' });
-    if ([...this.listeners.values()].some((l) => l.serverGroupId === id)) throw Object.assign(new Error('in use'), { code: 'ResourceInUse.serverGroup' });
+    if (!this.groups.has(id))
+      throw Object.assign(new Error('not found'), { code: 'ResourceNotFound.serverGroup' });
+    if ([...this.listeners.values()].some((l) => l.serverGroupId === id))
+      throw Object.assign(new Error('in use'), { code: 'ResourceInUse.serverGroup' });
     this.groups.delete(id);
   }
   private key = (s: NlbServer) => `${s.serverType}/${s.serverId}/${s.serverIp ?? ''}/${s.port}`;
@@ -174,9 +220,9 @@ export class FakeNlbCloud implements NlbCloudPort {
     g.servers = g.servers.filter((s) => !drop.has(this.key(s)));
   }
   isNotFound(err: unknown): boolean {
-    return /NotFound/.test(String((err as { code?: unknown }).code ?? ''));
+    return /NotFound/.test(codeOf(err));
   }
   hasCode(err: unknown, ...codes: string[]): boolean {
-    return codes.includes(String((err as { code?: unknown }).code ?? ''));
+    return codes.includes(codeOf(err));
   }
 }

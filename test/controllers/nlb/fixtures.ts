@@ -2,11 +2,25 @@
 // NLB Service built with the official CCM's annotation examples.
 import assert from 'node:assert/strict';
 import { buildDesiredNlb, type NlbInputs } from '../../../src/controllers/nlb/model/index.js';
-import { isValidationErrors, type AnnotationError, type DesiredNlb } from '../../../src/controllers/nlb/types.js';
+import {
+  isValidationErrors,
+  type AnnotationError,
+  type DesiredNlb,
+} from '../../../src/controllers/nlb/types.js';
 import type { ServiceLike } from '../../../src/controllers/service/inputs/objects.js';
 import { CONFIG, newService, nodes, slices, withAnnotations } from '../service/fixtures.js';
 
-export { CONFIG, newNode, nodes, slices, withAnnotations, withLocal, withPorts, UID, P } from '../service/fixtures.js';
+export {
+  CONFIG,
+  newNode,
+  nodes,
+  slices,
+  withAnnotations,
+  withLocal,
+  withPorts,
+  UID,
+  P,
+} from '../service/fixtures.js';
 
 export const ZONES = 'cn-hangzhou-k:vsw-k1,cn-hangzhou-j:vsw-j1';
 export const ZONE_MAPS = 'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-zone-maps';

@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { buildNlb, buildErrors, nlbService, P, withAnnotations, withLocal, withPorts, CONFIG } from './fixtures.js';
+import {
+  buildNlb,
+  buildErrors,
+  nlbService,
+  P,
+  withAnnotations,
+  withLocal,
+  withPorts,
+  CONFIG,
+} from './fixtures.js';
 
 const NAME = 'a5e4dbfc9c2ae4d0b9a8e0123456789a'; // 'a' + UID without dashes, 32 characters
 
@@ -66,7 +75,12 @@ describe('NLB model', () => {
     const tcp = d.listeners.find((l) => l.port === 9000)!;
     assert.equal(ssl.protocol, 'TCPSSL');
     assert.equal(ssl.description, 'k8s.443.TCPSSL.nginx.default.c-test');
-    assert.deepEqual(ssl.settings, { idleTimeout: 60, securityPolicyId: 'tls_cipher_policy_1_2', certificateIds: ['123-cn-hangzhou'], alpnEnabled: true });
+    assert.deepEqual(ssl.settings, {
+      idleTimeout: 60,
+      securityPolicyId: 'tls_cipher_policy_1_2',
+      certificateIds: ['123-cn-hangzhou'],
+      alpnEnabled: true,
+    });
     assert.deepEqual(tcp.settings, { idleTimeout: 60 });
     assert.equal(d.serverGroups.find((g) => g.name.includes('30443'))!.protocol, 'TCPSSL');
   });
@@ -92,7 +106,13 @@ describe('NLB model', () => {
       connectionDrainEnabled: true,
       connectionDrainTimeout: 30,
       preserveClientIpEnabled: true,
-      healthCheck: { enabled: true, type: 'http', url: '/healthz', httpCodes: ['http_2xx', 'http_3xx'], healthyThreshold: 3 },
+      healthCheck: {
+        enabled: true,
+        type: 'http',
+        url: '/healthz',
+        httpCodes: ['http_2xx', 'http_3xx'],
+        healthyThreshold: 3,
+      },
     });
     assert.deepEqual(buildNlb(nlbService()).serverGroups[0]!.settings, {});
   });
@@ -113,14 +133,23 @@ describe('NLB model', () => {
       ],
     );
     const errs = buildErrors(nlbService(withAnnotations(eni)));
-    assert.ok(errs.some((e) => e.key === P + 'server-group-type'), JSON.stringify(errs));
+    assert.ok(
+      errs.some((e) => e.key === P + 'server-group-type'),
+      JSON.stringify(errs),
+    );
     const ipWithoutEni = buildErrors(nlbService(withAnnotations({ [P + 'server-group-type']: 'Ip' })));
     assert.ok(ipWithoutEni.some((e) => e.key === P + 'server-group-type'));
   });
 
   it('a port range listener forwards to an any-port group with a health check on the target port', () => {
     const d = buildNlb(
-      nlbService(withAnnotations({ 'service.beta.kubernetes.io/backend-type': 'eni', [P + 'server-group-type']: 'Ip', [P + 'listener-port-range']: '1000-2000:80' })),
+      nlbService(
+        withAnnotations({
+          'service.beta.kubernetes.io/backend-type': 'eni',
+          [P + 'server-group-type']: 'Ip',
+          [P + 'listener-port-range']: '1000-2000:80',
+        }),
+      ),
     );
     const l = d.listeners[0]!;
     assert.equal(l.port, 0);
@@ -139,18 +168,34 @@ describe('NLB model', () => {
     const d = buildNlb(svc, { reusedTags: { 'kube-alicloud.io/reusable/c-test': 'default' } });
     assert.deepEqual(d.attributes, { loadBalancerId: 'nlb-user1' });
     assert.equal(d.reusedLoadBalancerId, 'nlb-user1');
-    const byConfig = buildNlb(svc, { reusedTags: {}, config: { ...CONFIG, reusableLoadBalancers: [{ loadBalancerId: 'nlb-user1' }] } });
+    const byConfig = buildNlb(svc, {
+      reusedTags: {},
+      config: { ...CONFIG, reusableLoadBalancers: [{ loadBalancerId: 'nlb-user1' }] },
+    });
     assert.equal(byConfig.reusedLoadBalancerId, 'nlb-user1');
   });
 
   it('a bad annotation and a port without a nodePort are reported together, each by key', () => {
     const errs = buildErrors(
-      nlbService(withPorts({ name: 'x', protocol: 'TCP', port: 80, targetPort: 80 }), withAnnotations({ [P + 'scheduler']: 'random' })),
+      nlbService(
+        withPorts({ name: 'x', protocol: 'TCP', port: 80, targetPort: 80 }),
+        withAnnotations({ [P + 'scheduler']: 'random' }),
+      ),
     );
-    assert.deepEqual(errs.map((e) => e.key), [P + 'scheduler']);
-    const ports = buildErrors(nlbService(withPorts({ name: 'x', protocol: 'TCP', port: 80, targetPort: 80 })));
-    assert.deepEqual(ports.map((e) => e.key), ['spec.ports']);
-    const sctp = buildErrors(nlbService(withPorts({ name: 'x', protocol: 'SCTP', port: 80, nodePort: 30080, targetPort: 80 })));
+    assert.deepEqual(
+      errs.map((e) => e.key),
+      [P + 'scheduler'],
+    );
+    const ports = buildErrors(
+      nlbService(withPorts({ name: 'x', protocol: 'TCP', port: 80, targetPort: 80 })),
+    );
+    assert.deepEqual(
+      ports.map((e) => e.key),
+      ['spec.ports'],
+    );
+    const sctp = buildErrors(
+      nlbService(withPorts({ name: 'x', protocol: 'SCTP', port: 80, nodePort: 30080, targetPort: 80 })),
+    );
     assert.match(sctp[0]!.reason, /TCP, UDP or TCPSSL/);
   });
 });

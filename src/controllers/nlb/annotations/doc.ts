@@ -39,7 +39,9 @@ export function renderNlbAnnotationsDoc(): string {
           .filter((k) => k !== s.canonical)
           .map((k) => `\`${k}\``)
           .join('<br>') || '—';
-      lines.push(`| \`${s.canonical}\` | ${aliases} | ${cell(s.allowed)} | ${cell(s.default)} | ${cell(s.description)} |`);
+      lines.push(
+        `| \`${s.canonical}\` | ${aliases} | ${cell(s.allowed)} | ${cell(s.default)} | ${cell(s.description)} |`,
+      );
     }
     lines.push('');
   }

@@ -16,8 +16,7 @@ export type NlbConfig = { -readonly [K in NlbAnnotationName]?: ValueOf<(typeof N
 export type NlbConfigSources = { [K in NlbAnnotationName]?: { key: string; value: string } };
 
 export type NlbParseResult =
-  | { ok: true; config: NlbConfig; sources: NlbConfigSources }
-  | { ok: false; errors: AnnotationError[] };
+  { ok: true; config: NlbConfig; sources: NlbConfigSources } | { ok: false; errors: AnnotationError[] };
 
 /** The official CCM's class for NLB Services. */
 export const NLB_CLASS = 'alibabacloud.com/nlb';
@@ -60,7 +59,10 @@ function safeParse(
   try {
     const r = spec.schema.safeParse(raw);
     if (r.success) return { ok: true, value: r.data };
-    return { ok: false, reason: r.error.issues.map((i) => i.message).join('; ') || `must be ${spec.allowed}` };
+    return {
+      ok: false,
+      reason: r.error.issues.map((i) => i.message).join('; ') || `must be ${spec.allowed}`,
+    };
   } catch (err) {
     return { ok: false, reason: `could not be parsed (${errorText(err)}); allowed: ${spec.allowed}` };
   }
@@ -81,14 +83,18 @@ function combinationErrors(c: NlbConfig, src: NlbConfigSources): AnnotationError
     });
   }
   if (c.vgroupPort && !c.loadBalancerId)
-    cite('vgroupPort', `is only allowed together with ${NLB_ANNOTATIONS.loadBalancerId.canonical} (reusing an existing NLB)`);
+    cite(
+      'vgroupPort',
+      `is only allowed together with ${NLB_ANNOTATIONS.loadBalancerId.canonical} (reusing an existing NLB)`,
+    );
   if (c.listenerPortRange && c.backendType !== 'eni')
     cite('listenerPortRange', `needs ENI backends (${NLB_ANNOTATIONS.backendType.canonical}: eni)`);
   if (c.protocolPort?.some((p) => p.protocol === 'TCPSSL') && !c.certId)
     cite('protocolPort', `a TCPSSL listener needs ${NLB_ANNOTATIONS.certId.canonical}`);
   if (c.caCert === 'on' && !c.caCertId) cite('caCert', `"on" needs ${NLB_ANNOTATIONS.caCertId.canonical}`);
   for (const k of Object.keys(c.additionalResourceTags ?? {})) {
-    if (isReservedTagKey(k)) cite('additionalResourceTags', `tag key "${k}" is reserved for ownership markers`);
+    if (isReservedTagKey(k))
+      cite('additionalResourceTags', `tag key "${k}" is reserved for ownership markers`);
   }
   return out;
 }

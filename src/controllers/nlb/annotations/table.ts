@@ -18,7 +18,14 @@ import {
   type ValueSchema,
 } from '../../service/annotations/values.js';
 import { CURRENT_PREFIX, LEGACY_PREFIX } from '../../service/annotations/table.js';
-import { idList, nlbHealthCheckDomain, nlbProtocolPortList, portRangeList, serverGroupPortList, zoneMapList } from './values.js';
+import {
+  idList,
+  nlbHealthCheckDomain,
+  nlbProtocolPortList,
+  portRangeList,
+  serverGroupPortList,
+  zoneMapList,
+} from './values.js';
 
 export type NlbAnnotationGroup = 'selection' | 'load balancer' | 'listener' | 'server group';
 
@@ -86,7 +93,10 @@ export const NLB_ANNOTATIONS = {
   }),
   name: spec({
     suffix: 'name',
-    schema: matching(/^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5._-]{1,127}$/, '2-128 characters: letters, digits, ".", "_", "-", starting with a letter'),
+    schema: matching(
+      /^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5._-]{1,127}$/,
+      '2-128 characters: letters, digits, ".", "_", "-", starting with a letter',
+    ),
     allowed: '2-128 characters',
     default: '`a` + the Service UID without dashes (32 characters)',
     description: 'The NLB instance name.',
@@ -219,7 +229,8 @@ export const NLB_ANNOTATIONS = {
     schema: portRangeList,
     allowed: '`<start>-<end>:<service port>`, comma-separated',
     default: 'one port per listener',
-    description: 'ENI backends only: the Service port listens on a port range and forwards to an any-port server group.',
+    description:
+      'ENI backends only: the Service port listens on a port range and forwards to an any-port server group.',
     group: L,
   }),
   certId: spec({
@@ -333,7 +344,8 @@ export const NLB_ANNOTATIONS = {
     schema: oneOf(['Instance', 'Ip'] as const, { caseInsensitive: true }),
     allowed: '`Instance` | `Ip`',
     default: '`Instance`',
-    description: '`Ip` registers pod IPs directly (ENI backends); `Instance` registers ECS instances / ENIs. Fixed at create.',
+    description:
+      '`Ip` registers pod IPs directly (ENI backends); `Instance` registers ECS instances / ENIs. Fixed at create.',
     group: SG,
   }),
   vgroupPort: spec({
@@ -341,7 +353,8 @@ export const NLB_ANNOTATIONS = {
     schema: serverGroupPortList,
     allowed: '`<sgp-id>:<service port>`, comma-separated',
     default: 'none',
-    description: "With `id`: put this port's backends into the user's server group; only servers we added are ever removed.",
+    description:
+      "With `id`: put this port's backends into the user's server group; only servers we added are ever removed.",
     group: SG,
   }),
   scheduler: spec({
@@ -443,7 +456,10 @@ export const NLB_ANNOTATIONS = {
   }),
   healthCheckUri: spec({
     suffix: 'health-check-uri',
-    schema: matching(/^\/[A-Za-z0-9\-/.%?#&=_:;~!@$*+,]{0,79}$/, 'a path starting with "/" (at most 80 characters)'),
+    schema: matching(
+      /^\/[A-Za-z0-9\-/.%?#&=_:;~!@$*+,]{0,79}$/,
+      'a path starting with "/" (at most 80 characters)',
+    ),
     allowed: 'path starting with `/`',
     default: 'none',
     description: 'Path of HTTP health checks.',

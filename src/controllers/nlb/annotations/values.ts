@@ -30,22 +30,36 @@ const EIP_RE = /^eip-[a-z0-9]+$/i;
 /** `zone:vsw[:ipv4[:eip-allocation]]`, comma-separated; at least one, one vswitch per zone. */
 export const zoneMapList: ValueSchema<ZoneMapping[]> = z.string().transform((raw, ctx): ZoneMapping[] => {
   const out: ZoneMapping[] = [];
-  const usage = 'must be "zone:vsw-id[:ipv4[:eip-id]]" entries separated by commas (e.g. "cn-hangzhou-k:vsw-1,cn-hangzhou-j:vsw-2")';
+  const usage =
+    'must be "zone:vsw-id[:ipv4[:eip-id]]" entries separated by commas (e.g. "cn-hangzhou-k:vsw-1,cn-hangzhou-j:vsw-2")';
   for (const entry of splitList(raw)) {
-    const [zoneId = '', vSwitchId = '', ipv4Addr, allocationId, ...rest] = entry.split(':').map((s) => s.trim());
-    if (!ZONE_RE.test(zoneId) || !VSW_RE.test(vSwitchId) || rest.length > 0) return fail(ctx, `${usage}; got "${entry}"`);
-    if (ipv4Addr && !IPV4_RE.test(ipv4Addr)) return fail(ctx, `"${ipv4Addr}" in "${entry}" is not an IPv4 address`);
+    const [zoneId = '', vSwitchId = '', ipv4Addr, allocationId, ...rest] = entry
+      .split(':')
+      .map((s) => s.trim());
+    if (!ZONE_RE.test(zoneId) || !VSW_RE.test(vSwitchId) || rest.length > 0)
+      return fail(ctx, `${usage}; got "${entry}"`);
+    if (ipv4Addr && !IPV4_RE.test(ipv4Addr))
+      return fail(ctx, `"${ipv4Addr}" in "${entry}" is not an IPv4 address`);
     if (allocationId && !EIP_RE.test(allocationId))
       return fail(ctx, `"${allocationId}" in "${entry}" is not an EIP allocation id ("eip-…")`);
     if (out.some((m) => m.zoneId === zoneId)) return fail(ctx, `zone ${zoneId} is listed twice`);
-    out.push({ zoneId, vSwitchId, ...(ipv4Addr ? { ipv4Addr } : {}), ...(allocationId ? { allocationId } : {}) });
+    out.push({
+      zoneId,
+      vSwitchId,
+      ...(ipv4Addr ? { ipv4Addr } : {}),
+      ...(allocationId ? { allocationId } : {}),
+    });
   }
   if (out.length === 0) return fail(ctx, usage);
   return out.sort((a, b) => a.zoneId.localeCompare(b.zoneId));
 });
 
 /** Comma-separated ids with a fixed prefix; sorted and de-duplicated (order carries no meaning). */
-export function idList(prefix: RegExp, example: string, opts: { allowEmpty?: boolean } = {}): ValueSchema<string[]> {
+export function idList(
+  prefix: RegExp,
+  example: string,
+  opts: { allowEmpty?: boolean } = {},
+): ValueSchema<string[]> {
   return z.string().transform((raw, ctx): string[] => {
     const ids = splitList(raw);
     if (ids.length === 0 && opts.allowEmpty) return [];
@@ -107,7 +121,10 @@ export const serverGroupPortList: ValueSchema<Array<{ serverGroupId: string; por
       const [id = '', portText = ''] = entry.split(':').map((s) => s.trim());
       const port = portOf(portText);
       if (!/^sgp-[a-z0-9]+$/i.test(id) || port === undefined)
-        return fail(ctx, `entry "${entry}" must be "<server group id>:<service port>" (e.g. "sgp-abc123:80")`);
+        return fail(
+          ctx,
+          `entry "${entry}" must be "<server group id>:<service port>" (e.g. "sgp-abc123:80")`,
+        );
       if (out.some((x) => x.port === port)) return fail(ctx, `port ${port} is listed twice`);
       out.push({ serverGroupId: id, port });
     }
@@ -119,6 +136,10 @@ export const serverGroupPortList: ValueSchema<Array<{ serverGroupId: string; por
 export const nlbHealthCheckDomain: ValueSchema<string> = z.string().transform((raw, ctx): string => {
   const v = raw.trim();
   if (v === '$SERVER_IP') return v;
-  if (/^(?=.{1,80}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(v)) return v;
-  return fail(ctx, 'must be a domain name (letters, digits, "-", ".", at most 80 characters) or "$SERVER_IP"');
+  if (/^(?=.{1,80}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(v))
+    return v;
+  return fail(
+    ctx,
+    'must be a domain name (letters, digits, "-", ".", at most 80 characters) or "$SERVER_IP"',
+  );
 });

@@ -9,7 +9,8 @@ export interface AttributeDiff {
   conflicts: string[];
 }
 
-const eqi = (a: string | undefined, b: string | undefined): boolean => (a ?? '').toLowerCase() === (b ?? '').toLowerCase();
+const eqi = (a: string | undefined, b: string | undefined): boolean =>
+  (a ?? '').toLowerCase() === (b ?? '').toLowerCase();
 
 /** A desired mapping is satisfied by a remote one in the same zone and vswitch (and its IP/EIP when asked). */
 function zoneSatisfied(want: ZoneMapping, have: readonly ZoneMapping[]): boolean {
@@ -29,12 +30,20 @@ export function attributeDiff(desired: DesiredNlb, remote: NlbModel): AttributeD
   const d = desired.attributes;
   const r = remote.attributes;
   if (d.addressIpVersion && !eqi(d.addressIpVersion, r.addressIpVersion))
-    conflicts.push(`ip-version is fixed at create: the NLB is ${r.addressIpVersion ?? 'ipv4'}, the Service asks ${d.addressIpVersion}`);
+    conflicts.push(
+      `ip-version is fixed at create: the NLB is ${r.addressIpVersion ?? 'ipv4'}, the Service asks ${d.addressIpVersion}`,
+    );
   if (d.resourceGroupId && r.resourceGroupId && d.resourceGroupId !== r.resourceGroupId)
-    conflicts.push(`resource-group-id is fixed at create: the NLB is in ${r.resourceGroupId}, the Service asks ${d.resourceGroupId}`);
+    conflicts.push(
+      `resource-group-id is fixed at create: the NLB is in ${r.resourceGroupId}, the Service asks ${d.resourceGroupId}`,
+    );
   if (d.addressType && !eqi(d.addressType, r.addressType))
     actions.push({ kind: 'UpdateLoadBalancerAddressType', addressType: d.addressType });
-  if (d.zoneMappings && (d.zoneMappings.some((z) => !zoneSatisfied(z, r.zoneMappings ?? [])) || (r.zoneMappings?.length ?? 0) !== d.zoneMappings.length))
+  if (
+    d.zoneMappings &&
+    (d.zoneMappings.some((z) => !zoneSatisfied(z, r.zoneMappings ?? [])) ||
+      (r.zoneMappings?.length ?? 0) !== d.zoneMappings.length)
+  )
     actions.push({ kind: 'UpdateLoadBalancerZones', zoneMappings: d.zoneMappings });
   if (d.securityGroupIds) {
     const have = new Set(r.securityGroupIds ?? []);
@@ -45,19 +54,26 @@ export function attributeDiff(desired: DesiredNlb, remote: NlbModel): AttributeD
     if (leave.length > 0) actions.push({ kind: 'LeaveSecurityGroups', securityGroupIds: leave.sort() });
   }
   if (d.bandwidthPackageId !== undefined && d.bandwidthPackageId !== (r.bandwidthPackageId ?? '')) {
-    if (r.bandwidthPackageId) actions.push({ kind: 'DetachBandwidthPackage', bandwidthPackageId: r.bandwidthPackageId });
-    if (d.bandwidthPackageId) actions.push({ kind: 'AttachBandwidthPackage', bandwidthPackageId: d.bandwidthPackageId });
+    if (r.bandwidthPackageId)
+      actions.push({ kind: 'DetachBandwidthPackage', bandwidthPackageId: r.bandwidthPackageId });
+    if (d.bandwidthPackageId)
+      actions.push({ kind: 'AttachBandwidthPackage', bandwidthPackageId: d.bandwidthPackageId });
   }
   const changes: { name?: string; crossZoneEnabled?: boolean } = {};
   if (d.name && d.name !== r.name) changes.name = d.name;
-  if (d.crossZoneEnabled !== undefined && d.crossZoneEnabled !== r.crossZoneEnabled) changes.crossZoneEnabled = d.crossZoneEnabled;
+  if (d.crossZoneEnabled !== undefined && d.crossZoneEnabled !== r.crossZoneEnabled)
+    changes.crossZoneEnabled = d.crossZoneEnabled;
   if (Object.keys(changes).length > 0) actions.push({ kind: 'UpdateLoadBalancerAttribute', changes });
-  const protection: { deletionProtection?: boolean; modificationProtection?: 'ConsoleProtection' | 'NonProtection' } = {};
+  const protection: {
+    deletionProtection?: boolean;
+    modificationProtection?: 'ConsoleProtection' | 'NonProtection';
+  } = {};
   if (d.deletionProtection !== undefined && d.deletionProtection !== r.deletionProtection)
     protection.deletionProtection = d.deletionProtection;
   if (d.modificationProtection && d.modificationProtection !== r.modificationProtection)
     protection.modificationProtection = d.modificationProtection;
-  if (Object.keys(protection).length > 0) actions.push({ kind: 'UpdateLoadBalancerProtection', ...protection });
+  if (Object.keys(protection).length > 0)
+    actions.push({ kind: 'UpdateLoadBalancerProtection', ...protection });
   const tags: Record<string, string> = {};
   for (const [k, v] of Object.entries(desired.tags)) if (remote.tags[k] !== v) tags[k] = v;
   if (Object.keys(tags).length > 0) actions.push({ kind: 'TagLoadBalancer', tags });

@@ -49,7 +49,10 @@ export function planChanges(desired: DesiredNlb, remote: NlbModel | undefined): 
   const lbId = remote?.attributes.loadBalancerId;
   if (!remote || !lbId) {
     if (desired.reusedLoadBalancerId)
-      return { actions, conflicts: [`NLB ${desired.reusedLoadBalancerId} named by the id annotation was not found`] };
+      return {
+        actions,
+        conflicts: [`NLB ${desired.reusedLoadBalancerId} named by the id annotation was not found`],
+      };
     actions.push({
       kind: 'CreateLoadBalancer',
       attributes: { ...CREATE_DEFAULTS, ...desired.attributes },
@@ -82,7 +85,8 @@ export function planDeletion(o: Ownership, remote: NlbModel | undefined): NlbPla
   const conflicts: string[] = [];
   if (!remote?.attributes.loadBalancerId) {
     for (const g of remote?.serverGroups ?? [])
-      if (!g.reused && g.id && isOwnedBy(g.name, o.identity)) actions.push({ kind: 'DeleteServerGroup', group: { name: g.name, id: g.id } });
+      if (!g.reused && g.id && isOwnedBy(g.name, o.identity))
+        actions.push({ kind: 'DeleteServerGroup', group: { name: g.name, id: g.id } });
     return { actions, conflicts };
   }
   const lbId = remote.attributes.loadBalancerId;
@@ -94,22 +98,39 @@ export function planDeletion(o: Ownership, remote: NlbModel | undefined): NlbPla
   }
   const whole = !o.reusedLoadBalancerId && !o.preserveOnDelete;
   if (whole) {
-    if (remote.attributes.deletionProtection !== false || remote.attributes.modificationProtection === 'ConsoleProtection')
-      actions.push({ kind: 'UpdateLoadBalancerProtection', deletionProtection: false, modificationProtection: 'NonProtection' });
+    if (
+      remote.attributes.deletionProtection !== false ||
+      remote.attributes.modificationProtection === 'ConsoleProtection'
+    )
+      actions.push({
+        kind: 'UpdateLoadBalancerProtection',
+        deletionProtection: false,
+        modificationProtection: 'NonProtection',
+      });
     actions.push({ kind: 'DeleteLoadBalancer' });
   } else {
     for (const l of remote.listeners)
       if (l.listenerId && isOwnedBy(l.description, o.identity))
-        actions.push({ kind: 'DeleteListener', listenerId: l.listenerId, description: l.description, reason: 'Service deleted' });
+        actions.push({
+          kind: 'DeleteListener',
+          listenerId: l.listenerId,
+          description: l.description,
+          reason: 'Service deleted',
+        });
     for (const g of remote.serverGroups) {
       if (!g.reused || !g.id) continue;
       const ours = g.servers.filter((s) => isOwnedBy(s.description, o.identity));
-      if (ours.length > 0) actions.push({ kind: 'RemoveServers', group: { name: g.name, id: g.id }, servers: ours });
+      if (ours.length > 0)
+        actions.push({ kind: 'RemoveServers', group: { name: g.name, id: g.id }, servers: ours });
     }
     if (o.preserveOnDelete && !o.reusedLoadBalancerId)
-      actions.push({ kind: 'UntagLoadBalancer', keys: [TAG_DO_NOT_DELETE, TAG_CLUSTER_ID].filter((k) => k in remote.tags) });
+      actions.push({
+        kind: 'UntagLoadBalancer',
+        keys: [TAG_DO_NOT_DELETE, TAG_CLUSTER_ID].filter((k) => k in remote.tags),
+      });
   }
   for (const g of remote.serverGroups)
-    if (!g.reused && g.id && isOwnedBy(g.name, o.identity)) actions.push({ kind: 'DeleteServerGroup', group: { name: g.name, id: g.id } });
+    if (!g.reused && g.id && isOwnedBy(g.name, o.identity))
+      actions.push({ kind: 'DeleteServerGroup', group: { name: g.name, id: g.id } });
   return { loadBalancerId: lbId, actions, conflicts };
 }

@@ -38,7 +38,11 @@ export interface ListenerDiff {
   conflicts: string[];
 }
 
-export function listenerDiff(desired: DesiredNlb, remote: readonly NlbListener[], groupIds: ReadonlyMap<string, string>): ListenerDiff {
+export function listenerDiff(
+  desired: DesiredNlb,
+  remote: readonly NlbListener[],
+  groupIds: ReadonlyMap<string, string>,
+): ListenerDiff {
   const deletes: NlbAction[] = [];
   const upserts: NlbAction[] = [];
   const conflicts: string[] = [];
@@ -52,11 +56,18 @@ export function listenerDiff(desired: DesiredNlb, remote: readonly NlbListener[]
       if (!(desired.reusedLoadBalancerId && desired.forceOverrideListeners)) {
         conflicts.push(
           `listener ${portKey(want)} exists and is not this Service's (${have.description || 'no description'}); ` +
-            (desired.reusedLoadBalancerId ? 'set force-override-listeners: "true" to replace it' : 'remove it by hand'),
+            (desired.reusedLoadBalancerId
+              ? 'set force-override-listeners: "true" to replace it'
+              : 'remove it by hand'),
         );
         continue;
       }
-      deletes.push({ kind: 'DeleteListener', listenerId: have.listenerId ?? '', description: have.description, reason: 'force-override-listeners' });
+      deletes.push({
+        kind: 'DeleteListener',
+        listenerId: have.listenerId ?? '',
+        description: have.description,
+        reason: 'force-override-listeners',
+      });
       upserts.push({ kind: 'CreateListener', listener: want, group });
       continue;
     }
@@ -81,7 +92,12 @@ export function listenerDiff(desired: DesiredNlb, remote: readonly NlbListener[]
   }
   for (const l of remote) {
     if (!l.listenerId || wantedPorts.has(portKey(l)) || !isOwnedBy(l.description, desired.identity)) continue;
-    deletes.push({ kind: 'DeleteListener', listenerId: l.listenerId, description: l.description, reason: 'no Service port wants it' });
+    deletes.push({
+      kind: 'DeleteListener',
+      listenerId: l.listenerId,
+      description: l.description,
+      reason: 'no Service port wants it',
+    });
   }
   return { deletes, upserts, conflicts };
 }

@@ -7,9 +7,15 @@ import { isOwnedBy } from '../model/naming.js';
 
 /** An ECS server is its instance and port; the cloud reports its private IP, which we never send. */
 const serverKey = (s: NlbServer): string =>
-  s.serverType === 'Ecs' ? `Ecs/${s.serverId}/${s.port}` : `${s.serverType}/${s.serverId}/${s.serverIp ?? ''}/${s.port}`;
+  s.serverType === 'Ecs'
+    ? `Ecs/${s.serverId}/${s.port}`
+    : `${s.serverType}/${s.serverId}/${s.serverIp ?? ''}/${s.port}`;
 
-export function serverActions(desired: DesiredNlb, want: NlbServerGroup, have: NlbServerGroup | undefined): NlbAction[] {
+export function serverActions(
+  desired: DesiredNlb,
+  want: NlbServerGroup,
+  have: NlbServerGroup | undefined,
+): NlbAction[] {
   const group = { name: want.name, ...(have?.id ? { id: have.id } : {}) };
   if (!have?.id) return want.servers.length > 0 ? [{ kind: 'AddServers', group, servers: want.servers }] : [];
   const ref = { name: want.name, id: have.id };
@@ -22,7 +28,9 @@ export function serverActions(desired: DesiredNlb, want: NlbServerGroup, have: N
         const r = remote.get(serverKey(s));
         return r !== undefined && r.weight !== s.weight && isOwnedBy(r.description, desired.identity);
       });
-  const remove = have.servers.filter((s) => !wanted.has(serverKey(s)) && isOwnedBy(s.description, desired.identity));
+  const remove = have.servers.filter(
+    (s) => !wanted.has(serverKey(s)) && isOwnedBy(s.description, desired.identity),
+  );
   const out: NlbAction[] = [];
   // Add before remove: a rolling update never leaves the group empty in between.
   if (add.length > 0) out.push({ kind: 'AddServers', group: ref, servers: add });
@@ -31,7 +39,10 @@ export function serverActions(desired: DesiredNlb, want: NlbServerGroup, have: N
   return out;
 }
 
-function healthCheckChanges(want: HealthCheck | undefined, have: HealthCheck | undefined): HealthCheck | undefined {
+function healthCheckChanges(
+  want: HealthCheck | undefined,
+  have: HealthCheck | undefined,
+): HealthCheck | undefined {
   if (!want) return undefined;
   const keys = Object.keys(want) as Array<keyof HealthCheck>;
   const differs = keys.some((k) => JSON.stringify(want[k]) !== JSON.stringify(have?.[k]));
@@ -39,14 +50,27 @@ function healthCheckChanges(want: HealthCheck | undefined, have: HealthCheck | u
 }
 
 /** Settings the user set that the remote group does not have; `undefined` when none. */
-export function settingsChanges(want: ServerGroupSettings, have: ServerGroupSettings): ServerGroupSettings | undefined {
+export function settingsChanges(
+  want: ServerGroupSettings,
+  have: ServerGroupSettings,
+): ServerGroupSettings | undefined {
   const out: ServerGroupSettings = {};
-  if (want.scheduler && want.scheduler.toLowerCase() !== (have.scheduler ?? '').toLowerCase()) out.scheduler = want.scheduler;
-  if (want.connectionDrainEnabled !== undefined && want.connectionDrainEnabled !== have.connectionDrainEnabled)
+  if (want.scheduler && want.scheduler.toLowerCase() !== (have.scheduler ?? '').toLowerCase())
+    out.scheduler = want.scheduler;
+  if (
+    want.connectionDrainEnabled !== undefined &&
+    want.connectionDrainEnabled !== have.connectionDrainEnabled
+  )
     out.connectionDrainEnabled = want.connectionDrainEnabled;
-  if (want.connectionDrainTimeout !== undefined && want.connectionDrainTimeout !== have.connectionDrainTimeout)
+  if (
+    want.connectionDrainTimeout !== undefined &&
+    want.connectionDrainTimeout !== have.connectionDrainTimeout
+  )
     out.connectionDrainTimeout = want.connectionDrainTimeout;
-  if (want.preserveClientIpEnabled !== undefined && want.preserveClientIpEnabled !== have.preserveClientIpEnabled)
+  if (
+    want.preserveClientIpEnabled !== undefined &&
+    want.preserveClientIpEnabled !== have.preserveClientIpEnabled
+  )
     out.preserveClientIpEnabled = want.preserveClientIpEnabled;
   const hc = healthCheckChanges(want.healthCheck, have.healthCheck);
   if (hc) out.healthCheck = hc;
@@ -82,14 +106,21 @@ export function serverGroupDiff(desired: DesiredNlb, remote: readonly NlbServerG
       ids.set(want.name, have.id);
       if (!want.reused) {
         if (have.type !== want.type) {
-          conflicts.push(`server group ${have.id}: server-group-type is fixed at create (${have.type}, the Service asks ${want.type})`);
+          conflicts.push(
+            `server group ${have.id}: server-group-type is fixed at create (${have.type}, the Service asks ${want.type})`,
+          );
           continue;
         }
         const changes = settingsChanges(want.settings, have.settings);
-        if (changes) before.push({ kind: 'UpdateServerGroup', group: { name: want.name, id: have.id }, changes });
+        if (changes)
+          before.push({ kind: 'UpdateServerGroup', group: { name: want.name, id: have.id }, changes });
       }
     } else {
-      before.push({ kind: 'CreateServerGroup', group: { ...want, servers: [] }, tags: desired.ownershipTags });
+      before.push({
+        kind: 'CreateServerGroup',
+        group: { ...want, servers: [] },
+        tags: desired.ownershipTags,
+      });
     }
     before.push(...serverActions(desired, want, have));
   }
@@ -97,7 +128,8 @@ export function serverGroupDiff(desired: DesiredNlb, remote: readonly NlbServerG
     if (g.reused || !g.id || used.has(g.id)) continue;
     // Found by our ownership tag, so ours; the name check keeps another Service's group safe even
     // if someone copied the tag onto it.
-    if (isOwnedBy(g.name, desired.identity)) after.push({ kind: 'DeleteServerGroup', group: { name: g.name, id: g.id } });
+    if (isOwnedBy(g.name, desired.identity))
+      after.push({ kind: 'DeleteServerGroup', group: { name: g.name, id: g.id } });
   }
   return { before, after, conflicts, ids };
 }

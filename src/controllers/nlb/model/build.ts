@@ -3,7 +3,13 @@
 // Warning Event can list them. Backends come from the CLB controller's pure selection
 // (service/model/backends.ts) so both controllers pick the same nodes and pods.
 import { reuseAllowed } from '../../service/annotations/reuse-grant.js';
-import type { ClusterConfig, EndpointSliceLike, NodeLike, ServiceLike, ServicePortLike } from '../../service/inputs/objects.js';
+import type {
+  ClusterConfig,
+  EndpointSliceLike,
+  NodeLike,
+  ServiceLike,
+  ServicePortLike,
+} from '../../service/inputs/objects.js';
 import { buildBackends, candidateNodes, endpointsForPort } from '../../service/model/backends.js';
 import { NLB_ANNOTATIONS, parseNlbAnnotations, type NlbConfig } from '../annotations/index.js';
 import type {
@@ -44,7 +50,13 @@ export function buildDesiredNlb(inputs: NlbInputs): DesiredNlb | ValidationError
   const c = parsed.config;
   const { namespace, name, uid } = svc.metadata ?? {};
   if (!namespace || !name || !uid)
-    return invalid([{ key: 'metadata', value: `${namespace ?? ''}/${name ?? ''}`, reason: 'Service must have a namespace, a name and a uid' }]);
+    return invalid([
+      {
+        key: 'metadata',
+        value: `${namespace ?? ''}/${name ?? ''}`,
+        reason: 'Service must have a namespace, a name and a uid',
+      },
+    ]);
   const identity: ServiceIdentity = { namespace, name, uid, clusterId: inputs.config.clusterId };
   const errors: AnnotationError[] = [];
   const backendType = c.backendType ?? inputs.config.serviceBackendType ?? 'ecs';
@@ -73,7 +85,10 @@ export function buildDesiredNlb(inputs: NlbInputs): DesiredNlb | ValidationError
     ...(c.backendLabel ? { backendLabel: c.backendLabel } : {}),
     removeUnscheduled: c.removeUnscheduledBackend === 'on',
   });
-  const skipped: SkippedServer[] = unparsable.map((n) => ({ servicePort: 0, reason: `node ${n} has no usable spec.providerID` }));
+  const skipped: SkippedServer[] = unparsable.map((n) => ({
+    servicePort: 0,
+    reason: `node ${n} has no usable spec.providerID`,
+  }));
   const listeners: NlbListener[] = [];
   const serverGroups: NlbServerGroup[] = [];
   const portsWithoutServers: number[] = [];
@@ -82,7 +97,11 @@ export function buildDesiredNlb(inputs: NlbInputs): DesiredNlb | ValidationError
     const protocol = listenerProtocol(port, c, errors);
     if (!protocol) continue;
     if (mode !== 'ENI' && !port.nodePort) {
-      errors.push({ key: 'spec.ports', value: String(port.port), reason: 'the port has no nodePort yet; the NLB forwards to node ports' });
+      errors.push({
+        key: 'spec.ports',
+        value: String(port.port),
+        reason: 'the port has no nodePort yet; the NLB forwards to node ports',
+      });
       continue;
     }
     const range = c.listenerPortRange?.find((r) => r.port === port.port);
@@ -95,7 +114,11 @@ export function buildDesiredNlb(inputs: NlbInputs): DesiredNlb | ValidationError
     };
     listener.description = listenerKey(listener, identity);
     const reusedGroup = c.vgroupPort?.find((v) => v.port === port.port);
-    const groupPort = range ? `${range.start}_${range.end}` : mode === 'ENI' ? String(port.targetPort ?? port.port) : String(port.nodePort);
+    const groupPort = range
+      ? `${range.start}_${range.end}`
+      : mode === 'ENI'
+        ? String(port.targetPort ?? port.port)
+        : String(port.nodePort);
     const sgName = serverGroupName(groupPort, protocol, identity);
     listener.serverGroupName = sgName;
     if (reusedGroup) listener.serverGroupId = reusedGroup.serverGroupId;
@@ -109,7 +132,10 @@ export function buildDesiredNlb(inputs: NlbInputs): DesiredNlb | ValidationError
       type: groupType,
       protocol,
       ...(range ? { anyPortEnabled: true } : {}),
-      settings: range && !sgSettings.healthCheck ? { ...sgSettings, healthCheck: { enabled: true, connectPort: numeric(port.targetPort) } } : sgSettings,
+      settings:
+        range && !sgSettings.healthCheck
+          ? { ...sgSettings, healthCheck: { enabled: true, connectPort: numeric(port.targetPort) } }
+          : sgSettings,
       servers,
     });
   }
@@ -138,12 +164,20 @@ function numeric(p: number | string | undefined): number | undefined {
   return typeof p === 'number' ? p : undefined;
 }
 
-function listenerProtocol(port: ServicePortLike, c: NlbConfig, errors: AnnotationError[]): NlbListenerProtocol | undefined {
+function listenerProtocol(
+  port: ServicePortLike,
+  c: NlbConfig,
+  errors: AnnotationError[],
+): NlbListenerProtocol | undefined {
   const fromAnnotation = c.protocolPort?.find((p) => p.port === port.port)?.protocol;
   if (fromAnnotation) return fromAnnotation;
   const p = (port.protocol ?? 'TCP').toUpperCase();
   if (p === 'TCP' || p === 'UDP') return p;
-  errors.push({ key: 'spec.ports', value: `${port.port}/${p}`, reason: 'NLB listeners are TCP, UDP or TCPSSL' });
+  errors.push({
+    key: 'spec.ports',
+    value: `${port.port}/${p}`,
+    reason: 'NLB listeners are TCP, UDP or TCPSSL',
+  });
   return undefined;
 }
 
@@ -153,11 +187,22 @@ function reuseErrors(c: NlbConfig, inputs: NlbInputs, id: ServiceIdentity, error
   const key = NLB_ANNOTATIONS.loadBalancerId.canonical;
   if (!inputs.reusedTags) return; // not read yet: the controller reads it and builds again
   if (isClusterCreated(inputs.reusedTags)) {
-    errors.push({ key, value: lbId, reason: 'the NLB was created by a cluster (ownership tags); only hand-made NLBs may be reused' });
+    errors.push({
+      key,
+      value: lbId,
+      reason: 'the NLB was created by a cluster (ownership tags); only hand-made NLBs may be reused',
+    });
     return;
   }
-  const decision = reuseAllowed(lbId, id.namespace, id.clusterId, inputs.config.reusableLoadBalancers ?? [], inputs.reusedTags);
-  if (!decision.allowed) errors.push({ key, value: lbId, reason: decision.detail.replace(/\bSLB\b/g, 'NLB') });
+  const decision = reuseAllowed(
+    lbId,
+    id.namespace,
+    id.clusterId,
+    inputs.config.reusableLoadBalancers ?? [],
+    inputs.reusedTags,
+  );
+  if (!decision.allowed)
+    errors.push({ key, value: lbId, reason: decision.detail.replace(/\bSLB\b/g, 'NLB') });
 }
 
 function serversFor(
@@ -173,7 +218,14 @@ function serversFor(
   const eps = endpointsForPort(inputs.endpointSlices, port, 'IPv4');
   if (mode === 'ENI') {
     const target = eps.targetPort ?? numeric(port.targetPort) ?? port.port;
-    return eps.endpoints.map((e) => ({ serverId: e.ip, serverIp: e.ip, serverType: 'Ip' as const, port: target, weight, description: sgName }));
+    return eps.endpoints.map((e) => ({
+      serverId: e.ip,
+      serverIp: e.ip,
+      serverType: 'Ip' as const,
+      port: target,
+      weight,
+      description: sgName,
+    }));
   }
   const built = buildBackends({
     mode,
@@ -185,7 +237,8 @@ function serversFor(
     defaultWeight: weight,
     rankSeed: inputs.service.metadata?.uid ?? sgName,
   });
-  for (const s of built.skipped) skipped.push({ servicePort: s.servicePort, ...(s.ip ? { ip: s.ip } : {}), reason: s.reason });
+  for (const s of built.skipped)
+    skipped.push({ servicePort: s.servicePort, ...(s.ip ? { ip: s.ip } : {}), reason: s.reason });
   return built.backends.map((b) => ({
     serverId: b.serverId,
     ...(b.serverIp ? { serverIp: b.serverIp } : {}),

@@ -2,7 +2,13 @@
 // "update when set" rule); create-time defaults live in `createDefaults`, never compared later.
 import type { ClusterConfig } from '../../service/inputs/objects.js';
 import type { NlbConfig } from '../annotations/index.js';
-import type { HealthCheck, NlbAttributes, NlbListenerProtocol, NlbListenerSettings, ServerGroupSettings } from '../types.js';
+import type {
+  HealthCheck,
+  NlbAttributes,
+  NlbListenerProtocol,
+  NlbListenerSettings,
+  ServerGroupSettings,
+} from '../types.js';
 
 const on = (v: 'on' | 'off' | undefined): boolean | undefined => (v === undefined ? undefined : v === 'on');
 

@@ -38,7 +38,11 @@ export function listenerKey(
 }
 
 /** `port` is the nodePort (ECS backends), the target port (ENI) or `<start>_<end>` (any-port group). */
-export function serverGroupName(port: number | string, protocol: NlbListenerProtocol, id: ServiceIdentity): string {
+export function serverGroupName(
+  port: number | string,
+  protocol: NlbListenerProtocol,
+  id: ServiceIdentity,
+): string {
   return key(String(port), protocol, id);
 }
 
@@ -58,16 +62,28 @@ export function parseNlbKey(value: string | undefined): NlbNamedKey | undefined 
   if (!value) return undefined;
   const parts = value.split('.');
   if (parts.length < 6 || parts[0] !== OWNED_NAME_PREFIX) return undefined;
-  const [, port, protocol, service, namespace, ...rest] = parts as [string, string, string, string, string, ...string[]];
+  const [, port, protocol, service, namespace, ...rest] = parts as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    ...string[],
+  ];
   const clusterId = rest.join('.');
   if ([port, protocol, service, namespace, clusterId].some((p) => p === '')) return undefined;
   return { port, protocol, service, namespace, clusterId };
 }
 
 /** True when the key names this very Service in this cluster. */
-export function isOwnedBy(value: string | undefined, id: Pick<ServiceIdentity, 'name' | 'namespace' | 'clusterId'>): boolean {
+export function isOwnedBy(
+  value: string | undefined,
+  id: Pick<ServiceIdentity, 'name' | 'namespace' | 'clusterId'>,
+): boolean {
   const k = parseNlbKey(value);
-  return k !== undefined && k.service === id.name && k.namespace === id.namespace && k.clusterId === id.clusterId;
+  return (
+    k !== undefined && k.service === id.name && k.namespace === id.namespace && k.clusterId === id.clusterId
+  );
 }
 
 /** An NLB carrying either ownership tag was made by some cluster: it may not be reused. */
