@@ -198,4 +198,16 @@ describe('NLB model', () => {
     );
     assert.match(sctp[0]!.reason, /TCP, UDP or TCPSSL/);
   });
+
+  it('refuses loadBalancerSourceRanges rather than leave the NLB open', () => {
+    const errs = buildErrors(
+      nlbService((s) => {
+        (s.spec as { loadBalancerSourceRanges?: string[] }).loadBalancerSourceRanges = ['10.0.0.0/8'];
+      }),
+    );
+    assert.deepEqual(
+      errs.map((e) => e.key),
+      ['spec.loadBalancerSourceRanges'],
+    );
+  });
 });

@@ -79,6 +79,16 @@ export function buildDesiredNlb(inputs: NlbInputs): DesiredNlb | ValidationError
       reason: `"Ip" groups register pod IPs: it needs ${NLB_ANNOTATIONS.backendType.canonical}: eni`,
     });
   }
+  const ranges =
+    (svc.spec as { loadBalancerSourceRanges?: string[] } | undefined)?.loadBalancerSourceRanges ?? [];
+  if (ranges.length > 0) {
+    // Silently ignoring an access restriction would expose what the user meant to close.
+    errors.push({
+      key: 'spec.loadBalancerSourceRanges',
+      value: ranges.join(','),
+      reason: `is not supported for NLBs yet; restrict access with ${NLB_ANNOTATIONS.securityGroupIds.canonical}`,
+    });
+  }
   if (c.loadBalancerId) reuseErrors(c, inputs, identity, errors);
 
   const { candidates, unparsable } = candidateNodes(inputs.nodes, {
