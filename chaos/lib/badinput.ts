@@ -63,7 +63,7 @@ export function badFlags(): Array<BadCase<string[]>> {
     { input: ['--secure-port=abc'], culprit: '--secure-port' },
     { input: ['--log-level=loud'], culprit: '--log-level' },
     { input: ['--v=x'], culprit: '--v' },
-    // Not `nlb`: the official CCM's controller names are accepted on purpose (its manifests list them).
+    // A name neither this manager nor the official CCM has (the official names are accepted on purpose).
     { input: ['--controllers=service,bogus'], culprit: '--controllers' },
     { input: ['--cluster-cidr=10.0.0.0/33'], culprit: '--cluster-cidr' },
     { input: ['--cluster-cidr=banana'], culprit: '--cluster-cidr' },

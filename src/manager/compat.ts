@@ -81,7 +81,7 @@ export const COMPAT_FLAGS: readonly CompatFlag[] = [
     name: 'max-throttling-retry-times',
     takesValue: true,
     origins: ['official'],
-    why: 'only the NLB controller uses it, and NLB is not implemented here; throttled calls back off and retry',
+    why: 'throttled NLB calls (like every other) back off and retry under the client-wide retry policy',
   },
   {
     name: 'network',

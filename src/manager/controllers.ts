@@ -1,12 +1,11 @@
 // `--controllers` semantics (as kube-controller-manager): `*` = every available controller,
 // `name` enables, `-name` disables; unknown names are an error naming the culprit. Names of the
 // official CCM's controllers that do not exist here are accepted: enabling one is a warning
-// line (its manifests list `nlb` by default), disabling one is nothing.
+// line, disabling one is nothing.
 import { FlagError } from './flags.js';
 
 /** The official CCM's controllers that this manager does not implement, with what to use instead. */
 export const FOREIGN_CONTROLLERS: Readonly<Record<string, string>> = {
-  nlb: 'NLB (Network Load Balancer) is not implemented here; LoadBalancer Services get a CLB (SLB)',
   ingress: 'the ALB Ingress controller is not implemented here',
   pvtz: 'the PrivateZone controller is not implemented here',
 };

@@ -6,6 +6,7 @@ import { nodeController } from '../controllers/node/register.js';
 import { serviceController } from '../controllers/service/register.js';
 import { routeController } from '../controllers/route/register.js';
 import { diskController } from '../controllers/disk/register.js';
+import { nlbController } from '../controllers/nlb/register.js';
 
 export type { Controller, ControllerContext, ControllerFactory } from '../controllers/context.js';
 
@@ -14,6 +15,7 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   service: serviceController,
   route: routeController,
   disk: diskController,
+  nlb: nlbController,
 };
 
 /** Product controllers that are valid names even before this build implements them. */

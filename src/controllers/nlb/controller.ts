@@ -1,0 +1,361 @@
+// The NLB Service controller loop: a work queue keyed by `namespace/name`, fed by Service, Node
+// and EndpointSlice events, reconciling each key against the informer caches:
+//
+//   cleanup (deleted, or no longer an NLB Service, and our finalizer is on it):
+//       find → planDeletion → apply → drop labels/status → remove finalizer (only after success)
+//   sync:
+//       annotations → desired model (pure) → hash; an unchanged hash ends the sync with ZERO
+//       cloud calls. Otherwise: finalizer first, observe, plan, apply, labels, status.
+import { randomUUID } from 'node:crypto';
+import type { Registry } from 'prom-client';
+import type { EventRecorder, EventType } from '../../kube/events.js';
+import type { InformerFactory } from '../../kube/factory.js';
+import type { Informer } from '../../kube/informer.js';
+import { ValidationError } from '../../kube/outcome.js';
+import { Resources } from '../../kube/resources.js';
+import type { KubeClient } from '../../kube/rest.js';
+import { keyOf, splitKey, type KubeObject } from '../../kube/types.js';
+import { runWorkers } from '../../kube/worker.js';
+import { WorkQueue } from '../../kube/workqueue.js';
+import type { Logger } from '../../util/log.js';
+import { redactSecrets } from '../../util/secrets.js';
+import type { ClusterConfig, EndpointSliceLike, NodeLike } from '../service/inputs/objects.js';
+import { nodeRelevantChange, serviceChanged } from '../service/controller.js';
+import { isNlbService, NLB_ANNOTATIONS, parseNlbAnnotations } from './annotations/index.js';
+import { applyNlbPlan, ApplyError } from './apply.js';
+import type { NlbCloudPort } from './cloudport.js';
+import { ownershipOf, planChanges } from './diff/index.js';
+import { message, NlbEvents } from './events.js';
+import { observeNlb } from './inputs.js';
+import { buildDesiredNlb, nlbHash } from './model/index.js';
+import { cleanupNlb } from './cleanup.js';
+import { describeAction, isEmptyPlan, type NlbPlan } from './plan.js';
+import {
+  hasNlbFinalizer,
+  LABEL_HASH,
+  LABEL_LB_ID,
+  NlbWriter,
+  nlbIngress,
+  type ServiceObject,
+} from './kubeport.js';
+import { isValidationErrors, type AnnotationError, type DesiredNlb } from './types.js';
+
+export interface NlbControllerDeps {
+  client: KubeClient;
+  informers: InformerFactory;
+  cloud: NlbCloudPort;
+  recorder: EventRecorder;
+  config: ClusterConfig;
+  logger: Logger;
+  workers?: number;
+  dryRun?: boolean;
+  queue?: WorkQueue;
+  registry?: Registry;
+}
+
+export interface NlbSyncReport {
+  key: string;
+  path: 'skip' | 'sync' | 'cleanup' | 'ignored' | 'invalid';
+  plan?: NlbPlan;
+}
+
+type SvcObject = ServiceObject & KubeObject;
+const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+const BY_SERVICE = 'byService';
+
+export class NlbController {
+  readonly queue: WorkQueue;
+  private readonly services: Informer<SvcObject>;
+  private readonly nodes: Informer<NodeLike & KubeObject>;
+  private readonly slices: Informer<EndpointSliceLike & KubeObject>;
+  readonly writer: NlbWriter;
+  private readonly applied = new Map<string, string>();
+  /** The reused NLB's tags as last read, for the reuse checks of the pure model. */
+  private readonly reusedTags = new Map<string, Record<string, string>>();
+  private readonly tokens = new Map<string, string>();
+  private readonly reportedInvalid = new Map<string, string>();
+  private inflight = 0;
+  onSync?: (r: NlbSyncReport) => void;
+
+  constructor(readonly deps: NlbControllerDeps) {
+    this.queue = deps.queue ?? new WorkQueue({ name: 'nlb' });
+    this.services = deps.informers.informer(Resources.services);
+    this.nodes = deps.informers.informer(Resources.nodes);
+    this.slices = deps.informers.informer(Resources.endpointslices);
+    this.slices.addIndexer(BY_SERVICE, (s) => {
+      const svc = s.metadata?.labels?.[SERVICE_NAME_LABEL];
+      return svc && s.metadata?.namespace ? [`${s.metadata.namespace}/${svc}`] : [];
+    });
+    this.writer = new NlbWriter(deps.client, deps.dryRun === true);
+    this.wire();
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    const synced = await Promise.all(
+      [this.services, this.nodes, this.slices].map((i) => i.waitForSync(signal)),
+    );
+    if (!synced.every(Boolean)) return;
+    await runWorkers(this.queue, (key) => this.tracked(key), {
+      controller: 'nlb',
+      workers: this.deps.workers ?? 3,
+      signal,
+      logger: this.deps.logger,
+      ...(this.deps.registry ? { registry: this.deps.registry } : {}),
+    });
+  }
+
+  pending(): number {
+    return this.queue.len() + this.inflight;
+  }
+
+  private async tracked(key: string): Promise<void> {
+    this.inflight++;
+    try {
+      await this.reconcile(key);
+    } finally {
+      this.inflight--;
+    }
+  }
+
+  private wire(): void {
+    const enqueue = (svc: SvcObject): void => {
+      if (isNlbService(svc, this.deps.config.featureGates) || hasNlbFinalizer(svc))
+        this.queue.add(keyOf(svc));
+    };
+    this.services.addHandlers({
+      add: enqueue,
+      update: (a, b) => {
+        if (a === b || serviceChanged(a, b)) {
+          if (a !== b) this.reusedTags.delete(keyOf(b));
+          enqueue(b);
+        }
+      },
+      delete: (svc) => this.forget(keyOf(svc)),
+    });
+    let allQueued = false;
+    const nodeChanged = (): void => {
+      if (allQueued) return;
+      allQueued = true;
+      setImmediate(() => {
+        allQueued = false;
+        for (const svc of this.services.list())
+          if (isNlbService(svc, this.deps.config.featureGates)) this.queue.add(keyOf(svc));
+      });
+    };
+    this.nodes.addHandlers({
+      add: nodeChanged,
+      delete: nodeChanged,
+      update: (a, b) => {
+        if (a === b || nodeRelevantChange(a, b)) nodeChanged();
+      },
+    });
+    const slice = (s: EndpointSliceLike & KubeObject): void => {
+      const name = s.metadata?.labels?.[SERVICE_NAME_LABEL];
+      if (!name || !s.metadata?.namespace) return;
+      const svc = this.services.getByName(s.metadata.namespace, name);
+      if (svc && isNlbService(svc, this.deps.config.featureGates)) this.queue.add(keyOf(svc));
+    };
+    this.slices.addHandlers({
+      add: slice,
+      delete: slice,
+      update: (a, b) => {
+        if (a === b || JSON.stringify([a.endpoints, a.ports]) !== JSON.stringify([b.endpoints, b.ports]))
+          slice(b);
+      },
+    });
+  }
+
+  private forget(key: string): void {
+    this.applied.delete(key);
+    this.reusedTags.delete(key);
+    this.reportedInvalid.delete(key);
+  }
+
+  async reconcile(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const svc = this.services.getByName(namespace, name);
+    if (!svc) return this.forget(key);
+    const deleting = Boolean(svc.metadata?.deletionTimestamp);
+    if (deleting || !isNlbService(svc, this.deps.config.featureGates)) {
+      if (hasNlbFinalizer(svc)) {
+        const plan = await cleanupNlb(this, svc, deleting);
+        this.tokens.delete(key);
+        this.report({ key, path: 'cleanup', plan });
+      } else this.report({ key, path: 'ignored' });
+      return this.forget(key);
+    }
+    await this.sync(key, svc);
+  }
+
+  private build(key: string, svc: ServiceObject): DesiredNlb | ReturnType<typeof buildDesiredNlb> {
+    const tags = this.reusedTags.get(key);
+    return buildDesiredNlb({
+      service: svc,
+      nodes: this.nodes.list(),
+      endpointSlices: this.slices.byIndex(BY_SERVICE, key),
+      config: this.deps.config,
+      ...(tags ? { reusedTags: tags } : {}),
+    });
+  }
+
+  private async sync(key: string, svcIn: SvcObject): Promise<void> {
+    let svc: ServiceObject = svcIn;
+    let desired = this.build(key, svc);
+    if (isValidationErrors(desired)) return this.invalid(key, svc, desired.errors);
+    if (desired.reusedLoadBalancerId && !this.reusedTags.has(key)) {
+      // The reuse rules need the user's NLB tags: read them once, then build again.
+      const lb = await this.deps.cloud.getLoadBalancer(desired.reusedLoadBalancerId);
+      if (!lb)
+        return this.invalid(key, svc, [
+          {
+            key: NLB_ANNOTATIONS.loadBalancerId.canonical,
+            value: desired.reusedLoadBalancerId,
+            reason: 'no such NLB in this region',
+          },
+        ]);
+      this.reusedTags.set(key, lb.tags);
+      desired = this.build(key, svc);
+      if (isValidationErrors(desired)) return this.invalid(key, svc, desired.errors);
+    }
+    const hash = nlbHash(desired);
+    if (this.applied.get(key) === hash) return this.report({ key, path: 'skip' });
+    if (
+      !this.applied.has(key) &&
+      svc.metadata?.labels?.[LABEL_HASH] === hash &&
+      svc.metadata.labels[LABEL_LB_ID]
+    ) {
+      // After a restart the label says what the previous process applied.
+      this.applied.set(key, hash);
+      return this.report({ key, path: 'skip' });
+    }
+    this.reportedInvalid.delete(key);
+    try {
+      svc = await this.writer.addFinalizer(svc);
+    } catch (err) {
+      this.event(svc, 'Warning', NlbEvents.FailedAddFinalizer, `could not add finalizer: ${message(err)}`);
+      throw err;
+    }
+    const remote = await observeNlb(this.deps.cloud, {
+      ownership: ownershipOf(desired),
+      reusedServerGroupIds: desired.serverGroups.filter((g) => g.reused && g.id).map((g) => g.id!),
+    });
+    const plan = planChanges(desired, remote);
+    if (plan.conflicts.length > 0) {
+      const text = plan.conflicts.join('; ');
+      this.event(
+        svc,
+        'Warning',
+        NlbEvents.LoadBalancerConflict,
+        `Error syncing NLB [${plan.loadBalancerId ?? ''}], nothing was changed: ${text}`,
+      );
+      this.report({ key, path: 'sync', plan });
+      throw new ValidationError(text);
+    }
+    let lbId = plan.loadBalancerId;
+    let dnsName = remote?.attributes.dnsName;
+    if (this.deps.dryRun) {
+      if (!isEmptyPlan(plan)) {
+        const text = plan.actions.map(describeAction).join('; ');
+        this.deps.logger.info(
+          { key, actions: plan.actions.map(describeAction) },
+          'dry-run: NLB plan not applied',
+        );
+        this.event(svc, 'Normal', NlbEvents.EnsuringLoadBalancer, `would apply: ${text}`);
+      }
+      this.applied.set(key, hash);
+      return this.report({ key, path: 'sync', plan });
+    }
+    if (!isEmptyPlan(plan)) {
+      this.event(svc, 'Normal', NlbEvents.EnsuringLoadBalancer, 'Ensuring NLB');
+      this.deps.logger.info({ key, actions: plan.actions.map(describeAction) }, 'applying NLB plan');
+      const token = this.tokens.get(key) ?? randomUUID();
+      this.tokens.set(key, token);
+      try {
+        const result = await applyNlbPlan(this.deps.cloud, plan, {
+          // A reused NLB's server groups belong in its VPC, whatever the cluster's is.
+          vpcId: desired.attributes.vpcId ?? remote?.attributes.vpcId ?? this.deps.config.vpcId,
+          ...(desired.attributes.resourceGroupId
+            ? { resourceGroupId: desired.attributes.resourceGroupId }
+            : {}),
+          clientToken: token,
+        });
+        // The token only guards retries of this create: a later one (the NLB deleted by hand)
+        // must not replay it and get the deleted NLB's id back.
+        if (plan.actions.some((x) => x.kind === 'CreateLoadBalancer')) this.tokens.delete(key);
+        if (!lbId && result.loadBalancerId) {
+          lbId = result.loadBalancerId;
+          dnsName = (await this.deps.cloud.getLoadBalancer(lbId))?.attributes.dnsName;
+        }
+      } catch (err) {
+        const at = err instanceof ApplyError ? err.loadBalancerId : lbId;
+        this.event(
+          svc,
+          'Warning',
+          NlbEvents.SyncLoadBalancerFailed,
+          `Error syncing NLB [${at ?? ''}]: ${message(err)}`,
+        );
+        this.report({ key, path: 'sync', plan });
+        throw err;
+      }
+    }
+    const hostname = parseNlbAnnotations(svc.metadata?.annotations);
+    try {
+      svc = await this.writer.setLabels(svc, { [LABEL_HASH]: hash, [LABEL_LB_ID]: lbId });
+      svc = await this.writer.setIngress(
+        svc,
+        nlbIngress(dnsName, hostname.ok ? hostname.config.hostname : undefined),
+      );
+    } catch (err) {
+      this.event(
+        svc,
+        'Warning',
+        NlbEvents.FailedUpdateStatus,
+        `could not write the Service status: ${message(err)}`,
+      );
+      throw err;
+    }
+    this.applied.set(key, hash);
+    if (!isEmptyPlan(plan)) {
+      if (desired.portsWithoutServers.length > 0)
+        this.event(
+          svc,
+          'Normal',
+          NlbEvents.UnAvailableLoadBalancer,
+          `There are no available backends for ports ${desired.portsWithoutServers.join(', ')}`,
+        );
+      if (desired.skipped.length > 0)
+        this.event(
+          svc,
+          'Warning',
+          NlbEvents.SkipSyncBackends,
+          `${desired.skipped.length} backend(s) left out: ${desired.skipped[0]!.reason}`,
+        );
+      this.event(svc, 'Normal', NlbEvents.EnsuredLoadBalancer, `Ensured NLB [${lbId ?? ''}]`);
+    }
+    this.report({ key, path: 'sync', plan });
+  }
+
+  private invalid(key: string, svc: ServiceObject, errors: AnnotationError[]): never {
+    const text = errors.map((e) => `annotation ${e.key}="${e.value}": ${e.reason}`).join('; ');
+    if (this.reportedInvalid.get(key) !== text) {
+      this.reportedInvalid.set(key, text);
+      this.event(
+        svc,
+        'Warning',
+        NlbEvents.InvalidAnnotation,
+        `Not syncing the NLB, nothing was changed: ${text}`,
+      );
+    }
+    this.report({ key, path: 'invalid' });
+    throw new ValidationError(text, errors[0]?.key);
+  }
+
+  event(svc: ServiceObject, type: EventType, reason: string, msg: string): void {
+    const text = redactSecrets(this.deps.dryRun ? `DryRun: ${msg}` : msg);
+    this.deps.recorder.event({ ...svc, apiVersion: 'v1', kind: 'Service' }, type, reason, text);
+  }
+
+  private report(r: NlbSyncReport): void {
+    this.onSync?.(r);
+  }
+}
