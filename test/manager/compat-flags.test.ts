@@ -194,32 +194,32 @@ describe('manager/flags: drop-in compatibility', () => {
     assert.match(help, /docs\/migrating\.md/);
   });
 
-  it('resolves --in-cluster over --kubeconfig/--server with a warning, --instance-name as the identity, nlb as a warning', async () => {
+  it('resolves --in-cluster over --kubeconfig/--server with a warning, --instance-name as the identity, nlb enabled and pvtz a warning', async () => {
     const metadata: MetadataSource = { get: () => Promise.resolve('cn-hangzhou') };
     const c = await resolveConfig(
       parseFlags([
         '--in-cluster',
         '--server=http://127.0.0.1:8080',
         '--instance-name=master-1',
-        '--controllers=node,route,service,nlb',
+        '--controllers=node,route,service,nlb,pvtz',
         '--configure-cloud-routes=false',
       ]).flags!,
       {
         env: {},
-        available: ['node', 'route', 'service', 'disk'],
-        known: ['node', 'route', 'service', 'disk'],
+        available: ['node', 'route', 'service', 'disk', 'nlb'],
+        known: ['node', 'route', 'service', 'disk', 'nlb'],
         metadata,
       },
     );
     assert.equal(c.master, undefined);
     assert.equal(c.leaderElection.identity, 'master-1');
-    assert.deepEqual([...c.controllers], ['node', 'route', 'service']);
+    assert.deepEqual([...c.controllers], ['nlb', 'node', 'route', 'service']);
     assert.ok(
       c.warnings.some((w) => w.startsWith('flag --in-cluster: ')),
       JSON.stringify(c.warnings),
     );
     assert.ok(
-      c.warnings.some((w) => w.startsWith('--controllers: controller "nlb" has no effect here')),
+      c.warnings.some((w) => w.startsWith('--controllers: controller "pvtz" has no effect here')),
       JSON.stringify(c.warnings),
     );
   });
