@@ -1,5 +1,5 @@
 // Renders docs/annotations.md from the annotation table (see scripts/gen-annotations-doc.ts).
-import { ANNOTATIONS, type AnnotationGroup, type AnnotationName } from './table.js';
+import { ANNOTATIONS, type AnnotationGroup } from './table.js';
 
 const GROUPS: Array<{ group: AnnotationGroup; title: string }> = [
   { group: 'selection', title: 'Which controller handles the Service' },
@@ -26,15 +26,33 @@ export function renderAnnotationsDoc(): string {
     '`aliyun.archon.kubeup.com/*` (kube-aliyun). An empty value counts as "not set" but still hides lower-precedence spellings.',
     '',
   ];
-  for (const { group, title } of GROUPS) {
+  return renderAnnotationTables(lines, ANNOTATIONS, GROUPS);
+}
+
+interface DocSpec<G extends string> {
+  readonly canonical: string;
+  readonly keys: readonly string[];
+  readonly group: G;
+  readonly allowed: string;
+  readonly default: string;
+  readonly description: string;
+}
+
+/** The tables of an annotation reference, one per group, after `intro`; shared with the NLB page. */
+export function renderAnnotationTables<G extends string>(
+  intro: readonly string[],
+  table: Readonly<Record<string, DocSpec<G>>>,
+  groups: ReadonlyArray<{ group: G; title: string }>,
+): string {
+  const lines = [...intro];
+  for (const { group, title } of groups) {
     lines.push(
       `## ${title}`,
       '',
       '| Annotation | Also accepted | Allowed values | Default | Description |',
       '|---|---|---|---|---|',
     );
-    for (const name of Object.keys(ANNOTATIONS) as AnnotationName[]) {
-      const s = ANNOTATIONS[name];
+    for (const s of Object.values(table)) {
       if (s.group !== group) continue;
       const aliases =
         s.keys
