@@ -1,5 +1,5 @@
 // NLB Service controller benchmarks, the NLB counterparts of bench/service.ts P1–P3. Numbers are
-// printed with their targets; nothing is asserted.
+// printed with their targets; a miss exits 1.
 //   P1  steady state: S NLB Services × N nodes, a full resync → cloud calls (target 0)
 //   P2  one NLB Service with K ports on N nodes → writes to create vs the lower bound
 //       (CreateLoadBalancer + per port CreateServerGroup, ⌈N/40⌉ AddServersToServerGroup, CreateListener)
@@ -181,3 +181,5 @@ for (const [name, f] of [
 for (const r of rows)
   process.stdout.write(`${r.pass ? 'PASS' : 'MISS'}  ${r.metric}: ${r.measured} (target ${r.target})\n`);
 for (const n of notes) process.stdout.write(`  ${n}\n`);
+// A miss fails the run, as every bench does, so `npm run bench` reports it.
+if (rows.some((r) => !r.pass)) process.exitCode = 1;

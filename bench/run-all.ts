@@ -14,6 +14,11 @@ const BENCHES: Array<{ name: string; file: string; covers: string; args?: string
     file: 'service.ts',
     covers: 'P1 P2 P3 P8: Service → SLB calls, throughput, drift-pass reads',
   },
+  {
+    name: 'nlb',
+    file: 'nlb.ts',
+    covers: 'NLB P1 P2 P3: NLB Service → NLB calls, writes vs the lower bound, throughput under async jobs',
+  },
   { name: 'routes', file: 'routes.ts', covers: 'P4: 1000 nodes → VPC routes under throttling' },
   {
     name: 'memory',
