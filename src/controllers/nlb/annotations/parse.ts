@@ -2,8 +2,7 @@
 // every problem at once, each naming the exact key the user wrote. Never throws: a bad value must
 // become a Warning Event, not a crashed worker.
 import { isReservedTagKey } from '../../../cloud/ownership.js';
-import { errorText } from '../../../util/errors.js';
-import { lookup, type Annotations } from '../../service/annotations/parse.js';
+import { lookup, safeParse, type Annotations } from '../../service/annotations/parse.js';
 import { ANNOTATIONS as CLB_ANNOTATIONS } from '../../service/annotations/table.js';
 import { serviceGates } from '../../service/annotations/gates.js';
 import type { AnnotationError } from '../types.js';
@@ -52,22 +51,6 @@ export function parseNlbAnnotations(annotations: Annotations): NlbParseResult {
   errors.push(...combinationErrors(config, sources));
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, config, sources };
-}
-
-function safeParse(
-  spec: NlbAnnotationSpec<unknown>,
-  raw: string,
-): { ok: true; value: unknown } | { ok: false; reason: string } {
-  try {
-    const r = spec.schema.safeParse(raw);
-    if (r.success) return { ok: true, value: r.data };
-    return {
-      ok: false,
-      reason: r.error.issues.map((i) => i.message).join('; ') || `must be ${spec.allowed}`,
-    };
-  } catch (err) {
-    return { ok: false, reason: `could not be parsed (${errorText(err)}); allowed: ${spec.allowed}` };
-  }
 }
 
 /** Rules involving more than one annotation; each error cites the key the user wrote. */

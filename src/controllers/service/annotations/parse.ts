@@ -61,8 +61,9 @@ export function parseServiceAnnotations(annotations: Annotations): ParseResult {
   return { ok: true, config: config, sources: sources };
 }
 
-function safeParse(
-  spec: AnnotationSpec<unknown>,
+/** One value through its validator; also the NLB table's (same spec shape). */
+export function safeParse(
+  spec: Pick<AnnotationSpec<unknown>, 'schema' | 'allowed'>,
   raw: string,
 ): { ok: true; value: unknown } | { ok: false; reason: string } {
   try {
