@@ -1,14 +1,17 @@
 // The cleanup path of the NLB controller (its own file so controller.ts stays one concept):
 // what the Service owned is read leniently from its annotations — a Service with a broken
 // annotation must still be deletable — then planDeletion → apply → labels/status → finalizer.
+import type { EventType } from '../../kube/events.js';
+import type { Logger } from '../../util/log.js';
 import { lookup } from '../service/annotations/parse.js';
+import type { ClusterConfig } from '../service/inputs/objects.js';
 import { NLB_ANNOTATIONS, parseNlbAnnotations } from './annotations/index.js';
 import { applyNlbPlan } from './apply.js';
-import type { NlbController } from './controller.js';
 import { planDeletion } from './diff/index.js';
 import { message, NlbEvents } from './events.js';
 import { observeNlb, ObserveError } from './inputs.js';
-import { LABEL_HASH, LABEL_LB_ID, type ServiceObject } from './kubeport.js';
+import type { NlbCloudPort } from './cloudport.js';
+import { LABEL_HASH, LABEL_LB_ID, type NlbKubePort, type ServiceObject } from './kubeport.js';
 import { defaultName } from './model/naming.js';
 import { describeAction, isEmptyPlan, type NlbPlan } from './plan.js';
 import type { Ownership } from './types.js';
@@ -42,11 +45,22 @@ export function cleanupOwnership(
   return { ownership, reusedGroups };
 }
 
-export async function cleanupNlb(
-  c: NlbController,
-  svcIn: ServiceObject,
-  deleting: boolean,
-): Promise<NlbPlan> {
+/**
+ * What cleanup uses of the controller, named here so this file does not import the controller
+ * (which imports it).
+ */
+export interface CleanupHost {
+  readonly deps: {
+    readonly config: Pick<ClusterConfig, 'clusterId' | 'vpcId'>;
+    readonly cloud: NlbCloudPort;
+    readonly dryRun?: boolean;
+    readonly logger: Logger;
+  };
+  readonly writer: NlbKubePort;
+  event(svc: ServiceObject, type: EventType, reason: string, msg: string): void;
+}
+
+export async function cleanupNlb(c: CleanupHost, svcIn: ServiceObject, deleting: boolean): Promise<NlbPlan> {
   let svc = svcIn;
   const { ownership, reusedGroups } = cleanupOwnership(svc, c.deps.config.clusterId);
   c.event(svc, 'Normal', NlbEvents.DeletingLoadBalancer, 'Deleting NLB');
