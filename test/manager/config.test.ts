@@ -196,18 +196,18 @@ describe('manager/controllers', () => {
     );
     // The official CCM's own controllers: accepted, enabling one is a warning, disabling one nothing.
     const warned: string[] = [];
-    assert.deepEqual(selectControllers('*,-nlb', [], known, warned), ['disk', 'node', 'route', 'service']);
+    assert.deepEqual(selectControllers('*,-pvtz', [], known, warned), ['disk', 'node', 'route', 'service']);
     assert.deepEqual(warned, []);
-    assert.deepEqual(selectControllers('node,route,service,nlb,ingress', [], known, warned), [
+    assert.deepEqual(selectControllers('node,route,service,pvtz,ingress', [], known, warned), [
       'node',
       'route',
       'service',
     ]);
     assert.equal(warned.length, 2);
-    assert.match(warned[0]!, /^--controllers: controller "nlb" has no effect here: /);
+    assert.match(warned[0]!, /^--controllers: controller "pvtz" has no effect here: /);
     assert.match(warned[1]!, /^--controllers: controller "ingress" has no effect here: /);
     assert.throws(
-      () => selectControllers('nlb', [], known),
+      () => selectControllers('pvtz', [], known),
       /names only controllers this manager does not have/,
     );
     assert.throws(() => selectControllers('*,-bogus', [], known), /unknown controller "bogus"/);
