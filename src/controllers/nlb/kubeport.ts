@@ -8,7 +8,7 @@ import type { KubeClient } from '../../kube/rest.js';
 import {
   LABEL_HASH,
   LABEL_LB_ID,
-  sameIngress,
+  ServiceWriter,
   type IngressEntry,
   type ServiceObject,
 } from '../service/kubeport.js';
@@ -40,10 +40,14 @@ export interface NlbKubePort {
 }
 
 export class NlbWriter implements NlbKubePort {
+  private readonly service: ServiceWriter;
+
   constructor(
     private readonly client: KubeClient,
     private readonly dryRun = false,
-  ) {}
+  ) {
+    this.service = new ServiceWriter(client, dryRun);
+  }
 
   async addFinalizer(svc: ServiceObject): Promise<ServiceObject> {
     if (hasNlbFinalizer(svc) || this.dryRun) return svc;
@@ -64,37 +68,14 @@ export class NlbWriter implements NlbKubePort {
     }
   }
 
-  async setLabels(svc: ServiceObject, labels: Record<string, string | undefined>): Promise<ServiceObject> {
-    const current = svc.metadata?.labels ?? {};
-    const patch: Record<string, string | null> = {};
-    for (const [k, v] of Object.entries(labels)) {
-      if (v === undefined && k in current) patch[k] = null;
-      else if (v !== undefined && current[k] !== v) patch[k] = v;
-    }
-    if (Object.keys(patch).length === 0 || this.dryRun) return svc;
-    try {
-      return await this.patch(svc, { metadata: { labels: patch } });
-    } catch (err) {
-      if (isNotFound(err)) return svc;
-      throw err;
-    }
+  // Labels and status are written exactly as the CLB controller writes them; only the finalizer
+  // is the NLB controller's own.
+  setLabels(svc: ServiceObject, labels: Record<string, string | undefined>): Promise<ServiceObject> {
+    return this.service.setLabels(svc, labels);
   }
 
-  async setIngress(svc: ServiceObject, ingress: IngressEntry[]): Promise<ServiceObject> {
-    if (sameIngress(svc.status?.loadBalancer?.ingress, ingress) || this.dryRun) return svc;
-    try {
-      return await this.client.patch<ServiceObject & { metadata?: { name?: string } }>(
-        Resources.services,
-        svc.metadata?.namespace,
-        svc.metadata?.name ?? '',
-        { status: { loadBalancer: { ingress: ingress.length > 0 ? ingress : null } } },
-        'application/merge-patch+json',
-        'status',
-      );
-    } catch (err) {
-      if (isNotFound(err)) return svc;
-      throw err;
-    }
+  setIngress(svc: ServiceObject, ingress: IngressEntry[]): Promise<ServiceObject> {
+    return this.service.setIngress(svc, ingress);
   }
 
   private patch(svc: ServiceObject, body: unknown): Promise<ServiceObject> {
