@@ -142,6 +142,10 @@ function serversOf(ctx: Ctx, g: NlbServerGroupRecord, removing = false): NlbServ
     // A released instance can still be taken out of the group.
     if (type === 'Ecs' && !inst && !removing) throw resourceNotFound('instance', id);
     if (inst && inst.VpcId !== g.VpcId) throw illegalParam(`${at}.ServerId`, `${id} is not in ${g.VpcId}`);
+    // An ENI server is a pod's address on a Terway/ECI interface: it must exist in the group's VPC.
+    const eni = type === 'Eni' ? ctx.state.networkInterfaces[id] : undefined;
+    if (type === 'Eni' && !eni && !removing) throw resourceNotFound('eni', id);
+    if (eni && eni.VpcId !== g.VpcId) throw illegalParam(`${at}.ServerId`, `${id} is not in ${g.VpcId}`);
     const ip = s.ServerIp ?? (type === 'Ip' ? id : (inst?.PrivateIpAddress ?? ''));
     if (type !== 'Ecs' && ip === '') throw missingParameter(`${at}.ServerIp`);
     const port = s.Port === undefined ? (g.AnyPortEnabled ? 0 : undefined) : Number(s.Port);
@@ -163,8 +167,10 @@ function serversOf(ctx: Ctx, g: NlbServerGroupRecord, removing = false): NlbServ
   });
 }
 
+// An ENI carries many pod IPs (Terway secondary addresses): an Eni or Ip server is the pair
+// (id, address); an instance is its id.
 const same = (a: NlbServerRecord, b: NlbServerRecord): boolean =>
-  a.ServerId === b.ServerId && a.Port === b.Port && (a.ServerType !== 'Ip' || a.ServerIp === b.ServerIp);
+  a.ServerId === b.ServerId && a.Port === b.Port && (a.ServerType === 'Ecs' || a.ServerIp === b.ServerIp);
 
 function listServerGroups(ctx: Ctx): ResponseBody {
   const { p } = ctx;

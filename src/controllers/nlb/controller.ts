@@ -4,13 +4,16 @@
 //   cleanup (deleted, or no longer an NLB Service, and our finalizer is on it):
 //       find → planDeletion → apply → drop labels/status → remove finalizer (only after success)
 //   sync:
-//       annotations → desired model (pure) → hash; an unchanged hash ends the sync with ZERO
-//       cloud calls. Otherwise: finalizer first, observe, plan, apply, labels, status.
+//       lookups (gated Pods, pod IP → ENI: cached, so none at steady state) → annotations →
+//       desired model (pure) → hash; an unchanged hash ends the sync with ZERO cloud calls.
+//       Otherwise: finalizer first, observe, plan, apply, labels, status. Either way the
+//       readiness gates of the registered Pods are settled last (service/settle.ts).
 import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import type { EventRecorder, EventType } from '../../kube/events.js';
 import type { InformerFactory } from '../../kube/factory.js';
 import type { Informer } from '../../kube/informer.js';
+import { isNotFound } from '../../kube/errors.js';
 import { ValidationError } from '../../kube/outcome.js';
 import { Resources } from '../../kube/resources.js';
 import type { KubeClient } from '../../kube/rest.js';
@@ -19,15 +22,24 @@ import { runWorkers } from '../../kube/worker.js';
 import { WorkQueue } from '../../kube/workqueue.js';
 import type { Logger } from '../../util/log.js';
 import { redactSecrets } from '../../util/secrets.js';
-import type { ClusterConfig, EndpointSliceLike, NodeLike } from '../service/inputs/objects.js';
+import type { EniCloudPort } from '../service/cloudport.js';
 import { nodeRelevantChange, serviceChanged } from '../service/controller.js';
+import { EniResolver, lookUpBackends, PodReader, type BackendLookups } from '../service/inputs/index.js';
+import type {
+  ClusterConfig,
+  EndpointSliceLike,
+  NodeLike,
+  PodLike,
+  ServiceInputs,
+} from '../service/inputs/objects.js';
+import { settleBackends } from '../service/settle.js';
 import { isNlbService, NLB_ANNOTATIONS, parseNlbAnnotations } from './annotations/index.js';
 import { applyNlbPlan, ApplyError } from './apply.js';
 import type { NlbCloudPort } from './cloudport.js';
 import { ownershipOf, planChanges } from './diff/index.js';
 import { message, NlbEvents } from './events.js';
 import { observeNlb } from './inputs.js';
-import { buildDesiredNlb, nlbHash } from './model/index.js';
+import { buildDesiredNlb, gateView, nlbEniPlanner, nlbHash, nlbPodIps } from './model/index.js';
 import { cleanupNlb } from './cleanup.js';
 import { describeAction, isEmptyPlan, type NlbPlan } from './plan.js';
 import {
@@ -44,6 +56,8 @@ export interface NlbControllerDeps {
   client: KubeClient;
   informers: InformerFactory;
   cloud: NlbCloudPort;
+  /** Pod IP → ENI reads for pod backends in Instance groups (absent: such Services fail with a Warning). */
+  eniCloud?: EniCloudPort;
   recorder: EventRecorder;
   config: ClusterConfig;
   logger: Logger;
@@ -51,6 +65,8 @@ export interface NlbControllerDeps {
   dryRun?: boolean;
   queue?: WorkQueue;
   registry?: Registry;
+  /** How soon a Service with gated Pods still starting is looked at again (default 5 s). */
+  gateRecheckMs?: number;
 }
 
 export interface NlbSyncReport {
@@ -74,6 +90,11 @@ export class NlbController {
   private readonly reusedTags = new Map<string, Record<string, string>>();
   private readonly tokens = new Map<string, string>();
   private readonly reportedInvalid = new Map<string, string>();
+  readonly eni: EniResolver;
+  private readonly pods: PodReader;
+  /** Gated Pods the last sync took as backends, per key. */
+  private readonly admitted = new Map<string, Set<string>>();
+  private readonly reportedSkips = new Map<string, string>();
   private inflight = 0;
   onSync?: (r: NlbSyncReport) => void;
 
@@ -87,6 +108,24 @@ export class NlbController {
       return svc && s.metadata?.namespace ? [`${s.metadata.namespace}/${svc}`] : [];
     });
     this.writer = new NlbWriter(deps.client, deps.dryRun === true);
+    const unavailable = (): Promise<never> =>
+      Promise.reject(
+        new Error('this controller was built without ECS/VPC access: pod ENIs cannot be looked up'),
+      );
+    this.eni = new EniResolver(
+      deps.eniCloud ?? { networkInterfacesByIp: unavailable, vpcCidrBlocks: unavailable },
+      { vpcId: () => deps.config.vpcId },
+    );
+    this.pods = new PodReader({
+      get: async (ns, name) => {
+        try {
+          return await deps.client.get<PodLike & KubeObject>(Resources.pods, ns, name);
+        } catch (err) {
+          if (isNotFound(err)) return undefined;
+          throw err;
+        }
+      },
+    });
     this.wire();
   }
 
@@ -169,6 +208,8 @@ export class NlbController {
     this.applied.delete(key);
     this.reusedTags.delete(key);
     this.reportedInvalid.delete(key);
+    this.admitted.delete(key);
+    this.reportedSkips.delete(key);
   }
 
   async reconcile(key: string): Promise<void> {
@@ -187,20 +228,75 @@ export class NlbController {
     await this.sync(key, svc);
   }
 
-  private build(key: string, svc: ServiceObject): DesiredNlb | ReturnType<typeof buildDesiredNlb> {
-    const tags = this.reusedTags.get(key);
-    return buildDesiredNlb({
+  private baseInputs(key: string, svc: ServiceObject): ServiceInputs {
+    return {
       service: svc,
       nodes: this.nodes.list(),
       endpointSlices: this.slices.byIndex(BY_SERVICE, key),
       config: this.deps.config,
+    };
+  }
+
+  private build(key: string, svc: ServiceObject, looked: BackendLookups): ReturnType<typeof buildDesiredNlb> {
+    const tags = this.reusedTags.get(key);
+    return buildDesiredNlb({
+      ...this.baseInputs(key, svc),
+      endpointSlices: looked.slices,
+      ...(looked.eniByIp ? { eniByIp: looked.eniByIp } : {}),
       ...(tags ? { reusedTags: tags } : {}),
     });
   }
 
+  /** Gated Pods and pod ENIs for this sync (service/inputs/lookups.ts); a failure is a Warning and a retry. */
+  private async lookUp(key: string, svc: ServiceObject): Promise<BackendLookups> {
+    try {
+      const looked = await lookUpBackends(
+        this.baseInputs(key, svc),
+        { eni: this.eni, pods: this.pods },
+        nlbEniPlanner,
+      );
+      if (looked.admitted.size > 0) this.admitted.set(key, looked.admitted);
+      else this.admitted.delete(key);
+      return looked;
+    } catch (err) {
+      this.event(
+        svc,
+        'Warning',
+        NlbEvents.SyncLoadBalancerFailed,
+        `Error looking up backends (pod ENIs, gated Pods), nothing was changed: ${message(err)}`,
+      );
+      throw err;
+    }
+  }
+
+  /** Once the NLB holds the model: skipped-pod events, readiness gates, rechecks (service/settle.ts). */
+  private settle(
+    key: string,
+    svc: ServiceObject,
+    desired: DesiredNlb,
+    looked: BackendLookups,
+  ): Promise<void> {
+    // Pods registered by IP ("Ip" groups) were never looked up, yet they are pod backends too.
+    const podIps = new Set(nlbPodIps({ ...this.baseInputs(key, svc), endpointSlices: looked.slices }));
+    return settleBackends(
+      {
+        writer: this.writer,
+        event: (type, reason, msg) => this.event(svc, type, reason, msg),
+        recheck: () => this.queue.addAfter(key, this.deps.gateRecheckMs ?? 5_000),
+        reportedSkips: this.reportedSkips,
+        vpcId: this.deps.config.vpcId,
+      },
+      key,
+      svc,
+      gateView(desired, podIps),
+      { ...looked, eniIps: new Set([...looked.eniIps, ...podIps]) },
+    );
+  }
+
   private async sync(key: string, svcIn: SvcObject): Promise<void> {
     let svc: ServiceObject = svcIn;
-    let desired = this.build(key, svc);
+    const looked = await this.lookUp(key, svc);
+    let desired = this.build(key, svc, looked);
     if (isValidationErrors(desired)) return this.invalid(key, svc, desired.errors);
     if (desired.reusedLoadBalancerId && !this.reusedTags.has(key)) {
       // The reuse rules need the user's NLB tags: read them once, then build again.
@@ -214,11 +310,14 @@ export class NlbController {
           },
         ]);
       this.reusedTags.set(key, lb.tags);
-      desired = this.build(key, svc);
+      desired = this.build(key, svc, looked);
       if (isValidationErrors(desired)) return this.invalid(key, svc, desired.errors);
     }
     const hash = nlbHash(desired);
-    if (this.applied.get(key) === hash) return this.report({ key, path: 'skip' });
+    if (this.applied.get(key) === hash) {
+      this.report({ key, path: 'skip' });
+      return this.settle(key, svc, desired, looked);
+    }
     if (
       !this.applied.has(key) &&
       svc.metadata?.labels?.[LABEL_HASH] === hash &&
@@ -226,7 +325,8 @@ export class NlbController {
     ) {
       // After a restart the label says what the previous process applied.
       this.applied.set(key, hash);
-      return this.report({ key, path: 'skip' });
+      this.report({ key, path: 'skip' });
+      return this.settle(key, svc, desired, looked);
     }
     this.reportedInvalid.delete(key);
     try {
@@ -263,7 +363,8 @@ export class NlbController {
         this.event(svc, 'Normal', NlbEvents.EnsuringLoadBalancer, `would apply: ${text}`);
       }
       this.applied.set(key, hash);
-      return this.report({ key, path: 'sync', plan });
+      this.report({ key, path: 'sync', plan });
+      return this.settle(key, svc, desired, looked);
     }
     if (!isEmptyPlan(plan)) {
       this.event(svc, 'Normal', NlbEvents.EnsuringLoadBalancer, 'Ensuring NLB');
@@ -287,6 +388,8 @@ export class NlbController {
           dnsName = (await this.deps.cloud.getLoadBalancer(lbId))?.attributes.dnsName;
         }
       } catch (err) {
+        // A rejected ENI server may come from a stale pod IP → ENI answer: ask again next time.
+        this.eni.invalidate(desired.serverGroups.flatMap((g) => g.servers.flatMap((x) => x.serverIp ?? [])));
         const at = err instanceof ApplyError ? err.loadBalancerId : lbId;
         this.event(
           svc,
@@ -333,6 +436,7 @@ export class NlbController {
       this.event(svc, 'Normal', NlbEvents.EnsuredLoadBalancer, `Ensured NLB [${lbId ?? ''}]`);
     }
     this.report({ key, path: 'sync', plan });
+    await this.settle(key, svc, desired, looked);
   }
 
   private invalid(key: string, svc: ServiceObject, errors: AnnotationError[]): never {

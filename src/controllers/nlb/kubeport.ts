@@ -10,6 +10,7 @@ import {
   LABEL_LB_ID,
   ServiceWriter,
   type IngressEntry,
+  type PodConditionWrite,
   type ServiceObject,
 } from '../service/kubeport.js';
 
@@ -37,6 +38,7 @@ export interface NlbKubePort {
   removeFinalizer(svc: ServiceObject): Promise<ServiceObject | undefined>;
   setLabels(svc: ServiceObject, labels: Record<string, string | undefined>): Promise<ServiceObject>;
   setIngress(svc: ServiceObject, ingress: IngressEntry[]): Promise<ServiceObject>;
+  setPodCondition(w: PodConditionWrite): Promise<boolean>;
 }
 
 export class NlbWriter implements NlbKubePort {
@@ -76,6 +78,11 @@ export class NlbWriter implements NlbKubePort {
 
   setIngress(svc: ServiceObject, ingress: IngressEntry[]): Promise<ServiceObject> {
     return this.service.setIngress(svc, ingress);
+  }
+
+  /** The readiness-gate condition, as the CLB controller writes it (same type prefix, same rules). */
+  setPodCondition(w: PodConditionWrite): Promise<boolean> {
+    return this.service.setPodCondition(w);
   }
 
   private patch(svc: ServiceObject, body: unknown): Promise<ServiceObject> {

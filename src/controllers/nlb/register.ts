@@ -5,6 +5,7 @@ import type { NlbApi } from '../../cloud/nlb-types.js';
 import { WorkQueue } from '../../kube/workqueue.js';
 import type { Controller, ControllerContext } from '../context.js';
 import { parseReuseGrants } from '../service/annotations/reuse-grant.js';
+import { eniCloudPort } from '../service/cloudport.js';
 import type { ClusterConfig } from '../service/inputs/objects.js';
 import { nlbCloudPort } from './cloudport.js';
 import { NlbController } from './controller.js';
@@ -32,6 +33,7 @@ export function nlbController(ctx: ControllerContext): Controller {
     client: ctx.kube,
     informers: ctx.informers,
     cloud: nlbCloudPort(api),
+    eniCloud: eniCloudPort(ctx.cloud),
     recorder: ctx.recorder,
     config,
     logger: ctx.logger,

@@ -87,6 +87,21 @@ export interface ServiceCloudPort {
   serverCertificateExpiry(certificateId: string): Promise<{ expiresAt?: number } | null>;
 }
 
+/** The reads ENI backends need (inputs/eni-resolver.ts); the NLB controller uses them too. */
+export type EniCloudPort = Pick<ServiceCloudPort, 'networkInterfacesByIp' | 'vpcCidrBlocks'>;
+
+export function eniCloudPort(cloud: Pick<Cloud, 'ecs' | 'vpc'>): EniCloudPort {
+  return {
+    networkInterfacesByIp: (vpcId, ips) =>
+      cloud.ecs.describeNetworkInterfaces({ vpcId, privateIps: [...ips], status: 'InUse' }),
+    vpcCidrBlocks: async (vpcId) => {
+      const vpc = (await cloud.vpc.describeVpcs({ vpcId })).find((v) => v.VpcId === vpcId);
+      if (!vpc) throw new Error(`DescribeVpcs: VPC ${vpcId} not found`);
+      return [vpc.CidrBlock ?? '', ...(vpc.SecondaryCidrBlocks?.SecondaryCidrBlock ?? [])].filter(Boolean);
+    },
+  };
+}
+
 /** The port onto the process's cloud handle: each operation is the facade's, bound. */
 export function cloudPort(
   cloud: Pick<Cloud, 'slb' | 'metadata' | 'region' | 'ecs' | 'vpc'>,
@@ -130,13 +145,7 @@ export function cloudPort(
       setAttribute: (...a) => g.setAttribute(...a),
       delete: (...a) => g.delete(...a),
     },
-    networkInterfacesByIp: (vpcId, ips) =>
-      cloud.ecs.describeNetworkInterfaces({ vpcId, privateIps: [...ips], status: 'InUse' }),
-    vpcCidrBlocks: async (vpcId) => {
-      const vpc = (await cloud.vpc.describeVpcs({ vpcId })).find((v) => v.VpcId === vpcId);
-      if (!vpc) throw new Error(`DescribeVpcs: VPC ${vpcId} not found`);
-      return [vpc.CidrBlock ?? '', ...(vpc.SecondaryCidrBlocks?.SecondaryCidrBlock ?? [])].filter(Boolean);
-    },
+    ...eniCloudPort(cloud),
     isNotFound,
     hasCode,
 

@@ -818,10 +818,13 @@ export function serviceChanged(a: ServiceObject, b: ServiceObject): boolean {
   );
 }
 
-/** Node updates that can change a backend set: labels, schedulability, readiness, identity, taints. */
+/** Node updates that can change a backend set: labels, schedulability, readiness, identity, taints, InternalIP. */
 export function nodeRelevantChange(a: NodeLike, b: NodeLike): boolean {
   const ready = (n: NodeLike) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'False';
+  // NLB "Ip" server groups register a node by this address.
+  const ip = (n: NodeLike) => n.status?.addresses?.find((x) => x.type === 'InternalIP')?.address;
   return (
+    ip(a) !== ip(b) ||
     JSON.stringify(a.metadata?.labels ?? {}) !== JSON.stringify(b.metadata?.labels ?? {}) ||
     Boolean(a.spec?.unschedulable) !== Boolean(b.spec?.unschedulable) ||
     ready(a) !== ready(b) ||

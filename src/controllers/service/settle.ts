@@ -9,8 +9,7 @@ import { redactSecrets } from '../../util/secrets.js';
 import { ServiceEvents } from './events.js';
 import type { BackendLookups } from './inputs/index.js';
 import type { ServiceKubePort, ServiceObject } from './kubeport.js';
-import { gateUpdates, podKey } from './model/index.js';
-import type { DesiredLoadBalancer } from './types.js';
+import { gateUpdates, podKey, type GateInputs } from './model/index.js';
 
 export interface SettleContext {
   writer: Pick<ServiceKubePort, 'setPodCondition'>;
@@ -30,7 +29,7 @@ export async function settleBackends(
   ctx: SettleContext,
   key: string,
   svc: ServiceObject,
-  desired: DesiredLoadBalancer,
+  desired: GateInputs['desired'],
   looked: BackendLookups,
 ): Promise<void> {
   const skipText = `${looked.outsideVpc.join(',')}|${looked.invalid.join(',')}`;

@@ -287,6 +287,97 @@ describe('NLB controller end to end (real controller-manager process)', function
     assert.deepEqual(h.cloud.emu.calls(), []);
   });
 
+  it('backend-type: eni registers each pod by its ENI in the default Instance group, and a gated Pod turns Ready only once registered', async () => {
+    await h.settle();
+    // Terway's doing: the pods' IPs are secondary IPs of an ENI on node-1's instance.
+    const { NetworkInterfaceId: eni } = await fetch(`${h.cloud.url}/_emulator/pod-ips`, {
+      method: 'POST',
+      body: JSON.stringify({ InstanceId: h.instanceIds[1], Ips: ['192.168.16.10', '192.168.16.11'] }),
+    }).then((r) => r.json() as Promise<{ NetworkInterfaceId: string }>);
+    const gate = 'service.readiness.alibabacloud.com/pods';
+    await h.kubectl(
+      ['apply', '-f', '-'],
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'pods-gated', namespace: 'default', labels: { app: 'pods' } },
+        spec: { containers: [{ name: 'app', image: 'nginx' }], readinessGates: [{ conditionType: gate }] },
+      }),
+    );
+    // The kubelet's part: containers ready, the Pod itself not (its gate is not True yet).
+    const pod = h.kube.emu.store.get('pods', 'pods-gated', 'default') as {
+      metadata: { uid: string };
+      status?: { conditions?: Array<{ type: string; status: string; reason?: string }> };
+    };
+    h.kube.emu.store.updateStatus('pods', {
+      ...pod,
+      status: {
+        phase: 'Running',
+        conditions: [
+          { type: 'ContainersReady', status: 'True' },
+          { type: 'Ready', status: 'False' },
+        ],
+      },
+    });
+    await apply('pods', { [P + 'zone-maps']: h.zoneMaps, 'service.beta.kubernetes.io/backend-type': 'eni' });
+    await h.kubectl(
+      ['apply', '-f', '-'],
+      stringify({
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: {
+          name: 'pods-abc',
+          namespace: 'default',
+          labels: { 'kubernetes.io/service-name': 'pods' },
+        },
+        addressType: 'IPv4',
+        ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+        endpoints: [
+          { addresses: ['192.168.16.10'], conditions: { ready: true }, nodeName: 'node-1' },
+          {
+            addresses: ['192.168.16.11'],
+            conditions: { ready: false },
+            nodeName: 'node-1',
+            targetRef: { kind: 'Pod', name: 'pods-gated', namespace: 'default', uid: pod.metadata.uid },
+          },
+        ],
+      }),
+    );
+    const servers = () => {
+      const lb = nlbOf('pods');
+      if (!lb) return [];
+      const groups = new Set(listenersOf(lb.LoadBalancerId).map((l) => l.ServerGroupId));
+      return Object.values(nlbState().serverGroups)
+        .filter((g) => groups.has(g.ServerGroupId))
+        .flatMap((g) =>
+          g.Servers.map((x) => `${g.ServerGroupType} ${x.ServerType} ${x.ServerId} ${x.ServerIp} ${x.Port}`),
+        )
+        .sort();
+    };
+    const want = [`Instance Eni ${eni} 192.168.16.10 8080`, `Instance Eni ${eni} 192.168.16.11 8080`];
+    await eventually(() => (servers().join() === want.join() ? true : undefined), 'two ENI servers', {
+      tries: 1200,
+      intervalMs: 50,
+    });
+    const condition = () =>
+      (
+        h.kube.emu.store.get('pods', 'pods-gated', 'default') as {
+          status?: { conditions?: Array<{ type: string; status: string; reason?: string }> };
+        }
+      ).status?.conditions?.find((c) => c.type === gate);
+    const c = await eventually(condition, 'the readiness gate condition');
+    assert.equal(c.status, 'True');
+    assert.equal(c.reason, 'ServerRegistered');
+    // Steady state: the ENI answers are cached, the gate already says True: no call, no write.
+    await h.settle();
+    h.cloud.emu.clearCalls();
+    setNodeLabels(h.kube, 'node-2', { 'e2e.example.com/eni': 'touched' });
+    await h.settle();
+    assert.deepEqual(h.cloud.emu.calls(), []);
+    await h.kubectl(['delete', 'service', 'pods', '--wait=false']);
+    await eventually(() => (svc('pods') ? undefined : true), 'pods gone', { tries: 1200, intervalMs: 50 });
+  });
+
   it('refuses a bad annotation with a Warning naming the key, and writes nothing', async () => {
     await h.settle();
     h.cloud.emu.clearCalls();

@@ -3,6 +3,7 @@
 import { Writable } from 'node:stream';
 import { createCloud, type Cloud, type CloudConfig } from '../../../src/cloud/index.js';
 import { nlbCloudPort } from '../../../src/controllers/nlb/cloudport.js';
+import { eniCloudPort } from '../../../src/controllers/service/cloudport.js';
 import { NlbController, type NlbSyncReport } from '../../../src/controllers/nlb/controller.js';
 import { KubeEventRecorder } from '../../../src/kube/events.js';
 import { InformerFactory } from '../../../src/kube/factory.js';
@@ -29,6 +30,7 @@ export interface NlbHarnessOptions {
   nodes?: number;
   workers?: number;
   cloud?: Partial<CloudConfig>;
+  gateRecheckMs?: number;
 }
 
 export async function startNlbHarness(o: NlbHarnessOptions = {}): Promise<NlbHarness> {
@@ -65,6 +67,8 @@ export async function startNlbHarness(o: NlbHarnessOptions = {}): Promise<NlbHar
     client,
     informers,
     cloud: nlbCloudPort(cloud.nlb),
+    eniCloud: eniCloudPort(cloud),
+    ...(o.gateRecheckMs !== undefined ? { gateRecheckMs: o.gateRecheckMs } : {}),
     recorder,
     config: { clusterId: 'test-cluster', region, vpcId: seeded.vpcId },
     logger,

@@ -8,7 +8,9 @@ import {
   withLocal,
   withPorts,
   CONFIG,
+  nodes,
 } from './fixtures.js';
+import type { NodeLike } from '../../../src/controllers/service/inputs/objects.js';
 
 const NAME = 'a5e4dbfc9c2ae4d0b9a8e0123456789a'; // 'a' + UID without dashes, 32 characters
 
@@ -117,28 +119,70 @@ describe('NLB model', () => {
     assert.deepEqual(buildNlb(nlbService()).serverGroups[0]!.settings, {});
   });
 
-  it('ENI backends register pod IPs at the target port in an Ip group, and refuse an Instance group', () => {
+  it('ENI backends register pod IPs at the target port in an Ip group, without any ENI lookup', () => {
     const eni = { 'service.beta.kubernetes.io/backend-type': 'eni' };
     const d = buildNlb(nlbService(withAnnotations({ ...eni, [P + 'server-group-type']: 'Ip' })));
     const g = d.serverGroups[0]!;
     assert.equal(g.name, 'k8s.8080.TCP.nginx.default.c-test');
+    assert.equal(g.type, 'Ip');
     // Terminating and not-ready pods are left out; pods on excluded nodes still count (ENI mode).
     assert.deepEqual(
-      g.servers.map((s) => [s.serverId, s.serverType, s.port]),
+      g.servers.map((s) => [s.serverId, s.serverIp, s.serverType, s.port]),
       [
-        ['10.0.1.2', 'Ip', 8080],
-        ['10.0.1.3', 'Ip', 8080],
-        ['10.0.2.2', 'Ip', 8080],
-        ['10.0.9.2', 'Ip', 8080],
+        ['10.0.1.2', '10.0.1.2', 'Ip', 8080],
+        ['10.0.1.3', '10.0.1.3', 'Ip', 8080],
+        ['10.0.2.2', '10.0.2.2', 'Ip', 8080],
+        ['10.0.9.2', '10.0.9.2', 'Ip', 8080],
       ],
     );
-    const errs = buildErrors(nlbService(withAnnotations(eni)));
-    assert.ok(
-      errs.some((e) => e.key === P + 'server-group-type'),
-      JSON.stringify(errs),
+    assert.deepEqual(d.skipped, []);
+  });
+
+  it('ENI backends in the default Instance group register each pod by its ENI; a pod no ENI holds is skipped', () => {
+    const eni = { 'service.beta.kubernetes.io/backend-type': 'eni' };
+    const eniByIp = { '10.0.1.2': 'eni-a', '10.0.1.3': 'eni-a', '10.0.2.2': 'eni-b' };
+    const d = buildNlb(nlbService(withAnnotations(eni)), { eniByIp });
+    const g = d.serverGroups[0]!;
+    assert.equal(g.type, 'Instance');
+    assert.equal(d.trafficMode, 'ENI');
+    assert.deepEqual(
+      g.servers.map((s) => [s.serverId, s.serverIp, s.serverType, s.port]),
+      [
+        ['eni-a', '10.0.1.2', 'Eni', 8080],
+        ['eni-a', '10.0.1.3', 'Eni', 8080],
+        ['eni-b', '10.0.2.2', 'Eni', 8080],
+      ],
     );
-    const ipWithoutEni = buildErrors(nlbService(withAnnotations({ [P + 'server-group-type']: 'Ip' })));
-    assert.ok(ipWithoutEni.some((e) => e.key === P + 'server-group-type'));
+    assert.deepEqual(
+      d.skipped.map((s) => [s.ip, s.reason]),
+      [['10.0.9.2', 'no ENI found for the pod IP']],
+    );
+    // Nothing resolved yet: every pod is skipped, no server is invented.
+    const none = buildNlb(nlbService(withAnnotations(eni)));
+    assert.deepEqual(none.serverGroups[0]!.servers, []);
+    assert.deepEqual(none.portsWithoutServers, [80]);
+  });
+
+  it('an Ip group with node backends registers each candidate node by its InternalIP at the node port', () => {
+    const withIp = (n: NodeLike, i: number): NodeLike => ({
+      ...n,
+      status: { ...n.status, addresses: [{ type: 'InternalIP', address: `192.168.0.${i + 10}` }] },
+    });
+    const all = nodes().map((n, i) =>
+      n.metadata?.name === 'w2' ? { ...n, status: { ...n.status } } : withIp(n, i),
+    );
+    const d = buildNlb(nlbService(withAnnotations({ [P + 'server-group-type']: 'Ip' })), { nodes: all });
+    const g = d.serverGroups[0]!;
+    assert.equal(g.type, 'Ip');
+    // w1 and w3 are candidates with an address; w2 has none and is reported, not guessed.
+    assert.deepEqual(
+      g.servers.map((s) => [s.serverId, s.serverIp, s.serverType, s.port]),
+      [
+        ['192.168.0.10', '192.168.0.10', 'Ip', 30080],
+        ['192.168.0.12', '192.168.0.12', 'Ip', 30080],
+      ],
+    );
+    assert.match(d.skipped.map((s) => s.reason).join(), /i-w2 has no InternalIP/);
   });
 
   it('a port range listener forwards to an any-port group with a health check on the target port', () => {

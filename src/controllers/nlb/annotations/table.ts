@@ -346,7 +346,7 @@ export const NLB_ANNOTATIONS = {
     allowed: '`Instance` | `Ip`',
     default: '`Instance`',
     description:
-      '`Ip` registers pod IPs directly (ENI backends); `Instance` registers ECS instances / ENIs. Fixed at create.',
+      '`Instance` registers nodes as ECS instances and pods by their ENI; `Ip` registers addresses: pod IPs, and nodes by InternalIP. Fixed at create.',
     group: SG,
   }),
   vgroupPort: spec({
@@ -519,7 +519,7 @@ export const NLB_ANNOTATIONS = {
     schema: oneOf(['ecs', 'eni'] as const),
     allowed: '`ecs` | `eni`',
     default: 'cloud-config `serviceBackendType`, else `ecs`',
-    description: '`eni`: register pod IPs instead of nodes (use with `server-group-type: Ip`).',
+    description: '`eni`: register the pods instead of the nodes (their ENI, or their IP in an `Ip` group).',
     group: SG,
   }),
 } as const;

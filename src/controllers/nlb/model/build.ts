@@ -2,6 +2,7 @@
 // tags) happen before; this file only decides, and returns every problem at once so a single
 // Warning Event can list them. Backends come from the CLB controller's pure selection
 // (service/model/backends.ts) so both controllers pick the same nodes and pods.
+import { parseProviderId } from '../../providerid.js';
 import { reuseAllowed } from '../../service/annotations/reuse-grant.js';
 import type {
   ClusterConfig,
@@ -34,6 +35,8 @@ export interface NlbInputs {
   config: ClusterConfig;
   /** The tags of the NLB named by the `id` annotation, read before building (reuse checks). */
   reusedTags?: Readonly<Record<string, string>>;
+  /** Pod IP → ENI id for pod backends in an Instance group (the controller resolves them first). */
+  eniByIp?: Readonly<Record<string, string>>;
 }
 
 /** NLB server weights stop at 100, like SLB's. */
@@ -63,22 +66,6 @@ export function buildDesiredNlb(inputs: NlbInputs): DesiredNlb | ValidationError
   const mode: TrafficMode =
     backendType === 'eni' ? 'ENI' : svc.spec?.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster';
   const groupType = c.serverGroupType ?? 'Instance';
-  if (mode === 'ENI' && groupType !== 'Ip') {
-    // Registering ENIs in an Instance group needs a pod-IP → ENI lookup this controller does not
-    // make yet; refusing beats creating an NLB whose every backend is skipped.
-    errors.push({
-      key: NLB_ANNOTATIONS.serverGroupType.canonical,
-      value: c.serverGroupType ?? '',
-      reason: 'ENI backends need "Ip" (pod IPs are registered directly)',
-    });
-  }
-  if (mode !== 'ENI' && groupType === 'Ip') {
-    errors.push({
-      key: NLB_ANNOTATIONS.serverGroupType.canonical,
-      value: c.serverGroupType ?? '',
-      reason: `"Ip" groups register pod IPs: it needs ${NLB_ANNOTATIONS.backendType.canonical}: eni`,
-    });
-  }
   const ranges =
     (svc.spec as { loadBalancerSourceRanges?: string[] } | undefined)?.loadBalancerSourceRanges ?? [];
   if (ranges.length > 0) {
@@ -134,7 +121,7 @@ export function buildDesiredNlb(inputs: NlbInputs): DesiredNlb | ValidationError
     if (reusedGroup) listener.serverGroupId = reusedGroup.serverGroupId;
     listeners.push(listener);
     if (serverGroups.some((g) => g.name === sgName && g.id === reusedGroup?.serverGroupId)) continue;
-    const servers = serversFor(inputs, port, mode, sgName, candidates, c, skipped);
+    const servers = serversFor(inputs, port, mode, groupType, sgName, candidates, c, skipped);
     if (servers.length === 0) portsWithoutServers.push(port.port);
     serverGroups.push({
       name: sgName,
@@ -215,46 +202,73 @@ function reuseErrors(c: NlbConfig, inputs: NlbInputs, id: ServiceIdentity, error
     errors.push({ key, value: lbId, reason: decision.detail.replace(/\bSLB\b/g, 'NLB') });
 }
 
+/**
+ * The servers of one group, as the official CCM places them: nodes are ECS instances at the node
+ * port (their InternalIP in an "Ip" group); pods — every endpoint with ENI backends, ECI pods on
+ * virtual nodes otherwise — are their ENI at the target port (the pod IP itself in an "Ip" group,
+ * where no ENI lookup is needed). The selection is the CLB controller's (service/model/backends.ts).
+ */
 function serversFor(
   inputs: NlbInputs,
   port: ServicePortLike,
   mode: TrafficMode,
+  groupType: 'Instance' | 'Ip',
   sgName: string,
   candidates: ReturnType<typeof candidateNodes>['candidates'],
   c: NlbConfig,
   skipped: SkippedServer[],
 ): NlbServer[] {
-  const weight = c.defaultWeight ?? DEFAULT_WEIGHT;
   const eps = endpointsForPort(inputs.endpointSlices, port, 'IPv4');
-  if (mode === 'ENI') {
-    const target = eps.targetPort ?? numeric(port.targetPort) ?? port.port;
-    return eps.endpoints.map((e) => ({
-      serverId: e.ip,
-      serverIp: e.ip,
-      serverType: 'Ip' as const,
-      port: target,
-      weight,
-      description: sgName,
-    }));
-  }
+  // An "Ip" group registers pod IPs as they are: each pod IP stands for its own id.
+  const podIds =
+    groupType === 'Ip' ? Object.fromEntries(eps.endpoints.map((e) => [e.ip, e.ip])) : inputs.eniByIp;
   const built = buildBackends({
     mode,
     servicePort: port,
     vGroupName: sgName,
     candidates,
     endpoints: eps.endpoints,
-    ...(eps.targetPort !== undefined ? { targetPort: eps.targetPort } : {}),
-    defaultWeight: weight,
+    ...(eps.targetPort !== undefined
+      ? { targetPort: eps.targetPort }
+      : numeric(port.targetPort) !== undefined
+        ? { targetPort: numeric(port.targetPort)! }
+        : {}),
+    defaultWeight: c.defaultWeight ?? DEFAULT_WEIGHT,
+    ...(podIds ? { eniByIp: { ...podIds } } : {}),
     rankSeed: inputs.service.metadata?.uid ?? sgName,
   });
   for (const s of built.skipped)
     skipped.push({ servicePort: s.servicePort, ...(s.ip ? { ip: s.ip } : {}), reason: s.reason });
-  return built.backends.map((b) => ({
-    serverId: b.serverId,
-    ...(b.serverIp ? { serverIp: b.serverIp } : {}),
-    serverType: b.type === 'eni' ? ('Eni' as const) : ('Ecs' as const),
-    port: b.port,
-    weight: b.weight,
-    description: sgName,
-  }));
+  const nodeIps = groupType === 'Ip' ? internalIpByInstance(inputs.nodes) : undefined;
+  const out: NlbServer[] = [];
+  for (const b of built.backends) {
+    const base = { port: b.port, weight: b.weight, description: sgName };
+    if (b.type === 'eni') {
+      out.push(
+        groupType === 'Ip'
+          ? { ...base, serverId: b.serverIp!, serverIp: b.serverIp!, serverType: 'Ip' }
+          : { ...base, serverId: b.serverId, serverIp: b.serverIp!, serverType: 'Eni' },
+      );
+    } else if (nodeIps) {
+      const ip = nodeIps.get(b.serverId);
+      if (ip) out.push({ ...base, serverId: ip, serverIp: ip, serverType: 'Ip' });
+      else
+        skipped.push({
+          servicePort: port.port,
+          reason: `instance ${b.serverId} has no InternalIP to register in an "Ip" server group`,
+        });
+    } else out.push({ ...base, serverId: b.serverId, serverType: 'Ecs' });
+  }
+  return out;
+}
+
+/** ECS instance id → the node's first InternalIP (what an "Ip" group registers for a node). */
+function internalIpByInstance(nodes: readonly NodeLike[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const n of nodes) {
+    const id = parseProviderId(n.spec?.providerID)?.instanceId;
+    const ip = n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+    if (id && ip && !out.has(id)) out.set(id, ip);
+  }
+  return out;
 }

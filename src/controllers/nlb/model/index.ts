@@ -3,3 +3,4 @@ export * from './build.js';
 export * from './fields.js';
 export * from './naming.js';
 export * from './hash.js';
+export * from './eni.js';

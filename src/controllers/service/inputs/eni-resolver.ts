@@ -7,7 +7,7 @@
 // when the cloud rejected a backend built from it (`invalidate`). IPs that no ENI holds are split
 // by the VPC's blocks as the official CCM does: inside is an invalid backend (asked again next
 // sync), outside is another network's pod, remembered as such while the blocks read are fresh.
-import { MAX_IPS_PER_ENI_LOOKUP, type ServiceCloudPort } from '../cloudport.js';
+import { MAX_IPS_PER_ENI_LOOKUP, type EniCloudPort } from '../cloudport.js';
 import { parseVpcCidrs, splitByVpc } from '../model/eni.js';
 import type { Ipv4Cidr } from '../../../util/ipv4.js';
 
@@ -31,8 +31,6 @@ export interface EniResolverOptions {
   now?: () => number;
 }
 
-type Port = Pick<ServiceCloudPort, 'networkInterfacesByIp' | 'vpcCidrBlocks'>;
-
 export class EniResolver {
   /** `ip` → ENI and the pod it was found for; Map order is the LRU order. */
   private readonly found = new Map<string, { eni: string; uid: string }>();
@@ -40,7 +38,7 @@ export class EniResolver {
   private cidrs: { blocks: Ipv4Cidr[]; at: number } | undefined;
 
   constructor(
-    private readonly cloud: Port,
+    private readonly cloud: EniCloudPort,
     private readonly opts: EniResolverOptions,
   ) {}
 

@@ -40,12 +40,19 @@ export interface LookupDeps {
   pods: PodReader;
 }
 
-export async function lookUpBackends(base: ServiceInputs, deps: LookupDeps): Promise<BackendLookups> {
+/** Which pod IPs must be ENI backends: the CLB rules by default, the NLB controller passes its own. */
+export type EniPlanner = (inputs: ServiceInputs) => { eniMode: boolean; ips: string[] };
+
+export async function lookUpBackends(
+  base: ServiceInputs,
+  deps: LookupDeps,
+  planEni: EniPlanner = eniPlan,
+): Promise<BackendLookups> {
   const namespace = base.service.metadata?.namespace ?? '';
   const gateType = readinessGateType(base.service.metadata?.name ?? '');
   const read = await deps.pods.read(podsBehindNotReadyEndpoints(base.endpointSlices, namespace), gateType);
   const slices = admitGatedEndpoints(base.endpointSlices, namespace, read.admitted);
-  const { eniMode, ips: eniIps } = eniPlan({ ...base, endpointSlices: slices });
+  const { eniMode, ips: eniIps } = planEni({ ...base, endpointSlices: slices });
   const out: BackendLookups = {
     slices,
     eniIps: new Set(eniIps),
@@ -85,10 +92,11 @@ export function peekBackends(
   base: ServiceInputs,
   eni: EniResolver,
   admitted: ReadonlySet<string> | undefined,
+  planEni: EniPlanner = eniPlan,
 ): ServiceInputs {
   const namespace = base.service.metadata?.namespace ?? '';
   const slices = admitGatedEndpoints(base.endpointSlices, namespace, admitted ?? new Set());
-  const { eniMode, ips } = eniPlan({ ...base, endpointSlices: slices });
+  const { eniMode, ips } = planEni({ ...base, endpointSlices: slices });
   if (ips.length === 0 && !eniMode) return { ...base, endpointSlices: slices };
   return { ...base, endpointSlices: slices, eniByIp: eni.peek(ips, uidByIp(slices)) };
 }

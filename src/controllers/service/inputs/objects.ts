@@ -32,7 +32,11 @@ export interface ServiceLike {
 export interface NodeLike {
   metadata?: { name?: string; labels?: Record<string, string> };
   spec?: { providerID?: string; unschedulable?: boolean; taints?: Array<{ key: string; effect?: string }> };
-  status?: { conditions?: Array<{ type: string; status: string }> };
+  status?: {
+    conditions?: Array<{ type: string; status: string }>;
+    /** Read by NLB "Ip" server groups, which register a node by its InternalIP. */
+    addresses?: Array<{ type: string; address: string }>;
+  };
 }
 
 export interface EndpointLike {

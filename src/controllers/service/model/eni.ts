@@ -24,13 +24,34 @@ export function eniLookupIps(inputs: ServiceInputs): string[] {
   return eniPlan(inputs).ips;
 }
 
+/** What decides which pod IPs are ENI backends: the parsed annotations of either controller. */
+export interface EniRules {
+  /** Every endpoint is an ENI backend (`backend-type: eni`). */
+  eniMode: boolean;
+  family: 'IPv4' | 'IPv6';
+  backendLabel?: Record<string, string>;
+  removeUnscheduled: boolean;
+}
+
 /** `eniLookupIps` and whether the Service is in ENI mode, from one parse of its annotations. */
 export function eniPlan(inputs: ServiceInputs): { eniMode: boolean; ips: string[] } {
   const parsed = parseServiceAnnotations(inputs.service.metadata?.annotations);
   if (!parsed.ok) return { eniMode: false, ips: [] };
   const c = parsed.config;
-  const eniMode = (c.backendType ?? inputs.config.serviceBackendType ?? 'ecs') === 'eni';
-  const family = c.backendIpVersion === 'ipv6' ? 'IPv6' : 'IPv4';
+  return eniPlanWith(inputs, {
+    eniMode: (c.backendType ?? inputs.config.serviceBackendType ?? 'ecs') === 'eni',
+    family: c.backendIpVersion === 'ipv6' ? 'IPv6' : 'IPv4',
+    ...(c.backendLabel ? { backendLabel: c.backendLabel } : {}),
+    removeUnscheduled: c.removeUnscheduledBackend === 'on',
+  });
+}
+
+/** The pod IPs that become ENI backends under `rules` (shared by the CLB and NLB controllers). */
+export function eniPlanWith(
+  inputs: Pick<ServiceInputs, 'service' | 'nodes' | 'endpointSlices'>,
+  rules: EniRules,
+): { eniMode: boolean; ips: string[] } {
+  const { eniMode, family } = rules;
   let virtual = new Set<string>();
   if (!eniMode) {
     // Most clusters have no virtual node: one cheap scan, and the candidate rules for those only.
@@ -39,8 +60,8 @@ export function eniPlan(inputs: ServiceInputs): { eniMode: boolean; ips: string[
     );
     if (vk.length === 0) return { eniMode, ips: [] };
     const { candidates } = candidateNodes(vk, {
-      backendLabel: c.backendLabel,
-      removeUnscheduled: c.removeUnscheduledBackend === 'on',
+      ...(rules.backendLabel ? { backendLabel: rules.backendLabel } : {}),
+      removeUnscheduled: rules.removeUnscheduled,
     });
     virtual = new Set(candidates.map((n) => n.name));
     if (virtual.size === 0) return { eniMode, ips: [] };
