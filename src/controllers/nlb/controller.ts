@@ -29,6 +29,7 @@ import { message, NlbEvents } from './events.js';
 import { observeNlb } from './inputs.js';
 import { buildDesiredNlb, nlbHash } from './model/index.js';
 import { cleanupNlb } from './cleanup.js';
+import { NlbDriftCheck } from './drift-pass.js';
 import { describeAction, isEmptyPlan, type NlbPlan } from './plan.js';
 import {
   hasNlbFinalizer,
@@ -51,6 +52,8 @@ export interface NlbControllerDeps {
   dryRun?: boolean;
   queue?: WorkQueue;
   registry?: Registry;
+  /** `--lb-drift-check-period` in ms (default 10 min; 0 disables), shared with the CLB controller. */
+  driftCheckPeriodMs?: number;
 }
 
 export interface NlbSyncReport {
@@ -75,6 +78,9 @@ export class NlbController {
   private readonly tokens = new Map<string, string>();
   private readonly reportedInvalid = new Map<string, string>();
   private inflight = 0;
+  /** Keys whose sync must read the cloud although the hash is unchanged (drift-pass.ts). */
+  readonly forceObserve = new Set<string>();
+  readonly drift: NlbDriftCheck;
   onSync?: (r: NlbSyncReport) => void;
 
   constructor(readonly deps: NlbControllerDeps) {
@@ -88,6 +94,23 @@ export class NlbController {
     });
     this.writer = new NlbWriter(deps.client, deps.dryRun === true);
     this.wire();
+    this.drift = new NlbDriftCheck({
+      cloud: deps.cloud,
+      logger: deps.logger,
+      config: deps.config,
+      periodMs: deps.driftCheckPeriodMs ?? 600_000,
+      services: () => this.services.list(),
+      applied: (key) => this.applied.has(key),
+      desired: (key, svc) => {
+        const d = this.build(key, svc);
+        return isValidationErrors(d) ? undefined : d;
+      },
+      reusedTags: (key) => this.reusedTags.get(key),
+      force: (key) => {
+        this.forceObserve.add(key);
+        this.queue.add(key);
+      },
+    });
   }
 
   async start(signal: AbortSignal): Promise<void> {
@@ -95,6 +118,7 @@ export class NlbController {
       [this.services, this.nodes, this.slices].map((i) => i.waitForSync(signal)),
     );
     if (!synced.every(Boolean)) return;
+    this.drift.start(signal);
     await runWorkers(this.queue, (key) => this.tracked(key), {
       controller: 'nlb',
       workers: this.deps.workers ?? 3,
@@ -169,6 +193,8 @@ export class NlbController {
     this.applied.delete(key);
     this.reusedTags.delete(key);
     this.reportedInvalid.delete(key);
+    this.forceObserve.delete(key);
+    this.drift.forget(key);
   }
 
   async reconcile(key: string): Promise<void> {
@@ -200,6 +226,10 @@ export class NlbController {
 
   private async sync(key: string, svcIn: SvcObject): Promise<void> {
     let svc: ServiceObject = svcIn;
+    // Kept until a sync succeeds, so a failed repair's retry is not skipped by the hash.
+    const forced = this.forceObserve.has(key);
+    // A drift check re-reads a reused NLB: its reuse grant (a tag) may have changed.
+    if (forced) this.reusedTags.delete(key);
     let desired = this.build(key, svc);
     if (isValidationErrors(desired)) return this.invalid(key, svc, desired.errors);
     if (desired.reusedLoadBalancerId && !this.reusedTags.has(key)) {
@@ -218,8 +248,9 @@ export class NlbController {
       if (isValidationErrors(desired)) return this.invalid(key, svc, desired.errors);
     }
     const hash = nlbHash(desired);
-    if (this.applied.get(key) === hash) return this.report({ key, path: 'skip' });
+    if (!forced && this.applied.get(key) === hash) return this.report({ key, path: 'skip' });
     if (
+      !forced &&
       !this.applied.has(key) &&
       svc.metadata?.labels?.[LABEL_HASH] === hash &&
       svc.metadata.labels[LABEL_LB_ID]
@@ -240,6 +271,7 @@ export class NlbController {
       reusedServerGroupIds: desired.serverGroups.filter((g) => g.reused && g.id).map((g) => g.id!),
     });
     const plan = planChanges(desired, remote);
+    this.drift.fullRead(key, !isEmptyPlan(plan) && !this.deps.dryRun);
     if (plan.conflicts.length > 0) {
       const text = plan.conflicts.join('; ');
       this.event(
@@ -263,6 +295,7 @@ export class NlbController {
         this.event(svc, 'Normal', NlbEvents.EnsuringLoadBalancer, `would apply: ${text}`);
       }
       this.applied.set(key, hash);
+      this.forceObserve.delete(key);
       return this.report({ key, path: 'sync', plan });
     }
     if (!isEmptyPlan(plan)) {
@@ -315,7 +348,15 @@ export class NlbController {
       throw err;
     }
     this.applied.set(key, hash);
+    this.forceObserve.delete(key);
     if (!isEmptyPlan(plan)) {
+      if (forced)
+        this.event(
+          svc,
+          'Warning',
+          NlbEvents.DriftRepaired,
+          `Reverted hand-made changes: ${plan.actions.map(describeAction).join(', ')}`,
+        );
       if (desired.portsWithoutServers.length > 0)
         this.event(
           svc,
