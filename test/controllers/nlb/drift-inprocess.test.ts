@@ -33,6 +33,14 @@ describe('NLB drift check against the emulators', function () {
     assert.ok(id, `${name} has no NLB yet`);
     return id;
   };
+  const warnings = (name: string, reason: string) =>
+    h.kube.emu.store
+      .list('events', { namespace: 'default' })
+      .map(
+        (e) => e as { involvedObject?: { name?: string }; reason?: string; type?: string; message?: string },
+      )
+      .filter((e) => e.involvedObject?.name === name && e.reason === reason && e.type === 'Warning')
+      .map((e) => e.message ?? '');
   /** Quiet: nothing queued or running and no NLB call for two checks in a row. */
   const settle = async (): Promise<void> => {
     let last = -1;
@@ -145,6 +153,11 @@ describe('NLB drift check against the emulators', function () {
     const [again] = await h.cloud.nlb.listListeners([id]);
     assert.equal(again?.ListenerPort, 80);
     assert.equal(again?.ServerGroupId, listener.ServerGroupId, 'it points at the same server group');
+    const said = await eventually(
+      () => warnings('d-3', 'DriftRepaired').find((m) => m.includes('create listener')),
+      'a DriftRepaired Warning naming the re-created listener on d-3',
+    );
+    assert.match(said, /^Reverted hand-made changes: /);
   });
 
   it('re-adds a server removed by hand within the rotation bound', async () => {
