@@ -1,6 +1,7 @@
 // The NLB drift check's pure rules (diff/drift.ts) and its batched read over a fake port: what
 // the cheap ListLoadBalancers record alone decides, and what it must leave to the rotation.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'mocha';
 import {
   attributesDrifted,
@@ -8,10 +9,12 @@ import {
   fingerprintOf,
   selectFullReads,
   ROTATION_MIN,
+  ROTATION_PASSES,
   type CheapNlb,
   type DriftCandidate,
   type NlbCheapReason,
 } from '../../../src/controllers/nlb/diff/drift.js';
+import { MAX_NLB_IDS_PER_LIST } from '../../../src/controllers/nlb/cloudport.js';
 import { readNlbsById } from '../../../src/controllers/nlb/drift-pass.js';
 import { TAG_CLUSTER_ID, TAG_DO_NOT_DELETE } from '../../../src/controllers/nlb/model/naming.js';
 import type { DesiredNlb } from '../../../src/controllers/nlb/types.js';
@@ -165,5 +168,16 @@ describe('NLB drift check: the batched read', () => {
     assert.equal(read.found.size, 24, 'the other two batches: 25 ids, one of them absent');
     assert.equal(read.found.has('nlb-44'), false, 'absent: deleted');
     assert.equal(read.found.has('nlb-x'), false);
+  });
+});
+
+describe('docs/nlb.md § Drift check says what the code does', () => {
+  it('quotes the batch size and the rotation rule', () => {
+    const text = readFileSync(new URL('../../../docs/nlb.md', import.meta.url), 'utf8');
+    const section = text.slice(text.indexOf('## Drift check'), text.indexOf('## Differences'));
+    assert.ok(section.includes(`${MAX_NLB_IDS_PER_LIST} per call`), 'batch size');
+    assert.ok(section.includes(`at least ${ROTATION_MIN} per pass`), 'rotation minimum');
+    assert.ok(section.includes(`once every ${ROTATION_PASSES} passes`), 'rotation length');
+    assert.ok(section.includes('`--lb-drift-check-period`'), 'the flag');
   });
 });
