@@ -177,6 +177,31 @@ describe('NLB drift check against the emulators', function () {
     assert.ok((await h.cloud.nlb.listServers(groupId)).some((s) => s.ServerId === gone.ServerId));
   });
 
+  it('retries a failed repair with a fresh read instead of skipping it on the unchanged hash', async () => {
+    const id = lbIdOf('d-9');
+    const [listener] = await h.cloud.nlb.listListeners([id]);
+    await h.cloud.nlb.deleteListener(listener!.ListenerId);
+    // A rename is drift the cheap record shows (the name is managed), so this pass reads d-9 in full.
+    await h.cloud.nlb.updateLoadBalancer(id, { LoadBalancerName: 'renamed-by-hand' });
+    h.cloudEmu.emu.setFaults({ 'Nlb.CreateListener': { jobFails: true, times: 1 } });
+    const failedBefore = h.reports.filter((r) => r.key === 'default/d-9').length;
+    const report = await h.controller.drift.check();
+    assert.equal(report.fullReads.get('default/d-9'), 'attributes');
+    await eventually(
+      async () => (await h.cloud.nlb.listListeners([id])).length === 1 || undefined,
+      'the listener of d-9 re-created by the retry of the failed repair',
+      { intervalMs: 50, timeoutMs: 30_000 },
+    );
+    await settle();
+    const syncs = h.reports.filter((r) => r.key === 'default/d-9').slice(failedBefore);
+    assert.ok(syncs.length >= 2, 'the failed sync, then its retry');
+    assert.ok(
+      syncs.every((r) => r.path === 'sync'),
+      'the retry was not skipped on the hash',
+    );
+    assert.notEqual((await h.cloud.nlb.getLoadBalancer(id))?.LoadBalancerName, 'renamed-by-hand');
+  });
+
   it('re-creates an NLB deleted by hand on the next pass, on the same server group', async () => {
     const id = lbIdOf('d-11');
     const [listener] = await h.cloud.nlb.listListeners([id]);
