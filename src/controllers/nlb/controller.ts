@@ -281,6 +281,8 @@ export class NlbController {
         `Error syncing NLB [${plan.loadBalancerId ?? ''}], nothing was changed: ${text}`,
       );
       this.report({ key, path: 'sync', plan });
+      // Retrying cannot help until someone edits the Service or the NLB: the next drift pass re-reads.
+      this.forceObserve.delete(key);
       throw new ValidationError(text);
     }
     let lbId = plan.loadBalancerId;
@@ -388,6 +390,7 @@ export class NlbController {
       );
     }
     this.report({ key, path: 'invalid' });
+    this.forceObserve.delete(key);
     throw new ValidationError(text, errors[0]?.key);
   }
 
