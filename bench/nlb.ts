@@ -6,10 +6,13 @@
 //   P3  S NLB Services created at once, emulator at 20 QPS per action → time to every ingress vs
 //       the throttle/async bound (GetJobStatus, one per job, is the busiest action: its count / QPS,
 //       plus one Service's chain of asynchronous jobs measured alone; target ≤ 1.2×)
+//   P8  one drift-check pass over D NLBs with nothing drifted → cloud calls (target: the bound
+//       ⌈D/20⌉ batched ListLoadBalancers + the rotation's full reads × 4 calls each; no write)
 //
-// Run: npx tsx bench/nlb.ts [p1|p2|p3 ...] [--services S] [--nodes N] [--ports K]
+// Run: npx tsx bench/nlb.ts [p1|p2|p3|p8 ...] [--services S] [--nodes N] [--ports K] [--p8-nlbs D]
 // Defaults are small (S=100, N=50, K=4) so one run fits a shared machine; raise them to compare
 // with bench/service.ts at its full sizes.
+import { rotationSize } from '../src/controllers/nlb/diff/drift.js';
 import { startNlbHarness, type NlbHarness } from '../test/controllers/nlb/harness.js';
 
 function arg(name: string, def: number): number {
@@ -21,6 +24,11 @@ function arg(name: string, def: number): number {
 const S = arg('services', 100);
 const N = arg('nodes', 50);
 const K = arg('ports', 4);
+const D = arg('p8-nlbs', 100);
+/** NLB ids per ListLoadBalancers call (the API's `LoadBalancerIds` limit). */
+const IDS_PER_CALL = 20;
+/** A full read of a one-port NLB: find by tag, its listeners, our groups, the group's servers. */
+const CALLS_PER_FULL_READ = 4;
 /** Servers per AddServersToServerGroup call (the facade's batch, the CCM's cap). */
 const BATCH = 40;
 const QPS = 20;
@@ -50,9 +58,10 @@ function svc(h: NlbHarness, name: string, ports: number) {
 
 /** The emulator's default NLB quotas (60 NLBs, 100 groups per region) are below the bench sizes. */
 function raiseQuotas(h: NlbHarness): void {
+  const most = Math.max(S, D);
   Object.assign(h.cloudEmu.emu.state.nlb.config, {
-    loadBalancersPerRegion: 2 * S + 10,
-    serverGroupsPerRegion: 2 * S * K + 10,
+    loadBalancersPerRegion: 2 * most + 10,
+    serverGroupsPerRegion: 2 * most * K + 10,
   });
 }
 
@@ -171,11 +180,62 @@ async function p3(): Promise<void> {
   }
 }
 
-const which = process.argv.slice(2).filter((a) => /^p\d$/.test(a));
+/** Nothing queued or running and no new cloud call for three checks in a row. */
+async function settle(h: NlbHarness): Promise<void> {
+  let last = -1;
+  for (let same = 0; same < 3;) {
+    await new Promise((r) => setTimeout(r, 50));
+    const mark = h.cloudEmu.emu.calls().length;
+    same = h.controller.pending() === 0 && mark === last ? same + 1 : 0;
+    last = mark;
+  }
+}
+
+async function p8(): Promise<void> {
+  // Servers do not change what a pass reads (one group read per port), so few nodes.
+  const h = await startNlbHarness({ nodes: 3, workers: 16 });
+  try {
+    raiseQuotas(h);
+    const names = Array.from({ length: D }, (_, i) => `p8-${i}`);
+    for (const n of names) h.kube.emu.store.create('services', svc(h, n, 1));
+    await waitAll(h, names, 900_000);
+    await settle(h);
+    // Two passes: the first after start-up has no fingerprints yet, the second is the steady one.
+    const passes: Array<{ calls: number; batched: number; full: number; writes: number }> = [];
+    for (let i = 0; i < 2; i++) {
+      h.cloudEmu.emu.clearCalls();
+      const report = await h.controller.drift.check();
+      await settle(h);
+      const calls = h.cloudEmu.emu.calls().filter((c) => c.product.toLowerCase() === 'nlb');
+      passes.push({
+        calls: calls.length,
+        batched: report.batchedCalls,
+        full: report.fullReads.size,
+        writes: calls.filter((c) => isWrite(c.action)).length,
+      });
+    }
+    const worst = Math.max(...passes.map((p) => p.calls));
+    const bound = Math.ceil(D / IDS_PER_CALL) + rotationSize(D) * CALLS_PER_FULL_READ;
+    rows.push({
+      metric: `P8 NLB cloud calls per drift pass (${D} NLBs, nothing drifted)`,
+      measured: `${worst} (${(worst / D).toFixed(3)}/NLB)`,
+      target: `≤ ${bound} (⌈${D}/${IDS_PER_CALL}⌉ + ${rotationSize(D)}×${CALLS_PER_FULL_READ})`,
+      pass: worst <= bound && passes.every((p) => p.writes === 0),
+    });
+    notes.push(
+      `P8: passes ${passes.map((p) => `${p.calls} calls (${p.batched} batched), ${p.full} read in full, ${p.writes} writes`).join('; ')}; reading every NLB in full would cost ${CALLS_PER_FULL_READ * D}.`,
+    );
+  } finally {
+    await h.stop();
+  }
+}
+
+const which = process.argv.slice(2).filter((a, i, all) => /^p\d$/.test(a) && !all[i - 1]?.startsWith('--'));
 for (const [name, f] of [
   ['p1', p1],
   ['p2', p2],
   ['p3', p3],
+  ['p8', p8],
 ] as const)
   if (which.length === 0 || which.includes(name)) await f();
 for (const r of rows)

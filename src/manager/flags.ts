@@ -32,7 +32,7 @@ export interface Flags {
   leaseName: string;
   leaseNamespace: string;
   concurrentServiceSyncs: number;
-  /** --lb-drift-check-period: how often every SLB is re-read and hand-made changes reverted. */
+  /** --lb-drift-check-period: how often every SLB and NLB is checked and hand-made changes reverted (both controllers). */
   lbDriftCheckPeriodMs: number;
   routeReconciliationPeriodMs: number;
   nodeMonitorPeriodMs: number;
@@ -273,7 +273,7 @@ export function buildCommand(): Command {
     .addOption(
       durationOption(
         '--lb-drift-check-period <d>',
-        're-read every SLB and repair hand-made changes this often (0 = never)',
+        'check every SLB and NLB for hand-made changes and repair them this often (0 = never)',
         600_000,
       ),
     )

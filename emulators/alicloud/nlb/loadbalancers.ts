@@ -155,11 +155,25 @@ function createLoadBalancer(ctx: Ctx): ResponseBody {
   return { LoadbalancerId: id, OrderId: 0 };
 }
 
+/**
+ * ListLoadBalancers' filter list limits, from the API reference (the vendored catalog has the
+ * parameters but not their limits): 20 instance ids or names, 10 VPC ids per call.
+ */
+export const LIST_FILTER_MAX = { LoadBalancerIds: 20, LoadBalancerNames: 20, VpcIds: 10 } as const;
+
 function listLoadBalancers(ctx: Ctx): ResponseBody {
   const { p } = ctx;
   const ids = p.list('LoadBalancerIds');
   const names = p.list('LoadBalancerNames');
   const vpcs = p.list('VpcIds');
+  for (const [name, list] of [
+    ['LoadBalancerIds', ids],
+    ['LoadBalancerNames', names],
+    ['VpcIds', vpcs],
+  ] as const) {
+    const max = LIST_FILTER_MAX[name];
+    if (list.length > max) throw illegalParam(name, `at most ${max} values per call, got ${list.length}`);
+  }
   const tags = p.tags();
   const all = Object.values(ctx.state.nlb.loadBalancers).filter(
     (lb) =>

@@ -3,6 +3,7 @@
 // what tests fake; the adapter is the only place that knows the API's field names.
 import { hasCode, isNotFound } from '../../cloud/errors.js';
 import type { Tag } from '../../cloud/params.js';
+import { NLB_IDS_PER_CALL } from '../../cloud/nlb-types.js';
 import type {
   NlbApi,
   NlbHealthCheckConfig,
@@ -33,8 +34,16 @@ export interface NlbRecord {
   tags: Record<string, string>;
 }
 
+/** Ids one `listLoadBalancersByIds` call takes (ListLoadBalancers' `LoadBalancerIds.N` limit). */
+export const MAX_NLB_IDS_PER_LIST = NLB_IDS_PER_CALL;
+
 export interface NlbCloudPort {
   getLoadBalancer(id: string): Promise<NlbRecord | undefined>;
+  /**
+   * The NLBs among `ids` that exist, in one ListLoadBalancers call when there are at most
+   * MAX_NLB_IDS_PER_LIST (the drift pass's cheap read); an absent id does not exist.
+   */
+  listLoadBalancersByIds(ids: readonly string[]): Promise<NlbRecord[]>;
   /** NLBs carrying every tag given. */
   findLoadBalancers(tags: Record<string, string>): Promise<NlbRecord[]>;
   /** The new NLB's id; `undefined` in dry-run (nothing was sent). */
@@ -287,6 +296,8 @@ export function nlbCloudPort(api: NlbApi): NlbCloudPort {
       const lb = await api.getLoadBalancer(id);
       return lb ? recordOf(lb) : undefined;
     },
+    listLoadBalancersByIds: async (ids) =>
+      ids.length === 0 ? [] : (await api.listLoadBalancers({ LoadBalancerIds: [...ids] })).map(recordOf),
     findLoadBalancers: async (tags) => (await api.listLoadBalancers({ Tags: toTags(tags) })).map(recordOf),
     createLoadBalancer: (a, tags, clientToken) =>
       api.createLoadBalancer({

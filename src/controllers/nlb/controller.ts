@@ -24,7 +24,13 @@ import type { Logger } from '../../util/log.js';
 import { redactSecrets } from '../../util/secrets.js';
 import type { EniCloudPort } from '../service/cloudport.js';
 import { nodeRelevantChange, serviceChanged } from '../service/controller.js';
-import { EniResolver, lookUpBackends, PodReader, type BackendLookups } from '../service/inputs/index.js';
+import {
+  EniResolver,
+  lookUpBackends,
+  peekBackends,
+  PodReader,
+  type BackendLookups,
+} from '../service/inputs/index.js';
 import type {
   ClusterConfig,
   EndpointSliceLike,
@@ -41,6 +47,7 @@ import { message, NlbEvents } from './events.js';
 import { observeNlb } from './inputs.js';
 import { buildDesiredNlb, gateView, nlbEniPlanner, nlbHash, nlbPodIps } from './model/index.js';
 import { cleanupNlb } from './cleanup.js';
+import { NlbDriftCheck } from './drift-pass.js';
 import { describeAction, isEmptyPlan, type NlbPlan } from './plan.js';
 import {
   hasNlbFinalizer,
@@ -67,6 +74,8 @@ export interface NlbControllerDeps {
   registry?: Registry;
   /** How soon a Service with gated Pods still starting is looked at again (default 5 s). */
   gateRecheckMs?: number;
+  /** `--lb-drift-check-period` in ms (default 10 min; 0 disables), shared with the CLB controller. */
+  driftCheckPeriodMs?: number;
 }
 
 export interface NlbSyncReport {
@@ -96,6 +105,9 @@ export class NlbController {
   private readonly admitted = new Map<string, Set<string>>();
   private readonly reportedSkips = new Map<string, string>();
   private inflight = 0;
+  /** Keys whose sync must read the cloud although the hash is unchanged (drift-pass.ts). */
+  readonly forceObserve = new Set<string>();
+  readonly drift: NlbDriftCheck;
   onSync?: (r: NlbSyncReport) => void;
 
   constructor(readonly deps: NlbControllerDeps) {
@@ -127,6 +139,23 @@ export class NlbController {
       },
     });
     this.wire();
+    this.drift = new NlbDriftCheck({
+      cloud: deps.cloud,
+      logger: deps.logger,
+      config: deps.config,
+      periodMs: deps.driftCheckPeriodMs ?? 600_000,
+      services: () => this.services.list(),
+      applied: (key) => this.applied.has(key),
+      desired: (key, svc) => {
+        const d = this.build(key, svc);
+        return isValidationErrors(d) ? undefined : d;
+      },
+      reusedTags: (key) => this.reusedTags.get(key),
+      force: (key) => {
+        this.forceObserve.add(key);
+        this.queue.add(key);
+      },
+    });
   }
 
   async start(signal: AbortSignal): Promise<void> {
@@ -134,6 +163,7 @@ export class NlbController {
       [this.services, this.nodes, this.slices].map((i) => i.waitForSync(signal)),
     );
     if (!synced.every(Boolean)) return;
+    this.drift.start(signal);
     await runWorkers(this.queue, (key) => this.tracked(key), {
       controller: 'nlb',
       workers: this.deps.workers ?? 3,
@@ -210,6 +240,8 @@ export class NlbController {
     this.reportedInvalid.delete(key);
     this.admitted.delete(key);
     this.reportedSkips.delete(key);
+    this.forceObserve.delete(key);
+    this.drift.forget(key);
   }
 
   async reconcile(key: string): Promise<void> {
@@ -237,7 +269,12 @@ export class NlbController {
     };
   }
 
-  private build(key: string, svc: ServiceObject, looked: BackendLookups): ReturnType<typeof buildDesiredNlb> {
+  /** The desired model from this sync's lookups, or (drift pass) from what the caches know, with no call. */
+  private build(
+    key: string,
+    svc: ServiceObject,
+    looked: Pick<BackendLookups, 'slices' | 'eniByIp'> = this.peek(key, svc),
+  ): ReturnType<typeof buildDesiredNlb> {
     const tags = this.reusedTags.get(key);
     return buildDesiredNlb({
       ...this.baseInputs(key, svc),
@@ -245,6 +282,11 @@ export class NlbController {
       ...(looked.eniByIp ? { eniByIp: looked.eniByIp } : {}),
       ...(tags ? { reusedTags: tags } : {}),
     });
+  }
+
+  private peek(key: string, svc: ServiceObject): Pick<BackendLookups, 'slices' | 'eniByIp'> {
+    const seen = peekBackends(this.baseInputs(key, svc), this.eni, this.admitted.get(key), nlbEniPlanner);
+    return { slices: seen.endpointSlices, ...(seen.eniByIp ? { eniByIp: seen.eniByIp } : {}) };
   }
 
   /** Gated Pods and pod ENIs for this sync (service/inputs/lookups.ts); a failure is a Warning and a retry. */
@@ -295,6 +337,10 @@ export class NlbController {
 
   private async sync(key: string, svcIn: SvcObject): Promise<void> {
     let svc: ServiceObject = svcIn;
+    // Kept until a sync succeeds, so a failed repair's retry is not skipped by the hash.
+    const forced = this.forceObserve.has(key);
+    // A drift check re-reads a reused NLB: its reuse grant (a tag) may have changed.
+    if (forced) this.reusedTags.delete(key);
     const looked = await this.lookUp(key, svc);
     let desired = this.build(key, svc, looked);
     if (isValidationErrors(desired)) return this.invalid(key, svc, desired.errors);
@@ -314,11 +360,12 @@ export class NlbController {
       if (isValidationErrors(desired)) return this.invalid(key, svc, desired.errors);
     }
     const hash = nlbHash(desired);
-    if (this.applied.get(key) === hash) {
+    if (!forced && this.applied.get(key) === hash) {
       this.report({ key, path: 'skip' });
       return this.settle(key, svc, desired, looked);
     }
     if (
+      !forced &&
       !this.applied.has(key) &&
       svc.metadata?.labels?.[LABEL_HASH] === hash &&
       svc.metadata.labels[LABEL_LB_ID]
@@ -340,6 +387,7 @@ export class NlbController {
       reusedServerGroupIds: desired.serverGroups.filter((g) => g.reused && g.id).map((g) => g.id!),
     });
     const plan = planChanges(desired, remote);
+    this.drift.fullRead(key, !isEmptyPlan(plan) && !this.deps.dryRun);
     if (plan.conflicts.length > 0) {
       const text = plan.conflicts.join('; ');
       this.event(
@@ -349,6 +397,8 @@ export class NlbController {
         `Error syncing NLB [${plan.loadBalancerId ?? ''}], nothing was changed: ${text}`,
       );
       this.report({ key, path: 'sync', plan });
+      // Retrying cannot help until someone edits the Service or the NLB: the next drift pass re-reads.
+      this.forceObserve.delete(key);
       throw new ValidationError(text);
     }
     let lbId = plan.loadBalancerId;
@@ -363,6 +413,7 @@ export class NlbController {
         this.event(svc, 'Normal', NlbEvents.EnsuringLoadBalancer, `would apply: ${text}`);
       }
       this.applied.set(key, hash);
+      this.forceObserve.delete(key);
       this.report({ key, path: 'sync', plan });
       return this.settle(key, svc, desired, looked);
     }
@@ -418,7 +469,15 @@ export class NlbController {
       throw err;
     }
     this.applied.set(key, hash);
+    this.forceObserve.delete(key);
     if (!isEmptyPlan(plan)) {
+      if (forced)
+        this.event(
+          svc,
+          'Warning',
+          NlbEvents.DriftRepaired,
+          `Reverted hand-made changes: ${plan.actions.map(describeAction).join(', ')}`,
+        );
       if (desired.portsWithoutServers.length > 0)
         this.event(
           svc,
@@ -426,12 +485,15 @@ export class NlbController {
           NlbEvents.UnAvailableLoadBalancer,
           `There are no available backends for ports ${desired.portsWithoutServers.join(', ')}`,
         );
-      if (desired.skipped.length > 0)
+      // Pod IPs no ENI holds get their own, more precise event from the settle step.
+      const unresolved = new Set([...looked.invalid, ...looked.outsideVpc]);
+      const skipped = desired.skipped.filter((x) => !x.ip || !unresolved.has(x.ip));
+      if (skipped.length > 0)
         this.event(
           svc,
           'Warning',
           NlbEvents.SkipSyncBackends,
-          `${desired.skipped.length} backend(s) left out: ${desired.skipped[0]!.reason}`,
+          `${skipped.length} backend(s) left out: ${skipped[0]!.reason}`,
         );
       this.event(svc, 'Normal', NlbEvents.EnsuredLoadBalancer, `Ensured NLB [${lbId ?? ''}]`);
     }
@@ -451,6 +513,7 @@ export class NlbController {
       );
     }
     this.report({ key, path: 'invalid' });
+    this.forceObserve.delete(key);
     throw new ValidationError(text, errors[0]?.key);
   }
 

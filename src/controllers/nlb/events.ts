@@ -14,6 +14,7 @@ export const NlbEvents = {
   InvalidAnnotation: ServiceEvents.InvalidAnnotation,
   LoadBalancerConflict: ServiceEvents.LoadBalancerConflict,
   PreservedOnDelete: ServiceEvents.PreservedOnDelete,
+  DriftRepaired: ServiceEvents.DriftRepaired,
   UnAvailableLoadBalancer: ServiceEvents.UnAvailableLoadBalancer,
   SkipSyncBackends: ServiceEvents.SkipSyncBackends,
   FailedAddFinalizer: ServiceEvents.FailedAddFinalizer,

@@ -41,6 +41,7 @@ export function nlbController(ctx: ControllerContext): Controller {
     dryRun: cluster.dryRun,
     queue: new WorkQueue({ name: 'nlb', registry: ctx.registry }),
     registry: ctx.registry,
+    driftCheckPeriodMs: service.driftCheckPeriodMs,
   });
   instrumentNlbController(controller, ctx.registry);
   return {

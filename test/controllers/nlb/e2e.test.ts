@@ -378,6 +378,27 @@ describe('NLB controller end to end (real controller-manager process)', function
     await eventually(() => (svc('pods') ? undefined : true), 'pods gone', { tries: 1200, intervalMs: 50 });
   });
 
+  it('--lb-drift-check-period: a listener stopped by hand is started again by a drift pass', async () => {
+    await h.restart(['--lb-drift-check-period', '300ms']);
+    await h.settle();
+    const lb = nlbOf('web')!;
+    const [listener] = listenersOf(lb.LoadBalancerId);
+    assert.ok(listener?.Running);
+    listener.Running = false;
+    await eventually(
+      () => listenersOf(lb.LoadBalancerId).every((l) => l.Running) || undefined,
+      'the listener running again',
+      { tries: 400, intervalMs: 25 },
+    );
+    const ev = await eventually(
+      () => events('web').find((e) => e.reason === 'DriftRepaired'),
+      'a DriftRepaired Event on web',
+    );
+    assert.equal(ev.type, 'Warning');
+    assert.match(ev.message ?? '', /StartListener/);
+    await h.restart();
+  });
+
   it('refuses a bad annotation with a Warning naming the key, and writes nothing', async () => {
     await h.settle();
     h.cloud.emu.clearCalls();

@@ -42,6 +42,13 @@ export class FakeNlbCloud implements NlbCloudPort {
     const lb = this.lbs.get(id);
     return lb ? structuredClone(lb) : undefined;
   }
+  async listLoadBalancersByIds(ids: readonly string[]) {
+    this.call('listLoadBalancersByIds');
+    return ids.flatMap((id) => {
+      const lb = this.lbs.get(id);
+      return lb ? [structuredClone(lb)] : [];
+    });
+  }
   async findLoadBalancers(tags: Record<string, string>) {
     this.call('findLoadBalancers');
     return [...this.lbs.values()]

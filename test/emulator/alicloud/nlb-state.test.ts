@@ -169,6 +169,26 @@ describe('emulator: Nlb state', () => {
     assert.equal(bad.body.Code, 'InvalidParameter');
   });
 
+  it("answers ListLoadBalancers' id filter for at most 20 ids per call, as the API reference says", async () => {
+    t.emu.state.nlb.config.provisionMs = 0;
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++)
+      ids.push(String((await ok(nlbCall(t, 'CreateLoadBalancer', lbParams(t)))).LoadbalancerId));
+    const asked = (n: number) =>
+      Object.fromEntries(
+        Array.from({ length: n }, (_, i) => [`LoadBalancerIds.${i + 1}`, ids[i] ?? `nlb-absent${i}`]),
+      );
+    const twenty = await ok(nlbCall(t, 'ListLoadBalancers', {}, { query: asked(20) }));
+    assert.deepEqual(
+      (twenty.LoadBalancers as { LoadBalancerId: string }[]).map((l) => l.LoadBalancerId).sort(),
+      [...ids].sort(),
+      'absent ids are simply missing from the answer',
+    );
+    const bad = await nlbCall(t, 'ListLoadBalancers', {}, { query: asked(21) });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.Code, 'IllegalParam.LoadBalancerIds');
+  });
+
   it('enforces quotas adjustable through the admin API', async () => {
     const lbId = await activeLb();
     const sgId = await serverGroup();

@@ -40,10 +40,11 @@ export function attributesDrifted(desired: DesiredLoadBalancer, remote: CheapRem
 
 export type DeepReason = 'unknown-slb' | 'gone' | 'unbuildable' | 'attributes' | 'fingerprint' | 'rotation';
 
-export interface DriftCandidate {
+/** One load balancer of a pass; `R` is the controller's own reasons (NLB has its own list). */
+export interface DriftCandidate<R extends string = Exclude<DeepReason, 'rotation'>> {
   key: string;
   /** Why the cheap read already asks for a full read; `undefined` when it saw nothing. */
-  reason?: Exclude<DeepReason, 'rotation'>;
+  reason?: R;
   /** When this key's SLB was last read in full (ms); `undefined` = not since start-up. */
   lastFullRead?: number;
 }
@@ -57,8 +58,10 @@ export function rotationSize(n: number): number {
  * The keys to read in full: every candidate with a reason, plus the rotation's slice of the rest
  * (never read since start-up first, then the longest ago; ties by key, so passes are repeatable).
  */
-export function selectFullReads(candidates: readonly DriftCandidate[]): Map<string, DeepReason> {
-  const out = new Map<string, DeepReason>();
+export function selectFullReads<R extends string = Exclude<DeepReason, 'rotation'>>(
+  candidates: readonly DriftCandidate<R>[],
+): Map<string, R | 'rotation'> {
+  const out = new Map<string, R | 'rotation'>();
   for (const c of candidates) if (c.reason) out.set(c.key, c.reason);
   const rest = candidates
     .filter((c) => !c.reason)
@@ -68,6 +71,6 @@ export function selectFullReads(candidates: readonly DriftCandidate[]): Map<stri
 }
 
 /** Never read (since start-up) sorts before any time. */
-function age(c: DriftCandidate): number {
+function age(c: { lastFullRead?: number }): number {
   return c.lastFullRead ?? Number.MIN_SAFE_INTEGER;
 }
