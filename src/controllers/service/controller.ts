@@ -33,21 +33,12 @@ import {
   parseServiceAnnotations,
 } from './annotations/index.js';
 import { applyPlan, describeAction, type ApplyResult } from './apply.js';
+import { ServiceDriftCheck, type DriftPassReport } from './drift-pass.js';
 import { settleBackends } from './settle.js';
-import type { LoadBalancer, ServiceCloudPort } from './cloudport.js';
-import {
-  attributesDrifted,
-  fingerprintOf,
-  ownershipOf,
-  planChanges,
-  planDeletion,
-  selectFullReads,
-  type DeepReason,
-  type DriftCandidate,
-} from './diff/index.js';
+import type { ServiceCloudPort } from './cloudport.js';
+import { ownershipOf, planChanges, planDeletion } from './diff/index.js';
 import { ServiceEvents } from './events.js';
 import {
-  attributesOf,
   EniResolver,
   lookUpBackends,
   peekBackends,
@@ -56,8 +47,6 @@ import {
   type BackendLookups,
   type PodLike,
   observe,
-  readLoadBalancersById,
-  tagsOf,
   type ClusterConfig,
   type EndpointSliceLike,
   type NodeLike,
@@ -107,18 +96,7 @@ export interface ServiceControllerDeps {
   gateRecheckMs?: number;
 }
 
-/** What one drift pass read and decided (for the bench, tests and the log). */
-export interface DriftPassReport {
-  services: number;
-  /** Cloud calls of the cheap read (the full reads happen in the syncs it queues). */
-  batchedCalls: number;
-  fullReads: Map<string, DeepReason>;
-  /** Services whose SLB could not be read on this pass (a failed batch). */
-  unread: number;
-}
-
-/** A prefetched record older than this is read again rather than trusted. */
-const PREFETCH_TTL_MS = 60_000;
+export type { DriftPassReport } from './drift-pass.js';
 
 export interface SyncReport {
   key: string;
@@ -152,12 +130,7 @@ export class ServiceController {
   private readonly tokens = new Map<string, string>();
   /** Last validation message per key, so a standing mistake is reported once, not every resync. */
   private readonly reportedInvalid = new Map<string, string>();
-  /** Fingerprint of each SLB's cheap record at the last drift pass (dropped when we change it). */
-  private readonly fingerprints = new Map<string, string>();
-  /** When each key's SLB was last read in full, for the drift rotation's order. */
-  private readonly fullReadAt = new Map<string, number>();
-  /** The drift pass's record of the SLB, so the full read it asks for skips the find. */
-  private readonly prefetched = new Map<string, { lb: LoadBalancer; at: number }>();
+  private readonly drift: ServiceDriftCheck;
   /** Pod IP → ENI id, batched and cached (ENI backends). */
   readonly eni: EniResolver;
   private readonly pods: PodReader;
@@ -165,7 +138,6 @@ export class ServiceController {
   private readonly admitted = new Map<string, Set<string>>();
   /** Last SkipSyncBackends text per key, so a standing skip is reported once. */
   private readonly reportedSkips = new Map<string, string>();
-  private drifting: Promise<DriftPassReport> | undefined;
   /** Keys being reconciled right now (the queue only counts waiting ones). */
   private inflight = 0;
   /** Observer for tests and the bench. */
@@ -193,6 +165,19 @@ export class ServiceController {
       },
     });
     this.wire();
+    this.drift = new ServiceDriftCheck({
+      cloud: deps.cloud,
+      logger: deps.logger,
+      config: deps.config,
+      periodMs: deps.driftCheckPeriodMs ?? 600_000,
+      services: () => this.services.list(),
+      reused: (key) => this.reused.get(key),
+      desired: (key, svc, reused) => this.cheapDesired(key, svc, reused),
+      force: (key) => {
+        this.force.add(key);
+        this.queue.add(key);
+      },
+    });
   }
 
   /**
@@ -205,27 +190,14 @@ export class ServiceController {
       [this.services, this.nodes, this.slices].map((i) => i.waitForSync(signal)),
     );
     if (!synced.every(Boolean)) return;
-    const period = this.deps.driftCheckPeriodMs ?? 600_000;
-    const drift =
-      period > 0
-        ? setInterval(() => {
-            this.driftCheck().catch((err: unknown) =>
-              this.deps.logger.warn({ err: message(err) }, 'drift check pass failed'),
-            );
-          }, period)
-        : undefined;
-    drift?.unref?.();
-    try {
-      await runWorkers(this.queue, (key) => this.tracked(key), {
-        controller: 'service',
-        workers: this.deps.workers ?? 3,
-        signal,
-        logger: this.deps.logger,
-        ...(this.deps.registry ? { registry: this.deps.registry } : {}),
-      });
-    } finally {
-      if (drift) clearInterval(drift);
-    }
+    this.drift.start(signal);
+    await runWorkers(this.queue, (key) => this.tracked(key), {
+      controller: 'service',
+      workers: this.deps.workers ?? 3,
+      signal,
+      logger: this.deps.logger,
+      ...(this.deps.registry ? { registry: this.deps.registry } : {}),
+    });
   }
 
   /** Keys waiting or being reconciled: 0 means the controller has caught up with what it saw. */
@@ -242,91 +214,9 @@ export class ServiceController {
     }
   }
 
-  /**
-   * One drift pass (docs/design/service.md § "Drift check"): reads every SLB cheaply, ten per
-   * call, and queues a full re-read and repair only for the SLBs whose cheap record shows drift
-   * or changed, plus the rotation's slice. Passes never overlap: a call during one joins it.
-   */
+  /** One drift pass now (drift-pass.ts); the bench and tests call it, the period runs it. */
   driftCheck(): Promise<DriftPassReport> {
-    this.drifting ??= this.driftPass().finally(() => (this.drifting = undefined));
-    return this.drifting;
-  }
-
-  private async driftPass(): Promise<DriftPassReport> {
-    const entries: Array<{ key: string; svc: ServiceObject & KubeObject; lbId?: string }> = [];
-    for (const svc of this.services.list()) {
-      if (notOurService(svc, this.deps.config.featureGates) !== undefined || svc.metadata?.deletionTimestamp)
-        continue;
-      const lbId = svc.metadata?.labels?.[LABEL_LB_ID];
-      entries.push({ key: keyOf(svc), svc, ...(lbId ? { lbId } : {}) });
-    }
-    const read = await readLoadBalancersById(
-      this.deps.cloud,
-      entries.flatMap((e) => (e.lbId ? [e.lbId] : [])),
-    );
-    if (read.errors.length > 0)
-      this.deps.logger.warn(
-        { err: message(read.errors[0]), failedIds: read.failed.size },
-        'drift check: some SLBs could not be read; they are checked on the next pass',
-      );
-    const now = Date.now();
-    const candidates: DriftCandidate[] = [];
-    let unread = 0;
-    for (const e of entries) {
-      const last = this.fullReadAt.get(e.key);
-      const c: DriftCandidate = { key: e.key, ...(last !== undefined ? { lastFullRead: last } : {}) };
-      candidates.push(c);
-      // Never synced to an SLB (or its label was lost): only the full path can find it.
-      if (!e.lbId) {
-        c.reason = 'unknown-slb';
-        continue;
-      }
-      if (read.failed.has(e.lbId)) {
-        unread++;
-        candidates.pop();
-        continue;
-      }
-      const lb = read.found.get(e.lbId);
-      if (!lb) {
-        c.reason = 'gone';
-        continue;
-      }
-      this.prefetched.set(e.key, { lb, at: now });
-      const remote = { attributes: attributesOf(lb), tags: tagsOf(lb) };
-      const fp = fingerprintOf(remote);
-      const before = this.fingerprints.get(e.key);
-      this.fingerprints.set(e.key, fp);
-      // A reused SLB's reuse grant is a tag: judge it by the tags just read, not the last sync's.
-      const reused = this.reused.get(e.key);
-      const fresh =
-        reused?.loadBalancerId === lb.LoadBalancerId ? { ...reused, tags: remote.tags } : undefined;
-      const desired = this.cheapDesired(e.key, e.svc, fresh);
-      if (!desired) c.reason = 'unbuildable';
-      else if (attributesDrifted(desired, remote)) c.reason = 'attributes';
-      else if (before !== undefined && before !== fp) c.reason = 'fingerprint';
-    }
-    const fullReads = selectFullReads(candidates);
-    for (const e of entries) {
-      if (fullReads.has(e.key)) {
-        this.force.add(e.key);
-        this.queue.add(e.key);
-      } else {
-        this.prefetched.delete(e.key);
-      }
-    }
-    const report: DriftPassReport = {
-      services: entries.length,
-      batchedCalls: read.calls,
-      fullReads,
-      unread,
-    };
-    const reasons: Record<string, number> = {};
-    for (const r of fullReads.values()) reasons[r] = (reasons[r] ?? 0) + 1;
-    this.deps.logger.debug(
-      { services: entries.length, calls: read.calls, fullReads: fullReads.size, reasons, unread },
-      'drift check pass',
-    );
-    return report;
+    return this.drift.check();
   }
 
   /** The desired model as a sync would build it (without cloud lookups); undefined when invalid. */
@@ -408,9 +298,7 @@ export class ServiceController {
     this.managedTags.delete(key);
     this.reused.delete(key);
     this.reportedInvalid.delete(key);
-    this.fingerprints.delete(key);
-    this.fullReadAt.delete(key);
-    this.prefetched.delete(key);
+    this.drift.forget(key);
     this.admitted.delete(key);
     this.reportedSkips.delete(key);
   }
@@ -451,8 +339,7 @@ export class ServiceController {
 
   private async sync(key: string, svcIn: ServiceObject & KubeObject): Promise<void> {
     let svc: ServiceObject = svcIn;
-    const prefetched = this.prefetched.get(key);
-    this.prefetched.delete(key);
+    const prefetched = this.drift.takePrefetched(key);
     // A drift check re-reads a reused SLB: its reuse grant (a tag) may have been added or removed.
     if (this.force.has(key)) this.reused.delete(key);
     const looked = await this.lookUp(key, svc);
@@ -493,7 +380,7 @@ export class ServiceController {
     // A Service that never had our finalizer nor an ingress cannot have an untagged legacy SLB.
     const maybeLegacy =
       needsCleanupFinalizer(svcIn) || (svcIn.status?.loadBalancer?.ingress ?? []).length > 0;
-    const known = prefetched && Date.now() - prefetched.at < PREFETCH_TTL_MS ? { known: prefetched.lb } : {};
+    const known = prefetched ? { known: prefetched } : {};
     const observed = await observe(this.deps.cloud, {
       ...this.target(built),
       nameLookup: maybeLegacy,
@@ -588,9 +475,7 @@ export class ServiceController {
     }
     this.applied.set(key, hash);
     this.managedTags.set(key, Object.keys(desired.tags).sort());
-    this.fullReadAt.set(key, readAt);
-    // We changed the SLB: its next cheap record differs for our own reason, not someone else's.
-    if (!isEmptyPlan(plan)) this.fingerprints.delete(key);
+    this.drift.fullRead(key, !isEmptyPlan(plan), readAt);
     if (!isEmptyPlan(plan)) {
       if (desired.portsWithoutBackends.length > 0) {
         this.event(
