@@ -100,6 +100,9 @@ export class NlbJobWaiter {
       });
     let last = 'Processing';
     const start = this.clock.now();
+    // A job is never done the moment it is accepted: an immediate poll would only spend the
+    // GetJobStatus quota, the busiest action when many Services are created at once.
+    await this.sleep(this.pollMs);
     await this.until(
       async () => {
         const res = await this.rpc.read<{ Status?: string }>('GetJobStatus', { JobId: jobId });
