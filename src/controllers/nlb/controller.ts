@@ -191,7 +191,8 @@ export class NlbController {
     const tags = this.reusedTags.get(key);
     return buildDesiredNlb({
       service: svc,
-      nodes: this.nodes.list(),
+      // The same array until a Node changes: the model memoizes candidate nodes on it.
+      nodes: this.nodes.snapshot(),
       endpointSlices: this.slices.byIndex(BY_SERVICE, key),
       config: this.deps.config,
       ...(tags ? { reusedTags: tags } : {}),

@@ -5,7 +5,7 @@
 import { parseServiceAnnotations } from '../annotations/parse.js';
 import { cidrContainsAddress, parseCidrMasked, parseIPv4, type Ipv4Cidr } from '../../../util/ipv4.js';
 import { candidateNodes, endpointsForPort, VIRTUAL_KUBELET } from './backends.js';
-import type { ServiceInputs } from '../inputs/objects.js';
+import type { NodeLike, ServiceInputs } from '../inputs/objects.js';
 
 /** True when the Service's backends are pod IPs on ENIs (`backend-type: eni` or cloud-config `serviceBackendType: eni`). */
 export function usesEniBackends(inputs: Pick<ServiceInputs, 'service' | 'config'>): boolean {
@@ -24,6 +24,18 @@ export function eniLookupIps(inputs: ServiceInputs): string[] {
   return eniPlan(inputs).ips;
 }
 
+/** Per node list (the controller's snapshot): every Service sync asks, and the list is the cluster's. */
+const virtualMemo = new WeakMap<readonly NodeLike[], readonly NodeLike[]>();
+
+function virtualNodes(nodes: readonly NodeLike[]): readonly NodeLike[] {
+  let vk = virtualMemo.get(nodes);
+  if (!vk) {
+    vk = nodes.filter((n) => n.metadata?.labels?.[VIRTUAL_KUBELET.key] === VIRTUAL_KUBELET.value);
+    virtualMemo.set(nodes, vk);
+  }
+  return vk;
+}
+
 /** `eniLookupIps` and whether the Service is in ENI mode, from one parse of its annotations. */
 export function eniPlan(inputs: ServiceInputs): { eniMode: boolean; ips: string[] } {
   const parsed = parseServiceAnnotations(inputs.service.metadata?.annotations);
@@ -33,10 +45,8 @@ export function eniPlan(inputs: ServiceInputs): { eniMode: boolean; ips: string[
   const family = c.backendIpVersion === 'ipv6' ? 'IPv6' : 'IPv4';
   let virtual = new Set<string>();
   if (!eniMode) {
-    // Most clusters have no virtual node: one cheap scan, and the candidate rules for those only.
-    const vk = inputs.nodes.filter(
-      (n) => n.metadata?.labels?.[VIRTUAL_KUBELET.key] === VIRTUAL_KUBELET.value,
-    );
+    // Most clusters have no virtual node: one scan per node list, and the candidate rules for those only.
+    const vk = virtualNodes(inputs.nodes);
     if (vk.length === 0) return { eniMode, ips: [] };
     const { candidates } = candidateNodes(vk, {
       backendLabel: c.backendLabel,
