@@ -11,28 +11,23 @@
 // The cluster is converged before the manager starts: the baseline run converges one template
 // Service and the pool Nodes' routes, and bench/cluster-seed.ts copies them into the emulators'
 // state for every other Service and Node (no API calls), so each measured manager starts against
-// a cluster it has nothing to change in. Both emulators run in this process; the manager is the
-// built binary with every controller enabled.
+// a cluster it has nothing to change in. Both emulators run in a child process of their own
+// (bench/emulator-host.ts, driven over IPC), so the bench's polling never delays an answer the
+// manager waits for; the manager is the built binary with every controller enabled.
 //
 //   npm run build && npx tsx bench/memory.ts [--p5-nodes 5000] [--p5-services 2000]
 //     [--p5b-nodes 15000] [--p5b-services 5000] [--steady-ms 10000] [--heap-prof]
-// BENCH_MANAGER_NODE_OPTIONS (e.g. "--cpu-prof --cpu-prof-dir=/some/dir") is passed to the P5b manager.
+// BENCH_MANAGER_NODE_OPTIONS (e.g. "--cpu-prof --cpu-prof-dir=/some/dir") is passed to the P5b manager,
+// BENCH_EMULATOR_NODE_OPTIONS (space-separated Node flags, same example) to the emulator host;
+// BENCH_MANAGER_LOG=<file> keeps every manager's whole log. A full run takes ~10 minutes on two CPUs.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAlicloudEmulator, type AlicloudEmulator } from '../emulators/alicloud/index.js';
-import { startKubeEmulator, type KubeEmulator } from '../emulators/kube/index.js';
-import type { KubeObject } from '../emulators/kube/index.js';
-import {
-  cloneLoadBalancerServices,
-  cloneRoutes,
-  loadBalancerService,
-  seedNodes,
-  serviceName,
-  type SeededNode,
-} from './cluster-seed.js';
+import { serviceName } from './cluster-seed.js';
+import { startEmulatorHost, type EmulatorHost } from './emulator-host-client.js';
+import type { HostTally } from './emulator-host.js';
 import { summarizeHeapProfile } from './heap-profile.js';
 import { startManagerProcess, type ManagerProcess } from './manager-process.js';
 
@@ -56,39 +51,39 @@ const mib = (kib: number) => kib / 1024;
 const isWrite = (action: string) => !/^Describe|^List|^Get/.test(action);
 
 interface Env {
-  cloud: AlicloudEmulator;
-  kube: KubeEmulator;
+  host: EmulatorHost;
+  cloudUrl: string;
+  regionId: string;
   kubeconfig: string;
   accessKeyId: string;
   accessKeySecret: string;
   cloudConfig: string;
 }
 
-/** Events created or bumped: a recorder that aggregates raises `count` instead of adding objects. */
-function eventTally(kube: KubeEmulator): number {
-  return kube.store
-    .list<KubeObject & { count?: number }>('events')
-    .reduce((n, e) => n + Math.max(1, e.count ?? 1), 0);
-}
+const tally = (env: Env): Promise<HostTally> => env.host.call('tally', {});
+const sum = (t: HostTally, keep: (action: string) => boolean) =>
+  Object.entries(t.calls).reduce((n, [a, c]) => (keep(a) ? n + c : n), 0);
+const callsIn = (t: HostTally) => sum(t, () => true);
+const writesIn = (t: HostTally) => sum(t, isWrite);
 
 function start(env: Env, leaderElect: boolean, nodeOptions?: string): Promise<ManagerProcess> {
   return startManagerProcess({
     // The default client-side cloud QPS (20) would make the first pass over 5000 SLBs take minutes;
     // how many calls that pass makes is P8's subject, memory and start-up are this bench's.
-    // Both emulators share this one process, which a 15,000-Node cluster saturates: with the default
-    // 10 s renew deadline a Lease renewal queued behind cloud calls timed out and the manager
-    // rightly gave up leadership (and exited) mid-measurement. Longer durations keep the election
-    // in P9 (taking a free Lease does not wait on them) without measuring the bench's own queueing.
+    // Two CPUs running both emulators and a manager that is listing 15,000 Nodes' facts are saturated:
+    // with the default 10 s renew deadline a Lease renewal queued behind that work timed out and the
+    // manager rightly gave up leadership (and exited) mid-measurement. Longer durations keep the
+    // election in P9 (taking a free Lease does not wait on them) without measuring the bench's queueing.
     extraArgs: [
       '--cloud-config',
       env.cloudConfig,
       ...(leaderElect ? ['--leader-elect-lease-duration=120s', '--leader-elect-renew-deadline=100s'] : []),
     ],
     kubeconfig: env.kubeconfig,
-    cloudUrl: env.cloud.url,
+    cloudUrl: env.cloudUrl,
     accessKeyId: env.accessKeyId,
     accessKeySecret: env.accessKeySecret,
-    regionId: env.cloud.state.regionId,
+    regionId: env.regionId,
     leaderElect,
     nodeOptions,
   });
@@ -122,8 +117,9 @@ async function converge(
   let events = -1;
   let since = Date.now();
   while (Date.now() < until) {
-    const w = env.cloud.calls().filter((c) => isWrite(c.action)).length;
-    const e = eventTally(env.kube);
+    const t = await tally(env);
+    const w = writesIn(t);
+    const e = t.events;
     if (w !== writes || e !== events) {
       writes = w;
       events = e;
@@ -156,8 +152,7 @@ async function measure(
   leaderElect: boolean,
   nodeOptions?: string,
 ): Promise<Measured> {
-  const calls0 = env.cloud.calls().length;
-  const writes0 = env.cloud.calls().filter((c) => isWrite(c.action)).length;
+  const t0Tally = await tally(env);
   const t0 = Date.now();
   const mgr = await start(env, leaderElect, nodeOptions);
   let peak = 0;
@@ -170,18 +165,20 @@ async function measure(
   }, 200);
   try {
     const syncedMs = await mgr.syncedMs(180_000);
-    await converge(env, mgr, services, 5000, 600_000);
+    // P5b converged in 356–421 s on two shared CPUs (the first route pass alone takes 130–155 s).
+    await converge(env, mgr, services, 5000, 900_000);
     const convergedMs = Date.now() - t0;
     const startupPeak = peak;
-    const calls1 = env.cloud.calls().length;
-    const writes1 = env.cloud.calls().filter((c) => isWrite(c.action)).length;
+    const t1 = await tally(env);
     const log1 = mgr.logBytes();
-    const events1 = eventTally(env.kube);
     peak = 0;
     await sleep(STEADY_MS);
+    const t2 = await tally(env);
     const writesByAction: Record<string, number> = {};
-    for (const c of env.cloud.calls().slice(calls0))
-      if (isWrite(c.action)) writesByAction[c.action] = (writesByAction[c.action] ?? 0) + 1;
+    for (const [action, n] of Object.entries(t2.calls)) {
+      const d = n - (t0Tally.calls[action] ?? 0);
+      if (isWrite(action) && d > 0) writesByAction[action] = d;
+    }
     const steadyLogBytes = mgr.logBytes() - log1;
     return {
       writesByAction,
@@ -190,12 +187,12 @@ async function measure(
       convergedMs,
       startupPeakMiB: mib(startupPeak),
       steadyPeakMiB: mib(peak),
-      startupCalls: calls1 - calls0,
-      startupWrites: writes1 - writes0,
-      steadyCalls: env.cloud.calls().length - calls1,
-      steadyWrites: env.cloud.calls().filter((c) => isWrite(c.action)).length - writes1,
+      startupCalls: callsIn(t1) - callsIn(t0Tally),
+      startupWrites: writesIn(t1) - writesIn(t0Tally),
+      steadyCalls: callsIn(t2) - callsIn(t1),
+      steadyWrites: writesIn(t2) - writesIn(t1),
       steadyLogBytes,
-      steadyEvents: eventTally(env.kube) - events1,
+      steadyEvents: t2.events - t1.events,
     };
   } finally {
     clearInterval(sampler);
@@ -261,26 +258,26 @@ async function main(): Promise<void> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} missing: run \`npm run build\` first`);
   const accessKeyId = `LTAI${randomBytes(8).toString('hex')}`;
   const accessKeySecret = randomBytes(15).toString('base64url');
-  const cloud = await startAlicloudEmulator({ port: 0, accessKeyId, accessKeySecret });
-  // A cluster this size widens --service-node-port-range: 5000 LoadBalancer Services need 5000 NodePorts.
-  const kube = await startKubeEmulator({ port: 0, nodePortRange: { min: 30000, max: 49999 } });
   const dir = await mkdtemp(join(tmpdir(), 'bench-memory-'));
-  const env: Env = {
-    cloud,
-    kube,
-    kubeconfig: join(dir, 'kubeconfig'),
-    accessKeyId,
-    accessKeySecret,
-    cloudConfig: join(dir, 'cloud-config.json'),
-  };
-  await writeFile(env.cloudConfig, JSON.stringify({ Global: { qps: 1000 } }));
-  await kube.writeKubeconfig(env.kubeconfig);
+  const hostFlags = (process.env.BENCH_EMULATOR_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  const host = startEmulatorHost(hostFlags);
   const rows: Row[] = [];
   try {
+    const kubeconfig = join(dir, 'kubeconfig');
+    const started = await host.call('start', { accessKeyId, accessKeySecret, kubeconfig });
+    const env: Env = {
+      host,
+      ...started,
+      kubeconfig,
+      accessKeyId,
+      accessKeySecret,
+      cloudConfig: join(dir, 'cloud-config.json'),
+    };
+    await writeFile(env.cloudConfig, JSON.stringify({ Global: { qps: 1000 } }));
     // Baseline, and the template every clone copies: the manager converges the pool and one Service.
     let t = Date.now();
-    const nodes: SeededNode[] = seedNodes(cloud, kube, 0, POOL, POOL);
-    kube.store.create('services', loadBalancerService(serviceName(0)));
+    await host.call('seedNodes', { from: 0, to: POOL, pool: POOL });
+    await host.call('createService', { name: serviceName(0) });
     const base = await start(env, false);
     let baseKiB = 0;
     try {
@@ -299,17 +296,17 @@ async function main(): Promise<void> {
     );
 
     t = Date.now();
-    nodes.push(...seedNodes(cloud, kube, POOL, P5_NODES, POOL));
-    cloneRoutes(cloud, nodes[0]!, nodes);
-    cloneLoadBalancerServices(cloud, kube, serviceName(0), 1, P5_SERVICES);
+    await host.call('seedNodes', { from: POOL, to: P5_NODES, pool: POOL });
+    await host.call('cloneRoutes', {});
+    await host.call('cloneServices', { template: serviceName(0), from: 1, to: P5_SERVICES });
     console.log(`seeded P5 (${P5_NODES} Nodes, ${P5_SERVICES} Services with SLBs) in ${Date.now() - t} ms`);
     const p5 = await measure(env, P5_SERVICES, false);
     rows.push(...report('P5', P5_NODES, P5_SERVICES, p5, baseMiB, 200));
 
     t = Date.now();
-    nodes.push(...seedNodes(cloud, kube, P5_NODES, P5B_NODES, POOL));
-    cloneRoutes(cloud, nodes[0]!, nodes);
-    cloneLoadBalancerServices(cloud, kube, serviceName(0), P5_SERVICES, P5B_SERVICES);
+    await host.call('seedNodes', { from: P5_NODES, to: P5B_NODES, pool: POOL });
+    await host.call('cloneRoutes', {});
+    await host.call('cloneServices', { template: serviceName(0), from: P5_SERVICES, to: P5B_SERVICES });
     console.log(
       `seeded P5b (${P5B_NODES} Nodes, ${P5B_SERVICES} Services with SLBs) in ${Date.now() - t} ms`,
     );
@@ -334,8 +331,7 @@ async function main(): Promise<void> {
       pass: p5b.syncedMs <= P9_TARGET_MS,
     });
   } finally {
-    await kube.close();
-    await cloud.close();
+    await host.close();
     await rm(dir, { recursive: true, force: true });
   }
   console.log('');

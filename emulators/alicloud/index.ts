@@ -1,6 +1,6 @@
 // In-process API of the Alibaba Cloud emulator, for tests and for main.ts.
 import type { Server } from 'node:http';
-import type { CallRecord } from './calls.js';
+import type { CallRecord, CallTally } from './calls.js';
 import type { EmulatorHooks } from './context.js';
 import { EmulatorCore } from './emulator.js';
 import type { FaultConfig, FaultRule } from './faults.js';
@@ -10,7 +10,7 @@ import { listen, serverUrl } from './server.js';
 import type { CloudState } from './state.js';
 import type { Logger } from '../log.js';
 
-export type { CallRecord, EmulatorHooks, FaultConfig, FaultRule, HostMetadata, CloudState };
+export type { CallRecord, CallTally, EmulatorHooks, FaultConfig, FaultRule, HostMetadata, CloudState };
 export type * from './state.js';
 export { computeSignature, percentEncode, stringToSign, canonicalQuery } from './signature.js';
 export { createInstance, diskRecord, releaseInstance, type InstanceInput } from './ecs/factory.js';
@@ -33,6 +33,8 @@ export interface AlicloudEmulator {
   /** The in-memory cloud, typed and mutable from tests. */
   state: CloudState;
   calls(): CallRecord[];
+  /** Calls per action since the last `clearCalls()`, not capped like `calls()`, and cheap to poll. */
+  callTally(): CallTally;
   clearCalls(): void;
   setFaults(f: FaultConfig): void;
   mergeState(body: unknown): void;
@@ -66,6 +68,7 @@ export async function startAlicloudEmulator(opts: AlicloudEmulatorOptions): Prom
     },
     hooks: core.hooks,
     calls: () => core.callLog.all(),
+    callTally: () => core.callLog.tally(),
     clearCalls: () => core.callLog.clear(),
     setFaults: (f) => core.faults.set(f),
     mergeState: (body) => {

@@ -104,6 +104,11 @@ export class Informer<T extends KubeObject> {
     return this.store.list();
   }
 
+  /** `list()` as a frozen array that is the same object until the cache changes (see IndexedStore). */
+  snapshot(): readonly T[] {
+    return this.store.snapshot();
+  }
+
   hasSynced(): boolean {
     return this.synced;
   }

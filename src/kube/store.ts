@@ -8,6 +8,7 @@ export class IndexedStore<T extends KubeObject> {
   private items = new Map<string, T>();
   private indexers = new Map<string, IndexFunc<T>>();
   private indices = new Map<string, Map<string, Set<string>>>();
+  private snap: readonly T[] | undefined;
 
   addIndexer(name: string, fn: IndexFunc<T>): void {
     if (this.indexers.has(name)) throw new Error(`indexer ${name} already exists`);
@@ -29,6 +30,15 @@ export class IndexedStore<T extends KubeObject> {
     return [...this.items.values()];
   }
 
+  /**
+   * Every object, as one frozen array that stays the same until the next write: consumers that
+   * derive something from the whole set (a Service's candidate nodes) can key a memo on it instead
+   * of redoing the work per call (per Service sync × 15,000 Nodes was most of the manager's CPU).
+   */
+  snapshot(): readonly T[] {
+    return (this.snap ??= Object.freeze([...this.items.values()]));
+  }
+
   keys(): string[] {
     return [...this.items.keys()];
   }
@@ -48,6 +58,7 @@ export class IndexedStore<T extends KubeObject> {
     const key = keyOf(obj);
     const old = this.items.get(key);
     if (old) this.unindex(key, old);
+    this.snap = undefined;
     this.items.set(key, obj);
     for (const [name, fn] of this.indexers) addTo(this.indices.get(name)!, fn(obj), key);
     return old;
@@ -57,6 +68,7 @@ export class IndexedStore<T extends KubeObject> {
     const old = this.items.get(key);
     if (!old) return undefined;
     this.unindex(key, old);
+    this.snap = undefined;
     this.items.delete(key);
     return old;
   }

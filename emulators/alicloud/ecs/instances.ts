@@ -12,10 +12,14 @@ type EniIndex = ReadonlyMap<string, NetworkInterface[]>;
  * ENI for every instance, which at 15,000 instances was most of the emulator's CPU in the scale
  * benches (bench/memory.ts, CPU profile).
  */
-function eniIndex(state: CloudState): EniIndex {
+/**
+ * `only`: the instances a response renders. A page lists at most 100 of 15,000 instances; indexing
+ * every ENI's owner per request was most of a DescribeInstances call at that size.
+ */
+function eniIndex(state: CloudState, only?: ReadonlySet<string>): EniIndex {
   const byInstance = new Map<string, NetworkInterface[]>();
   for (const e of Object.values(state.networkInterfaces)) {
-    if (!e.InstanceId) continue;
+    if (!e.InstanceId || (only && !only.has(e.InstanceId))) continue;
     const list = byInstance.get(e.InstanceId);
     if (list) list.push(e);
     else byInstance.set(e.InstanceId, [e]);
@@ -99,40 +103,54 @@ function jsonList(p: Params, name: string, max = 100): string[] | undefined {
   return v;
 }
 
+/** A list filter as a set: the predicate runs once per instance in the region, per request. */
+function jsonSet(p: Params, name: string): Set<string> | undefined {
+  const v = jsonList(p, name);
+  return v && new Set(v);
+}
+
 function filterInstances(ctx: Ctx): Instance[] {
   const { p, state } = ctx;
-  const ids = jsonList(p, 'InstanceIds');
-  const privateIps = jsonList(p, 'PrivateIpAddresses');
-  const innerIps = jsonList(p, 'InnerIpAddresses');
-  const publicIps = jsonList(p, 'PublicIpAddresses');
-  const eips = jsonList(p, 'EipAddresses');
+  const ids = jsonSet(p, 'InstanceIds');
+  const privateIps = jsonSet(p, 'PrivateIpAddresses');
+  const innerIps = jsonSet(p, 'InnerIpAddresses');
+  const publicIps = jsonSet(p, 'PublicIpAddresses');
+  const eips = jsonSet(p, 'EipAddresses');
   const tags = p.tags();
+  const vpcId = p.str('VpcId');
+  const vSwitchId = p.str('VSwitchId');
+  const zoneId = p.str('ZoneId');
+  const status = p.str('Status');
+  const instanceType = p.str('InstanceType');
+  const name = p.str('InstanceName');
   return Object.values(state.instances).filter(
     (i) =>
-      (!ids || ids.includes(i.InstanceId)) &&
-      (!privateIps || privateIps.includes(i.PrivateIpAddress)) &&
-      (!innerIps || innerIps.includes(i.PrivateIpAddress)) &&
-      (!publicIps || publicIps.includes(i.PublicIpAddress)) &&
-      (!eips || eips.includes(i.EipAddress)) &&
-      (!p.str('VpcId') || i.VpcId === p.str('VpcId')) &&
-      (!p.str('VSwitchId') || i.VSwitchId === p.str('VSwitchId')) &&
-      (!p.str('ZoneId') || i.ZoneId === p.str('ZoneId')) &&
-      (!p.str('Status') || i.Status === p.str('Status')) &&
-      (!p.str('InstanceType') || i.InstanceType === p.str('InstanceType')) &&
-      nameMatches(p.str('InstanceName'), i.InstanceName) &&
+      (!ids || ids.has(i.InstanceId)) &&
+      (!privateIps || privateIps.has(i.PrivateIpAddress)) &&
+      (!innerIps || innerIps.has(i.PrivateIpAddress)) &&
+      (!publicIps || publicIps.has(i.PublicIpAddress)) &&
+      (!eips || eips.has(i.EipAddress)) &&
+      (!vpcId || i.VpcId === vpcId) &&
+      (!vSwitchId || i.VSwitchId === vSwitchId) &&
+      (!zoneId || i.ZoneId === zoneId) &&
+      (!status || i.Status === status) &&
+      (!instanceType || i.InstanceType === instanceType) &&
+      nameMatches(name, i.InstanceName) &&
       matchesTags(i.Tags, tags),
   );
 }
 
 function describeInstances(ctx: Ctx): ResponseBody {
   const all = filterInstances(ctx);
-  const index = eniIndex(ctx.state);
-  const render = (i: Instance) => renderInstance(ctx.state, i, index);
+  const renderAll = (items: Instance[]) => {
+    const index = eniIndex(ctx.state, new Set(items.map((i) => i.InstanceId)));
+    return items.map((i) => renderInstance(ctx.state, i, index));
+  };
   // Newer clients page with NextToken/MaxResults; older ones with PageNumber/PageSize.
   if (ctx.p.str('NextToken') !== undefined || ctx.p.str('MaxResults') !== undefined) {
     const page = tokenPageOf(all, ctx.p, { max: 100, def: 10 });
     return {
-      Instances: { Instance: page.items.map(render) },
+      Instances: { Instance: renderAll(page.items) },
       NextToken: page.nextToken,
       TotalCount: all.length,
       PageSize: page.maxResults,
@@ -141,7 +159,7 @@ function describeInstances(ctx: Ctx): ResponseBody {
   }
   const page = pageOf(all, ctx.p, { max: 100, def: 10 });
   return {
-    Instances: { Instance: page.items.map(render) },
+    Instances: { Instance: renderAll(page.items) },
     TotalCount: page.totalCount,
     PageNumber: page.pageNumber,
     PageSize: page.pageSize,

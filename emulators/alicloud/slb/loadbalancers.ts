@@ -184,18 +184,33 @@ function describeLoadBalancers(ctx: Ctx): ResponseBody {
   if (ids && ids.length > 10) throw invalidParameter('LoadBalancerId', 'accepts at most 10 ids');
   const tags = [...p.tags(), ...parseJsonTags(p.str('Tags'))];
   const serverId = p.str('ServerId');
+  // Every filter read once: the predicate runs over every SLB in the region (5000), per call.
+  const idSet = ids && new Set(ids);
+  const name = p.str('LoadBalancerName');
+  const eq = (field: string) => {
+    const want = p.str(field);
+    return (have: string) => !want || have === want;
+  };
+  const byAddressType = eq('AddressType');
+  const byAddress = eq('Address');
+  const byVpc = eq('VpcId');
+  const byVSwitch = eq('VSwitchId');
+  const byNetworkType = eq('NetworkType');
+  const byStatus = eq('LoadBalancerStatus');
+  const byZone = eq('MasterZoneId');
+  const byGroup = eq('ResourceGroupId');
   const all = Object.values(ctx.state.loadBalancers).filter(
     (lb) =>
-      (!ids || ids.includes(lb.LoadBalancerId)) &&
-      nameMatches(p.str('LoadBalancerName'), lb.LoadBalancerName) &&
-      (!p.str('AddressType') || lb.AddressType === p.str('AddressType')) &&
-      (!p.str('Address') || lb.Address === p.str('Address')) &&
-      (!p.str('VpcId') || lb.VpcId === p.str('VpcId')) &&
-      (!p.str('VSwitchId') || lb.VSwitchId === p.str('VSwitchId')) &&
-      (!p.str('NetworkType') || lb.NetworkType === p.str('NetworkType')) &&
-      (!p.str('LoadBalancerStatus') || lb.LoadBalancerStatus === p.str('LoadBalancerStatus')) &&
-      (!p.str('MasterZoneId') || lb.MasterZoneId === p.str('MasterZoneId')) &&
-      (!p.str('ResourceGroupId') || lb.ResourceGroupId === p.str('ResourceGroupId')) &&
+      (!idSet || idSet.has(lb.LoadBalancerId)) &&
+      nameMatches(name, lb.LoadBalancerName) &&
+      byAddressType(lb.AddressType) &&
+      byAddress(lb.Address) &&
+      byVpc(lb.VpcId) &&
+      byVSwitch(lb.VSwitchId) &&
+      byNetworkType(lb.NetworkType) &&
+      byStatus(lb.LoadBalancerStatus) &&
+      byZone(lb.MasterZoneId) &&
+      byGroup(lb.ResourceGroupId) &&
       (!serverId ||
         lb.BackendServers.some((b) => b.ServerId === serverId) ||
         Object.values(ctx.state.vserverGroups).some(

@@ -263,7 +263,8 @@ export class NlbController {
   private baseInputs(key: string, svc: ServiceObject): ServiceInputs {
     return {
       service: svc,
-      nodes: this.nodes.list(),
+      // The same array until a Node changes: the model memoizes candidate nodes on it.
+      nodes: this.nodes.snapshot(),
       endpointSlices: this.slices.byIndex(BY_SERVICE, key),
       config: this.deps.config,
     };

@@ -330,7 +330,8 @@ export class ServiceController {
   private baseInputs(key: string, svc: ServiceObject) {
     return {
       service: svc,
-      nodes: this.nodes.list(),
+      // The same array until a Node changes: the model memoizes candidate nodes on it.
+      nodes: this.nodes.snapshot(),
       endpointSlices: this.slices.byIndex(BY_SERVICE, key),
       config: this.deps.config,
       ...(this.reused.has(key) ? { reusedLoadBalancer: this.reused.get(key)! } : {}),

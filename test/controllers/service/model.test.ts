@@ -396,7 +396,7 @@ describe('service model builder', () => {
 
   it('is deterministic: node and slice order do not matter', () => {
     const a = build(newService(withLocal));
-    const b = build(newService(withLocal), { nodes: inputs(newService()).nodes.reverse() });
+    const b = build(newService(withLocal), { nodes: [...inputs(newService()).nodes].reverse() });
     assert.deepEqual(a, b);
   });
 });

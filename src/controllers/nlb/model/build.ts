@@ -262,9 +262,15 @@ function serversFor(
   return out;
 }
 
+/** Per node list (the controller's snapshot, unchanged until a Node changes): built once, not per sync. */
+const internalIps = new WeakMap<readonly NodeLike[], Map<string, string>>();
+
 /** ECS instance id → the node's first InternalIP (what an "Ip" group registers for a node). */
 function internalIpByInstance(nodes: readonly NodeLike[]): Map<string, string> {
+  const known = internalIps.get(nodes);
+  if (known) return known;
   const out = new Map<string, string>();
+  internalIps.set(nodes, out);
   for (const n of nodes) {
     const id = parseProviderId(n.spec?.providerID)?.instanceId;
     const ip = n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;

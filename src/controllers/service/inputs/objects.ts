@@ -104,7 +104,7 @@ export interface ReusedLoadBalancerInfo {
 export interface ServiceInputs {
   service: ServiceLike;
   /** All Nodes (the builder applies the candidate rules itself). */
-  nodes: NodeLike[];
+  nodes: readonly NodeLike[];
   /** The Service's EndpointSlices (label `kubernetes.io/service-name`). */
   endpointSlices: EndpointSliceLike[];
   config: ClusterConfig;

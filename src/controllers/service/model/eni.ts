@@ -5,7 +5,7 @@
 import { parseServiceAnnotations } from '../annotations/parse.js';
 import { cidrContainsAddress, parseCidrMasked, parseIPv4, type Ipv4Cidr } from '../../../util/ipv4.js';
 import { candidateNodes, endpointsForPort, VIRTUAL_KUBELET } from './backends.js';
-import type { ServiceInputs } from '../inputs/objects.js';
+import type { NodeLike, ServiceInputs } from '../inputs/objects.js';
 
 /** True when the Service's backends are pod IPs on ENIs (`backend-type: eni` or cloud-config `serviceBackendType: eni`). */
 export function usesEniBackends(inputs: Pick<ServiceInputs, 'service' | 'config'>): boolean {
@@ -22,6 +22,18 @@ export function usesEniBackends(inputs: Pick<ServiceInputs, 'service' | 'config'
  */
 export function eniLookupIps(inputs: ServiceInputs): string[] {
   return eniPlan(inputs).ips;
+}
+
+/** Per node list (the controller's snapshot): every Service sync asks, and the list is the cluster's. */
+const virtualMemo = new WeakMap<readonly NodeLike[], readonly NodeLike[]>();
+
+function virtualNodes(nodes: readonly NodeLike[]): readonly NodeLike[] {
+  let vk = virtualMemo.get(nodes);
+  if (!vk) {
+    vk = nodes.filter((n) => n.metadata?.labels?.[VIRTUAL_KUBELET.key] === VIRTUAL_KUBELET.value);
+    virtualMemo.set(nodes, vk);
+  }
+  return vk;
 }
 
 /** What decides which pod IPs are ENI backends: the parsed annotations of either controller. */
@@ -54,10 +66,8 @@ export function eniPlanWith(
   const { eniMode, family } = rules;
   let virtual = new Set<string>();
   if (!eniMode) {
-    // Most clusters have no virtual node: one cheap scan, and the candidate rules for those only.
-    const vk = inputs.nodes.filter(
-      (n) => n.metadata?.labels?.[VIRTUAL_KUBELET.key] === VIRTUAL_KUBELET.value,
-    );
+    // Most clusters have no virtual node: one scan per node list, and the candidate rules for those only.
+    const vk = virtualNodes(inputs.nodes);
     if (vk.length === 0) return { eniMode, ips: [] };
     const { candidates } = candidateNodes(vk, {
       ...(rules.backendLabel ? { backendLabel: rules.backendLabel } : {}),
