@@ -33,6 +33,8 @@ export interface ManagerProcess {
   /** Process start → "leading; informer caches synced", on the manager's own clock. */
   syncedMs(timeoutMs: number): Promise<number>;
   rssKiB(): number;
+  /** VmRSS split into anonymous memory (the process's own) and file-backed pages (binary, libraries). */
+  rssParts(): { anonKiB: number; fileKiB: number };
   stop(): Promise<void>;
 }
 
@@ -147,6 +149,12 @@ export async function startManagerProcess(o: ManagerProcessOptions): Promise<Man
       const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       if (!m) throw new Error(`no VmRSS for pid ${child.pid}`);
       return Number(m[1]);
+    },
+    rssParts() {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kib = (name: string) =>
+        Number(new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1] ?? NaN);
+      return { anonKiB: kib('RssAnon'), fileKiB: kib('RssFile') };
     },
     async stop() {
       if (child.exitCode !== null) return;
