@@ -13,7 +13,6 @@ import type { Registry } from 'prom-client';
 import type { EventRecorder, EventType } from '../../kube/events.js';
 import type { InformerFactory } from '../../kube/factory.js';
 import type { Informer } from '../../kube/informer.js';
-import { isNotFound } from '../../kube/errors.js';
 import { ValidationError } from '../../kube/outcome.js';
 import { Resources } from '../../kube/resources.js';
 import type { KubeClient } from '../../kube/rest.js';
@@ -24,21 +23,9 @@ import type { Logger } from '../../util/log.js';
 import { redactSecrets } from '../../util/secrets.js';
 import type { EniCloudPort } from '../service/cloudport.js';
 import { nodeRelevantChange, serviceChanged } from '../service/controller.js';
-import {
-  EniResolver,
-  lookUpBackends,
-  peekBackends,
-  PodReader,
-  type BackendLookups,
-} from '../service/inputs/index.js';
-import type {
-  ClusterConfig,
-  EndpointSliceLike,
-  NodeLike,
-  PodLike,
-  ServiceInputs,
-} from '../service/inputs/objects.js';
-import { settleBackends } from '../service/settle.js';
+import type { BackendLookups } from '../service/inputs/index.js';
+import type { ClusterConfig, EndpointSliceLike, NodeLike, ServiceInputs } from '../service/inputs/objects.js';
+import { PodBackends } from '../service/pod-backends.js';
 import { isNlbService, NLB_ANNOTATIONS, parseNlbAnnotations } from './annotations/index.js';
 import { applyNlbPlan, ApplyError } from './apply.js';
 import type { NlbCloudPort } from './cloudport.js';
@@ -99,11 +86,8 @@ export class NlbController {
   private readonly reusedTags = new Map<string, Record<string, string>>();
   private readonly tokens = new Map<string, string>();
   private readonly reportedInvalid = new Map<string, string>();
-  readonly eni: EniResolver;
-  private readonly pods: PodReader;
-  /** Gated Pods the last sync took as backends, per key. */
-  private readonly admitted = new Map<string, Set<string>>();
-  private readonly reportedSkips = new Map<string, string>();
+  /** Gated Pods and pod ENIs, as the CLB controller handles them (service/pod-backends.ts). */
+  private readonly backends: PodBackends;
   private inflight = 0;
   /** Keys whose sync must read the cloud although the hash is unchanged (drift-pass.ts). */
   readonly forceObserve = new Set<string>();
@@ -124,19 +108,11 @@ export class NlbController {
       Promise.reject(
         new Error('this controller was built without ECS/VPC access: pod ENIs cannot be looked up'),
       );
-    this.eni = new EniResolver(
-      deps.eniCloud ?? { networkInterfacesByIp: unavailable, vpcCidrBlocks: unavailable },
-      { vpcId: () => deps.config.vpcId },
-    );
-    this.pods = new PodReader({
-      get: async (ns, name) => {
-        try {
-          return await deps.client.get<PodLike & KubeObject>(Resources.pods, ns, name);
-        } catch (err) {
-          if (isNotFound(err)) return undefined;
-          throw err;
-        }
-      },
+    this.backends = new PodBackends({
+      client: deps.client,
+      eniCloud: deps.eniCloud ?? { networkInterfacesByIp: unavailable, vpcCidrBlocks: unavailable },
+      vpcId: () => deps.config.vpcId,
+      planEni: nlbEniPlanner,
     });
     this.wire();
     this.drift = new NlbDriftCheck({
@@ -238,8 +214,7 @@ export class NlbController {
     this.applied.delete(key);
     this.reusedTags.delete(key);
     this.reportedInvalid.delete(key);
-    this.admitted.delete(key);
-    this.reportedSkips.delete(key);
+    this.backends.forget(key);
     this.forceObserve.delete(key);
     this.drift.forget(key);
   }
@@ -286,30 +261,15 @@ export class NlbController {
   }
 
   private peek(key: string, svc: ServiceObject): Pick<BackendLookups, 'slices' | 'eniByIp'> {
-    const seen = peekBackends(this.baseInputs(key, svc), this.eni, this.admitted.get(key), nlbEniPlanner);
+    const seen = this.backends.peek(key, this.baseInputs(key, svc));
     return { slices: seen.endpointSlices, ...(seen.eniByIp ? { eniByIp: seen.eniByIp } : {}) };
   }
 
-  /** Gated Pods and pod ENIs for this sync (service/inputs/lookups.ts); a failure is a Warning and a retry. */
-  private async lookUp(key: string, svc: ServiceObject): Promise<BackendLookups> {
-    try {
-      const looked = await lookUpBackends(
-        this.baseInputs(key, svc),
-        { eni: this.eni, pods: this.pods },
-        nlbEniPlanner,
-      );
-      if (looked.admitted.size > 0) this.admitted.set(key, looked.admitted);
-      else this.admitted.delete(key);
-      return looked;
-    } catch (err) {
-      this.event(
-        svc,
-        'Warning',
-        NlbEvents.SyncLoadBalancerFailed,
-        `Error looking up backends (pod ENIs, gated Pods), nothing was changed: ${message(err)}`,
-      );
-      throw err;
-    }
+  /** Gated Pods and pod ENIs for this sync; a failure is a Warning and a retry. */
+  private lookUp(key: string, svc: ServiceObject): Promise<BackendLookups> {
+    return this.backends.lookUp(key, this.baseInputs(key, svc), (text) =>
+      this.event(svc, 'Warning', NlbEvents.SyncLoadBalancerFailed, text),
+    );
   }
 
   /** Once the NLB holds the model: skipped-pod events, readiness gates, rechecks (service/settle.ts). */
@@ -321,12 +281,11 @@ export class NlbController {
   ): Promise<void> {
     // Pods registered by IP ("Ip" groups) were never looked up, yet they are pod backends too.
     const podIps = new Set(nlbPodIps({ ...this.baseInputs(key, svc), endpointSlices: looked.slices }));
-    return settleBackends(
+    return this.backends.settle(
       {
         writer: this.writer,
         event: (type, reason, msg) => this.event(svc, type, reason, msg),
         recheck: () => this.queue.addAfter(key, this.deps.gateRecheckMs ?? 5_000),
-        reportedSkips: this.reportedSkips,
         vpcId: this.deps.config.vpcId,
       },
       key,
@@ -441,7 +400,9 @@ export class NlbController {
         }
       } catch (err) {
         // A rejected ENI server may come from a stale pod IP → ENI answer: ask again next time.
-        this.eni.invalidate(desired.serverGroups.flatMap((g) => g.servers.flatMap((x) => x.serverIp ?? [])));
+        this.backends.eni.invalidate(
+          desired.serverGroups.flatMap((g) => g.servers.flatMap((x) => x.serverIp ?? [])),
+        );
         const at = err instanceof ApplyError ? err.loadBalancerId : lbId;
         this.event(
           svc,

@@ -6,6 +6,7 @@
 // fresh read, plan and repair) only for those whose record shows drift, plus the rotation's slice.
 // The rules are pure, in diff/drift.ts; this file is the I/O around them.
 import type { Logger } from '../../util/log.js';
+import { readByIds, type BatchRead } from '../service/inputs/batch-read.js';
 import type { ClusterConfig } from '../service/inputs/objects.js';
 import { isNlbService } from './annotations/index.js';
 import { MAX_NLB_IDS_PER_LIST, type NlbCloudPort, type NlbRecord } from './cloudport.js';
@@ -50,44 +51,21 @@ export interface NlbDriftReport {
   unread: number;
 }
 
-interface BatchRead {
-  found: Map<string, NlbRecord>;
-  failed: Set<string>;
-  calls: number;
-  errors: unknown[];
-}
-
 /** Many NLBs by id, MAX_NLB_IDS_PER_LIST per call, a few calls in flight. */
-export async function readNlbsById(
+export function readNlbsById(
   cloud: Pick<NlbCloudPort, 'listLoadBalancersByIds'>,
   ids: readonly string[],
   concurrency = 4,
-): Promise<BatchRead> {
-  const unique = [...new Set(ids)];
-  const chunks: string[][] = [];
-  for (let i = 0; i < unique.length; i += MAX_NLB_IDS_PER_LIST)
-    chunks.push(unique.slice(i, i + MAX_NLB_IDS_PER_LIST));
-  const out: BatchRead = { found: new Map(), failed: new Set(), calls: 0, errors: [] };
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < chunks.length) {
-      const chunk = chunks[next++]!;
-      out.calls++;
-      try {
-        const asked = new Set(chunk);
-        // Only what was asked for: a record outside the ids proves nothing about ours.
-        for (const lb of await cloud.listLoadBalancersByIds(chunk)) {
-          const id = lb.attributes.loadBalancerId;
-          if (id && asked.has(id)) out.found.set(id, lb);
-        }
-      } catch (err) {
-        for (const id of chunk) out.failed.add(id);
-        out.errors.push(err);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
-  return out;
+): Promise<BatchRead<NlbRecord>> {
+  return readByIds(
+    ids,
+    {
+      perCall: MAX_NLB_IDS_PER_LIST,
+      fetch: (chunk) => cloud.listLoadBalancersByIds(chunk),
+      idOf: (lb) => lb.attributes.loadBalancerId,
+    },
+    concurrency,
+  );
 }
 
 export class NlbDriftCheck {

@@ -17,7 +17,6 @@ import type { Registry } from 'prom-client';
 import type { EventRecorder, EventType } from '../../kube/events.js';
 import type { InformerFactory } from '../../kube/factory.js';
 import type { Informer } from '../../kube/informer.js';
-import { isNotFound } from '../../kube/errors.js';
 import { ValidationError } from '../../kube/outcome.js';
 import { Resources } from '../../kube/resources.js';
 import type { KubeClient } from '../../kube/rest.js';
@@ -34,18 +33,13 @@ import {
 } from './annotations/index.js';
 import { applyPlan, describeAction, type ApplyResult } from './apply.js';
 import { ServiceDriftCheck, type DriftPassReport } from './drift-pass.js';
-import { settleBackends } from './settle.js';
+import { PodBackends } from './pod-backends.js';
 import type { ServiceCloudPort } from './cloudport.js';
 import { ownershipOf, planChanges, planDeletion } from './diff/index.js';
 import { ServiceEvents } from './events.js';
 import {
-  EniResolver,
-  lookUpBackends,
-  peekBackends,
-  PodReader,
   withLookups,
   type BackendLookups,
-  type PodLike,
   observe,
   type ClusterConfig,
   type EndpointSliceLike,
@@ -131,13 +125,8 @@ export class ServiceController {
   /** Last validation message per key, so a standing mistake is reported once, not every resync. */
   private readonly reportedInvalid = new Map<string, string>();
   private readonly drift: ServiceDriftCheck;
-  /** Pod IP → ENI id, batched and cached (ENI backends). */
-  readonly eni: EniResolver;
-  private readonly pods: PodReader;
-  /** Gated Pods the last sync took as backends, per key (for the drift pass's call-free model). */
-  private readonly admitted = new Map<string, Set<string>>();
-  /** Last SkipSyncBackends text per key, so a standing skip is reported once. */
-  private readonly reportedSkips = new Map<string, string>();
+  /** Gated Pods and pod ENIs: lookups, their caches, and the settle step (pod-backends.ts). */
+  private readonly backends: PodBackends;
   /** Keys being reconciled right now (the queue only counts waiting ones). */
   private inflight = 0;
   /** Observer for tests and the bench. */
@@ -153,16 +142,10 @@ export class ServiceController {
       return svc && s.metadata?.namespace ? [`${s.metadata.namespace}/${svc}`] : [];
     });
     this.writer = new ServiceWriter(deps.client, deps.dryRun === true);
-    this.eni = new EniResolver(deps.cloud, { vpcId: () => deps.config.vpcId });
-    this.pods = new PodReader({
-      get: async (ns, name) => {
-        try {
-          return await deps.client.get<PodLike & KubeObject>(Resources.pods, ns, name);
-        } catch (err) {
-          if (isNotFound(err)) return undefined;
-          throw err;
-        }
-      },
+    this.backends = new PodBackends({
+      client: deps.client,
+      eniCloud: deps.cloud,
+      vpcId: () => deps.config.vpcId,
     });
     this.wire();
     this.drift = new ServiceDriftCheck({
@@ -299,8 +282,7 @@ export class ServiceController {
     this.reused.delete(key);
     this.reportedInvalid.delete(key);
     this.drift.forget(key);
-    this.admitted.delete(key);
-    this.reportedSkips.delete(key);
+    this.backends.forget(key);
   }
 
   /** One reconcile of one key; throws for the worker's outcome mapping. */
@@ -324,7 +306,7 @@ export class ServiceController {
   /** The model's inputs: with this sync's lookups, or (drift pass) from the caches alone. */
   private inputsFor(key: string, svc: ServiceObject, looked?: BackendLookups) {
     const base = this.baseInputs(key, svc);
-    return looked ? withLookups(base, looked) : peekBackends(base, this.eni, this.admitted.get(key));
+    return looked ? withLookups(base, looked) : this.backends.peek(key, base);
   }
 
   private baseInputs(key: string, svc: ServiceObject) {
@@ -445,7 +427,9 @@ export class ServiceController {
       });
       if (result.error) {
         // A rejected ENI backend may come from a stale pod IP → ENI answer: ask again next time.
-        this.eni.invalidate(desired.vgroups.flatMap((g) => g.backends.flatMap((b) => b.serverIp ?? [])));
+        this.backends.eni.invalidate(
+          desired.vgroups.flatMap((g) => g.backends.flatMap((b) => b.serverIp ?? [])),
+        );
         this.event(
           svc,
           'Warning',
@@ -516,22 +500,11 @@ export class ServiceController {
     await this.settleBackends(key, svc, desired, looked);
   }
 
-  /** ENI ids and gated Pods for this sync (inputs/lookups.ts); a failed lookup is a Warning and a retry. */
-  private async lookUp(key: string, svc: ServiceObject): Promise<BackendLookups> {
-    try {
-      const looked = await lookUpBackends(this.baseInputs(key, svc), { eni: this.eni, pods: this.pods });
-      if (looked.admitted.size > 0) this.admitted.set(key, looked.admitted);
-      else this.admitted.delete(key);
-      return looked;
-    } catch (err) {
-      this.event(
-        svc,
-        'Warning',
-        ServiceEvents.SyncLoadBalancerFailed,
-        `Error looking up backends (pod ENIs, gated Pods), nothing was changed: ${message(err)}`,
-      );
-      throw err;
-    }
+  /** ENI ids and gated Pods for this sync (pod-backends.ts); a failed lookup is a Warning and a retry. */
+  private lookUp(key: string, svc: ServiceObject): Promise<BackendLookups> {
+    return this.backends.lookUp(key, this.baseInputs(key, svc), (text) =>
+      this.event(svc, 'Warning', ServiceEvents.SyncLoadBalancerFailed, text),
+    );
   }
 
   /** After the model is on the SLB: skipped-pod events, readiness gates, rechecks (settle.ts). */
@@ -541,12 +514,11 @@ export class ServiceController {
     desired: DesiredLoadBalancer,
     looked: BackendLookups,
   ): Promise<void> {
-    return settleBackends(
+    return this.backends.settle(
       {
         writer: this.writer,
         event: (type, reason, msg) => this.event(svc, type, reason, msg),
         recheck: () => this.queue.addAfter(key, this.deps.gateRecheckMs ?? 5_000),
-        reportedSkips: this.reportedSkips,
         vpcId: this.deps.config.vpcId,
       },
       key,

@@ -175,9 +175,14 @@ describe('service controller: ENI backends and readiness gates (both emulators)'
       { ip: '192.168.15.11', node: 'node-0' },
       { ip: '192.168.15.13', node: 'node-1' },
     ]);
+    // Add and remove are separate calls of one plan: wait for both, not for the first.
     await eventually(
-      () => (backends('direct').includes(`eni ${eni} 192.168.15.13`) ? true : undefined),
-      'the new pod registered',
+      () =>
+        backends('direct').includes(`eni ${eni} 192.168.15.13`) &&
+        !backends('direct').some((b) => b.endsWith('192.168.15.12'))
+          ? true
+          : undefined,
+      'the new pod registered and the old one deregistered',
     );
     assert.deepEqual(
       enisCalls().map((c) =>
@@ -187,7 +192,6 @@ describe('service controller: ENI backends and readiness gates (both emulators)'
       ),
       [['192.168.15.13']],
     );
-    assert.ok(!backends('direct').some((b) => b.endsWith('192.168.15.12')), 'the old pod deregistered');
   });
 
   it('readiness gate: a gated Pod with ready containers is registered, then its condition turns True; a waiting one follows; another namespace is never touched', async () => {

@@ -1,36 +1,44 @@
-// The drift pass's cheap read: many SLBs by id, ten per DescribeLoadBalancers call (the API's
-// limit for its comma-separated `LoadBalancerId`), a few calls in flight at a time.
+// The drift passes' cheap read: many load balancers by id, as many per call as the API takes (10
+// SLB ids per DescribeLoadBalancers, 20 NLB ids per ListLoadBalancers), a few calls in flight.
 import { MAX_IDS_PER_DESCRIBE, type LoadBalancer, type ServiceCloudPort } from '../cloudport.js';
 
-export interface BatchRead {
+export interface BatchRead<T = LoadBalancer> {
   /** The answer per id; an id that was asked for and is absent does not exist (any more). */
-  found: Map<string, LoadBalancer>;
+  found: Map<string, T>;
   /** Ids whose call failed: nothing is known about them on this pass. */
   failed: Set<string>;
   calls: number;
   errors: unknown[];
 }
 
-export async function readLoadBalancersById(
-  cloud: Pick<ServiceCloudPort, 'describeLoadBalancers'>,
+export interface BatchReader<T> {
+  /** Ids one call may carry (the API's limit). */
+  perCall: number;
+  fetch(ids: string[]): Promise<readonly T[]>;
+  idOf(record: T): string | undefined;
+}
+
+export async function readByIds<T>(
   ids: readonly string[],
+  reader: BatchReader<T>,
   concurrency = 4,
-): Promise<BatchRead> {
+): Promise<BatchRead<T>> {
   const unique = [...new Set(ids)];
   const chunks: string[][] = [];
-  for (let i = 0; i < unique.length; i += MAX_IDS_PER_DESCRIBE)
-    chunks.push(unique.slice(i, i + MAX_IDS_PER_DESCRIBE));
-  const out: BatchRead = { found: new Map(), failed: new Set(), calls: 0, errors: [] };
+  for (let i = 0; i < unique.length; i += reader.perCall) chunks.push(unique.slice(i, i + reader.perCall));
+  const out: BatchRead<T> = { found: new Map(), failed: new Set(), calls: 0, errors: [] };
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < chunks.length) {
       const chunk = chunks[next++]!;
       out.calls++;
       try {
-        const lbs = await cloud.describeLoadBalancers({ loadBalancerId: chunk.join(',') });
         const asked = new Set(chunk);
         // Only what was asked for: an answer that strays outside the ids proves nothing.
-        for (const lb of lbs) if (asked.has(lb.LoadBalancerId)) out.found.set(lb.LoadBalancerId, lb);
+        for (const record of await reader.fetch(chunk)) {
+          const id = reader.idOf(record);
+          if (id && asked.has(id)) out.found.set(id, record);
+        }
       } catch (err) {
         for (const id of chunk) out.failed.add(id);
         out.errors.push(err);
@@ -39,4 +47,20 @@ export async function readLoadBalancersById(
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
   return out;
+}
+
+export function readLoadBalancersById(
+  cloud: Pick<ServiceCloudPort, 'describeLoadBalancers'>,
+  ids: readonly string[],
+  concurrency = 4,
+): Promise<BatchRead> {
+  return readByIds(
+    ids,
+    {
+      perCall: MAX_IDS_PER_DESCRIBE,
+      fetch: (chunk) => cloud.describeLoadBalancers({ loadBalancerId: chunk.join(',') }),
+      idOf: (lb) => lb.LoadBalancerId,
+    },
+    concurrency,
+  );
 }
