@@ -6,6 +6,7 @@
 // fresh read, plan and repair) only for those whose record shows drift, plus the rotation's slice.
 // The rules are pure, in diff/drift.ts; this file is the I/O around them.
 import type { Logger } from '../../util/log.js';
+import { PeriodicPass } from '../../util/periodic-pass.js';
 import { readByIds, type BatchRead } from '../service/inputs/batch-read.js';
 import type { ClusterConfig } from '../service/inputs/objects.js';
 import { isNlbService } from './annotations/index.js';
@@ -73,26 +74,23 @@ export class NlbDriftCheck {
   private readonly fingerprints = new Map<string, string>();
   /** When each key's NLB was last read in full, for the rotation's order. */
   private readonly fullReadAt = new Map<string, number>();
-  private running: Promise<NlbDriftReport> | undefined;
+  private readonly passes: PeriodicPass<NlbDriftReport>;
 
-  constructor(private readonly host: NlbDriftHost) {}
+  constructor(private readonly host: NlbDriftHost) {
+    this.passes = new PeriodicPass(
+      () => this.pass(),
+      (err) => host.logger.warn({ err: message(err) }, 'NLB drift check pass failed'),
+    );
+  }
 
   /** Runs a pass every period until `signal` aborts. */
   start(signal: AbortSignal): void {
-    if (this.host.periodMs <= 0 || signal.aborted) return;
-    const timer = setInterval(() => {
-      this.check().catch((err: unknown) =>
-        this.host.logger.warn({ err: message(err) }, 'NLB drift check pass failed'),
-      );
-    }, this.host.periodMs);
-    timer.unref?.();
-    signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+    this.passes.start(this.host.periodMs, signal);
   }
 
   /** One pass; passes never overlap (a call during one joins it). */
   check(): Promise<NlbDriftReport> {
-    this.running ??= this.pass().finally(() => (this.running = undefined));
-    return this.running;
+    return this.passes.check();
   }
 
   /** The sync read the key's NLB in full; `changed` when its plan wrote to the cloud. */

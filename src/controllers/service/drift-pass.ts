@@ -7,6 +7,7 @@
 // them, as nlb/drift-pass.ts is for NLBs.
 import { keyOf, type KubeObject } from '../../kube/types.js';
 import type { Logger } from '../../util/log.js';
+import { PeriodicPass } from '../../util/periodic-pass.js';
 import { errorText } from '../../util/errors.js';
 import { redactSecrets } from '../../util/secrets.js';
 import { notOurService } from './annotations/index.js';
@@ -64,26 +65,23 @@ export class ServiceDriftCheck {
   private readonly fullReadAt = new Map<string, number>();
   /** The pass's record of the SLB, so the full read it asks for skips the find. */
   private readonly prefetched = new Map<string, { lb: LoadBalancer; at: number }>();
-  private running: Promise<DriftPassReport> | undefined;
+  private readonly passes: PeriodicPass<DriftPassReport>;
 
-  constructor(private readonly host: ServiceDriftHost) {}
+  constructor(private readonly host: ServiceDriftHost) {
+    this.passes = new PeriodicPass(
+      () => this.pass(),
+      (err) => host.logger.warn({ err: redactSecrets(errorText(err)) }, 'drift check pass failed'),
+    );
+  }
 
   /** Runs a pass every period until `signal` aborts. */
   start(signal: AbortSignal): void {
-    if (this.host.periodMs <= 0 || signal.aborted) return;
-    const timer = setInterval(() => {
-      this.check().catch((err: unknown) =>
-        this.host.logger.warn({ err: redactSecrets(errorText(err)) }, 'drift check pass failed'),
-      );
-    }, this.host.periodMs);
-    timer.unref?.();
-    signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+    this.passes.start(this.host.periodMs, signal);
   }
 
   /** One pass; passes never overlap (a call during one joins it). */
   check(): Promise<DriftPassReport> {
-    this.running ??= this.pass().finally(() => (this.running = undefined));
-    return this.running;
+    return this.passes.check();
   }
 
   /** The SLB record the last pass read for the key, if still fresh; taken once. */

@@ -1,5 +1,6 @@
 // The drift passes' cheap read: many load balancers by id, as many per call as the API takes (10
 // SLB ids per DescribeLoadBalancers, 20 NLB ids per ListLoadBalancers), a few calls in flight.
+import { chunk } from '../../../util/chunk.js';
 import { MAX_IDS_PER_DESCRIBE, type LoadBalancer, type ServiceCloudPort } from '../cloudport.js';
 
 export interface BatchRead<T = LoadBalancer> {
@@ -23,24 +24,22 @@ export async function readByIds<T>(
   reader: BatchReader<T>,
   concurrency = 4,
 ): Promise<BatchRead<T>> {
-  const unique = [...new Set(ids)];
-  const chunks: string[][] = [];
-  for (let i = 0; i < unique.length; i += reader.perCall) chunks.push(unique.slice(i, i + reader.perCall));
+  const chunks = chunk([...new Set(ids)], reader.perCall);
   const out: BatchRead<T> = { found: new Map(), failed: new Set(), calls: 0, errors: [] };
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < chunks.length) {
-      const chunk = chunks[next++]!;
+      const ids = chunks[next++]!;
       out.calls++;
       try {
-        const asked = new Set(chunk);
+        const asked = new Set(ids);
         // Only what was asked for: an answer that strays outside the ids proves nothing.
-        for (const record of await reader.fetch(chunk)) {
+        for (const record of await reader.fetch(ids)) {
           const id = reader.idOf(record);
           if (id && asked.has(id)) out.found.set(id, record);
         }
       } catch (err) {
-        for (const id of chunk) out.failed.add(id);
+        for (const id of ids) out.failed.add(id);
         out.errors.push(err);
       }
     }

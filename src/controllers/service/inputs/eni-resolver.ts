@@ -9,6 +9,7 @@
 // sync), outside is another network's pod, remembered as such while the blocks read are fresh.
 import { MAX_IPS_PER_ENI_LOOKUP, type EniCloudPort } from '../cloudport.js';
 import { parseVpcCidrs, splitByVpc } from '../model/eni.js';
+import { chunk } from '../../../util/chunk.js';
 import type { Ipv4Cidr } from '../../../util/ipv4.js';
 
 export interface EniResolution {
@@ -92,16 +93,14 @@ export class EniResolver {
       throw new Error(
         'the VPC id is unknown (no cloud-config vpcid, metadata unreachable): ENI backends cannot be resolved',
       );
-    const chunks: string[][] = [];
-    for (let i = 0; i < missing.length; i += MAX_IPS_PER_ENI_LOOKUP)
-      chunks.push(missing.slice(i, i + MAX_IPS_PER_ENI_LOOKUP));
+    const chunks = chunk(missing, MAX_IPS_PER_ENI_LOOKUP);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < chunks.length) {
-        const chunk = chunks[next++]!;
-        const asked = new Set(chunk);
+        const ips = chunks[next++]!;
+        const asked = new Set(ips);
         res.calls++;
-        for (const eni of await this.cloud.networkInterfacesByIp(vpcId, chunk)) {
+        for (const eni of await this.cloud.networkInterfacesByIp(vpcId, ips)) {
           const held = [
             eni.PrivateIpAddress,
             ...(eni.PrivateIpSets?.PrivateIpSet ?? []).map((s) => s.PrivateIpAddress),
