@@ -50,8 +50,8 @@ export interface NlbControllerDeps {
   client: KubeClient;
   informers: InformerFactory;
   cloud: NlbCloudPort;
-  /** Pod IP → ENI reads for pod backends in Instance groups (absent: such Services fail with a Warning). */
-  eniCloud?: EniCloudPort;
+  /** Pod IP → ENI reads for pod backends in Instance groups. */
+  eniCloud: EniCloudPort;
   recorder: EventRecorder;
   config: ClusterConfig;
   logger: Logger;
@@ -104,13 +104,9 @@ export class NlbController {
       return svc && s.metadata?.namespace ? [`${s.metadata.namespace}/${svc}`] : [];
     });
     this.writer = new NlbWriter(deps.client, deps.dryRun === true);
-    const unavailable = (): Promise<never> =>
-      Promise.reject(
-        new Error('this controller was built without ECS/VPC access: pod ENIs cannot be looked up'),
-      );
     this.backends = new PodBackends({
       client: deps.client,
-      eniCloud: deps.eniCloud ?? { networkInterfacesByIp: unavailable, vpcCidrBlocks: unavailable },
+      eniCloud: deps.eniCloud,
       vpcId: () => deps.config.vpcId,
       planEni: nlbEniPlanner,
     });
